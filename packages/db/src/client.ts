@@ -1,0 +1,79 @@
+import type { SQL } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+
+export interface DatabaseConfig {
+  /** Primary (read-write) database. */
+  url: string;
+  /** Optional read replica; read-only queries that tolerate replication lag go there. */
+  readReplicaUrl?: string | undefined;
+  /** Connections per pool. */
+  poolSize?: number;
+  /** Server-side limit for any one statement. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a free connection before failing fast. */
+  connectionTimeoutMs?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+  /** Where pool errors are reported (an idle connection dropped by the server, for instance). */
+  onError?: (error: Error) => void;
+}
+
+export type Executor = NodePgDatabase;
+
+/** A handle on the database: the pools, and query builders over them. Create one per process. */
+export interface Database {
+  /** Queries on the primary. */
+  readonly primary: Executor;
+  /** Queries that may be served by a replica (the primary when there is none). */
+  readonly replica: Executor;
+  readonly pool: pg.Pool;
+  readonly replicaPool: pg.Pool;
+  /** Resolves when the primary answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function createPool(url: string, config: DatabaseConfig): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.poolSize ?? 10,
+    connectionTimeoutMillis: config.connectionTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: config.statementTimeoutMs ?? 10_000,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: config.applicationName ?? 'murmur',
+  });
+  const report = config.onError ?? (() => {});
+  // Without these listeners, a connection dropped by the server (restart, failover) emits an
+  // 'error' event nobody handles, and Node ends the process.
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
+}
+
+export function createDatabase(config: DatabaseConfig): Database {
+  const pool = createPool(config.url, config);
+  const replicaPool = config.readReplicaUrl ? createPool(config.readReplicaUrl, config) : pool;
+  const primary = drizzle(pool);
+  const replica = replicaPool === pool ? primary : drizzle(replicaPool);
+  return {
+    primary,
+    replica,
+    pool,
+    replicaPool,
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+      if (replicaPool !== pool) await replicaPool.end();
+    },
+  };
+}
+
+/** Runs a raw `sql` query and returns its rows typed as `Row` (the query's aliases define the shape). */
+export async function queryRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
+  const result = await executor.execute(query);
+  return result.rows as Row[];
+}

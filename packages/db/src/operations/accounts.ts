@@ -1,0 +1,246 @@
+import { isValidUsername } from '@murmur/text';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../client.js';
+import { DomainError } from '../errors.js';
+import {
+  checkPasswordPolicy,
+  bcryptCostOf,
+  dummyPasswordHash,
+  effectiveBcryptCost,
+  hashPassword,
+  verifyPassword,
+} from '../passwords.js';
+import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
+import { isUniqueViolation, withTransaction } from '../transaction.js';
+
+export type AccountRow = typeof accounts.$inferSelect;
+
+export interface PasswordOptions {
+  /** bcrypt cost; raised to 10 when lower. */
+  bcryptCost?: number;
+}
+
+const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+export const MAX_DISPLAY_NAME_LENGTH = 30;
+export const MAX_NOTE_LENGTH = 500;
+
+export interface RegisterAccountInput {
+  username: string;
+  email: string;
+  password: string;
+}
+
+function validateRegistration(input: RegisterAccountInput): void {
+  if (!isValidUsername(input.username)) {
+    throw new DomainError(
+      'InvalidUsername',
+      'Username must be 1 to 30 characters: letters, digits and underscores only',
+      'username',
+    );
+  }
+  if (input.email.length > 320 || !EMAIL_PATTERN.test(input.email)) {
+    throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
+  }
+  checkPasswordPolicy(input.password);
+}
+
+/**
+ * Signs a person up. Two sign-ups racing for one username (in any letter case) give one account and
+ * one UsernameTaken error: the unique index on lower(username) decides.
+ */
+export async function registerAccount(
+  database: Database,
+  input: RegisterAccountInput,
+  options: PasswordOptions = {},
+): Promise<AccountRow> {
+  validateRegistration(input);
+  const username = input.username;
+  const email = input.email.trim();
+  const taken = await database.primary
+    .select({ username: accounts.username, email: accounts.email })
+    .from(accounts)
+    .where(sql`lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email})`)
+    .limit(2);
+  for (const row of taken) {
+    if (row.username.toLowerCase() === username.toLowerCase()) {
+      throw new DomainError('UsernameTaken', 'Username is already taken', 'username');
+    }
+    throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
+  }
+  const passwordHash = await hashPassword(input.password, options.bcryptCost);
+  try {
+    const [row] = await database.primary
+      .insert(accounts)
+      .values({ username, email, passwordHash })
+      .returning();
+    return row!;
+  } catch (error) {
+    if (isUniqueViolation(error, 'accounts_username_lower_key')) {
+      throw new DomainError('UsernameTaken', 'Username is already taken', 'username');
+    }
+    if (isUniqueViolation(error, 'accounts_email_lower_key')) {
+      throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks a username-or-email and password. Returns null for any failure, and costs one bcrypt
+ * comparison whether or not the account exists, so neither the answer nor its timing reveals which
+ * accounts exist. Hashes made with a cost lower than the configured one are upgraded on success.
+ */
+export async function authenticate(
+  database: Database,
+  input: { login: string; password: string },
+  options: PasswordOptions = {},
+): Promise<AccountRow | null> {
+  const login = input.login.trim();
+  const [account] = await database.primary
+    .select()
+    .from(accounts)
+    .where(
+      login.includes('@')
+        ? sql`lower(${accounts.email}) = lower(${login})`
+        : sql`lower(${accounts.username}) = lower(${login})`,
+    )
+    .limit(1);
+  if (!account) {
+    await verifyPassword(input.password, await dummyPasswordHash(options.bcryptCost));
+    return null;
+  }
+  if (!(await verifyPassword(input.password, account.passwordHash))) return null;
+  if (bcryptCostOf(account.passwordHash) < effectiveBcryptCost(options.bcryptCost)) {
+    const passwordHash = await hashPassword(input.password, options.bcryptCost);
+    await database.primary.update(accounts).set({ passwordHash }).where(eq(accounts.id, account.id));
+  }
+  return account;
+}
+
+/**
+ * Changes a password after checking the current one. Every other access token of the account is
+ * revoked and every other website session ends; `keepAccessTokenId` is the one in use right now.
+ */
+export async function changePassword(
+  database: Database,
+  input: {
+    accountId: string;
+    currentPassword: string;
+    newPassword: string;
+    keepAccessTokenId?: string | null;
+  },
+  options: PasswordOptions = {},
+): Promise<{ revokedTokens: number }> {
+  const [account] = await database.primary
+    .select()
+    .from(accounts)
+    .where(eq(accounts.id, input.accountId))
+    .limit(1);
+  if (!account) throw new DomainError('AccountNotFound', 'Record not found');
+  if (!(await verifyPassword(input.currentPassword, account.passwordHash))) {
+    throw new DomainError('InvalidPassword', 'Current password is not correct', 'current_password');
+  }
+  checkPasswordPolicy(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, options.bcryptCost);
+  return withTransaction(database, async (tx) => {
+    await tx
+      .update(accounts)
+      .set({ passwordHash, credentialsChangedAt: new Date() })
+      .where(eq(accounts.id, input.accountId));
+    const keep = input.keepAccessTokenId ?? null;
+    const others = and(
+      eq(oauthAccessTokens.accountId, input.accountId),
+      isNull(oauthAccessTokens.revokedAt),
+      keep ? ne(oauthAccessTokens.id, keep) : undefined,
+    );
+    const revoked = await tx
+      .update(oauthAccessTokens)
+      .set({ revokedAt: new Date() })
+      .where(others)
+      .returning({ id: oauthAccessTokens.id });
+    await tx
+      .delete(webSessions)
+      .where(
+        and(
+          eq(webSessions.accountId, input.accountId),
+          keep ? ne(webSessions.accessTokenId, keep) : undefined,
+        ),
+      );
+    return { revokedTokens: revoked.length };
+  });
+}
+
+export interface ProfileChanges {
+  displayName?: string;
+  note?: string;
+  emailOnMention?: boolean;
+}
+
+export async function updateProfile(
+  database: Database,
+  accountId: string,
+  changes: ProfileChanges,
+): Promise<AccountRow> {
+  const values: Partial<typeof accounts.$inferInsert> = {};
+  if (changes.displayName !== undefined) {
+    const displayName = changes.displayName.replace(/[\p{Cc}]/gu, '').trim();
+    if ([...displayName].length > MAX_DISPLAY_NAME_LENGTH) {
+      throw new DomainError(
+        'InvalidField',
+        `Display name is too long (maximum is ${MAX_DISPLAY_NAME_LENGTH} characters)`,
+        'display_name',
+      );
+    }
+    values.displayName = displayName;
+  }
+  if (changes.note !== undefined) {
+    const note = changes.note.replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '').trimEnd();
+    if ([...note].length > MAX_NOTE_LENGTH) {
+      throw new DomainError(
+        'InvalidField',
+        `Bio is too long (maximum is ${MAX_NOTE_LENGTH} characters)`,
+        'note',
+      );
+    }
+    values.note = note;
+  }
+  if (changes.emailOnMention !== undefined) values.emailOnMention = changes.emailOnMention;
+  const query =
+    Object.keys(values).length > 0
+      ? database.primary.update(accounts).set(values).where(eq(accounts.id, accountId)).returning()
+      : database.primary.select().from(accounts).where(eq(accounts.id, accountId));
+  const [row] = await query;
+  if (!row) throw new DomainError('AccountNotFound', 'Record not found');
+  return row;
+}
+
+export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
+  if (!/^\d{1,19}$/.test(id)) return null;
+  const [row] = await executor.select().from(accounts).where(eq(accounts.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function findAccountByUsername(
+  executor: Executor,
+  username: string,
+): Promise<AccountRow | null> {
+  if (!isValidUsername(username)) return null;
+  const [row] = await executor
+    .select()
+    .from(accounts)
+    .where(sql`lower(${accounts.username}) = lower(${username})`)
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findAccountsByUsernames(
+  executor: Executor,
+  usernames: readonly string[],
+): Promise<AccountRow[]> {
+  const valid = usernames.filter(isValidUsername).map((u) => u.toLowerCase());
+  if (valid.length === 0) return [];
+  return executor
+    .select()
+    .from(accounts)
+    .where(inArray(sql`lower(${accounts.username})`, valid));
+}

@@ -1,0 +1,43 @@
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+
+/**
+ * Mastodon's keyset pagination over time-sortable ids: `max_id` is an exclusive upper bound,
+ * `since_id` an exclusive lower bound (newest first), and `min_id` pages forward from an id (the
+ * results just after it). Results are always returned newest first.
+ */
+export interface Page {
+  maxId?: string | null | undefined;
+  sinceId?: string | null | undefined;
+  minId?: string | null | undefined;
+  limit: number;
+}
+
+const ID = /^\d{1,19}$/;
+
+function validId(id: string | null | undefined): id is string {
+  return typeof id === 'string' && ID.test(id);
+}
+
+export function clampLimit(limit: number | undefined, fallback: number, max: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.min(Math.max(Math.trunc(limit), 1), max);
+}
+
+/** The WHERE fragment and ORDER BY direction for a page over `column`. */
+export function pageConditions(column: SQLWrapper, page: Page): { where: SQL; ascending: boolean } {
+  const parts: SQL[] = [];
+  if (validId(page.maxId)) parts.push(sql`${column} < ${page.maxId}`);
+  if (validId(page.sinceId)) parts.push(sql`${column} > ${page.sinceId}`);
+  const ascending = validId(page.minId) && !validId(page.sinceId);
+  if (validId(page.minId)) parts.push(sql`${column} > ${page.minId}`);
+  return { where: parts.length ? sql.join(parts, sql` and `) : sql`true`, ascending };
+}
+
+export function orderFor(column: SQLWrapper, ascending: boolean): SQL {
+  return ascending ? sql`${column} asc` : sql`${column} desc`;
+}
+
+/** Rows fetched in ascending order (min_id) are turned newest first. */
+export function newestFirst<T>(rows: T[], ascending: boolean): T[] {
+  return ascending ? rows.reverse() : rows;
+}

@@ -1,0 +1,52 @@
+import type { Visibility, NotificationType } from '../schema/index.js';
+
+/** What every reader of an account needs, without private fields. */
+export interface AccountView {
+  id: string;
+  username: string;
+  displayName: string;
+  note: string;
+  createdAt: Date;
+  statusesCount: number;
+  followersCount: number;
+  followingCount: number;
+  lastStatusAt: string | null;
+}
+
+export interface StatusView {
+  id: string;
+  account: AccountView;
+  text: string;
+  spoilerText: string;
+  sensitive: boolean;
+  language: string | null;
+  visibility: Visibility;
+  inReplyToId: string | null;
+  inReplyToAccountId: string | null;
+  createdAt: Date;
+  repliesCount: number;
+  reblogsCount: number;
+  favouritesCount: number;
+  mentions: { id: string; username: string }[];
+  tags: { name: string; displayName: string }[];
+  application: { name: string; website: string | null } | null;
+  /** For a reblog: the original status. */
+  reblog: StatusView | null;
+  /** How the viewer relates to the status; all false without a viewer. */
+  favourited: boolean;
+  reblogged: boolean;
+}
+
+export interface NotificationView {
+  id: string;
+  type: NotificationType;
+  createdAt: Date;
+  account: AccountView;
+  status: StatusView | null;
+}
+
+export interface TagView {
+  id: string;
+  name: string;
+  displayName: string;
+}

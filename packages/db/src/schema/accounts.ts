@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { createdAt, snowflake, snowflakeDefault } from './columns.js';
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: snowflake('id').primaryKey().default(snowflakeDefault),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull().default(''),
+    note: text('note').notNull().default(''),
+    emailOnMention: boolean('email_on_mention').notNull().default(true),
+    statusesCount: integer('statuses_count').notNull().default(0),
+    followersCount: integer('followers_count').notNull().default(0),
+    followingCount: integer('following_count').notNull().default(0),
+    lastStatusAt: date('last_status_at', { mode: 'string' }),
+    /** Bumped when the password changes, so that sessions created before can be told apart. */
+    credentialsChangedAt: timestamp('credentials_changed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('accounts_username_lower_key').on(sql`lower(${t.username})`),
+    uniqueIndex('accounts_email_lower_key').on(sql`lower(${t.email})`),
+    // Prefix search on usernames and display names (LIKE 'abc%' needs the pattern operator class).
+    index('accounts_username_prefix_idx').on(sql`lower(${t.username}) text_pattern_ops`),
+    index('accounts_display_name_prefix_idx').on(sql`lower(${t.displayName}) text_pattern_ops`),
+    check('accounts_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{1,30}$'`),
+    check('accounts_display_name_length', sql`char_length(${t.displayName}) <= 100`),
+    check('accounts_note_length', sql`char_length(${t.note}) <= 1000`),
+  ],
+);
+
+export const follows = pgTable(
+  'follows',
+  {
+    id: snowflake('id').primaryKey().default(snowflakeDefault),
+    accountId: snowflake('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    targetAccountId: snowflake('target_account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('follows_account_target_key').on(t.accountId, t.targetAccountId),
+    uniqueIndex('follows_target_id_key').on(t.targetAccountId, t.id),
+    check('follows_not_self', sql`${t.accountId} <> ${t.targetAccountId}`),
+  ],
+);
+
+/** Where a person stopped reading (Mastodon markers), per timeline. */
+export const markers = pgTable(
+  'markers',
+  {
+    accountId: snowflake('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    timeline: text('timeline').notNull(),
+    lastReadId: snowflake('last_read_id').notNull(),
+    version: integer('version').notNull().default(1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.timeline] }),
+    check('markers_timeline', sql`${t.timeline} in ('home', 'notifications')`),
+  ],
+);

@@ -1,0 +1,4 @@
+export * from './accounts.js';
+export * from './statuses.js';
+export * from './oauth.js';
+export * from './events.js';

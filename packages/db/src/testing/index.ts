@@ -1,0 +1,113 @@
+/**
+ * Per-file test databases. The migrations are applied once into a template database whose name is
+ * derived from the migration files' contents; each test file clones it (CREATE DATABASE ... TEMPLATE),
+ * which takes milliseconds, so files run in parallel and never see each other's data.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createDatabase, type Database, type DatabaseConfig } from '../client.js';
+import { MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
+
+export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
+
+const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The server tests run against: TEST_DATABASE_URL (any database on it) or the local server. */
+export function testServerUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? DEFAULT_SERVER_URL;
+}
+
+function withDatabaseName(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  const files = readdirSync(MIGRATIONS_FOLDER, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.sql') || f.endsWith('.json'))
+    .sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(MIGRATIONS_FOLDER, file)));
+  return hash.digest('hex').slice(0, 12);
+}
+
+async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDatabaseName(testServerUrl(), 'postgres') });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseExists(client: pg.Client, name: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate',
+    [name],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Makes sure the migrated template exists; concurrent test processes wait on an advisory lock. */
+async function ensureTemplate(): Promise<string> {
+  const name = `murmur_template_${migrationsFingerprint()}`;
+  await withAdminClient(async (client) => {
+    if (await databaseExists(client, name)) return;
+    await client.query('SELECT pg_advisory_lock(48151623)');
+    try {
+      if (await databaseExists(client, name)) return;
+      const building = `${name}_building`;
+      await client.query(`DROP DATABASE IF EXISTS "${building}"`);
+      await client.query(`CREATE DATABASE "${building}"`);
+      await migrateDatabase(withDatabaseName(testServerUrl(), building));
+      await client.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+      await client.query(`ALTER DATABASE "${name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(48151623)');
+    }
+  });
+  return name;
+}
+
+export interface TestDatabase {
+  /** Connection URL of this file's own database. */
+  readonly url: string;
+  readonly database: Database;
+  /** Closes the pool and drops the database. */
+  destroy(): Promise<void>;
+}
+
+/** A fresh, migrated, empty database for one test file. */
+export async function createTestDatabase(
+  options: Partial<Omit<DatabaseConfig, 'url'>> = {},
+): Promise<TestDatabase> {
+  const template = await ensureTemplate();
+  const name = `murmur_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(async (client) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        return;
+      } catch (error) {
+        // Two clones of one template at the same instant can collide ("being accessed by other users").
+        if (attempt >= 20 || (error as { code?: string }).code !== '55006') throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  });
+  const url = withDatabaseName(testServerUrl(), name);
+  const database = createDatabase({ url, poolSize: 5, ...options });
+  return {
+    url,
+    database,
+    async destroy() {
+      await database.close();
+      await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}

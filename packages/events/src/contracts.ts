@@ -1,0 +1,125 @@
+/**
+ * The event contracts: what happened in the system, as published on NATS JetStream.
+ *
+ * Every event travels in the same envelope. The envelope `id` is a UUIDv7 that doubles as the
+ * JetStream message id (so the stream drops duplicates within its window) and as the idempotency key
+ * consumers record in `processed_events`. Each event type has an explicit schema version; a change
+ * that is not backwards compatible gets a new version, and consumers reject versions they do not know.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+const SnowflakeId = Type.String({ pattern: '^[0-9]{1,20}$', description: '64-bit id as a string' });
+const Uuid = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+});
+const Timestamp = Type.String({ format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T' });
+const Visibility = Type.Union([
+  Type.Literal('public'),
+  Type.Literal('unlisted'),
+  Type.Literal('private'),
+  Type.Literal('direct'),
+]);
+
+function envelope<const Name extends string, Data extends TSchema>(type: Name, data: Data) {
+  return Type.Object(
+    {
+      id: Uuid,
+      type: Type.Literal(type),
+      version: Type.Literal(1),
+      occurredAt: Timestamp,
+      /** The HTTP request that caused the event, so logs can be followed across services. */
+      requestId: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+      data,
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const PostCreatedV1 = envelope(
+  'PostCreated',
+  Type.Object(
+    {
+      statusId: SnowflakeId,
+      accountId: SnowflakeId,
+      visibility: Visibility,
+      inReplyToId: Type.Union([SnowflakeId, Type.Null()]),
+      /** Existing local accounts the post mentions, the author excluded. */
+      mentionedAccountIds: Type.Array(SnowflakeId, { maxItems: 500 }),
+      /** Normalized hashtag names. */
+      hashtags: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 500 }),
+      createdAt: Timestamp,
+    },
+    { additionalProperties: false },
+  ),
+);
+export type PostCreated = Static<typeof PostCreatedV1>;
+
+export const UserMentionedV1 = envelope(
+  'UserMentioned',
+  Type.Object(
+    {
+      statusId: SnowflakeId,
+      /** The author of the post. */
+      accountId: SnowflakeId,
+      mentionedAccountId: SnowflakeId,
+    },
+    { additionalProperties: false },
+  ),
+);
+export type UserMentioned = Static<typeof UserMentionedV1>;
+
+export type DomainEvent = PostCreated | UserMentioned;
+export type EventType = DomainEvent['type'];
+export const EVENT_TYPES = ['PostCreated', 'UserMentioned'] as const satisfies readonly EventType[];
+
+const validators = {
+  PostCreated: Compile(PostCreatedV1),
+  UserMentioned: Compile(UserMentionedV1),
+} as const;
+
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length ? `${message}: ${problems.join('; ')}` : message);
+  }
+}
+
+/**
+ * Validates an unknown value as an event of a known type and version. Throws InvalidEventError,
+ * which consumers treat as permanent (the message is terminated and dead-lettered).
+ */
+export function parseEvent(value: unknown): DomainEvent {
+  if (typeof value !== 'object' || value === null) {
+    throw new InvalidEventError('event is not an object');
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in validators)) {
+    throw new InvalidEventError(`unknown event type ${JSON.stringify(type)}`);
+  }
+  const validator = validators[type as EventType];
+  if (!validator.Check(value)) {
+    const problems = validator
+      .Errors(value)
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new InvalidEventError(`invalid ${type} event`, problems);
+  }
+  return value as DomainEvent;
+}
+
+/** Decodes and validates a message body (UTF-8 JSON). */
+export function decodeEvent(body: Uint8Array | string): DomainEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body));
+  } catch {
+    throw new InvalidEventError('event body is not valid JSON');
+  }
+  return parseEvent(parsed);
+}
+
+export { uuidv7 as newEventId } from 'uuidv7';

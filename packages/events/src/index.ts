@@ -1,0 +1,20 @@
+export {
+  PostCreatedV1,
+  UserMentionedV1,
+  EVENT_TYPES,
+  InvalidEventError,
+  parseEvent,
+  decodeEvent,
+  newEventId,
+  type PostCreated,
+  type UserMentioned,
+  type DomainEvent,
+  type EventType,
+} from './contracts.js';
+export {
+  DEFAULT_TOPOLOGY,
+  subjectFor,
+  streamSubjects,
+  isolatedTopology,
+  type EventTopology,
+} from './topology.js';

@@ -1,0 +1,37 @@
+/**
+ * Where events live on NATS. One stream holds every event; each type has its own subject under a
+ * common prefix. The names are parameters so that tests (and several deployments sharing one NATS)
+ * get their own stream and subjects and never see each other's messages.
+ */
+import type { EventType } from './contracts.js';
+
+export interface EventTopology {
+  /** JetStream stream name. */
+  readonly streamName: string;
+  /** Subject prefix; the stream captures `<prefix>.>`. */
+  readonly subjectPrefix: string;
+}
+
+export const DEFAULT_TOPOLOGY: EventTopology = Object.freeze({
+  streamName: 'MURMUR_EVENTS',
+  subjectPrefix: 'murmur.events',
+});
+
+const SUBJECT_TOKENS: Record<EventType, string> = {
+  PostCreated: 'post.created.v1',
+  UserMentioned: 'user.mentioned.v1',
+};
+
+export function subjectFor(topology: EventTopology, type: EventType): string {
+  return `${topology.subjectPrefix}.${SUBJECT_TOKENS[type]}`;
+}
+
+export function streamSubjects(topology: EventTopology): string[] {
+  return [`${topology.subjectPrefix}.>`];
+}
+
+/** A topology whose names are unique to one test file or run. */
+export function isolatedTopology(tag: string): EventTopology {
+  const safe = tag.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  return { streamName: `T_${safe.toUpperCase()}_EVENTS`, subjectPrefix: `t.${safe}.events` };
+}

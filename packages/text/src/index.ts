@@ -1,0 +1,18 @@
+export { DEFAULT_MAX_CHARACTERS, URL_LENGTH, countCharacters } from './count.js';
+export { escapeHtml } from './escape.js';
+export { excerpt } from './excerpt.js';
+export { extractHashtags, extractMentions } from './extract.js';
+export {
+  isValidUsername,
+  normalizeHashtag,
+  normalizeStatusText,
+  normalizeUsername,
+} from './normalize.js';
+export { renderPlainTextHtml, renderStatusHtml, type RenderLinks } from './render.js';
+export {
+  tokenize,
+  type HashtagToken,
+  type MentionToken,
+  type Token,
+  type UrlToken,
+} from './tokenize.js';
