@@ -7,8 +7,18 @@ const RETRYABLE_SQLSTATES = new Set([
   '40P01', // deadlock_detected
 ]);
 
+/** The PostgreSQL error behind `error`; drizzle wraps driver errors in DrizzleQueryError. */
+function driverError(error: unknown): { code?: unknown; constraint?: unknown; message?: unknown } | null {
+  let current = error as { code?: unknown; cause?: unknown } | null;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.code === 'string') return current;
+    current = (current.cause ?? null) as typeof current;
+  }
+  return (error as { message?: unknown } | null) ?? null;
+}
+
 function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = driverError(error)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
@@ -59,7 +69,7 @@ export async function withTransaction<T>(
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (sqlState(error) !== '23505') return false;
-  return constraint === undefined || (error as { constraint?: string }).constraint === constraint;
+  return constraint === undefined || driverError(error)?.constraint === constraint;
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {
@@ -72,7 +82,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
   if (state && (state.startsWith('08') || state === '57P01' || state === '57P03' || state === '53300')) {
     return true;
   }
-  const message = (error as Error | null)?.message ?? '';
+  const message = `${(error as Error | null)?.message ?? ''} ${String(driverError(error)?.message ?? '')}`;
   return /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|connect ETIMEDOUT/i.test(
     message,
   );

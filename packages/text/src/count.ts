@@ -19,7 +19,8 @@ export function countCharacters(text: string): number {
       count += countGraphemes(text.slice(cursor, token.start)) + URL_LENGTH;
       cursor = token.end;
     } else if (token.kind === 'mention' && token.domain !== undefined) {
-      count += countGraphemes(text.slice(cursor, token.start)) + countGraphemes(`@${token.username}`);
+      count +=
+        countGraphemes(text.slice(cursor, token.start)) + countGraphemes(`@${token.username}`);
       cursor = token.end;
     }
   }

@@ -3,7 +3,7 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
-  
+  "'": '&#39;',
 };
 
 /**

@@ -16,14 +16,22 @@ export function excerpt(text: string, maxCharacters: number): string {
   if (!Number.isInteger(maxCharacters) || maxCharacters < 0) {
     throw new RangeError(`maxCharacters must be a non-negative integer, got ${maxCharacters}`);
   }
-  const singleLine = text.replace(NON_WHITESPACE_CONTROL_CHARACTERS, '').replace(/\s+/g, ' ').trim();
+  const singleLine = text
+    .replace(NON_WHITESPACE_CONTROL_CHARACTERS, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
   const kept: string[] = [];
   for (const grapheme of graphemes(singleLine)) {
     if (kept.length === maxCharacters) {
       // One more character than fits: make room for the ellipsis.
       if (maxCharacters === 0) return '';
-      return kept.slice(0, maxCharacters - 1).join('').trimEnd() + ELLIPSIS;
+      return (
+        kept
+          .slice(0, maxCharacters - 1)
+          .join('')
+          .trimEnd() + ELLIPSIS
+      );
     }
     kept.push(grapheme);
   }

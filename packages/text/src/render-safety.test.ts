@@ -25,9 +25,7 @@ const ALLOWED_TAGS = [
   /^<span class="(?:invisible|ellipsis|)">$/,
   /^<span class="h-card" translate="no">$/,
   /^<\/span>$/,
-  new RegExp(
-    `^<a ${HREF} target="_blank" rel="nofollow noopener noreferrer" translate="no">$`,
-  ),
+  new RegExp(`^<a ${HREF} target="_blank" rel="nofollow noopener noreferrer" translate="no">$`),
   new RegExp(`^<a ${HREF} class="u-url mention">$`),
   new RegExp(`^<a ${HREF} class="mention hashtag" rel="tag">$`),
   /^<\/a>$/,
@@ -202,9 +200,20 @@ function randomGenerator(seed: number): () => number {
   };
 }
 
-const HOSTILE_ALPHABET = [..."<>&\"'@#:/. \n", ...'abcXYZ_019é'];
+const HOSTILE_ALPHABET = [...'<>&"\'@#:/. \n', ...'abcXYZ_019é'];
 /** Fragments that make links, mentions and tags common enough to matter. */
-const HOSTILE_FRAGMENTS = ['https://', 'http://', 'javascript:', 'www.', 'onerror=', '&amp;', '(', ')', '\n\n', '\r\n'];
+const HOSTILE_FRAGMENTS = [
+  'https://',
+  'http://',
+  'javascript:',
+  'www.',
+  'onerror=',
+  '&amp;',
+  '(',
+  ')',
+  '\n\n',
+  '\r\n',
+];
 
 function randomHostileString(random: () => number): string {
   const length = Math.floor(random() * 60);
@@ -240,7 +249,10 @@ describe('random hostile strings', () => {
       if (html.includes('class="mention hashtag"')) seen.hashtag += 1;
 
       const count = countCharacters(input);
-      expect(Number.isInteger(count) && count >= 0, `count ${count} for ${JSON.stringify(input)}`).toBe(true);
+      expect(
+        Number.isInteger(count) && count >= 0,
+        `count ${count} for ${JSON.stringify(input)}`,
+      ).toBe(true);
     }
 
     // The generator must actually reach every kind of link, or the test proves little.

@@ -143,7 +143,9 @@ describe('renderStatusHtml', () => {
     it('show exactly 30 characters without an ellipsis', () => {
       const rest = `example.com/${'x'.repeat(18)}`;
       expect(rest).toHaveLength(30);
-      expect(render(`https://${rest}`)).toBe(`<p>${linkHtml(`https://${rest}`, 'https://', rest)}</p>`);
+      expect(render(`https://${rest}`)).toBe(
+        `<p>${linkHtml(`https://${rest}`, 'https://', rest)}</p>`,
+      );
     });
 
     it('cut after 30 characters and mark the ellipsis', () => {

@@ -275,7 +275,12 @@ describe('URLs', () => {
       '@a.'.repeat(50_000),
     ].join(' ');
     const started = performance.now();
-    expect(tokenize(hostile).map((token) => token.kind)).toEqual(['url', 'mention', 'mention', 'mention']);
+    expect(tokenize(hostile).map((token) => token.kind)).toEqual([
+      'url',
+      'mention',
+      'mention',
+      'mention',
+    ]);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

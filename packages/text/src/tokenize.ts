@@ -225,7 +225,11 @@ function codePointLength(text: string): number {
 
 function countOf(text: string, character: string): number {
   let count = 0;
-  for (let index = text.indexOf(character); index !== -1; index = text.indexOf(character, index + 1)) {
+  for (
+    let index = text.indexOf(character);
+    index !== -1;
+    index = text.indexOf(character, index + 1)
+  ) {
     count += 1;
   }
   return count;

@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from '../client.js';
+
+/** One UTC day of the statistics the worker aggregates. */
+export interface DailyStatistics {
+  /** YYYY-MM-DD */
+  day: string;
+  posts: number;
+  mentions: number;
+  newAccounts: number;
+  activeAccounts: number;
+  follows: number;
+  favourites: number;
+  logins: number;
+}
+
+/** The `daily_stats` rows from `from` to `to` (inclusive, YYYY-MM-DD), oldest first. Days without a row are absent. */
+export async function readDailyStatistics(
+  executor: Executor,
+  range: { from: string; to: string },
+): Promise<DailyStatistics[]> {
+  return queryRows<DailyStatistics>(executor, sql`
+    select d.day::text as day, d.posts, d.mentions, d.new_accounts as "newAccounts",
+      d.active_accounts as "activeAccounts", d.follows, d.favourites, d.logins
+    from daily_stats d
+    where d.day between ${range.from}::date and ${range.to}::date
+    order by d.day`);
+}
+
+/** Counters an instance publishes (NodeInfo usage, instance stats). One query. */
+export interface InstanceCounts {
+  users: number;
+  /** Accounts that posted in the last 30 days. */
+  activeMonth: number;
+  /** Accounts that posted in the last 180 days. */
+  activeHalfyear: number;
+  /** Posts that are not deleted (from the accounts' counters, so reblogs count too, as in Mastodon). */
+  localPosts: number;
+}
+
+export async function readInstanceCounts(executor: Executor): Promise<InstanceCounts> {
+  const [row] = await queryRows<InstanceCounts>(executor, sql`
+    select (select count(*)::int from accounts) as users,
+      (select count(*)::int from accounts where last_status_at >= current_date - 30) as "activeMonth",
+      (select count(*)::int from accounts where last_status_at >= current_date - 180) as "activeHalfyear",
+      (select coalesce(sum(statuses_count), 0)::int from accounts) as "localPosts"`);
+  return row!;
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import {
+  createDatabase,
+  createStatus,
+  followAccount,
+  homeTimeline,
+  publicTimeline,
+  withTransaction,
+  type Database,
+} from '../src/index.js';
+import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+
+let testDb: TestDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = testDb.database;
+});
+afterAll(() => testDb?.destroy());
+
+describe('connection handling', () => {
+  it('survives the server killing its connections, and never leaks a client when BEGIN fails', async () => {
+    const errors: Error[] = [];
+    const fragile = createDatabase({ url: testDb.url, poolSize: 2, onError: (e) => errors.push(e) });
+    try {
+      // Open both pooled connections, then have the server terminate them while they sit idle.
+      const held = await Promise.all([fragile.pool.connect(), fragile.pool.connect()]);
+      const pids = await Promise.all(held.map(async (c) => (await c.query('select pg_backend_pid() as pid')).rows[0].pid));
+      held.forEach((c) => c.release());
+      const killer = new pg.Client({ connectionString: testDb.url });
+      await killer.connect();
+      await killer.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+      await killer.end();
+      await new Promise((r) => setTimeout(r, 100));
+
+      // Transactions that fail to begin on a dead connection must release it; the pool recovers.
+      for (let i = 0; i < 4; i++) {
+        await withTransaction(fragile, async (tx) => tx.execute(sql`select 1`)).catch(() => {});
+      }
+      for (let i = 0; i < 10; i++) {
+        await withTransaction(fragile, async (tx) => tx.execute(sql`select 1`));
+      }
+      expect(fragile.pool.totalCount).toBeLessThanOrEqual(2);
+      expect(fragile.pool.waitingCount).toBe(0);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await fragile.close();
+    }
+  });
+
+  it('stops a statement that runs longer than the configured timeout', async () => {
+    const impatient = createDatabase({ url: testDb.url, poolSize: 1, statementTimeoutMs: 100 });
+    try {
+      await expect(impatient.primary.execute(sql`select pg_sleep(2)`)).rejects.toMatchObject({ cause: { code: '57014' } });
+      await expect(impatient.primary.execute(sql`select 1`)).resolves.toBeDefined();
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('rolls back every write of a transaction that throws', async () => {
+    const account = await createAccountFixture(database);
+    await expect(
+      withTransaction(database, async (tx) => {
+        await tx.execute(sql`update accounts set display_name = 'changed' where id = ${account.id}`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { rows } = await database.primary.execute(sql`select display_name from accounts where id = ${account.id}`);
+    expect(rows[0]!.display_name).toBe('');
+  });
+});
+
+describe('timelines', () => {
+  it('cost the same number of queries for 5 or 40 statuses (no query per row)', async () => {
+    const author = await createAccountFixture(database);
+    const other = await createAccountFixture(database);
+    for (let i = 0; i < 40; i++) {
+      await createStatus(database, { accountId: author.id, text: `post ${i} @${other.username} #tag${i % 3}` });
+    }
+    const countQueries = async (limit: number) => {
+      let count = 0;
+      const original = database.pool.query.bind(database.pool);
+      database.pool.query = ((...args: Parameters<typeof original>) => {
+        count++;
+        return original(...args);
+      }) as typeof database.pool.query;
+      try {
+        const page = await publicTimeline(database.primary, { limit }, other.id);
+        expect(page).toHaveLength(limit);
+        expect(page[0]!.mentions).toEqual([{ id: other.id, username: other.username }]);
+      } finally {
+        database.pool.query = original as typeof database.pool.query;
+      }
+      return count;
+    };
+    const small = await countQueries(5);
+    const large = await countQueries(40);
+    expect(large).toBe(small);
+    expect(large).toBeLessThanOrEqual(2);
+  });
+
+  it('pages with max_id, since_id and min_id, newest first', async () => {
+    const author = await createAccountFixture(database);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await createStatus(database, { accountId: author.id, text: `page ${i}` })).id);
+    const own = (s: { account: { id: string } }) => s.account.id === author.id;
+    const newest = (await publicTimeline(database.primary, { limit: 2 })).filter(own).map((s) => s.id);
+    expect(newest).toEqual([ids[5], ids[4]]);
+    const older = (await publicTimeline(database.primary, { limit: 2, maxId: ids[4] })).map((s) => s.id);
+    expect(older).toEqual([ids[3], ids[2]]);
+    const justAfter = (await publicTimeline(database.primary, { limit: 2, minId: ids[1] })).map((s) => s.id);
+    expect(justAfter).toEqual([ids[3], ids[2]]);
+    const sinceNewest = (await publicTimeline(database.primary, { limit: 2, sinceId: ids[1] })).map((s) => s.id);
+    expect(sinceNewest).toEqual([ids[5], ids[4]]);
+  });
+
+  it('shows on the home timeline one’s own posts and those of followed accounts only', async () => {
+    const reader = await createAccountFixture(database);
+    const followed = await createAccountFixture(database);
+    const stranger = await createAccountFixture(database);
+    await followAccount(database, { accountId: reader.id, targetAccountId: followed.id });
+    const mine = await createStatus(database, { accountId: reader.id, text: 'mine' });
+    const theirs = await createStatus(database, { accountId: followed.id, text: 'theirs', visibility: 'private' });
+    await createStatus(database, { accountId: stranger.id, text: 'not for you' });
+    const home = await homeTimeline(database.primary, reader.id, { limit: 20 });
+    expect(home.map((s) => s.id)).toEqual([theirs.id, mine.id]);
+  });
+});
