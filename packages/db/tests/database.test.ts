@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import {
@@ -8,18 +8,10 @@ import {
   homeTimeline,
   publicTimeline,
   withTransaction,
-  type Database,
-} from '../src/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+  } from '../src/index.js';
+import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
-let database: Database;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = testDb.database;
-});
-afterAll(() => testDb?.destroy());
+const testDb = useTestDatabase();
 
 describe('connection handling', () => {
   it('survives the server killing its connections, and never leaks a client when BEGIN fails', async () => {
@@ -62,38 +54,38 @@ describe('connection handling', () => {
   });
 
   it('rolls back every write of a transaction that throws', async () => {
-    const account = await createAccountFixture(database);
+    const account = await createAccountFixture(testDb.database);
     await expect(
-      withTransaction(database, async (tx) => {
+      withTransaction(testDb.database, async (tx) => {
         await tx.execute(sql`update accounts set display_name = 'changed' where id = ${account.id}`);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const { rows } = await database.primary.execute(sql`select display_name from accounts where id = ${account.id}`);
+    const { rows } = await testDb.database.primary.execute(sql`select display_name from accounts where id = ${account.id}`);
     expect(rows[0]!.display_name).toBe('');
   });
 });
 
 describe('timelines', () => {
   it('cost the same number of queries for 5 or 40 statuses (no query per row)', async () => {
-    const author = await createAccountFixture(database);
-    const other = await createAccountFixture(database);
+    const author = await createAccountFixture(testDb.database);
+    const other = await createAccountFixture(testDb.database);
     for (let i = 0; i < 40; i++) {
-      await createStatus(database, { accountId: author.id, text: `post ${i} @${other.username} #tag${i % 3}` });
+      await createStatus(testDb.database, { accountId: author.id, text: `post ${i} @${other.username} #tag${i % 3}` });
     }
     const countQueries = async (limit: number) => {
       let count = 0;
-      const original = database.pool.query.bind(database.pool);
-      database.pool.query = ((...args: Parameters<typeof original>) => {
+      const original = testDb.database.pool.query.bind(testDb.database.pool);
+      testDb.database.pool.query = ((...args: Parameters<typeof original>) => {
         count++;
         return original(...args);
-      }) as typeof database.pool.query;
+      }) as typeof testDb.database.pool.query;
       try {
-        const page = await publicTimeline(database.primary, { limit }, other.id);
+        const page = await publicTimeline(testDb.database.primary, { limit }, other.id);
         expect(page).toHaveLength(limit);
         expect(page[0]!.mentions).toEqual([{ id: other.id, username: other.username }]);
       } finally {
-        database.pool.query = original as typeof database.pool.query;
+        testDb.database.pool.query = original as typeof testDb.database.pool.query;
       }
       return count;
     };
@@ -104,29 +96,29 @@ describe('timelines', () => {
   });
 
   it('pages with max_id, since_id and min_id, newest first', async () => {
-    const author = await createAccountFixture(database);
+    const author = await createAccountFixture(testDb.database);
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await createStatus(database, { accountId: author.id, text: `page ${i}` })).id);
+    for (let i = 0; i < 6; i++) ids.push((await createStatus(testDb.database, { accountId: author.id, text: `page ${i}` })).id);
     const own = (s: { account: { id: string } }) => s.account.id === author.id;
-    const newest = (await publicTimeline(database.primary, { limit: 2 })).filter(own).map((s) => s.id);
+    const newest = (await publicTimeline(testDb.database.primary, { limit: 2 })).filter(own).map((s) => s.id);
     expect(newest).toEqual([ids[5], ids[4]]);
-    const older = (await publicTimeline(database.primary, { limit: 2, maxId: ids[4] })).map((s) => s.id);
+    const older = (await publicTimeline(testDb.database.primary, { limit: 2, maxId: ids[4] })).map((s) => s.id);
     expect(older).toEqual([ids[3], ids[2]]);
-    const justAfter = (await publicTimeline(database.primary, { limit: 2, minId: ids[1] })).map((s) => s.id);
+    const justAfter = (await publicTimeline(testDb.database.primary, { limit: 2, minId: ids[1] })).map((s) => s.id);
     expect(justAfter).toEqual([ids[3], ids[2]]);
-    const sinceNewest = (await publicTimeline(database.primary, { limit: 2, sinceId: ids[1] })).map((s) => s.id);
+    const sinceNewest = (await publicTimeline(testDb.database.primary, { limit: 2, sinceId: ids[1] })).map((s) => s.id);
     expect(sinceNewest).toEqual([ids[5], ids[4]]);
   });
 
   it('shows on the home timeline one’s own posts and those of followed accounts only', async () => {
-    const reader = await createAccountFixture(database);
-    const followed = await createAccountFixture(database);
-    const stranger = await createAccountFixture(database);
-    await followAccount(database, { accountId: reader.id, targetAccountId: followed.id });
-    const mine = await createStatus(database, { accountId: reader.id, text: 'mine' });
-    const theirs = await createStatus(database, { accountId: followed.id, text: 'theirs', visibility: 'private' });
-    await createStatus(database, { accountId: stranger.id, text: 'not for you' });
-    const home = await homeTimeline(database.primary, reader.id, { limit: 20 });
+    const reader = await createAccountFixture(testDb.database);
+    const followed = await createAccountFixture(testDb.database);
+    const stranger = await createAccountFixture(testDb.database);
+    await followAccount(testDb.database, { accountId: reader.id, targetAccountId: followed.id });
+    const mine = await createStatus(testDb.database, { accountId: reader.id, text: 'mine' });
+    const theirs = await createStatus(testDb.database, { accountId: followed.id, text: 'theirs', visibility: 'private' });
+    await createStatus(testDb.database, { accountId: stranger.id, text: 'not for you' });
+    const home = await homeTimeline(testDb.database.primary, reader.id, { limit: 20 });
     expect(home.map((s) => s.id)).toEqual([theirs.id, mine.id]);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   createStatus,
@@ -8,22 +8,14 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   statusContext,
-  type Database,
-} from '../src/index.js';
+  } from '../src/index.js';
 import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
-let database: Database;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = testDb.database;
-});
-afterAll(() => testDb?.destroy());
+const testDb = useTestDatabase();
 
 async function outboxFor(statusId: string) {
-  const rows = await database.primary
+  const rows = await testDb.database.primary
     .select()
     .from(outboxEvents)
     .where(sql`${outboxEvents.payload}->'data'->>'statusId' = ${statusId}`);
@@ -32,10 +24,10 @@ async function outboxFor(statusId: string) {
 
 describe('createStatus', () => {
   it('stores mentions and tags and writes PostCreated plus one UserMentioned per other mentioned account', async () => {
-    const author = await createAccountFixture(database, { username: 'alice' });
-    const bob = await createAccountFixture(database, { username: 'Bob' });
-    const carol = await createAccountFixture(database, { username: 'carol' });
-    const status = await createStatus(database, {
+    const author = await createAccountFixture(testDb.database, { username: 'alice' });
+    const bob = await createAccountFixture(testDb.database, { username: 'Bob' });
+    const carol = await createAccountFixture(testDb.database, { username: 'carol' });
+    const status = await createStatus(testDb.database, {
       accountId: author.id,
       text: 'Hi @bob and @CAROL and @alice and @nobody #Hello #hello #world',
       requestId: 'req-1',
@@ -48,82 +40,82 @@ describe('createStatus', () => {
     const created = events.find((e) => e.type === 'PostCreated')!;
     expect(created.data).toMatchObject({ statusId: status.id, accountId: author.id, hashtags: ['hello', 'world'] });
 
-    const mentionRows = await database.primary.select().from(mentions).where(sql`${mentions.statusId} = ${status.id}`);
+    const mentionRows = await testDb.database.primary.select().from(mentions).where(sql`${mentions.statusId} = ${status.id}`);
     expect(mentionRows.map((m) => m.accountId).sort()).toEqual([author.id, bob.id, carol.id].sort());
-    const tagRows = await database.primary.select().from(statusTags).where(sql`${statusTags.statusId} = ${status.id}`);
+    const tagRows = await testDb.database.primary.select().from(statusTags).where(sql`${statusTags.statusId} = ${status.id}`);
     expect(tagRows).toHaveLength(2);
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
-    const author = await createAccountFixture(database);
-    const before = await database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
-    await expect(createStatus(database, { accountId: author.id, text: 'x'.repeat(501) })).rejects.toMatchObject({
+    const author = await createAccountFixture(testDb.database);
+    const before = await testDb.database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
+    await expect(createStatus(testDb.database, { accountId: author.id, text: 'x'.repeat(501) })).rejects.toMatchObject({
       code: 'TextTooLong',
     });
-    const after = await database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
+    const after = await testDb.database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
     expect(after[0]!.n).toBe(before[0]!.n);
     const longUrl = `https://example.com/${'a'.repeat(300)}`;
-    const ok = await createStatus(database, { accountId: author.id, text: `${'y'.repeat(476)} ${longUrl}` });
+    const ok = await createStatus(testDb.database, { accountId: author.id, text: `${'y'.repeat(476)} ${longUrl}` });
     expect(ok.text).toContain(longUrl);
   });
 
   it('rejects blank text', async () => {
-    const author = await createAccountFixture(database);
-    await expect(createStatus(database, { accountId: author.id, text: '  \n ' })).rejects.toBeInstanceOf(DomainError);
+    const author = await createAccountFixture(testDb.database);
+    await expect(createStatus(testDb.database, { accountId: author.id, text: '  \n ' })).rejects.toBeInstanceOf(DomainError);
   });
 
   it('returns the same status for a repeated Idempotency-Key, with one set of events', async () => {
-    const author = await createAccountFixture(database);
+    const author = await createAccountFixture(testDb.database);
     const input = { accountId: author.id, text: 'once', idempotencyKey: 'key-1' };
-    const [a, b] = await Promise.all([createStatus(database, input), createStatus(database, input)]);
+    const [a, b] = await Promise.all([createStatus(testDb.database, input), createStatus(testDb.database, input)]);
     expect(a.id).toBe(b.id);
     expect(await outboxFor(a.id)).toHaveLength(1);
   });
 
   it('rolls back everything when a reply targets a missing status', async () => {
-    const author = await createAccountFixture(database);
+    const author = await createAccountFixture(testDb.database);
     await expect(
-      createStatus(database, { accountId: author.id, text: 'reply @someone', inReplyToId: '123' }),
+      createStatus(testDb.database, { accountId: author.id, text: 'reply @someone', inReplyToId: '123' }),
     ).rejects.toMatchObject({ code: 'StatusNotFound' });
   });
 });
 
 describe('reading', () => {
   it('builds a thread and hides deleted and private posts from strangers', async () => {
-    const alice = await createAccountFixture(database);
-    const bob = await createAccountFixture(database);
-    const root = await createStatus(database, { accountId: alice.id, text: 'root' });
-    const reply = await createStatus(database, { accountId: bob.id, text: 'reply', inReplyToId: root.id });
-    const secret = await createStatus(database, {
+    const alice = await createAccountFixture(testDb.database);
+    const bob = await createAccountFixture(testDb.database);
+    const root = await createStatus(testDb.database, { accountId: alice.id, text: 'root' });
+    const reply = await createStatus(testDb.database, { accountId: bob.id, text: 'reply', inReplyToId: root.id });
+    const secret = await createStatus(testDb.database, {
       accountId: alice.id,
       text: 'followers only',
       inReplyToId: reply.id,
       visibility: 'private',
     });
-    const gone = await createStatus(database, { accountId: bob.id, text: 'gone', inReplyToId: root.id });
-    await deleteStatus(database, { accountId: bob.id, statusId: gone.id });
+    const gone = await createStatus(testDb.database, { accountId: bob.id, text: 'gone', inReplyToId: root.id });
+    await deleteStatus(testDb.database, { accountId: bob.id, statusId: gone.id });
 
-    const context = await statusContext(database.primary, reply.id, null);
+    const context = await statusContext(testDb.database.primary, reply.id, null);
     expect(context.ancestors.map((s) => s.id)).toEqual([root.id]);
     expect(context.descendants.map((s) => s.id)).toEqual([]);
-    const ownView = await statusContext(database.primary, reply.id, alice.id);
+    const ownView = await statusContext(testDb.database.primary, reply.id, alice.id);
     expect(ownView.descendants.map((s) => s.id)).toEqual([secret.id]);
-    await expect(getVisibleStatus(database.primary, secret.id, bob.id)).rejects.toMatchObject({
+    await expect(getVisibleStatus(testDb.database.primary, secret.id, bob.id)).rejects.toMatchObject({
       code: 'StatusNotFound',
     });
-    const [rootView] = await hydrateStatuses(database.primary, [root.id]);
+    const [rootView] = await hydrateStatuses(testDb.database.primary, [root.id]);
     expect(rootView!.repliesCount).toBe(1);
   });
 
   it('lets only the author delete, and favourites once however often asked', async () => {
-    const alice = await createAccountFixture(database);
-    const bob = await createAccountFixture(database);
-    const post = await createStatus(database, { accountId: alice.id, text: 'like me' });
-    await expect(deleteStatus(database, { accountId: bob.id, statusId: post.id })).rejects.toMatchObject({
+    const alice = await createAccountFixture(testDb.database);
+    const bob = await createAccountFixture(testDb.database);
+    const post = await createStatus(testDb.database, { accountId: alice.id, text: 'like me' });
+    await expect(deleteStatus(testDb.database, { accountId: bob.id, statusId: post.id })).rejects.toMatchObject({
       code: 'NotAllowed',
     });
-    await Promise.all([1, 2, 3].map(() => favouriteStatus(database, { accountId: bob.id, statusId: post.id })));
-    const [view] = await hydrateStatuses(database.primary, [post.id], bob.id);
+    await Promise.all([1, 2, 3].map(() => favouriteStatus(testDb.database, { accountId: bob.id, statusId: post.id })));
+    const [view] = await hydrateStatuses(testDb.database.primary, [post.id], bob.id);
     expect(view).toMatchObject({ favouritesCount: 1, favourited: true });
   });
 });

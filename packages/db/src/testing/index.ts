@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createDatabase, type Database, type DatabaseConfig } from '../client.js';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
 
@@ -108,6 +109,35 @@ export async function createTestDatabase(
     async destroy() {
       await database.close();
       await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that give the calling test file its own database, and returns a
+ * handle whose `database` and `url` are available inside tests.
+ */
+export function useTestDatabase(options: Partial<Omit<DatabaseConfig, 'url'>> = {}): {
+  readonly database: Database;
+  readonly url: string;
+} {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase(options);
+  });
+  afterAll(async () => {
+    await current?.destroy();
+  });
+  const require = () => {
+    if (!current) throw new Error('the test database exists only inside tests and hooks');
+    return current;
+  };
+  return {
+    get database() {
+      return require().database;
+    },
+    get url() {
+      return require().url;
     },
   };
 }
