@@ -67,7 +67,12 @@ export type EventConsumerConfig = Pick<
   ConsumerConfig,
   'ack_policy' | 'deliver_policy' | 'replay_policy'
 > &
-  Required<Pick<ConsumerConfig, 'durable_name' | 'ack_wait' | 'max_deliver' | 'max_ack_pending' | 'backoff'>> &
+  Required<
+    Pick<
+      ConsumerConfig,
+      'durable_name' | 'ack_wait' | 'max_deliver' | 'max_ack_pending' | 'backoff'
+    >
+  > &
   Pick<ConsumerConfig, 'filter_subject' | 'description'>;
 
 const DURABLE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -173,7 +178,10 @@ export async function ensureConsumer(
     const info = await jsm.consumers.add(stream, settings);
     const left = compareConsumer(settings, info);
     if (left.length > 0) {
-      throw new JetStreamConfigError(`consumer ${settings.durable_name} was created differently`, left);
+      throw new JetStreamConfigError(
+        `consumer ${settings.durable_name} was created differently`,
+        left,
+      );
     }
     return { info, action: 'created' };
   }
@@ -191,12 +199,16 @@ export async function ensureConsumer(
     max_deliver: settings.max_deliver,
     max_ack_pending: settings.max_ack_pending,
     backoff: settings.backoff,
-    filter_subject: settings.filter_subject ?? '',
+    // undefined removes a filter: the client merges this into the current config before sending.
+    filter_subject: settings.filter_subject,
     ...(settings.description !== undefined ? { description: settings.description } : {}),
   });
   const left = compareConsumer(settings, info);
   if (left.length > 0) {
-    throw new JetStreamConfigError(`consumer ${settings.durable_name} did not take the update`, left);
+    throw new JetStreamConfigError(
+      `consumer ${settings.durable_name} did not take the update`,
+      left,
+    );
   }
   return { info, action: 'updated' };
 }

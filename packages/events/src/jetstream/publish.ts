@@ -4,7 +4,7 @@
  * The envelope id is the JetStream message id, so a retry of the same outbox row inside the stream's
  * duplicate window is acknowledged as `duplicate: true` instead of being stored twice.
  */
-import { JetStreamNotEnabled, type JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { errors as natsErrors, headers, RequestError } from '@nats-io/transport-node';
 import { parseEvent, type DomainEvent } from '../contracts.js';
 import { subjectFor, type EventTopology } from '../topology.js';
@@ -56,6 +56,7 @@ function isHeaderSafe(value: string): boolean {
 
 const UNKNOWN_OUTCOME_ERRORS = new Set([
   'TimeoutError',
+  'NoResponders',
   'NoRespondersError',
   'ClosedConnectionError',
   'ConnectionError',
@@ -70,25 +71,27 @@ const UNKNOWN_OUTCOME_ERRORS = new Set([
  * wrong stream, permissions) that a retry would not fix.
  */
 export function isUnknownPublishOutcome(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (
-      e instanceof natsErrors.TimeoutError ||
-      e instanceof natsErrors.NoRespondersError ||
-      e instanceof natsErrors.ClosedConnectionError ||
-      e instanceof natsErrors.ConnectionError ||
-      e instanceof natsErrors.DrainingConnectionError ||
-      (e instanceof RequestError && e.isNoResponders())
-    ) {
-      return true;
-    }
-    // Matched by name too, in case another copy of the NATS libraries created the error.
-    if (UNKNOWN_OUTCOME_ERRORS.has(e.name)) return true;
-    // nats.js reports "no responders" on the JetStream API as "jetstream is not enabled"; the cause
-    // tells the transient case (stream unavailable right now) from a real misconfiguration.
-    if (!(e instanceof JetStreamNotEnabled) && e.name !== 'JetStreamNotEnabled') {
-      if (e instanceof RequestError || e.name === 'RequestError') continue;
-      return false;
-    }
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (isTransientNatsError(e)) return true;
+    // nats.js wraps "no responders" from the JetStream API as JetStreamNotEnabled, and request
+    // failures as RequestError; the cause tells a transient failure from a real misconfiguration.
+    if (!WRAPPER_ERRORS.has(e.name)) return false;
   }
   return false;
+}
+
+const WRAPPER_ERRORS = new Set(['JetStreamNotEnabled', 'RequestError']);
+
+function isTransientNatsError(e: Error): boolean {
+  return (
+    e instanceof natsErrors.TimeoutError ||
+    e instanceof natsErrors.NoRespondersError ||
+    e instanceof natsErrors.ClosedConnectionError ||
+    e instanceof natsErrors.ConnectionError ||
+    e instanceof natsErrors.DrainingConnectionError ||
+    (e instanceof RequestError && e.isNoResponders()) ||
+    // Matched by name too, in case another copy of the NATS libraries created the error.
+    UNKNOWN_OUTCOME_ERRORS.has(e.name)
+  );
 }

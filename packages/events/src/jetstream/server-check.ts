@@ -28,7 +28,8 @@ export function parseServerVersion(version: string): [number, number, number] | 
 export function compareVersions(a: string, b: string): number {
   const pa = parseServerVersion(a);
   const pb = parseServerVersion(b);
-  if (!pa || !pb) throw new Error(`cannot compare versions ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
+  if (!pa || !pb)
+    throw new Error(`cannot compare versions ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
   for (let i = 0; i < 3; i++) {
     const d = pa[i]! - pb[i]!;
     if (d !== 0) return d;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, InvalidEventError, parseEvent } from './contracts.js';
+import { samplePostCreated, sampleUserMentioned } from './testing.js';
+
+describe('parseEvent', () => {
+  it('accepts a valid PostCreated', () => {
+    const event = samplePostCreated({ mentionedAccountIds: ['42'], hashtags: ['nats'] });
+    expect(parseEvent(structuredClone(event))).toEqual(event);
+  });
+
+  it('accepts a valid UserMentioned, with a request id', () => {
+    const event = sampleUserMentioned({}, { requestId: 'req-1' });
+    expect(parseEvent(structuredClone(event))).toEqual(event);
+  });
+
+  it('rejects an unknown type', () => {
+    const event = { ...samplePostCreated(), type: 'PostDeleted' };
+    expect(() => parseEvent(event)).toThrow(/unknown event type "PostDeleted"/);
+  });
+
+  it('rejects a missing type and a non-object', () => {
+    const { type: _type, ...rest } = samplePostCreated();
+    expect(() => parseEvent(rest)).toThrow(InvalidEventError);
+    expect(() => parseEvent(null)).toThrow(/not an object/);
+    expect(() => parseEvent('PostCreated')).toThrow(/not an object/);
+  });
+
+  it('rejects a version it does not know', () => {
+    const event = { ...samplePostCreated(), version: 2 };
+    expect(() => parseEvent(event)).toThrow(/invalid PostCreated event.*version/);
+  });
+
+  it('rejects an extra property in the envelope and in the data', () => {
+    expect(() => parseEvent({ ...sampleUserMentioned(), extra: true })).toThrow(InvalidEventError);
+    const event = samplePostCreated();
+    expect(() => parseEvent({ ...event, data: { ...event.data, body: 'hi' } })).toThrow(
+      InvalidEventError,
+    );
+  });
+
+  it('rejects an id that is not a lowercase UUID', () => {
+    expect(() => parseEvent({ ...samplePostCreated(), id: 'not-a-uuid' })).toThrow(/\/id/);
+    const upper = samplePostCreated().id.toUpperCase();
+    expect(() => parseEvent({ ...samplePostCreated(), id: upper })).toThrow(InvalidEventError);
+  });
+
+  it('rejects a snowflake id that is not numeric', () => {
+    const event = sampleUserMentioned({ mentionedAccountId: 'abc' });
+    expect(() => parseEvent(event)).toThrow(/mentionedAccountId/);
+  });
+
+  it('reports problems on the error', () => {
+    try {
+      parseEvent({ ...samplePostCreated(), version: 3 });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidEventError);
+      expect((err as InvalidEventError).problems.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('decodeEvent', () => {
+  it('decodes a UTF-8 JSON body', () => {
+    const event = samplePostCreated({ hashtags: ['café'] });
+    const bytes = new TextEncoder().encode(JSON.stringify(event));
+    expect(decodeEvent(bytes)).toEqual(event);
+    expect(decodeEvent(JSON.stringify(event))).toEqual(event);
+  });
+
+  it('rejects a body that is not JSON', () => {
+    expect(() => decodeEvent(new TextEncoder().encode('{"type":'))).toThrow(/not valid JSON/);
+    expect(() => decodeEvent(new Uint8Array([0xff, 0xfe]))).toThrow(InvalidEventError);
+  });
+
+  it('rejects an incomplete event', () => {
+    expect(() => decodeEvent('{"type":"PostCreated"}')).toThrow(/invalid PostCreated event/);
+  });
+});

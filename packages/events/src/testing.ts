@@ -1,0 +1,85 @@
+/**
+ * Helpers for tests that touch NATS: an isolated topology per test file, the test server URL, cleanup,
+ * and valid sample events.
+ */
+import { randomBytes } from 'node:crypto';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { newEventId, type PostCreated, type UserMentioned } from './contracts.js';
+import { isolatedTopology, type EventTopology } from './topology.js';
+
+export const DEFAULT_TEST_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** A stream name and subject prefix no other test (or run) uses. */
+export function testTopology(): EventTopology {
+  return isolatedTopology(randomBytes(6).toString('hex'));
+}
+
+/** `TEST_NATS_URL`, or the local default. */
+export function testNatsUrl(): string {
+  return process.env.TEST_NATS_URL || DEFAULT_TEST_NATS_URL;
+}
+
+/** Deletes the topology's stream (and with it its consumers); a missing stream is fine. */
+export async function removeTopology(
+  jsm: JetStreamManager,
+  topology: EventTopology,
+): Promise<void> {
+  try {
+    await jsm.streams.delete(topology.streamName);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return;
+    throw err;
+  }
+}
+
+let snowflake = 1_000_000n;
+/** A fresh numeric id string, as the database would assign. */
+export function nextTestId(): string {
+  snowflake += 1n;
+  return snowflake.toString();
+}
+
+/** A valid PostCreated event; `data` fields can be overridden. */
+export function samplePostCreated(
+  data: Partial<PostCreated['data']> = {},
+  envelope: Partial<Pick<PostCreated, 'id' | 'requestId' | 'occurredAt'>> = {},
+): PostCreated {
+  const now = new Date().toISOString();
+  return {
+    id: envelope.id ?? newEventId(),
+    type: 'PostCreated',
+    version: 1,
+    occurredAt: envelope.occurredAt ?? now,
+    requestId: envelope.requestId === undefined ? null : envelope.requestId,
+    data: {
+      statusId: nextTestId(),
+      accountId: nextTestId(),
+      visibility: 'public',
+      inReplyToId: null,
+      mentionedAccountIds: [],
+      hashtags: [],
+      createdAt: now,
+      ...data,
+    },
+  };
+}
+
+/** A valid UserMentioned event; `data` fields can be overridden. */
+export function sampleUserMentioned(
+  data: Partial<UserMentioned['data']> = {},
+  envelope: Partial<Pick<UserMentioned, 'id' | 'requestId' | 'occurredAt'>> = {},
+): UserMentioned {
+  return {
+    id: envelope.id ?? newEventId(),
+    type: 'UserMentioned',
+    version: 1,
+    occurredAt: envelope.occurredAt ?? new Date().toISOString(),
+    requestId: envelope.requestId === undefined ? null : envelope.requestId,
+    data: {
+      statusId: nextTestId(),
+      accountId: nextTestId(),
+      mentionedAccountId: nextTestId(),
+      ...data,
+    },
+  };
+}
