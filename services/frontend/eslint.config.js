@@ -1,3 +1,11 @@
 import { config } from '@murmur/eslint-config';
 
-export default config();
+export default [
+  { ignores: ['tests/screenshots/**'] },
+  ...config(),
+  {
+    // The one script the browser runs: plain ES2019, browser globals.
+    files: ['assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', Intl: 'readonly', Symbol: 'readonly' } },
+  },
+];

@@ -88,4 +88,129 @@ export {
   findTagByName,
   type SearchOptions,
 } from './queries/search.js';
-export { snowflakeFromDate, dateFromSnowflake } from './ids.js';
+export { isSnowflakeId, snowflakeFromDate, dateFromSnowflake } from './ids.js';
+
+// --- OAuth, notifications, markers, rate limits (used by the API) ---
+export {
+  listNotifications,
+  getNotification,
+  unreadNotificationsCount,
+  DEFAULT_UNREAD_LIMIT,
+  MAX_UNREAD_LIMIT,
+  type NotificationFilter,
+} from './queries/notifications.js';
+export { dismissNotification, clearNotifications } from './operations/notifications.js';
+export {
+  getMarkers,
+  saveMarkers,
+  MARKER_TIMELINES,
+  type MarkerTimeline,
+  type MarkerView,
+} from './operations/markers.js';
+export {
+  readDailyStatistics,
+  readInstanceCounts,
+  type DailyStatistics,
+  type InstanceCounts,
+} from './queries/statistics-read.js';
+export {
+  registerApplication,
+  ensureFirstPartyApplication,
+  findApplicationByClientId,
+  findApplicationById,
+  verifyClientCredentials,
+  createAuthorizationCode,
+  redeemAuthorizationCode,
+  issueAccessToken,
+  authenticateAccessToken,
+  revokeAccessToken,
+  revokeAccessTokenById,
+  listAuthorizedApplications,
+  revokeApplicationForAccount,
+  pkceS256Challenge,
+  type ApplicationRow,
+  type AccessTokenRow,
+  type AuthorizedApplication,
+} from './operations/oauth.js';
+export {
+  hitRateLimit,
+  deleteExpiredRateLimits,
+  type RateLimitResult,
+} from './operations/rate-limits.js';
+
+// --- Outbox relay, consumers, email ledger, dead letters, statistics (used by the worker) ---
+export {
+  relayOutboxBatch,
+  reconcileOutboxBatch,
+  deleteProcessedOutboxEvents,
+  outboxBacklog,
+  listenForOutbox,
+  OUTBOX_CHANNEL,
+  type OutboxRow,
+  type PublishOutcome,
+  type PublishBatch,
+  type RelayBatchOptions,
+  type RelayBatchResult,
+  type ConsumersByEventType,
+  type ReconcileBatchOptions,
+  type ReconcileBatchResult,
+  type OutboxBacklog,
+  type OutboxListener,
+  type ListenForOutboxOptions,
+} from './operations/relay.js';
+export {
+  isEventProcessed,
+  processEventOnce,
+  markEventProcessed,
+  loadMentionContext,
+  createMentionNotification,
+  recordMentionProcessed,
+  countProcessedEvents,
+  type MentionContext,
+  type ProcessOnceResult,
+} from './operations/consumers.js';
+export {
+  claimEmailDelivery,
+  recordEmailOutcome,
+  recordSkippedEmail,
+  findEmailDelivery,
+  countEmailDeliveries,
+  type EmailClaim,
+  type EmailDeliveryKey,
+  type EmailDeliveryRow,
+  type EmailOutcome,
+} from './operations/email-deliveries.js';
+export {
+  recordDeadLetter,
+  listDeadLetters,
+  countDeadLetters,
+  type DeadLetterInput,
+  type DeadLetterRow,
+} from './operations/dead-letters.js';
+export {
+  utcDay,
+  addDays,
+  countPostInDailyStats,
+  countMentionInDailyStats,
+  computeDailyStatsFromSources,
+  recomputeDailyStats,
+  finalizeFinishedDays,
+  refreshTodayStats,
+  getDailyStats,
+  listDailyStats,
+  type DailyStatsNumbers,
+  type DailyStatsRow,
+} from './operations/statistics.js';
+
+// --- Website sessions (used by the frontend) ---
+export {
+  createWebSession,
+  loadWebSession,
+  deleteWebSession,
+  deleteExpiredWebSessions,
+  DEFAULT_WEB_SESSION_TIMEOUTS,
+  type WebSessionRow,
+  type WebSessionTimeouts,
+  type LoadedWebSession,
+  type SessionAccount,
+} from './operations/web-sessions.js';

@@ -12,6 +12,7 @@ import {
 } from '../passwords.js';
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import { isUniqueViolation, withTransaction } from '../transaction.js';
+import { isSnowflakeId } from '../ids.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
@@ -215,7 +216,7 @@ export async function updateProfile(
 }
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
-  if (!/^\d{1,19}$/.test(id)) return null;
+  if (!isSnowflakeId(id)) return null;
   const [row] = await executor.select().from(accounts).where(eq(accounts.id, id)).limit(1);
   return row ?? null;
 }

@@ -3,9 +3,10 @@ import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, follows, notifications } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
+import { isSnowflakeId } from '../ids.js';
 
 async function requireAccount(tx: Executor, id: string) {
-  if (!/^\d{1,19}$/.test(id)) throw new DomainError('AccountNotFound', 'Record not found');
+  if (!isSnowflakeId(id)) throw new DomainError('AccountNotFound', 'Record not found');
   const [row] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id)).limit(1);
   if (!row) throw new DomainError('AccountNotFound', 'Record not found');
 }
@@ -81,7 +82,7 @@ export async function relationships(
   viewerId: string,
   targetIds: readonly string[],
 ): Promise<Relationship[]> {
-  const ids = [...new Set(targetIds.filter((id) => /^\d{1,19}$/.test(id)))];
+  const ids = [...new Set(targetIds.filter(isSnowflakeId))];
   if (ids.length === 0) return [];
   const rows = await executor
     .select({ accountId: follows.accountId, targetAccountId: follows.targetAccountId })

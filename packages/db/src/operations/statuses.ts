@@ -24,6 +24,7 @@ import { withTransaction } from '../transaction.js';
 import { findAccountsByUsernames } from './accounts.js';
 import { enqueueEvents, postCreatedEvent, userMentionedEvent } from './outbox.js';
 import { visibleTo } from './visibility.js';
+import { isSnowflakeId } from '../ids.js';
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -247,7 +248,7 @@ export async function getVisibleStatus(
   statusId: string,
   viewerId: string | null,
 ): Promise<StatusRow> {
-  if (!/^\d{1,19}$/.test(statusId)) throw new DomainError('StatusNotFound', 'Record not found');
+  if (!isSnowflakeId(statusId)) throw new DomainError('StatusNotFound', 'Record not found');
   const [row] = await executor
     .select()
     .from(statuses)
@@ -266,7 +267,7 @@ export async function deleteStatus(
   input: { accountId: string; statusId: string },
 ): Promise<StatusRow> {
   return withTransaction(database, async (tx) => {
-    if (!/^\d{1,19}$/.test(input.statusId)) throw new DomainError('StatusNotFound', 'Record not found');
+    if (!isSnowflakeId(input.statusId)) throw new DomainError('StatusNotFound', 'Record not found');
     const [status] = await tx
       .select()
       .from(statuses)

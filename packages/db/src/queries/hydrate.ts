@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import type { AccountView, StatusView } from './views.js';
+import { isSnowflakeId } from '../ids.js';
 
 const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "displayName", a.note,
   a.created_at as "createdAt", a.statuses_count as "statusesCount", a.followers_count as "followersCount",
@@ -98,7 +99,7 @@ export async function hydrateStatuses(
   ids: readonly string[],
   viewerId: string | null = null,
 ): Promise<StatusView[]> {
-  const valid = ids.filter((id) => /^\d{1,19}$/.test(id));
+  const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];
   const rows = await loadStatuses(executor, valid, viewerId);
   const originalIds = [...new Set(rows.map((r) => r.reblogOfId).filter((id): id is string => !!id))];

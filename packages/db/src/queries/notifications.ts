@@ -5,8 +5,8 @@ import { NOTIFICATION_TYPES, type NotificationType } from '../schema/index.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
 import { newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { NotificationView } from './views.js';
+import { isSnowflakeId } from '../ids.js';
 
-const ID = /^\d{1,19}$/;
 
 export interface NotificationFilter {
   /** Only these types (Mastodon's `types[]`); unknown types are ignored. */
@@ -43,7 +43,7 @@ function filterConditions(filter: NotificationFilter): SQL[] | null {
     }
   }
   if (filter.fromAccountId !== undefined && filter.fromAccountId !== null) {
-    if (!ID.test(filter.fromAccountId)) return null;
+    if (!isSnowflakeId(filter.fromAccountId)) return null;
     parts.push(sql`n.from_account_id = ${filter.fromAccountId}`);
   }
   return parts;
@@ -109,7 +109,7 @@ export async function getNotification(
   recipientId: string,
   notificationId: string,
 ): Promise<NotificationView> {
-  if (!ID.test(notificationId)) throw new DomainError('NotificationNotFound', 'Record not found');
+  if (!isSnowflakeId(notificationId)) throw new DomainError('NotificationNotFound', 'Record not found');
   const rows = await queryRows<NotificationRow>(executor, sql`
     select ${ROW_COLUMNS} from notifications n
     where n.account_id = ${recipientId} and n.id = ${notificationId}`);

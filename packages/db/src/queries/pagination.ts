@@ -1,4 +1,5 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { isSnowflakeId } from '../ids.js';
 
 /**
  * Mastodon's keyset pagination over time-sortable ids: `max_id` is an exclusive upper bound,
@@ -12,11 +13,10 @@ export interface Page {
   limit: number;
 }
 
-const ID = /^\d{1,19}$/;
 
-function validId(id: string | null | undefined): id is string {
-  return typeof id === 'string' && ID.test(id);
-}
+
+/** A cursor PostgreSQL's bigint can hold; larger ones (19 nines) would fail the query, so they are ignored. */
+const validId = isSnowflakeId;
 
 export function clampLimit(limit: number | undefined, fallback: number, max: number): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;

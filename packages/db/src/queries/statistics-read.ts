@@ -1,30 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
+import { listDailyStats, type DailyStatsRow } from '../operations/statistics.js';
 
 /** One UTC day of the statistics the worker aggregates. */
-export interface DailyStatistics {
-  /** YYYY-MM-DD */
-  day: string;
-  posts: number;
-  mentions: number;
-  newAccounts: number;
-  activeAccounts: number;
-  follows: number;
-  favourites: number;
-  logins: number;
-}
+export type DailyStatistics = DailyStatsRow;
 
-/** The `daily_stats` rows from `from` to `to` (inclusive, YYYY-MM-DD), oldest first. Days without a row are absent. */
-export async function readDailyStatistics(
+/**
+ * The `daily_stats` rows from `from` to `to` (inclusive, YYYY-MM-DD), oldest first; days without a
+ * row are absent. The API's name for the worker's `listDailyStats`.
+ */
+export function readDailyStatistics(
   executor: Executor,
   range: { from: string; to: string },
 ): Promise<DailyStatistics[]> {
-  return queryRows<DailyStatistics>(executor, sql`
-    select d.day::text as day, d.posts, d.mentions, d.new_accounts as "newAccounts",
-      d.active_accounts as "activeAccounts", d.follows, d.favourites, d.logins
-    from daily_stats d
-    where d.day between ${range.from}::date and ${range.to}::date
-    order by d.day`);
+  return listDailyStats(executor, range);
 }
 
 /** Counters an instance publishes (NodeInfo usage, instance stats). One query. */

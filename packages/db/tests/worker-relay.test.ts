@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import {
+  createStatus,
+  deleteProcessedOutboxEvents,
+  listenForOutbox,
+  markEventProcessed,
+  outboxBacklog,
+  reconcileOutboxBatch,
+  relayOutboxBatch,
+  type Database,
+  type OutboxRow,
+  type PublishOutcome,
+} from '../src/index.js';
+import { outboxEvents } from '../src/schema/index.js';
+import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+
+let testDb: TestDatabase;
+let database: Database;
+const handledBy = { PostCreated: ['statistics'], UserMentioned: ['notifications', 'statistics'] };
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = testDb.database;
+});
+afterAll(() => testDb?.destroy());
+beforeEach(async () => {
+  await database.primary.delete(outboxEvents);
+});
+
+let seq = 0;
+const storeAll = async (rows: readonly OutboxRow[]): Promise<PublishOutcome[]> =>
+  rows.map(() => ({ status: 'stored', streamSeq: ++seq }));
+
+async function outboxRows() {
+  return database.primary.select().from(outboxEvents).orderBy(outboxEvents.occurredAt);
+}
+
+describe('relayOutboxBatch', () => {
+  it('publishes pending events oldest first and marks them published with their stream sequence', async () => {
+    const author = await createAccountFixture(database);
+    const bob = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: `hi @${bob.username}` });
+    const published: string[] = [];
+    const result = await relayOutboxBatch(database, {
+      limit: 10,
+      retryDelayMs: () => 1000,
+      publish: async (rows) => {
+        published.push(...rows.map((r) => r.event.type));
+        return storeAll(rows);
+      },
+    });
+    expect(result).toEqual({ claimed: 2, published: 2, failed: 0 });
+    expect(published).toEqual(['PostCreated', 'UserMentioned']);
+    const rows = await outboxRows();
+    expect(rows.every((r) => r.status === 'published' && r.streamSeq && r.publishedAt)).toBe(true);
+    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).claimed).toBe(0);
+  });
+
+  it('keeps a failed event pending with a later attempt time, then retries it', async () => {
+    const author = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: 'hello' });
+    const failing = async (rows: readonly OutboxRow[]): Promise<PublishOutcome[]> =>
+      rows.map(() => ({ status: 'failed', error: 'TIMEOUT' }));
+    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 60_000, publish: failing })).failed).toBe(1);
+    let [row] = await outboxRows();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'TIMEOUT' });
+    expect(row!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    // Not due yet: nothing claimed.
+    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).claimed).toBe(0);
+    await database.primary.update(outboxEvents).set({ nextAttemptAt: sql`now()` });
+    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).published).toBe(1);
+    [row] = await outboxRows();
+    expect(row).toMatchObject({ status: 'published', attempts: 1, lastError: null });
+  });
+
+  it('publishes an event whose transaction committed after a later one (no id watermark)', async () => {
+    const author = await createAccountFixture(database);
+    const client = new pg.Client({ connectionString: testDb.url });
+    await client.connect();
+    try {
+      // T1 inserts event A first and stays open.
+      await client.query('BEGIN');
+      await client.query(
+        `insert into statuses (account_id, text) values ($1, 'early') returning id`,
+        [author.id],
+      );
+      const early = '0190a000-0000-7000-8000-000000000001';
+      await client.query(
+        `insert into outbox_events (id, type, payload, occurred_at) values ($1, 'PostCreated', $2, now() - interval '1 minute')`,
+        [early, JSON.stringify({ id: early, type: 'PostCreated' })],
+      );
+      // T2 commits B; the relay publishes B while A's row is invisible.
+      await createStatus(database, { accountId: author.id, text: 'late' });
+      const first: string[] = [];
+      await relayOutboxBatch(database, {
+        limit: 10,
+        retryDelayMs: () => 0,
+        publish: async (rows) => {
+          first.push(...rows.map((r) => r.id));
+          return storeAll(rows);
+        },
+      });
+      expect(first).toHaveLength(1);
+      expect(first).not.toContain(early);
+      await client.query('COMMIT');
+      const second: string[] = [];
+      await relayOutboxBatch(database, {
+        limit: 10,
+        retryDelayMs: () => 0,
+        publish: async (rows) => {
+          second.push(...rows.map((r) => r.id));
+          return storeAll(rows);
+        },
+      });
+      expect(second).toEqual([early]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('lets concurrent relays share the work without publishing a row twice', async () => {
+    const author = await createAccountFixture(database);
+    for (let i = 0; i < 30; i++) await createStatus(database, { accountId: author.id, text: `post ${i}` });
+    const seen: string[] = [];
+    const slowPublish = async (rows: readonly OutboxRow[]) => {
+      seen.push(...rows.map((r) => r.id));
+      await new Promise((r) => setTimeout(r, 30));
+      return storeAll(rows);
+    };
+    const relay = async () => {
+      while ((await relayOutboxBatch(database, { limit: 5, retryDelayMs: () => 0, publish: slowPublish })).claimed > 0);
+    };
+    await Promise.all([relay(), relay(), relay()]);
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+    expect((await outboxBacklog(database)).pending).toBe(0);
+  });
+});
+
+describe('reconcileOutboxBatch and retention', () => {
+  it('republishes published events a consumer has not processed in time, and deletes old processed ones', async () => {
+    const author = await createAccountFixture(database);
+    const bob = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: `hi @${bob.username}` });
+    await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll });
+    await database.primary.update(outboxEvents).set({ publishedAt: sql`now() - interval '10 minutes'` });
+    const [post, mention] = await outboxRows();
+    // PostCreated fully processed; UserMentioned processed by statistics only.
+    await markEventProcessed(database, 'statistics', post!.id);
+    await markEventProcessed(database, 'statistics', mention!.id);
+
+    const republished: string[] = [];
+    const options = {
+      handledBy,
+      olderThanMs: 5 * 60_000,
+      limit: 10,
+      recheckAfterMs: 60_000,
+      retryAfterMs: 1000,
+      publish: async (rows: readonly OutboxRow[]) => {
+        republished.push(...rows.map((r) => r.id));
+        return storeAll(rows);
+      },
+    };
+    expect(await reconcileOutboxBatch(database, options)).toMatchObject({ found: 1, republished: 1 });
+    expect(republished).toEqual([mention!.id]);
+    const after = await outboxRows();
+    expect(after.find((r) => r.id === mention!.id)!.republishCount).toBe(1);
+    // Checked again only after recheckAfterMs.
+    expect((await reconcileOutboxBatch(database, options)).found).toBe(0);
+
+    await database.primary.update(outboxEvents).set({ publishedAt: sql`now() - interval '8 days'` });
+    expect(await deleteProcessedOutboxEvents(database, { handledBy })).toBe(1);
+    expect((await outboxRows()).map((r) => r.id)).toEqual([mention!.id]);
+  });
+});
+
+describe('listenForOutbox', () => {
+  it('is woken when a transaction that wrote events commits', async () => {
+    let wakeUps = 0;
+    const listener = await listenForOutbox(testDb.url, () => wakeUps++);
+    try {
+      const initial = wakeUps;
+      const author = await createAccountFixture(database);
+      await createStatus(database, { accountId: author.id, text: 'wake up' });
+      const deadline = Date.now() + 2000;
+      while (wakeUps === initial && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(wakeUps).toBeGreaterThan(initial);
+    } finally {
+      await listener.close();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { Database } from '@murmur/db';
+import type { Logger } from '@murmur/service-kit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FrontendConfig } from './config.js';
+import { describeError } from './errors.js';
+import { html } from './html.js';
+import { pageContext, sendPage, type FrontendDependencies } from './pages.js';
+import { securityHeaders } from './plugins/security.js';
+import { registerSession } from './plugins/session.js';
+import { registerActionRoutes } from './routes/actions.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerReadingRoutes } from './routes/reading.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerStatisticsRoutes } from './routes/statistics.js';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
+
+export interface BuildAppOptions {
+  config: FrontendConfig;
+  database: Database;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+const ASSETS = {
+  'site.css': 'text/css; charset=utf-8',
+  'compose.js': 'text/javascript; charset=utf-8',
+} as const;
+
+function loadAssets() {
+  const folder = new URL('../assets/', import.meta.url);
+  const files = Object.fromEntries(
+    Object.entries(ASSETS).map(([name, type]) => [name, { type, body: readFileSync(new URL(name, folder)) }]),
+  ) as Record<keyof typeof ASSETS, { type: string; body: Buffer }>;
+  const hash = createHash('sha256');
+  for (const file of Object.values(files)) hash.update(file.body);
+  return { files, version: hash.digest('hex').slice(0, 10) };
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, database, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const https = config.publicUrl.protocol === 'https:';
+  const assets = loadAssets();
+  const deps: FrontendDependencies = { config, database, logger, clock, assetVersion: assets.version };
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // The dev proxy and production proxy forward the client address.
+    trustProxy: '127.0.0.1',
+    bodyLimit: 256 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    disableRequestLogging: false,
+  });
+
+  securityHeaders(app, { https });
+  await app.register(cookie);
+  await app.register(formbody);
+  registerSession(app, {
+    https,
+    publicOrigin: config.publicUrl.origin,
+    database,
+    clock,
+    timeouts: { idleTimeoutMs: config.sessionIdleTimeoutMs, absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs },
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const described = describeError(error);
+    if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (described.statusCode === 401 && request.method === 'GET') return reply.redirect('/auth/sign_in', 303);
+    const context = pageContext(request, deps);
+    const body = html`<section class="error-page"><h1>${described.title}</h1><p>${described.message}</p><p><a href="/">Go to the public timeline</a></p></section>`;
+    return sendPage(reply, context, { title: described.title, body, noindex: true }, described.statusCode);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const context = pageContext(request, deps);
+    const body = html`<section class="error-page"><h1>Not found</h1><p>There is nothing at this address. It may have been deleted, or the link may be mistyped.</p><p><a href="/">Go to the public timeline</a> or <a href="/search">search</a>.</p></section>`;
+    return sendPage(reply, context, { title: 'Not found', body, noindex: true }, 404);
+  });
+
+  app.get('/healthz', async (_request, reply) => reply.type('application/json').send({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await database.ping();
+      return reply.type('application/json').send({ status: 'ready' });
+    } catch {
+      return reply.code(503).type('application/json').send({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+
+  for (const [name, file] of Object.entries(assets.files)) {
+    app.get(`/assets/${name}`, async (_request, reply) =>
+      reply
+        .type(file.type)
+        // URLs carry the content hash (?v=), so browsers may keep them for a year.
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('etag', `"${assets.version}"`)
+        .send(file.body),
+    );
+  }
+
+  await registerAuthRoutes(app, deps);
+  registerReadingRoutes(app, deps);
+  registerActionRoutes(app, deps);
+  registerSettingsRoutes(app, deps);
+  registerNotificationRoutes(app, deps);
+  registerStatisticsRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
+  return app;
+}

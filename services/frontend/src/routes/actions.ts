@@ -1,0 +1,125 @@
+/** What a signed-in person does: post, reply, delete, favourite, follow. Every one is a POST with CSRF. */
+import {
+  createStatus,
+  deleteStatus,
+  favouriteStatus,
+  findAccountByUsername,
+  followAccount,
+  getVisibleStatus,
+  hydrateStatuses,
+  isDomainError,
+  unfavouriteStatus,
+  unfollowAccount,
+} from '@murmur/db';
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { HttpError } from '../errors.js';
+import { html } from '../html.js';
+import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
+import { csrfField } from '../views/layout.js';
+import { composeForm, statusArticle, statusPath } from '../views/status.js';
+import { requireViewer } from './reading.js';
+import { ActionForm, FormBase, IdParams, UsernameParams } from './schemas.js';
+
+const ComposeForm = Type.Object({
+  ...FormBase,
+  status: Type.Optional(Type.String({ maxLength: 100_000 })),
+  in_reply_to_id: Type.Optional(Type.String({ pattern: '^[0-9]{0,19}$' })),
+});
+
+const session = { csrf: 'session' } as const;
+
+export function registerActionRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
+  app.post<{ Body: Static<typeof ComposeForm> }>(
+    '/statuses',
+    { config: session, schema: { body: ComposeForm } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      const text = request.body.status ?? '';
+      const inReplyToId = request.body.in_reply_to_id || null;
+      try {
+        const status = await createStatus(
+          deps.database,
+          { accountId: viewer.account.id, text, inReplyToId, requestId: request.id },
+          { maxCharacters: deps.config.maxStatusCharacters },
+        );
+        return reply.redirect(inReplyToId ? `/@${viewer.account.username}/${status.id}` : '/home', 303);
+      } catch (error) {
+        if (!isDomainError(error) || !['TextEmpty', 'TextTooLong', 'InvalidField'].includes(error.code)) throw error;
+        // Re-render the form with the message next to the field and the text as typed.
+        const context = { ...pageContext(request, deps), path: '/home' };
+        const inReplyTo = inReplyToId
+          ? (await hydrateStatuses(deps.database.replica, [inReplyToId], viewer.account.id))[0] ?? null
+          : null;
+        const message = error.code === 'TextEmpty' ? 'Write something before posting.' : error.message.replace(/^Validation failed: /, '');
+        const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
+${inReplyTo ? statusArticle(inReplyTo, context) : ''}
+${composeForm(context, { text, error: message, inReplyTo })}`;
+        return sendPage(reply, context, { title: 'Fix your post', body }, 422);
+      }
+    },
+  );
+
+  for (const [action, operation] of [
+    ['favourite', favouriteStatus],
+    ['unfavourite', unfavouriteStatus],
+  ] as const) {
+    app.post<{ Params: Static<typeof IdParams>; Body: ActionForm }>(
+      `/statuses/:id/${action}`,
+      { config: session, schema: { params: IdParams, body: ActionForm } },
+      async (request, reply) => {
+        const viewer = requireViewer(request);
+        await operation(deps.database, { accountId: viewer.account.id, statusId: request.params.id });
+        return redirectBack(reply, request.body.return_to);
+      },
+    );
+  }
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/statuses/:id/delete',
+    { schema: { params: IdParams } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      const row = await getVisibleStatus(deps.database.replica, request.params.id, viewer.account.id);
+      if (row.accountId !== viewer.account.id) throw new HttpError(403, 'You can only delete your own posts.');
+      const [status] = await hydrateStatuses(deps.database.replica, [row.id], viewer.account.id);
+      const context = pageContext(request, deps);
+      const body = html`<h1>Delete this post?</h1>
+${status ? statusArticle(status, context) : ''}
+<form method="post" action="/statuses/${row.id}/delete" class="confirm">
+${csrfField(context)}
+<p>This cannot be undone.</p>
+<button type="submit" class="button danger">Delete post</button>
+<a href="${status ? statusPath(status) : '/'}" class="button">Cancel</a>
+</form>`;
+      return sendPage(reply, context, { title: 'Delete post', body, noindex: true });
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: ActionForm }>(
+    '/statuses/:id/delete',
+    { config: session, schema: { params: IdParams, body: ActionForm } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      await deleteStatus(deps.database, { accountId: viewer.account.id, statusId: request.params.id });
+      return reply.redirect(`/@${viewer.account.username}`, 303);
+    },
+  );
+
+  for (const [action, operation] of [
+    ['follow', followAccount],
+    ['unfollow', unfollowAccount],
+  ] as const) {
+    app.post<{ Params: Static<typeof UsernameParams>; Body: ActionForm }>(
+      `/@:username/${action}`,
+      { config: session, schema: { params: UsernameParams, body: ActionForm } },
+      async (request, reply) => {
+        const viewer = requireViewer(request);
+        const target = await findAccountByUsername(deps.database.primary, request.params.username);
+        if (!target) throw new HttpError(404, 'There is nobody with that name here.');
+        await operation(deps.database, { accountId: viewer.account.id, targetAccountId: target.id });
+        return redirectBack(reply, request.body.return_to, `/@${target.username}`);
+      },
+    );
+  }
+}

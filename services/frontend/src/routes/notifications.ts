@@ -1,0 +1,34 @@
+import { listNotifications, type NotificationView } from '@murmur/db';
+import type { FastifyInstance } from 'fastify';
+import { html, type SafeHtml } from '../html.js';
+import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
+import type { PageContext } from '../views/context.js';
+import { displayNameOf, pager, profilePath, statusArticle, timeElement } from '../views/status.js';
+import { PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
+
+const VERBS: Record<NotificationView['type'], string> = {
+  mention: 'mentioned you',
+  follow: 'followed you',
+  favourite: 'favourited your post',
+  reblog: 'boosted your post',
+};
+
+function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {
+  const who = notification.account;
+  return html`<li class="notification notification-${notification.type}">
+<p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}</p>
+${notification.status ? statusArticle(notification.status, context) : ''}
+</li>`;
+}
+
+export function registerNotificationRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
+  app.get<{ Querystring: PageQuery }>('/notifications', { schema: { querystring: PageQuery } }, async (request, reply) => {
+    if (!request.viewer) return reply.redirect('/auth/sign_in', 303);
+    const context = pageContext(request, deps);
+    const notifications = await listNotifications(deps.database.replica, request.viewer.account.id, pageFrom(request.query));
+    const body = html`<h1>Notifications</h1>
+${notifications.length ? html`<ol class="notification-list">${notifications.map((n) => notificationItem(n, context))}</ol>` : html`<p class="empty">No notifications yet.</p>`}
+${pager('/notifications', notifications, { limit: PAGE_SIZE, paged: Boolean(request.query.max_id || request.query.min_id) })}`;
+    return sendPage(reply, context, { title: 'Notifications', body, noindex: true });
+  });
+}

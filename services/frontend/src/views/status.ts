@@ -1,0 +1,133 @@
+import type { AccountView, StatusView } from '@murmur/db';
+import { renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
+import { html, trustedHtml, type SafeHtml } from '../html.js';
+import { exactTime, relativeTime } from '../time.js';
+import type { PageContext } from './context.js';
+import { actionButton, csrfField } from './layout.js';
+
+export const profilePath = (username: string) => `/@${username}`;
+export const statusPath = (status: { id: string; account: { username: string } }) =>
+  `/@${status.account.username}/${status.id}`;
+export const tagPath = (name: string) => `/tags/${encodeURIComponent(name)}`;
+
+export function displayNameOf(account: { displayName: string; username: string }): string {
+  return account.displayName.trim() || account.username;
+}
+
+export function timeElement(date: Date, context: PageContext): SafeHtml {
+  return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}">${relativeTime(date, context.now)}</time>`;
+}
+
+/** Post text as HTML: mentions of existing accounts, hashtags and links become links. */
+export function statusContent(status: StatusView): SafeHtml {
+  const known = new Map(status.mentions.map((m) => [m.username.toLowerCase(), m.username]));
+  return trustedHtml(
+    renderStatusHtml(status.text, {
+      profileUrl: (username) => {
+        const found = known.get(username.toLowerCase());
+        return found ? profilePath(found) : null;
+      },
+      tagUrl: tagPath,
+    }),
+  );
+}
+
+export function bioHtml(note: string): SafeHtml {
+  return trustedHtml(renderPlainTextHtml(note));
+}
+
+function statusActions(status: StatusView, context: PageContext): SafeHtml {
+  const path = statusPath(status);
+  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies">↩ ${status.repliesCount}</a>`;
+  if (!context.viewer) {
+    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites">★ ${status.favouritesCount}</span>`;
+  }
+  const favourite = status.favourited
+    ? actionButton(context, `/statuses/${status.id}/unfavourite`, `★ ${status.favouritesCount}`, {
+        className: 'action favourited',
+        ariaLabel: `Unfavourite (${status.favouritesCount} favourites)`,
+        pressed: true,
+      })
+    : actionButton(context, `/statuses/${status.id}/favourite`, `☆ ${status.favouritesCount}`, {
+        className: 'action',
+        ariaLabel: `Favourite (${status.favouritesCount} favourites)`,
+        pressed: false,
+      });
+  const own = status.account.id === context.viewer.id;
+  const remove = own
+    ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
+    : '';
+  return html`${replies}${favourite}<a href="${path}#reply" class="action">Reply</a>${remove}`;
+}
+
+export function statusArticle(view: StatusView, context: PageContext, options: { focused?: boolean } = {}): SafeHtml {
+  const status = view.reblog ?? view;
+  const boost = view.reblog
+    ? html`<p class="boosted">↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
+    : '';
+  const content = statusContent(status);
+  const body = status.spoilerText
+    ? html`<details class="spoiler"><summary>${status.spoilerText}</summary><div class="content">${content}</div></details>`
+    : html`<div class="content">${content}</div>`;
+  const replyTo = status.inReplyToId ? html`<span class="reply-note">· reply</span>` : '';
+  return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
+${boost}<header class="status-header">
+<a class="author" href="${profilePath(status.account.username)}"><strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
+<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${replyTo}
+</header>
+${body}
+<footer class="status-actions">${statusActions(status, context)}</footer>
+</article>`;
+}
+
+export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {
+  if (statuses.length === 0) return html`<p class="empty">${empty}</p>`;
+  return html`<div class="feed">${statuses.map((s) => statusArticle(s, context))}</div>`;
+}
+
+/** "Newer" and "Older" links for keyset pages (max_id / min_id), keeping other query parameters. */
+export function pager(
+  basePath: string,
+  items: { id: string }[],
+  options: { limit: number; paged: boolean; query?: Record<string, string> },
+): SafeHtml {
+  const link = (key: 'max_id' | 'min_id', id: string) => {
+    const params = new URLSearchParams({ ...options.query, [key]: id });
+    return `${basePath}?${params.toString()}`;
+  };
+  const newer = options.paged && items.length > 0 ? html`<a rel="prev" href="${link('min_id', items[0]!.id)}">← Newer</a>` : '';
+  const older = items.length >= options.limit ? html`<a rel="next" href="${link('max_id', items.at(-1)!.id)}">Older →</a>` : '';
+  if (!newer && !older) return html``;
+  return html`<nav class="pager" aria-label="Pages">${newer}${older}</nav>`;
+}
+
+export interface ComposeOptions {
+  text?: string;
+  error?: string | null;
+  inReplyTo?: StatusView | null;
+}
+
+/** The compose form; works without JavaScript, compose.js adds a live counter. */
+export function composeForm(context: PageContext, options: ComposeOptions = {}): SafeHtml {
+  const replying = options.inReplyTo ?? null;
+  const initial = options.text ?? (replying ? `@${replying.account.username} ` : '');
+  const label = replying ? `Reply to @${replying.account.username}` : 'What’s on your mind?';
+  const errorId = 'compose-error';
+  return html`<form method="post" action="/statuses" class="compose" id="${replying ? 'reply' : 'compose'}">
+${csrfField(context)}
+${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}">` : ''}
+<label for="compose-text">${label}</label>
+<textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * 20}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
+${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+<div class="compose-footer">
+<span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
+<button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
+</div>
+</form>`;
+}
+
+export function accountCard(account: AccountView): SafeHtml {
+  return html`<li class="account-card"><a href="${profilePath(account.username)}"><strong>${displayNameOf(account)}</strong> <span class="handle">@${account.username}</span></a>
+<div class="bio">${bioHtml(account.note)}</div></li>`;
+}
+
