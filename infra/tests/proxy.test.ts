@@ -1,0 +1,161 @@
+/**
+ * The production proxies route exactly the API's path prefixes to the API, like the dev proxy
+ * (`API_PATH_PREFIXES`), and everything else to the website.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_PATH_PREFIXES } from '@murmur/devkit/proxy';
+import { describe, expect, it } from 'vitest';
+import { asList, asMap, INFRA, readRepoFile, readYamlDocuments } from './_helpers.js';
+
+const CADDYFILE = 'infra/proxy/Caddyfile';
+
+/** The Caddy path patterns that match what `isApiPath` matches: `/api` and `/api/…`. */
+const expectedCaddyPaths = API_PATH_PREFIXES.flatMap((prefix) => [
+  prefix.slice(0, -1),
+  `${prefix}*`,
+]).sort();
+
+/** The body of the `{ … }` block opened on the line that starts with `header`. */
+function block(text: string, header: string): string {
+  const start = text.split('\n').findIndex((line) => line.trim().startsWith(header));
+  if (start < 0) throw new Error(`no block "${header}"`);
+  const lines = text.split('\n').slice(start);
+  let depth = 0;
+  const body: string[] = [];
+  for (const line of lines) {
+    const uncommented = line.replace(/#.*$/, '');
+    depth += (uncommented.match(/\{/g) ?? []).length - (uncommented.match(/\}/g) ?? []).length;
+    body.push(line);
+    if (depth === 0) break;
+  }
+  return body.join('\n');
+}
+
+describe('Caddyfile', () => {
+  const caddyfile = readRepoFile(CADDYFILE);
+
+  it('names exactly the API path prefixes in the @api matcher', () => {
+    const matcher = caddyfile.split('\n').find((line) => line.trim().startsWith('@api path '));
+    expect(matcher).toBeDefined();
+    const paths = matcher!.trim().split(/\s+/).slice(2).sort();
+    expect(paths).toEqual(expectedCaddyPaths);
+  });
+
+  it('sends @api to the api replicas and everything else to the frontend replicas', () => {
+    const site = block(caddyfile, '{$SITE_ADDRESS');
+    expect(block(site.split('\n').slice(1).join('\n'), 'handle @api')).toMatch(
+      /dynamic a api 3001/,
+    );
+    const fallback = block(site.split('\n').slice(1).join('\n'), 'handle {');
+    expect(fallback).toMatch(/dynamic a frontend 3002/);
+    expect(fallback).not.toMatch(/\bapi\b.*3001/);
+  });
+
+  it('does not trust client-supplied forwarding headers', () => {
+    // Without trusted_proxies, Caddy replaces X-Forwarded-For with the client's address.
+    expect(caddyfile.replace(/#.*$/gm, '')).not.toMatch(/trusted_proxies/);
+  });
+
+  const caddy = spawnSync('caddy', ['version']).status === 0;
+
+  it.skipIf(!caddy)('adapts (caddy adapt) to routes that match the API prefixes first', () => {
+    const json = execFileSync('caddy', ['adapt', '--config', join(INFRA, 'proxy/Caddyfile')], {
+      env: { ...process.env, SITE_ADDRESS: ':80' },
+      encoding: 'utf8',
+    });
+    const servers = asMap(asMap(asMap(JSON.parse(json), 'config').apps, 'apps').http, 'http')
+      .servers as Record<
+      string,
+      { listen: string[]; routes: { match?: { path: string[] }[]; handle: unknown[] }[] }
+    >;
+    const site = Object.values(servers).find((server) => server.listen.includes(':80'))!;
+    const [apiRoute, fallback] = site.routes;
+    expect(apiRoute!.match![0]!.path.slice().sort()).toEqual(expectedCaddyPaths);
+    expect(JSON.stringify(apiRoute!.handle)).toContain('"name":"api","port":"3001"');
+    expect(fallback!.match).toBeUndefined();
+    expect(JSON.stringify(fallback!.handle)).toContain('"name":"frontend","port":"3002"');
+  });
+});
+
+describe('Kubernetes Ingress', () => {
+  const ingress = readYamlDocuments('infra/k8s/ingress.yaml').find(
+    (doc) => doc.kind === 'Ingress',
+  )!;
+  const rules = asList(asMap(ingress.spec, 'spec').rules);
+  const paths = rules.flatMap((rule) =>
+    asList(asMap(asMap(rule, 'rule').http, 'http').paths).map((path) => {
+      const entry = asMap(path, 'path');
+      const service = asMap(asMap(entry.backend, 'backend').service, 'service');
+      return {
+        path: entry.path as string,
+        pathType: entry.pathType as string,
+        service: service.name as string,
+        port: asMap(service.port, 'port').number as number,
+      };
+    }),
+  );
+
+  it('routes every API path prefix to the api Service, matching whole segments', () => {
+    for (const prefix of API_PATH_PREFIXES) {
+      expect(paths, prefix).toContainEqual({
+        path: prefix.slice(0, -1),
+        pathType: 'Prefix',
+        service: 'api',
+        port: 3001,
+      });
+    }
+  });
+
+  it('routes / to the frontend and nothing else to the api', () => {
+    expect(paths).toContainEqual({
+      path: '/',
+      pathType: 'Prefix',
+      service: 'frontend',
+      port: 3002,
+    });
+    const apiPaths = paths.filter((path) => path.service === 'api').map((path) => `${path.path}/`);
+    expect(apiPaths.sort()).toEqual([...API_PATH_PREFIXES].sort());
+    expect(paths).toHaveLength(API_PATH_PREFIXES.length + 1);
+  });
+});
+
+describe('NATS cluster configuration', () => {
+  const nodes = [1, 2, 3].map((n) => ({
+    n,
+    text: readRepoFile(`infra/nats/cluster/nats-${n}.conf`),
+  }));
+
+  it('gives three nodes distinct names, one cluster, routes to the two others, and fsync always', () => {
+    const names = nodes.map(({ text }) => /^server_name:\s*(\S+)/m.exec(text)?.[1]);
+    expect(new Set(names).size).toBe(3);
+    for (const { n, text } of nodes) {
+      expect(text).toMatch(/jetstream\s*\{[^}]*sync_interval:\s*always/);
+      expect(text).toMatch(/cluster\s*\{[^}]*name:\s*murmur/);
+      const routes = [...text.matchAll(/nats:\/\/nats-(\d):6222/g)].map((match) =>
+        Number(match[1]),
+      );
+      expect(routes.sort()).toEqual([1, 2, 3].filter((other) => other !== n));
+    }
+  });
+
+  const natsServer = spawnSync('nats-server', ['--version']).status === 0;
+
+  it.skipIf(!natsServer)(
+    'is accepted by nats-server -t (minus sync_interval, which the local 2.9 lacks)',
+    () => {
+      const directory = mkdtempSync(join(tmpdir(), 'murmur-nats-'));
+      try {
+        for (const path of ['infra/nats/nats.conf', 'infra/nats/cluster/nats-1.conf']) {
+          const file = join(directory, 'nats.conf');
+          writeFileSync(file, readRepoFile(path).replace(/^\s*sync_interval:.*$/m, ''));
+          execFileSync('nats-server', ['-c', file, '-t'], { stdio: 'pipe' });
+        }
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
+});
