@@ -1,0 +1,170 @@
+/** Result records and their Markdown rendering. */
+
+export interface LoadMeasurement {
+  requests: number;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** Responses that were not 2xx (429s included: they mean the run was rate-limited). */
+  non2xx: number;
+  bytesPerResponse: number;
+}
+
+export interface HttpScenarioResult {
+  scenario: string;
+  title: string;
+  size: number;
+  service: LoadMeasurement;
+  /** The hand-written single-query reference on the same data, when the scenario has one. */
+  reference: LoadMeasurement | null;
+  /** A pre-serialized body of the same size: the framework and network ceiling. */
+  bare: LoadMeasurement | null;
+  note?: string;
+}
+
+export interface PipelineResult {
+  size: number;
+  ratePerSecond: number;
+  statusesCreated: number;
+  notificationsExpected: number;
+  notificationsSeen: number;
+  commitToNotification: { p50Ms: number; p99Ms: number; maxMs: number };
+  emailsSeen: number;
+  commitToEmail: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Mention events turned into notifications per second over the run. */
+  eventsPerSecond: number;
+  reference: { publishPerSecond: number; consumeAckPerSecond: number } | null;
+  note?: string;
+}
+
+export interface SkippedScenario {
+  scenario: string;
+  size: number;
+  reason: string;
+}
+
+export function ratio(service: number, reference: number | undefined | null): number | null {
+  if (!reference || !Number.isFinite(reference) || reference <= 0) return null;
+  return service / reference;
+}
+
+function escapeCell(value: string): string {
+  return value.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** A GitHub-flavoured Markdown table; numbers are right-aligned. */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (string | number)[][],
+): string {
+  const numeric = headers.map(
+    (_, column) =>
+      rows.length > 0 &&
+      rows.every((row) => typeof row[column] === 'number' || row[column] === '–'),
+  );
+  const head = `| ${headers.map(escapeCell).join(' | ')} |`;
+  const rule = `|${numeric.map((isNumber) => (isNumber ? '---:' : '---')).join('|')}|`;
+  const body = rows.map((row) => `| ${row.map((cell) => escapeCell(String(cell))).join(' | ')} |`);
+  return [head, rule, ...body].join('\n');
+}
+
+/** A number for a table: fixed decimals, or an en dash when it is missing. */
+export function formatNumber(value: number | null | undefined, decimals = 0): number | string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  return Number(value.toFixed(decimals));
+}
+
+export function formatPercent(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value * 100)}%`;
+}
+
+export function httpTable(results: readonly HttpScenarioResult[]): string {
+  return renderTable(
+    [
+      'Scenario',
+      'Size',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'non-2xx',
+      'ref req/s',
+      'vs ref',
+      'bare req/s',
+      'vs bare',
+    ],
+    results.map((r) => [
+      r.title + (r.note ? ` (${r.note})` : ''),
+      r.size,
+      formatNumber(r.service.requestsPerSecond),
+      formatNumber(r.service.latencyP50Ms, 1),
+      formatNumber(r.service.latencyP99Ms, 1),
+      r.service.errors,
+      r.service.non2xx,
+      formatNumber(r.reference?.requestsPerSecond),
+      formatPercent(ratio(r.service.requestsPerSecond, r.reference?.requestsPerSecond)),
+      formatNumber(r.bare?.requestsPerSecond),
+      formatPercent(ratio(r.service.requestsPerSecond, r.bare?.requestsPerSecond)),
+    ]),
+  );
+}
+
+export function pipelineTable(results: readonly PipelineResult[]): string {
+  return renderTable(
+    [
+      'Size',
+      'rate/s',
+      'statuses',
+      'notif. seen',
+      'commit→notif p50',
+      'p99',
+      'emails seen',
+      'commit→email p50',
+      'p99',
+      'events/s',
+      'JetStream pub/s',
+      'consume+ack/s',
+    ],
+    results.map((r) => [
+      r.size,
+      r.ratePerSecond,
+      r.statusesCreated,
+      `${r.notificationsSeen}/${r.notificationsExpected}`,
+      formatNumber(r.commitToNotification.p50Ms, 1),
+      formatNumber(r.commitToNotification.p99Ms, 1),
+      r.emailsSeen,
+      formatNumber(r.commitToEmail.p50Ms, 1),
+      formatNumber(r.commitToEmail.p99Ms, 1),
+      formatNumber(r.eventsPerSecond),
+      formatNumber(r.reference?.publishPerSecond),
+      formatNumber(r.reference?.consumeAckPerSecond),
+    ]),
+  );
+}
+
+/** Cost growth per scenario: latency p50 and 1/throughput at the largest size relative to the smallest. */
+export function growthTable(results: readonly HttpScenarioResult[]): string {
+  const byScenario = new Map<string, HttpScenarioResult[]>();
+  for (const r of results) byScenario.set(r.title, [...(byScenario.get(r.title) ?? []), r]);
+  const rows: (string | number)[][] = [];
+  for (const [title, list] of byScenario) {
+    if (list.length < 2) continue;
+    const sorted = [...list].sort((a, b) => a.size - b.size);
+    const small = sorted[0]!;
+    const large = sorted[sorted.length - 1]!;
+    const costRatio = ratio(small.service.requestsPerSecond, large.service.requestsPerSecond);
+    rows.push([
+      title,
+      `${small.size} → ${large.size}`,
+      costRatio === null ? '–' : `${costRatio.toFixed(2)}×`,
+      (() => {
+        const p = ratio(large.service.latencyP50Ms, small.service.latencyP50Ms);
+        return p === null ? '–' : `${p.toFixed(2)}×`;
+      })(),
+    ]);
+  }
+  if (rows.length === 0) return '';
+  return renderTable(['Scenario', 'Sizes', 'cost per request (1/req/s)', 'p50 latency'], rows);
+}
