@@ -19,7 +19,11 @@ import {
   type Database,
 } from '../src/index.js';
 import { oauthAccessTokens } from '../src/schema/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import {
+  createAccountFixture,
+  createTestDatabase,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -40,7 +44,9 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.destroy());
 
-function codeFor(options: { challenge?: string | null; ttlMs?: number; applicationId?: string } = {}) {
+function codeFor(
+  options: { challenge?: string | null; ttlMs?: number; applicationId?: string } = {},
+) {
   const challenge = options.challenge ?? null;
   return createAuthorizationCode(database, {
     applicationId: options.applicationId ?? app.id,
@@ -54,22 +60,41 @@ function codeFor(options: { challenge?: string | null; ttlMs?: number; applicati
 }
 
 function redeem(code: string, codeVerifier: string | null = null, redirectUri = REDIRECT) {
-  return redeemAuthorizationCode(database, { code, applicationId: app.id, redirectUri, codeVerifier });
+  return redeemAuthorizationCode(database, {
+    code,
+    applicationId: app.id,
+    redirectUri,
+    codeVerifier,
+  });
 }
 
 describe('client registration', () => {
   it('issues long random credentials and verifies the secret', async () => {
     expect(app.clientId.length).toBeGreaterThanOrEqual(22);
     expect(clientSecret.length).toBeGreaterThanOrEqual(43);
-    expect((await verifyClientCredentials(database.primary, app.clientId, clientSecret))?.id).toBe(app.id);
-    expect(await verifyClientCredentials(database.primary, app.clientId, clientSecret + 'x')).toBeNull();
+    expect((await verifyClientCredentials(database.primary, app.clientId, clientSecret))?.id).toBe(
+      app.id,
+    );
+    expect(
+      await verifyClientCredentials(database.primary, app.clientId, clientSecret + 'x'),
+    ).toBeNull();
     expect(await verifyClientCredentials(database.primary, 'nobody', clientSecret)).toBeNull();
   });
 
   it('upserts the first-party client idempotently and rotates its secret', async () => {
-    const input = { clientId: 'web', clientSecret: 's1', name: 'Web', redirectUris: ['http://localhost/cb'], scopes: ['read'] };
+    const input = {
+      clientId: 'web',
+      clientSecret: 's1',
+      name: 'Web',
+      redirectUris: ['http://localhost/cb'],
+      scopes: ['read'],
+    };
     const first = await ensureFirstPartyApplication(database, input);
-    const second = await ensureFirstPartyApplication(database, { ...input, clientSecret: 's2', scopes: ['read', 'write'] });
+    const second = await ensureFirstPartyApplication(database, {
+      ...input,
+      clientSecret: 's2',
+      scopes: ['read', 'write'],
+    });
     expect(second.id).toBe(first.id);
     expect(second.firstParty).toBe(true);
     expect(second.scopes).toEqual(['read', 'write']);
@@ -87,6 +112,9 @@ describe('authorization codes', () => {
     for (const r of results) {
       if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'InvalidGrant' });
     }
+    // The losers were second uses of the code, so the winner's token is revoked as for a replay.
+    const winner = won[0] as PromiseFulfilledResult<{ accessToken: string }>;
+    expect(await authenticateAccessToken(database, winner.value.accessToken)).toBeNull();
   });
 
   it('revokes the issued token when a code is replayed', async () => {
@@ -104,8 +132,14 @@ describe('authorization codes', () => {
   });
 
   it('refuses another redirect URI, another client and an unknown code', async () => {
-    await expect(redeem(await codeFor(), null, REDIRECT + '/')).rejects.toMatchObject({ code: 'InvalidGrant' });
-    const other = await registerApplication(database, { name: 'Other', redirectUris: [REDIRECT], scopes: ['read'] });
+    await expect(redeem(await codeFor(), null, REDIRECT + '/')).rejects.toMatchObject({
+      code: 'InvalidGrant',
+    });
+    const other = await registerApplication(database, {
+      name: 'Other',
+      redirectUris: [REDIRECT],
+      scopes: ['read'],
+    });
     const code = await codeFor({ applicationId: other.application.id });
     await expect(redeem(code)).rejects.toMatchObject({ code: 'InvalidGrant' });
     await expect(redeem('no-such-code')).rejects.toMatchObject({ code: 'InvalidGrant' });
@@ -126,18 +160,36 @@ describe('authorization codes', () => {
       ['a 42-character verifier', verifier.slice(0, 42)],
       ['a 129-character verifier', 'a'.repeat(129)],
     ])('refuses %s', async (_name, presented) => {
-      await expect(redeem(await codeFor({ challenge }), presented)).rejects.toMatchObject({ code: 'InvalidGrant' });
+      await expect(redeem(await codeFor({ challenge }), presented)).rejects.toMatchObject({
+        code: 'InvalidGrant',
+      });
     });
     it('refuses a verifier for a code issued without a challenge (downgrade)', async () => {
-      await expect(redeem(await codeFor(), verifier)).rejects.toMatchObject({ code: 'InvalidGrant' });
+      await expect(redeem(await codeFor(), verifier)).rejects.toMatchObject({
+        code: 'InvalidGrant',
+      });
     });
     it('refuses to store a plain challenge or a challenge without method', async () => {
-      const base = { applicationId: app.id, accountId: account.id, redirectUri: REDIRECT, scopes: ['read'], ttlMs: 1000 };
+      const base = {
+        applicationId: app.id,
+        accountId: account.id,
+        redirectUri: REDIRECT,
+        scopes: ['read'],
+        ttlMs: 1000,
+      };
       await expect(
-        createAuthorizationCode(database, { ...base, codeChallenge: verifier, codeChallengeMethod: 'plain' as 'S256' }),
+        createAuthorizationCode(database, {
+          ...base,
+          codeChallenge: verifier,
+          codeChallengeMethod: 'plain' as 'S256',
+        }),
       ).rejects.toMatchObject({ code: 'InvalidGrant' });
       await expect(
-        createAuthorizationCode(database, { ...base, codeChallenge: challenge, codeChallengeMethod: null }),
+        createAuthorizationCode(database, {
+          ...base,
+          codeChallenge: challenge,
+          codeChallengeMethod: null,
+        }),
       ).rejects.toMatchObject({ code: 'InvalidGrant' });
     });
   });
@@ -160,26 +212,49 @@ describe('access tokens', () => {
     expect(entry?.scopes).toEqual(expect.arrayContaining(['read', 'write']));
     expect(entry).not.toHaveProperty('clientSecretHash');
 
-    const other = await registerApplication(database, { name: 'Other', redirectUris: [REDIRECT], scopes: ['read'] });
-    expect(await revokeAccessToken(database, { token: accessToken, applicationId: other.application.id })).toBe(
-      'other_client',
-    );
+    const other = await registerApplication(database, {
+      name: 'Other',
+      redirectUris: [REDIRECT],
+      scopes: ['read'],
+    });
+    expect(
+      await revokeAccessToken(database, {
+        token: accessToken,
+        applicationId: other.application.id,
+      }),
+    ).toBe('other_client');
     expect(await authenticateAccessToken(database, accessToken)).not.toBeNull();
-    expect(await revokeAccessToken(database, { token: accessToken, applicationId: app.id })).toBe('revoked');
+    expect(await revokeAccessToken(database, { token: accessToken, applicationId: app.id })).toBe(
+      'revoked',
+    );
     expect(await authenticateAccessToken(database, accessToken)).toBeNull();
-    expect(await revokeAccessToken(database, { token: 'unknown', applicationId: app.id })).toBe('not_found');
+    expect(await revokeAccessToken(database, { token: 'unknown', applicationId: app.id })).toBe(
+      'not_found',
+    );
     expect(token.id).toBeTruthy();
   });
 
   it('revokes every token an account gave an application', async () => {
-    const a = await issueAccessToken(database, { applicationId: app.id, accountId: account.id, scopes: ['read'] });
-    await issueAccessToken(database, { applicationId: app.id, accountId: account.id, scopes: ['read'] });
-    expect(await revokeApplicationForAccount(database, { accountId: account.id, applicationId: app.id })).toBeGreaterThanOrEqual(2);
+    const a = await issueAccessToken(database, {
+      applicationId: app.id,
+      accountId: account.id,
+      scopes: ['read'],
+    });
+    await issueAccessToken(database, {
+      applicationId: app.id,
+      accountId: account.id,
+      scopes: ['read'],
+    });
+    expect(
+      await revokeApplicationForAccount(database, { accountId: account.id, applicationId: app.id }),
+    ).toBeGreaterThanOrEqual(2);
     expect(await authenticateAccessToken(database, a.accessToken)).toBeNull();
     const remaining = await database.primary
       .select()
       .from(oauthAccessTokens)
-      .where(sql`${oauthAccessTokens.accountId} = ${account.id} and ${oauthAccessTokens.revokedAt} is null and ${oauthAccessTokens.applicationId} = ${app.id}`);
+      .where(
+        sql`${oauthAccessTokens.accountId} = ${account.id} and ${oauthAccessTokens.revokedAt} is null and ${oauthAccessTokens.applicationId} = ${app.id}`,
+      );
     expect(remaining).toHaveLength(0);
   });
 });
@@ -227,12 +302,19 @@ describe('hitRateLimit', () => {
     const key = `test:${randomBytes(4).toString('hex')}`;
     const now = new Date('2030-01-01T00:00:00.000Z');
     const hits = await Promise.all(
-      Array.from({ length: 5 }, () => hitRateLimit(database, { key, limit: 3, windowMs: 60_000, now })),
+      Array.from({ length: 5 }, () =>
+        hitRateLimit(database, { key, limit: 3, windowMs: 60_000, now }),
+      ),
     );
     expect(hits.filter((h) => h.allowed)).toHaveLength(3);
     expect(Math.min(...hits.map((h) => h.remaining))).toBe(0);
     expect(hits[0]!.resetAt.toISOString()).toBe('2030-01-01T00:01:00.000Z');
-    const next = await hitRateLimit(database, { key, limit: 3, windowMs: 60_000, now: new Date(now.getTime() + 60_000) });
+    const next = await hitRateLimit(database, {
+      key,
+      limit: 3,
+      windowMs: 60_000,
+      now: new Date(now.getTime() + 60_000),
+    });
     expect(next).toMatchObject({ allowed: true, remaining: 2 });
   });
 });

@@ -119,3 +119,14 @@ describe('reading', () => {
     expect(view).toMatchObject({ favouritesCount: 1, favourited: true });
   });
 });
+
+describe('createStatus input hardening', () => {
+  it('answers StatusNotFound, not a database error, for a malformed or out-of-range reply id', async () => {
+    const author = await createAccountFixture(testDb.database);
+    for (const inReplyToId of ['abc', '99999999999999999999', '9999999999999999999']) {
+      await expect(
+        createStatus(testDb.database, { accountId: author.id, text: 'reply', inReplyToId }),
+      ).rejects.toMatchObject({ code: 'StatusNotFound', field: 'in_reply_to_id' });
+    }
+  });
+});

@@ -79,7 +79,13 @@ export async function registerApplication(
  */
 export async function ensureFirstPartyApplication(
   database: Database,
-  input: { clientId: string; clientSecret: string; name: string; redirectUris: string[]; scopes: string[] },
+  input: {
+    clientId: string;
+    clientSecret: string;
+    name: string;
+    redirectUris: string[];
+    scopes: string[];
+  },
 ): Promise<ApplicationRow> {
   const values = {
     name: input.name,
@@ -114,7 +120,11 @@ export async function findApplicationById(
   id: string,
 ): Promise<ApplicationRow | null> {
   if (!isSnowflakeId(id)) return null;
-  const [row] = await executor.select().from(oauthApplications).where(eq(oauthApplications.id, id)).limit(1);
+  const [row] = await executor
+    .select()
+    .from(oauthApplications)
+    .where(eq(oauthApplications.id, id))
+    .limit(1);
   return row ?? null;
 }
 
@@ -148,10 +158,18 @@ export async function createAuthorizationCode(
 ): Promise<string> {
   if (input.codeChallenge !== null) {
     if (input.codeChallengeMethod !== 'S256' || !PKCE_S256_CHALLENGE.test(input.codeChallenge)) {
-      throw new DomainError('InvalidGrant', 'code_challenge must be an S256 challenge', 'code_challenge');
+      throw new DomainError(
+        'InvalidGrant',
+        'code_challenge must be an S256 challenge',
+        'code_challenge',
+      );
     }
   } else if (input.codeChallengeMethod !== null) {
-    throw new DomainError('InvalidGrant', 'code_challenge_method without code_challenge', 'code_challenge');
+    throw new DomainError(
+      'InvalidGrant',
+      'code_challenge_method without code_challenge',
+      'code_challenge',
+    );
   }
   const code = randomCredential(32);
   await database.primary.insert(oauthAuthorizationCodes).values({
@@ -175,10 +193,13 @@ function bindingFailure(
   input: { applicationId: string; redirectUri: string; codeVerifier: string | null },
 ): string | null {
   if (code.applicationId !== input.applicationId) return 'The code was issued to another client';
-  if (code.redirectUri !== input.redirectUri) return 'redirect_uri does not match the authorization request';
+  if (code.redirectUri !== input.redirectUri)
+    return 'redirect_uri does not match the authorization request';
   if (code.codeChallenge === null) {
     // PKCE downgrade protection (RFC 9700 §4.8.2).
-    return input.codeVerifier === null ? null : 'code_verifier sent for a code issued without code_challenge';
+    return input.codeVerifier === null
+      ? null
+      : 'code_verifier sent for a code issued without code_challenge';
   }
   if (input.codeVerifier === null) return 'code_verifier is required';
   if (!PKCE_VERIFIER.test(input.codeVerifier)) return 'code_verifier is malformed';
@@ -232,7 +253,12 @@ export async function redeemAuthorizationCode(
     await database.primary
       .update(oauthAccessTokens)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(oauthAccessTokens.authorizationCodeId, existing.id), isNull(oauthAccessTokens.revokedAt)));
+      .where(
+        and(
+          eq(oauthAccessTokens.authorizationCodeId, existing.id),
+          isNull(oauthAccessTokens.revokedAt),
+        ),
+      );
     throw new DomainError('InvalidGrant', 'The authorization code has already been used');
   }
   throw new DomainError('InvalidGrant', 'The authorization code is invalid or expired');
@@ -243,7 +269,12 @@ export async function redeemAuthorizationCode(
 
 async function insertAccessToken(
   executor: Executor,
-  input: { applicationId: string; accountId: string | null; scopes: string[]; authorizationCodeId?: string | null },
+  input: {
+    applicationId: string;
+    accountId: string | null;
+    scopes: string[];
+    authorizationCodeId?: string | null;
+  },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   const accessToken = randomCredential(32);
   const [token] = await executor
@@ -262,7 +293,12 @@ async function insertAccessToken(
 /** A new access token (client credentials grant, or a sign-up through the API). */
 export async function issueAccessToken(
   database: Database,
-  input: { applicationId: string; accountId: string | null; scopes: string[]; authorizationCodeId?: string | null },
+  input: {
+    applicationId: string;
+    accountId: string | null;
+    scopes: string[];
+    authorizationCodeId?: string | null;
+  },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   return insertAccessToken(database.primary, input);
 }
@@ -274,14 +310,23 @@ export async function issueAccessToken(
 export async function authenticateAccessToken(
   database: Database,
   rawToken: string,
-): Promise<{ token: AccessTokenRow; account: AccountRow | null; application: ApplicationRow } | null> {
+): Promise<{
+  token: AccessTokenRow;
+  account: AccountRow | null;
+  application: ApplicationRow;
+} | null> {
   if (rawToken.length === 0 || rawToken.length > 512) return null;
   const [row] = await database.primary
     .select({ token: oauthAccessTokens, application: oauthApplications, account: accounts })
     .from(oauthAccessTokens)
     .innerJoin(oauthApplications, eq(oauthApplications.id, oauthAccessTokens.applicationId))
     .leftJoin(accounts, eq(accounts.id, oauthAccessTokens.accountId))
-    .where(and(eq(oauthAccessTokens.tokenHash, hashCredential(rawToken)), isNull(oauthAccessTokens.revokedAt)))
+    .where(
+      and(
+        eq(oauthAccessTokens.tokenHash, hashCredential(rawToken)),
+        isNull(oauthAccessTokens.revokedAt),
+      ),
+    )
     .limit(1);
   if (!row) return null;
   const lastUsed = row.token.lastUsedAt?.getTime();
@@ -339,7 +384,11 @@ export async function listAuthorizedApplications(
 ): Promise<AuthorizedApplication[]> {
   const rows = await executor
     .select({
-      application: { id: oauthApplications.id, name: oauthApplications.name, website: oauthApplications.website },
+      application: {
+        id: oauthApplications.id,
+        name: oauthApplications.name,
+        website: oauthApplications.website,
+      },
       scopes: oauthAccessTokens.scopes,
       createdAt: oauthAccessTokens.createdAt,
       lastUsedAt: oauthAccessTokens.lastUsedAt,
@@ -356,7 +405,8 @@ export async function listAuthorizedApplications(
       continue;
     }
     entry.scopes = [...new Set([...entry.scopes, ...row.scopes])];
-    if (row.lastUsedAt && (!entry.lastUsedAt || row.lastUsedAt > entry.lastUsedAt)) entry.lastUsedAt = row.lastUsedAt;
+    if (row.lastUsedAt && (!entry.lastUsedAt || row.lastUsedAt > entry.lastUsedAt))
+      entry.lastUsedAt = row.lastUsedAt;
   }
   return [...byApplication.values()];
 }

@@ -39,7 +39,10 @@ export async function hitRateLimit(
   return { allowed: count <= input.limit, remaining: Math.max(0, input.limit - count), resetAt };
 }
 
-export async function deleteExpiredRateLimits(database: Database, now = new Date()): Promise<number> {
+export async function deleteExpiredRateLimits(
+  database: Database,
+  now = new Date(),
+): Promise<number> {
   const deleted = await database.primary
     .delete(rateLimitCounters)
     .where(lt(rateLimitCounters.expiresAt, now))

@@ -140,6 +140,9 @@ export async function createStatus(
 
     let inReplyToAccountId: string | null = null;
     if (input.inReplyToId) {
+      if (!isSnowflakeId(input.inReplyToId)) {
+        throw new DomainError('StatusNotFound', 'The post you are replying to does not exist', 'in_reply_to_id');
+      }
       const [parent] = await tx
         .select({ id: statuses.id, accountId: statuses.accountId })
         .from(statuses)

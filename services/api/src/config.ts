@@ -1,0 +1,153 @@
+/**
+ * The API's configuration: every variable, validated at start-up. This is the only module that reads
+ * `process.env`.
+ */
+import { ConfigurationError, readEnvironment, type Environment } from '@murmur/service-kit';
+
+/** Development-only secrets: fine on a laptop, refused when NODE_ENV=production. */
+export const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
+export const DEV_API_COOKIE_SECRET = 'dev-only-murmur-api-cookie-secret-change-me';
+
+export const API_VARIABLES = {
+  DATABASE_URL: {
+    kind: 'url',
+    description: 'PostgreSQL connection URL',
+    default: 'postgres://postgres@127.0.0.1:5432/murmur',
+    protocols: ['postgres:', 'postgresql:'],
+  },
+  PUBLIC_URL: {
+    kind: 'url',
+    description: 'The public origin where the website and the API are reached',
+    default: 'http://localhost:3000',
+    protocols: ['http:', 'https:'],
+  },
+  HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
+  API_PORT: {
+    kind: 'integer',
+    description: 'Port to listen on',
+    default: '3001',
+    min: 1,
+    max: 65535,
+  },
+  LOG_LEVEL: {
+    kind: 'string',
+    description: 'pino log level',
+    default: 'info',
+    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  NODE_ENV: {
+    kind: 'string',
+    description: 'production refuses development secrets',
+    default: 'development',
+  },
+  BCRYPT_COST: {
+    kind: 'integer',
+    description: 'bcrypt cost for new password hashes',
+    default: '12',
+    min: 10,
+    max: 15,
+  },
+  MAX_STATUS_CHARACTERS: {
+    kind: 'integer',
+    description: 'Longest status text (a URL counts as 23)',
+    default: '500',
+    min: 1,
+    max: 100_000,
+  },
+  WEB_CLIENT_ID: {
+    kind: 'string',
+    description: "The website's OAuth client id",
+    default: 'murmur-web',
+  },
+  WEB_CLIENT_SECRET: {
+    kind: 'secret',
+    description:
+      "The website's OAuth client secret (≥ 32 characters; the website uses the same value)",
+    default: DEV_WEB_CLIENT_SECRET,
+  },
+  WEB_REDIRECT_PATH: {
+    kind: 'string',
+    description: "Path of the website's OAuth callback; PUBLIC_URL + this is its only redirect URI",
+    default: '/auth/callback',
+  },
+  API_COOKIE_SECRET: {
+    kind: 'secret',
+    description:
+      'HMAC key for the short-lived OAuth sign-in cookie and CSRF tokens (≥ 32 characters)',
+    default: DEV_API_COOKIE_SECRET,
+  },
+  TRUST_PROXY: {
+    kind: 'string',
+    description:
+      'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
+    default: 'loopback',
+  },
+  AUTHORIZATION_CODE_TTL_SECONDS: {
+    kind: 'integer',
+    description: 'Lifetime of an OAuth authorization code',
+    default: '600',
+    min: 1,
+    max: 600,
+  },
+  REGISTRATIONS_OPEN: {
+    kind: 'boolean',
+    description: 'Whether new people can sign up',
+    default: 'true',
+  },
+  INSTANCE_TITLE: { kind: 'string', description: 'Name of this server', default: 'Murmur' },
+  INSTANCE_CONTACT_EMAIL: {
+    kind: 'string',
+    description: 'Contact address shown to clients',
+    default: 'admin@localhost',
+  },
+} as const;
+
+export type ApiEnvironment = Environment<typeof API_VARIABLES>;
+
+export interface ApiConfig extends ApiEnvironment {
+  /** PUBLIC_URL without a trailing slash, e.g. `https://murmur.example`. */
+  publicOrigin: string;
+  /** The website's one redirect URI. */
+  webRedirectUri: string;
+  /** Cookies get `Secure` and the `__Host-` prefix, and responses HSTS, when the origin is https. */
+  secure: boolean;
+  /** The value handed to Fastify's `trustProxy`. */
+  trustProxy: boolean | string;
+}
+
+function parseTrustProxy(value: string): boolean | string {
+  const lowered = value.trim().toLowerCase();
+  if (['none', 'false', 'off', ''].includes(lowered)) return false;
+  return value.trim();
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const values = readEnvironment(API_VARIABLES, env);
+  const problems: string[] = [];
+  if (values.NODE_ENV === 'production') {
+    if (values.WEB_CLIENT_SECRET === DEV_WEB_CLIENT_SECRET) {
+      problems.push(
+        'WEB_CLIENT_SECRET must be set in production (the development default is public)',
+      );
+    }
+    if (values.API_COOKIE_SECRET === DEV_API_COOKIE_SECRET) {
+      problems.push(
+        'API_COOKIE_SECRET must be set in production (the development default is public)',
+      );
+    }
+  }
+  if (!values.WEB_REDIRECT_PATH.startsWith('/') || values.WEB_REDIRECT_PATH.startsWith('//')) {
+    problems.push(
+      `WEB_REDIRECT_PATH must be a path starting with one "/", got "${values.WEB_REDIRECT_PATH}"`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  const publicOrigin = new URL(values.PUBLIC_URL).origin;
+  return {
+    ...values,
+    publicOrigin,
+    webRedirectUri: publicOrigin + values.WEB_REDIRECT_PATH,
+    secure: publicOrigin.startsWith('https:'),
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+  };
+}

@@ -1,0 +1,64 @@
+import type { AccountView } from '@murmur/db';
+import { renderPlainTextHtml } from '@murmur/text';
+import type { Account, CredentialAccount } from '../schemas/entities.js';
+import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH, profileUrl } from './context.js';
+
+/** Mastodon reports an account's creation as midnight UTC of that day. */
+function createdDay(date: Date): string {
+  return `${date.toISOString().slice(0, 10)}T00:00:00.000Z`;
+}
+
+export function serializeAccount(view: AccountView, publicUrl: string): Account {
+  const url = profileUrl(publicUrl, view.username);
+  const avatar = `${publicUrl}${MISSING_AVATAR_PATH}`;
+  const header = `${publicUrl}${MISSING_HEADER_PATH}`;
+  return {
+    id: view.id,
+    username: view.username,
+    acct: view.username,
+    url,
+    uri: url,
+    display_name: view.displayName,
+    note: renderPlainTextHtml(view.note),
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    locked: false,
+    bot: false,
+    group: false,
+    discoverable: true,
+    indexable: true,
+    hide_collections: false,
+    noindex: false,
+    fields: [],
+    emojis: [],
+    roles: [],
+    created_at: createdDay(view.createdAt),
+    last_status_at: view.lastStatusAt,
+    statuses_count: view.statusesCount,
+    followers_count: view.followersCount,
+    following_count: view.followingCount,
+  };
+}
+
+/** The signed-in account, with the `source` a profile editor needs and the (empty) role. */
+export function serializeCredentialAccount(view: AccountView, publicUrl: string): CredentialAccount {
+  return {
+    ...serializeAccount(view, publicUrl),
+    source: {
+      note: view.note,
+      fields: [],
+      privacy: 'public',
+      sensitive: false,
+      language: null,
+      follow_requests_count: 0,
+      hide_collections: false,
+      discoverable: true,
+      indexable: true,
+      attribution_domains: [],
+      quote_policy: 'public',
+    },
+    role: { id: '-99', name: '', color: '', permissions: '0', highlighted: false },
+  };
+}

@@ -1,0 +1,28 @@
+/** What every serializer needs to know: where this server is reached, and who is looking. */
+export interface EntityContext {
+  /** The public origin, without a trailing slash (PUBLIC_URL). */
+  publicUrl: string;
+  /** The signed-in account, or null for anonymous and app-only requests. */
+  viewerId: string | null;
+}
+
+export function profileUrl(publicUrl: string, username: string): string {
+  return `${publicUrl}/@${username}`;
+}
+
+export function statusUrl(publicUrl: string, username: string, statusId: string): string {
+  return `${publicUrl}/@${username}/${statusId}`;
+}
+
+export function tagUrl(publicUrl: string, name: string): string {
+  return `${publicUrl}/tags/${encodeURIComponent(name)}`;
+}
+
+/** Served by the API (see routes/api/images.ts): clients need absolute image URLs. */
+export const MISSING_AVATAR_PATH = '/avatars/original/missing.png';
+export const MISSING_HEADER_PATH = '/headers/original/missing.png';
+
+/** RFC 3339 with milliseconds and `Z`. */
+export function timestamp(date: Date): string {
+  return date.toISOString();
+}

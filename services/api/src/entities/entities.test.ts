@@ -1,0 +1,146 @@
+import type { AccountView, StatusView } from '@murmur/db';
+import { Compile } from 'typebox/compile';
+import { describe, expect, it } from 'vitest';
+import { CredentialAccount, Notification, Relationship, Status, Tag } from '../schemas/entities.js';
+import {
+  serializeAccount,
+  serializeCredentialAccount,
+  serializeNotification,
+  serializeRelationship,
+  serializeStatus,
+  serializeTag,
+} from './index.js';
+
+const ORIGIN = 'https://murmur.example';
+
+const alice: AccountView = {
+  id: '111',
+  username: 'Alice',
+  displayName: '',
+  note: 'I like <b>tags</b>\nhttps://example.com',
+  createdAt: new Date('2024-05-06T17:18:19.123Z'),
+  statusesCount: 3,
+  followersCount: 1,
+  followingCount: 2,
+  lastStatusAt: '2024-05-07',
+};
+const bob: AccountView = { ...alice, id: '222', username: 'bob', displayName: 'Bob', note: '', lastStatusAt: null };
+
+function statusView(overrides: Partial<StatusView> = {}): StatusView {
+  return {
+    id: '9001',
+    account: alice,
+    text: 'Hi @BOB and @ghost #Fun <script>',
+    spoilerText: '',
+    sensitive: false,
+    language: 'en',
+    visibility: 'public',
+    inReplyToId: null,
+    inReplyToAccountId: null,
+    createdAt: new Date('2024-05-07T08:00:00Z'),
+    repliesCount: 0,
+    reblogsCount: 1,
+    favouritesCount: 2,
+    mentions: [{ id: '222', username: 'bob' }],
+    tags: [{ name: 'fun', displayName: 'Fun' }],
+    application: { name: 'Elk', website: 'https://elk.zone' },
+    reblog: null,
+    favourited: true,
+    reblogged: false,
+    ...overrides,
+  };
+}
+
+const checkStatus = Compile(Status);
+
+describe('serializeAccount', () => {
+  it('emits absolute image URLs, a day-precision created_at, HTML note and never-null fields', () => {
+    const account = serializeAccount(alice, ORIGIN);
+    expect(account).toMatchObject({
+      id: '111',
+      acct: 'Alice',
+      url: 'https://murmur.example/@Alice',
+      display_name: '',
+      avatar: 'https://murmur.example/avatars/original/missing.png',
+      header_static: 'https://murmur.example/headers/original/missing.png',
+      created_at: '2024-05-06T00:00:00.000Z',
+      last_status_at: '2024-05-07',
+      fields: [],
+      emojis: [],
+    });
+    expect(account.note).toContain('I like &lt;b&gt;tags&lt;/b&gt;');
+    expect(account.note).toContain('<a href="https://example.com"');
+  });
+
+  it('adds source and role for the signed-in account', () => {
+    const credential = serializeCredentialAccount(alice, ORIGIN);
+    expect(credential.source).toMatchObject({ note: alice.note, privacy: 'public', sensitive: false, fields: [] });
+    expect(Compile(CredentialAccount).Check(credential)).toBe(true);
+  });
+});
+
+describe('serializeStatus', () => {
+  it('links only existing mentions, escapes the rest and matches the Status schema', () => {
+    const status = serializeStatus(statusView(), { publicUrl: ORIGIN, viewerId: null });
+    expect(status.content).toContain('href="https://murmur.example/@bob"');
+    expect(status.content).not.toContain('/@ghost');
+    expect(status.content).toContain('href="https://murmur.example/tags/fun"');
+    expect(status.content).toContain('&lt;script&gt;');
+    expect(status.uri).toBe('https://murmur.example/@Alice/9001');
+    expect(status.mentions).toEqual([{ id: '222', username: 'bob', acct: 'bob', url: 'https://murmur.example/@bob' }]);
+    expect(status.text).toBeNull();
+    expect(status.created_at).toBe('2024-05-07T08:00:00.000Z');
+    expect('favourited' in status).toBe(false);
+    expect(checkStatus.Check(status)).toBe(true);
+  });
+
+  it('adds the viewer flags when someone is signed in, pinned only on their own statuses', () => {
+    const asBob = serializeStatus(statusView(), { publicUrl: ORIGIN, viewerId: '222' });
+    expect(asBob).toMatchObject({ favourited: true, reblogged: false, muted: false, bookmarked: false });
+    expect('pinned' in asBob).toBe(false);
+    const asAlice = serializeStatus(statusView(), { publicUrl: ORIGIN, viewerId: '111' });
+    expect(asAlice.pinned).toBe(false);
+  });
+
+  it('returns the source text on request and nests the original of a reblog', () => {
+    const original = statusView();
+    const wrapper = statusView({ id: '9002', account: bob, text: '', reblog: original, mentions: [], tags: [] });
+    const status = serializeStatus(wrapper, { publicUrl: ORIGIN, viewerId: null }, { includeText: true });
+    expect(status.content).toBe('');
+    expect(status.reblog?.id).toBe('9001');
+    expect(status.reblog?.reblog).toBeNull();
+    expect(checkStatus.Check(status)).toBe(true);
+    expect(serializeStatus(original, { publicUrl: ORIGIN, viewerId: null }, { includeText: true }).text).toBe(
+      original.text,
+    );
+  });
+});
+
+describe('other entities', () => {
+  it('serializes notifications with a group key, and omits status for follows', () => {
+    const follow = serializeNotification(
+      { id: '5', type: 'follow', createdAt: new Date(0), account: bob, status: null },
+      { publicUrl: ORIGIN, viewerId: '111' },
+    );
+    expect(follow.group_key).toBe('ungrouped-5');
+    expect('status' in follow).toBe(false);
+    const favourite = serializeNotification(
+      { id: '6', type: 'favourite', createdAt: new Date(0), account: bob, status: statusView() },
+      { publicUrl: ORIGIN, viewerId: '111' },
+    );
+    expect(Compile(Notification).Check(follow) && Compile(Notification).Check(favourite)).toBe(true);
+    // The schema can fail: an unknown type or a missing field is caught.
+    expect(Compile(Notification).Check({ ...follow, type: 'poll' })).toBe(false);
+    const { group_key: _groupKey, ...withoutGroupKey } = follow;
+    expect(Compile(Notification).Check(withoutGroupKey)).toBe(false);
+  });
+
+  it('serializes relationships and tags with every field', () => {
+    const relationship = serializeRelationship({ id: '2', following: true, followedBy: false });
+    expect(relationship).toMatchObject({ following: true, showing_reblogs: true, followed_by: false, note: '' });
+    expect(Compile(Relationship).Check(relationship)).toBe(true);
+    const tag = serializeTag({ id: '7', name: 'café', displayName: 'Café' }, ORIGIN);
+    expect(tag).toEqual({ id: '7', name: 'café', url: 'https://murmur.example/tags/caf%C3%A9', history: [] });
+    expect(Compile(Tag).Check(tag)).toBe(true);
+  });
+});

@@ -1,0 +1,24 @@
+import type { Relationship as RelationshipView } from '@murmur/db';
+import type { Relationship } from '../schemas/entities.js';
+
+/** Follows are the only relation this server has; blocks, mutes and requests are always false. */
+export function serializeRelationship(view: RelationshipView): Relationship {
+  return {
+    id: view.id,
+    following: view.following,
+    showing_reblogs: view.following,
+    notifying: false,
+    languages: null,
+    followed_by: view.followedBy,
+    blocking: false,
+    blocked_by: false,
+    muting: false,
+    muting_notifications: false,
+    muting_expires_at: null,
+    requested: false,
+    requested_by: false,
+    domain_blocking: false,
+    endorsed: false,
+    note: '',
+  };
+}

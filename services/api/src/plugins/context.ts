@@ -1,0 +1,54 @@
+/**
+ * What every route can reach: `app.config`, `app.database`, `app.clock`, and `request.auth` (set by
+ * the auth plugin). Routes are written as plugins taking an `ApiInstance`, so schemas type their
+ * handlers through the TypeBox type provider.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AccountRow, Database } from '@murmur/db';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../config.js';
+
+/** Who is calling, from the bearer token; null when the route allows anonymous calls and none came. */
+export interface RequestAuth {
+  tokenId: string;
+  /** Null for an app-level token (client credentials). */
+  accountId: string | null;
+  account: AccountRow | null;
+  applicationId: string;
+  scopes: string[];
+}
+
+/**
+ * Per-route authentication, declared in each route's `config`:
+ * - `none`: no token is read (public pages, OAuth endpoints);
+ * - `optional`: a valid token is used when present (an invalid one is still a 401);
+ * - `user`: a token on behalf of a person; `app`: any valid token (client credentials included).
+ * `scopes` is any-of and hierarchical (`read` grants `read:statuses`); `[]` means any scope.
+ */
+export type AuthMode = 'none' | 'optional' | 'user' | 'app';
+
+export type Clock = () => Date;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+    scopes?: string[];
+  }
+  interface FastifyRequest {
+    auth: RequestAuth | null;
+  }
+  interface FastifyInstance {
+    config: ApiConfig;
+    database: Database;
+    clock: Clock;
+  }
+}
+
+export type ApiInstance = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;

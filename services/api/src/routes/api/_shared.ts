@@ -1,0 +1,121 @@
+/**
+ * What the Mastodon route modules share: who is asking, lenient parameter parsing (clients send
+ * `limit=`, `limit=abc`, `exclude_replies=1`, one-element Rails arrays), Mastodon's keyset pages and
+ * their `Link` header, and the error responses every route documents.
+ */
+import { clampLimit, DomainError, type Page } from '@murmur/db';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { type EntityContext } from '../../entities/index.js';
+import { ErrorBody } from '../../schemas/atoms.js';
+
+/** The signed-in account, or null (anonymous or app-only token). */
+export function viewerOf(request: FastifyRequest): string | null {
+  return request.auth?.accountId ?? null;
+}
+
+/** The signed-in account on routes declared `auth: 'user'` (the auth plugin guarantees one). */
+export function userOf(request: FastifyRequest): string {
+  const accountId = request.auth?.accountId;
+  if (!accountId) throw new Error('userOf() used on a route that does not require a user');
+  return accountId;
+}
+
+export function entityContext(request: FastifyRequest): EntityContext {
+  return { publicUrl: request.server.config.publicOrigin, viewerId: viewerOf(request) };
+}
+
+/** Like Mastodon, an unusable `limit` means the default, and a large one the maximum. */
+export function parseLimit(raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const parsed = Number.parseInt(raw, 10);
+  return clampLimit(Number.isNaN(parsed) ? undefined : parsed, fallback, max);
+}
+
+const FALSE_VALUES = new Set(['', '0', 'f', 'false', 'off', 'no', 'n']);
+
+/** Rails' boolean casting: anything but a false-ish value is true; absent is false. */
+export function parseBoolean(raw: boolean | string | undefined | null): boolean {
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw === 'boolean') return raw;
+  return !FALSE_VALUES.has(raw.trim().toLowerCase());
+}
+
+/** `x` or `x[]` as a list. */
+export function toList(raw: string | string[] | undefined): string[] {
+  if (raw === undefined) return [];
+  return Array.isArray(raw) ? raw : [raw];
+}
+
+/** Non-negative integer (`offset`), 0 when unusable. */
+export function parseOffset(raw: string | undefined): number {
+  const parsed = Number.parseInt(raw ?? '', 10);
+  return Number.isNaN(parsed) || parsed < 0 ? 0 : Math.min(parsed, 10_000);
+}
+
+export interface PageQueryValues {
+  max_id?: string | undefined;
+  since_id?: string | undefined;
+  min_id?: string | undefined;
+  limit?: string | undefined;
+}
+
+export function pageOf(query: PageQueryValues, fallback: number, max: number): Page {
+  return {
+    maxId: query.max_id,
+    sinceId: query.since_id,
+    minId: query.min_id,
+    limit: parseLimit(query.limit, fallback, max),
+  };
+}
+
+const CURSOR_PARAMS = ['max_id', 'since_id', 'min_id'];
+
+/**
+ * Mastodon's `Link` header: `next` pages to older entries (max_id = the last id), `prev` to newer
+ * ones (min_id = the first id). Other query parameters are kept, so filters survive paging. Nothing
+ * is sent for an empty page.
+ */
+export function setLinkHeader(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cursors: { first: string | null | undefined; last: string | null | undefined },
+): void {
+  if (!cursors.first || !cursors.last) return;
+  const origin = request.server.config.publicOrigin;
+  const link = (param: string, value: string) => {
+    const url = new URL(request.url, origin);
+    for (const name of CURSOR_PARAMS) url.searchParams.delete(name);
+    url.searchParams.set(param, value);
+    return `<${origin}${url.pathname}${url.search}>`;
+  };
+  reply.header('link', `${link('max_id', cursors.last)}; rel="next", ${link('min_id', cursors.first)}; rel="prev"`);
+}
+
+/** Link header over a list of entities with ids (statuses, notifications). */
+export function setLinkHeaderFor(request: FastifyRequest, reply: FastifyReply, items: readonly { id: string }[]): void {
+  setLinkHeader(request, reply, { first: items[0]?.id, last: items.at(-1)?.id });
+}
+
+/**
+ * Route hook for actions whose body is optional (`POST …/reblog`, `…/follow`): clients send nothing,
+ * an empty JSON object or a form, and all must pass the body schema.
+ */
+export async function bodyMayBeEmpty(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+export function recordNotFound(): DomainError {
+  return new DomainError('AccountNotFound', 'Record not found');
+}
+
+/** Error answers, documented on every route (the body is always `{error}`). */
+export const ERRORS = {
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  422: ErrorBody,
+  429: ErrorBody,
+} as const;
+
+export const EmptyArray = Type.Array(Type.Unknown(), { maxItems: 0, description: 'Always empty here' });

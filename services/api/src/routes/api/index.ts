@@ -1,0 +1,29 @@
+/**
+ * The Mastodon client API routes (`/api/v1/*`, `/api/v2/*`), plus NodeInfo and the default images.
+ * Registered by app.ts with prefix '', so routes use their full paths. Every route declares
+ * `config.auth` (and `config.scopes` when it needs a token): see src/plugins/context.ts.
+ */
+import type { ApiInstance } from '../../plugins/context.js';
+import nodeinfoRoutes from '../nodeinfo/index.js';
+import imageRoutes from './images.js';
+import accountRoutes from './v1/accounts.js';
+import instanceRoutes from './v1/instance.js';
+import markerRoutes from './v1/markers.js';
+import notificationRoutes from './v1/notifications.js';
+import statusRoutes from './v1/statuses.js';
+import stubRoutes from './v1/stubs.js';
+import timelineRoutes from './v1/timelines.js';
+import searchRoutes from './v2/search.js';
+
+export default async function apiRoutes(app: ApiInstance): Promise<void> {
+  await app.register(instanceRoutes);
+  await app.register(nodeinfoRoutes);
+  await app.register(imageRoutes);
+  await app.register(accountRoutes);
+  await app.register(statusRoutes);
+  await app.register(timelineRoutes);
+  await app.register(notificationRoutes);
+  await app.register(searchRoutes);
+  await app.register(markerRoutes);
+  await app.register(stubRoutes);
+}

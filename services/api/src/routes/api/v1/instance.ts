@@ -1,0 +1,178 @@
+/**
+ * What clients read about the server before anything else: `/api/v1/instance` (Elk, masto.js v5),
+ * `/api/v2/instance` (Ivory, Tusky), activity, rules, peers and custom emojis, all public.
+ */
+import { readDailyStatistics, readInstanceCounts } from '@murmur/db';
+import { URL_LENGTH } from '@murmur/text';
+import Type from 'typebox';
+import { activityRange, weeklyActivity } from '../../../entities/activity.js';
+import { ActivityWeek, CustomEmoji, InstanceV1, InstanceV2, Rule } from '../../../schemas/entities.js';
+import type { ApiInstance } from '../../../plugins/context.js';
+import { INSTANCE_THUMBNAIL_PNG } from '../png.js';
+
+export const MASTODON_VERSION = '4.3.0 (compatible; Murmur 0.1.0)';
+export const SOURCE_URL = 'https://github.com/murmur-social/murmur';
+export const THUMBNAIL_PATH = '/api/v1/instance/thumbnail.png';
+
+const publicRoute = { auth: 'none' as const };
+const instanceTags = ['instance'];
+
+function configurationFor(maxCharacters: number) {
+  return {
+    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    statuses: { max_characters: maxCharacters, max_media_attachments: 0, characters_reserved_per_url: URL_LENGTH },
+    media_attachments: {
+      supported_mime_types: [],
+      image_size_limit: 0,
+      image_matrix_limit: 0,
+      video_size_limit: 0,
+      video_frame_rate_limit: 0,
+      video_matrix_limit: 0,
+      description_limit: 0,
+    },
+    polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+  };
+}
+
+export default async function instanceRoutes(app: ApiInstance): Promise<void> {
+  const { config } = app;
+  const origin = config.publicOrigin;
+  const domain = new URL(origin).host;
+  const streaming = `${origin.startsWith('https:') ? 'wss' : 'ws'}://${domain}`;
+  const thumbnail = `${origin}${THUMBNAIL_PATH}`;
+  const description = `${config.INSTANCE_TITLE}: a small, Mastodon-compatible microblogging server.`;
+
+  app.get(
+    '/api/v2/instance',
+    {
+      config: publicRoute,
+      schema: { tags: instanceTags, summary: 'Server information (v2)', response: { 200: InstanceV2 } },
+    },
+    async () => {
+      const counts = await readInstanceCounts(app.database.replica);
+      return {
+        domain,
+        title: config.INSTANCE_TITLE,
+        version: MASTODON_VERSION,
+        source_url: SOURCE_URL,
+        description,
+        usage: { users: { active_month: counts.activeMonth } },
+        thumbnail: { url: thumbnail, blurhash: null },
+        icon: [{ src: thumbnail, size: '200x100' }],
+        languages: ['en'],
+        configuration: {
+          urls: {
+            streaming,
+            status: null,
+            about: `${origin}/about`,
+            privacy_policy: null,
+            terms_of_service: null,
+          },
+          vapid: { public_key: '' },
+          ...configurationFor(config.MAX_STATUS_CHARACTERS),
+          translation: { enabled: false },
+        },
+        registrations: {
+          enabled: config.REGISTRATIONS_OPEN,
+          approval_required: false,
+          message: null,
+          url: null,
+        },
+        api_versions: { mastodon: 2 },
+        contact: { email: config.INSTANCE_CONTACT_EMAIL, account: null },
+        rules: [],
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/instance',
+    {
+      config: publicRoute,
+      schema: {
+        tags: instanceTags,
+        summary: 'Server information (v1, deprecated but still read by clients)',
+        response: { 200: InstanceV1 },
+      },
+    },
+    async () => {
+      const counts = await readInstanceCounts(app.database.replica);
+      return {
+        uri: domain,
+        title: config.INSTANCE_TITLE,
+        short_description: description,
+        description,
+        email: config.INSTANCE_CONTACT_EMAIL,
+        version: MASTODON_VERSION,
+        urls: { streaming_api: streaming },
+        stats: { user_count: counts.users, status_count: counts.localPosts, domain_count: 0 },
+        thumbnail,
+        languages: ['en'],
+        registrations: config.REGISTRATIONS_OPEN,
+        approval_required: false,
+        invites_enabled: false,
+        configuration: configurationFor(config.MAX_STATUS_CHARACTERS),
+        contact_account: null,
+        rules: [],
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/instance/activity',
+    {
+      config: publicRoute,
+      schema: {
+        tags: instanceTags,
+        summary: 'Weekly activity of the last 12 weeks (from the daily statistics)',
+        response: { 200: Type.Array(ActivityWeek) },
+      },
+    },
+    async () => {
+      const now = app.clock();
+      const days = await readDailyStatistics(app.database.replica, activityRange(now));
+      return weeklyActivity(days, now);
+    },
+  );
+
+  app.get(
+    '/api/v1/instance/rules',
+    {
+      config: publicRoute,
+      schema: { tags: instanceTags, summary: 'Server rules (none)', response: { 200: Type.Array(Rule) } },
+    },
+    async () => [],
+  );
+
+  app.get(
+    '/api/v1/instance/peers',
+    {
+      config: publicRoute,
+      schema: {
+        tags: instanceTags,
+        summary: 'Known peer domains (none: this server does not federate)',
+        response: { 200: Type.Array(Type.String()) },
+      },
+    },
+    async () => [],
+  );
+
+  app.get(
+    '/api/v1/custom_emojis',
+    {
+      config: publicRoute,
+      schema: { tags: instanceTags, summary: 'Custom emojis (none)', response: { 200: Type.Array(CustomEmoji) } },
+    },
+    async () => [],
+  );
+
+  app.get(
+    THUMBNAIL_PATH,
+    {
+      config: publicRoute,
+      schema: { tags: instanceTags, summary: 'The instance thumbnail image (PNG)', hide: true },
+    },
+    async (_request, reply) =>
+      reply.type('image/png').header('cache-control', 'public, max-age=86400').send(INSTANCE_THUMBNAIL_PNG),
+  );
+}

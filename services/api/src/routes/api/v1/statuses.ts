@@ -1,0 +1,241 @@
+/** Statuses: post, read, delete, thread context, favourite and reblog, and who did so. */
+import {
+  createStatus,
+  deleteStatus,
+  DomainError,
+  favouritedBy,
+  favouriteStatus,
+  getVisibleStatus,
+  hydrateStatuses,
+  isSnowflakeId,
+  rebloggedBy,
+  reblogStatus,
+  statusContext,
+  unfavouriteStatus,
+  unreblogStatus,
+  type Executor,
+  type StatusView,
+  type Visibility,
+} from '@murmur/db';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { serializeAccount, serializeStatus, type StatusOptions } from '../../../entities/index.js';
+import type { ApiInstance } from '../../../plugins/context.js';
+import { IdParams, LenientBoolean, Nullable, PageQuery, StringOrList } from '../../../schemas/atoms.js';
+import { Account, Context, Status } from '../../../schemas/entities.js';
+import {
+  bodyMayBeEmpty,
+  entityContext,
+  ERRORS,
+  pageOf,
+  parseBoolean,
+  setLinkHeader,
+  toList,
+  userOf,
+  viewerOf,
+} from '../_shared.js';
+
+const tags = ['statuses'];
+
+/** JSON clients sometimes send ids as numbers. */
+const IdInput = Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]);
+
+const CreateStatusBody = Type.Object({
+  status: Type.Optional(Nullable(Type.String())),
+  in_reply_to_id: Type.Optional(Nullable(IdInput)),
+  sensitive: Type.Optional(Nullable(LenientBoolean)),
+  spoiler_text: Type.Optional(Nullable(Type.String())),
+  visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+  language: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  media_ids: Type.Optional(Nullable(StringOrList)),
+});
+
+const ReblogBody = Type.Object({ visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))) });
+
+const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
+
+/** Loads one status as the viewer sees it; the caller checked visibility or just wrote it. */
+export async function loadStatus(executor: Executor, id: string, viewerId: string | null): Promise<StatusView> {
+  const [view] = await hydrateStatuses(executor, [id], viewerId);
+  if (!view) throw new DomainError('StatusNotFound', 'Record not found');
+  return view;
+}
+
+export default async function statusRoutes(app: ApiInstance): Promise<void> {
+  const { database, config } = app;
+
+  const respond = async (request: FastifyRequest, id: string, options: StatusOptions = {}) =>
+    serializeStatus(await loadStatus(database.primary, id, viewerOf(request)), entityContext(request), options);
+
+  app.post(
+    '/api/v1/statuses',
+    {
+      config: { auth: 'user', scopes: ['write:statuses'] },
+      schema: {
+        tags,
+        summary: 'Post a status',
+        description:
+          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. Media and polls are not supported.',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 512 })) }),
+        body: CreateStatusBody,
+        response: { 200: Status, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (toList(body.media_ids ?? undefined).length > 0) {
+        throw new DomainError('InvalidField', 'Media attachments are not supported on this server', 'media_ids');
+      }
+      const inReplyToId = body.in_reply_to_id == null ? null : String(body.in_reply_to_id);
+      if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) {
+        throw new DomainError('StatusNotFound', 'Record not found', 'in_reply_to_id');
+      }
+      const visibility = (body.visibility ?? undefined) as Visibility | undefined;
+      const language = body.language && LANGUAGE.test(body.language) ? body.language : null;
+      const created = await createStatus(
+        database,
+        {
+          accountId: userOf(request),
+          text: body.status ?? '',
+          visibility,
+          inReplyToId,
+          spoilerText: body.spoiler_text ?? '',
+          ...(body.sensitive == null ? {} : { sensitive: parseBoolean(body.sensitive) }),
+          language,
+          applicationId: request.auth?.applicationId ?? null,
+          idempotencyKey: request.headers['idempotency-key'] ?? null,
+          requestId: request.id,
+        },
+        { maxCharacters: config.MAX_STATUS_CHARACTERS },
+      );
+      return respond(request, created.id);
+    },
+  );
+
+  app.get(
+    '/api/v1/statuses/:id',
+    {
+      config: { auth: 'optional', scopes: ['read:statuses'] },
+      schema: { tags, summary: 'A status', params: IdParams, response: { 200: Status, ...ERRORS } },
+    },
+    async (request) => {
+      const viewer = viewerOf(request);
+      await getVisibleStatus(database.replica, request.params.id, viewer);
+      return serializeStatus(await loadStatus(database.replica, request.params.id, viewer), entityContext(request));
+    },
+  );
+
+  app.delete(
+    '/api/v1/statuses/:id',
+    {
+      config: { auth: 'user', scopes: ['write:statuses'] },
+      schema: {
+        tags,
+        summary: 'Delete one of your statuses',
+        description: 'Returns the deleted status with its source `text`, for "delete and redraft".',
+        params: IdParams,
+        response: { 200: Status, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const accountId = userOf(request);
+      const [before] = await hydrateStatuses(database.primary, [request.params.id], accountId);
+      await deleteStatus(database, { accountId, statusId: request.params.id });
+      if (!before) throw new DomainError('StatusNotFound', 'Record not found');
+      return serializeStatus(before, entityContext(request), { includeText: true });
+    },
+  );
+
+  app.get(
+    '/api/v1/statuses/:id/context',
+    {
+      config: { auth: 'optional', scopes: ['read:statuses'] },
+      schema: {
+        tags,
+        summary: 'Ancestors and descendants of a status',
+        params: IdParams,
+        response: { 200: Context, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const viewer = viewerOf(request);
+      await getVisibleStatus(database.replica, request.params.id, viewer);
+      const thread = await statusContext(database.replica, request.params.id, viewer);
+      const context = entityContext(request);
+      return {
+        ancestors: thread.ancestors.map((s) => serializeStatus(s, context)),
+        descendants: thread.descendants.map((s) => serializeStatus(s, context)),
+      };
+    },
+  );
+
+  const actions = [
+    { path: 'favourite', summary: 'Favourite a status', scope: 'write:favourites', run: favouriteStatus },
+    { path: 'unfavourite', summary: 'Undo a favourite', scope: 'write:favourites', run: unfavouriteStatus },
+    { path: 'unreblog', summary: 'Undo a reblog', scope: 'write:statuses', run: unreblogStatus },
+  ] as const;
+  for (const action of actions) {
+    app.post(
+      `/api/v1/statuses/:id/${action.path}`,
+      {
+        config: { auth: 'user', scopes: [action.scope] },
+        schema: { tags, summary: action.summary, params: IdParams, response: { 200: Status, ...ERRORS } },
+      },
+      async (request) => {
+        const row = await action.run(database, { accountId: userOf(request), statusId: request.params.id });
+        return respond(request, row.id);
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/statuses/:id/reblog',
+    {
+      config: { auth: 'user', scopes: ['write:statuses'] },
+      preValidation: bodyMayBeEmpty,
+      schema: {
+        tags,
+        summary: 'Reblog (boost) a status',
+        description: 'Returns the new wrapper status, whose `reblog` is the original.',
+        params: IdParams,
+        body: ReblogBody,
+        response: { 200: Status, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const visibility = (request.body.visibility ?? undefined) as Visibility | undefined;
+      const wrapper = await reblogStatus(database, {
+        accountId: userOf(request),
+        statusId: request.params.id,
+        ...(visibility ? { visibility } : {}),
+      });
+      return respond(request, wrapper.id);
+    },
+  );
+
+  const lists = [
+    { path: 'favourited_by', summary: 'Who favourited a status', load: favouritedBy },
+    { path: 'reblogged_by', summary: 'Who reblogged a status', load: rebloggedBy },
+  ] as const;
+  for (const list of lists) {
+    app.get(
+      `/api/v1/statuses/:id/${list.path}`,
+      {
+        config: { auth: 'optional', scopes: ['read:statuses'] },
+        schema: {
+          tags,
+          summary: list.summary,
+          params: IdParams,
+          querystring: Type.Object(PageQuery),
+          response: { 200: Type.Array(Account), ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const status = await getVisibleStatus(database.replica, request.params.id, viewerOf(request));
+        const page = await list.load(database.replica, status.reblogOfId ?? status.id, pageOf(request.query, 40, 80));
+        setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
+        return page.accounts.map((a) => serializeAccount(a, config.publicOrigin));
+      },
+    );
+  }
+}

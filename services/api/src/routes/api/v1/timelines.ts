@@ -1,0 +1,95 @@
+/** Home, public and hashtag timelines, newest first, with Mastodon's paging and `Link` header. */
+import { homeTimeline, publicTimeline, tagTimeline, type StatusView } from '@murmur/db';
+import { normalizeHashtag } from '@murmur/text';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { serializeStatus } from '../../../entities/index.js';
+import type { ApiInstance } from '../../../plugins/context.js';
+import { LenientString, PageQuery, StringOrList } from '../../../schemas/atoms.js';
+import { Status } from '../../../schemas/entities.js';
+import { entityContext, ERRORS, pageOf, parseBoolean, setLinkHeaderFor, userOf, viewerOf } from '../_shared.js';
+
+const tags = ['timelines'];
+
+const PublicQuery = Type.Object({
+  ...PageQuery,
+  local: Type.Optional(LenientString),
+  remote: Type.Optional(LenientString),
+  only_media: Type.Optional(LenientString),
+});
+
+const TagQuery = Type.Object({
+  ...PublicQuery.properties,
+  any: Type.Optional(StringOrList),
+  all: Type.Optional(StringOrList),
+  none: Type.Optional(StringOrList),
+});
+
+function respond(request: FastifyRequest, reply: FastifyReply, statuses: StatusView[]) {
+  setLinkHeaderFor(request, reply, statuses);
+  const context = entityContext(request);
+  return statuses.map((s) => serializeStatus(s, context));
+}
+
+/** Every status here is local and has no media: `remote` and `only_media` select nothing. */
+function selectsNothing(query: { remote?: string | undefined; only_media?: string | undefined }): boolean {
+  return parseBoolean(query.remote) || parseBoolean(query.only_media);
+}
+
+export default async function timelineRoutes(app: ApiInstance): Promise<void> {
+  const { database } = app;
+
+  app.get(
+    '/api/v1/timelines/home',
+    {
+      config: { auth: 'user', scopes: ['read:statuses'] },
+      schema: {
+        tags,
+        summary: 'Your statuses and those of the accounts you follow, with reblogs',
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Array(Status), ...ERRORS },
+      },
+    },
+    async (request, reply) =>
+      respond(request, reply, await homeTimeline(database.replica, userOf(request), pageOf(request.query, 20, 40))),
+  );
+
+  app.get(
+    '/api/v1/timelines/public',
+    {
+      config: { auth: 'optional', scopes: ['read:statuses'] },
+      schema: {
+        tags,
+        summary: 'Public statuses of this server',
+        querystring: PublicQuery,
+        response: { 200: Type.Array(Status), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      if (selectsNothing(request.query)) return [];
+      const page = pageOf(request.query, 20, 40);
+      return respond(request, reply, await publicTimeline(database.replica, page, viewerOf(request)));
+    },
+  );
+
+  app.get(
+    '/api/v1/timelines/tag/:hashtag',
+    {
+      config: { auth: 'optional', scopes: ['read:statuses'] },
+      schema: {
+        tags,
+        summary: 'Public statuses with a hashtag',
+        description: '`any[]`, `all[]` and `none[]` are accepted and ignored.',
+        params: Type.Object({ hashtag: Type.String({ maxLength: 200 }) }),
+        querystring: TagQuery,
+        response: { 200: Type.Array(Status), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      if (selectsNothing(request.query)) return [];
+      const name = normalizeHashtag(request.params.hashtag.replace(/^#/, ''));
+      const page = pageOf(request.query, 20, 40);
+      return respond(request, reply, await tagTimeline(database.replica, name, page, viewerOf(request)));
+    },
+  );
+}

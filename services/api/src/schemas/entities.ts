@@ -1,0 +1,331 @@
+/**
+ * The Mastodon entities this server emits, as TypeBox schemas. They document the API (OpenAPI),
+ * drive fast serialization of responses, and the contract tests check every body against them.
+ * Field lists follow https://docs.joinmastodon.org/entities/.
+ */
+import { NOTIFICATION_TYPES, VISIBILITIES } from '@murmur/db';
+import Type, { type Static } from 'typebox';
+import { DateOnly, DateTime, Id, Nullable, Url } from './atoms.js';
+
+export const Visibility = Type.Enum([...VISIBILITIES]);
+
+export const CustomEmoji = Type.Object({
+  shortcode: Type.String(),
+  url: Url,
+  static_url: Url,
+  visible_in_picker: Type.Boolean(),
+  category: Type.Optional(Nullable(Type.String())),
+});
+
+export const Field = Type.Object({
+  name: Type.String(),
+  value: Type.String(),
+  verified_at: Nullable(DateTime),
+});
+
+export const Account = Type.Object(
+  {
+    id: Id,
+    username: Type.String(),
+    acct: Type.String(),
+    url: Url,
+    uri: Url,
+    display_name: Type.String(),
+    note: Type.String(),
+    avatar: Url,
+    avatar_static: Url,
+    header: Url,
+    header_static: Url,
+    locked: Type.Boolean(),
+    bot: Type.Boolean(),
+    group: Type.Boolean(),
+    discoverable: Nullable(Type.Boolean()),
+    indexable: Type.Boolean(),
+    hide_collections: Nullable(Type.Boolean()),
+    noindex: Type.Boolean(),
+    fields: Type.Array(Field),
+    emojis: Type.Array(CustomEmoji),
+    roles: Type.Array(Type.Object({ id: Id, name: Type.String(), color: Type.String() })),
+    created_at: DateTime,
+    last_status_at: Nullable(DateOnly),
+    statuses_count: Type.Integer(),
+    followers_count: Type.Integer(),
+    following_count: Type.Integer(),
+  },
+  { description: 'Account' },
+);
+export type Account = Static<typeof Account>;
+
+export const Role = Type.Object({
+  id: Id,
+  name: Type.String(),
+  color: Type.String(),
+  permissions: Type.String(),
+  highlighted: Type.Boolean(),
+});
+
+export const CredentialAccount = Type.Object(
+  {
+    ...Account.properties,
+    source: Type.Object({
+      note: Type.String(),
+      fields: Type.Array(Field),
+      privacy: Visibility,
+      sensitive: Type.Boolean(),
+      language: Nullable(Type.String()),
+      follow_requests_count: Type.Integer(),
+      hide_collections: Nullable(Type.Boolean()),
+      discoverable: Nullable(Type.Boolean()),
+      indexable: Type.Boolean(),
+      attribution_domains: Type.Array(Type.String()),
+      quote_policy: Type.String(),
+    }),
+    role: Role,
+  },
+  { description: 'CredentialAccount: the signed-in account, with its source fields' },
+);
+export type CredentialAccount = Static<typeof CredentialAccount>;
+
+export const StatusMention = Type.Object({ id: Id, username: Type.String(), url: Url, acct: Type.String() });
+export const StatusTag = Type.Object({ name: Type.String(), url: Url });
+
+/** Media are out of scope; the array is always empty, typed for documentation. */
+export const MediaAttachment = Type.Object({
+  id: Id,
+  type: Type.String(),
+  url: Url,
+  preview_url: Nullable(Url),
+  description: Nullable(Type.String()),
+});
+
+const statusProperties = {
+  id: Id,
+  uri: Url,
+  url: Nullable(Url),
+  created_at: DateTime,
+  edited_at: Nullable(DateTime),
+  account: Account,
+  content: Type.String(),
+  text: Nullable(Type.String()),
+  visibility: Visibility,
+  sensitive: Type.Boolean(),
+  spoiler_text: Type.String(),
+  language: Nullable(Type.String()),
+  in_reply_to_id: Nullable(Id),
+  in_reply_to_account_id: Nullable(Id),
+  media_attachments: Type.Array(MediaAttachment),
+  mentions: Type.Array(StatusMention),
+  tags: Type.Array(StatusTag),
+  emojis: Type.Array(CustomEmoji),
+  replies_count: Type.Integer(),
+  reblogs_count: Type.Integer(),
+  favourites_count: Type.Integer(),
+  quotes_count: Type.Integer(),
+  poll: Type.Null(),
+  card: Type.Null(),
+  application: Nullable(Type.Object({ name: Type.String(), website: Nullable(Type.String()) })),
+  favourited: Type.Optional(Type.Boolean()),
+  reblogged: Type.Optional(Type.Boolean()),
+  muted: Type.Optional(Type.Boolean()),
+  bookmarked: Type.Optional(Type.Boolean()),
+  pinned: Type.Optional(Type.Boolean()),
+  filtered: Type.Optional(Type.Array(Type.Object({}))),
+};
+
+/** A status as it appears inside a reblog (its own `reblog` is always null). */
+export const RebloggedStatus = Type.Object({ ...statusProperties, reblog: Type.Null() });
+
+export const Status = Type.Object(
+  { ...statusProperties, reblog: Nullable(RebloggedStatus) },
+  { description: 'Status' },
+);
+export type Status = Static<typeof Status>;
+
+export const Context = Type.Object({
+  ancestors: Type.Array(Status),
+  descendants: Type.Array(Status),
+});
+
+export const Relationship = Type.Object({
+  id: Id,
+  following: Type.Boolean(),
+  showing_reblogs: Type.Boolean(),
+  notifying: Type.Boolean(),
+  languages: Nullable(Type.Array(Type.String())),
+  followed_by: Type.Boolean(),
+  blocking: Type.Boolean(),
+  blocked_by: Type.Boolean(),
+  muting: Type.Boolean(),
+  muting_notifications: Type.Boolean(),
+  muting_expires_at: Nullable(DateTime),
+  requested: Type.Boolean(),
+  requested_by: Type.Boolean(),
+  domain_blocking: Type.Boolean(),
+  endorsed: Type.Boolean(),
+  note: Type.String(),
+});
+export type Relationship = Static<typeof Relationship>;
+
+export const Tag = Type.Object({
+  id: Type.Optional(Id),
+  name: Type.String(),
+  url: Url,
+  history: Type.Array(Type.Object({ day: Type.String(), uses: Type.String(), accounts: Type.String() })),
+  following: Type.Optional(Type.Boolean()),
+});
+export type Tag = Static<typeof Tag>;
+
+/** The types this server emits (clients map others to "unknown"). */
+export const NotificationType = Type.Enum([...NOTIFICATION_TYPES]);
+
+export const Notification = Type.Object({
+  id: Id,
+  type: NotificationType,
+  created_at: DateTime,
+  group_key: Type.String(),
+  account: Account,
+  status: Type.Optional(Status),
+});
+export type Notification = Static<typeof Notification>;
+
+export const Search = Type.Object({
+  accounts: Type.Array(Account),
+  statuses: Type.Array(Status),
+  hashtags: Type.Array(Tag),
+});
+
+export const Marker = Type.Object({ last_read_id: Id, version: Type.Integer(), updated_at: DateTime });
+export const Markers = Type.Object({
+  home: Type.Optional(Marker),
+  notifications: Type.Optional(Marker),
+});
+
+export const Preferences = Type.Object({
+  'posting:default:visibility': Visibility,
+  'posting:default:sensitive': Type.Boolean(),
+  'posting:default:language': Nullable(Type.String()),
+  'reading:expand:media': Type.String(),
+  'reading:expand:spoilers': Type.Boolean(),
+});
+
+export const Rule = Type.Object({ id: Id, text: Type.String(), hint: Type.String() });
+
+export const ActivityWeek = Type.Object({
+  week: Type.String(),
+  statuses: Type.String(),
+  logins: Type.String(),
+  registrations: Type.String(),
+});
+
+const statusesConfiguration = Type.Object({
+  max_characters: Type.Integer(),
+  max_media_attachments: Type.Integer(),
+  characters_reserved_per_url: Type.Integer(),
+});
+const mediaConfiguration = Type.Object({
+  supported_mime_types: Type.Array(Type.String()),
+  image_size_limit: Type.Integer(),
+  image_matrix_limit: Type.Integer(),
+  video_size_limit: Type.Integer(),
+  video_frame_rate_limit: Type.Integer(),
+  video_matrix_limit: Type.Integer(),
+  description_limit: Type.Integer(),
+});
+const pollsConfiguration = Type.Object({
+  max_options: Type.Integer(),
+  max_characters_per_option: Type.Integer(),
+  min_expiration: Type.Integer(),
+  max_expiration: Type.Integer(),
+});
+const accountsConfiguration = Type.Object({
+  max_featured_tags: Type.Integer(),
+  max_pinned_statuses: Type.Integer(),
+});
+
+export const InstanceV2 = Type.Object({
+  domain: Type.String(),
+  title: Type.String(),
+  version: Type.String(),
+  source_url: Url,
+  description: Type.String(),
+  usage: Type.Object({ users: Type.Object({ active_month: Type.Integer() }) }),
+  thumbnail: Type.Object({ url: Url, blurhash: Nullable(Type.String()) }),
+  icon: Type.Array(Type.Object({ src: Url, size: Type.String() })),
+  languages: Type.Array(Type.String()),
+  configuration: Type.Object({
+    urls: Type.Object({
+      streaming: Type.String(),
+      status: Nullable(Type.String()),
+      about: Url,
+      privacy_policy: Nullable(Type.String()),
+      terms_of_service: Nullable(Type.String()),
+    }),
+    vapid: Type.Object({ public_key: Type.String() }),
+    accounts: accountsConfiguration,
+    statuses: statusesConfiguration,
+    media_attachments: mediaConfiguration,
+    polls: pollsConfiguration,
+    translation: Type.Object({ enabled: Type.Boolean() }),
+  }),
+  registrations: Type.Object({
+    enabled: Type.Boolean(),
+    approval_required: Type.Boolean(),
+    message: Nullable(Type.String()),
+    url: Nullable(Type.String()),
+  }),
+  api_versions: Type.Object({ mastodon: Type.Integer() }),
+  contact: Type.Object({ email: Type.String(), account: Nullable(Account) }),
+  rules: Type.Array(Rule),
+});
+
+export const InstanceV1 = Type.Object({
+  uri: Type.String(),
+  title: Type.String(),
+  short_description: Type.String(),
+  description: Type.String(),
+  email: Type.String(),
+  version: Type.String(),
+  urls: Type.Object({ streaming_api: Type.String() }),
+  stats: Type.Object({
+    user_count: Type.Integer(),
+    status_count: Type.Integer(),
+    domain_count: Type.Integer(),
+  }),
+  thumbnail: Url,
+  languages: Type.Array(Type.String()),
+  registrations: Type.Boolean(),
+  approval_required: Type.Boolean(),
+  invites_enabled: Type.Boolean(),
+  configuration: Type.Object({
+    accounts: accountsConfiguration,
+    statuses: statusesConfiguration,
+    media_attachments: mediaConfiguration,
+    polls: pollsConfiguration,
+  }),
+  contact_account: Nullable(Account),
+  rules: Type.Array(Rule),
+});
+
+export const NodeInfoLinks = Type.Object({
+  links: Type.Array(Type.Object({ rel: Type.String(), href: Url })),
+});
+
+export const NodeInfo = Type.Object({
+  version: Type.Literal('2.0'),
+  software: Type.Object({ name: Type.String(), version: Type.String() }),
+  protocols: Type.Array(Type.String()),
+  services: Type.Object({ outbound: Type.Array(Type.String()), inbound: Type.Array(Type.String()) }),
+  usage: Type.Object({
+    users: Type.Object({
+      total: Type.Integer(),
+      activeMonth: Type.Integer(),
+      activeHalfyear: Type.Integer(),
+    }),
+    localPosts: Type.Integer(),
+  }),
+  openRegistrations: Type.Boolean(),
+  metadata: Type.Object({
+    nodeName: Type.String(),
+    upstream: Type.Object({ name: Type.String(), version: Type.String() }),
+  }),
+});

@@ -1,0 +1,51 @@
+/**
+ * The API's entry point: read the configuration, connect to the database, make sure the website's
+ * OAuth client exists, listen, and close everything on SIGINT/SIGTERM.
+ */
+import { createDatabase, ensureFirstPartyApplication } from '@murmur/db';
+import { ConfigurationError, createLogger, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import { buildApp } from './app.js';
+import { readConfig, type ApiConfig } from './config.js';
+
+function loadConfig(): ApiConfig {
+  try {
+    return readConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = loadConfig();
+const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
+const database = createDatabase({
+  url: config.DATABASE_URL,
+  applicationName: 'murmur-api',
+  onError: (error) => logger.warn({ err: error }, 'database connection error'),
+});
+
+await ensureFirstPartyApplication(database, {
+  clientId: config.WEB_CLIENT_ID,
+  clientSecret: config.WEB_CLIENT_SECRET,
+  name: config.INSTANCE_TITLE,
+  redirectUris: [config.webRedirectUri],
+  scopes: ['read', 'write', 'follow', 'profile'],
+});
+
+const app = await buildApp({ config, database, logger });
+await app.listen({ host: config.HOST, port: config.API_PORT });
+logger.info(
+  { database: redactUrl(config.DATABASE_URL), publicUrl: config.publicOrigin },
+  'api ready',
+);
+
+onShutdownSignal(
+  async () => {
+    await app.close();
+    await database.close();
+  },
+  { log: (message) => logger.info(message) },
+);
