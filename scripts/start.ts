@@ -37,7 +37,11 @@ function startService(name: (typeof services)[number]) {
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', join('src', 'server.ts')],
-    { cwd: join(root, 'services', name), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: join(root, 'services', name),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const prefix = `[${name}]`.padEnd(11);
   for (const stream of [child.stdout, child.stderr]) {
@@ -94,4 +98,6 @@ await startDevProxy({
   frontendUrl: `http://127.0.0.1:${env.FRONTEND_PORT}`,
 });
 log(`Murmur is running: open ${env.PUBLIC_URL} (Ctrl-C stops everything)`);
-log(`Emails are written to ${process.env.SMTP_URL ? process.env.SMTP_URL.replace(/\/\/.*@/, '//***@') : env.MAIL_DIR}`);
+log(
+  `Emails are written to ${process.env.SMTP_URL ? process.env.SMTP_URL.replace(/\/\/.*@/, '//***@') : env.MAIL_DIR}`,
+);

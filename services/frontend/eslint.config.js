@@ -6,6 +6,9 @@ export default [
   {
     // The one script the browser runs: plain ES2019, browser globals.
     files: ['assets/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { document: 'readonly', Intl: 'readonly', Symbol: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', Intl: 'readonly', Symbol: 'readonly' },
+    },
   },
 ];

@@ -4,11 +4,7 @@
  * number of queries per page). Tables are not exported; services never write SQL.
  */
 export { createDatabase, type Database, type DatabaseConfig, type Executor } from './client.js';
-export {
-  withTransaction,
-  isTransientDatabaseError,
-  isUniqueViolation,
-} from './transaction.js';
+export { withTransaction, isTransientDatabaseError, isUniqueViolation } from './transaction.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
 export { migrateDatabase, createDatabaseIfMissing, MIGRATIONS_FOLDER } from './migrate.js';
 export {

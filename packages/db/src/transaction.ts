@@ -8,7 +8,9 @@ const RETRYABLE_SQLSTATES = new Set([
 ]);
 
 /** The PostgreSQL error behind `error`; drizzle wraps driver errors in DrizzleQueryError. */
-function driverError(error: unknown): { code?: unknown; constraint?: unknown; message?: unknown } | null {
+function driverError(
+  error: unknown,
+): { code?: unknown; constraint?: unknown; message?: unknown } | null {
   let current = error as { code?: unknown; cause?: unknown } | null;
   for (let depth = 0; current && depth < 5; depth++) {
     if (typeof current.code === 'string') return current;
@@ -79,7 +81,10 @@ export function isForeignKeyViolation(error: unknown): boolean {
 /** Errors that mean "the database is unavailable right now", worth a 503 or a retry later. */
 export function isTransientDatabaseError(error: unknown): boolean {
   const state = sqlState(error);
-  if (state && (state.startsWith('08') || state === '57P01' || state === '57P03' || state === '53300')) {
+  if (
+    state &&
+    (state.startsWith('08') || state === '57P01' || state === '57P03' || state === '53300')
+  ) {
     return true;
   }
   const message = `${(error as Error | null)?.message ?? ''} ${String(driverError(error)?.message ?? '')}`;

@@ -8,7 +8,7 @@ import {
   homeTimeline,
   publicTimeline,
   withTransaction,
-  } from '../src/index.js';
+} from '../src/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
@@ -16,11 +16,17 @@ const testDb = useTestDatabase();
 describe('connection handling', () => {
   it('survives the server killing its connections, and never leaks a client when BEGIN fails', async () => {
     const errors: Error[] = [];
-    const fragile = createDatabase({ url: testDb.url, poolSize: 2, onError: (e) => errors.push(e) });
+    const fragile = createDatabase({
+      url: testDb.url,
+      poolSize: 2,
+      onError: (e) => errors.push(e),
+    });
     try {
       // Open both pooled connections, then have the server terminate them while they sit idle.
       const held = await Promise.all([fragile.pool.connect(), fragile.pool.connect()]);
-      const pids = await Promise.all(held.map(async (c) => (await c.query('select pg_backend_pid() as pid')).rows[0].pid));
+      const pids = await Promise.all(
+        held.map(async (c) => (await c.query('select pg_backend_pid() as pid')).rows[0].pid),
+      );
       held.forEach((c) => c.release());
       const killer = new pg.Client({ connectionString: testDb.url });
       await killer.connect();
@@ -46,7 +52,9 @@ describe('connection handling', () => {
   it('stops a statement that runs longer than the configured timeout', async () => {
     const impatient = createDatabase({ url: testDb.url, poolSize: 1, statementTimeoutMs: 100 });
     try {
-      await expect(impatient.primary.execute(sql`select pg_sleep(2)`)).rejects.toMatchObject({ cause: { code: '57014' } });
+      await expect(impatient.primary.execute(sql`select pg_sleep(2)`)).rejects.toMatchObject({
+        cause: { code: '57014' },
+      });
       await expect(impatient.primary.execute(sql`select 1`)).resolves.toBeDefined();
     } finally {
       await impatient.close();
@@ -57,11 +65,15 @@ describe('connection handling', () => {
     const account = await createAccountFixture(testDb.database);
     await expect(
       withTransaction(testDb.database, async (tx) => {
-        await tx.execute(sql`update accounts set display_name = 'changed' where id = ${account.id}`);
+        await tx.execute(
+          sql`update accounts set display_name = 'changed' where id = ${account.id}`,
+        );
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const { rows } = await testDb.database.primary.execute(sql`select display_name from accounts where id = ${account.id}`);
+    const { rows } = await testDb.database.primary.execute(
+      sql`select display_name from accounts where id = ${account.id}`,
+    );
     expect(rows[0]!.display_name).toBe('');
   });
 });
@@ -71,7 +83,10 @@ describe('timelines', () => {
     const author = await createAccountFixture(testDb.database);
     const other = await createAccountFixture(testDb.database);
     for (let i = 0; i < 40; i++) {
-      await createStatus(testDb.database, { accountId: author.id, text: `post ${i} @${other.username} #tag${i % 3}` });
+      await createStatus(testDb.database, {
+        accountId: author.id,
+        text: `post ${i} @${other.username} #tag${i % 3}`,
+      });
     }
     const countQueries = async (limit: number) => {
       let count = 0;
@@ -98,15 +113,26 @@ describe('timelines', () => {
   it('pages with max_id, since_id and min_id, newest first', async () => {
     const author = await createAccountFixture(testDb.database);
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await createStatus(testDb.database, { accountId: author.id, text: `page ${i}` })).id);
+    for (let i = 0; i < 6; i++)
+      ids.push(
+        (await createStatus(testDb.database, { accountId: author.id, text: `page ${i}` })).id,
+      );
     const own = (s: { account: { id: string } }) => s.account.id === author.id;
-    const newest = (await publicTimeline(testDb.database.primary, { limit: 2 })).filter(own).map((s) => s.id);
+    const newest = (await publicTimeline(testDb.database.primary, { limit: 2 }))
+      .filter(own)
+      .map((s) => s.id);
     expect(newest).toEqual([ids[5], ids[4]]);
-    const older = (await publicTimeline(testDb.database.primary, { limit: 2, maxId: ids[4] })).map((s) => s.id);
+    const older = (await publicTimeline(testDb.database.primary, { limit: 2, maxId: ids[4] })).map(
+      (s) => s.id,
+    );
     expect(older).toEqual([ids[3], ids[2]]);
-    const justAfter = (await publicTimeline(testDb.database.primary, { limit: 2, minId: ids[1] })).map((s) => s.id);
+    const justAfter = (
+      await publicTimeline(testDb.database.primary, { limit: 2, minId: ids[1] })
+    ).map((s) => s.id);
     expect(justAfter).toEqual([ids[3], ids[2]]);
-    const sinceNewest = (await publicTimeline(testDb.database.primary, { limit: 2, sinceId: ids[1] })).map((s) => s.id);
+    const sinceNewest = (
+      await publicTimeline(testDb.database.primary, { limit: 2, sinceId: ids[1] })
+    ).map((s) => s.id);
     expect(sinceNewest).toEqual([ids[5], ids[4]]);
   });
 
@@ -116,7 +142,11 @@ describe('timelines', () => {
     const stranger = await createAccountFixture(testDb.database);
     await followAccount(testDb.database, { accountId: reader.id, targetAccountId: followed.id });
     const mine = await createStatus(testDb.database, { accountId: reader.id, text: 'mine' });
-    const theirs = await createStatus(testDb.database, { accountId: followed.id, text: 'theirs', visibility: 'private' });
+    const theirs = await createStatus(testDb.database, {
+      accountId: followed.id,
+      text: 'theirs',
+      visibility: 'private',
+    });
     await createStatus(testDb.database, { accountId: stranger.id, text: 'not for you' });
     const home = await homeTimeline(testDb.database.primary, reader.id, { limit: 20 });
     expect(home.map((s) => s.id)).toEqual([theirs.id, mine.id]);

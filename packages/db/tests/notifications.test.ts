@@ -18,7 +18,11 @@ import {
   type Database,
 } from '../src/index.js';
 import { notifications } from '../src/schema/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import {
+  createAccountFixture,
+  createTestDatabase,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -60,12 +64,19 @@ describe('notifications', () => {
     );
     expect(all).toHaveLength(9);
     expect(queries).toBeLessThanOrEqual(4);
-    expect(all.map((n) => n.id)).toEqual([...all.map((n) => n.id)].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)));
+    expect(all.map((n) => n.id)).toEqual(
+      [...all.map((n) => n.id)].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)),
+    );
     const favourite = all.find((n) => n.type === 'favourite')!;
     expect(favourite.status?.id).toBe(post.id);
     expect(all.find((n) => n.type === 'follow')!.status).toBeNull();
 
-    const onlyFollows = await listNotifications(database.primary, alice.id, { limit: 40 }, { types: ['follow'] });
+    const onlyFollows = await listNotifications(
+      database.primary,
+      alice.id,
+      { limit: 40 },
+      { types: ['follow'] },
+    );
     expect(onlyFollows.map((n) => n.type)).toEqual(['follow', 'follow', 'follow']);
     const noFollows = await listNotifications(
       database.primary,
@@ -74,16 +85,31 @@ describe('notifications', () => {
       { excludeTypes: ['follow', 'poll'] },
     );
     expect(noFollows).toHaveLength(6);
-    const fromOne = await listNotifications(database.primary, alice.id, { limit: 40 }, { fromAccountId: fans[0]!.id });
+    const fromOne = await listNotifications(
+      database.primary,
+      alice.id,
+      { limit: 40 },
+      { fromAccountId: fans[0]!.id },
+    );
     expect(fromOne).toHaveLength(3);
     expect(fromOne.every((n) => n.account.id === fans[0]!.id)).toBe(true);
-    expect(await listNotifications(database.primary, alice.id, { limit: 40 }, { types: ['poll'] })).toEqual([]);
-    expect(await listNotifications(database.primary, alice.id, { limit: 40 }, { fromAccountId: 'abc' })).toEqual([]);
+    expect(
+      await listNotifications(database.primary, alice.id, { limit: 40 }, { types: ['poll'] }),
+    ).toEqual([]);
+    expect(
+      await listNotifications(database.primary, alice.id, { limit: 40 }, { fromAccountId: 'abc' }),
+    ).toEqual([]);
 
     const second = all[1]!;
-    const older = await listNotifications(database.primary, alice.id, { limit: 2, maxId: second.id });
+    const older = await listNotifications(database.primary, alice.id, {
+      limit: 2,
+      maxId: second.id,
+    });
     expect(older.map((n) => n.id)).toEqual([all[2]!.id, all[3]!.id]);
-    const newer = await listNotifications(database.primary, alice.id, { limit: 2, minId: all[3]!.id });
+    const newer = await listNotifications(database.primary, alice.id, {
+      limit: 2,
+      minId: all[3]!.id,
+    });
     expect(newer.map((n) => n.id)).toEqual([all[1]!.id, all[2]!.id]);
   });
 
@@ -92,10 +118,14 @@ describe('notifications', () => {
     const bob = await createAccountFixture(database);
     await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
     const [notification] = await listNotifications(database.primary, alice.id, { limit: 5 });
-    expect((await getNotification(database.primary, alice.id, notification!.id)).type).toBe('follow');
-    await expect(getNotification(database.primary, bob.id, notification!.id)).rejects.toMatchObject({
-      code: 'NotificationNotFound',
-    });
+    expect((await getNotification(database.primary, alice.id, notification!.id)).type).toBe(
+      'follow',
+    );
+    await expect(getNotification(database.primary, bob.id, notification!.id)).rejects.toMatchObject(
+      {
+        code: 'NotificationNotFound',
+      },
+    );
     await expect(getNotification(database.primary, alice.id, 'x1')).rejects.toMatchObject({
       code: 'NotificationNotFound',
     });
@@ -117,7 +147,9 @@ describe('notifications', () => {
     await database.primary
       .insert(notifications)
       .values({ accountId: alice.id, fromAccountId: bob.id, type: 'mention', statusId: post.id });
-    expect((await listNotifications(database.primary, alice.id, { limit: 5 })).map((n) => n.type)).toEqual(['follow']);
+    expect(
+      (await listNotifications(database.primary, alice.id, { limit: 5 })).map((n) => n.type),
+    ).toEqual(['follow']);
     expect(await clearNotifications(database, alice.id)).toBe(2);
     expect(await listNotifications(database.primary, alice.id, { limit: 5 })).toEqual([]);
   });
@@ -125,7 +157,8 @@ describe('notifications', () => {
   it('counts unread notifications after the notifications marker, capped', async () => {
     const alice = await createAccountFixture(database);
     const fans = await Promise.all([1, 2, 3].map(() => createAccountFixture(database)));
-    for (const fan of fans) await followAccount(database, { accountId: fan.id, targetAccountId: alice.id });
+    for (const fan of fans)
+      await followAccount(database, { accountId: fan.id, targetAccountId: alice.id });
     expect(await unreadNotificationsCount(database.primary, alice.id)).toBe(3);
     expect(await unreadNotificationsCount(database.primary, alice.id, 2)).toBe(2);
     const list = await listNotifications(database.primary, alice.id, { limit: 5 });
@@ -143,7 +176,9 @@ describe('markers', () => {
     expect(saved).toMatchObject({ timeline: 'home', lastReadId: '200', version: 2 });
     expect(await getMarkers(database.primary, alice.id, ['home', 'bogus'])).toHaveLength(1);
     expect(await getMarkers(database.primary, alice.id, ['notifications'])).toEqual([]);
-    await expect(saveMarkers(database, alice.id, { home: 'abc' })).rejects.toMatchObject({ code: 'InvalidField' });
+    await expect(saveMarkers(database, alice.id, { home: 'abc' })).rejects.toMatchObject({
+      code: 'InvalidField',
+    });
   });
 });
 
@@ -151,7 +186,10 @@ describe('statistics', () => {
   it('reads daily rows in a range and instance counts', async () => {
     await database.primary.execute(sql`insert into daily_stats (day, posts, new_accounts, logins)
       values ('2024-01-01', 5, 1, 2), ('2024-01-08', 7, 0, 3), ('2024-03-01', 1, 1, 1)`);
-    const rows = await readDailyStatistics(database.primary, { from: '2024-01-01', to: '2024-01-31' });
+    const rows = await readDailyStatistics(database.primary, {
+      from: '2024-01-01',
+      to: '2024-01-31',
+    });
     expect(rows).toEqual([
       expect.objectContaining({ day: '2024-01-01', posts: 5, newAccounts: 1, logins: 2 }),
       expect.objectContaining({ day: '2024-01-08', posts: 7, newAccounts: 0, logins: 3 }),

@@ -8,7 +8,7 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   statusContext,
-  } from '../src/index.js';
+} from '../src/index.js';
 import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
@@ -34,40 +34,72 @@ describe('createStatus', () => {
     });
 
     const events = await outboxFor(status.id);
-    expect(events.map((e) => e.type).sort()).toEqual(['PostCreated', 'UserMentioned', 'UserMentioned']);
-    const mentioned = events.filter((e) => e.type === 'UserMentioned').map((e) => e.data.mentionedAccountId);
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'PostCreated',
+      'UserMentioned',
+      'UserMentioned',
+    ]);
+    const mentioned = events
+      .filter((e) => e.type === 'UserMentioned')
+      .map((e) => e.data.mentionedAccountId);
     expect(mentioned.sort()).toEqual([bob.id, carol.id].sort());
     const created = events.find((e) => e.type === 'PostCreated')!;
-    expect(created.data).toMatchObject({ statusId: status.id, accountId: author.id, hashtags: ['hello', 'world'] });
+    expect(created.data).toMatchObject({
+      statusId: status.id,
+      accountId: author.id,
+      hashtags: ['hello', 'world'],
+    });
 
-    const mentionRows = await testDb.database.primary.select().from(mentions).where(sql`${mentions.statusId} = ${status.id}`);
-    expect(mentionRows.map((m) => m.accountId).sort()).toEqual([author.id, bob.id, carol.id].sort());
-    const tagRows = await testDb.database.primary.select().from(statusTags).where(sql`${statusTags.statusId} = ${status.id}`);
+    const mentionRows = await testDb.database.primary
+      .select()
+      .from(mentions)
+      .where(sql`${mentions.statusId} = ${status.id}`);
+    expect(mentionRows.map((m) => m.accountId).sort()).toEqual(
+      [author.id, bob.id, carol.id].sort(),
+    );
+    const tagRows = await testDb.database.primary
+      .select()
+      .from(statusTags)
+      .where(sql`${statusTags.statusId} = ${status.id}`);
     expect(tagRows).toHaveLength(2);
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
     const author = await createAccountFixture(testDb.database);
-    const before = await testDb.database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
-    await expect(createStatus(testDb.database, { accountId: author.id, text: 'x'.repeat(501) })).rejects.toMatchObject({
+    const before = await testDb.database.primary
+      .select({ n: sql<number>`count(*)::int` })
+      .from(statuses);
+    await expect(
+      createStatus(testDb.database, { accountId: author.id, text: 'x'.repeat(501) }),
+    ).rejects.toMatchObject({
       code: 'TextTooLong',
     });
-    const after = await testDb.database.primary.select({ n: sql<number>`count(*)::int` }).from(statuses);
+    const after = await testDb.database.primary
+      .select({ n: sql<number>`count(*)::int` })
+      .from(statuses);
     expect(after[0]!.n).toBe(before[0]!.n);
     const longUrl = `https://example.com/${'a'.repeat(300)}`;
-    const ok = await createStatus(testDb.database, { accountId: author.id, text: `${'y'.repeat(476)} ${longUrl}` });
+    const ok = await createStatus(testDb.database, {
+      accountId: author.id,
+      text: `${'y'.repeat(476)} ${longUrl}`,
+    });
     expect(ok.text).toContain(longUrl);
   });
 
   it('rejects blank text', async () => {
     const author = await createAccountFixture(testDb.database);
-    await expect(createStatus(testDb.database, { accountId: author.id, text: '  \n ' })).rejects.toBeInstanceOf(DomainError);
+    await expect(
+      createStatus(testDb.database, { accountId: author.id, text: '  \n ' }),
+    ).rejects.toBeInstanceOf(DomainError);
   });
 
   it('returns the same status for a repeated Idempotency-Key, with one set of events', async () => {
     const author = await createAccountFixture(testDb.database);
     const input = { accountId: author.id, text: 'once', idempotencyKey: 'key-1' };
-    const [a, b] = await Promise.all([createStatus(testDb.database, input), createStatus(testDb.database, input)]);
+    const [a, b] = await Promise.all([
+      createStatus(testDb.database, input),
+      createStatus(testDb.database, input),
+    ]);
     expect(a.id).toBe(b.id);
     expect(await outboxFor(a.id)).toHaveLength(1);
   });
@@ -75,7 +107,11 @@ describe('createStatus', () => {
   it('rolls back everything when a reply targets a missing status', async () => {
     const author = await createAccountFixture(testDb.database);
     await expect(
-      createStatus(testDb.database, { accountId: author.id, text: 'reply @someone', inReplyToId: '123' }),
+      createStatus(testDb.database, {
+        accountId: author.id,
+        text: 'reply @someone',
+        inReplyToId: '123',
+      }),
     ).rejects.toMatchObject({ code: 'StatusNotFound' });
   });
 });
@@ -85,14 +121,22 @@ describe('reading', () => {
     const alice = await createAccountFixture(testDb.database);
     const bob = await createAccountFixture(testDb.database);
     const root = await createStatus(testDb.database, { accountId: alice.id, text: 'root' });
-    const reply = await createStatus(testDb.database, { accountId: bob.id, text: 'reply', inReplyToId: root.id });
+    const reply = await createStatus(testDb.database, {
+      accountId: bob.id,
+      text: 'reply',
+      inReplyToId: root.id,
+    });
     const secret = await createStatus(testDb.database, {
       accountId: alice.id,
       text: 'followers only',
       inReplyToId: reply.id,
       visibility: 'private',
     });
-    const gone = await createStatus(testDb.database, { accountId: bob.id, text: 'gone', inReplyToId: root.id });
+    const gone = await createStatus(testDb.database, {
+      accountId: bob.id,
+      text: 'gone',
+      inReplyToId: root.id,
+    });
     await deleteStatus(testDb.database, { accountId: bob.id, statusId: gone.id });
 
     const context = await statusContext(testDb.database.primary, reply.id, null);
@@ -100,7 +144,9 @@ describe('reading', () => {
     expect(context.descendants.map((s) => s.id)).toEqual([]);
     const ownView = await statusContext(testDb.database.primary, reply.id, alice.id);
     expect(ownView.descendants.map((s) => s.id)).toEqual([secret.id]);
-    await expect(getVisibleStatus(testDb.database.primary, secret.id, bob.id)).rejects.toMatchObject({
+    await expect(
+      getVisibleStatus(testDb.database.primary, secret.id, bob.id),
+    ).rejects.toMatchObject({
       code: 'StatusNotFound',
     });
     const [rootView] = await hydrateStatuses(testDb.database.primary, [root.id]);
@@ -111,10 +157,16 @@ describe('reading', () => {
     const alice = await createAccountFixture(testDb.database);
     const bob = await createAccountFixture(testDb.database);
     const post = await createStatus(testDb.database, { accountId: alice.id, text: 'like me' });
-    await expect(deleteStatus(testDb.database, { accountId: bob.id, statusId: post.id })).rejects.toMatchObject({
+    await expect(
+      deleteStatus(testDb.database, { accountId: bob.id, statusId: post.id }),
+    ).rejects.toMatchObject({
       code: 'NotAllowed',
     });
-    await Promise.all([1, 2, 3].map(() => favouriteStatus(testDb.database, { accountId: bob.id, statusId: post.id })));
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        favouriteStatus(testDb.database, { accountId: bob.id, statusId: post.id }),
+      ),
+    );
     const [view] = await hydrateStatuses(testDb.database.primary, [post.id], bob.id);
     expect(view).toMatchObject({ favouritesCount: 1, favourited: true });
   });

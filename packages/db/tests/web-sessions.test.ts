@@ -80,12 +80,20 @@ describe('web sessions', () => {
     const start = new Date('2030-01-01T00:00:00Z');
     const { sessionId } = await newSession(start);
     const later = (ms: number) => new Date(start.getTime() + ms);
-    expect(await loadWebSession(database, sessionId, { now: later(50 * 60_000), timeouts: TIMEOUTS })).not.toBeNull();
+    expect(
+      await loadWebSession(database, sessionId, { now: later(50 * 60_000), timeouts: TIMEOUTS }),
+    ).not.toBeNull();
     // Used at +50 min, so +100 min is only 50 idle minutes.
-    expect(await loadWebSession(database, sessionId, { now: later(100 * 60_000), timeouts: TIMEOUTS })).not.toBeNull();
-    expect(await loadWebSession(database, sessionId, { now: later(161 * 60_000), timeouts: TIMEOUTS })).toBeNull();
+    expect(
+      await loadWebSession(database, sessionId, { now: later(100 * 60_000), timeouts: TIMEOUTS }),
+    ).not.toBeNull();
+    expect(
+      await loadWebSession(database, sessionId, { now: later(161 * 60_000), timeouts: TIMEOUTS }),
+    ).toBeNull();
     // Deleted, not merely refused.
-    expect(await loadWebSession(database, sessionId, { now: later(101 * 60_000), timeouts: TIMEOUTS })).toBeNull();
+    expect(
+      await loadWebSession(database, sessionId, { now: later(101 * 60_000), timeouts: TIMEOUTS }),
+    ).toBeNull();
   });
 
   it('ends after the absolute timeout even when used', async () => {
@@ -96,7 +104,9 @@ describe('web sessions', () => {
       expect(await loadWebSession(database, sessionId, { now, timeouts: TIMEOUTS })).not.toBeNull();
     }
     const after = new Date(start.getTime() + 24 * 3600_000);
-    expect(await loadWebSession(database, sessionId, { now: after, timeouts: TIMEOUTS })).toBeNull();
+    expect(
+      await loadWebSession(database, sessionId, { now: after, timeouts: TIMEOUTS }),
+    ).toBeNull();
   });
 
   it('ends when its access token is revoked elsewhere', async () => {
@@ -127,7 +137,9 @@ describe('web sessions', () => {
 
   it('cleans up expired sessions', async () => {
     const old = await newSession(new Date('2000-01-01T00:00:00Z'));
-    expect(await deleteExpiredWebSessions(database, { timeouts: TIMEOUTS })).toBeGreaterThanOrEqual(1);
+    expect(await deleteExpiredWebSessions(database, { timeouts: TIMEOUTS })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(await loadWebSession(database, old.sessionId, { timeouts: TIMEOUTS })).toBeNull();
   });
 });

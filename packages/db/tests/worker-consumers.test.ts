@@ -19,7 +19,11 @@ import {
   type Database,
 } from '../src/index.js';
 import { emailDeliveries, notifications, outboxEvents } from '../src/schema/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import {
+  createAccountFixture,
+  createTestDatabase,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -33,7 +37,10 @@ afterAll(() => testDb?.destroy());
 async function mentionPost() {
   const author = await createAccountFixture(database);
   const bob = await createAccountFixture(database);
-  const status = await createStatus(database, { accountId: author.id, text: `hi @${bob.username}` });
+  const status = await createStatus(database, {
+    accountId: author.id,
+    text: `hi @${bob.username}`,
+  });
   const input = { statusId: status.id, authorId: author.id, recipientId: bob.id };
   return { author, bob, status, input };
 }
@@ -46,18 +53,37 @@ describe('processEventOnce and mention notifications', () => {
       [1, 2, 3].map(() => recordMentionProcessed(database, 'notifications', eventId, input)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    const rows = await database.primary.select().from(notifications).where(eq(notifications.accountId, bob.id));
+    const rows = await database.primary
+      .select()
+      .from(notifications)
+      .where(eq(notifications.accountId, bob.id));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ type: 'mention', fromAccountId: input.authorId, statusId: input.statusId });
+    expect(rows[0]).toMatchObject({
+      type: 'mention',
+      fromAccountId: input.authorId,
+      statusId: input.statusId,
+    });
   });
 
   it('creates nothing for a deleted post or a self-mention, but still marks the event processed', async () => {
     const { author, bob, status, input } = await mentionPost();
     await deleteStatus(database, { accountId: author.id, statusId: status.id });
     expect(await loadMentionContext(database.primary, input)).toBeNull();
-    expect(await recordMentionProcessed(database, 'notifications', '0190a000-0000-7000-8000-00000000a002', input)).toBe(true);
-    expect(await loadMentionContext(database.primary, { ...input, recipientId: author.id })).toBeNull();
-    const rows = await database.primary.select().from(notifications).where(eq(notifications.accountId, bob.id));
+    expect(
+      await recordMentionProcessed(
+        database,
+        'notifications',
+        '0190a000-0000-7000-8000-00000000a002',
+        input,
+      ),
+    ).toBe(true);
+    expect(
+      await loadMentionContext(database.primary, { ...input, recipientId: author.id }),
+    ).toBeNull();
+    const rows = await database.primary
+      .select()
+      .from(notifications)
+      .where(eq(notifications.accountId, bob.id));
     expect(rows).toHaveLength(0);
   });
 
@@ -68,7 +94,7 @@ describe('processEventOnce and mention notifications', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect((await processEventOnce(database, 'statistics', eventId, async () => 'ok'))).toEqual({
+    expect(await processEventOnce(database, 'statistics', eventId, async () => 'ok')).toEqual({
       processed: true,
       result: 'ok',
     });
@@ -92,11 +118,21 @@ describe('email ledger', () => {
     const delivery = claimed[0]!.delivery;
     expect(delivery.messageId).toBe(`<mention-${delivery.id}@murmur.test>`);
 
-    expect(await recordEmailOutcome(database, delivery.id, { status: 'pending', error: 'ECONNREFUSED' })).toBe(true);
+    expect(
+      await recordEmailOutcome(database, delivery.id, { status: 'pending', error: 'ECONNREFUSED' }),
+    ).toBe(true);
     const again = await claimEmailDelivery(database, key);
     expect(again).toMatchObject({ state: 'claimed', delivery: { attempts: 2 } });
-    expect(await recordEmailOutcome(database, delivery.id, { status: 'unknown', error: 'timeout after DATA' })).toBe(true);
-    expect(await claimEmailDelivery(database, key)).toMatchObject({ state: 'finished', delivery: { status: 'unknown' } });
+    expect(
+      await recordEmailOutcome(database, delivery.id, {
+        status: 'unknown',
+        error: 'timeout after DATA',
+      }),
+    ).toBe(true);
+    expect(await claimEmailDelivery(database, key)).toMatchObject({
+      state: 'finished',
+      delivery: { status: 'unknown' },
+    });
   });
 
   it('turns a send abandoned mid-way (worker crash) into unknown, not into a resend', async () => {
@@ -113,13 +149,23 @@ describe('email ledger', () => {
       .update(emailDeliveries)
       .set({ updatedAt: sql`now() - interval '1 minute'` })
       .where(eq(emailDeliveries.eventId, key.eventId));
-    expect(await claimEmailDelivery(database, key)).toMatchObject({ state: 'finished', delivery: { status: 'unknown' } });
+    expect(await claimEmailDelivery(database, key)).toMatchObject({
+      state: 'finished',
+      delivery: { status: 'unknown' },
+    });
   });
 });
 
 describe('dead letters', () => {
   it('stores one row per consumer and stream sequence', async () => {
-    const letter = { consumer: 'statistics', subject: 's', streamSeq: 7, payload: '{bad\u0000', error: 'invalid', deliveryCount: 1 };
+    const letter = {
+      consumer: 'statistics',
+      subject: 's',
+      streamSeq: 7,
+      payload: '{bad\u0000',
+      error: 'invalid',
+      deliveryCount: 1,
+    };
     expect(await recordDeadLetter(database, letter)).toBe(true);
     expect(await recordDeadLetter(database, letter)).toBe(false);
   });
@@ -133,9 +179,15 @@ describe('daily statistics', () => {
       const alice = await createAccountFixture(db);
       const bob = await createAccountFixture(db);
       const carol = await createAccountFixture(db);
-      await createStatus(db, { accountId: alice.id, text: `hi @${bob.username} @${carol.username} @${alice.username}` });
+      await createStatus(db, {
+        accountId: alice.id,
+        text: `hi @${bob.username} @${carol.username} @${alice.username}`,
+      });
       await createStatus(db, { accountId: alice.id, text: 'second' });
-      const gone = await createStatus(db, { accountId: bob.id, text: `@${alice.username} soon deleted` });
+      const gone = await createStatus(db, {
+        accountId: bob.id,
+        text: `@${alice.username} soon deleted`,
+      });
       await deleteStatus(db, { accountId: bob.id, statusId: gone.id });
 
       // Live path: every outbox event applied once.
@@ -144,7 +196,10 @@ describe('daily statistics', () => {
         const event = row.payload as { type: string; data: Record<string, string> };
         await processEventOnce(db, 'statistics', row.id, async (tx) => {
           if (event.type === 'PostCreated') {
-            await countPostInDailyStats(tx, { createdAt: event.data.createdAt!, accountId: event.data.accountId! });
+            await countPostInDailyStats(tx, {
+              createdAt: event.data.createdAt!,
+              accountId: event.data.accountId!,
+            });
           } else {
             await countMentionInDailyStats(tx, {
               statusId: event.data.statusId!,

@@ -14,7 +14,11 @@ import {
   type PublishOutcome,
 } from '../src/index.js';
 import { outboxEvents } from '../src/schema/index.js';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import {
+  createAccountFixture,
+  createTestDatabase,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -55,7 +59,10 @@ describe('relayOutboxBatch', () => {
     expect(published).toEqual(['PostCreated', 'UserMentioned']);
     const rows = await outboxRows();
     expect(rows.every((r) => r.status === 'published' && r.streamSeq && r.publishedAt)).toBe(true);
-    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).claimed).toBe(0);
+    expect(
+      (await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll }))
+        .claimed,
+    ).toBe(0);
   });
 
   it('keeps a failed event pending with a later attempt time, then retries it', async () => {
@@ -63,14 +70,28 @@ describe('relayOutboxBatch', () => {
     await createStatus(database, { accountId: author.id, text: 'hello' });
     const failing = async (rows: readonly OutboxRow[]): Promise<PublishOutcome[]> =>
       rows.map(() => ({ status: 'failed', error: 'TIMEOUT' }));
-    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 60_000, publish: failing })).failed).toBe(1);
+    expect(
+      (
+        await relayOutboxBatch(database, {
+          limit: 10,
+          retryDelayMs: () => 60_000,
+          publish: failing,
+        })
+      ).failed,
+    ).toBe(1);
     let [row] = await outboxRows();
     expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'TIMEOUT' });
     expect(row!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
     // Not due yet: nothing claimed.
-    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).claimed).toBe(0);
+    expect(
+      (await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll }))
+        .claimed,
+    ).toBe(0);
     await database.primary.update(outboxEvents).set({ nextAttemptAt: sql`now()` });
-    expect((await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll })).published).toBe(1);
+    expect(
+      (await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll }))
+        .published,
+    ).toBe(1);
     [row] = await outboxRows();
     expect(row).toMatchObject({ status: 'published', attempts: 1, lastError: null });
   });
@@ -122,7 +143,8 @@ describe('relayOutboxBatch', () => {
 
   it('lets concurrent relays share the work without publishing a row twice', async () => {
     const author = await createAccountFixture(database);
-    for (let i = 0; i < 30; i++) await createStatus(database, { accountId: author.id, text: `post ${i}` });
+    for (let i = 0; i < 30; i++)
+      await createStatus(database, { accountId: author.id, text: `post ${i}` });
     const seen: string[] = [];
     const slowPublish = async (rows: readonly OutboxRow[]) => {
       seen.push(...rows.map((r) => r.id));
@@ -130,7 +152,15 @@ describe('relayOutboxBatch', () => {
       return storeAll(rows);
     };
     const relay = async () => {
-      while ((await relayOutboxBatch(database, { limit: 5, retryDelayMs: () => 0, publish: slowPublish })).claimed > 0);
+      while (
+        (
+          await relayOutboxBatch(database, {
+            limit: 5,
+            retryDelayMs: () => 0,
+            publish: slowPublish,
+          })
+        ).claimed > 0
+      );
     };
     await Promise.all([relay(), relay(), relay()]);
     expect(seen).toHaveLength(30);
@@ -145,7 +175,9 @@ describe('reconcileOutboxBatch and retention', () => {
     const bob = await createAccountFixture(database);
     await createStatus(database, { accountId: author.id, text: `hi @${bob.username}` });
     await relayOutboxBatch(database, { limit: 10, retryDelayMs: () => 0, publish: storeAll });
-    await database.primary.update(outboxEvents).set({ publishedAt: sql`now() - interval '10 minutes'` });
+    await database.primary
+      .update(outboxEvents)
+      .set({ publishedAt: sql`now() - interval '10 minutes'` });
     const [post, mention] = await outboxRows();
     // PostCreated fully processed; UserMentioned processed by statistics only.
     await markEventProcessed(database, 'statistics', post!.id);
@@ -163,14 +195,19 @@ describe('reconcileOutboxBatch and retention', () => {
         return storeAll(rows);
       },
     };
-    expect(await reconcileOutboxBatch(database, options)).toMatchObject({ found: 1, republished: 1 });
+    expect(await reconcileOutboxBatch(database, options)).toMatchObject({
+      found: 1,
+      republished: 1,
+    });
     expect(republished).toEqual([mention!.id]);
     const after = await outboxRows();
     expect(after.find((r) => r.id === mention!.id)!.republishCount).toBe(1);
     // Checked again only after recheckAfterMs.
     expect((await reconcileOutboxBatch(database, options)).found).toBe(0);
 
-    await database.primary.update(outboxEvents).set({ publishedAt: sql`now() - interval '8 days'` });
+    await database.primary
+      .update(outboxEvents)
+      .set({ publishedAt: sql`now() - interval '8 days'` });
     expect(await deleteProcessedOutboxEvents(database, { handledBy })).toBe(1);
     expect((await outboxRows()).map((r) => r.id)).toEqual([mention!.id]);
   });
@@ -185,7 +222,8 @@ describe('listenForOutbox', () => {
       const author = await createAccountFixture(database);
       await createStatus(database, { accountId: author.id, text: 'wake up' });
       const deadline = Date.now() + 2000;
-      while (wakeUps === initial && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (wakeUps === initial && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       expect(wakeUps).toBeGreaterThan(initial);
     } finally {
       await listener.close();

@@ -75,9 +75,13 @@ export async function ensurePostgres(url: string, log: (line: string) => void = 
   }
   const version = versions.sort().at(-1)!;
   log(`starting PostgreSQL ${version} (cluster "main")`);
-  const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'pg_ctlcluster',
+    ['--skip-systemctl-redirect', version, 'main', 'start'],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0 && !/already running/.test(result.stderr ?? '')) {
     throw new InfrastructureError(`could not start PostgreSQL: ${result.stderr || result.stdout}`);
   }

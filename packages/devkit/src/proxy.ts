@@ -3,7 +3,13 @@
  * website, as Mastodon apps expect. Paths owned by the API go to it; everything else to the website.
  * X-Forwarded-* headers tell the services the public origin and the client address.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 /** Path prefixes served by the API service; the same list configures the production proxy. */
 export const API_PATH_PREFIXES = [
@@ -16,7 +22,9 @@ export const API_PATH_PREFIXES = [
 ] as const;
 
 export function isApiPath(path: string): boolean {
-  return API_PATH_PREFIXES.some((prefix) => path === prefix.slice(0, -1) || path.startsWith(prefix));
+  return API_PATH_PREFIXES.some(
+    (prefix) => path === prefix.slice(0, -1) || path.startsWith(prefix),
+  );
 }
 
 export interface DevProxyOptions {

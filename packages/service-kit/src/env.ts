@@ -41,13 +41,19 @@ export class ConfigurationError extends Error {
   }
 }
 
-function parseValue(name: string, raw: string, spec: VariableSpec): { value?: unknown; problem?: string } {
+function parseValue(
+  name: string,
+  raw: string,
+  spec: VariableSpec,
+): { value?: unknown; problem?: string } {
   switch (spec.kind) {
     case 'integer': {
       if (!/^-?\d+$/.test(raw)) return { problem: `${name} must be a whole number, got "${raw}"` };
       const value = Number(raw);
-      if (spec.min !== undefined && value < spec.min) return { problem: `${name} must be at least ${spec.min}, got ${value}` };
-      if (spec.max !== undefined && value > spec.max) return { problem: `${name} must be at most ${spec.max}, got ${value}` };
+      if (spec.min !== undefined && value < spec.min)
+        return { problem: `${name} must be at least ${spec.min}, got ${value}` };
+      if (spec.max !== undefined && value > spec.max)
+        return { problem: `${name} must be at most ${spec.max}, got ${value}` };
       return { value };
     }
     case 'boolean': {
@@ -64,7 +70,9 @@ function parseValue(name: string, raw: string, spec: VariableSpec): { value?: un
         return { problem: `${name} must be a URL, got "${redactUrl(raw)}"` };
       }
       if (spec.protocols && !spec.protocols.includes(url.protocol)) {
-        return { problem: `${name} must use ${spec.protocols.join(' or ')}, got "${url.protocol}"` };
+        return {
+          problem: `${name} must use ${spec.protocols.join(' or ')}, got "${url.protocol}"`,
+        };
       }
       return { value: raw };
     }
@@ -114,7 +122,8 @@ export function readEnvironment<const Specs extends Record<string, VariableSpec>
 /** Markdown table of variables, for the README and `.env.example`. */
 export function describeEnvironment(specs: Record<string, VariableSpec>): string {
   const rows = Object.entries(specs).map(
-    ([name, spec]) => `| \`${name}\` | ${spec.default !== undefined ? `\`${spec.default}\`` : spec.optional ? '(unset)' : '**required**'} | ${spec.description} |`,
+    ([name, spec]) =>
+      `| \`${name}\` | ${spec.default !== undefined ? `\`${spec.default}\`` : spec.optional ? '(unset)' : '**required**'} | ${spec.description} |`,
   );
   return ['| Variable | Default | What it does |', '|---|---|---|', ...rows].join('\n');
 }

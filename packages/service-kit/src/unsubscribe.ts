@@ -21,5 +21,7 @@ export function verifyUnsubscribeToken(secret: string, token: string): string | 
   if (!/^\d{1,19}$/.test(accountId)) return null;
   const presented = Buffer.from(match[2]!, 'base64url');
   const expected = signature(secret, accountId);
-  return presented.length === expected.length && timingSafeEqual(presented, expected) ? accountId : null;
+  return presented.length === expected.length && timingSafeEqual(presented, expected)
+    ? accountId
+    : null;
 }

@@ -67,7 +67,10 @@ export interface ServerWithUsers {
  * Starts the app on a fresh database before the file's tests (and stops it after), with two users;
  * `use` receives them, for the file's variables.
  */
-export function useServer(use: (server: ServerWithUsers) => void, env: Record<string, string> = {}): void {
+export function useServer(
+  use: (server: ServerWithUsers) => void,
+  env: Record<string, string> = {},
+): void {
   let server: TestServer | undefined;
   beforeAll(async () => {
     server = await startServer(env);
@@ -79,14 +82,22 @@ export function useServer(use: (server: ServerWithUsers) => void, env: Record<st
 }
 
 /** A bearer token of a new application for an existing account. */
-export async function tokenFor(database: Database, accountId: string, scopes: string[]): Promise<string> {
+export async function tokenFor(
+  database: Database,
+  accountId: string,
+  scopes: string[],
+): Promise<string> {
   const { application } = await registerApplication(database, {
     name: `Test client ${++appCounter}`,
     website: 'https://client.example',
     redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
     scopes,
   });
-  const { accessToken } = await issueAccessToken(database, { applicationId: application.id, accountId, scopes });
+  const { accessToken } = await issueAccessToken(database, {
+    applicationId: application.id,
+    accountId,
+    scopes,
+  });
   return accessToken;
 }
 
@@ -95,9 +106,21 @@ export async function signedInUser(
   database: Database,
   options: { username?: string; scopes?: string[] } = {},
 ): Promise<TestUser> {
-  const account = await createAccountFixture(database, options.username ? { username: options.username } : {});
-  const token = await tokenFor(database, account.id, options.scopes ?? ['read', 'write', 'follow', 'push']);
-  return { id: account.id, username: account.username, token, headers: { authorization: `Bearer ${token}` } };
+  const account = await createAccountFixture(
+    database,
+    options.username ? { username: options.username } : {},
+  );
+  const token = await tokenFor(
+    database,
+    account.id,
+    options.scopes ?? ['read', 'write', 'follow', 'push'],
+  );
+  return {
+    id: account.id,
+    username: account.username,
+    token,
+    headers: { authorization: `Bearer ${token}` },
+  };
 }
 
 /** Asserts a JSON response with Mastodon's content type, and returns its body. */
@@ -111,7 +134,9 @@ export function json<T = any>(response: LightMyRequestResponse, status = 200): T
 /** Asserts that `value` matches `schema`, listing the mismatches when it does not. */
 export function expectSchema(schema: TSchema, value: unknown): void {
   const check = Compile(schema);
-  const errors = check.Check(value) ? [] : [...check.Errors(value)].map((e) => `${e.instancePath} ${e.message}`);
+  const errors = check.Check(value)
+    ? []
+    : [...check.Errors(value)].map((e) => `${e.instancePath} ${e.message}`);
   expect(errors).toEqual([]);
 }
 

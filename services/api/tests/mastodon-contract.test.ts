@@ -3,7 +3,13 @@
  * fields present, arrays never null, ids strings, timestamps with milliseconds and Z), and every
  * Mastodon route is documented in the OpenAPI document.
  */
-import { createStatus, favouriteStatus, followAccount, reblogStatus, type Database } from '@murmur/db';
+import {
+  createStatus,
+  favouriteStatus,
+  followAccount,
+  reblogStatus,
+  type Database,
+} from '@murmur/db';
 import Type, { type TSchema } from 'typebox';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -41,7 +47,9 @@ beforeAll(async () => {
     language: 'en',
   });
   statusId = status.id;
-  replyId = (await createStatus(database, { accountId: alice.id, text: 'reply', inReplyToId: status.id })).id;
+  replyId = (
+    await createStatus(database, { accountId: alice.id, text: 'reply', inReplyToId: status.id })
+  ).id;
   await favouriteStatus(database, { accountId: alice.id, statusId: status.id });
   await reblogStatus(database, { accountId: alice.id, statusId: status.id });
   await favouriteStatus(database, { accountId: bob.id, statusId: replyId });
@@ -53,7 +61,12 @@ describe('response bodies match the entity schemas', () => {
     ['account', () => `/api/v1/accounts/${bob.id}`, Account, false],
     ['account statuses', () => `/api/v1/accounts/${alice.id}/statuses`, Type.Array(Status), true],
     ['followers', () => `/api/v1/accounts/${bob.id}/followers`, Type.Array(Account), false],
-    ['relationships', () => `/api/v1/accounts/relationships?id[]=${bob.id}`, Type.Array(Relationship), true],
+    [
+      'relationships',
+      () => `/api/v1/accounts/relationships?id[]=${bob.id}`,
+      Type.Array(Relationship),
+      true,
+    ],
     ['status', () => `/api/v1/statuses/${statusId}`, Status, true],
     ['context', () => `/api/v1/statuses/${statusId}/context`, Context, true],
     ['home', () => '/api/v1/timelines/home', Type.Array(Status), true],
@@ -79,8 +92,14 @@ describe('response bodies match the entity schemas', () => {
     const home = json(await app.inject({ url: '/api/v1/timelines/home', headers: bob.headers }));
     const reblog = home.find((s: { reblog: unknown }) => s.reblog !== null);
     expect(reblog.reblog).toMatchObject({ id: statusId, spoiler_text: 'cw', language: 'en' });
-    const notifications = json(await app.inject({ url: '/api/v1/notifications', headers: bob.headers }));
-    expect(notifications.map((n: { type: string }) => n.type).sort()).toEqual(['favourite', 'follow', 'reblog']);
+    const notifications = json(
+      await app.inject({ url: '/api/v1/notifications', headers: bob.headers }),
+    );
+    expect(notifications.map((n: { type: string }) => n.type).sort()).toEqual([
+      'favourite',
+      'follow',
+      'reblog',
+    ]);
   });
 });
 
@@ -88,10 +107,13 @@ describe('OpenAPI', () => {
   it('documents every Mastodon route with tags and a summary', async () => {
     const document = json(await app.inject({ url: '/api/openapi.json' }));
     const undocumented: string[] = [];
-    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { summary?: string; tags?: string[] }>>)) {
+    for (const [path, operations] of Object.entries(
+      document.paths as Record<string, Record<string, { summary?: string; tags?: string[] }>>,
+    )) {
       if (!/^\/(api\/v[12]\/(?!apps)|nodeinfo|\.well-known\/nodeinfo)/.test(path)) continue;
       for (const [method, operation] of Object.entries(operations)) {
-        if (!operation.summary || !operation.tags?.length) undocumented.push(`${method.toUpperCase()} ${path}`);
+        if (!operation.summary || !operation.tags?.length)
+          undocumented.push(`${method.toUpperCase()} ${path}`);
       }
     }
     expect(undocumented).toEqual([]);

@@ -1,11 +1,6 @@
 import { createStatus, type Database } from '@murmur/db';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ActivityWeek,
-  InstanceV1,
-  InstanceV2,
-  NodeInfo,
-} from '../src/schemas/entities.js';
+import { ActivityWeek, InstanceV1, InstanceV2, NodeInfo } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { expectSchema, json, ORIGIN, type TestUser, useServer } from './_mastodon.js';
 
@@ -13,7 +8,10 @@ let app: ApiInstance;
 let database: Database;
 let alice: TestUser;
 
-useServer((server) => ({ app, database, alice } = server), { MAX_STATUS_CHARACTERS: '280', INSTANCE_TITLE: 'Test Murmur' });
+useServer((server) => ({ app, database, alice } = server), {
+  MAX_STATUS_CHARACTERS: '280',
+  INSTANCE_TITLE: 'Test Murmur',
+});
 
 beforeAll(async () => {
   await createStatus(database, { accountId: alice.id, text: 'counted' });
@@ -54,13 +52,23 @@ describe('instance', () => {
   });
 
   it('the configured limit is the one posting enforces', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/statuses', headers: alice.headers, payload: { status: 'x'.repeat(281) } });
-    expect(json(response, 422).error).toBe('Validation failed: Text character limit of 280 exceeded');
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: alice.headers,
+      payload: { status: 'x'.repeat(281) },
+    });
+    expect(json(response, 422).error).toBe(
+      'Validation failed: Text character limit of 280 exceeded',
+    );
   });
 
   it('activity rolls the daily statistics into 12 weeks of strings', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    await database.pool.query(`insert into daily_stats (day, posts, logins, new_accounts) values ($1, 4, 2, 1)`, [today]);
+    await database.pool.query(
+      `insert into daily_stats (day, posts, logins, new_accounts) values ($1, 4, 2, 1)`,
+      [today],
+    );
     const weeks = json(await app.inject({ url: '/api/v1/instance/activity' }));
     expect(weeks).toHaveLength(12);
     for (const week of weeks) expectSchema(ActivityWeek, week);
@@ -69,14 +77,20 @@ describe('instance', () => {
   });
 
   it('rules, peers and custom emojis are public and empty', async () => {
-    for (const path of ['/api/v1/instance/rules', '/api/v1/instance/peers', '/api/v1/custom_emojis']) {
+    for (const path of [
+      '/api/v1/instance/rules',
+      '/api/v1/instance/peers',
+      '/api/v1/custom_emojis',
+    ]) {
       expect(json(await app.inject({ url: path }))).toEqual([]);
     }
   });
 
   it('nodeinfo names murmur with mastodon upstream (megalodon detection) and counts usage', async () => {
     const discovery = json(await app.inject({ url: '/.well-known/nodeinfo' }));
-    expect(discovery.links).toEqual([{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${ORIGIN}/nodeinfo/2.0` }]);
+    expect(discovery.links).toEqual([
+      { rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${ORIGIN}/nodeinfo/2.0` },
+    ]);
     const nodeinfo = json(await app.inject({ url: '/nodeinfo/2.0' }));
     expectSchema(NodeInfo, nodeinfo);
     expect(nodeinfo).toMatchObject({
@@ -107,14 +121,19 @@ describe('start-up stubs', () => {
       `/api/v1/accounts/${alice.id}/featured_tags`,
     ];
     for (const path of paths) {
-      expect({ path, body: json(await app.inject({ url: `${path}?limit=`, headers: alice.headers })) }).toEqual({ path, body: [] });
+      expect({
+        path,
+        body: json(await app.inject({ url: `${path}?limit=`, headers: alice.headers })),
+      }).toEqual({ path, body: [] });
     }
     expect(json(await app.inject({ url: '/api/v1/trends/tags' }))).toEqual([]);
     json(await app.inject({ url: '/api/v1/lists' }), 401);
   });
 
   it('push subscription is always 404 Record not found', async () => {
-    expect(json(await app.inject({ url: '/api/v1/push/subscription', headers: alice.headers }), 404)).toEqual({
+    expect(
+      json(await app.inject({ url: '/api/v1/push/subscription', headers: alice.headers }), 404),
+    ).toEqual({
       error: 'Record not found',
     });
   });

@@ -3,7 +3,15 @@ import { createAccountFixture } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import { Account, Context, Status } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';
-import { expectSchema, json, links, ORIGIN, signedInUser, type TestUser, useServer } from './_mastodon.js';
+import {
+  expectSchema,
+  json,
+  links,
+  ORIGIN,
+  signedInUser,
+  type TestUser,
+  useServer,
+} from './_mastodon.js';
 
 let app: ApiInstance;
 let database: Database;
@@ -12,8 +20,17 @@ let bob: TestUser;
 
 useServer((server) => ({ app, database, alice, bob } = server));
 
-async function post(user: TestUser, payload: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url: '/api/v1/statuses', headers: { ...user.headers, ...headers }, payload });
+async function post(
+  user: TestUser,
+  payload: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/statuses',
+    headers: { ...user.headers, ...headers },
+    payload,
+  });
 }
 
 async function mentionEventsFor(statusId: string): Promise<number> {
@@ -26,17 +43,33 @@ async function mentionEventsFor(statusId: string): Promise<number> {
 
 describe('POST /api/v1/statuses', () => {
   it('posts from JSON and returns a Status with HTML content, links and the application', async () => {
-    const status = json(await post(alice, { status: `Hello @${bob.username} and @nobody #Murmur https://example.com/x`, language: 'en' }));
+    const status = json(
+      await post(alice, {
+        status: `Hello @${bob.username} and @nobody #Murmur https://example.com/x`,
+        language: 'en',
+      }),
+    );
     expectSchema(Status, status);
     expect(status.account.id).toBe(alice.id);
     expect(status.content).toContain(`href="${ORIGIN}/@${bob.username}"`);
     expect(status.content).not.toContain('/@nobody');
     expect(status.content).toContain(`href="${ORIGIN}/tags/murmur"`);
-    expect(status.mentions).toEqual([{ id: bob.id, username: bob.username, acct: bob.username, url: `${ORIGIN}/@${bob.username}` }]);
+    expect(status.mentions).toEqual([
+      { id: bob.id, username: bob.username, acct: bob.username, url: `${ORIGIN}/@${bob.username}` },
+    ]);
     expect(status.tags).toEqual([{ name: 'murmur', url: `${ORIGIN}/tags/murmur` }]);
-    expect(status.application).toEqual({ name: expect.stringMatching(/^Test client/), website: 'https://client.example' });
+    expect(status.application).toEqual({
+      name: expect.stringMatching(/^Test client/),
+      website: 'https://client.example',
+    });
     expect(status.url).toBe(`${ORIGIN}/@${alice.username}/${status.id}`);
-    expect(status).toMatchObject({ text: null, language: 'en', favourited: false, reblogged: false, visibility: 'public' });
+    expect(status).toMatchObject({
+      text: null,
+      language: 'en',
+      favourited: false,
+      reblogged: false,
+      visibility: 'public',
+    });
     expect(await mentionEventsFor(status.id)).toBe(1);
   });
 
@@ -47,7 +80,12 @@ describe('POST /api/v1/statuses', () => {
       headers: { ...alice.headers, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'status=from+a+form&sensitive=true&spoiler_text=cw&visibility=unlisted',
     });
-    expect(json(form)).toMatchObject({ content: '<p>from a form</p>', sensitive: true, spoiler_text: 'cw', visibility: 'unlisted' });
+    expect(json(form)).toMatchObject({
+      content: '<p>from a form</p>',
+      sensitive: true,
+      spoiler_text: 'cw',
+      visibility: 'unlisted',
+    });
     const boundary = 'murmurboundary';
     const multipart = await app.inject({
       method: 'POST',
@@ -68,10 +106,16 @@ describe('POST /api/v1/statuses', () => {
 
   it('refuses text over the limit, empty text and media with 422', async () => {
     const tooLong = await post(alice, { status: 'x'.repeat(501) });
-    expect(json(tooLong, 422)).toEqual({ error: 'Validation failed: Text character limit of 500 exceeded' });
+    expect(json(tooLong, 422)).toEqual({
+      error: 'Validation failed: Text character limit of 500 exceeded',
+    });
     expect(json(await post(alice, { status: '   ' }), 422).error).toMatch(/^Validation failed: /);
-    expect(json(await post(alice, { status: 'with media', media_ids: ['1'] }), 422).error).toMatch(/Media/);
-    expect(json(await post(alice, { status: 'x', visibility: 'everyone' }), 422).error).toMatch(/Visibility/);
+    expect(json(await post(alice, { status: 'with media', media_ids: ['1'] }), 422).error).toMatch(
+      /Media/,
+    );
+    expect(json(await post(alice, { status: 'x', visibility: 'everyone' }), 422).error).toMatch(
+      /Visibility/,
+    );
   });
 
   it('counts a URL as 23 characters', async () => {
@@ -89,11 +133,16 @@ describe('POST /api/v1/statuses', () => {
       payload: '{"status":"x","__proto__":{"admin":true}}',
     });
     expect(proto.statusCode).toBe(400);
-    expect(json(await app.inject({ method: 'POST', url: '/api/v1/statuses', payload: { status: 'x' } }), 401).error).toBe(
-      'This API requires an authenticated user',
-    );
+    expect(
+      json(
+        await app.inject({ method: 'POST', url: '/api/v1/statuses', payload: { status: 'x' } }),
+        401,
+      ).error,
+    ).toBe('This API requires an authenticated user');
     const reader = await signedInUser(database, { scopes: ['read'] });
-    expect(json(await post(reader, { status: 'x' }), 403).error).toBe('This action is outside the authorized scopes');
+    expect(json(await post(reader, { status: 'x' }), 403).error).toBe(
+      'This action is outside the authorized scopes',
+    );
   });
 
   it('gives no mention event for a self-mention', async () => {
@@ -106,7 +155,10 @@ describe('POST /api/v1/statuses', () => {
     const parent = json(await post(alice, { status: 'parent' }));
     const reply = json(await post(bob, { status: 'reply', in_reply_to_id: parent.id }));
     expect(reply).toMatchObject({ in_reply_to_id: parent.id, in_reply_to_account_id: alice.id });
-    const numeric = json(await post(bob, { status: 'reply 2', in_reply_to_id: Number(parent.id.slice(0, 15)) }), 404);
+    const numeric = json(
+      await post(bob, { status: 'reply 2', in_reply_to_id: Number(parent.id.slice(0, 15)) }),
+      404,
+    );
     expect(numeric).toEqual({ error: 'Record not found' });
     for (const bad of ['abc', '9999999999999999999']) {
       json(await post(bob, { status: 'reply 3', in_reply_to_id: bad }), 404);
@@ -120,9 +172,15 @@ describe('GET and DELETE /api/v1/statuses/:id', () => {
     const anonymous = json(await app.inject({ url: `/api/v1/statuses/${status.id}` }));
     expect(anonymous.id).toBe(status.id);
     expect('favourited' in anonymous).toBe(false);
-    expect(json(await app.inject({ url: '/api/v1/statuses/123456789' }), 404)).toEqual({ error: 'Record not found' });
-    expect(json(await app.inject({ url: '/api/v1/statuses/not-an-id' }), 404)).toEqual({ error: 'Record not found' });
-    expect(json(await app.inject({ url: `/api/v1/statuses/${'9'.repeat(30)}` }), 404)).toEqual({ error: 'Record not found' });
+    expect(json(await app.inject({ url: '/api/v1/statuses/123456789' }), 404)).toEqual({
+      error: 'Record not found',
+    });
+    expect(json(await app.inject({ url: '/api/v1/statuses/not-an-id' }), 404)).toEqual({
+      error: 'Record not found',
+    });
+    expect(json(await app.inject({ url: `/api/v1/statuses/${'9'.repeat(30)}` }), 404)).toEqual({
+      error: 'Record not found',
+    });
 
     const secret = json(await post(alice, { status: 'followers only', visibility: 'private' }));
     json(await app.inject({ url: `/api/v1/statuses/${secret.id}`, headers: bob.headers }), 404);
@@ -132,12 +190,32 @@ describe('GET and DELETE /api/v1/statuses/:id', () => {
 
   it('deletes one’s own status returning its source text, and refuses someone else’s with 403', async () => {
     const status = json(await post(alice, { status: 'delete & redraft #me' }));
-    json(await app.inject({ method: 'DELETE', url: `/api/v1/statuses/${status.id}`, headers: bob.headers }), 403);
-    const deleted = json(await app.inject({ method: 'DELETE', url: `/api/v1/statuses/${status.id}`, headers: alice.headers }));
+    json(
+      await app.inject({
+        method: 'DELETE',
+        url: `/api/v1/statuses/${status.id}`,
+        headers: bob.headers,
+      }),
+      403,
+    );
+    const deleted = json(
+      await app.inject({
+        method: 'DELETE',
+        url: `/api/v1/statuses/${status.id}`,
+        headers: alice.headers,
+      }),
+    );
     expectSchema(Status, deleted);
     expect(deleted.text).toBe('delete & redraft #me');
     json(await app.inject({ url: `/api/v1/statuses/${status.id}` }), 404);
-    json(await app.inject({ method: 'DELETE', url: `/api/v1/statuses/${status.id}`, headers: alice.headers }), 404);
+    json(
+      await app.inject({
+        method: 'DELETE',
+        url: `/api/v1/statuses/${status.id}`,
+        headers: alice.headers,
+      }),
+      404,
+    );
   });
 });
 
@@ -156,7 +234,11 @@ describe('threads, favourites and reblogs', () => {
   it('favourites and unfavourites, listing who favourited', async () => {
     const status = json(await post(alice, { status: 'like me' }));
     const favourited = json(
-      await app.inject({ method: 'POST', url: `/api/v1/statuses/${status.id}/favourite`, headers: bob.headers }),
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${status.id}/favourite`,
+        headers: bob.headers,
+      }),
     );
     expect(favourited).toMatchObject({ id: status.id, favourited: true, favourites_count: 1 });
     const by = await app.inject({ url: `/api/v1/statuses/${status.id}/favourited_by` });
@@ -165,10 +247,21 @@ describe('threads, favourites and reblogs', () => {
     expectSchema(Account, accounts[0]);
     expect(links(by).next?.searchParams.get('max_id')).toMatch(/^\d+$/);
     const undone = json(
-      await app.inject({ method: 'POST', url: `/api/v1/statuses/${status.id}/unfavourite`, headers: bob.headers }),
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${status.id}/unfavourite`,
+        headers: bob.headers,
+      }),
     );
     expect(undone).toMatchObject({ favourited: false, favourites_count: 0 });
-    json(await app.inject({ method: 'POST', url: '/api/v1/statuses/42/favourite', headers: bob.headers }), 404);
+    json(
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/statuses/42/favourite',
+        headers: bob.headers,
+      }),
+      404,
+    );
   });
 
   it('reblogs returning the wrapper, lists rebloggers and unreblogs', async () => {
@@ -185,20 +278,55 @@ describe('threads, favourites and reblogs', () => {
     expect(wrapper.id).not.toBe(status.id);
     expect(wrapper.account.id).toBe(bob.id);
     expect(wrapper.reblog).toMatchObject({ id: status.id, reblogged: true, reblogs_count: 1 });
-    const again = json(await app.inject({ method: 'POST', url: `/api/v1/statuses/${status.id}/reblog`, headers: bob.headers }));
+    const again = json(
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${status.id}/reblog`,
+        headers: bob.headers,
+      }),
+    );
     expect(again.id).toBe(wrapper.id);
-    const by = json(await app.inject({ url: `/api/v1/statuses/${status.id}/reblogged_by`, headers: alice.headers }));
+    const by = json(
+      await app.inject({
+        url: `/api/v1/statuses/${status.id}/reblogged_by`,
+        headers: alice.headers,
+      }),
+    );
     expect(by.map((a: { id: string }) => a.id)).toEqual([bob.id]);
-    const undone = json(await app.inject({ method: 'POST', url: `/api/v1/statuses/${status.id}/unreblog`, headers: bob.headers }));
+    const undone = json(
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${status.id}/unreblog`,
+        headers: bob.headers,
+      }),
+    );
     expect(undone).toMatchObject({ id: status.id, reblogged: false, reblogs_count: 0 });
   });
 
   it('does not let a follower-only status be reblogged, and shows it to followers', async () => {
     const carol = await createAccountFixture(database);
-    const secret = await createStatus(database, { accountId: carol.id, text: 'followers', visibility: 'private' });
-    json(await app.inject({ method: 'POST', url: `/api/v1/statuses/${secret.id}/reblog`, headers: bob.headers }), 404);
+    const secret = await createStatus(database, {
+      accountId: carol.id,
+      text: 'followers',
+      visibility: 'private',
+    });
+    json(
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${secret.id}/reblog`,
+        headers: bob.headers,
+      }),
+      404,
+    );
     await followAccount(database, { accountId: bob.id, targetAccountId: carol.id });
     json(await app.inject({ url: `/api/v1/statuses/${secret.id}`, headers: bob.headers }));
-    json(await app.inject({ method: 'POST', url: `/api/v1/statuses/${secret.id}/reblog`, headers: bob.headers }), 403);
+    json(
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${secret.id}/reblog`,
+        headers: bob.headers,
+      }),
+      403,
+    );
   });
 });

@@ -6,12 +6,20 @@
   var URL_LENGTH = 23;
   var URL_PATTERN = /https?:\/\/[^\s<>"]+/gi;
   var REMOTE_MENTION = /@([A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)@[\p{L}\p{N}\p{M}_.-]+/gu;
-  var segmenter = typeof Intl !== 'undefined' && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+  var segmenter =
+    typeof Intl !== 'undefined' && Intl.Segmenter
+      ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+      : null;
 
   function graphemes(text) {
     if (!segmenter) return Array.from(text).length;
     var count = 0;
-    for (var it = segmenter.segment(text)[Symbol.iterator](), step = it.next(); !step.done; step = it.next()) count++;
+    for (
+      var it = segmenter.segment(text)[Symbol.iterator](), step = it.next();
+      !step.done;
+      step = it.next()
+    )
+      count++;
     return count;
   }
 
@@ -34,7 +42,8 @@
     if (!counter) return;
     var update = function () {
       var left = max - countCharacters(textarea.value);
-      counter.textContent = left >= 0 ? left + ' characters left' : -left + ' characters over the limit';
+      counter.textContent =
+        left >= 0 ? left + ' characters left' : -left + ' characters over the limit';
       counter.classList.toggle('over', left < 0);
     };
     textarea.addEventListener('input', update);

@@ -34,7 +34,10 @@ const ASSETS = {
 function loadAssets() {
   const folder = new URL('../assets/', import.meta.url);
   const files = Object.fromEntries(
-    Object.entries(ASSETS).map(([name, type]) => [name, { type, body: readFileSync(new URL(name, folder)) }]),
+    Object.entries(ASSETS).map(([name, type]) => [
+      name,
+      { type, body: readFileSync(new URL(name, folder)) },
+    ]),
   ) as Record<keyof typeof ASSETS, { type: string; body: Buffer }>;
   const hash = createHash('sha256');
   for (const file of Object.values(files)) hash.update(file.body);
@@ -46,7 +49,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const clock = options.clock ?? (() => new Date());
   const https = config.publicUrl.protocol === 'https:';
   const assets = loadAssets();
-  const deps: FrontendDependencies = { config, database, logger, clock, assetVersion: assets.version };
+  const deps: FrontendDependencies = {
+    config,
+    database,
+    logger,
+    clock,
+    assetVersion: assets.version,
+  };
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -65,31 +74,55 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     publicOrigin: config.publicUrl.origin,
     database,
     clock,
-    timeouts: { idleTimeoutMs: config.sessionIdleTimeoutMs, absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs },
+    timeouts: {
+      idleTimeoutMs: config.sessionIdleTimeoutMs,
+      absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs,
+    },
   });
 
   app.setErrorHandler(async (error, request, reply) => {
     const described = describeError(error);
     if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    if (described.statusCode === 401 && request.method === 'GET') return reply.redirect('/auth/sign_in', 303);
+    if (described.statusCode === 401 && request.method === 'GET')
+      return reply.redirect('/auth/sign_in', 303);
     const context = pageContext(request, deps);
-    const body = html`<section class="error-page"><h1>${described.title}</h1><p>${described.message}</p><p><a href="/">Go to the public timeline</a></p></section>`;
-    return sendPage(reply, context, { title: described.title, body, noindex: true }, described.statusCode);
+    const body = html`<section class="error-page">
+      <h1>${described.title}</h1>
+      <p>${described.message}</p>
+      <p><a href="/">Go to the public timeline</a></p>
+    </section>`;
+    return sendPage(
+      reply,
+      context,
+      { title: described.title, body, noindex: true },
+      described.statusCode,
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) => {
     const context = pageContext(request, deps);
-    const body = html`<section class="error-page"><h1>Not found</h1><p>There is nothing at this address. It may have been deleted, or the link may be mistyped.</p><p><a href="/">Go to the public timeline</a> or <a href="/search">search</a>.</p></section>`;
+    const body = html`<section class="error-page">
+      <h1>Not found</h1>
+      <p>
+        There is nothing at this address. It may have been deleted, or the link may be mistyped.
+      </p>
+      <p><a href="/">Go to the public timeline</a> or <a href="/search">search</a>.</p>
+    </section>`;
     return sendPage(reply, context, { title: 'Not found', body, noindex: true }, 404);
   });
 
-  app.get('/healthz', async (_request, reply) => reply.type('application/json').send({ status: 'ok' }));
+  app.get('/healthz', async (_request, reply) =>
+    reply.type('application/json').send({ status: 'ok' }),
+  );
   app.get('/readyz', async (_request, reply) => {
     try {
       await database.ping();
       return reply.type('application/json').send({ status: 'ready' });
     } catch {
-      return reply.code(503).type('application/json').send({ status: 'unavailable', database: 'unreachable' });
+      return reply
+        .code(503)
+        .type('application/json')
+        .send({ status: 'unavailable', database: 'unreachable' });
     }
   });
 

@@ -17,18 +17,29 @@ export const FRONTEND_VARIABLES = {
     description: 'The one public origin of the website and the API',
   },
   HOST: { kind: 'string', default: '127.0.0.1', description: 'Address to listen on' },
-  FRONTEND_PORT: { kind: 'integer', min: 0, max: 65535, default: '3002', description: 'Port to listen on' },
+  FRONTEND_PORT: {
+    kind: 'integer',
+    min: 0,
+    max: 65535,
+    default: '3002',
+    description: 'Port to listen on',
+  },
   API_INTERNAL_URL: {
     kind: 'url',
     protocols: ['http:', 'https:'],
     default: 'http://127.0.0.1:3001',
     description: 'Where the website reaches the API server-to-server (token exchange)',
   },
-  WEB_CLIENT_ID: { kind: 'string', default: 'murmur-web', description: "The website's OAuth client id" },
+  WEB_CLIENT_ID: {
+    kind: 'string',
+    default: 'murmur-web',
+    description: "The website's OAuth client id",
+  },
   WEB_CLIENT_SECRET: {
     kind: 'secret',
     default: DEV_WEB_CLIENT_SECRET,
-    description: "The website's OAuth client secret (the API uses the same variable); required in production",
+    description:
+      "The website's OAuth client secret (the API uses the same variable); required in production",
   },
   MAX_STATUS_CHARACTERS: {
     kind: 'integer',
@@ -40,7 +51,8 @@ export const FRONTEND_VARIABLES = {
   UNSUBSCRIBE_SECRET: {
     kind: 'secret',
     default: DEV_UNSUBSCRIBE_SECRET,
-    description: 'Signs the unsubscribe links in e-mails (the worker uses the same); required in production',
+    description:
+      'Signs the unsubscribe links in e-mails (the worker uses the same); required in production',
   },
   SESSION_IDLE_TIMEOUT_SECONDS: {
     kind: 'integer',
@@ -60,7 +72,11 @@ export const FRONTEND_VARIABLES = {
     default: 'info',
     description: 'Log level',
   },
-  NODE_ENV: { kind: 'string', default: 'development', description: 'production enables the production checks' },
+  NODE_ENV: {
+    kind: 'string',
+    default: 'development',
+    description: 'production enables the production checks',
+  },
 } satisfies Record<string, VariableSpec>;
 
 export interface FrontendConfig {
@@ -87,10 +103,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = values.NODE_ENV === 'production';
   const problems: string[] = [];
   if (production && values.WEB_CLIENT_SECRET === DEV_WEB_CLIENT_SECRET) {
-    problems.push('WEB_CLIENT_SECRET must be set in production (the development default is public)');
+    problems.push(
+      'WEB_CLIENT_SECRET must be set in production (the development default is public)',
+    );
   }
   if (production && values.UNSUBSCRIBE_SECRET === DEV_UNSUBSCRIBE_SECRET) {
-    problems.push('UNSUBSCRIBE_SECRET must be set in production (the development default is public)');
+    problems.push(
+      'UNSUBSCRIBE_SECRET must be set in production (the development default is public)',
+    );
   }
   if (problems.length > 0) {
     throw new ConfigurationError(problems);

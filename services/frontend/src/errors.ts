@@ -21,9 +21,17 @@ const DOMAIN_STATUS: Record<string, number> = {
 };
 
 /** The status and message to show for an error thrown by a handler. */
-export function describeError(error: unknown): { statusCode: number; title: string; message: string } {
+export function describeError(error: unknown): {
+  statusCode: number;
+  title: string;
+  message: string;
+} {
   if (error instanceof HttpError) {
-    return { statusCode: error.statusCode, title: titleFor(error.statusCode), message: error.message };
+    return {
+      statusCode: error.statusCode,
+      title: titleFor(error.statusCode),
+      message: error.message,
+    };
   }
   if (isDomainError(error)) {
     const statusCode = DOMAIN_STATUS[error.code] ?? 422;

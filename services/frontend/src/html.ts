@@ -17,10 +17,13 @@ function safe(value: string): SafeHtml {
 }
 
 export function isSafeHtml(value: unknown): value is SafeHtml {
-  return typeof value === 'object' && value !== null && (value as { [SAFE]?: unknown })[SAFE] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as { [SAFE]?: unknown })[SAFE] === true
+  );
 }
 
-export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+export type HtmlValue =
+  SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
 
 function render(value: HtmlValue): string {
   if (value === null || value === undefined || value === false || value === true) return '';

@@ -34,8 +34,14 @@ export function sendPage(
   statusCode = 200,
 ): FastifyReply {
   // Pages for a signed-in person are personal: never stored by shared caches.
-  reply.header('cache-control', context.viewer ? 'private, no-store' : 'public, max-age=0, must-revalidate');
-  return reply.code(statusCode).type('text/html; charset=utf-8').send(toHtmlString(layout(context, page)));
+  reply.header(
+    'cache-control',
+    context.viewer ? 'private, no-store' : 'public, max-age=0, must-revalidate',
+  );
+  return reply
+    .code(statusCode)
+    .type('text/html; charset=utf-8')
+    .send(toHtmlString(layout(context, page)));
 }
 
 /**

@@ -69,11 +69,24 @@ export async function signIn(harness: Harness, account: AccountRow): Promise<Ses
     accountId: account.id,
     accessTokenId: token.id,
   });
-  return { cookie: `murmur_session=${sessionId}`, csrf: csrfTokenFor(session.csrfSecret), sessionId, tokenId: token.id };
+  return {
+    cookie: `murmur_session=${sessionId}`,
+    csrf: csrfTokenFor(session.csrfSecret),
+    sessionId,
+    tokenId: token.id,
+  };
 }
 
-export function get(harness: Harness, url: string, session?: Session): Promise<LightMyRequestResponse> {
-  return harness.app.inject({ method: 'GET', url, headers: session ? { cookie: session.cookie } : {} });
+export function get(
+  harness: Harness,
+  url: string,
+  session?: Session,
+): Promise<LightMyRequestResponse> {
+  return harness.app.inject({
+    method: 'GET',
+    url,
+    headers: session ? { cookie: session.cookie } : {},
+  });
 }
 
 export function postForm(
@@ -118,11 +131,15 @@ export function scriptingProblems(markup: string): string[] {
   for (const element of elementsOf(markup)) {
     if (element.tagName === 'script') {
       const src = element.attrs.find((a) => a.name === 'src')?.value ?? '';
-      if (!src.startsWith('/assets/compose.js')) problems.push(`script element ${src || '(inline)'}`);
+      if (!src.startsWith('/assets/compose.js'))
+        problems.push(`script element ${src || '(inline)'}`);
     }
     for (const attr of element.attrs) {
       if (attr.name.startsWith('on')) problems.push(`${element.tagName}[${attr.name}]`);
-      if (['href', 'src', 'action', 'formaction'].includes(attr.name) && /^\s*javascript:/i.test(attr.value)) {
+      if (
+        ['href', 'src', 'action', 'formaction'].includes(attr.name) &&
+        /^\s*javascript:/i.test(attr.value)
+      ) {
         problems.push(`${element.tagName}[${attr.name}=${attr.value}]`);
       }
     }

@@ -52,160 +52,218 @@ async function waitForHealth(url: string, child: ChildProcess, output: string[])
   throw new Error(`${url} did not become healthy:\n${output.join('')}`);
 }
 
-describe.skipIf(apiMissing)('the website in a real browser (skipped only when services/api/src/server.ts is missing)', () => {
-  let testDb: TestDatabase;
-  let api: ChildProcess;
-  let frontend: ChildProcess;
-  let proxy: Server;
-  let browser: Browser;
-  let page: Page;
-  let origin: string;
-  const output: string[] = [];
-  const dialogs: string[] = [];
-  const pageErrors: string[] = [];
+describe.skipIf(apiMissing)(
+  'the website in a real browser (skipped only when services/api/src/server.ts is missing)',
+  () => {
+    let testDb: TestDatabase;
+    let api: ChildProcess;
+    let frontend: ChildProcess;
+    let proxy: Server;
+    let browser: Browser;
+    let page: Page;
+    let origin: string;
+    const output: string[] = [];
+    const dialogs: string[] = [];
+    const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    const bob = await createAccountFixture(testDb.database, { username: 'bob', displayName: 'Bob Builder' });
-    await createStatus(testDb.database, { accountId: bob.id, text: 'Can we fix it? #builders' });
-    const [apiPort, frontendPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    origin = `http://127.0.0.1:${proxyPort}`;
-    const shared = {
-      DATABASE_URL: testDb.url,
-      PUBLIC_URL: origin,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-    };
-    api = startService(API_SERVER, { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' }, output);
-    frontend = startService(
-      FRONTEND_SERVER,
-      { ...shared, FRONTEND_PORT: String(frontendPort), API_INTERNAL_URL: `http://127.0.0.1:${apiPort}` },
-      output,
-    );
-    proxy = await startDevProxy({
-      port: proxyPort,
-      apiUrl: `http://127.0.0.1:${apiPort}`,
-      frontendUrl: `http://127.0.0.1:${frontendPort}`,
-    });
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    await Promise.all([
-      waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
-      waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
-    ]);
-    browser = await launching;
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.setDefaultTimeout(5_000);
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 45_000);
+    beforeAll(async () => {
+      testDb = await createTestDatabase();
+      const bob = await createAccountFixture(testDb.database, {
+        username: 'bob',
+        displayName: 'Bob Builder',
+      });
+      await createStatus(testDb.database, { accountId: bob.id, text: 'Can we fix it? #builders' });
+      const [apiPort, frontendPort, proxyPort] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
+      origin = `http://127.0.0.1:${proxyPort}`;
+      const shared = {
+        DATABASE_URL: testDb.url,
+        PUBLIC_URL: origin,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+      };
+      api = startService(
+        API_SERVER,
+        { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
+        output,
+      );
+      frontend = startService(
+        FRONTEND_SERVER,
+        {
+          ...shared,
+          FRONTEND_PORT: String(frontendPort),
+          API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
+        },
+        output,
+      );
+      proxy = await startDevProxy({
+        port: proxyPort,
+        apiUrl: `http://127.0.0.1:${apiPort}`,
+        frontendUrl: `http://127.0.0.1:${frontendPort}`,
+      });
+      const launching = chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
+      });
+      await Promise.all([
+        waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
+        waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
+      ]);
+      browser = await launching;
+      page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      page.setDefaultTimeout(5_000);
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      mkdirSync(SCREENSHOTS, { recursive: true });
+    }, 45_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    for (const child of [api, frontend]) {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+      for (const child of [api, frontend]) {
+        if (child && child.exitCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }
       }
-    }
-    await testDb?.destroy();
-  });
+      await testDb?.destroy();
+    });
 
-  const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+    const shot = (name: string) =>
+      page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
-  it('sign up, post with a mention, reply, favourite, sign out, read without an account', async () => {
-    await page.goto(`${origin}/`);
-    await expect(page.getByRole('heading', { name: 'Public posts' }).isVisible()).resolves.toBe(true);
-    await shot('public-signed-out');
+    it('sign up, post with a mention, reply, favourite, sign out, read without an account', async () => {
+      await page.goto(`${origin}/`);
+      await expect(page.getByRole('heading', { name: 'Public posts' }).isVisible()).resolves.toBe(
+        true,
+      );
+      await shot('public-signed-out');
 
-    // Sign up on the OAuth server's page, then land back on the website signed in.
-    await page.getByRole('link', { name: 'Sign up' }).first().click();
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('E-mail').fill('carol@example.test');
-    await page.getByLabel('Password').fill('a long enough passphrase');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(`${origin}/`);
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-
-    // The live counter (compose.js) follows the server's rules: a URL counts 23.
-    const compose = page.getByLabel('What’s on your mind?');
-    const first = 'Hello @bob! https://example.com/a/very/long/path/that/is/long. Café 👩‍👩‍👧 @x@remote.example #firstpost';
-    await compose.fill(first);
-    await expect(page.locator('#compose-counter').textContent()).resolves.toBe(`${500 - countCharacters(first)} characters left`);
-    await page.getByRole('button', { name: 'Post' }).click();
-    await page.waitForURL(`${origin}/home`);
-    const post = page.getByRole('article').filter({ hasText: 'Hello @bob!' });
-    await expect(post.getByRole('link', { name: '@bob' }).getAttribute('href')).resolves.toBe('/@bob');
-    await shot('home');
-
-    await page.goto(`${origin}/`);
-    await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
-    await page.goto(`${origin}/@carol`);
-    await expect(page.getByRole('heading', { name: 'carol' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
-    await shot('profile');
-
-    // Reply on the post's page.
-    await page.getByRole('article').filter({ hasText: 'Hello @bob!' }).locator('a.permalink').click();
-    await page.getByLabel('Reply to @carol').fill('@carol replying to myself');
-    await page.getByRole('button', { name: 'Reply', exact: true }).click();
-    await page.getByText('replying to myself').first().waitFor();
-
-    // Favourite Bob's post from the public timeline.
-    await page.goto(`${origin}/`);
-    const bobs = page.getByRole('article').filter({ hasText: 'Can we fix it?' });
-    await bobs.getByRole('button', { name: 'Favourite (0 favourites)' }).click();
-    await page.getByRole('article').filter({ hasText: 'Can we fix it?' }).getByRole('button', { name: 'Unfavourite (1 favourites)' }).waitFor();
-
-    // Hostile text stays text and runs nothing.
-    await page.getByLabel('What’s on your mind?').fill('<script>window.__pwned=1;alert(1)</script> <img src=x onerror="alert(2)"> javascript:alert(3)');
-    await page.getByRole('button', { name: 'Post' }).click();
-    await page.waitForURL(`${origin}/home`);
-    await expect(page.getByText('<script>window.__pwned=1;alert(1)</script>', { exact: false }).first().isVisible()).resolves.toBe(true);
-    await expect(page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
-    expect(await page.locator('main img').count()).toBe(0);
-
-    await page.goto(`${origin}/@carol/${(await page.getByRole('article').first().locator('a.permalink').getAttribute('href'))!.split('/').pop()}`);
-    await shot('post');
-    await page.goto(`${origin}/settings`);
-    await expect(page.getByRole('heading', { name: 'Authorized apps' }).isVisible()).resolves.toBe(true);
-    await shot('settings');
-    await page.goto(`${origin}/statistics`);
-    await expect(page.locator('svg[role="img"]').count()).resolves.toBe(6);
-    await shot('statistics');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${origin}/home`);
-    await shot('home-phone');
-    await page.setViewportSize({ width: 1100, height: 900 });
-
-    // Sign out, then read without an account.
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${origin}/`);
-    await expect(page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
-    await page.goto(`${origin}/@carol`);
-    await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
-    expect(await page.getByRole('button', { name: /Favourite/ }).count()).toBe(0);
-
-    // Sign in again: the OAuth server asks for the password (or remembers the person), then back home.
-    await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
-    if (new URL(page.url()).pathname.startsWith('/oauth/')) {
-      await page.getByLabel('Username or e-mail').fill('carol');
+      // Sign up on the OAuth server's page, then land back on the website signed in.
+      await page.getByRole('link', { name: 'Sign up' }).first().click();
+      await page.getByLabel('Username').fill('carol');
+      await page.getByLabel('E-mail').fill('carol@example.test');
       await page.getByLabel('Password').fill('a long enough passphrase');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    }
-    await page.waitForURL(`${origin}/`);
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.waitForURL(`${origin}/`);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
-    expect(dialogs).toEqual([]);
-    expect(pageErrors).toEqual([]);
-  }, 50_000);
-});
+      // The live counter (compose.js) follows the server's rules: a URL counts 23.
+      const compose = page.getByLabel('What’s on your mind?');
+      const first =
+        'Hello @bob! https://example.com/a/very/long/path/that/is/long. Café 👩‍👩‍👧 @x@remote.example #firstpost';
+      await compose.fill(first);
+      await expect(page.locator('#compose-counter').textContent()).resolves.toBe(
+        `${500 - countCharacters(first)} characters left`,
+      );
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.waitForURL(`${origin}/home`);
+      const post = page.getByRole('article').filter({ hasText: 'Hello @bob!' });
+      await expect(post.getByRole('link', { name: '@bob' }).getAttribute('href')).resolves.toBe(
+        '/@bob',
+      );
+      await shot('home');
+
+      await page.goto(`${origin}/`);
+      await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
+      await page.goto(`${origin}/@carol`);
+      await expect(page.getByRole('heading', { name: 'carol' }).isVisible()).resolves.toBe(true);
+      await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
+      await shot('profile');
+
+      // Reply on the post's page.
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Hello @bob!' })
+        .locator('a.permalink')
+        .click();
+      await page.getByLabel('Reply to @carol').fill('@carol replying to myself');
+      await page.getByRole('button', { name: 'Reply', exact: true }).click();
+      await page.getByText('replying to myself').first().waitFor();
+
+      // Favourite Bob's post from the public timeline.
+      await page.goto(`${origin}/`);
+      const bobs = page.getByRole('article').filter({ hasText: 'Can we fix it?' });
+      await bobs.getByRole('button', { name: 'Favourite (0 favourites)' }).click();
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Can we fix it?' })
+        .getByRole('button', { name: 'Unfavourite (1 favourites)' })
+        .waitFor();
+
+      // Hostile text stays text and runs nothing.
+      await page
+        .getByLabel('What’s on your mind?')
+        .fill(
+          '<script>window.__pwned=1;alert(1)</script> <img src=x onerror="alert(2)"> javascript:alert(3)',
+        );
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.waitForURL(`${origin}/home`);
+      await expect(
+        page
+          .getByText('<script>window.__pwned=1;alert(1)</script>', { exact: false })
+          .first()
+          .isVisible(),
+      ).resolves.toBe(true);
+      await expect(
+        page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+      ).resolves.toBeUndefined();
+      expect(await page.locator('main img').count()).toBe(0);
+
+      await page.goto(
+        `${origin}/@carol/${(await page.getByRole('article').first().locator('a.permalink').getAttribute('href'))!.split('/').pop()}`,
+      );
+      await shot('post');
+      await page.goto(`${origin}/settings`);
+      await expect(
+        page.getByRole('heading', { name: 'Authorized apps' }).isVisible(),
+      ).resolves.toBe(true);
+      await shot('settings');
+      await page.goto(`${origin}/statistics`);
+      await expect(page.locator('svg[role="img"]').count()).resolves.toBe(6);
+      await shot('statistics');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${origin}/home`);
+      await shot('home-phone');
+      await page.setViewportSize({ width: 1100, height: 900 });
+
+      // Sign out, then read without an account.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${origin}/`);
+      await expect(
+        page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).isVisible(),
+      ).resolves.toBe(true);
+      await page.goto(`${origin}/@carol`);
+      await expect(page.getByText('Hello @bob!').isVisible()).resolves.toBe(true);
+      expect(await page.getByRole('button', { name: /Favourite/ }).count()).toBe(0);
+
+      // Sign in again: the OAuth server asks for the password (or remembers the person), then back home.
+      await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
+      if (new URL(page.url()).pathname.startsWith('/oauth/')) {
+        await page.getByLabel('Username or e-mail').fill('carol');
+        await page.getByLabel('Password').fill('a long enough passphrase');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+      }
+      await page.waitForURL(`${origin}/`);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+      expect(dialogs).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    }, 50_000);
+  },
+);

@@ -46,7 +46,10 @@ beforeAll(async () => {
     displayName: '<script>alert("name")</script>',
     note: '<img src=x onerror=alert(1)> javascript:alert(1) https://example.com/about',
   });
-  alicePost = await createStatus(h.database, { accountId: alice.id, text: 'Hello @bob, see #Murmur https://example.com' });
+  alicePost = await createStatus(h.database, {
+    accountId: alice.id,
+    text: 'Hello @bob, see #Murmur https://example.com',
+  });
   bobPost = await createStatus(h.database, { accountId: bob.id, text: XSS });
   await createStatus(h.database, { accountId: bob.id, text: 'a reply', inReplyToId: alicePost.id });
   aliceSession = await signIn(h, alice);
@@ -96,7 +99,8 @@ describe('reading without an account', () => {
 
   it('pages with Older and Newer links', async () => {
     const author = await createAccountFixture(h.database, { username: 'pager' });
-    for (let i = 0; i < 22; i++) await createStatusFixture(h.database, { accountId: author.id, text: `numbered post ${i}` });
+    for (let i = 0; i < 22; i++)
+      await createStatusFixture(h.database, { accountId: author.id, text: `numbered post ${i}` });
     const first = await get(h, '/@pager');
     const older = /href="(\/@pager\?max_id=\d+)"/.exec(first.body)?.[1];
     expect(older).toBeDefined();
@@ -115,7 +119,13 @@ describe('reading without an account', () => {
   });
 
   it('answers unknown people, posts and paths with a friendly 404 page', async () => {
-    for (const url of ['/@nobody', `/@bob/${alicePost.id}`, '/@alice/123', '/no/such/page', '/@nobody.rss']) {
+    for (const url of [
+      '/@nobody',
+      `/@bob/${alicePost.id}`,
+      '/@alice/123',
+      '/no/such/page',
+      '/@nobody.rss',
+    ]) {
       const response = await get(h, url);
       expect(response.statusCode, url).toBe(404);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -125,7 +135,11 @@ describe('reading without an account', () => {
   });
 
   it('answers a malformed or out-of-range page cursor with a 400 page, not a crash', async () => {
-    for (const url of ['/?max_id=9999999999999999999', '/?max_id=abc', '/@alice/9999999999999999999']) {
+    for (const url of [
+      '/?max_id=9999999999999999999',
+      '/?max_id=abc',
+      '/@alice/9999999999999999999',
+    ]) {
       const response = await get(h, url);
       expect(response.statusCode, url).toBe(400);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -143,7 +157,16 @@ describe('reading without an account', () => {
 
 describe('security headers', () => {
   it('are on every response, including assets, errors, redirects and RSS', async () => {
-    const urls = [...publicPages(), '/@alice.rss', '/assets/site.css', '/assets/compose.js', '/nope', '/home', '/healthz', '/unsubscribe?token=bad'];
+    const urls = [
+      ...publicPages(),
+      '/@alice.rss',
+      '/assets/site.css',
+      '/assets/compose.js',
+      '/nope',
+      '/home',
+      '/healthz',
+      '/unsubscribe?token=bad',
+    ];
     for (const url of urls) {
       const response = await get(h, url);
       expect(response.headers['content-security-policy'], url).toBe(
@@ -151,7 +174,9 @@ describe('security headers', () => {
       );
       expect(response.headers['x-content-type-options'], url).toBe('nosniff');
       expect(response.headers['x-frame-options'], url).toBe('DENY');
-      expect(response.headers['referrer-policy'], url).toMatch(/^(strict-origin-when-cross-origin|no-referrer)$/);
+      expect(response.headers['referrer-policy'], url).toMatch(
+        /^(strict-origin-when-cross-origin|no-referrer)$/,
+      );
       expect(response.headers['strict-transport-security'], url).toBeUndefined();
     }
   });
@@ -161,12 +186,22 @@ describe('security headers', () => {
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     expect(css.headers['cache-control']).toContain('max-age=31536000');
     const page = await get(h, '/');
-    expect(elementsOf(page.body).filter((e) => e.tagName === 'link' && e.attrs.some((a) => a.value === 'stylesheet'))).toHaveLength(1);
-    expect(elementsOf(page.body).some((e) => e.tagName === 'style' || e.attrs.some((a) => a.name === 'style'))).toBe(false);
+    expect(
+      elementsOf(page.body).filter(
+        (e) => e.tagName === 'link' && e.attrs.some((a) => a.value === 'stylesheet'),
+      ),
+    ).toHaveLength(1);
+    expect(
+      elementsOf(page.body).some(
+        (e) => e.tagName === 'style' || e.attrs.some((a) => a.name === 'style'),
+      ),
+    ).toBe(false);
   });
 
   it('a failing handler gives a 500 page without internals, with the headers', async () => {
-    const broken = await (await import('../src/app.js')).buildApp({
+    const broken = await (
+      await import('../src/app.js')
+    ).buildApp({
       config: h.config,
       database: {
         ...h.database,
@@ -174,7 +209,10 @@ describe('security headers', () => {
           throw new Error('SECRET-INTERNAL-DETAIL at db.ts:1');
         },
       },
-      logger: (await import('@murmur/service-kit')).createLogger({ service: 'test', level: 'silent' }),
+      logger: (await import('@murmur/service-kit')).createLogger({
+        service: 'test',
+        level: 'silent',
+      }),
     });
     const response = await broken.inject({ method: 'GET', url: '/' });
     expect(response.statusCode).toBe(500);
@@ -215,9 +253,13 @@ describe('RSS feed', () => {
     expect(response.body).not.toContain('<script');
     expect(response.body).toContain('&lt;script&gt;');
     // Titles are escaped too: the display name is markup-like.
-    expect(response.body).toContain('<title>&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; (@bob)</title>');
+    expect(response.body).toContain(
+      '<title>&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; (@bob)</title>',
+    );
     const profile = await get(h, '/@bob');
-    expect(profile.body).toContain('<link rel="alternate" type="application/rss+xml" title="Posts by @bob" href="/@bob.rss">');
+    expect(profile.body).toContain(
+      '<link rel="alternate" type="application/rss+xml" title="Posts by @bob" href="/@bob.rss">',
+    );
   });
 
   it('holds at most 20 items', async () => {
@@ -245,7 +287,12 @@ describe('signed in', () => {
   });
 
   it('posts from the website, and the post appears on the timelines and the profile', async () => {
-    const response = await postForm(h, '/statuses', { csrf_token: aliceSession.csrf, status: 'Written on the website @bob #web' }, { session: aliceSession });
+    const response = await postForm(
+      h,
+      '/statuses',
+      { csrf_token: aliceSession.csrf, status: 'Written on the website @bob #web' },
+      { session: aliceSession },
+    );
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/home');
     for (const url of ['/', '/home', '/@alice']) {
@@ -254,13 +301,23 @@ describe('signed in', () => {
   });
 
   it('re-renders an empty or too long post with the error next to the field, keeping the text', async () => {
-    const empty = await postForm(h, '/statuses', { csrf_token: aliceSession.csrf, status: '   ' }, { session: aliceSession });
+    const empty = await postForm(
+      h,
+      '/statuses',
+      { csrf_token: aliceSession.csrf, status: '   ' },
+      { session: aliceSession },
+    );
     expect(empty.statusCode).toBe(422);
     expect(empty.body).toContain('id="compose-error"');
     expect(empty.body).toMatch(/aria-describedby="compose-counter compose-error"/);
 
     const long = `${'x'.repeat(497)} <b>!`;
-    const tooLong = await postForm(h, '/statuses', { csrf_token: aliceSession.csrf, status: long }, { session: aliceSession });
+    const tooLong = await postForm(
+      h,
+      '/statuses',
+      { csrf_token: aliceSession.csrf, status: long },
+      { session: aliceSession },
+    );
     expect(tooLong.statusCode).toBe(422);
     expect(tooLong.body).toContain('character limit of 500');
     expect(tooLong.body).toContain(`${'x'.repeat(497)} &lt;b&gt;!</textarea>`);
@@ -271,7 +328,11 @@ describe('signed in', () => {
     const reply = await postForm(
       h,
       '/statuses',
-      { csrf_token: aliceSession.csrf, status: '@bob a reply from alice', in_reply_to_id: bobPost.id },
+      {
+        csrf_token: aliceSession.csrf,
+        status: '@bob a reply from alice',
+        in_reply_to_id: bobPost.id,
+      },
       { session: aliceSession },
     );
     expect(reply.statusCode).toBe(303);
@@ -279,23 +340,49 @@ describe('signed in', () => {
     expect((await get(h, `/@bob/${bobPost.id}`)).body).toContain('a reply from alice');
 
     const path = `/@bob/${bobPost.id}`;
-    const fav = await postForm(h, `/statuses/${bobPost.id}/favourite`, { csrf_token: aliceSession.csrf, return_to: path }, { session: aliceSession });
+    const fav = await postForm(
+      h,
+      `/statuses/${bobPost.id}/favourite`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
     expect(fav.statusCode).toBe(303);
     expect(fav.headers.location).toBe(path);
-    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Unfavourite (1 favourites)"');
-    await postForm(h, `/statuses/${bobPost.id}/unfavourite`, { csrf_token: aliceSession.csrf, return_to: 'https://evil.test/' }, { session: aliceSession }).then((r) => {
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Unfavourite (1 favourites)"',
+    );
+    await postForm(
+      h,
+      `/statuses/${bobPost.id}/unfavourite`,
+      { csrf_token: aliceSession.csrf, return_to: 'https://evil.test/' },
+      { session: aliceSession },
+    ).then((r) => {
       expect(r.headers.location).toBe('/');
     });
-    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Favourite (0 favourites)"');
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Favourite (0 favourites)"',
+    );
   });
 
   it('follows and unfollows from the profile', async () => {
     expect((await get(h, '/@bob', aliceSession)).body).toContain('>Follow</button>');
-    await postForm(h, '/@bob/follow', { csrf_token: aliceSession.csrf, return_to: '/@bob' }, { session: aliceSession });
+    await postForm(
+      h,
+      '/@bob/follow',
+      { csrf_token: aliceSession.csrf, return_to: '/@bob' },
+      { session: aliceSession },
+    );
     const profile = await get(h, '/@bob', aliceSession);
     expect(profile.body).toContain('>Unfollow</button>');
-    expect((await get(h, '/home', aliceSession)).body).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    await postForm(h, '/@bob/unfollow', { csrf_token: aliceSession.csrf }, { session: aliceSession });
+    expect((await get(h, '/home', aliceSession)).body).toContain(
+      '&lt;img src=x onerror=alert(1)&gt;',
+    );
+    await postForm(
+      h,
+      '/@bob/unfollow',
+      { csrf_token: aliceSession.csrf },
+      { session: aliceSession },
+    );
     expect((await get(h, '/@bob', aliceSession)).body).toContain('>Follow</button>');
   });
 
@@ -304,7 +391,12 @@ describe('signed in', () => {
     expect(own.body).toContain(`href="/statuses/${alicePost.id}/delete"`);
     const others = await get(h, `/@bob/${bobPost.id}`, aliceSession);
     expect(others.body).not.toContain(`/statuses/${bobPost.id}/delete`);
-    const refused = await postForm(h, `/statuses/${bobPost.id}/delete`, { csrf_token: aliceSession.csrf }, { session: aliceSession });
+    const refused = await postForm(
+      h,
+      `/statuses/${bobPost.id}/delete`,
+      { csrf_token: aliceSession.csrf },
+      { session: aliceSession },
+    );
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Not allowed');
     expect((await get(h, `/statuses/${bobPost.id}/delete`, aliceSession)).statusCode).toBe(403);
@@ -315,7 +407,12 @@ describe('signed in', () => {
     const confirm = await get(h, `/statuses/${doomed.id}/delete`, aliceSession);
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('Delete this post?');
-    const deleted = await postForm(h, `/statuses/${doomed.id}/delete`, { csrf_token: aliceSession.csrf }, { session: aliceSession });
+    const deleted = await postForm(
+      h,
+      `/statuses/${doomed.id}/delete`,
+      { csrf_token: aliceSession.csrf },
+      { session: aliceSession },
+    );
     expect(deleted.statusCode).toBe(303);
     expect((await get(h, `/@alice/${doomed.id}`)).statusCode).toBe(404);
   });
@@ -324,19 +421,47 @@ describe('signed in', () => {
 describe('CSRF and sessions', () => {
   it('refuses a form without the token, with a foreign token, or from another site', async () => {
     const before = (await get(h, '/@alice')).body.match(/numbered|CSRF-PROBE/g)?.length ?? 0;
-    const missing = await postForm(h, '/statuses', { status: 'CSRF-PROBE' }, { session: aliceSession });
+    const missing = await postForm(
+      h,
+      '/statuses',
+      { status: 'CSRF-PROBE' },
+      { session: aliceSession },
+    );
     expect(missing.statusCode).toBe(403);
     const bobSession = await signIn(h, bob);
-    const foreign = await postForm(h, '/statuses', { status: 'CSRF-PROBE', csrf_token: bobSession.csrf }, { session: aliceSession });
+    const foreign = await postForm(
+      h,
+      '/statuses',
+      { status: 'CSRF-PROBE', csrf_token: bobSession.csrf },
+      { session: aliceSession },
+    );
     expect(foreign.statusCode).toBe(403);
-    const crossOrigin = await postForm(h, '/statuses', { status: 'CSRF-PROBE', csrf_token: aliceSession.csrf }, { session: aliceSession, headers: { origin: 'https://evil.test' } });
+    const crossOrigin = await postForm(
+      h,
+      '/statuses',
+      { status: 'CSRF-PROBE', csrf_token: aliceSession.csrf },
+      { session: aliceSession, headers: { origin: 'https://evil.test' } },
+    );
     expect(crossOrigin.statusCode).toBe(403);
-    const crossSite = await postForm(h, '/statuses', { status: 'CSRF-PROBE', csrf_token: aliceSession.csrf }, { session: aliceSession, headers: { 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await postForm(
+      h,
+      '/statuses',
+      { status: 'CSRF-PROBE', csrf_token: aliceSession.csrf },
+      { session: aliceSession, headers: { 'sec-fetch-site': 'cross-site' } },
+    );
     expect(crossSite.statusCode).toBe(403);
     expect(crossSite.headers['content-security-policy']).toBeDefined();
     const after = (await get(h, '/@alice')).body.match(/numbered|CSRF-PROBE/g)?.length ?? 0;
     expect(after).toBe(before);
-    const sameOrigin = await postForm(h, '/statuses', { status: 'CSRF-PROBE ok', csrf_token: aliceSession.csrf }, { session: aliceSession, headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' } });
+    const sameOrigin = await postForm(
+      h,
+      '/statuses',
+      { status: 'CSRF-PROBE ok', csrf_token: aliceSession.csrf },
+      {
+        session: aliceSession,
+        headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' },
+      },
+    );
     expect(sameOrigin.statusCode).toBe(303);
   });
 
@@ -375,26 +500,58 @@ describe('CSRF and sessions', () => {
 describe('settings', () => {
   it('saves the profile, and re-renders a too long display name with the error by the field', async () => {
     const session = await signIn(h, alice);
-    const bad = await postForm(h, '/settings/profile', { csrf_token: session.csrf, display_name: 'y'.repeat(31), note: 'my bio' }, { session });
+    const bad = await postForm(
+      h,
+      '/settings/profile',
+      { csrf_token: session.csrf, display_name: 'y'.repeat(31), note: 'my bio' },
+      { session },
+    );
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('aria-describedby="display_name-hint display_name-error"');
     expect(bad.body).toContain(`value="${'y'.repeat(31)}"`);
     expect(bad.body).toContain('>my bio</textarea>');
-    const good = await postForm(h, '/settings/profile', { csrf_token: session.csrf, display_name: 'Alice Liddell', note: 'Down the rabbit hole' }, { session });
+    const good = await postForm(
+      h,
+      '/settings/profile',
+      { csrf_token: session.csrf, display_name: 'Alice Liddell', note: 'Down the rabbit hole' },
+      { session },
+    );
     expect(good.statusCode).toBe(200);
     expect(good.body).toContain('Your profile was saved.');
     const account = await findAccountById(h.database.primary, alice.id);
-    expect(account).toMatchObject({ displayName: 'Alice Liddell', note: 'Down the rabbit hole', emailOnMention: false });
+    expect(account).toMatchObject({
+      displayName: 'Alice Liddell',
+      note: 'Down the rabbit hole',
+      emailOnMention: false,
+    });
     expect((await get(h, '/@alice')).body).toContain('Down the rabbit hole');
   });
 
   it('changes the password only with the current one, keeping this session', async () => {
     const session = await signIn(h, alice);
     const other = await signIn(h, alice);
-    const wrong = await postForm(h, '/settings/password', { csrf_token: session.csrf, current_password: 'nope', new_password: 'a brand new passphrase' }, { session });
+    const wrong = await postForm(
+      h,
+      '/settings/password',
+      {
+        csrf_token: session.csrf,
+        current_password: 'nope',
+        new_password: 'a brand new passphrase',
+      },
+      { session },
+    );
     expect(wrong.statusCode).toBe(422);
     expect(wrong.body).toContain('id="current_password-error"');
-    const ok = await postForm(h, '/settings/password', { csrf_token: session.csrf, current_password: 'correct horse battery staple', new_password: 'a brand new passphrase' }, { session });
+    const ok = await postForm(
+      h,
+      '/settings/password',
+      {
+        csrf_token: session.csrf,
+        current_password: 'correct horse battery staple',
+        new_password: 'a brand new passphrase',
+      },
+      { session },
+    );
     expect(ok.statusCode).toBe(200);
     expect((await get(h, '/home', session)).statusCode).toBe(200);
     expect((await get(h, '/home', other)).statusCode).toBe(303);
@@ -420,7 +577,9 @@ describe('statistics', () => {
     expect(statusCode).toBe(200);
     const svgs = elementsOf(body).filter((e) => e.tagName === 'svg');
     expect(svgs).toHaveLength(6);
-    expect(svgs.every((svg) => svg.attrs.some((a) => a.name === 'role' && a.value === 'img'))).toBe(true);
+    expect(svgs.every((svg) => svg.attrs.some((a) => a.name === 'role' && a.value === 'img'))).toBe(
+      true,
+    );
     expect(body).toContain('<title id="chart-posts-title">Posts per day</title>');
     const row = new RegExp(`<tr><th scope="row">${today}</th><td>(\\d+)</td>`).exec(body);
     expect(Number(row?.[1])).toBeGreaterThanOrEqual(3);
@@ -434,10 +593,14 @@ describe('unsubscribe', () => {
     const token = createUnsubscribeToken(h.config.unsubscribeSecret, carol.id);
     const page = await get(h, `/unsubscribe?token=${token}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<button type="submit" class="button primary">Unsubscribe</button>');
+    expect(page.body).toContain(
+      '<button type="submit" class="button primary">Unsubscribe</button>',
+    );
     expect((await findAccountById(h.database.primary, carol.id))?.emailOnMention).toBe(true);
 
-    const oneClick = await postForm(h, `/unsubscribe?token=${token}`, { 'List-Unsubscribe': 'One-Click' });
+    const oneClick = await postForm(h, `/unsubscribe?token=${token}`, {
+      'List-Unsubscribe': 'One-Click',
+    });
     expect(oneClick.statusCode).toBe(200);
     expect((await findAccountById(h.database.primary, carol.id))?.emailOnMention).toBe(false);
   });
@@ -450,7 +613,10 @@ describe('unsubscribe', () => {
     const forged = createUnsubscribeToken('another-secret-another-secret-another', alice.id);
     expect((await postForm(h, '/unsubscribe', { token: forged })).statusCode).toBe(400);
     expect((await get(h, '/unsubscribe?token=garbage')).statusCode).toBe(400);
-    expect((await postForm(h, '/unsubscribe', { token }, { headers: { origin: 'https://evil.test' } })).statusCode).toBe(403);
+    expect(
+      (await postForm(h, '/unsubscribe', { token }, { headers: { origin: 'https://evil.test' } }))
+        .statusCode,
+    ).toBe(403);
   });
 });
 

@@ -60,7 +60,9 @@ export async function registerAccount(
   const taken = await database.primary
     .select({ username: accounts.username, email: accounts.email })
     .from(accounts)
-    .where(sql`lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email})`)
+    .where(
+      sql`lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email})`,
+    )
     .limit(2);
   for (const row of taken) {
     if (row.username.toLowerCase() === username.toLowerCase()) {
@@ -113,7 +115,10 @@ export async function authenticate(
   if (!(await verifyPassword(input.password, account.passwordHash))) return null;
   if (bcryptCostOf(account.passwordHash) < effectiveBcryptCost(options.bcryptCost)) {
     const passwordHash = await hashPassword(input.password, options.bcryptCost);
-    await database.primary.update(accounts).set({ passwordHash }).where(eq(accounts.id, account.id));
+    await database.primary
+      .update(accounts)
+      .set({ passwordHash })
+      .where(eq(accounts.id, account.id));
   }
   return account;
 }
@@ -195,7 +200,10 @@ export async function updateProfile(
     values.displayName = displayName;
   }
   if (changes.note !== undefined) {
-    const note = changes.note.replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '').trimEnd();
+    const note = changes.note
+      .replace(/\r\n?/g, '\n')
+      .replace(/[^\P{Cc}\n\t]/gu, '')
+      .trimEnd();
     if ([...note].length > MAX_NOTE_LENGTH) {
       throw new DomainError(
         'InvalidField',

@@ -100,7 +100,11 @@ export async function loadMentionContext(
     statusId: row.status_id,
     statusText: row.text,
     statusCreatedAt: new Date(row.created_at),
-    author: { id: row.author_id, username: row.author_username, displayName: row.author_display_name },
+    author: {
+      id: row.author_id,
+      username: row.author_username,
+      displayName: row.author_display_name,
+    },
     recipient: {
       id: row.recipient_id,
       username: row.recipient_username,

@@ -20,7 +20,10 @@ export interface DeadLetterInput {
 }
 
 /** Stores a dead letter; returns false when this (consumer, stream sequence) was already stored. */
-export async function recordDeadLetter(database: Database, input: DeadLetterInput): Promise<boolean> {
+export async function recordDeadLetter(
+  database: Database,
+  input: DeadLetterInput,
+): Promise<boolean> {
   const rows = await database.primary
     .insert(deadLetters)
     .values({
@@ -39,7 +42,9 @@ export async function listDeadLetters(
   options: { consumer?: string; limit?: number } = {},
 ): Promise<DeadLetterRow[]> {
   const query = database.primary.select().from(deadLetters);
-  const filtered = options.consumer ? query.where(eq(deadLetters.consumer, options.consumer)) : query;
+  const filtered = options.consumer
+    ? query.where(eq(deadLetters.consumer, options.consumer))
+    : query;
   return filtered.orderBy(desc(deadLetters.id)).limit(options.limit ?? 100);
 }
 

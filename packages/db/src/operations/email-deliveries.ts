@@ -70,7 +70,8 @@ export type EmailClaim =
   | { state: 'finished'; delivery: EmailDeliveryRow };
 
 function assertKind(kind: string): void {
-  if (!/^[a-z0-9-]{1,40}$/.test(kind)) throw new RangeError(`invalid email kind ${JSON.stringify(kind)}`);
+  if (!/^[a-z0-9-]{1,40}$/.test(kind))
+    throw new RangeError(`invalid email kind ${JSON.stringify(kind)}`);
 }
 
 async function insertDelivery(

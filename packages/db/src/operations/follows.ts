@@ -7,7 +7,11 @@ import { isSnowflakeId } from '../ids.js';
 
 async function requireAccount(tx: Executor, id: string) {
   if (!isSnowflakeId(id)) throw new DomainError('AccountNotFound', 'Record not found');
-  const [row] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id)).limit(1);
+  const [row] = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.id, id))
+    .limit(1);
   if (!row) throw new DomainError('AccountNotFound', 'Record not found');
 }
 
@@ -55,7 +59,10 @@ export async function unfollowAccount(
     const removed = await tx
       .delete(follows)
       .where(
-        and(eq(follows.accountId, input.accountId), eq(follows.targetAccountId, input.targetAccountId)),
+        and(
+          eq(follows.accountId, input.accountId),
+          eq(follows.targetAccountId, input.targetAccountId),
+        ),
       )
       .returning({ id: follows.id });
     if (removed.length === 0) return;

@@ -62,7 +62,12 @@ export async function saveMarkers(
         set: { lastReadId, version: sql`${markers.version} + 1`, updatedAt: sql`now()` },
       })
       .returning();
-    saved.push({ timeline, lastReadId: row!.lastReadId, version: row!.version, updatedAt: row!.updatedAt });
+    saved.push({
+      timeline,
+      lastReadId: row!.lastReadId,
+      version: row!.version,
+      updatedAt: row!.updatedAt,
+    });
   }
   return saved;
 }

@@ -14,7 +14,9 @@ export async function dismissNotification(
   }
   const removed = await database.primary
     .delete(notifications)
-    .where(and(eq(notifications.id, input.notificationId), eq(notifications.accountId, input.accountId)))
+    .where(
+      and(eq(notifications.id, input.notificationId), eq(notifications.accountId, input.accountId)),
+    )
     .returning({ id: notifications.id });
   if (removed.length === 0) throw new DomainError('NotificationNotFound', 'Record not found');
 }

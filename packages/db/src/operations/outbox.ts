@@ -1,10 +1,19 @@
-import { newEventId, parseEvent, type DomainEvent, type PostCreated, type UserMentioned } from '@murmur/events';
+import {
+  newEventId,
+  parseEvent,
+  type DomainEvent,
+  type PostCreated,
+  type UserMentioned,
+} from '@murmur/events';
 import type { Executor } from '../client.js';
 import { outboxEvents } from '../schema/index.js';
 
 type EventData<E extends DomainEvent> = E['data'];
 
-export function postCreatedEvent(data: EventData<PostCreated>, requestId: string | null): PostCreated {
+export function postCreatedEvent(
+  data: EventData<PostCreated>,
+  requestId: string | null,
+): PostCreated {
   return {
     id: newEventId(),
     type: 'PostCreated',

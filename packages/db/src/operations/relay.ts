@@ -68,7 +68,10 @@ async function publishAll(rows: OutboxRow[], publish: PublishBatch): Promise<Pub
   try {
     outcomes = await publish(rows);
   } catch (error) {
-    outcomes = rows.map(() => ({ status: 'failed', error: (error as Error).message ?? String(error) }));
+    outcomes = rows.map(() => ({
+      status: 'failed',
+      error: (error as Error).message ?? String(error),
+    }));
   }
   if (outcomes.length !== rows.length) throw new Error('publish must return one outcome per row');
   return outcomes;
@@ -350,7 +353,10 @@ export async function listenForOutbox(
 
   const connectOnce = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: databaseUrl, application_name: 'murmur-outbox-listener' });
+    const c = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: 'murmur-outbox-listener',
+    });
     client = c;
     let failed = false;
     const fail = (error: Error) => {

@@ -254,7 +254,10 @@ function toStatsRow(r: RawStats): DailyStatsRow {
   };
 }
 
-export async function getDailyStats(executor: Executor, day: string): Promise<DailyStatsRow | null> {
+export async function getDailyStats(
+  executor: Executor,
+  day: string,
+): Promise<DailyStatsRow | null> {
   assertDay(day);
   const [row] = await queryRows<RawStats>(
     executor,

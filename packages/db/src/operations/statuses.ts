@@ -96,7 +96,11 @@ function validateText(input: CreateStatusInput, maxCharacters: number) {
   }
   const visibility = input.visibility ?? 'public';
   if (!VISIBILITIES.includes(visibility)) {
-    throw new DomainError('InvalidField', 'Validation failed: Visibility is not valid', 'visibility');
+    throw new DomainError(
+      'InvalidField',
+      'Validation failed: Visibility is not valid',
+      'visibility',
+    );
   }
   return { text, spoilerText, visibility };
 }
@@ -141,7 +145,11 @@ export async function createStatus(
     let inReplyToAccountId: string | null = null;
     if (input.inReplyToId) {
       if (!isSnowflakeId(input.inReplyToId)) {
-        throw new DomainError('StatusNotFound', 'The post you are replying to does not exist', 'in_reply_to_id');
+        throw new DomainError(
+          'StatusNotFound',
+          'The post you are replying to does not exist',
+          'in_reply_to_id',
+        );
       }
       const [parent] = await tx
         .select({ id: statuses.id, accountId: statuses.accountId })
@@ -156,7 +164,11 @@ export async function createStatus(
         )
         .limit(1);
       if (!parent) {
-        throw new DomainError('StatusNotFound', 'The post you are replying to does not exist', 'in_reply_to_id');
+        throw new DomainError(
+          'StatusNotFound',
+          'The post you are replying to does not exist',
+          'in_reply_to_id',
+        );
       }
       inReplyToAccountId = parent.accountId;
       await tx
@@ -197,7 +209,12 @@ export async function createStatus(
       const tagRows = await tx
         .select({ id: tags.id })
         .from(tags)
-        .where(inArray(tags.name, hashtags.map((h) => h.name)));
+        .where(
+          inArray(
+            tags.name,
+            hashtags.map((h) => h.name),
+          ),
+        );
       await tx
         .insert(statusTags)
         .values(tagRows.map((t) => ({ tagId: t.id, statusId: created.id })));
@@ -332,7 +349,9 @@ export async function favouriteStatus(
 ): Promise<StatusRow> {
   return withTransaction(database, async (tx) => {
     const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId ? await getVisibleStatus(tx, status.reblogOfId, input.accountId) : status;
+    const target = status.reblogOfId
+      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
+      : status;
     const inserted = await tx
       .insert(favourites)
       .values({ accountId: input.accountId, statusId: target.id })
@@ -365,7 +384,9 @@ export async function unfavouriteStatus(
 ): Promise<StatusRow> {
   return withTransaction(database, async (tx) => {
     const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId ? await getVisibleStatus(tx, status.reblogOfId, input.accountId) : status;
+    const target = status.reblogOfId
+      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
+      : status;
     const removed = await tx
       .delete(favourites)
       .where(and(eq(favourites.accountId, input.accountId), eq(favourites.statusId, target.id)))
@@ -399,7 +420,9 @@ export async function reblogStatus(
 ): Promise<StatusRow> {
   return withTransaction(database, async (tx) => {
     const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId ? await getVisibleStatus(tx, status.reblogOfId, input.accountId) : status;
+    const target = status.reblogOfId
+      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
+      : status;
     if (target.visibility !== 'public' && target.visibility !== 'unlisted') {
       throw new DomainError('NotAllowed', 'This action is not allowed');
     }
@@ -415,7 +438,10 @@ export async function reblogStatus(
       )
       .limit(1);
     if (existing) return existing;
-    const visibility = input.visibility === 'unlisted' || input.visibility === 'private' ? input.visibility : 'public';
+    const visibility =
+      input.visibility === 'unlisted' || input.visibility === 'private'
+        ? input.visibility
+        : 'public';
     const [wrapper] = await tx
       .insert(statuses)
       .values({ accountId: input.accountId, text: '', visibility, reblogOfId: target.id })
@@ -426,7 +452,13 @@ export async function reblogStatus(
       const [raced] = await tx
         .select()
         .from(statuses)
-        .where(and(eq(statuses.accountId, input.accountId), eq(statuses.reblogOfId, target.id), isNull(statuses.deletedAt)))
+        .where(
+          and(
+            eq(statuses.accountId, input.accountId),
+            eq(statuses.reblogOfId, target.id),
+            isNull(statuses.deletedAt),
+          ),
+        )
         .limit(1);
       return raced!;
     }
@@ -463,7 +495,13 @@ export async function unreblogStatus(
   const [wrapper] = await database.primary
     .select({ id: statuses.id })
     .from(statuses)
-    .where(and(eq(statuses.accountId, input.accountId), eq(statuses.reblogOfId, targetId), isNull(statuses.deletedAt)))
+    .where(
+      and(
+        eq(statuses.accountId, input.accountId),
+        eq(statuses.reblogOfId, targetId),
+        isNull(statuses.deletedAt),
+      ),
+    )
     .limit(1);
   if (wrapper) await deleteStatus(database, { accountId: input.accountId, statusId: wrapper.id });
   return getVisibleStatus(database.primary, targetId, input.accountId);

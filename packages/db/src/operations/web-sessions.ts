@@ -105,14 +105,20 @@ export async function loadWebSession(
     return null;
   }
   if (idleSince >= LAST_SEEN_RESOLUTION_MS) {
-    await database.primary.update(webSessions).set({ lastSeenAt: now }).where(eq(webSessions.idHash, idHash));
+    await database.primary
+      .update(webSessions)
+      .set({ lastSeenAt: now })
+      .where(eq(webSessions.idHash, idHash));
     session.lastSeenAt = now;
   }
   return { session, account: row.account, scopes: row.scopes };
 }
 
 /** Ends a session (sign-out). Returns the access token id it held, to revoke it, or null. */
-export async function deleteWebSession(database: Database, sessionId: string): Promise<string | null> {
+export async function deleteWebSession(
+  database: Database,
+  sessionId: string,
+): Promise<string | null> {
   const [deleted] = await database.primary
     .delete(webSessions)
     .where(eq(webSessions.idHash, hashCredential(sessionId)))

@@ -19,9 +19,21 @@ async function accountPage(
   page: Page,
 ): Promise<AccountPage> {
   const queries = {
-    followers: { table: sql`follows x`, account: sql`x.account_id`, filter: sql`x.target_account_id = ${subjectId}` },
-    following: { table: sql`follows x`, account: sql`x.target_account_id`, filter: sql`x.account_id = ${subjectId}` },
-    favourited_by: { table: sql`favourites x`, account: sql`x.account_id`, filter: sql`x.status_id = ${subjectId}` },
+    followers: {
+      table: sql`follows x`,
+      account: sql`x.account_id`,
+      filter: sql`x.target_account_id = ${subjectId}`,
+    },
+    following: {
+      table: sql`follows x`,
+      account: sql`x.target_account_id`,
+      filter: sql`x.account_id = ${subjectId}`,
+    },
+    favourited_by: {
+      table: sql`favourites x`,
+      account: sql`x.account_id`,
+      filter: sql`x.status_id = ${subjectId}`,
+    },
     reblogged_by: {
       table: sql`statuses x`,
       account: sql`x.account_id`,
@@ -30,11 +42,14 @@ async function accountPage(
   } as const;
   const q = queries[source];
   const { where, ascending } = pageConditions(sql`x.id`, page);
-  const rows = await queryRows<{ cursor: string; accountId: string }>(executor, sql`
+  const rows = await queryRows<{ cursor: string; accountId: string }>(
+    executor,
+    sql`
     select x.id::text as cursor, ${q.account}::text as "accountId" from ${q.table}
     where ${q.filter} and ${where}
     order by ${orderFor(sql`x.id`, ascending)}
-    limit ${page.limit}`);
+    limit ${page.limit}`,
+  );
   const ordered = newestFirst(rows, ascending);
   return {
     accounts: await hydrateAccounts(

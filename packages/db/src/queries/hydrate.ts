@@ -16,13 +16,19 @@ function toAccountView(row: AccountRowJson): AccountView {
 }
 
 /** Accounts by id, in the order given (missing ids are skipped). One query. */
-export async function hydrateAccounts(executor: Executor, ids: readonly string[]): Promise<AccountView[]> {
+export async function hydrateAccounts(
+  executor: Executor,
+  ids: readonly string[],
+): Promise<AccountView[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<AccountRowJson & { ord: number }>(executor, sql`
+  const rows = await queryRows<AccountRowJson & { ord: number }>(
+    executor,
+    sql`
     select ${ACCOUNT_COLUMNS}
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)
     join accounts a on a.id = wanted.id
-    order by wanted.ord`);
+    order by wanted.ord`,
+  );
   return rows.map(toAccountView);
 }
 
@@ -54,7 +60,9 @@ async function loadStatuses(
   viewerId: string | null,
 ): Promise<StatusRowJson[]> {
   const viewer = viewerId ?? '0';
-  const rows = await queryRows<StatusRowJson>(executor, sql`
+  const rows = await queryRows<StatusRowJson>(
+    executor,
+    sql`
     select s.id::text as "id",
       (select json_build_object('id', a.id::text, 'username', a.username, 'displayName', a.display_name,
         'note', a.note, 'createdAt', a.created_at, 'statusesCount', a.statuses_count,
@@ -75,7 +83,8 @@ async function loadStatuses(
         and r.deleted_at is null) as "reblogged"
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)
     join statuses s on s.id = wanted.id and s.deleted_at is null
-    order by wanted.ord`);
+    order by wanted.ord`,
+  );
   return rows;
 }
 
@@ -102,7 +111,9 @@ export async function hydrateStatuses(
   const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];
   const rows = await loadStatuses(executor, valid, viewerId);
-  const originalIds = [...new Set(rows.map((r) => r.reblogOfId).filter((id): id is string => !!id))];
+  const originalIds = [
+    ...new Set(rows.map((r) => r.reblogOfId).filter((id): id is string => !!id)),
+  ];
   const originals = new Map<string, StatusView>();
   if (originalIds.length > 0) {
     for (const row of await loadStatuses(executor, originalIds, viewerId)) {

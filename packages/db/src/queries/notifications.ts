@@ -7,7 +7,6 @@ import { newestFirst, orderFor, pageConditions, type Page } from './pagination.j
 import type { NotificationView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 
-
 export interface NotificationFilter {
   /** Only these types (Mastodon's `types[]`); unknown types are ignored. */
   types?: readonly string[] | undefined;
@@ -34,12 +33,22 @@ function filterConditions(filter: NotificationFilter): SQL[] | null {
   if (filter.types && filter.types.length > 0) {
     const wanted = knownTypes(filter.types);
     if (wanted.length === 0) return null;
-    parts.push(sql`n.type in (${sql.join(wanted.map((t) => sql`${t}`), sql`, `)})`);
+    parts.push(
+      sql`n.type in (${sql.join(
+        wanted.map((t) => sql`${t}`),
+        sql`, `,
+      )})`,
+    );
   }
   if (filter.excludeTypes && filter.excludeTypes.length > 0) {
     const excluded = knownTypes(filter.excludeTypes);
     if (excluded.length > 0) {
-      parts.push(sql`n.type not in (${sql.join(excluded.map((t) => sql`${t}`), sql`, `)})`);
+      parts.push(
+        sql`n.type not in (${sql.join(
+          excluded.map((t) => sql`${t}`),
+          sql`, `,
+        )})`,
+      );
     }
   }
   if (filter.fromAccountId !== undefined && filter.fromAccountId !== null) {
@@ -60,7 +69,9 @@ async function hydrateNotifications(
 ): Promise<NotificationView[]> {
   if (rows.length === 0) return [];
   const accountIds = [...new Set(rows.map((r) => r.fromAccountId))];
-  const statusIds = [...new Set(rows.map((r) => r.statusId).filter((id): id is string => id !== null))];
+  const statusIds = [
+    ...new Set(rows.map((r) => r.statusId).filter((id): id is string => id !== null)),
+  ];
   const [accounts, statuses] = await Promise.all([
     hydrateAccounts(executor, accountIds),
     hydrateStatuses(executor, statusIds, recipientId),
@@ -94,12 +105,15 @@ export async function listNotifications(
   const conditions = filterConditions(filter);
   if (conditions === null) return [];
   const { where, ascending } = pageConditions(sql`n.id`, page);
-  const rows = await queryRows<NotificationRow>(executor, sql`
+  const rows = await queryRows<NotificationRow>(
+    executor,
+    sql`
     select ${ROW_COLUMNS} from notifications n
     where n.account_id = ${recipientId} and ${where}
       ${conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``}
     order by ${orderFor(sql`n.id`, ascending)}
-    limit ${page.limit}`);
+    limit ${page.limit}`,
+  );
   return hydrateNotifications(executor, recipientId, newestFirst(rows, ascending));
 }
 
@@ -109,10 +123,14 @@ export async function getNotification(
   recipientId: string,
   notificationId: string,
 ): Promise<NotificationView> {
-  if (!isSnowflakeId(notificationId)) throw new DomainError('NotificationNotFound', 'Record not found');
-  const rows = await queryRows<NotificationRow>(executor, sql`
+  if (!isSnowflakeId(notificationId))
+    throw new DomainError('NotificationNotFound', 'Record not found');
+  const rows = await queryRows<NotificationRow>(
+    executor,
+    sql`
     select ${ROW_COLUMNS} from notifications n
-    where n.account_id = ${recipientId} and n.id = ${notificationId}`);
+    where n.account_id = ${recipientId} and n.id = ${notificationId}`,
+  );
   const [view] = await hydrateNotifications(executor, recipientId, rows);
   if (!view) throw new DomainError('NotificationNotFound', 'Record not found');
   return view;
@@ -132,12 +150,15 @@ export async function unreadNotificationsCount(
   limit: number = DEFAULT_UNREAD_LIMIT,
 ): Promise<number> {
   const cap = Math.min(Math.max(Math.trunc(limit) || DEFAULT_UNREAD_LIMIT, 1), MAX_UNREAD_LIMIT);
-  const [row] = await queryRows<{ count: number }>(executor, sql`
+  const [row] = await queryRows<{ count: number }>(
+    executor,
+    sql`
     select count(*)::int as count from (
       select 1 from notifications n
       where n.account_id = ${recipientId}
         and n.id > coalesce((select m.last_read_id from markers m
           where m.account_id = ${recipientId} and m.timeline = 'notifications'), 0)
-      limit ${cap}) unread`);
+      limit ${cap}) unread`,
+  );
   return row?.count ?? 0;
 }

@@ -13,8 +13,6 @@ export interface Page {
   limit: number;
 }
 
-
-
 /** A cursor PostgreSQL's bigint can hold; larger ones (19 nines) would fail the query, so they are ignored. */
 const validId = isSnowflakeId;
 

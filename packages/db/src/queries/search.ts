@@ -22,11 +22,14 @@ export async function searchAccounts(
 ): Promise<AccountView[]> {
   const q = query.trim().replace(/^@/, '').split('@')[0]!.toLowerCase();
   if (!q) return [];
-  const rows = await queryRows<{ id: string }>(executor, sql`
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`
     select a.id::text as id from accounts a
     where lower(a.username) like ${likePrefix(q)} or lower(a.display_name) like ${likePrefix(q)}
     order by (lower(a.username) = ${q}) desc, a.followers_count desc, a.id
-    limit ${options.limit} offset ${options.offset ?? 0}`);
+    limit ${options.limit} offset ${options.offset ?? 0}`,
+  );
   return hydrateAccounts(
     executor,
     rows.map((r) => r.id),
@@ -41,11 +44,14 @@ export async function searchHashtags(
 ): Promise<TagView[]> {
   const q = query.trim().replace(/^#/, '').normalize('NFKC').toLowerCase();
   if (!q) return [];
-  const rows = await queryRows<TagView>(executor, sql`
+  const rows = await queryRows<TagView>(
+    executor,
+    sql`
     select t.id::text as id, t.name, t.display_name as "displayName" from tags t
     where t.name like ${likePrefix(q)}
     order by (t.name = ${q}) desc, t.name
-    limit ${options.limit} offset ${options.offset ?? 0}`);
+    limit ${options.limit} offset ${options.offset ?? 0}`,
+  );
   return rows;
 }
 
@@ -57,12 +63,15 @@ export async function searchStatuses(
 ): Promise<StatusView[]> {
   const q = query.trim();
   if (!q) return [];
-  const rows = await queryRows<{ id: string }>(executor, sql`
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`
     select statuses.id::text as id from statuses
     where to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${q})
       and statuses.deleted_at is null and statuses.reblog_of_id is null and ${visibleTo(options.viewerId)}
     order by statuses.id desc
-    limit ${options.limit} offset ${options.offset ?? 0}`);
+    limit ${options.limit} offset ${options.offset ?? 0}`,
+  );
   return hydrateStatuses(
     executor,
     rows.map((r) => r.id),
@@ -71,8 +80,11 @@ export async function searchStatuses(
 }
 
 export async function findTagByName(executor: Executor, name: string): Promise<TagView | null> {
-  const rows = await queryRows<TagView>(executor, sql`
+  const rows = await queryRows<TagView>(
+    executor,
+    sql`
     select t.id::text as id, t.name, t.display_name as "displayName" from tags t
-    where t.name = ${name.normalize('NFKC').toLowerCase()} limit 1`);
+    where t.name = ${name.normalize('NFKC').toLowerCase()} limit 1`,
+  );
   return rows[0] ?? null;
 }

@@ -28,10 +28,13 @@ export interface InstanceCounts {
 }
 
 export async function readInstanceCounts(executor: Executor): Promise<InstanceCounts> {
-  const [row] = await queryRows<InstanceCounts>(executor, sql`
+  const [row] = await queryRows<InstanceCounts>(
+    executor,
+    sql`
     select (select count(*)::int from accounts) as users,
       (select count(*)::int from accounts where last_status_at >= current_date - 30) as "activeMonth",
       (select count(*)::int from accounts where last_status_at >= current_date - 180) as "activeHalfyear",
-      (select coalesce(sum(statuses_count), 0)::int from accounts) as "localPosts"`);
+      (select coalesce(sum(statuses_count), 0)::int from accounts) as "localPosts"`,
+  );
   return row!;
 }

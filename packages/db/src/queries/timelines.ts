@@ -13,11 +13,14 @@ async function pageOfStatusIds(
   from: SQL = sql`statuses`,
 ): Promise<string[]> {
   const { where, ascending } = pageConditions(statuses.id, page);
-  const rows = await queryRows<{ id: string }>(executor, sql`
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`
     select ${statuses.id}::text as id from ${from}
     where ${statuses.deletedAt} is null and ${filter} and ${where}
     order by ${orderFor(statuses.id, ascending)}
-    limit ${page.limit}`);
+    limit ${page.limit}`,
+  );
   return newestFirst(
     rows.map((r) => r.id),
     ascending,
@@ -89,7 +92,9 @@ export async function accountStatuses(
   const parts: SQL[] = [sql`${statuses.accountId} = ${accountId}`, visibleTo(viewerId)];
   if (filter.excludeReplies) {
     // Mastodon keeps self-replies (threads) when excluding replies.
-    parts.push(sql`(${statuses.inReplyToId} is null or ${statuses.inReplyToAccountId} = ${accountId})`);
+    parts.push(
+      sql`(${statuses.inReplyToId} is null or ${statuses.inReplyToAccountId} = ${accountId})`,
+    );
   }
   if (filter.excludeReblogs) parts.push(sql`${statuses.reblogOfId} is null`);
   if (filter.tagged) {
@@ -114,7 +119,9 @@ export async function statusContext(
   statusId: string,
   viewerId: string | null = null,
 ): Promise<StatusContext> {
-  const up = await queryRows<{ id: string }>(executor, sql`
+  const up = await queryRows<{ id: string }>(
+    executor,
+    sql`
     with recursive chain(id, parent, depth) as (
       select s.id, s.in_reply_to_id, 0 from statuses s where s.id = ${statusId}
       union all
@@ -123,8 +130,11 @@ export async function statusContext(
     )
     select c.id::text as id from chain c join statuses on statuses.id = c.id
     where c.depth > 0 and statuses.deleted_at is null and ${visibleTo(viewerId)}
-    order by c.depth desc`);
-  const down = await queryRows<{ id: string }>(executor, sql`
+    order by c.depth desc`,
+  );
+  const down = await queryRows<{ id: string }>(
+    executor,
+    sql`
     with recursive tree(id, depth, path) as (
       select s.id, 1, array[s.id] from statuses s
       where s.in_reply_to_id = ${statusId} and s.deleted_at is null
@@ -135,7 +145,8 @@ export async function statusContext(
     select t.id::text as id from tree t join statuses on statuses.id = t.id
     where ${visibleTo(viewerId)}
     order by t.path
-    limit 60`);
+    limit 60`,
+  );
   const views = await hydrateStatuses(
     executor,
     [...up.map((r) => r.id), ...down.map((r) => r.id)],

@@ -44,7 +44,10 @@ export const statuses = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    check('statuses_visibility', sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`),
+    check(
+      'statuses_visibility',
+      sql`${t.visibility} in ('public', 'unlisted', 'private', 'direct')`,
+    ),
     index('statuses_account_id_idx')
       .on(t.accountId, t.id.desc())
       .where(sql`${t.deletedAt} is null`),

@@ -43,7 +43,10 @@ export function serializeAccount(view: AccountView, publicUrl: string): Account 
 }
 
 /** The signed-in account, with the `source` a profile editor needs and the (empty) role. */
-export function serializeCredentialAccount(view: AccountView, publicUrl: string): CredentialAccount {
+export function serializeCredentialAccount(
+  view: AccountView,
+  publicUrl: string,
+): CredentialAccount {
   return {
     ...serializeAccount(view, publicUrl),
     source: {

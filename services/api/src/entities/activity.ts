@@ -34,7 +34,9 @@ export function weeklyActivity(
     registrations: 0,
   }));
   for (const day of days) {
-    const index = Math.floor((current - startOfWeek(new Date(`${day.day}T00:00:00Z`)).getTime()) / (7 * DAY_MS));
+    const index = Math.floor(
+      (current - startOfWeek(new Date(`${day.day}T00:00:00Z`)).getTime()) / (7 * DAY_MS),
+    );
     const bin = bins[index];
     if (!bin) continue;
     bin.statuses += day.posts;

@@ -24,7 +24,14 @@ const alice: AccountView = {
   followingCount: 2,
   lastStatusAt: '2024-05-07',
 };
-const bob: AccountView = { ...alice, id: '222', username: 'bob', displayName: 'Bob', note: '', lastStatusAt: null };
+const bob: AccountView = {
+  ...alice,
+  id: '222',
+  username: 'bob',
+  displayName: 'Bob',
+  note: '',
+  lastStatusAt: null,
+};
 
 function statusView(overrides: Partial<StatusView> = {}): StatusView {
   return {
@@ -74,7 +81,12 @@ describe('serializeAccount', () => {
 
   it('adds source and role for the signed-in account', () => {
     const credential = serializeCredentialAccount(alice, ORIGIN);
-    expect(credential.source).toMatchObject({ note: alice.note, privacy: 'public', sensitive: false, fields: [] });
+    expect(credential.source).toMatchObject({
+      note: alice.note,
+      privacy: 'public',
+      sensitive: false,
+      fields: [],
+    });
     expect(Compile(CredentialAccount).Check(credential)).toBe(true);
   });
 });
@@ -87,7 +99,9 @@ describe('serializeStatus', () => {
     expect(status.content).toContain('href="https://murmur.example/tags/fun"');
     expect(status.content).toContain('&lt;script&gt;');
     expect(status.uri).toBe('https://murmur.example/@Alice/9001');
-    expect(status.mentions).toEqual([{ id: '222', username: 'bob', acct: 'bob', url: 'https://murmur.example/@bob' }]);
+    expect(status.mentions).toEqual([
+      { id: '222', username: 'bob', acct: 'bob', url: 'https://murmur.example/@bob' },
+    ]);
     expect(status.text).toBeNull();
     expect(status.created_at).toBe('2024-05-07T08:00:00.000Z');
     expect('favourited' in status).toBe(false);
@@ -96,7 +110,12 @@ describe('serializeStatus', () => {
 
   it('adds the viewer flags when someone is signed in, pinned only on their own statuses', () => {
     const asBob = serializeStatus(statusView(), { publicUrl: ORIGIN, viewerId: '222' });
-    expect(asBob).toMatchObject({ favourited: true, reblogged: false, muted: false, bookmarked: false });
+    expect(asBob).toMatchObject({
+      favourited: true,
+      reblogged: false,
+      muted: false,
+      bookmarked: false,
+    });
     expect('pinned' in asBob).toBe(false);
     const asAlice = serializeStatus(statusView(), { publicUrl: ORIGIN, viewerId: '111' });
     expect(asAlice.pinned).toBe(false);
@@ -104,15 +123,26 @@ describe('serializeStatus', () => {
 
   it('returns the source text on request and nests the original of a reblog', () => {
     const original = statusView();
-    const wrapper = statusView({ id: '9002', account: bob, text: '', reblog: original, mentions: [], tags: [] });
-    const status = serializeStatus(wrapper, { publicUrl: ORIGIN, viewerId: null }, { includeText: true });
+    const wrapper = statusView({
+      id: '9002',
+      account: bob,
+      text: '',
+      reblog: original,
+      mentions: [],
+      tags: [],
+    });
+    const status = serializeStatus(
+      wrapper,
+      { publicUrl: ORIGIN, viewerId: null },
+      { includeText: true },
+    );
     expect(status.content).toBe('');
     expect(status.reblog?.id).toBe('9001');
     expect(status.reblog?.reblog).toBeNull();
     expect(checkStatus.Check(status)).toBe(true);
-    expect(serializeStatus(original, { publicUrl: ORIGIN, viewerId: null }, { includeText: true }).text).toBe(
-      original.text,
-    );
+    expect(
+      serializeStatus(original, { publicUrl: ORIGIN, viewerId: null }, { includeText: true }).text,
+    ).toBe(original.text);
   });
 });
 
@@ -128,7 +158,9 @@ describe('other entities', () => {
       { id: '6', type: 'favourite', createdAt: new Date(0), account: bob, status: statusView() },
       { publicUrl: ORIGIN, viewerId: '111' },
     );
-    expect(Compile(Notification).Check(follow) && Compile(Notification).Check(favourite)).toBe(true);
+    expect(Compile(Notification).Check(follow) && Compile(Notification).Check(favourite)).toBe(
+      true,
+    );
     // The schema can fail: an unknown type or a missing field is caught.
     expect(Compile(Notification).Check({ ...follow, type: 'poll' })).toBe(false);
     const { group_key: _groupKey, ...withoutGroupKey } = follow;
@@ -137,10 +169,20 @@ describe('other entities', () => {
 
   it('serializes relationships and tags with every field', () => {
     const relationship = serializeRelationship({ id: '2', following: true, followedBy: false });
-    expect(relationship).toMatchObject({ following: true, showing_reblogs: true, followed_by: false, note: '' });
+    expect(relationship).toMatchObject({
+      following: true,
+      showing_reblogs: true,
+      followed_by: false,
+      note: '',
+    });
     expect(Compile(Relationship).Check(relationship)).toBe(true);
     const tag = serializeTag({ id: '7', name: 'café', displayName: 'Café' }, ORIGIN);
-    expect(tag).toEqual({ id: '7', name: 'café', url: 'https://murmur.example/tags/caf%C3%A9', history: [] });
+    expect(tag).toEqual({
+      id: '7',
+      name: 'café',
+      url: 'https://murmur.example/tags/caf%C3%A9',
+      history: [],
+    });
     expect(Compile(Tag).Check(tag)).toBe(true);
   });
 });

@@ -4,7 +4,10 @@ import { serializeAccount } from './account.js';
 import { timestamp, type EntityContext } from './context.js';
 import { serializeStatus } from './status.js';
 
-export function serializeNotification(view: NotificationView, context: EntityContext): Notification {
+export function serializeNotification(
+  view: NotificationView,
+  context: EntityContext,
+): Notification {
   const notification: Notification = {
     id: view.id,
     type: view.type,

@@ -21,7 +21,11 @@ function content(view: StatusView, publicUrl: string): string {
   });
 }
 
-function serializeOne(view: StatusView, context: EntityContext, options: StatusOptions): Omit<Status, 'reblog'> {
+function serializeOne(
+  view: StatusView,
+  context: EntityContext,
+  options: StatusOptions,
+): Omit<Status, 'reblog'> {
   const { publicUrl, viewerId } = context;
   const url = statusUrl(publicUrl, view.account.username, view.id);
   const isReblogWrapper = view.reblog !== null;
@@ -69,7 +73,11 @@ function serializeOne(view: StatusView, context: EntityContext, options: StatusO
 }
 
 /** A StatusView as Mastodon's Status entity; a reblog carries the original in `reblog`. */
-export function serializeStatus(view: StatusView, context: EntityContext, options: StatusOptions = {}): Status {
+export function serializeStatus(
+  view: StatusView,
+  context: EntityContext,
+  options: StatusOptions = {},
+): Status {
   return {
     ...serializeOne(view, context, options),
     reblog: view.reblog ? { ...serializeOne(view.reblog, context, {}), reblog: null } : null,

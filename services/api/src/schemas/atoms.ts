@@ -14,7 +14,10 @@ export const DateTime = Type.String({
   description: 'RFC 3339 timestamp with milliseconds, UTC',
 });
 
-export const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+export const DateOnly = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'YYYY-MM-DD',
+});
 
 export const Url = Type.String({ pattern: '^https?://', description: 'Absolute URL' });
 

@@ -86,7 +86,12 @@ export const CredentialAccount = Type.Object(
 );
 export type CredentialAccount = Static<typeof CredentialAccount>;
 
-export const StatusMention = Type.Object({ id: Id, username: Type.String(), url: Url, acct: Type.String() });
+export const StatusMention = Type.Object({
+  id: Id,
+  username: Type.String(),
+  url: Url,
+  acct: Type.String(),
+});
 export const StatusTag = Type.Object({ name: Type.String(), url: Url });
 
 /** Media are out of scope; the array is always empty, typed for documentation. */
@@ -170,7 +175,9 @@ export const Tag = Type.Object({
   id: Type.Optional(Id),
   name: Type.String(),
   url: Url,
-  history: Type.Array(Type.Object({ day: Type.String(), uses: Type.String(), accounts: Type.String() })),
+  history: Type.Array(
+    Type.Object({ day: Type.String(), uses: Type.String(), accounts: Type.String() }),
+  ),
   following: Type.Optional(Type.Boolean()),
 });
 export type Tag = Static<typeof Tag>;
@@ -194,7 +201,11 @@ export const Search = Type.Object({
   hashtags: Type.Array(Tag),
 });
 
-export const Marker = Type.Object({ last_read_id: Id, version: Type.Integer(), updated_at: DateTime });
+export const Marker = Type.Object({
+  last_read_id: Id,
+  version: Type.Integer(),
+  updated_at: DateTime,
+});
 export const Markers = Type.Object({
   home: Type.Optional(Marker),
   notifications: Type.Optional(Marker),
@@ -314,7 +325,10 @@ export const NodeInfo = Type.Object({
   version: Type.Literal('2.0'),
   software: Type.Object({ name: Type.String(), version: Type.String() }),
   protocols: Type.Array(Type.String()),
-  services: Type.Object({ outbound: Type.Array(Type.String()), inbound: Type.Array(Type.String()) }),
+  services: Type.Object({
+    outbound: Type.Array(Type.String()),
+    inbound: Type.Array(Type.String()),
+  }),
   usage: Type.Object({
     users: Type.Object({
       total: Type.Integer(),

@@ -3,7 +3,12 @@
  * every request that carries the cookie; and the CSRF rules every POST route declares.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { loadWebSession, type Database, type LoadedWebSession, type WebSessionTimeouts } from '@murmur/db';
+import {
+  loadWebSession,
+  type Database,
+  type LoadedWebSession,
+  type WebSessionTimeouts,
+} from '@murmur/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { isCrossSite } from './security.js';
@@ -37,7 +42,13 @@ export function sessionCookieName(https: boolean): string {
 }
 
 export function sessionCookieOptions(https: boolean, maxAgeSeconds: number) {
-  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: https, maxAge: maxAgeSeconds };
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: https,
+    maxAge: maxAgeSeconds,
+  };
 }
 
 /** The synchronizer token for a session's forms: HMAC of a fixed label under the session's secret. */
@@ -68,7 +79,12 @@ export function registerSession(app: FastifyInstance, settings: SessionSettings)
       request.viewer = loaded;
       request.sessionId = raw;
     } else {
-      reply.clearCookie(cookieName, { path: '/', secure: settings.https, httpOnly: true, sameSite: 'lax' });
+      reply.clearCookie(cookieName, {
+        path: '/',
+        secure: settings.https,
+        httpOnly: true,
+        sameSite: 'lax',
+      });
     }
   });
 
@@ -90,7 +106,10 @@ export function registerSession(app: FastifyInstance, settings: SessionSettings)
     if (!request.viewer) throw new HttpError(401, 'Please sign in again: your session has ended.');
     const body = request.body as Record<string, unknown> | undefined;
     if (!sameToken(body?.csrf_token, csrfTokenFor(request.viewer.session.csrfSecret))) {
-      throw new HttpError(403, 'This form has expired or was not sent from this site. Go back, reload the page and try again.');
+      throw new HttpError(
+        403,
+        'This form has expired or was not sent from this site. Go back, reload the page and try again.',
+      );
     }
   });
 }

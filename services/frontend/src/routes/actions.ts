@@ -43,18 +43,29 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
           { accountId: viewer.account.id, text, inReplyToId, requestId: request.id },
           { maxCharacters: deps.config.maxStatusCharacters },
         );
-        return reply.redirect(inReplyToId ? `/@${viewer.account.username}/${status.id}` : '/home', 303);
+        return reply.redirect(
+          inReplyToId ? `/@${viewer.account.username}/${status.id}` : '/home',
+          303,
+        );
       } catch (error) {
-        if (!isDomainError(error) || !['TextEmpty', 'TextTooLong', 'InvalidField'].includes(error.code)) throw error;
+        if (
+          !isDomainError(error) ||
+          !['TextEmpty', 'TextTooLong', 'InvalidField'].includes(error.code)
+        )
+          throw error;
         // Re-render the form with the message next to the field and the text as typed.
         const context = { ...pageContext(request, deps), path: '/home' };
         const inReplyTo = inReplyToId
-          ? (await hydrateStatuses(deps.database.replica, [inReplyToId], viewer.account.id))[0] ?? null
+          ? ((await hydrateStatuses(deps.database.replica, [inReplyToId], viewer.account.id))[0] ??
+            null)
           : null;
-        const message = error.code === 'TextEmpty' ? 'Write something before posting.' : error.message.replace(/^Validation failed: /, '');
+        const message =
+          error.code === 'TextEmpty'
+            ? 'Write something before posting.'
+            : error.message.replace(/^Validation failed: /, '');
         const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
-${inReplyTo ? statusArticle(inReplyTo, context) : ''}
-${composeForm(context, { text, error: message, inReplyTo })}`;
+          ${inReplyTo ? statusArticle(inReplyTo, context) : ''}
+          ${composeForm(context, { text, error: message, inReplyTo })}`;
         return sendPage(reply, context, { title: 'Fix your post', body }, 422);
       }
     },
@@ -69,7 +80,10 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
       { config: session, schema: { params: IdParams, body: ActionForm } },
       async (request, reply) => {
         const viewer = requireViewer(request);
-        await operation(deps.database, { accountId: viewer.account.id, statusId: request.params.id });
+        await operation(deps.database, {
+          accountId: viewer.account.id,
+          statusId: request.params.id,
+        });
         return redirectBack(reply, request.body.return_to);
       },
     );
@@ -80,18 +94,23 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
     { schema: { params: IdParams } },
     async (request, reply) => {
       const viewer = requireViewer(request);
-      const row = await getVisibleStatus(deps.database.replica, request.params.id, viewer.account.id);
-      if (row.accountId !== viewer.account.id) throw new HttpError(403, 'You can only delete your own posts.');
+      const row = await getVisibleStatus(
+        deps.database.replica,
+        request.params.id,
+        viewer.account.id,
+      );
+      if (row.accountId !== viewer.account.id)
+        throw new HttpError(403, 'You can only delete your own posts.');
       const [status] = await hydrateStatuses(deps.database.replica, [row.id], viewer.account.id);
       const context = pageContext(request, deps);
       const body = html`<h1>Delete this post?</h1>
-${status ? statusArticle(status, context) : ''}
-<form method="post" action="/statuses/${row.id}/delete" class="confirm">
-${csrfField(context)}
-<p>This cannot be undone.</p>
-<button type="submit" class="button danger">Delete post</button>
-<a href="${status ? statusPath(status) : '/'}" class="button">Cancel</a>
-</form>`;
+        ${status ? statusArticle(status, context) : ''}
+        <form method="post" action="/statuses/${row.id}/delete" class="confirm">
+          ${csrfField(context)}
+          <p>This cannot be undone.</p>
+          <button type="submit" class="button danger">Delete post</button>
+          <a href="${status ? statusPath(status) : '/'}" class="button">Cancel</a>
+        </form>`;
       return sendPage(reply, context, { title: 'Delete post', body, noindex: true });
     },
   );
@@ -101,7 +120,10 @@ ${csrfField(context)}
     { config: session, schema: { params: IdParams, body: ActionForm } },
     async (request, reply) => {
       const viewer = requireViewer(request);
-      await deleteStatus(deps.database, { accountId: viewer.account.id, statusId: request.params.id });
+      await deleteStatus(deps.database, {
+        accountId: viewer.account.id,
+        statusId: request.params.id,
+      });
       return reply.redirect(`/@${viewer.account.username}`, 303);
     },
   );
@@ -117,7 +139,10 @@ ${csrfField(context)}
         const viewer = requireViewer(request);
         const target = await findAccountByUsername(deps.database.primary, request.params.username);
         if (!target) throw new HttpError(404, 'There is nobody with that name here.');
-        await operation(deps.database, { accountId: viewer.account.id, targetAccountId: target.id });
+        await operation(deps.database, {
+          accountId: viewer.account.id,
+          targetAccountId: target.id,
+        });
         return redirectBack(reply, request.body.return_to, `/@${target.username}`);
       },
     );

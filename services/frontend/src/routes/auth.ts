@@ -33,7 +33,10 @@ const CallbackQuery = Type.Object({
   error_description: Type.Optional(Type.String({ maxLength: 1000 })),
 });
 
-export async function registerAuthRoutes(app: FastifyInstance, deps: FrontendDependencies): Promise<void> {
+export async function registerAuthRoutes(
+  app: FastifyInstance,
+  deps: FrontendDependencies,
+): Promise<void> {
   const { config } = deps;
   const https = config.publicUrl.protocol === 'https:';
   const cookieName = sessionCookieName(https);
@@ -71,30 +74,49 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: FrontendDep
       const context = pageContext(request, deps);
       if (request.query.error || !request.query.code) {
         const body = html`<h1>Not signed in</h1>
-<p>${request.query.error === 'access_denied' ? 'Sign-in was cancelled.' : 'The sign-in did not complete.'}</p>
-<p><a class="button primary" href="/auth/sign_in">Try again</a></p>`;
+          <p>
+            ${request.query.error === 'access_denied' ? 'Sign-in was cancelled.' : 'The sign-in did not complete.'}
+          </p>
+          <p><a class="button primary" href="/auth/sign_in">Try again</a></p>`;
         return sendPage(reply, context, { title: 'Not signed in', body, noindex: true }, 400);
       }
       let accessToken: string;
       try {
-        const result = await app.murmurOAuth.getAccessTokenFromAuthorizationCodeFlow(request, reply);
+        const result = await app.murmurOAuth.getAccessTokenFromAuthorizationCodeFlow(
+          request,
+          reply,
+        );
         accessToken = result.token.access_token;
       } catch (error) {
-        request.log.warn({ event: 'web_sign_in_failed', reason: (error as Error).message }, 'code exchange failed');
-        throw new HttpError(400, 'The sign-in could not be completed (it may have expired). Please try again.');
+        request.log.warn(
+          { event: 'web_sign_in_failed', reason: (error as Error).message },
+          'code exchange failed',
+        );
+        throw new HttpError(
+          400,
+          'The sign-in could not be completed (it may have expired). Please try again.',
+        );
       }
       const authenticated = await authenticateAccessToken(deps.database, accessToken);
-      if (!authenticated?.account) throw new HttpError(400, 'The sign-in could not be completed. Please try again.');
+      if (!authenticated?.account)
+        throw new HttpError(400, 'The sign-in could not be completed. Please try again.');
       // A new session id on every sign-in; whatever session the browser had ends.
       if (request.sessionId) await deleteWebSession(deps.database, request.sessionId);
       const { sessionId } = await createWebSession(deps.database, {
         accountId: authenticated.account.id,
         accessTokenId: authenticated.token.id,
         now: deps.clock(),
-        timeouts: { idleTimeoutMs: config.sessionIdleTimeoutMs, absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs },
+        timeouts: {
+          idleTimeoutMs: config.sessionIdleTimeoutMs,
+          absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs,
+        },
       });
       request.log.info({ event: 'web_sign_in', accountId: authenticated.account.id }, 'signed in');
-      reply.setCookie(cookieName, sessionId, sessionCookieOptions(https, Math.floor(config.sessionAbsoluteTimeoutMs / 1000)));
+      reply.setCookie(
+        cookieName,
+        sessionId,
+        sessionCookieOptions(https, Math.floor(config.sessionAbsoluteTimeoutMs / 1000)),
+      );
       return reply.redirect('/', 303);
     },
   );
@@ -106,7 +128,10 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: FrontendDep
       if (request.sessionId) {
         const tokenId = await deleteWebSession(deps.database, request.sessionId);
         if (tokenId) await revokeAccessTokenById(deps.database, tokenId);
-        request.log.info({ event: 'web_sign_out', accountId: request.viewer?.account.id }, 'signed out');
+        request.log.info(
+          { event: 'web_sign_out', accountId: request.viewer?.account.id },
+          'signed out',
+        );
       }
       reply.clearCookie(cookieName, { path: '/', secure: https, httpOnly: true, sameSite: 'lax' });
       return reply.redirect('/', 303);

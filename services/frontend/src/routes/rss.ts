@@ -13,10 +13,16 @@ const xml = escapeHtml;
 export async function renderRss(deps: FrontendDependencies, account: AccountRow): Promise<string> {
   const origin = deps.config.publicUrl.origin;
   // Over-fetch a little: replies to others are dropped after the query.
-  const statuses = await accountStatuses(deps.database.replica, account.id, { limit: FEED_SIZE * 2 }, null, {
-    excludeReplies: true,
-    excludeReblogs: true,
-  });
+  const statuses = await accountStatuses(
+    deps.database.replica,
+    account.id,
+    { limit: FEED_SIZE * 2 },
+    null,
+    {
+      excludeReplies: true,
+      excludeReblogs: true,
+    },
+  );
   const items = statuses
     .filter((s) => s.visibility === 'public' && s.inReplyToId === null && s.reblog === null)
     .slice(0, FEED_SIZE)

@@ -9,10 +9,15 @@ export const PageQuery = Type.Object({
 });
 export type PageQuery = Static<typeof PageQuery>;
 
-export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 40 }) });
+export const UsernameParams = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 40 }),
+});
 export type UsernameParams = Static<typeof UsernameParams>;
 
-export const StatusParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 40 }), id: Id });
+export const StatusParams = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 40 }),
+  id: Id,
+});
 export type StatusParams = Static<typeof StatusParams>;
 
 export const IdParams = Type.Object({ id: Id });

@@ -17,7 +17,9 @@ const METRICS: { key: MetricKey; label: string }[] = [
   { key: 'favourites', label: 'Favourites' },
 ];
 
-const StatisticsQuery = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) });
+const StatisticsQuery = Type.Object({
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+});
 
 function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -29,7 +31,15 @@ export function fillDays(rows: DailyStatistics[], from: Date, days: number): Day
   return Array.from({ length: days }, (_, index) => {
     const day = isoDay(new Date(from.getTime() + index * 86_400_000));
     return (
-      byDay.get(day) ?? { day, posts: 0, mentions: 0, newAccounts: 0, activeAccounts: 0, follows: 0, favourites: 0 }
+      byDay.get(day) ?? {
+        day,
+        posts: 0,
+        mentions: 0,
+        newAccounts: 0,
+        activeAccounts: 0,
+        follows: 0,
+        favourites: 0,
+      }
     );
   });
 }
@@ -43,19 +53,46 @@ export function registerStatisticsRoutes(app: FastifyInstance, deps: FrontendDep
       const days = request.query.days ?? 30;
       const to = new Date(`${isoDay(deps.clock())}T00:00:00Z`);
       const from = new Date(to.getTime() - (days - 1) * 86_400_000);
-      const rows = fillDays(await readDailyStatistics(deps.database.replica, { from: isoDay(from), to: isoDay(to) }), from, days);
-      const charts = METRICS.map((m) => barChart(`chart-${m.key}`, `${m.label} per day`, rows.map((r) => ({ day: r.day, value: r[m.key] }))));
+      const rows = fillDays(
+        await readDailyStatistics(deps.database.replica, { from: isoDay(from), to: isoDay(to) }),
+        from,
+        days,
+      );
+      const charts = METRICS.map((m) =>
+        barChart(
+          `chart-${m.key}`,
+          `${m.label} per day`,
+          rows.map((r) => ({ day: r.day, value: r[m.key] })),
+        ),
+      );
       const body = html`<h1>Statistics</h1>
-<p class="hint">The last ${days} days (UTC), counted by the worker from the events of the day.</p>
-<div class="charts">${charts}</div>
-<h2>The numbers</h2>
-<div class="table-scroll">
-<table>
-<caption>Daily numbers, oldest first</caption>
-<thead><tr><th scope="col">Day</th>${METRICS.map((m) => html`<th scope="col">${m.label}</th>`)}</tr></thead>
-<tbody>${rows.map((r) => html`<tr><th scope="row">${r.day}</th>${METRICS.map((m) => html`<td>${r[m.key]}</td>`)}</tr>`)}</tbody>
-</table>
-</div>`;
+        <p class="hint">
+          The last ${days} days (UTC), counted by the worker from the events of the day.
+        </p>
+        <div class="charts">${charts}</div>
+        <h2>The numbers</h2>
+        <div class="table-scroll">
+          <table>
+            <caption>
+              Daily numbers, oldest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                ${METRICS.map((m) => html`<th scope="col">${m.label}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (r) =>
+                  html`<tr>
+                    <th scope="row">${r.day}</th>
+                    ${METRICS.map((m) => html`<td>${r[m.key]}</td>`)}
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`;
       return sendPage(reply, context, { title: 'Statistics', body });
     },
   );

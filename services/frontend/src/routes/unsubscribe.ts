@@ -21,7 +21,11 @@ const UnsubscribeBody = Type.Object({
 export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
   const accountFor = (token: string | undefined) => {
     const accountId = token ? verifyUnsubscribeToken(deps.config.unsubscribeSecret, token) : null;
-    if (!accountId) throw new HttpError(400, 'This unsubscribe link is not valid. Use the link from a recent e-mail, or change e-mail settings after signing in.');
+    if (!accountId)
+      throw new HttpError(
+        400,
+        'This unsubscribe link is not valid. Use the link from a recent e-mail, or change e-mail settings after signing in.',
+      );
     return accountId;
   };
 
@@ -32,11 +36,14 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDe
       accountFor(request.query.token);
       const context = pageContext(request, deps);
       const body = html`<h1>Stop mention e-mails?</h1>
-<form method="post" action="/unsubscribe" class="confirm card">
-<input type="hidden" name="token" value="${request.query.token}">
-<p>You will no longer get an e-mail when someone mentions you. You can turn them back on in your settings.</p>
-<button type="submit" class="button primary">Unsubscribe</button>
-</form>`;
+        <form method="post" action="/unsubscribe" class="confirm card">
+          <input type="hidden" name="token" value="${request.query.token}" />
+          <p>
+            You will no longer get an e-mail when someone mentions you. You can turn them back on in
+            your settings.
+          </p>
+          <button type="submit" class="button primary">Unsubscribe</button>
+        </form>`;
       reply.header('referrer-policy', 'no-referrer');
       return sendPage(reply, context, { title: 'Unsubscribe', body, noindex: true });
     },
@@ -44,13 +51,24 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDe
 
   app.post<{ Querystring: Static<typeof TokenQuery>; Body: Static<typeof UnsubscribeBody> }>(
     '/unsubscribe',
-    { config: { csrf: 'self-authorizing' }, schema: { querystring: TokenQuery, body: UnsubscribeBody } },
+    {
+      config: { csrf: 'self-authorizing' },
+      schema: { querystring: TokenQuery, body: UnsubscribeBody },
+    },
     async (request, reply) => {
       const accountId = accountFor(request.body?.token ?? request.query.token);
       await updateProfile(deps.database, accountId, { emailOnMention: false });
-      request.log.info({ event: 'unsubscribed', accountId, oneClick: request.body?.['List-Unsubscribe'] === 'One-Click' }, 'mention e-mails turned off');
+      request.log.info(
+        {
+          event: 'unsubscribed',
+          accountId,
+          oneClick: request.body?.['List-Unsubscribe'] === 'One-Click',
+        },
+        'mention e-mails turned off',
+      );
       const context = pageContext(request, deps);
-      const body = html`<h1>Unsubscribed</h1><p role="status">You will no longer get e-mails when someone mentions you.</p>`;
+      const body = html`<h1>Unsubscribed</h1>
+        <p role="status">You will no longer get e-mails when someone mentions you.</p>`;
       return sendPage(reply, context, { title: 'Unsubscribed', body, noindex: true });
     },
   );

@@ -15,7 +15,9 @@ export function displayNameOf(account: { displayName: string; username: string }
 }
 
 export function timeElement(date: Date, context: PageContext): SafeHtml {
-  return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}">${relativeTime(date, context.now)}</time>`;
+  return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}"
+    >${relativeTime(date, context.now)}</time
+  >`;
 }
 
 /** Post text as HTML: mentions of existing accounts, hashtags and links become links. */
@@ -38,9 +40,13 @@ export function bioHtml(note: string): SafeHtml {
 
 function statusActions(status: StatusView, context: PageContext): SafeHtml {
   const path = statusPath(status);
-  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies">↩ ${status.repliesCount}</a>`;
+  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies"
+    >↩ ${status.repliesCount}</a
+  >`;
   if (!context.viewer) {
-    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites">★ ${status.favouritesCount}</span>`;
+    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites"
+        >★ ${status.favouritesCount}</span
+      >`;
   }
   const favourite = status.favourited
     ? actionButton(context, `/statuses/${status.id}/unfavourite`, `★ ${status.favouritesCount}`, {
@@ -60,24 +66,38 @@ function statusActions(status: StatusView, context: PageContext): SafeHtml {
   return html`${replies}${favourite}<a href="${path}#reply" class="action">Reply</a>${remove}`;
 }
 
-export function statusArticle(view: StatusView, context: PageContext, options: { focused?: boolean } = {}): SafeHtml {
+export function statusArticle(
+  view: StatusView,
+  context: PageContext,
+  options: { focused?: boolean } = {},
+): SafeHtml {
   const status = view.reblog ?? view;
   const boost = view.reblog
-    ? html`<p class="boosted">↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
+    ? html`<p class="boosted">
+        ↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted
+      </p>`
     : '';
   const content = statusContent(status);
   const body = status.spoilerText
-    ? html`<details class="spoiler"><summary>${status.spoilerText}</summary><div class="content">${content}</div></details>`
+    ? html`<details class="spoiler">
+        <summary>${status.spoilerText}</summary>
+        <div class="content">${content}</div>
+      </details>`
     : html`<div class="content">${content}</div>`;
   const replyTo = status.inReplyToId ? html`<span class="reply-note">· reply</span>` : '';
   return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
-${boost}<header class="status-header">
-<a class="author" href="${profilePath(status.account.username)}"><strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
-<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${replyTo}
-</header>
-${body}
-<footer class="status-actions">${statusActions(status, context)}</footer>
-</article>`;
+    ${boost}
+    <header class="status-header">
+      <a class="author" href="${profilePath(status.account.username)}"
+        ><strong>${displayNameOf(status.account)}</strong>
+        <span class="handle">@${status.account.username}</span></a
+      >
+      <a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a
+      >${replyTo}
+    </header>
+    ${body}
+    <footer class="status-actions">${statusActions(status, context)}</footer>
+  </article>`;
 }
 
 export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {
@@ -95,8 +115,14 @@ export function pager(
     const params = new URLSearchParams({ ...options.query, [key]: id });
     return `${basePath}?${params.toString()}`;
   };
-  const newer = options.paged && items.length > 0 ? html`<a rel="prev" href="${link('min_id', items[0]!.id)}">← Newer</a>` : '';
-  const older = items.length >= options.limit ? html`<a rel="next" href="${link('max_id', items.at(-1)!.id)}">Older →</a>` : '';
+  const newer =
+    options.paged && items.length > 0
+      ? html`<a rel="prev" href="${link('min_id', items[0]!.id)}">← Newer</a>`
+      : '';
+  const older =
+    items.length >= options.limit
+      ? html`<a rel="next" href="${link('max_id', items.at(-1)!.id)}">Older →</a>`
+      : '';
   if (!newer && !older) return html``;
   return html`<nav class="pager" aria-label="Pages">${newer}${older}</nav>`;
 }
@@ -113,21 +139,41 @@ export function composeForm(context: PageContext, options: ComposeOptions = {}):
   const initial = options.text ?? (replying ? `@${replying.account.username} ` : '');
   const label = replying ? `Reply to @${replying.account.username}` : 'What’s on your mind?';
   const errorId = 'compose-error';
-  return html`<form method="post" action="/statuses" class="compose" id="${replying ? 'reply' : 'compose'}">
-${csrfField(context)}
-${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}">` : ''}
-<label for="compose-text">${label}</label>
-<textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * 20}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
-${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
-<div class="compose-footer">
-<span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
-<button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
-</div>
-</form>`;
+  return html`<form
+    method="post"
+    action="/statuses"
+    class="compose"
+    id="${replying ? 'reply' : 'compose'}"
+  >
+    ${csrfField(context)}
+    ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}" />` : ''}
+    <label for="compose-text">${label}</label>
+    <textarea
+      id="compose-text"
+      name="status"
+      rows="4"
+      maxlength="${context.maxStatusCharacters * 20}"
+      data-max-characters="${context.maxStatusCharacters}"
+      aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"
+      ${options.error ? html` aria-invalid="true"` : ''}
+    >
+${initial}</textarea>
+    ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+    <div class="compose-footer">
+      <span id="compose-counter" class="counter" aria-live="polite"
+        >Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span
+      >
+      <button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
+    </div>
+  </form>`;
 }
 
 export function accountCard(account: AccountView): SafeHtml {
-  return html`<li class="account-card"><a href="${profilePath(account.username)}"><strong>${displayNameOf(account)}</strong> <span class="handle">@${account.username}</span></a>
-<div class="bio">${bioHtml(account.note)}</div></li>`;
+  return html`<li class="account-card">
+    <a href="${profilePath(account.username)}"
+      ><strong>${displayNameOf(account)}</strong>
+      <span class="handle">@${account.username}</span></a
+    >
+    <div class="bio">${bioHtml(account.note)}</div>
+  </li>`;
 }
-

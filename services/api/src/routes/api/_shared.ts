@@ -89,11 +89,18 @@ export function setLinkHeader(
     url.searchParams.set(param, value);
     return `<${origin}${url.pathname}${url.search}>`;
   };
-  reply.header('link', `${link('max_id', cursors.last)}; rel="next", ${link('min_id', cursors.first)}; rel="prev"`);
+  reply.header(
+    'link',
+    `${link('max_id', cursors.last)}; rel="next", ${link('min_id', cursors.first)}; rel="prev"`,
+  );
 }
 
 /** Link header over a list of entities with ids (statuses, notifications). */
-export function setLinkHeaderFor(request: FastifyRequest, reply: FastifyReply, items: readonly { id: string }[]): void {
+export function setLinkHeaderFor(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  items: readonly { id: string }[],
+): void {
   setLinkHeader(request, reply, { first: items[0]?.id, last: items.at(-1)?.id });
 }
 
@@ -118,4 +125,7 @@ export const ERRORS = {
   429: ErrorBody,
 } as const;
 
-export const EmptyArray = Type.Array(Type.Unknown(), { maxItems: 0, description: 'Always empty here' });
+export const EmptyArray = Type.Array(Type.Unknown(), {
+  maxItems: 0,
+  description: 'Always empty here',
+});

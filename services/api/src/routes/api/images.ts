@@ -10,7 +10,10 @@ export default async function imageRoutes(app: ApiInstance): Promise<void> {
   ] as const) {
     app.get(
       path,
-      { config: { auth: 'none' }, schema: { tags: ['accounts'], summary: 'Default image (PNG)', hide: true } },
+      {
+        config: { auth: 'none' },
+        schema: { tags: ['accounts'], summary: 'Default image (PNG)', hide: true },
+      },
       async (_request, reply) =>
         reply.type('image/png').header('cache-control', 'public, max-age=86400').send(image),
     );

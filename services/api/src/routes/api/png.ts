@@ -27,7 +27,11 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A width × height PNG of one RGB colour. */
-export function solidPng(width: number, height: number, [r, g, b]: readonly [number, number, number]): Buffer {
+export function solidPng(
+  width: number,
+  height: number,
+  [r, g, b]: readonly [number, number, number],
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

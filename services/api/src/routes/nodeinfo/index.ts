@@ -16,7 +16,11 @@ export default async function nodeinfoRoutes(app: ApiInstance): Promise<void> {
     '/.well-known/nodeinfo',
     {
       config: { auth: 'none' },
-      schema: { tags: ['instance'], summary: 'NodeInfo discovery', response: { 200: NodeInfoLinks } },
+      schema: {
+        tags: ['instance'],
+        summary: 'NodeInfo discovery',
+        response: { 200: NodeInfoLinks },
+      },
     },
     async () => ({ links: [{ rel: NODEINFO_SCHEMA, href: `${origin}/nodeinfo/2.0` }] }),
   );
@@ -35,11 +39,18 @@ export default async function nodeinfoRoutes(app: ApiInstance): Promise<void> {
         protocols: [],
         services: { outbound: [], inbound: [] },
         usage: {
-          users: { total: counts.users, activeMonth: counts.activeMonth, activeHalfyear: counts.activeHalfyear },
+          users: {
+            total: counts.users,
+            activeMonth: counts.activeMonth,
+            activeHalfyear: counts.activeHalfyear,
+          },
           localPosts: counts.localPosts,
         },
         openRegistrations: app.config.REGISTRATIONS_OPEN,
-        metadata: { nodeName: app.config.INSTANCE_TITLE, upstream: { name: 'mastodon', version: '4.3.0' } },
+        metadata: {
+          nodeName: app.config.INSTANCE_TITLE,
+          upstream: { name: 'mastodon', version: '4.3.0' },
+        },
       };
     },
   );

@@ -25,8 +25,21 @@ import {
   serializeStatus,
 } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
-import { IdParams, LenientBoolean, LenientString, Nullable, PageQuery, StringOrList } from '../../../schemas/atoms.js';
-import { Account, CredentialAccount, Preferences, Relationship, Status } from '../../../schemas/entities.js';
+import {
+  IdParams,
+  LenientBoolean,
+  LenientString,
+  Nullable,
+  PageQuery,
+  StringOrList,
+} from '../../../schemas/atoms.js';
+import {
+  Account,
+  CredentialAccount,
+  Preferences,
+  Relationship,
+  Status,
+} from '../../../schemas/entities.js';
 import {
   bodyMayBeEmpty,
   entityContext,
@@ -99,7 +112,8 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         response: { 200: CredentialAccount, ...ERRORS },
       },
     },
-    async (request) => credentialAccount(request, await findAccountById(database.primary, userOf(request))),
+    async (request) =>
+      credentialAccount(request, await findAccountById(database.primary, userOf(request))),
   );
 
   app.patch(
@@ -109,14 +123,16 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       schema: {
         tags,
         summary: 'Change the display name or bio',
-        description: 'JSON, form or multipart. Avatar, header, fields and other settings are ignored.',
+        description:
+          'JSON, form or multipart. Avatar, header, fields and other settings are ignored.',
         body: UpdateCredentialsBody,
         response: { 200: CredentialAccount, ...ERRORS },
       },
     },
     async (request) => {
       const changes: { displayName?: string; note?: string } = {};
-      if (typeof request.body.display_name === 'string') changes.displayName = request.body.display_name;
+      if (typeof request.body.display_name === 'string')
+        changes.displayName = request.body.display_name;
       if (typeof request.body.note === 'string') changes.note = request.body.note;
       return credentialAccount(request, await updateProfile(database, userOf(request), changes));
     },
@@ -126,7 +142,11 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     '/api/v1/preferences',
     {
       config: { auth: 'user', scopes: ['read:accounts'] },
-      schema: { tags, summary: 'Posting and reading preferences', response: { 200: Preferences, ...ERRORS } },
+      schema: {
+        tags,
+        summary: 'Posting and reading preferences',
+        response: { 200: Preferences, ...ERRORS },
+      },
     },
     async () => ({
       'posting:default:visibility': 'public' as const,
@@ -150,7 +170,8 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const username = localUsername(request.query.acct, host);
-      const account = username === null ? null : await findAccountByUsername(database.replica, username);
+      const account =
+        username === null ? null : await findAccountByUsername(database.replica, username);
       if (!account) throw recordNotFound();
       return serializeAccount(account, origin);
     },
@@ -189,7 +210,10 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       schema: {
         tags,
         summary: 'How the signed-in account relates to others (`id[]`)',
-        querystring: Type.Object({ id: Type.Optional(StringOrList), with_suspended: Type.Optional(LenientString) }),
+        querystring: Type.Object({
+          id: Type.Optional(StringOrList),
+          with_suspended: Type.Optional(LenientString),
+        }),
         response: { 200: Type.Array(Relationship), ...ERRORS },
       },
     },
@@ -204,7 +228,12 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     '/api/v1/accounts/:id',
     {
       config: { auth: 'optional', scopes: ['read:accounts'] },
-      schema: { tags, summary: 'An account', params: IdParams, response: { 200: Account, ...ERRORS } },
+      schema: {
+        tags,
+        summary: 'An account',
+        params: IdParams,
+        response: { 200: Account, ...ERRORS },
+      },
     },
     async (request) => serializeAccount(await requireAccount(app, request.params.id), origin),
   );
@@ -216,7 +245,8 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       schema: {
         tags,
         summary: "An account's statuses, as the caller may see them",
-        description: '`only_media` and `pinned` give an empty list: this server has neither media nor pins.',
+        description:
+          '`only_media` and `pinned` give an empty list: this server has neither media nor pins.',
         params: IdParams,
         querystring: AccountStatusesQuery,
         response: { 200: Type.Array(Status), ...ERRORS },
@@ -289,7 +319,9 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       async (request) => {
         const accountId = userOf(request);
         await run(database, { accountId, targetAccountId: request.params.id });
-        const [relationship] = await relationships(database.primary, accountId, [request.params.id]);
+        const [relationship] = await relationships(database.primary, accountId, [
+          request.params.id,
+        ]);
         if (!relationship) throw recordNotFound();
         return serializeRelationship(relationship);
       },

@@ -6,7 +6,13 @@ import { readDailyStatistics, readInstanceCounts } from '@murmur/db';
 import { URL_LENGTH } from '@murmur/text';
 import Type from 'typebox';
 import { activityRange, weeklyActivity } from '../../../entities/activity.js';
-import { ActivityWeek, CustomEmoji, InstanceV1, InstanceV2, Rule } from '../../../schemas/entities.js';
+import {
+  ActivityWeek,
+  CustomEmoji,
+  InstanceV1,
+  InstanceV2,
+  Rule,
+} from '../../../schemas/entities.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { INSTANCE_THUMBNAIL_PNG } from '../png.js';
 
@@ -20,7 +26,11 @@ const instanceTags = ['instance'];
 function configurationFor(maxCharacters: number) {
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
-    statuses: { max_characters: maxCharacters, max_media_attachments: 0, characters_reserved_per_url: URL_LENGTH },
+    statuses: {
+      max_characters: maxCharacters,
+      max_media_attachments: 0,
+      characters_reserved_per_url: URL_LENGTH,
+    },
     media_attachments: {
       supported_mime_types: [],
       image_size_limit: 0,
@@ -46,7 +56,11 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
     '/api/v2/instance',
     {
       config: publicRoute,
-      schema: { tags: instanceTags, summary: 'Server information (v2)', response: { 200: InstanceV2 } },
+      schema: {
+        tags: instanceTags,
+        summary: 'Server information (v2)',
+        response: { 200: InstanceV2 },
+      },
     },
     async () => {
       const counts = await readInstanceCounts(app.database.replica);
@@ -139,7 +153,11 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
     '/api/v1/instance/rules',
     {
       config: publicRoute,
-      schema: { tags: instanceTags, summary: 'Server rules (none)', response: { 200: Type.Array(Rule) } },
+      schema: {
+        tags: instanceTags,
+        summary: 'Server rules (none)',
+        response: { 200: Type.Array(Rule) },
+      },
     },
     async () => [],
   );
@@ -161,7 +179,11 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
     '/api/v1/custom_emojis',
     {
       config: publicRoute,
-      schema: { tags: instanceTags, summary: 'Custom emojis (none)', response: { 200: Type.Array(CustomEmoji) } },
+      schema: {
+        tags: instanceTags,
+        summary: 'Custom emojis (none)',
+        response: { 200: Type.Array(CustomEmoji) },
+      },
     },
     async () => [],
   );
@@ -173,6 +195,9 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
       schema: { tags: instanceTags, summary: 'The instance thumbnail image (PNG)', hide: true },
     },
     async (_request, reply) =>
-      reply.type('image/png').header('cache-control', 'public, max-age=86400').send(INSTANCE_THUMBNAIL_PNG),
+      reply
+        .type('image/png')
+        .header('cache-control', 'public, max-age=86400')
+        .send(INSTANCE_THUMBNAIL_PNG),
   );
 }

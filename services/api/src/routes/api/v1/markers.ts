@@ -7,7 +7,9 @@ import { StringOrList } from '../../../schemas/atoms.js';
 import { Markers } from '../../../schemas/entities.js';
 import { ERRORS, toList, userOf } from '../_shared.js';
 
-const MarkerInput = Type.Object({ last_read_id: Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]) });
+const MarkerInput = Type.Object({
+  last_read_id: Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]),
+});
 
 function markersBody(markers: MarkerView[]) {
   const body: Record<string, { last_read_id: string; version: number; updated_at: string }> = {};
@@ -37,7 +39,13 @@ export default async function markerRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const timelines = toList(request.query.timeline);
-      return markersBody(await getMarkers(database.replica, userOf(request), timelines.length ? timelines : [...MARKER_TIMELINES]));
+      return markersBody(
+        await getMarkers(
+          database.replica,
+          userOf(request),
+          timelines.length ? timelines : [...MARKER_TIMELINES],
+        ),
+      );
     },
   );
 
@@ -48,14 +56,18 @@ export default async function markerRoutes(app: ApiInstance): Promise<void> {
       schema: {
         tags: ['markers'],
         summary: 'Save reading positions',
-        body: Type.Object({ home: Type.Optional(MarkerInput), notifications: Type.Optional(MarkerInput) }),
+        body: Type.Object({
+          home: Type.Optional(MarkerInput),
+          notifications: Type.Optional(MarkerInput),
+        }),
         response: { 200: Markers, ...ERRORS },
       },
     },
     async (request) => {
       const changes: { home?: string; notifications?: string } = {};
       if (request.body.home) changes.home = String(request.body.home.last_read_id);
-      if (request.body.notifications) changes.notifications = String(request.body.notifications.last_read_id);
+      if (request.body.notifications)
+        changes.notifications = String(request.body.notifications.last_read_id);
       return markersBody(await saveMarkers(database, userOf(request), changes));
     },
   );

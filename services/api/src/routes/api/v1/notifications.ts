@@ -9,9 +9,23 @@ import {
 import Type from 'typebox';
 import { serializeNotification } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
-import { EmptyObject, IdParams, LenientString, PageQuery, StringOrList } from '../../../schemas/atoms.js';
+import {
+  EmptyObject,
+  IdParams,
+  LenientString,
+  PageQuery,
+  StringOrList,
+} from '../../../schemas/atoms.js';
 import { Notification } from '../../../schemas/entities.js';
-import { entityContext, ERRORS, pageOf, parseLimit, setLinkHeaderFor, toList, userOf } from '../_shared.js';
+import {
+  entityContext,
+  ERRORS,
+  pageOf,
+  parseLimit,
+  setLinkHeaderFor,
+  toList,
+  userOf,
+} from '../_shared.js';
 
 const tags = ['notifications'];
 const read = { auth: 'user' as const, scopes: ['read:notifications'] };
@@ -40,11 +54,16 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
     },
     async (request, reply) => {
       const query = request.query;
-      const notifications = await listNotifications(database.replica, userOf(request), pageOf(query, 40, 80), {
-        types: toList(query.types),
-        excludeTypes: toList(query.exclude_types),
-        fromAccountId: query.account_id ?? null,
-      });
+      const notifications = await listNotifications(
+        database.replica,
+        userOf(request),
+        pageOf(query, 40, 80),
+        {
+          types: toList(query.types),
+          excludeTypes: toList(query.exclude_types),
+          fromAccountId: query.account_id ?? null,
+        },
+      );
       setLinkHeaderFor(request, reply, notifications);
       const context = entityContext(request);
       return notifications.map((n) => serializeNotification(n, context));
@@ -63,7 +82,11 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
       },
     },
     async (request) => ({
-      count: await unreadNotificationsCount(database.replica, userOf(request), parseLimit(request.query.limit, 100, 1000)),
+      count: await unreadNotificationsCount(
+        database.replica,
+        userOf(request),
+        parseLimit(request.query.limit, 100, 1000),
+      ),
     }),
   );
 
@@ -71,7 +94,12 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
     '/api/v1/notifications/:id',
     {
       config: read,
-      schema: { tags, summary: 'One notification', params: IdParams, response: { 200: Notification, ...ERRORS } },
+      schema: {
+        tags,
+        summary: 'One notification',
+        params: IdParams,
+        response: { 200: Notification, ...ERRORS },
+      },
     },
     async (request) =>
       serializeNotification(
@@ -84,10 +112,18 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
     '/api/v1/notifications/:id/dismiss',
     {
       config: write,
-      schema: { tags, summary: 'Dismiss one notification', params: IdParams, response: { 200: EmptyObject, ...ERRORS } },
+      schema: {
+        tags,
+        summary: 'Dismiss one notification',
+        params: IdParams,
+        response: { 200: EmptyObject, ...ERRORS },
+      },
     },
     async (request) => {
-      await dismissNotification(database, { accountId: userOf(request), notificationId: request.params.id });
+      await dismissNotification(database, {
+        accountId: userOf(request),
+        notificationId: request.params.id,
+      });
       return {};
     },
   );
@@ -96,7 +132,11 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
     '/api/v1/notifications/clear',
     {
       config: write,
-      schema: { tags, summary: 'Dismiss all notifications', response: { 200: EmptyObject, ...ERRORS } },
+      schema: {
+        tags,
+        summary: 'Dismiss all notifications',
+        response: { 200: EmptyObject, ...ERRORS },
+      },
     },
     async (request) => {
       await clearNotifications(database, userOf(request));

@@ -21,7 +21,13 @@ import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAccount, serializeStatus, type StatusOptions } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
-import { IdParams, LenientBoolean, Nullable, PageQuery, StringOrList } from '../../../schemas/atoms.js';
+import {
+  IdParams,
+  LenientBoolean,
+  Nullable,
+  PageQuery,
+  StringOrList,
+} from '../../../schemas/atoms.js';
 import { Account, Context, Status } from '../../../schemas/entities.js';
 import {
   bodyMayBeEmpty,
@@ -50,12 +56,18 @@ const CreateStatusBody = Type.Object({
   media_ids: Type.Optional(Nullable(StringOrList)),
 });
 
-const ReblogBody = Type.Object({ visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))) });
+const ReblogBody = Type.Object({
+  visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+});
 
 const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
 
 /** Loads one status as the viewer sees it; the caller checked visibility or just wrote it. */
-export async function loadStatus(executor: Executor, id: string, viewerId: string | null): Promise<StatusView> {
+export async function loadStatus(
+  executor: Executor,
+  id: string,
+  viewerId: string | null,
+): Promise<StatusView> {
   const [view] = await hydrateStatuses(executor, [id], viewerId);
   if (!view) throw new DomainError('StatusNotFound', 'Record not found');
   return view;
@@ -65,7 +77,11 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
   const { database, config } = app;
 
   const respond = async (request: FastifyRequest, id: string, options: StatusOptions = {}) =>
-    serializeStatus(await loadStatus(database.primary, id, viewerOf(request)), entityContext(request), options);
+    serializeStatus(
+      await loadStatus(database.primary, id, viewerOf(request)),
+      entityContext(request),
+      options,
+    );
 
   app.post(
     '/api/v1/statuses',
@@ -84,7 +100,11 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const body = request.body;
       if (toList(body.media_ids ?? undefined).length > 0) {
-        throw new DomainError('InvalidField', 'Media attachments are not supported on this server', 'media_ids');
+        throw new DomainError(
+          'InvalidField',
+          'Media attachments are not supported on this server',
+          'media_ids',
+        );
       }
       const inReplyToId = body.in_reply_to_id == null ? null : String(body.in_reply_to_id);
       if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) {
@@ -121,7 +141,10 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const viewer = viewerOf(request);
       await getVisibleStatus(database.replica, request.params.id, viewer);
-      return serializeStatus(await loadStatus(database.replica, request.params.id, viewer), entityContext(request));
+      return serializeStatus(
+        await loadStatus(database.replica, request.params.id, viewer),
+        entityContext(request),
+      );
     },
   );
 
@@ -170,8 +193,18 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
   );
 
   const actions = [
-    { path: 'favourite', summary: 'Favourite a status', scope: 'write:favourites', run: favouriteStatus },
-    { path: 'unfavourite', summary: 'Undo a favourite', scope: 'write:favourites', run: unfavouriteStatus },
+    {
+      path: 'favourite',
+      summary: 'Favourite a status',
+      scope: 'write:favourites',
+      run: favouriteStatus,
+    },
+    {
+      path: 'unfavourite',
+      summary: 'Undo a favourite',
+      scope: 'write:favourites',
+      run: unfavouriteStatus,
+    },
     { path: 'unreblog', summary: 'Undo a reblog', scope: 'write:statuses', run: unreblogStatus },
   ] as const;
   for (const action of actions) {
@@ -179,10 +212,18 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       `/api/v1/statuses/:id/${action.path}`,
       {
         config: { auth: 'user', scopes: [action.scope] },
-        schema: { tags, summary: action.summary, params: IdParams, response: { 200: Status, ...ERRORS } },
+        schema: {
+          tags,
+          summary: action.summary,
+          params: IdParams,
+          response: { 200: Status, ...ERRORS },
+        },
       },
       async (request) => {
-        const row = await action.run(database, { accountId: userOf(request), statusId: request.params.id });
+        const row = await action.run(database, {
+          accountId: userOf(request),
+          statusId: request.params.id,
+        });
         return respond(request, row.id);
       },
     );
@@ -231,8 +272,16 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         },
       },
       async (request, reply) => {
-        const status = await getVisibleStatus(database.replica, request.params.id, viewerOf(request));
-        const page = await list.load(database.replica, status.reblogOfId ?? status.id, pageOf(request.query, 40, 80));
+        const status = await getVisibleStatus(
+          database.replica,
+          request.params.id,
+          viewerOf(request),
+        );
+        const page = await list.load(
+          database.replica,
+          status.reblogOfId ?? status.id,
+          pageOf(request.query, 40, 80),
+        );
         setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
         return page.accounts.map((a) => serializeAccount(a, config.publicOrigin));
       },

@@ -21,24 +21,50 @@ const STUBS: Stub[] = [
   { path: '/api/v1/lists', summary: 'Lists (none)', scope: 'read:lists' },
   { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
   { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
-  { path: '/api/v1/follow_requests', summary: 'Follow requests (none: accounts are not locked)', scope: 'read:follows' },
+  {
+    path: '/api/v1/follow_requests',
+    summary: 'Follow requests (none: accounts are not locked)',
+    scope: 'read:follows',
+  },
   { path: '/api/v1/followed_tags', summary: 'Followed hashtags (none)', scope: 'read:follows' },
   { path: '/api/v1/bookmarks', summary: 'Bookmarks (none)', scope: 'read:bookmarks' },
-  { path: '/api/v1/favourites', summary: 'Your favourites (not listed yet)', scope: 'read:favourites' },
+  {
+    path: '/api/v1/favourites',
+    summary: 'Your favourites (not listed yet)',
+    scope: 'read:favourites',
+  },
   { path: '/api/v1/announcements', summary: 'Announcements (none)', scope: 'read' },
   { path: '/api/v1/blocks', summary: 'Blocked accounts (none)', scope: 'read:blocks' },
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },
   { path: '/api/v1/domain_blocks', summary: 'Blocked domains (none)', scope: 'read:blocks' },
   { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
-  { path: '/api/v1/scheduled_statuses', summary: 'Scheduled statuses (none)', scope: 'read:statuses' },
+  {
+    path: '/api/v1/scheduled_statuses',
+    summary: 'Scheduled statuses (none)',
+    scope: 'read:statuses',
+  },
   { path: '/api/v1/endorsements', summary: 'Featured accounts (none)', scope: 'read:accounts' },
-  { path: '/api/v1/featured_tags', summary: 'Your featured hashtags (none)', scope: 'read:accounts' },
+  {
+    path: '/api/v1/featured_tags',
+    summary: 'Your featured hashtags (none)',
+    scope: 'read:accounts',
+  },
   { path: '/api/v2/suggestions', summary: 'Follow suggestions (none)', scope: 'read' },
   { path: '/api/v1/trends/tags', summary: 'Trending hashtags (none)', scope: null },
   { path: '/api/v1/trends/statuses', summary: 'Trending statuses (none)', scope: null },
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
-  { path: '/api/v1/accounts/:id/featured_tags', summary: "An account's featured hashtags (none)", scope: null, params: true },
-  { path: '/api/v1/accounts/:id/lists', summary: 'Your lists holding an account (none)', scope: 'read:lists', params: true },
+  {
+    path: '/api/v1/accounts/:id/featured_tags',
+    summary: "An account's featured hashtags (none)",
+    scope: null,
+    params: true,
+  },
+  {
+    path: '/api/v1/accounts/:id/lists',
+    summary: 'Your lists holding an account (none)',
+    scope: 'read:lists',
+    params: true,
+  },
 ];
 
 export default async function stubRoutes(app: ApiInstance): Promise<void> {
@@ -46,7 +72,10 @@ export default async function stubRoutes(app: ApiInstance): Promise<void> {
     app.get(
       stub.path,
       {
-        config: stub.scope === null ? { auth: 'optional', scopes: [] } : { auth: 'user', scopes: [stub.scope] },
+        config:
+          stub.scope === null
+            ? { auth: 'optional', scopes: [] }
+            : { auth: 'user', scopes: [stub.scope] },
         schema: {
           tags: ['stubs'],
           summary: stub.summary,

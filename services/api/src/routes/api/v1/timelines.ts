@@ -7,7 +7,15 @@ import { serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { LenientString, PageQuery, StringOrList } from '../../../schemas/atoms.js';
 import { Status } from '../../../schemas/entities.js';
-import { entityContext, ERRORS, pageOf, parseBoolean, setLinkHeaderFor, userOf, viewerOf } from '../_shared.js';
+import {
+  entityContext,
+  ERRORS,
+  pageOf,
+  parseBoolean,
+  setLinkHeaderFor,
+  userOf,
+  viewerOf,
+} from '../_shared.js';
 
 const tags = ['timelines'];
 
@@ -32,7 +40,10 @@ function respond(request: FastifyRequest, reply: FastifyReply, statuses: StatusV
 }
 
 /** Every status here is local and has no media: `remote` and `only_media` select nothing. */
-function selectsNothing(query: { remote?: string | undefined; only_media?: string | undefined }): boolean {
+function selectsNothing(query: {
+  remote?: string | undefined;
+  only_media?: string | undefined;
+}): boolean {
   return parseBoolean(query.remote) || parseBoolean(query.only_media);
 }
 
@@ -51,7 +62,11 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request, reply) =>
-      respond(request, reply, await homeTimeline(database.replica, userOf(request), pageOf(request.query, 20, 40))),
+      respond(
+        request,
+        reply,
+        await homeTimeline(database.replica, userOf(request), pageOf(request.query, 20, 40)),
+      ),
   );
 
   app.get(
@@ -68,7 +83,11 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
     async (request, reply) => {
       if (selectsNothing(request.query)) return [];
       const page = pageOf(request.query, 20, 40);
-      return respond(request, reply, await publicTimeline(database.replica, page, viewerOf(request)));
+      return respond(
+        request,
+        reply,
+        await publicTimeline(database.replica, page, viewerOf(request)),
+      );
     },
   );
 
@@ -89,7 +108,11 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
       if (selectsNothing(request.query)) return [];
       const name = normalizeHashtag(request.params.hashtag.replace(/^#/, ''));
       const page = pageOf(request.query, 20, 40);
-      return respond(request, reply, await tagTimeline(database.replica, name, page, viewerOf(request)));
+      return respond(
+        request,
+        reply,
+        await tagTimeline(database.replica, name, page, viewerOf(request)),
+      );
     },
   );
 }

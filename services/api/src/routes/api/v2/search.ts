@@ -6,7 +6,14 @@ import { HttpError } from '../../../plugins/errors.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { LenientString } from '../../../schemas/atoms.js';
 import { Search } from '../../../schemas/entities.js';
-import { entityContext, ERRORS, parseBoolean, parseLimit, parseOffset, viewerOf } from '../_shared.js';
+import {
+  entityContext,
+  ERRORS,
+  parseBoolean,
+  parseLimit,
+  parseOffset,
+  viewerOf,
+} from '../_shared.js';
 
 type SearchType = 'accounts' | 'hashtags' | 'statuses';
 
@@ -39,15 +46,22 @@ export default async function searchRoutes(app: ApiInstance): Promise<void> {
       const query = request.query;
       const viewerId = viewerOf(request);
       if (viewerId === null && query.offset !== undefined) {
-        throw new HttpError(401, { error: 'Search queries pagination is not supported without authentication' });
+        throw new HttpError(401, {
+          error: 'Search queries pagination is not supported without authentication',
+        });
       }
       if (viewerId === null && parseBoolean(query.resolve)) {
         throw new HttpError(401, {
-          error: 'Search queries that resolve remote resources are not supported without authentication',
+          error:
+            'Search queries that resolve remote resources are not supported without authentication',
         });
       }
       const wanted = (type: SearchType) => query.type === undefined || query.type === type;
-      const options = { limit: parseLimit(query.limit, 20, 40), offset: parseOffset(query.offset), viewerId };
+      const options = {
+        limit: parseLimit(query.limit, 20, 40),
+        offset: parseOffset(query.offset),
+        viewerId,
+      };
       const [accounts, hashtags, statuses] = await Promise.all([
         wanted('accounts') ? searchAccounts(database.replica, query.q, options) : [],
         wanted('hashtags') ? searchHashtags(database.replica, query.q, options) : [],
