@@ -86,11 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (described.statusCode === 401 && request.method === 'GET')
       return reply.redirect('/auth/sign_in', 303);
     const context = pageContext(request, deps);
-    const body = html`<section class="error-page">
-      <h1>${described.title}</h1>
-      <p>${described.message}</p>
-      <p><a href="/">Go to the public timeline</a></p>
-    </section>`;
+    const body = html`<section class="error-page"><h1>${described.title}</h1><p>${described.message}</p><p><a href="/">Go to the public timeline</a></p></section>`;
     return sendPage(
       reply,
       context,
@@ -101,13 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setNotFoundHandler(async (request, reply) => {
     const context = pageContext(request, deps);
-    const body = html`<section class="error-page">
-      <h1>Not found</h1>
-      <p>
-        There is nothing at this address. It may have been deleted, or the link may be mistyped.
-      </p>
-      <p><a href="/">Go to the public timeline</a> or <a href="/search">search</a>.</p>
-    </section>`;
+    const body = html`<section class="error-page"><h1>Not found</h1><p>There is nothing at this address. It may have been deleted, or the link may be mistyped.</p><p><a href="/">Go to the public timeline</a> or <a href="/search">search</a>.</p></section>`;
     return sendPage(reply, context, { title: 'Not found', body, noindex: true }, 404);
   });
 

@@ -11,13 +11,7 @@ describe('html template', () => {
 
   it('keeps nested templates and joins arrays', () => {
     const items = ['<a>', 'b'].map((x) => html`<li>${x}</li>`);
-    expect(
-      toHtmlString(
-        html`<ul>
-          ${items}
-        </ul>`,
-      ),
-    ).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>');
+    expect(toHtmlString(html`<ul>${items}</ul>`)).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>');
   });
 
   it('renders nothing for null, undefined and booleans', () => {

@@ -64,8 +64,8 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
             ? 'Write something before posting.'
             : error.message.replace(/^Validation failed: /, '');
         const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
-          ${inReplyTo ? statusArticle(inReplyTo, context) : ''}
-          ${composeForm(context, { text, error: message, inReplyTo })}`;
+${inReplyTo ? statusArticle(inReplyTo, context) : ''}
+${composeForm(context, { text, error: message, inReplyTo })}`;
         return sendPage(reply, context, { title: 'Fix your post', body }, 422);
       }
     },
@@ -104,13 +104,13 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
       const [status] = await hydrateStatuses(deps.database.replica, [row.id], viewer.account.id);
       const context = pageContext(request, deps);
       const body = html`<h1>Delete this post?</h1>
-        ${status ? statusArticle(status, context) : ''}
-        <form method="post" action="/statuses/${row.id}/delete" class="confirm">
-          ${csrfField(context)}
-          <p>This cannot be undone.</p>
-          <button type="submit" class="button danger">Delete post</button>
-          <a href="${status ? statusPath(status) : '/'}" class="button">Cancel</a>
-        </form>`;
+${status ? statusArticle(status, context) : ''}
+<form method="post" action="/statuses/${row.id}/delete" class="confirm">
+${csrfField(context)}
+<p>This cannot be undone.</p>
+<button type="submit" class="button danger">Delete post</button>
+<a href="${status ? statusPath(status) : '/'}" class="button">Cancel</a>
+</form>`;
       return sendPage(reply, context, { title: 'Delete post', body, noindex: true });
     },
   );

@@ -74,10 +74,8 @@ export async function registerAuthRoutes(
       const context = pageContext(request, deps);
       if (request.query.error || !request.query.code) {
         const body = html`<h1>Not signed in</h1>
-          <p>
-            ${request.query.error === 'access_denied' ? 'Sign-in was cancelled.' : 'The sign-in did not complete.'}
-          </p>
-          <p><a class="button primary" href="/auth/sign_in">Try again</a></p>`;
+<p>${request.query.error === 'access_denied' ? 'Sign-in was cancelled.' : 'The sign-in did not complete.'}</p>
+<p><a class="button primary" href="/auth/sign_in">Try again</a></p>`;
         return sendPage(reply, context, { title: 'Not signed in', body, noindex: true }, 400);
       }
       let accessToken: string;

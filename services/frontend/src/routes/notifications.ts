@@ -16,12 +16,9 @@ const VERBS: Record<NotificationView['type'], string> = {
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {
   const who = notification.account;
   return html`<li class="notification notification-${notification.type}">
-    <p>
-      <a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a>
-      ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}
-    </p>
-    ${notification.status ? statusArticle(notification.status, context) : ''}
-  </li>`;
+<p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}</p>
+${notification.status ? statusArticle(notification.status, context) : ''}
+</li>`;
 }
 
 export function registerNotificationRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
@@ -37,14 +34,8 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: FrontendD
         pageFrom(request.query),
       );
       const body = html`<h1>Notifications</h1>
-        ${
-          notifications.length
-            ? html`<ol class="notification-list">
-                ${notifications.map((n) => notificationItem(n, context))}
-              </ol>`
-            : html`<p class="empty">No notifications yet.</p>`
-        }
-        ${pager('/notifications', notifications, { limit: PAGE_SIZE, paged: Boolean(request.query.max_id || request.query.min_id) })}`;
+${notifications.length ? html`<ol class="notification-list">${notifications.map((n) => notificationItem(n, context))}</ol>` : html`<p class="empty">No notifications yet.</p>`}
+${pager('/notifications', notifications, { limit: PAGE_SIZE, paged: Boolean(request.query.max_id || request.query.min_id) })}`;
       return sendPage(reply, context, { title: 'Notifications', body, noindex: true });
     },
   );

@@ -62,24 +62,11 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const viewerId = request.viewer?.account.id ?? null;
       const statuses = await publicTimeline(db(), pageFrom(request.query), viewerId);
       const paged = Boolean(request.query.max_id || request.query.min_id);
-      const body = html` ${
-          context.viewer
-            ? html`${composeForm(context)}
-                <p class="hint">
-                  Posts from people you follow are on <a href="/home">your home timeline</a>.
-                </p>`
-            : html`<section class="welcome">
-                <h1>Murmur</h1>
-                <p>
-                  Short posts from the people here. Read freely;
-                  <a href="/auth/sign_up">sign up</a> or <a href="/auth/sign_in">sign in</a> to
-                  post, follow and favourite.
-                </p>
-              </section>`
-        }
-        <h2>Public posts</h2>
-        ${statusList(statuses, context, 'Nothing has been posted yet.')}
-        ${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
+      const body = html`
+${context.viewer ? html`${composeForm(context)}<p class="hint">Posts from people you follow are on <a href="/home">your home timeline</a>.</p>` : html`<section class="welcome"><h1>Murmur</h1><p>Short posts from the people here. Read freely; <a href="/auth/sign_up">sign up</a> or <a href="/auth/sign_in">sign in</a> to post, follow and favourite.</p></section>`}
+<h2>Public posts</h2>
+${statusList(statuses, context, 'Nothing has been posted yet.')}
+${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Public posts', body });
     },
   );
@@ -93,9 +80,9 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const statuses = await homeTimeline(db(), request.viewer.account.id, pageFrom(request.query));
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const body = html`${composeForm(context)}
-        <h1>Home</h1>
-        ${statusList(statuses, context, 'Your home timeline is empty. Follow people to see their posts here.')}
-        ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
+<h1>Home</h1>
+${statusList(statuses, context, 'Your home timeline is empty. Follow people to see their posts here.')}
+${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Home', body });
     },
   );
@@ -137,42 +124,25 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const feedUrl = `${profilePath(account.username)}.rss`;
       const body = html`<section class="profile">
-          <div class="profile-head">
-            <div>
-              <h1>${displayNameOf(account)}</h1>
-              <p class="handle">@${account.username}</p>
-            </div>
-            ${followButton}
-          </div>
-          <div class="bio">${bioHtml(account.note)}</div>
-          <dl class="counts">
-            <div>
-              <dt>Posts</dt>
-              <dd>${account.statusesCount}</dd>
-            </div>
-            <div>
-              <dt><a href="/@${account.username}/following">Following</a></dt>
-              <dd>${account.followingCount}</dd>
-            </div>
-            <div>
-              <dt><a href="/@${account.username}/followers">Followers</a></dt>
-              <dd>${account.followersCount}</dd>
-            </div>
-          </dl>
-          <p class="feed-link"><a href="${feedUrl}">RSS feed</a></p>
-        </section>
-        <h2>Posts</h2>
-        ${statusList(statuses, context, 'No posts yet.')}
-        ${pager(profilePath(account.username), statuses, { limit: PAGE_SIZE, paged })}`;
+<div class="profile-head">
+<div><h1>${displayNameOf(account)}</h1><p class="handle">@${account.username}</p></div>
+${followButton}
+</div>
+<div class="bio">${bioHtml(account.note)}</div>
+<dl class="counts">
+<div><dt>Posts</dt><dd>${account.statusesCount}</dd></div>
+<div><dt><a href="/@${account.username}/following">Following</a></dt><dd>${account.followingCount}</dd></div>
+<div><dt><a href="/@${account.username}/followers">Followers</a></dt><dd>${account.followersCount}</dd></div>
+</dl>
+<p class="feed-link"><a href="${feedUrl}">RSS feed</a></p>
+</section>
+<h2>Posts</h2>
+${statusList(statuses, context, 'No posts yet.')}
+${pager(profilePath(account.username), statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, {
         title: `${displayNameOf(account)} (@${account.username})`,
         body,
-        head: html`<link
-          rel="alternate"
-          type="application/rss+xml"
-          title="Posts by @${account.username}"
-          href="${feedUrl}"
-        />`,
+        head: html`<link rel="alternate" type="application/rss+xml" title="Posts by @${account.username}" href="${feedUrl}">`,
       });
     },
   );
@@ -195,21 +165,11 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
             : `People @${account.username} follows`;
         const older =
           page.accounts.length >= PAGE_SIZE && page.lastCursor
-            ? html`<nav class="pager" aria-label="Pages">
-                <a rel="next" href="/@${account.username}/${kind}?max_id=${page.lastCursor}"
-                  >Older →</a
-                >
-              </nav>`
+            ? html`<nav class="pager" aria-label="Pages"><a rel="next" href="/@${account.username}/${kind}?max_id=${page.lastCursor}">Older →</a></nav>`
             : '';
         const body = html`<h1>${title}</h1>
-          ${
-            page.accounts.length
-              ? html`<ul class="account-list">
-                  ${page.accounts.map(accountCard)}
-                </ul>`
-              : html`<p class="empty">Nobody yet.</p>`
-          }
-          ${older}`;
+${page.accounts.length ? html`<ul class="account-list">${page.accounts.map(accountCard)}</ul>` : html`<p class="empty">Nobody yet.</p>`}
+${older}`;
         return sendPage(reply, context, { title, body });
       },
     );
@@ -233,11 +193,11 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
         return reply.redirect(`/@${status.reblog.account.username}/${status.reblog.id}`, 301);
       const thread = await statusContext(db(), status.id, viewerId);
       const body = html`<h1 class="visually-hidden">Post by @${status.account.username}</h1>
-        ${thread.ancestors.length ? html`<div class="thread ancestors">${thread.ancestors.map((s) => statusArticle(s, context))}</div>` : ''}
-        ${statusArticle(status, context, { focused: true })}
-        ${context.viewer ? composeForm(context, { inReplyTo: status }) : html`<p class="hint"><a href="/auth/sign_in">Sign in</a> to reply.</p>`}
-        <h2>Replies</h2>
-        ${thread.descendants.length ? html`<div class="thread replies">${thread.descendants.map((s) => statusArticle(s, context))}</div>` : html`<p class="empty">No replies yet.</p>`}`;
+${thread.ancestors.length ? html`<div class="thread ancestors">${thread.ancestors.map((s) => statusArticle(s, context))}</div>` : ''}
+${statusArticle(status, context, { focused: true })}
+${context.viewer ? composeForm(context, { inReplyTo: status }) : html`<p class="hint"><a href="/auth/sign_in">Sign in</a> to reply.</p>`}
+<h2>Replies</h2>
+${thread.descendants.length ? html`<div class="thread replies">${thread.descendants.map((s) => statusArticle(s, context))}</div>` : html`<p class="empty">No replies yet.</p>`}`;
       return sendPage(reply, context, {
         title: `@${status.account.username}: ${status.text.slice(0, 60)}`,
         body,
@@ -257,8 +217,8 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const shown = tag?.displayName ?? request.params.tag;
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const body = html`<h1>#${shown}</h1>
-        ${statusList(statuses, context, `No posts with #${shown} yet.`)}
-        ${tag ? pager(tagPath(tag.name), statuses, { limit: PAGE_SIZE, paged }) : ''}`;
+${statusList(statuses, context, `No posts with #${shown} yet.`)}
+${tag ? pager(tagPath(tag.name), statuses, { limit: PAGE_SIZE, paged }) : ''}`;
       return sendPage(reply, context, { title: `#${shown}`, body });
     },
   );
@@ -278,38 +238,20 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
           ])
         : [[], [], []];
       const results = q
-        ? html`<section aria-labelledby="people-heading">
-              <h2 id="people-heading">People</h2>
-              ${
-                accounts.length
-                  ? html`<ul class="account-list">
-                      ${accounts.map(accountCard)}
-                    </ul>`
-                  : html`<p class="empty">No people found.</p>`
-              }
-            </section>
-            <section aria-labelledby="tags-heading">
-              <h2 id="tags-heading">Hashtags</h2>
-              ${
-                tags.length
-                  ? html`<ul class="tag-list">
-                      ${tags.map((t) => html`<li><a href="${tagPath(t.name)}">#${t.displayName}</a></li>`)}
-                    </ul>`
-                  : html`<p class="empty">No hashtags found.</p>`
-              }
-            </section>
-            <section aria-labelledby="posts-heading">
-              <h2 id="posts-heading">Posts</h2>
-              ${statusList(statuses, context, 'No posts found.')}
-            </section>`
+        ? html`<section aria-labelledby="people-heading"><h2 id="people-heading">People</h2>
+${accounts.length ? html`<ul class="account-list">${accounts.map(accountCard)}</ul>` : html`<p class="empty">No people found.</p>`}</section>
+<section aria-labelledby="tags-heading"><h2 id="tags-heading">Hashtags</h2>
+${tags.length ? html`<ul class="tag-list">${tags.map((t) => html`<li><a href="${tagPath(t.name)}">#${t.displayName}</a></li>`)}</ul>` : html`<p class="empty">No hashtags found.</p>`}</section>
+<section aria-labelledby="posts-heading"><h2 id="posts-heading">Posts</h2>
+${statusList(statuses, context, 'No posts found.')}</section>`
         : html`<p class="hint">Search for people by name, hashtags, or words in posts.</p>`;
       const body = html`<h1>Search</h1>
-        <form method="get" action="/search" class="search-page-form" role="search">
-          <label for="search-q">Search for</label>
-          <input id="search-q" type="search" name="q" value="${q}" maxlength="200" />
-          <button type="submit" class="button">Search</button>
-        </form>
-        ${results}`;
+<form method="get" action="/search" class="search-page-form" role="search">
+<label for="search-q">Search for</label>
+<input id="search-q" type="search" name="q" value="${q}" maxlength="200">
+<button type="submit" class="button">Search</button>
+</form>
+${results}`;
       return sendPage(reply, context, { title: q ? `Search: ${q}` : 'Search', body });
     },
   );

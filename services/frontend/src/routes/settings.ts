@@ -56,43 +56,22 @@ function field(
     ? html` aria-describedby="${ids}"${error ? html` aria-invalid="true"` : ''}`
     : html``;
   return html`<div class="field">
-    <label for="${name}">${label}</label>
-    ${control(describedBy)} ${hint ? html`<p class="field-hint" id="${name}-hint">${hint}</p>` : ''}
-    ${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}
-  </div>`;
+<label for="${name}">${label}</label>
+${control(describedBy)}
+${hint ? html`<p class="field-hint" id="${name}-hint">${hint}</p>` : ''}
+${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}
+</div>`;
 }
 
 function appsSection(context: PageContext, apps: AuthorizedApplication[]): SafeHtml {
   if (apps.length === 0)
     return html`<p class="empty">No applications have access to your account.</p>`;
-  return html`<ul class="app-list">
-    ${apps.map(
-      (app) =>
-        html`<li>
-          <div>
-            <strong>${app.application.name}</strong>
-            ${app.application.website ? html` <span class="muted">${app.application.website}</span>` : ''}
-            <p class="muted">
-              Scopes: ${app.scopes.join(', ')} · authorized
-              ${timeElement(app.createdAt, context)}${app.lastUsedAt ? html` · last used ${timeElement(app.lastUsedAt, context)}` : ''}
-            </p>
-          </div>
-          <form
-            method="post"
-            action="/settings/apps/${app.application.id}/revoke"
-            class="inline-form"
-          >
-            ${csrfField(context)}<button
-              type="submit"
-              class="button danger"
-              aria-label="Revoke access for ${app.application.name}"
-            >
-              Revoke
-            </button>
-          </form>
-        </li>`,
-    )}
-  </ul>`;
+  return html`<ul class="app-list">${apps.map(
+    (app) => html`<li><div><strong>${app.application.name}</strong>
+${app.application.website ? html` <span class="muted">${app.application.website}</span>` : ''}
+<p class="muted">Scopes: ${app.scopes.join(', ')} · authorized ${timeElement(app.createdAt, context)}${app.lastUsedAt ? html` · last used ${timeElement(app.lastUsedAt, context)}` : ''}</p></div>
+<form method="post" action="/settings/apps/${app.application.id}/revoke" class="inline-form">${csrfField(context)}<button type="submit" class="button danger" aria-label="Revoke access for ${app.application.name}">Revoke</button></form></li>`,
+  )}</ul>`;
 }
 
 export function registerSettingsRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
@@ -112,38 +91,30 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: FrontendDepen
     const errors = state.errors ?? {};
     const apps = await listAuthorizedApplications(deps.database.primary, viewer.account.id);
     const body = html`<h1>Settings</h1>
-      ${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
-      <section aria-labelledby="profile-heading" class="card">
-        <h2 id="profile-heading">Profile</h2>
-        <form method="post" action="/settings/profile">
-          ${csrfField(context)}
-          ${field('display_name', 'Display name', (d) => html`<input id="display_name" name="display_name" value="${profile.displayName}" maxlength="${MAX_DISPLAY_NAME_LENGTH * 4}" ${d} />`, errors, `Up to ${MAX_DISPLAY_NAME_LENGTH} characters.`)}
-          ${field('note', 'Bio', (d) => html`<textarea id="note" name="note" rows="4" ${d}>${profile.note}</textarea>`, errors, `Up to ${MAX_NOTE_LENGTH} characters.`)}
-          <div class="field checkbox">
-            <input
-              type="checkbox"
-              id="email_on_mention"
-              name="email_on_mention"
-              value="on"
-              ${profile.emailOnMention ? html` checked` : ''}
-            /><label for="email_on_mention">E-mail me when someone mentions me</label>
-          </div>
-          <button type="submit" class="button primary">Save profile</button>
-        </form>
-      </section>
-      <section aria-labelledby="apps-heading" class="card">
-        <h2 id="apps-heading">Authorized apps</h2>
-        ${appsSection(context, apps)}
-      </section>
-      <section aria-labelledby="password-heading" class="card">
-        <h2 id="password-heading">Change password</h2>
-        <form method="post" action="/settings/password">
-          ${csrfField(context)}
-          ${field('current_password', 'Current password', (d) => html`<input type="password" id="current_password" name="current_password" autocomplete="current-password" required${d} />`, errors)}
-          ${field('new_password', 'New password', (d) => html`<input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8" ${d} />`, errors, 'At least 8 characters. You stay signed in here; every other app and session is signed out.')}
-          <button type="submit" class="button primary">Change password</button>
-        </form>
-      </section>`;
+${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
+<section aria-labelledby="profile-heading" class="card">
+<h2 id="profile-heading">Profile</h2>
+<form method="post" action="/settings/profile">
+${csrfField(context)}
+${field('display_name', 'Display name', (d) => html`<input id="display_name" name="display_name" value="${profile.displayName}" maxlength="${MAX_DISPLAY_NAME_LENGTH * 4}"${d}>`, errors, `Up to ${MAX_DISPLAY_NAME_LENGTH} characters.`)}
+${field('note', 'Bio', (d) => html`<textarea id="note" name="note" rows="4"${d}>${profile.note}</textarea>`, errors, `Up to ${MAX_NOTE_LENGTH} characters.`)}
+<div class="field checkbox"><input type="checkbox" id="email_on_mention" name="email_on_mention" value="on"${profile.emailOnMention ? html` checked` : ''}><label for="email_on_mention">E-mail me when someone mentions me</label></div>
+<button type="submit" class="button primary">Save profile</button>
+</form>
+</section>
+<section aria-labelledby="apps-heading" class="card">
+<h2 id="apps-heading">Authorized apps</h2>
+${appsSection(context, apps)}
+</section>
+<section aria-labelledby="password-heading" class="card">
+<h2 id="password-heading">Change password</h2>
+<form method="post" action="/settings/password">
+${csrfField(context)}
+${field('current_password', 'Current password', (d) => html`<input type="password" id="current_password" name="current_password" autocomplete="current-password" required${d}>`, errors)}
+${field('new_password', 'New password', (d) => html`<input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8"${d}>`, errors, 'At least 8 characters. You stay signed in here; every other app and session is signed out.')}
+<button type="submit" class="button primary">Change password</button>
+</form>
+</section>`;
     return sendPage(reply, context, { title: 'Settings', body, noindex: true }, statusCode);
   }
 

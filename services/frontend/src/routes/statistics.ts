@@ -66,33 +66,16 @@ export function registerStatisticsRoutes(app: FastifyInstance, deps: FrontendDep
         ),
       );
       const body = html`<h1>Statistics</h1>
-        <p class="hint">
-          The last ${days} days (UTC), counted by the worker from the events of the day.
-        </p>
-        <div class="charts">${charts}</div>
-        <h2>The numbers</h2>
-        <div class="table-scroll">
-          <table>
-            <caption>
-              Daily numbers, oldest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                ${METRICS.map((m) => html`<th scope="col">${m.label}</th>`)}
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (r) =>
-                  html`<tr>
-                    <th scope="row">${r.day}</th>
-                    ${METRICS.map((m) => html`<td>${r[m.key]}</td>`)}
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-        </div>`;
+<p class="hint">The last ${days} days (UTC), counted by the worker from the events of the day.</p>
+<div class="charts">${charts}</div>
+<h2>The numbers</h2>
+<div class="table-scroll">
+<table>
+<caption>Daily numbers, oldest first</caption>
+<thead><tr><th scope="col">Day</th>${METRICS.map((m) => html`<th scope="col">${m.label}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr><th scope="row">${r.day}</th>${METRICS.map((m) => html`<td>${r[m.key]}</td>`)}</tr>`)}</tbody>
+</table>
+</div>`;
       return sendPage(reply, context, { title: 'Statistics', body });
     },
   );

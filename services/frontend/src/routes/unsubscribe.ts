@@ -36,14 +36,11 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDe
       accountFor(request.query.token);
       const context = pageContext(request, deps);
       const body = html`<h1>Stop mention e-mails?</h1>
-        <form method="post" action="/unsubscribe" class="confirm card">
-          <input type="hidden" name="token" value="${request.query.token}" />
-          <p>
-            You will no longer get an e-mail when someone mentions you. You can turn them back on in
-            your settings.
-          </p>
-          <button type="submit" class="button primary">Unsubscribe</button>
-        </form>`;
+<form method="post" action="/unsubscribe" class="confirm card">
+<input type="hidden" name="token" value="${request.query.token}">
+<p>You will no longer get an e-mail when someone mentions you. You can turn them back on in your settings.</p>
+<button type="submit" class="button primary">Unsubscribe</button>
+</form>`;
       reply.header('referrer-policy', 'no-referrer');
       return sendPage(reply, context, { title: 'Unsubscribe', body, noindex: true });
     },
@@ -67,8 +64,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDe
         'mention e-mails turned off',
       );
       const context = pageContext(request, deps);
-      const body = html`<h1>Unsubscribed</h1>
-        <p role="status">You will no longer get e-mails when someone mentions you.</p>`;
+      const body = html`<h1>Unsubscribed</h1><p role="status">You will no longer get e-mails when someone mentions you.</p>`;
       return sendPage(reply, context, { title: 'Unsubscribed', body, noindex: true });
     },
   );

@@ -35,14 +35,7 @@ export function barChart(id: string, title: string, points: ChartPoint[]): SafeH
     const height = (point.value / max) * plotHeight;
     const x = PADDING.left + index * slot + (slot - barWidth) / 2;
     const y = PADDING.top + plotHeight - height;
-    return html`<rect
-      class="bar"
-      x="${x.toFixed(1)}"
-      y="${y.toFixed(1)}"
-      width="${barWidth.toFixed(1)}"
-      height="${height.toFixed(1)}"
-      ><title>${point.day}: ${point.value}</title></rect
-    >`;
+    return html`<rect class="bar" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${height.toFixed(1)}"><title>${point.day}: ${point.value}</title></rect>`;
   });
   const first = points[0]?.day ?? '';
   const last = points.at(-1)?.day ?? '';
@@ -52,38 +45,17 @@ export function barChart(id: string, title: string, points: ChartPoint[]): SafeH
       : 'No data yet.';
   const baseline = PADDING.top + plotHeight;
   return html`<figure class="chart">
-    <svg
-      viewBox="0 0 ${WIDTH} ${HEIGHT}"
-      role="img"
-      aria-labelledby="${id}-title ${id}-desc"
-      xmlns="http://www.w3.org/2000/svg"
-    >
-      <title id="${id}-title">${title}</title>
-      <desc id="${id}-desc">${description}</desc>
-      <line
-        class="axis"
-        x1="${PADDING.left}"
-        y1="${baseline}"
-        x2="${WIDTH - PADDING.right}"
-        y2="${baseline}"
-      ></line>
-      <line
-        class="grid"
-        x1="${PADDING.left}"
-        y1="${PADDING.top}"
-        x2="${WIDTH - PADDING.right}"
-        y2="${PADDING.top}"
-      ></line>
-      <text class="label" x="${PADDING.left - 6}" y="${PADDING.top + 8}" text-anchor="end">
-        ${max}
-      </text>
-      <text class="label" x="${PADDING.left - 6}" y="${baseline + 8}" text-anchor="end">0</text>
-      ${bars}
-      <text class="label" x="${PADDING.left}" y="${HEIGHT - 8}">${first}</text>
-      <text class="label" x="${WIDTH - PADDING.right}" y="${HEIGHT - 8}" text-anchor="end">
-        ${last}
-      </text>
-    </svg>
-    <figcaption>${title}: ${description}</figcaption>
-  </figure>`;
+<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc" xmlns="http://www.w3.org/2000/svg">
+<title id="${id}-title">${title}</title>
+<desc id="${id}-desc">${description}</desc>
+<line class="axis" x1="${PADDING.left}" y1="${baseline}" x2="${WIDTH - PADDING.right}" y2="${baseline}"></line>
+<line class="grid" x1="${PADDING.left}" y1="${PADDING.top}" x2="${WIDTH - PADDING.right}" y2="${PADDING.top}"></line>
+<text class="label" x="${PADDING.left - 6}" y="${PADDING.top + 8}" text-anchor="end">${max}</text>
+<text class="label" x="${PADDING.left - 6}" y="${baseline + 8}" text-anchor="end">0</text>
+${bars}
+<text class="label" x="${PADDING.left}" y="${HEIGHT - 8}">${first}</text>
+<text class="label" x="${WIDTH - PADDING.right}" y="${HEIGHT - 8}" text-anchor="end">${last}</text>
+</svg>
+<figcaption>${title}: ${description}</figcaption>
+</figure>`;
 }

@@ -12,7 +12,7 @@ export interface PageOptions {
 
 export function csrfField(context: PageContext): SafeHtml {
   return context.csrfToken
-    ? html`<input type="hidden" name="csrf_token" value="${context.csrfToken}" />`
+    ? html`<input type="hidden" name="csrf_token" value="${context.csrfToken}">`
     : html``;
 }
 
@@ -23,15 +23,7 @@ export function actionButton(
   label: string,
   options: { className?: string; ariaLabel?: string; pressed?: boolean } = {},
 ): SafeHtml {
-  return html`<form method="post" action="${action}" class="inline-form">
-    ${csrfField(context)}<input type="hidden" name="return_to" value="${context.path}" /><button
-      type="submit"
-      class="${options.className ?? 'button'}"
-      ${options.ariaLabel ? html` aria-label="${options.ariaLabel}"` : ''}${options.pressed === undefined ? '' : html` aria-pressed="${String(options.pressed)}"`}
-    >
-      ${label}
-    </button>
-  </form>`;
+  return html`<form method="post" action="${action}" class="inline-form">${csrfField(context)}<input type="hidden" name="return_to" value="${context.path}"><button type="submit" class="${options.className ?? 'button'}"${options.ariaLabel ? html` aria-label="${options.ariaLabel}"` : ''}${options.pressed === undefined ? '' : html` aria-pressed="${String(options.pressed)}"`}>${label}</button></form>`;
 }
 
 function navigation(context: PageContext): SafeHtml {
@@ -42,55 +34,44 @@ function navigation(context: PageContext): SafeHtml {
         <li><a href="/notifications">Notifications</a></li>
         <li><a href="/@${viewer.username}">Profile</a></li>
         <li><a href="/settings">Settings</a></li>
-        <li>
-          <form method="post" action="/auth/sign_out" class="inline-form">
-            ${csrfField(context)}<button type="submit" class="link-button">Sign out</button>
-          </form>
-        </li>`
+        <li><form method="post" action="/auth/sign_out" class="inline-form">${csrfField(context)}<button type="submit" class="link-button">Sign out</button></form></li>`
     : html`<li><a href="/">Public</a></li>
         <li><a href="/auth/sign_in">Sign in</a></li>
         <li><a href="/auth/sign_up" class="button">Sign up</a></li>`;
-  return html`<nav aria-label="Main">
-    <ul class="nav-list">
-      ${links}
-    </ul>
-  </nav>`;
+  return html`<nav aria-label="Main"><ul class="nav-list">${links}</ul></nav>`;
 }
 
 export function layout(context: PageContext, page: PageOptions): SafeHtml {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${page.title} · Murmur</title>
-        ${page.noindex ? html`<meta name="robots" content="noindex" />` : ''}
-        <link rel="stylesheet" href="/assets/site.css?v=${context.assetVersion}" />
-        <script src="/assets/compose.js?v=${context.assetVersion}" defer></script>
-        ${page.head}
-      </head>
-      <body>
-        <a class="skip-link" href="#main">Skip to content</a>
-        <header class="site-header">
-          <div class="wrap header-row">
-            <a class="brand" href="${context.viewer ? '/home' : '/'}">Murmur</a>
-            <form class="search-form" role="search" method="get" action="/search">
-              <label for="site-search" class="visually-hidden">Search</label>
-              <input
-                id="site-search"
-                type="search"
-                name="q"
-                placeholder="Search people, tags, posts"
-                maxlength="200"
-              />
-            </form>
-            ${navigation(context)}
-          </div>
-        </header>
-        <main id="main" class="wrap" tabindex="-1">${page.body}</main>
-        <footer class="site-footer wrap">
-          <a href="/statistics">Statistics</a> · <a href="/">Public posts</a>
-        </footer>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${page.title} · Murmur</title>
+${page.noindex ? html`<meta name="robots" content="noindex">` : ''}
+<link rel="stylesheet" href="/assets/site.css?v=${context.assetVersion}">
+<script src="/assets/compose.js?v=${context.assetVersion}" defer></script>
+${page.head}
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header">
+<div class="wrap header-row">
+<a class="brand" href="${context.viewer ? '/home' : '/'}">Murmur</a>
+<form class="search-form" role="search" method="get" action="/search">
+<label for="site-search" class="visually-hidden">Search</label>
+<input id="site-search" type="search" name="q" placeholder="Search people, tags, posts" maxlength="200">
+</form>
+${navigation(context)}
+</div>
+</header>
+<main id="main" class="wrap" tabindex="-1">
+${page.body}
+</main>
+<footer class="site-footer wrap">
+<a href="/statistics">Statistics</a> · <a href="/">Public posts</a>
+</footer>
+</body>
+</html>
+`;
 }

@@ -15,9 +15,7 @@ export function displayNameOf(account: { displayName: string; username: string }
 }
 
 export function timeElement(date: Date, context: PageContext): SafeHtml {
-  return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}"
-    >${relativeTime(date, context.now)}</time
-  >`;
+  return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}">${relativeTime(date, context.now)}</time>`;
 }
 
 /** Post text as HTML: mentions of existing accounts, hashtags and links become links. */
@@ -40,13 +38,9 @@ export function bioHtml(note: string): SafeHtml {
 
 function statusActions(status: StatusView, context: PageContext): SafeHtml {
   const path = statusPath(status);
-  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies"
-    >↩ ${status.repliesCount}</a
-  >`;
+  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies">↩ ${status.repliesCount}</a>`;
   if (!context.viewer) {
-    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites"
-        >★ ${status.favouritesCount}</span
-      >`;
+    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites">★ ${status.favouritesCount}</span>`;
   }
   const favourite = status.favourited
     ? actionButton(context, `/statuses/${status.id}/unfavourite`, `★ ${status.favouritesCount}`, {
@@ -73,31 +67,21 @@ export function statusArticle(
 ): SafeHtml {
   const status = view.reblog ?? view;
   const boost = view.reblog
-    ? html`<p class="boosted">
-        ↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted
-      </p>`
+    ? html`<p class="boosted">↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
     : '';
   const content = statusContent(status);
   const body = status.spoilerText
-    ? html`<details class="spoiler">
-        <summary>${status.spoilerText}</summary>
-        <div class="content">${content}</div>
-      </details>`
+    ? html`<details class="spoiler"><summary>${status.spoilerText}</summary><div class="content">${content}</div></details>`
     : html`<div class="content">${content}</div>`;
   const replyTo = status.inReplyToId ? html`<span class="reply-note">· reply</span>` : '';
   return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
-    ${boost}
-    <header class="status-header">
-      <a class="author" href="${profilePath(status.account.username)}"
-        ><strong>${displayNameOf(status.account)}</strong>
-        <span class="handle">@${status.account.username}</span></a
-      >
-      <a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a
-      >${replyTo}
-    </header>
-    ${body}
-    <footer class="status-actions">${statusActions(status, context)}</footer>
-  </article>`;
+${boost}<header class="status-header">
+<a class="author" href="${profilePath(status.account.username)}"><strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
+<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${replyTo}
+</header>
+${body}
+<footer class="status-actions">${statusActions(status, context)}</footer>
+</article>`;
 }
 
 export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {
@@ -139,41 +123,20 @@ export function composeForm(context: PageContext, options: ComposeOptions = {}):
   const initial = options.text ?? (replying ? `@${replying.account.username} ` : '');
   const label = replying ? `Reply to @${replying.account.username}` : 'What’s on your mind?';
   const errorId = 'compose-error';
-  return html`<form
-    method="post"
-    action="/statuses"
-    class="compose"
-    id="${replying ? 'reply' : 'compose'}"
-  >
-    ${csrfField(context)}
-    ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}" />` : ''}
-    <label for="compose-text">${label}</label>
-    <textarea
-      id="compose-text"
-      name="status"
-      rows="4"
-      maxlength="${context.maxStatusCharacters * 20}"
-      data-max-characters="${context.maxStatusCharacters}"
-      aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"
-      ${options.error ? html` aria-invalid="true"` : ''}
-    >
-${initial}</textarea>
-    ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
-    <div class="compose-footer">
-      <span id="compose-counter" class="counter" aria-live="polite"
-        >Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span
-      >
-      <button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
-    </div>
-  </form>`;
+  return html`<form method="post" action="/statuses" class="compose" id="${replying ? 'reply' : 'compose'}">
+${csrfField(context)}
+${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}">` : ''}
+<label for="compose-text">${label}</label>
+<textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * 20}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
+${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+<div class="compose-footer">
+<span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
+<button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
+</div>
+</form>`;
 }
 
 export function accountCard(account: AccountView): SafeHtml {
-  return html`<li class="account-card">
-    <a href="${profilePath(account.username)}"
-      ><strong>${displayNameOf(account)}</strong>
-      <span class="handle">@${account.username}</span></a
-    >
-    <div class="bio">${bioHtml(account.note)}</div>
-  </li>`;
+  return html`<li class="account-card"><a href="${profilePath(account.username)}"><strong>${displayNameOf(account)}</strong> <span class="handle">@${account.username}</span></a>
+<div class="bio">${bioHtml(account.note)}</div></li>`;
 }
