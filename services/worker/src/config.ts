@@ -1,0 +1,264 @@
+/**
+ * The worker's configuration: every variable, validated at start-up. This is the only module that
+ * reads `process.env`. Timings that are not variables (poll intervals, ack wait…) have production
+ * defaults here; tests pass shorter ones to `buildWorker`.
+ */
+import { resolve } from 'node:path';
+import { ConfigurationError, readEnvironment, type Environment } from '@murmur/service-kit';
+
+/** Development-only secret (the website's default is the same): refused when NODE_ENV=production. */
+export const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me-000';
+
+export const WORKER_VARIABLES = {
+  DATABASE_URL: {
+    kind: 'url',
+    description: 'PostgreSQL connection URL',
+    default: 'postgres://postgres@127.0.0.1:5432/murmur',
+    protocols: ['postgres:', 'postgresql:'],
+  },
+  NATS_URL: {
+    kind: 'string',
+    description: 'NATS server URL (several separated by commas)',
+    default: 'nats://127.0.0.1:4222',
+  },
+  PUBLIC_URL: {
+    kind: 'url',
+    description: 'The public origin; links in e-mails and the Message-ID domain come from it',
+    default: 'http://localhost:3000',
+    protocols: ['http:', 'https:'],
+  },
+  SMTP_URL: {
+    kind: 'url',
+    description:
+      'SMTP server, `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://` (implicit TLS). Unset: e-mails are written as .eml files to MAIL_DIR',
+    optional: true,
+    protocols: ['smtp:', 'smtps:'],
+  },
+  MAIL_FROM: {
+    kind: 'string',
+    description: 'From: of every e-mail',
+    default: 'Murmur <no-reply@localhost>',
+  },
+  MAIL_DIR: {
+    kind: 'string',
+    description: 'Where e-mails are written when SMTP_URL is unset (default `<cwd>/.data/mail`)',
+    optional: true,
+  },
+  WORKER_CONCURRENCY: {
+    kind: 'integer',
+    description: 'Events handled at once per consumer (also the pull batch size)',
+    default: '8',
+    min: 1,
+    max: 256,
+  },
+  WORKER_MAX_ACK_PENDING: {
+    kind: 'integer',
+    description:
+      'Unacknowledged messages per consumer across all worker replicas (≥ concurrency × replicas)',
+    default: '64',
+    min: 1,
+    max: 10_000,
+  },
+  WORKER_PORT: {
+    kind: 'integer',
+    description: 'Port of /healthz, /readyz and /status',
+    default: '3003',
+    min: 0,
+    max: 65535,
+  },
+  HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
+  LOG_LEVEL: {
+    kind: 'string',
+    description: 'pino log level',
+    default: 'info',
+    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  NODE_ENV: {
+    kind: 'string',
+    description: 'production refuses development secrets',
+    default: 'development',
+  },
+  NATS_STREAM: {
+    kind: 'string',
+    description: 'JetStream stream holding the events',
+    default: 'MURMUR_EVENTS',
+  },
+  NATS_SUBJECT_PREFIX: {
+    kind: 'string',
+    description: 'Subject prefix of the events (the stream captures `<prefix>.>`)',
+    default: 'murmur.events',
+  },
+  NATS_DUPLICATE_WINDOW_SECONDS: {
+    kind: 'integer',
+    description: "The stream's duplicate window (must cover the relay's retry horizon)",
+    default: '600',
+    min: 1,
+    max: 86_400,
+  },
+  RECONCILE_AFTER_SECONDS: {
+    kind: 'integer',
+    description:
+      'An event published this long ago that a consumer has not processed is republished',
+    default: '300',
+    min: 1,
+  },
+  SMTP_TIMEOUT_MS: {
+    kind: 'integer',
+    description: 'Connection, greeting and inactivity timeout of the SMTP conversation',
+    default: '10000',
+    min: 100,
+    max: 600_000,
+  },
+  EMAIL_MAX_ATTEMPTS: {
+    kind: 'integer',
+    description:
+      'Attempts of an e-mail that clearly failed (refused connection, 4xx) before it is marked failed',
+    default: '5',
+    min: 1,
+    max: 50,
+  },
+  WORKER_ACK_WAIT_MS: {
+    kind: 'integer',
+    description:
+      'Ack wait of the consumers: how soon a message held by a crashed worker is redelivered',
+    default: '30000',
+    min: 1000,
+    max: 600_000,
+  },
+  RELAY_POLL_MS: {
+    kind: 'integer',
+    description:
+      'Fallback poll of the outbox (new events normally wake the relay through LISTEN/NOTIFY)',
+    default: '1000',
+    min: 10,
+    max: 60_000,
+  },
+  UNSUBSCRIBE_SECRET: {
+    kind: 'secret',
+    description:
+      'Signs the one-click unsubscribe links (the website uses the same value; ≥ 32 characters)',
+    default: DEV_UNSUBSCRIBE_SECRET,
+  },
+} as const;
+
+export type WorkerEnvironment = Environment<typeof WORKER_VARIABLES>;
+
+/** Knobs that are not environment variables: production defaults, shortened in tests. */
+export interface WorkerTimings {
+  /** Fallback poll of the outbox when no NOTIFY arrives. */
+  relayPollMs: number;
+  relayBatchSize: number;
+  /** How long to wait for a PubAck. */
+  publishTimeoutMs: number;
+  /** Retry delay of an outbox row after n failed publishes: base × 2^(n-1), capped, with jitter. */
+  relayRetryBaseMs: number;
+  relayRetryMaxMs: number;
+  /** How often the reconciler looks for unprocessed events. */
+  reconcileIntervalMs: number;
+  /** Outbox retention (rows fully processed and published longer ago than this are deleted). */
+  outboxRetentionMs: number;
+  /** Consumer ack wait (redelivery delay after a crash); handlers call working() meanwhile. */
+  ackWaitMs: number;
+  maxDeliver: number;
+  /** Delay before the redelivery of an event whose handler failed (by delivery count). */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** Pull request expiry (heartbeats at half of it). */
+  pullExpiresMs?: number;
+  /** Today's follows/favourites/new accounts refresh. */
+  statsRefreshMs: number;
+  /** Finalization of finished days. */
+  statsFinalizeMs: number;
+  /** How long stop() waits for running handlers. */
+  shutdownDeadlineMs: number;
+}
+
+export interface WorkerConfig {
+  databaseUrl: string;
+  natsUrl: string;
+  /** PUBLIC_URL without a trailing slash. */
+  publicUrl: string;
+  /** Host of PUBLIC_URL: the domain of Message-IDs. */
+  publicHost: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailDir: string;
+  concurrency: number;
+  maxAckPending: number;
+  port: number;
+  host: string;
+  logLevel: string;
+  nodeEnv: string;
+  streamName: string;
+  subjectPrefix: string;
+  duplicateWindowMs: number;
+  reconcileAfterMs: number;
+  smtpTimeoutMs: number;
+  emailMaxAttempts: number;
+  unsubscribeSecret: string;
+  timings: WorkerTimings;
+}
+
+export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
+  relayPollMs: 1000,
+  relayBatchSize: 100,
+  publishTimeoutMs: 5000,
+  relayRetryBaseMs: 500,
+  relayRetryMaxMs: 30_000,
+  reconcileIntervalMs: 30_000,
+  outboxRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  ackWaitMs: 30_000,
+  maxDeliver: 8,
+  statsRefreshMs: 60_000,
+  statsFinalizeMs: 60 * 60 * 1000,
+  shutdownDeadlineMs: 10_000,
+});
+
+/** Reads and validates the environment; throws ConfigurationError naming every bad variable. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): WorkerConfig {
+  const values = readEnvironment(WORKER_VARIABLES, env);
+  const problems: string[] = [];
+  if (values.NODE_ENV === 'production' && values.UNSUBSCRIBE_SECRET === DEV_UNSUBSCRIBE_SECRET) {
+    problems.push(
+      'UNSUBSCRIBE_SECRET must be set in production (the development default is public)',
+    );
+  }
+  if (values.WORKER_MAX_ACK_PENDING < values.WORKER_CONCURRENCY) {
+    problems.push('WORKER_MAX_ACK_PENDING must be at least WORKER_CONCURRENCY');
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return configFromEnvironment(values, cwd);
+}
+
+function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerConfig {
+  const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
+  return {
+    databaseUrl: values.DATABASE_URL,
+    natsUrl: values.NATS_URL,
+    publicUrl,
+    publicHost: new URL(publicUrl).hostname,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    mailDir: resolve(cwd, values.MAIL_DIR ?? '.data/mail'),
+    concurrency: values.WORKER_CONCURRENCY,
+    maxAckPending: values.WORKER_MAX_ACK_PENDING,
+    port: values.WORKER_PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    nodeEnv: values.NODE_ENV,
+    streamName: values.NATS_STREAM,
+    subjectPrefix: values.NATS_SUBJECT_PREFIX,
+    duplicateWindowMs: values.NATS_DUPLICATE_WINDOW_SECONDS * 1000,
+    reconcileAfterMs: values.RECONCILE_AFTER_SECONDS * 1000,
+    smtpTimeoutMs: values.SMTP_TIMEOUT_MS,
+    emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
+    unsubscribeSecret: values.UNSUBSCRIBE_SECRET,
+    timings: {
+      ...DEFAULT_TIMINGS,
+      ackWaitMs: values.WORKER_ACK_WAIT_MS,
+      relayPollMs: values.RELAY_POLL_MS,
+    },
+  };
+}

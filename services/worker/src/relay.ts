@@ -1,0 +1,172 @@
+/**
+ * The outbox relay loop and the reconciler loop (reliability R23, R30, R34).
+ *
+ * Relay: woken by LISTEN/NOTIFY when events commit, and by a fallback poll. Each pass claims a batch
+ * (`relayOutboxBatch`: SKIP LOCKED, oldest first), publishes every event concurrently with
+ * msgID = event id, and marks rows published after their PubAck. A failed or unknown outcome leaves
+ * the row pending with exponential backoff and jitter; while NATS is down the rows back off and the
+ * relay drains them when it returns. Full batches are followed at once by the next one.
+ *
+ * Reconciler: every `reconcileIntervalMs`, republishes events published longer than
+ * RECONCILE_AFTER_SECONDS ago that some consumer has not processed, and deletes old fully processed
+ * outbox rows (retention).
+ */
+import {
+  deleteProcessedOutboxEvents,
+  listenForOutbox,
+  reconcileOutboxBatch,
+  relayOutboxBatch,
+  type Database,
+  type OutboxListener,
+  type OutboxRow,
+  type PublishOutcome,
+} from '@murmur/db';
+import type { DomainEvent, EventTopology } from '@murmur/events';
+import { isUnknownPublishOutcome, publishEvent } from '@murmur/events/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from '@murmur/service-kit';
+import type { WorkerTimings } from './config.js';
+import { Loop } from './loop.js';
+import { CONSUMERS_BY_EVENT_TYPE } from './topology.js';
+
+export interface RelayDependencies {
+  database: Database;
+  databaseUrl: string;
+  js: JetStreamClient;
+  topology: EventTopology;
+  logger: Logger;
+  timings: WorkerTimings;
+  reconcileAfterMs: number;
+}
+
+/** base × 2^(attempts-1), capped, with ±25 % jitter so a fleet of relays does not retry in step. */
+export function relayRetryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, attempts - 1), 20));
+  return Math.round(exp * (0.75 + Math.random() * 0.5));
+}
+
+function publisher(deps: RelayDependencies, what: 'relay' | 'reconcile') {
+  return async (rows: readonly OutboxRow[]): Promise<PublishOutcome[]> =>
+    Promise.all(
+      rows.map(async (row): Promise<PublishOutcome> => {
+        const log = {
+          eventId: row.id,
+          eventType: row.type,
+          requestId: row.event.requestId,
+          attempts: row.attempts,
+        };
+        try {
+          const ack = await publishEvent(deps.js, deps.topology, row.event as DomainEvent, {
+            timeoutMs: deps.timings.publishTimeoutMs,
+          });
+          deps.logger.debug(
+            { ...log, streamSeq: ack.seq, duplicate: ack.duplicate },
+            `${what}: event published`,
+          );
+          return ack.duplicate
+            ? { status: 'duplicate', streamSeq: ack.seq }
+            : { status: 'stored', streamSeq: ack.seq };
+        } catch (err) {
+          const unknown = isUnknownPublishOutcome(err);
+          // Unknown outcomes (timeout, NATS down) are expected during outages; anything else is a bug
+          // or a misconfiguration that a person must look at.
+          deps.logger[unknown ? 'warn' : 'error'](
+            { ...log, err },
+            `${what}: publish failed; will retry with the same id`,
+          );
+          return { status: 'failed', error: (err as Error).message ?? String(err) };
+        }
+      }),
+    );
+}
+
+export class OutboxRelay {
+  private readonly loop: Loop;
+  private listener: OutboxListener | undefined;
+
+  constructor(private readonly deps: RelayDependencies) {
+    this.loop = new Loop({
+      name: 'outbox relay',
+      intervalMs: deps.timings.relayPollMs,
+      logger: deps.logger,
+      run: () => this.pass(),
+    });
+  }
+
+  /** One relay pass: batches until the outbox has no due row left. Returns the rows published. */
+  async pass(): Promise<number> {
+    const { timings } = this.deps;
+    let total = 0;
+    for (;;) {
+      const result = await relayOutboxBatch(this.deps.database, {
+        limit: timings.relayBatchSize,
+        publish: publisher(this.deps, 'relay'),
+        retryDelayMs: (attempts) =>
+          relayRetryDelayMs(attempts, timings.relayRetryBaseMs, timings.relayRetryMaxMs),
+      });
+      total += result.published;
+      if (result.claimed < timings.relayBatchSize || result.failed > 0) return total;
+    }
+  }
+
+  async start(): Promise<void> {
+    this.listener = await listenForOutbox(this.deps.databaseUrl, () => this.loop.wake(), {
+      onError: (err) =>
+        this.deps.logger.warn({ err }, 'outbox LISTEN connection lost; reconnecting'),
+    });
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener?.close();
+    await this.loop.stop();
+  }
+}
+
+export class Reconciler {
+  private readonly loop: Loop;
+
+  constructor(private readonly deps: RelayDependencies) {
+    this.loop = new Loop({
+      name: 'reconciler',
+      intervalMs: deps.timings.reconcileIntervalMs,
+      logger: deps.logger,
+      run: () => this.pass(),
+    });
+  }
+
+  /** Republishes what consumers have not processed in time, then applies the retention. */
+  async pass(): Promise<number> {
+    const { database, timings, logger } = this.deps;
+    let republished = 0;
+    for (;;) {
+      const result = await reconcileOutboxBatch(database, {
+        handledBy: CONSUMERS_BY_EVENT_TYPE,
+        olderThanMs: this.deps.reconcileAfterMs,
+        limit: timings.relayBatchSize,
+        publish: publisher(this.deps, 'reconcile'),
+        recheckAfterMs: this.deps.reconcileAfterMs,
+        retryAfterMs: timings.reconcileIntervalMs,
+      });
+      republished += result.republished;
+      if (result.found > 0) {
+        logger.warn(result, 'reconciler: events not processed in time were republished');
+      }
+      if (result.found < timings.relayBatchSize) break;
+    }
+    const deleted = await deleteProcessedOutboxEvents(database, {
+      handledBy: CONSUMERS_BY_EVENT_TYPE,
+      olderThanMs: timings.outboxRetentionMs,
+    });
+    if (deleted > 0) logger.info({ deleted }, 'outbox retention: processed events deleted');
+    return republished;
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The worker's entry point: read the configuration, connect to PostgreSQL and NATS, verify the
+ * JetStream topology, run, and shut down gracefully on SIGTERM/SIGINT (stop pulling, finish and ack
+ * the events in flight, close). A NATS connection that closes for good ends the process with a
+ * non-zero code so the supervisor restarts it.
+ */
+import { createDatabase } from '@murmur/db';
+import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
+import { ConfigurationError, createLogger, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import { buildWorker } from './app.js';
+import { loadConfig, type WorkerConfig } from './config.js';
+
+let config: WorkerConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ service: 'worker', level: config.logLevel });
+const database = createDatabase({
+  url: config.databaseUrl,
+  applicationName: 'murmur-worker',
+  poolSize: Math.max(5, config.concurrency * 2 + 2),
+  onError: (err) => logger.warn({ err }, 'database connection error'),
+});
+
+const nats = await connectToNats({ url: config.natsUrl, name: 'murmur-worker', logger });
+const server = checkNatsServer(nats);
+for (const warning of server.warnings) logger.warn({ natsVersion: server.version }, warning);
+const unwatch = watchConnectionClosed(nats, (err) => {
+  logger.fatal(
+    { err },
+    'NATS connection closed for good; exiting so the supervisor restarts the worker',
+  );
+  process.exit(1);
+});
+
+const worker = buildWorker({ config, database, nats, logger });
+try {
+  await worker.start();
+  await worker.app.listen({ port: config.port, host: config.host });
+} catch (err) {
+  logger.fatal({ err }, 'worker failed to start');
+  process.exit(1);
+}
+logger.info(
+  { port: config.port, database: redactUrl(config.databaseUrl), nats: config.natsUrl },
+  'worker running',
+);
+
+onShutdownSignal(
+  async () => {
+    await worker.app.close();
+    await worker.stop();
+    unwatch();
+    await nats.drain();
+    await database.close();
+  },
+  {
+    deadlineMs: config.timings.shutdownDeadlineMs + 5000,
+    log: (message) => logger.info({}, message),
+  },
+);

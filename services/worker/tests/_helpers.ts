@@ -1,0 +1,307 @@
+/** Shared helpers of the worker's integration tests (not a test file). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '@murmur/db';
+import type { EventTopology } from '@murmur/events';
+import { connectToNats } from '@murmur/events/jetstream';
+import { createLogger, type Logger } from '@murmur/service-kit';
+import { removeTopology } from '@murmur/events/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { SMTPServer } from 'smtp-server';
+import { buildWorker, type Worker } from '../src/app.js';
+import {
+  DEFAULT_TIMINGS,
+  loadConfig,
+  type WorkerConfig,
+  type WorkerTimings,
+} from '../src/config.js';
+import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
+      );
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export const testLogger: Logger = createLogger({
+  service: 'worker-test',
+  level: process.env.TEST_LOG_LEVEL ?? 'silent',
+});
+
+/** Timings for tests: everything short. */
+export const TEST_TIMINGS: WorkerTimings = {
+  ...DEFAULT_TIMINGS,
+  relayPollMs: 200,
+  publishTimeoutMs: 1000,
+  relayRetryBaseMs: 100,
+  relayRetryMaxMs: 500,
+  reconcileIntervalMs: 200,
+  ackWaitMs: 2000,
+  retryDelayMs: () => 100,
+  pullExpiresMs: 2000,
+  statsRefreshMs: 60_000,
+  shutdownDeadlineMs: 3000,
+};
+
+export function testConfig(input: {
+  databaseUrl: string;
+  topology: EventTopology;
+  natsUrl?: string;
+  smtpUrl?: string;
+  overrides?: Partial<WorkerConfig>;
+  timings?: Partial<WorkerTimings>;
+}): WorkerConfig {
+  const config = loadConfig(
+    {
+      DATABASE_URL: input.databaseUrl,
+      NATS_URL: input.natsUrl ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+      PUBLIC_URL: 'https://murmur.test',
+      SMTP_URL: input.smtpUrl,
+      NATS_STREAM: input.topology.streamName,
+      NATS_SUBJECT_PREFIX: input.topology.subjectPrefix,
+      SMTP_TIMEOUT_MS: '1000',
+    },
+    tmpdir(),
+  );
+  return { ...config, ...input.overrides, timings: { ...TEST_TIMINGS, ...input.timings } };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  nats: NatsConnection;
+  stop(): Promise<void>;
+  /** Stops the worker, deletes the test's stream, closes the connection. */
+  dispose(topology: EventTopology): Promise<void>;
+}
+
+export async function startWorker(
+  config: WorkerConfig,
+  database: Database,
+  options: { mailer?: Mailer; start?: boolean } = {},
+): Promise<RunningWorker> {
+  const nats = await connectToNats({
+    url: config.natsUrl,
+    name: 'worker-test',
+    connectionOptions: {
+      reconnectTimeWait: 200,
+      reconnectJitter: 50,
+      pingInterval: 2000,
+      maxPingOut: 2,
+    },
+  });
+  const worker = buildWorker({
+    config,
+    database,
+    nats,
+    logger: testLogger,
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+  });
+  if (options.start !== false) await worker.start();
+  return {
+    worker,
+    nats,
+    async stop() {
+      await worker.stop();
+      await nats.close();
+    },
+    async dispose(topology) {
+      await worker.stop();
+      await removeTopology(await jetstreamManager(nats), topology).catch(() => {});
+      await nats.close();
+    },
+  };
+}
+
+export interface ReceivedMail {
+  raw: string;
+  headers: Record<string, string>;
+  envelopeTo: string[];
+  receivedAt: number;
+}
+
+/** Unfolded headers of a raw message, by lower-cased name (the first occurrence). */
+export function parseHeaders(raw: string): Record<string, string> {
+  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const line of head.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const name = line.slice(0, i).toLowerCase();
+    headers[name] ??= line.slice(i + 1).trim();
+  }
+  return headers;
+}
+
+function decodeQuotedPrintable(body: string): string {
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/** The decoded text/plain and text/html parts of a (multipart/alternative) message. */
+export function mailParts(raw: string): { text: string; html: string } {
+  const parts: Record<string, string> = {};
+  for (const chunk of raw.split(/\r?\n--[^\r\n]+\r?\n/)) {
+    const headers = parseHeaders(chunk);
+    const type = /^text\/(plain|html)/.exec(headers['content-type'] ?? '')?.[1];
+    if (!type) continue;
+    const body = chunk
+      .slice(chunk.search(/\r?\n\r?\n/))
+      .replace(/^\r?\n\r?\n/, '')
+      .replace(/\r?\n--[^\r\n]*--\s*$/, '');
+    const encoding = headers['content-transfer-encoding']?.toLowerCase();
+    parts[type] =
+      encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : encoding === 'base64'
+          ? Buffer.from(body, 'base64').toString('utf8')
+          : body;
+  }
+  return { text: parts.plain ?? '', html: parts.html ?? '' };
+}
+
+/**
+ * A real SMTP server on a random port that keeps what it receives. `replyDelayMs` delays the 250
+ * after DATA (a slow or hung server) while the message is already stored.
+ */
+export async function startSmtpSink(options: { replyDelayMs?: number } = {}) {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        received.push({
+          raw,
+          headers: parseHeaders(raw),
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          receivedAt: performance.now(),
+        });
+        if (options.replyDelayMs) setTimeout(() => callback(), options.replyDelayMs);
+        else callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    received,
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The SMTP mailer, failing with a clear (retryable) error the first time for each address in `failOnce`. */
+export function flakyMailer(
+  smtpUrl: string,
+  failOnce: Set<string>,
+): Mailer & { attempts: string[] } {
+  const real = new SmtpMailer(smtpUrl, 2000);
+  const attempts: string[] = [];
+  return {
+    description: 'flaky test mailer',
+    attempts,
+    async send(mail) {
+      attempts.push(mail.to.address);
+      if (failOnce.delete(mail.to.address)) {
+        return { outcome: 'rejected', error: 'ECONNREFUSED (test)', permanent: false };
+      }
+      return real.send(mail);
+    },
+  };
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A nats-server of the test's own (random port, file store in a temp dir) that it can stop and restart. */
+export class OwnNatsServer {
+  private child: ChildProcess | undefined;
+  private readonly storeDir = mkdtempSync(join(tmpdir(), 'murmur-worker-nats-'));
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    this.child = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
+        return isListening(this.port);
+      },
+      { timeoutMs: 10_000, what: 'nats-server to listen' },
+    );
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}

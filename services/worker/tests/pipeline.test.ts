@@ -1,0 +1,288 @@
+/**
+ * The whole pipeline against real PostgreSQL, NATS JetStream and an SMTP server: a post commits its
+ * events to the outbox, the relay publishes them, the consumers create notifications, send e-mails
+ * and count statistics — each exactly once, whatever is delivered twice or is invalid.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countProcessedEvents,
+  createStatus,
+  getDailyStats,
+  listDeadLetters,
+  utcDay,
+  type Database,
+} from '@murmur/db';
+import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { subjectFor } from '@murmur/events';
+import { testTopology } from '@murmur/events/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { verifyUnsubscribeToken } from '@murmur/service-kit';
+import {
+  flakyMailer,
+  mailParts,
+  sleep,
+  startSmtpSink,
+  startWorker,
+  testConfig,
+  waitFor,
+  type RunningWorker,
+} from './_helpers.js';
+
+const topology = testTopology();
+let testDb: TestDatabase;
+let database: Database;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let running: RunningWorker;
+const failOnce = new Set<string>();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase({ poolSize: 10 });
+  database = testDb.database;
+  smtp = await startSmtpSink();
+  const config = testConfig({
+    databaseUrl: testDb.url,
+    topology,
+    smtpUrl: smtp.url,
+    // A short duplicate window, so a second relay pass of the same event is stored again.
+    overrides: { duplicateWindowMs: 1000 },
+  });
+  running = await startWorker(config, database, { mailer: flakyMailer(smtp.url, failOnce) });
+});
+
+afterAll(async () => {
+  await running?.dispose(topology);
+  await smtp?.close();
+  await testDb?.destroy();
+});
+
+async function notificationsOf(accountId: string) {
+  const { rows } = await database.pool.query<{
+    type: string;
+    from_account_id: string;
+    status_id: string;
+  }>('select type, from_account_id, status_id from notifications where account_id = $1', [
+    accountId,
+  ]);
+  return rows;
+}
+
+function mailsTo(address: string) {
+  return smtp.received.filter((m) => m.envelopeTo.includes(address));
+}
+
+describe('mentions', () => {
+  it('notifies and e-mails each mentioned account once, with safe, deterministic headers', async () => {
+    const author = await createAccountFixture(database, {
+      displayName: 'Alice\r\nBcc: victim@example.test',
+    });
+    const bob = await createAccountFixture(database);
+    const carol = await createAccountFixture(database);
+    const status = await createStatus(database, {
+      accountId: author.id,
+      text: `Hello @${bob.username} and @${carol.username}!\nSubject: injected <b>bold</b>`,
+      requestId: 'req-123',
+    });
+
+    await waitFor(() => mailsTo(bob.email).length === 1 && mailsTo(carol.email).length === 1, {
+      what: 'two e-mails',
+    });
+    for (const recipient of [bob, carol]) {
+      expect(await notificationsOf(recipient.id)).toEqual([
+        { type: 'mention', from_account_id: author.id, status_id: status.id },
+      ]);
+      const mail = mailsTo(recipient.email)[0]!;
+      const { rows } = await database.pool.query<{
+        id: string;
+        status: string;
+        message_id: string;
+      }>('select id, status, message_id from email_deliveries where recipient_account_id = $1', [
+        recipient.id,
+      ]);
+      await waitFor(async () => {
+        const r = await database.pool.query(
+          'select status from email_deliveries where recipient_account_id = $1',
+          [recipient.id],
+        );
+        return r.rows[0]?.status === 'sent';
+      });
+      expect(mail.headers['message-id']).toBe(`<mention-${rows[0]!.id}@murmur.test>`);
+      expect(rows[0]!.message_id).toBe(mail.headers['message-id']);
+      const unsubscribe = /^<https:\/\/murmur\.test\/unsubscribe\?token=([^>]+)>$/.exec(
+        mail.headers['list-unsubscribe']!,
+      );
+      expect(unsubscribe).not.toBeNull();
+      expect(
+        verifyUnsubscribeToken(
+          testConfig({ databaseUrl: testDb.url, topology }).unsubscribeSecret,
+          decodeURIComponent(unsubscribe![1]!),
+        ),
+      ).toBe(recipient.id);
+      expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      // Nothing from the post or the profile became a header.
+      expect(mail.headers['bcc']).toBeUndefined();
+      expect(mail.headers['subject']).not.toMatch(/[\r\n]/);
+      const { text, html } = mailParts(mail.raw);
+      expect(text).toContain('> Hello @');
+      expect(html).toContain('Subject: injected &lt;b&gt;bold&lt;/b&gt;');
+      expect(html).not.toContain('<b>bold</b>');
+      for (const part of [text, html]) {
+        expect(part).toContain(`https://murmur.test/@${author.username}/${status.id}`);
+        expect(part).toContain('https://murmur.test/settings');
+      }
+    }
+  });
+
+  it('sends nothing when the author mentions only themselves', async () => {
+    const author = await createAccountFixture(database);
+    await createStatus(database, {
+      accountId: author.id,
+      text: `note to self @${author.username}`,
+    });
+    const marker = await createAccountFixture(database);
+    // A later mention proves the pipeline ran past the self-mention.
+    await createStatus(database, { accountId: author.id, text: `hi @${marker.username}` });
+    await waitFor(() => mailsTo(marker.email).length === 1);
+    expect(mailsTo(author.email)).toHaveLength(0);
+    expect(await notificationsOf(author.id)).toEqual([]);
+  });
+
+  it('applies an event delivered three times once: relay pass again, nak redelivery, direct republish', async () => {
+    const author = await createAccountFixture(database);
+    const dave = await createAccountFixture(database);
+    failOnce.add(dave.email); // first attempt fails clearly → nak → redelivery
+    const statsBefore = (await getDailyStats(database.primary, utcDay(new Date())))?.mentions ?? 0;
+    await createStatus(database, { accountId: author.id, text: `hey @${dave.username}` });
+    await waitFor(() => mailsTo(dave.email).length === 1, { what: 'the e-mail after a retry' });
+    const { rows } = await database.pool.query<{ id: string; payload: unknown }>(
+      `select id, payload from outbox_events where type = 'UserMentioned' and payload->'data'->>'mentionedAccountId' = $1`,
+      [dave.id],
+    );
+    const event = rows[0]!;
+    await waitFor(
+      async () =>
+        (
+          await database.pool.query('select 1 from processed_events where event_id = $1', [
+            event.id,
+          ])
+        ).rowCount === 2,
+    );
+
+    // Again through the relay (after the 1 s duplicate window, so the stream stores it again)…
+    await sleep(1100);
+    await database.pool.query(
+      `update outbox_events set status = 'pending', next_attempt_at = now() where id = $1`,
+      [event.id],
+    );
+    await waitFor(
+      async () =>
+        (await database.pool.query(`select status from outbox_events where id = $1`, [event.id]))
+          .rows[0]?.status === 'published',
+    );
+    // …and directly, with another message id but the same event.
+    await running.nats.flush();
+    await jetstream(running.nats).publish(
+      subjectFor(topology, 'UserMentioned'),
+      JSON.stringify(event.payload),
+      {
+        msgID: `${event.id}-again`,
+      },
+    );
+    const jsm = await jetstreamManager(running.nats);
+    await waitFor(
+      async () => {
+        const infos = await Promise.all(
+          ['notifications', 'statistics'].map((c) => jsm.consumers.info(topology.streamName, c)),
+        );
+        return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+      },
+      { what: 'consumers to catch up' },
+    );
+
+    expect(mailsTo(dave.email)).toHaveLength(1);
+    expect(await notificationsOf(dave.id)).toHaveLength(1);
+    const stats = await getDailyStats(database.primary, utcDay(new Date()));
+    expect(stats!.mentions).toBe(statsBefore + 1);
+    const { rows: deliveries } = await database.pool.query(
+      'select status, attempts from email_deliveries where event_id = $1',
+      [event.id],
+    );
+    expect(deliveries).toEqual([{ status: 'sent', attempts: 2 }]);
+  });
+
+  it('does not e-mail people who turned mention e-mails off, but still notifies them', async () => {
+    const author = await createAccountFixture(database);
+    const quiet = await createAccountFixture(database, { emailOnMention: false });
+    await createStatus(database, { accountId: author.id, text: `psst @${quiet.username}` });
+    await waitFor(async () => (await notificationsOf(quiet.id)).length === 1);
+    await waitFor(
+      async () =>
+        (
+          await database.pool.query(
+            `select status from email_deliveries where recipient_account_id = $1`,
+            [quiet.id],
+          )
+        ).rows[0]?.status === 'skipped',
+    );
+    expect(mailsTo(quiet.email)).toHaveLength(0);
+  });
+});
+
+describe('invalid events', () => {
+  it('dead-letters a malformed event and keeps processing the valid ones around it', async () => {
+    const author = await createAccountFixture(database);
+    const erin = await createAccountFixture(database);
+    const frank = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: `one @${erin.username}` });
+    const ack = await jetstream(running.nats).publish(
+      subjectFor(topology, 'UserMentioned'),
+      '{"type":"UserMentioned","data":{}}',
+    );
+    await createStatus(database, { accountId: author.id, text: `two @${frank.username}` });
+    await waitFor(() => mailsTo(erin.email).length === 1 && mailsTo(frank.email).length === 1);
+    const letters = await waitFor(
+      async () => {
+        const rows = await listDeadLetters(database);
+        return rows.filter((r) => r.streamSeq === ack.seq).length === 2 ? rows : null;
+      },
+      { what: 'a dead letter per consumer' },
+    );
+    expect(
+      letters
+        .filter((r) => r.streamSeq === ack.seq)
+        .map((r) => r.consumer)
+        .sort(),
+    ).toEqual(['notifications', 'statistics']);
+  });
+});
+
+describe('statistics and status', () => {
+  it('counts each post and mention once and reports an empty backlog', async () => {
+    const jsm = await jetstreamManager(running.nats);
+    await waitFor(async () => {
+      const infos = await Promise.all(
+        ['notifications', 'statistics'].map((c) => jsm.consumers.info(topology.streamName, c)),
+      );
+      return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+    });
+    const { rows } = await database.pool.query<{ posts: string; mentions: string }>(
+      `select count(*) filter (where type = 'PostCreated') as posts, count(*) filter (where type = 'UserMentioned') as mentions from outbox_events`,
+    );
+    const stats = (await getDailyStats(database.primary, utcDay(new Date())))!;
+    expect(stats.posts).toBe(Number(rows[0]!.posts));
+    expect(stats.mentions).toBe(Number(rows[0]!.mentions));
+    expect(await countProcessedEvents(database, 'statistics')).toBe(
+      Number(rows[0]!.posts) + Number(rows[0]!.mentions),
+    );
+
+    const response = await running.worker.app.inject({ method: 'GET', url: '/status' });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.outbox.pending).toBe(0);
+    expect(body.consumers.notifications).toMatchObject({ numPending: 0, numAckPending: 0 });
+    expect((await running.worker.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
+      ok: true,
+      database: true,
+      nats: true,
+    });
+  });
+});
