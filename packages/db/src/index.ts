@@ -210,3 +210,4 @@ export {
   type LoadedWebSession,
   type SessionAccount,
 } from './operations/web-sessions.js';
+export { checkDurabilitySettings, type DurabilityReport } from './durability.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import {
+  checkDurabilitySettings,
   createDatabase,
   createStatus,
   followAccount,
@@ -150,5 +151,14 @@ describe('timelines', () => {
     await createStatus(testDb.database, { accountId: stranger.id, text: 'not for you' });
     const home = await homeTimeline(testDb.database.primary, reader.id, { limit: 20 });
     expect(home.map((s) => s.id)).toEqual([theirs.id, mine.id]);
+  });
+});
+
+describe('checkDurabilitySettings', () => {
+  it('reports what the server has, and finds no problem with the default safe settings', async () => {
+    const report = await checkDurabilitySettings(testDb.database);
+    // The test server runs with fsync, full_page_writes and synchronous_commit on (PostgreSQL defaults).
+    expect(report.problems).toEqual([]);
+    expect(Array.isArray(report.warnings)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * the events in flight, close). A NATS connection that closes for good ends the process with a
  * non-zero code so the supervisor restarts it.
  */
-import { createDatabase } from '@murmur/db';
+import { checkDurabilitySettings, createDatabase } from '@murmur/db';
 import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
 import { ConfigurationError, createLogger, onShutdownSignal, redactUrl } from '@murmur/service-kit';
 import { buildWorker } from './app.js';
@@ -28,6 +28,15 @@ const database = createDatabase({
   poolSize: Math.max(5, config.concurrency * 2 + 2),
   onError: (err) => logger.warn({ err }, 'database connection error'),
 });
+
+// Emails and events act on committed transactions, so those must survive a crash (reliability R35).
+const durability = await checkDurabilitySettings(database);
+for (const warning of durability.warnings) logger.warn(warning);
+for (const problem of durability.problems) logger.error(problem);
+if (durability.problems.length > 0 && config.nodeEnv === 'production') {
+  logger.fatal('refusing to start in production with unsafe PostgreSQL settings');
+  process.exit(1);
+}
 
 const nats = await connectToNats({ url: config.natsUrl, name: 'murmur-worker', logger });
 const server = checkNatsServer(nats);

@@ -38,6 +38,10 @@ export function composeMentionEmail(
     createUnsubscribeToken(settings.unsubscribeSecret, recipient.id),
   )}`;
   const authorName = nameOf(author);
+  // "Ann (@ann)", or just "@ann" when there is no display name to tell apart from the handle.
+  const authorLabel = author.displayName.trim()
+    ? `${authorName} (@${author.username})`
+    : authorName;
   const subject = excerpt(`${authorName} mentioned you: ${mention.statusText}`, SUBJECT_CHARACTERS);
   const quoted = mention.statusText
     .split('\n')
@@ -47,7 +51,7 @@ export function composeMentionEmail(
   const text = [
     `Hi ${nameOf(recipient)},`,
     '',
-    `${authorName} (@${author.username}) mentioned you:`,
+    `${authorLabel} mentioned you:`,
     '',
     quoted,
     '',
@@ -67,7 +71,7 @@ export function composeMentionEmail(
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: sans-serif; line-height: 1.5; max-width: 36rem">
 <p>Hi ${escapeHtml(nameOf(recipient))},</p>
-<p><strong>${escapeHtml(authorName)}</strong> (@${escapeHtml(author.username)}) mentioned you:</p>
+<p><strong>${escapeHtml(authorLabel)}</strong> mentioned you:</p>
 <blockquote style="margin: 0 0 1em; padding: 0.5em 1em; border-left: 3px solid #888">${content}</blockquote>
 <p><a href="${escapeHtml(postUrl)}">View the post</a></p>
 <hr>
