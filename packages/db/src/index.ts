@@ -67,6 +67,8 @@ export {
   tagTimeline,
   accountStatuses,
   statusContext,
+  favouritedStatuses,
+  type FavouritesPage,
   type StatusContext,
   type AccountStatusesFilter,
 } from './queries/timelines.js';

@@ -182,3 +182,23 @@ describe('createStatus input hardening', () => {
     }
   });
 });
+
+describe('favouritedStatuses', () => {
+  it('lists what an account favourited, most recently favourited first, paged by favourite', async () => {
+    const { favouritedStatuses } = await import('../src/index.js');
+    const author = await createAccountFixture(testDb.database);
+    const fan = await createAccountFixture(testDb.database);
+    const older = await createStatus(testDb.database, { accountId: author.id, text: 'older post' });
+    const newer = await createStatus(testDb.database, { accountId: author.id, text: 'newer post' });
+    await favouriteStatus(testDb.database, { accountId: fan.id, statusId: newer.id });
+    await favouriteStatus(testDb.database, { accountId: fan.id, statusId: older.id });
+    const first = await favouritedStatuses(testDb.database.primary, fan.id, { limit: 1 });
+    expect(first.statuses.map((s) => s.id)).toEqual([older.id]);
+    const second = await favouritedStatuses(testDb.database.primary, fan.id, {
+      limit: 1,
+      maxId: first.lastCursor,
+    });
+    expect(second.statuses.map((s) => s.id)).toEqual([newer.id]);
+    expect(second.statuses[0]!.favourited).toBe(true);
+  });
+});

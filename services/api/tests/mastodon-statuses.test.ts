@@ -231,6 +231,28 @@ describe('threads, favourites and reblogs', () => {
     json(await app.inject({ url: '/api/v1/statuses/1/context' }), 404);
   });
 
+  it('lists your favourites, most recently favourited first, paged by Link', async () => {
+    const first = json(await post(alice, { status: 'first to be liked' }));
+    const second = json(await post(alice, { status: 'second to be liked' }));
+    for (const id of [second.id, first.id]) {
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/statuses/${id}/favourite`,
+        headers: bob.headers,
+      });
+    }
+    const page = await app.inject({ url: '/api/v1/favourites?limit=1', headers: bob.headers });
+    const statuses = json(page);
+    expect(statuses.map((s: { id: string }) => s.id)).toEqual([first.id]);
+    expectSchema(Status, statuses[0]);
+    const next = links(page).next!;
+    const rest = json(
+      await app.inject({ url: `${next.pathname}${next.search}`, headers: bob.headers }),
+    );
+    expect(rest.map((s: { id: string }) => s.id)).toEqual([second.id]);
+    json(await app.inject({ url: '/api/v1/favourites' }), 401);
+  });
+
   it('favourites and unfavourites, listing who favourited', async () => {
     const status = json(await post(alice, { status: 'like me' }));
     const favourited = json(

@@ -157,3 +157,39 @@ export async function statusContext(
     ids.map((r) => byId.get(r.id)).filter((v): v is StatusView => v !== undefined);
   return { ancestors: pick(up), descendants: pick(down) };
 }
+
+export interface FavouritesPage {
+  statuses: StatusView[];
+  /** Favourite ids of the first and last entries: Mastodon pages this list by favourite, not status. */
+  firstCursor: string | null;
+  lastCursor: string | null;
+}
+
+/** The statuses an account favourited, most recently favourited first, still visible to it. */
+export async function favouritedStatuses(
+  executor: Executor,
+  accountId: string,
+  page: Page,
+): Promise<FavouritesPage> {
+  const { where, ascending } = pageConditions(sql`f.id`, page);
+  const rows = await queryRows<{ cursor: string; statusId: string }>(
+    executor,
+    sql`
+    select f.id::text as cursor, f.status_id::text as "statusId"
+    from favourites f join statuses on statuses.id = f.status_id
+    where f.account_id = ${accountId} and statuses.deleted_at is null
+      and ${visibleTo(accountId)} and ${where}
+    order by ${orderFor(sql`f.id`, ascending)}
+    limit ${page.limit}`,
+  );
+  const ordered = newestFirst(rows, ascending);
+  return {
+    statuses: await hydrateStatuses(
+      executor,
+      ordered.map((r) => r.statusId),
+      accountId,
+    ),
+    firstCursor: ordered[0]?.cursor ?? null,
+    lastCursor: ordered.at(-1)?.cursor ?? null,
+  };
+}

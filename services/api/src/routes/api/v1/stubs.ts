@@ -28,11 +28,6 @@ const STUBS: Stub[] = [
   },
   { path: '/api/v1/followed_tags', summary: 'Followed hashtags (none)', scope: 'read:follows' },
   { path: '/api/v1/bookmarks', summary: 'Bookmarks (none)', scope: 'read:bookmarks' },
-  {
-    path: '/api/v1/favourites',
-    summary: 'Your favourites (not listed yet)',
-    scope: 'read:favourites',
-  },
   { path: '/api/v1/announcements', summary: 'Announcements (none)', scope: 'read' },
   { path: '/api/v1/blocks', summary: 'Blocked accounts (none)', scope: 'read:blocks' },
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },

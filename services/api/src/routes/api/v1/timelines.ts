@@ -1,5 +1,11 @@
 /** Home, public and hashtag timelines, newest first, with Mastodon's paging and `Link` header. */
-import { homeTimeline, publicTimeline, tagTimeline, type StatusView } from '@murmur/db';
+import {
+  favouritedStatuses,
+  homeTimeline,
+  publicTimeline,
+  tagTimeline,
+  type StatusView,
+} from '@murmur/db';
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -12,6 +18,7 @@ import {
   ERRORS,
   pageOf,
   parseBoolean,
+  setLinkHeader,
   setLinkHeaderFor,
   userOf,
   viewerOf,
@@ -113,6 +120,30 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
         reply,
         await tagTimeline(database.replica, name, page, viewerOf(request)),
       );
+    },
+  );
+
+  app.get(
+    '/api/v1/favourites',
+    {
+      config: { auth: 'user', scopes: ['read:favourites'] },
+      schema: {
+        tags: ['statuses'],
+        summary: 'Statuses you favourited, most recently favourited first',
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Array(Status), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      // Reads its own writes (a favourite just made), so it stays on the primary.
+      const page = await favouritedStatuses(
+        database.primary,
+        userOf(request),
+        pageOf(request.query, 20, 40),
+      );
+      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
+      const context = entityContext(request);
+      return page.statuses.map((s) => serializeStatus(s, context));
     },
   );
 }
