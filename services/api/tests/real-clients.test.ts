@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { createRestAPIClient } from 'masto';
-import generator, { detector } from 'megalodon';
+import { detector, Mastodon } from 'megalodon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizeInBrowser,
@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function signInWithMegalodon(username: string): Promise<string> {
-  const client = generator('mastodon', url);
+  const client = new Mastodon(url);
   const app = await client.registerApp('Megalodon acceptance', {
     scopes: ['read', 'write', 'follow'],
   });
@@ -59,15 +59,17 @@ describe('megalodon', () => {
     expect(await detector(url)).toBe('mastodon');
     await createAccountFixture(t.database, { username: 'mega_user' });
     const token = await signInWithMegalodon('mega_user');
-    const client = generator('mastodon', url, token);
+    const client = new Mastodon(url, token);
     const me = await client.verifyAccountCredentials();
     expect(me.data.username).toBe('mega_user');
     const instance = await client.getInstance();
     expect(instance.data.uri).toBeTruthy();
-    const posted = await client.postStatus('Hello from megalodon #clients');
+    const posted = await client.postStatus('Hello from megalodon #clients', {});
     expect('id' in posted.data && posted.data.id).toMatch(/^\d+$/);
     const home = await client.getHomeTimeline({ limit: 5 });
-    expect(home.data.map((s) => s.content)).toContain((posted.data as { content: string }).content);
+    expect(home.data.map((s: { content: string }) => s.content)).toContain(
+      (posted.data as { content: string }).content,
+    );
   });
 });
 
