@@ -127,3 +127,10 @@ export function describeEnvironment(specs: Record<string, VariableSpec>): string
   );
   return ['| Variable | Default | What it does |', '|---|---|---|', ...rows].join('\n');
 }
+
+/** TRUST_PROXY as Fastify's `trustProxy`: `none`/`false`/`off`/empty → false, else the list as given. */
+export function parseTrustProxy(value: string): boolean | string {
+  const lowered = value.trim().toLowerCase();
+  if (['none', 'false', 'off', ''].includes(lowered)) return false;
+  return value.trim();
+}

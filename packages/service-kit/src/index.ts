@@ -2,6 +2,7 @@ export {
   readEnvironment,
   describeEnvironment,
   redactUrl,
+  parseTrustProxy,
   ConfigurationError,
   type VariableSpec,
   type VariableKind,
@@ -10,3 +11,16 @@ export {
 export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger.js';
 export { onShutdownSignal } from './shutdown.js';
 export { createUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe.js';
+export {
+  createMetricsRegistry,
+  httpMetrics,
+  notForwarded,
+  HTTP_DURATION_BUCKETS,
+  UNMATCHED_ROUTE,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricsRegistryOptions,
+  type HttpMetricsOptions,
+} from './metrics.js';

@@ -8,7 +8,12 @@ import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticate, type Database } from '@murmur/db';
-import type { Logger } from '@murmur/service-kit';
+import {
+  createMetricsRegistry,
+  httpMetrics,
+  type Logger,
+  type Registry,
+} from '@murmur/service-kit';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
 import { authentication } from './plugins/auth.js';
@@ -40,6 +45,8 @@ export interface BuildAppOptions {
   authenticator?: PasswordAuthenticator;
   /** More routes, registered like the API's own (tests use it to probe the plugins). */
   extraRoutes?: (app: ApiInstance) => Promise<void>;
+  /** Where request metrics go (served at `/metrics`); default: a new registry. */
+  metricsRegistry?: Registry;
 }
 
 declare module 'fastify' {
@@ -103,6 +110,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   });
 
   await app.register(errorHandling);
+  await app.register(httpMetrics, {
+    registry: options.metricsRegistry ?? createMetricsRegistry({ service: 'api' }),
+  });
   await app.register(securityHeaders, { hsts: config.secure });
   await app.register(corsPolicy);
   await app.register(bodyParsing);

@@ -2,7 +2,12 @@
  * The API's configuration: every variable, validated at start-up. This is the only module that reads
  * `process.env`.
  */
-import { ConfigurationError, readEnvironment, type Environment } from '@murmur/service-kit';
+import {
+  ConfigurationError,
+  parseTrustProxy,
+  readEnvironment,
+  type Environment,
+} from '@murmur/service-kit';
 
 /** Development-only secrets: fine on a laptop, refused when NODE_ENV=production. */
 export const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
@@ -13,6 +18,13 @@ export const API_VARIABLES = {
     kind: 'url',
     description: 'PostgreSQL connection URL',
     default: 'postgres://postgres@127.0.0.1:5432/murmur',
+    protocols: ['postgres:', 'postgresql:'],
+  },
+  DATABASE_READ_URL: {
+    kind: 'url',
+    description:
+      'PostgreSQL read replica for reads that tolerate replication lag (unset: the primary)',
+    optional: true,
     protocols: ['postgres:', 'postgresql:'],
   },
   PUBLIC_URL: {
@@ -113,12 +125,6 @@ export interface ApiConfig extends ApiEnvironment {
   secure: boolean;
   /** The value handed to Fastify's `trustProxy`. */
   trustProxy: boolean | string;
-}
-
-function parseTrustProxy(value: string): boolean | string {
-  const lowered = value.trim().toLowerCase();
-  if (['none', 'false', 'off', ''].includes(lowered)) return false;
-  return value.trim();
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): ApiConfig {

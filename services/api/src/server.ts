@@ -23,6 +23,7 @@ const config = loadConfig();
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
 const database = createDatabase({
   url: config.DATABASE_URL,
+  readReplicaUrl: config.DATABASE_READ_URL,
   applicationName: 'murmur-api',
   onError: (error) => logger.warn({ err: error }, 'database connection error'),
 });
@@ -38,7 +39,11 @@ await ensureFirstPartyApplication(database, {
 const app = await buildApp({ config, database, logger });
 await app.listen({ host: config.HOST, port: config.API_PORT });
 logger.info(
-  { database: redactUrl(config.DATABASE_URL), publicUrl: config.publicOrigin },
+  {
+    database: redactUrl(config.DATABASE_URL),
+    readReplica: config.DATABASE_READ_URL ? redactUrl(config.DATABASE_READ_URL) : undefined,
+    publicUrl: config.publicOrigin,
+  },
   'api ready',
 );
 

@@ -232,6 +232,21 @@ describe('responses', () => {
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   });
 
+  it('serves Prometheus metrics with request latency by route pattern', async () => {
+    await t.app.inject({ method: 'GET', url: '/api/v1/test/limit?limit=3' });
+    await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(metrics.body).toMatch(
+      /http_request_duration_seconds_count\{service="api",method="GET",route="\/api\/v1\/test\/limit",status_code="200"\} \d+/,
+    );
+    expect(metrics.body).toContain('route="(unmatched)",status_code="404"');
+    expect(metrics.body).not.toContain('nothing-here');
+    expect(metrics.body).toContain('process_resident_memory_bytes');
+  });
+
   it('answers 503 when the database is unreachable', async () => {
     const { createDatabase } = await import('@murmur/db');
     const unreachable = createDatabase({

@@ -73,6 +73,21 @@ describe('POST /api/v1/statuses', () => {
     expect(await mentionEventsFor(status.id)).toBe(1);
   });
 
+  it("carries the request's X-Request-Id into every event it writes", async () => {
+    const status = json(
+      await post(alice, { status: `Traced @${bob.username}` }, { 'x-request-id': 'trace-4711' }),
+    );
+    const { rows } = await database.pool.query<{ type: string; request_id: string | null }>(
+      `select type, payload->>'requestId' as request_id from outbox_events
+       where payload->'data'->>'statusId' = $1 order by type`,
+      [status.id],
+    );
+    expect(rows).toEqual([
+      { type: 'PostCreated', request_id: 'trace-4711' },
+      { type: 'UserMentioned', request_id: 'trace-4711' },
+    ]);
+  });
+
   it('posts from a form and from multipart, reading Rails-style booleans', async () => {
     const form = await app.inject({
       method: 'POST',

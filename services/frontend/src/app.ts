@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Database } from '@murmur/db';
-import type { Logger } from '@murmur/service-kit';
+import {
+  createMetricsRegistry,
+  httpMetrics,
+  notForwarded,
+  type Logger,
+  type Registry,
+} from '@murmur/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FrontendConfig } from './config.js';
 import { describeError } from './errors.js';
@@ -24,6 +30,8 @@ export interface BuildAppOptions {
   database: Database;
   logger: Logger;
   clock?: () => Date;
+  /** Where request metrics go (served at `/metrics`); default: a new registry. */
+  metricsRegistry?: Registry;
 }
 
 const ASSETS = {
@@ -59,12 +67,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // The dev proxy and production proxy forward the client address.
-    trustProxy: '127.0.0.1',
+    // Only these proxies may set X-Forwarded-For (TRUST_PROXY; loopback for the dev proxy).
+    trustProxy: config.trustProxy,
+    // Unique across replicas and restarts: it travels into the events a request writes (requestId).
+    genReqId: () => randomUUID(),
     bodyLimit: 256 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 
+  await app.register(httpMetrics, {
+    registry: options.metricsRegistry ?? createMetricsRegistry({ service: 'frontend' }),
+    // Everything but the API's paths reaches the website through the public proxy: scrapers read
+    // the metrics on the website's own port, forwarded requests get the 404 page.
+    allow: notForwarded,
+  });
   securityHeaders(app, { https });
   await app.register(cookie);
   await app.register(formbody);

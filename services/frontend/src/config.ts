@@ -1,4 +1,9 @@
-import { ConfigurationError, readEnvironment, type VariableSpec } from '@murmur/service-kit';
+import {
+  ConfigurationError,
+  parseTrustProxy,
+  readEnvironment,
+  type VariableSpec,
+} from '@murmur/service-kit';
 
 const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
 const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me-000';
@@ -9,6 +14,13 @@ export const FRONTEND_VARIABLES = {
     protocols: ['postgres:', 'postgresql:'],
     default: 'postgres://postgres@127.0.0.1:5432/murmur',
     description: 'PostgreSQL connection URL',
+  },
+  DATABASE_READ_URL: {
+    kind: 'url',
+    protocols: ['postgres:', 'postgresql:'],
+    optional: true,
+    description:
+      'PostgreSQL read replica for reads that tolerate replication lag (unset: the primary)',
   },
   PUBLIC_URL: {
     kind: 'url',
@@ -66,6 +78,12 @@ export const FRONTEND_VARIABLES = {
     default: String(30 * 24 * 3600),
     description: 'A website session ends this long after sign-in, whatever the use (30 days)',
   },
+  TRUST_PROXY: {
+    kind: 'string',
+    default: 'loopback',
+    description:
+      'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
+  },
   LOG_LEVEL: {
     kind: 'string',
     oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -81,6 +99,8 @@ export const FRONTEND_VARIABLES = {
 
 export interface FrontendConfig {
   databaseUrl: string;
+  /** Read replica for lag-tolerant reads; undefined: the primary serves them. */
+  databaseReadUrl: string | undefined;
   publicUrl: URL;
   host: string;
   port: number;
@@ -93,6 +113,8 @@ export interface FrontendConfig {
   sessionAbsoluteTimeoutMs: number;
   logLevel: string;
   production: boolean;
+  /** The value handed to Fastify's `trustProxy`. */
+  trustProxy: boolean | string;
 }
 
 export { ConfigurationError };
@@ -117,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     databaseUrl: values.DATABASE_URL,
+    databaseReadUrl: values.DATABASE_READ_URL,
     publicUrl: new URL(values.PUBLIC_URL),
     host: values.HOST,
     port: values.FRONTEND_PORT,
@@ -129,5 +152,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionAbsoluteTimeoutMs: values.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
     logLevel: values.LOG_LEVEL,
     production,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
   };
 }

@@ -17,6 +17,7 @@ try {
 const logger = createLogger({ service: 'frontend', level: config.logLevel });
 const database = createDatabase({
   url: config.databaseUrl,
+  readReplicaUrl: config.databaseReadUrl,
   applicationName: 'murmur-frontend',
   onError: (error) => logger.warn({ err: error }, 'database connection error'),
 });

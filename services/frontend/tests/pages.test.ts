@@ -155,6 +155,29 @@ describe('reading without an account', () => {
   });
 });
 
+describe('metrics', () => {
+  it('serves Prometheus metrics with request latency by route pattern', async () => {
+    await get(h, `/@alice/${alicePost.id}`);
+    await get(h, '/no/such/page');
+    const response = await get(h, '/metrics');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(response.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_count\{service="frontend",method="GET",route="\/@:username\/:id",status_code="200"\} \d+/,
+    );
+    expect(response.body).toContain('route="(unmatched)",status_code="404"');
+    expect(response.body).not.toContain(alicePost.id);
+    expect(response.body).toContain('process_cpu_user_seconds_total');
+    const proxied = await h.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(proxied.statusCode).toBe(404);
+  });
+});
+
 describe('security headers', () => {
   it('are on every response, including assets, errors, redirects and RSS', async () => {
     const urls = [
@@ -298,6 +321,25 @@ describe('signed in', () => {
     for (const url of ['/', '/home', '/@alice']) {
       expect((await get(h, url, aliceSession)).body, url).toContain('Written on the website');
     }
+  });
+
+  it('writes the request id into the events of a post made on the website', async () => {
+    const response = await postForm(
+      h,
+      '/statuses',
+      { csrf_token: aliceSession.csrf, status: 'Traced from the website @bob' },
+      { session: aliceSession },
+    );
+    expect(response.statusCode).toBe(303);
+    const { rows } = await h.database.pool.query<{ type: string; request_id: string | null }>(
+      `select type, payload->>'requestId' as request_id from outbox_events
+       where payload->'data'->>'statusId' = (select id::text from statuses
+         where account_id = $1 and text = 'Traced from the website @bob') order by type`,
+      [alice.id],
+    );
+    expect(rows.map((row) => row.type)).toEqual(['PostCreated', 'UserMentioned']);
+    expect(rows[0]!.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rows[1]!.request_id).toBe(rows[0]!.request_id);
   });
 
   it('re-renders an empty or too long post with the error next to the field, keeping the text', async () => {

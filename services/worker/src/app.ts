@@ -16,7 +16,12 @@ import type { DomainEvent, EventTopology } from '@murmur/events';
 import { startConsumer, type ConsumerHandle, type DeliveryMeta } from '@murmur/events/jetstream';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@murmur/service-kit';
+import {
+  createMetricsRegistry,
+  httpMetrics,
+  type Logger,
+  type Registry,
+} from '@murmur/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { WorkerConfig } from './config.js';
@@ -28,6 +33,7 @@ import {
   type EventHandler,
 } from './handlers.js';
 import { Loop } from './loop.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxRelay, Reconciler } from './relay.js';
 import { ensureWorkerTopology, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
@@ -44,6 +50,8 @@ export interface WorkerDependencies {
   /** Default: SMTP when SMTP_URL is set, else .eml files in MAIL_DIR. */
   mailer?: Mailer;
   clock?: Clock;
+  /** Where metrics go (served at `/metrics`); default: a new registry. */
+  metricsRegistry?: Registry;
 }
 
 export interface ConsumerStatus {
@@ -70,6 +78,7 @@ export interface Worker {
   readonly app: FastifyInstance;
   readonly relay: OutboxRelay;
   readonly reconciler: Reconciler;
+  readonly metrics: WorkerMetrics;
   /** Creates/verifies the topology (throws on a mismatch), then starts every loop and consumer. */
   start(): Promise<void>;
   /** Stops pulling, lets running handlers finish and ack (within the deadline), stops the loops. */
@@ -114,6 +123,29 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   const consumers: ConsumerHandle[] = [];
   let advisories: { stop(): void } | undefined;
 
+  async function consumerInfo(): Promise<Record<string, ConsumerStatus | null>> {
+    const manager = jsm ?? (jsm = await jetstreamManager(nats));
+    const result: Record<string, ConsumerStatus | null> = {};
+    for (const name of [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER]) {
+      try {
+        const info = await manager.consumers.info(topology.streamName, name);
+        result[name] = {
+          numPending: info.num_pending,
+          numAckPending: info.num_ack_pending,
+          numRedelivered: info.num_redelivered,
+        };
+      } catch {
+        result[name] = null;
+      }
+    }
+    return result;
+  }
+  const metricsRegistry = deps.metricsRegistry ?? createMetricsRegistry({ service: 'worker' });
+  const metrics = createWorkerMetrics(metricsRegistry, {
+    outboxBacklog: () => outboxBacklog(database),
+    consumers: consumerInfo,
+  });
+
   const relayDeps = {
     database,
     databaseUrl: config.databaseUrl,
@@ -154,6 +186,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         maxAttempts: config.emailMaxAttempts,
         smtpTimeoutMs: config.smtpTimeoutMs,
       },
+      onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
     }),
     [STATISTICS_CONSUMER]: statisticsHandler(database),
   };
@@ -166,7 +199,9 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger,
       ...(timings.retryDelayMs ? { retryDelayMs: timings.retryDelayMs } : {}),
       ...(timings.pullExpiresMs ? { pullExpiresMs: timings.pullExpiresMs } : {}),
-      onInvalid: deadLetterRecorder(database, consumer, logger),
+      onInvalid: deadLetterRecorder(database, consumer, logger, () =>
+        metrics.deadLetter(consumer, 'invalid'),
+      ),
       handle: async (event: DomainEvent, meta: DeliveryMeta) => {
         const log = logger.child({
           consumer,
@@ -178,6 +213,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         });
         try {
           await handler(event, log);
+          metrics.eventProcessed(consumer, event.type, event.occurredAt, clock.now());
         } catch (err) {
           if (err instanceof RetryLater) log.info({ reason: err.message }, 'event will be retried');
           throw err;
@@ -203,20 +239,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   }
 
   async function status(): Promise<WorkerStatus> {
-    const manager = jsm ?? (jsm = await jetstreamManager(nats));
-    const consumerStatus: Record<string, ConsumerStatus | null> = {};
-    for (const name of [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER]) {
-      try {
-        const info = await manager.consumers.info(topology.streamName, name);
-        consumerStatus[name] = {
-          numPending: info.num_pending,
-          numAckPending: info.num_ack_pending,
-          numRedelivered: info.num_redelivered,
-        };
-      } catch {
-        consumerStatus[name] = null;
-      }
-    }
+    const consumerStatus = await consumerInfo();
     const [outbox, emails, deadLetters] = await Promise.all([
       outboxBacklog(database),
       countEmailDeliveries(database),
@@ -232,6 +255,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
 
   // No request logging: these routes are polled by probes. Errors are still logged.
   const app: FastifyInstance = Fastify({ logger: false });
+  void app.register(httpMetrics, { registry: metricsRegistry });
   app.setErrorHandler((err, request, reply) => {
     logger.error({ err, url: request.url }, 'status route failed');
     return reply.code(500).send({ error: 'internal error' });
@@ -285,6 +309,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     app,
     relay,
     reconciler,
+    metrics,
     async start() {
       jsm = await jetstreamManager(nats);
       await ensureWorkerTopology(jsm, topology, {
@@ -292,6 +317,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         ackWaitMs: timings.ackWaitMs,
         maxDeliver: timings.maxDeliver,
         maxAckPending: config.maxAckPending,
+        numReplicas: config.streamReplicas,
       });
       logger.info(
         {
@@ -306,7 +332,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       await relay.start();
       reconciler.start();
       consumers.push(consume(NOTIFICATIONS_CONSUMER), consume(STATISTICS_CONSUMER));
-      advisories = watchMaxDeliveries({ nc: nats, jsm, database, topology, logger });
+      advisories = watchMaxDeliveries({
+        nc: nats,
+        jsm,
+        database,
+        topology,
+        logger,
+        onStored: (consumer) => metrics.deadLetter(consumer, 'max_deliveries'),
+      });
       await Promise.all(consumers.map((c) => c.ready));
       logger.info({ concurrency: config.concurrency }, 'worker started');
     },

@@ -88,6 +88,14 @@ export const WORKER_VARIABLES = {
     description: 'Subject prefix of the events (the stream captures `<prefix>.>`)',
     default: 'murmur.events',
   },
+  NATS_STREAM_REPLICAS: {
+    kind: 'integer',
+    description:
+      'Replicas of the stream: 1 on a single NATS server, 3 (or 5) in a cluster; the stream is created or updated to it',
+    default: '1',
+    min: 1,
+    max: 5,
+  },
   NATS_DUPLICATE_WINDOW_SECONDS: {
     kind: 'integer',
     description: "The stream's duplicate window (must cover the relay's retry horizon)",
@@ -190,6 +198,7 @@ export interface WorkerConfig {
   nodeEnv: string;
   streamName: string;
   subjectPrefix: string;
+  streamReplicas: number;
   duplicateWindowMs: number;
   reconcileAfterMs: number;
   smtpTimeoutMs: number;
@@ -250,6 +259,7 @@ function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerCo
     nodeEnv: values.NODE_ENV,
     streamName: values.NATS_STREAM,
     subjectPrefix: values.NATS_SUBJECT_PREFIX,
+    streamReplicas: values.NATS_STREAM_REPLICAS,
     duplicateWindowMs: values.NATS_DUPLICATE_WINDOW_SECONDS * 1000,
     reconcileAfterMs: values.RECONCILE_AFTER_SECONDS * 1000,
     smtpTimeoutMs: values.SMTP_TIMEOUT_MS,

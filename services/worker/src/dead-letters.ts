@@ -14,7 +14,13 @@ import type { Logger } from '@murmur/service-kit';
 
 const decoder = new TextDecoder();
 
-export function deadLetterRecorder(database: Database, consumer: string, logger: Logger) {
+export function deadLetterRecorder(
+  database: Database,
+  consumer: string,
+  logger: Logger,
+  /** Called when this process stored a new dead letter (metrics). */
+  onStored?: () => void,
+) {
   return async (raw: InvalidDelivery): Promise<void> => {
     const stored = await recordDeadLetter(database, {
       consumer,
@@ -24,6 +30,7 @@ export function deadLetterRecorder(database: Database, consumer: string, logger:
       error: raw.error.message,
       deliveryCount: raw.deliveryCount,
     });
+    if (stored) onStored?.();
     logger.warn(
       {
         consumer,
@@ -51,6 +58,8 @@ export function watchMaxDeliveries(options: {
   database: Database;
   topology: EventTopology;
   logger: Logger;
+  /** Called when this process stored a new dead letter (metrics). */
+  onStored?: (consumer: string) => void;
 }): { stop(): void } {
   const { nc, jsm, database, topology, logger } = options;
   const subscription: Subscription = nc.subscribe(
@@ -63,7 +72,7 @@ export function watchMaxDeliveries(options: {
         const stored = await jsm.streams.getMessage(topology.streamName, {
           seq: advisory.stream_seq,
         });
-        await recordDeadLetter(database, {
+        const recorded = await recordDeadLetter(database, {
           consumer: advisory.consumer,
           subject: stored?.subject ?? '',
           streamSeq: advisory.stream_seq,
@@ -71,6 +80,7 @@ export function watchMaxDeliveries(options: {
           error: `handler failed on all ${advisory.deliveries} deliveries`,
           deliveryCount: advisory.deliveries,
         });
+        if (recorded) options.onStored?.(advisory.consumer);
         logger.error(
           {
             consumer: advisory.consumer,

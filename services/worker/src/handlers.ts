@@ -35,6 +35,8 @@ export interface HandlerDependencies {
   database: Database;
   mailer: Mailer;
   email: MentionEmailSettings & { publicHost: string; maxAttempts: number; smtpTimeoutMs: number };
+  /** Called with each final e-mail outcome this process recorded (metrics). */
+  onEmailOutcome?: (outcome: 'sent' | 'failed' | 'unknown') => void;
 }
 
 export type EventHandler = (event: DomainEvent, log: Logger) => Promise<void>;
@@ -123,6 +125,7 @@ async function deliverMentionEmail(
   switch (result.outcome) {
     case 'sent':
       await recordEmailOutcome(deps.database, delivery.id, { status: 'sent' });
+      deps.onEmailOutcome?.('sent');
       log.info({ ...logBase, mailer: deps.mailer.description }, 'mention e-mail sent');
       return;
     case 'unknown':
@@ -131,6 +134,7 @@ async function deliverMentionEmail(
         status: 'unknown',
         error: result.error,
       });
+      deps.onEmailOutcome?.('unknown');
       log.warn(
         { ...logBase, error: result.error },
         'mention e-mail outcome unknown; it will not be resent',
@@ -143,6 +147,7 @@ async function deliverMentionEmail(
         error: result.error,
       });
       if (giveUp) {
+        deps.onEmailOutcome?.('failed');
         log.error({ ...logBase, error: result.error }, 'mention e-mail failed; giving up');
         return;
       }

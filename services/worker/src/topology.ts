@@ -34,6 +34,8 @@ export interface TopologySettings {
   ackWaitMs: number;
   maxDeliver: number;
   maxAckPending: number;
+  /** Replicas of the stream (NATS_STREAM_REPLICAS): 1 on one server, 3 in a three-node cluster. */
+  numReplicas?: number;
 }
 
 export function workerConsumerSettings(
@@ -66,7 +68,10 @@ export async function ensureWorkerTopology(
   topology: EventTopology,
   settings: TopologySettings,
 ): Promise<void> {
-  const streamOverrides = { duplicateWindowMs: settings.duplicateWindowMs };
+  const streamOverrides = {
+    duplicateWindowMs: settings.duplicateWindowMs,
+    numReplicas: settings.numReplicas ?? 1,
+  };
   await ensureStream(jsm, topology, streamOverrides);
   const streamProblems = await verifyStream(
     jsm,

@@ -285,4 +285,47 @@ describe('statistics and status', () => {
       nats: true,
     });
   });
+
+  it('serves Prometheus metrics about the backlog, the consumers, events, e-mails and dead letters', async () => {
+    const response = await running.worker.app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const body = response.body;
+    // The value of the series `name` whose labels include `labels` (label order is not fixed).
+    const value = (name: string, labels: Record<string, string> = {}) => {
+      for (const line of body.split('\n')) {
+        const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+        if (!match || match[1] !== name) continue;
+        const set = match[2] ?? '';
+        if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`)))
+          return Number(match[3]);
+      }
+      return undefined;
+    };
+    expect(value('murmur_outbox_pending_events', { service: 'worker' })).toBe(0);
+    expect(value('murmur_outbox_oldest_pending_age_seconds')).toBe(0);
+    for (const consumer of ['notifications', 'statistics']) {
+      expect(value('murmur_consumer_pending_messages', { consumer })).toBe(0);
+      expect(value('murmur_consumer_ack_pending_messages', { consumer })).toBe(0);
+      expect(value('murmur_consumer_redelivered_messages', { consumer })).toBeTypeOf('number');
+    }
+    expect(
+      value('murmur_events_processed_total', { consumer: 'notifications', type: 'UserMentioned' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      value('murmur_events_processed_total', { consumer: 'statistics', type: 'PostCreated' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      value('murmur_event_processing_lag_seconds_count', { consumer: 'statistics' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(value('murmur_emails_total', { outcome: 'sent' })).toBeGreaterThanOrEqual(2);
+    expect(value('murmur_emails_total', { outcome: 'unknown' })).toBe(0);
+    expect(
+      value('murmur_dead_letters_total', { consumer: 'statistics', reason: 'invalid' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value('http_request_duration_seconds_count', { route: '/status', status_code: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
 });
