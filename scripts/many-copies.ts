@@ -18,7 +18,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +34,7 @@ import { isolatedTopology } from '@murmur/events';
 import { connectToNats } from '@murmur/events/jetstream';
 import { removeTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { SMTPServer } from 'smtp-server';
+import { freePort, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = import.meta.resolve('tsx');
@@ -63,57 +62,7 @@ function check(ok: boolean, message: string): void {
   if (!ok) violations.push(message);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// --- The SMTP sink: every message's Message-ID and recipients -------------------------------------
-
-interface ReceivedMail {
-  messageId: string | undefined;
-  recipients: string[];
-}
-
-async function startSmtpSink() {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
-        const messageId = /^message-id:\s*(.+)$/im.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1];
-        received.push({
-          messageId: messageId?.trim(),
-          recipients: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-        });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 // --- Child processes ---------------------------------------------------------------------------------
 
@@ -511,12 +460,14 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
   );
   const byMessageId = new Map<string, ReceivedMail[]>();
   for (const mail of smtp.received) {
-    const key = mail.messageId ?? '(none)';
+    const key = mail.headers['message-id'] ?? '(none)';
     byMessageId.set(key, [...(byMessageId.get(key) ?? []), mail]);
   }
   const duplicateMails = [...byMessageId.values()].filter((m) => m.length > 1).length;
   const known = new Set(deliveries.map((d) => d.message_id));
-  const strayMails = smtp.received.filter((m) => !m.messageId || !known.has(m.messageId)).length;
+  const strayMails = smtp.received.filter(
+    (m) => !m.headers['message-id'] || !known.has(m.headers['message-id']),
+  ).length;
   let missingMails = 0;
   let wrongRecipient = 0;
   let unknownNotReceived = 0;
@@ -527,7 +478,9 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
       // never resent (at most one e-mail): reported, not a violation.
       if (delivery.status === 'unknown') unknownNotReceived += 1;
       else missingMails += 1;
-    } else if (!mails.every((m) => m.recipients.join() === delivery.email.toLowerCase())) {
+    } else if (
+      !mails.every((m) => m.envelopeTo.join().toLowerCase() === delivery.email.toLowerCase())
+    ) {
       wrongRecipient += 1;
     }
   }

@@ -8,10 +8,10 @@ import { createDatabase, createStatus } from '@murmur/db';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink as startSharedSmtpSink } from '@murmur/devkit/smtp-sink';
 import type { DatasetInfo } from '../dataset.js';
 import type { PipelineResult } from '../report.js';
-import { freePort, startService, type RunMode } from '../services.js';
+import { startService, type RunMode } from '../services.js';
 import { summarize } from '../stats.js';
 import { createdStatusText } from './create-status.js';
 
@@ -32,31 +32,25 @@ export interface PipelineOptions {
 interface SmtpSink {
   port: number;
   /** Arrival time (ms) per Message-ID, without angle brackets. */
-  arrivals: Map<string, number>;
+  readonly arrivals: Map<string, number>;
   close(): Promise<void>;
 }
 
-async function startSmtpSink(): Promise<SmtpSink> {
-  const arrivals = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 16_384) head += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        const match = /^message-id:\s*<?([^>\r\n]+)>?/im.exec(head);
-        if (match) arrivals.set(match[1]!.trim(), Date.now());
-        callback();
-      });
+/** The shared sink, seen as arrival times (epoch ms) per Message-ID without angle brackets. */
+async function startArrivalSink(): Promise<SmtpSink> {
+  const sink = await startSharedSmtpSink();
+  return {
+    port: sink.port,
+    get arrivals() {
+      return new Map<string, number>(
+        sink.received.map((mail) => [
+          (mail.headers['message-id'] ?? '').replace(/^<|>$/g, ''),
+          mail.receivedAtEpochMs,
+        ]),
+      );
     },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, arrivals, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    close: sink.close,
+  };
 }
 
 /** Raw JetStream: publish with a message id (as the relay does), then consume and ack, on a scratch stream. */
@@ -144,7 +138,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     },
   );
 
-  const sink = await startSmtpSink();
+  const sink = await startArrivalSink();
   // Its own stream and subjects, so nothing else on this NATS server sees the benchmark's events.
   const streamName = `BENCH_EVENTS_${process.pid}`;
   const worker = await startService(

@@ -1,7 +1,7 @@
 /** Shared helpers of the worker's integration tests (not a test file). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@murmur/db';
@@ -11,7 +11,6 @@ import { createLogger, type Logger } from '@murmur/service-kit';
 import { removeTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SMTPServer } from 'smtp-server';
 import { buildWorker, type Worker } from '../src/app.js';
 import {
   DEFAULT_TIMINGS,
@@ -20,6 +19,9 @@ import {
   type WorkerTimings,
 } from '../src/config.js';
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
+import { parseHeaders } from '@murmur/devkit/smtp-sink';
+
+export { freePort, parseHeaders, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -44,17 +46,6 @@ export async function waitFor<T>(
     }
     await sleep(intervalMs);
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export const testLogger: Logger = createLogger({
@@ -146,26 +137,6 @@ export async function startWorker(
   };
 }
 
-export interface ReceivedMail {
-  raw: string;
-  headers: Record<string, string>;
-  envelopeTo: string[];
-  receivedAt: number;
-}
-
-/** Unfolded headers of a raw message, by lower-cased name (the first occurrence). */
-export function parseHeaders(raw: string): Record<string, string> {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  const headers: Record<string, string> = {};
-  for (const line of head.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i <= 0) continue;
-    const name = line.slice(0, i).toLowerCase();
-    headers[name] ??= line.slice(i + 1).trim();
-  }
-  return headers;
-}
-
 function decodeQuotedPrintable(body: string): string {
   const bytes = body
     .replace(/=\r?\n/g, '')
@@ -199,37 +170,6 @@ export function mailParts(raw: string): { text: string; html: string } {
  * A real SMTP server on a random port that keeps what it receives. `replyDelayMs` delays the 250
  * after DATA (a slow or hung server) while the message is already stored.
  */
-export async function startSmtpSink(options: { replyDelayMs?: number } = {}) {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
-          raw,
-          headers: parseHeaders(raw),
-          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-          receivedAt: performance.now(),
-        });
-        if (options.replyDelayMs) setTimeout(() => callback(), options.replyDelayMs);
-        else callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    received,
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** The SMTP mailer, failing with a clear (retryable) error the first time for each address in `failOnce`. */
 export function flakyMailer(

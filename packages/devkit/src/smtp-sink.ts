@@ -1,0 +1,85 @@
+/**
+ * A real SMTP server for tests, benchmarks and checks: it accepts every message and records it. It
+ * survives clients that vanish mid-conversation (a worker killed with SIGKILL), and can answer the
+ * final "250" late, after the message was received, to reproduce the timeout that made other servers
+ * send duplicate emails.
+ */
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  raw: string;
+  /** Unfolded headers by lower-cased name (first occurrence). */
+  headers: Record<string, string>;
+  envelopeTo: string[];
+  /** performance.now() when the message was complete. */
+  receivedAt: number;
+  /** Date.now() at the same moment, to compare with database timestamps. */
+  receivedAtEpochMs: number;
+}
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  received: ReceivedMail[];
+  close(): Promise<void>;
+}
+
+export function parseHeaders(raw: string): Record<string, string> {
+  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const line of head.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    headers[line.slice(0, i).toLowerCase()] ??= line.slice(i + 1).trim();
+  }
+  return headers;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startSmtpSink(options: { replyDelayMs?: number } = {}): Promise<SmtpSink> {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        received.push({
+          raw,
+          headers: parseHeaders(raw),
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          receivedAt: performance.now(),
+          receivedAtEpochMs: Date.now(),
+        });
+        if (options.replyDelayMs) setTimeout(() => callback(), options.replyDelayMs);
+        else callback();
+      });
+    },
+  });
+  // A client that disappears mid-conversation resets its connection; that is not the sink's failure.
+  server.on('error', () => {});
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
