@@ -3,7 +3,7 @@
  * over HTTP. megalodon (used by Whalebird and others) detects the server, registers an app and gets a
  * token; masto.js (used by Elk and Phanpy) calls the API and pages by following `Link` headers.
  */
-import { createServer } from 'node:net';
+import { freePort } from '@murmur/devkit/smtp-sink';
 import { createRestAPIClient } from 'masto';
 import { detector, Mastodon } from 'megalodon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,17 +16,6 @@ import {
 
 let t: TestApp;
 let url: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();
