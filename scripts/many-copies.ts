@@ -34,7 +34,8 @@ import { isolatedTopology } from '@murmur/events';
 import { connectToNats } from '@murmur/events/jetstream';
 import { removeTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { freePort, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
+import { freePort } from '@murmur/devkit/net';
+import { startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = import.meta.resolve('tsx');

@@ -20,7 +20,7 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-import { freePort } from '@murmur/devkit/smtp-sink';
+import { freePort } from '@murmur/devkit/net';
 
 export { freePort };
 

@@ -4,9 +4,9 @@
  * final "250" late, after the message was received, to reproduce the timeout that made other servers
  * send duplicate emails.
  */
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './net.js';
 
 export interface ReceivedMail {
   raw: string;
@@ -35,17 +35,6 @@ export function parseHeaders(raw: string): Record<string, string> {
     headers[line.slice(0, i).toLowerCase()] ??= line.slice(i + 1).trim();
   }
   return headers;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startSmtpSink(options: { replyDelayMs?: number } = {}): Promise<SmtpSink> {

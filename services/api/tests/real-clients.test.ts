@@ -3,7 +3,7 @@
  * over HTTP. megalodon (used by Whalebird and others) detects the server, registers an app and gets a
  * token; masto.js (used by Elk and Phanpy) calls the API and pages by following `Link` headers.
  */
-import { freePort } from '@murmur/devkit/smtp-sink';
+import { freePort } from '@murmur/devkit/net';
 import { createRestAPIClient } from 'masto';
 import { detector, Mastodon } from 'megalodon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

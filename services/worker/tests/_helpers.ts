@@ -21,7 +21,8 @@ import {
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
 import { parseHeaders } from '@murmur/devkit/smtp-sink';
 
-export { freePort, parseHeaders, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
+export { freePort } from '@murmur/devkit/net';
+export { parseHeaders, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
