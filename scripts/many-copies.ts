@@ -75,6 +75,16 @@ interface Service {
 }
 
 const services = new Set<Service>();
+// Children must not outlive this script, whatever ends it (a crash would leave them running).
+process.on('exit', () => {
+  for (const service of services) service.child.kill('SIGKILL');
+});
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error) => {
+    console.error(`[many-copies] ${event}:`, error);
+    process.exit(1);
+  });
+}
 let logDir = '';
 
 async function startService(
