@@ -30,19 +30,21 @@ describe('renderTable', () => {
 });
 
 describe('httpTable', () => {
-  it('reports the throughput as a share of the reference and of the bare ceiling', () => {
+  it('reports the throughput as a share of the reference and of the bare ceiling, and the reference latencies', () => {
     const table = httpTable([
       {
         scenario: 'public',
         title: 'GET /x',
         size: 10_000,
         service: load(700),
-        reference: load(1_000),
+        reference: { ...load(1_000), latencyP50Ms: 3.21, latencyP99Ms: 9.87 },
         bare: load(7_000),
       },
     ]);
     const row = table.split('\n')[2]!;
-    expect(row).toBe('| GET /x | 10000 | 700 | 12.3 | 45.7 | 0 | 1 | 1000 | 70% | 7000 | 10% |');
+    expect(row).toBe(
+      '| GET /x | 10000 | 700 | 12.3 | 45.7 | 0 | 1 | 1000 | 3.2 | 9.9 | 70% | 7000 | 10% |',
+    );
   });
 
   it('leaves the ratio out when there is no reference', () => {

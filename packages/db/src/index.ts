@@ -161,10 +161,12 @@ export {
   processEventOnce,
   markEventProcessed,
   loadMentionContext,
+  startMentionNotification,
   createMentionNotification,
   recordMentionProcessed,
   countProcessedEvents,
   type MentionContext,
+  type MentionStart,
   type ProcessOnceResult,
 } from './operations/consumers.js';
 export {
@@ -190,6 +192,7 @@ export {
   addDays,
   countPostInDailyStats,
   countMentionInDailyStats,
+  countEventsInDailyStats,
   computeDailyStatsFromSources,
   recomputeDailyStats,
   finalizeFinishedDays,
@@ -198,6 +201,7 @@ export {
   listDailyStats,
   type DailyStatsNumbers,
   type DailyStatsRow,
+  type StatisticsEvent,
 } from './operations/statistics.js';
 
 // --- Website sessions (used by the frontend) ---

@@ -4,6 +4,7 @@ import {
   addDays,
   claimEmailDelivery,
   computeDailyStatsFromSources,
+  countEventsInDailyStats,
   countMentionInDailyStats,
   countPostInDailyStats,
   createStatus,
@@ -15,6 +16,8 @@ import {
   recordDeadLetter,
   recordEmailOutcome,
   recordMentionProcessed,
+  startMentionNotification,
+  type StatisticsEvent,
   utcDay,
   type Database,
 } from '../src/index.js';
@@ -171,19 +174,25 @@ describe('dead letters', () => {
   });
 });
 
+/** Three accounts; alice posts twice, mentioning bob, carol and herself in the first post. */
+async function postsWithMentions(db: Database) {
+  const alice = await createAccountFixture(db);
+  const bob = await createAccountFixture(db);
+  const carol = await createAccountFixture(db);
+  await createStatus(db, {
+    accountId: alice.id,
+    text: `hi @${bob.username} @${carol.username} @${alice.username}`,
+  });
+  await createStatus(db, { accountId: alice.id, text: 'second' });
+  return { alice, bob, carol };
+}
+
 describe('daily statistics', () => {
   it('recomputing a finished day gives the live numbers, and running it twice changes nothing', async () => {
     const stats = await createTestDatabase();
     const db = stats.database;
     try {
-      const alice = await createAccountFixture(db);
-      const bob = await createAccountFixture(db);
-      const carol = await createAccountFixture(db);
-      await createStatus(db, {
-        accountId: alice.id,
-        text: `hi @${bob.username} @${carol.username} @${alice.username}`,
-      });
-      await createStatus(db, { accountId: alice.id, text: 'second' });
+      const { alice, bob, carol } = await postsWithMentions(db);
       const gone = await createStatus(db, {
         accountId: bob.id,
         text: `@${alice.username} soon deleted`,
@@ -229,5 +238,127 @@ describe('daily statistics', () => {
     } finally {
       await stats.destroy();
     }
+  });
+});
+
+describe('batched live statistics (the statistics consumer)', () => {
+  it('counts a batch like the one-by-one path, counts a repeated or duplicated event once, and agrees with the recompute', async () => {
+    const stats = await createTestDatabase();
+    const db = stats.database;
+    try {
+      const { alice, bob } = await postsWithMentions(db);
+      await createStatus(db, { accountId: bob.id, text: `@${alice.username} back` });
+      const events: StatisticsEvent[] = (await db.primary.select().from(outboxEvents)).map(
+        (row) => {
+          const event = row.payload as { type: string; data: Record<string, string> };
+          return event.type === 'PostCreated'
+            ? {
+                eventId: row.id,
+                type: 'PostCreated',
+                createdAt: event.data.createdAt!,
+                accountId: event.data.accountId!,
+              }
+            : {
+                eventId: row.id,
+                type: 'UserMentioned',
+                statusId: event.data.statusId!,
+                mentionedAccountId: event.data.mentionedAccountId!,
+              };
+        },
+      );
+      const [first, ...rest] = events;
+      // One event alone, then every event (the first one again, and one id twice) in one batch.
+      expect(await countEventsInDailyStats(db, 'statistics', [first!])).toEqual(
+        new Set([first!.eventId]),
+      );
+      const other = { eventId: '0190a000-0000-7000-8000-00000000d001', type: 'other' as const };
+      const done = await countEventsInDailyStats(db, 'statistics', [...events, rest[0]!, other]);
+      expect(done).toEqual(new Set([...rest.map((e) => e.eventId), other.eventId]));
+      const today = utcDay(new Date());
+      const live = (await getDailyStats(db.primary, today))!;
+      expect(live).toMatchObject({ posts: 3, mentions: 3, activeAccounts: 2 });
+      expect(await computeDailyStatsFromSources(db.primary, today)).toMatchObject({
+        posts: 3,
+        mentions: 3,
+        activeAccounts: 2,
+      });
+      // A full repeat changes nothing.
+      expect((await countEventsInDailyStats(db, 'statistics', events)).size).toBe(0);
+      expect(await getDailyStats(db.primary, today)).toEqual(live);
+    } finally {
+      await stats.destroy();
+    }
+  });
+});
+
+describe('the notifications consumer in few round trips', () => {
+  it('starts a mention once: context and notification, then "processed" after the final step, which also records the sent e-mail', async () => {
+    const { bob, input } = await mentionPost();
+    const eventId = '0190a000-0000-7000-8000-00000000e001';
+    const start = await startMentionNotification(database.primary, 'notifications', eventId, input);
+    expect(start).toMatchObject({
+      processed: false,
+      context: { statusId: input.statusId, recipient: { id: bob.id, email: bob.email } },
+    });
+    const shown = await database.primary
+      .select()
+      .from(notifications)
+      .where(eq(notifications.accountId, bob.id));
+    expect(shown).toHaveLength(1);
+
+    const key = { eventId, recipientAccountId: bob.id, kind: 'mention' };
+    const claim = await claimEmailDelivery(database, {
+      ...key,
+      messageIdDomain: 'example.test',
+      staleSendingAfterMs: 60_000,
+    });
+    expect(claim.state).toBe('claimed');
+    expect(claim.delivery).toMatchObject({ status: 'sending', attempts: 1 });
+    // A second delivery while the first is sending must not send.
+    expect(
+      (
+        await claimEmailDelivery(database, {
+          ...key,
+          messageIdDomain: 'example.test',
+          staleSendingAfterMs: 60_000,
+        })
+      ).state,
+    ).toBe('in-progress');
+    expect(
+      await recordMentionProcessed(database, 'notifications', eventId, input, {
+        sentDeliveryId: claim.delivery.id,
+      }),
+    ).toBe(true);
+    const [ledger] = await database.primary
+      .select()
+      .from(emailDeliveries)
+      .where(eq(emailDeliveries.eventId, eventId));
+    expect(ledger).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(
+      await startMentionNotification(database.primary, 'notifications', eventId, input),
+    ).toEqual({ processed: true });
+    expect(
+      await startMentionNotification(database.primary, 'notifications', eventId, {
+        ...input,
+        recipientId: input.authorId,
+      }),
+    ).toEqual({ processed: true });
+    const after = await database.primary
+      .select()
+      .from(notifications)
+      .where(eq(notifications.accountId, bob.id));
+    expect(after).toHaveLength(1);
+  });
+
+  it('gives no context for a self-mention', async () => {
+    const { author, input } = await mentionPost();
+    expect(
+      await startMentionNotification(
+        database.primary,
+        'notifications',
+        '0190a000-0000-7000-8000-00000000e002',
+        { ...input, recipientId: author.id },
+      ),
+    ).toEqual({ processed: false, context: null });
   });
 });

@@ -89,7 +89,13 @@ export interface Worker {
 
 export function defaultMailer(config: WorkerConfig, logger: Logger): Mailer {
   if (config.smtpUrl)
-    return new SmtpMailer(config.smtpUrl, config.smtpTimeoutMs, config.publicHost);
+    // One reusable SMTP connection per handler slot: opening one per e-mail costs a handshake each.
+    return new SmtpMailer(
+      config.smtpUrl,
+      config.smtpTimeoutMs,
+      config.publicHost,
+      config.concurrency,
+    );
   return new FileMailer(config.mailDir, (path) =>
     logger.info({ path }, 'e-mail written to a file (SMTP_URL is unset)'),
   );
@@ -188,7 +194,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       },
       onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
     }),
-    [STATISTICS_CONSUMER]: statisticsHandler(database),
+    [STATISTICS_CONSUMER]: statisticsHandler(database, config.concurrency),
   };
 
   function consume(consumer: string): ConsumerHandle {

@@ -47,7 +47,7 @@ export const WORKER_VARIABLES = {
   WORKER_CONCURRENCY: {
     kind: 'integer',
     description: 'Events handled at once per consumer (also the pull batch size)',
-    default: '8',
+    default: '32',
     min: 1,
     max: 256,
   },
@@ -55,7 +55,7 @@ export const WORKER_VARIABLES = {
     kind: 'integer',
     description:
       'Unacknowledged messages per consumer across all worker replicas (≥ concurrency × replicas)',
-    default: '64',
+    default: '256',
     min: 1,
     max: 10_000,
   },

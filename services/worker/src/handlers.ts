@@ -7,22 +7,20 @@
  */
 import {
   claimEmailDelivery,
-  countMentionInDailyStats,
-  countPostInDailyStats,
-  createMentionNotification,
-  isEventProcessed,
-  loadMentionContext,
+  countEventsInDailyStats,
   markEventProcessed,
-  processEventOnce,
   recordEmailOutcome,
   recordMentionProcessed,
   recordSkippedEmail,
+  startMentionNotification,
   type Database,
   type MentionContext,
+  type StatisticsEvent,
 } from '@murmur/db';
 import type { DomainEvent, UserMentioned } from '@murmur/events';
 import type { Logger } from '@murmur/service-kit';
 import type { Mailer, SendResult } from './mail/mailer.js';
+import { Batcher } from './batcher.js';
 import { composeMentionEmail, type MentionEmailSettings } from './mail/mention-email.js';
 import { NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
 
@@ -48,28 +46,37 @@ export function notificationsHandler(deps: HandlerDependencies): EventHandler {
       await markEventProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id);
       return;
     }
-    if (await isEventProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id)) {
-      log.debug({}, 'mention already processed');
-      return;
-    }
     const mention = {
       statusId: event.data.statusId,
       authorId: event.data.accountId,
       recipientId: event.data.mentionedAccountId,
     };
-    const context = await loadMentionContext(deps.database.primary, mention);
-    if (context) {
-      // Shown in the app at once; the unique fact key makes this (and the repeat below) idempotent.
-      await createMentionNotification(deps.database.primary, mention);
-      await deliverMentionEmail(deps, event, context, log);
+    // One round trip: the processed check, the current state, and the in-app notification (shown at
+    // once; its unique fact key makes it, and the repeat in the final step, idempotent).
+    const start = await startMentionNotification(
+      deps.database.primary,
+      NOTIFICATIONS_CONSUMER,
+      event.id,
+      mention,
+    );
+    if (start.processed) {
+      log.debug({}, 'mention already processed');
+      return;
+    }
+    let sentDeliveryId: string | undefined;
+    if (start.context) {
+      sentDeliveryId = await deliverMentionEmail(deps, event, start.context, log);
     } else {
       log.info(
         { statusId: mention.statusId },
         'mention skipped: the post, the mention or an account is gone',
       );
     }
-    // The marker commits after the e-mail outcome is recorded, together with the notification.
-    await recordMentionProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id, mention);
+    // The marker commits after the e-mail outcome is recorded (a `sent` outcome in the same statement),
+    // together with the notification.
+    await recordMentionProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id, mention, {
+      ...(sentDeliveryId ? { sentDeliveryId } : {}),
+    });
   };
 }
 
@@ -78,7 +85,7 @@ async function deliverMentionEmail(
   event: UserMentioned,
   context: MentionContext,
   log: Logger,
-): Promise<void> {
+): Promise<string | undefined> {
   const key = { eventId: event.id, recipientAccountId: context.recipient.id, kind: 'mention' };
   if (!context.recipient.emailOnMention) {
     await recordSkippedEmail(deps.database, {
@@ -124,10 +131,10 @@ async function deliverMentionEmail(
   };
   switch (result.outcome) {
     case 'sent':
-      await recordEmailOutcome(deps.database, delivery.id, { status: 'sent' });
+      // Recorded with the processed marker (one statement instead of two).
       deps.onEmailOutcome?.('sent');
       log.info({ ...logBase, mailer: deps.mailer.description }, 'mention e-mail sent');
-      return;
+      return delivery.id;
     case 'unknown':
       // Maybe delivered: never resent automatically (one e-mail at most).
       await recordEmailOutcome(deps.database, delivery.id, {
@@ -139,7 +146,7 @@ async function deliverMentionEmail(
         { ...logBase, error: result.error },
         'mention e-mail outcome unknown; it will not be resent',
       );
-      return;
+      return undefined;
     case 'rejected': {
       const giveUp = result.permanent || delivery.attempts >= deps.email.maxAttempts;
       await recordEmailOutcome(deps.database, delivery.id, {
@@ -149,34 +156,42 @@ async function deliverMentionEmail(
       if (giveUp) {
         deps.onEmailOutcome?.('failed');
         log.error({ ...logBase, error: result.error }, 'mention e-mail failed; giving up');
-        return;
+        return undefined;
       }
       throw new RetryLater(`mention e-mail not sent (${result.error}); will retry`);
     }
   }
 }
 
-export function statisticsHandler(database: Database): EventHandler {
-  return async (event) => {
-    switch (event.type) {
-      case 'PostCreated':
-        await processEventOnce(database, STATISTICS_CONSUMER, event.id, (tx) =>
-          countPostInDailyStats(tx, {
-            createdAt: event.data.createdAt,
-            accountId: event.data.accountId,
-          }),
-        );
-        return;
-      case 'UserMentioned':
-        await processEventOnce(database, STATISTICS_CONSUMER, event.id, (tx) =>
-          countMentionInDailyStats(tx, {
-            statusId: event.data.statusId,
-            mentionedAccountId: event.data.mentionedAccountId,
-          }),
-        );
-        return;
-      default:
-        await markEventProcessed(database, STATISTICS_CONSUMER, (event as DomainEvent).id);
-    }
-  };
+function toStatisticsEvent(event: DomainEvent): StatisticsEvent {
+  switch (event.type) {
+    case 'PostCreated':
+      return {
+        eventId: event.id,
+        type: 'PostCreated',
+        createdAt: event.data.createdAt,
+        accountId: event.data.accountId,
+      };
+    case 'UserMentioned':
+      return {
+        eventId: event.id,
+        type: 'UserMentioned',
+        statusId: event.data.statusId,
+        mentionedAccountId: event.data.mentionedAccountId,
+      };
+    default:
+      return { eventId: (event as DomainEvent).id, type: 'other' };
+  }
+}
+
+/**
+ * Counts posts and mentions live. The events handled at the same time are counted together: one
+ * statement records their markers and adds the new ones to the day's row (R26 holds per event: the
+ * marker and its count commit together; a repeated event finds its marker and adds nothing).
+ */
+export function statisticsHandler(database: Database, maxBatch: number): EventHandler {
+  const batcher = new Batcher<StatisticsEvent>(async (events) => {
+    await countEventsInDailyStats(database, STATISTICS_CONSUMER, events);
+  }, maxBatch);
+  return (event) => batcher.add(toStatisticsEvent(event));
 }

@@ -25,7 +25,9 @@ const logger = createLogger({ service: 'worker', level: config.logLevel });
 const database = createDatabase({
   url: config.databaseUrl,
   applicationName: 'murmur-worker',
-  poolSize: Math.max(5, config.concurrency * 2 + 2),
+  // Notifications hold a connection per running handler (never across the SMTP conversation); the
+  // statistics consumer uses one per batch; a few more for the relay, the reconciler and the jobs.
+  poolSize: Math.max(5, config.concurrency + 6),
   onError: (err) => logger.warn({ err }, 'database connection error'),
 });
 

@@ -99,13 +99,19 @@ export async function claimEmailDelivery(
   database: Database,
   key: EmailDeliveryKey & { messageIdDomain: string; staleSendingAfterMs: number },
 ): Promise<EmailClaim> {
-  await insertDelivery(database, key, key.messageIdDomain, 'pending', null);
+  assertKind(key.kind);
+  // One statement: a new row is created already claimed (`sending`, attempt 1); an existing row is
+  // claimed only while `pending` (the conditional update on conflict).
   const [claimed] = await queryRows<RawDelivery>(
     database.primary,
-    sql`update email_deliveries
-        set status = 'sending', attempts = attempts + 1, updated_at = now()
-        where event_id = ${key.eventId} and recipient_account_id = ${key.recipientAccountId}
-          and kind = ${key.kind} and status = 'pending'
+    sql`insert into email_deliveries as d
+          (id, event_id, recipient_account_id, kind, status, attempts, message_id)
+        select n.id, ${key.eventId}, ${key.recipientAccountId}, ${key.kind}, 'sending', 1,
+               '<' || ${key.kind}::text || '-' || n.id::text || '@' || ${key.messageIdDomain}::text || '>'
+        from (select snowflake_id() as id) n
+        on conflict (event_id, recipient_account_id, kind) do update
+          set status = 'sending', attempts = d.attempts + 1, updated_at = now()
+          where d.status = 'pending'
         returning ${COLUMNS}`,
   );
   if (claimed) return { state: 'claimed', delivery: toRow(claimed) };

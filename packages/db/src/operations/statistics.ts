@@ -89,6 +89,90 @@ export async function countMentionInDailyStats(
   return rows.length > 0;
 }
 
+/** One event for the batched live count: a new post, or a mention in a post. */
+export type StatisticsEvent =
+  | { eventId: string; type: 'PostCreated'; createdAt: Date | string; accountId: string }
+  | { eventId: string; type: 'UserMentioned'; statusId: string; mentionedAccountId: string }
+  /** An event type that only needs its marker. */
+  | { eventId: string; type: 'other' };
+
+/**
+ * The statistics consumer's batched path: in ONE statement (so one transaction), records the
+ * `processed_events` markers of `events` and counts the ones that were new, exactly as
+ * `countPostInDailyStats` / `countMentionInDailyStats` would one by one. One upsert per day instead of
+ * one per event: concurrent events no longer queue on the day's row lock. Returns the ids whose marker
+ * this call inserted (the others had been processed before). Duplicate ids in `events` count once.
+ */
+export async function countEventsInDailyStats(
+  database: Database,
+  consumer: string,
+  events: readonly StatisticsEvent[],
+): Promise<Set<string>> {
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  if (unique.length === 0) return new Set();
+  const col = <T>(pick: (e: StatisticsEvent) => T | null) => sql.param(unique.map(pick));
+  const rows = await queryRows<{ event_id: string }>(
+    database.primary,
+    sql`with ev as (
+          select * from unnest(
+            ${col((e) => e.eventId)}::uuid[], ${col((e) => e.type)}::text[],
+            ${col((e) => (e.type === 'PostCreated' ? utcDay(e.createdAt) : null))}::date[],
+            ${col((e) => (e.type === 'PostCreated' ? e.accountId : null))}::bigint[],
+            ${col((e) => (e.type === 'UserMentioned' ? e.statusId : null))}::bigint[],
+            ${col((e) => (e.type === 'UserMentioned' ? e.mentionedAccountId : null))}::bigint[]
+          ) as e(event_id, type, day, account_id, status_id, mentioned_id)
+        ),
+        marked as (
+          insert into processed_events (consumer, event_id)
+          select ${consumer}, event_id from ev
+          on conflict do nothing
+          returning event_id
+        ),
+        fresh as (select ev.* from ev join marked using (event_id)),
+        posts as (
+          select day, count(*)::int as n from fresh where type = 'PostCreated' group by day
+        ),
+        active as (
+          insert into daily_active_accounts (day, account_id)
+          select distinct f.day, a.id from fresh f join accounts a on a.id = f.account_id
+          where f.type = 'PostCreated'
+          on conflict do nothing
+          returning day
+        ),
+        active_counts as (select day, count(*)::int as n from active group by day),
+        mention_counts as (
+          select (s.created_at at time zone 'UTC')::date as day, count(*)::int as n
+          from fresh f
+          join statuses s on s.id = f.status_id
+          join mentions m on m.status_id = s.id and m.account_id = f.mentioned_id
+          where f.type = 'UserMentioned' and s.account_id <> m.account_id
+          group by 1
+        ),
+        days as (
+          select day, sum(p)::int as posts, sum(m)::int as mentions, sum(a)::int as active
+          from (
+            select day, n as p, 0 as m, 0 as a from posts
+            union all select day, 0, n, 0 from mention_counts
+            union all select day, 0, 0, n from active_counts
+          ) x
+          group by day
+        ),
+        upserted as (
+          insert into daily_stats (day, posts, mentions, active_accounts)
+          select day, posts, mentions, active from days order by day
+          on conflict (day) do update set
+            posts = daily_stats.posts + excluded.posts,
+            mentions = daily_stats.mentions + excluded.mentions,
+            active_accounts = daily_stats.active_accounts + excluded.active_accounts,
+            updated_at = now()
+          where daily_stats.finalized_at is null
+          returning 1
+        )
+        select event_id::text as event_id from marked, (select count(*) from upserted) u`,
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
+
 export interface DailyStatsNumbers {
   posts: number;
   mentions: number;
