@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   clearNotifications,
@@ -18,20 +18,14 @@ import {
   type Database,
 } from '../src/index.js';
 import { notifications } from '../src/schema/index.js';
-import {
-  createAccountFixture,
-  createTestDatabase,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let database: Database;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   database = testDb.database;
 });
-afterAll(() => testDb?.destroy());
 
 async function countQueries<T>(work: () => Promise<T>): Promise<{ result: T; queries: number }> {
   const pool = database.pool;

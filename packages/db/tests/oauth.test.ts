@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   authenticateAccessToken,
@@ -19,13 +19,9 @@ import {
   type Database,
 } from '../src/index.js';
 import { oauthAccessTokens } from '../src/schema/index.js';
-import {
-  createAccountFixture,
-  createTestDatabase,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let database: Database;
 let account: AccountRow;
 let app: ApplicationRow;
@@ -33,7 +29,6 @@ let clientSecret: string;
 const REDIRECT = 'https://app.example/cb';
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   database = testDb.database;
   account = await createAccountFixture(database);
   ({ application: app, clientSecret } = await registerApplication(database, {
@@ -42,7 +37,6 @@ beforeAll(async () => {
     scopes: ['read', 'write'],
   }));
 });
-afterAll(() => testDb?.destroy());
 
 function codeFor(
   options: { challenge?: string | null; ttlMs?: number; applicationId?: string } = {},

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   changePassword,
@@ -13,14 +13,9 @@ import {
   type ApplicationRow,
   type Database,
 } from '../src/index.js';
-import {
-  createAccountFixture,
-  createTestDatabase,
-  FIXTURE_PASSWORD,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { createAccountFixture, FIXTURE_PASSWORD, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let database: Database;
 let account: AccountRow;
 let app: ApplicationRow;
@@ -43,7 +38,6 @@ async function newSession(now = new Date()) {
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   database = testDb.database;
   account = await createAccountFixture(database);
   ({ application: app } = await registerApplication(database, {
@@ -52,10 +46,6 @@ beforeAll(async () => {
     scopes: ['read', 'write'],
     firstParty: true,
   }));
-});
-
-afterAll(async () => {
-  await testDb?.destroy();
 });
 
 describe('web sessions', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import {
   addDays,
@@ -22,20 +22,14 @@ import {
   type Database,
 } from '../src/index.js';
 import { emailDeliveries, notifications, outboxEvents } from '../src/schema/index.js';
-import {
-  createAccountFixture,
-  createTestDatabase,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { createAccountFixture, createTestDatabase, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let database: Database;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   database = testDb.database;
 });
-afterAll(() => testDb?.destroy());
 
 async function mentionPost() {
   const author = await createAccountFixture(database);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import {
@@ -14,21 +14,15 @@ import {
   type PublishOutcome,
 } from '../src/index.js';
 import { outboxEvents } from '../src/schema/index.js';
-import {
-  createAccountFixture,
-  createTestDatabase,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase();
 let database: Database;
 const handledBy = { PostCreated: ['statistics'], UserMentioned: ['notifications', 'statistics'] };
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
   database = testDb.database;
 });
-afterAll(() => testDb?.destroy());
 beforeEach(async () => {
   await database.primary.delete(outboxEvents);
 });
