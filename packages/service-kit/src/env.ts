@@ -134,3 +134,19 @@ export function parseTrustProxy(value: string): boolean | string {
   if (['none', 'false', 'off', ''].includes(lowered)) return false;
   return value.trim();
 }
+
+/**
+ * For a service's entry point: runs its configuration loader and, when the configuration is
+ * invalid, prints every problem and exits with status 1 instead of a stack trace.
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -4,6 +4,7 @@ export {
   redactUrl,
   parseTrustProxy,
   ConfigurationError,
+  loadConfigOrExit,
   type VariableSpec,
   type VariableKind,
   type Environment,

@@ -3,23 +3,11 @@
  * OAuth client exists, listen, and close everything on SIGINT/SIGTERM.
  */
 import { createDatabase, ensureFirstPartyApplication } from '@murmur/db';
-import { ConfigurationError, createLogger, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import { createLogger, loadConfigOrExit, onShutdownSignal, redactUrl } from '@murmur/service-kit';
 import { buildApp } from './app.js';
-import { readConfig, type ApiConfig } from './config.js';
+import { readConfig } from './config.js';
 
-function loadConfig(): ApiConfig {
-  try {
-    return readConfig();
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = loadConfig();
+const config = loadConfigOrExit(() => readConfig());
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
 const database = createDatabase({
   url: config.DATABASE_URL,

@@ -1,18 +1,9 @@
 import { createDatabase } from '@murmur/db';
-import { createLogger, onShutdownSignal } from '@murmur/service-kit';
+import { createLogger, loadConfigOrExit, onShutdownSignal } from '@murmur/service-kit';
 import { buildApp } from './app.js';
-import { ConfigurationError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit(loadConfig);
 
 const logger = createLogger({ service: 'frontend', level: config.logLevel });
 const database = createDatabase({

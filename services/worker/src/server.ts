@@ -6,20 +6,11 @@
  */
 import { checkDurabilitySettings, createDatabase } from '@murmur/db';
 import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
-import { ConfigurationError, createLogger, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import { createLogger, loadConfigOrExit, onShutdownSignal, redactUrl } from '@murmur/service-kit';
 import { buildWorker } from './app.js';
-import { loadConfig, type WorkerConfig } from './config.js';
+import { loadConfig } from './config.js';
 
-let config: WorkerConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit(loadConfig);
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
 const database = createDatabase({
