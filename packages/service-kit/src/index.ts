@@ -25,3 +25,4 @@ export {
   type MetricsRegistryOptions,
   type HttpMetricsOptions,
 } from './metrics.js';
+export { SHARED_VARIABLES, DEV_WEB_CLIENT_SECRET, DEV_UNSUBSCRIBE_SECRET } from './variables.js';

@@ -4,36 +4,21 @@
  */
 import {
   ConfigurationError,
+  DEV_WEB_CLIENT_SECRET,
+  type Environment,
   parseTrustProxy,
   readEnvironment,
-  type Environment,
+  SHARED_VARIABLES,
 } from '@murmur/service-kit';
 
 /** Development-only secrets: fine on a laptop, refused when NODE_ENV=production. */
-export const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
 export const DEV_API_COOKIE_SECRET = 'dev-only-murmur-api-cookie-secret-change-me';
 
 export const API_VARIABLES = {
-  DATABASE_URL: {
-    kind: 'url',
-    description: 'PostgreSQL connection URL',
-    default: 'postgres://postgres@127.0.0.1:5432/murmur',
-    protocols: ['postgres:', 'postgresql:'],
-  },
-  DATABASE_READ_URL: {
-    kind: 'url',
-    description:
-      'PostgreSQL read replica for reads that tolerate replication lag (unset: the primary)',
-    optional: true,
-    protocols: ['postgres:', 'postgresql:'],
-  },
-  PUBLIC_URL: {
-    kind: 'url',
-    description: 'The public origin where the website and the API are reached',
-    default: 'http://localhost:3000',
-    protocols: ['http:', 'https:'],
-  },
-  HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
+  DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
+  DATABASE_READ_URL: SHARED_VARIABLES.DATABASE_READ_URL,
+  PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
+  HOST: SHARED_VARIABLES.HOST,
   API_PORT: {
     kind: 'integer',
     description: 'Port to listen on',
@@ -41,17 +26,8 @@ export const API_VARIABLES = {
     min: 1,
     max: 65535,
   },
-  LOG_LEVEL: {
-    kind: 'string',
-    description: 'pino log level',
-    default: 'info',
-    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-  },
-  NODE_ENV: {
-    kind: 'string',
-    description: 'production refuses development secrets',
-    default: 'development',
-  },
+  LOG_LEVEL: SHARED_VARIABLES.LOG_LEVEL,
+  NODE_ENV: SHARED_VARIABLES.NODE_ENV,
   BCRYPT_COST: {
     kind: 'integer',
     description: 'bcrypt cost for new password hashes',
@@ -59,24 +35,9 @@ export const API_VARIABLES = {
     min: 10,
     max: 15,
   },
-  MAX_STATUS_CHARACTERS: {
-    kind: 'integer',
-    description: 'Longest status text (a URL counts as 23)',
-    default: '500',
-    min: 1,
-    max: 100_000,
-  },
-  WEB_CLIENT_ID: {
-    kind: 'string',
-    description: "The website's OAuth client id",
-    default: 'murmur-web',
-  },
-  WEB_CLIENT_SECRET: {
-    kind: 'secret',
-    description:
-      "The website's OAuth client secret (≥ 32 characters; the website uses the same value)",
-    default: DEV_WEB_CLIENT_SECRET,
-  },
+  MAX_STATUS_CHARACTERS: SHARED_VARIABLES.MAX_STATUS_CHARACTERS,
+  WEB_CLIENT_ID: SHARED_VARIABLES.WEB_CLIENT_ID,
+  WEB_CLIENT_SECRET: SHARED_VARIABLES.WEB_CLIENT_SECRET,
   WEB_REDIRECT_PATH: {
     kind: 'string',
     description: "Path of the website's OAuth callback; PUBLIC_URL + this is its only redirect URI",
@@ -88,12 +49,7 @@ export const API_VARIABLES = {
       'HMAC key for the short-lived OAuth sign-in cookie and CSRF tokens (≥ 32 characters)',
     default: DEV_API_COOKIE_SECRET,
   },
-  TRUST_PROXY: {
-    kind: 'string',
-    description:
-      'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
-    default: 'loopback',
-  },
+  TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',

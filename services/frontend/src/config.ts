@@ -1,34 +1,18 @@
 import {
   ConfigurationError,
+  DEV_UNSUBSCRIBE_SECRET,
+  DEV_WEB_CLIENT_SECRET,
   parseTrustProxy,
   readEnvironment,
+  SHARED_VARIABLES,
   type VariableSpec,
 } from '@murmur/service-kit';
 
-const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
-const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me-000';
-
 export const FRONTEND_VARIABLES = {
-  DATABASE_URL: {
-    kind: 'url',
-    protocols: ['postgres:', 'postgresql:'],
-    default: 'postgres://postgres@127.0.0.1:5432/murmur',
-    description: 'PostgreSQL connection URL',
-  },
-  DATABASE_READ_URL: {
-    kind: 'url',
-    protocols: ['postgres:', 'postgresql:'],
-    optional: true,
-    description:
-      'PostgreSQL read replica for reads that tolerate replication lag (unset: the primary)',
-  },
-  PUBLIC_URL: {
-    kind: 'url',
-    protocols: ['http:', 'https:'],
-    default: 'http://localhost:3000',
-    description: 'The one public origin of the website and the API',
-  },
-  HOST: { kind: 'string', default: '127.0.0.1', description: 'Address to listen on' },
+  DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
+  DATABASE_READ_URL: SHARED_VARIABLES.DATABASE_READ_URL,
+  PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
+  HOST: SHARED_VARIABLES.HOST,
   FRONTEND_PORT: {
     kind: 'integer',
     min: 0,
@@ -42,30 +26,10 @@ export const FRONTEND_VARIABLES = {
     default: 'http://127.0.0.1:3001',
     description: 'Where the website reaches the API server-to-server (token exchange)',
   },
-  WEB_CLIENT_ID: {
-    kind: 'string',
-    default: 'murmur-web',
-    description: "The website's OAuth client id",
-  },
-  WEB_CLIENT_SECRET: {
-    kind: 'secret',
-    default: DEV_WEB_CLIENT_SECRET,
-    description:
-      "The website's OAuth client secret (the API uses the same variable); required in production",
-  },
-  MAX_STATUS_CHARACTERS: {
-    kind: 'integer',
-    min: 1,
-    max: 100_000,
-    default: '500',
-    description: 'Maximum post length (a URL counts as 23)',
-  },
-  UNSUBSCRIBE_SECRET: {
-    kind: 'secret',
-    default: DEV_UNSUBSCRIBE_SECRET,
-    description:
-      'Signs the unsubscribe links in e-mails (the worker uses the same); required in production',
-  },
+  WEB_CLIENT_ID: SHARED_VARIABLES.WEB_CLIENT_ID,
+  WEB_CLIENT_SECRET: SHARED_VARIABLES.WEB_CLIENT_SECRET,
+  MAX_STATUS_CHARACTERS: SHARED_VARIABLES.MAX_STATUS_CHARACTERS,
+  UNSUBSCRIBE_SECRET: SHARED_VARIABLES.UNSUBSCRIBE_SECRET,
   SESSION_IDLE_TIMEOUT_SECONDS: {
     kind: 'integer',
     min: 1,
@@ -78,23 +42,9 @@ export const FRONTEND_VARIABLES = {
     default: String(30 * 24 * 3600),
     description: 'A website session ends this long after sign-in, whatever the use (30 days)',
   },
-  TRUST_PROXY: {
-    kind: 'string',
-    default: 'loopback',
-    description:
-      'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
-  },
-  LOG_LEVEL: {
-    kind: 'string',
-    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    default: 'info',
-    description: 'Log level',
-  },
-  NODE_ENV: {
-    kind: 'string',
-    default: 'development',
-    description: 'production enables the production checks',
-  },
+  TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
+  LOG_LEVEL: SHARED_VARIABLES.LOG_LEVEL,
+  NODE_ENV: SHARED_VARIABLES.NODE_ENV,
 } satisfies Record<string, VariableSpec>;
 
 export interface FrontendConfig {

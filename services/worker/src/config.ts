@@ -4,29 +4,24 @@
  * defaults here; tests pass shorter ones to `buildWorker`.
  */
 import { resolve } from 'node:path';
-import { ConfigurationError, readEnvironment, type Environment } from '@murmur/service-kit';
+import {
+  ConfigurationError,
+  DEV_UNSUBSCRIBE_SECRET,
+  type Environment,
+  readEnvironment,
+  SHARED_VARIABLES,
+} from '@murmur/service-kit';
 
 /** Development-only secret (the website's default is the same): refused when NODE_ENV=production. */
-export const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me-000';
 
 export const WORKER_VARIABLES = {
-  DATABASE_URL: {
-    kind: 'url',
-    description: 'PostgreSQL connection URL',
-    default: 'postgres://postgres@127.0.0.1:5432/murmur',
-    protocols: ['postgres:', 'postgresql:'],
-  },
+  DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
   NATS_URL: {
     kind: 'string',
     description: 'NATS server URL (several separated by commas)',
     default: 'nats://127.0.0.1:4222',
   },
-  PUBLIC_URL: {
-    kind: 'url',
-    description: 'The public origin; links in e-mails and the Message-ID domain come from it',
-    default: 'http://localhost:3000',
-    protocols: ['http:', 'https:'],
-  },
+  PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
   SMTP_URL: {
     kind: 'url',
     description:
@@ -66,18 +61,9 @@ export const WORKER_VARIABLES = {
     min: 0,
     max: 65535,
   },
-  HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
-  LOG_LEVEL: {
-    kind: 'string',
-    description: 'pino log level',
-    default: 'info',
-    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-  },
-  NODE_ENV: {
-    kind: 'string',
-    description: 'production refuses development secrets',
-    default: 'development',
-  },
+  HOST: SHARED_VARIABLES.HOST,
+  LOG_LEVEL: SHARED_VARIABLES.LOG_LEVEL,
+  NODE_ENV: SHARED_VARIABLES.NODE_ENV,
   NATS_STREAM: {
     kind: 'string',
     description: 'JetStream stream holding the events',
@@ -141,12 +127,7 @@ export const WORKER_VARIABLES = {
     min: 10,
     max: 60_000,
   },
-  UNSUBSCRIBE_SECRET: {
-    kind: 'secret',
-    description:
-      'Signs the one-click unsubscribe links (the website uses the same value; ≥ 32 characters)',
-    default: DEV_UNSUBSCRIBE_SECRET,
-  },
+  UNSUBSCRIBE_SECRET: SHARED_VARIABLES.UNSUBSCRIBE_SECRET,
 } as const;
 
 export type WorkerEnvironment = Environment<typeof WORKER_VARIABLES>;

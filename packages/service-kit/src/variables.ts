@@ -1,0 +1,76 @@
+/**
+ * Environment variables that several services read, declared once so that their meaning, defaults
+ * and validation cannot drift apart — and so that secrets two services must share (the website's
+ * OAuth client secret, the unsubscribe key) have one development value.
+ */
+import type { VariableSpec } from './env.js';
+
+/** Public development values, refused when NODE_ENV=production. */
+export const DEV_WEB_CLIENT_SECRET = 'dev-only-murmur-web-client-secret-change-me';
+export const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me-000';
+
+const postgres = ['postgres:', 'postgresql:'] as const;
+
+export const SHARED_VARIABLES = {
+  DATABASE_URL: {
+    kind: 'url',
+    description: 'PostgreSQL connection URL',
+    default: 'postgres://postgres@127.0.0.1:5432/murmur',
+    protocols: postgres,
+  },
+  DATABASE_READ_URL: {
+    kind: 'url',
+    description:
+      'PostgreSQL read replica for reads that tolerate replication lag (unset: the primary)',
+    optional: true,
+    protocols: postgres,
+  },
+  PUBLIC_URL: {
+    kind: 'url',
+    description: 'The one public origin of the website and the API (links, e-mails, OAuth issuer)',
+    default: 'http://localhost:3000',
+    protocols: ['http:', 'https:'],
+  },
+  HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
+  LOG_LEVEL: {
+    kind: 'string',
+    description: 'pino log level',
+    default: 'info',
+    oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  NODE_ENV: {
+    kind: 'string',
+    description: 'production refuses development secrets',
+    default: 'development',
+  },
+  TRUST_PROXY: {
+    kind: 'string',
+    description:
+      'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
+    default: 'loopback',
+  },
+  WEB_CLIENT_ID: {
+    kind: 'string',
+    description: "The website's OAuth client id",
+    default: 'murmur-web',
+  },
+  WEB_CLIENT_SECRET: {
+    kind: 'secret',
+    description:
+      "The website's OAuth client secret (api and website use the same value); required in production",
+    default: DEV_WEB_CLIENT_SECRET,
+  },
+  UNSUBSCRIBE_SECRET: {
+    kind: 'secret',
+    description:
+      'Signs the one-click unsubscribe links (worker and website use the same value); required in production',
+    default: DEV_UNSUBSCRIBE_SECRET,
+  },
+  MAX_STATUS_CHARACTERS: {
+    kind: 'integer',
+    description: 'Longest post (a URL counts as 23)',
+    default: '500',
+    min: 1,
+    max: 100_000,
+  },
+} as const satisfies Record<string, VariableSpec>;
