@@ -35,6 +35,7 @@ import { connectToNats } from '@murmur/events/jetstream';
 import { removeTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort } from '@murmur/devkit/net';
+import { sleep } from '@murmur/devkit/testing';
 import { startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,8 +63,6 @@ function check(ok: boolean, message: string): void {
   log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
   if (!ok) violations.push(message);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- Child processes ---------------------------------------------------------------------------------
 

@@ -88,6 +88,12 @@ export async function ensurePostgres(url: string, log: (line: string) => void = 
   await waitUntilListening(host, port, 'PostgreSQL');
 }
 
+/** The installed nats-server: Debian's path, or whatever `nats-server` is on the PATH. */
+export function natsServerBinary(): string | undefined {
+  const binary = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+  return binary ?? (commandExists('nats-server') ? 'nats-server' : undefined);
+}
+
 /** Makes sure a NATS server with JetStream answers at `url`, starting the local binary when it is installed. */
 export async function ensureNats(url: string, log: (line: string) => void = () => {}) {
   const { host, port } = hostAndPort(url, 4222);
@@ -95,8 +101,7 @@ export async function ensureNats(url: string, log: (line: string) => void = () =
   if (!isLoopback(host)) {
     throw new InfrastructureError(`NATS is not reachable at ${host}:${port}`);
   }
-  const binary = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
-  const command = binary ?? (commandExists('nats-server') ? 'nats-server' : undefined);
+  const command = natsServerBinary();
   if (!command) {
     throw new InfrastructureError(
       `NATS is not running on ${host}:${port} and nats-server is not installed. ` +

@@ -1,9 +1,5 @@
 /** Shared helpers of the worker's integration tests (not a test file). */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Database } from '@murmur/db';
 import type { EventTopology } from '@murmur/events';
 import { connectToNats } from '@murmur/events/jetstream';
@@ -20,33 +16,18 @@ import {
 } from '../src/config.js';
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
 import { parseHeaders } from '@murmur/devkit/smtp-sink';
+import { waitFor as waitForCondition } from '@murmur/devkit/testing';
 
 export { freePort } from '@murmur/devkit/net';
+export { PrivateNatsServer, sleep } from '@murmur/devkit/testing';
 export { parseHeaders, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
+/** Worker tests wait up to 15 s by default: they cross NATS, PostgreSQL and SMTP. */
+export function waitFor<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
-      );
-    }
-    await sleep(intervalMs);
-  }
+  return waitForCondition(check, { timeoutMs: 15_000, ...options });
 }
 
 export const testLogger: Logger = createLogger({
@@ -192,57 +173,4 @@ export function flakyMailer(
   };
 }
 
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** A nats-server of the test's own (random port, file store in a temp dir) that it can stop and restart. */
-export class OwnNatsServer {
-  private child: ChildProcess | undefined;
-  private readonly storeDir = mkdtempSync(join(tmpdir(), 'murmur-worker-nats-'));
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'nats-server',
-      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
-      {
-        stdio: 'ignore',
-      },
-    );
-    this.child = child;
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
-        return isListening(this.port);
-      },
-      { timeoutMs: 10_000, what: 'nats-server to listen' },
-    );
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
-    this.child = undefined;
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.storeDir, { recursive: true, force: true });
-  }
-}

@@ -7,8 +7,7 @@ import { createStatus, type Database } from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import {
-  freePort,
-  OwnNatsServer,
+  PrivateNatsServer,
   sleep,
   startSmtpSink,
   startWorker,
@@ -21,15 +20,14 @@ const topology = testTopology();
 let testDb: TestDatabase;
 let database: Database;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let nats: OwnNatsServer;
+let nats: PrivateNatsServer;
 let running: RunningWorker;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   database = testDb.database;
   smtp = await startSmtpSink();
-  nats = new OwnNatsServer(await freePort());
-  await nats.start();
+  nats = await PrivateNatsServer.start();
   running = await startWorker(
     testConfig({ databaseUrl: testDb.url, topology, natsUrl: nats.url, smtpUrl: smtp.url }),
     database,
@@ -49,7 +47,7 @@ it('processes every post created during a NATS outage after NATS returns', async
   await createStatus(database, { accountId: author.id, text: `before @${first.username}` });
   await waitFor(() => smtp.received.length === 1, { what: 'the first e-mail' });
 
-  await nats.stop();
+  await nats.kill();
   const recipients = await Promise.all([1, 2, 3, 4, 5].map(() => createAccountFixture(database)));
   for (const r of recipients)
     await createStatus(database, { accountId: author.id, text: `during @${r.username}` });
