@@ -104,14 +104,6 @@ export function setLinkHeaderFor(
   setLinkHeader(request, reply, { first: items[0]?.id, last: items.at(-1)?.id });
 }
 
-/**
- * Route hook for actions whose body is optional (`POST …/reblog`, `…/follow`): clients send nothing,
- * an empty JSON object or a form, and all must pass the body schema.
- */
-export async function bodyMayBeEmpty(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
-}
-
 export function recordNotFound(): DomainError {
   return new DomainError('AccountNotFound', 'Record not found');
 }

@@ -41,7 +41,6 @@ import {
   Status,
 } from '../../../schemas/entities.js';
 import {
-  bodyMayBeEmpty,
   entityContext,
   ERRORS,
   pageOf,
@@ -306,7 +305,6 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       `/api/v1/accounts/:id/${path}`,
       {
         config: { auth: 'user', scopes: ['write:follows'] },
-        preValidation: bodyMayBeEmpty,
         schema: {
           tags,
           summary,

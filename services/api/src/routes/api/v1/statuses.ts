@@ -30,7 +30,6 @@ import {
 } from '../../../schemas/atoms.js';
 import { Account, Context, Status } from '../../../schemas/entities.js';
 import {
-  bodyMayBeEmpty,
   entityContext,
   ERRORS,
   pageOf,
@@ -233,7 +232,6 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     '/api/v1/statuses/:id/reblog',
     {
       config: { auth: 'user', scopes: ['write:statuses'] },
-      preValidation: bodyMayBeEmpty,
       schema: {
         tags,
         summary: 'Reblog (boost) a status',
