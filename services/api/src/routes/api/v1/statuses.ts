@@ -7,7 +7,6 @@ import {
   favouriteStatus,
   getVisibleStatus,
   hydrateStatuses,
-  isSnowflakeId,
   rebloggedBy,
   reblogStatus,
   statusContext,
@@ -105,10 +104,8 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           'media_ids',
         );
       }
+      // A malformed or unknown id is createStatus's StatusNotFound (404), like a missing post.
       const inReplyToId = body.in_reply_to_id == null ? null : String(body.in_reply_to_id);
-      if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) {
-        throw new DomainError('StatusNotFound', 'Record not found', 'in_reply_to_id');
-      }
       const visibility = (body.visibility ?? undefined) as Visibility | undefined;
       const language = body.language && LANGUAGE.test(body.language) ? body.language : null;
       const created = await createStatus(
