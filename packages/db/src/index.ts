@@ -39,6 +39,7 @@ export {
 } from './operations/accounts.js';
 export {
   createStatus,
+  type CreatedStatus,
   deleteStatus,
   getVisibleStatus,
   favouriteStatus,
@@ -67,6 +68,7 @@ export {
   tagTimeline,
   accountStatuses,
   statusContext,
+  findVisibleStatus,
   favouritedStatuses,
   type FavouritesPage,
   type StatusContext,

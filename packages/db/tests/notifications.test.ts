@@ -18,7 +18,7 @@ import {
   type Database,
 } from '../src/index.js';
 import { notifications } from '../src/schema/index.js';
-import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
+import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 let database: Database;
@@ -26,21 +26,6 @@ let database: Database;
 beforeAll(async () => {
   database = testDb.database;
 });
-
-async function countQueries<T>(work: () => Promise<T>): Promise<{ result: T; queries: number }> {
-  const pool = database.pool;
-  const original = pool.query.bind(pool);
-  let queries = 0;
-  (pool as { query: unknown }).query = (...args: Parameters<typeof original>) => {
-    queries++;
-    return original(...args);
-  };
-  try {
-    return { result: await work(), queries };
-  } finally {
-    (pool as { query: unknown }).query = original;
-  }
-}
 
 describe('notifications', () => {
   it('lists follow, favourite and reblog notifications newest first with a constant number of queries', async () => {
@@ -53,11 +38,11 @@ describe('notifications', () => {
       await reblogStatus(database, { accountId: fan.id, statusId: post.id });
     }
 
-    const { result: all, queries } = await countQueries(() =>
+    const { result: all, statements } = await countStatements(database, () =>
       listNotifications(database.primary, alice.id, { limit: 40 }),
     );
     expect(all).toHaveLength(9);
-    expect(queries).toBeLessThanOrEqual(4);
+    expect(statements).toBeLessThanOrEqual(3);
     expect(all.map((n) => n.id)).toEqual(
       [...all.map((n) => n.id)].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)),
     );

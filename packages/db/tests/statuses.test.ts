@@ -8,9 +8,10 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   statusContext,
+  findVisibleStatus,
 } from '../src/index.js';
 import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
-import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
+import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 
@@ -62,6 +63,42 @@ describe('createStatus', () => {
       .from(statusTags)
       .where(sql`${statusTags.statusId} = ${status.id}`);
     expect(tagRows).toHaveLength(2);
+
+    // The view returned without reading back is the one every later read shows the author.
+    const [stored] = await hydrateStatuses(testDb.database.primary, [status.id], author.id);
+    expect(status.view).toEqual(stored);
+  });
+
+  it('links every post to a hashtag that several posts create at the same moment, in two statements each', async () => {
+    const author = await createAccountFixture(testDb.database);
+    const parent = await createStatus(testDb.database, { accountId: author.id, text: '#Known' });
+    const { result: posts, statements } = await countStatements(testDb.database, () =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          createStatus(testDb.database, {
+            accountId: author.id,
+            text: `post ${i} #Fresh #known`,
+            inReplyToId: parent.id,
+          }),
+        ),
+      ),
+    );
+    expect(statements).toBe(2 * posts.length);
+
+    const views = await hydrateStatuses(
+      testDb.database.primary,
+      posts.map((p) => p.id),
+    );
+    for (const view of views) {
+      expect(view.tags).toEqual([
+        { name: 'fresh', displayName: 'Fresh' },
+        { name: 'known', displayName: 'Known' },
+      ]);
+      expect(view.inReplyToAccountId).toBe(author.id);
+    }
+    const [after] = await hydrateStatuses(testDb.database.primary, [parent.id]);
+    expect(after!.repliesCount).toBe(12);
+    expect(after!.account.statusesCount).toBe(13);
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
@@ -140,15 +177,22 @@ describe('reading', () => {
     await deleteStatus(testDb.database, { accountId: bob.id, statusId: gone.id });
 
     const context = await statusContext(testDb.database.primary, reply.id, null);
-    expect(context.ancestors.map((s) => s.id)).toEqual([root.id]);
-    expect(context.descendants.map((s) => s.id)).toEqual([]);
+    expect(context).not.toBeNull();
+    expect(context!.ancestors.map((s) => s.id)).toEqual([root.id]);
+    expect(context!.descendants.map((s) => s.id)).toEqual([]);
     const ownView = await statusContext(testDb.database.primary, reply.id, alice.id);
-    expect(ownView.descendants.map((s) => s.id)).toEqual([secret.id]);
+    expect(ownView!.descendants.map((s) => s.id)).toEqual([secret.id]);
     await expect(
       getVisibleStatus(testDb.database.primary, secret.id, bob.id),
     ).rejects.toMatchObject({
       code: 'StatusNotFound',
     });
+    expect(await statusContext(testDb.database.primary, secret.id, bob.id)).toBeNull();
+    expect(await statusContext(testDb.database.primary, gone.id, null)).toBeNull();
+    expect(await findVisibleStatus(testDb.database.primary, secret.id, bob.id)).toBeNull();
+    expect((await findVisibleStatus(testDb.database.primary, secret.id, alice.id))!.text).toBe(
+      'followers only',
+    );
     const [rootView] = await hydrateStatuses(testDb.database.primary, [root.id]);
     expect(rootView!.repliesCount).toBe(1);
   });

@@ -303,6 +303,34 @@ export async function issueAccessToken(
   return insertAccessToken(database.primary, input);
 }
 
+function prepareTokenLookup(executor: Executor) {
+  return executor
+    .select({ token: oauthAccessTokens, application: oauthApplications, account: accounts })
+    .from(oauthAccessTokens)
+    .innerJoin(oauthApplications, eq(oauthApplications.id, oauthAccessTokens.applicationId))
+    .leftJoin(accounts, eq(accounts.id, oauthAccessTokens.accountId))
+    .where(
+      and(
+        eq(oauthAccessTokens.tokenHash, sql.placeholder('tokenHash')),
+        isNull(oauthAccessTokens.revokedAt),
+      ),
+    )
+    .limit(1)
+    .prepare('murmur_authenticate_access_token');
+}
+
+/** Built once per executor: every authenticated request runs it. */
+const tokenLookups = new WeakMap<Executor, ReturnType<typeof prepareTokenLookup>>();
+
+function tokenLookup(executor: Executor) {
+  let lookup = tokenLookups.get(executor);
+  if (!lookup) {
+    lookup = prepareTokenLookup(executor);
+    tokenLookups.set(executor, lookup);
+  }
+  return lookup;
+}
+
 /**
  * The token, its account and its application, or null when the token is unknown or revoked. Records
  * `last_used_at`, at most once a minute per token so that busy clients do not write on every request.
@@ -316,18 +344,9 @@ export async function authenticateAccessToken(
   application: ApplicationRow;
 } | null> {
   if (rawToken.length === 0 || rawToken.length > 512) return null;
-  const [row] = await database.primary
-    .select({ token: oauthAccessTokens, application: oauthApplications, account: accounts })
-    .from(oauthAccessTokens)
-    .innerJoin(oauthApplications, eq(oauthApplications.id, oauthAccessTokens.applicationId))
-    .leftJoin(accounts, eq(accounts.id, oauthAccessTokens.accountId))
-    .where(
-      and(
-        eq(oauthAccessTokens.tokenHash, hashCredential(rawToken)),
-        isNull(oauthAccessTokens.revokedAt),
-      ),
-    )
-    .limit(1);
+  const [row] = await tokenLookup(database.primary).execute({
+    tokenHash: hashCredential(rawToken),
+  });
   if (!row) return null;
   const lastUsed = row.token.lastUsedAt?.getTime();
   if (lastUsed === undefined || Date.now() - lastUsed >= 60_000) {

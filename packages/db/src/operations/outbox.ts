@@ -5,8 +5,8 @@ import {
   type PostCreated,
   type UserMentioned,
 } from '@murmur/events';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../client.js';
-import { outboxEvents } from '../schema/index.js';
 
 type EventData<E extends DomainEvent> = E['data'];
 
@@ -39,17 +39,25 @@ export function userMentionedEvent(
 }
 
 /**
- * Writes events to the outbox inside the caller's transaction, so they exist if and only if the
- * change they describe commits. Each event is validated against its contract first.
+ * The statement writing `events` to the outbox, each validated against its contract first; it can
+ * stand alone or be a writable CTE of a larger statement, so that the events exist if and only if
+ * the change they describe commits.
  */
+export function outboxInsert(events: readonly DomainEvent[]): SQL {
+  const rows = events.map((event) => ({
+    id: parseEvent(event).id,
+    type: event.type,
+    payload: event,
+    occurred_at: event.occurredAt,
+  }));
+  return sql`insert into outbox_events (id, type, payload, occurred_at)
+    select e.id, e.type, e.payload, e.occurred_at
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as e(id uuid, type text, payload jsonb, occurred_at timestamptz)`;
+}
+
+/** Writes events to the outbox inside the caller's transaction (see `outboxInsert`). */
 export async function enqueueEvents(tx: Executor, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(outboxEvents).values(
-    events.map((event) => ({
-      id: parseEvent(event).id,
-      type: event.type,
-      payload: event,
-      occurredAt: new Date(event.occurredAt),
-    })),
-  );
+  await tx.execute(outboxInsert(events));
 }

@@ -1,28 +1,32 @@
 import {
   DEFAULT_MAX_CHARACTERS,
   countCharacters,
+  isValidUsername,
   normalizeHashtag,
   normalizeStatusText,
   tokenize,
 } from '@murmur/text';
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../client.js';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import {
   accounts,
   favourites,
   idempotencyKeys,
-  mentions,
   notifications,
-  statusTags,
   statuses,
-  tags,
   type Visibility,
   VISIBILITIES,
 } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import { findAccountsByUsernames } from './accounts.js';
-import { enqueueEvents, postCreatedEvent, userMentionedEvent } from './outbox.js';
+import {
+  ACCOUNT_JSON,
+  hydrateStatuses,
+  toAccountView,
+  type AccountRowJson,
+} from '../queries/hydrate.js';
+import type { StatusView } from '../queries/views.js';
+import { outboxInsert, postCreatedEvent, userMentionedEvent } from './outbox.js';
 import { visibleTo } from './visibility.js';
 import { isSnowflakeId } from '../ids.js';
 
@@ -116,150 +120,256 @@ function hashtagsOf(text: string): { name: string; displayName: string }[] {
   return [...seen].map(([name, displayName]) => ({ name, displayName }));
 }
 
+/** What the write needs to know first: the new id and time, and what the text refers to. */
+interface StatusPreparation {
+  id: string;
+  createdAt: Date;
+  author: AccountRowJson | null;
+  mentioned: { id: string; username: string }[];
+  parent: { id: string; accountId: string } | null;
+  /** The hashtags of the text that already exist. */
+  knownTags: { id: string; name: string; displayName: string }[];
+  /** The posting application as statuses show it (none for the website). */
+  application: { name: string; website: string | null } | null;
+}
+
+/**
+ * One read: allocates the status id (a snowflake, so the events can carry it), and resolves the
+ * author, the mentioned usernames, the parent (it must be visible to the author and not a reblog),
+ * the hashtags that exist and the application.
+ */
+async function prepareStatus(
+  executor: Executor,
+  accountId: string,
+  applicationId: string | null,
+  inReplyToId: string | null,
+  mentionedUsernames: string[],
+  hashtagNames: string[],
+): Promise<StatusPreparation> {
+  const [row] = await queryRows<StatusPreparation>(
+    executor,
+    sql`
+    with clock as (select clock_timestamp() as at)
+    select snowflake_id_at(clock.at)::text as "id", clock.at as "createdAt",
+      (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
+      coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username))
+        from accounts a where lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
+        as "mentioned",
+      (select json_build_object('id', statuses.id::text, 'accountId', statuses.account_id::text)
+        from statuses
+        where statuses.id = ${inReplyToId} and statuses.deleted_at is null
+          and statuses.reblog_of_id is null and ${visibleTo(accountId)}) as "parent",
+      coalesce((select json_agg(json_build_object('id', t.id::text, 'name', t.name, 'displayName', t.display_name))
+        from tags t where t.name = any(${sql.param(hashtagNames)}::text[])), '[]') as "knownTags",
+      (select json_build_object('name', app.name, 'website', app.website)
+        from oauth_applications app where app.id = ${applicationId} and not app.first_party)
+        as "application"
+    from clock`,
+  );
+  return { ...row!, createdAt: new Date(row!.createdAt) };
+}
+
 /**
  * Creates a status: validates the text (500 characters by default, a URL counts as 23), resolves
  * mentions to existing accounts, links hashtags, updates the counters, and writes PostCreated plus one
- * UserMentioned per mentioned account (never the author) to the outbox, all in one transaction.
+ * UserMentioned per mentioned account (never the author) to the outbox. Two statements: a read
+ * (`prepareStatus`) and one write of writable CTEs, which commits all of it or nothing. With an
+ * Idempotency-Key, both run in a transaction that holds a lock on the key. Returns the row and the
+ * status as its author sees it, built from what the two statements know (no read-back).
  */
 export async function createStatus(
   database: Database,
   input: CreateStatusInput,
   options: CreateStatusOptions = {},
-): Promise<StatusRow> {
+): Promise<CreatedStatus> {
   const { text, spoilerText, visibility } = validateText(
     input,
     options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
   );
+  const inReplyToId = input.inReplyToId ?? null;
+  if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
   const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
+  const write = (executor: Executor) =>
+    writeStatus(executor, input, { text, spoilerText, visibility, inReplyToId, idempotencyKey });
+  if (!idempotencyKey) return write(database.primary);
 
   return withTransaction(database, async (tx) => {
-    if (idempotencyKey) {
-      // Serialize concurrent requests carrying the same key.
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
-      );
-      const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
-      if (existing) return existing;
-    }
+    // Serialize concurrent requests carrying the same key.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
+    );
+    const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
+    if (!existing) return write(tx);
+    const [view] = await hydrateStatuses(tx, [existing.id], input.accountId);
+    return { ...existing, view: view! };
+  });
+}
 
-    let inReplyToAccountId: string | null = null;
-    if (input.inReplyToId) {
-      if (!isSnowflakeId(input.inReplyToId)) {
-        throw new DomainError(
-          'StatusNotFound',
-          'The post you are replying to does not exist',
-          'in_reply_to_id',
-        );
-      }
-      const [parent] = await tx
-        .select({ id: statuses.id, accountId: statuses.accountId })
-        .from(statuses)
-        .where(
-          and(
-            eq(statuses.id, input.inReplyToId),
-            isNull(statuses.deletedAt),
-            isNull(statuses.reblogOfId),
-            visibleTo(input.accountId),
-          ),
-        )
-        .limit(1);
-      if (!parent) {
-        throw new DomainError(
-          'StatusNotFound',
-          'The post you are replying to does not exist',
-          'in_reply_to_id',
-        );
-      }
-      inReplyToAccountId = parent.accountId;
-      await tx
-        .update(statuses)
-        .set({ repliesCount: sql`${statuses.repliesCount} + 1` })
-        .where(eq(statuses.id, parent.id));
-    }
+/** A new status: its row, and its view as the author sees it right after posting. */
+export interface CreatedStatus extends StatusRow {
+  view: StatusView;
+}
 
-    const mentionedUsernames = tokenize(text)
-      .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
-      .map((t) => (t as { username: string }).username);
-    const mentioned = await findAccountsByUsernames(tx, mentionedUsernames);
-    const hashtags = hashtagsOf(text);
+function replyTargetMissing(): DomainError {
+  return new DomainError(
+    'StatusNotFound',
+    'The post you are replying to does not exist',
+    'in_reply_to_id',
+  );
+}
 
-    const [status] = await tx
-      .insert(statuses)
-      .values({
-        accountId: input.accountId,
-        text,
-        spoilerText,
-        sensitive: input.sensitive ?? spoilerText.length > 0,
-        language: input.language ?? null,
+async function writeStatus(
+  executor: Executor,
+  input: CreateStatusInput,
+  valid: {
+    text: string;
+    spoilerText: string;
+    visibility: Visibility;
+    inReplyToId: string | null;
+    idempotencyKey: string | null;
+  },
+): Promise<CreatedStatus> {
+  const { text, spoilerText, visibility, inReplyToId, idempotencyKey } = valid;
+  const mentionedUsernames = tokenize(text)
+    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
+    .map((t) => (t as { username: string }).username)
+    .filter(isValidUsername)
+    .map((u) => u.toLowerCase());
+  const hashtags = hashtagsOf(text);
+  const prepared = await prepareStatus(
+    executor,
+    input.accountId,
+    input.applicationId ?? null,
+    inReplyToId,
+    mentionedUsernames,
+    hashtags.map((h) => h.name),
+  );
+  if (inReplyToId !== null && prepared.parent === null) throw replyTargetMissing();
+
+  const status: StatusRow = {
+    id: prepared.id,
+    accountId: input.accountId,
+    text,
+    spoilerText,
+    sensitive: input.sensitive ?? spoilerText.length > 0,
+    language: input.language ?? null,
+    visibility,
+    inReplyToId,
+    inReplyToAccountId: prepared.parent?.accountId ?? null,
+    reblogOfId: null,
+    applicationId: input.applicationId ?? null,
+    repliesCount: 0,
+    reblogsCount: 0,
+    favouritesCount: 0,
+    createdAt: prepared.createdAt,
+    deletedAt: null,
+  };
+  const known = new Set(prepared.knownTags.map((t) => t.name));
+  // Sorted, so that two posts creating the same new tags lock them in the same order.
+  const newTags = hashtags
+    .filter((h) => !known.has(h.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const requestId = input.requestId ?? null;
+  const recipients = prepared.mentioned.filter((a) => a.id !== input.accountId);
+  const events = outboxInsert([
+    postCreatedEvent(
+      {
+        statusId: status.id,
+        accountId: status.accountId,
         visibility,
-        inReplyToId: input.inReplyToId ?? null,
-        inReplyToAccountId,
-        applicationId: input.applicationId ?? null,
-      })
-      .returning();
-    const created = status!;
-
-    if (mentioned.length > 0) {
-      await tx
-        .insert(mentions)
-        .values(mentioned.map((a) => ({ statusId: created.id, accountId: a.id })));
-    }
-    if (hashtags.length > 0) {
-      await tx.insert(tags).values(hashtags).onConflictDoNothing({ target: tags.name });
-      const tagRows = await tx
-        .select({ id: tags.id })
-        .from(tags)
-        .where(
-          inArray(
-            tags.name,
-            hashtags.map((h) => h.name),
-          ),
-        );
-      await tx
-        .insert(statusTags)
-        .values(tagRows.map((t) => ({ tagId: t.id, statusId: created.id })));
-    }
-    await tx
-      .update(accounts)
-      .set({
-        statusesCount: sql`${accounts.statusesCount} + 1`,
-        lastStatusAt: utcDay(created.createdAt),
-      })
-      .where(eq(accounts.id, input.accountId));
-    if (idempotencyKey) {
-      await tx
-        .insert(idempotencyKeys)
-        .values({ accountId: input.accountId, key: idempotencyKey, statusId: created.id })
-        .onConflictDoUpdate({
-          target: [idempotencyKeys.accountId, idempotencyKeys.key],
-          set: { statusId: created.id, createdAt: sql`now()` },
-        });
-    }
-
-    const requestId = input.requestId ?? null;
-    const recipients = mentioned.filter((a) => a.id !== input.accountId);
-    await enqueueEvents(tx, [
-      postCreatedEvent(
-        {
-          statusId: created.id,
-          accountId: input.accountId,
-          visibility,
-          inReplyToId: created.inReplyToId,
-          mentionedAccountIds: recipients.map((a) => a.id),
-          hashtags: hashtags.map((h) => h.name),
-          createdAt: created.createdAt.toISOString(),
-        },
+        inReplyToId,
+        mentionedAccountIds: recipients.map((a) => a.id),
+        hashtags: hashtags.map((h) => h.name),
+        createdAt: status.createdAt.toISOString(),
+      },
+      requestId,
+    ),
+    ...recipients.map((a) =>
+      userMentionedEvent(
+        { statusId: status.id, accountId: status.accountId, mentionedAccountId: a.id },
         requestId,
       ),
-      ...recipients.map((a) =>
-        userMentionedEvent(
-          { statusId: created.id, accountId: input.accountId, mentionedAccountId: a.id },
-          requestId,
-        ),
-      ),
-    ]);
-    return created;
-  });
+    ),
+  ]);
+
+  await executor.execute(sql`
+    with inserted as (
+      insert into statuses (id, account_id, text, spoiler_text, sensitive, language, visibility,
+        in_reply_to_id, in_reply_to_account_id, application_id, created_at)
+      values (${status.id}, ${status.accountId}, ${status.text}, ${status.spoilerText},
+        ${status.sensitive}, ${status.language}, ${status.visibility}, ${status.inReplyToId},
+        ${status.inReplyToAccountId}, ${status.applicationId}, ${status.createdAt})
+      returning id
+    ), mentioned as (
+      insert into mentions (status_id, account_id)
+      select inserted.id, m.id from inserted, unnest(${sql.param(prepared.mentioned.map((a) => a.id))}::bigint[]) as m(id)
+    ), created_tags as (
+      -- "do update" returns the row even when another post created the tag since our read.
+      insert into tags (name, display_name)
+      select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
+        ${sql.param(newTags.map((t) => t.displayName))}::text[])
+      on conflict (name) do update set name = excluded.name
+      returning id
+    ), tagged as (
+      insert into status_tags (tag_id, status_id)
+      select tag.id, inserted.id from inserted, (
+        select id from created_tags
+        union all select unnest(${sql.param(prepared.knownTags.map((t) => t.id))}::bigint[])) tag
+    ), counted as (
+      update accounts set statuses_count = statuses_count + 1, last_status_at = ${utcDay(status.createdAt)}
+      where id = ${status.accountId}
+    ), replied as (
+      update statuses set replies_count = replies_count + 1 where id = ${inReplyToId}
+    ), remembered as (
+      insert into idempotency_keys (account_id, key, status_id)
+      select ${status.accountId}, ${idempotencyKey}, inserted.id from inserted
+      where ${idempotencyKey}::text is not null
+      on conflict (account_id, key) do update set status_id = excluded.status_id, created_at = now()
+    ), events as (${events})
+    select 1`);
+  return { ...status, view: viewOfCreated(status, prepared, newTags) };
+}
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** The new status as `hydrateStatuses` would show it to its author. */
+function viewOfCreated(
+  status: StatusRow,
+  prepared: StatusPreparation,
+  newTags: { name: string; displayName: string }[],
+): StatusView {
+  if (!prepared.author) throw new DomainError('AccountNotFound', 'Record not found');
+  const author = toAccountView(prepared.author);
+  return {
+    id: status.id,
+    account: {
+      ...author,
+      statusesCount: author.statusesCount + 1,
+      lastStatusAt: utcDay(status.createdAt),
+    },
+    text: status.text,
+    spoilerText: status.spoilerText,
+    sensitive: status.sensitive,
+    language: status.language,
+    visibility: status.visibility,
+    inReplyToId: status.inReplyToId,
+    inReplyToAccountId: status.inReplyToAccountId,
+    createdAt: status.createdAt,
+    repliesCount: 0,
+    reblogsCount: 0,
+    favouritesCount: 0,
+    mentions: [...prepared.mentioned].sort(byKey((m) => m.username)),
+    tags: [
+      ...prepared.knownTags.map(({ name, displayName }) => ({ name, displayName })),
+      ...newTags,
+    ].sort(byKey((t) => t.name)),
+    application: prepared.application,
+    reblog: null,
+    favourited: false,
+    reblogged: false,
+  };
 }
 
 /** Loads a status the viewer may see (not deleted), or throws StatusNotFound. */

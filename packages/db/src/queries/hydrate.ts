@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import type { AccountView, StatusView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
@@ -7,11 +7,17 @@ const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "d
   a.created_at as "createdAt", a.statuses_count as "statusesCount", a.followers_count as "followersCount",
   a.following_count as "followingCount", a.last_status_at::text as "lastStatusAt"`;
 
-interface AccountRowJson extends Omit<AccountView, 'createdAt'> {
+/** The account `a` as JSON, in the shape `toAccountView` reads. */
+export const ACCOUNT_JSON = sql`json_build_object('id', a.id::text, 'username', a.username,
+  'displayName', a.display_name, 'note', a.note, 'createdAt', a.created_at,
+  'statusesCount', a.statuses_count, 'followersCount', a.followers_count,
+  'followingCount', a.following_count, 'lastStatusAt', a.last_status_at::text)`;
+
+export interface AccountRowJson extends Omit<AccountView, 'createdAt'> {
   createdAt: Date | string;
 }
 
-function toAccountView(row: AccountRowJson): AccountView {
+export function toAccountView(row: AccountRowJson): AccountView {
   return { ...row, createdAt: new Date(row.createdAt) };
 }
 
@@ -52,44 +58,67 @@ interface StatusRowJson {
   application: { name: string; website: string | null } | null;
   favourited: boolean;
   reblogged: boolean;
+  /** The selection's group; null for the original of a reblog, loaded alongside. */
+  grp: number | null;
 }
 
-async function loadStatuses(
+/**
+ * Statuses to hydrate, as SQL selecting `id` (bigint), `ord` (the order within a group) and `grp` (a
+ * small integer splitting the result into groups, such as a thread's ancestors and descendants).
+ * Callers build one from a page query, a list of ids or a thread walk, and the whole read, hydration
+ * included, is one statement: every statement is a round trip, and round trips are most of the cost.
+ */
+export type StatusSelection = SQL;
+
+/** The ids given, in that order, as group 0. */
+export function statusesById(ids: readonly string[]): StatusSelection {
+  return sql`select wanted.id, wanted.ord, 0 as grp
+    from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)`;
+}
+
+/** The selected statuses by group and order, then the originals of the reblogs among them (grp null). */
+async function loadStatusRows(
   executor: Executor,
-  ids: readonly string[],
+  selection: StatusSelection,
   viewerId: string | null,
 ): Promise<StatusRowJson[]> {
   const viewer = viewerId ?? '0';
-  const rows = await queryRows<StatusRowJson>(
+  return queryRows<StatusRowJson>(
     executor,
     sql`
+    with selected as (${selection}),
+    originals as (
+      select distinct r.reblog_of_id as id from selected join statuses r on r.id = selected.id
+      where r.reblog_of_id is not null
+    ),
+    wanted as (
+      select id, ord, grp from selected
+      union all select id, null, null from originals
+    )
     select s.id::text as "id",
-      (select json_build_object('id', a.id::text, 'username', a.username, 'displayName', a.display_name,
-        'note', a.note, 'createdAt', a.created_at, 'statusesCount', a.statuses_count,
-        'followersCount', a.followers_count, 'followingCount', a.following_count,
-        'lastStatusAt', a.last_status_at::text) from accounts a where a.id = s.account_id) as "account",
+      (select ${ACCOUNT_JSON} from accounts a where a.id = s.account_id) as "account",
       s.text, s.spoiler_text as "spoilerText", s.sensitive, s.language, s.visibility,
       s.in_reply_to_id::text as "inReplyToId", s.in_reply_to_account_id::text as "inReplyToAccountId",
       s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt",
       s.replies_count as "repliesCount", s.reblogs_count as "reblogsCount", s.favourites_count as "favouritesCount",
-      coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username) order by ma.username)
+      coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username) order by ma.username collate "C")
         from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]'::json) as "mentions",
-      coalesce((select json_agg(json_build_object('name', t.name, 'displayName', t.display_name) order by t.name)
+      coalesce((select json_agg(json_build_object('name', t.name, 'displayName', t.display_name) order by t.name collate "C")
         from status_tags st join tags t on t.id = st.tag_id where st.status_id = s.id), '[]'::json) as "tags",
       (select json_build_object('name', app.name, 'website', app.website)
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
       exists(select 1 from favourites f where f.status_id = s.id and f.account_id = ${viewer}) as "favourited",
       exists(select 1 from statuses r where r.reblog_of_id = s.id and r.account_id = ${viewer}
-        and r.deleted_at is null) as "reblogged"
-    from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)
+        and r.deleted_at is null) as "reblogged",
+      wanted.grp
+    from wanted
     join statuses s on s.id = wanted.id and s.deleted_at is null
-    order by wanted.ord`,
+    order by wanted.grp, wanted.ord`,
   );
-  return rows;
 }
 
 function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView {
-  const { reblogOfId: _reblogOfId, ...rest } = row;
+  const { reblogOfId: _reblogOfId, grp: _grp, ...rest } = row;
   return {
     ...rest,
     createdAt: new Date(row.createdAt),
@@ -99,10 +128,33 @@ function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView
 }
 
 /**
- * Statuses by id, in the order given, with their authors, mentions, tags, application and the
- * viewer's favourite/reblog flags: one query, plus one more when the page contains reblogs. Deleted
- * statuses, and reblogs of deleted statuses, are left out.
+ * Hydrates a selection in one statement: each status with its author, mentions, tags, application,
+ * the viewer's favourite/reblog flags and, for a reblog, the original. Returns the views of each group
+ * in order. Deleted statuses, and reblogs of deleted statuses, are left out.
  */
+export async function hydrateSelection(
+  executor: Executor,
+  selection: StatusSelection,
+  viewerId: string | null,
+): Promise<Map<number, StatusView[]>> {
+  const rows = await loadStatusRows(executor, selection, viewerId);
+  const originals = new Map<string, StatusView>();
+  for (const row of rows) {
+    if (row.grp === null) originals.set(row.id, toStatusView(row, null));
+  }
+  const groups = new Map<number, StatusView[]>();
+  for (const row of rows) {
+    if (row.grp === null) continue;
+    const original = row.reblogOfId ? originals.get(row.reblogOfId) : null;
+    if (original === undefined) continue;
+    const group = groups.get(row.grp) ?? [];
+    group.push(toStatusView(row, original));
+    groups.set(row.grp, group);
+  }
+  return groups;
+}
+
+/** Statuses by id, in the order given (see `hydrateSelection`). One statement. */
 export async function hydrateStatuses(
   executor: Executor,
   ids: readonly string[],
@@ -110,24 +162,6 @@ export async function hydrateStatuses(
 ): Promise<StatusView[]> {
   const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];
-  const rows = await loadStatuses(executor, valid, viewerId);
-  const originalIds = [
-    ...new Set(rows.map((r) => r.reblogOfId).filter((id): id is string => !!id)),
-  ];
-  const originals = new Map<string, StatusView>();
-  if (originalIds.length > 0) {
-    for (const row of await loadStatuses(executor, originalIds, viewerId)) {
-      originals.set(row.id, toStatusView(row, null));
-    }
-  }
-  const views: StatusView[] = [];
-  for (const row of rows) {
-    if (!row.reblogOfId) {
-      views.push(toStatusView(row, null));
-      continue;
-    }
-    const original = originals.get(row.reblogOfId);
-    if (original) views.push(toStatusView(row, original));
-  }
-  return views;
+  const groups = await hydrateSelection(executor, statusesById(valid), viewerId);
+  return groups.get(0) ?? [];
 }

@@ -2,29 +2,34 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
 import { statuses } from '../schema/index.js';
-import { hydrateStatuses } from './hydrate.js';
+import { hydrateSelection, hydrateStatuses, type StatusSelection } from './hydrate.js';
+import { isSnowflakeId } from '../ids.js';
 import { newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
 
-async function pageOfStatusIds(
+/**
+ * A page of statuses matching `filter`, newest first whatever the direction of the scan: the id
+ * query with its LIMIT is planned on its own (the CTE is read twice, so PostgreSQL materializes it).
+ */
+function pageOfStatuses(filter: SQL, page: Page): StatusSelection {
+  const { where, ascending } = pageConditions(statuses.id, page);
+  return sql`
+    select p.id, row_number() over (order by p.id desc) as ord, 0 as grp from (
+      select ${statuses.id} as id from statuses
+      where ${statuses.deletedAt} is null and ${filter} and ${where}
+      order by ${orderFor(statuses.id, ascending)}
+      limit ${page.limit}) p`;
+}
+
+/** One statement: the page and its hydration. */
+async function loadPage(
   executor: Executor,
   filter: SQL,
   page: Page,
-  from: SQL = sql`statuses`,
-): Promise<string[]> {
-  const { where, ascending } = pageConditions(statuses.id, page);
-  const rows = await queryRows<{ id: string }>(
-    executor,
-    sql`
-    select ${statuses.id}::text as id from ${from}
-    where ${statuses.deletedAt} is null and ${filter} and ${where}
-    order by ${orderFor(statuses.id, ascending)}
-    limit ${page.limit}`,
-  );
-  return newestFirst(
-    rows.map((r) => r.id),
-    ascending,
-  );
+  viewerId: string | null,
+): Promise<StatusView[]> {
+  const groups = await hydrateSelection(executor, pageOfStatuses(filter, page), viewerId);
+  return groups.get(0) ?? [];
 }
 
 /** Local public posts, newest first (reblogs left out, as Mastodon's public timeline does). */
@@ -33,12 +38,12 @@ export async function publicTimeline(
   page: Page,
   viewerId: string | null = null,
 ): Promise<StatusView[]> {
-  const ids = await pageOfStatusIds(
+  return loadPage(
     executor,
     sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null`,
     page,
+    viewerId,
   );
-  return hydrateStatuses(executor, ids, viewerId);
 }
 
 /** The viewer's own posts and those of the accounts they follow, with reblogs; no direct messages. */
@@ -47,15 +52,15 @@ export async function homeTimeline(
   viewerId: string,
   page: Page,
 ): Promise<StatusView[]> {
-  const ids = await pageOfStatusIds(
+  return loadPage(
     executor,
     sql`${statuses.accountId} in (
         select f.target_account_id from follows f where f.account_id = ${viewerId}
         union all select ${viewerId}::bigint)
       and ${statuses.visibility} <> 'direct'`,
     page,
+    viewerId,
   );
-  return hydrateStatuses(executor, ids, viewerId);
 }
 
 /** Public posts carrying a hashtag (normalized name). */
@@ -65,13 +70,13 @@ export async function tagTimeline(
   page: Page,
   viewerId: string | null = null,
 ): Promise<StatusView[]> {
-  const ids = await pageOfStatusIds(
+  return loadPage(
     executor,
     sql`${statuses.visibility} = 'public' and ${statuses.id} in (
       select st.status_id from status_tags st join tags t on t.id = st.tag_id where t.name = ${tagName})`,
     page,
+    viewerId,
   );
-  return hydrateStatuses(executor, ids, viewerId);
 }
 
 export interface AccountStatusesFilter {
@@ -89,6 +94,7 @@ export async function accountStatuses(
   viewerId: string | null = null,
   filter: AccountStatusesFilter = {},
 ): Promise<StatusView[]> {
+  if (!isSnowflakeId(accountId)) return [];
   const parts: SQL[] = [sql`${statuses.accountId} = ${accountId}`, visibleTo(viewerId)];
   if (filter.excludeReplies) {
     // Mastodon keeps self-replies (threads) when excluding replies.
@@ -101,8 +107,7 @@ export async function accountStatuses(
     parts.push(sql`${statuses.id} in (select st.status_id from status_tags st join tags t on t.id = st.tag_id
       where t.name = ${filter.tagged})`);
   }
-  const ids = await pageOfStatusIds(executor, sql.join(parts, sql` and `), page);
-  return hydrateStatuses(executor, ids, viewerId);
+  return loadPage(executor, sql.join(parts, sql` and `), page, viewerId);
 }
 
 export interface StatusContext {
@@ -110,52 +115,67 @@ export interface StatusContext {
   descendants: StatusView[];
 }
 
+/** The status (id, in_reply_to_id) if it exists and the viewer may see it. */
+function visibleStatusById(statusId: string, viewerId: string | null): SQL {
+  return sql`select statuses.id, statuses.in_reply_to_id from statuses
+    where statuses.id = ${statusId} and statuses.deleted_at is null and ${visibleTo(viewerId)}`;
+}
+
+const ROOT = 0;
+const ANCESTORS = 1;
+const DESCENDANTS = 2;
+
 /**
- * The thread around a status: up to 40 ancestors (oldest first) and 60 descendants to a depth of 20
- * (in reading order), each visible to the viewer. Three queries whatever the thread's size.
+ * The thread around a status the viewer may see: up to 40 ancestors (oldest first) and 60
+ * descendants to a depth of 20 (in reading order), each visible to the viewer. Null when the status
+ * itself is gone or hidden from the viewer. One statement whatever the thread's size.
  */
 export async function statusContext(
   executor: Executor,
   statusId: string,
   viewerId: string | null = null,
-): Promise<StatusContext> {
-  const up = await queryRows<{ id: string }>(
-    executor,
-    sql`
-    with recursive chain(id, parent, depth) as (
-      select s.id, s.in_reply_to_id, 0 from statuses s where s.id = ${statusId}
+): Promise<StatusContext | null> {
+  if (!isSnowflakeId(statusId)) return null;
+  const thread = sql`
+    with recursive root as (${visibleStatusById(statusId, viewerId)}), chain(id, parent, depth) as (
+      select root.id, root.in_reply_to_id, 0 from root
       union all
       select p.id, p.in_reply_to_id, c.depth + 1 from chain c join statuses p on p.id = c.parent
       where c.depth < 40
-    )
-    select c.id::text as id from chain c join statuses on statuses.id = c.id
-    where c.depth > 0 and statuses.deleted_at is null and ${visibleTo(viewerId)}
-    order by c.depth desc`,
-  );
-  const down = await queryRows<{ id: string }>(
-    executor,
-    sql`
-    with recursive tree(id, depth, path) as (
-      select s.id, 1, array[s.id] from statuses s
-      where s.in_reply_to_id = ${statusId} and s.deleted_at is null
+    ), tree(id, depth, path) as (
+      select s.id, 1, array[s.id] from root join statuses s on s.in_reply_to_id = root.id
+      where s.deleted_at is null
       union all
       select s.id, t.depth + 1, t.path || s.id from tree t join statuses s on s.in_reply_to_id = t.id
       where t.depth < 20 and s.deleted_at is null
+    ), descendants as (
+      select t.id, t.path from tree t join statuses on statuses.id = t.id
+      where ${visibleTo(viewerId)}
+      order by t.path
+      limit 60
     )
-    select t.id::text as id from tree t join statuses on statuses.id = t.id
-    where ${visibleTo(viewerId)}
-    order by t.path
-    limit 60`,
-  );
-  const views = await hydrateStatuses(
-    executor,
-    [...up.map((r) => r.id), ...down.map((r) => r.id)],
-    viewerId,
-  );
-  const byId = new Map(views.map((v) => [v.id, v]));
-  const pick = (ids: { id: string }[]) =>
-    ids.map((r) => byId.get(r.id)).filter((v): v is StatusView => v !== undefined);
-  return { ancestors: pick(up), descendants: pick(down) };
+    select root.id, 0::bigint as ord, ${ROOT}::int as grp from root
+    union all
+    select c.id, -c.depth, ${ANCESTORS}::int from chain c join statuses on statuses.id = c.id
+    where c.depth > 0 and statuses.deleted_at is null and ${visibleTo(viewerId)}
+    union all
+    select d.id, row_number() over (order by d.path), ${DESCENDANTS}::int from descendants d`;
+  const groups = await hydrateSelection(executor, thread, viewerId);
+  if (!groups.has(ROOT)) return null;
+  return { ancestors: groups.get(ANCESTORS) ?? [], descendants: groups.get(DESCENDANTS) ?? [] };
+}
+
+/** A status the viewer may see, hydrated, or null. One statement. */
+export async function findVisibleStatus(
+  executor: Executor,
+  statusId: string,
+  viewerId: string | null = null,
+): Promise<StatusView | null> {
+  if (!isSnowflakeId(statusId)) return null;
+  const selection = sql`
+    select root.id, 0::bigint as ord, 0 as grp from (${visibleStatusById(statusId, viewerId)}) root`;
+  const groups = await hydrateSelection(executor, selection, viewerId);
+  return groups.get(0)?.[0] ?? null;
 }
 
 export interface FavouritesPage {

@@ -143,3 +143,24 @@ export function useTestDatabase(options: Partial<Omit<DatabaseConfig, 'url'>> = 
     },
   };
 }
+
+/**
+ * Runs `work` and counts the statements it sent to the database's primary pool: round trips are most
+ * of the cost of a read, so tests pin how many each operation takes.
+ */
+export async function countStatements<T>(
+  database: Database,
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: number }> {
+  let statements = 0;
+  const original = database.pool.query.bind(database.pool);
+  database.pool.query = ((...args: Parameters<typeof original>) => {
+    statements++;
+    return original(...args);
+  }) as typeof database.pool.query;
+  try {
+    return { result: await work(), statements };
+  } finally {
+    database.pool.query = original as typeof database.pool.query;
+  }
+}

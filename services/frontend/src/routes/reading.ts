@@ -5,9 +5,8 @@ import {
   findTagByName,
   followersOf,
   followingOf,
-  getVisibleStatus,
+  findVisibleStatus,
   homeTimeline,
-  hydrateStatuses,
   publicTimeline,
   relationships,
   searchAccounts,
@@ -181,8 +180,7 @@ ${older}`;
     async (request, reply) => {
       const context = pageContext(request, deps);
       const viewerId = context.viewer?.id ?? null;
-      const row = await getVisibleStatus(db(), request.params.id, viewerId);
-      const [status] = await hydrateStatuses(db(), [row.id], viewerId);
+      const status = await findVisibleStatus(db(), request.params.id, viewerId);
       if (
         !status ||
         status.account.username.toLowerCase() !== request.params.username.toLowerCase()
@@ -191,7 +189,10 @@ ${older}`;
       }
       if (status.reblog)
         return reply.redirect(`/@${status.reblog.account.username}/${status.reblog.id}`, 301);
-      const thread = await statusContext(db(), status.id, viewerId);
+      const thread = (await statusContext(db(), status.id, viewerId)) ?? {
+        ancestors: [],
+        descendants: [],
+      };
       const body = html`<h1 class="visually-hidden">Post by @${status.account.username}</h1>
 ${thread.ancestors.length ? html`<div class="thread ancestors">${thread.ancestors.map((s) => statusArticle(s, context))}</div>` : ''}
 ${statusArticle(status, context, { focused: true })}

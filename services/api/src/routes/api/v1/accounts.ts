@@ -252,12 +252,14 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const account = await requireAccount(app, request.params.id);
       const query = request.query;
-      if (parseBoolean(query.only_media) || parseBoolean(query.pinned)) return [];
+      if (parseBoolean(query.only_media) || parseBoolean(query.pinned)) {
+        await requireAccount(app, request.params.id);
+        return [];
+      }
       const statuses = await accountStatuses(
         database.replica,
-        account.id,
+        request.params.id,
         pageOf(query, 20, 40),
         viewerOf(request),
         {
@@ -266,6 +268,8 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
           tagged: query.tagged ? normalizeHashtag(query.tagged.replace(/^#/, '')) : null,
         },
       );
+      // A page with statuses proves the account exists; only an empty one needs the extra lookup.
+      if (statuses.length === 0) await requireAccount(app, request.params.id);
       setLinkHeaderFor(request, reply, statuses);
       const context = entityContext(request);
       return statuses.map((s) => serializeStatus(s, context));

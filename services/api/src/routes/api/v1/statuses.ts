@@ -10,6 +10,7 @@ import {
   rebloggedBy,
   reblogStatus,
   statusContext,
+  findVisibleStatus,
   unfavouriteStatus,
   unreblogStatus,
   type Executor,
@@ -124,7 +125,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         },
         { maxCharacters: config.MAX_STATUS_CHARACTERS },
       );
-      return respond(request, created.id);
+      return serializeStatus(created.view, entityContext(request));
     },
   );
 
@@ -135,12 +136,13 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       schema: { tags, summary: 'A status', params: IdParams, response: { 200: Status, ...ERRORS } },
     },
     async (request) => {
-      const viewer = viewerOf(request);
-      await getVisibleStatus(database.replica, request.params.id, viewer);
-      return serializeStatus(
-        await loadStatus(database.replica, request.params.id, viewer),
-        entityContext(request),
+      const status = await findVisibleStatus(
+        database.replica,
+        request.params.id,
+        viewerOf(request),
       );
+      if (!status) throw new DomainError('StatusNotFound', 'Record not found');
+      return serializeStatus(status, entityContext(request));
     },
   );
 
@@ -177,9 +179,8 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const viewer = viewerOf(request);
-      await getVisibleStatus(database.replica, request.params.id, viewer);
-      const thread = await statusContext(database.replica, request.params.id, viewer);
+      const thread = await statusContext(database.replica, request.params.id, viewerOf(request));
+      if (!thread) throw new DomainError('StatusNotFound', 'Record not found');
       const context = entityContext(request);
       return {
         ancestors: thread.ancestors.map((s) => serializeStatus(s, context)),
