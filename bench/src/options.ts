@@ -17,6 +17,8 @@ export interface BenchOptions {
   duration: number;
   /** Seconds of warm-up before each measurement (not recorded). */
   warmup: number;
+  /** Service/reference measurement pairs per HTTP scenario. */
+  rounds: number;
   connections: number;
   /** Open model: total requests per second across connections (autocannon `overallRate`); 0 = closed loop. */
   rate: number;
@@ -61,6 +63,7 @@ export const USAGE = `Usage: pnpm --filter @murmur/bench bench [flags]
   --sizes 10000,100000,1000000   statuses per dataset (one database each, reused when present)
   --duration 10                  seconds measured per run
   --warmup 3                     seconds of warm-up before each run
+  --rounds 3                     service/reference pairs per scenario (medians are reported)
   --connections 50               concurrent connections
   --rate 0                       open model: requests/s across all connections (0 = as fast as possible)
   --scenarios public,home,account,thread,create,website,pipeline
@@ -80,6 +83,7 @@ export function parseArguments(
     sizes: smoke ? [2_000] : [10_000, 100_000, 1_000_000],
     duration: smoke ? 2 : 10,
     warmup: smoke ? 0.25 : 3,
+    rounds: smoke ? 1 : 3,
     connections: 50,
     rate: 0,
     scenarios: [...SCENARIO_IDS],
@@ -108,6 +112,9 @@ export function parseArguments(
         break;
       case '--sizes':
         options.sizes = list(take() ?? '').map((s) => positiveNumber('--sizes', s));
+        break;
+      case '--rounds':
+        options.rounds = Math.trunc(positiveNumber(flag, take()));
         break;
       case '--duration':
         options.duration = positiveNumber(flag, take());

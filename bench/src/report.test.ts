@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, httpTable, ratio, renderTable, type LoadMeasurement } from './report.js';
+import {
+  formatNumber,
+  httpTable,
+  ratio,
+  referenceRatio,
+  renderTable,
+  type LoadMeasurement,
+} from './report.js';
 
 const load = (requestsPerSecond: number): LoadMeasurement => ({
   requests: requestsPerSecond * 10,
@@ -67,5 +74,38 @@ describe('ratio', () => {
     expect(ratio(1, 0)).toBeNull();
     expect(ratio(1, null)).toBeNull();
     expect(ratio(3, 4)).toBe(0.75);
+  });
+});
+
+describe('referenceRatio', () => {
+  it('is the median of the rounds’ ratios, so one disturbed round does not move it', () => {
+    const result = {
+      scenario: 'public',
+      title: 'GET /x',
+      size: 10_000,
+      service: load(700),
+      reference: load(1_000),
+      bare: null,
+      rounds: [
+        { service: 700, reference: 1_000 },
+        { service: 300, reference: 1_000 },
+        { service: 800, reference: 1_000 },
+      ],
+    };
+    expect(referenceRatio(result)).toBeCloseTo(0.7);
+    expect(httpTable([result])).toContain('| 70% |');
+  });
+
+  it('falls back to the single pair without rounds', () => {
+    expect(
+      referenceRatio({
+        scenario: 'public',
+        title: 'GET /x',
+        size: 10_000,
+        service: load(500),
+        reference: load(1_000),
+        bare: null,
+      }),
+    ).toBeCloseTo(0.5);
   });
 });

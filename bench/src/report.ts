@@ -21,7 +21,30 @@ export interface HttpScenarioResult {
   reference: LoadMeasurement | null;
   /** A pre-serialized body of the same size: the framework and network ceiling. */
   bare: LoadMeasurement | null;
+  /**
+   * Throughput of each round (service and reference measured back to back, alternating which goes
+   * first). `service` and `reference` above are their median rounds; "vs ref" is the median of the
+   * rounds' ratios, which drifts far less on a shared machine than one pair of runs.
+   */
+  rounds?: { service: number; reference: number | null }[];
   note?: string;
+}
+
+/** Service throughput as a share of the reference: the median of the rounds' ratios when there are rounds. */
+export function referenceRatio(result: HttpScenarioResult): number | null {
+  const perRound = (result.rounds ?? [])
+    .map((round) => ratio(round.service, round.reference))
+    .filter((value): value is number => value !== null);
+  if (perRound.length === 0) {
+    return ratio(result.service.requestsPerSecond, result.reference?.requestsPerSecond);
+  }
+  return median(perRound);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export interface PipelineResult {
@@ -108,7 +131,7 @@ export function httpTable(results: readonly HttpScenarioResult[]): string {
       formatNumber(r.reference?.requestsPerSecond),
       formatNumber(r.reference?.latencyP50Ms, 1),
       formatNumber(r.reference?.latencyP99Ms, 1),
-      formatPercent(ratio(r.service.requestsPerSecond, r.reference?.requestsPerSecond)),
+      formatPercent(referenceRatio(r)),
       formatNumber(r.bare?.requestsPerSecond),
       formatPercent(ratio(r.service.requestsPerSecond, r.bare?.requestsPerSecond)),
     ]),

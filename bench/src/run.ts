@@ -14,8 +14,10 @@ import { ensureDataset, resetWrites, type DatasetInfo } from './dataset.js';
 import { measureLoad, type LoadOptions, type RequestSpec } from './load.js';
 import { parseArguments, type BenchOptions } from './options.js';
 import {
+  formatPercent,
   growthTable,
   httpTable,
+  referenceRatio,
   pipelineTable,
   type HttpScenarioResult,
   type LoadMeasurement,
@@ -151,23 +153,54 @@ async function startAll(
   return running;
 }
 
+/** The measurement with the median throughput. */
+function medianRun(runs: readonly LoadMeasurement[]): LoadMeasurement {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 async function runHttpScenario(
   scenario: HttpScenario,
   info: DatasetInfo,
   running: Running,
+  afterWrites: () => Promise<unknown>,
 ): Promise<HttpScenarioResult> {
   const target = running[scenario.service];
   if (!target) throw new Error(`services/${scenario.service} is not running`);
   const requests = scenario.requests(info);
   // A read scenario's body size is the bare ceiling's size; a write's is measured after its run.
   const size = scenario.writes ? 0 : await bodySize(target.origin, requests);
-  const service = await measureLoad(loadOptions(target.origin, requests, options));
-  let reference: LoadMeasurement | null = null;
-  if (scenario.reference && running.reference) {
-    reference = await measureLoad(
-      loadOptions(running.reference.origin, scenario.reference(info), options),
-    );
+  const measureService = () => measureLoad(loadOptions(target.origin, requests, options));
+  const referenceOrigin = scenario.reference ? running.reference?.origin : undefined;
+  const measureReference = async () =>
+    referenceOrigin && scenario.reference
+      ? measureLoad(loadOptions(referenceOrigin, scenario.reference(info), options))
+      : null;
+  const services: LoadMeasurement[] = [];
+  const references: LoadMeasurement[] = [];
+  const rounds: { service: number; reference: number | null }[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    // Alternating who goes first cancels out a machine that slowly speeds up or slows down.
+    let service: LoadMeasurement;
+    let reference: LoadMeasurement | null;
+    if (round % 2 === 0) {
+      service = await measureService();
+      if (scenario.writes) await afterWrites();
+      reference = await measureReference();
+    } else {
+      reference = await measureReference();
+      if (scenario.writes) await afterWrites();
+      service = await measureService();
+    }
+    if (scenario.writes) await afterWrites();
+    services.push(service);
+    if (reference) references.push(reference);
+    rounds.push({
+      service: service.requestsPerSecond,
+      reference: reference?.requestsPerSecond ?? null,
+    });
   }
+  const service = medianRun(services);
   let bare: LoadMeasurement | null = null;
   if (running.reference) {
     const bytes = size || service.bytesPerResponse;
@@ -180,8 +213,9 @@ async function runHttpScenario(
     title: scenario.title,
     size: info.statuses,
     service,
-    reference,
+    reference: references.length > 0 ? medianRun(references) : null,
     bare,
+    rounds,
   };
 }
 
@@ -233,11 +267,16 @@ async function main(): Promise<void> {
             continue;
           }
           try {
-            const result = await runHttpScenario(scenario, info, running);
+            const result = await runHttpScenario(scenario, info, running, () =>
+              resetWrites(url, info),
+            );
             http.push(result);
             log(
               `${scenario.title} @${size}: ${result.service.requestsPerSecond.toFixed(0)} req/s, p99 ${result.service.latencyP99Ms.toFixed(0)} ms, ` +
-                `ref ${result.reference?.requestsPerSecond.toFixed(0) ?? '–'} req/s, non-2xx ${result.service.non2xx}`,
+                `ref ${result.reference?.requestsPerSecond.toFixed(0) ?? '–'} req/s, ` +
+                `vs ref ${formatPercent(referenceRatio(result))} (rounds ${result.rounds
+                  ?.map((r) => `${r.service.toFixed(0)}/${r.reference?.toFixed(0) ?? '–'}`)
+                  .join(', ')}), non-2xx ${result.service.non2xx}`,
             );
           } catch (error) {
             log(`${scenario.title} @${size} failed: ${(error as Error).message}`);
@@ -300,7 +339,8 @@ async function main(): Promise<void> {
     '',
     '## HTTP scenarios',
     '',
-    '"vs ref" is the service\'s throughput as a share of the single-query reference on the same data; ' +
+    '"vs ref" is the service\'s throughput as a share of the single-query reference on the same data ' +
+      `(the median of ${options.rounds} back-to-back pairs; req/s and latencies are the median runs); ` +
       '"vs bare" as a share of a pre-serialized body of the same size (framework and loopback ceiling).',
     '',
     http.length > 0 ? httpTable(http) : '_none ran_',
