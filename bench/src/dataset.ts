@@ -709,6 +709,14 @@ export async function resetWrites(url: string, info: DatasetInfo): Promise<numbe
       await client.query(`DELETE FROM ${table}`);
     }
     await client.query('COMMIT');
+    if (rows.length > 0) {
+      // The deleted rows stay in the indexes as dead entries at the newest end of every id index, which
+      // every newest-first scan would then wade through until autovacuum came by: a later read
+      // scenario measured 20 % slower, depending on when it ran.
+      await client.query(
+        'VACUUM (ANALYZE) statuses, mentions, status_tags, tags, accounts, outbox_events, notifications',
+      );
+    }
     return rows.length;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

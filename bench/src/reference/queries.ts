@@ -53,15 +53,19 @@ function visibleTo(viewer: string): string {
 
 const VIEWER = `(select t.account_id from oauth_access_tokens t where t.token_hash = $1 and t.revoked_at is null)`;
 
-/** $1 limit. */
-export const PUBLIC_TIMELINE = `
+/**
+ * Page sizes are literals in the text (one prepared statement per size), as in the service: with a
+ * parameter, PostgreSQL's generic plan assumes a tenth of the table is wanted and is never used, so
+ * every execution would be planned again.
+ */
+export const PUBLIC_TIMELINE = (limit: number) => `
   select coalesce(json_agg(${statusJson('null')} order by s.id desc), '[]')::text as body
   from (select * from statuses where deleted_at is null and visibility = 'public' and reblog_of_id is null
-        order by id desc limit $1) s
+        order by id desc limit ${limit}) s
   join accounts a on a.id = s.account_id`;
 
-/** $1 token hash, $2 limit. `authorized` is false for an unknown token. */
-export const HOME_TIMELINE = `
+/** $1 token hash. `authorized` is false for an unknown token. */
+export const HOME_TIMELINE = (limit: number) => `
   with viewer as ${VIEWER}
   select exists(select 1 from viewer) as authorized,
     coalesce(json_agg(${statusJson('(select account_id from viewer)')} order by s.id desc), '[]')::text as body
@@ -69,14 +73,14 @@ export const HOME_TIMELINE = `
         where deleted_at is null and visibility <> 'direct'
           and account_id in (select f.target_account_id from follows f where f.account_id = (select account_id from viewer)
                              union all select account_id from viewer)
-        order by id desc limit $2) s
+        order by id desc limit ${limit}) s
   join accounts a on a.id = s.account_id`;
 
-/** $1 account id, $2 limit (anonymous viewer). */
-export const ACCOUNT_STATUSES = `
+/** $1 account id (anonymous viewer). */
+export const ACCOUNT_STATUSES = (limit: number) => `
   select coalesce(json_agg(${statusJson('null')} order by s.id desc), '[]')::text as body
   from (select * from statuses where account_id = $1 and deleted_at is null and visibility in ('public', 'unlisted')
-        order by id desc limit $2) s
+        order by id desc limit ${limit}) s
   join accounts a on a.id = s.account_id`;
 
 /** $1 status id (anonymous viewer); no row when it does not exist. */

@@ -87,14 +87,28 @@ function statementName(text: string): string {
   return name;
 }
 
-/**
- * Runs a raw `sql` query as a named prepared statement and returns its rows typed as `Row` (the
- * query's aliases define the shape). Naming matters: the hand-written reads hydrate a page in one
- * statement whose planning costs PostgreSQL more than running it, and a prepared statement is parsed
- * and planned once per connection. Statement texts must therefore stay bounded: values are always
- * parameters, never spliced into the text.
- */
-export async function queryRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
+export interface QueryOptions {
+  /**
+   * Run as a named prepared statement: parsed and planned once per connection, then reused. Worth
+   * it for the hot statements whose planning costs PostgreSQL as much as running them (hydrating a
+   * page: 0.4 ms planning for 0.5 ms of execution). Only for statements whose best plan does not
+   * depend on the parameters' values: after five executions PostgreSQL may settle on a generic plan,
+   * and a home timeline planned for an average reader took 73 ms instead of 5 ms for one following
+   * 1,000 accounts. The text must stay bounded (values are parameters, never spliced in).
+   */
+  prepared?: boolean;
+}
+
+/** Runs a raw `sql` query and returns its rows typed as `Row` (the query's aliases define the shape). */
+export async function queryRows<Row>(
+  executor: Executor,
+  query: SQL,
+  options: QueryOptions = {},
+): Promise<Row[]> {
+  if (!options.prepared) {
+    const result = await executor.execute(query);
+    return result.rows as Row[];
+  }
   const { session, dialect } = executor as unknown as { session: PgSession; dialect: PgDialect };
   const built = dialect.sqlToQuery(query);
   const prepared = session.prepareQuery(built, undefined, statementName(built.sql), false);

@@ -165,6 +165,7 @@ async function prepareStatus(
         from oauth_applications app where app.id = ${applicationId} and not app.first_party)
         as "application"
     from clock`,
+    { prepared: true },
   );
   return { ...row!, createdAt: new Date(row!.createdAt) };
 }
@@ -292,7 +293,9 @@ async function writeStatus(
     ),
   ]);
 
-  await executor.execute(sql`
+  await queryRows(
+    executor,
+    sql`
     with inserted as (
       insert into statuses (id, account_id, text, spoiler_text, sensitive, language, visibility,
         in_reply_to_id, in_reply_to_account_id, application_id, created_at)
@@ -326,7 +329,9 @@ async function writeStatus(
       where ${idempotencyKey}::text is not null
       on conflict (account_id, key) do update set status_id = excluded.status_id, created_at = now()
     ), events as (${events})
-    select 1`);
+    select 1`,
+    { prepared: true },
+  );
   return { ...status, view: viewOfCreated(status, prepared, newTags) };
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { hydrateAccounts } from './hydrate.js';
-import { newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { AccountView } from './views.js';
 
 /** A page of accounts plus the ids to page by (follow or favourite ids, as Mastodon's Link header uses). */
@@ -48,7 +48,7 @@ async function accountPage(
     select x.id::text as cursor, ${q.account}::text as "accountId" from ${q.table}
     where ${q.filter} and ${where}
     order by ${orderFor(sql`x.id`, ascending)}
-    limit ${page.limit}`,
+    limit ${literalLimit(page.limit)}`,
   );
   const ordered = newestFirst(rows, ascending);
   return {

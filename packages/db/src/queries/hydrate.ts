@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import type { AccountView, StatusView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 
@@ -34,6 +34,7 @@ export async function hydrateAccounts(
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)
     join accounts a on a.id = wanted.id
     order by wanted.ord`,
+    { prepared: true },
   );
   return rows.map(toAccountView);
 }
@@ -81,6 +82,7 @@ async function loadStatusRows(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
+  options: QueryOptions,
 ): Promise<StatusRowJson[]> {
   const viewer = viewerId ?? '0';
   return queryRows<StatusRowJson>(
@@ -114,6 +116,7 @@ async function loadStatusRows(
     from wanted
     join statuses s on s.id = wanted.id and s.deleted_at is null
     order by wanted.grp, wanted.ord`,
+    options,
   );
 }
 
@@ -130,14 +133,16 @@ function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView
 /**
  * Hydrates a selection in one statement: each status with its author, mentions, tags, application,
  * the viewer's favourite/reblog flags and, for a reblog, the original. Returns the views of each group
- * in order. Deleted statuses, and reblogs of deleted statuses, are left out.
+ * in order. Deleted statuses, and reblogs of deleted statuses, are left out. Prepared by default
+ * (see `QueryOptions`): pass `{ prepared: false }` for a selection whose plan depends on its values.
  */
 export async function hydrateSelection(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
+  options: QueryOptions = { prepared: true },
 ): Promise<Map<number, StatusView[]>> {
-  const rows = await loadStatusRows(executor, selection, viewerId);
+  const rows = await loadStatusRows(executor, selection, viewerId, options);
   const originals = new Map<string, StatusView>();
   for (const row of rows) {
     if (row.grp === null) originals.set(row.id, toStatusView(row, null));

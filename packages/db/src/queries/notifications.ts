@@ -3,7 +3,7 @@ import { queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { NOTIFICATION_TYPES, type NotificationType } from '../schema/index.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
-import { newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { NotificationView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 
@@ -112,7 +112,7 @@ export async function listNotifications(
     where n.account_id = ${recipientId} and ${where}
       ${conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``}
     order by ${orderFor(sql`n.id`, ascending)}
-    limit ${page.limit}`,
+    limit ${literalLimit(page.limit)}`,
   );
   return hydrateNotifications(executor, recipientId, newestFirst(rows, ascending));
 }

@@ -39,3 +39,14 @@ export function orderFor(column: SQLWrapper, ascending: boolean): SQL {
 export function newestFirst<T>(rows: T[], ascending: boolean): T[] {
   return ascending ? rows.reverse() : rows;
 }
+
+/**
+ * A LIMIT written into the statement text. Statements run prepared, and after a few executions
+ * PostgreSQL may switch to a generic plan; with the limit as a parameter that plan assumes a tenth of
+ * the table is wanted (a page of 20 became a merge join over every status: 350 ms instead of 0.5 ms),
+ * so every execution was planned again. As a literal, each page size is its own small, stable plan.
+ */
+export function literalLimit(limit: number): SQL {
+  const rows = Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), 1_000) : 20;
+  return sql.raw(String(rows));
+}

@@ -1,10 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
 import { statuses } from '../schema/index.js';
 import { hydrateSelection, hydrateStatuses, type StatusSelection } from './hydrate.js';
 import { isSnowflakeId } from '../ids.js';
-import { newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
 
 /**
@@ -18,7 +18,7 @@ function pageOfStatuses(filter: SQL, page: Page): StatusSelection {
       select ${statuses.id} as id from statuses
       where ${statuses.deletedAt} is null and ${filter} and ${where}
       order by ${orderFor(statuses.id, ascending)}
-      limit ${page.limit}) p`;
+      limit ${literalLimit(page.limit)}) p`;
 }
 
 /** One statement: the page and its hydration. */
@@ -27,8 +27,9 @@ async function loadPage(
   filter: SQL,
   page: Page,
   viewerId: string | null,
+  options?: QueryOptions,
 ): Promise<StatusView[]> {
-  const groups = await hydrateSelection(executor, pageOfStatuses(filter, page), viewerId);
+  const groups = await hydrateSelection(executor, pageOfStatuses(filter, page), viewerId, options);
   return groups.get(0) ?? [];
 }
 
@@ -60,6 +61,8 @@ export async function homeTimeline(
       and ${statuses.visibility} <> 'direct'`,
     page,
     viewerId,
+    // Planned each time: the best plan depends on how many accounts the reader follows.
+    { prepared: false },
   );
 }
 
@@ -200,7 +203,7 @@ export async function favouritedStatuses(
     where f.account_id = ${accountId} and statuses.deleted_at is null
       and ${visibleTo(accountId)} and ${where}
     order by ${orderFor(sql`f.id`, ascending)}
-    limit ${page.limit}`,
+    limit ${literalLimit(page.limit)}`,
   );
   const ordered = newestFirst(rows, ascending);
   return {

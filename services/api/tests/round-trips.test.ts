@@ -1,0 +1,66 @@
+/**
+ * The hot paths' round trips to PostgreSQL, pinned: on a loaded server every statement costs a
+ * context switch on both sides, and these budgets are what the benchmarks (bench/) were tuned with.
+ */
+import { createStatus, followAccount, reblogStatus, type Database } from '@murmur/db';
+import { countStatements } from '@murmur/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiInstance } from '../src/plugins/context.js';
+import { json, useServer, type TestUser } from './_mastodon.js';
+
+let app: ApiInstance;
+let database: Database;
+let alice: TestUser;
+let bob: TestUser;
+const thread: string[] = [];
+
+useServer((server) => ({ app, database, alice, bob } = server));
+
+beforeAll(async () => {
+  await followAccount(database, { accountId: alice.id, targetAccountId: bob.id });
+  let parent: string | null = null;
+  for (let i = 0; i < 6; i++) {
+    const author = i % 2 ? alice : bob;
+    const status = await createStatus(database, {
+      accountId: author.id,
+      text: `reply ${i} @${alice.username} #rounds`,
+      inReplyToId: parent,
+    });
+    thread.push(status.id);
+    parent = status.id;
+  }
+  await reblogStatus(database, { accountId: bob.id, statusId: thread[0]! });
+});
+
+async function statementsFor(request: Parameters<ApiInstance['inject']>[0]) {
+  const { result, statements } = await countStatements(database, () => app.inject(request));
+  json(result);
+  return statements;
+}
+
+describe('round trips per request', () => {
+  const bearer = () => ({ authorization: `Bearer ${alice.token}` });
+
+  it('reads a timeline page, reblogs included, in one statement, plus the token lookup when signed in', async () => {
+    expect(await statementsFor({ url: '/api/v1/timelines/public?limit=40' })).toBe(1);
+    await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() }); // records last use
+    expect(await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() })).toBe(2);
+    expect(await statementsFor({ url: `/api/v1/accounts/${bob.id}/statuses` })).toBe(1);
+  });
+
+  it('reads a status, and its thread, in one statement each', async () => {
+    expect(await statementsFor({ url: `/api/v1/statuses/${thread[3]}` })).toBe(1);
+    expect(await statementsFor({ url: `/api/v1/statuses/${thread[3]}/context` })).toBe(1);
+  });
+
+  it('posts a status in two statements after the token lookup', async () => {
+    await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() });
+    const statements = await statementsFor({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: bearer(),
+      payload: { status: `hello @${bob.username} #rounds`, in_reply_to_id: thread[5] },
+    });
+    expect(statements).toBe(3);
+  });
+});
