@@ -219,3 +219,18 @@ export {
   type SessionAccount,
 } from './operations/web-sessions.js';
 export { checkDurabilitySettings, type DurabilityReport } from './durability.js';
+
+// --- Batched steps of the notifications consumer (group commit in the worker) ---
+export {
+  startMentionNotifications,
+  recordMentionsProcessed,
+  type MentionEvent,
+  type MentionEmailOutcome,
+  type ProcessedMention,
+} from './operations/consumers.js';
+export {
+  claimEmailDeliveries,
+  type EmailClaimOptions,
+  type EmailDeliveryRequest,
+} from './operations/email-deliveries.js';
+export { relayOutbox, DEFAULT_RELAY_LEASE_MS } from './operations/relay.js';

@@ -8,13 +8,14 @@ import {
   markEventProcessed,
   outboxBacklog,
   reconcileOutboxBatch,
+  relayOutbox,
   relayOutboxBatch,
   type Database,
   type OutboxRow,
   type PublishOutcome,
 } from '../src/index.js';
 import { outboxEvents } from '../src/schema/index.js';
-import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
+import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 let database: Database;
@@ -160,6 +161,77 @@ describe('relayOutboxBatch', () => {
     expect(seen).toHaveLength(30);
     expect(new Set(seen).size).toBe(30);
     expect((await outboxBacklog(database)).pending).toBe(0);
+  });
+});
+
+describe('relayOutbox (a whole pass)', () => {
+  it('publishes batch after batch in one statement each: recording a batch claims the next', async () => {
+    const author = await createAccountFixture(database);
+    for (let i = 0; i < 7; i++)
+      await createStatus(database, { accountId: author.id, text: `post ${i}` });
+    const batches: string[][] = [];
+    const { result, statements } = await countStatements(database, () =>
+      relayOutbox(database, {
+        limit: 3,
+        retryDelayMs: () => 0,
+        publish: async (rows) => {
+          batches.push(rows.map((r) => r.id));
+          return storeAll(rows);
+        },
+      }),
+    );
+    expect(result).toEqual({ claimed: 7, published: 7, failed: 0 });
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
+    // Oldest first across the batches, each row once.
+    expect(batches.flat()).toEqual((await outboxRows()).map((r) => r.id));
+    // The first claim, then one statement per batch (the last one finds nothing more to claim).
+    expect(statements).toBe(4);
+    expect((await outboxBacklog(database)).pending).toBe(0);
+  });
+
+  it('ends the pass at a failed publish: the failed rows back off, the others wait', async () => {
+    const author = await createAccountFixture(database);
+    for (let i = 0; i < 5; i++)
+      await createStatus(database, { accountId: author.id, text: `post ${i}` });
+    const result = await relayOutbox(database, {
+      limit: 2,
+      retryDelayMs: () => 60_000,
+      publish: async (rows) => rows.map(() => ({ status: 'failed', error: 'TIMEOUT' })),
+    });
+    expect(result).toEqual({ claimed: 2, published: 0, failed: 2 });
+    const rows = await outboxRows();
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1, 0, 0, 0]);
+    expect(rows.every((r) => r.status === 'pending')).toBe(true);
+  });
+
+  it('hides a claimed batch from other relays without holding a lock, until its lease ends', async () => {
+    const author = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: 'one' });
+    let releaseFirst: () => void = () => {};
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let claimedByFirst: () => void = () => {};
+    const firstClaimed = new Promise<void>((resolve) => (claimedByFirst = resolve));
+    // A relay stuck in the middle of publishing (or dead) keeps its rows for the lease only.
+    const stuck = relayOutboxBatch(database, {
+      limit: 10,
+      leaseMs: 60_000,
+      retryDelayMs: () => 0,
+      publish: async (rows) => {
+        claimedByFirst();
+        await firstHeld;
+        return storeAll(rows);
+      },
+    });
+    await firstClaimed;
+    const second = { limit: 10, retryDelayMs: () => 0, publish: storeAll };
+    expect((await relayOutboxBatch(database, second)).claimed).toBe(0);
+    // No row lock is held meanwhile: the row can be read and updated.
+    await database.primary.update(outboxEvents).set({ nextAttemptAt: sql`now()` });
+    expect((await relayOutboxBatch(database, second)).published).toBe(1);
+    releaseFirst();
+    expect((await stuck).published).toBe(1);
+    const [row] = await outboxRows();
+    expect(row).toMatchObject({ status: 'published', attempts: 0 });
   });
 });
 

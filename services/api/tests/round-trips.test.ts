@@ -4,6 +4,7 @@
  */
 import { createStatus, followAccount, reblogStatus, type Database } from '@murmur/db';
 import { countStatements } from '@murmur/db/testing';
+import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { json, useServer, type TestUser } from './_mastodon.js';
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await reblogStatus(database, { accountId: bob.id, statusId: thread[0]! });
 });
 
-async function statementsFor(request: Parameters<ApiInstance['inject']>[0]) {
+async function statementsFor(request: InjectOptions) {
   const { result, statements } = await countStatements(database, () => app.inject(request));
   json(result);
   return statements;
@@ -59,7 +60,7 @@ describe('round trips per request', () => {
       method: 'POST',
       url: '/api/v1/statuses',
       headers: bearer(),
-      payload: { status: `hello @${bob.username} #rounds`, in_reply_to_id: thread[5] },
+      payload: { status: `hello @${bob.username} #rounds`, in_reply_to_id: thread[5]! },
     });
     expect(statements).toBe(3);
   });

@@ -89,12 +89,11 @@ export interface Worker {
 
 export function defaultMailer(config: WorkerConfig, logger: Logger): Mailer {
   if (config.smtpUrl)
-    // One reusable SMTP connection per handler slot: opening one per e-mail costs a handshake each.
     return new SmtpMailer(
       config.smtpUrl,
       config.smtpTimeoutMs,
       config.publicHost,
-      config.concurrency,
+      config.smtpMaxConnections,
     );
   return new FileMailer(config.mailDir, (path) =>
     logger.info({ path }, 'e-mail written to a file (SMTP_URL is unset)'),
@@ -172,6 +171,9 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   const statsFinalize = new Loop({
     name: 'statistics finalization',
     intervalMs: timings.statsFinalizeMs,
+    // After a (re)start there is usually a backlog of events to catch up on first; recomputing the
+    // unfinalized days can cost the database seconds (a year of days after a restore, for example).
+    firstRunAfterMs: timings.statsFinalizeFirstRunAfterMs,
     logger,
     run: async () => {
       const days = await finalizeFinishedDays(database, { today: utcDay(clock.now()) });
@@ -193,8 +195,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         smtpTimeoutMs: config.smtpTimeoutMs,
       },
       onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
+      maxBatch: config.concurrency,
+      emailsAtOnce: config.smtpMaxConnections,
+      finishLingerMs: timings.mentionFinishLingerMs,
     }),
-    [STATISTICS_CONSUMER]: statisticsHandler(database, config.concurrency),
+    [STATISTICS_CONSUMER]: statisticsHandler(database, {
+      maxBatch: config.concurrency,
+      lingerMs: timings.statisticsLingerMs,
+    }),
   };
 
   function consume(consumer: string): ConsumerHandle {
@@ -333,6 +341,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         },
         'JetStream topology verified',
       );
+      void mailer.prepare?.().then((prepared) => {
+        if (!prepared.ok) {
+          logger.warn(
+            { mailer: mailer.description, error: prepared.error },
+            'SMTP server not reachable at start-up; e-mails will be retried',
+          );
+        }
+      });
       statsFinalize.start();
       statsToday.start();
       await relay.start();

@@ -41,16 +41,17 @@ export const WORKER_VARIABLES = {
   },
   WORKER_CONCURRENCY: {
     kind: 'integer',
-    description: 'Events handled at once per consumer (also the pull batch size)',
-    default: '32',
+    description:
+      'Events handled at once per consumer (also the pull batch size and the largest database batch)',
+    default: '512',
     min: 1,
-    max: 256,
+    max: 1024,
   },
   WORKER_MAX_ACK_PENDING: {
     kind: 'integer',
     description:
       'Unacknowledged messages per consumer across all worker replicas (≥ concurrency × replicas)',
-    default: '256',
+    default: '2048',
     min: 1,
     max: 10_000,
   },
@@ -103,6 +104,14 @@ export const WORKER_VARIABLES = {
     min: 100,
     max: 600_000,
   },
+  SMTP_MAX_CONNECTIONS: {
+    kind: 'integer',
+    description:
+      'SMTP connections open at once (the sends of the events in flight share them; idle ones are kept)',
+    default: '32',
+    min: 1,
+    max: 1024,
+  },
   EMAIL_MAX_ATTEMPTS: {
     kind: 'integer',
     description:
@@ -139,6 +148,11 @@ export interface WorkerTimings {
   relayBatchSize: number;
   /** How long to wait for a PubAck. */
   publishTimeoutMs: number;
+  /**
+   * How long claimed outbox rows are hidden from other relays: more than a batch's publish can take.
+   * Rows of a relay that died mid-batch are published again after it.
+   */
+  relayLeaseMs: number;
   /** Retry delay of an outbox row after n failed publishes: base × 2^(n-1), capped, with jitter. */
   relayRetryBaseMs: number;
   relayRetryMaxMs: number;
@@ -157,8 +171,14 @@ export interface WorkerTimings {
   statsRefreshMs: number;
   /** Finalization of finished days. */
   statsFinalizeMs: number;
+  /** The first finalization after start-up waits this long (the pipeline catches up first). */
+  statsFinalizeFirstRunAfterMs: number;
   /** How long stop() waits for running handlers. */
   shutdownDeadlineMs: number;
+  /** How long a statistics batch waits for more events (nobody waits for a count). */
+  statisticsLingerMs: number;
+  /** How long the last step of a mention (marker, e-mail outcome) waits for more events. */
+  mentionFinishLingerMs: number;
 }
 
 export interface WorkerConfig {
@@ -183,6 +203,7 @@ export interface WorkerConfig {
   duplicateWindowMs: number;
   reconcileAfterMs: number;
   smtpTimeoutMs: number;
+  smtpMaxConnections: number;
   emailMaxAttempts: number;
   unsubscribeSecret: string;
   timings: WorkerTimings;
@@ -192,6 +213,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   relayPollMs: 1000,
   relayBatchSize: 100,
   publishTimeoutMs: 5000,
+  relayLeaseMs: 10_000,
   relayRetryBaseMs: 500,
   relayRetryMaxMs: 30_000,
   reconcileIntervalMs: 30_000,
@@ -200,7 +222,10 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   maxDeliver: 8,
   statsRefreshMs: 60_000,
   statsFinalizeMs: 60 * 60 * 1000,
+  statsFinalizeFirstRunAfterMs: 60_000,
   shutdownDeadlineMs: 10_000,
+  statisticsLingerMs: 50,
+  mentionFinishLingerMs: 20,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */
@@ -244,6 +269,7 @@ function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerCo
     duplicateWindowMs: values.NATS_DUPLICATE_WINDOW_SECONDS * 1000,
     reconcileAfterMs: values.RECONCILE_AFTER_SECONDS * 1000,
     smtpTimeoutMs: values.SMTP_TIMEOUT_MS,
+    smtpMaxConnections: values.SMTP_MAX_CONNECTIONS,
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
     unsubscribeSecret: values.UNSUBSCRIBE_SECRET,
     timings: {

@@ -6,21 +6,27 @@
  * is gone, is marked processed without notification or e-mail. Throwing means "retry later" (nak).
  */
 import {
-  claimEmailDelivery,
+  claimEmailDeliveries,
   countEventsInDailyStats,
   markEventProcessed,
   recordEmailOutcome,
-  recordMentionProcessed,
-  recordSkippedEmail,
-  startMentionNotification,
+  recordMentionsProcessed,
+  startMentionNotifications,
   type Database,
+  type EmailClaim,
+  type EmailDeliveryRequest,
   type MentionContext,
+  type MentionEmailOutcome,
+  type MentionEvent,
+  type MentionStart,
+  type ProcessedMention,
   type StatisticsEvent,
 } from '@murmur/db';
 import type { DomainEvent, UserMentioned } from '@murmur/events';
 import type { Logger } from '@murmur/service-kit';
 import type { Mailer, SendResult } from './mail/mailer.js';
 import { Batcher } from './batcher.js';
+import { Limiter } from './limiter.js';
 import { composeMentionEmail, type MentionEmailSettings } from './mail/mention-email.js';
 import { NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
 
@@ -35,73 +41,133 @@ export interface HandlerDependencies {
   email: MentionEmailSettings & { publicHost: string; maxAttempts: number; smtpTimeoutMs: number };
   /** Called with each final e-mail outcome this process recorded (metrics). */
   onEmailOutcome?: (outcome: 'sent' | 'failed' | 'unknown') => void;
+  /** Most events one statement handles (group commit). */
+  maxBatch: number;
+  /**
+   * E-mails between their claim and their outcome at once (the mailer's connections). Claimed only
+   * when about to be sent: a crash leaves at most this many `sending` (then `unknown`, never sent).
+   */
+  emailsAtOnce: number;
+  /**
+   * How long the last step (marker and e-mail outcome) may wait to share its statement with more
+   * events: the notification is shown and the e-mail sent by then, so only the ack waits.
+   */
+  finishLingerMs: number;
 }
 
 export type EventHandler = (event: DomainEvent, log: Logger) => Promise<void>;
 
+/**
+ * The database steps of a mention, each shared by the events handled at the same time: N concurrent
+ * events cost one statement per step, not N (see `Batcher`).
+ */
+interface MentionSteps {
+  start(mention: MentionEvent): Promise<MentionStart>;
+  claimEmail(request: EmailDeliveryRequest): Promise<EmailClaim>;
+  /** Runs a claim and its send when the mailer can take one more (see `emailsAtOnce`). */
+  deliveries: Limiter;
+  /** Resolves to false when the event had been processed already. */
+  finish(mention: ProcessedMention): Promise<boolean>;
+}
+
+function batchedMentionSteps(deps: HandlerDependencies): MentionSteps {
+  const { database, maxBatch, finishLingerMs } = deps;
+  const claimOptions = {
+    messageIdDomain: deps.email.publicHost,
+    // Longer than an SMTP conversation normally takes (connect + greeting + inactivity timeouts).
+    // If a send is still running when this passes, the row becomes `unknown`: the safe direction.
+    staleSendingAfterMs: deps.email.smtpTimeoutMs * 3 + 1000,
+  };
+  // The first two steps run while someone waits for the notification and the e-mail: no linger.
+  const starts = new Batcher(
+    (mentions: MentionEvent[]) =>
+      startMentionNotifications(database, NOTIFICATIONS_CONSUMER, mentions),
+    { maxBatch },
+  );
+  const claims = new Batcher(
+    (requests: EmailDeliveryRequest[]) => claimEmailDeliveries(database, requests, claimOptions),
+    { maxBatch },
+  );
+  const finishes = new Batcher(
+    async (mentions: ProcessedMention[]) => {
+      const marked = await recordMentionsProcessed(database, NOTIFICATIONS_CONSUMER, mentions);
+      return mentions.map((m) => marked.has(m.eventId));
+    },
+    { maxBatch, lingerMs: finishLingerMs },
+  );
+  return {
+    start: (mention) => starts.add(mention),
+    claimEmail: (request) => claims.add(request),
+    deliveries: new Limiter(deps.emailsAtOnce),
+    finish: (mention) => finishes.add(mention),
+  };
+}
+
+/**
+ * Mention notifications and e-mails. Per event: (1) the processed check, the current state and the
+ * in-app notification; (2) the e-mail ledger claim; (3) SMTP, per message, concurrently; (4) the
+ * marker, with the notification again (absorbed by its unique key) and the e-mail outcome. Steps 1, 2
+ * and 4 are shared with the other events in flight.
+ */
 export function notificationsHandler(deps: HandlerDependencies): EventHandler {
+  const steps = batchedMentionSteps(deps);
   return async (event, log) => {
     if (event.type !== 'UserMentioned') {
       // The consumer filters on UserMentioned; anything else is marked so the reconciler is satisfied.
       await markEventProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id);
       return;
     }
-    const mention = {
+    const mention: MentionEvent = {
+      eventId: event.id,
       statusId: event.data.statusId,
       authorId: event.data.accountId,
       recipientId: event.data.mentionedAccountId,
     };
-    // One round trip: the processed check, the current state, and the in-app notification (shown at
-    // once; its unique fact key makes it, and the repeat in the final step, idempotent).
-    const start = await startMentionNotification(
-      deps.database.primary,
-      NOTIFICATIONS_CONSUMER,
-      event.id,
-      mention,
-    );
+    const start = await steps.start(mention);
     if (start.processed) {
       log.debug({}, 'mention already processed');
       return;
     }
-    let sentDeliveryId: string | undefined;
+    let email: MentionEmailOutcome | undefined;
     if (start.context) {
-      sentDeliveryId = await deliverMentionEmail(deps, event, start.context, log);
+      email = await deliverMentionEmail(deps, steps, event, start.context, log);
     } else {
       log.info(
         { statusId: mention.statusId },
         'mention skipped: the post, the mention or an account is gone',
       );
     }
-    // The marker commits after the e-mail outcome is recorded (a `sent` outcome in the same statement),
-    // together with the notification.
-    await recordMentionProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id, mention, {
-      ...(sentDeliveryId ? { sentDeliveryId } : {}),
-    });
+    // The marker commits after the e-mail outcome is known, in the same statement as that outcome.
+    if (!(await steps.finish(email ? { ...mention, email } : mention))) {
+      log.debug({}, 'a concurrent delivery of the mention was recorded first');
+    }
   };
 }
 
+/** Sends the mention e-mail if this delivery may; returns the outcome to record with the marker. */
 async function deliverMentionEmail(
   deps: HandlerDependencies,
+  steps: MentionSteps,
   event: UserMentioned,
   context: MentionContext,
   log: Logger,
-): Promise<string | undefined> {
+): Promise<MentionEmailOutcome | undefined> {
   const key = { eventId: event.id, recipientAccountId: context.recipient.id, kind: 'mention' };
   if (!context.recipient.emailOnMention) {
-    await recordSkippedEmail(deps.database, {
-      ...key,
-      messageIdDomain: deps.email.publicHost,
-      reason: 'mention e-mails are turned off',
-    });
-    return;
+    await steps.claimEmail({ ...key, skipReason: 'mention e-mails are turned off' });
+    return undefined;
   }
-  const claim = await claimEmailDelivery(deps.database, {
-    ...key,
-    messageIdDomain: deps.email.publicHost,
-    // Longer than an SMTP conversation normally takes (connect + greeting + inactivity timeouts).
-    // If a send is still running when this passes, the row becomes `unknown`: the safe direction.
-    staleSendingAfterMs: deps.email.smtpTimeoutMs * 3 + 1000,
-  });
+  return steps.deliveries.run(() => claimAndSend(deps, steps, key, context, log));
+}
+
+async function claimAndSend(
+  deps: HandlerDependencies,
+  steps: MentionSteps,
+  key: EmailDeliveryRequest,
+  context: MentionContext,
+  log: Logger,
+): Promise<MentionEmailOutcome | undefined> {
+  const claim = await steps.claimEmail(key);
   if (claim.state === 'in-progress') {
     throw new RetryLater('another delivery of this event is sending the e-mail right now');
   }
@@ -110,7 +176,7 @@ async function deliverMentionEmail(
       { deliveryId: claim.delivery.id, status: claim.delivery.status },
       'mention e-mail already handled',
     );
-    return;
+    return undefined;
   }
   const delivery = claim.delivery;
   const mail = composeMentionEmail(context, delivery, deps.email);
@@ -131,33 +197,27 @@ async function deliverMentionEmail(
   };
   switch (result.outcome) {
     case 'sent':
-      // Recorded with the processed marker (one statement instead of two).
       deps.onEmailOutcome?.('sent');
       log.info({ ...logBase, mailer: deps.mailer.description }, 'mention e-mail sent');
-      return delivery.id;
+      return { deliveryId: delivery.id, status: 'sent' };
     case 'unknown':
       // Maybe delivered: never resent automatically (one e-mail at most).
-      await recordEmailOutcome(deps.database, delivery.id, {
-        status: 'unknown',
-        error: result.error,
-      });
       deps.onEmailOutcome?.('unknown');
       log.warn(
         { ...logBase, error: result.error },
         'mention e-mail outcome unknown; it will not be resent',
       );
-      return undefined;
+      return { deliveryId: delivery.id, status: 'unknown', error: result.error };
     case 'rejected': {
-      const giveUp = result.permanent || delivery.attempts >= deps.email.maxAttempts;
-      await recordEmailOutcome(deps.database, delivery.id, {
-        status: giveUp ? 'failed' : 'pending',
-        error: result.error,
-      });
-      if (giveUp) {
+      if (result.permanent || delivery.attempts >= deps.email.maxAttempts) {
         deps.onEmailOutcome?.('failed');
         log.error({ ...logBase, error: result.error }, 'mention e-mail failed; giving up');
-        return undefined;
+        return { deliveryId: delivery.id, status: 'failed', error: result.error };
       }
+      await recordEmailOutcome(deps.database, delivery.id, {
+        status: 'pending',
+        error: result.error,
+      });
       throw new RetryLater(`mention e-mail not sent (${result.error}); will retry`);
     }
   }
@@ -187,11 +247,18 @@ function toStatisticsEvent(event: DomainEvent): StatisticsEvent {
 /**
  * Counts posts and mentions live. The events handled at the same time are counted together: one
  * statement records their markers and adds the new ones to the day's row (R26 holds per event: the
- * marker and its count commit together; a repeated event finds its marker and adds nothing).
+ * marker and its count commit together; a repeated event finds its marker and adds nothing). Nobody
+ * waits for a count, so a batch lingers for more events (`lingerMs`): fewer, larger statements.
  */
-export function statisticsHandler(database: Database, maxBatch: number): EventHandler {
-  const batcher = new Batcher<StatisticsEvent>(async (events) => {
-    await countEventsInDailyStats(database, STATISTICS_CONSUMER, events);
-  }, maxBatch);
-  return (event) => batcher.add(toStatisticsEvent(event));
+export function statisticsHandler(
+  database: Database,
+  options: { maxBatch: number; lingerMs: number },
+): EventHandler {
+  const batcher = new Batcher(async (events: StatisticsEvent[]) => {
+    const counted = await countEventsInDailyStats(database, STATISTICS_CONSUMER, events);
+    return events.map((e) => counted.has(e.eventId));
+  }, options);
+  return async (event, log) => {
+    if (!(await batcher.add(toStatisticsEvent(event)))) log.debug({}, 'event already counted');
+  };
 }

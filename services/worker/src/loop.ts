@@ -1,13 +1,15 @@
 /**
  * A background job that runs, then waits `intervalMs` (or until `wake()`), then runs again. A wake-up
  * during a run makes the next run start right after it, so no notification is lost. Errors are logged
- * and the loop carries on after the interval; `stop()` waits for the current run to finish.
+ * and the loop carries on after the interval; `stop()` waits for the current run to finish. With
+ * `firstRunAfterMs`, the first run waits that long after `start()` (or until `wake()`).
  */
 import type { Logger } from '@murmur/service-kit';
 
 export interface LoopOptions {
   name: string;
   intervalMs: number;
+  firstRunAfterMs?: number;
   logger: Logger;
   run: () => Promise<unknown>;
 }
@@ -42,6 +44,7 @@ export class Loop {
   }
 
   private async runForever(): Promise<void> {
+    if (this.options.firstRunAfterMs) await this.sleep(this.options.firstRunAfterMs);
     while (!this.stopped) {
       this.woken = false;
       try {
@@ -54,14 +57,19 @@ export class Loop {
       }
       if (this.stopped) break;
       if (this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.intervalMs);
-        this.wakeWaiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeWaiter = undefined;
+      await this.sleep(this.options.intervalMs);
     }
+  }
+
+  /** Waits `ms`, or less when woken or stopped. */
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeWaiter = undefined;
   }
 }

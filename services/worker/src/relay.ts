@@ -1,11 +1,11 @@
 /**
  * The outbox relay loop and the reconciler loop (reliability R23, R30, R34).
  *
- * Relay: woken by LISTEN/NOTIFY when events commit, and by a fallback poll. Each pass claims a batch
- * (`relayOutboxBatch`: SKIP LOCKED, oldest first), publishes every event concurrently with
- * msgID = event id, and marks rows published after their PubAck. A failed or unknown outcome leaves
- * the row pending with exponential backoff and jitter; while NATS is down the rows back off and the
- * relay drains them when it returns. Full batches are followed at once by the next one.
+ * Relay: woken by LISTEN/NOTIFY when events commit, and by a fallback poll. Each pass (`relayOutbox`)
+ * claims a batch (leased, oldest first), publishes every event concurrently with msgID = event id,
+ * and marks rows published after their PubAck in the statement that claims the next batch, until
+ * none is due. A failed or unknown outcome leaves the row pending with exponential backoff and
+ * jitter; while NATS is down the rows back off and the relay drains them when it returns.
  *
  * Reconciler: every `reconcileIntervalMs`, republishes events published longer than
  * RECONCILE_AFTER_SECONDS ago that some consumer has not processed, and deletes old fully processed
@@ -15,7 +15,7 @@ import {
   deleteProcessedOutboxEvents,
   listenForOutbox,
   reconcileOutboxBatch,
-  relayOutboxBatch,
+  relayOutbox,
   type Database,
   type OutboxListener,
   type OutboxRow,
@@ -96,17 +96,14 @@ export class OutboxRelay {
   /** One relay pass: batches until the outbox has no due row left. Returns the rows published. */
   async pass(): Promise<number> {
     const { timings } = this.deps;
-    let total = 0;
-    for (;;) {
-      const result = await relayOutboxBatch(this.deps.database, {
-        limit: timings.relayBatchSize,
-        publish: publisher(this.deps, 'relay'),
-        retryDelayMs: (attempts) =>
-          relayRetryDelayMs(attempts, timings.relayRetryBaseMs, timings.relayRetryMaxMs),
-      });
-      total += result.published;
-      if (result.claimed < timings.relayBatchSize || result.failed > 0) return total;
-    }
+    const result = await relayOutbox(this.deps.database, {
+      limit: timings.relayBatchSize,
+      leaseMs: timings.relayLeaseMs,
+      publish: publisher(this.deps, 'relay'),
+      retryDelayMs: (attempts) =>
+        relayRetryDelayMs(attempts, timings.relayRetryBaseMs, timings.relayRetryMaxMs),
+    });
+    return result.published;
   }
 
   async start(): Promise<void> {

@@ -16,9 +16,10 @@ const logger = createLogger({ service: 'worker', level: config.logLevel });
 const database = createDatabase({
   url: config.databaseUrl,
   applicationName: 'murmur-worker',
-  // Notifications hold a connection per running handler (never across the SMTP conversation); the
-  // statistics consumer uses one per batch; a few more for the relay, the reconciler and the jobs.
-  poolSize: Math.max(5, config.concurrency + 6),
+  // Not one per handler: the consumers' statements are batched (one connection per step at a time,
+  // never held across the SMTP conversation), and the relay holds none while it publishes. The rest
+  // is for the reconciler, the statistics jobs, /status, and the rare statements of a failing e-mail.
+  poolSize: 12,
   onError: (err) => logger.warn({ err }, 'database connection error'),
 });
 

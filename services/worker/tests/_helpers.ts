@@ -40,6 +40,7 @@ export const TEST_TIMINGS: WorkerTimings = {
   ...DEFAULT_TIMINGS,
   relayPollMs: 200,
   publishTimeoutMs: 1000,
+  relayLeaseMs: 2000,
   relayRetryBaseMs: 100,
   relayRetryMaxMs: 500,
   reconcileIntervalMs: 200,

@@ -255,6 +255,49 @@ describe('invalid events', () => {
   });
 });
 
+describe('an event the database refuses', () => {
+  it('is retried, then dead-lettered, while the events around it are processed', async () => {
+    const author = await createAccountFixture(database);
+    const readers = await Promise.all(
+      Array.from({ length: 5 }, () => createAccountFixture(database)),
+    );
+    // Valid by the contract, but out of range for a bigint: every statement carrying it fails.
+    const poison = {
+      id: '0190a000-0000-7000-8000-0000000f0001',
+      type: 'UserMentioned',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      requestId: null,
+      data: {
+        statusId: '99999999999999999999',
+        accountId: author.id,
+        mentionedAccountId: readers[0]!.id,
+      },
+    };
+    const [ack] = await Promise.all([
+      jetstream(running.nats).publish(
+        subjectFor(topology, 'UserMentioned'),
+        JSON.stringify(poison),
+      ),
+      ...readers.map((reader) =>
+        createStatus(database, { accountId: author.id, text: `batch @${reader.username}` }),
+      ),
+    ]);
+    await waitFor(() => readers.every((reader) => mailsTo(reader.email).length === 1), {
+      what: 'the valid mentions around the poison event',
+    });
+    for (const reader of readers) expect(await notificationsOf(reader.id)).toHaveLength(1);
+    const letters = await waitFor(
+      async () => {
+        const rows = (await listDeadLetters(database)).filter((r) => r.streamSeq === ack.seq);
+        return rows.length === 2 ? rows : null;
+      },
+      { what: 'a dead letter per consumer after the last delivery' },
+    );
+    expect(letters.map((r) => r.consumer).sort()).toEqual(['notifications', 'statistics']);
+  });
+});
+
 describe('statistics and status', () => {
   it('counts each post and mention once and reports an empty backlog', async () => {
     const jsm = await jetstreamManager(running.nats);

@@ -69,10 +69,12 @@ export async function loadMentionContext(
   executor: Executor,
   input: { statusId: string; authorId: string; recipientId: string },
 ): Promise<MentionContext | null> {
-  if (input.authorId === input.recipientId) return null;
   const [row] = await queryRows<RawMentionContext>(
     executor,
-    sql`select ${MENTION_CONTEXT_COLUMNS} from ${mentionContextFrom(input)}`,
+    sql`select ${MENTION_CONTEXT_COLUMNS}
+        from (values (${input.statusId}::bigint, ${input.authorId}::bigint, ${input.recipientId}::bigint))
+          as e(status_id, author_id, recipient_id)
+        ${MENTION_CONTEXT_JOINS}`,
   );
   return row ? toMentionContext(row) : null;
 }
@@ -96,14 +98,16 @@ const MENTION_CONTEXT_COLUMNS = sql.raw(`s.id as status_id, s.text, s.created_at
   r.id as recipient_id, r.username as recipient_username,
   r.display_name as recipient_display_name, r.email as recipient_email, r.email_on_mention`);
 
-/** The mention, if it still exists: the post not deleted, both accounts present. */
-function mentionContextFrom(input: { statusId: string; authorId: string; recipientId: string }) {
-  return sql`statuses s
-    join accounts a on a.id = s.account_id
-    join mentions m on m.status_id = s.id and m.account_id = ${input.recipientId}
-    join accounts r on r.id = m.account_id
-    where s.id = ${input.statusId} and s.account_id = ${input.authorId} and s.deleted_at is null`;
-}
+/**
+ * Joined to a source `e` (columns status_id, author_id, recipient_id): the mention as it is now, if
+ * it still exists: the post not deleted, both accounts present, and not a self-mention.
+ */
+const MENTION_CONTEXT_JOINS = sql.raw(`
+  join statuses s on s.id = e.status_id and s.account_id = e.author_id and s.deleted_at is null
+  join accounts a on a.id = s.account_id
+  join mentions m on m.status_id = s.id and m.account_id = e.recipient_id
+  join accounts r on r.id = m.account_id
+  where s.account_id <> m.account_id`);
 
 function toMentionContext(row: RawMentionContext): MentionContext {
   return {
@@ -131,40 +135,89 @@ export type MentionStart =
   /** Not processed yet; `context` is null when there is nothing to notify about any more. */
   | { processed: false; context: MentionContext | null };
 
+/** One UserMentioned event, as the notifications consumer handles it. */
+export interface MentionEvent {
+  eventId: string;
+  statusId: string;
+  authorId: string;
+  recipientId: string;
+}
+
 /**
- * The notifications consumer's first step, in ONE statement: is the event processed already? If not,
- * load the mention as it is now (`loadMentionContext`) and create its in-app notification
- * (`createMentionNotification`: unique fact key, so repeats are absorbed), shown at once.
+ * The notifications consumer's first step, in ONE statement for all of `mentions`: is each event
+ * processed already? If not, load the mention as it is now (see `loadMentionContext`) and create its
+ * in-app notification (unique fact key, so repeats are absorbed), shown at once. One result per
+ * mention, in order; the same event listed twice gets the same answer twice.
  */
+export async function startMentionNotifications(
+  database: Database,
+  consumer: string,
+  mentions: readonly MentionEvent[],
+): Promise<MentionStart[]> {
+  return startMentions(database.primary, consumer, mentions);
+}
+
+/** `startMentionNotifications` for one event. */
 export async function startMentionNotification(
   executor: Executor,
   consumer: string,
   eventId: string,
   input: { statusId: string; authorId: string; recipientId: string },
 ): Promise<MentionStart> {
-  const rows = await queryRows<{ done: boolean } & Partial<RawMentionContext>>(
+  const [start] = await startMentions(executor, consumer, [{ eventId, ...input }]);
+  return start!;
+}
+
+async function startMentions(
+  executor: Executor,
+  consumer: string,
+  mentions: readonly MentionEvent[],
+): Promise<MentionStart[]> {
+  if (mentions.length === 0) return [];
+  const column = (pick: (m: MentionEvent) => string) => sql.param(mentions.map(pick));
+  const rows = await queryRows<
+    { position: number; done: boolean } & (RawMentionContext | { status_id: null })
+  >(
     executor,
-    sql`with p as (
-          select exists (
-            select 1 from processed_events where consumer = ${consumer} and event_id = ${eventId}
-          ) as done
+    sql`with ev as (
+          select * from unnest(
+            ${column((m) => m.eventId)}::uuid[], ${column((m) => m.statusId)}::bigint[],
+            ${column((m) => m.authorId)}::bigint[], ${column((m) => m.recipientId)}::bigint[]
+          ) with ordinality as e(event_id, status_id, author_id, recipient_id, position)
+        ),
+        unprocessed as (
+          select * from ev
+          where not exists (
+            select 1 from processed_events p where p.consumer = ${consumer} and p.event_id = ev.event_id
+          )
         ),
         ctx as (
-          select ${MENTION_CONTEXT_COLUMNS} from ${mentionContextFrom(input)}
-            and s.account_id <> m.account_id and not (select done from p)
+          select e.position as mention_position, ${MENTION_CONTEXT_COLUMNS}
+          from unprocessed e ${MENTION_CONTEXT_JOINS}
         ),
         notified as (
           insert into notifications (account_id, from_account_id, type, status_id)
           select recipient_id, author_id, 'mention', status_id from ctx
+          -- One lock order for every batch, so concurrent batches wait instead of deadlocking.
+          order by recipient_id, status_id
           on conflict do nothing
           returning 1
         )
-        select p.done, ctx.* from p left join ctx on true`,
+        select ev.position::int as position, unprocessed.position is null as done, ctx.*
+        from ev
+        left join unprocessed on unprocessed.position = ev.position
+        left join ctx on ctx.mention_position = ev.position`,
+    // Planning this statement costs about as much as running it; its plan does not depend on the
+    // values (the batch is an array parameter).
+    { prepared: true },
   );
-  const row = rows[0]!;
-  if (row.done) return { processed: true };
-  if (row.status_id == null) return { processed: false, context: null };
-  return { processed: false, context: toMentionContext(row as RawMentionContext) };
+  const starts: MentionStart[] = new Array(mentions.length);
+  for (const row of rows) {
+    starts[row.position - 1] = row.done
+      ? { processed: true }
+      : { processed: false, context: row.status_id == null ? null : toMentionContext(row) };
+  }
+  return starts;
 }
 
 /**
@@ -190,49 +243,97 @@ export async function createMentionNotification(
   return rows.length > 0;
 }
 
+/** What the delivery of a mention e-mail came to, recorded in the same statement as the marker. */
+export interface MentionEmailOutcome {
+  /** The claimed (`sending`) ledger row. */
+  deliveryId: string;
+  status: 'sent' | 'unknown' | 'failed';
+  /** Why it is not `sent`. */
+  error?: string;
+}
+
+/** A mention whose handling is complete, with the outcome of its e-mail if one was sent. */
+export interface ProcessedMention extends MentionEvent {
+  email?: MentionEmailOutcome;
+}
+
 /**
- * The notifications consumer's final step: the processed marker and the mention notification in one
- * transaction. Returns false when the event had been processed already.
+ * The notifications consumer's final step, in ONE statement (one implicit transaction) for all of
+ * `mentions`: the processed markers, the notification of each event whose marker is new (absorbed by
+ * its unique key when the first step created it), and the e-mail outcomes. A concurrent delivery of
+ * the same event waits on the marker's row lock, then conflicts. Returns the ids of the events whose
+ * marker this call inserted (the others had been processed before).
+ */
+export async function recordMentionsProcessed(
+  database: Database,
+  consumer: string,
+  mentions: readonly ProcessedMention[],
+): Promise<Set<string>> {
+  const byEvent = new Map<string, ProcessedMention>();
+  for (const mention of mentions) {
+    const key = mention.eventId.toLowerCase();
+    // A repeated event keeps the copy that carries an e-mail outcome (only one delivery can have one).
+    if (!byEvent.get(key)?.email) byEvent.set(key, mention);
+  }
+  const unique = [...byEvent.values()];
+  if (unique.length === 0) return new Set();
+  const column = (pick: (m: ProcessedMention) => string | null) => sql.param(unique.map(pick));
+  const rows = await queryRows<{ event_id: string }>(
+    database.primary,
+    sql`with ev as (
+          select * from unnest(
+            ${column((m) => m.eventId)}::uuid[], ${column((m) => m.statusId)}::bigint[],
+            ${column((m) => m.authorId)}::bigint[], ${column((m) => m.recipientId)}::bigint[],
+            ${column((m) => m.email?.deliveryId ?? null)}::bigint[],
+            ${column((m) => m.email?.status ?? null)}::text[],
+            ${column((m) => m.email?.error?.slice(0, 1000) ?? null)}::text[]
+          ) as e(event_id, status_id, author_id, recipient_id, delivery_id, email_status, email_error)
+        ),
+        marked as (
+          insert into processed_events (consumer, event_id)
+          select ${consumer}, event_id from ev order by event_id
+          on conflict do nothing
+          returning event_id
+        ),
+        notified as (
+          insert into notifications (account_id, from_account_id, type, status_id)
+          select m.account_id, s.account_id, 'mention', s.id
+          from (select ev.* from ev join marked using (event_id)) e ${MENTION_CONTEXT_JOINS}
+          order by m.account_id, s.id
+          on conflict do nothing
+          returning 1
+        ),
+        emailed as (
+          update email_deliveries d
+          set status = ev.email_status, last_error = ev.email_error, updated_at = now()
+          from ev
+          where d.id = ev.delivery_id and d.status = 'sending'
+          returning 1
+        )
+        select event_id::text as event_id from marked`,
+    { prepared: true },
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/**
+ * `recordMentionsProcessed` for one event; `sentDeliveryId` is a claimed e-mail that was sent.
+ * Returns false when the event had been processed already.
  */
 export async function recordMentionProcessed(
   database: Database,
   consumer: string,
   eventId: string,
   input: { statusId: string; authorId: string; recipientId: string },
-  options: {
-    /** A claimed e-mail delivery (`sending`) that was sent: recorded `sent` in the same statement. */
-    sentDeliveryId?: string;
-  } = {},
+  options: { sentDeliveryId?: string } = {},
 ): Promise<boolean> {
-  const sent = options.sentDeliveryId
-    ? sql`, sent as (
-          update email_deliveries set status = 'sent', last_error = null, updated_at = now()
-          where id = ${options.sentDeliveryId} and status = 'sending'
-          returning 1
-        )`
-    : sql``;
-  // One statement (one implicit transaction, one round trip): the marker, and the notification only
-  // when the marker is new. A concurrent delivery waits on the marker's row lock, then conflicts.
-  const rows = await queryRows<{ one: number }>(
-    database.primary,
-    sql`with marked as (
-          insert into processed_events (consumer, event_id) values (${consumer}, ${eventId})
-          on conflict do nothing returning 1 as one
-        ),
-        notified as (
-          insert into notifications (account_id, from_account_id, type, status_id)
-          select m.account_id, s.account_id, 'mention', s.id
-          from statuses s
-          join mentions m on m.status_id = s.id and m.account_id = ${input.recipientId}
-          where s.id = ${input.statusId} and s.account_id = ${input.authorId}
-            and s.account_id <> m.account_id
-            and s.deleted_at is null and exists (select 1 from marked)
-          on conflict do nothing
-          returning 1
-        )${sent}
-        select one from marked`,
-  );
-  return rows.length > 0;
+  const email = options.sentDeliveryId
+    ? { deliveryId: options.sentDeliveryId, status: 'sent' as const }
+    : undefined;
+  const marked = await recordMentionsProcessed(database, consumer, [
+    { eventId, ...input, ...(email ? { email } : {}) },
+  ]);
+  return marked.size > 0;
 }
 
 /** Marks an event processed without any effect (a type the consumer does not handle). */

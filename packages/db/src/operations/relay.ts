@@ -5,12 +5,14 @@
  * Never an "id greater than the last one" cursor: ids and sequence values are allocated before commit,
  * so a transaction that commits late would be skipped for ever.
  *
- * Locking choice: the row locks are held while the batch is published (one short transaction per
- * batch: claim → publish every row concurrently → mark → commit). That is the simplest safe design:
- * a second relay skips locked rows instead of publishing them twice, and a relay that dies mid-batch
- * releases its locks with its connection, so the rows are simply claimed again (and republished with
- * the same message id, which JetStream drops as a duplicate inside its window). The lock is held at
- * most one publish timeout (a few seconds), well below `idle_in_transaction_session_timeout`.
+ * Claiming leases the rows instead of holding their locks while publishing: the claim is one
+ * statement that moves the rows' next attempt `leaseMs` ahead (`FOR UPDATE SKIP LOCKED` only keeps
+ * two concurrent claims apart), so another relay does not see them until the lease ends. The outcomes
+ * are recorded by a second statement, which also claims the next batch when the relay goes on. A
+ * relay that dies mid-batch leaves its rows leased; they are claimed again when the lease ends and
+ * republished with the same message id (JetStream drops the duplicate inside its window). No
+ * transaction stays open across the network, and a batch costs one statement instead of four
+ * (begin, claim, mark, commit): on a loaded machine every statement costs CPU on both sides.
  */
 import type { DomainEvent } from '@murmur/events';
 import { sql, type SQL } from 'drizzle-orm';
@@ -91,67 +93,163 @@ function splitOutcomes(rows: OutboxRow[], outcomes: PublishOutcome[]) {
   return { ok, failed };
 }
 
-async function markFailed(
-  tx: Executor,
-  failed: { id: string; attempts: number; error: string }[],
-  retryDelayMs: (attempts: number) => number,
-): Promise<void> {
-  if (failed.length === 0) return;
-  await tx.execute(sql`
-    update outbox_events o
-    set attempts = o.attempts + 1,
-        last_error = f.error,
-        next_attempt_at = now() + f.delay_ms * interval '1 millisecond'
-    from unnest(
-      ${sql.param(failed.map((f) => f.id))}::uuid[],
-      ${sql.param(failed.map((f) => f.error))}::text[],
-      ${sql.param(failed.map((f) => Math.max(0, Math.round(retryDelayMs(f.attempts)))))}::bigint[]
-    ) as f(id, error, delay_ms)
-    where o.id = f.id`);
-}
-
 export interface RelayBatchOptions {
   /** Rows per batch. */
   limit: number;
   publish: PublishBatch;
   /** Delay before the next attempt of a row whose publish failed `attempts` times (1-based). */
   retryDelayMs: (attempts: number) => number;
+  /**
+   * How long claimed rows stay invisible to other relays: longer than publishing a batch can take
+   * (the publish timeout). A relay that dies mid-batch leaves its rows to be claimed again after it.
+   */
+  leaseMs?: number;
+}
+
+export const DEFAULT_RELAY_LEASE_MS = 30_000;
+
+const OUTBOX_ROW_COLUMNS = sql.raw('id, type, payload, attempts, republish_count, occurred_at');
+
+/**
+ * Claims up to `limit` due pending rows (oldest first, `SKIP LOCKED` against concurrent claims) by
+ * moving their next attempt to the end of the lease, and returns them oldest first. `except`: rows
+ * this statement settles, never claimed again by it.
+ */
+function claimDueRows(limit: number, leaseMs: number, except: readonly string[] = []): SQL {
+  return sql`update outbox_events o
+    set next_attempt_at = now() + ${leaseMs} * interval '1 millisecond'
+    from (
+      select id from outbox_events
+      where status = 'pending' and next_attempt_at <= now()
+        and id <> all(${sql.param(except)}::uuid[])
+      order by occurred_at, id
+      limit ${limit}
+      for update skip locked
+    ) due
+    where o.id = due.id
+    returning o.id, o.type, o.payload, o.attempts, o.republish_count, o.occurred_at`;
+}
+
+/** Claims a batch on its own (see `claimDueRows`), oldest first. */
+async function claimBatch(
+  executor: Executor,
+  limit: number,
+  leaseMs: number,
+): Promise<OutboxRow[]> {
+  const rows = await queryRows<RawOutboxRow>(
+    executor,
+    sql`with claimed as (${claimDueRows(limit, leaseMs)})
+        select ${OUTBOX_ROW_COLUMNS} from claimed order by occurred_at, id`,
+    // The relay's most frequent statement; planned once per connection (the plan is the same for
+    // every limit and lease).
+    { prepared: true },
+  );
+  return rows.map(toOutboxRow);
+}
+
+/**
+ * Records a batch's outcomes: each stored or duplicate row `published` with its stream sequence, each
+ * failed one with `attempts + 1`, its error and its backoff. With `claimNext`, the same statement
+ * claims the next batch.
+ */
+async function settleRows(
+  executor: Executor,
+  rows: OutboxRow[],
+  outcomes: PublishOutcome[],
+  options: { retryDelayMs: (attempts: number) => number; claimNext: number; leaseMs: number },
+): Promise<{ published: number; failed: number; next: OutboxRow[] }> {
+  const { ok, failed } = splitOutcomes(rows, outcomes);
+  const delays = failed.map((f) => Math.max(0, Math.round(options.retryDelayMs(f.attempts))));
+  const claim =
+    options.claimNext > 0
+      ? claimDueRows(
+          options.claimNext,
+          options.leaseMs,
+          rows.map((r) => r.id),
+        )
+      : sql`select ${OUTBOX_ROW_COLUMNS} from outbox_events where false`;
+  const next = await queryRows<RawOutboxRow>(
+    executor,
+    sql`with published as (
+          update outbox_events o
+          -- For a published row, next_attempt_at is the reconciler's "check again after": the
+          -- lease no longer applies.
+          set status = 'published', published_at = now(), stream_seq = p.seq, last_error = null,
+              next_attempt_at = now()
+          from unnest(${sql.param(ok.map((p) => p.id))}::uuid[], ${sql.param(ok.map((p) => p.seq))}::bigint[])
+            as p(id, seq)
+          where o.id = p.id
+          returning 1
+        ),
+        failed as (
+          update outbox_events o
+          set attempts = o.attempts + 1,
+              last_error = f.error,
+              next_attempt_at = now() + f.delay_ms * interval '1 millisecond'
+          from unnest(
+            ${sql.param(failed.map((f) => f.id))}::uuid[],
+            ${sql.param(failed.map((f) => f.error))}::text[],
+            ${sql.param(delays)}::bigint[]
+          ) as f(id, error, delay_ms)
+          where o.id = f.id
+          returning 1
+        ),
+        claimed as (${claim})
+        select ${OUTBOX_ROW_COLUMNS} from claimed order by occurred_at, id`,
+    { prepared: true },
+  );
+  return { published: ok.length, failed: failed.length, next: next.map(toOutboxRow) };
 }
 
 /**
  * Claims up to `limit` due pending rows, publishes them and marks each one `published` (with its
  * stream sequence) only after its PubAck; a failed or unknown outcome leaves the row pending with
- * `attempts + 1` and a later `next_attempt_at`, to be retried with the same event id.
+ * `attempts + 1` and a later `next_attempt_at`, to be retried with the same event id. Two statements,
+ * and no row lock is held while publishing: claimed rows are leased (`leaseMs`) instead.
  */
 export async function relayOutboxBatch(
   database: Database,
   options: RelayBatchOptions,
 ): Promise<RelayBatchResult> {
-  return withTransaction(database, async (tx) => {
-    const rows = (
-      await queryRows<RawOutboxRow>(
-        tx,
-        sql`select id, type, payload, attempts, republish_count, occurred_at
-            from outbox_events
-            where status = 'pending' and next_attempt_at <= now()
-            order by occurred_at
-            limit ${options.limit}
-            for update skip locked`,
-      )
-    ).map(toOutboxRow);
-    const outcomes = await publishAll(rows, options.publish);
-    const { ok, failed } = splitOutcomes(rows, outcomes);
-    if (ok.length > 0) {
-      await tx.execute(sql`
-        update outbox_events o
-        set status = 'published', published_at = now(), stream_seq = p.seq, last_error = null
-        from unnest(${sql.param(ok.map((p) => p.id))}::uuid[], ${sql.param(ok.map((p) => p.seq))}::bigint[])
-          as p(id, seq)
-        where o.id = p.id`);
-    }
-    await markFailed(tx, failed, options.retryDelayMs);
-    return { claimed: rows.length, published: ok.length, failed: failed.length };
+  const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
+  const rows = await claimBatch(database.primary, options.limit, leaseMs);
+  if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
+  const outcomes = await publishAll(rows, options.publish);
+  const settled = await settleRows(database.primary, rows, outcomes, {
+    retryDelayMs: options.retryDelayMs,
+    claimNext: 0,
+    leaseMs,
   });
+  return { claimed: rows.length, published: settled.published, failed: settled.failed };
+}
+
+/**
+ * Publishes due pending rows batch after batch until none is left (see `relayOutboxBatch`), in one
+ * statement per batch: the statement that records a batch's outcomes also claims the next batch. A
+ * failed publish ends the pass (NATS is probably unavailable: the failed rows back off, the others
+ * wait for the next pass).
+ */
+export async function relayOutbox(
+  database: Database,
+  options: RelayBatchOptions,
+): Promise<RelayBatchResult> {
+  const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
+  const total: RelayBatchResult = { claimed: 0, published: 0, failed: 0 };
+  let rows = await claimBatch(database.primary, options.limit, leaseMs);
+  while (rows.length > 0) {
+    total.claimed += rows.length;
+    const outcomes = await publishAll(rows, options.publish);
+    const anyFailed = outcomes.some((o) => o.status === 'failed');
+    const settled = await settleRows(database.primary, rows, outcomes, {
+      retryDelayMs: options.retryDelayMs,
+      claimNext: anyFailed ? 0 : options.limit,
+      leaseMs,
+    });
+    total.published += settled.published;
+    total.failed += settled.failed;
+    rows = settled.next;
+  }
+  return total;
 }
 
 /**

@@ -23,7 +23,6 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
-import { withTransaction } from '../transaction.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ID_MARGIN_MS = 60 * 60 * 1000;
@@ -169,6 +168,8 @@ export async function countEventsInDailyStats(
           returning 1
         )
         select event_id::text as event_id from marked, (select count(*) from upserted) u`,
+    // Planned once per connection: the plan does not depend on the values (arrays of events).
+    { prepared: true },
   );
   return new Set(rows.map((r) => r.event_id));
 }
@@ -206,22 +207,26 @@ function createdOn(alias: string, b: ReturnType<typeof dayBounds>) {
     and ${t}.created_at >= ${b.start}::timestamptz and ${t}.created_at < ${b.stop}::timestamptz`;
 }
 
-/** The numbers of `day` as the source tables say now (nothing is written). */
-export async function computeDailyStatsFromSources(
-  executor: Executor,
-  day: string,
-): Promise<DailyStatsNumbers> {
-  const b = dayBounds(day);
-  const [row] = await queryRows<Record<string, string>>(
-    executor,
-    sql`select
+/** One row: the numbers of `day` as the source tables say now (posts, active_accounts, …). */
+function numbersFromSources(b: ReturnType<typeof dayBounds>) {
+  return sql`select
       (select count(*) from statuses s where ${createdOn('s', b)} and s.reblog_of_id is null) as posts,
       (select count(distinct s.account_id) from statuses s where ${createdOn('s', b)} and s.reblog_of_id is null) as active_accounts,
       (select count(*) from mentions m join statuses s on s.id = m.status_id
         where ${createdOn('s', b)} and s.reblog_of_id is null and m.account_id <> s.account_id) as mentions,
       (select count(*) from accounts a where ${createdOn('a', b)}) as new_accounts,
       (select count(*) from follows f where ${createdOn('f', b)}) as follows,
-      (select count(*) from favourites v where ${createdOn('v', b)}) as favourites`,
+      (select count(*) from favourites v where ${createdOn('v', b)}) as favourites`;
+}
+
+/** The numbers of `day` as the source tables say now (nothing is written). */
+export async function computeDailyStatsFromSources(
+  executor: Executor,
+  day: string,
+): Promise<DailyStatsNumbers> {
+  const [row] = await queryRows<Record<string, string>>(
+    executor,
+    numbersFromSources(dayBounds(day)),
   );
   return {
     posts: Number(row?.posts ?? 0),
@@ -234,30 +239,35 @@ export async function computeDailyStatsFromSources(
 }
 
 /**
- * Recomputes every number of a finished `day` from the source tables and marks it finalized.
- * Idempotent: running it again writes the same numbers.
+ * Recomputes every number of a finished `day` from the source tables and marks it finalized, in one
+ * statement (one snapshot, one transaction). Idempotent: running it again writes the same numbers.
  */
 export async function recomputeDailyStats(database: Database, day: string): Promise<DailyStatsRow> {
-  return withTransaction(database, async (tx) => {
-    const n = await computeDailyStatsFromSources(tx, day);
-    const b = dayBounds(day);
-    // Keep the live "who posted" table consistent with the recomputed number.
-    await tx.execute(sql`
-      insert into daily_active_accounts (day, account_id)
-      select distinct ${day}::date, s.account_id from statuses s
-      where ${createdOn('s', b)} and s.reblog_of_id is null
-      on conflict do nothing`);
-    await tx.execute(sql`
-      insert into daily_stats (day, posts, mentions, new_accounts, active_accounts, follows, favourites, finalized_at)
-      values (${day}::date, ${n.posts}, ${n.mentions}, ${n.newAccounts}, ${n.activeAccounts}, ${n.follows}, ${n.favourites}, now())
-      on conflict (day) do update set
-        posts = excluded.posts, mentions = excluded.mentions, new_accounts = excluded.new_accounts,
-        active_accounts = excluded.active_accounts, follows = excluded.follows,
-        favourites = excluded.favourites,
-        finalized_at = coalesce(daily_stats.finalized_at, excluded.finalized_at), updated_at = now()`);
-    const row = await getDailyStats(tx, day);
-    return row!;
-  });
+  const b = dayBounds(day);
+  const [row] = await queryRows<RawStats>(
+    database.primary,
+    sql`with n as (${numbersFromSources(b)}),
+        -- Keep the live "who posted" table consistent with the recomputed number.
+        active as (
+          insert into daily_active_accounts (day, account_id)
+          select distinct ${day}::date, s.account_id from statuses s
+          where ${createdOn('s', b)} and s.reblog_of_id is null
+          on conflict do nothing
+          returning 1
+        )
+        insert into daily_stats as d
+          (day, posts, mentions, new_accounts, active_accounts, follows, favourites, finalized_at)
+        select ${day}::date, n.posts, n.mentions, n.new_accounts, n.active_accounts, n.follows,
+               n.favourites, now()
+        from n
+        on conflict (day) do update set
+          posts = excluded.posts, mentions = excluded.mentions, new_accounts = excluded.new_accounts,
+          active_accounts = excluded.active_accounts, follows = excluded.follows,
+          favourites = excluded.favourites,
+          finalized_at = coalesce(d.finalized_at, excluded.finalized_at), updated_at = now()
+        returning ${STATS_COLUMNS}`,
+  );
+  return toStatsRow(row!);
 }
 
 /**

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { Limiter } from '../limiter.js';
 
 export interface OutgoingMail {
   /** `<...>` form; deterministic, derived from the delivery id. */
@@ -38,6 +39,11 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<SendResult>;
   /** Where messages go, for logs (never with credentials). */
   readonly description: string;
+  /**
+   * Gets ready to send before the first message (opens connections); resolves with the reason when
+   * the destination cannot be reached. Sending does not depend on it.
+   */
+  prepare?(): Promise<{ ok: true } | { ok: false; error: string }>;
 }
 
 /** The complete RFC 5322 message and its SMTP envelope. */
@@ -177,26 +183,38 @@ class PooledConnection {
 
 /**
  * SMTP with a small pool of reused connections (opening one costs a greeting, often delayed on
- * purpose by servers). A reused connection that fails before the message was handed over (the server
- * closed it while idle) is replaced by a fresh one at once; the outcome is still classified strictly.
+ * purpose by servers). At most `maxConnections` conversations run at once, whatever the number of
+ * handlers: the others wait for a connection to come free (servers limit connections per client, and
+ * a burst of new connections costs both sides more than waiting a few milliseconds). A reused
+ * connection that fails before the message was handed over (the server closed it while idle) is
+ * replaced by a fresh one at once; the outcome is still classified strictly.
  */
 export class SmtpMailer implements Mailer {
   readonly description: string;
   private readonly target: SmtpTarget;
   private readonly idle: PooledConnection[] = [];
+  private readonly conversations: Limiter;
 
   constructor(
     smtpUrl: string,
     private readonly timeoutMs: number,
     private readonly clientName = 'localhost',
-    private readonly maxIdle = 8,
+    private readonly maxConnections = 8,
   ) {
+    this.conversations = new Limiter(maxConnections);
     this.target = parseSmtpUrl(smtpUrl);
     this.description = `smtp${this.target.secure ? 's' : ''}://${this.target.host}:${this.target.port}`;
   }
 
   async send(mail: OutgoingMail): Promise<SendResult> {
     const { raw, envelope } = await buildMessage(mail);
+    return this.conversations.run(() => this.sendOnSomeConnection(raw, envelope));
+  }
+
+  private async sendOnSomeConnection(
+    raw: Buffer,
+    envelope: { from: string; to: string[] },
+  ): Promise<SendResult> {
     let reused = this.takeIdle();
     while (reused) {
       const result = await reused.send(raw, envelope);
@@ -204,7 +222,43 @@ export class SmtpMailer implements Mailer {
         return this.release(reused, result);
       reused = this.takeIdle();
     }
-    const fresh = new PooledConnection({
+    const fresh = this.newConnection();
+    try {
+      await fresh.open(this.target.auth);
+    } catch (err) {
+      fresh.close();
+      return classifyFailure(err as SmtpError, false);
+    }
+    return this.release(fresh, await fresh.send(raw, envelope));
+  }
+
+  /**
+   * Opens the pool's connections ahead of the first messages: after a (re)start there is usually a
+   * backlog of e-mails, and each connection opened on demand costs a greeting while the messages
+   * wait. Also tells at start-up whether the server can be reached. Idle connections close after the
+   * inactivity timeout as usual.
+   */
+  async prepare(): Promise<{ ok: true } | { ok: false; error: string }> {
+    const missing = this.maxConnections - this.idle.length;
+    const results = await Promise.all(
+      Array.from({ length: Math.max(0, missing) }, async () => {
+        const connection = this.newConnection();
+        try {
+          await connection.open(this.target.auth);
+        } catch (err) {
+          connection.close();
+          return (err as Error).message ?? String(err);
+        }
+        this.keepOrClose(connection, true);
+        return undefined;
+      }),
+    );
+    const error = results.find((r) => r !== undefined);
+    return error === undefined ? { ok: true } : { ok: false, error };
+  }
+
+  private newConnection(): PooledConnection {
+    return new PooledConnection({
       host: this.target.host,
       port: this.target.port,
       secure: this.target.secure,
@@ -214,13 +268,6 @@ export class SmtpMailer implements Mailer {
       socketTimeout: this.timeoutMs,
       dnsTimeout: this.timeoutMs,
     });
-    try {
-      await fresh.open(this.target.auth);
-    } catch (err) {
-      fresh.close();
-      return classifyFailure(err as SmtpError, false);
-    }
-    return this.release(fresh, await fresh.send(raw, envelope));
   }
 
   /** Closes the idle connections. */
@@ -239,11 +286,16 @@ export class SmtpMailer implements Mailer {
     connection: PooledConnection,
     result: SendResult & { reusable: boolean },
   ): SendResult {
-    if (result.reusable && !connection.closed && this.idle.length < this.maxIdle)
-      this.idle.push(connection);
-    else connection.close();
+    this.keepOrClose(connection, result.reusable);
     const { reusable: _reusable, ...outcome } = result;
     return outcome as SendResult;
+  }
+
+  /** Keeps a usable connection for a later message, within the pool's size; closes it otherwise. */
+  private keepOrClose(connection: PooledConnection, reusable: boolean): void {
+    if (reusable && !connection.closed && this.idle.length < this.maxConnections)
+      this.idle.push(connection);
+    else connection.close();
   }
 }
 

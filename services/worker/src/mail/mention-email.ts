@@ -37,7 +37,9 @@ export function composeMentionEmail(
   const unsubscribeUrl = `${settings.publicUrl}/unsubscribe?token=${encodeURIComponent(
     createUnsubscribeToken(settings.unsubscribeSecret, recipient.id),
   )}`;
+  // Each name is worked out once: an excerpt segments the text into graphemes, which is not cheap.
   const authorName = nameOf(author);
+  const recipientName = nameOf(recipient);
   // "Ann (@ann)", or just "@ann" when there is no display name to tell apart from the handle.
   const authorLabel = author.displayName.trim()
     ? `${authorName} (@${author.username})`
@@ -49,7 +51,7 @@ export function composeMentionEmail(
     .join('\n');
 
   const text = [
-    `Hi ${nameOf(recipient)},`,
+    `Hi ${recipientName},`,
     '',
     `${authorLabel} mentioned you:`,
     '',
@@ -70,7 +72,7 @@ export function composeMentionEmail(
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: sans-serif; line-height: 1.5; max-width: 36rem">
-<p>Hi ${escapeHtml(nameOf(recipient))},</p>
+<p>Hi ${escapeHtml(recipientName)},</p>
 <p><strong>${escapeHtml(authorLabel)}</strong> mentioned you:</p>
 <blockquote style="margin: 0 0 1em; padding: 0.5em 1em; border-left: 3px solid #888">${content}</blockquote>
 <p><a href="${escapeHtml(postUrl)}">View the post</a></p>
@@ -84,7 +86,7 @@ export function composeMentionEmail(
   return {
     messageId: delivery.messageId,
     from: settings.mailFrom,
-    to: { name: nameOf(recipient), address: recipient.email },
+    to: { name: recipientName, address: recipient.email },
     subject,
     text,
     html,
