@@ -47,6 +47,5 @@ export function newestFirst<T>(rows: T[], ascending: boolean): T[] {
  * so every execution was planned again. As a literal, each page size is its own small, stable plan.
  */
 export function literalLimit(limit: number): SQL {
-  const rows = Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), 1_000) : 20;
-  return sql.raw(String(rows));
+  return sql.raw(String(clampLimit(limit, 20, 1_000)));
 }
