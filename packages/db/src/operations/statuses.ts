@@ -5,6 +5,7 @@ import {
   normalizeHashtag,
   normalizeStatusText,
   tokenize,
+  type Token,
 } from '@murmur/text';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
@@ -110,9 +111,9 @@ function validateText(input: CreateStatusInput, maxCharacters: number) {
 }
 
 /** Hashtags as first written (display) and normalized (key), without duplicates. */
-function hashtagsOf(text: string): { name: string; displayName: string }[] {
+function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: string }[] {
   const seen = new Map<string, string>();
-  for (const token of tokenize(text)) {
+  for (const token of tokens) {
     if (token.kind !== 'hashtag') continue;
     const name = normalizeHashtag(token.name);
     if (!seen.has(name)) seen.set(name, token.name);
@@ -231,12 +232,13 @@ async function writeStatus(
   },
 ): Promise<CreatedStatus> {
   const { text, spoilerText, visibility, inReplyToId, idempotencyKey } = valid;
-  const mentionedUsernames = tokenize(text)
+  const tokens = tokenize(text);
+  const mentionedUsernames = tokens
     .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
     .map((t) => (t as { username: string }).username)
     .filter(isValidUsername)
     .map((u) => u.toLowerCase());
-  const hashtags = hashtagsOf(text);
+  const hashtags = hashtagsOf(tokens);
   const prepared = await prepareStatus(
     executor,
     input.accountId,
