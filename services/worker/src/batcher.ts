@@ -1,3 +1,5 @@
+import { cuttableDelay } from './delay.js';
+
 export interface BatcherOptions {
   /** Most items one flush carries. */
   maxBatch: number;
@@ -82,13 +84,9 @@ export class Batcher<T, R> {
     if (this.lingerMs === 0) return;
     const wait = this.queue[0]!.addedAt + this.lingerMs - Date.now();
     if (wait <= 0 || this.queue.length >= this.maxBatch) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      this.endLinger = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    const delay = cuttableDelay(wait);
+    this.endLinger = delay.cut;
+    await delay.done;
     this.endLinger = undefined;
   }
 

@@ -5,6 +5,7 @@
  * `firstRunAfterMs`, the first run waits that long after `start()` (or until `wake()`).
  */
 import type { Logger } from '@murmur/service-kit';
+import { cuttableDelay } from './delay.js';
 
 export interface LoopOptions {
   name: string;
@@ -63,13 +64,9 @@ export class Loop {
 
   /** Waits `ms`, or less when woken or stopped. */
   private async sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeWaiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    const delay = cuttableDelay(ms);
+    this.wakeWaiter = delay.cut;
+    await delay.done;
     this.wakeWaiter = undefined;
   }
 }
