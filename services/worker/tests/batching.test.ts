@@ -52,6 +52,14 @@ function sendInGroupsOf(groupSize: number): Mailer {
   };
 }
 
+/**
+ * A copy of `event` under a new id whose status id is valid by the contract but out of range for a
+ * bigint: any statement carrying it fails.
+ */
+function refusedByTheDatabase<E extends DomainEvent>(event: E, id: string): E {
+  return { ...event, id, data: { ...event.data, statusId: '99999999999999999999' } };
+}
+
 function notificationsSendingInGroupsOf(groupSize: number): EventHandler {
   return notificationsWith(sendInGroupsOf(groupSize), 50);
 }
@@ -141,12 +149,7 @@ describe('notifications handler', () => {
   it('fails only the event the database refuses; the others in its batch go through', async () => {
     const { readers, mentions } = await postsWithMentions(4);
     const notifications = notificationsSendingInGroupsOf(4);
-    // Valid by the contract, but out of range for a bigint: any statement carrying it fails.
-    const poison: UserMentioned = {
-      ...mentions[0]!,
-      id: '0190a000-0000-7000-8000-0000000f0002',
-      data: { ...mentions[0]!.data, statusId: '99999999999999999999' },
-    };
+    const poison = refusedByTheDatabase(mentions[0]!, '0190a000-0000-7000-8000-0000000f0002');
 
     const results = await handleTogether(notifications, [...mentions, poison]);
 
@@ -217,11 +220,7 @@ describe('statistics handler', () => {
     expect(after.mentions - before.mentions).toBe(3);
 
     const { events: more } = await postsWithMentions(2);
-    const poison = {
-      ...more[1]!,
-      id: '0190a000-0000-7000-8000-0000000f0003',
-      data: { ...more[1]!.data, statusId: '99999999999999999999' },
-    } as DomainEvent;
+    const poison = refusedByTheDatabase(more[1]!, '0190a000-0000-7000-8000-0000000f0003');
     const results = await handleTogether(statistics, [...more, poison]);
     expect(results.map((r) => r.status)).toEqual([
       'fulfilled',
