@@ -16,6 +16,7 @@ import {
 } from '@murmur/service-kit';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
+import { createStatusJsonWriter } from './entities/status-json.js';
 import { authentication } from './plugins/auth.js';
 import { bodyParsing } from './plugins/body-parsing.js';
 import type { ApiInstance, Clock } from './plugins/context.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   app.decorate('config', config);
   app.decorate('database', options.database);
   app.decorate('clock', options.clock ?? (() => new Date()));
+  app.decorate('statusJson', createStatusJsonWriter(config.publicOrigin));
   app.decorate('authenticator', options.authenticator ?? authenticate);
 
   app.addHook('onRequest', async (request, reply) => {

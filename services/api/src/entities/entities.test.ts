@@ -10,6 +10,7 @@ import {
   serializeStatus,
   serializeTag,
 } from './index.js';
+import { createStatusJsonWriter } from './status-json.js';
 
 const ORIGIN = 'https://murmur.example';
 
@@ -143,6 +144,86 @@ describe('serializeStatus', () => {
     expect(
       serializeStatus(original, { publicUrl: ORIGIN, viewerId: null }, { includeText: true }).text,
     ).toBe(original.text);
+  });
+});
+
+describe('createStatusJsonWriter', () => {
+  const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+  const reply = statusView({
+    id: '9003',
+    account: bob,
+    text: 'Quotes " and \\ backslash, line\u2028separator, emoji 🐘 and a lone \ud800 surrogate',
+    inReplyToId: '9001',
+    inReplyToAccountId: '111',
+    language: null,
+    spoilerText: 'CW: "quoted"',
+    sensitive: true,
+    visibility: 'unlisted',
+    mentions: [],
+    tags: [],
+    application: null,
+    favourited: false,
+    reblogged: true,
+  });
+  const wrapper = statusView({
+    id: '9002',
+    account: bob,
+    text: '',
+    reblog: statusView(),
+    mentions: [],
+    tags: [],
+  });
+
+  it('writes exactly what serializeStatus builds, for every viewer', () => {
+    const writer = createStatusJsonWriter(ORIGIN);
+    for (const view of [statusView(), reply, wrapper]) {
+      for (const viewerId of [null, '111', '222']) {
+        const written = JSON.parse(writer.status(view, viewerId)) as unknown;
+        expect(written).toStrictEqual(
+          asJson(serializeStatus(view, { publicUrl: ORIGIN, viewerId })),
+        );
+        expect(checkStatus.Check(written)).toBe(true);
+      }
+    }
+    expect(JSON.parse(writer.statuses([reply, wrapper], '111'))).toStrictEqual(
+      asJson(
+        [reply, wrapper].map((v) => serializeStatus(v, { publicUrl: ORIGIN, viewerId: '111' })),
+      ),
+    );
+    expect(writer.statuses([], null)).toBe('[]');
+  });
+
+  it('reuses the fixed parts but always writes the current counters, author and viewer flags', () => {
+    const writer = createStatusJsonWriter(ORIGIN);
+    const first = JSON.parse(writer.status(statusView(), '222')) as Status;
+    expect(first).toMatchObject({ favourites_count: 2, favourited: true });
+    const later = statusView({
+      favouritesCount: 3,
+      repliesCount: 1,
+      favourited: false,
+      account: {
+        ...alice,
+        displayName: 'Alice Liddell',
+        statusesCount: 4,
+        lastStatusAt: '2024-05-08',
+      },
+    });
+    const second = JSON.parse(writer.status(later, '222')) as Status;
+    expect(second).toMatchObject({ favourites_count: 3, replies_count: 1, favourited: false });
+    expect(second.account).toMatchObject({
+      display_name: 'Alice Liddell',
+      statuses_count: 4,
+      last_status_at: '2024-05-08',
+    });
+    const anonymous = JSON.parse(writer.status(later, null)) as Status;
+    expect('favourited' in anonymous).toBe(false);
+    expect(writer.cached).toEqual({ statuses: 1, accounts: 1 });
+  });
+
+  it('holds no more statuses and authors than its capacity', () => {
+    const writer = createStatusJsonWriter(ORIGIN, 2);
+    writer.statuses([statusView(), reply, wrapper], null);
+    expect(writer.cached).toEqual({ statuses: 2, accounts: 2 });
   });
 });
 

@@ -9,6 +9,28 @@ export interface StatusOptions {
   includeText?: boolean;
 }
 
+/** The fields that change after a status is posted: its counters. */
+export type StatusCountFields = Pick<
+  Status,
+  'replies_count' | 'reblogs_count' | 'favourites_count'
+>;
+
+/** The fields that depend on who is looking (absent for anonymous and app-only requests). */
+export type StatusViewerFields = Pick<
+  Status,
+  'favourited' | 'reblogged' | 'muted' | 'bookmarked' | 'filtered' | 'pinned'
+>;
+
+/**
+ * Everything else, which never changes once a status is posted: statuses are not edited, usernames
+ * do not change, and mentions, tags and the posting application are fixed at creation. Only the
+ * author (whose counters move) and the counters are read fresh for every response.
+ */
+export type StatusFixedFields = Omit<
+  Status,
+  'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
+>;
+
 function content(view: StatusView, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   const mentioned = new Map(view.mentions.map((m) => [normalizeUsername(m.username), m.username]));
@@ -21,21 +43,19 @@ function content(view: StatusView, publicUrl: string): string {
   });
 }
 
-function serializeOne(
+export function statusFixedFields(
   view: StatusView,
-  context: EntityContext,
-  options: StatusOptions,
-): Omit<Status, 'reblog'> {
-  const { publicUrl, viewerId } = context;
+  publicUrl: string,
+  options: StatusOptions = {},
+): StatusFixedFields {
   const url = statusUrl(publicUrl, view.account.username, view.id);
   const isReblogWrapper = view.reblog !== null;
-  const status: Omit<Status, 'reblog'> = {
+  return {
     id: view.id,
     uri: url,
     url,
     created_at: timestamp(view.createdAt),
     edited_at: null,
-    account: serializeAccount(view.account, publicUrl),
     content: isReblogWrapper ? '' : content(view, publicUrl),
     text: options.includeText ? view.text : null,
     visibility: view.visibility,
@@ -53,23 +73,48 @@ function serializeOne(
     })),
     tags: view.tags.map((t) => ({ name: t.name, url: tagUrl(publicUrl, t.name) })),
     emojis: [],
-    replies_count: view.repliesCount,
-    reblogs_count: view.reblogsCount,
-    favourites_count: view.favouritesCount,
     quotes_count: 0,
     poll: null,
     card: null,
     application: view.application,
   };
-  if (viewerId !== null) {
-    status.favourited = view.favourited;
-    status.reblogged = view.reblogged;
-    status.muted = false;
-    status.bookmarked = false;
-    status.filtered = [];
-    if (view.account.id === viewerId) status.pinned = false;
-  }
-  return status;
+}
+
+export function statusCountFields(view: StatusView): StatusCountFields {
+  return {
+    replies_count: view.repliesCount,
+    reblogs_count: view.reblogsCount,
+    favourites_count: view.favouritesCount,
+  };
+}
+
+export function statusViewerFields(
+  view: StatusView,
+  viewerId: string | null,
+): StatusViewerFields | null {
+  if (viewerId === null) return null;
+  const fields: StatusViewerFields = {
+    favourited: view.favourited,
+    reblogged: view.reblogged,
+    muted: false,
+    bookmarked: false,
+    filtered: [],
+  };
+  if (view.account.id === viewerId) fields.pinned = false;
+  return fields;
+}
+
+function serializeOne(
+  view: StatusView,
+  context: EntityContext,
+  options: StatusOptions,
+): Omit<Status, 'reblog'> {
+  return {
+    ...statusFixedFields(view, context.publicUrl, options),
+    account: serializeAccount(view.account, context.publicUrl),
+    ...statusCountFields(view),
+    ...statusViewerFields(view, context.viewerId),
+  };
 }
 
 /** A StatusView as Mastodon's Status entity; a reblog carries the original in `reblog`. */

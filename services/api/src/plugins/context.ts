@@ -1,5 +1,5 @@
 /**
- * What every route can reach: `app.config`, `app.database`, `app.clock`, and `request.auth` (set by
+ * What every route can reach: `app.config`, `app.database`, `app.clock`, `app.statusJson` (Status entities as JSON text), and `request.auth` (set by
  * the auth plugin). Routes are written as plugins taking an `ApiInstance`, so schemas type their
  * handlers through the TypeBox type provider.
  */
@@ -8,6 +8,7 @@ import type { AccountRow, Database } from '@murmur/db';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../config.js';
+import type { StatusJsonWriter } from '../entities/status-json.js';
 
 /** Who is calling, from the bearer token; null when the route allows anonymous calls and none came. */
 export interface RequestAuth {
@@ -42,6 +43,7 @@ declare module 'fastify' {
     config: ApiConfig;
     database: Database;
     clock: Clock;
+    statusJson: StatusJsonWriter;
   }
 }
 

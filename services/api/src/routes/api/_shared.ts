@@ -6,6 +6,7 @@
 import { clampLimit, DomainError, type Page } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { StatusView } from '@murmur/db';
 import { type EntityContext } from '../../entities/index.js';
 import { ErrorBody } from '../../schemas/atoms.js';
 
@@ -23,6 +24,42 @@ export function userOf(request: FastifyRequest): string {
 
 export function entityContext(request: FastifyRequest): EntityContext {
   return { publicUrl: request.server.config.publicOrigin, viewerId: viewerOf(request) };
+}
+
+/**
+ * Sends JSON text the status writer built (entities/status-json.ts): it is the route's documented
+ * response, already serialized, so Fastify sends it as it is.
+ */
+function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}
+
+/** Responds with one Status entity. */
+export function sendStatus(request: FastifyRequest, reply: FastifyReply, view: StatusView) {
+  return sendJsonText(reply, request.server.statusJson.status(view, viewerOf(request)));
+}
+
+/** Responds with an array of Status entities. */
+export function sendStatuses(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  views: readonly StatusView[],
+) {
+  return sendJsonText(reply, request.server.statusJson.statuses(views, viewerOf(request)));
+}
+
+/** Responds with a thread's Context entity. */
+export function sendContext(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  thread: { ancestors: readonly StatusView[]; descendants: readonly StatusView[] },
+) {
+  const { statuses } = request.server.statusJson;
+  const viewerId = viewerOf(request);
+  return sendJsonText(
+    reply,
+    `{"ancestors":${statuses(thread.ancestors, viewerId)},"descendants":${statuses(thread.descendants, viewerId)}}`,
+  );
 }
 
 /** Like Mastodon, an unusable `limit` means the default, and a large one the maximum. */

@@ -22,7 +22,6 @@ import {
   serializeAccount,
   serializeCredentialAccount,
   serializeRelationship,
-  serializeStatus,
 } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
@@ -41,13 +40,13 @@ import {
   Status,
 } from '../../../schemas/entities.js';
 import {
-  entityContext,
   ERRORS,
   pageOf,
   parseBoolean,
   parseLimit,
   parseOffset,
   recordNotFound,
+  sendStatuses,
   setLinkHeader,
   setLinkHeaderFor,
   toList,
@@ -271,8 +270,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       // A page with statuses proves the account exists; only an empty one needs the extra lookup.
       if (statuses.length === 0) await requireAccount(app, request.params.id);
       setLinkHeaderFor(request, reply, statuses);
-      const context = entityContext(request);
-      return statuses.map((s) => serializeStatus(s, context));
+      return sendStatuses(request, reply, statuses);
     },
   );
 

@@ -17,9 +17,9 @@ import {
   type StatusView,
   type Visibility,
 } from '@murmur/db';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { serializeAccount, serializeStatus, type StatusOptions } from '../../../entities/index.js';
+import { serializeAccount, serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
   IdParams,
@@ -34,6 +34,8 @@ import {
   ERRORS,
   pageOf,
   parseBoolean,
+  sendContext,
+  sendStatus,
   setLinkHeader,
   toList,
   userOf,
@@ -75,12 +77,8 @@ export async function loadStatus(
 export default async function statusRoutes(app: ApiInstance): Promise<void> {
   const { database, config } = app;
 
-  const respond = async (request: FastifyRequest, id: string, options: StatusOptions = {}) =>
-    serializeStatus(
-      await loadStatus(database.primary, id, viewerOf(request)),
-      entityContext(request),
-      options,
-    );
+  const respond = async (request: FastifyRequest, reply: FastifyReply, id: string) =>
+    sendStatus(request, reply, await loadStatus(database.primary, id, viewerOf(request)));
 
   app.post(
     '/api/v1/statuses',
@@ -96,7 +94,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Status, ...ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
       if (toList(body.media_ids ?? undefined).length > 0) {
         throw new DomainError(
@@ -125,7 +123,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         },
         { maxCharacters: config.MAX_STATUS_CHARACTERS },
       );
-      return serializeStatus(created.view, entityContext(request));
+      return sendStatus(request, reply, created.view);
     },
   );
 
@@ -135,14 +133,14 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       config: { auth: 'optional', scopes: ['read:statuses'] },
       schema: { tags, summary: 'A status', params: IdParams, response: { 200: Status, ...ERRORS } },
     },
-    async (request) => {
+    async (request, reply) => {
       const status = await findVisibleStatus(
         database.replica,
         request.params.id,
         viewerOf(request),
       );
       if (!status) throw new DomainError('StatusNotFound', 'Record not found');
-      return serializeStatus(status, entityContext(request));
+      return sendStatus(request, reply, status);
     },
   );
 
@@ -178,14 +176,10 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Context, ...ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const thread = await statusContext(database.replica, request.params.id, viewerOf(request));
       if (!thread) throw new DomainError('StatusNotFound', 'Record not found');
-      const context = entityContext(request);
-      return {
-        ancestors: thread.ancestors.map((s) => serializeStatus(s, context)),
-        descendants: thread.descendants.map((s) => serializeStatus(s, context)),
-      };
+      return sendContext(request, reply, thread);
     },
   );
 
@@ -216,12 +210,12 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           response: { 200: Status, ...ERRORS },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const row = await action.run(database, {
           accountId: userOf(request),
           statusId: request.params.id,
         });
-        return respond(request, row.id);
+        return respond(request, reply, row.id);
       },
     );
   }
@@ -239,14 +233,14 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Status, ...ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const visibility = (request.body.visibility ?? undefined) as Visibility | undefined;
       const wrapper = await reblogStatus(database, {
         accountId: userOf(request),
         statusId: request.params.id,
         ...(visibility ? { visibility } : {}),
       });
-      return respond(request, wrapper.id);
+      return respond(request, reply, wrapper.id);
     },
   );
 

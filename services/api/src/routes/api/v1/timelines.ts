@@ -9,15 +9,14 @@ import {
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { LenientString, PageQuery, StringOrList } from '../../../schemas/atoms.js';
 import { Status } from '../../../schemas/entities.js';
 import {
-  entityContext,
   ERRORS,
   pageOf,
   parseBoolean,
+  sendStatuses,
   setLinkHeader,
   setLinkHeaderFor,
   userOf,
@@ -42,8 +41,7 @@ const TagQuery = Type.Object({
 
 function respond(request: FastifyRequest, reply: FastifyReply, statuses: StatusView[]) {
   setLinkHeaderFor(request, reply, statuses);
-  const context = entityContext(request);
-  return statuses.map((s) => serializeStatus(s, context));
+  return sendStatuses(request, reply, statuses);
 }
 
 /** Every status here is local and has no media: `remote` and `only_media` select nothing. */
@@ -142,8 +140,7 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
         pageOf(request.query, 20, 40),
       );
       setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      const context = entityContext(request);
-      return page.statuses.map((s) => serializeStatus(s, context));
+      return sendStatuses(request, reply, page.statuses);
     },
   );
 }

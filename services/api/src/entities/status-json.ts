@@ -1,0 +1,115 @@
+/**
+ * Status entities written straight to JSON text, for the routes that return pages of statuses.
+ *
+ * Most of a Status never changes once posted (see `StatusFixedFields`), yet building it costs more
+ * than the database read behind it: rendering the content's links, the author's entity with its
+ * HTML note, then the schema serializer. So the fixed part of each status and each author's entity
+ * are kept as JSON text, and a response is those pieces joined with what is read fresh every time:
+ * the counters, the author's current state, and the viewer's own flags. Nothing mutable is cached:
+ * an author's text is reused only while every field the database returned for them is unchanged.
+ * The output parses to exactly what `serializeStatus` builds (tests/entities hold them equal).
+ */
+import type { AccountView, StatusView } from '@murmur/db';
+import { serializeAccount } from './account.js';
+import { statusCountFields, statusFixedFields, statusViewerFields } from './status.js';
+
+/** Statuses and authors kept per process; about 1 KB of text each. */
+export const DEFAULT_STATUS_JSON_CAPACITY = 20_000;
+
+/** A map that forgets its oldest insertion beyond `capacity`: cheap, and hot entries come back. */
+class BoundedMap<K, V> {
+  readonly #entries = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.capacity) {
+      this.#entries.delete(this.#entries.keys().next().value as K);
+    }
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+interface AccountJson {
+  view: AccountView;
+  json: string;
+}
+
+function sameAccount(a: AccountView, b: AccountView): boolean {
+  return (
+    a.username === b.username &&
+    a.displayName === b.displayName &&
+    a.note === b.note &&
+    a.createdAt.getTime() === b.createdAt.getTime() &&
+    a.statusesCount === b.statusesCount &&
+    a.followersCount === b.followersCount &&
+    a.followingCount === b.followingCount &&
+    a.lastStatusAt === b.lastStatusAt
+  );
+}
+
+/** `{"a":1,"b":2}` → `"a":1,"b":2`, to splice into a larger object. */
+function members(value: object): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
+export interface StatusJsonWriter {
+  /** One Status entity as JSON (a reblog with its original). */
+  status(view: StatusView, viewerId: string | null): string;
+  /** An array of Status entities as JSON. */
+  statuses(views: readonly StatusView[], viewerId: string | null): string;
+  /** Entries held, for tests and metrics. */
+  readonly cached: { statuses: number; accounts: number };
+}
+
+export function createStatusJsonWriter(
+  publicUrl: string,
+  capacity = DEFAULT_STATUS_JSON_CAPACITY,
+): StatusJsonWriter {
+  const fixedByStatus = new BoundedMap<string, string>(capacity);
+  const accounts = new BoundedMap<string, AccountJson>(capacity);
+
+  function accountJson(view: AccountView): string {
+    const known = accounts.get(view.id);
+    if (known !== undefined && sameAccount(known.view, view)) return known.json;
+    const json = JSON.stringify(serializeAccount(view, publicUrl));
+    accounts.set(view.id, { view, json });
+    return json;
+  }
+
+  function fixedJson(view: StatusView): string {
+    let fixed = fixedByStatus.get(view.id);
+    if (fixed === undefined) {
+      fixed = members(statusFixedFields(view, publicUrl));
+      fixedByStatus.set(view.id, fixed);
+    }
+    return fixed;
+  }
+
+  function status(view: StatusView, viewerId: string | null): string {
+    const viewerFields = statusViewerFields(view, viewerId);
+    return (
+      `{${fixedJson(view)},"account":${accountJson(view.account)},` +
+      members(statusCountFields(view)) +
+      (viewerFields === null ? '' : `,${members(viewerFields)}`) +
+      `,"reblog":${view.reblog === null ? 'null' : status(view.reblog, viewerId)}}`
+    );
+  }
+
+  return {
+    status,
+    statuses: (views, viewerId) => `[${views.map((view) => status(view, viewerId)).join(',')}]`,
+    get cached() {
+      return { statuses: fixedByStatus.size, accounts: accounts.size };
+    },
+  };
+}
