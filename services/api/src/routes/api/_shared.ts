@@ -120,11 +120,13 @@ export function setLinkHeader(
 ): void {
   if (!cursors.first || !cursors.last) return;
   const origin = request.server.config.publicOrigin;
+  const url = new URL(request.url, origin);
+  const kept = url.searchParams;
+  for (const name of CURSOR_PARAMS) kept.delete(name);
   const link = (param: string, value: string) => {
-    const url = new URL(request.url, origin);
-    for (const name of CURSOR_PARAMS) url.searchParams.delete(name);
-    url.searchParams.set(param, value);
-    return `<${origin}${url.pathname}${url.search}>`;
+    const params = new URLSearchParams(kept);
+    params.set(param, value);
+    return `<${origin}${url.pathname}?${params}>`;
   };
   reply.header(
     'link',
