@@ -20,8 +20,18 @@ export interface BenchOptions {
   /** Service/reference measurement pairs per HTTP scenario. */
   rounds: number;
   connections: number;
-  /** Open model: total requests per second across connections (autocannon `overallRate`); 0 = closed loop. */
+  /** autocannon `overallRate`: requests per second across connections, sent in bursts each second; 0 = closed loop. */
   rate: number;
+  /**
+   * Open phase after each HTTP scenario's closed-loop rounds: evenly spaced requests offered at this
+   * share of the service's median closed-loop throughput, to the service and then the reference.
+   * 0 skips the phase (unless `openRate` is set).
+   */
+  openFraction: number;
+  /** A fixed offered rate (requests/s) for the open phase instead of `openFraction`; 0 = use the fraction. */
+  openRate: number;
+  /** Seconds measured in the open phase (after `warmup`). */
+  openDuration: number;
   scenarios: ScenarioId[];
   /** Statuses per second created in the pipeline scenario. */
   pipelineRate: number;
@@ -65,7 +75,13 @@ export const USAGE = `Usage: pnpm --filter @murmur/bench bench [flags]
   --warmup 3                     seconds of warm-up before each run
   --rounds 3                     service/reference pairs per scenario (medians are reported)
   --connections 50               concurrent connections
-  --rate 0                       open model: requests/s across all connections (0 = as fast as possible)
+  --rate 0                       autocannon overallRate: requests/s across all connections, metered in
+                                 per-connection bursts each second (0 = as fast as possible)
+  --open-fraction 0.5            open phase after each HTTP scenario: evenly spaced requests at this share
+                                 of the service's median closed-loop req/s, service then reference
+                                 (0 = skip the open phase)
+  --open-rate 0                  open phase at this many requests/s instead (0 = use --open-fraction)
+  --open-duration <--duration>   seconds measured in the open phase (smoke: 0.5)
   --scenarios public,home,account,thread,create,website,pipeline
   --pipeline-rate 200            statuses/s in the pipeline scenario
   --pipeline-duration 10         seconds of status creation in the pipeline scenario
@@ -86,6 +102,9 @@ export function parseArguments(
     rounds: smoke ? 1 : 3,
     connections: 50,
     rate: 0,
+    openFraction: 0.5,
+    openRate: 0,
+    openDuration: 0,
     scenarios: [...SCENARIO_IDS],
     pipelineRate: 200,
     pipelineDuration: smoke ? 2 : 10,
@@ -97,6 +116,8 @@ export function parseArguments(
     logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
     outputDirectory: new URL('../results/', import.meta.url).pathname,
   };
+  // Its default follows --duration, wherever that flag stands.
+  let openDuration: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -127,6 +148,15 @@ export function parseArguments(
         break;
       case '--rate':
         options.rate = positiveNumber(flag, take(), true);
+        break;
+      case '--open-fraction':
+        options.openFraction = positiveNumber(flag, take(), true);
+        break;
+      case '--open-rate':
+        options.openRate = positiveNumber(flag, take(), true);
+        break;
+      case '--open-duration':
+        openDuration = positiveNumber(flag, take());
         break;
       case '--pipeline-rate':
         options.pipelineRate = positiveNumber(flag, take());
@@ -160,5 +190,6 @@ export function parseArguments(
         throw new Error(`unknown flag ${flag}\n${USAGE}`);
     }
   }
+  options.openDuration = openDuration ?? (smoke ? 0.5 : options.duration);
   return options;
 }

@@ -5,7 +5,9 @@ import {
   ratio,
   referenceRatio,
   renderTable,
+  type HttpScenarioResult,
   type LoadMeasurement,
+  type OpenLoadMeasurement,
 } from './report.js';
 
 const load = (requestsPerSecond: number): LoadMeasurement => ({
@@ -16,6 +18,31 @@ const load = (requestsPerSecond: number): LoadMeasurement => ({
   errors: 0,
   non2xx: 1,
   bytesPerResponse: 1000,
+});
+
+/** A service at 700 req/s against a reference at 1,000. */
+const measuredScenario: HttpScenarioResult = {
+  scenario: 'public',
+  title: 'GET /x',
+  size: 10_000,
+  service: load(700),
+  reference: load(1_000),
+  bare: null,
+};
+
+const openRun = (latencyP99Ms: number): OpenLoadMeasurement => ({
+  offeredPerSecond: 350,
+  achievedPerSecond: 349.8,
+  scheduled: 3_500,
+  sent: 3_500,
+  completed: 3_499,
+  errors: 0,
+  timeouts: 1,
+  non2xx: 2,
+  latencyP50Ms: 4.44,
+  latencyP90Ms: 7,
+  latencyP99Ms,
+  latencyMaxMs: 10_000,
 });
 
 describe('renderTable', () => {
@@ -50,7 +77,7 @@ describe('httpTable', () => {
     ]);
     const row = table.split('\n')[2]!;
     expect(row).toBe(
-      '| GET /x | 10000 | 700 | 12.3 | 45.7 | 0 | 1 | 1000 | 3.2 | 9.9 | 70% | 7000 | 10% |',
+      '| GET /x | 10000 | 700 | 12.3 | 45.7 | 0 | 1 | 1000 | 3.2 | 9.9 | 70% | 7000 | 10% | – | – | – | – | – |',
     );
   });
 
@@ -69,6 +96,26 @@ describe('httpTable', () => {
   });
 });
 
+describe('httpTable open columns', () => {
+  it('shows the offered rate, the service’s p50 and p99, its failures and the reference’s p99', () => {
+    const table = httpTable([
+      { ...measuredScenario, open: { service: openRun(12.34), reference: openRun(5.67) } },
+    ]);
+    expect(table.split('\n')[0]).toMatch(
+      /\| open rate\/s \| open p50 ms \| open p99 ms \| open failed \| ref open p99 ms \|$/,
+    );
+    expect(table.split('\n')[1]).toMatch(/(\|---:){5}\|$/);
+    expect(table.split('\n')[2]).toMatch(/\| 350 \| 4\.4 \| 12\.3 \| 3 \| 5\.7 \|$/);
+  });
+
+  it('leaves the reference’s column empty when the scenario has no reference', () => {
+    const table = httpTable([
+      { ...measuredScenario, open: { service: openRun(12.34), reference: null } },
+    ]);
+    expect(table.split('\n')[2]).toMatch(/\| 350 \| 4\.4 \| 12\.3 \| 3 \| – \|$/);
+  });
+});
+
 describe('ratio', () => {
   it('is null for a missing or zero reference', () => {
     expect(ratio(1, 0)).toBeNull();
@@ -80,12 +127,7 @@ describe('ratio', () => {
 describe('referenceRatio', () => {
   it('is the median of the rounds’ ratios, so one disturbed round does not move it', () => {
     const result = {
-      scenario: 'public',
-      title: 'GET /x',
-      size: 10_000,
-      service: load(700),
-      reference: load(1_000),
-      bare: null,
+      ...measuredScenario,
       rounds: [
         { service: 700, reference: 1_000 },
         { service: 300, reference: 1_000 },

@@ -12,6 +12,28 @@ export interface LoadMeasurement {
   bytesPerResponse: number;
 }
 
+/** An open-model run (`open-load.ts`): latencies run from each request's scheduled time. */
+export interface OpenLoadMeasurement {
+  offeredPerSecond: number;
+  /** Responses completed per second during the measured window: short of the offered rate when the server fell behind. */
+  achievedPerSecond: number;
+  /** Requests scheduled in the measured window. */
+  scheduled: number;
+  /** Of those, the ones that went out on a connection (the others timed out waiting for one). */
+  sent: number;
+  /** Responses received, whatever their status. */
+  completed: number;
+  /** Network errors. */
+  errors: number;
+  /** No response within 10 s of the scheduled time; counted at 10 s in the latencies. */
+  timeouts: number;
+  non2xx: number;
+  latencyP50Ms: number;
+  latencyP90Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+}
+
 export interface HttpScenarioResult {
   scenario: string;
   title: string;
@@ -27,6 +49,8 @@ export interface HttpScenarioResult {
    * rounds' ratios, which drifts far less on a shared machine than one pair of runs.
    */
   rounds?: { service: number; reference: number | null }[];
+  /** Service, then reference, at the same evenly spaced offered rate; absent when the open phase was skipped. */
+  open?: { service: OpenLoadMeasurement; reference: OpenLoadMeasurement | null };
   note?: string;
 }
 
@@ -103,6 +127,11 @@ export function formatPercent(value: number | null): string {
   return value === null ? '–' : `${Math.round(value * 100)}%`;
 }
 
+/** Requests of an open run that got no 2xx answer in time: errors, timeouts and non-2xx responses. */
+export function openFailures(run: OpenLoadMeasurement): number {
+  return run.errors + run.timeouts + run.non2xx;
+}
+
 export function httpTable(results: readonly HttpScenarioResult[]): string {
   return renderTable(
     [
@@ -119,6 +148,11 @@ export function httpTable(results: readonly HttpScenarioResult[]): string {
       'vs ref',
       'bare req/s',
       'vs bare',
+      'open rate/s',
+      'open p50 ms',
+      'open p99 ms',
+      'open failed',
+      'ref open p99 ms',
     ],
     results.map((r) => [
       r.title + (r.note ? ` (${r.note})` : ''),
@@ -134,6 +168,11 @@ export function httpTable(results: readonly HttpScenarioResult[]): string {
       formatPercent(referenceRatio(r)),
       formatNumber(r.bare?.requestsPerSecond),
       formatPercent(ratio(r.service.requestsPerSecond, r.bare?.requestsPerSecond)),
+      formatNumber(r.open?.service.offeredPerSecond),
+      formatNumber(r.open?.service.latencyP50Ms, 1),
+      formatNumber(r.open?.service.latencyP99Ms, 1),
+      r.open ? openFailures(r.open.service) : '–',
+      formatNumber(r.open?.reference?.latencyP99Ms, 1),
     ]),
   );
 }

@@ -12,15 +12,18 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { ensureDataset, resetWrites, type DatasetInfo } from './dataset.js';
 import { measureLoad, type LoadOptions, type RequestSpec } from './load.js';
+import { measureOpenLoad } from './open-load.js';
 import { parseArguments, type BenchOptions } from './options.js';
 import {
   formatPercent,
   growthTable,
   httpTable,
+  openFailures,
   referenceRatio,
   pipelineTable,
   type HttpScenarioResult,
   type LoadMeasurement,
+  type OpenLoadMeasurement,
   type PipelineResult,
   type SkippedScenario,
 } from './report.js';
@@ -159,6 +162,62 @@ function medianRun(runs: readonly LoadMeasurement[]): LoadMeasurement {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
+interface LoadTarget {
+  origin: string;
+  requests: RequestSpec[];
+}
+
+/**
+ * The open phase's offered rate: fixed by --open-rate, else --open-fraction of the service's
+ * closed-loop throughput (by default half: latency on a busy server that is not overloaded, which
+ * is what users see; near capacity any server's latency is its queue). 0 skips the phase.
+ */
+function openPhaseRate(serviceRequestsPerSecond: number): number {
+  return options.openRate > 0
+    ? options.openRate
+    : Math.round(options.openFraction * serviceRequestsPerSecond);
+}
+
+function openPhaseSetting(): string {
+  const rate =
+    options.openRate > 0
+      ? `${options.openRate} req/s`
+      : options.openFraction > 0
+        ? `${options.openFraction} × the service's median closed-loop req/s`
+        : null;
+  return rate
+    ? `open phase at ${rate}, evenly spaced, ${options.openDuration} s measured after ${options.warmup} s warm-up`
+    : 'open phase skipped';
+}
+
+/** The open phase: the service, then the reference, at the same evenly spaced offered rate. */
+async function runOpenPhase(
+  service: LoadTarget,
+  reference: LoadTarget | null,
+  ratePerSecond: number,
+  afterWrites: (() => Promise<unknown>) | null,
+): Promise<HttpScenarioResult['open']> {
+  const measure = (target: LoadTarget) =>
+    measureOpenLoad({
+      ...target,
+      connections: options.connections,
+      ratePerSecond,
+      duration: options.openDuration,
+      warmup: options.warmup,
+    });
+  const serviceRun = await measure(service);
+  if (!reference) return { service: serviceRun, reference: null };
+  await afterWrites?.();
+  return { service: serviceRun, reference: await measure(reference) };
+}
+
+function describeOpenRun(run: OpenLoadMeasurement): string {
+  return (
+    `${run.achievedPerSecond.toFixed(0)}/${run.offeredPerSecond.toFixed(0)} req/s, ` +
+    `p50 ${run.latencyP50Ms.toFixed(1)} p99 ${run.latencyP99Ms.toFixed(1)} ms, failed ${openFailures(run)}`
+  );
+}
+
 async function runHttpScenario(
   scenario: HttpScenario,
   info: DatasetInfo,
@@ -171,10 +230,13 @@ async function runHttpScenario(
   // A read scenario's body size is the bare ceiling's size; a write's is measured after its run.
   const size = scenario.writes ? 0 : await bodySize(target.origin, requests);
   const measureService = () => measureLoad(loadOptions(target.origin, requests, options));
-  const referenceOrigin = scenario.reference ? running.reference?.origin : undefined;
+  const referenceTarget =
+    scenario.reference && running.reference
+      ? { origin: running.reference.origin, requests: scenario.reference(info) }
+      : null;
   const measureReference = async () =>
-    referenceOrigin && scenario.reference
-      ? measureLoad(loadOptions(referenceOrigin, scenario.reference(info), options))
+    referenceTarget
+      ? measureLoad(loadOptions(referenceTarget.origin, referenceTarget.requests, options))
       : null;
   const services: LoadMeasurement[] = [];
   const references: LoadMeasurement[] = [];
@@ -201,6 +263,16 @@ async function runHttpScenario(
     });
   }
   const service = medianRun(services);
+  const openRate = openPhaseRate(service.requestsPerSecond);
+  const open =
+    openRate > 0
+      ? await runOpenPhase(
+          { origin: target.origin, requests },
+          referenceTarget,
+          openRate,
+          scenario.writes ? afterWrites : null,
+        )
+      : undefined;
   let bare: LoadMeasurement | null = null;
   if (running.reference) {
     const bytes = size || service.bytesPerResponse;
@@ -216,6 +288,7 @@ async function runHttpScenario(
     reference: references.length > 0 ? medianRun(references) : null,
     bare,
     rounds,
+    open,
   };
 }
 
@@ -276,7 +349,10 @@ async function main(): Promise<void> {
                 `ref ${result.reference?.requestsPerSecond.toFixed(0) ?? '–'} req/s, ` +
                 `vs ref ${formatPercent(referenceRatio(result))} (rounds ${result.rounds
                   ?.map((r) => `${r.service.toFixed(0)}/${r.reference?.toFixed(0) ?? '–'}`)
-                  .join(', ')}), non-2xx ${result.service.non2xx}`,
+                  .join(', ')}), non-2xx ${result.service.non2xx}` +
+                (result.open
+                  ? `; open ${describeOpenRun(result.open.service)}, ref ${result.open.reference ? describeOpenRun(result.open.reference) : '–'}`
+                  : ''),
             );
           } catch (error) {
             log(`${scenario.title} @${size} failed: ${(error as Error).message}`);
@@ -326,9 +402,9 @@ async function main(): Promise<void> {
   const settings =
     `${options.connections} connections, ${options.duration} s measured after ${options.warmup} s warm-up, ` +
     (options.rate > 0
-      ? `open model at ${options.rate} req/s`
+      ? `autocannon overallRate ${options.rate} req/s`
       : 'closed loop (as fast as possible)') +
-    `; pipeline ${options.pipelineRate} statuses/s for ${options.pipelineDuration} s; services from ${options.mode === 'auto' ? 'dist/ when built, else src/' : options.mode}`;
+    `; ${openPhaseSetting()}; pipeline ${options.pipelineRate} statuses/s for ${options.pipelineDuration} s; services from ${options.mode === 'auto' ? 'dist/ when built, else src/' : options.mode}`;
   const markdown = [
     `# Murmur benchmark ${runStarted.toISOString()}`,
     '',
@@ -341,7 +417,10 @@ async function main(): Promise<void> {
     '',
     '"vs ref" is the service\'s throughput as a share of the single-query reference on the same data ' +
       `(the median of ${options.rounds} back-to-back pairs; req/s and latencies are the median runs); ` +
-      '"vs bare" as a share of a pre-serialized body of the same size (framework and loopback ceiling).',
+      '"vs bare" as a share of a pre-serialized body of the same size (framework and loopback ceiling). ' +
+      '"open" columns: the open phase, requests evenly spaced at the offered "open rate/s" (service, then ' +
+      'reference at the same rate), latency measured from each request\'s scheduled time; "open failed" ' +
+      'counts its errors, timeouts and non-2xx responses.',
     '',
     http.length > 0 ? httpTable(http) : '_none ran_',
     '',
