@@ -203,6 +203,28 @@ describe('GET and DELETE /api/v1/statuses/:id', () => {
     json(await app.inject({ url: `/api/v1/statuses/${secret.id}`, headers: alice.headers }));
   });
 
+  it('shows the author as they are now, not as they were when the status was first read', async () => {
+    const first = json(await post(alice, { status: 'first' }));
+    const read = () => app.inject({ url: `/api/v1/statuses/${first.id}`, headers: bob.headers });
+    const before = json(await read());
+    json(await post(alice, { status: 'second' }));
+    json(
+      await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/accounts/update_credentials',
+        headers: alice.headers,
+        payload: { display_name: 'Alice Renamed', note: 'New note' },
+      }),
+    );
+    const after = json(await read());
+    expect(after.account).toMatchObject({
+      display_name: 'Alice Renamed',
+      note: '<p>New note</p>',
+      statuses_count: before.account.statuses_count + 1,
+    });
+    expect({ ...after, account: null }).toEqual({ ...before, account: null });
+  });
+
   it('deletes one’s own status returning its source text, and refuses someone else’s with 403', async () => {
     const status = json(await post(alice, { status: 'delete & redraft #me' }));
     json(
