@@ -16,7 +16,7 @@ import {
 } from '@murmur/service-kit';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
-import { createStatusJsonWriter } from './entities/status-json.js';
+import { createStatusJsonWriter, registerStatusJsonMetrics } from './entities/status-json.js';
 import { authentication } from './plugins/auth.js';
 import { bodyParsing } from './plugins/body-parsing.js';
 import type { ApiInstance, Clock } from './plugins/context.js';
@@ -104,7 +104,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   app.decorate('config', config);
   app.decorate('database', options.database);
   app.decorate('clock', options.clock ?? (() => new Date()));
-  app.decorate('statusJson', createStatusJsonWriter(config.publicOrigin));
+  const statusJson = createStatusJsonWriter(config.publicOrigin);
+  app.decorate('statusJson', statusJson);
   app.decorate('authenticator', options.authenticator ?? authenticate);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -112,9 +113,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   });
 
   await app.register(errorHandling);
-  await app.register(httpMetrics, {
-    registry: options.metricsRegistry ?? createMetricsRegistry({ service: 'api' }),
-  });
+  const metricsRegistry = options.metricsRegistry ?? createMetricsRegistry({ service: 'api' });
+  registerStatusJsonMetrics(statusJson, metricsRegistry);
+  await app.register(httpMetrics, { registry: metricsRegistry });
   await app.register(securityHeaders, { hsts: config.secure });
   await app.register(corsPolicy);
   await app.register(bodyParsing);

@@ -223,6 +223,8 @@ describe('GET and DELETE /api/v1/statuses/:id', () => {
       statuses_count: before.account.statuses_count + 1,
     });
     expect({ ...after, account: null }).toEqual({ ...before, account: null });
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/status_json_cache_entries\{kind="statuses",service="api"\} [1-9]/);
   });
 
   it('deletes one’s own status returning its source text, and refuses someone else’s with 403', async () => {

@@ -10,6 +10,7 @@
  * The output parses to exactly what `serializeStatus` builds (tests/entities hold them equal).
  */
 import type { AccountView, StatusView } from '@murmur/db';
+import { Gauge, type Registry } from '@murmur/service-kit';
 import { serializeAccount } from './account.js';
 import { statusCountFields, statusFixedFields, statusViewerFields } from './status.js';
 
@@ -112,4 +113,19 @@ export function createStatusJsonWriter(
       return { statuses: fixedByStatus.size, accounts: accounts.size };
     },
   };
+}
+
+/** `status_json_cache_entries{kind="statuses"|"accounts"}`: how full the writer's caches are. */
+export function registerStatusJsonMetrics(writer: StatusJsonWriter, registry: Registry): void {
+  new Gauge({
+    name: 'status_json_cache_entries',
+    help: 'Statuses and authors whose JSON text this process keeps (see entities/status-json.ts)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const { statuses, accounts } = writer.cached;
+      this.set({ kind: 'statuses' }, statuses);
+      this.set({ kind: 'accounts' }, accounts);
+    },
+  });
 }
