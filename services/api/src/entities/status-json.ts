@@ -7,7 +7,7 @@
  * are kept as JSON text, and a response is those pieces joined with what is read fresh every time:
  * the counters, the author's current state, and the viewer's own flags. Nothing mutable is cached:
  * an author's text is reused only while every field the database returned for them is unchanged.
- * The output parses to exactly what `serializeStatus` builds (tests/entities hold them equal).
+ * The output parses to exactly what `serializeStatus` builds (entities.test.ts holds them equal).
  */
 import type { AccountView, StatusView } from '@murmur/db';
 import { Gauge, type Registry } from '@murmur/service-kit';
@@ -45,16 +45,30 @@ interface AccountJson {
   json: string;
 }
 
+const same = <T>(a: T, b: T): boolean => a === b;
+
+/**
+ * How to compare each field of an AccountView. The type lists every field, so one added to the view
+ * cannot be forgotten here (an author's cached entity would then ignore changes to it).
+ */
+const ACCOUNT_FIELD_EQUALITY: {
+  [K in keyof AccountView]-?: (a: AccountView[K], b: AccountView[K]) => boolean;
+} = {
+  id: same,
+  username: same,
+  displayName: same,
+  note: same,
+  createdAt: (a, b) => a.getTime() === b.getTime(),
+  statusesCount: same,
+  followersCount: same,
+  followingCount: same,
+  lastStatusAt: same,
+};
+const ACCOUNT_FIELDS = Object.keys(ACCOUNT_FIELD_EQUALITY) as (keyof AccountView)[];
+
 function sameAccount(a: AccountView, b: AccountView): boolean {
-  return (
-    a.username === b.username &&
-    a.displayName === b.displayName &&
-    a.note === b.note &&
-    a.createdAt.getTime() === b.createdAt.getTime() &&
-    a.statusesCount === b.statusesCount &&
-    a.followersCount === b.followersCount &&
-    a.followingCount === b.followingCount &&
-    a.lastStatusAt === b.lastStatusAt
+  return ACCOUNT_FIELDS.every((field) =>
+    (ACCOUNT_FIELD_EQUALITY[field] as (x: unknown, y: unknown) => boolean)(a[field], b[field]),
   );
 }
 
