@@ -15,7 +15,7 @@ import { serializeAccount } from './account.js';
 import { statusCountFields, statusFixedFields, statusViewerFields } from './status.js';
 
 /** Statuses and authors kept per process; about 1 KB of text each. */
-export const DEFAULT_STATUS_JSON_CAPACITY = 20_000;
+const DEFAULT_STATUS_JSON_CAPACITY = 20_000;
 
 /** A map that forgets its oldest insertion beyond `capacity`: cheap, and hot entries come back. */
 class BoundedMap<K, V> {

@@ -1,7 +1,7 @@
 /**
- * What every route can reach: `app.config`, `app.database`, `app.clock`, `app.statusJson` (Status entities as JSON text), and `request.auth` (set by
- * the auth plugin). Routes are written as plugins taking an `ApiInstance`, so schemas type their
- * handlers through the TypeBox type provider.
+ * What every route can reach: `app.config`, `app.database`, `app.clock`, `app.statusJson` (Status
+ * entities as JSON text), and `request.auth` (set by the auth plugin). Routes are written as plugins
+ * taking an `ApiInstance`, so schemas type their handlers through the TypeBox type provider.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AccountRow, Database } from '@murmur/db';

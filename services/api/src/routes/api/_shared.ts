@@ -3,10 +3,9 @@
  * `limit=`, `limit=abc`, `exclude_replies=1`, one-element Rails arrays), Mastodon's keyset pages and
  * their `Link` header, and the error responses every route documents.
  */
-import { clampLimit, DomainError, type Page } from '@murmur/db';
+import { clampLimit, DomainError, type Page, type StatusView } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { StatusView } from '@murmur/db';
 import { type EntityContext } from '../../entities/index.js';
 import { ErrorBody } from '../../schemas/atoms.js';
 
