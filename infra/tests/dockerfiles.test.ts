@@ -57,8 +57,16 @@ describe.each(SERVICES)('services/%s/Dockerfile', (service: ServiceName) => {
     expect(JSON.parse(readRepoFile('package.json')).packageManager).toBe('pnpm@10.34.8');
   });
 
-  it('runs compiled JavaScript on glibc Node 20 as a non-root user, with no dependency install', () => {
-    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:20-bookworm-slim/);
+  it('runs compiled JavaScript on glibc Node 24 as a non-root user, with no dependency install', () => {
+    // The image's Node major is the one the workspace pins for development and CI (.nvmrc and the
+    // node-linux-* binaries in the root package.json), so what is tested is what ships.
+    const manifest = JSON.parse(readRepoFile('package.json'));
+    const pinned = Object.entries(manifest.optionalDependencies as Record<string, string>)
+      .filter(([name]) => name.startsWith('node-linux-'))
+      .map(([, version]) => version.split('.')[0]);
+    expect(new Set(pinned)).toEqual(new Set(['24']));
+    expect(readRepoFile('.nvmrc').trim()).toBe('24');
+    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:24-bookworm-slim/);
     expect(runtime.from).toBe('${NODE_IMAGE}');
     expect(runtime.instructions.some((line) => DEPENDENCY_INSTALL.test(line))).toBe(false);
     expect(runtime.instructions).toContain('COPY --from=build /app ./');

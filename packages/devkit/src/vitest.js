@@ -1,5 +1,5 @@
 // Plain JavaScript: vitest loads config files through Node, which cannot import TypeScript from
-// workspace packages on Node 20.
+// workspace packages (their relative imports name `.js` files that are `.ts` sources).
 import { defineConfig, mergeConfig } from 'vitest/config';
 
 /** Unit tests only: pure code, no servers. */

@@ -50,3 +50,8 @@ export function createLogger(settings: LoggerSettings): Logger {
 }
 
 export type { Logger };
+
+/** What a service logs as it starts: which Node.js runs it (the workspace pins Node 24). */
+export function runtimeInfo(): { node: string; pid: number; arch: string } {
+  return { node: process.version, pid: process.pid, arch: process.arch };
+}

@@ -28,6 +28,14 @@ describe('httpMetrics', () => {
     await app.close();
   });
 
+  it('reports the Node.js 24 runtime the workspace pins (a run on the machine’s older Node fails here)', async () => {
+    const app = Fastify();
+    await app.register(httpMetrics, { registry: createMetricsRegistry({ service: 'test' }) });
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toMatch(/nodejs_version_info\{[^}]*version="v24\.\d+\.\d+"[^}]*\} 1/);
+    await app.close();
+  });
+
   it('answers 404 to requests the allow check refuses (forwarded by the public proxy)', async () => {
     const app = Fastify();
     await app.register(httpMetrics, {

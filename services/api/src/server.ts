@@ -3,12 +3,19 @@
  * OAuth client exists, listen, and close everything on SIGINT/SIGTERM.
  */
 import { createDatabase, ensureFirstPartyApplication } from '@murmur/db';
-import { createLogger, loadConfigOrExit, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import {
+  createLogger,
+  runtimeInfo,
+  loadConfigOrExit,
+  onShutdownSignal,
+  redactUrl,
+} from '@murmur/service-kit';
 import { buildApp } from './app.js';
 import { readConfig } from './config.js';
 
 const config = loadConfigOrExit(() => readConfig());
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
+logger.info(runtimeInfo(), 'api starting');
 const database = createDatabase({
   url: config.DATABASE_URL,
   readReplicaUrl: config.DATABASE_READ_URL,

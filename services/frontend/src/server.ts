@@ -1,11 +1,12 @@
 import { createDatabase } from '@murmur/db';
-import { createLogger, loadConfigOrExit, onShutdownSignal } from '@murmur/service-kit';
+import { createLogger, runtimeInfo, loadConfigOrExit, onShutdownSignal } from '@murmur/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfigOrExit(loadConfig);
 
 const logger = createLogger({ service: 'frontend', level: config.logLevel });
+logger.info(runtimeInfo(), 'frontend starting');
 const database = createDatabase({
   url: config.databaseUrl,
   readReplicaUrl: config.databaseReadUrl,

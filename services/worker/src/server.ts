@@ -6,13 +6,20 @@
  */
 import { checkDurabilitySettings, createDatabase } from '@murmur/db';
 import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
-import { createLogger, loadConfigOrExit, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import {
+  createLogger,
+  runtimeInfo,
+  loadConfigOrExit,
+  onShutdownSignal,
+  redactUrl,
+} from '@murmur/service-kit';
 import { buildWorker } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfigOrExit(loadConfig);
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
+logger.info(runtimeInfo(), 'worker starting');
 const database = createDatabase({
   url: config.databaseUrl,
   applicationName: 'murmur-worker',
