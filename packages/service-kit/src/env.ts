@@ -63,12 +63,8 @@ function parseValue(
       return { problem: `${name} must be true or false, got "${raw}"` };
     }
     case 'url': {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        return { problem: `${name} must be a URL, got "${redactUrl(raw)}"` };
-      }
+      const url = URL.parse(raw);
+      if (!url) return { problem: `${name} must be a URL, got "${redactUrl(raw)}"` };
       if (spec.protocols && !spec.protocols.includes(url.protocol)) {
         return {
           problem: `${name} must use ${spec.protocols.join(' or ')}, got "${url.protocol}"`,
@@ -89,13 +85,10 @@ function parseValue(
 
 /** Hides the password of a URL so that error messages and logs never carry it. */
 export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return raw.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-  }
+  const url = URL.parse(raw);
+  if (!url) return raw.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  if (url.password) url.password = '***';
+  return url.toString();
 }
 
 export function readEnvironment<const Specs extends Record<string, VariableSpec>>(

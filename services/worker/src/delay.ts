@@ -3,13 +3,11 @@
  * wait this way so that stopping, a wake-up or a full batch does not sit out the timer.
  */
 export function cuttableDelay(ms: number): { done: Promise<void>; cut: () => void } {
-  let cut = () => {};
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    cut = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+  const { promise: done, resolve } = Promise.withResolvers<void>();
+  const timer = setTimeout(resolve, ms);
+  const cut = () => {
+    clearTimeout(timer);
+    resolve();
+  };
   return { done, cut };
 }

@@ -14,15 +14,13 @@ export interface CancellableDelay {
 }
 
 export function cancellableDelay(ms: number): CancellableDelay {
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    finish = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { done, cancel: () => finish() };
+  const { promise: done, resolve } = Promise.withResolvers<void>();
+  const timer = setTimeout(resolve, ms);
+  const cancel = () => {
+    clearTimeout(timer);
+    resolve();
+  };
+  return { done, cancel };
 }
 
 /** Exponential backoff with ±25 % jitter: attempt 0 → ~baseMs, doubling, capped at maxMs. */

@@ -119,7 +119,8 @@ class PooledConnection {
         if (connectError) return reject(connectError);
         // The message and the final "." go out in separate writes: without this, Nagle's algorithm
         // and the server's delayed ACK add ~40 ms to every message.
-        this.connection._socket?.setNoDelay?.(true);
+        const socket = this.connection._socket;
+        if (socket) socket.setNoDelay(true);
         if (!auth) return resolve();
         this.connection.login(auth, (loginError) => (loginError ? reject(loginError) : resolve()));
       });

@@ -25,12 +25,8 @@ export function redirectUriProblem(uri: string): string | null {
   if (uri.length > MAX_LENGTH) return 'is too long';
   if (/[\s\p{Cc}]/u.test(uri)) return 'must not contain spaces or control characters';
   if (uri.includes('#')) return 'must not contain a fragment';
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return 'must be an absolute URI';
-  }
+  const url = URL.parse(uri);
+  if (!url) return 'must be an absolute URI';
   if (FORBIDDEN_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`;
   if (url.protocol === 'https:') return url.hostname ? null : 'must have a host';
   if (url.protocol === 'http:') {

@@ -63,14 +63,11 @@ function invalid(message: string): HttpError {
 }
 
 function websiteProblem(website: string): string | null {
-  try {
-    const url = new URL(website);
-    return url.protocol === 'https:' || url.protocol === 'http:'
-      ? null
-      : 'Website must be an http(s) URL';
-  } catch {
-    return 'Website must be a URL';
-  }
+  const url = URL.parse(website);
+  if (!url) return 'Website must be a URL';
+  return url.protocol === 'https:' || url.protocol === 'http:'
+    ? null
+    : 'Website must be an http(s) URL';
 }
 
 export default async function appRoutes(app: ApiInstance): Promise<void> {
