@@ -48,6 +48,12 @@ if (needsInstall()) {
     ? ['pnpm', args]
     : ['npx', ['--yes', `pnpm@${pnpmVersion}`, ...args]];
   console.log(`> ${command} ${commandArgs.join(' ')}`);
+  if (bootstrapMajor !== REQUIRED_MAJOR) {
+    console.log(
+      `  (this install runs on the machine's Node ${process.versions.node}, so pnpm warns that the ` +
+        `engine is unsupported; it installs Node ${REQUIRED_MAJOR}, which runs everything after it)`,
+    );
+  }
   const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
