@@ -299,7 +299,7 @@ export const InstanceV2 = Type.Object({
   languages: Type.Array(Type.String()),
   configuration: Type.Object({
     urls: Type.Object({
-      streaming: Type.String(),
+      streaming: Nullable(Type.String()),
       status: Nullable(Type.String()),
       about: Url,
       privacy_policy: Nullable(Type.String()),
