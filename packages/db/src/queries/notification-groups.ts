@@ -19,11 +19,17 @@ import { literalLimit, orderFor, pageConditions, type Page } from './pagination.
 import type { AccountView, StatusView } from './views.js';
 
 /**
- * How many of the newest notifications below the cursor one page looks at. A page stops at `limit`
- * groups or at this many notifications, whichever comes first (a burst of favourites on one post
- * then fills a short page, and `Link` continues below it), so a page never reads more than this.
+ * How many of the newest notifications below the cursor one page looks at, per group asked for
+ * (at most 2,000). A page stops at `limit` groups or at this many notifications, whichever comes
+ * first (a burst of favourites on one post then fills a short page, and `Link` continues below
+ * it), so a page never reads more than this.
  */
+export const GROUPING_SCAN_PER_GROUP = 20;
 export const GROUPING_SCAN_LIMIT = 2_000;
+
+function scanLimit(groups: number): number {
+  return Math.min(Math.max(groups, 1) * GROUPING_SCAN_PER_GROUP, GROUPING_SCAN_LIMIT);
+}
 /** Mastodon shows the newest 8 accounts of a group. */
 export const SAMPLE_ACCOUNTS = 8;
 
@@ -122,7 +128,7 @@ async function loadGroups(
         and (n.status_id is null or exists (
           select 1 from statuses s where s.id = n.status_id and s.deleted_at is null))
       order by ${orderFor(sql`n.id`, ascending)}
-      limit ${sql.raw(String(GROUPING_SCAN_LIMIT))}
+      limit ${sql.raw(String(only === null ? scanLimit(page.limit) : GROUPING_SCAN_LIMIT))}
     ),
     heads as (
       select group_key, ${first}(id) as head from recent group by group_key
@@ -133,33 +139,35 @@ async function loadGroups(
         then (select ${last}(id) from recent) else (select ${last}(head) from heads) end as id
     ),
     page as (
-      select r.group_key, min(r.id) as page_min_id, max(r.id) as page_max_id
+      select r.group_key, min(r.id) as page_min_id, max(r.id) as page_max_id,
+        (array_agg(r.type order by r.id desc))[1] as type,
+        (array_agg(r.status_id order by r.id desc))[1] as status_id,
+        max(r.created_at) as latest_at
       from recent r join heads using (group_key) cross join edge
       where r.id ${ascending ? sql`<=` : sql`>=`} edge.id
       group by r.group_key
     )
-    select p.group_key as "groupKey", top.type, top.status_id::text as "statusId",
-      p.page_min_id::text as "pageMinId", p.page_max_id::text as "pageMaxId",
-      top.created_at as "latestAt", members.most_recent::text as "mostRecentId", members.total,
+    select top.group_key as "groupKey", top.type, top.status_id::text as "statusId",
+      top.page_min_id::text as "pageMinId", top.page_max_id::text as "pageMaxId",
+      top.latest_at as "latestAt", members.most_recent::text as "mostRecentId", members.total,
       (select json_agg(${ACCOUNT_JSON} order by sample.ord)
         from unnest(members.sample) with ordinality as sample(id, ord)
         join accounts a on a.id = sample.id) as "sampleAccounts"
-    from page p
-    join recent top on top.id = p.page_max_id
+    from page top
     cross join lateral (
       select count(*)::int as total, max(n.id) as most_recent,
         (array_agg(n.from_account_id order by n.id desc))[1:${sql.raw(String(SAMPLE_ACCOUNTS))}] as sample
       from notifications n
       where n.account_id = ${recipientId}
         and n.id between
-          (case when top.group_key like 'ungrouped-%' then top.id
-            else (((top.id >> 16) / ${SPAN}) * ${SPAN}) << 16 end)
-          and (case when top.group_key like 'ungrouped-%' then top.id
-            else ((((top.id >> 16) / ${SPAN}) + 1) * ${SPAN} << 16) - 1 end)
+          (case when top.group_key like 'ungrouped-%' then top.page_max_id
+            else (((top.page_max_id >> 16) / ${SPAN}) * ${SPAN}) << 16 end)
+          and (case when top.group_key like 'ungrouped-%' then top.page_max_id
+            else ((((top.page_max_id >> 16) / ${SPAN}) + 1) * ${SPAN} << 16) - 1 end)
         and n.type = top.type and n.status_id is not distinct from top.status_id
         ${beforeMax} ${and(conditions)}
     ) members
-    order by p.page_max_id desc`,
+    order by top.page_max_id desc`,
   );
 }
 
