@@ -11,6 +11,7 @@ import {
   reblogStatus,
   type Database,
 } from '@murmur/db';
+import { createAccountFixture } from '@murmur/db/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { expectMastodonSchema } from './_openapi.js';
@@ -345,6 +346,31 @@ describe('unread count and dismissal', () => {
     // Other groups are untouched.
     expect(summary((await grouped('/api/v2/notifications?types[]=favourite')).body)).toHaveLength(
       2,
+    );
+  });
+});
+
+describe('a group larger than a page reads', () => {
+  it('fills a short page and continues below it, with the whole count each time', async () => {
+    const star = await signedInUser(database);
+    const follower = await signedInUser(database);
+    await followAccount(database, { accountId: follower.id, targetAccountId: star.id });
+    const post = (await createStatus(database, { accountId: star.id, text: 'viral' })).id;
+    for (let i = 0; i < 50; i++) {
+      const fan = await createAccountFixture(database);
+      await favouriteStatus(database, { accountId: fan.id, statusId: post });
+    }
+    // Two groups asked for: a page reads at most 40 notifications, all of them favourites.
+    const first = await grouped('/api/v2/notifications?limit=2', star);
+    expect(summary(first.body)).toEqual([['favourite', 50, post]]);
+    // Below the cursor, a group counts its notifications below the cursor (as Mastodon does).
+    const second = await grouped(pathOf(links(first.response).next!), star);
+    expect(summary(second.body)).toEqual([
+      ['favourite', 10, post],
+      ['follow', 1, null],
+    ]);
+    expect(second.body.notification_groups[0]!.group_key).toBe(
+      first.body.notification_groups[0]!.group_key,
     );
   });
 });

@@ -173,7 +173,7 @@ async function signInAndReachConsent(
 }
 
 // Short waits: on a blocked redirect the page just stays where it is.
-const ARRIVAL = { timeout: 5_000 };
+const ARRIVAL = { timeout: 15_000 };
 
 describe('a third-party app signs in through Chromium', () => {
   it('a web app on another origin gets its code and exchanges it with PKCE', async () => {
