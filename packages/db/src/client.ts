@@ -45,6 +45,10 @@ function createPool(url: string, config: DatabaseConfig): pg.Pool {
     statement_timeout: config.statementTimeoutMs ?? 10_000,
     idle_in_transaction_session_timeout: 60_000,
     application_name: config.applicationName ?? 'murmur',
+    // No JIT: every statement here is a short indexed read or write, but a plan whose estimated
+    // cost passes jit_above_cost (often from row estimates over CTEs) was compiled first: 40 ms to
+    // 2 s of LLVM work for a 10 ms page of grouped notifications (bench/src/notification-groups.ts).
+    options: '-c jit=off',
   });
   const report = config.onError ?? (() => {});
   // Without these listeners, a connection dropped by the server (restart, failover) emits an

@@ -99,7 +99,26 @@ export {
   MAX_UNREAD_LIMIT,
   type NotificationFilter,
 } from './queries/notifications.js';
-export { dismissNotification, clearNotifications } from './operations/notifications.js';
+export {
+  listNotificationGroups,
+  getNotificationGroup,
+  listNotificationGroupAccounts,
+  unreadNotificationGroupsCount,
+  GROUPING_SCAN_LIMIT,
+  type GroupedNotificationFilter,
+  type NotificationGroupView,
+  type NotificationGroupPage,
+} from './queries/notification-groups.js';
+export {
+  notificationGroupKey,
+  parseGroupKey,
+  GROUPABLE_NOTIFICATION_TYPES,
+} from './queries/notification-group-keys.js';
+export {
+  dismissNotification,
+  dismissNotificationGroup,
+  clearNotifications,
+} from './operations/notifications.js';
 export {
   getMarkers,
   saveMarkers,

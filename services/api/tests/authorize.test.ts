@@ -448,6 +448,15 @@ describe('R11 consent page', () => {
     const withoutPkce = await authorizeGet(query);
     expect(withoutPkce.statusCode).toBe(400);
     const { challenge } = pkcePair();
+    // Its sign-in form's POST ends, through /oauth/authorize, at the website's callback.
+    const signInPage = await authorizeGet({
+      ...query,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    expect(signInPage.headers['content-security-policy']).toContain(
+      "form-action 'self' http://localhost:3000;",
+    );
     const { response, consentPage } = await authorizeInBrowser(t.app, {
       query: {
         ...query,

@@ -101,3 +101,41 @@ describe('masto.js', () => {
     expect(notifications.map((n) => n.type).sort()).toEqual(['favourite', 'follow']);
   });
 });
+
+describe('masto.js grouped notifications (client.v2.notifications)', () => {
+  it('lists groups, fetches one with its accounts, counts unread groups and dismisses', async () => {
+    const names = ['grouped_author', 'grouped_fan_1', 'grouped_fan_2'];
+    for (const username of names) await createAccountFixture(t.database, { username });
+    const [author, ...fans] = await Promise.all(
+      names.map(async (username) =>
+        createRestAPIClient({ url, accessToken: await signInWithMegalodon(username) }),
+      ),
+    );
+    const post = await author!.v1.statuses.create({ status: 'Favourite me' });
+    for (const fan of fans) {
+      await fan.v1.statuses.$select(post.id).favourite();
+      await fan.v1.accounts.$select((await author!.v1.accounts.verifyCredentials()).id).follow();
+    }
+
+    const page = await author!.v2.notifications.list({ limit: 10 });
+    const groups = page.notificationGroups.map((g) => [g.type, g.notificationsCount]);
+    expect(groups).toEqual([
+      ['follow', 2],
+      ['favourite', 2],
+    ]);
+    const favourites = page.notificationGroups[1]!;
+    expect('statusId' in favourites && favourites.statusId).toBe(post.id);
+    expect(page.statuses.map((s) => s.id)).toEqual([post.id]);
+    expect(page.accounts.map((a) => a.username).sort()).toEqual(['grouped_fan_1', 'grouped_fan_2']);
+
+    const one = await author!.v2.notifications.$select(favourites.groupKey).fetch();
+    expect(one.notificationGroups.map((g) => g.groupKey)).toEqual([favourites.groupKey]);
+    const accounts = await author!.v2.notifications.$select(favourites.groupKey).accounts.fetch();
+    expect(accounts.map((a) => a.username)).toEqual(['grouped_fan_2', 'grouped_fan_1']);
+    expect(await author!.v2.notifications.unreadCount.fetch()).toEqual({ count: 2 });
+
+    await author!.v2.notifications.$select(favourites.groupKey).dismiss();
+    const after = await author!.v2.notifications.list();
+    expect(after.notificationGroups.map((g) => g.type)).toEqual(['follow']);
+  });
+});

@@ -2,7 +2,13 @@
  * The hot paths' round trips to PostgreSQL, pinned: on a loaded server every statement costs a
  * context switch on both sides, and these budgets are what the benchmarks (bench/) were tuned with.
  */
-import { createStatus, followAccount, reblogStatus, type Database } from '@murmur/db';
+import {
+  createStatus,
+  favouriteStatus,
+  followAccount,
+  reblogStatus,
+  type Database,
+} from '@murmur/db';
 import { countStatements } from '@murmur/db/testing';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +37,8 @@ beforeAll(async () => {
     parent = status.id;
   }
   await reblogStatus(database, { accountId: bob.id, statusId: thread[0]! });
+  await favouriteStatus(database, { accountId: alice.id, statusId: thread[0]! });
+  await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
 });
 
 async function statementsFor(request: InjectOptions) {
@@ -63,5 +71,12 @@ describe('round trips per request', () => {
       payload: { status: `hello @${bob.username} #rounds`, in_reply_to_id: thread[5]! },
     });
     expect(statements).toBe(3);
+  });
+
+  it('reads a page of notification groups in two statements after the token lookup', async () => {
+    const headers = { authorization: `Bearer ${bob.token}` };
+    await statementsFor({ url: '/api/v2/notifications', headers }); // records last use
+    // The groups with their accounts, then the statuses they name.
+    expect(await statementsFor({ url: '/api/v2/notifications', headers })).toBe(3);
   });
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { createStatus } from '@murmur/db';
 import { countCharacters } from '@murmur/text';
+import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startDevProxy } from '@murmur/devkit/proxy';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
 const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const apiMissing = !existsSync(API_SERVER);
 
 async function freePort(): Promise<number> {
@@ -105,17 +105,7 @@ describe.skipIf(apiMissing)(
         apiUrl: `http://127.0.0.1:${apiPort}`,
         frontendUrl: `http://127.0.0.1:${frontendPort}`,
       });
-      const launching = chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      const launching = chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
       await Promise.all([
         waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
         waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),

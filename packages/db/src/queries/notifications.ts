@@ -28,7 +28,8 @@ function knownTypes(types: readonly string[]): NotificationType[] {
   return NOTIFICATION_TYPES.filter((t) => types.includes(t));
 }
 
-function filterConditions(filter: NotificationFilter): SQL[] | null {
+/** The filter as conditions on `n` (null: nothing can match). */
+export function filterConditions(filter: NotificationFilter): SQL[] | null {
   const parts: SQL[] = [];
   if (filter.types && filter.types.length > 0) {
     const wanted = knownTypes(filter.types);

@@ -233,7 +233,7 @@ describe('other entities', () => {
       { id: '5', type: 'follow', createdAt: new Date(0), account: bob, status: null },
       { publicUrl: ORIGIN, viewerId: '111' },
     );
-    expect(follow.group_key).toBe('ungrouped-5');
+    expect(follow.group_key).toBe('follow-0'); // id 5: the first 12 hours of 1970
     expect('status' in follow).toBe(false);
     const favourite = serializeNotification(
       { id: '6', type: 'favourite', createdAt: new Date(0), account: bob, status: statusView() },

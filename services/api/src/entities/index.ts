@@ -1,6 +1,10 @@
 export * from './context.js';
 export { serializeAccount, serializeCredentialAccount } from './account.js';
 export { serializeStatus, type StatusOptions } from './status.js';
-export { serializeNotification } from './notification.js';
+export {
+  partialAccount,
+  serializeNotification,
+  serializeNotificationGroup,
+} from './notification.js';
 export { serializeRelationship } from './relationship.js';
 export { serializeTag } from './tag.js';

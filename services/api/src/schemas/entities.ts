@@ -195,6 +195,40 @@ export const Notification = Type.Object({
 });
 export type Notification = Static<typeof Notification>;
 
+/** Grouped notifications (Mastodon 4.3+, `/api/v2/notifications`). */
+export const NotificationGroup = Type.Object({
+  group_key: Type.String(),
+  // A string: notification ids are 64-bit snowflakes here, which a JSON number cannot carry
+  // exactly (Mastodon's own are small serials; its web client reads this field as a string).
+  most_recent_notification_id: Id,
+  notifications_count: Type.Integer(),
+  sample_account_ids: Type.Array(Id),
+  type: NotificationType,
+  status_id: Type.Optional(Id),
+  page_min_id: Type.Optional(Id),
+  page_max_id: Type.Optional(Id),
+  latest_page_notification_at: Type.Optional(DateTime),
+});
+export type NotificationGroup = Static<typeof NotificationGroup>;
+
+export const PartialAccountWithAvatar = Type.Object({
+  id: Id,
+  acct: Type.String(),
+  url: Url,
+  avatar: Url,
+  avatar_static: Url,
+  locked: Type.Boolean(),
+  bot: Type.Boolean(),
+});
+export type PartialAccountWithAvatar = Static<typeof PartialAccountWithAvatar>;
+
+export const GroupedNotificationsResults = Type.Object({
+  accounts: Type.Array(Account),
+  partial_accounts: Type.Optional(Type.Array(PartialAccountWithAvatar)),
+  statuses: Type.Array(Status),
+  notification_groups: Type.Array(NotificationGroup),
+});
+
 export const Search = Type.Object({
   accounts: Type.Array(Account),
   statuses: Type.Array(Status),
@@ -265,7 +299,7 @@ export const InstanceV2 = Type.Object({
   languages: Type.Array(Type.String()),
   configuration: Type.Object({
     urls: Type.Object({
-      streaming: Type.String(),
+      streaming: Nullable(Type.String()),
       status: Nullable(Type.String()),
       about: Url,
       privacy_policy: Nullable(Type.String()),

@@ -29,7 +29,7 @@ export function entityContext(request: FastifyRequest): EntityContext {
  * Sends JSON text the status writer built (entities/status-json.ts): it is the route's documented
  * response, already serialized, so Fastify sends it as it is.
  */
-function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }
 

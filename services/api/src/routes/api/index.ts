@@ -13,6 +13,7 @@ import notificationRoutes from './v1/notifications.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
+import groupedNotificationRoutes from './v2/notifications.js';
 import searchRoutes from './v2/search.js';
 
 export default async function apiRoutes(app: ApiInstance): Promise<void> {
@@ -23,6 +24,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(statusRoutes);
   await app.register(timelineRoutes);
   await app.register(notificationRoutes);
+  await app.register(groupedNotificationRoutes);
   await app.register(searchRoutes);
   await app.register(markerRoutes);
   await app.register(stubRoutes);

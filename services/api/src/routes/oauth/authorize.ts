@@ -12,6 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiInstance } from '../../plugins/context.js';
+import { htmlCsp } from '../../plugins/security-headers.js';
 import { clientAddressKey, passSharedLimits } from '../../plugins/rate-limit.js';
 import {
   consentPage,
@@ -32,7 +33,7 @@ import {
   type AuthorizeRequest,
 } from './authorize-request.js';
 import { csrfToken, setSignedIn, signedInAccount, validCsrf } from './browser-state.js';
-import { OUT_OF_BAND_URI } from './redirect-uris.js';
+import { OUT_OF_BAND_URI, redirectUriCspSource } from './redirect-uris.js';
 
 const Optional = Type.Optional(Type.String({ maxLength: 2048 }));
 const AuthorizeQuery = Type.Object({
@@ -59,13 +60,39 @@ type Form = Partial<Record<keyof typeof FormBody.properties, string>>;
 
 export const SIGN_IN_FAILED = 'Wrong username/email or password';
 
-function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
+/**
+ * `formTargets`: CSP sources the page's form may lead to besides our own origin. Browsers check
+ * `form-action` on every redirect after a form POST, so a page whose POST ends in a 303 to the
+ * client must name the client's redirect URI (exactly that one, validated against the registration).
+ */
+function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: string,
+  formTargets: readonly string[] = [],
+): FastifyReply {
+  if (formTargets.length > 0) reply.header('content-security-policy', htmlCsp(formTargets));
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('pragma', 'no-cache')
     .send(page);
+}
+
+/** The CSP source of the request's redirect URI (none for the out-of-band code page). */
+function clientTarget(authorization: AuthorizeRequest): string[] {
+  const source = redirectUriCspSource(authorization.redirectUri);
+  return source === null ? [] : [source];
+}
+
+/**
+ * Where a sign-in or sign-up form can end up: for a client that skips consent (the website), its
+ * POST redirects to /oauth/authorize and from there straight to the client; for any other client
+ * the chain stops at the consent page, which is ours.
+ */
+function afterSignInTargets(authorization: AuthorizeRequest | null): string[] {
+  return authorization?.application.firstParty ? clientTarget(authorization) : [];
 }
 
 function seeOther(reply: FastifyReply, location: string): FastifyReply {
@@ -91,23 +118,25 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
   const renderSignIn = (
     request: FastifyRequest,
     reply: FastifyReply,
-    params: CarriedParams,
-    applicationName: string | null,
+    authorization: AuthorizeRequest | null,
     status = 200,
     extra: { login?: string; error?: string } = {},
-  ) =>
-    sendPage(
+  ) => {
+    const params: CarriedParams = authorization?.params ?? {};
+    return sendPage(
       reply,
       status,
       signInPage({
         instanceTitle: title,
         csrfToken: csrfToken(app, request, reply),
         params,
-        applicationName,
+        applicationName: authorization?.application.name ?? null,
         ...extra,
         signUpHref: app.config.REGISTRATIONS_OPEN ? withParams('/oauth/sign_up', params) : null,
       }),
+      afterSignInTargets(authorization),
     );
+  };
 
   const issueCode = async (
     reply: FastifyReply,
@@ -163,6 +192,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
           force_login: 'true',
         }),
       }),
+      clientTarget(authorization),
     );
 
   app.get(
@@ -173,8 +203,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
       if (!result.ok) return rejectRequest(reply, result.problem);
       const authorization = result.request;
       const account = authorization.forceLogin ? null : await signedInAccount(app, request);
-      if (!account)
-        return renderSignIn(request, reply, authorization.params, authorization.application.name);
+      if (!account) return renderSignIn(request, reply, authorization);
       if (authorization.application.firstParty) return issueCode(reply, authorization, account);
       return showConsent(request, reply, authorization, account);
     },
@@ -192,14 +221,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
       if (!result.ok) return rejectRequest(reply, result.problem);
       const authorization = result.request;
       const account = await signedInAccount(app, request);
-      if (!account)
-        return renderSignIn(
-          request,
-          reply,
-          authorization.params,
-          authorization.application.name,
-          401,
-        );
+      if (!account) return renderSignIn(request, reply, authorization, 401);
       const event = {
         event: 'oauth.authorize',
         applicationId: authorization.application.id,
@@ -232,18 +254,16 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
       return csrfFailed(reply);
     }
     const params = pickAuthorizeParams(form);
-    let carried: CarriedParams = {};
-    let applicationName: string | null = null;
+    let authorization: AuthorizeRequest | null = null;
     if (params.client_id !== undefined) {
       const result = await validateAuthorizeRequest(app, params);
       if (!result.ok) return rejectRequest(reply, result.problem);
-      carried = result.request.params;
-      applicationName = result.request.application.name;
+      authorization = result.request;
     }
     const login = (form.login ?? '').trim();
     const password = form.password ?? '';
     if (login === '' || password === '') {
-      return renderSignIn(request, reply, carried, applicationName, 422, {
+      return renderSignIn(request, reply, authorization, 422, {
         login,
         error: SIGN_IN_FAILED,
       });
@@ -273,7 +293,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     );
     if (!account) {
       request.log.info({ event: 'auth.sign_in', outcome: 'failure' }, 'sign-in failed');
-      return renderSignIn(request, reply, carried, applicationName, 401, {
+      return renderSignIn(request, reply, authorization, 401, {
         login,
         error: SIGN_IN_FAILED,
       });
@@ -286,25 +306,26 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     // Only our own authorization endpoint, rebuilt from validated parameters: never a URL from the request.
     return seeOther(
       reply,
-      params.client_id !== undefined ? withParams('/oauth/authorize', carried) : '/',
+      authorization ? withParams('/oauth/authorize', authorization.params) : '/',
     );
   });
 
   const signUpContext = async (params: ReturnType<typeof pickAuthorizeParams>) => {
-    if (params.client_id === undefined) return { ok: true as const, carried: {} as CarriedParams };
+    if (params.client_id === undefined) return { ok: true as const, authorization: null };
     const result = await validateAuthorizeRequest(app, params);
-    return result.ok ? { ok: true as const, carried: result.request.params } : result;
+    return result.ok ? { ok: true as const, authorization: result.request } : result;
   };
 
   const renderSignUp = (
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    carried: CarriedParams,
+    authorization: AuthorizeRequest | null,
     values: { username?: string; email?: string } = {},
     errors: Record<string, string> = {},
-  ) =>
-    sendPage(
+  ) => {
+    const carried: CarriedParams = authorization?.params ?? {};
+    return sendPage(
       reply,
       status,
       signUpPage({
@@ -313,9 +334,11 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         params: carried,
         values,
         errors,
-        signInHref: carried.client_id ? withParams('/oauth/authorize', carried) : '/',
+        signInHref: authorization ? withParams('/oauth/authorize', carried) : '/',
       }),
+      afterSignInTargets(authorization),
     );
+  };
 
   const registrationsClosed = (reply: FastifyReply) =>
     sendPage(
@@ -331,7 +354,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
       if (!app.config.REGISTRATIONS_OPEN) return registrationsClosed(reply);
       const context = await signUpContext(pickAuthorizeParams(request.query));
       if (!context.ok) return rejectRequest(reply, context.problem);
-      return renderSignUp(request, reply, 200, context.carried);
+      return renderSignUp(request, reply, 200, context.authorization);
     },
   );
 
@@ -349,7 +372,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     if (!values.email) missing.email = 'Enter your e-mail address';
     if (!form.password) missing.password = 'Choose a password';
     if (Object.keys(missing).length > 0)
-      return renderSignUp(request, reply, 422, context.carried, values, missing);
+      return renderSignUp(request, reply, 422, context.authorization, values, missing);
 
     const allowed = await passSharedLimits(
       app,
@@ -374,12 +397,14 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
       setSignedIn(app, reply, account);
       return seeOther(
         reply,
-        context.carried.client_id ? withParams('/oauth/authorize', context.carried) : '/',
+        context.authorization ? withParams('/oauth/authorize', context.authorization.params) : '/',
       );
     } catch (error) {
       if (!isDomainError(error)) throw error;
       const field = error.field ?? 'form';
-      return renderSignUp(request, reply, 422, context.carried, values, { [field]: error.message });
+      return renderSignUp(request, reply, 422, context.authorization, values, {
+        [field]: error.message,
+      });
     }
   });
 

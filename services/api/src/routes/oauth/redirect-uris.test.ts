@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { matchesRegisteredUri, redirectUriProblem, splitRedirectUris } from './redirect-uris.js';
+import {
+  matchesRegisteredUri,
+  redirectUriCspSource,
+  redirectUriProblem,
+  splitRedirectUris,
+} from './redirect-uris.js';
 
 describe('redirectUriProblem', () => {
   it.each([
@@ -50,4 +55,24 @@ it('splits newline- or space-separated lists', () => {
     splitRedirectUris('https://a.example/cb\nhttps://b.example/cb  https://a.example/cb'),
   ).toEqual(['https://a.example/cb', 'https://b.example/cb']);
   expect(splitRedirectUris(['https://a.example/cb'])).toEqual(['https://a.example/cb']);
+});
+
+describe('redirectUriCspSource', () => {
+  it.each([
+    ['https://app.example/cb?x=1', 'https://app.example'],
+    ['https://APP.example:8443/cb', 'https://app.example:8443'],
+    ['http://127.0.0.1:8080/callback', 'http://127.0.0.1:8080'],
+    ['ivory://oauth', 'ivory:'],
+    ['com.tapbots.Ivory.10217:/request_token', 'com.tapbots.ivory.10217:'],
+  ])('allows %s as %s', (uri, source) => expect(redirectUriCspSource(uri)).toBe(source));
+
+  it.each([
+    'urn:ietf:wg:oauth:2.0:oob',
+    'http://[::1]:8080/cb',
+    "https://a;script-src 'unsafe-inline'.example/",
+    'https://a;b.example/cb',
+    "https://a'b.example/cb",
+    'https://*.example/cb',
+    'not a uri',
+  ])('names nothing for %s', (uri) => expect(redirectUriCspSource(uri)).toBeNull());
 });

@@ -61,3 +61,26 @@ export function matchesRegisteredUri(registered: readonly string[], presented: s
   if (presentedBase === null) return false;
   return registered.some((uri) => withoutLoopbackPort(uri) === presentedBase);
 }
+
+const HTTP_ORIGIN_SOURCE = /^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?$/;
+const SCHEME_SOURCE = /^[a-z][a-z0-9+.-]*:$/;
+
+/**
+ * The CSP source that lets a form's redirect reach this (already validated) redirect URI: its
+ * origin for http(s), its scheme for a native app's private-use scheme, null for the out-of-band
+ * URN. Anything that would not be one well-formed source (an IPv6 literal, which CSP cannot name;
+ * a host with characters that could end the directive) gives null, so the policy stays 'self'.
+ */
+export function redirectUriCspSource(uri: string): string | null {
+  if (uri === OUT_OF_BAND_URI) return null;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    return HTTP_ORIGIN_SOURCE.test(url.origin) ? url.origin : null;
+  }
+  return SCHEME_SOURCE.test(url.protocol) ? url.protocol : null;
+}

@@ -76,7 +76,9 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         languages: ['en'],
         configuration: {
           urls: {
-            streaming,
+            // No streaming API is served yet: null tells apps not to try (and retry) a WebSocket.
+            // v1's `streaming_api` below cannot be null (Mastodon's schema requires a URL).
+            streaming: null,
             status: null,
             about: `${origin}/about`,
             privacy_policy: null,
