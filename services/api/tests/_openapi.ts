@@ -41,8 +41,8 @@ export interface MastodonOpenApi {
   problems(method: string, url: string, status: number, body: unknown): string[];
 }
 
-// ajv-formats is CommonJS: its function is the default export's default under NodeNext.
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default;
+// ajv-formats is CommonJS: under NodeNext its plugin is the default export's `default`.
+const addFormats = addFormatsModule.default;
 
 function pointerSegment(value: string): string {
   return value.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -3,4 +3,4 @@ export { serializeAccount, serializeCredentialAccount } from './account.js';
 export { serializeStatus, type StatusOptions } from './status.js';
 export { serializeNotification } from './notification.js';
 export { serializeRelationship } from './relationship.js';
-export { serializeTag } from './tag.js';
+export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js';
