@@ -68,7 +68,7 @@ const post = async (user: TestUser, text: string, visibility?: 'private' | 'unli
 
 describe('bookmarks', () => {
   it('bookmarks a status, shows `bookmarked`, lists bookmarks newest first and pages them by Link', async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await post(bob, `bookmark me ${i}`));
     // Bookmarked in another order than posted: the list follows when each was bookmarked.
     for (const id of [ids[1]!, ids[0]!, ids[2]!]) {
@@ -125,7 +125,7 @@ describe('bookmarks', () => {
 describe('pinned statuses', () => {
   it('pins own public statuses, up to five, shows them on the profile and writes events', async () => {
     const pinner = await signedInUser(database);
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(await post(pinner, `pin candidate ${i}`));
     for (const id of ids.slice(0, 5)) {
       expect(await call('POST', `/api/v1/statuses/${id}/pin`, pinner)).toMatchObject({
@@ -172,7 +172,7 @@ describe('pinned statuses', () => {
 
   it('two pins at once cannot both take the last place', async () => {
     const racer = await signedInUser(database);
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 7; i++) ids.push(await post(racer, `race ${i}`));
     for (const id of ids.slice(0, 4)) await call('POST', `/api/v1/statuses/${id}/pin`, racer);
     const results = await Promise.all(
