@@ -1,6 +1,7 @@
 /**
  * Mastodon's own API description (`../shared/reference/mastodon-openapi.json` from the repository
- * root, or the file named by `MASTODON_OPENAPI`), as an independent check of this server: which of
+ * root, or from the main checkout's root in a git worktree, or the file named by
+ * `MASTODON_OPENAPI`), as an independent check of this server: which of
  * its operations the API registers, and whether a response matches the schema it documents. When
  * the file is absent, `loadMastodonOpenApi()` returns null and the checks are skipped with a note.
  */
@@ -13,9 +14,28 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const MASTODON_OPENAPI_PATH =
-  process.env.MASTODON_OPENAPI ??
-  resolve(REPOSITORY_ROOT, '../shared/reference/mastodon-openapi.json');
+const DESCRIPTION = '../shared/reference/mastodon-openapi.json';
+
+/** In a linked worktree, `.git` is a file naming the main repository's `.git/worktrees/<name>`. */
+function mainRepositoryRoot(): string | null {
+  try {
+    const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(resolve(REPOSITORY_ROOT, '.git'), 'utf8'));
+    const main = gitdir?.[1] && /^(.*)\/\.git\/worktrees\/[^/]+\/?$/.exec(gitdir[1].trim());
+    return main ? main[1]! : null;
+  } catch {
+    return null; // `.git` is a directory (the main checkout) or absent (an exported tree)
+  }
+}
+
+/** `MASTODON_OPENAPI`, else the description beside the repository (or beside its main checkout). */
+function descriptionPath(): string {
+  if (process.env.MASTODON_OPENAPI) return process.env.MASTODON_OPENAPI;
+  const beside = resolve(REPOSITORY_ROOT, DESCRIPTION);
+  const main = mainRepositoryRoot();
+  return existsSync(beside) || main === null ? beside : resolve(main, DESCRIPTION);
+}
+
+export const MASTODON_OPENAPI_PATH = descriptionPath();
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = Uppercase<(typeof METHODS)[number]>;
