@@ -3,20 +3,16 @@
  * pins, featured and followed hashtags, featured accounts, notes, familiar followers, removing a
  * follower, the directory, suggestions, statuses and accounts by id, and the instance's texts.
  */
-import { freePort } from '@murmur/devkit/net';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createTestApp, type TestApp } from './_helpers.js';
+import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
 import { tokenFor } from './_mastodon.js';
 
 let t: TestApp;
 let url: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  t = await createTestApp({ env: { PUBLIC_URL: url } });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  ({ t, url } = await createListeningTestApp());
 });
 afterAll(() => t?.close());
 

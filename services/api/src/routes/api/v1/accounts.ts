@@ -77,7 +77,8 @@ const FollowBody = Type.Object({
   languages: Type.Optional(Nullable(StringOrList)),
 });
 
-async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
+/** The account with this id, or a 404. */
+export async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
   const account = await findAccountById(app.database.replica, id);
   if (!account) throw recordNotFound();
   return account;

@@ -9,12 +9,11 @@ import {
   followSuggestions,
   hydrateAccounts,
   isSnowflakeId,
-  relationships,
   removeFromFollowers,
   setAccountNote,
 } from '@murmur/db';
 import Type from 'typebox';
-import { serializeAccount, serializeRelationship } from '../../../entities/index.js';
+import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
   EmptyObject,
@@ -24,7 +23,7 @@ import {
   StringOrList,
 } from '../../../schemas/atoms.js';
 import { Account, FamiliarFollowers, Relationship, Suggestion } from '../../../schemas/entities.js';
-import { ERRORS, parseLimit, parseOffset, recordNotFound, toList, userOf } from '../_shared.js';
+import { ERRORS, parseLimit, parseOffset, relationshipWith, toList, userOf } from '../_shared.js';
 
 const tags = ['accounts'];
 const IdsQuery = Type.Object({ id: Type.Optional(StringOrList) });
@@ -32,12 +31,6 @@ const IdsQuery = Type.Object({ id: Type.Optional(StringOrList) });
 export default async function peopleRoutes(app: ApiInstance): Promise<void> {
   const { database, config } = app;
   const origin = config.publicOrigin;
-
-  const relationshipWith = async (viewerId: string, targetId: string) => {
-    const [relationship] = await relationships(database.primary, viewerId, [targetId]);
-    if (!relationship) throw recordNotFound();
-    return serializeRelationship(relationship);
-  };
 
   app.get(
     '/api/v1/accounts',
@@ -79,7 +72,7 @@ export default async function peopleRoutes(app: ApiInstance): Promise<void> {
         targetAccountId: request.params.id,
         comment: request.body?.comment ?? '',
       });
-      return relationshipWith(accountId, request.params.id);
+      return relationshipWith(database.primary, accountId, request.params.id);
     },
   );
 
@@ -101,7 +94,7 @@ export default async function peopleRoutes(app: ApiInstance): Promise<void> {
         followerAccountId: request.params.id,
         requestId: request.id,
       });
-      return relationshipWith(accountId, request.params.id);
+      return relationshipWith(database.primary, accountId, request.params.id);
     },
   );
 

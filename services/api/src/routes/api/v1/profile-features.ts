@@ -8,11 +8,9 @@ import {
   featuredTagsOf,
   featuredTagSuggestions,
   featureTag,
-  findAccountById,
   findTagDetails,
   hashtagName,
   pinStatus,
-  relationships,
   unendorseAccount,
   unfeatureTag,
   unpinStatus,
@@ -23,13 +21,21 @@ import Type from 'typebox';
 import {
   serializeAccount,
   serializeFeaturedTag,
-  serializeRelationship,
   serializeTagDetail,
 } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { EmptyObject, IdParams, PageQuery } from '../../../schemas/atoms.js';
 import { Account, FeaturedTag, Relationship, Status, Tag } from '../../../schemas/entities.js';
-import { ERRORS, pageOf, recordNotFound, sendStatus, setLinkHeader, userOf } from '../_shared.js';
+import {
+  ERRORS,
+  pageOf,
+  recordNotFound,
+  relationshipWith,
+  sendStatus,
+  setLinkHeader,
+  userOf,
+} from '../_shared.js';
+import { requireAccount } from './accounts.js';
 import { loadStatus } from './statuses.js';
 
 const NameParams = Type.Object({ name: Type.String({ maxLength: 200 }) });
@@ -39,11 +45,6 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
   const { database, config } = app;
   const origin = config.publicOrigin;
 
-  const requireAccount = async (id: string): Promise<AccountRow> => {
-    const account = await findAccountById(database.replica, id);
-    if (!account) throw recordNotFound();
-    return account;
-  };
   const signedIn = (request: FastifyRequest): AccountRow => {
     const account = request.auth?.account;
     if (!account) throw new Error('signedIn() used on a route that does not require a user');
@@ -171,7 +172,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
       },
     },
     async (request) => {
-      const account = await requireAccount(request.params.id);
+      const account = await requireAccount(app, request.params.id);
       const views = await featuredTagsOf(database.replica, account.id);
       return views.map((view) => serializeFeaturedTag(view, account, origin));
     },
@@ -233,11 +234,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
           targetAccountId: request.params.id,
           requestId: request.id,
         });
-        const [relationship] = await relationships(database.primary, accountId, [
-          request.params.id,
-        ]);
-        if (!relationship) throw recordNotFound();
-        return serializeRelationship(relationship);
+        return relationshipWith(database.primary, accountId, request.params.id);
       },
     );
   }
@@ -277,7 +274,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
       },
     },
     async (request, reply) => {
-      const account = await requireAccount(request.params.id);
+      const account = await requireAccount(app, request.params.id);
       const page = await endorsementsOf(
         database.replica,
         account.id,
