@@ -57,10 +57,31 @@ export {
   type Relationship,
 } from './operations/follows.js';
 export { enqueueEvents } from './operations/outbox.js';
+export { bookmarkStatus } from './operations/bookmark-status.js';
+export { unbookmarkStatus } from './operations/unbookmark-status.js';
+export { pinStatus, MAX_PINNED_STATUSES } from './operations/pin-status.js';
+export { unpinStatus } from './operations/unpin-status.js';
+export { featureTag, MAX_FEATURED_TAGS } from './operations/feature-tag.js';
+export { unfeatureTag } from './operations/unfeature-tag.js';
+export { followTag } from './operations/follow-tag.js';
+export { unfollowTag } from './operations/unfollow-tag.js';
+export { hashtagName } from './operations/tag-rows.js';
+export { setAccountNote, MAX_ACCOUNT_NOTE_LENGTH } from './operations/set-account-note.js';
+export { endorseAccount } from './operations/endorse-account.js';
+export { unendorseAccount } from './operations/unendorse-account.js';
+export { removeFromFollowers } from './operations/remove-from-followers.js';
+export { dismissSuggestion } from './operations/dismiss-suggestion.js';
 
 // Read queries
 export { clampLimit, type Page } from './queries/pagination.js';
-export type { AccountView, StatusView, NotificationView, TagView } from './queries/views.js';
+export type {
+  AccountView,
+  StatusView,
+  NotificationView,
+  TagView,
+  TagDetailView,
+  FeaturedTagView,
+} from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export {
   publicTimeline,
@@ -70,6 +91,9 @@ export {
   statusContext,
   findVisibleStatus,
   favouritedStatuses,
+  bookmarkedStatuses,
+  pinnedStatuses,
+  visibleStatuses,
   type FavouritesPage,
   type StatusContext,
   type AccountStatusesFilter,
@@ -79,8 +103,21 @@ export {
   followingOf,
   favouritedBy,
   rebloggedBy,
+  endorsementsOf,
+  directoryAccounts,
+  followSuggestions,
+  familiarFollowers,
   type AccountPage,
+  type SuggestedAccount,
 } from './queries/accounts.js';
+export {
+  findTagDetails,
+  followedTags,
+  featuredTagsOf,
+  featuredTagSuggestions,
+  TAG_HISTORY_DAYS,
+  type FollowedTagsPage,
+} from './queries/tags.js';
 export {
   searchAccounts,
   searchHashtags,

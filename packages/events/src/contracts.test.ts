@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, InvalidEventError, parseEvent } from './contracts.js';
+import {
+  decodeEvent,
+  EVENT_TYPES,
+  InvalidEventError,
+  newEventId,
+  parseEvent,
+} from './contracts.js';
+import { DEFAULT_TOPOLOGY, subjectFor } from './topology.js';
 import { samplePostCreated, sampleUserMentioned } from './testing.js';
 
 describe('parseEvent', () => {
@@ -75,5 +82,47 @@ describe('decodeEvent', () => {
 
   it('rejects an incomplete event', () => {
     expect(() => decodeEvent('{"type":"PostCreated"}')).toThrow(/invalid PostCreated event/);
+  });
+});
+
+describe('profile events', () => {
+  const envelope = (type: string, data: Record<string, unknown>) => ({
+    id: newEventId(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    requestId: null,
+    data,
+  });
+
+  it('accepts each, with its data', () => {
+    const events = [
+      envelope('StatusPinned', { accountId: '1', statusId: '2' }),
+      envelope('StatusUnpinned', { accountId: '1', statusId: '2' }),
+      envelope('TagFeatured', { accountId: '1', tag: 'café' }),
+      envelope('TagUnfeatured', { accountId: '1', tag: 'café' }),
+      envelope('AccountEndorsed', { accountId: '1', targetAccountId: '3' }),
+      envelope('AccountUnendorsed', { accountId: '1', targetAccountId: '3' }),
+      envelope('FollowerRemoved', { accountId: '1', targetAccountId: '3' }),
+    ];
+    for (const event of events) expect(parseEvent(structuredClone(event))).toEqual(event);
+    expect(events.map((e) => e.type).sort()).toEqual(
+      EVENT_TYPES.filter((t) => t !== 'PostCreated' && t !== 'UserMentioned').sort(),
+    );
+  });
+
+  it('rejects wrong or extra data', () => {
+    expect(() => parseEvent(envelope('StatusPinned', { accountId: '1' }))).toThrow(/statusId/);
+    expect(() => parseEvent(envelope('TagFeatured', { accountId: '1', tag: '' }))).toThrow(
+      InvalidEventError,
+    );
+    expect(() =>
+      parseEvent(envelope('FollowerRemoved', { accountId: '1', targetAccountId: '3', note: 'x' })),
+    ).toThrow(InvalidEventError);
+  });
+
+  it('gives every event type its own subject', () => {
+    const subjects = EVENT_TYPES.map((type) => subjectFor(DEFAULT_TOPOLOGY, type));
+    expect(new Set(subjects).size).toBe(EVENT_TYPES.length);
   });
 });

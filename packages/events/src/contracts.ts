@@ -69,14 +69,78 @@ export const UserMentionedV1 = envelope(
 );
 export type UserMentioned = Static<typeof UserMentionedV1>;
 
-export type DomainEvent = PostCreated | UserMentioned;
+/*
+ * What a profile shows, changed by its owner: pinned statuses, featured hashtags, endorsed accounts,
+ * and followers removed. No consumer acts on them yet; they are the facts a streaming API, a
+ * federation sender or a cache of profiles needs, written with the change like every other event.
+ */
+const AccountAndStatus = Type.Object(
+  { accountId: SnowflakeId, statusId: SnowflakeId },
+  { additionalProperties: false },
+);
+const AccountAndTag = Type.Object(
+  {
+    accountId: SnowflakeId,
+    /** Normalized hashtag name. */
+    tag: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+const AccountAndTarget = Type.Object(
+  { accountId: SnowflakeId, targetAccountId: SnowflakeId },
+  { additionalProperties: false },
+);
+
+export const StatusPinnedV1 = envelope('StatusPinned', AccountAndStatus);
+export type StatusPinned = Static<typeof StatusPinnedV1>;
+export const StatusUnpinnedV1 = envelope('StatusUnpinned', AccountAndStatus);
+export type StatusUnpinned = Static<typeof StatusUnpinnedV1>;
+export const TagFeaturedV1 = envelope('TagFeatured', AccountAndTag);
+export type TagFeatured = Static<typeof TagFeaturedV1>;
+export const TagUnfeaturedV1 = envelope('TagUnfeatured', AccountAndTag);
+export type TagUnfeatured = Static<typeof TagUnfeaturedV1>;
+export const AccountEndorsedV1 = envelope('AccountEndorsed', AccountAndTarget);
+export type AccountEndorsed = Static<typeof AccountEndorsedV1>;
+export const AccountUnendorsedV1 = envelope('AccountUnendorsed', AccountAndTarget);
+export type AccountUnendorsed = Static<typeof AccountUnendorsedV1>;
+/** `accountId` removed `targetAccountId` from its followers. */
+export const FollowerRemovedV1 = envelope('FollowerRemoved', AccountAndTarget);
+export type FollowerRemoved = Static<typeof FollowerRemovedV1>;
+
+export type ProfileEvent =
+  | StatusPinned
+  | StatusUnpinned
+  | TagFeatured
+  | TagUnfeatured
+  | AccountEndorsed
+  | AccountUnendorsed
+  | FollowerRemoved;
+
+export type DomainEvent = PostCreated | UserMentioned | ProfileEvent;
 export type EventType = DomainEvent['type'];
-export const EVENT_TYPES = ['PostCreated', 'UserMentioned'] as const satisfies readonly EventType[];
+export const EVENT_TYPES = [
+  'PostCreated',
+  'UserMentioned',
+  'StatusPinned',
+  'StatusUnpinned',
+  'TagFeatured',
+  'TagUnfeatured',
+  'AccountEndorsed',
+  'AccountUnendorsed',
+  'FollowerRemoved',
+] as const satisfies readonly EventType[];
 
 const validators = {
   PostCreated: Compile(PostCreatedV1),
   UserMentioned: Compile(UserMentionedV1),
-} as const;
+  StatusPinned: Compile(StatusPinnedV1),
+  StatusUnpinned: Compile(StatusUnpinnedV1),
+  TagFeatured: Compile(TagFeaturedV1),
+  TagUnfeatured: Compile(TagUnfeaturedV1),
+  AccountEndorsed: Compile(AccountEndorsedV1),
+  AccountUnendorsed: Compile(AccountUnendorsedV1),
+  FollowerRemoved: Compile(FollowerRemovedV1),
+} as const satisfies Record<EventType, unknown>;
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';

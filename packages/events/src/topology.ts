@@ -20,6 +20,13 @@ export const DEFAULT_TOPOLOGY: EventTopology = Object.freeze({
 const SUBJECT_TOKENS: Record<EventType, string> = {
   PostCreated: 'post.created.v1',
   UserMentioned: 'user.mentioned.v1',
+  StatusPinned: 'status.pinned.v1',
+  StatusUnpinned: 'status.unpinned.v1',
+  TagFeatured: 'tag.featured.v1',
+  TagUnfeatured: 'tag.unfeatured.v1',
+  AccountEndorsed: 'account.endorsed.v1',
+  AccountUnendorsed: 'account.unendorsed.v1',
+  FollowerRemoved: 'follower.removed.v1',
 };
 
 export function subjectFor(topology: EventTopology, type: EventType): string {

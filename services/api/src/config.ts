@@ -68,6 +68,28 @@ export const API_VARIABLES = {
     description: 'Contact address shown to clients',
     default: 'admin@localhost',
   },
+  INSTANCE_EXTENDED_DESCRIPTION: {
+    kind: 'string',
+    description:
+      'About this server, plain text (paragraphs separated by blank lines); a short default otherwise',
+    optional: true,
+  },
+  INSTANCE_PRIVACY_POLICY: {
+    kind: 'string',
+    description: 'Privacy policy, plain text; a default describing what Murmur stores otherwise',
+    optional: true,
+  },
+  INSTANCE_TERMS_OF_SERVICE: {
+    kind: 'string',
+    description: 'Terms of service, plain text; a short default otherwise',
+    optional: true,
+  },
+  INSTANCE_TEXTS_DATE: {
+    kind: 'string',
+    description:
+      'Day (YYYY-MM-DD) the three texts above were last changed: their updated_at and effective date',
+    default: '2026-01-01',
+  },
 } as const;
 
 export type ApiEnvironment = Environment<typeof API_VARIABLES>;
@@ -101,6 +123,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (!values.WEB_REDIRECT_PATH.startsWith('/') || values.WEB_REDIRECT_PATH.startsWith('//')) {
     problems.push(
       `WEB_REDIRECT_PATH must be a path starting with one "/", got "${values.WEB_REDIRECT_PATH}"`,
+    );
+  }
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(values.INSTANCE_TEXTS_DATE) ||
+    Number.isNaN(Date.parse(values.INSTANCE_TEXTS_DATE))
+  ) {
+    problems.push(
+      `INSTANCE_TEXTS_DATE must be a day written YYYY-MM-DD, got "${values.INSTANCE_TEXTS_DATE}"`,
     );
   }
   if (problems.length > 0) throw new ConfigurationError(problems);

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Database } from '@murmur/db';
+import { freePort } from '@murmur/devkit/net';
 import {
   createAccountFixture,
   createTestDatabase,
@@ -70,6 +71,15 @@ export async function createTestApp(
       if (!options.testDatabase) await testDb.destroy();
     },
   };
+}
+
+/** The app listening on a free loopback port whose address is its PUBLIC_URL, for real HTTP clients. */
+export async function createListeningTestApp(): Promise<{ t: TestApp; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({ env: { PUBLIC_URL: url } });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { t, url };
 }
 
 /** Keeps cookies between `inject()` calls, like a browser. */

@@ -114,17 +114,13 @@ describe('start-up stubs', () => {
       '/api/v1/filters',
       '/api/v2/filters',
       '/api/v1/follow_requests',
-      '/api/v1/followed_tags',
-      '/api/v1/bookmarks',
       '/api/v1/favourites',
       '/api/v1/announcements',
       '/api/v1/blocks',
       '/api/v1/mutes',
       '/api/v1/conversations',
-      '/api/v2/suggestions',
       '/api/v1/trends/tags',
       '/api/v1/trends/statuses',
-      `/api/v1/accounts/${alice.id}/featured_tags`,
     ];
     for (const path of paths) {
       expect({

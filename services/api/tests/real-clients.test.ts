@@ -3,14 +3,13 @@
  * over HTTP. megalodon (used by Whalebird and others) detects the server, registers an app and gets a
  * token; masto.js (used by Elk and Phanpy) calls the API and pages by following `Link` headers.
  */
-import { freePort } from '@murmur/devkit/net';
 import { createRestAPIClient } from 'masto';
 import { detector, Mastodon } from 'megalodon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizeInBrowser,
   createAccountFixture,
-  createTestApp,
+  createListeningTestApp,
   type TestApp,
 } from './_helpers.js';
 
@@ -18,10 +17,7 @@ let t: TestApp;
 let url: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  t = await createTestApp({ env: { PUBLIC_URL: url } });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  ({ t, url } = await createListeningTestApp());
 });
 afterAll(() => t?.close());
 

@@ -62,6 +62,15 @@ describe('round trips per request', () => {
     expect(await statementsFor({ url: `/api/v1/statuses/${thread[3]}/context` })).toBe(1);
   });
 
+  it('reads pinned statuses, statuses by id and a hashtag in one statement each', async () => {
+    await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() });
+    const ids = `id[]=${thread[1]}&id[]=${thread[2]}`;
+    expect(await statementsFor({ url: `/api/v1/statuses?${ids}`, headers: bearer() })).toBe(2);
+    // The account lookup (a 404 for an unknown one), then the pins and their hydration.
+    expect(await statementsFor({ url: `/api/v1/accounts/${bob.id}/statuses?pinned=true` })).toBe(2);
+    expect(await statementsFor({ url: '/api/v1/tags/rounds', headers: bearer() })).toBe(2);
+  });
+
   it('posts a status in two statements after the token lookup', async () => {
     await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() });
     const statements = await statementsFor({

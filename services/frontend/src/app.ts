@@ -19,6 +19,7 @@ import { securityHeaders } from './plugins/security.js';
 import { registerSession } from './plugins/session.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerBookmarkRoutes } from './routes/bookmarks.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -147,6 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerActionRoutes(app, deps);
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
+  registerBookmarkRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   return app;

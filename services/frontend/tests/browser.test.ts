@@ -1,6 +1,6 @@
 /**
  * The whole system in a real Chromium: the API (OAuth server) and the website as child processes,
- * the one-origin dev proxy in front. A person signs up, posts, replies, favourites and signs out.
+ * the one-origin dev proxy in front. A person signs up, posts, replies, favourites, bookmarks and signs out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -137,7 +137,7 @@ describe.skipIf(apiMissing)(
     const shot = (name: string) =>
       page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
-    it('sign up, post with a mention, reply, favourite, sign out, read without an account', async () => {
+    it('sign up, post with a mention, reply, favourite, bookmark, sign out, read without an account', async () => {
       await page.goto(`${origin}/`);
       await expect(page.getByRole('heading', { name: 'Public posts' }).isVisible()).resolves.toBe(
         true,
@@ -195,6 +195,25 @@ describe.skipIf(apiMissing)(
         .filter({ hasText: 'Can we fix it?' })
         .getByRole('button', { name: 'Unfavourite (1 favourites)' })
         .waitFor();
+
+      // Bookmark it too, and find it on the Bookmarks page.
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Can we fix it?' })
+        .getByRole('button', { name: 'Bookmark', exact: true })
+        .click();
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Can we fix it?' })
+        .getByRole('button', { name: 'Remove bookmark' })
+        .waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'Bookmarks' }).click();
+      await page.getByRole('heading', { name: 'Bookmarks' }).waitFor();
+      await expect(
+        page.getByRole('article').filter({ hasText: 'Can we fix it?' }).isVisible(),
+      ).resolves.toBe(true);
+      await shot('bookmarks');
+      await page.goto(`${origin}/`);
 
       // Hostile text stays text and runs nothing.
       await page

@@ -406,6 +406,34 @@ describe('signed in', () => {
     );
   });
 
+  it('bookmarks a post, lists it on the bookmarks page only for its owner, and removes it', async () => {
+    const path = `/@bob/${bobPost.id}`;
+    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Bookmark"');
+    const saved = await postForm(
+      h,
+      `/statuses/${bobPost.id}/bookmark`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(path);
+    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Remove bookmark"');
+    const page = await get(h, '/bookmarks', aliceSession);
+    expect(page.body).toContain('<h1>Bookmarks</h1>');
+    expect(page.body).toContain(`id="status-${bobPost.id}"`);
+    const bobSession = await signIn(h, bob);
+    expect((await get(h, '/bookmarks', bobSession)).body).toContain('No bookmarks yet');
+    await postForm(
+      h,
+      `/statuses/${bobPost.id}/unbookmark`,
+      { csrf_token: aliceSession.csrf, return_to: '/bookmarks' },
+      { session: aliceSession },
+    );
+    expect((await get(h, '/bookmarks', aliceSession)).body).toContain('No bookmarks yet');
+    const anonymous = await get(h, '/bookmarks');
+    expect(anonymous.statusCode).toBe(303);
+  });
+
   it('follows and unfollows from the profile', async () => {
     expect((await get(h, '/@bob', aliceSession)).body).toContain('>Follow</button>');
     await postForm(

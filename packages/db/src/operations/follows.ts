@@ -1,11 +1,12 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../client.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, follows, notifications } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
 
-async function requireAccount(tx: Executor, id: string) {
+/** Throws AccountNotFound (404) unless the account exists. */
+export async function requireAccount(tx: Executor, id: string): Promise<void> {
   if (!isSnowflakeId(id)) throw new DomainError('AccountNotFound', 'Record not found');
   const [row] = await tx
     .select({ id: accounts.id })
@@ -56,34 +57,47 @@ export async function unfollowAccount(
 ): Promise<void> {
   await withTransaction(database, async (tx) => {
     await requireAccount(tx, input.targetAccountId);
-    const removed = await tx
-      .delete(follows)
-      .where(
-        and(
-          eq(follows.accountId, input.accountId),
-          eq(follows.targetAccountId, input.targetAccountId),
-        ),
-      )
-      .returning({ id: follows.id });
-    if (removed.length === 0) return;
-    await tx
-      .update(accounts)
-      .set({ followingCount: sql`greatest(${accounts.followingCount} - 1, 0)` })
-      .where(eq(accounts.id, input.accountId));
-    await tx
-      .update(accounts)
-      .set({ followersCount: sql`greatest(${accounts.followersCount} - 1, 0)` })
-      .where(eq(accounts.id, input.targetAccountId));
+    await deleteFollow(tx, input);
   });
+}
+
+/** Ends the follow of `accountId` to `targetAccountId` inside the caller's transaction; false if none. */
+export async function deleteFollow(
+  tx: Executor,
+  input: { accountId: string; targetAccountId: string },
+): Promise<boolean> {
+  const removed = await tx
+    .delete(follows)
+    .where(
+      and(
+        eq(follows.accountId, input.accountId),
+        eq(follows.targetAccountId, input.targetAccountId),
+      ),
+    )
+    .returning({ id: follows.id });
+  if (removed.length === 0) return false;
+  await tx
+    .update(accounts)
+    .set({ followingCount: sql`greatest(${accounts.followingCount} - 1, 0)` })
+    .where(eq(accounts.id, input.accountId));
+  await tx
+    .update(accounts)
+    .set({ followersCount: sql`greatest(${accounts.followersCount} - 1, 0)` })
+    .where(eq(accounts.id, input.targetAccountId));
+  return true;
 }
 
 export interface Relationship {
   id: string;
   following: boolean;
   followedBy: boolean;
+  /** The viewer features the account on its profile. */
+  endorsed: boolean;
+  /** The viewer's private note about the account ('' when none). */
+  note: string;
 }
 
-/** Follow relationships between the viewer and each of `targetIds`, in one query. */
+/** How the viewer relates to each of `targetIds` (follows, endorsement, note), in one query. */
 export async function relationships(
   executor: Executor,
   viewerId: string,
@@ -91,16 +105,17 @@ export async function relationships(
 ): Promise<Relationship[]> {
   const ids = [...new Set(targetIds.filter(isSnowflakeId))];
   if (ids.length === 0) return [];
-  const rows = await executor
-    .select({ accountId: follows.accountId, targetAccountId: follows.targetAccountId })
-    .from(follows)
-    .where(
-      sql`(${follows.accountId} = ${viewerId} and ${inArray(follows.targetAccountId, ids)})
-        or (${follows.targetAccountId} = ${viewerId} and ${inArray(follows.accountId, ids)})`,
-    );
-  return ids.map((id) => ({
-    id,
-    following: rows.some((r) => r.accountId === viewerId && r.targetAccountId === id),
-    followedBy: rows.some((r) => r.accountId === id && r.targetAccountId === viewerId),
-  }));
+  return queryRows<Relationship>(
+    executor,
+    sql`select t.id::text as id,
+      exists(select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = t.id) as following,
+      exists(select 1 from follows f where f.account_id = t.id and f.target_account_id = ${viewerId}) as "followedBy",
+      exists(select 1 from account_endorsements e
+        where e.account_id = ${viewerId} and e.target_account_id = t.id) as endorsed,
+      coalesce((select n.comment from account_notes n
+        where n.account_id = ${viewerId} and n.target_account_id = t.id), '') as note
+    from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as t(id, ord)
+    order by t.ord`,
+    { prepared: true },
+  );
 }

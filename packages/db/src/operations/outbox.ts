@@ -3,6 +3,7 @@ import {
   parseEvent,
   type DomainEvent,
   type PostCreated,
+  type ProfileEvent,
   type UserMentioned,
 } from '@murmur/events';
 import { sql, type SQL } from 'drizzle-orm';
@@ -60,4 +61,20 @@ export function outboxInsert(events: readonly DomainEvent[]): SQL {
 export async function enqueueEvents(tx: Executor, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.execute(outboxInsert(events));
+}
+
+/** An event about what a profile shows (a pin, a featured tag, an endorsement, a removed follower). */
+export function profileEvent<E extends ProfileEvent>(
+  type: E['type'],
+  data: E['data'],
+  requestId: string | null,
+): E {
+  return {
+    id: newEventId(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    requestId,
+    data,
+  } as E;
 }

@@ -376,6 +376,8 @@ function viewOfCreated(
     reblog: null,
     favourited: false,
     reblogged: false,
+    bookmarked: false,
+    pinned: false,
   };
 }
 

@@ -2,7 +2,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
 import { statuses } from '../schema/index.js';
-import { hydrateSelection, hydrateStatuses, type StatusSelection } from './hydrate.js';
+import {
+  hydrateSelection,
+  hydrateStatuses,
+  visibleStatusesById,
+  type StatusSelection,
+} from './hydrate.js';
 import { isSnowflakeId } from '../ids.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
@@ -181,16 +186,21 @@ export async function findVisibleStatus(
   return groups.get(0)?.[0] ?? null;
 }
 
+/** A page of statuses listed by an account (favourites, bookmarks), paged by the list's own ids. */
 export interface FavouritesPage {
   statuses: StatusView[];
-  /** Favourite ids of the first and last entries: Mastodon pages this list by favourite, not status. */
+  /** List-entry ids of the first and last entries: Mastodon pages these lists by entry, not status. */
   firstCursor: string | null;
   lastCursor: string | null;
 }
 
-/** The statuses an account favourited, most recently favourited first, still visible to it. */
-export async function favouritedStatuses(
+/**
+ * The statuses an account listed in `list` (a table of `id`, `account_id`, `status_id`), most
+ * recently listed first, still visible to it.
+ */
+export async function listedStatuses(
   executor: Executor,
+  list: 'favourites' | 'bookmarks',
   accountId: string,
   page: Page,
 ): Promise<FavouritesPage> {
@@ -199,7 +209,7 @@ export async function favouritedStatuses(
     executor,
     sql`
     select f.id::text as cursor, f.status_id::text as "statusId"
-    from favourites f join statuses on statuses.id = f.status_id
+    from ${sql.identifier(list)} f join statuses on statuses.id = f.status_id
     where f.account_id = ${accountId} and statuses.deleted_at is null
       and ${visibleTo(accountId)} and ${where}
     order by ${orderFor(sql`f.id`, ascending)}
@@ -215,4 +225,52 @@ export async function favouritedStatuses(
     firstCursor: ordered[0]?.cursor ?? null,
     lastCursor: ordered.at(-1)?.cursor ?? null,
   };
+}
+
+/** The statuses an account favourited, most recently favourited first, still visible to it. */
+export function favouritedStatuses(
+  executor: Executor,
+  accountId: string,
+  page: Page,
+): Promise<FavouritesPage> {
+  return listedStatuses(executor, 'favourites', accountId, page);
+}
+
+/** The statuses an account bookmarked, most recently bookmarked first, still visible to it. */
+export function bookmarkedStatuses(
+  executor: Executor,
+  accountId: string,
+  page: Page,
+): Promise<FavouritesPage> {
+  return listedStatuses(executor, 'bookmarks', accountId, page);
+}
+
+/**
+ * The statuses pinned to an account's profile that the viewer may see, most recently pinned first
+ * (at most five, so one page). One statement.
+ */
+export async function pinnedStatuses(
+  executor: Executor,
+  accountId: string,
+  viewerId: string | null,
+): Promise<StatusView[]> {
+  if (!isSnowflakeId(accountId)) return [];
+  const selection = sql`
+    select p.status_id as id, row_number() over (order by p.id desc) as ord, 0 as grp
+    from status_pins p join statuses on statuses.id = p.status_id
+    where p.account_id = ${accountId} and statuses.deleted_at is null and ${visibleTo(viewerId)}`;
+  const groups = await hydrateSelection(executor, selection, viewerId);
+  return groups.get(0) ?? [];
+}
+
+/** The statuses of `ids` the viewer may see, in the order given; the others are left out. */
+export async function visibleStatuses(
+  executor: Executor,
+  ids: readonly string[],
+  viewerId: string | null,
+): Promise<StatusView[]> {
+  const valid = ids.filter(isSnowflakeId);
+  if (valid.length === 0) return [];
+  const groups = await hydrateSelection(executor, visibleStatusesById(valid, viewerId), viewerId);
+  return groups.get(0) ?? [];
 }

@@ -35,6 +35,9 @@ export interface StatusView {
   /** How the viewer relates to the status; all false without a viewer. */
   favourited: boolean;
   reblogged: boolean;
+  bookmarked: boolean;
+  /** Pinned to the viewer's profile (only ever true for the viewer's own statuses). */
+  pinned: boolean;
 }
 
 export interface NotificationView {
@@ -49,4 +52,19 @@ export interface TagView {
   id: string;
   name: string;
   displayName: string;
+}
+
+/** A hashtag a profile features, with how often and when its owner last used it. */
+export interface FeaturedTagView {
+  id: string;
+  name: string;
+  statusesCount: number;
+  lastStatusAt: string | null;
+}
+
+/** A hashtag with its use on each of the last days (newest first) and the viewer's relation to it. */
+export interface TagDetailView extends TagView {
+  history: { day: Date; uses: number; accounts: number }[];
+  following: boolean;
+  featuring: boolean;
 }

@@ -164,3 +164,18 @@ export async function countStatements<T>(
     database.pool.query = original as typeof database.pool.query;
   }
 }
+
+/** The events written to the outbox so far, oldest first (optionally of some types only). */
+export async function outboxEventsOf(
+  database: Database,
+  types?: readonly string[],
+): Promise<
+  { type: string; payload: { data: Record<string, unknown>; requestId: string | null } }[]
+> {
+  const result = await database.pool.query(
+    `select type, payload from outbox_events
+      where $1::text[] is null or type = any($1::text[]) order by occurred_at, id`,
+    [types ?? null],
+  );
+  return result.rows;
+}

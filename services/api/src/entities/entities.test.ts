@@ -55,6 +55,8 @@ function statusView(overrides: Partial<StatusView> = {}): StatusView {
     reblog: null,
     favourited: true,
     reblogged: false,
+    bookmarked: false,
+    pinned: false,
     ...overrides,
   };
 }
@@ -249,12 +251,19 @@ describe('other entities', () => {
   });
 
   it('serializes relationships and tags with every field', () => {
-    const relationship = serializeRelationship({ id: '2', following: true, followedBy: false });
+    const relationship = serializeRelationship({
+      id: '2',
+      following: true,
+      followedBy: false,
+      endorsed: true,
+      note: 'met at the conference',
+    });
     expect(relationship).toMatchObject({
       following: true,
       showing_reblogs: true,
       followed_by: false,
-      note: '',
+      endorsed: true,
+      note: 'met at the conference',
     });
     expect(Compile(Relationship).Check(relationship)).toBe(true);
     const tag = serializeTag({ id: '7', name: 'café', displayName: 'Café' }, ORIGIN);

@@ -7,4 +7,4 @@ export {
   serializeNotificationGroup,
 } from './notification.js';
 export { serializeRelationship } from './relationship.js';
-export { serializeTag } from './tag.js';
+export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js';

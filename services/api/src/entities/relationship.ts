@@ -1,7 +1,10 @@
 import type { Relationship as RelationshipView } from '@murmur/db';
 import type { Relationship } from '../schemas/entities.js';
 
-/** Follows are the only relation this server has; blocks, mutes and requests are always false. */
+/**
+ * Follows, endorsements and private notes; blocks, mutes and follow requests do not exist here, so
+ * they are always false.
+ */
 export function serializeRelationship(view: RelationshipView): Relationship {
   return {
     id: view.id,
@@ -18,7 +21,7 @@ export function serializeRelationship(view: RelationshipView): Relationship {
     requested: false,
     requested_by: false,
     domain_blocking: false,
-    endorsed: false,
-    note: '',
+    endorsed: view.endorsed,
+    note: view.note,
   };
 }

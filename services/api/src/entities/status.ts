@@ -97,10 +97,11 @@ export function statusViewerFields(
     favourited: view.favourited,
     reblogged: view.reblogged,
     muted: false,
-    bookmarked: false,
+    bookmarked: view.bookmarked,
     filtered: [],
   };
-  if (view.account.id === viewerId) fields.pinned = false;
+  // Mastodon sends `pinned` only on statuses the viewer could pin: its own.
+  if (view.account.id === viewerId) fields.pinned = view.pinned;
   return fields;
 }
 

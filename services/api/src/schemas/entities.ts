@@ -176,11 +176,43 @@ export const Tag = Type.Object({
   name: Type.String(),
   url: Url,
   history: Type.Array(
-    Type.Object({ day: Type.String(), uses: Type.String(), accounts: Type.String() }),
+    Type.Object({
+      day: Type.String({ description: 'UNIX time of the day (UTC midnight), as a string' }),
+      uses: Type.String(),
+      accounts: Type.String(),
+    }),
   ),
   following: Type.Optional(Type.Boolean()),
+  featuring: Type.Optional(Type.Boolean()),
 });
 export type Tag = Static<typeof Tag>;
+
+export const FeaturedTag = Type.Object({
+  id: Id,
+  name: Type.String(),
+  url: Url,
+  statuses_count: Type.String(),
+  last_status_at: Nullable(DateOnly),
+});
+export type FeaturedTag = Static<typeof FeaturedTag>;
+
+export const FamiliarFollowers = Type.Object({ id: Id, accounts: Type.Array(Account) });
+
+export const Suggestion = Type.Object({
+  source: Type.String({ description: 'Deprecated single reason: `global` or `past_interactions`' }),
+  sources: Type.Array(Type.String()),
+  account: Account,
+});
+
+/** An operator's text (extended description, privacy policy): HTML and its date. */
+export const InstanceText = Type.Object({ updated_at: DateTime, content: Type.String() });
+
+export const TermsOfService = Type.Object({
+  effective_date: DateOnly,
+  effective: Type.Boolean(),
+  content: Type.String(),
+  succeeded_by: Nullable(DateOnly),
+});
 
 /** The types this server emits (clients map others to "unknown"). */
 export const NotificationType = Type.Enum([...NOTIFICATION_TYPES]);

@@ -1,5 +1,9 @@
-/** What a signed-in person does: post, reply, delete, favourite, follow. Every one is a POST with CSRF. */
+/**
+ * What a signed-in person does: post, reply, delete, favourite, bookmark, follow. Every one is a
+ * POST with CSRF.
+ */
 import {
+  bookmarkStatus,
   createStatus,
   deleteStatus,
   favouriteStatus,
@@ -8,6 +12,7 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   isDomainError,
+  unbookmarkStatus,
   unfavouriteStatus,
   unfollowAccount,
 } from '@murmur/db';
@@ -74,6 +79,8 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
   for (const [action, operation] of [
     ['favourite', favouriteStatus],
     ['unfavourite', unfavouriteStatus],
+    ['bookmark', bookmarkStatus],
+    ['unbookmark', unbookmarkStatus],
   ] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: ActionForm }>(
       `/statuses/:id/${action}`,

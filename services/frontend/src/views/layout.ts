@@ -32,6 +32,7 @@ function navigation(context: PageContext): SafeHtml {
     ? html`<li><a href="/home">Home</a></li>
         <li><a href="/">Public</a></li>
         <li><a href="/notifications">Notifications</a></li>
+        <li><a href="/bookmarks">Bookmarks</a></li>
         <li><a href="/@${viewer.username}">Profile</a></li>
         <li><a href="/settings">Settings</a></li>
         <li><form method="post" action="/auth/sign_out" class="inline-form">${csrfField(context)}<button type="submit" class="link-button">Sign out</button></form></li>`

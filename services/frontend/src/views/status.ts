@@ -53,11 +53,22 @@ function statusActions(status: StatusView, context: PageContext): SafeHtml {
         ariaLabel: `Favourite (${status.favouritesCount} favourites)`,
         pressed: false,
       });
+  const bookmark = status.bookmarked
+    ? actionButton(context, `/statuses/${status.id}/unbookmark`, 'Bookmarked', {
+        className: 'action bookmarked',
+        ariaLabel: 'Remove bookmark',
+        pressed: true,
+      })
+    : actionButton(context, `/statuses/${status.id}/bookmark`, 'Bookmark', {
+        className: 'action',
+        ariaLabel: 'Bookmark',
+        pressed: false,
+      });
   const own = status.account.id === context.viewer.id;
   const remove = own
     ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
     : '';
-  return html`${replies}${favourite}<a href="${path}#reply" class="action">Reply</a>${remove}`;
+  return html`${replies}${favourite}${bookmark}<a href="${path}#reply" class="action">Reply</a>${remove}`;
 }
 
 export function statusArticle(
@@ -93,19 +104,27 @@ export function statusList(statuses: StatusView[], context: PageContext, empty: 
 export function pager(
   basePath: string,
   items: { id: string }[],
-  options: { limit: number; paged: boolean; query?: Record<string, string> },
+  options: {
+    limit: number;
+    paged: boolean;
+    query?: Record<string, string>;
+    /** For lists paged by their own entries (bookmarks), not by the items' ids. */
+    cursors?: { first: string | null; last: string | null };
+  },
 ): SafeHtml {
+  const first = options.cursors ? options.cursors.first : (items[0]?.id ?? null);
+  const last = options.cursors ? options.cursors.last : (items.at(-1)?.id ?? null);
   const link = (key: 'max_id' | 'min_id', id: string) => {
     const params = new URLSearchParams({ ...options.query, [key]: id });
     return `${basePath}?${params.toString()}`;
   };
   const newer =
-    options.paged && items.length > 0
-      ? html`<a rel="prev" href="${link('min_id', items[0]!.id)}">← Newer</a>`
+    options.paged && first !== null
+      ? html`<a rel="prev" href="${link('min_id', first)}">← Newer</a>`
       : '';
   const older =
-    items.length >= options.limit
-      ? html`<a rel="next" href="${link('max_id', items.at(-1)!.id)}">Older →</a>`
+    items.length >= options.limit && last !== null
+      ? html`<a rel="next" href="${link('max_id', last)}">Older →</a>`
       : '';
   if (!newer && !older) return html``;
   return html`<nav class="pager" aria-label="Pages">${newer}${older}</nav>`;

@@ -3,10 +3,17 @@
  * `limit=`, `limit=abc`, `exclude_replies=1`, one-element Rails arrays), Mastodon's keyset pages and
  * their `Link` header, and the error responses every route documents.
  */
-import { clampLimit, DomainError, type Page, type StatusView } from '@murmur/db';
+import {
+  clampLimit,
+  DomainError,
+  relationships,
+  type Executor,
+  type Page,
+  type StatusView,
+} from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { type EntityContext } from '../../entities/index.js';
+import { serializeRelationship, type EntityContext } from '../../entities/index.js';
 import { ErrorBody } from '../../schemas/atoms.js';
 
 /** The signed-in account, or null (anonymous or app-only token). */
@@ -144,6 +151,13 @@ export function setLinkHeaderFor(
 
 export function recordNotFound(): DomainError {
   return new DomainError('AccountNotFound', 'Record not found');
+}
+
+/** The Relationship entity of the viewer to one account, as actions on accounts answer it. */
+export async function relationshipWith(executor: Executor, viewerId: string, targetId: string) {
+  const [relationship] = await relationships(executor, viewerId, [targetId]);
+  if (!relationship) throw recordNotFound();
+  return serializeRelationship(relationship);
 }
 
 /** Error answers, documented on every route (the body is always `{error}`). */

@@ -7,6 +7,12 @@ import type { ApiInstance } from '../../plugins/context.js';
 import nodeinfoRoutes from '../nodeinfo/index.js';
 import imageRoutes from './images.js';
 import accountRoutes from './v1/accounts.js';
+import bookmarkRoutes from './v1/bookmarks.js';
+import instanceTextRoutes from './v1/instance-texts.js';
+import peopleRoutes from './v1/people.js';
+import profileFeatureRoutes from './v1/profile-features.js';
+import statusesByIdRoutes from './v1/statuses-by-id.js';
+import tagRoutes from './v1/tags.js';
 import instanceRoutes from './v1/instance.js';
 import markerRoutes from './v1/markers.js';
 import notificationRoutes from './v1/notifications.js';
@@ -27,5 +33,11 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(groupedNotificationRoutes);
   await app.register(searchRoutes);
   await app.register(markerRoutes);
+  await app.register(instanceTextRoutes);
+  await app.register(bookmarkRoutes);
+  await app.register(profileFeatureRoutes);
+  await app.register(tagRoutes);
+  await app.register(peopleRoutes);
+  await app.register(statusesByIdRoutes);
   await app.register(stubRoutes);
 }

@@ -10,6 +10,7 @@ const Metadata = Type.Object({
   token_endpoint: Type.String(),
   app_registration_endpoint: Type.String(),
   revocation_endpoint: Type.String(),
+  userinfo_endpoint: Type.String(),
   scopes_supported: Type.Array(Type.String()),
   response_types_supported: Type.Array(Type.String()),
   response_modes_supported: Type.Array(Type.String()),
@@ -28,6 +29,7 @@ export default async function wellKnownRoutes(app: ApiInstance): Promise<void> {
     token_endpoint: `${origin}/oauth/token`,
     app_registration_endpoint: `${origin}/api/v1/apps`,
     revocation_endpoint: `${origin}/oauth/revoke`,
+    userinfo_endpoint: `${origin}/oauth/userinfo`,
     scopes_supported: [
       ...TOP_LEVEL_SCOPES,
       ...[...KNOWN_SCOPES].filter((s) => !(TOP_LEVEL_SCOPES as readonly string[]).includes(s)),

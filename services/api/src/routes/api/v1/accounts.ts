@@ -6,6 +6,7 @@ import {
   accountStatuses,
   findAccountById,
   findAccountByUsername,
+  pinnedStatuses,
   followAccount,
   followersOf,
   followingOf,
@@ -76,7 +77,8 @@ const FollowBody = Type.Object({
   languages: Type.Optional(Nullable(StringOrList)),
 });
 
-async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
+/** The account with this id, or a 404. */
+export async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
   const account = await findAccountById(app.database.replica, id);
   if (!account) throw recordNotFound();
   return account;
@@ -244,7 +246,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: "An account's statuses, as the caller may see them",
         description:
-          '`only_media` and `pinned` give an empty list: this server has neither media nor pins.',
+          '`pinned=true`: the statuses pinned to the profile, most recently pinned first. `only_media` gives an empty list: this server has no media.',
         params: IdParams,
         querystring: AccountStatusesQuery,
         response: { 200: Type.Array(Status), ...ERRORS },
@@ -252,9 +254,18 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     },
     async (request, reply) => {
       const query = request.query;
-      if (parseBoolean(query.only_media) || parseBoolean(query.pinned)) {
+      if (parseBoolean(query.only_media)) {
         await requireAccount(app, request.params.id);
         return [];
+      }
+      if (parseBoolean(query.pinned)) {
+        // At most five, so one page and no Link header; only the first page has any.
+        await requireAccount(app, request.params.id);
+        const pinned =
+          query.max_id || query.min_id || query.since_id
+            ? []
+            : await pinnedStatuses(database.replica, request.params.id, viewerOf(request));
+        return sendStatuses(request, reply, pinned);
       }
       const statuses = await accountStatuses(
         database.replica,

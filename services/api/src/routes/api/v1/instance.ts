@@ -2,7 +2,12 @@
  * What clients read about the server before anything else: `/api/v1/instance` (Elk, masto.js v5),
  * `/api/v2/instance` (Ivory, Tusky), activity, rules, peers and custom emojis, all public.
  */
-import { readDailyStatistics, readInstanceCounts } from '@murmur/db';
+import {
+  MAX_FEATURED_TAGS,
+  MAX_PINNED_STATUSES,
+  readDailyStatistics,
+  readInstanceCounts,
+} from '@murmur/db';
 import { URL_LENGTH } from '@murmur/text';
 import Type from 'typebox';
 import { activityRange, weeklyActivity } from '../../../entities/activity.js';
@@ -25,7 +30,7 @@ const instanceTags = ['instance'];
 
 function configurationFor(maxCharacters: number) {
   return {
-    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    accounts: { max_featured_tags: MAX_FEATURED_TAGS, max_pinned_statuses: MAX_PINNED_STATUSES },
     statuses: {
       max_characters: maxCharacters,
       max_media_attachments: 0,

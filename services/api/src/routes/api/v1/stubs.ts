@@ -1,6 +1,6 @@
 /**
  * Endpoints popular clients call at start-up for features this server does not have (lists,
- * filters, bookmarks, trends, …). They answer an empty list, as GoToSocial's stubs do, so apps such as
+ * filters, trends, …). They answer an empty list, as GoToSocial's stubs do, so apps such as
  * Ivory and Ice Cubes do not fail (takahe#473, PR #533). Push subscriptions answer 404, which Elk and
  * Tusky treat as "none".
  */
@@ -26,8 +26,6 @@ const STUBS: Stub[] = [
     summary: 'Follow requests (none: accounts are not locked)',
     scope: 'read:follows',
   },
-  { path: '/api/v1/followed_tags', summary: 'Followed hashtags (none)', scope: 'read:follows' },
-  { path: '/api/v1/bookmarks', summary: 'Bookmarks (none)', scope: 'read:bookmarks' },
   { path: '/api/v1/announcements', summary: 'Announcements (none)', scope: 'read' },
   { path: '/api/v1/blocks', summary: 'Blocked accounts (none)', scope: 'read:blocks' },
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },
@@ -38,22 +36,9 @@ const STUBS: Stub[] = [
     summary: 'Scheduled statuses (none)',
     scope: 'read:statuses',
   },
-  { path: '/api/v1/endorsements', summary: 'Featured accounts (none)', scope: 'read:accounts' },
-  {
-    path: '/api/v1/featured_tags',
-    summary: 'Your featured hashtags (none)',
-    scope: 'read:accounts',
-  },
-  { path: '/api/v2/suggestions', summary: 'Follow suggestions (none)', scope: 'read' },
   { path: '/api/v1/trends/tags', summary: 'Trending hashtags (none)', scope: null },
   { path: '/api/v1/trends/statuses', summary: 'Trending statuses (none)', scope: null },
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
-  {
-    path: '/api/v1/accounts/:id/featured_tags',
-    summary: "An account's featured hashtags (none)",
-    scope: null,
-    params: true,
-  },
   {
     path: '/api/v1/accounts/:id/lists',
     summary: 'Your lists holding an account (none)',

@@ -1,0 +1,31 @@
+import type { StatusUnpinned } from '@murmur/events';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { statusPins } from '../schema/index.js';
+import { withTransaction } from '../transaction.js';
+import { enqueueEvents, profileEvent } from './outbox.js';
+import { getVisibleStatus } from './statuses.js';
+
+/** Unpins a status from the account's profile (not pinned is fine); a removed pin writes StatusUnpinned. */
+export async function unpinStatus(
+  database: Database,
+  input: { accountId: string; statusId: string; requestId?: string | null },
+): Promise<{ id: string }> {
+  return withTransaction(database, async (tx) => {
+    const status = await getVisibleStatus(tx, input.statusId, input.accountId);
+    const removed = await tx
+      .delete(statusPins)
+      .where(and(eq(statusPins.accountId, input.accountId), eq(statusPins.statusId, status.id)))
+      .returning({ id: statusPins.id });
+    if (removed.length > 0) {
+      await enqueueEvents(tx, [
+        profileEvent<StatusUnpinned>(
+          'StatusUnpinned',
+          { accountId: input.accountId, statusId: status.id },
+          input.requestId ?? null,
+        ),
+      ]);
+    }
+    return { id: status.id };
+  });
+}
