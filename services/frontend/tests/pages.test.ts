@@ -391,7 +391,7 @@ describe('signed in', () => {
     expect(fav.statusCode).toBe(303);
     expect(fav.headers.location).toBe(path);
     expect((await get(h, path, aliceSession)).body).toContain(
-      'aria-label="Unfavourite (1 favourites)"',
+      'aria-label="Favourite, 1 favourite" aria-pressed="true"',
     );
     await postForm(
       h,
@@ -402,8 +402,34 @@ describe('signed in', () => {
       expect(r.headers.location).toBe('/');
     });
     expect((await get(h, path, aliceSession)).body).toContain(
-      'aria-label="Favourite (0 favourites)"',
+      'aria-label="Favourite, 0 favourites" aria-pressed="false"',
     );
+  });
+
+  it("boosts and unboosts: the boost shows on the booster's profile", async () => {
+    const path = `/@bob/${bobPost.id}`;
+    const boost = await postForm(
+      h,
+      `/statuses/${bobPost.id}/reblog`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
+    expect(boost.statusCode).toBe(303);
+    expect(boost.headers.location).toBe(path);
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Boost, 1 boost" aria-pressed="true"',
+    );
+    expect((await get(h, '/@alice')).body).toContain('boosted</p>');
+    await postForm(
+      h,
+      `/statuses/${bobPost.id}/unreblog`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Boost, 0 boosts" aria-pressed="false"',
+    );
+    expect((await get(h, '/@alice')).body).not.toContain('boosted</p>');
   });
 
   it('follows and unfollows from the profile', async () => {

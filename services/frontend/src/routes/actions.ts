@@ -1,4 +1,7 @@
-/** What a signed-in person does: post, reply, delete, favourite, follow. Every one is a POST with CSRF. */
+/**
+ * What a signed-in person does: post, reply, delete, favourite, boost, follow. Every one is a POST
+ * with CSRF.
+ */
 import {
   createStatus,
   deleteStatus,
@@ -8,7 +11,9 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   isDomainError,
+  reblogStatus,
   unfavouriteStatus,
+  unreblogStatus,
   unfollowAccount,
 } from '@murmur/db';
 import type { FastifyInstance } from 'fastify';
@@ -74,6 +79,8 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
   for (const [action, operation] of [
     ['favourite', favouriteStatus],
     ['unfavourite', unfavouriteStatus],
+    ['reblog', reblogStatus],
+    ['unreblog', unreblogStatus],
   ] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: ActionForm }>(
       `/statuses/:id/${action}`,

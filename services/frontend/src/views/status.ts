@@ -36,28 +36,89 @@ export function bioHtml(note: string): SafeHtml {
   return trustedHtml(renderPlainTextHtml(note));
 }
 
+const counted = (count: number, one: string, many: string) =>
+  `${count} ${count === 1 ? one : many}`;
+
+/**
+ * A count next to its symbol: the symbol is hidden from screen readers, which read the count and
+ * its noun instead ("3 favourites"); what is seen ("★ 3") stays part of what is read.
+ */
+function symbolCount(symbol: string, count: number, one: string, many: string): SafeHtml {
+  return html`<span aria-hidden="true">${symbol}</span> ${count}<span class="visually-hidden"> ${count === 1 ? one : many}</span>`;
+}
+
+/**
+ * A toggle (favourite, boost): one name in both states, `aria-pressed` saying which, and the
+ * visible count inside the name, so speech input can say what it sees.
+ */
+function toggleButton(
+  context: PageContext,
+  status: StatusView,
+  toggle: {
+    action: string;
+    undo: string;
+    name: string;
+    on: boolean;
+    symbol: string;
+    onClass: string;
+  },
+  count: number,
+  nouns: [string, string],
+): SafeHtml {
+  return actionButton(
+    context,
+    `/statuses/${status.id}/${toggle.on ? toggle.undo : toggle.action}`,
+    `${toggle.symbol} ${count}`,
+    {
+      className: toggle.on ? `action ${toggle.onClass}` : 'action',
+      ariaLabel: `${toggle.name}, ${counted(count, ...nouns)}`,
+      pressed: toggle.on,
+    },
+  );
+}
+
 function statusActions(status: StatusView, context: PageContext): SafeHtml {
   const path = statusPath(status);
-  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies">↩ ${status.repliesCount}</a>`;
+  const replies = html`<a href="${path}" class="action" aria-label="${counted(status.repliesCount, 'reply', 'replies')}">↩ ${status.repliesCount}</a>`;
+  const boostable = status.visibility === 'public' || status.visibility === 'unlisted';
   if (!context.viewer) {
-    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites">★ ${status.favouritesCount}</span>`;
+    return html`${replies}<span class="action">${symbolCount('↻', status.reblogsCount, 'boost', 'boosts')}</span><span class="action">${symbolCount('★', status.favouritesCount, 'favourite', 'favourites')}</span>`;
   }
-  const favourite = status.favourited
-    ? actionButton(context, `/statuses/${status.id}/unfavourite`, `★ ${status.favouritesCount}`, {
-        className: 'action favourited',
-        ariaLabel: `Unfavourite (${status.favouritesCount} favourites)`,
-        pressed: true,
-      })
-    : actionButton(context, `/statuses/${status.id}/favourite`, `☆ ${status.favouritesCount}`, {
-        className: 'action',
-        ariaLabel: `Favourite (${status.favouritesCount} favourites)`,
-        pressed: false,
-      });
+  const boost = boostable
+    ? toggleButton(
+        context,
+        status,
+        {
+          action: 'reblog',
+          undo: 'unreblog',
+          name: 'Boost',
+          on: status.reblogged,
+          symbol: '↻',
+          onClass: 'reblogged',
+        },
+        status.reblogsCount,
+        ['boost', 'boosts'],
+      )
+    : html`<span class="action">${symbolCount('↻', status.reblogsCount, 'boost', 'boosts')}</span>`;
+  const favourite = toggleButton(
+    context,
+    status,
+    {
+      action: 'favourite',
+      undo: 'unfavourite',
+      name: 'Favourite',
+      on: status.favourited,
+      symbol: status.favourited ? '★' : '☆',
+      onClass: 'favourited',
+    },
+    status.favouritesCount,
+    ['favourite', 'favourites'],
+  );
   const own = status.account.id === context.viewer.id;
   const remove = own
     ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
     : '';
-  return html`${replies}${favourite}<a href="${path}#reply" class="action">Reply</a>${remove}`;
+  return html`${replies}${boost}${favourite}<a href="${path}#reply" class="action">Reply</a>${remove}`;
 }
 
 export function statusArticle(
@@ -67,7 +128,7 @@ export function statusArticle(
 ): SafeHtml {
   const status = view.reblog ?? view;
   const boost = view.reblog
-    ? html`<p class="boosted">↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
+    ? html`<p class="boosted"><span aria-hidden="true">↻</span> <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
     : '';
   const content = statusContent(status);
   const body = status.spoilerText
