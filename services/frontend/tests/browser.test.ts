@@ -430,6 +430,10 @@ describe.skipIf(apiMissing)(
       await expect(box.getAttribute('aria-describedby')).resolves.toContain(
         (await error.getAttribute('id'))!,
       );
+      // The counter speaks politely, after what the person is typing.
+      await expect(page.locator('#compose-counter').getAttribute('aria-live')).resolves.toBe(
+        'polite',
+      );
       await shot('compose-error');
     });
 
@@ -640,7 +644,12 @@ describe.skipIf(apiMissing)(
         expect(focused.outlineWidth, kind).toBeGreaterThanOrEqual(2);
         // WCAG 1.4.11: the indicator stands out from the page behind it by at least 3:1.
         expect(contrastRatio(focused.outlineColor, background), kind).toBeGreaterThanOrEqual(3);
-        await target.screenshot({ path: `${SCREENSHOTS}focus-${kind.replace(/ /g, '-')}.png` });
+        // The ring is drawn outside the element: the picture takes in a margin around it.
+        const box = (await target.boundingBox())!;
+        await page.screenshot({
+          path: `${SCREENSHOTS}focus-${kind.replace(/ /g, '-')}.png`,
+          clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 },
+        });
       }
       // In dark mode too.
       await page.emulateMedia({ colorScheme: 'dark' });
