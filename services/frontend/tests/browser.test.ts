@@ -265,6 +265,29 @@ describe.skipIf(apiMissing)(
     const shot = (name: string) =>
       page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
+    it('the audit fails on a serious violation, naming the rule, the element and the help', async () => {
+      const broken = `${origin}/__audit-self-test`;
+      await page.route(broken, (route) =>
+        route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body: '<!doctype html><html lang="en"><title>Audit self-test</title><main><h1>Broken</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><button id="nameless"></button></main></html>',
+        }),
+      );
+      await page.goto(broken);
+      const failure = await audit.check().then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      await page.unroute(broken);
+      expect(failure).toMatch(
+        /\/__audit-self-test: image-alt \(critical\): Images must have alternative text/,
+      );
+      expect(failure).toContain('<img src="data:image/gif;base64');
+      expect(failure).toMatch(/button-name \(critical\)/);
+      expect(failure).toContain('#nameless');
+      expect(failure).toContain('https://dequeuniversity.com/rules/axe/');
+    });
+
     it('signed out: timeline, profile, post, followers, hashtag, search, statistics, 404', async () => {
       await page.goto(`${origin}/`);
       await page.getByRole('heading', { name: 'Public posts' }).waitFor();
@@ -297,7 +320,7 @@ describe.skipIf(apiMissing)(
       const bobs = page.getByRole('article').filter({ hasText: 'Can we fix it?' });
       expect(await bobs.getByRole('button').count()).toBe(0);
       await expect(bobs.getByText('0 favourites').count()).resolves.toBe(1);
-    });
+    }, 45_000);
 
     it('sign up, post with a mention, reply, favourite, sign out, read without an account', async () => {
       await page.goto(`${origin}/`);
@@ -561,7 +584,7 @@ describe.skipIf(apiMissing)(
       await pressAndLoad(page, 'Enter');
       await page.waitForURL(`${origin}/`);
       await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).waitFor();
-    }, 60_000);
+    }, 90_000);
 
     it('an app is authorized on the consent page and revoked in settings, by keyboard', async () => {
       const registered = await fetch(`${origin}/api/v1/apps`, {
@@ -617,7 +640,7 @@ describe.skipIf(apiMissing)(
       await expect(
         page.getByRole('button', { name: 'Revoke access for Keyboard Client' }).count(),
       ).resolves.toBe(0);
-    }, 30_000);
+    }, 45_000);
 
     it('the focused element has a visible focus indicator with enough contrast', async () => {
       await page.goto(`${origin}/`);
@@ -665,7 +688,7 @@ describe.skipIf(apiMissing)(
       await page.goto(`${origin}/notifications`);
       await page.goto(`${origin}/statistics`);
       await page.emulateMedia({ colorScheme: 'light' });
-    });
+    }, 60_000);
 
     it('the statistics charts keep their text alternatives: a name, a description and the table', async () => {
       const today = new Date().toISOString().slice(0, 10);

@@ -36,42 +36,46 @@ export function bioHtml(note: string): SafeHtml {
   return trustedHtml(renderPlainTextHtml(note));
 }
 
-const counted = (count: number, one: string, many: string) =>
-  `${count} ${count === 1 ? one : many}`;
+type Nouns = readonly [one: string, many: string];
+const REPLIES: Nouns = ['reply', 'replies'];
+const BOOSTS: Nouns = ['boost', 'boosts'];
+const FAVOURITES: Nouns = ['favourite', 'favourites'];
+
+const counted = (count: number, [one, many]: Nouns) => `${count} ${count === 1 ? one : many}`;
 
 /**
  * A count next to its symbol: the symbol is hidden from screen readers, which read the count and
  * its noun instead ("3 favourites"); what is seen ("★ 3") stays part of what is read.
  */
-function symbolCount(symbol: string, count: number, one: string, many: string): SafeHtml {
-  return html`<span aria-hidden="true">${symbol}</span> ${count}<span class="visually-hidden"> ${count === 1 ? one : many}</span>`;
+function symbolCount(symbol: string, count: number, [one, many]: Nouns): SafeHtml {
+  return html`<span class="action"><span aria-hidden="true">${symbol}</span> ${count}<span class="visually-hidden"> ${count === 1 ? one : many}</span></span>`;
+}
+
+interface Toggle {
+  /** The POST action that turns it on, and the one that turns it off. */
+  action: string;
+  undo: string;
+  name: string;
+  on: boolean;
+  symbol: string;
+  onClass: string;
+  count: number;
+  nouns: Nouns;
 }
 
 /**
  * A toggle (favourite, boost): one name in both states, `aria-pressed` saying which, and the
- * visible count inside the name, so speech input can say what it sees.
+ * visible count inside the name ("Favourite, 3 favourites" for "☆ 3"), so speech input can say
+ * what it sees.
  */
-function toggleButton(
-  context: PageContext,
-  status: StatusView,
-  toggle: {
-    action: string;
-    undo: string;
-    name: string;
-    on: boolean;
-    symbol: string;
-    onClass: string;
-  },
-  count: number,
-  nouns: [string, string],
-): SafeHtml {
+function toggleButton(context: PageContext, status: StatusView, toggle: Toggle): SafeHtml {
   return actionButton(
     context,
     `/statuses/${status.id}/${toggle.on ? toggle.undo : toggle.action}`,
-    `${toggle.symbol} ${count}`,
+    `${toggle.symbol} ${toggle.count}`,
     {
       className: toggle.on ? `action ${toggle.onClass}` : 'action',
-      ariaLabel: `${toggle.name}, ${counted(count, ...nouns)}`,
+      ariaLabel: `${toggle.name}, ${counted(toggle.count, toggle.nouns)}`,
       pressed: toggle.on,
     },
   );
@@ -79,41 +83,35 @@ function toggleButton(
 
 function statusActions(status: StatusView, context: PageContext): SafeHtml {
   const path = statusPath(status);
-  const replies = html`<a href="${path}" class="action" aria-label="${counted(status.repliesCount, 'reply', 'replies')}">↩ ${status.repliesCount}</a>`;
-  const boostable = status.visibility === 'public' || status.visibility === 'unlisted';
+  const replies = html`<a href="${path}" class="action" aria-label="${counted(status.repliesCount, REPLIES)}">↩ ${status.repliesCount}</a>`;
+  const boosts = symbolCount('↻', status.reblogsCount, BOOSTS);
   if (!context.viewer) {
-    return html`${replies}<span class="action">${symbolCount('↻', status.reblogsCount, 'boost', 'boosts')}</span><span class="action">${symbolCount('★', status.favouritesCount, 'favourite', 'favourites')}</span>`;
+    return html`${replies}${boosts}${symbolCount('★', status.favouritesCount, FAVOURITES)}`;
   }
-  const boost = boostable
-    ? toggleButton(
-        context,
-        status,
-        {
+  // Only public and unlisted posts can be boosted.
+  const boost =
+    status.visibility === 'public' || status.visibility === 'unlisted'
+      ? toggleButton(context, status, {
           action: 'reblog',
           undo: 'unreblog',
           name: 'Boost',
           on: status.reblogged,
           symbol: '↻',
           onClass: 'reblogged',
-        },
-        status.reblogsCount,
-        ['boost', 'boosts'],
-      )
-    : html`<span class="action">${symbolCount('↻', status.reblogsCount, 'boost', 'boosts')}</span>`;
-  const favourite = toggleButton(
-    context,
-    status,
-    {
-      action: 'favourite',
-      undo: 'unfavourite',
-      name: 'Favourite',
-      on: status.favourited,
-      symbol: status.favourited ? '★' : '☆',
-      onClass: 'favourited',
-    },
-    status.favouritesCount,
-    ['favourite', 'favourites'],
-  );
+          count: status.reblogsCount,
+          nouns: BOOSTS,
+        })
+      : boosts;
+  const favourite = toggleButton(context, status, {
+    action: 'favourite',
+    undo: 'unfavourite',
+    name: 'Favourite',
+    on: status.favourited,
+    symbol: status.favourited ? '★' : '☆',
+    onClass: 'favourited',
+    count: status.favouritesCount,
+    nouns: FAVOURITES,
+  });
   const own = status.account.id === context.viewer.id;
   const remove = own
     ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
