@@ -23,6 +23,7 @@ import {
 } from '@murmur/db';
 import { countCharacters } from '@murmur/text';
 import { startDevProxy } from '@murmur/devkit/proxy';
+import { createUnsubscribeToken, DEV_UNSUBSCRIBE_SECRET } from '@murmur/service-kit';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessibilityAudit } from './_accessibility.js';
@@ -128,6 +129,8 @@ const REQUIRED_PAGES: { name: string; path: RegExp; title?: RegExp; signedIn: bo
   { name: 'a hashtag', path: /^\/tags\/builders$/, signedIn: false },
   { name: 'search with results', path: /^\/search\?q=/, signedIn: false },
   { name: 'statistics', path: /^\/statistics$/, signedIn: false },
+  { name: 'unsubscribe confirmation', path: /^\/unsubscribe\?token=/, signedIn: false },
+  { name: 'unsubscribed', path: /^\/unsubscribe$/, signedIn: false },
   { name: 'the 404 page', path: /^\/no\/such\/page$/, signedIn: false },
   { name: 'sign-in page (API)', path: /^\/oauth\/authorize\?/, title: /^Sign in/, signedIn: false },
   { name: 'sign-up page (API)', path: /^\/oauth\/sign_up\?/, title: /^Sign up/, signedIn: false },
@@ -311,6 +314,15 @@ describe.skipIf(apiMissing)(
       await page.goto(`${origin}/statistics`);
       const missing = await page.goto(`${origin}/no/such/page`);
       expect(missing?.status()).toBe(404);
+      // The unsubscribe link from a mention e-mail: a confirmation, then the answer.
+      const token = createUnsubscribeToken(DEV_UNSUBSCRIBE_SECRET, bob.id);
+      await page.goto(`${origin}/unsubscribe?token=${encodeURIComponent(token)}`);
+      await tabTo(page, page.getByRole('button', { name: 'Unsubscribe' }));
+      await pressAndLoad(page, 'Enter');
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'You will no longer get e-mails' })
+        .waitFor();
       // The sign-in page is the API's (the OAuth server's).
       await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
       await page.getByLabel('Username or e-mail').waitFor();

@@ -198,7 +198,7 @@ describe('security headers', () => {
       expect(response.headers['x-content-type-options'], url).toBe('nosniff');
       expect(response.headers['x-frame-options'], url).toBe('DENY');
       expect(response.headers['referrer-policy'], url).toMatch(
-        /^(strict-origin-when-cross-origin|no-referrer)$/,
+        /^(strict-origin-when-cross-origin|same-origin)$/,
       );
       expect(response.headers['strict-transport-security'], url).toBeUndefined();
     }
