@@ -198,7 +198,7 @@ describe('security headers', () => {
       expect(response.headers['x-content-type-options'], url).toBe('nosniff');
       expect(response.headers['x-frame-options'], url).toBe('DENY');
       expect(response.headers['referrer-policy'], url).toMatch(
-        /^(strict-origin-when-cross-origin|no-referrer)$/,
+        /^(strict-origin-when-cross-origin|same-origin)$/,
       );
       expect(response.headers['strict-transport-security'], url).toBeUndefined();
     }
@@ -391,7 +391,7 @@ describe('signed in', () => {
     expect(fav.statusCode).toBe(303);
     expect(fav.headers.location).toBe(path);
     expect((await get(h, path, aliceSession)).body).toContain(
-      'aria-label="Unfavourite (1 favourites)"',
+      'aria-label="Favourite, 1 favourite" aria-pressed="true"',
     );
     await postForm(
       h,
@@ -402,13 +402,15 @@ describe('signed in', () => {
       expect(r.headers.location).toBe('/');
     });
     expect((await get(h, path, aliceSession)).body).toContain(
-      'aria-label="Favourite (0 favourites)"',
+      'aria-label="Favourite, 0 favourites" aria-pressed="false"',
     );
   });
 
   it('bookmarks a post, lists it on the bookmarks page only for its owner, and removes it', async () => {
     const path = `/@bob/${bobPost.id}`;
-    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Bookmark"');
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'class="action" aria-pressed="false">Bookmark</button>',
+    );
     const saved = await postForm(
       h,
       `/statuses/${bobPost.id}/bookmark`,
@@ -417,7 +419,9 @@ describe('signed in', () => {
     );
     expect(saved.statusCode).toBe(303);
     expect(saved.headers.location).toBe(path);
-    expect((await get(h, path, aliceSession)).body).toContain('aria-label="Remove bookmark"');
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'class="action bookmarked" aria-pressed="true">Bookmark</button>',
+    );
     const page = await get(h, '/bookmarks', aliceSession);
     expect(page.body).toContain('<h1>Bookmarks</h1>');
     expect(page.body).toContain(`id="status-${bobPost.id}"`);
@@ -432,6 +436,32 @@ describe('signed in', () => {
     expect((await get(h, '/bookmarks', aliceSession)).body).toContain('No bookmarks yet');
     const anonymous = await get(h, '/bookmarks');
     expect(anonymous.statusCode).toBe(303);
+  });
+
+  it("boosts and unboosts: the boost shows on the booster's profile", async () => {
+    const path = `/@bob/${bobPost.id}`;
+    const boost = await postForm(
+      h,
+      `/statuses/${bobPost.id}/reblog`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
+    expect(boost.statusCode).toBe(303);
+    expect(boost.headers.location).toBe(path);
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Boost, 1 boost" aria-pressed="true"',
+    );
+    expect((await get(h, '/@alice')).body).toContain('boosted</p>');
+    await postForm(
+      h,
+      `/statuses/${bobPost.id}/unreblog`,
+      { csrf_token: aliceSession.csrf, return_to: path },
+      { session: aliceSession },
+    );
+    expect((await get(h, path, aliceSession)).body).toContain(
+      'aria-label="Boost, 0 boosts" aria-pressed="false"',
+    );
+    expect((await get(h, '/@alice')).body).not.toContain('boosted</p>');
   });
 
   it('follows and unfollows from the profile', async () => {

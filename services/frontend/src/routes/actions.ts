@@ -1,6 +1,6 @@
 /**
- * What a signed-in person does: post, reply, delete, favourite, bookmark, follow. Every one is a
- * POST with CSRF.
+ * What a signed-in person does: post, reply, delete, favourite, boost, bookmark, follow. Every
+ * one is a POST with CSRF.
  */
 import {
   bookmarkStatus,
@@ -12,8 +12,10 @@ import {
   getVisibleStatus,
   hydrateStatuses,
   isDomainError,
+  reblogStatus,
   unbookmarkStatus,
   unfavouriteStatus,
+  unreblogStatus,
   unfollowAccount,
 } from '@murmur/db';
 import type { FastifyInstance } from 'fastify';
@@ -81,6 +83,8 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
     ['unfavourite', unfavouriteStatus],
     ['bookmark', bookmarkStatus],
     ['unbookmark', unbookmarkStatus],
+    ['reblog', reblogStatus],
+    ['unreblog', unreblogStatus],
   ] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: ActionForm }>(
       `/statuses/:id/${action}`,

@@ -41,7 +41,9 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: FrontendDe
 <p>You will no longer get an e-mail when someone mentions you. You can turn them back on in your settings.</p>
 <button type="submit" class="button primary">Unsubscribe</button>
 </form>`;
-      reply.header('referrer-policy', 'no-referrer');
+      // The token stays off other sites' Referer; `no-referrer` would also make the browser send
+      // `Origin: null` with the form below, which the CSRF check rightly refuses.
+      reply.header('referrer-policy', 'same-origin');
       return sendPage(reply, context, { title: 'Unsubscribe', body, noindex: true });
     },
   );

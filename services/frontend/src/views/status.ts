@@ -36,39 +36,94 @@ export function bioHtml(note: string): SafeHtml {
   return trustedHtml(renderPlainTextHtml(note));
 }
 
+type Nouns = readonly [one: string, many: string];
+const REPLIES: Nouns = ['reply', 'replies'];
+const BOOSTS: Nouns = ['boost', 'boosts'];
+const FAVOURITES: Nouns = ['favourite', 'favourites'];
+
+const counted = (count: number, [one, many]: Nouns) => `${count} ${count === 1 ? one : many}`;
+
+/**
+ * A count next to its symbol: the symbol is hidden from screen readers, which read the count and
+ * its noun instead ("3 favourites"); what is seen ("★ 3") stays part of what is read.
+ */
+function symbolCount(symbol: string, count: number, [one, many]: Nouns): SafeHtml {
+  return html`<span class="action"><span aria-hidden="true">${symbol}</span> ${count}<span class="visually-hidden"> ${count === 1 ? one : many}</span></span>`;
+}
+
+interface Toggle {
+  /** The POST action that turns it on, and the one that turns it off. */
+  action: string;
+  undo: string;
+  name: string;
+  on: boolean;
+  symbol: string;
+  onClass: string;
+  count: number;
+  nouns: Nouns;
+}
+
+/**
+ * A toggle (favourite, boost): one name in both states, `aria-pressed` saying which, and the
+ * visible count inside the name ("Favourite, 3 favourites" for "☆ 3"), so speech input can say
+ * what it sees.
+ */
+function toggleButton(context: PageContext, status: StatusView, toggle: Toggle): SafeHtml {
+  return actionButton(
+    context,
+    `/statuses/${status.id}/${toggle.on ? toggle.undo : toggle.action}`,
+    `${toggle.symbol} ${toggle.count}`,
+    {
+      className: toggle.on ? `action ${toggle.onClass}` : 'action',
+      ariaLabel: `${toggle.name}, ${counted(toggle.count, toggle.nouns)}`,
+      pressed: toggle.on,
+    },
+  );
+}
+
 function statusActions(status: StatusView, context: PageContext): SafeHtml {
   const path = statusPath(status);
-  const replies = html`<a href="${path}" class="action" aria-label="${status.repliesCount} replies">↩ ${status.repliesCount}</a>`;
+  const replies = html`<a href="${path}" class="action" aria-label="${counted(status.repliesCount, REPLIES)}">↩ ${status.repliesCount}</a>`;
+  const boosts = symbolCount('↻', status.reblogsCount, BOOSTS);
   if (!context.viewer) {
-    return html`${replies}<span class="action" aria-label="${status.favouritesCount} favourites">★ ${status.favouritesCount}</span>`;
+    return html`${replies}${boosts}${symbolCount('★', status.favouritesCount, FAVOURITES)}`;
   }
-  const favourite = status.favourited
-    ? actionButton(context, `/statuses/${status.id}/unfavourite`, `★ ${status.favouritesCount}`, {
-        className: 'action favourited',
-        ariaLabel: `Unfavourite (${status.favouritesCount} favourites)`,
-        pressed: true,
-      })
-    : actionButton(context, `/statuses/${status.id}/favourite`, `☆ ${status.favouritesCount}`, {
-        className: 'action',
-        ariaLabel: `Favourite (${status.favouritesCount} favourites)`,
-        pressed: false,
-      });
-  const bookmark = status.bookmarked
-    ? actionButton(context, `/statuses/${status.id}/unbookmark`, 'Bookmarked', {
-        className: 'action bookmarked',
-        ariaLabel: 'Remove bookmark',
-        pressed: true,
-      })
-    : actionButton(context, `/statuses/${status.id}/bookmark`, 'Bookmark', {
-        className: 'action',
-        ariaLabel: 'Bookmark',
-        pressed: false,
-      });
+  // Only public and unlisted posts can be boosted.
+  const boost =
+    status.visibility === 'public' || status.visibility === 'unlisted'
+      ? toggleButton(context, status, {
+          action: 'reblog',
+          undo: 'unreblog',
+          name: 'Boost',
+          on: status.reblogged,
+          symbol: '↻',
+          onClass: 'reblogged',
+          count: status.reblogsCount,
+          nouns: BOOSTS,
+        })
+      : boosts;
+  const favourite = toggleButton(context, status, {
+    action: 'favourite',
+    undo: 'unfavourite',
+    name: 'Favourite',
+    on: status.favourited,
+    symbol: status.favourited ? '★' : '☆',
+    onClass: 'favourited',
+    count: status.favouritesCount,
+    nouns: FAVOURITES,
+  });
+  // A toggle with one name in both states; aria-pressed says whether the post is bookmarked.
+  const bookmark = actionButton(
+    context,
+    `/statuses/${status.id}/${status.bookmarked ? 'unbookmark' : 'bookmark'}`,
+    'Bookmark',
+    { className: status.bookmarked ? 'action bookmarked' : 'action', pressed: status.bookmarked },
+  );
   const own = status.account.id === context.viewer.id;
   const remove = own
     ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
     : '';
-  return html`${replies}${favourite}${bookmark}<a href="${path}#reply" class="action">Reply</a>${remove}`;
+  return html`${replies}${boost}${favourite}${bookmark}<a href="${path}#reply" class="action">Reply</a>${remove}`;
 }
 
 export function statusArticle(
@@ -78,7 +133,7 @@ export function statusArticle(
 ): SafeHtml {
   const status = view.reblog ?? view;
   const boost = view.reblog
-    ? html`<p class="boosted">↻ <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
+    ? html`<p class="boosted"><span aria-hidden="true">↻</span> <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
     : '';
   const content = statusContent(status);
   const body = status.spoilerText
