@@ -26,3 +26,4 @@ export {
   type HttpMetricsOptions,
 } from './metrics.js';
 export { SHARED_VARIABLES, DEV_WEB_CLIENT_SECRET, DEV_UNSUBSCRIBE_SECRET } from './variables.js';
+export { oauthSignInCookieName } from './cookies.js';
