@@ -146,6 +146,15 @@ describe('reading without an account', () => {
     }
   });
 
+  // PostgreSQL text cannot hold NUL: these used to reach the database and answer 500.
+  it('answers a NUL character in a tag, a search or a path with a 400 page', async () => {
+    for (const url of ['/tags/a%00b', '/search?q=%00', '/search?q=a%00b', '/@al%00ice']) {
+      const response = await get(h, url);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+  });
+
   it('sends signed-out people to sign in for personal pages', async () => {
     for (const url of ['/home', '/settings', '/notifications']) {
       const response = await get(h, url);
