@@ -196,3 +196,45 @@ describe('malformed multipart', () => {
     expect(response.json().content).toContain('from multipart');
   });
 });
+
+describe('Link headers', () => {
+  // Every query parameter used to be copied into both paging links: 8 KB of junk made a 16 KB
+  // header, and the proxy answered 502.
+  it('carry only the parameters that page and filter', async () => {
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: alice.headers,
+      payload: { status: 'a public post to page through' },
+    });
+    const junk = 'x'.repeat(8 * 1024);
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/timelines/public?limit=1&local=true&junk=${junk}&max_id=999999999999999999`,
+    });
+    expect(response.statusCode).toBe(200);
+    const link = String(response.headers.link);
+    expect(link).toContain('limit=1');
+    expect(link).toContain('local=true');
+    expect(link).not.toContain('junk');
+    expect(link).not.toContain('999999999999999999');
+    expect(link.length).toBeLessThan(500);
+  });
+
+  it('keep list filters such as types[]', async () => {
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: alice.headers,
+      payload: { status: `@${alice.username} a note to self` },
+    });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/accounts/${alice.id}/statuses?limit=1&exclude_replies=true&other=1`,
+      headers: alice.headers,
+    });
+    const link = String(response.headers.link);
+    expect(link).toContain('exclude_replies=true');
+    expect(link).not.toContain('other');
+  });
+});
