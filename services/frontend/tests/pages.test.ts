@@ -527,11 +527,13 @@ describe('CSRF and sessions', () => {
     expect((await get(h, '/home', session)).statusCode).toBe(200);
   });
 
-  it('signing out deletes the session, revokes its token and clears the cookie', async () => {
+  it('signing out deletes the session, revokes its token and clears the cookies', async () => {
     const session = await signIn(h, alice);
     const response = await postForm(h, '/auth/sign_out', { csrf_token: session.csrf }, { session });
     expect(response.statusCode).toBe(303);
     expect(String(response.headers['set-cookie'])).toMatch(/murmur_session=;/);
+    // The OAuth server's sign-in (same origin) ends too, or "Sign in" would skip the password.
+    expect(String(response.headers['set-cookie'])).toMatch(/(^|,)murmur_oauth_sign_in=;/);
     expect(await loadWebSession(h.database, session.sessionId)).toBeNull();
     const replay = await get(h, '/home', session);
     expect(replay.statusCode).toBe(303);
