@@ -19,13 +19,24 @@ import { startDevProxy } from '@murmur/devkit/proxy';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => console.log(`[start] ${line}`);
 
+const ports = {
+  API_PORT: process.env.API_PORT ?? '3001',
+  FRONTEND_PORT: process.env.FRONTEND_PORT ?? '3002',
+  WORKER_PORT: process.env.WORKER_PORT ?? '3003',
+};
+/** Where this machine reaches a service listening on HOST: loopback unless HOST names one interface. */
+const listenHost = process.env.HOST ?? '127.0.0.1';
+const localHost = ['0.0.0.0', '::', ''].includes(listenHost) ? '127.0.0.1' : listenHost;
+const localUrl = (port: string) =>
+  `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+
 const env: Record<string, string> = {
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL,
   PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://localhost:3000',
-  API_PORT: process.env.API_PORT ?? '3001',
-  FRONTEND_PORT: process.env.FRONTEND_PORT ?? '3002',
-  WORKER_PORT: process.env.WORKER_PORT ?? '3003',
+  ...ports,
+  // The website's token exchange goes to this API, never to a fixed port (issue 12).
+  API_INTERNAL_URL: process.env.API_INTERNAL_URL ?? localUrl(ports.API_PORT),
   MAIL_DIR: process.env.MAIL_DIR ?? join(root, '.data', 'mail'),
 };
 
@@ -94,8 +105,8 @@ const publicUrl = new URL(env.PUBLIC_URL!);
 await startDevProxy({
   port: Number(publicUrl.port || 80),
   host: publicUrl.hostname === 'localhost' ? '127.0.0.1' : publicUrl.hostname,
-  apiUrl: `http://127.0.0.1:${env.API_PORT}`,
-  frontendUrl: `http://127.0.0.1:${env.FRONTEND_PORT}`,
+  apiUrl: localUrl(ports.API_PORT),
+  frontendUrl: localUrl(ports.FRONTEND_PORT),
 });
 log(`Murmur is running: open ${env.PUBLIC_URL} (Ctrl-C stops everything)`);
 log(

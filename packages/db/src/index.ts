@@ -189,8 +189,10 @@ export {
   type AuthorizedApplication,
 } from './operations/oauth.js';
 export {
+  addRateLimitHits,
   hitRateLimit,
   deleteExpiredRateLimits,
+  type RateLimitHits,
   type RateLimitResult,
 } from './operations/rate-limits.js';
 

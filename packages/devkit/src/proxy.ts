@@ -32,9 +32,35 @@ export interface DevProxyOptions {
   host?: string;
   apiUrl: string;
   frontendUrl: string;
+  /** Largest request body passed on (default: the API's limit, 1 MiB). */
+  maxBodyBytes?: number;
 }
 
-function forward(target: URL, req: IncomingMessage, res: ServerResponse) {
+/** Fastify's default body limit, which the API keeps. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const TOO_LARGE = 'The request body is too large.';
+
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  res.end(TOO_LARGE);
+  // Read and drop the rest of the upload, so that the client gets to read the answer.
+  req.resume();
+}
+
+/**
+ * Passes the request on and the answer back. A body over the limit is refused here, as production
+ * proxies do (nginx's client_max_body_size): a service that answers 413 before reading the whole
+ * body closes the connection, and the upload then fails before the proxy has read the answer,
+ * which came out as a 502 or a reset.
+ */
+function forward(target: URL, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number) {
+  const declaredLength = Number(req.headers['content-length'] ?? 0);
+  if (declaredLength > maxBodyBytes) return refuseTooLarge(req, res);
+  // Set once the service has answered: an upload failing after that (the service answered early
+  // and closed) does not turn the answer into a 502.
+  let answered = false;
   const upstream = request(
     {
       hostname: target.hostname,
@@ -49,15 +75,29 @@ function forward(target: URL, req: IncomingMessage, res: ServerResponse) {
       },
     },
     (upstreamResponse) => {
+      answered = true;
       res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
       upstreamResponse.pipe(res);
+      // Cut short after its headers: end what the client has rather than leave it waiting.
+      upstreamResponse.on('aborted', () => res.end());
     },
   );
   upstream.on('error', () => {
-    if (!res.headersSent) {
-      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-    }
+    req.unpipe(upstream);
+    // Whatever the service answered is on its way; the failed upload does not change it.
+    if (answered) return;
+    res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('The service behind this address is not answering. Is it running?');
+  });
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBodyBytes && !answered) {
+      req.unpipe(upstream);
+      upstream.destroy();
+      answered = true;
+      refuseTooLarge(req, res);
+    }
   });
   req.pipe(upstream);
 }
@@ -67,7 +107,12 @@ export function startDevProxy(options: DevProxyOptions): Promise<Server> {
   const frontend = new URL(options.frontendUrl);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    forward(isApiPath(path) ? api : frontend, req, res);
+    forward(
+      isApiPath(path) ? api : frontend,
+      req,
+      res,
+      options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

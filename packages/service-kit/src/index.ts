@@ -32,3 +32,10 @@ export {
   type HttpMetricsOptions,
 } from './metrics.js';
 export { SHARED_VARIABLES, DEV_WEB_CLIENT_SECRET, DEV_UNSUBSCRIBE_SECRET } from './variables.js';
+export { oauthSignInCookieName } from './cookies.js';
+export {
+  findInputProblem,
+  INPUT_PROBLEM_MESSAGES,
+  MAX_INPUT_DEPTH,
+  type InputProblem,
+} from './input.js';

@@ -32,6 +32,13 @@ export const SHARED_VARIABLES = {
     protocols: ['http:', 'https:'],
   },
   HOST: { kind: 'string', description: 'Interface to listen on', default: '127.0.0.1' },
+  API_PORT: {
+    kind: 'integer',
+    description: 'Port the API listens on',
+    default: '3001',
+    min: 1,
+    max: 65535,
+  },
   LOG_LEVEL: {
     kind: 'string',
     description: 'pino log level',

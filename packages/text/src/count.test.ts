@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CHARACTERS, URL_LENGTH, countCharacters } from './count.js';
+import {
+  DEFAULT_MAX_CHARACTERS,
+  MAX_CODE_UNITS_PER_CHARACTER,
+  URL_LENGTH,
+  countCharacters,
+  isFarBeyondLimit,
+} from './count.js';
 
 describe('countCharacters', () => {
   it('counts plain ASCII one per character', () => {
@@ -76,5 +82,17 @@ describe('countCharacters', () => {
     expect(countCharacters(`${'a'.repeat(477)} ${longUrl}`)).toBe(501);
     expect(countCharacters('👨‍👩‍👧‍👦'.repeat(500))).toBe(500);
     expect(countCharacters('👨‍👩‍👧‍👦'.repeat(501))).toBe(501);
+  });
+});
+
+describe('isFarBeyondLimit', () => {
+  it('refuses on length alone only texts no post within the limit could be', () => {
+    const bound = DEFAULT_MAX_CHARACTERS * MAX_CODE_UNITS_PER_CHARACTER;
+    expect(isFarBeyondLimit('a'.repeat(bound), DEFAULT_MAX_CHARACTERS)).toBe(false);
+    expect(isFarBeyondLimit('a'.repeat(bound + 1), DEFAULT_MAX_CHARACTERS)).toBe(true);
+    // 500 of the longest common emoji sequences stay within the bound.
+    expect(isFarBeyondLimit('👨‍👩‍👧‍👦'.repeat(DEFAULT_MAX_CHARACTERS), DEFAULT_MAX_CHARACTERS)).toBe(
+      false,
+    );
   });
 });

@@ -1,4 +1,10 @@
-export { DEFAULT_MAX_CHARACTERS, URL_LENGTH, countCharacters } from './count.js';
+export {
+  DEFAULT_MAX_CHARACTERS,
+  MAX_CODE_UNITS_PER_CHARACTER,
+  URL_LENGTH,
+  countCharacters,
+  isFarBeyondLimit,
+} from './count.js';
 export { escapeHtml } from './escape.js';
 export { excerpt } from './excerpt.js';
 export { extractHashtags, extractMentions } from './extract.js';

@@ -5,14 +5,16 @@ import formbody from '@fastify/formbody';
 import type { Database } from '@murmur/db';
 import {
   createMetricsRegistry,
+  findInputProblem,
   httpMetrics,
+  INPUT_PROBLEM_MESSAGES,
   notForwarded,
   type Logger,
   type Registry,
 } from '@murmur/service-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FrontendConfig } from './config.js';
-import { describeError } from './errors.js';
+import { describeError, HttpError } from './errors.js';
 import { html } from './html.js';
 import { pageContext, sendPage, type FrontendDependencies } from './pages.js';
 import { securityHeaders } from './plugins/security.js';
@@ -94,6 +96,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       idleTimeoutMs: config.sessionIdleTimeoutMs,
       absoluteTimeoutMs: config.sessionAbsoluteTimeoutMs,
     },
+  });
+
+  // A NUL character cannot reach PostgreSQL (it fails the query): refuse it in any input, as a 400.
+  app.addHook('preValidation', async (request) => {
+    for (const input of [request.query, request.params, request.body]) {
+      const problem = findInputProblem(input);
+      if (problem) throw new HttpError(400, INPUT_PROBLEM_MESSAGES[problem]);
+    }
   });
 
   app.setErrorHandler(async (error, request, reply) => {

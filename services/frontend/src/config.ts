@@ -23,9 +23,11 @@ export const FRONTEND_VARIABLES = {
   API_INTERNAL_URL: {
     kind: 'url',
     protocols: ['http:', 'https:'],
-    default: 'http://127.0.0.1:3001',
-    description: 'Where the website reaches the API server-to-server (token exchange)',
+    optional: true,
+    description:
+      'Where the website reaches the API server-to-server (token exchange); unset: http://127.0.0.1:API_PORT',
   },
+  API_PORT: SHARED_VARIABLES.API_PORT,
   WEB_CLIENT_ID: SHARED_VARIABLES.WEB_CLIENT_ID,
   WEB_CLIENT_SECRET: SHARED_VARIABLES.WEB_CLIENT_SECRET,
   MAX_STATUS_CHARACTERS: SHARED_VARIABLES.MAX_STATUS_CHARACTERS,
@@ -93,7 +95,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: new URL(values.PUBLIC_URL),
     host: values.HOST,
     port: values.FRONTEND_PORT,
-    apiInternalUrl: values.API_INTERNAL_URL,
+    // Never a fixed port: whatever listens there would receive the codes, verifiers and the secret.
+    apiInternalUrl: values.API_INTERNAL_URL ?? `http://127.0.0.1:${values.API_PORT}`,
     webClientId: values.WEB_CLIENT_ID,
     webClientSecret: values.WEB_CLIENT_SECRET,
     maxStatusCharacters: values.MAX_STATUS_CHARACTERS,

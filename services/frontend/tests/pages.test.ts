@@ -146,6 +146,15 @@ describe('reading without an account', () => {
     }
   });
 
+  // PostgreSQL text cannot hold NUL: these used to reach the database and answer 500.
+  it('answers a NUL character in a tag, a search or a path with a 400 page', async () => {
+    for (const url of ['/tags/a%00b', '/search?q=%00', '/search?q=a%00b', '/@al%00ice']) {
+      const response = await get(h, url);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+  });
+
   it('sends signed-out people to sign in for personal pages', async () => {
     for (const url of ['/home', '/settings', '/notifications']) {
       const response = await get(h, url);
@@ -576,11 +585,13 @@ describe('CSRF and sessions', () => {
     expect((await get(h, '/home', session)).statusCode).toBe(200);
   });
 
-  it('signing out deletes the session, revokes its token and clears the cookie', async () => {
+  it('signing out deletes the session, revokes its token and clears the cookies', async () => {
     const session = await signIn(h, alice);
     const response = await postForm(h, '/auth/sign_out', { csrf_token: session.csrf }, { session });
     expect(response.statusCode).toBe(303);
     expect(String(response.headers['set-cookie'])).toMatch(/murmur_session=;/);
+    // The OAuth server's sign-in (same origin) ends too, or "Sign in" would skip the password.
+    expect(String(response.headers['set-cookie'])).toMatch(/(^|,)murmur_oauth_sign_in=;/);
     expect(await loadWebSession(h.database, session.sessionId)).toBeNull();
     const replay = await get(h, '/home', session);
     expect(replay.statusCode).toBe(303);

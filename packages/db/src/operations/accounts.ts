@@ -1,4 +1,4 @@
-import { isValidUsername } from '@murmur/text';
+import { isFarBeyondLimit, isValidUsername } from '@murmur/text';
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
@@ -182,6 +182,20 @@ export interface ProfileChanges {
   emailOnMention?: boolean;
 }
 
+/**
+ * `clean(text)` when it holds at most `maxCharacters` characters, else null. A text far longer
+ * than that is refused on its length alone, before any work on it.
+ */
+function cleanedWithin(
+  text: string,
+  maxCharacters: number,
+  clean: (text: string) => string,
+): string | null {
+  if (isFarBeyondLimit(text, maxCharacters)) return null;
+  const cleaned = clean(text);
+  return [...cleaned].length > maxCharacters ? null : cleaned;
+}
+
 export async function updateProfile(
   database: Database,
   accountId: string,
@@ -189,8 +203,10 @@ export async function updateProfile(
 ): Promise<AccountRow> {
   const values: Partial<typeof accounts.$inferInsert> = {};
   if (changes.displayName !== undefined) {
-    const displayName = changes.displayName.replace(/[\p{Cc}]/gu, '').trim();
-    if ([...displayName].length > MAX_DISPLAY_NAME_LENGTH) {
+    const displayName = cleanedWithin(changes.displayName, MAX_DISPLAY_NAME_LENGTH, (text) =>
+      text.replace(/[\p{Cc}]/gu, '').trim(),
+    );
+    if (displayName === null) {
       throw new DomainError(
         'InvalidField',
         `Display name is too long (maximum is ${MAX_DISPLAY_NAME_LENGTH} characters)`,
@@ -200,11 +216,13 @@ export async function updateProfile(
     values.displayName = displayName;
   }
   if (changes.note !== undefined) {
-    const note = changes.note
-      .replace(/\r\n?/g, '\n')
-      .replace(/[^\P{Cc}\n\t]/gu, '')
-      .trimEnd();
-    if ([...note].length > MAX_NOTE_LENGTH) {
+    const note = cleanedWithin(changes.note, MAX_NOTE_LENGTH, (text) =>
+      text
+        .replace(/\r\n?/g, '\n')
+        .replace(/[^\P{Cc}\n\t]/gu, '')
+        .trimEnd(),
+    );
+    if (note === null) {
       throw new DomainError(
         'InvalidField',
         `Bio is too long (maximum is ${MAX_NOTE_LENGTH} characters)`,

@@ -1,10 +1,11 @@
 /**
- * Fixed-window counters in PostgreSQL, shared by every replica: for the throttles that must hold
- * across processes (sign-in per IP and per account, the token endpoint, sign-up). One statement per
- * hit: the counter row is created or incremented atomically.
+ * Fixed-window counters in PostgreSQL, shared by every replica. The credential throttles (sign-in
+ * per IP and per account, the token endpoint, sign-up) count each hit in one statement, before any
+ * bcrypt work. The general API limits add up the hits each process counted since its last sync, all
+ * keys in one statement (`addRateLimitHits`), and learn the totals every process has counted.
  */
 import { lt, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import { queryRows, type Database } from '../client.js';
 import { rateLimitCounters } from '../schema/index.js';
 
 export interface RateLimitResult {
@@ -37,6 +38,44 @@ export async function hitRateLimit(
   const count = row!.count;
   if (Math.random() * CLEANUP_EVERY < 1) await deleteExpiredRateLimits(database, new Date(now));
   return { allowed: count <= input.limit, remaining: Math.max(0, input.limit - count), resetAt };
+}
+
+export interface RateLimitHits {
+  key: string;
+  windowStart: Date;
+  /** Hits counted since the last sync. */
+  count: number;
+  /** When the window ends; the row may be deleted after. */
+  expiresAt: Date;
+}
+
+/**
+ * Adds each counter's hits (one entry per key and window) and returns the totals across every
+ * process, in one statement.
+ */
+export async function addRateLimitHits(
+  database: Database,
+  hits: readonly RateLimitHits[],
+): Promise<{ key: string; windowStart: Date; count: number }[]> {
+  if (hits.length === 0) return [];
+  const rows = await queryRows<{ key: string; window_start: Date | string; count: number }>(
+    database.primary,
+    sql`insert into rate_limit_counters (key, window_start, count, expires_at)
+      select * from unnest(
+        ${sql.param(hits.map((hit) => hit.key))}::text[],
+        ${sql.param(hits.map((hit) => hit.windowStart.toISOString()))}::timestamptz[],
+        ${sql.param(hits.map((hit) => hit.count))}::int[],
+        ${sql.param(hits.map((hit) => hit.expiresAt.toISOString()))}::timestamptz[])
+      on conflict (key, window_start)
+        do update set count = rate_limit_counters.count + excluded.count
+      returning key, window_start, count`,
+  );
+  if (Math.random() * CLEANUP_EVERY < 1) await deleteExpiredRateLimits(database);
+  return rows.map((row) => ({
+    key: row.key,
+    windowStart: new Date(row.window_start),
+    count: row.count,
+  }));
 }
 
 export async function deleteExpiredRateLimits(

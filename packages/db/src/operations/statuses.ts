@@ -1,6 +1,7 @@
 import {
   DEFAULT_MAX_CHARACTERS,
   countCharacters,
+  isFarBeyondLimit,
   isValidUsername,
   normalizeHashtag,
   normalizeStatusText,
@@ -80,6 +81,16 @@ async function findByIdempotencyKey(
 }
 
 function validateText(input: CreateStatusInput, maxCharacters: number) {
+  if (
+    isFarBeyondLimit(input.text ?? '', maxCharacters) ||
+    isFarBeyondLimit(input.spoilerText ?? '', MAX_SPOILER_LENGTH)
+  ) {
+    throw new DomainError(
+      'TextTooLong',
+      `Validation failed: Text character limit of ${maxCharacters} exceeded`,
+      'status',
+    );
+  }
   const text = normalizeStatusText(input.text ?? '');
   const spoilerText = normalizeStatusText(input.spoilerText ?? '');
   if (text.trim().length === 0) {

@@ -60,17 +60,21 @@ export function parseQueryString(query: string): ParamObject {
 
 /**
  * Blank values mean "absent" (`limit=` must not fail validation: snarfed/bridgy#977). Removes
- * empty-string properties and empty strings inside arrays, recursively, in place.
+ * empty-string properties and empty strings inside arrays, at every level, in place. Iterative, so
+ * that no nesting can overflow the stack (requests are also refused beyond `MAX_INPUT_DEPTH`).
  */
 export function dropBlankValues(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const field = record[key];
-    if (field === '') delete record[key];
-    else if (Array.isArray(field)) {
-      const kept = field.filter((item) => item !== '');
-      if (kept.length !== field.length) record[key] = kept;
-    } else dropBlankValues(field);
+  const pending: unknown[] = [value];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) continue;
+    const record = current as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const field = record[key];
+      if (field === '') delete record[key];
+      else if (Array.isArray(field)) {
+        const kept = field.filter((item) => item !== '');
+        if (kept.length !== field.length) record[key] = kept;
+      } else if (typeof field === 'object' && field !== null) pending.push(field);
+    }
   }
 }

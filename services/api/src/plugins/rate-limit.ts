@@ -1,10 +1,15 @@
 /**
- * Rate limits as Mastodon's rack-attack sets them (reference §3.2). The general API limits are fixed
- * windows kept in this process (each replica counts its own share, which is what they are for: keeping
- * one client from hogging a replica). The credential throttles (sign-in, sign-up, token endpoint) use
- * counters in PostgreSQL, shared by every replica, and run before any bcrypt work.
+ * Rate limits as Mastodon's rack-attack sets them (reference §3.2), shared by every replica through
+ * counters in PostgreSQL (with N replicas a client still gets Mastodon's limits, not N times them).
+ *
+ * The credential throttles (sign-in, sign-up, token endpoint) count each attempt in the database
+ * before any bcrypt work: they must be exact. The general API limits are on every request, so they
+ * must not cost a round trip each: a process decides from the shared total it last learned plus the
+ * hits it has counted since, and every `syncIntervalMs` (1 s) adds those hits to the shared counters
+ * and learns the new totals, every key in one statement. A client spreading requests over N replicas
+ * can so exceed a limit by what N-1 replicas admit in one sync interval, and no more.
  */
-import { hitRateLimit } from '@murmur/db';
+import { addRateLimitHits, hitRateLimit, type Database } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
@@ -32,6 +37,8 @@ export interface RateLimitSettings {
   apiSignUpPerIp: Limit;
   /** `POST /oauth/token` and `/oauth/revoke`, per IP. */
   tokenPerIp: Limit;
+  /** How often the general limits' counts are shared with the other replicas. */
+  syncIntervalMs: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
@@ -44,11 +51,14 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   signUpPerIp: { limit: 25, windowMs: 5 * MINUTE },
   apiSignUpPerIp: { limit: 5, windowMs: 30 * MINUTE },
   tokenPerIp: { limit: 300, windowMs: 5 * MINUTE },
+  syncIntervalMs: 1_000,
 };
 
 declare module 'fastify' {
   interface FastifyInstance {
     rateLimits: RateLimitSettings;
+    /** Shares this process's counts of the general limits now (also done every syncIntervalMs). */
+    syncRateLimits(): Promise<void>;
   }
 }
 
@@ -59,32 +69,94 @@ interface WindowResult {
   resetAt: Date;
 }
 
-/** Fixed-window counters in memory; expired windows are swept as time passes. */
-export class FixedWindowCounter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private nextSweep = 0;
+interface SharedWindow {
+  key: string;
+  windowStart: number;
+  resetAt: number;
+  /** The total of every process, as last learned. */
+  shared: number;
+  /** Hits counted here since the last sync. */
+  pending: number;
+  lastHitAt: number;
+}
+
+/**
+ * Fixed-window counters whose totals are shared through PostgreSQL: `hit` decides without I/O;
+ * `sync` adds the pending hits of every window in one statement and learns the totals, also of the
+ * windows hit here within `refreshMs` (so that a client this process serves again soon is judged on
+ * what the other processes counted). A failed sync keeps the hits for the next one (requests go on
+ * being counted locally meanwhile).
+ */
+export class SharedWindowCounter {
+  private readonly windows = new Map<string, SharedWindow>();
+  private syncing: Promise<void> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly refreshMs: number,
+  ) {}
 
   hit(key: string, { limit, windowMs }: Limit, now: number): WindowResult {
-    if (now >= this.nextSweep) this.sweep(now);
     const windowStart = Math.floor(now / windowMs) * windowMs;
-    const mapKey = `${key}@${windowMs}`;
-    let entry = this.windows.get(mapKey);
-    if (!entry || entry.resetAt <= now) {
-      entry = { count: 0, resetAt: windowStart + windowMs };
-      this.windows.set(mapKey, entry);
+    const sharedKey = `${key}@${windowMs}`;
+    let entry = this.windows.get(sharedKey);
+    if (!entry || entry.windowStart !== windowStart) {
+      entry = {
+        key: sharedKey,
+        windowStart,
+        resetAt: windowStart + windowMs,
+        shared: 0,
+        pending: 0,
+        lastHitAt: now,
+      };
+      this.windows.set(sharedKey, entry);
     }
-    entry.count++;
+    entry.pending++;
+    entry.lastHitAt = now;
+    const count = entry.shared + entry.pending;
     return {
-      allowed: entry.count <= limit,
+      allowed: count <= limit,
       limit,
-      remaining: Math.max(0, limit - entry.count),
+      remaining: Math.max(0, limit - count),
       resetAt: new Date(entry.resetAt),
     };
   }
 
-  private sweep(now: number): void {
-    for (const [key, entry] of this.windows) if (entry.resetAt <= now) this.windows.delete(key);
-    this.nextSweep = now + MINUTE;
+  /** One sync at a time; a call during a sync waits for it and then syncs again. */
+  async sync(now: number): Promise<void> {
+    while (this.syncing) await this.syncing;
+    this.syncing = this.syncOnce(now).finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async syncOnce(now: number): Promise<void> {
+    const sent: { entry: SharedWindow; count: number }[] = [];
+    for (const [mapKey, entry] of this.windows) {
+      if (entry.resetAt <= now) this.windows.delete(mapKey);
+      else if (entry.pending > 0 || entry.lastHitAt >= now - this.refreshMs)
+        sent.push({ entry, count: entry.pending });
+    }
+    if (sent.length === 0) return;
+    for (const { entry } of sent) entry.pending = 0;
+    try {
+      const totals = await addRateLimitHits(
+        this.database,
+        sent.map(({ entry, count }) => ({
+          key: entry.key,
+          windowStart: new Date(entry.windowStart),
+          count,
+          expiresAt: new Date(entry.resetAt),
+        })),
+      );
+      const byKey = new Map(totals.map((row) => [`${row.key}@${row.windowStart.getTime()}`, row]));
+      for (const { entry } of sent) {
+        const total = byKey.get(`${entry.key}@${entry.windowStart}`);
+        if (total) entry.shared = Math.max(entry.shared, total.count);
+      }
+    } catch (error) {
+      for (const { entry, count } of sent) entry.pending += count;
+      throw error;
+    }
   }
 }
 
@@ -178,7 +250,19 @@ export const rateLimiting = fp(
   async (app: ApiInstance, options: { settings: RateLimitSettings }) => {
     const settings = options.settings;
     app.decorate('rateLimits', settings);
-    const counter = new FixedWindowCounter();
+    const counter = new SharedWindowCounter(app.database, 10 * settings.syncIntervalMs);
+    const sync = () => counter.sync(app.clock().getTime());
+    app.decorate('syncRateLimits', sync);
+    const timer = setInterval(() => {
+      sync().catch((error: unknown) =>
+        app.log.warn({ err: error }, 'rate limit counts not shared; retrying'),
+      );
+    }, settings.syncIntervalMs);
+    timer.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await sync().catch(() => undefined);
+    });
 
     // Runs after authentication (registered after it), so it knows the token and the account.
     app.addHook('onRequest', async (request, reply) => {

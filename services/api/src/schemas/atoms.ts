@@ -32,7 +32,9 @@ export const ErrorBody = Type.Object(
 );
 
 /** A query or form value that may arrive once or as a Rails array (`types[]=a&types[]=b`). */
-export const StringOrList = Type.Union([Type.String(), Type.Array(Type.String())]);
+/** Ids, notification types, tag names: short, and a few of them (bounded, as they echo into `Link`). */
+const ListItem = Type.String({ maxLength: 100 });
+export const StringOrList = Type.Union([ListItem, Type.Array(ListItem, { maxItems: 20 })]);
 
 /** `limit`, `exclude_replies` and friends: parsed leniently by the handler. */
 export const LenientString = Type.String({ maxLength: 64 });

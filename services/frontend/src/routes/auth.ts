@@ -10,6 +10,7 @@ import {
   deleteWebSession,
   revokeAccessTokenById,
 } from '@murmur/db';
+import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
@@ -131,7 +132,10 @@ export async function registerAuthRoutes(
           'signed out',
         );
       }
-      reply.clearCookie(cookieName, { path: '/', secure: https, httpOnly: true, sameSite: 'lax' });
+      const cookieOptions = { path: '/', secure: https, httpOnly: true, sameSite: 'lax' } as const;
+      reply.clearCookie(cookieName, cookieOptions);
+      // The API's sign-in cookie (same origin): without this, "Sign in" would skip the password.
+      reply.clearCookie(oauthSignInCookieName(https), cookieOptions);
       return reply.redirect('/', 303);
     },
   );

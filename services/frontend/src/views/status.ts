@@ -1,5 +1,5 @@
 import type { AccountView, StatusView } from '@murmur/db';
-import { renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
+import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
 import { html, trustedHtml, type SafeHtml } from '../html.js';
 import { exactTime, relativeTime } from '../time.js';
 import type { PageContext } from './context.js';
@@ -201,7 +201,7 @@ export function composeForm(context: PageContext, options: ComposeOptions = {}):
 ${csrfField(context)}
 ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}">` : ''}
 <label for="compose-text">${label}</label>
-<textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * 20}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
+<textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * MAX_CODE_UNITS_PER_CHARACTER}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
 ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
 <div class="compose-footer">
 <span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>

@@ -114,10 +114,19 @@ export function pageOf(query: PageQueryValues, fallback: number, max: number): P
 
 const CURSOR_PARAMS = ['max_id', 'since_id', 'min_id'];
 
+/** The query parameters the route declares in its schema: the ones that page and filter. */
+function declaredQueryParameters(request: FastifyRequest): Set<string> {
+  const schema = request.routeOptions.schema?.querystring as
+    { properties?: Record<string, unknown> } | undefined;
+  return new Set(Object.keys(schema?.properties ?? {}));
+}
+
 /**
  * Mastodon's `Link` header: `next` pages to older entries (max_id = the last id), `prev` to newer
- * ones (min_id = the first id). Other query parameters are kept, so filters survive paging. Nothing
- * is sent for an empty page.
+ * ones (min_id = the first id). The route's other declared parameters (`limit`, `types[]`,
+ * `tagged`…) are kept, so filters survive paging; anything else a client put in the query is not
+ * echoed (an 8 KB junk parameter made a 16 KB header, more than proxies accept). Nothing is sent
+ * for an empty page.
  */
 export function setLinkHeader(
   request: FastifyRequest,
@@ -127,8 +136,12 @@ export function setLinkHeader(
   if (!cursors.first || !cursors.last) return;
   const origin = request.server.config.publicOrigin;
   const url = new URL(request.url, origin);
-  const kept = url.searchParams;
-  for (const name of CURSOR_PARAMS) kept.delete(name);
+  const declared = declaredQueryParameters(request);
+  const kept = new URLSearchParams();
+  for (const [name, value] of url.searchParams) {
+    const base = name.endsWith('[]') ? name.slice(0, -2) : name;
+    if (declared.has(base) && !CURSOR_PARAMS.includes(base)) kept.append(name, value);
+  }
   const link = (param: string, value: string) => {
     const params = new URLSearchParams(kept);
     params.set(param, value);

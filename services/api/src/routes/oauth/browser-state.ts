@@ -2,12 +2,13 @@
  * The little state the authorization pages keep in the browser, with no server-side session:
  * - a sign-in cookie, valid 10 minutes, holding the account id, an expiry and an HMAC (keyed with
  *   API_COOKIE_SECRET, and bound to the account's last password change, so changing the password
- *   ends it);
+ *   ends it, and the website's sign-out clears it);
  * - a CSRF nonce cookie; forms carry HMAC(nonce) and POSTs must present both (and no foreign Origin).
  * Cookies are HttpOnly, SameSite=Lax, and on https `Secure` with the `__Host-` prefix.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { findAccountById, type AccountRow } from '@murmur/db';
+import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiInstance } from '../../plugins/context.js';
 
@@ -48,7 +49,7 @@ export function setSignedIn(app: ApiInstance, reply: FastifyReply, account: Acco
   const payload = `${account.id}.${expires}`;
   const value = `${payload}.${mac(app, 'sign-in', `${payload}.${credentialStamp(account)}`)}`;
   reply.setCookie(
-    cookieName(app, 'murmur_oauth_sign_in'),
+    oauthSignInCookieName(app.config.secure),
     value,
     cookieOptions(app, SIGN_IN_TTL_MS / 1000),
   );
@@ -59,7 +60,7 @@ export async function signedInAccount(
   app: ApiInstance,
   request: FastifyRequest,
 ): Promise<AccountRow | null> {
-  const value = request.cookies[cookieName(app, 'murmur_oauth_sign_in')];
+  const value = request.cookies[oauthSignInCookieName(app.config.secure)];
   const match = value ? /^(\d{1,19})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
   if (!match) return null;
   const [, accountId, expires, signature] = match as unknown as [string, string, string, string];
