@@ -142,6 +142,7 @@ export {
 export {
   relayOutboxBatch,
   reconcileOutboxBatch,
+  rescheduleUnprocessedOutboxEvents,
   deleteProcessedOutboxEvents,
   outboxBacklog,
   listenForOutbox,

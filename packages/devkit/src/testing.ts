@@ -121,11 +121,33 @@ export class PrivateNatsNode extends PrivateNatsServer {
   constructor(
     readonly name: string,
     port: number,
+    /** HTTP monitoring port (`/jsz`, `/healthz`). */
+    readonly monitorPort: number,
     configFile: string,
     storeDir: string,
   ) {
     super(port, configFile, storeDir);
   }
+
+  /** The node's `/jsz` (JetStream and meta-cluster state), or null when it does not answer. */
+  async jsz(): Promise<JszResponse | null> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.monitorPort}/jsz`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      return response.ok ? ((await response.json()) as JszResponse) : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+interface JszResponse {
+  meta_cluster?: {
+    leader?: string;
+    cluster_size?: number;
+    replicas?: { name: string; current: boolean }[];
+  };
 }
 
 /**
@@ -145,8 +167,10 @@ export class PrivateNatsCluster {
     const size = options.size ?? 3;
     const directory = mkdtempSync(join(tmpdir(), 'murmur-nats-cluster-'));
     const name = `murmur-test-${directory.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    const ports: { client: number; route: number }[] = [];
-    for (let i = 0; i < size; i++) ports.push({ client: await freePort(), route: await freePort() });
+    const ports: { client: number; route: number; monitor: number }[] = [];
+    for (let i = 0; i < size; i++) {
+      ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
+    }
     const nodes = ports.map((port, i) => {
       const nodeName = `${name}-${i + 1}`;
       const storeDir = join(directory, `store-${i + 1}`);
@@ -161,6 +185,7 @@ export class PrivateNatsCluster {
         [
           `server_name: ${nodeName}`,
           `listen: 127.0.0.1:${port.client}`,
+          `http: 127.0.0.1:${port.monitor}`,
           `jetstream {`,
           `  store_dir: "${storeDir}"`,
           `  max_file_store: 1GB`,
@@ -176,7 +201,7 @@ export class PrivateNatsCluster {
           '',
         ].join('\n'),
       );
-      return new PrivateNatsNode(nodeName, port.client, configFile, storeDir);
+      return new PrivateNatsNode(nodeName, port.client, port.monitor, configFile, storeDir);
     });
     const cluster = new PrivateNatsCluster(name, nodes, directory);
     await cluster.startAll();
@@ -194,8 +219,26 @@ export class PrivateNatsCluster {
     return node;
   }
 
+  /** Starts the nodes that are down and waits until JetStream has a leader that sees every node. */
   async startAll(): Promise<void> {
     await Promise.all(this.nodes.filter((n) => !n.running).map((n) => n.start()));
+    await this.waitUntilFormed();
+  }
+
+  /** Resolves when a meta leader exists and every node is a current peer (streams can be placed). */
+  async waitUntilFormed(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      async () => {
+        for (const node of this.nodes) {
+          const meta = (await node.jsz())?.meta_cluster;
+          if (meta?.leader !== node.name) continue;
+          const current = (meta.replicas ?? []).filter((r) => r.current).length;
+          return current === this.nodes.length - 1;
+        }
+        return false;
+      },
+      { timeoutMs, intervalMs: 200, what: `NATS cluster ${this.name} to form` },
+    );
   }
 
   async killAll(): Promise<void> {

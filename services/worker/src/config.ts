@@ -196,6 +196,8 @@ export interface WorkerTimings {
   statsFinalizeMs: number;
   /** The first finalization after start-up waits this long (the pipeline catches up first). */
   statsFinalizeFirstRunAfterMs: number;
+  /** How long start() waits for JetStream to accept the topology (a cluster still forming). */
+  topologyStartTimeoutMs: number;
   /** How long stop() waits for running handlers. */
   shutdownDeadlineMs: number;
   /** How long a statistics batch waits for more events (nobody waits for a count). */
@@ -249,6 +251,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   statsFinalizeMs: 60 * 60 * 1000,
   statsFinalizeFirstRunAfterMs: 60_000,
   shutdownDeadlineMs: 10_000,
+  topologyStartTimeoutMs: 60_000,
   statisticsLingerMs: 50,
   mentionFinishLingerMs: 20,
 });

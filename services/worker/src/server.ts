@@ -62,7 +62,11 @@ try {
   process.exit(1);
 }
 logger.info(
-  { port: config.port, database: redactUrl(config.databaseUrl), nats: redactNatsUrl(config.natsUrl) },
+  {
+    port: config.port,
+    database: redactUrl(config.databaseUrl),
+    nats: redactNatsUrl(config.natsUrl),
+  },
   'worker running',
 );
 

@@ -1,55 +1,34 @@
 /**
  * The worker on a three-node JetStream cluster of this file's own, with NATS_URL listing the three
  * seeds (as operators write it) and a stream of three replicas. A node killed in the middle of the
- * posts loses nothing and doubles nothing.
+ * posts loses nothing and doubles nothing; the whole cluster restarted on empty storage is healed
+ * without a restart (stream and consumers recreated, the lost events republished).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus, type Database } from '@murmur/db';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
-import { testTopology } from '@murmur/events/testing';
+import { createStatus } from '@murmur/db';
+import { createAccountFixture } from '@murmur/db/testing';
 import { PrivateNatsCluster } from '@murmur/devkit/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { expectEachMentionOnce, waitFor } from './_helpers.js';
 import {
-  expectEachMentionOnce,
-  startSmtpSink,
-  startWorker,
-  testConfig,
-  waitFor,
-  type RunningWorker,
-} from './_helpers.js';
+  markPendingEventsPublished,
+  mentionEach,
+  startFaultRig,
+  type FaultRig,
+} from './_faults.js';
 
-const topology = testTopology();
-let testDb: TestDatabase;
-let database: Database;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let cluster: PrivateNatsCluster;
-let running: RunningWorker;
+let rig: FaultRig<PrivateNatsCluster>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = testDb.database;
-  smtp = await startSmtpSink();
-  cluster = await PrivateNatsCluster.start();
-  running = await startWorker(
-    testConfig({
-      databaseUrl: testDb.url,
-      topology,
-      natsUrl: cluster.url,
-      smtpUrl: smtp.url,
-      overrides: { streamReplicas: 3 },
-    }),
-    database,
-  );
+  rig = await startFaultRig(() => PrivateNatsCluster.start(), { streamReplicas: 3 });
 }, 90_000);
 
 afterAll(async () => {
-  await running?.stop();
-  await cluster?.dispose();
-  await smtp?.close();
-  await testDb?.destroy();
+  await rig?.dispose();
 });
 
 it('connects through a list of seeds and keeps every mention across a node crash', async () => {
+  const { database, smtp, nats: cluster, running, topology } = rig;
   expect(cluster.url.split(',')).toHaveLength(3);
   const jsm = await jetstreamManager(running.nats);
   const info = await jsm.streams.info(topology.streamName);
@@ -79,3 +58,24 @@ it('connects through a list of seeds and keeps every mention across a node crash
   await expectEachMentionOnce(database, smtp, 12);
   expect(running.nats.getServer()).not.toBe(connectedTo);
 });
+
+it('heals when every node comes back with its storage wiped', async () => {
+  const { database, smtp, nats: cluster, running, topology } = rig;
+  const before = smtp.received.length;
+  const author = await createAccountFixture(database);
+  await cluster.killAll();
+  await mentionEach(database, author, 3, 'lost');
+  await markPendingEventsPublished(database);
+  await cluster.wipeAll();
+  await cluster.startAll();
+  const restartedAt = Date.now();
+  await mentionEach(database, author, 5, 'after the wipe');
+
+  await expectEachMentionOnce(database, smtp, before + 8, { timeoutMs: 60_000 });
+  const healSeconds = (Date.now() - restartedAt) / 1000;
+  expect(healSeconds).toBeLessThan(60);
+  const jsm = await jetstreamManager(running.nats);
+  const info = await jsm.streams.info(topology.streamName);
+  expect(info.config.num_replicas).toBe(3);
+  expect(running.worker.keeper.healed).toBeGreaterThanOrEqual(1);
+}, 90_000);

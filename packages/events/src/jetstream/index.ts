@@ -14,6 +14,7 @@ export {
   type NatsServers,
   type NatsAuthFiles,
 } from './servers.js';
+export { TopologyKeeper, isMissingTopologyError, type TopologyKeeperOptions } from './keeper.js';
 export { silentLogger, type LoggerLike } from './logger.js';
 export {
   checkNatsServer,
