@@ -166,7 +166,10 @@ export class PrivateNatsCluster {
   static async start(options: { size?: number } = {}): Promise<PrivateNatsCluster> {
     const size = options.size ?? 3;
     const directory = mkdtempSync(join(tmpdir(), 'murmur-nats-cluster-'));
-    const name = `murmur-test-${directory.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    const name = `murmur-test-${directory
+      .slice(-6)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}`;
     const ports: { client: number; route: number; monitor: number }[] = [];
     for (let i = 0; i < size; i++) {
       ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });

@@ -97,7 +97,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setErrorHandler(async (error, request, reply) => {
     const described = describeError(error);
-    if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (described.statusCode === 503) {
+      request.log.warn({ err: error }, 'database unavailable');
+      void reply.header('retry-after', '5');
+    } else if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     if (described.statusCode === 401 && request.method === 'GET')
       return reply.redirect('/auth/sign_in', 303);
     const context = pageContext(request, deps);

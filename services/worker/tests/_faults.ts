@@ -2,9 +2,9 @@
 import { createStatus, type Database } from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import type { EventTopology } from '@murmur/events';
-import { testTopology } from '@murmur/events/testing';
+import { testNatsUrl, testTopology } from '@murmur/events/testing';
 import type { SmtpSink } from '@murmur/devkit/smtp-sink';
-import type { WorkerConfig } from '../src/config.js';
+import type { WorkerConfig, WorkerTimings } from '../src/config.js';
 import { startSmtpSink, startWorker, testConfig, type RunningWorker } from './_helpers.js';
 
 /** `count` posts by `author`, each mentioning a new account once. */
@@ -50,10 +50,14 @@ export interface FaultRig<Nats> {
  */
 export async function startFaultRig<Nats extends { url: string; dispose(): Promise<void> }>(
   startNats: () => Promise<Nats>,
-  overrides: Partial<WorkerConfig> = {},
+  options: {
+    overrides?: Partial<WorkerConfig>;
+    timings?: Partial<WorkerTimings>;
+    createDatabase?: () => Promise<TestDatabase>;
+  } = {},
 ): Promise<FaultRig<Nats>> {
   const topology = testTopology();
-  const testDb = await createTestDatabase();
+  const testDb = await (options.createDatabase ?? (() => createTestDatabase()))();
   const smtp = await startSmtpSink();
   const nats = await startNats();
   const running = await startWorker(
@@ -62,7 +66,8 @@ export async function startFaultRig<Nats extends { url: string; dispose(): Promi
       topology,
       natsUrl: nats.url,
       smtpUrl: smtp.url,
-      overrides,
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.timings ? { timings: options.timings } : {}),
     }),
     testDb.database,
   );
@@ -74,10 +79,15 @@ export async function startFaultRig<Nats extends { url: string; dispose(): Promi
     running,
     topology,
     async dispose() {
-      await running.stop();
+      await running.dispose(topology);
       await nats.dispose();
       await smtp.close();
       await testDb.destroy();
     },
   };
+}
+
+/** The shared NATS server as a rig's NATS (nothing to dispose: the rig deletes its own stream). */
+export async function sharedNats(): Promise<{ url: string; dispose(): Promise<void> }> {
+  return { url: testNatsUrl(), dispose: async () => {} };
 }

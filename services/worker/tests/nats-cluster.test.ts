@@ -20,7 +20,9 @@ import {
 let rig: FaultRig<PrivateNatsCluster>;
 
 beforeAll(async () => {
-  rig = await startFaultRig(() => PrivateNatsCluster.start(), { streamReplicas: 3 });
+  rig = await startFaultRig(() => PrivateNatsCluster.start(), {
+    overrides: { streamReplicas: 3 },
+  });
 }, 90_000);
 
 afterAll(async () => {
