@@ -129,6 +129,18 @@ export class PrivatePostgres {
     await this.run('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
   }
 
+  /** Stops the server, leaves it down for `downMs`, starts it again; says when it went and came back. */
+  async restart(
+    downMs: number,
+    mode: 'fast' | 'immediate' = 'fast',
+  ): Promise<{ downAt: number; upAt: number }> {
+    const downAt = Date.now();
+    await this.stop(mode);
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.start();
+    return { downAt, upAt: Date.now() };
+  }
+
   async running(): Promise<boolean> {
     return (await this.spawn('pg_ctl', ['-D', this.dataDir, 'status'])).status === 0;
   }

@@ -8,7 +8,6 @@ import { issueAccessToken, registerApplication } from '@murmur/db';
 import { createDatabaseOnServer, type TestDatabase } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { loadThroughOutage, timedFetch } from '@murmur/devkit/outage';
-import { sleep } from '@murmur/devkit/testing';
 import { createAccountFixture, createTestApp, type TestApp } from './_helpers.js';
 
 let pg: PrivatePostgres;
@@ -54,13 +53,7 @@ it('answers 503 quickly while PostgreSQL restarts, and recovers by itself', asyn
       );
       record(await timedFetch('home', `${origin}/api/v1/timelines/home`, { headers }));
     },
-    outage: async () => {
-      const downAt = Date.now();
-      await pg.stop('fast');
-      await sleep(2_000);
-      await pg.start();
-      return { downAt, upAt: Date.now() };
-    },
+    outage: () => pg.restart(2_000),
   });
   expect(figures.statuses).toEqual([200, 503]);
   expect(figures.unavailableDuringOutage).toBeGreaterThan(0);

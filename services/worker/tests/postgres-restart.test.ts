@@ -55,9 +55,7 @@ it('resumes after the restart, every committed mention once', async () => {
     }
   })();
   await sleep(1_500);
-  await pg.stop('fast');
-  await sleep(2_000);
-  await pg.start();
+  await pg.restart(2_000);
   await sleep(2_500);
   stop = true;
   await load;
