@@ -38,15 +38,15 @@ import {
   count,
   createAuthors,
   Fleet,
+  Verdict,
   inParallel,
   waitUntilIdle,
   type Author,
   type Service,
 } from './lib/fleet.js';
 
-const started = performance.now();
-const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
-const log = (line: string) => console.log(`[many-copies ${elapsed().padStart(6)}] ${line}`);
+const verdict = new Verdict('many-copies');
+const { log, check } = verdict;
 
 const POSTS = Number(process.env.MANY_POSTS ?? 2000);
 const ACCOUNTS = Number(process.env.MANY_ACCOUNTS ?? 40);
@@ -62,18 +62,6 @@ adminUrl.pathname = '/postgres';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const topology = isolatedTopology(`many${run}`);
 
-const violations: string[] = [];
-function check(ok: boolean, message: string): void {
-  log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
-  if (!ok) violations.push(message);
-}
-
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (error) => {
-    console.error(`[many-copies] ${event}:`, error);
-    process.exit(1);
-  });
-}
 let fleet: Fleet;
 
 interface Planned {
@@ -309,7 +297,7 @@ let exitCode = 0;
 try {
   await main();
 } catch (error) {
-  violations.push(`the run failed: ${(error as Error).stack ?? String(error)}`);
+  verdict.violations.push(`the run failed: ${(error as Error).stack ?? String(error)}`);
 } finally {
   try {
     const nc = await connectToNats({ url: natsUrl, name: 'many-copies cleanup' });
@@ -328,13 +316,6 @@ try {
   } finally {
     await admin.close();
   }
-  if (violations.length > 0) {
-    exitCode = 1;
-    log(`${violations.length} violation(s):`);
-    for (const violation of violations) log(`  - ${violation}`);
-  } else {
-    log('all checks passed');
-  }
-  log(`finished in ${elapsed()}`);
+  exitCode = verdict.finish();
 }
 process.exit(exitCode);

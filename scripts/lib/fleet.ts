@@ -417,3 +417,44 @@ export async function checkStatisticsRecount(database: Database, check: Check): 
     );
   }
 }
+
+// --- Reporting ---------------------------------------------------------------------------------------
+
+/**
+ * A script's log (lines prefixed with its name and the time since it started), its checks, and the
+ * verdict at the end. Uncaught errors end the script with status 1 (the fleet's children with it).
+ */
+export class Verdict {
+  readonly violations: string[] = [];
+  private readonly started = performance.now();
+
+  constructor(private readonly name: string) {
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      process.on(event, (error) => {
+        console.error(`[${name}] ${event}:`, error);
+        process.exit(1);
+      });
+    }
+  }
+
+  elapsed = (): string => `${((performance.now() - this.started) / 1000).toFixed(1)}s`;
+
+  log: Log = (line) => console.log(`[${this.name} ${this.elapsed().padStart(6)}] ${line}`);
+
+  check: Check = (ok, message) => {
+    this.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
+    if (!ok) this.violations.push(message);
+  };
+
+  /** Logs every violation (or that all checks passed) and returns the exit status. */
+  finish(): number {
+    if (this.violations.length > 0) {
+      this.log(`${this.violations.length} violation(s):`);
+      for (const violation of this.violations) this.log(`  - ${violation}`);
+    } else {
+      this.log('all checks passed');
+    }
+    this.log(`finished in ${this.elapsed()}`);
+    return this.violations.length > 0 ? 1 : 0;
+  }
+}

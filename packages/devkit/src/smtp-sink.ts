@@ -45,6 +45,8 @@ export function parseHeaders(raw: string): Record<string, string> {
 export async function startSmtpSink(options: { replyDelayMs?: number } = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let replyDelayMs = options.replyDelayMs ?? 0;
+  /** Stored messages whose late 250 is still to come. */
+  const lateReplies = new Map<NodeJS.Timeout, () => void>();
   const createServer = () => {
     const server = new SMTPServer({
       authOptional: true,
@@ -65,8 +67,12 @@ export async function startSmtpSink(options: { replyDelayMs?: number } = {}): Pr
             receivedAt: performance.now(),
             receivedAtEpochMs: Date.now(),
           });
-          if (replyDelayMs) setTimeout(() => callback(), replyDelayMs);
-          else callback();
+          if (!replyDelayMs) return callback();
+          const timer = setTimeout(() => {
+            lateReplies.delete(timer);
+            callback();
+          }, replyDelayMs);
+          lateReplies.set(timer, callback);
         });
       },
     });
@@ -82,6 +88,13 @@ export async function startSmtpSink(options: { replyDelayMs?: number } = {}): Pr
   };
   let server: SMTPServer | undefined = await listen();
   const stopListening = async () => {
+    // A message the sink stored gets its 250 now: closing would answer it 421, and the client would
+    // rightly send it again (a server that says 421 has not taken the message).
+    for (const [timer, reply] of lateReplies) {
+      clearTimeout(timer);
+      reply();
+    }
+    lateReplies.clear();
     const closing = server;
     server = undefined;
     if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
