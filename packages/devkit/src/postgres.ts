@@ -83,6 +83,8 @@ export class PrivatePostgres {
       '-R',
       '-X',
       'stream',
+      // Checkpoint at once, instead of waiting for the next scheduled one (minutes).
+      '--checkpoint=fast',
       '--no-sync',
     ]);
     await replica.start();

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
+import { registerReadYourWrites } from './plugins/read-your-writes.js';
 import formbody from '@fastify/formbody';
 import type { Database } from '@murmur/db';
 import {
@@ -83,6 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   securityHeaders(app, { https });
   await app.register(cookie);
+  registerReadYourWrites(app, { https });
   await app.register(formbody);
   registerSession(app, {
     https,
