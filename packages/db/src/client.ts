@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { SQL } from 'drizzle-orm';
 import type { PgDialect, PgSession } from 'drizzle-orm/pg-core';
@@ -27,7 +28,10 @@ export type Executor = NodePgDatabase;
 export interface Database {
   /** Queries on the primary. */
   readonly primary: Executor;
-  /** Queries that may be served by a replica (the primary when there is none). */
+  /**
+   * Queries that may be served by a replica (the primary when there is none, and inside a request
+   * marked with {@link readFromPrimaryForThisRequest}: read-your-writes).
+   */
   readonly replica: Executor;
   readonly pool: pg.Pool;
   readonly replicaPool: pg.Pool;
@@ -58,6 +62,32 @@ function createPool(url: string, config: DatabaseConfig): pg.Pool {
   return pool;
 }
 
+/** Per request: whether its reader must see their own recent writes. */
+const readRouting = new AsyncLocalStorage<{ primary: boolean }>();
+
+/**
+ * Runs `next` (the rest of a request: a Fastify `onRequest` hook's `done`) in a context of its own,
+ * in which {@link readFromPrimaryForThisRequest} can route the request's reads.
+ */
+export function withReadRouting(next: () => void): void {
+  readRouting.run({ primary: false }, next);
+}
+
+/**
+ * For the rest of the current request, `database.replica` is the primary. A service calls it for a
+ * request by someone who wrote in the last few seconds ({@link RecentWriters}), so they see their
+ * own post even while the replica lags. Outside {@link withReadRouting} it does nothing.
+ */
+export function readFromPrimaryForThisRequest(): void {
+  const routing = readRouting.getStore();
+  if (routing) routing.primary = true;
+}
+
+/** Whether the current request reads from the primary. */
+export function readsFromPrimary(): boolean {
+  return readRouting.getStore()?.primary === true;
+}
+
 export function createDatabase(config: DatabaseConfig): Database {
   const pool = createPool(config.url, config);
   const replicaPool = config.readReplicaUrl ? createPool(config.readReplicaUrl, config) : pool;
@@ -65,7 +95,9 @@ export function createDatabase(config: DatabaseConfig): Database {
   const replica = replicaPool === pool ? primary : drizzle(replicaPool);
   return {
     primary,
-    replica,
+    get replica() {
+      return readRouting.getStore()?.primary ? primary : replica;
+    },
     pool,
     replicaPool,
     async ping() {
@@ -119,3 +151,34 @@ export async function queryRows<Row>(
   const result = (await prepared.execute()) as { rows: Row[] };
   return result.rows;
 }
+
+/**
+ * Accounts that wrote recently, in this process: their reads go to the primary for `windowMs`
+ * (read-your-writes with a lagging replica). The window must exceed the replica lag a deployment
+ * tolerates; a process that restarts forgets, which only costs a few seconds of possible staleness.
+ */
+export class RecentWriters {
+  private readonly until = new Map<string, number>();
+
+  constructor(readonly windowMs: number = READ_YOUR_WRITES_WINDOW_MS) {}
+
+  mark(accountId: string, now = Date.now()): void {
+    this.until.set(accountId, now + this.windowMs);
+    if (this.until.size > 10_000) this.sweep(now);
+  }
+
+  isRecent(accountId: string, now = Date.now()): boolean {
+    const until = this.until.get(accountId);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.until.delete(accountId);
+    return false;
+  }
+
+  private sweep(now: number): void {
+    for (const [id, until] of this.until) if (until <= now) this.until.delete(id);
+  }
+}
+
+/** How long after a write its author's reads go to the primary. */
+export const READ_YOUR_WRITES_WINDOW_MS = 10_000;

@@ -3,7 +3,17 @@
  * write events to the outbox in the same transaction) and read queries (keyset-paginated, a constant
  * number of queries per page). Tables are not exported; services never write SQL.
  */
-export { createDatabase, type Database, type DatabaseConfig, type Executor } from './client.js';
+export {
+  createDatabase,
+  readFromPrimaryForThisRequest,
+  readsFromPrimary,
+  withReadRouting,
+  RecentWriters,
+  READ_YOUR_WRITES_WINDOW_MS,
+  type Database,
+  type DatabaseConfig,
+  type Executor,
+} from './client.js';
 export { withTransaction, isTransientDatabaseError, isUniqueViolation } from './transaction.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
 export { migrateDatabase, createDatabaseIfMissing, MIGRATIONS_FOLDER } from './migrate.js';
@@ -200,6 +210,7 @@ export {
 export {
   relayOutboxBatch,
   reconcileOutboxBatch,
+  rescheduleUnprocessedOutboxEvents,
   deleteProcessedOutboxEvents,
   outboxBacklog,
   listenForOutbox,

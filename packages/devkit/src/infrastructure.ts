@@ -94,13 +94,22 @@ export function natsServerBinary(): string | undefined {
   return binary ?? (commandExists('nats-server') ? 'nats-server' : undefined);
 }
 
-/** Makes sure a NATS server with JetStream answers at `url`, starting the local binary when it is installed. */
+/**
+ * Makes sure a NATS server with JetStream answers at `url` (one URL, or a cluster's seeds separated by
+ * commas: one that answers is enough), starting the local binary when a single loopback server is named.
+ */
 export async function ensureNats(url: string, log: (line: string) => void = () => {}) {
-  const { host, port } = hostAndPort(url, 4222);
-  if (await isListening(host, port)) return;
-  if (!isLoopback(host)) {
-    throw new InfrastructureError(`NATS is not reachable at ${host}:${port}`);
+  const seeds = url
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => hostAndPort(/^[a-z]+:\/\//i.test(entry) ? entry : `nats://${entry}`, 4222));
+  for (const seed of seeds) if (await isListening(seed.host, seed.port)) return;
+  const where = seeds.map((s) => `${s.host}:${s.port}`).join(', ');
+  if (seeds.length !== 1 || !isLoopback(seeds[0]!.host)) {
+    throw new InfrastructureError(`NATS is not reachable at ${where}`);
   }
+  const { host, port } = seeds[0]!;
   const command = natsServerBinary();
   if (!command) {
     throw new InfrastructureError(

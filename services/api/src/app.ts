@@ -16,6 +16,7 @@ import {
 } from '@murmur/service-kit';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
+import { readYourWrites } from './plugins/read-your-writes.js';
 import { createStatusJsonWriter, registerStatusJsonMetrics } from './entities/status-json.js';
 import { authentication } from './plugins/auth.js';
 import { bodyParsing } from './plugins/body-parsing.js';
@@ -121,6 +122,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(bodyParsing);
   await app.register(cookie);
   await app.register(authentication);
+  await app.register(readYourWrites);
   await app.register(rateLimiting, { settings: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits } });
   await app.register(openApi);
   await app.register(health);

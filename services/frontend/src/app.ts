@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
+import { registerReadYourWrites } from './plugins/read-your-writes.js';
 import formbody from '@fastify/formbody';
 import type { Database } from '@murmur/db';
 import {
@@ -86,6 +87,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   securityHeaders(app, { https });
   await app.register(cookie);
+  registerReadYourWrites(app, { https });
   await app.register(formbody);
   registerSession(app, {
     https,
@@ -108,7 +110,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setErrorHandler(async (error, request, reply) => {
     const described = describeError(error);
-    if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (described.statusCode === 503) {
+      request.log.warn({ err: error }, 'database unavailable');
+      void reply.header('retry-after', '5');
+    } else if (described.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     if (described.statusCode === 401 && request.method === 'GET')
       return reply.redirect('/auth/sign_in', 303);
     const context = pageContext(request, deps);

@@ -1,4 +1,4 @@
-import { isDomainError } from '@murmur/db';
+import { isDomainError, isTransientDatabaseError } from '@murmur/db';
 
 /** An error with the HTTP status and a message safe to show. */
 export class HttpError extends Error {
@@ -38,6 +38,14 @@ export function describeError(error: unknown): {
     const message = statusCode === 404 ? 'We could not find that page.' : error.message;
     return { statusCode, title: titleFor(statusCode), message };
   }
+  if (isTransientDatabaseError(error)) {
+    // The database is restarting or unreachable: say so at once, and the page works again by itself.
+    return {
+      statusCode: 503,
+      title: titleFor(503),
+      message: 'Murmur cannot reach its database right now. Please try again in a few seconds.',
+    };
+  }
   const statusCode = (error as { statusCode?: number }).statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { statusCode, title: titleFor(statusCode), message: 'The request was not understood.' };
@@ -61,6 +69,8 @@ function titleFor(statusCode: number): string {
       return 'Could not do that';
     case 500:
       return 'Something went wrong';
+    case 503:
+      return 'Temporarily unavailable';
     default:
       return statusCode >= 500 ? 'Something went wrong' : 'Bad request';
   }

@@ -21,8 +21,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const testDb = await createTestDatabase();
+/** The website in-process on a database of its own (or on `testDatabase`, which it then destroys). */
+export async function startHarness(
+  env: Record<string, string> = {},
+  testDatabase?: TestDatabase,
+): Promise<Harness> {
+  const testDb = testDatabase ?? (await createTestDatabase());
   const config = loadConfig({ DATABASE_URL: testDb.url, LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ service: 'frontend', level: 'silent' });
   const app = await buildApp({ config, database: testDb.database, logger });

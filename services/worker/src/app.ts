@@ -13,7 +13,12 @@ import {
   type Database,
 } from '@murmur/db';
 import type { DomainEvent, EventTopology } from '@murmur/events';
-import { startConsumer, type ConsumerHandle, type DeliveryMeta } from '@murmur/events/jetstream';
+import {
+  startConsumer,
+  TopologyKeeper,
+  type ConsumerHandle,
+  type DeliveryMeta,
+} from '@murmur/events/jetstream';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -78,6 +83,8 @@ export interface Worker {
   readonly app: FastifyInstance;
   readonly relay: OutboxRelay;
   readonly reconciler: Reconciler;
+  /** Recreates the stream and consumers when they go missing. */
+  readonly keeper: TopologyKeeper;
   readonly metrics: WorkerMetrics;
   /** Creates/verifies the topology (throws on a mismatch), then starts every loop and consumer. */
   start(): Promise<void>;
@@ -151,7 +158,27 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     consumers: consumerInfo,
   });
 
+  // The stream and consumers this worker declares, recreated whenever they go missing (a NATS server
+  // or cluster back on empty storage) without a restart; what the lost stream held is republished.
+  const keeper = new TopologyKeeper({
+    nc: nats,
+    streamName: topology.streamName,
+    logger,
+    ensure: (manager) =>
+      ensureWorkerTopology(manager, topology, {
+        duplicateWindowMs: config.duplicateWindowMs,
+        ackWaitMs: timings.ackWaitMs,
+        maxDeliver: timings.maxDeliver,
+        maxAckPending: config.maxAckPending,
+        numReplicas: config.streamReplicas,
+      }),
+    // Called from ensure(), which runs only once everything below exists.
+    onStreamCreated: () => reconciler.republishUnprocessedSoon(),
+  });
+  const healTopology = (reason: string, err: unknown) => keeper.heal(reason, err);
+
   const relayDeps = {
+    healTopology,
     database,
     databaseUrl: config.databaseUrl,
     js,
@@ -213,6 +240,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger,
       ...(timings.retryDelayMs ? { retryDelayMs: timings.retryDelayMs } : {}),
       ...(timings.pullExpiresMs ? { pullExpiresMs: timings.pullExpiresMs } : {}),
+      onTopologyMissing: (err) => healTopology(`consumer ${consumer}`, err),
       onInvalid: deadLetterRecorder(database, consumer, logger, () =>
         metrics.deadLetter(consumer, 'invalid'),
       ),
@@ -323,16 +351,11 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     app,
     relay,
     reconciler,
+    keeper,
     metrics,
     async start() {
       jsm = await jetstreamManager(nats);
-      await ensureWorkerTopology(jsm, topology, {
-        duplicateWindowMs: config.duplicateWindowMs,
-        ackWaitMs: timings.ackWaitMs,
-        maxDeliver: timings.maxDeliver,
-        maxAckPending: config.maxAckPending,
-        numReplicas: config.streamReplicas,
-      });
+      await keeper.ensureWhenAvailable(timings.topologyStartTimeoutMs);
       logger.info(
         {
           stream: topology.streamName,

@@ -3,7 +3,9 @@
  * reads `process.env`. Timings that are not variables (poll intervals, ack wait…) have production
  * defaults here; tests pass shorter ones to `buildWorker`.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
 import {
   ConfigurationError,
   DEV_UNSUBSCRIBE_SECRET,
@@ -18,8 +20,29 @@ export const WORKER_VARIABLES = {
   DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
   NATS_URL: {
     kind: 'string',
-    description: 'NATS server URL (several separated by commas)',
+    description:
+      'NATS server URL, or the seeds of a cluster separated by commas; `nats://user:password@host:4222` or `nats://token@host:4222` for credentials, `tls://` for TLS',
     default: 'nats://127.0.0.1:4222',
+  },
+  NATS_CREDS_FILE: {
+    kind: 'string',
+    description: 'A NATS `.creds` file (user JWT and NKey seed) to authenticate with',
+    optional: true,
+  },
+  NATS_TLS_CA_FILE: {
+    kind: 'string',
+    description: 'CA certificate (PEM) the NATS servers are verified with; implies TLS',
+    optional: true,
+  },
+  NATS_TLS_CERT_FILE: {
+    kind: 'string',
+    description: 'Client certificate (PEM) for mutual TLS with NATS, with NATS_TLS_KEY_FILE',
+    optional: true,
+  },
+  NATS_TLS_KEY_FILE: {
+    kind: 'string',
+    description: 'Private key (PEM) of NATS_TLS_CERT_FILE',
+    optional: true,
   },
   PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
   SMTP_URL: {
@@ -173,6 +196,8 @@ export interface WorkerTimings {
   statsFinalizeMs: number;
   /** The first finalization after start-up waits this long (the pipeline catches up first). */
   statsFinalizeFirstRunAfterMs: number;
+  /** How long start() waits for JetStream to accept the topology (a cluster still forming). */
+  topologyStartTimeoutMs: number;
   /** How long stop() waits for running handlers. */
   shutdownDeadlineMs: number;
   /** How long a statistics batch waits for more events (nobody waits for a count). */
@@ -184,6 +209,8 @@ export interface WorkerTimings {
 export interface WorkerConfig {
   databaseUrl: string;
   natsUrl: string;
+  /** NATS_CREDS_FILE and NATS_TLS_* (paths). */
+  natsAuth: NatsAuthFiles;
   /** PUBLIC_URL without a trailing slash. */
   publicUrl: string;
   /** Host of PUBLIC_URL: the domain of Message-IDs. */
@@ -224,6 +251,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   statsFinalizeMs: 60 * 60 * 1000,
   statsFinalizeFirstRunAfterMs: 60_000,
   shutdownDeadlineMs: 10_000,
+  topologyStartTimeoutMs: 60_000,
   statisticsLingerMs: 50,
   mentionFinishLingerMs: 20,
 });
@@ -240,6 +268,12 @@ export function loadConfig(
       'UNSUBSCRIBE_SECRET must be set in production (the development default is public)',
     );
   }
+  const natsAuth = natsAuthFiles(values);
+  problems.push(...natsSettingsProblems(values.NATS_URL, natsAuth));
+  for (const name of NATS_FILE_VARIABLES) {
+    const path = values[name];
+    if (path !== undefined && !existsSync(path)) problems.push(`${name} names no file: ${path}`);
+  }
   if (values.WORKER_MAX_ACK_PENDING < values.WORKER_CONCURRENCY) {
     problems.push('WORKER_MAX_ACK_PENDING must be at least WORKER_CONCURRENCY');
   }
@@ -247,11 +281,28 @@ export function loadConfig(
   return configFromEnvironment(values, cwd);
 }
 
+const NATS_FILE_VARIABLES = [
+  'NATS_CREDS_FILE',
+  'NATS_TLS_CA_FILE',
+  'NATS_TLS_CERT_FILE',
+  'NATS_TLS_KEY_FILE',
+] as const;
+
+function natsAuthFiles(values: WorkerEnvironment): NatsAuthFiles {
+  return {
+    credsFile: values.NATS_CREDS_FILE,
+    tlsCaFile: values.NATS_TLS_CA_FILE,
+    tlsCertFile: values.NATS_TLS_CERT_FILE,
+    tlsKeyFile: values.NATS_TLS_KEY_FILE,
+  };
+}
+
 function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerConfig {
   const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
   return {
     databaseUrl: values.DATABASE_URL,
     natsUrl: values.NATS_URL,
+    natsAuth: natsAuthFiles(values),
     publicUrl,
     publicHost: new URL(publicUrl).hostname,
     smtpUrl: values.SMTP_URL,

@@ -16,13 +16,18 @@ import {
   listenForOutbox,
   reconcileOutboxBatch,
   relayOutbox,
+  rescheduleUnprocessedOutboxEvents,
   type Database,
   type OutboxListener,
   type OutboxRow,
   type PublishOutcome,
 } from '@murmur/db';
 import type { DomainEvent, EventTopology } from '@murmur/events';
-import { isUnknownPublishOutcome, publishEvent } from '@murmur/events/jetstream';
+import {
+  isMissingTopologyError,
+  isUnknownPublishOutcome,
+  publishEvent,
+} from '@murmur/events/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '@murmur/service-kit';
 import type { WorkerTimings } from './config.js';
@@ -37,6 +42,11 @@ export interface RelayDependencies {
   logger: Logger;
   timings: WorkerTimings;
   reconcileAfterMs: number;
+  /**
+   * Recreates the stream when a publish found nobody to store it (`TopologyKeeper.heal`); resolves
+   * true when it is back. The publish is then tried once more at once instead of backing off.
+   */
+  healTopology?: (reason: string, err: unknown) => Promise<boolean>;
 }
 
 /** base × 2^(attempts-1), capped, with ±25 % jitter so a fleet of relays does not retry in step. */
@@ -55,9 +65,15 @@ function publisher(deps: RelayDependencies, what: 'relay' | 'reconcile') {
           requestId: row.event.requestId,
           attempts: row.attempts,
         };
-        try {
-          const ack = await publishEvent(deps.js, deps.topology, row.event as DomainEvent, {
+        const publish = () =>
+          publishEvent(deps.js, deps.topology, row.event as DomainEvent, {
             timeoutMs: deps.timings.publishTimeoutMs,
+          });
+        try {
+          const ack = await publish().catch(async (err: unknown) => {
+            if (!isMissingTopologyError(err) || !deps.healTopology) throw err;
+            if (!(await deps.healTopology(`${what}: publish found no stream`, err))) throw err;
+            return publish();
           });
           deps.logger.debug(
             { ...log, streamSeq: ack.seq, duplicate: ack.duplicate },
@@ -122,6 +138,8 @@ export class OutboxRelay {
 
 export class Reconciler {
   private readonly loop: Loop;
+  /** Set when the stream was lost: the next pass republishes every unprocessed event at once. */
+  private republishAll = false;
 
   constructor(private readonly deps: RelayDependencies) {
     this.loop = new Loop({
@@ -132,20 +150,45 @@ export class Reconciler {
     });
   }
 
+  /**
+   * The stream was (re)created empty: whatever it held before is gone. Every published event a
+   * consumer has not processed is republished by the next pass, which starts now, without waiting
+   * for RECONCILE_AFTER_SECONDS (duplicates are dropped by the stream or absorbed by the consumers).
+   */
+  republishUnprocessedSoon(): void {
+    this.republishAll = true;
+    this.loop.wake();
+  }
+
   /** Republishes what consumers have not processed in time, then applies the retention. */
   async pass(): Promise<number> {
     const { database, timings, logger } = this.deps;
+    let olderThanMs = this.deps.reconcileAfterMs;
+    if (this.republishAll) {
+      this.republishAll = false;
+      const due = await rescheduleUnprocessedOutboxEvents(database, {
+        handledBy: CONSUMERS_BY_EVENT_TYPE,
+      }).catch((err: unknown) => {
+        this.republishAll = true;
+        throw err;
+      });
+      olderThanMs = 0;
+      logger.warn({ due }, 'reconciler: the stream was recreated; republishing unprocessed events');
+    }
     let republished = 0;
     for (;;) {
       const result = await reconcileOutboxBatch(database, {
         handledBy: CONSUMERS_BY_EVENT_TYPE,
-        olderThanMs: this.deps.reconcileAfterMs,
+        olderThanMs,
         limit: timings.relayBatchSize,
         publish: publisher(this.deps, 'reconcile'),
         recheckAfterMs: this.deps.reconcileAfterMs,
         retryAfterMs: timings.reconcileIntervalMs,
       });
       republished += result.republished;
+      // Publishes that failed while the stream is still coming back: the next pass tries them again
+      // rather than waiting for RECONCILE_AFTER_SECONDS.
+      if (olderThanMs === 0 && result.failed > 0) this.republishAll = true;
       if (result.found > 0) {
         logger.warn(result, 'reconciler: events not processed in time were republished');
       }

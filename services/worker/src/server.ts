@@ -5,7 +5,12 @@
  * non-zero code so the supervisor restarts it.
  */
 import { checkDurabilitySettings, createDatabase } from '@murmur/db';
-import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
+import {
+  checkNatsServer,
+  connectToNats,
+  redactNatsUrl,
+  watchConnectionClosed,
+} from '@murmur/events/jetstream';
 import {
   createLogger,
   runtimeInfo,
@@ -39,7 +44,12 @@ if (durability.problems.length > 0 && config.nodeEnv === 'production') {
   process.exit(1);
 }
 
-const nats = await connectToNats({ url: config.natsUrl, name: 'murmur-worker', logger });
+const nats = await connectToNats({
+  url: config.natsUrl,
+  auth: config.natsAuth,
+  name: 'murmur-worker',
+  logger,
+});
 const server = checkNatsServer(nats);
 for (const warning of server.warnings) logger.warn({ natsVersion: server.version }, warning);
 const unwatch = watchConnectionClosed(nats, (err) => {
@@ -59,7 +69,11 @@ try {
   process.exit(1);
 }
 logger.info(
-  { port: config.port, database: redactUrl(config.databaseUrl), nats: config.natsUrl },
+  {
+    port: config.port,
+    database: redactUrl(config.databaseUrl),
+    nats: redactNatsUrl(config.natsUrl),
+  },
   'worker running',
 );
 

@@ -15,7 +15,8 @@ import {
   type WorkerTimings,
 } from '../src/config.js';
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
-import { parseHeaders } from '@murmur/devkit/smtp-sink';
+import { parseHeaders, type SmtpSink } from '@murmur/devkit/smtp-sink';
+import { expect } from 'vitest';
 import { waitFor as waitForCondition } from '@murmur/devkit/testing';
 
 export { freePort } from '@murmur/devkit/net';
@@ -89,6 +90,7 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const nats = await connectToNats({
     url: config.natsUrl,
+    auth: config.natsAuth,
     name: 'worker-test',
     connectionOptions: {
       reconnectTimeWait: 200,
@@ -175,3 +177,62 @@ export function flakyMailer(
 }
 
 /** A nats-server of the test's own (random port, file store in a temp dir) that it can stop and restart. */
+
+/**
+ * Waits until the pipeline is idle, then checks that `mentions` mentions gave exactly one mention
+ * notification and one e-mail each (by Message-ID), and that every event in the outbox was processed
+ * once by each consumer that owes it.
+ */
+export async function expectEachMentionOnce(
+  database: Database,
+  smtp: SmtpSink,
+  mentions: number,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const count = async (query: string) =>
+    Number((await database.pool.query<{ n: string }>(query)).rows[0]!.n);
+  const owed = async () => ({
+    unpublished: await count(`select count(*) as n from outbox_events where status <> 'published'`),
+    notifications: await count(
+      `select count(*) as n from outbox_events o where o.type = 'UserMentioned' and not exists (select 1 from processed_events p where p.consumer = 'notifications' and p.event_id = o.id)`,
+    ),
+    statistics: await count(
+      `select count(*) as n from outbox_events o where not exists (select 1 from processed_events p where p.consumer = 'statistics' and p.event_id = o.id)`,
+    ),
+  });
+  let last = {};
+  await waitFor(
+    async () => {
+      const o = await owed();
+      last = { ...o, mails: smtp.received.length };
+      return (
+        o.unpublished + o.notifications + o.statistics === 0 && smtp.received.length >= mentions
+      );
+    },
+    { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 200, what: 'the pipeline to be idle' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; still owed: ${JSON.stringify(last)}`);
+  });
+  const events = await count('select count(*) as n from outbox_events');
+  const mentionEvents = await count(
+    `select count(*) as n from outbox_events where type = 'UserMentioned'`,
+  );
+  expect(mentionEvents).toBe(mentions);
+  expect(
+    await count(`select count(*) as n from processed_events where consumer = 'notifications'`),
+  ).toBe(mentions);
+  expect(
+    await count(`select count(*) as n from processed_events where consumer = 'statistics'`),
+  ).toBe(events);
+  expect(
+    await count(
+      `select count(*) as n from (select distinct status_id, account_id from notifications where type = 'mention') m`,
+    ),
+  ).toBe(mentions);
+  expect(await count(`select count(*) as n from notifications where type = 'mention'`)).toBe(
+    mentions,
+  );
+  const messageIds = smtp.received.map((m) => m.headers['message-id']);
+  expect(new Set(messageIds).size).toBe(mentions);
+  expect(smtp.received).toHaveLength(mentions);
+}

@@ -353,6 +353,27 @@ export async function reconcileOutboxBatch(
 }
 
 /**
+ * After the stream was lost (a server or cluster back on empty storage): makes every published event
+ * that some consumer has not processed due for the reconciler now, whatever its schedule, so a pass
+ * with `olderThanMs: 0` republishes each of them once. Returns how many were made due.
+ */
+export async function rescheduleUnprocessedOutboxEvents(
+  database: Database,
+  options: { handledBy: ConsumersByEventType },
+): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    database.primary,
+    sql`update outbox_events o
+        set next_attempt_at = now()
+        where o.status = 'published'
+          and o.next_attempt_at > now()
+          and ${missingConsumerCondition(options.handledBy)}
+        returning o.id`,
+  );
+  return rows.length;
+}
+
+/**
  * Retention: deletes outbox rows published more than `olderThanMs` ago (7 days by default) that every
  * consumer concerned has processed. Unprocessed rows stay, whatever their age.
  */

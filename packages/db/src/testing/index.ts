@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { createDatabase, type Database, type DatabaseConfig } from '../client.js';
-import { MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
+import { createDatabaseIfMissing, MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
 
 export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
 
@@ -178,4 +178,23 @@ export async function outboxEventsOf(
     [types ?? null],
   );
   return result.rows;
+}
+
+/**
+ * The `murmur` database on a server of the test's own (a private cluster it may restart), created
+ * and migrated. `destroy()` closes the pool; the server is the test's to stop.
+ */
+export async function createDatabaseOnServer(
+  serverUrl: string,
+  options: Partial<Omit<DatabaseConfig, 'url'>> = {},
+): Promise<TestDatabase> {
+  const url = withDatabaseName(serverUrl, 'murmur');
+  await createDatabaseIfMissing(url);
+  await migrateDatabase(url);
+  const database = createDatabase({ url, poolSize: 5, ...options });
+  return {
+    url,
+    database,
+    destroy: () => database.close(),
+  };
 }

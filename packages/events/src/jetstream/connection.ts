@@ -7,10 +7,16 @@
  */
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { silentLogger, type LoggerLike } from './logger.js';
+import { natsConnectionOptions, redactNatsUrl, type NatsAuthFiles } from './servers.js';
 
 export interface ConnectToNatsOptions {
-  /** One server URL, or several separated by commas. */
+  /**
+   * One server URL, or several (a cluster's seeds) separated by commas; credentials in the URL
+   * (`nats://user:password@…`, `nats://token@…`) and `tls://` are honoured (see `parseNatsServers`).
+   */
   url: string;
+  /** A creds file and TLS files (NATS_CREDS_FILE, NATS_TLS_*). */
+  auth?: NatsAuthFiles;
   /** Connection name shown by the server (`/connz`); use the service name. */
   name: string;
   logger?: LoggerLike;
@@ -34,13 +40,13 @@ export const NATS_CONNECTION_DEFAULTS = Object.freeze({
 
 export async function connectToNats(options: ConnectToNatsOptions): Promise<NatsConnection> {
   const logger = options.logger ?? silentLogger;
-  const servers = options.url
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  logger.info({ servers: servers.map(redactUrl), name: options.name }, 'connecting to NATS');
+  const serverOptions = natsConnectionOptions(options.url, options.auth);
+  logger.info(
+    { servers: redactNatsUrl(options.url), name: options.name, tls: Boolean(serverOptions.tls) },
+    'connecting to NATS',
+  );
   const nc = await connect({
-    servers,
+    ...serverOptions,
     name: options.name,
     ...NATS_CONNECTION_DEFAULTS,
     ...options.connectionOptions,
@@ -112,8 +118,4 @@ export function watchConnectionClosed(
   return () => {
     watching = false;
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

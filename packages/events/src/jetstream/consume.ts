@@ -22,6 +22,7 @@ import { errors as natsErrors } from '@nats-io/transport-node';
 import { decodeEvent, InvalidEventError, type DomainEvent } from '../contracts.js';
 import { subjectFor, type EventTopology } from '../topology.js';
 import { defaultRetryDelayMs, effectiveAckWaitMs } from './consumer-config.js';
+import { isMissingTopologyError } from './keeper.js';
 import { silentLogger, type LoggerLike } from './logger.js';
 import { Slots } from './slots.js';
 import { backoffWithJitter, cancellableDelay, type CancellableDelay } from './time.js';
@@ -63,6 +64,12 @@ export interface StartConsumerOptions {
   pullExpiresMs?: number;
   /** How long to wait for the server to confirm an ack; default the JetStream client's timeout. */
   ackTimeoutMs?: number;
+  /**
+   * Called when the stream or the consumer is missing (or JetStream does not answer): recreate them
+   * (`TopologyKeeper.heal`). Resolving true means they are back, and the loop pulls again at once.
+   * Without it the loop only retries, for ever.
+   */
+  onTopologyMissing?: (err: unknown) => Promise<boolean>;
 }
 
 export interface StopOptions {
@@ -200,6 +207,9 @@ class EventConsumer implements ConsumerHandle {
           { ...this.logBase, err, attempt },
           'consume iterator failed; recreating it',
         );
+        if (isMissingTopologyError(err) && this.options.onTopologyMissing && !this.stopping) {
+          if (await this.options.onTopologyMissing(err)) attempt = 0;
+        }
       }
       if (this.stopping) break;
       if (Date.now() - startedAt > HEALTHY_ITERATOR_MS) attempt = 0;
@@ -447,10 +457,17 @@ class EventConsumer implements ConsumerHandle {
             }
             break;
           case 'consumer_not_found':
-            this.logger.error({ ...this.logBase, count: s.count }, 'consumer not found');
-            break;
           case 'stream_not_found':
-            this.logger.error({ ...this.logBase }, 'stream not found');
+            // A server restarted on empty storage, or someone deleted it: end this iterator, so the
+            // loop finds out which part is missing and has it recreated (onTopologyMissing).
+            this.logger.error(
+              { ...this.logBase, ...('count' in s ? { count: s.count } : {}) },
+              s.type === 'stream_not_found' ? 'stream not found' : 'consumer not found',
+            );
+            if (!recreating && !this.stopping) {
+              recreating = true;
+              messages.stop();
+            }
             break;
           case 'no_responders':
             this.logger.warn(

@@ -4,6 +4,17 @@ export {
   NATS_CONNECTION_DEFAULTS,
   type ConnectToNatsOptions,
 } from './connection.js';
+export {
+  parseNatsServers,
+  natsConnectionOptions,
+  natsSettingsProblems,
+  redactNatsUrl,
+  NatsUrlError,
+  NATS_URL_PROTOCOLS,
+  type NatsServers,
+  type NatsAuthFiles,
+} from './servers.js';
+export { TopologyKeeper, isMissingTopologyError, type TopologyKeeperOptions } from './keeper.js';
 export { silentLogger, type LoggerLike } from './logger.js';
 export {
   checkNatsServer,
