@@ -17,8 +17,13 @@ export {
 export {
   VISIBILITIES,
   NOTIFICATION_TYPES,
+  MEDIA_TYPES,
   type Visibility,
   type NotificationType,
+  type MediaType,
+  type MediaMeta,
+  type MediaFileMeta,
+  type MediaProcessingState,
 } from './schema/index.js';
 
 // Operations
@@ -58,9 +63,32 @@ export {
 } from './operations/follows.js';
 export { enqueueEvents } from './operations/outbox.js';
 
+// Media attachments, avatars and headers
+export { createMediaUpload, type MediaUploadInput } from './operations/media/create-upload.js';
+export {
+  findPendingMedia,
+  markMediaProcessed,
+  markMediaFailed,
+  type PendingMedia,
+  type ProcessedMedia,
+} from './operations/media/processing.js';
+export { updateMedia, type MediaChanges } from './operations/media/update-media.js';
+export { deleteUnattachedMedia } from './operations/media/delete-unattached.js';
+export { MAX_MEDIA_PER_STATUS } from './operations/media/attach-to-status.js';
+export { MAX_MEDIA_DESCRIPTION_LENGTH, type Focus } from './operations/media/rules.js';
+export { removeExpiredMedia, type ExpiredMediaOptions } from './operations/media/cleanup.js';
+export { setProfileImage, type ProfileImageKind } from './operations/media/profile-images.js';
+export { findOwnMedia } from './queries/media.js';
+
 // Read queries
 export { clampLimit, type Page } from './queries/pagination.js';
-export type { AccountView, StatusView, NotificationView, TagView } from './queries/views.js';
+export type {
+  AccountView,
+  StatusView,
+  NotificationView,
+  TagView,
+  MediaView,
+} from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export {
   publicTimeline,

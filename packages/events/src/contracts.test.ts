@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, InvalidEventError, parseEvent } from './contracts.js';
-import { samplePostCreated, sampleUserMentioned } from './testing.js';
+import { sampleMediaUploaded, samplePostCreated, sampleUserMentioned } from './testing.js';
 
 describe('parseEvent', () => {
   it('accepts a valid PostCreated', () => {
@@ -11,6 +11,14 @@ describe('parseEvent', () => {
   it('accepts a valid UserMentioned, with a request id', () => {
     const event = sampleUserMentioned({}, { requestId: 'req-1' });
     expect(parseEvent(structuredClone(event))).toEqual(event);
+  });
+
+  it('accepts a valid MediaUploaded, and refuses one without a media id', () => {
+    const event = sampleMediaUploaded();
+    expect(parseEvent(structuredClone(event))).toEqual(event);
+    expect(() => parseEvent({ ...event, data: { accountId: event.data.accountId } })).toThrow(
+      /invalid MediaUploaded event/,
+    );
   });
 
   it('rejects an unknown type', () => {

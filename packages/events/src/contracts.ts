@@ -69,13 +69,32 @@ export const UserMentionedV1 = envelope(
 );
 export type UserMentioned = Static<typeof UserMentionedV1>;
 
-export type DomainEvent = PostCreated | UserMentioned;
+/** An upload was stored as received and waits to be processed (the `media` consumer). */
+export const MediaUploadedV1 = envelope(
+  'MediaUploaded',
+  Type.Object(
+    {
+      mediaId: SnowflakeId,
+      /** The uploader. */
+      accountId: SnowflakeId,
+    },
+    { additionalProperties: false },
+  ),
+);
+export type MediaUploaded = Static<typeof MediaUploadedV1>;
+
+export type DomainEvent = PostCreated | UserMentioned | MediaUploaded;
 export type EventType = DomainEvent['type'];
-export const EVENT_TYPES = ['PostCreated', 'UserMentioned'] as const satisfies readonly EventType[];
+export const EVENT_TYPES = [
+  'PostCreated',
+  'UserMentioned',
+  'MediaUploaded',
+] as const satisfies readonly EventType[];
 
 const validators = {
   PostCreated: Compile(PostCreatedV1),
   UserMentioned: Compile(UserMentionedV1),
+  MediaUploaded: Compile(MediaUploadedV1),
 } as const;
 
 export class InvalidEventError extends Error {

@@ -1,6 +1,7 @@
 export {
   PostCreatedV1,
   UserMentionedV1,
+  MediaUploadedV1,
   EVENT_TYPES,
   InvalidEventError,
   parseEvent,
@@ -8,6 +9,7 @@ export {
   newEventId,
   type PostCreated,
   type UserMentioned,
+  type MediaUploaded,
   type DomainEvent,
   type EventType,
 } from './contracts.js';
