@@ -69,6 +69,7 @@ export {
   findPendingMedia,
   markMediaProcessed,
   markMediaFailed,
+  mediaExists,
   type PendingMedia,
   type ProcessedMedia,
 } from './operations/media/processing.js';

@@ -24,5 +24,7 @@ export {
 export {
   createMediaStorage,
   mediaUrlBuilder,
+  mediaStorageSettings,
+  type MediaEnvironment,
   type MediaStorageSettings,
 } from './storage/create.js';

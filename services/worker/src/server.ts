@@ -7,10 +7,13 @@
 import { checkDurabilitySettings, createDatabase } from '@murmur/db';
 import { checkNatsServer, connectToNats, watchConnectionClosed } from '@murmur/events/jetstream';
 import { createLogger, loadConfigOrExit, onShutdownSignal, redactUrl } from '@murmur/service-kit';
+import { disableImageCache } from '@murmur/media';
 import { buildWorker } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfigOrExit(loadConfig);
+// Uploads are never alike: libvips's operation cache would only hold memory.
+disableImageCache();
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
 const database = createDatabase({

@@ -21,7 +21,8 @@ export class LocalStorage implements MediaStorage {
     return join(this.root, key);
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  // The type is the key's extension's; a filesystem keeps none.
+  async put(key: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     // Written aside then renamed: a reader never sees half a file.

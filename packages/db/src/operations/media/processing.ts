@@ -69,3 +69,13 @@ export async function markMediaFailed(
   );
   return rows.length > 0;
 }
+
+/** Whether the attachment still exists (a processing that lost a race checks before cleaning up). */
+export async function mediaExists(database: Database, mediaId: string): Promise<boolean> {
+  if (!isSnowflakeId(mediaId)) return false;
+  const rows = await queryRows(
+    database.primary,
+    sql`select 1 from media_attachments where id = ${mediaId}`,
+  );
+  return rows.length > 0;
+}
