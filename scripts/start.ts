@@ -27,6 +27,8 @@ const env: Record<string, string> = {
   FRONTEND_PORT: process.env.FRONTEND_PORT ?? '3002',
   WORKER_PORT: process.env.WORKER_PORT ?? '3003',
   MAIL_DIR: process.env.MAIL_DIR ?? join(root, '.data', 'mail'),
+  // One folder for the api (which stores uploads) and the worker (which processes them).
+  MEDIA_DIR: process.env.MEDIA_DIR ?? join(root, '.data', 'media'),
 };
 
 const services = ['api', 'worker', 'frontend'] as const;

@@ -19,6 +19,7 @@ export const API_PATH_PREFIXES = [
   '/nodeinfo/',
   '/avatars/',
   '/headers/',
+  '/media/',
 ] as const;
 
 export function isApiPath(path: string): boolean {

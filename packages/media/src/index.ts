@@ -4,6 +4,7 @@ export {
   isValidKey,
   incomingKey,
   processedKey,
+  profileImageKey,
   servedContentType,
   SERVED_KEY,
 } from './storage/storage.js';

@@ -45,8 +45,14 @@ export function processedKey(mediaId: string, bytes: Buffer, extension: string):
   return `files/${mediaId}/${digest}.${extension}`;
 }
 
+/** An avatar or header: `profiles/<account id>/<sha-256 of the bytes>.<extension>`. */
+export function profileImageKey(accountId: string, bytes: Buffer, extension: string): string {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  return `profiles/${accountId}/${digest}.${extension}`;
+}
+
 /** Keys of processed files, the only ones ever served. */
-export const SERVED_KEY = /^files\/[0-9]{1,20}\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
+export const SERVED_KEY = /^(?:files|profiles)\/[0-9]{1,20}\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
 
 const CONTENT_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',

@@ -2,15 +2,39 @@
  * Request bodies in the three encodings Mastodon clients use: JSON (masto.js, megalodon), forms and
  * multipart (TootSDK posts statuses as multipart). Forms and multipart fields are read Rails-style
  * (`media_ids[]=1&media_ids[]=2`), like query strings. Blank values count as absent everywhere.
- * Uploaded files are not supported yet and are discarded.
+ * The files routes take (`file`, `avatar`, `header`) are read into `request.uploads`, at most 16 MB
+ * each (larger: 413 before the rest is read); other files are discarded.
  */
 import multipart from '@fastify/multipart';
+import { MEDIA_LIMITS } from '@murmur/media';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
+import { HttpError } from './errors.js';
 import { dropBlankValues, parseParams, parseQueryString } from './params.js';
+
+/** A file of a multipart body. */
+export interface UploadedFile {
+  filename: string;
+  mimetype: string;
+  bytes: Buffer;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    uploads: Record<string, UploadedFile>;
+  }
+}
+
+const UPLOAD_FIELDS = new Set(['file', 'avatar', 'header']);
+
+function tooLarge(): HttpError {
+  const megabytes = MEDIA_LIMITS.maxUploadBytes / 1024 / 1024;
+  return new HttpError(413, { error: `The file is too large (at most ${megabytes} MB)` });
+}
 
 export const bodyParsing = fp(
   async (app: ApiInstance) => {
+    app.decorateRequest('uploads', null as unknown as Record<string, UploadedFile>);
     const json = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
     // Some clients send `Content-Type: application/json` with an empty body on POST /favourite & co.
@@ -26,16 +50,28 @@ export const bodyParsing = fp(
       },
     );
     await app.register(multipart, {
-      limits: { fields: 200, fieldSize: 100_000, files: 8, fileSize: 10_000_000 },
+      limits: { fields: 200, fieldSize: 100_000, files: 8, fileSize: MEDIA_LIMITS.maxUploadBytes },
     });
 
     app.addHook('preValidation', async (request) => {
+      request.uploads = {};
       if (request.isMultipart()) {
         const fields: [string, string][] = [];
+        const uploads: Record<string, UploadedFile> = {};
         for await (const part of request.parts()) {
           if (part.type === 'field') fields.push([part.fieldname, String(part.value)]);
-          else part.file.resume();
+          else if (UPLOAD_FIELDS.has(part.fieldname) && !(part.fieldname in uploads)) {
+            let bytes: Buffer;
+            try {
+              bytes = await part.toBuffer();
+            } catch (error) {
+              if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+              throw error;
+            }
+            uploads[part.fieldname] = { filename: part.filename, mimetype: part.mimetype, bytes };
+          } else part.file.resume();
         }
+        request.uploads = uploads;
         request.body = parseParams(fields);
       }
       // POST /favourite & co. often come with no body at all: validate them as an empty one.

@@ -24,6 +24,7 @@ import {
   serializeRelationship,
 } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
+import { replaceProfileImage } from './profile.js';
 import {
   IdParams,
   LenientBoolean,
@@ -120,9 +121,9 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       config: { auth: 'user', scopes: ['write:accounts'] },
       schema: {
         tags,
-        summary: 'Change the display name or bio',
+        summary: 'Change the display name, bio, avatar or header',
         description:
-          'JSON, form or multipart. Avatar, header, fields and other settings are ignored.',
+          'JSON, form or multipart. `avatar` and `header` files (multipart) are cropped to 400×400 and 1500×500. Fields and other settings are ignored.',
         body: UpdateCredentialsBody,
         response: { 200: CredentialAccount, ...ERRORS },
       },
@@ -132,7 +133,12 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       if (typeof request.body.display_name === 'string')
         changes.displayName = request.body.display_name;
       if (typeof request.body.note === 'string') changes.note = request.body.note;
-      return credentialAccount(request, await updateProfile(database, userOf(request), changes));
+      const accountId = userOf(request);
+      for (const kind of ['avatar', 'header'] as const) {
+        const upload = request.uploads[kind];
+        if (upload) await replaceProfileImage(app, accountId, kind, upload.bytes);
+      }
+      return credentialAccount(request, await updateProfile(database, accountId, changes));
     },
   );
 
