@@ -22,6 +22,8 @@ export interface WorkerProcess {
 export async function startWorkerProcess(env: {
   databaseUrl: string;
   mediaDir: string;
+  /** More variables, e.g. MEDIA_STORAGE=s3 and its S3_* settings. */
+  extra?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const topology = testTopology();
   const port = await freePort();
@@ -40,6 +42,7 @@ export async function startWorkerProcess(env: {
       MAIL_DIR: `${env.mediaDir}/mail`,
       WORKER_PORT: String(port),
       LOG_LEVEL: 'warn',
+      ...env.extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
