@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import { createMediaStorage, MEDIA_LIMITS, type MediaStorage } from '@murmur/media';
 import type { Database } from '@murmur/db';
 import {
   createMetricsRegistry,
@@ -17,6 +19,7 @@ import { html } from './html.js';
 import { pageContext, sendPage, type FrontendDependencies } from './pages.js';
 import { securityHeaders } from './plugins/security.js';
 import { registerSession } from './plugins/session.js';
+import { registerPhotoUploads } from './plugins/uploads.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
@@ -32,6 +35,8 @@ export interface BuildAppOptions {
   clock?: () => Date;
   /** Where request metrics go (served at `/metrics`); default: a new registry. */
   metricsRegistry?: Registry;
+  /** Default: the storage MEDIA_STORAGE configures. */
+  mediaStorage?: MediaStorage;
 }
 
 const ASSETS = {
@@ -63,6 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger,
     clock,
     assetVersion: assets.version,
+    mediaStorage: options.mediaStorage ?? createMediaStorage(config.mediaStorage),
   };
 
   const app = Fastify({
@@ -84,6 +90,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   securityHeaders(app, { https });
   await app.register(cookie);
   await app.register(formbody);
+  // The compose form with photos is multipart: its fields become the body (before the CSRF check
+  // reads it) and its files `request.photos`.
+  await app.register(multipart, {
+    limits: { fields: 50, fieldSize: 100_000, files: 4, fileSize: MEDIA_LIMITS.maxUploadBytes },
+  });
+  registerPhotoUploads(app);
   registerSession(app, {
     https,
     publicOrigin: config.publicUrl.origin,
