@@ -7,6 +7,7 @@ import { encode as encodeBlurhash } from 'blurhash';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { MediaRejected } from './errors.js';
 import { AVATAR_SIZE, HEADER_SIZE, MEDIA_LIMITS } from './limits.js';
+import { profileImageKey, type MediaStorage } from './storage/storage.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif';
 
@@ -218,4 +219,24 @@ export async function processProfileImage(
   });
   const format = info.format === 'jpeg' ? 'jpg' : info.format === 'webp' ? 'webp' : 'png';
   return render(pipeline, info.format === 'avif' ? 'webp' : format);
+}
+
+/**
+ * Replaces an avatar or header: processes the new file (none: removes it), stores it under its
+ * content's key, lets `save` record the key (returning the one it replaced), then deletes the
+ * replaced file, which nothing points at any more. Refusals are MediaRejected, before any write.
+ */
+export async function replaceProfileImage(
+  storage: MediaStorage,
+  input: { accountId: string; kind: 'avatar' | 'header'; bytes: Buffer | null },
+  save: (key: string | null) => Promise<{ previousKey: string | null }>,
+): Promise<void> {
+  let key: string | null = null;
+  if (input.bytes) {
+    const image = await processProfileImage(input.bytes, input.kind);
+    key = profileImageKey(input.accountId, image.bytes, image.extension);
+    await storage.put(key, image.bytes, image.contentType);
+  }
+  const { previousKey } = await save(key);
+  if (previousKey) await storage.delete([previousKey]);
 }

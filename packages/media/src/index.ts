@@ -16,6 +16,7 @@ export {
   inspectImage,
   processAttachment,
   processProfileImage,
+  replaceProfileImage,
   disableImageCache,
   type ImageFormat,
   type ImageInfo,

@@ -339,6 +339,20 @@ describe.skipIf(apiMissing)(
         image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
       ).resolves.toBeGreaterThan(0);
       await shot('post-with-photo');
+
+      // An avatar from the settings page shows on the profile.
+      await page.goto(`${origin}/settings`);
+      await page.getByLabel('Avatar', { exact: true }).setInputFiles({
+        name: 'me.jpg',
+        mimeType: 'image/jpeg',
+        buffer: photo,
+      });
+      await page.getByRole('button', { name: 'Save pictures' }).click();
+      await page.getByText('Your pictures were saved.').waitFor();
+      await page.goto(`${origin}/@carol`);
+      await expect(page.locator('.profile img.avatar').getAttribute('src')).resolves.toMatch(
+        /^\/media\/profiles\/\d+\/[0-9a-f]{64}\.jpg$/,
+      );
       expect(pageErrors).toEqual([]);
     }, 60_000);
   },

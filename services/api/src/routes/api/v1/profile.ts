@@ -4,7 +4,7 @@
  * checked from its header before anything is decoded, like an attachment.
  */
 import { findAccountById, setProfileImage, type ProfileImageKind } from '@murmur/db';
-import { processProfileImage, profileImageKey } from '@murmur/media';
+import { replaceProfileImage as replaceStoredImage } from '@murmur/media';
 import type { FastifyInstance } from 'fastify';
 import { serializeCredentialAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
@@ -19,15 +19,9 @@ export async function replaceProfileImage(
   kind: ProfileImageKind,
   bytes: Buffer | null,
 ): Promise<void> {
-  let key: string | null = null;
-  if (bytes) {
-    const image = await processProfileImage(bytes, kind).catch(refusal);
-    key = profileImageKey(accountId, image.bytes, image.extension);
-    await app.mediaStorage.put(key, image.bytes, image.contentType);
-  }
-  const { previousKey } = await setProfileImage(app.database, { accountId, kind, key });
-  // Nothing points at the old file any more (its key named this account only).
-  if (previousKey) await app.mediaStorage.delete([previousKey]);
+  await replaceStoredImage(app.mediaStorage, { accountId, kind, bytes }, (key) =>
+    setProfileImage(app.database, { accountId, kind, key }),
+  ).catch(refusal);
 }
 
 export default async function profileRoutes(app: ApiInstance): Promise<void> {
