@@ -14,6 +14,7 @@ import {
   removeExpiredMedia,
   setProfileImage,
   updateMedia,
+  type MediaView,
 } from '../src/index.js';
 import { outboxEvents } from '../src/schema/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
@@ -116,7 +117,7 @@ describe('uploads', () => {
 describe('attaching to a status', () => {
   it('attaches up to four in the order given, shown with the status', async () => {
     const owner = await createAccountFixture(testDb.database);
-    const uploads = [];
+    const uploads: MediaView[] = [];
     for (let i = 0; i < 4; i++) uploads.push(await processedUpload(owner.id, `photo ${i}`));
     const order = [uploads[2]!, uploads[0]!, uploads[3]!, uploads[1]!].map((u) => u.id);
     const status = await createStatus(testDb.database, {
