@@ -210,6 +210,14 @@ describe('posting with photos', () => {
       'Photo number 3',
     ]);
     for (const m of seen.media_attachments) expectMastodonEntity('MediaAttachment', m);
+    // The profile's media tab lists it (and not alice's posts without photos).
+    const mediaTab = json(
+      await app.inject({ url: `/api/v1/accounts/${alice.id}/statuses?only_media=true` }),
+    );
+    expect(mediaTab.map((s: { id: string }) => s.id)).toContain(posted.id);
+    expect(
+      mediaTab.every((s: { media_attachments: unknown[] }) => s.media_attachments.length > 0),
+    ).toBe(true);
     // Posted: its alt text is fixed from now on (which is what lets statuses be cached).
     const refused = await app.inject({
       method: 'PUT',

@@ -250,7 +250,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: "An account's statuses, as the caller may see them",
         description:
-          '`only_media` and `pinned` give an empty list: this server has neither media nor pins.',
+          '`only_media`: posts with attachments. `pinned` gives an empty list: this server has no pins.',
         params: IdParams,
         querystring: AccountStatusesQuery,
         response: { 200: Type.Array(Status), ...ERRORS },
@@ -258,7 +258,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     },
     async (request, reply) => {
       const query = request.query;
-      if (parseBoolean(query.only_media) || parseBoolean(query.pinned)) {
+      if (parseBoolean(query.pinned)) {
         await requireAccount(app, request.params.id);
         return [];
       }
@@ -271,6 +271,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
           excludeReplies: parseBoolean(query.exclude_replies),
           excludeReblogs: parseBoolean(query.exclude_reblogs),
           tagged: query.tagged ? normalizeHashtag(query.tagged.replace(/^#/, '')) : null,
+          onlyMedia: parseBoolean(query.only_media),
         },
       );
       // A page with statuses proves the account exists; only an empty one needs the extra lookup.
