@@ -38,6 +38,8 @@ const env: Record<string, string> = {
   // The website's token exchange goes to this API, never to a fixed port (issue 12).
   API_INTERNAL_URL: process.env.API_INTERNAL_URL ?? localUrl(ports.API_PORT),
   MAIL_DIR: process.env.MAIL_DIR ?? join(root, '.data', 'mail'),
+  // One folder for the api (which stores uploads) and the worker (which processes them).
+  MEDIA_DIR: process.env.MEDIA_DIR ?? join(root, '.data', 'media'),
 };
 
 const services = ['api', 'worker', 'frontend'] as const;

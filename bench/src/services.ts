@@ -17,6 +17,8 @@ export interface RunningProcess {
   /** `compiled` (dist/) or `source` (tsx). */
   mode: 'compiled' | 'source';
   logFile: string;
+  /** The process id (for memory samples). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
     await stop();
     throw error;
   }
-  return { name: options.name, origin, mode: options.mode, logFile, stop };
+  return { name: options.name, origin, mode: options.mode, logFile, pid: child.pid ?? 0, stop };
 }
 
 export interface ServiceEnvironment {

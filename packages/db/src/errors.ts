@@ -14,6 +14,7 @@ export type DomainErrorCode =
   | 'AccountNotFound'
   | 'StatusNotFound'
   | 'NotificationNotFound'
+  | 'MediaNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

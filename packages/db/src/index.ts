@@ -27,8 +27,13 @@ export {
 export {
   VISIBILITIES,
   NOTIFICATION_TYPES,
+  MEDIA_TYPES,
   type Visibility,
   type NotificationType,
+  type MediaType,
+  type MediaMeta,
+  type MediaFileMeta,
+  type MediaProcessingState,
 } from './schema/index.js';
 
 // Operations
@@ -82,6 +87,24 @@ export { unendorseAccount } from './operations/unendorse-account.js';
 export { removeFromFollowers } from './operations/remove-from-followers.js';
 export { dismissSuggestion } from './operations/dismiss-suggestion.js';
 
+// Media attachments, avatars and headers
+export { createMediaUpload, type MediaUploadInput } from './operations/media/create-upload.js';
+export {
+  findPendingMedia,
+  markMediaProcessed,
+  markMediaFailed,
+  mediaExists,
+  type PendingMedia,
+  type ProcessedMedia,
+} from './operations/media/processing.js';
+export { updateMedia, type MediaChanges } from './operations/media/update-media.js';
+export { deleteUnattachedMedia } from './operations/media/delete-unattached.js';
+export { MAX_MEDIA_PER_STATUS } from './operations/media/attach-to-status.js';
+export { MAX_MEDIA_DESCRIPTION_LENGTH, type Focus } from './operations/media/rules.js';
+export { removeExpiredMedia, type ExpiredMediaOptions } from './operations/media/cleanup.js';
+export { setProfileImage, type ProfileImageKind } from './operations/media/profile-images.js';
+export { findOwnMedia } from './queries/media.js';
+
 // Read queries
 export { clampLimit, type Page } from './queries/pagination.js';
 export type {
@@ -91,6 +114,7 @@ export type {
   TagView,
   TagDetailView,
   FeaturedTagView,
+  MediaView,
 } from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export {

@@ -19,6 +19,7 @@ export const API_PATH_PREFIXES = [
   '/nodeinfo/',
   '/avatars/',
   '/headers/',
+  '/media/',
 ] as const;
 
 export function isApiPath(path: string): boolean {
@@ -34,10 +35,14 @@ export interface DevProxyOptions {
   frontendUrl: string;
   /** Largest request body passed on (default: the API's limit, 1 MiB). */
   maxBodyBytes?: number;
+  /** Largest multipart body passed on, for uploads (default 99 MiB, as Mastodon's nginx). */
+  maxUploadBytes?: number;
 }
 
-/** Fastify's default body limit, which the API keeps. */
+/** Fastify's default body limit, which the API keeps for everything but uploads. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Photos come as multipart bodies (up to 16 MB a file, four on the website's compose form). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 99 * 1024 * 1024;
 
 const TOO_LARGE = 'The request body is too large.';
 
@@ -111,7 +116,9 @@ export function startDevProxy(options: DevProxyOptions): Promise<Server> {
       isApiPath(path) ? api : frontend,
       req,
       res,
-      options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')
+        ? (options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES)
+        : (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     );
   });
   return new Promise((resolve, reject) => {

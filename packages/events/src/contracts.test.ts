@@ -7,7 +7,7 @@ import {
   parseEvent,
 } from './contracts.js';
 import { DEFAULT_TOPOLOGY, subjectFor } from './topology.js';
-import { samplePostCreated, sampleUserMentioned } from './testing.js';
+import { sampleMediaUploaded, samplePostCreated, sampleUserMentioned } from './testing.js';
 
 describe('parseEvent', () => {
   it('accepts a valid PostCreated', () => {
@@ -18,6 +18,14 @@ describe('parseEvent', () => {
   it('accepts a valid UserMentioned, with a request id', () => {
     const event = sampleUserMentioned({}, { requestId: 'req-1' });
     expect(parseEvent(structuredClone(event))).toEqual(event);
+  });
+
+  it('accepts a valid MediaUploaded, and refuses one without a media id', () => {
+    const event = sampleMediaUploaded();
+    expect(parseEvent(structuredClone(event))).toEqual(event);
+    expect(() => parseEvent({ ...event, data: { accountId: event.data.accountId } })).toThrow(
+      /invalid MediaUploaded event/,
+    );
   });
 
   it('rejects an unknown type', () => {
@@ -107,7 +115,9 @@ describe('profile events', () => {
     ];
     for (const event of events) expect(parseEvent(structuredClone(event))).toEqual(event);
     expect(events.map((e) => e.type).sort()).toEqual(
-      EVENT_TYPES.filter((t) => t !== 'PostCreated' && t !== 'UserMentioned').sort(),
+      EVENT_TYPES.filter(
+        (t) => t !== 'PostCreated' && t !== 'UserMentioned' && t !== 'MediaUploaded',
+      ).sort(),
     );
   });
 

@@ -69,6 +69,20 @@ export const UserMentionedV1 = envelope(
 );
 export type UserMentioned = Static<typeof UserMentionedV1>;
 
+/** An upload was stored as received and waits to be processed (the `media` consumer). */
+export const MediaUploadedV1 = envelope(
+  'MediaUploaded',
+  Type.Object(
+    {
+      mediaId: SnowflakeId,
+      /** The uploader. */
+      accountId: SnowflakeId,
+    },
+    { additionalProperties: false },
+  ),
+);
+export type MediaUploaded = Static<typeof MediaUploadedV1>;
+
 /*
  * What a profile shows, changed by its owner: pinned statuses, featured hashtags, endorsed accounts,
  * and followers removed. No consumer acts on them yet; they are the facts a streaming API, a
@@ -116,11 +130,12 @@ export type ProfileEvent =
   | AccountUnendorsed
   | FollowerRemoved;
 
-export type DomainEvent = PostCreated | UserMentioned | ProfileEvent;
+export type DomainEvent = PostCreated | UserMentioned | MediaUploaded | ProfileEvent;
 export type EventType = DomainEvent['type'];
 export const EVENT_TYPES = [
   'PostCreated',
   'UserMentioned',
+  'MediaUploaded',
   'StatusPinned',
   'StatusUnpinned',
   'TagFeatured',
@@ -133,6 +148,7 @@ export const EVENT_TYPES = [
 const validators = {
   PostCreated: Compile(PostCreatedV1),
   UserMentioned: Compile(UserMentionedV1),
+  MediaUploaded: Compile(MediaUploadedV1),
   StatusPinned: Compile(StatusPinnedV1),
   StatusUnpinned: Compile(StatusUnpinnedV1),
   TagFeatured: Compile(TagFeaturedV1),

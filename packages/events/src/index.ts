@@ -8,6 +8,7 @@ export {
   AccountEndorsedV1,
   AccountUnendorsedV1,
   FollowerRemovedV1,
+  MediaUploadedV1,
   EVENT_TYPES,
   InvalidEventError,
   parseEvent,
@@ -23,6 +24,7 @@ export {
   type AccountEndorsed,
   type AccountUnendorsed,
   type FollowerRemoved,
+  type MediaUploaded,
   type DomainEvent,
   type EventType,
 } from './contracts.js';

@@ -4,7 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
-import { newEventId, type PostCreated, type UserMentioned } from './contracts.js';
+import {
+  newEventId,
+  type MediaUploaded,
+  type PostCreated,
+  type UserMentioned,
+} from './contracts.js';
 import { isolatedTopology, type EventTopology } from './topology.js';
 
 export const DEFAULT_TEST_NATS_URL = 'nats://127.0.0.1:4222';
@@ -81,5 +86,17 @@ export function sampleUserMentioned(
       mentionedAccountId: nextTestId(),
       ...data,
     },
+  };
+}
+
+/** A valid MediaUploaded event; `data` fields can be overridden. */
+export function sampleMediaUploaded(data: Partial<MediaUploaded['data']> = {}): MediaUploaded {
+  return {
+    id: newEventId(),
+    type: 'MediaUploaded',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    requestId: null,
+    data: { mediaId: nextTestId(), accountId: nextTestId(), ...data },
   };
 }

@@ -20,6 +20,7 @@ export const DEFAULT_TOPOLOGY: EventTopology = Object.freeze({
 const SUBJECT_TOKENS: Record<EventType, string> = {
   PostCreated: 'post.created.v1',
   UserMentioned: 'user.mentioned.v1',
+  MediaUploaded: 'media.uploaded.v1',
   StatusPinned: 'status.pinned.v1',
   StatusUnpinned: 'status.unpinned.v1',
   TagFeatured: 'tag.featured.v1',

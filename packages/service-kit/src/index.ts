@@ -31,7 +31,12 @@ export {
   type MetricsRegistryOptions,
   type HttpMetricsOptions,
 } from './metrics.js';
-export { SHARED_VARIABLES, DEV_WEB_CLIENT_SECRET, DEV_UNSUBSCRIBE_SECRET } from './variables.js';
+export {
+  SHARED_VARIABLES,
+  MEDIA_VARIABLES,
+  DEV_WEB_CLIENT_SECRET,
+  DEV_UNSUBSCRIBE_SECRET,
+} from './variables.js';
 export { oauthSignInCookieName } from './cookies.js';
 export {
   findInputProblem,

@@ -80,4 +80,65 @@ export const SHARED_VARIABLES = {
     min: 1,
     max: 100_000,
   },
+  MEDIA_STORAGE: {
+    kind: 'string',
+    description:
+      'Where uploaded media go: `local` (files under MEDIA_DIR) or `s3` (S3-compatible object storage)',
+    default: 'local',
+    oneOf: ['local', 's3'],
+  },
+  MEDIA_DIR: {
+    kind: 'string',
+    description: 'Folder of media files with MEDIA_STORAGE=local (default `<cwd>/.data/media`)',
+    optional: true,
+  },
+  MEDIA_PUBLIC_URL: {
+    kind: 'url',
+    description:
+      'Base URL media files are served from (a CDN or the bucket); unset: PUBLIC_URL + `/media`, served by the API',
+    optional: true,
+    protocols: ['http:', 'https:'],
+  },
+  S3_BUCKET: { kind: 'string', description: 'Bucket (MEDIA_STORAGE=s3)', optional: true },
+  S3_REGION: { kind: 'string', description: 'Region (MEDIA_STORAGE=s3)', default: 'us-east-1' },
+  S3_ENDPOINT: {
+    kind: 'url',
+    description: 'S3-compatible server for anything but AWS, e.g. `http://minio:9000`',
+    optional: true,
+    protocols: ['http:', 'https:'],
+  },
+  S3_FORCE_PATH_STYLE: {
+    kind: 'boolean',
+    description: 'Bucket in the URL path instead of the host name (MinIO, Ceph RGW)',
+    default: 'false',
+  },
+  S3_ACCESS_KEY_ID: {
+    kind: 'string',
+    description: 'Access key (MEDIA_STORAGE=s3)',
+    optional: true,
+  },
+  S3_SECRET_ACCESS_KEY: {
+    kind: 'string',
+    description: 'Secret key (MEDIA_STORAGE=s3)',
+    optional: true,
+  },
+  S3_PREFIX: {
+    kind: 'string',
+    description: 'Prefix of every object key, e.g. `murmur/`',
+    optional: true,
+  },
 } as const satisfies Record<string, VariableSpec>;
+
+/** The media storage variables, for the services that store or serve media (api, worker). */
+export const MEDIA_VARIABLES = {
+  MEDIA_STORAGE: SHARED_VARIABLES.MEDIA_STORAGE,
+  MEDIA_DIR: SHARED_VARIABLES.MEDIA_DIR,
+  MEDIA_PUBLIC_URL: SHARED_VARIABLES.MEDIA_PUBLIC_URL,
+  S3_BUCKET: SHARED_VARIABLES.S3_BUCKET,
+  S3_REGION: SHARED_VARIABLES.S3_REGION,
+  S3_ENDPOINT: SHARED_VARIABLES.S3_ENDPOINT,
+  S3_FORCE_PATH_STYLE: SHARED_VARIABLES.S3_FORCE_PATH_STYLE,
+  S3_ACCESS_KEY_ID: SHARED_VARIABLES.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: SHARED_VARIABLES.S3_SECRET_ACCESS_KEY,
+  S3_PREFIX: SHARED_VARIABLES.S3_PREFIX,
+} as const;

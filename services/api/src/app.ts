@@ -14,6 +14,7 @@ import {
   type Logger,
   type Registry,
 } from '@murmur/service-kit';
+import { createMediaStorage, type MediaStorage } from '@murmur/media';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
 import { readYourWrites } from './plugins/read-your-writes.js';
@@ -49,6 +50,8 @@ export interface BuildAppOptions {
   extraRoutes?: (app: ApiInstance) => Promise<void>;
   /** Where request metrics go (served at `/metrics`); default: a new registry. */
   metricsRegistry?: Registry;
+  /** Default: the storage MEDIA_STORAGE configures. */
+  mediaStorage?: MediaStorage;
 }
 
 declare module 'fastify' {
@@ -108,6 +111,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   const statusJson = createStatusJsonWriter(config.publicOrigin);
   app.decorate('statusJson', statusJson);
   app.decorate('authenticator', options.authenticator ?? authenticate);
+  app.decorate('mediaStorage', options.mediaStorage ?? createMediaStorage(config.mediaStorage));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

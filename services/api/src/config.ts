@@ -2,10 +2,12 @@
  * The API's configuration: every variable, validated at start-up. This is the only module that reads
  * `process.env`.
  */
+import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
 import {
   ConfigurationError,
   DEV_WEB_CLIENT_SECRET,
   type Environment,
+  MEDIA_VARIABLES,
   parseTrustProxy,
   readEnvironment,
   SHARED_VARIABLES,
@@ -44,6 +46,7 @@ export const API_VARIABLES = {
     default: DEV_API_COOKIE_SECRET,
   },
   TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
+  ...MEDIA_VARIABLES,
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',
@@ -97,11 +100,17 @@ export interface ApiConfig extends ApiEnvironment {
   secure: boolean;
   /** The value handed to Fastify's `trustProxy`. */
   trustProxy: boolean | string;
+  /** Where media files are stored (MEDIA_STORAGE and its variables). */
+  mediaStorage: MediaStorageSettings;
 }
 
-export function readConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+export function readConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): ApiConfig {
   const values = readEnvironment(API_VARIABLES, env);
-  const problems: string[] = [];
+  const media = mediaStorageSettings(values, cwd);
+  const problems: string[] = [...media.problems];
   if (values.NODE_ENV === 'production') {
     if (values.WEB_CLIENT_SECRET === DEV_WEB_CLIENT_SECRET) {
       problems.push(
@@ -135,5 +144,6 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     webRedirectUri: publicOrigin + values.WEB_REDIRECT_PATH,
     secure: publicOrigin.startsWith('https:'),
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    mediaStorage: media.settings,
   };
 }

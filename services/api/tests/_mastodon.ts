@@ -18,6 +18,8 @@ export const ORIGIN = 'https://murmur.test';
 export interface TestServer {
   app: ApiInstance;
   database: Database;
+  /** The test database's URL, for other processes (the worker) to use. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return {
     app,
     database: testDb.database,
+    databaseUrl: testDb.url,
     async close() {
       await app.close();
       await testDb.destroy();

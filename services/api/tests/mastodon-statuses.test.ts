@@ -119,7 +119,7 @@ describe('POST /api/v1/statuses', () => {
     expect(other.id).not.toBe(first.id);
   });
 
-  it('refuses text over the limit, empty text and media with 422', async () => {
+  it('refuses text over the limit, empty text and unknown media with 422', async () => {
     const tooLong = await post(alice, { status: 'x'.repeat(501) });
     expect(json(tooLong, 422)).toEqual({
       error: 'Validation failed: Text character limit of 500 exceeded',

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import { registerReadYourWrites } from './plugins/read-your-writes.js';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import { createMediaStorage, MEDIA_LIMITS, type MediaStorage } from '@murmur/media';
 import type { Database } from '@murmur/db';
 import {
   createMetricsRegistry,
@@ -20,6 +22,7 @@ import { html } from './html.js';
 import { pageContext, sendPage, type FrontendDependencies } from './pages.js';
 import { securityHeaders } from './plugins/security.js';
 import { registerSession } from './plugins/session.js';
+import { registerPhotoUploads } from './plugins/uploads.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
@@ -36,6 +39,8 @@ export interface BuildAppOptions {
   clock?: () => Date;
   /** Where request metrics go (served at `/metrics`); default: a new registry. */
   metricsRegistry?: Registry;
+  /** Default: the storage MEDIA_STORAGE configures. */
+  mediaStorage?: MediaStorage;
 }
 
 const ASSETS = {
@@ -67,6 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger,
     clock,
     assetVersion: assets.version,
+    mediaStorage: options.mediaStorage ?? createMediaStorage(config.mediaStorage),
   };
 
   const app = Fastify({
@@ -89,6 +95,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(cookie);
   registerReadYourWrites(app, { https });
   await app.register(formbody);
+  // The compose form with photos is multipart: its fields become the body (before the CSRF check
+  // reads it) and its files `request.photos`.
+  await app.register(multipart, {
+    limits: { fields: 50, fieldSize: 100_000, files: 4, fileSize: MEDIA_LIMITS.maxUploadBytes },
+  });
+  registerPhotoUploads(app);
   registerSession(app, {
     https,
     publicOrigin: config.publicUrl.origin,

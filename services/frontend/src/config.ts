@@ -1,7 +1,9 @@
+import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
 import {
   ConfigurationError,
   DEV_UNSUBSCRIBE_SECRET,
   DEV_WEB_CLIENT_SECRET,
+  MEDIA_VARIABLES,
   parseTrustProxy,
   readEnvironment,
   SHARED_VARIABLES,
@@ -47,6 +49,16 @@ export const FRONTEND_VARIABLES = {
   TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
   LOG_LEVEL: SHARED_VARIABLES.LOG_LEVEL,
   NODE_ENV: SHARED_VARIABLES.NODE_ENV,
+  // The compose form stores photos where the API and the worker find them.
+  MEDIA_STORAGE: MEDIA_VARIABLES.MEDIA_STORAGE,
+  MEDIA_DIR: MEDIA_VARIABLES.MEDIA_DIR,
+  S3_BUCKET: MEDIA_VARIABLES.S3_BUCKET,
+  S3_REGION: MEDIA_VARIABLES.S3_REGION,
+  S3_ENDPOINT: MEDIA_VARIABLES.S3_ENDPOINT,
+  S3_FORCE_PATH_STYLE: MEDIA_VARIABLES.S3_FORCE_PATH_STYLE,
+  S3_ACCESS_KEY_ID: MEDIA_VARIABLES.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: MEDIA_VARIABLES.S3_SECRET_ACCESS_KEY,
+  S3_PREFIX: MEDIA_VARIABLES.S3_PREFIX,
 } satisfies Record<string, VariableSpec>;
 
 export interface FrontendConfig {
@@ -67,6 +79,8 @@ export interface FrontendConfig {
   production: boolean;
   /** The value handed to Fastify's `trustProxy`. */
   trustProxy: boolean | string;
+  /** Where photos posted from the compose form are stored (the API's and the worker's storage). */
+  mediaStorage: MediaStorageSettings;
 }
 
 export { ConfigurationError };
@@ -86,10 +100,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'UNSUBSCRIBE_SECRET must be set in production (the development default is public)',
     );
   }
+  const media = mediaStorageSettings(values, process.cwd());
+  problems.push(...media.problems);
   if (problems.length > 0) {
     throw new ConfigurationError(problems);
   }
   return {
+    mediaStorage: media.settings,
     databaseUrl: values.DATABASE_URL,
     databaseReadUrl: values.DATABASE_READ_URL,
     publicUrl: new URL(values.PUBLIC_URL),

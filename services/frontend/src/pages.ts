@@ -1,3 +1,4 @@
+import type { MediaStorage } from '@murmur/media';
 import type { Database } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ export interface FrontendDependencies {
   logger: Logger;
   clock: () => Date;
   assetVersion: string;
+  mediaStorage: MediaStorage;
 }
 
 export function pageContext(request: FastifyRequest, deps: FrontendDependencies): PageContext {

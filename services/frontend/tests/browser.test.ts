@@ -8,6 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
@@ -21,6 +24,10 @@ import {
   recomputeDailyStats,
   type AccountRow,
 } from '@murmur/db';
+import { removeTopology, testTopology } from '@murmur/events/testing';
+import { connectToNats } from '@murmur/events/jetstream';
+import { photoJpeg } from '@murmur/media/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { countCharacters } from '@murmur/text';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startDevProxy } from '@murmur/devkit/proxy';
@@ -31,6 +38,8 @@ import { AccessibilityAudit } from './_accessibility.js';
 
 const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
 const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
+const WORKER_SERVER = new URL('../../worker/src/server.ts', import.meta.url).pathname;
+const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const apiMissing = !existsSync(API_SERVER);
 
@@ -54,7 +63,7 @@ function startService(entry: string, env: Record<string, string>, output: string
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url} exited:\n${output.join('')}`);
     try {
@@ -159,6 +168,9 @@ describe.skipIf(apiMissing)(
     let testDb: TestDatabase;
     let api: ChildProcess;
     let frontend: ChildProcess;
+    let worker: ChildProcess;
+    let mediaDir: string;
+    const topology = testTopology();
     let proxy: Server;
     let browser: Browser;
     let page: Page;
@@ -179,19 +191,36 @@ describe.skipIf(apiMissing)(
       bobsPostId = (
         await createStatus(testDb.database, { accountId: bob.id, text: 'Can we fix it? #builders' })
       ).id;
-      const [apiPort, frontendPort, proxyPort] = await Promise.all([
+      const [apiPort, frontendPort, proxyPort, workerPort] = await Promise.all([
+        freePort(),
         freePort(),
         freePort(),
         freePort(),
       ]);
       origin = `http://127.0.0.1:${proxyPort}`;
+      mediaDir = await mkdtemp(join(tmpdir(), 'murmur-browser-media-'));
       const shared = {
         DATABASE_URL: testDb.url,
         PUBLIC_URL: origin,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         NODE_ENV: 'test',
+        MEDIA_STORAGE: 'local',
+        MEDIA_DIR: mediaDir,
       };
+      // The worker processes the photos posted from the compose form.
+      worker = startService(
+        WORKER_SERVER,
+        {
+          ...shared,
+          WORKER_PORT: String(workerPort),
+          NATS_URL,
+          NATS_STREAM: topology.streamName,
+          NATS_SUBJECT_PREFIX: topology.subjectPrefix,
+          MAIL_DIR: join(mediaDir, 'mail'),
+        },
+        output,
+      );
       api = startService(
         API_SERVER,
         { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
@@ -215,6 +244,7 @@ describe.skipIf(apiMissing)(
       await Promise.all([
         waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
         waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
+        waitForHealth(`http://127.0.0.1:${workerPort}/readyz`, worker, output),
       ]);
       browser = await launching;
       page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -226,7 +256,7 @@ describe.skipIf(apiMissing)(
       page.on('pageerror', (error) => pageErrors.push(error.message));
       audit = await AccessibilityAudit.attach(page);
       mkdirSync(SCREENSHOTS, { recursive: true });
-    }, 45_000);
+    }, 90_000);
 
     afterEach(async () => {
       await audit.check();
@@ -245,14 +275,18 @@ describe.skipIf(apiMissing)(
       }
       await browser?.close();
       await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-      for (const child of [api, frontend]) {
+      for (const child of [api, frontend, worker]) {
         if (child && child.exitCode === null) {
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');
           await exited;
         }
       }
+      const nats = await connectToNats({ url: NATS_URL, name: 'browser-test-cleanup' });
+      await removeTopology(await jetstreamManager(nats), topology).catch(() => {});
+      await nats.close();
       await testDb?.destroy();
+      if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
     });
 
     const shot = (name: string) =>
@@ -419,7 +453,7 @@ describe.skipIf(apiMissing)(
       await expect(
         page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
       ).resolves.toBeUndefined();
-      expect(await page.locator('main img').count()).toBe(0);
+      expect(await page.locator('main img[src="x"]').count()).toBe(0);
 
       await page.goto(
         `${origin}/@carol/${(await page.getByRole('article').first().locator('a.permalink').getAttribute('href'))!.split('/').pop()}`,
@@ -458,6 +492,62 @@ describe.skipIf(apiMissing)(
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${origin}/`);
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    }, 60_000);
+
+    it('posts a photo with its alt text, shown on the post page; keeps the alt text on failure', async () => {
+      await page.goto(`${origin}/home`);
+      const photo = await photoJpeg(800, 600, { gps: true });
+      // A refused file brings the form back with the message and the alt text as typed.
+      await page.getByText('Add photos (up to 4)').click();
+      await page.getByLabel('Photo 1', { exact: true }).setInputFiles({
+        name: 'notes.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from('only text, not a picture'),
+      });
+      await page.getByLabel('Description of photo 1').fill('A kestrel hovering over a meadow');
+      await page.getByLabel('What’s on your mind?').fill('Look at this bird');
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.getByRole('alert').waitFor();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+        /Photo 1: .*not an image/,
+      );
+      await expect(page.getByLabel('Description of photo 1').inputValue()).resolves.toBe(
+        'A kestrel hovering over a meadow',
+      );
+      await expect(page.getByLabel('What’s on your mind?').inputValue()).resolves.toBe(
+        'Look at this bird',
+      );
+
+      await page.getByLabel('Photo 1', { exact: true }).setInputFiles({
+        name: 'kestrel.jpg',
+        mimeType: 'image/jpeg',
+        buffer: photo,
+      });
+      await page.getByRole('button', { name: 'Post' }).click();
+      await page.waitForURL(`${origin}/home`, { timeout: 30_000 });
+      const post = page.getByRole('article').filter({ hasText: 'Look at this bird' }).first();
+      await post.locator('a.permalink').click();
+      const image = page.getByRole('img', { name: 'A kestrel hovering over a meadow' });
+      await image.waitFor();
+      await expect(
+        image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).resolves.toBeGreaterThan(0);
+      await shot('post-with-photo');
+
+      // An avatar from the settings page shows on the profile.
+      await page.goto(`${origin}/settings`);
+      await page.getByLabel('Avatar', { exact: true }).setInputFiles({
+        name: 'me.jpg',
+        mimeType: 'image/jpeg',
+        buffer: photo,
+      });
+      await page.getByRole('button', { name: 'Save pictures' }).click();
+      await page.getByText('Your pictures were saved.').waitFor();
+      await page.goto(`${origin}/@carol`);
+      await expect(page.locator('.profile img.avatar').getAttribute('src')).resolves.toMatch(
+        /^\/media\/profiles\/\d+\/[0-9a-f]{64}\.jpg$/,
+      );
+      expect(pageErrors).toEqual([]);
     }, 60_000);
 
     it('a post that fails validation comes back with the error by the field and the text kept', async () => {

@@ -1,6 +1,7 @@
 /**
- * Builds the worker from its dependencies: the outbox relay and reconciler, the two durable consumers
- * (notifications, statistics), the statistics jobs, the dead-letter watcher and a small HTTP server
+ * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
+ * (notifications, statistics, media), the statistics and media cleanup jobs, the dead-letter
+ * watcher and a small HTTP server
  * (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
@@ -13,6 +14,7 @@ import {
   type Database,
 } from '@murmur/db';
 import type { DomainEvent, EventTopology } from '@murmur/events';
+import { createMediaStorage, type MediaStorage } from '@murmur/media';
 import {
   startConsumer,
   TopologyKeeper,
@@ -37,11 +39,20 @@ import {
   statisticsHandler,
   type EventHandler,
 } from './handlers.js';
+import { Limiter } from './limiter.js';
 import { Loop } from './loop.js';
+import { cleanUpMedia } from './media/cleanup.js';
+import { mediaHandler } from './media/process-upload.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxRelay, Reconciler } from './relay.js';
-import { ensureWorkerTopology, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
+import {
+  ensureWorkerTopology,
+  MEDIA_CONSUMER,
+  NOTIFICATIONS_CONSUMER,
+  STATISTICS_CONSUMER,
+  WORKER_CONSUMERS,
+} from './topology.js';
 
 export interface Clock {
   now(): Date;
@@ -54,6 +65,8 @@ export interface WorkerDependencies {
   logger: Logger;
   /** Default: SMTP when SMTP_URL is set, else .eml files in MAIL_DIR. */
   mailer?: Mailer;
+  /** Default: the storage MEDIA_STORAGE configures. */
+  mediaStorage?: MediaStorage;
   clock?: Clock;
   /** Where metrics go (served at `/metrics`); default: a new registry. */
   metricsRegistry?: Registry;
@@ -130,6 +143,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     subjectPrefix: config.subjectPrefix,
   };
   const mailer = deps.mailer ?? defaultMailer(config, logger);
+  const mediaStorage = deps.mediaStorage ?? createMediaStorage(config.mediaStorage);
   const js = jetstream(nats);
   let jsm: JetStreamManager | undefined;
   const consumers: ConsumerHandle[] = [];
@@ -138,7 +152,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   async function consumerInfo(): Promise<Record<string, ConsumerStatus | null>> {
     const manager = jsm ?? (jsm = await jetstreamManager(nats));
     const result: Record<string, ConsumerStatus | null> = {};
-    for (const name of [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER]) {
+    for (const name of WORKER_CONSUMERS) {
       try {
         const info = await manager.consumers.info(topology.streamName, name);
         result[name] = {
@@ -209,6 +223,17 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     },
   });
 
+  const mediaCleanup = new Loop({
+    name: 'media cleanup',
+    intervalMs: timings.mediaCleanupMs,
+    logger,
+    run: () =>
+      cleanUpMedia(
+        { database, storage: mediaStorage, logger },
+        { now: clock.now(), unattachedTtlMs: timings.unattachedMediaTtlMs },
+      ),
+  });
+
   const handlers: Record<string, EventHandler> = {
     [NOTIFICATIONS_CONSUMER]: notificationsHandler({
       database,
@@ -229,6 +254,11 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     [STATISTICS_CONSUMER]: statisticsHandler(database, {
       maxBatch: config.concurrency,
       lingerMs: timings.statisticsLingerMs,
+    }),
+    [MEDIA_CONSUMER]: mediaHandler({
+      database,
+      storage: mediaStorage,
+      images: new Limiter(config.mediaConcurrency),
     }),
   };
 
@@ -359,8 +389,9 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger.info(
         {
           stream: topology.streamName,
-          consumers: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
+          consumers: WORKER_CONSUMERS,
           mailer: mailer.description,
+          mediaStorage: mediaStorage.description,
         },
         'JetStream topology verified',
       );
@@ -374,9 +405,10 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       });
       statsFinalize.start();
       statsToday.start();
+      mediaCleanup.start();
       await relay.start();
       reconciler.start();
-      consumers.push(consume(NOTIFICATIONS_CONSUMER), consume(STATISTICS_CONSUMER));
+      consumers.push(...WORKER_CONSUMERS.map(consume));
       advisories = watchMaxDeliveries({
         nc: nats,
         jsm,
@@ -394,7 +426,13 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       await Promise.all(
         consumers.splice(0).map((c) => c.stop({ deadlineMs: timings.shutdownDeadlineMs })),
       );
-      await Promise.all([relay.stop(), reconciler.stop(), statsToday.stop(), statsFinalize.stop()]);
+      await Promise.all([
+        relay.stop(),
+        reconciler.stop(),
+        statsToday.stop(),
+        statsFinalize.stop(),
+        mediaCleanup.stop(),
+      ]);
       logger.info({}, 'worker stopped');
     },
     health,

@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
+import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
 import {
   ConfigurationError,
   DEV_UNSUBSCRIBE_SECRET,
   type Environment,
+  MEDIA_VARIABLES,
   readEnvironment,
   SHARED_VARIABLES,
 } from '@murmur/service-kit';
@@ -69,6 +71,15 @@ export const WORKER_VARIABLES = {
     default: '512',
     min: 1,
     max: 1024,
+  },
+  ...MEDIA_VARIABLES,
+  MEDIA_CONCURRENCY: {
+    kind: 'integer',
+    description:
+      'Images one worker decodes at once (each can take a few hundred MB while it is processed)',
+    default: '2',
+    min: 1,
+    max: 64,
   },
   WORKER_MAX_ACK_PENDING: {
     kind: 'integer',
@@ -204,6 +215,10 @@ export interface WorkerTimings {
   statisticsLingerMs: number;
   /** How long the last step of a mention (marker, e-mail outcome) waits for more events. */
   mentionFinishLingerMs: number;
+  /** How often unused media (old unattached uploads, attachments of deleted posts) are removed. */
+  mediaCleanupMs: number;
+  /** Uploads never attached are removed after this long. */
+  unattachedMediaTtlMs: number;
 }
 
 export interface WorkerConfig {
@@ -233,6 +248,9 @@ export interface WorkerConfig {
   smtpMaxConnections: number;
   emailMaxAttempts: number;
   unsubscribeSecret: string;
+  mediaStorage: MediaStorageSettings;
+  /** Images decoded at once by this process. */
+  mediaConcurrency: number;
   timings: WorkerTimings;
 }
 
@@ -254,6 +272,8 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   topologyStartTimeoutMs: 60_000,
   statisticsLingerMs: 50,
   mentionFinishLingerMs: 20,
+  mediaCleanupMs: 60 * 60 * 1000,
+  unattachedMediaTtlMs: 24 * 60 * 60 * 1000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */
@@ -277,8 +297,10 @@ export function loadConfig(
   if (values.WORKER_MAX_ACK_PENDING < values.WORKER_CONCURRENCY) {
     problems.push('WORKER_MAX_ACK_PENDING must be at least WORKER_CONCURRENCY');
   }
+  const media = mediaStorageSettings(values, cwd);
+  problems.push(...media.problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return configFromEnvironment(values, cwd);
+  return configFromEnvironment(values, cwd, media.settings);
 }
 
 const NATS_FILE_VARIABLES = [
@@ -297,7 +319,11 @@ function natsAuthFiles(values: WorkerEnvironment): NatsAuthFiles {
   };
 }
 
-function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerConfig {
+function configFromEnvironment(
+  values: WorkerEnvironment,
+  cwd: string,
+  mediaStorage: MediaStorageSettings,
+): WorkerConfig {
   const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
   return {
     databaseUrl: values.DATABASE_URL,
@@ -323,6 +349,8 @@ function configFromEnvironment(values: WorkerEnvironment, cwd: string): WorkerCo
     smtpMaxConnections: values.SMTP_MAX_CONNECTIONS,
     emailMaxAttempts: values.EMAIL_MAX_ATTEMPTS,
     unsubscribeSecret: values.UNSUBSCRIBE_SECRET,
+    mediaStorage,
+    mediaConcurrency: values.MEDIA_CONCURRENCY,
     timings: {
       ...DEFAULT_TIMINGS,
       ackWaitMs: values.WORKER_ACK_WAIT_MS,

@@ -18,10 +18,13 @@ import {
   onShutdownSignal,
   redactUrl,
 } from '@murmur/service-kit';
+import { disableImageCache } from '@murmur/media';
 import { buildWorker } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfigOrExit(loadConfig);
+// Uploads are never alike: libvips's operation cache would only hold memory.
+disableImageCache();
 
 const logger = createLogger({ service: 'worker', level: config.logLevel });
 logger.info(runtimeInfo(), 'worker starting');

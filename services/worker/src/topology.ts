@@ -4,7 +4,8 @@
  *
  * nats-server 2.9 allows one filter subject per consumer, so:
  * - `notifications` filters on UserMentioned (the only event it handles);
- * - `statistics` reads every event (PostCreated and UserMentioned) and marks any other type processed.
+ * - `statistics` reads every event (PostCreated and UserMentioned) and marks any other type processed;
+ * - `media` filters on MediaUploaded and processes the upload.
  */
 import type { ConsumersByEventType } from '@murmur/db';
 import { subjectFor, type EventTopology } from '@murmur/events';
@@ -22,11 +23,16 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
+export const MEDIA_CONSUMER = 'media';
+
+/** Every durable consumer the worker runs. */
+export const WORKER_CONSUMERS = [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER, MEDIA_CONSUMER];
 
 /** Which consumer must process which event type: the reconciler's and the retention sweep's rule. */
 export const CONSUMERS_BY_EVENT_TYPE: ConsumersByEventType = Object.freeze({
   PostCreated: [STATISTICS_CONSUMER],
   UserMentioned: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
+  MediaUploaded: [MEDIA_CONSUMER, STATISTICS_CONSUMER],
 });
 
 export interface TopologySettings {
@@ -58,6 +64,12 @@ export function workerConsumerSettings(
       ...common,
       durableName: STATISTICS_CONSUMER,
       description: 'Daily statistics (PostCreated, UserMentioned)',
+    }),
+    consumerSettings({
+      ...common,
+      durableName: MEDIA_CONSUMER,
+      filterSubject: subjectFor(topology, 'MediaUploaded'),
+      description: 'Processing of uploaded media',
     }),
   ];
 }

@@ -2,6 +2,7 @@ import {
   newEventId,
   parseEvent,
   type DomainEvent,
+  type MediaUploaded,
   type PostCreated,
   type ProfileEvent,
   type UserMentioned,
@@ -32,6 +33,20 @@ export function userMentionedEvent(
   return {
     id: newEventId(),
     type: 'UserMentioned',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    requestId,
+    data,
+  };
+}
+
+export function mediaUploadedEvent(
+  data: EventData<MediaUploaded>,
+  requestId: string | null,
+): MediaUploaded {
+  return {
+    id: newEventId(),
+    type: 'MediaUploaded',
     version: 1,
     occurredAt: new Date().toISOString(),
     requestId,

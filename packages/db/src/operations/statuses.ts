@@ -27,7 +27,13 @@ import {
   toAccountView,
   type AccountRowJson,
 } from '../queries/hydrate.js';
-import type { StatusView } from '../queries/views.js';
+import type { MediaView, StatusView } from '../queries/views.js';
+import {
+  attachedViews,
+  attachMediaStatement,
+  lockAttachableMedia,
+  requestedMediaIds,
+} from './media/attach-to-status.js';
 import { outboxInsert, postCreatedEvent, userMentionedEvent } from './outbox.js';
 import { visibleTo } from './visibility.js';
 import { isSnowflakeId } from '../ids.js';
@@ -43,6 +49,8 @@ export interface CreateStatusInput {
   sensitive?: boolean;
   language?: string | null;
   applicationId?: string | null;
+  /** Attachments, in order: up to 4 of the poster's own processed, unattached uploads. */
+  mediaIds?: readonly string[];
   /** Mastodon's `Idempotency-Key` header: the same key within an hour returns the same status. */
   idempotencyKey?: string | null;
   /** The request that caused this, carried into the events for tracing. */
@@ -80,7 +88,7 @@ async function findByIdempotencyKey(
   return row?.status ?? null;
 }
 
-function validateText(input: CreateStatusInput, maxCharacters: number) {
+function validateText(input: CreateStatusInput, maxCharacters: number, hasMedia: boolean) {
   if (
     isFarBeyondLimit(input.text ?? '', maxCharacters) ||
     isFarBeyondLimit(input.spoilerText ?? '', MAX_SPOILER_LENGTH)
@@ -93,7 +101,8 @@ function validateText(input: CreateStatusInput, maxCharacters: number) {
   }
   const text = normalizeStatusText(input.text ?? '');
   const spoilerText = normalizeStatusText(input.spoilerText ?? '');
-  if (text.trim().length === 0) {
+  // A post of photos alone needs no text.
+  if (text.trim().length === 0 && !hasMedia) {
     throw new DomainError('TextEmpty', "Validation failed: Text can't be blank", 'status');
   }
   if ([...spoilerText].length > MAX_SPOILER_LENGTH) {
@@ -195,26 +204,39 @@ export async function createStatus(
   input: CreateStatusInput,
   options: CreateStatusOptions = {},
 ): Promise<CreatedStatus> {
+  const mediaIds = requestedMediaIds(input.mediaIds);
   const { text, spoilerText, visibility } = validateText(
     input,
     options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
+    mediaIds.length > 0,
   );
   const inReplyToId = input.inReplyToId ?? null;
   if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
   const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
-  const write = (executor: Executor) =>
-    writeStatus(executor, input, { text, spoilerText, visibility, inReplyToId, idempotencyKey });
-  if (!idempotencyKey) return write(database.primary);
+  const write = (executor: Executor, media: MediaView[]) =>
+    writeStatus(executor, input, {
+      text,
+      spoilerText,
+      visibility,
+      inReplyToId,
+      idempotencyKey,
+      media,
+    });
+  if (!idempotencyKey && mediaIds.length === 0) return write(database.primary, []);
 
   return withTransaction(database, async (tx) => {
-    // Serialize concurrent requests carrying the same key.
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
-    );
-    const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
-    if (!existing) return write(tx);
-    const [view] = await hydrateStatuses(tx, [existing.id], input.accountId);
-    return { ...existing, view: view! };
+    if (idempotencyKey) {
+      // Serialize concurrent requests carrying the same key.
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
+      );
+      const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
+      if (existing) {
+        const [view] = await hydrateStatuses(tx, [existing.id], input.accountId);
+        return { ...existing, view: view! };
+      }
+    }
+    return write(tx, await lockAttachableMedia(tx, input.accountId, mediaIds));
   });
 }
 
@@ -240,9 +262,10 @@ async function writeStatus(
     visibility: Visibility;
     inReplyToId: string | null;
     idempotencyKey: string | null;
+    media: MediaView[];
   },
 ): Promise<CreatedStatus> {
-  const { text, spoilerText, visibility, inReplyToId, idempotencyKey } = valid;
+  const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media } = valid;
   const tokens = tokenize(text);
   const mentionedUsernames = tokens
     .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
@@ -341,11 +364,18 @@ async function writeStatus(
       select ${status.accountId}, ${idempotencyKey}, inserted.id from inserted
       where ${idempotencyKey}::text is not null
       on conflict (account_id, key) do update set status_id = excluded.status_id, created_at = now()
+    ), attached as (${attachMediaStatement(media)}
     ), events as (${events})
     select 1`,
     { prepared: true },
   );
-  return { ...status, view: viewOfCreated(status, prepared, newTags) };
+  return {
+    ...status,
+    view: {
+      ...viewOfCreated(status, prepared, newTags),
+      mediaAttachments: attachedViews(media, status.id),
+    },
+  };
 }
 
 function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
@@ -384,6 +414,7 @@ function viewOfCreated(
       ...newTags,
     ].sort(byKey((t) => t.name)),
     application: prepared.application,
+    mediaAttachments: [],
     reblog: null,
     favourited: false,
     reblogged: false,

@@ -1,18 +1,21 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
-import type { AccountView, StatusView } from './views.js';
+import { STATUS_MEDIA_JSON } from './media.js';
+import type { AccountView, MediaView, StatusView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
 
 const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "displayName", a.note,
   a.created_at as "createdAt", a.statuses_count as "statusesCount", a.followers_count as "followersCount",
-  a.following_count as "followingCount", a.last_status_at::text as "lastStatusAt"`;
+  a.following_count as "followingCount", a.last_status_at::text as "lastStatusAt",
+  a.avatar_key as "avatarKey", a.header_key as "headerKey"`;
 
 /** The account `a` as JSON, in the shape `toAccountView` reads. */
 export const ACCOUNT_JSON = sql`json_build_object('id', a.id::text, 'username', a.username,
   'displayName', a.display_name, 'note', a.note, 'createdAt', a.created_at,
   'statusesCount', a.statuses_count, 'followersCount', a.followers_count,
-  'followingCount', a.following_count, 'lastStatusAt', a.last_status_at::text)`;
+  'followingCount', a.following_count, 'lastStatusAt', a.last_status_at::text,
+  'avatarKey', a.avatar_key, 'headerKey', a.header_key)`;
 
 export interface AccountRowJson extends Omit<AccountView, 'createdAt'> {
   createdAt: Date | string;
@@ -59,6 +62,7 @@ interface StatusRowJson {
   mentions: { id: string; username: string }[];
   tags: { name: string; displayName: string }[];
   application: { name: string; website: string | null } | null;
+  mediaAttachments: MediaView[];
   favourited: boolean;
   reblogged: boolean;
   bookmarked: boolean;
@@ -123,6 +127,7 @@ async function loadStatusRows(
         from status_tags st join tags t on t.id = st.tag_id where st.status_id = s.id), '[]'::json) as "tags",
       (select json_build_object('name', app.name, 'website', app.website)
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
+      ${STATUS_MEDIA_JSON} as "mediaAttachments",
       ${viewerFlags},
       wanted.grp
     from wanted

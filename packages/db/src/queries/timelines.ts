@@ -92,6 +92,8 @@ export interface AccountStatusesFilter {
   excludeReblogs?: boolean;
   /** Normalized hashtag name. */
   tagged?: string | null;
+  /** Only posts with attachments (a profile's media tab). */
+  onlyMedia?: boolean;
 }
 
 /** An account's posts as the viewer may see them. */
@@ -114,6 +116,9 @@ export async function accountStatuses(
   if (filter.tagged) {
     parts.push(sql`${statuses.id} in (select st.status_id from status_tags st join tags t on t.id = st.tag_id
       where t.name = ${filter.tagged})`);
+  }
+  if (filter.onlyMedia) {
+    parts.push(sql`exists (select 1 from media_attachments m where m.status_id = ${statuses.id})`);
   }
   return loadPage(executor, sql.join(parts, sql` and `), page, viewerId);
 }

@@ -1,4 +1,10 @@
-import type { Visibility, NotificationType } from '../schema/index.js';
+import type {
+  MediaMeta,
+  MediaProcessingState,
+  MediaType,
+  NotificationType,
+  Visibility,
+} from '../schema/index.js';
 
 /** What every reader of an account needs, without private fields. */
 export interface AccountView {
@@ -11,6 +17,26 @@ export interface AccountView {
   followersCount: number;
   followingCount: number;
   lastStatusAt: string | null;
+  /** Storage keys of the processed avatar and header; null shows the defaults. */
+  avatarKey: string | null;
+  headerKey: string | null;
+}
+
+/** An attachment as its owner and its readers see it (files by storage key). */
+export interface MediaView {
+  id: string;
+  type: MediaType;
+  processing: MediaProcessingState;
+  /** Why processing refused the file (failed only). */
+  failureReason: string | null;
+  originalKey: string | null;
+  smallKey: string | null;
+  meta: MediaMeta | null;
+  description: string | null;
+  focus: { x: number; y: number };
+  blurhash: string | null;
+  /** The status it is attached to; null until posted. */
+  statusId: string | null;
 }
 
 export interface StatusView {
@@ -30,6 +56,8 @@ export interface StatusView {
   mentions: { id: string; username: string }[];
   tags: { name: string; displayName: string }[];
   application: { name: string; website: string | null } | null;
+  /** In the order they were attached; fixed once posted. */
+  mediaAttachments: MediaView[];
   /** For a reblog: the original status. */
   reblog: StatusView | null;
   /** How the viewer relates to the status; all false without a viewer. */

@@ -27,6 +27,9 @@ export const accounts = pgTable(
     followersCount: integer('followers_count').notNull().default(0),
     followingCount: integer('following_count').notNull().default(0),
     lastStatusAt: date('last_status_at', { mode: 'string' }),
+    /** Storage keys of the processed avatar (400×400) and header (1500×500); null: the defaults. */
+    avatarKey: text('avatar_key'),
+    headerKey: text('header_key'),
     /** Bumped when the password changes, so that sessions created before can be told apart. */
     credentialsChangedAt: timestamp('credentials_changed_at', { withTimezone: true }),
     createdAt: createdAt(),

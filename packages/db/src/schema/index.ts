@@ -4,3 +4,4 @@ export * from './oauth.js';
 export * from './events.js';
 export * from './profile-features.js';
 export * from './viewer-state.js';
+export * from './media.js';

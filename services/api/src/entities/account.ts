@@ -1,7 +1,7 @@
 import type { AccountView } from '@murmur/db';
 import { renderPlainTextHtml } from '@murmur/text';
 import type { Account, CredentialAccount } from '../schemas/entities.js';
-import { MISSING_AVATAR_PATH, MISSING_HEADER_PATH, profileUrl } from './context.js';
+import { mediaUrl, MISSING_AVATAR_PATH, MISSING_HEADER_PATH, profileUrl } from './context.js';
 
 /** Mastodon reports an account's creation as midnight UTC of that day. */
 function createdDay(date: Date): string {
@@ -10,8 +10,12 @@ function createdDay(date: Date): string {
 
 export function serializeAccount(view: AccountView, publicUrl: string): Account {
   const url = profileUrl(publicUrl, view.username);
-  const avatar = `${publicUrl}${MISSING_AVATAR_PATH}`;
-  const header = `${publicUrl}${MISSING_HEADER_PATH}`;
+  const avatar = view.avatarKey
+    ? mediaUrl(publicUrl, view.avatarKey)
+    : `${publicUrl}${MISSING_AVATAR_PATH}`;
+  const header = view.headerKey
+    ? mediaUrl(publicUrl, view.headerKey)
+    : `${publicUrl}${MISSING_HEADER_PATH}`;
   return {
     id: view.id,
     username: view.username,

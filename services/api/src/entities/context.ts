@@ -22,6 +22,14 @@ export function tagUrl(publicUrl: string, name: string): string {
 export const MISSING_AVATAR_PATH = '/avatars/original/missing.png';
 export const MISSING_HEADER_PATH = '/headers/original/missing.png';
 
+/** Media files are served by the API under this path (routes/api/media-files.ts). */
+export const MEDIA_PATH_PREFIX = '/media/';
+
+/** The URL of a stored media file (its storage key), at the public origin. */
+export function mediaUrl(publicUrl: string, key: string): string {
+  return `${publicUrl}${MEDIA_PATH_PREFIX}${key}`;
+}
+
 /** RFC 3339 with milliseconds and `Z`. */
 export function timestamp(date: Date): string {
   return date.toISOString();

@@ -1,4 +1,4 @@
-import type { AccountView, StatusView } from '@murmur/db';
+import type { AccountView, MediaView, StatusView } from '@murmur/db';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import { CredentialAccount, Notification, Relationship, Status, Tag } from '../schemas/entities.js';
@@ -24,6 +24,8 @@ const alice: AccountView = {
   followersCount: 1,
   followingCount: 2,
   lastStatusAt: '2024-05-07',
+  avatarKey: null,
+  headerKey: null,
 };
 const bob: AccountView = {
   ...alice,
@@ -32,6 +34,23 @@ const bob: AccountView = {
   displayName: 'Bob',
   note: '',
   lastStatusAt: null,
+};
+
+const photo: MediaView = {
+  id: '7001',
+  type: 'image',
+  processing: 'processed',
+  failureReason: null,
+  originalKey: `files/7001/${'a'.repeat(64)}.jpg`,
+  smallKey: `files/7001/${'b'.repeat(64)}.webp`,
+  meta: {
+    original: { width: 1200, height: 800, size: '1200x800', aspect: 1.5 },
+    small: { width: 588, height: 392, size: '588x392', aspect: 1.5 },
+  },
+  description: 'A heron on one leg',
+  focus: { x: 0.5, y: -0.5 },
+  blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+  statusId: '9100',
 };
 
 function statusView(overrides: Partial<StatusView> = {}): StatusView {
@@ -52,6 +71,7 @@ function statusView(overrides: Partial<StatusView> = {}): StatusView {
     mentions: [{ id: '222', username: 'bob' }],
     tags: [{ name: 'fun', displayName: 'Fun' }],
     application: { name: 'Elk', website: 'https://elk.zone' },
+    mediaAttachments: [],
     reblog: null,
     favourited: true,
     reblogged: false,
@@ -108,6 +128,28 @@ describe('serializeStatus', () => {
     expect(status.text).toBeNull();
     expect(status.created_at).toBe('2024-05-07T08:00:00.000Z');
     expect('favourited' in status).toBe(false);
+    expect(checkStatus.Check(status)).toBe(true);
+  });
+
+  it('shows processed attachments with their files, meta, focus, alt text and blurhash', () => {
+    const status = serializeStatus(statusView({ id: '9100', mediaAttachments: [photo] }), {
+      publicUrl: ORIGIN,
+      viewerId: null,
+    });
+    expect(status.media_attachments).toEqual([
+      {
+        id: '7001',
+        type: 'image',
+        url: `${ORIGIN}/media/files/7001/${'a'.repeat(64)}.jpg`,
+        preview_url: `${ORIGIN}/media/files/7001/${'b'.repeat(64)}.webp`,
+        remote_url: null,
+        preview_remote_url: null,
+        text_url: null,
+        meta: { ...photo.meta, focus: { x: 0.5, y: -0.5 } },
+        description: 'A heron on one leg',
+        blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+      },
+    ]);
     expect(checkStatus.Check(status)).toBe(true);
   });
 
@@ -178,7 +220,8 @@ describe('createStatusJsonWriter', () => {
 
   it('writes exactly what serializeStatus builds, for every viewer', () => {
     const writer = createStatusJsonWriter(ORIGIN);
-    for (const view of [statusView(), reply, wrapper]) {
+    const withPhoto = statusView({ id: '9100', mediaAttachments: [photo] });
+    for (const view of [statusView(), reply, wrapper, withPhoto]) {
       for (const viewerId of [null, '111', '222']) {
         const written = JSON.parse(writer.status(view, viewerId)) as unknown;
         expect(written).toStrictEqual(

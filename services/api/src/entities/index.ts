@@ -8,3 +8,4 @@ export {
 } from './notification.js';
 export { serializeRelationship } from './relationship.js';
 export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js';
+export { serializeMediaAttachment } from './media.js';

@@ -63,6 +63,8 @@ const ACCOUNT_FIELD_EQUALITY: {
   followersCount: same,
   followingCount: same,
   lastStatusAt: same,
+  avatarKey: same,
+  headerKey: same,
 };
 const ACCOUNT_FIELDS = Object.keys(ACCOUNT_FIELD_EQUALITY) as (keyof AccountView)[];
 

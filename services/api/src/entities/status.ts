@@ -2,6 +2,7 @@ import type { StatusView } from '@murmur/db';
 import { normalizeUsername, renderStatusHtml } from '@murmur/text';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
+import { serializeMediaAttachment } from './media.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
 export interface StatusOptions {
@@ -23,7 +24,7 @@ export type StatusViewerFields = Pick<
 
 /**
  * Everything else, which never changes once a status is posted: statuses are not edited, usernames
- * do not change, and mentions, tags and the posting application are fixed at creation. Only the
+ * do not change, and mentions, tags, attachments and the posting application are fixed at creation. Only the
  * author (whose counters move) and the counters are read fresh for every response.
  */
 export type StatusFixedFields = Omit<
@@ -64,7 +65,9 @@ export function statusFixedFields(
     language: view.language,
     in_reply_to_id: view.inReplyToId,
     in_reply_to_account_id: view.inReplyToAccountId,
-    media_attachments: [],
+    // Fixed too: attachments are set when the status is posted, and their descriptions can be
+    // changed only until then (updateMedia refuses attached ones).
+    media_attachments: view.mediaAttachments.map((m) => serializeMediaAttachment(m, publicUrl)),
     mentions: view.mentions.map((m) => ({
       id: m.id,
       username: m.username,

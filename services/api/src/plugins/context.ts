@@ -1,10 +1,12 @@
 /**
  * What every route can reach: `app.config`, `app.database`, `app.clock`, `app.statusJson` (Status
- * entities as JSON text), and `request.auth` (set by the auth plugin). Routes are written as plugins
+ * entities as JSON text), `app.mediaStorage`, `request.auth` (set by the auth plugin) and
+ * `request.uploads` (files of a multipart body, set by the body-parsing plugin). Routes are written as plugins
  * taking an `ApiInstance`, so schemas type their handlers through the TypeBox type provider.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AccountRow, Database } from '@murmur/db';
+import type { MediaStorage } from '@murmur/media';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../config.js';
@@ -44,6 +46,7 @@ declare module 'fastify' {
     database: Database;
     clock: Clock;
     statusJson: StatusJsonWriter;
+    mediaStorage: MediaStorage;
   }
 }
 

@@ -7,7 +7,8 @@ import cors from '@fastify/cors';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
 
-const CORS_PREFIXES = ['/api/', '/.well-known/', '/nodeinfo/'];
+// Media files too, so that web clients on other origins can draw them on a canvas.
+const CORS_PREFIXES = ['/api/', '/.well-known/', '/nodeinfo/', '/media/'];
 const CORS_PATHS = new Set(['/oauth/token', '/oauth/revoke']);
 
 export function allowsCors(url: string): boolean {

@@ -17,6 +17,8 @@ export function htmlCsp(formActionSources: readonly string[] = []): string {
 
 export const HTML_CSP = htmlCsp();
 const JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/** Uploaded files: even if a browser were to render one as a document, it could run nothing. */
+export const MEDIA_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'";
 const DOCS_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
@@ -30,6 +32,8 @@ export const securityHeaders = fp(
         reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
       const type = String(reply.getHeader('content-type') ?? '');
       if (request.url.startsWith('/api/docs')) reply.header('content-security-policy', DOCS_CSP);
+      else if (request.url.startsWith('/media/'))
+        reply.header('content-security-policy', MEDIA_CSP);
       else if (type.startsWith('text/html')) {
         if (!reply.hasHeader('content-security-policy'))
           reply.header('content-security-policy', HTML_CSP);

@@ -94,14 +94,34 @@ export const StatusMention = Type.Object({
 });
 export const StatusTag = Type.Object({ name: Type.String(), url: Url });
 
-/** Media are out of scope; the array is always empty, typed for documentation. */
-export const MediaAttachment = Type.Object({
-  id: Id,
-  type: Type.String(),
-  url: Url,
-  preview_url: Nullable(Url),
-  description: Nullable(Type.String()),
+const MediaFileMeta = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  size: Type.String(),
+  aspect: Type.Number(),
 });
+
+/** A photo (video and audio can come later); `url` is null while the upload is processed. */
+export const MediaAttachment = Type.Object(
+  {
+    id: Id,
+    type: Type.Union([Type.Literal('image'), Type.Literal('unknown')]),
+    url: Nullable(Url),
+    preview_url: Nullable(Url),
+    remote_url: Nullable(Url),
+    preview_remote_url: Nullable(Url),
+    text_url: Nullable(Url),
+    meta: Type.Object({
+      original: Type.Optional(MediaFileMeta),
+      small: Type.Optional(MediaFileMeta),
+      focus: Type.Object({ x: Type.Number(), y: Type.Number() }),
+    }),
+    description: Nullable(Type.String()),
+    blurhash: Nullable(Type.String()),
+  },
+  { description: 'MediaAttachment' },
+);
+export type MediaAttachment = Static<typeof MediaAttachment>;
 
 const statusProperties = {
   id: Id,

@@ -25,6 +25,7 @@ import { html } from '../html.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { csrfField } from '../views/layout.js';
 import { composeForm, statusArticle, statusPath } from '../views/status.js';
+import { PhotoProblem, uploadPhotos } from './photos.js';
 import { requireViewer } from './reading.js';
 import { ActionForm, FormBase, IdParams, UsernameParams } from './schemas.js';
 
@@ -32,6 +33,10 @@ const ComposeForm = Type.Object({
   ...FormBase,
   status: Type.Optional(Type.String({ maxLength: 100_000 })),
   in_reply_to_id: Type.Optional(Type.String({ pattern: '^[0-9]{0,19}$' })),
+  alt_1: Type.Optional(Type.String({ maxLength: 1500 })),
+  alt_2: Type.Optional(Type.String({ maxLength: 1500 })),
+  alt_3: Type.Optional(Type.String({ maxLength: 1500 })),
+  alt_4: Type.Optional(Type.String({ maxLength: 1500 })),
 });
 
 const session = { csrf: 'session' } as const;
@@ -44,10 +49,18 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
       const viewer = requireViewer(request);
       const text = request.body.status ?? '';
       const inReplyToId = request.body.in_reply_to_id || null;
+      const { alt_1, alt_2, alt_3, alt_4 } = request.body;
+      const altTexts = { alt_1, alt_2, alt_3, alt_4 };
       try {
+        const mediaIds = await uploadPhotos(deps, {
+          accountId: viewer.account.id,
+          photos: request.photos,
+          altTexts,
+          requestId: request.id,
+        });
         const status = await createStatus(
           deps.database,
-          { accountId: viewer.account.id, text, inReplyToId, requestId: request.id },
+          { accountId: viewer.account.id, text, inReplyToId, mediaIds, requestId: request.id },
           { maxCharacters: deps.config.maxStatusCharacters },
         );
         return reply.redirect(
@@ -56,8 +69,9 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
         );
       } catch (error) {
         if (
-          !isDomainError(error) ||
-          !['TextEmpty', 'TextTooLong', 'InvalidField'].includes(error.code)
+          !(error instanceof PhotoProblem) &&
+          (!isDomainError(error) ||
+            !['TextEmpty', 'TextTooLong', 'InvalidField'].includes(error.code))
         )
           throw error;
         // Re-render the form with the message next to the field and the text as typed.
@@ -67,12 +81,12 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
             null)
           : null;
         const message =
-          error.code === 'TextEmpty'
+          isDomainError(error) && error.code === 'TextEmpty'
             ? 'Write something before posting.'
             : error.message.replace(/^Validation failed: /, '');
         const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
 ${inReplyTo ? statusArticle(inReplyTo, context) : ''}
-${composeForm(context, { text, error: message, inReplyTo })}`;
+${composeForm(context, { text, error: message, inReplyTo, altTexts })}`;
         return sendPage(reply, context, { title: 'Fix your post', body }, 422);
       }
     },

@@ -32,6 +32,8 @@ import {
   statusArticle,
   statusList,
   tagPath,
+  avatarImage,
+  mediaPath,
 } from '../views/status.js';
 import { renderRss } from './rss.js';
 import { PAGE_SIZE, PageQuery, StatusParams, UsernameParams, pageFrom } from './schemas.js';
@@ -122,9 +124,12 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
       }
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const feedUrl = `${profilePath(account.username)}.rss`;
+      const header = account.headerKey
+        ? html`<img class="profile-header" src="${mediaPath(account.headerKey)}" alt="" width="1500" height="500">`
+        : '';
       const body = html`<section class="profile">
-<div class="profile-head">
-<div><h1>${displayNameOf(account)}</h1><p class="handle">@${account.username}</p></div>
+${header}<div class="profile-head">
+${avatarImage(account, 96)}<div><h1>${displayNameOf(account)}</h1><p class="handle">@${account.username}</p></div>
 ${followButton}
 </div>
 <div class="bio">${bioHtml(account.note)}</div>

@@ -6,9 +6,11 @@ import {
   MAX_DISPLAY_NAME_LENGTH,
   MAX_NOTE_LENGTH,
   revokeApplicationForAccount,
+  setProfileImage,
   updateProfile,
   type AuthorizedApplication,
 } from '@murmur/db';
+import { MediaRejected, replaceProfileImage } from '@murmur/media';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { html, type SafeHtml } from '../html.js';
@@ -37,7 +39,10 @@ interface ProfileValues {
   emailOnMention: boolean;
 }
 type FieldErrors = Partial<
-  Record<'display_name' | 'note' | 'current_password' | 'new_password', string>
+  Record<
+    'display_name' | 'note' | 'current_password' | 'new_password' | 'avatar' | 'header',
+    string
+  >
 >;
 
 /** A labelled field; with an error, the message is tied to it by aria-describedby. */
@@ -102,6 +107,15 @@ ${field('note', 'Bio', (d) => html`<textarea id="note" name="note" rows="4"${d}>
 <button type="submit" class="button primary">Save profile</button>
 </form>
 </section>
+<section aria-labelledby="pictures-heading" class="card">
+<h2 id="pictures-heading">Avatar and header</h2>
+<form method="post" action="/settings/pictures" enctype="multipart/form-data">
+${csrfField(context)}
+${field('avatar', 'Avatar', (d) => html`<input type="file" id="avatar" name="avatar" accept="image/jpeg,image/png,image/gif,image/webp,image/avif"${d}>`, errors, 'Cropped to 400×400 around the centre.')}
+${field('header', 'Header', (d) => html`<input type="file" id="header" name="header" accept="image/jpeg,image/png,image/gif,image/webp,image/avif"${d}>`, errors, 'Cropped to 1500×500 around the centre.')}
+<button type="submit" class="button primary">Save pictures</button>
+</form>
+</section>
 <section aria-labelledby="apps-heading" class="card">
 <h2 id="apps-heading">Authorized apps</h2>
 ${appsSection(context, apps)}
@@ -151,6 +165,30 @@ ${field('new_password', 'New password', (d) => html`<input type="password" id="n
         );
       }
       return renderSettings(request, reply, { notice: 'Your profile was saved.' });
+    },
+  );
+
+  app.post<{ Body: Static<typeof ActionForm> }>(
+    '/settings/pictures',
+    { config: { csrf: 'session' }, schema: { body: ActionForm } },
+    async (request, reply) => {
+      const viewer = requireViewer(request);
+      const accountId = viewer.account.id;
+      for (const kind of ['avatar', 'header'] as const) {
+        const photo = request.photos.find((p) => p.field === kind);
+        if (!photo) continue;
+        try {
+          await replaceProfileImage(
+            deps.mediaStorage,
+            { accountId, kind, bytes: photo.bytes },
+            (key) => setProfileImage(deps.database, { accountId, kind, key }),
+          );
+        } catch (error) {
+          if (!(error instanceof MediaRejected)) throw error;
+          return renderSettings(request, reply, { errors: { [kind]: error.message } }, 422);
+        }
+      }
+      return renderSettings(request, reply, { notice: 'Your pictures were saved.' });
     },
   );
 

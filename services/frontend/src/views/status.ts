@@ -1,4 +1,4 @@
-import type { AccountView, StatusView } from '@murmur/db';
+import type { AccountView, MediaView, StatusView } from '@murmur/db';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
 import { html, trustedHtml, type SafeHtml } from '../html.js';
 import { exactTime, relativeTime } from '../time.js';
@@ -30,6 +30,34 @@ export function statusContent(status: StatusView): SafeHtml {
       tagUrl: tagPath,
     }),
   );
+}
+
+/** Media files are served by the API at the same origin (`/media/<storage key>`). */
+export const mediaPath = (key: string) => `/media/${key}`;
+
+/** An account's avatar, or the default one. */
+export function avatarImage(account: AccountView, size = 48): SafeHtml {
+  const src = account.avatarKey ? mediaPath(account.avatarKey) : '/avatars/original/missing.png';
+  return html`<img class="avatar" src="${src}" alt="" width="${size}" height="${size}" loading="lazy">`;
+}
+
+/**
+ * A post's photos: each preview links to its original and carries its description as `alt`. A
+ * sensitive post hides them behind a disclosure the reader opens (no JavaScript needed).
+ */
+function mediaGallery(status: StatusView): SafeHtml {
+  const ready = status.mediaAttachments.filter(
+    (m): m is MediaView & { originalKey: string; smallKey: string } =>
+      m.originalKey !== null && m.smallKey !== null,
+  );
+  if (ready.length === 0) return html``;
+  const images = html`<div class="media-gallery media-${ready.length}">${ready.map(
+    (m) =>
+      html`<a class="media" href="${mediaPath(m.originalKey)}"><img src="${mediaPath(m.smallKey)}" alt="${m.description ?? ''}" width="${m.meta?.small.width ?? ''}" height="${m.meta?.small.height ?? ''}" loading="lazy"></a>`,
+  )}</div>`;
+  return status.sensitive
+    ? html`<details class="sensitive-media"><summary>Sensitive media: show</summary>${images}</details>`
+    : images;
 }
 
 export function bioHtml(note: string): SafeHtml {
@@ -139,13 +167,15 @@ export function statusArticle(
   const body = status.spoilerText
     ? html`<details class="spoiler"><summary>${status.spoilerText}</summary><div class="content">${content}</div></details>`
     : html`<div class="content">${content}</div>`;
+  const media = mediaGallery(status);
   const replyTo = status.inReplyToId ? html`<span class="reply-note">· reply</span>` : '';
   return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
 ${boost}<header class="status-header">
-<a class="author" href="${profilePath(status.account.username)}"><strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
+<a class="author" href="${profilePath(status.account.username)}">${avatarImage(status.account)}<strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
 <a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${replyTo}
 </header>
 ${body}
+${media}
 <footer class="status-actions">${statusActions(status, context)}</footer>
 </article>`;
 }
@@ -189,6 +219,25 @@ export interface ComposeOptions {
   text?: string;
   error?: string | null;
   inReplyTo?: StatusView | null;
+  /** Alt texts as typed (`alt_1` … `alt_4`), kept when the form comes back with an error. */
+  altTexts?: Record<string, string | undefined>;
+}
+
+const PHOTO_TYPES = 'image/jpeg,image/png,image/gif,image/webp,image/avif';
+
+/** Up to four photos, each with its description (alt text) for people who cannot see it. */
+function photoFields(options: ComposeOptions): SafeHtml {
+  const kept = Object.values(options.altTexts ?? {}).some((alt) => alt);
+  const rows = [1, 2, 3, 4].map(
+    (n) => html`<div class="media-field">
+<div><label for="photo-${n}">Photo ${n}</label> <input type="file" id="photo-${n}" name="photo_${n}" accept="${PHOTO_TYPES}"></div>
+<div><label for="alt-${n}">Description of photo ${n}</label> <input type="text" id="alt-${n}" name="alt_${n}" maxlength="1500" value="${options.altTexts?.[`alt_${n}`] ?? ''}"></div>
+</div>`,
+  );
+  return html`<details class="compose-media"${kept ? html` open` : ''}><summary>Add photos (up to 4)</summary>
+${kept ? html`<p class="hint">Choose the photos again: browsers do not keep chosen files.</p>` : ''}
+${rows}
+</details>`;
 }
 
 /** The compose form; works without JavaScript, compose.js adds a live counter. */
@@ -197,12 +246,13 @@ export function composeForm(context: PageContext, options: ComposeOptions = {}):
   const initial = options.text ?? (replying ? `@${replying.account.username} ` : '');
   const label = replying ? `Reply to @${replying.account.username}` : 'What’s on your mind?';
   const errorId = 'compose-error';
-  return html`<form method="post" action="/statuses" class="compose" id="${replying ? 'reply' : 'compose'}">
+  return html`<form method="post" action="/statuses" enctype="multipart/form-data" class="compose" id="${replying ? 'reply' : 'compose'}">
 ${csrfField(context)}
 ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.id}">` : ''}
 <label for="compose-text">${label}</label>
 <textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * MAX_CODE_UNITS_PER_CHARACTER}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
 ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+${photoFields(options)}
 <div class="compose-footer">
 <span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
 <button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>

@@ -1,11 +1,13 @@
 /**
- * The Mastodon client API routes (`/api/v1/*`, `/api/v2/*`), plus NodeInfo and the default images.
+ * The Mastodon client API routes (`/api/v1/*`, `/api/v2/*`), plus NodeInfo, the default images and
+ * the media files (`/media/*`).
  * Registered by app.ts with prefix '', so routes use their full paths. Every route declares
  * `config.auth` (and `config.scopes` when it needs a token): see src/plugins/context.ts.
  */
 import type { ApiInstance } from '../../plugins/context.js';
 import nodeinfoRoutes from '../nodeinfo/index.js';
 import imageRoutes from './images.js';
+import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import instanceTextRoutes from './v1/instance-texts.js';
@@ -15,7 +17,9 @@ import statusesByIdRoutes from './v1/statuses-by-id.js';
 import tagRoutes from './v1/tags.js';
 import instanceRoutes from './v1/instance.js';
 import markerRoutes from './v1/markers.js';
+import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
+import profileRoutes from './v1/profile.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
@@ -26,6 +30,9 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(instanceRoutes);
   await app.register(nodeinfoRoutes);
   await app.register(imageRoutes);
+  await app.register(mediaFileRoutes);
+  await app.register(mediaRoutes);
+  await app.register(profileRoutes);
   await app.register(accountRoutes);
   await app.register(statusRoutes);
   await app.register(timelineRoutes);

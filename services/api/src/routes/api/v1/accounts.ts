@@ -25,6 +25,7 @@ import {
   serializeRelationship,
 } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
+import { replaceProfileImage } from './profile.js';
 import {
   IdParams,
   LenientBoolean,
@@ -122,9 +123,9 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       config: { auth: 'user', scopes: ['write:accounts'] },
       schema: {
         tags,
-        summary: 'Change the display name or bio',
+        summary: 'Change the display name, bio, avatar or header',
         description:
-          'JSON, form or multipart. Avatar, header, fields and other settings are ignored.',
+          'JSON, form or multipart. `avatar` and `header` files (multipart) are cropped to 400×400 and 1500×500. Fields and other settings are ignored.',
         body: UpdateCredentialsBody,
         response: { 200: CredentialAccount, ...ERRORS },
       },
@@ -134,7 +135,12 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       if (typeof request.body.display_name === 'string')
         changes.displayName = request.body.display_name;
       if (typeof request.body.note === 'string') changes.note = request.body.note;
-      return credentialAccount(request, await updateProfile(database, userOf(request), changes));
+      const accountId = userOf(request);
+      for (const kind of ['avatar', 'header'] as const) {
+        const upload = request.uploads[kind];
+        if (upload) await replaceProfileImage(app, accountId, kind, upload.bytes);
+      }
+      return credentialAccount(request, await updateProfile(database, accountId, changes));
     },
   );
 
@@ -246,7 +252,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: "An account's statuses, as the caller may see them",
         description:
-          '`pinned=true`: the statuses pinned to the profile, most recently pinned first. `only_media` gives an empty list: this server has no media.',
+          '`pinned=true`: the statuses pinned to the profile, most recently pinned first. `only_media`: posts with attachments.',
         params: IdParams,
         querystring: AccountStatusesQuery,
         response: { 200: Type.Array(Status), ...ERRORS },
@@ -254,10 +260,6 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     },
     async (request, reply) => {
       const query = request.query;
-      if (parseBoolean(query.only_media)) {
-        await requireAccount(app, request.params.id);
-        return [];
-      }
       if (parseBoolean(query.pinned)) {
         // At most five, so one page and no Link header; only the first page has any.
         await requireAccount(app, request.params.id);
@@ -276,6 +278,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
           excludeReplies: parseBoolean(query.exclude_replies),
           excludeReblogs: parseBoolean(query.exclude_reblogs),
           tagged: query.tagged ? normalizeHashtag(query.tagged.replace(/^#/, '')) : null,
+          onlyMedia: parseBoolean(query.only_media),
         },
       );
       // A page with statuses proves the account exists; only an empty one needs the extra lookup.

@@ -4,10 +4,13 @@
  */
 import {
   MAX_FEATURED_TAGS,
+  MAX_MEDIA_DESCRIPTION_LENGTH,
+  MAX_MEDIA_PER_STATUS,
   MAX_PINNED_STATUSES,
   readDailyStatistics,
   readInstanceCounts,
 } from '@murmur/db';
+import { MEDIA_LIMITS, SUPPORTED_IMAGE_TYPES } from '@murmur/media';
 import { URL_LENGTH } from '@murmur/text';
 import Type from 'typebox';
 import { activityRange, weeklyActivity } from '../../../entities/activity.js';
@@ -33,17 +36,18 @@ function configurationFor(maxCharacters: number) {
     accounts: { max_featured_tags: MAX_FEATURED_TAGS, max_pinned_statuses: MAX_PINNED_STATUSES },
     statuses: {
       max_characters: maxCharacters,
-      max_media_attachments: 0,
+      max_media_attachments: MAX_MEDIA_PER_STATUS,
       characters_reserved_per_url: URL_LENGTH,
     },
+    // Photos only for now: no video or audio type is offered, so their limits are 0.
     media_attachments: {
-      supported_mime_types: [],
-      image_size_limit: 0,
-      image_matrix_limit: 0,
+      supported_mime_types: [...SUPPORTED_IMAGE_TYPES],
+      image_size_limit: MEDIA_LIMITS.maxUploadBytes,
+      image_matrix_limit: MEDIA_LIMITS.maxInputPixels,
       video_size_limit: 0,
       video_frame_rate_limit: 0,
       video_matrix_limit: 0,
-      description_limit: 0,
+      description_limit: MAX_MEDIA_DESCRIPTION_LENGTH,
     },
     polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
   };

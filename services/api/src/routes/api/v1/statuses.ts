@@ -88,7 +88,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: 'Post a status',
         description:
-          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. Media and polls are not supported.',
+          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. `media_ids`: up to 4 of the poster’s own processed uploads, in order. Polls are not supported.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 512 })) }),
         body: CreateStatusBody,
         response: { 200: Status, ...ERRORS },
@@ -96,13 +96,6 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     },
     async (request, reply) => {
       const body = request.body;
-      if (toList(body.media_ids ?? undefined).length > 0) {
-        throw new DomainError(
-          'InvalidField',
-          'Media attachments are not supported on this server',
-          'media_ids',
-        );
-      }
       // A malformed or unknown id is createStatus's StatusNotFound (404), like a missing post.
       const inReplyToId = body.in_reply_to_id == null ? null : String(body.in_reply_to_id);
       const visibility = (body.visibility ?? undefined) as Visibility | undefined;
@@ -117,6 +110,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           spoilerText: body.spoiler_text ?? '',
           ...(body.sensitive == null ? {} : { sensitive: parseBoolean(body.sensitive) }),
           language,
+          mediaIds: toList(body.media_ids ?? undefined).map(String),
           applicationId: request.auth?.applicationId ?? null,
           idempotencyKey: request.headers['idempotency-key'] ?? null,
           requestId: request.id,

@@ -1,0 +1,81 @@
+/** The worker's side of an upload: what to process, and the outcome. */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../client.js';
+import { isSnowflakeId } from '../../ids.js';
+import type { MediaMeta } from '../../schema/index.js';
+
+export interface PendingMedia {
+  id: string;
+  accountId: string;
+  incomingKey: string;
+}
+
+/** The upload if it still waits to be processed (null: gone, or processed already). */
+export async function findPendingMedia(
+  database: Database,
+  mediaId: string,
+): Promise<PendingMedia | null> {
+  if (!isSnowflakeId(mediaId)) return null;
+  const [row] = await queryRows<PendingMedia>(
+    database.primary,
+    sql`select id::text as "id", account_id::text as "accountId", incoming_key as "incomingKey"
+      from media_attachments
+      where id = ${mediaId} and processing = 'pending' and incoming_key is not null`,
+    { prepared: true },
+  );
+  return row ?? null;
+}
+
+export interface ProcessedMedia {
+  mediaId: string;
+  originalKey: string;
+  smallKey: string;
+  meta: MediaMeta;
+  blurhash: string;
+}
+
+/**
+ * Records the processed files. False when the upload is no longer pending (deleted meanwhile, or
+ * processed by a concurrent delivery): the caller's files are then not used by this row.
+ */
+export async function markMediaProcessed(
+  database: Database,
+  input: ProcessedMedia,
+): Promise<boolean> {
+  const rows = await queryRows(
+    database.primary,
+    sql`update media_attachments
+      set processing = 'processed', original_key = ${input.originalKey}, small_key = ${input.smallKey},
+        meta = ${JSON.stringify(input.meta)}::jsonb, blurhash = ${input.blurhash},
+        incoming_key = null, processed_at = now()
+      where id = ${input.mediaId} and processing = 'pending'
+      returning id`,
+  );
+  return rows.length > 0;
+}
+
+/** Records that the file was refused, with the reason a person will read. */
+export async function markMediaFailed(
+  database: Database,
+  input: { mediaId: string; reason: string },
+): Promise<boolean> {
+  const rows = await queryRows(
+    database.primary,
+    sql`update media_attachments
+      set processing = 'failed', failure_reason = ${input.reason.slice(0, 500)},
+        incoming_key = null, processed_at = now()
+      where id = ${input.mediaId} and processing = 'pending'
+      returning id`,
+  );
+  return rows.length > 0;
+}
+
+/** Whether the attachment still exists (a processing that lost a race checks before cleaning up). */
+export async function mediaExists(database: Database, mediaId: string): Promise<boolean> {
+  if (!isSnowflakeId(mediaId)) return false;
+  const rows = await queryRows(
+    database.primary,
+    sql`select 1 from media_attachments where id = ${mediaId}`,
+  );
+  return rows.length > 0;
+}

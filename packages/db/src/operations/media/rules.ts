@@ -1,0 +1,36 @@
+/** The rules every change of an attachment's description or focus follows. */
+import { DomainError } from '../../errors.js';
+
+export const MAX_MEDIA_DESCRIPTION_LENGTH = 1500;
+
+export interface Focus {
+  x: number;
+  y: number;
+}
+
+/** Alt text: trimmed, at most 1,500 characters; empty means none. */
+export function validDescription(description: string | null | undefined): string | null {
+  const text = (description ?? '').replace(/\r\n?/g, '\n').trim();
+  if ([...text].length > MAX_MEDIA_DESCRIPTION_LENGTH) {
+    throw new DomainError(
+      'InvalidField',
+      `Description is too long (maximum is ${MAX_MEDIA_DESCRIPTION_LENGTH} characters)`,
+      'description',
+    );
+  }
+  return text === '' ? null : text;
+}
+
+/** A focal point, each coordinate from -1 to 1. */
+export function validFocus(focus: Focus | null | undefined): Focus {
+  if (!focus) return { x: 0, y: 0 };
+  const inRange = (v: number) => Number.isFinite(v) && v >= -1 && v <= 1;
+  if (!inRange(focus.x) || !inRange(focus.y)) {
+    throw new DomainError(
+      'InvalidField',
+      'Focus must be two numbers from -1.0 to 1.0, such as "0.5,-0.25"',
+      'focus',
+    );
+  }
+  return focus;
+}
