@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountFixture } from '@murmur/db/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { WORKER_CONSUMERS } from '../src/topology.js';
 import { expectEachMentionOnce, PrivateNatsServer, waitFor } from './_helpers.js';
 import {
   markPendingEventsPublished,
@@ -48,7 +49,7 @@ it('recreates the stream and consumers after the server lost its storage, and de
   const jsm = await jetstreamManager(running.nats);
   const consumers = [];
   for await (const c of jsm.consumers.list(topology.streamName)) consumers.push(c.name);
-  expect(consumers.sort()).toEqual(['notifications', 'statistics']);
+  expect(consumers.sort()).toEqual([...WORKER_CONSUMERS].sort());
   const republished = await database.pool.query(
     `select 1 from outbox_events where republish_count > 0`,
   );
