@@ -42,6 +42,9 @@ export {
   type CreatedStatus,
   deleteStatus,
   getVisibleStatus,
+  resolveStatusTarget,
+  type StatusActionInput,
+  type StatusTarget,
   favouriteStatus,
   unfavouriteStatus,
   reblogStatus,
@@ -49,14 +52,14 @@ export {
   type StatusRow,
   type CreateStatusInput,
   type CreateStatusOptions,
-} from './operations/statuses.js';
+} from './operations/statuses/index.js';
 export {
   followAccount,
   unfollowAccount,
+  type FollowInput,
   relationships,
   type Relationship,
 } from './operations/follows.js';
-export { enqueueEvents } from './operations/outbox.js';
 
 // Read queries
 export { clampLimit, type Page } from './queries/pagination.js';
@@ -159,18 +162,22 @@ export {
   type ListenForOutboxOptions,
 } from './operations/relay.js';
 export {
-  isEventProcessed,
-  processEventOnce,
-  markEventProcessed,
-  loadMentionContext,
-  startMentionNotification,
-  createMentionNotification,
-  recordMentionProcessed,
   countProcessedEvents,
-  type MentionContext,
-  type MentionStart,
-  type ProcessOnceResult,
+  deleteOldProcessedEvents,
+  PROCESSED_EVENTS_RETENTION_MS,
 } from './operations/consumers.js';
+export {
+  applyNotificationChanges,
+  notificationChangeFor,
+  recordMentionsProcessed,
+  NOTIFYING_EVENT_TYPES,
+  type MentionContext,
+  type MentionEmailOutcome,
+  type NotificationChange,
+  type NotifyOutcome,
+  type NotifyRequest,
+  type ProcessedMention,
+} from './operations/notify.js';
 export {
   claimEmailDelivery,
   recordEmailOutcome,
@@ -192,8 +199,6 @@ export {
 export {
   utcDay,
   addDays,
-  countPostInDailyStats,
-  countMentionInDailyStats,
   countEventsInDailyStats,
   computeDailyStatsFromSources,
   recomputeDailyStats,
@@ -220,14 +225,6 @@ export {
 } from './operations/web-sessions.js';
 export { checkDurabilitySettings, type DurabilityReport } from './durability.js';
 
-// --- Batched steps of the notifications consumer (group commit in the worker) ---
-export {
-  startMentionNotifications,
-  recordMentionsProcessed,
-  type MentionEvent,
-  type MentionEmailOutcome,
-  type ProcessedMention,
-} from './operations/consumers.js';
 export {
   claimEmailDeliveries,
   type EmailClaimOptions,

@@ -1,6 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, InvalidEventError, parseEvent } from './contracts.js';
-import { samplePostCreated, sampleUserMentioned } from './testing.js';
+import {
+  CONTRACTS,
+  createEvent,
+  decodeEvent,
+  EVENT_TYPES,
+  InvalidEventError,
+  parseEvent,
+} from './contracts.js';
+import { sampleEvent, samplePostCreated, sampleUserMentioned } from './testing.js';
+
+describe('the contracts table', () => {
+  it('accepts a sample of every type and gives each type its own versioned subject', () => {
+    for (const type of EVENT_TYPES) {
+      const event = sampleEvent(type);
+      expect(parseEvent(structuredClone(event))).toEqual(event);
+      expect(CONTRACTS[type].subject).toMatch(/^[a-z_]+(\.[a-z_]+)*\.v1$/);
+    }
+    const subjects = EVENT_TYPES.map((type) => CONTRACTS[type].subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+  });
+
+  it('createEvent validates before anything is written, and carries the request id', () => {
+    const event = createEvent('AccountFollowed', { accountId: '1', targetAccountId: '2' }, 'req-9');
+    expect(event).toMatchObject({ type: 'AccountFollowed', version: 1, requestId: 'req-9' });
+    expect(() =>
+      createEvent('AccountFollowed', { accountId: 'x', targetAccountId: '2' }, null),
+    ).toThrow(/accountId/);
+    expect(() =>
+      createEvent('StatusFavourited', { statusId: '1', accountId: '2' } as never, null),
+    ).toThrow(InvalidEventError);
+  });
+});
 
 describe('parseEvent', () => {
   it('accepts a valid PostCreated', () => {

@@ -173,6 +173,8 @@ export interface WorkerTimings {
   statsFinalizeMs: number;
   /** The first finalization after start-up waits this long (the pipeline catches up first). */
   statsFinalizeFirstRunAfterMs: number;
+  /** How often expired rate-limit counters, web sessions and old processed markers are deleted. */
+  retentionIntervalMs: number;
   /** How long stop() waits for running handlers. */
   shutdownDeadlineMs: number;
   /** How long a statistics batch waits for more events (nobody waits for a count). */
@@ -223,6 +225,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   statsRefreshMs: 60_000,
   statsFinalizeMs: 60 * 60 * 1000,
   statsFinalizeFirstRunAfterMs: 60_000,
+  retentionIntervalMs: 10 * 60 * 1000,
   shutdownDeadlineMs: 10_000,
   statisticsLingerMs: 50,
   mentionFinishLingerMs: 20,

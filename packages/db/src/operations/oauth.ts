@@ -17,6 +17,7 @@ import {
 import { withTransaction } from '../transaction.js';
 import type { AccountRow } from './accounts.js';
 import { isSnowflakeId } from '../ids.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 export type ApplicationRow = typeof oauthApplications.$inferSelect;
 export type AccessTokenRow = typeof oauthAccessTokens.$inferSelect;
@@ -215,7 +216,13 @@ function bindingFailure(
  */
 export async function redeemAuthorizationCode(
   database: Database,
-  input: { code: string; applicationId: string; redirectUri: string; codeVerifier: string | null },
+  input: {
+    code: string;
+    applicationId: string;
+    redirectUri: string;
+    codeVerifier: string | null;
+    requestId?: string | null;
+  },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   const codeHash = hashCredential(input.code);
   const outcome = await withTransaction(database, async (tx) => {
@@ -238,6 +245,7 @@ export async function redeemAuthorizationCode(
       accountId: claimed.accountId,
       scopes: claimed.scopes,
       authorizationCodeId: claimed.id,
+      requestId: input.requestId,
     });
     return { kind: 'issued' as const, issued };
   });
@@ -267,6 +275,10 @@ export async function redeemAuthorizationCode(
 // ---------------------------------------------------------------------------------------------
 // Access tokens
 
+/**
+ * Inserts an access token; one issued to a person is a sign-in, so SignedIn is written with it, in
+ * the same statement (the `logins` statistic counts them).
+ */
 async function insertAccessToken(
   executor: Executor,
   input: {
@@ -274,6 +286,7 @@ async function insertAccessToken(
     accountId: string | null;
     scopes: string[];
     authorizationCodeId?: string | null;
+    requestId?: string | null;
   },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   const accessToken = randomCredential(32);
@@ -287,10 +300,25 @@ async function insertAccessToken(
       authorizationCodeId: input.authorizationCodeId ?? null,
     })
     .returning();
+  if (input.accountId !== null) {
+    const signedIn = newEvent(
+      'SignedIn',
+      {
+        accountId: input.accountId,
+        applicationId: input.applicationId,
+        via: input.authorizationCodeId ? 'authorization_code' : 'registration',
+      },
+      input.requestId,
+    );
+    await executor.execute(outboxInsert([signedIn]));
+  }
   return { accessToken, token: token! };
 }
 
-/** A new access token (client credentials grant, or a sign-up through the API). */
+/**
+ * A new access token (client credentials grant, or a sign-up through the API: a token for a person
+ * comes with its SignedIn event, in one transaction).
+ */
 export async function issueAccessToken(
   database: Database,
   input: {
@@ -298,9 +326,11 @@ export async function issueAccessToken(
     accountId: string | null;
     scopes: string[];
     authorizationCodeId?: string | null;
+    requestId?: string | null;
   },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
-  return insertAccessToken(database.primary, input);
+  if (input.accountId === null) return insertAccessToken(database.primary, input);
+  return withTransaction(database, (tx) => insertAccessToken(tx, input));
 }
 
 function prepareTokenLookup(executor: Executor) {
