@@ -26,6 +26,7 @@ import {
   createDatabaseIfMissing,
   issueAccessToken,
   migrateDatabase,
+  NOTIFYING_EVENT_TYPES,
   registerApplication,
   type Database,
 } from '@murmur/db';
@@ -202,20 +203,25 @@ async function count(database: Database, query: string, values: unknown[] = []):
   return Number(rows[0]?.n ?? 0);
 }
 
+/** The event types each consumer processes (the worker's table, `services/worker/src/consumers.ts`). */
+const OWED: Record<'notifications' | 'statistics', readonly string[]> = {
+  notifications: NOTIFYING_EVENT_TYPES,
+  statistics: ['PostCreated', 'UserMentioned', 'SignedIn'],
+};
+
 /** Outbox rows not yet published, events a consumer still owes, e-mails not finished. */
 async function backlog(database: Database) {
+  const owed = (consumer: keyof typeof OWED) =>
+    count(
+      database,
+      `select count(*) as n from outbox_events o where o.type = any($2) and not exists
+         (select 1 from processed_events p where p.consumer = $1 and p.event_id = o.id)`,
+      [consumer, OWED[consumer]],
+    );
   const [unpublished, notifications, statistics, emails] = await Promise.all([
     count(database, `select count(*) as n from outbox_events where status <> 'published'`),
-    count(
-      database,
-      `select count(*) as n from outbox_events o where o.type = 'UserMentioned' and not exists
-         (select 1 from processed_events p where p.consumer = 'notifications' and p.event_id = o.id)`,
-    ),
-    count(
-      database,
-      `select count(*) as n from outbox_events o where not exists
-         (select 1 from processed_events p where p.consumer = 'statistics' and p.event_id = o.id)`,
-    ),
+    owed('notifications'),
+    owed('statistics'),
     count(
       database,
       `select count(*) as n from email_deliveries where status in ('pending', 'sending')`,
@@ -228,7 +234,10 @@ async function waitUntilIdle(database: Database, expectedEvents: number): Promis
   const deadline = Date.now() + IDLE_TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
-    const events = await count(database, 'select count(*) as n from outbox_events');
+    const events = await count(
+      database,
+      `select count(*) as n from outbox_events where type in ('PostCreated', 'UserMentioned')`,
+    );
     const b = await backlog(database);
     const line = `outbox ${events}/${expectedEvents} events, unpublished ${b.unpublished}, owed: notifications ${b.notifications}, statistics ${b.statistics}; e-mails in flight ${b.emails}`;
     if (line !== last) log(`waiting: ${line}`);
@@ -400,15 +409,24 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
     postEvents === POSTS && mentionEvents === expectedMentions,
     `outbox holds ${postEvents} PostCreated (expected ${POSTS}) and ${mentionEvents} UserMentioned (expected ${expectedMentions})`,
   );
+  // Posts, mentions and the notifications they caused carry the request id of their POST.
+  const caused = await count(
+    database,
+    `select count(*) as n from outbox_events where type in ('PostCreated', 'UserMentioned', 'NotificationCreated')`,
+  );
   const traced = await count(
     database,
     `select count(*) as n from outbox_events where payload->>'requestId' like $1`,
     [`many-${run}-%`],
   );
-  check(traced === events, `${traced} of ${events} events carry the X-Request-Id of their POST`);
+  check(traced === caused, `${traced} of ${caused} events carry the X-Request-Id of their POST`);
+  const signIns = await count(
+    database,
+    `select count(*) as n from outbox_events where type = 'SignedIn'`,
+  );
   for (const [consumer, owed] of [
     ['notifications', mentionEvents],
-    ['statistics', events],
+    ['statistics', postEvents + mentionEvents + signIns],
   ] as const) {
     const processed = await count(
       database,
@@ -458,6 +476,19 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
       duplicateNotifications === 0 &&
       notificationRows.length === expectedMentions,
     `${notificationRows.length} mention notifications for ${expectedMentions} mentions (${missingNotifications} missing, ${duplicateNotifications} duplicated)`,
+  );
+  const announced = await count(
+    database,
+    `select count(distinct (payload->'data'->>'accountId', payload->'data'->>'statusId')) as n
+     from outbox_events where type = 'NotificationCreated' and payload->'data'->>'type' = 'mention'`,
+  );
+  const announcements = await count(
+    database,
+    `select count(*) as n from outbox_events where type = 'NotificationCreated'`,
+  );
+  check(
+    announced === notificationRows.length && announcements === notificationRows.length,
+    `${announcements} NotificationCreated events for ${notificationRows.length} notifications, each announced once`,
   );
 
   // 3. Exactly one e-mail per mention, by Message-ID.
@@ -515,12 +546,16 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
   const { rows: stats } = await database.pool.query<{
     posts: string | null;
     mentions: string | null;
-  }>('select sum(posts) as posts, sum(mentions) as mentions from daily_stats');
+    logins: string | null;
+  }>(
+    'select sum(posts) as posts, sum(mentions) as mentions, sum(logins) as logins from daily_stats',
+  );
   const statPosts = Number(stats[0]?.posts ?? 0);
   const statMentions = Number(stats[0]?.mentions ?? 0);
+  const statLogins = Number(stats[0]?.logins ?? 0);
   check(
-    statPosts === POSTS && statMentions === expectedMentions,
-    `daily statistics: ${statPosts} posts (expected ${POSTS}), ${statMentions} mentions (expected ${expectedMentions})`,
+    statPosts === POSTS && statMentions === expectedMentions && statLogins === ACCOUNTS,
+    `daily statistics: ${statPosts} posts (expected ${POSTS}), ${statMentions} mentions (expected ${expectedMentions}), ${statLogins} logins (expected ${ACCOUNTS}, one token each)`,
   );
 
   // 5. Every copy serves its metrics.
