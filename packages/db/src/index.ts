@@ -126,6 +126,7 @@ export {
   redeemAuthorizationCode,
   issueAccessToken,
   authenticateAccessToken,
+  type AuthenticatedToken,
   revokeAccessToken,
   revokeAccessTokenById,
   listAuthorizedApplications,
