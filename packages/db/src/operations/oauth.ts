@@ -15,7 +15,6 @@ import {
   oauthAuthorizationCodes,
 } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import type { AccountRow } from './accounts.js';
 import { isSnowflakeId } from '../ids.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
