@@ -1,5 +1,5 @@
 import { isValidUsername } from '@murmur/text';
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import {
@@ -271,16 +271,4 @@ export async function findAccountByUsername(
     .where(sql`lower(${accounts.username}) = lower(${username})`)
     .limit(1);
   return row ?? null;
-}
-
-export async function findAccountsByUsernames(
-  executor: Executor,
-  usernames: readonly string[],
-): Promise<AccountRow[]> {
-  const valid = usernames.filter(isValidUsername).map((u) => u.toLowerCase());
-  if (valid.length === 0) return [];
-  return executor
-    .select()
-    .from(accounts)
-    .where(inArray(sql`lower(${accounts.username})`, valid));
 }
