@@ -5,8 +5,9 @@
  * and ONE website, creates accounts and tokens through `@murmur/db`, then posts a few thousand
  * statuses with mentions through both APIs at once over HTTP while one worker is killed with SIGKILL
  * and restarted. When the pipeline is idle it checks that every event was processed exactly once by
- * each consumer, that every mention gave exactly one notification and one e-mail (by Message-ID), and
- * that the daily statistics count every post and mention once. Exits non-zero on any violation and
+ * each consumer that owes it, that every mention gave exactly one notification (announced once by
+ * NotificationCreated) and one e-mail (by Message-ID), and that the daily statistics count every
+ * post, mention and login once. Exits non-zero on any violation and
  * removes its database, stream and processes.
  *
  *   node --conditions=source --import tsx scripts/many-copies.ts
