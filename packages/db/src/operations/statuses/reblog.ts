@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
-import { DomainError } from '../../errors.js';
+import { DomainError, isDomainError } from '../../errors.js';
 import { statuses, type Visibility } from '../../schema/index.js';
 import { newEvent, outboxInsert } from '../outbox.js';
 import { deleteStatus } from './delete.js';
@@ -94,6 +94,9 @@ export async function unreblogStatus(
       accountId: input.accountId,
       statusId: wrapper.id,
       requestId: input.requestId,
+    }).catch((error: unknown) => {
+      // Undone concurrently since it was found: nothing left to undo.
+      if (!isDomainError(error, 'StatusNotFound')) throw error;
     });
   }
   return target;
