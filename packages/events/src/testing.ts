@@ -4,7 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
-import { newEventId, type PostCreated, type UserMentioned } from './contracts.js';
+import {
+  newEventId,
+  type EventData,
+  type EventOf,
+  type EventType,
+  type PostCreated,
+  type UserMentioned,
+} from './contracts.js';
 import { isolatedTopology, type EventTopology } from './topology.js';
 
 export const DEFAULT_TEST_NATS_URL = 'nats://127.0.0.1:4222';
@@ -82,4 +89,83 @@ export function sampleUserMentioned(
       ...data,
     },
   };
+}
+
+/** Valid `data` for each event type, with fresh ids (the defaults of `sampleEvent`). */
+const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
+  PostCreated: () => samplePostCreated().data,
+  UserMentioned: () => sampleUserMentioned().data,
+  StatusDeleted: () => ({
+    statusId: nextTestId(),
+    accountId: nextTestId(),
+    visibility: 'public',
+    inReplyToId: null,
+    reblogIds: [],
+  }),
+  StatusFavourited: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+  }),
+  StatusUnfavourited: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+  }),
+  StatusReblogged: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    reblogId: nextTestId(),
+    visibility: 'public',
+  }),
+  ReblogUndone: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    reblogId: nextTestId(),
+  }),
+  AccountFollowed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountUnfollowed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountRegistered: () => ({
+    accountId: nextTestId(),
+    username: 'sample',
+    createdAt: new Date().toISOString(),
+  }),
+  AccountUpdated: () => ({ accountId: nextTestId(), changed: ['displayName'] }),
+  SignedIn: () => ({
+    accountId: nextTestId(),
+    applicationId: nextTestId(),
+    via: 'authorization_code',
+  }),
+  NotificationCreated: () => ({
+    accountId: nextTestId(),
+    type: 'follow',
+    fromAccountId: nextTestId(),
+    statusId: null,
+    causeEventId: newEventId(),
+  }),
+  StatusPinned: () => ({ accountId: nextTestId(), statusId: nextTestId() }),
+  StatusUnpinned: () => ({ accountId: nextTestId(), statusId: nextTestId() }),
+  TagFeatured: () => ({ accountId: nextTestId(), tag: 'sample' }),
+  TagUnfeatured: () => ({ accountId: nextTestId(), tag: 'sample' }),
+  AccountEndorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountUnendorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  FollowerRemoved: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+};
+
+/** A valid event of any type; `data` fields can be overridden. */
+export function sampleEvent<T extends EventType>(
+  type: T,
+  data: Partial<EventData<T>> = {},
+  envelope: { id?: string; requestId?: string | null; occurredAt?: string } = {},
+): EventOf<T> {
+  return {
+    id: envelope.id ?? newEventId(),
+    type,
+    version: 1,
+    occurredAt: envelope.occurredAt ?? new Date().toISOString(),
+    requestId: envelope.requestId === undefined ? null : envelope.requestId,
+    data: { ...SAMPLE_DATA[type](), ...data },
+  } as EventOf<T>;
 }

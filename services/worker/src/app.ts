@@ -1,7 +1,8 @@
 /**
- * Builds the worker from its dependencies: the outbox relay and reconciler, the two durable consumers
- * (notifications, statistics), the statistics jobs, the dead-letter watcher and a small HTTP server
- * (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
+ * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
+ * declared in `consumers.ts`, the periodic jobs (statistics, retention), the dead-letter watcher and
+ * a small HTTP server (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build
+ * it in-process.
  */
 import {
   countDeadLetters,
@@ -12,6 +13,7 @@ import {
   utcDay,
   type Database,
 } from '@murmur/db';
+import { retentionJob } from './retention.js';
 import type { DomainEvent, EventTopology } from '@murmur/events';
 import {
   startConsumer,
@@ -31,17 +33,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { WorkerConfig } from './config.js';
 import { deadLetterRecorder, watchMaxDeliveries } from './dead-letters.js';
-import {
-  notificationsHandler,
-  RetryLater,
-  statisticsHandler,
-  type EventHandler,
-} from './handlers.js';
+import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
+import { RetryLater } from './handlers.js';
 import { Loop } from './loop.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxRelay, Reconciler } from './relay.js';
-import { ensureWorkerTopology, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
+import { ensureWorkerTopology } from './topology.js';
 
 export interface Clock {
   now(): Date;
@@ -138,7 +136,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   async function consumerInfo(): Promise<Record<string, ConsumerStatus | null>> {
     const manager = jsm ?? (jsm = await jetstreamManager(nats));
     const result: Record<string, ConsumerStatus | null> = {};
-    for (const name of [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER]) {
+    for (const { name } of CONSUMERS) {
       try {
         const info = await manager.consumers.info(topology.streamName, name);
         result[name] = {
@@ -209,31 +207,17 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     },
   });
 
-  const handlers: Record<string, EventHandler> = {
-    [NOTIFICATIONS_CONSUMER]: notificationsHandler({
-      database,
-      mailer,
-      email: {
-        publicUrl: config.publicUrl,
-        publicHost: config.publicHost,
-        mailFrom: config.mailFrom,
-        unsubscribeSecret: config.unsubscribeSecret,
-        maxAttempts: config.emailMaxAttempts,
-        smtpTimeoutMs: config.smtpTimeoutMs,
-      },
-      onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
-      maxBatch: config.concurrency,
-      emailsAtOnce: config.smtpMaxConnections,
-      finishLingerMs: timings.mentionFinishLingerMs,
-    }),
-    [STATISTICS_CONSUMER]: statisticsHandler(database, {
-      maxBatch: config.concurrency,
-      lingerMs: timings.statisticsLingerMs,
-    }),
-  };
+  const retention = new Loop({
+    name: 'retention',
+    intervalMs: timings.retentionIntervalMs,
+    logger,
+    run: () => retentionJob(database, logger),
+  });
 
-  function consume(consumer: string): ConsumerHandle {
-    const handler = handlers[consumer]!;
+  function consume(declaration: ConsumerDeclaration): ConsumerHandle {
+    const consumer = declaration.name;
+    const handler = declaration.handler({ consumer, config, database, mailer, metrics });
+    const handles = new Set<string>(declaration.handles);
     return startConsumer(js, topology, {
       consumerName: consumer,
       concurrency: config.concurrency,
@@ -245,6 +229,8 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         metrics.deadLetter(consumer, 'invalid'),
       ),
       handle: async (event: DomainEvent, meta: DeliveryMeta) => {
+        // Read from the whole stream, not owed: acknowledged unread (see consumers.ts).
+        if (!handles.has(event.type)) return;
         const log = logger.child({
           consumer,
           eventId: event.id,
@@ -359,7 +345,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger.info(
         {
           stream: topology.streamName,
-          consumers: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
+          consumers: CONSUMERS.map((c) => c.name),
           mailer: mailer.description,
         },
         'JetStream topology verified',
@@ -374,9 +360,10 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       });
       statsFinalize.start();
       statsToday.start();
+      retention.start();
       await relay.start();
       reconciler.start();
-      consumers.push(consume(NOTIFICATIONS_CONSUMER), consume(STATISTICS_CONSUMER));
+      consumers.push(...CONSUMERS.map(consume));
       advisories = watchMaxDeliveries({
         nc: nats,
         jsm,
@@ -394,7 +381,13 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       await Promise.all(
         consumers.splice(0).map((c) => c.stop({ deadlineMs: timings.shutdownDeadlineMs })),
       );
-      await Promise.all([relay.stop(), reconciler.stop(), statsToday.stop(), statsFinalize.stop()]);
+      await Promise.all([
+        relay.stop(),
+        reconciler.stop(),
+        statsToday.stop(),
+        statsFinalize.stop(),
+        retention.stop(),
+      ]);
       logger.info({}, 'worker stopped');
     },
     health,

@@ -94,6 +94,7 @@ ${composeForm(context, { text, error: message, inReplyTo })}`;
         await operation(deps.database, {
           accountId: viewer.account.id,
           statusId: request.params.id,
+          requestId: request.id,
         });
         return redirectBack(reply, request.body.return_to);
       },
@@ -134,6 +135,7 @@ ${csrfField(context)}
       await deleteStatus(deps.database, {
         accountId: viewer.account.id,
         statusId: request.params.id,
+        requestId: request.id,
       });
       return reply.redirect(`/@${viewer.account.username}`, 303);
     },
@@ -153,6 +155,7 @@ ${csrfField(context)}
         await operation(deps.database, {
           accountId: viewer.account.id,
           targetAccountId: target.id,
+          requestId: request.id,
         });
         return redirectBack(reply, request.body.return_to, `/@${target.username}`);
       },

@@ -134,7 +134,10 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       if (typeof request.body.display_name === 'string')
         changes.displayName = request.body.display_name;
       if (typeof request.body.note === 'string') changes.note = request.body.note;
-      return credentialAccount(request, await updateProfile(database, userOf(request), changes));
+      return credentialAccount(
+        request,
+        await updateProfile(database, userOf(request), changes, { requestId: request.id }),
+      );
     },
   );
 
@@ -329,7 +332,11 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       },
       async (request) => {
         const accountId = userOf(request);
-        await run(database, { accountId, targetAccountId: request.params.id });
+        await run(database, {
+          accountId,
+          targetAccountId: request.params.id,
+          requestId: request.id,
+        });
         const [relationship] = await relationships(database.primary, accountId, [
           request.params.id,
         ]);

@@ -159,7 +159,11 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const accountId = userOf(request);
       const [before] = await hydrateStatuses(database.primary, [request.params.id], accountId);
-      await deleteStatus(database, { accountId, statusId: request.params.id });
+      await deleteStatus(database, {
+        accountId,
+        statusId: request.params.id,
+        requestId: request.id,
+      });
       if (!before) throw new DomainError('StatusNotFound', 'Record not found');
       return serializeStatus(before, entityContext(request), { includeText: true });
     },
@@ -214,6 +218,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         const row = await action.run(database, {
           accountId: userOf(request),
           statusId: request.params.id,
+          requestId: request.id,
         });
         return respond(request, reply, row.id);
       },
@@ -238,6 +243,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       const wrapper = await reblogStatus(database, {
         accountId: userOf(request),
         statusId: request.params.id,
+        requestId: request.id,
         ...(visibility ? { visibility } : {}),
       });
       return respond(request, reply, wrapper.id);
