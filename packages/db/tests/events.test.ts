@@ -18,6 +18,7 @@ import {
   redeemAuthorizationCode,
   registerAccount,
   registerApplication,
+  removeFromFollowers,
   unfavouriteStatus,
   unfollowAccount,
   unreblogStatus,
@@ -323,6 +324,25 @@ describe('the notify step', () => {
     await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
     await deliverNotifications(database);
     expect((await notificationsOf(alice.id)).map((n) => n.type)).toEqual(['follow']);
+  });
+
+  it('removes the follow notification of a follower removed (Mastodon does), not the others', async () => {
+    const alice = await createAccountFixture(database);
+    const bob = await createAccountFixture(database);
+    const carol = await createAccountFixture(database);
+    await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
+    await followAccount(database, { accountId: carol.id, targetAccountId: alice.id });
+    await deliverNotifications(database);
+    await expectEvents(
+      () => removeFromFollowers(database, { accountId: alice.id, followerAccountId: bob.id }),
+      ['FollowerRemoved'],
+    );
+    await deliverNotifications(database);
+    expect((await notificationsOf(alice.id)).map((n) => n.fromAccountId)).toEqual([carol.id]);
+    // Removing him again changes nothing.
+    await expectNoEvent(() =>
+      removeFromFollowers(database, { accountId: alice.id, followerAccountId: bob.id }),
+    );
   });
 
   it('removes every notification about a deleted status', async () => {
