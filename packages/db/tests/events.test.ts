@@ -162,6 +162,13 @@ describe('each operation writes its event, once, in its transaction', () => {
     );
     await expectEvents(() => unfollowAccount(database, follow), ['AccountUnfollowed']);
     await expectNoEvent(() => unfollowAccount(database, follow));
+    // An id that cannot be an account's is a missing account too, not an invalid event.
+    for (const change of [followAccount, unfollowAccount]) {
+      await expectNoEvent(
+        () => change(database, { accountId: bob.id, targetAccountId: 'not-an-id' }),
+        'AccountNotFound',
+      );
+    }
   });
 
   it('registration, profile changes and sign-ins', async () => {

@@ -355,6 +355,7 @@ describe('a group larger than a page reads', () => {
       const fan = await createAccountFixture(database);
       await favouriteStatus(database, { accountId: fan.id, statusId: post });
     }
+    await deliverNotifications(database);
     // Two groups asked for: a page reads at most 40 notifications, all of them favourites.
     const first = await grouped('/api/v2/notifications?limit=2', star);
     expect(summary(first.body)).toEqual([['favourite', 50, post]]);

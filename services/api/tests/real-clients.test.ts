@@ -115,6 +115,7 @@ describe('masto.js grouped notifications (client.v2.notifications)', () => {
       await fan.v1.statuses.$select(post.id).favourite();
       await fan.v1.accounts.$select((await author!.v1.accounts.verifyCredentials()).id).follow();
     }
+    await deliverNotifications(t.database);
 
     const page = await author!.v2.notifications.list({ limit: 10 });
     const groups = page.notificationGroups.map((g) => [g.type, g.notificationsCount]);

@@ -55,6 +55,8 @@ export async function followAccount(database: Database, input: FollowInput): Pro
   if (input.accountId === input.targetAccountId) {
     throw new DomainError('CannotFollowSelf', 'You cannot follow yourself');
   }
+  // Before the event: an id that is no account id is a 404, not an invalid event.
+  if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
   const event = newEvent(
     'AccountFollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
@@ -69,6 +71,7 @@ export async function followAccount(database: Database, input: FollowInput): Pro
 
 /** Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. */
 export async function unfollowAccount(database: Database, input: FollowInput): Promise<void> {
+  if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
   const event = newEvent(
     'AccountUnfollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
