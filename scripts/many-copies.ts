@@ -5,8 +5,9 @@
  * and ONE website, creates accounts and tokens through `@murmur/db`, then posts a few thousand
  * statuses with mentions through both APIs at once over HTTP while one worker is killed with SIGKILL
  * and restarted. When the pipeline is idle it checks that every event was processed exactly once by
- * each consumer, that every mention gave exactly one notification and one e-mail (by Message-ID), and
- * that the daily statistics count every post and mention once. Exits non-zero on any violation and
+ * each consumer that owes it, that every mention gave exactly one notification (announced once by
+ * NotificationCreated) and one e-mail (by Message-ID), and that the daily statistics count every
+ * post, mention and login once. Exits non-zero on any violation and
  * removes its database, stream and processes.
  *
  *   node --conditions=source --import tsx scripts/many-copies.ts
@@ -200,7 +201,6 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
   check(idle, `pipeline idle within ${IDLE_TIMEOUT_MS / 1000} s`);
 
   // 1. Every outbox event processed exactly once per consumer that owes it.
-  const events = await count(database, 'select count(*) as n from outbox_events');
   const mentionEvents = await count(
     database,
     `select count(*) as n from outbox_events where type = 'UserMentioned'`,
@@ -213,12 +213,17 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
     postEvents === POSTS && mentionEvents === expectedMentions,
     `outbox holds ${postEvents} PostCreated (expected ${POSTS}) and ${mentionEvents} UserMentioned (expected ${expectedMentions})`,
   );
+  // Posts, mentions and the notifications they caused carry the request id of their POST.
+  const caused = await count(
+    database,
+    `select count(*) as n from outbox_events where type in ('PostCreated', 'UserMentioned', 'NotificationCreated')`,
+  );
   const traced = await count(
     database,
     `select count(*) as n from outbox_events where payload->>'requestId' like $1`,
     [`many-${run}-%`],
   );
-  check(traced === events, `${traced} of ${events} events carry the X-Request-Id of their POST`);
+  check(traced === caused, `${traced} of ${caused} events carry the X-Request-Id of their POST`);
   await checkEventsProcessedOnce(database, check);
 
   // 2. Exactly one mention notification per (post, mentioned account).
@@ -249,6 +254,19 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
       notificationRows.length === expectedMentions,
     `${notificationRows.length} mention notifications for ${expectedMentions} mentions (${missingNotifications} missing, ${duplicateNotifications} duplicated)`,
   );
+  const announced = await count(
+    database,
+    `select count(distinct (payload->'data'->>'accountId', payload->'data'->>'statusId')) as n
+     from outbox_events where type = 'NotificationCreated' and payload->'data'->>'type' = 'mention'`,
+  );
+  const announcements = await count(
+    database,
+    `select count(*) as n from outbox_events where type = 'NotificationCreated'`,
+  );
+  check(
+    announced === notificationRows.length && announcements === notificationRows.length,
+    `${announcements} NotificationCreated events for ${notificationRows.length} notifications, each announced once`,
+  );
 
   // 3. Exactly one e-mail per mention, by Message-ID.
   await checkEmails(database, smtp, expectedMentions, check, log);
@@ -257,12 +275,16 @@ async function exercise(database: Database, smtp: Awaited<ReturnType<typeof star
   const { rows: stats } = await database.pool.query<{
     posts: string | null;
     mentions: string | null;
-  }>('select sum(posts) as posts, sum(mentions) as mentions from daily_stats');
+    logins: string | null;
+  }>(
+    'select sum(posts) as posts, sum(mentions) as mentions, sum(logins) as logins from daily_stats',
+  );
   const statPosts = Number(stats[0]?.posts ?? 0);
   const statMentions = Number(stats[0]?.mentions ?? 0);
+  const statLogins = Number(stats[0]?.logins ?? 0);
   check(
-    statPosts === POSTS && statMentions === expectedMentions,
-    `daily statistics: ${statPosts} posts (expected ${POSTS}), ${statMentions} mentions (expected ${expectedMentions})`,
+    statPosts === POSTS && statMentions === expectedMentions && statLogins === ACCOUNTS,
+    `daily statistics: ${statPosts} posts (expected ${POSTS}), ${statMentions} mentions (expected ${expectedMentions}), ${statLogins} logins (expected ${ACCOUNTS}, one token each)`,
   );
 
   // 5. Every copy serves its metrics.

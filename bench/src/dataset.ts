@@ -22,7 +22,7 @@ import { randomInt, seededRandom, ZipfSampler, type Random } from './random.js';
 import { snowflakeAt } from './snowflake.js';
 
 /** Bump when the generated data changes shape, so old databases are rebuilt. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 export const BENCH_PASSWORD = 'bench-password-correct-horse';
 export const READER_FOLLOWS = 1_000;
 const DAY = 86_400_000;
@@ -56,6 +56,8 @@ export interface DatasetInfo {
   hashtag: string;
   /** The newest generated status: anything above it was created by a benchmark run. */
   maxStatusId: string;
+  /** Public statuses (not by a poster) the `favourite` scenario favourites, newest first. */
+  favouriteTargetIds: string[];
   password: string;
   loadSeconds: number;
 }
@@ -402,6 +404,15 @@ function* statusTagRows(plan: DatasetPlan, ids: string[]) {
   }
 }
 
+/** Up to 2,000 of the newest public statuses whose authors are not posters (the favouriters). */
+function favouriteTargets(plan: DatasetPlan, posters: Set<number>): string[] {
+  const ids: string[] = [];
+  for (let i = plan.statuses - 1; i >= 0 && ids.length < 2000; i--) {
+    if (plan.visibility[i] === 0 && !posters.has(plan.author[i]!)) ids.push(plan.statusIds[i]!);
+  }
+  return ids;
+}
+
 function* favouriteRows(plan: DatasetPlan) {
   const random = seededRandom(plan.seed ^ 0xfa7);
   for (let i = 0; i < plan.statuses; i++) {
@@ -664,6 +675,7 @@ async function createCredentials(
       mentionUsernames: [usernameOf(plan, 1), usernameOf(plan, 2)],
       hashtag: 'BenchTag',
       maxStatusId: plan.statusIds[plan.statuses - 1]!,
+      favouriteTargetIds: favouriteTargets(plan, new Set(posterIndexes)),
       password: BENCH_PASSWORD,
       loadSeconds: 0,
     };
@@ -685,6 +697,22 @@ export async function resetWrites(url: string, info: DatasetInfo): Promise<numbe
       `DELETE FROM statuses WHERE id > $1 RETURNING account_id::text`,
       [info.maxStatusId],
     );
+    // Favourites a run made: newer than any the generator wrote (a minute after the newest status).
+    const { rows: unfavourited } = await client.query<{ status_id: string }>(
+      `DELETE FROM favourites
+        WHERE created_at > (SELECT created_at + interval '2 minutes' FROM statuses WHERE id = $1)
+        RETURNING status_id::text`,
+      [info.maxStatusId],
+    );
+    const targets = [...new Set(unfavourited.map((r) => r.status_id))];
+    if (targets.length > 0) {
+      await client.query(
+        `UPDATE statuses s SET favourites_count =
+           (SELECT count(*) FROM favourites f WHERE f.status_id = s.id)
+          WHERE s.id = ANY($1::bigint[])`,
+        [targets],
+      );
+    }
     const authors = [...new Set(rows.map((r) => r.account_id))];
     if (authors.length > 0) {
       await client.query(
@@ -709,12 +737,12 @@ export async function resetWrites(url: string, info: DatasetInfo): Promise<numbe
       await client.query(`DELETE FROM ${table}`);
     }
     await client.query('COMMIT');
-    if (rows.length > 0) {
+    if (rows.length + unfavourited.length > 0) {
       // The deleted rows stay in the indexes as dead entries at the newest end of every id index, which
       // every newest-first scan would then wade through until autovacuum came by: a later read
       // scenario measured 20 % slower, depending on when it ran.
       await client.query(
-        'VACUUM (ANALYZE) statuses, mentions, status_tags, tags, accounts, outbox_events, notifications',
+        'VACUUM (ANALYZE) statuses, mentions, status_tags, tags, accounts, favourites, outbox_events, notifications',
       );
     }
     return rows.length;

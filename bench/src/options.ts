@@ -6,6 +6,7 @@ export const SCENARIO_IDS = [
   'account',
   'thread',
   'create',
+  'favourite',
   'website',
   'pipeline',
 ] as const;

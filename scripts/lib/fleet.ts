@@ -11,6 +11,7 @@ import {
   computeDailyStatsFromSources,
   getDailyStats,
   issueAccessToken,
+  NOTIFYING_EVENT_TYPES,
   registerApplication,
   type Database,
 } from '@murmur/db';
@@ -229,20 +230,32 @@ export async function count(
   return Number(rows[0]?.n ?? 0);
 }
 
+/** The event types each consumer processes (the worker's table, `services/worker/src/consumers.ts`). */
+const OWED: Record<'notifications' | 'statistics', readonly string[]> = {
+  notifications: NOTIFYING_EVENT_TYPES,
+  statistics: ['PostCreated', 'UserMentioned', 'SignedIn'],
+};
+
+/** How many outbox events of the types `consumer` processes there are. */
+function owedEvents(database: Database, consumer: keyof typeof OWED): Promise<number> {
+  return count(database, `select count(*) as n from outbox_events where type = any($1)`, [
+    OWED[consumer],
+  ]);
+}
+
 /** Outbox rows not yet published, events a consumer still owes, e-mails not finished. */
 export async function backlog(database: Database) {
+  const owed = (consumer: keyof typeof OWED) =>
+    count(
+      database,
+      `select count(*) as n from outbox_events o where o.type = any($2) and not exists
+         (select 1 from processed_events p where p.consumer = $1 and p.event_id = o.id)`,
+      [consumer, OWED[consumer]],
+    );
   const [unpublished, notifications, statistics, emails] = await Promise.all([
     count(database, `select count(*) as n from outbox_events where status <> 'published'`),
-    count(
-      database,
-      `select count(*) as n from outbox_events o where o.type = 'UserMentioned' and not exists
-         (select 1 from processed_events p where p.consumer = 'notifications' and p.event_id = o.id)`,
-    ),
-    count(
-      database,
-      `select count(*) as n from outbox_events o where not exists
-         (select 1 from processed_events p where p.consumer = 'statistics' and p.event_id = o.id)`,
-    ),
+    owed('notifications'),
+    owed('statistics'),
     count(
       database,
       `select count(*) as n from email_deliveries where status in ('pending', 'sending')`,
@@ -262,7 +275,11 @@ export async function waitUntilIdle(
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const events = await count(database, 'select count(*) as n from outbox_events');
+      // Posts and mentions: what the callers expect (sign-ins and notifications come with them).
+      const events = await count(
+        database,
+        `select count(*) as n from outbox_events where type in ('PostCreated', 'UserMentioned')`,
+      );
       const b = await backlog(database);
       const line = `outbox ${events}${expected ? `/${expected}` : ''} events, unpublished ${b.unpublished}, owed: notifications ${b.notifications}, statistics ${b.statistics}; e-mails in flight ${b.emails}`;
       if (line !== last) log(`waiting: ${line}`);
@@ -282,15 +299,8 @@ export type Check = (ok: boolean, message: string) => void;
 
 /** Every outbox event processed exactly once by each consumer that owes it. */
 export async function checkEventsProcessedOnce(database: Database, check: Check): Promise<void> {
-  const events = await count(database, 'select count(*) as n from outbox_events');
-  const mentionEvents = await count(
-    database,
-    `select count(*) as n from outbox_events where type = 'UserMentioned'`,
-  );
-  for (const [consumer, owed] of [
-    ['notifications', mentionEvents],
-    ['statistics', events],
-  ] as const) {
+  for (const consumer of ['notifications', 'statistics'] as const) {
+    const owed = await owedEvents(database, consumer);
     const processed = await count(
       database,
       `select count(*) as n from processed_events p join outbox_events o on o.id = p.event_id where p.consumer = $1`,

@@ -146,3 +146,30 @@ export const CREATE_STATUS = `
     from status, mentioned where mentioned.account_id <> status.account_id
   )
   select ${statusJson('null')}::text as body from status s join accounts a on a.id = s.account_id`;
+
+/**
+ * $1 token hash, $2 status id. Favourites a public status, bumps its counter and writes the event to
+ * the outbox, then returns the status: what favouriteStatus and the route do, as one statement.
+ */
+export const FAVOURITE_STATUS = `
+  with viewer as ${VIEWER},
+  target as (
+    select * from statuses where id = $2 and deleted_at is null and visibility in ('public', 'unlisted')
+  ),
+  inserted as (
+    insert into favourites (account_id, status_id)
+    select viewer.account_id, target.id from viewer, target
+    on conflict do nothing returning status_id
+  ),
+  counted as (
+    update statuses set favourites_count = favourites_count + 1
+    where id in (select status_id from inserted) returning favourites_count
+  ),
+  events as (
+    insert into outbox_events (id, type, payload)
+    select gen_random_uuid(), 'StatusFavourited',
+      jsonb_build_object('statusId', inserted.status_id::text, 'accountId', viewer.account_id::text)
+    from inserted, viewer
+  )
+  select ${statusJson('null')}::text as body
+  from target s join accounts a on a.id = s.account_id, viewer`;

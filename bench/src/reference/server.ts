@@ -11,6 +11,7 @@ import pg from 'pg';
 import {
   ACCOUNT_STATUSES,
   CREATE_STATUS,
+  FAVOURITE_STATUS,
   HOME_TIMELINE,
   PUBLIC_TIMELINE,
   STATUS,
@@ -114,6 +115,16 @@ app.post<{ Body: { status?: string } }>('/ref/statuses', async (request, reply) 
   const tags = extractHashtags(text);
   const result = await body(CREATE_STATUS, [hash, text, extractMentions(text), tags, tags]);
   if (result === undefined) return reply.code(401).send({ error: 'The access token is invalid' });
+  return reply.type(JSON_TYPE).send(result);
+});
+
+app.post<{ Params: { id: string } }>('/ref/statuses/:id/favourite', async (request, reply) => {
+  const hash = tokenHash(request.headers.authorization);
+  if (!hash) return reply.code(401).send({ error: 'The access token is invalid' });
+  if (!/^\d{1,19}$/.test(request.params.id))
+    return reply.code(404).send({ error: 'Record not found' });
+  const result = await body(FAVOURITE_STATUS, [hash, request.params.id]);
+  if (result === undefined) return reply.code(404).send({ error: 'Record not found' });
   return reply.type(JSON_TYPE).send(result);
 });
 

@@ -44,7 +44,6 @@ export {
   updateProfile,
   findAccountById,
   findAccountByUsername,
-  findAccountsByUsernames,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_NOTE_LENGTH,
   type AccountRow,
@@ -57,6 +56,9 @@ export {
   type CreatedStatus,
   deleteStatus,
   getVisibleStatus,
+  resolveStatusTarget,
+  type StatusActionInput,
+  type StatusTarget,
   favouriteStatus,
   unfavouriteStatus,
   reblogStatus,
@@ -64,14 +66,14 @@ export {
   type StatusRow,
   type CreateStatusInput,
   type CreateStatusOptions,
-} from './operations/statuses.js';
+} from './operations/statuses/index.js';
 export {
   followAccount,
   unfollowAccount,
+  type FollowInput,
   relationships,
   type Relationship,
 } from './operations/follows.js';
-export { enqueueEvents } from './operations/outbox.js';
 export { bookmarkStatus } from './operations/bookmark-status.js';
 export { unbookmarkStatus } from './operations/unbookmark-status.js';
 export { pinStatus, MAX_PINNED_STATUSES } from './operations/pin-status.js';
@@ -213,6 +215,7 @@ export {
   redeemAuthorizationCode,
   issueAccessToken,
   authenticateAccessToken,
+  type AuthenticatedToken,
   revokeAccessToken,
   revokeAccessTokenById,
   listAuthorizedApplications,
@@ -238,7 +241,6 @@ export {
   deleteProcessedOutboxEvents,
   outboxBacklog,
   listenForOutbox,
-  OUTBOX_CHANNEL,
   type OutboxRow,
   type PublishOutcome,
   type PublishBatch,
@@ -252,23 +254,26 @@ export {
   type ListenForOutboxOptions,
 } from './operations/relay.js';
 export {
-  isEventProcessed,
-  processEventOnce,
-  markEventProcessed,
-  loadMentionContext,
-  startMentionNotification,
-  createMentionNotification,
-  recordMentionProcessed,
   countProcessedEvents,
-  type MentionContext,
-  type MentionStart,
-  type ProcessOnceResult,
+  markEventProcessed,
+  deleteOldProcessedEvents,
+  PROCESSED_EVENTS_RETENTION_MS,
 } from './operations/consumers.js';
+export {
+  applyNotificationChanges,
+  notificationChangeFor,
+  recordMentionsProcessed,
+  NOTIFYING_EVENT_TYPES,
+  type MentionContext,
+  type MentionEmailOutcome,
+  type NotificationChange,
+  type NotifyOutcome,
+  type NotifyRequest,
+  type ProcessedMention,
+} from './operations/notify.js';
 export {
   claimEmailDelivery,
   recordEmailOutcome,
-  recordSkippedEmail,
-  findEmailDelivery,
   countEmailDeliveries,
   type EmailClaim,
   type EmailDeliveryKey,
@@ -285,15 +290,12 @@ export {
 export {
   utcDay,
   addDays,
-  countPostInDailyStats,
-  countMentionInDailyStats,
   countEventsInDailyStats,
   computeDailyStatsFromSources,
   recomputeDailyStats,
   finalizeFinishedDays,
   refreshTodayStats,
   getDailyStats,
-  listDailyStats,
   type DailyStatsNumbers,
   type DailyStatsRow,
   type StatisticsEvent,
@@ -313,14 +315,6 @@ export {
 } from './operations/web-sessions.js';
 export { checkDurabilitySettings, type DurabilityReport } from './durability.js';
 
-// --- Batched steps of the notifications consumer (group commit in the worker) ---
-export {
-  startMentionNotifications,
-  recordMentionsProcessed,
-  type MentionEvent,
-  type MentionEmailOutcome,
-  type ProcessedMention,
-} from './operations/consumers.js';
 export {
   claimEmailDeliveries,
   type EmailClaimOptions,

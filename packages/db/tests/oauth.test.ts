@@ -199,7 +199,10 @@ describe('access tokens', () => {
     expect(accessToken.length).toBeGreaterThanOrEqual(43);
     const first = await authenticateAccessToken(database, accessToken);
     expect(first?.account?.id).toBe(account.id);
-    expect(first?.token.lastUsedAt).toBeInstanceOf(Date);
+    expect(first?.lastUsedAt).toBeInstanceOf(Date);
+    // What routes get: no password hash, no e-mail.
+    expect(Object.keys(first!.account!).sort()).toEqual(['id', 'username']);
+    expect(JSON.stringify(first)).not.toContain(account.email);
 
     const listed = await listAuthorizedApplications(database.primary, account.id);
     const entry = listed.find((l) => l.application.id === app.id);

@@ -5,16 +5,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
+import { createEvent, type UserMentioned } from '@murmur/events';
 import {
+  applyNotificationChanges,
   claimEmailDeliveries,
   createStatus,
   deleteStatus,
   recordEmailOutcome,
   recordMentionsProcessed,
-  startMentionNotifications,
   type Database,
   type EmailDeliveryRequest,
-  type MentionEvent,
 } from '../src/index.js';
 import { emailDeliveries, notifications, processedEvents } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
@@ -36,13 +36,30 @@ async function postMentioning(recipients: { id: string; username: string }[]) {
     accountId: author.id,
     text: `hello ${recipients.map((r) => `@${r.username}`).join(' ')}`,
   });
-  const mentionOf = (recipient: { id: string }): MentionEvent => ({
-    eventId: uuidv7(),
-    statusId: status.id,
-    authorId: author.id,
-    recipientId: recipient.id,
-  });
+  const mentionOf = (recipient: { id: string }): Mention => {
+    const event = createEvent(
+      'UserMentioned',
+      { statusId: status.id, accountId: author.id, mentionedAccountId: recipient.id },
+      null,
+    );
+    return { eventId: event.id, recipientId: recipient.id, event };
+  };
   return { author, status, mentionOf };
+}
+
+interface Mention {
+  eventId: string;
+  recipientId: string;
+  event: UserMentioned;
+}
+
+/** The mention path's first step: the notify step, the marker left for the e-mail's outcome. */
+function startMentions(mentions: Mention[]) {
+  return applyNotificationChanges(
+    database,
+    CONSUMER,
+    mentions.map((m) => ({ event: m.event, markProcessed: false })),
+  );
 }
 
 async function mentionNotificationsOf(accountId: string) {
@@ -60,7 +77,7 @@ async function ledgerRow(eventId: string) {
   return row;
 }
 
-describe('startMentionNotifications', () => {
+describe('the notify step for mentions', () => {
   it('answers each event of a mixed batch as if alone, and notifies, in one statement', async () => {
     const bob = await createAccountFixture(database);
     const carol = await createAccountFixture(database, { emailOnMention: false });
@@ -73,24 +90,18 @@ describe('startMentionNotifications', () => {
     const toBob = live.mentionOf(bob);
     const toCarol = live.mentionOf(carol);
     const toDeletedPost = deleted.mentionOf(dave);
-    const selfMention = { ...live.mentionOf(bob), recipientId: live.author.id };
+    const selfMention = live.mentionOf(live.author);
 
     const { result, statements } = await countStatements(database, () =>
-      startMentionNotifications(database, CONSUMER, [
-        toBob,
-        processedBefore,
-        toDeletedPost,
-        toCarol,
-        selfMention,
-        toBob,
-      ]),
+      startMentions([toBob, processedBefore, toDeletedPost, toCarol, selfMention, toBob]),
     );
 
     expect(statements).toBe(1);
     expect(result).toEqual([
       {
         processed: false,
-        context: expect.objectContaining({
+        created: true,
+        mention: expect.objectContaining({
           statusId: live.status.id,
           author: expect.objectContaining({ id: live.author.id }),
           recipient: expect.objectContaining({
@@ -101,15 +112,17 @@ describe('startMentionNotifications', () => {
         }),
       },
       { processed: true },
-      { processed: false, context: null },
+      { processed: false, created: false, mention: null },
       {
         processed: false,
-        context: expect.objectContaining({
+        created: true,
+        mention: expect.objectContaining({
           recipient: expect.objectContaining({ id: carol.id, emailOnMention: false }),
         }),
       },
-      { processed: false, context: null },
-      result[0],
+      { processed: false, created: false, mention: null },
+      // The same event twice: one notification, announced once.
+      { ...result[0], created: false },
     ]);
     // Shown at once, one per fact however often it is listed; nothing for the deleted post.
     expect(await mentionNotificationsOf(bob.id)).toHaveLength(1);
@@ -207,7 +220,7 @@ describe('claimEmailDeliveries', () => {
 });
 
 describe('recordMentionsProcessed', () => {
-  it('marks each event once, notifies only where the mention still exists, and records the e-mail outcomes, in one statement', async () => {
+  it('marks each event once and records the e-mail outcomes, in one statement', async () => {
     const [bob, carol, dave, erin] = await Promise.all(
       Array.from({ length: 4 }, () => createAccountFixture(database)),
     );
@@ -259,9 +272,9 @@ describe('recordMentionsProcessed', () => {
         ),
       );
     expect(markers).toHaveLength(4);
-    for (const account of [bob!, carol!, dave!])
-      expect(await mentionNotificationsOf(account.id)).toHaveLength(1);
-    expect(await mentionNotificationsOf(erin!.id)).toHaveLength(0);
+    // The notifications are the notify step's: this step writes none.
+    for (const account of [bob!, carol!, dave!, erin!])
+      expect(await mentionNotificationsOf(account.id)).toHaveLength(0);
     expect(await ledgerRow(toBob.eventId)).toMatchObject({ status: 'sent', lastError: null });
     expect(await ledgerRow(toCarol.eventId)).toMatchObject({
       status: 'unknown',
@@ -274,9 +287,11 @@ describe('recordMentionsProcessed', () => {
 
     // A redelivery of the whole batch changes nothing and reports nothing new.
     expect((await recordMentionsProcessed(database, CONSUMER, [toBob, toCarol])).size).toBe(0);
-    expect(
-      await startMentionNotifications(database, CONSUMER, [toBob, toCarol, toDeletedPost]),
-    ).toEqual([{ processed: true }, { processed: true }, { processed: true }]);
+    expect(await startMentions([toBob, toCarol, toDeletedPost])).toEqual([
+      { processed: true },
+      { processed: true },
+      { processed: true },
+    ]);
   });
 
   it('lets one of several concurrent deliveries of an event record it', async () => {
@@ -287,6 +302,5 @@ describe('recordMentionsProcessed', () => {
       [1, 2, 3].map(() => recordMentionsProcessed(database, CONSUMER, [mention])),
     );
     expect(results.filter((marked) => marked.has(mention.eventId))).toHaveLength(1);
-    expect(await mentionNotificationsOf(bob.id)).toHaveLength(1);
   });
 });

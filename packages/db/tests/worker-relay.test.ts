@@ -5,7 +5,6 @@ import {
   createStatus,
   deleteProcessedOutboxEvents,
   listenForOutbox,
-  markEventProcessed,
   outboxBacklog,
   reconcileOutboxBatch,
   relayOutbox,
@@ -14,7 +13,7 @@ import {
   type OutboxRow,
   type PublishOutcome,
 } from '../src/index.js';
-import { outboxEvents } from '../src/schema/index.js';
+import { outboxEvents, processedEvents } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
@@ -246,8 +245,10 @@ describe('reconcileOutboxBatch and retention', () => {
       .set({ publishedAt: sql`now() - interval '10 minutes'` });
     const [post, mention] = await outboxRows();
     // PostCreated fully processed; UserMentioned processed by statistics only.
-    await markEventProcessed(database, 'statistics', post!.id);
-    await markEventProcessed(database, 'statistics', mention!.id);
+    await database.primary.insert(processedEvents).values([
+      { consumer: 'statistics', eventId: post!.id },
+      { consumer: 'statistics', eventId: mention!.id },
+    ]);
 
     const republished: string[] = [];
     const options = {

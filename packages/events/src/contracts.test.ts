@@ -1,13 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONTRACTS,
+  createEvent,
   decodeEvent,
   EVENT_TYPES,
   InvalidEventError,
   newEventId,
   parseEvent,
 } from './contracts.js';
-import { DEFAULT_TOPOLOGY, subjectFor } from './topology.js';
-import { sampleMediaUploaded, samplePostCreated, sampleUserMentioned } from './testing.js';
+import {
+  sampleEvent,
+  sampleMediaUploaded,
+  samplePostCreated,
+  sampleUserMentioned,
+} from './testing.js';
+
+describe('the contracts table', () => {
+  it('accepts a sample of every type and gives each type its own versioned subject', () => {
+    for (const type of EVENT_TYPES) {
+      const event = sampleEvent(type);
+      expect(parseEvent(structuredClone(event))).toEqual(event);
+      expect(CONTRACTS[type].subject).toMatch(/^[a-z_]+(\.[a-z_]+)*\.v1$/);
+    }
+    const subjects = EVENT_TYPES.map((type) => CONTRACTS[type].subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+  });
+
+  it('createEvent validates before anything is written, and carries the request id', () => {
+    const event = createEvent('AccountFollowed', { accountId: '1', targetAccountId: '2' }, 'req-9');
+    expect(event).toMatchObject({ type: 'AccountFollowed', version: 1, requestId: 'req-9' });
+    expect(() =>
+      createEvent('AccountFollowed', { accountId: 'x', targetAccountId: '2' }, null),
+    ).toThrow(/accountId/);
+    expect(() =>
+      createEvent('StatusFavourited', { statusId: '1', accountId: '2' } as never, null),
+    ).toThrow(InvalidEventError);
+  });
+});
 
 describe('parseEvent', () => {
   it('accepts a valid PostCreated', () => {
@@ -114,10 +143,8 @@ describe('profile events', () => {
       envelope('FollowerRemoved', { accountId: '1', targetAccountId: '3' }),
     ];
     for (const event of events) expect(parseEvent(structuredClone(event))).toEqual(event);
-    expect(events.map((e) => e.type).sort()).toEqual(
-      EVENT_TYPES.filter(
-        (t) => t !== 'PostCreated' && t !== 'UserMentioned' && t !== 'MediaUploaded',
-      ).sort(),
+    expect(events.every((e) => EVENT_TYPES.includes(e.type as (typeof EVENT_TYPES)[number]))).toBe(
+      true,
     );
   });
 
@@ -129,10 +156,5 @@ describe('profile events', () => {
     expect(() =>
       parseEvent(envelope('FollowerRemoved', { accountId: '1', targetAccountId: '3', note: 'x' })),
     ).toThrow(InvalidEventError);
-  });
-
-  it('gives every event type its own subject', () => {
-    const subjects = EVENT_TYPES.map((type) => subjectFor(DEFAULT_TOPOLOGY, type));
-    expect(new Set(subjects).size).toBe(EVENT_TYPES.length);
   });
 });

@@ -5,9 +5,14 @@
  * JetStream message id (so the stream drops duplicates within its window) and as the idempotency key
  * consumers record in `processed_events`. Each event type has an explicit schema version; a change
  * that is not backwards compatible gets a new version, and consumers reject versions they do not know.
+ *
+ * One table (`CONTRACTS`) holds every type: its version, its subject token and the schema of its
+ * `data`. A new event is one entry there (and its sample in `testing.ts`): validation, subjects and
+ * `createEvent` follow from it.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { uuidv7 } from 'uuidv7';
 
 const SnowflakeId = Type.String({ pattern: '^[0-9]{1,20}$', description: '64-bit id as a string' });
 const Uuid = Type.String({
@@ -20,58 +25,173 @@ const Visibility = Type.Union([
   Type.Literal('private'),
   Type.Literal('direct'),
 ]);
+const NotificationType = Type.Union([
+  Type.Literal('mention'),
+  Type.Literal('favourite'),
+  Type.Literal('reblog'),
+  Type.Literal('follow'),
+]);
 
-function envelope<const Name extends string, Data extends TSchema>(type: Name, data: Data) {
+function data<Properties extends Record<string, TSchema>>(properties: Properties) {
+  return Type.Object(properties, { additionalProperties: false });
+}
+
+function envelope<const Name extends string, const Version extends number, Data extends TSchema>(
+  type: Name,
+  version: Version,
+  payload: Data,
+) {
   return Type.Object(
     {
       id: Uuid,
       type: Type.Literal(type),
-      version: Type.Literal(1),
+      version: Type.Literal(version),
       occurredAt: Timestamp,
       /** The HTTP request that caused the event, so logs can be followed across services. */
       requestId: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
-      data,
+      data: payload,
     },
     { additionalProperties: false },
   );
 }
 
+/** A status and who wrote it: the part every status event carries. */
+const StatusRef = {
+  statusId: SnowflakeId,
+  /** The author of the status. */
+  statusAccountId: SnowflakeId,
+};
+
 export const PostCreatedV1 = envelope(
   'PostCreated',
-  Type.Object(
-    {
-      statusId: SnowflakeId,
-      accountId: SnowflakeId,
-      visibility: Visibility,
-      inReplyToId: Type.Union([SnowflakeId, Type.Null()]),
-      /** Existing local accounts the post mentions, the author excluded. */
-      mentionedAccountIds: Type.Array(SnowflakeId, { maxItems: 500 }),
-      /** Normalized hashtag names. */
-      hashtags: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 500 }),
-      createdAt: Timestamp,
-    },
-    { additionalProperties: false },
-  ),
+  1,
+  data({
+    statusId: SnowflakeId,
+    accountId: SnowflakeId,
+    visibility: Visibility,
+    inReplyToId: Type.Union([SnowflakeId, Type.Null()]),
+    /** Existing local accounts the post mentions, the author excluded. */
+    mentionedAccountIds: Type.Array(SnowflakeId, { maxItems: 500 }),
+    /** Normalized hashtag names. */
+    hashtags: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 500 }),
+    createdAt: Timestamp,
+  }),
 );
-export type PostCreated = Static<typeof PostCreatedV1>;
 
 export const UserMentionedV1 = envelope(
   'UserMentioned',
-  Type.Object(
-    {
-      statusId: SnowflakeId,
-      /** The author of the post. */
-      accountId: SnowflakeId,
-      mentionedAccountId: SnowflakeId,
-    },
-    { additionalProperties: false },
-  ),
+  1,
+  data({
+    statusId: SnowflakeId,
+    /** The author of the post. */
+    accountId: SnowflakeId,
+    mentionedAccountId: SnowflakeId,
+  }),
 );
-export type UserMentioned = Static<typeof UserMentionedV1>;
+
+/** A status (not a reblog) was deleted by its author; its reblogs went with it. */
+export const StatusDeletedV1 = envelope(
+  'StatusDeleted',
+  1,
+  data({
+    statusId: SnowflakeId,
+    accountId: SnowflakeId,
+    visibility: Visibility,
+    inReplyToId: Type.Union([SnowflakeId, Type.Null()]),
+    /** The reblogs (wrapper statuses) deleted with it. */
+    reblogIds: Type.Array(SnowflakeId, { maxItems: 100_000 }),
+  }),
+);
+
+/** `accountId` favourited the status. */
+export const StatusFavouritedV1 = envelope(
+  'StatusFavourited',
+  1,
+  data({ ...StatusRef, accountId: SnowflakeId }),
+);
+
+/** `accountId` took its favourite back. */
+export const StatusUnfavouritedV1 = envelope(
+  'StatusUnfavourited',
+  1,
+  data({ ...StatusRef, accountId: SnowflakeId }),
+);
+
+/** `accountId` reblogged the status; `reblogId` is the wrapper status. */
+export const StatusRebloggedV1 = envelope(
+  'StatusReblogged',
+  1,
+  data({ ...StatusRef, accountId: SnowflakeId, reblogId: SnowflakeId, visibility: Visibility }),
+);
+
+/** The reblog `reblogId` of the status was removed by the account that made it. */
+export const ReblogUndoneV1 = envelope(
+  'ReblogUndone',
+  1,
+  data({ ...StatusRef, accountId: SnowflakeId, reblogId: SnowflakeId }),
+);
+
+export const AccountFollowedV1 = envelope(
+  'AccountFollowed',
+  1,
+  data({ accountId: SnowflakeId, targetAccountId: SnowflakeId }),
+);
+
+export const AccountUnfollowedV1 = envelope(
+  'AccountUnfollowed',
+  1,
+  data({ accountId: SnowflakeId, targetAccountId: SnowflakeId }),
+);
+
+export const AccountRegisteredV1 = envelope(
+  'AccountRegistered',
+  1,
+  data({ accountId: SnowflakeId, username: Type.String({ maxLength: 30 }), createdAt: Timestamp }),
+);
+
+/** The public profile changed; `changed` names the fields (consumers read the current values). */
+export const AccountUpdatedV1 = envelope(
+  'AccountUpdated',
+  1,
+  data({
+    accountId: SnowflakeId,
+    changed: Type.Array(Type.String({ maxLength: 50 }), { minItems: 1, maxItems: 20 }),
+  }),
+);
+
+/** An access token was issued to a person (a sign-in; counted as a login). */
+export const SignedInV1 = envelope(
+  'SignedIn',
+  1,
+  data({
+    accountId: SnowflakeId,
+    applicationId: SnowflakeId,
+    via: Type.Union([Type.Literal('authorization_code'), Type.Literal('registration')]),
+  }),
+);
+
+/**
+ * The worker created a notification. The fact key (recipient, type, from, status) identifies it: a
+ * unique index in `notifications`, so a reader finds the row (and its id) with one indexed lookup.
+ */
+export const NotificationCreatedV1 = envelope(
+  'NotificationCreated',
+  1,
+  data({
+    /** The recipient. */
+    accountId: SnowflakeId,
+    type: NotificationType,
+    fromAccountId: SnowflakeId,
+    statusId: Type.Union([SnowflakeId, Type.Null()]),
+    /** The event the notification is about. */
+    causeEventId: Uuid,
+  }),
+);
 
 /** An upload was stored as received and waits to be processed (the `media` consumer). */
 export const MediaUploadedV1 = envelope(
   'MediaUploaded',
+  1,
   Type.Object(
     {
       mediaId: SnowflakeId,
@@ -81,46 +201,86 @@ export const MediaUploadedV1 = envelope(
     { additionalProperties: false },
   ),
 );
-export type MediaUploaded = Static<typeof MediaUploadedV1>;
 
 /*
  * What a profile shows, changed by its owner: pinned statuses, featured hashtags, endorsed accounts,
- * and followers removed. No consumer acts on them yet; they are the facts a streaming API, a
- * federation sender or a cache of profiles needs, written with the change like every other event.
+ * and followers removed. They are the facts a streaming API, a federation sender or a cache of
+ * profiles needs, written with the change like every other event.
  */
-const AccountAndStatus = Type.Object(
-  { accountId: SnowflakeId, statusId: SnowflakeId },
-  { additionalProperties: false },
-);
-const AccountAndTag = Type.Object(
-  {
-    accountId: SnowflakeId,
-    /** Normalized hashtag name. */
-    tag: Type.String({ minLength: 1, maxLength: 100 }),
-  },
-  { additionalProperties: false },
-);
-const AccountAndTarget = Type.Object(
-  { accountId: SnowflakeId, targetAccountId: SnowflakeId },
-  { additionalProperties: false },
-);
+const AccountAndStatus = data({ accountId: SnowflakeId, statusId: SnowflakeId });
+const AccountAndTag = data({
+  accountId: SnowflakeId,
+  /** Normalized hashtag name. */
+  tag: Type.String({ minLength: 1, maxLength: 100 }),
+});
+const AccountAndTarget = data({ accountId: SnowflakeId, targetAccountId: SnowflakeId });
 
-export const StatusPinnedV1 = envelope('StatusPinned', AccountAndStatus);
-export type StatusPinned = Static<typeof StatusPinnedV1>;
-export const StatusUnpinnedV1 = envelope('StatusUnpinned', AccountAndStatus);
-export type StatusUnpinned = Static<typeof StatusUnpinnedV1>;
-export const TagFeaturedV1 = envelope('TagFeatured', AccountAndTag);
-export type TagFeatured = Static<typeof TagFeaturedV1>;
-export const TagUnfeaturedV1 = envelope('TagUnfeatured', AccountAndTag);
-export type TagUnfeatured = Static<typeof TagUnfeaturedV1>;
-export const AccountEndorsedV1 = envelope('AccountEndorsed', AccountAndTarget);
-export type AccountEndorsed = Static<typeof AccountEndorsedV1>;
-export const AccountUnendorsedV1 = envelope('AccountUnendorsed', AccountAndTarget);
-export type AccountUnendorsed = Static<typeof AccountUnendorsedV1>;
-/** `accountId` removed `targetAccountId` from its followers. */
-export const FollowerRemovedV1 = envelope('FollowerRemoved', AccountAndTarget);
-export type FollowerRemoved = Static<typeof FollowerRemovedV1>;
+export const StatusPinnedV1 = envelope('StatusPinned', 1, AccountAndStatus);
+export const StatusUnpinnedV1 = envelope('StatusUnpinned', 1, AccountAndStatus);
+export const TagFeaturedV1 = envelope('TagFeatured', 1, AccountAndTag);
+export const TagUnfeaturedV1 = envelope('TagUnfeatured', 1, AccountAndTag);
+export const AccountEndorsedV1 = envelope('AccountEndorsed', 1, AccountAndTarget);
+export const AccountUnendorsedV1 = envelope('AccountUnendorsed', 1, AccountAndTarget);
+/** `accountId` removed `targetAccountId` from its followers (the follow is gone). */
+export const FollowerRemovedV1 = envelope('FollowerRemoved', 1, AccountAndTarget);
 
+/**
+ * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
+ * means adding a line here; subjects, validation and `createEvent` follow.
+ */
+export const CONTRACTS = {
+  PostCreated: { subject: 'post.created.v1', schema: PostCreatedV1 },
+  UserMentioned: { subject: 'user.mentioned.v1', schema: UserMentionedV1 },
+  StatusDeleted: { subject: 'status.deleted.v1', schema: StatusDeletedV1 },
+  StatusFavourited: { subject: 'status.favourited.v1', schema: StatusFavouritedV1 },
+  StatusUnfavourited: { subject: 'status.unfavourited.v1', schema: StatusUnfavouritedV1 },
+  StatusReblogged: { subject: 'status.reblogged.v1', schema: StatusRebloggedV1 },
+  ReblogUndone: { subject: 'status.reblog_undone.v1', schema: ReblogUndoneV1 },
+  AccountFollowed: { subject: 'account.followed.v1', schema: AccountFollowedV1 },
+  AccountUnfollowed: { subject: 'account.unfollowed.v1', schema: AccountUnfollowedV1 },
+  AccountRegistered: { subject: 'account.registered.v1', schema: AccountRegisteredV1 },
+  AccountUpdated: { subject: 'account.updated.v1', schema: AccountUpdatedV1 },
+  SignedIn: { subject: 'account.signed_in.v1', schema: SignedInV1 },
+  NotificationCreated: { subject: 'notification.created.v1', schema: NotificationCreatedV1 },
+  StatusPinned: { subject: 'status.pinned.v1', schema: StatusPinnedV1 },
+  StatusUnpinned: { subject: 'status.unpinned.v1', schema: StatusUnpinnedV1 },
+  TagFeatured: { subject: 'tag.featured.v1', schema: TagFeaturedV1 },
+  TagUnfeatured: { subject: 'tag.unfeatured.v1', schema: TagUnfeaturedV1 },
+  AccountEndorsed: { subject: 'account.endorsed.v1', schema: AccountEndorsedV1 },
+  AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
+  FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
+  MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
+} as const satisfies Record<string, { subject: string; schema: TObject }>;
+
+type Contracts = typeof CONTRACTS;
+export type EventType = keyof Contracts;
+/** The event of one type, e.g. `EventOf<'StatusFavourited'>`. */
+export type EventOf<T extends EventType> = Static<Contracts[T]['schema']>;
+export type DomainEvent = { [T in EventType]: EventOf<T> }[EventType];
+/** What an event of type `T` carries. */
+export type EventData<T extends EventType> = EventOf<T>['data'];
+
+export type PostCreated = EventOf<'PostCreated'>;
+export type UserMentioned = EventOf<'UserMentioned'>;
+export type MediaUploaded = EventOf<'MediaUploaded'>;
+export type StatusDeleted = EventOf<'StatusDeleted'>;
+export type StatusFavourited = EventOf<'StatusFavourited'>;
+export type StatusUnfavourited = EventOf<'StatusUnfavourited'>;
+export type StatusReblogged = EventOf<'StatusReblogged'>;
+export type ReblogUndone = EventOf<'ReblogUndone'>;
+export type AccountFollowed = EventOf<'AccountFollowed'>;
+export type AccountUnfollowed = EventOf<'AccountUnfollowed'>;
+export type AccountRegistered = EventOf<'AccountRegistered'>;
+export type AccountUpdated = EventOf<'AccountUpdated'>;
+export type SignedIn = EventOf<'SignedIn'>;
+export type NotificationCreated = EventOf<'NotificationCreated'>;
+export type StatusPinned = EventOf<'StatusPinned'>;
+export type StatusUnpinned = EventOf<'StatusUnpinned'>;
+export type TagFeatured = EventOf<'TagFeatured'>;
+export type TagUnfeatured = EventOf<'TagUnfeatured'>;
+export type AccountEndorsed = EventOf<'AccountEndorsed'>;
+export type AccountUnendorsed = EventOf<'AccountUnendorsed'>;
+export type FollowerRemoved = EventOf<'FollowerRemoved'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned
@@ -130,33 +290,16 @@ export type ProfileEvent =
   | AccountUnendorsed
   | FollowerRemoved;
 
-export type DomainEvent = PostCreated | UserMentioned | MediaUploaded | ProfileEvent;
-export type EventType = DomainEvent['type'];
-export const EVENT_TYPES = [
-  'PostCreated',
-  'UserMentioned',
-  'MediaUploaded',
-  'StatusPinned',
-  'StatusUnpinned',
-  'TagFeatured',
-  'TagUnfeatured',
-  'AccountEndorsed',
-  'AccountUnendorsed',
-  'FollowerRemoved',
-] as const satisfies readonly EventType[];
+export const EVENT_TYPES = Object.keys(CONTRACTS) as EventType[];
 
-const validators = {
-  PostCreated: Compile(PostCreatedV1),
-  UserMentioned: Compile(UserMentionedV1),
-  MediaUploaded: Compile(MediaUploadedV1),
-  StatusPinned: Compile(StatusPinnedV1),
-  StatusUnpinned: Compile(StatusUnpinnedV1),
-  TagFeatured: Compile(TagFeaturedV1),
-  TagUnfeatured: Compile(TagUnfeaturedV1),
-  AccountEndorsed: Compile(AccountEndorsedV1),
-  AccountUnendorsed: Compile(AccountUnendorsedV1),
-  FollowerRemoved: Compile(FollowerRemovedV1),
-} as const satisfies Record<EventType, unknown>;
+const validators = Object.fromEntries(
+  EVENT_TYPES.map((type) => [type, Compile(CONTRACTS[type].schema)]),
+) as unknown as {
+  [T in EventType]: {
+    Check(v: unknown): boolean;
+    Errors(v: unknown): Iterable<{ instancePath: string; message: string }>;
+  };
+};
 
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -168,6 +311,10 @@ export class InvalidEventError extends Error {
   }
 }
 
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && Object.hasOwn(CONTRACTS, value);
+}
+
 /**
  * Validates an unknown value as an event of a known type and version. Throws InvalidEventError,
  * which consumers treat as permanent (the message is terminated and dead-lettered).
@@ -177,13 +324,12 @@ export function parseEvent(value: unknown): DomainEvent {
     throw new InvalidEventError('event is not an object');
   }
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(type in validators)) {
+  if (!isEventType(type)) {
     throw new InvalidEventError(`unknown event type ${JSON.stringify(type)}`);
   }
-  const validator = validators[type as EventType];
+  const validator = validators[type];
   if (!validator.Check(value)) {
-    const problems = validator
-      .Errors(value)
+    const problems = [...validator.Errors(value)]
       .slice(0, 5)
       .map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new InvalidEventError(`invalid ${type} event`, problems);
@@ -202,4 +348,25 @@ export function decodeEvent(body: Uint8Array | string): DomainEvent {
   return parseEvent(parsed);
 }
 
-export { uuidv7 as newEventId } from 'uuidv7';
+export const newEventId: () => string = uuidv7;
+
+/**
+ * A new event of `type` at the current version, validated (throws InvalidEventError): the one way
+ * operations make events, so an invalid one is refused before it reaches the outbox.
+ */
+export function createEvent<T extends EventType>(
+  type: T,
+  payload: EventData<T>,
+  requestId: string | null,
+  occurredAt: Date = new Date(),
+): EventOf<T> {
+  const event = {
+    id: newEventId(),
+    type,
+    version: CONTRACTS[type].schema.properties.version.const,
+    occurredAt: occurredAt.toISOString(),
+    requestId: requestId === null ? null : requestId.slice(0, 200),
+    data: payload,
+  };
+  return parseEvent(event) as EventOf<T>;
+}

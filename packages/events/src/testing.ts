@@ -7,6 +7,9 @@ import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@na
 import {
   newEventId,
   type MediaUploaded,
+  type EventData,
+  type EventOf,
+  type EventType,
   type PostCreated,
   type UserMentioned,
 } from './contracts.js';
@@ -89,14 +92,87 @@ export function sampleUserMentioned(
   };
 }
 
+/** Valid `data` for each event type, with fresh ids (the defaults of `sampleEvent`). */
+const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
+  PostCreated: () => samplePostCreated().data,
+  UserMentioned: () => sampleUserMentioned().data,
+  StatusDeleted: () => ({
+    statusId: nextTestId(),
+    accountId: nextTestId(),
+    visibility: 'public',
+    inReplyToId: null,
+    reblogIds: [],
+  }),
+  StatusFavourited: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+  }),
+  StatusUnfavourited: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+  }),
+  StatusReblogged: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    reblogId: nextTestId(),
+    visibility: 'public',
+  }),
+  ReblogUndone: () => ({
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    reblogId: nextTestId(),
+  }),
+  AccountFollowed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountUnfollowed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountRegistered: () => ({
+    accountId: nextTestId(),
+    username: 'sample',
+    createdAt: new Date().toISOString(),
+  }),
+  AccountUpdated: () => ({ accountId: nextTestId(), changed: ['displayName'] }),
+  SignedIn: () => ({
+    accountId: nextTestId(),
+    applicationId: nextTestId(),
+    via: 'authorization_code',
+  }),
+  NotificationCreated: () => ({
+    accountId: nextTestId(),
+    type: 'follow',
+    fromAccountId: nextTestId(),
+    statusId: null,
+    causeEventId: newEventId(),
+  }),
+  StatusPinned: () => ({ accountId: nextTestId(), statusId: nextTestId() }),
+  StatusUnpinned: () => ({ accountId: nextTestId(), statusId: nextTestId() }),
+  TagFeatured: () => ({ accountId: nextTestId(), tag: 'sample' }),
+  TagUnfeatured: () => ({ accountId: nextTestId(), tag: 'sample' }),
+  AccountEndorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountUnendorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  FollowerRemoved: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  MediaUploaded: () => ({ mediaId: nextTestId(), accountId: nextTestId() }),
+};
+
+/** A valid event of any type; `data` fields can be overridden. */
+export function sampleEvent<T extends EventType>(
+  type: T,
+  data: Partial<EventData<T>> = {},
+  envelope: { id?: string; requestId?: string | null; occurredAt?: string } = {},
+): EventOf<T> {
+  return {
+    id: envelope.id ?? newEventId(),
+    type,
+    version: 1,
+    occurredAt: envelope.occurredAt ?? new Date().toISOString(),
+    requestId: envelope.requestId === undefined ? null : envelope.requestId,
+    data: { ...SAMPLE_DATA[type](), ...data },
+  } as EventOf<T>;
+}
+
 /** A valid MediaUploaded event; `data` fields can be overridden. */
 export function sampleMediaUploaded(data: Partial<MediaUploaded['data']> = {}): MediaUploaded {
-  return {
-    id: newEventId(),
-    type: 'MediaUploaded',
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    requestId: null,
-    data: { mediaId: nextTestId(), accountId: nextTestId(), ...data },
-  };
+  return sampleEvent('MediaUploaded', data);
 }

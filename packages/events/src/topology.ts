@@ -3,7 +3,7 @@
  * common prefix. The names are parameters so that tests (and several deployments sharing one NATS)
  * get their own stream and subjects and never see each other's messages.
  */
-import type { EventType } from './contracts.js';
+import { CONTRACTS, type EventType } from './contracts.js';
 
 export interface EventTopology {
   /** JetStream stream name. */
@@ -17,21 +17,9 @@ export const DEFAULT_TOPOLOGY: EventTopology = Object.freeze({
   subjectPrefix: 'murmur.events',
 });
 
-const SUBJECT_TOKENS: Record<EventType, string> = {
-  PostCreated: 'post.created.v1',
-  UserMentioned: 'user.mentioned.v1',
-  MediaUploaded: 'media.uploaded.v1',
-  StatusPinned: 'status.pinned.v1',
-  StatusUnpinned: 'status.unpinned.v1',
-  TagFeatured: 'tag.featured.v1',
-  TagUnfeatured: 'tag.unfeatured.v1',
-  AccountEndorsed: 'account.endorsed.v1',
-  AccountUnendorsed: 'account.unendorsed.v1',
-  FollowerRemoved: 'follower.removed.v1',
-};
-
+/** The subject of an event type and version (the tokens are declared with the contracts). */
 export function subjectFor(topology: EventTopology, type: EventType): string {
-  return `${topology.subjectPrefix}.${SUBJECT_TOKENS[type]}`;
+  return `${topology.subjectPrefix}.${CONTRACTS[type].subject}`;
 }
 
 export function streamSubjects(topology: EventTopology): string[] {

@@ -4,14 +4,13 @@
  * unread count. Every body is checked against Mastodon's own OpenAPI description.
  */
 import {
-  createMentionNotification,
   createStatus,
   favouriteStatus,
   followAccount,
   reblogStatus,
   type Database,
 } from '@murmur/db';
-import { createAccountFixture } from '@murmur/db/testing';
+import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { expectMastodonSchema } from './_openapi.js';
@@ -64,15 +63,11 @@ beforeAll(async () => {
       accountId: bob.id,
       text: `${text} @${alice.username}`,
     });
-    // What the worker's notifications consumer does for each UserMentioned event.
-    await createMentionNotification(database.primary, {
-      statusId: mention.id,
-      authorId: bob.id,
-      recipientId: alice.id,
-    });
     mentions.push(mention.id);
   }
   await followAccount(database, { accountId: dave.id, targetAccountId: alice.id });
+  // What the worker's notifications consumer does with these events, in the order they happened.
+  await deliverNotifications(database);
 });
 
 async function grouped(path: string, user: TestUser = alice) {
@@ -360,6 +355,7 @@ describe('a group larger than a page reads', () => {
       const fan = await createAccountFixture(database);
       await favouriteStatus(database, { accountId: fan.id, statusId: post });
     }
+    await deliverNotifications(database);
     // Two groups asked for: a page reads at most 40 notifications, all of them favourites.
     const first = await grouped('/api/v2/notifications?limit=2', star);
     expect(summary(first.body)).toEqual([['favourite', 50, post]]);

@@ -1,5 +1,5 @@
 import { createStatus, favouriteStatus, type Database } from '@murmur/db';
-import { createAccountFixture } from '@murmur/db/testing';
+import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import { Account, CredentialAccount, Notification, Relationship } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';
@@ -294,6 +294,8 @@ describe('notifications and markers', () => {
       }),
     );
 
+    // Notifications are the worker's: run its notify step over the events written so far.
+    await deliverNotifications(database);
     const response = await app.inject({ url: '/api/v1/notifications', headers: star.headers });
     const all = json(response);
     expect(all.map((n: { type: string }) => n.type)).toEqual(['reblog', 'favourite', 'follow']);

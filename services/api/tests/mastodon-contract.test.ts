@@ -11,6 +11,7 @@ import {
   reblogStatus,
   type Database,
 } from '@murmur/db';
+import { deliverNotifications } from '@murmur/db/testing';
 import Type, { type TSchema } from 'typebox';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -59,6 +60,8 @@ beforeAll(async () => {
   await favouriteStatus(database, { accountId: alice.id, statusId: status.id });
   await reblogStatus(database, { accountId: alice.id, statusId: status.id });
   await favouriteStatus(database, { accountId: bob.id, statusId: replyId });
+  // Notifications are the worker's: run its notify step over the events written so far.
+  await deliverNotifications(database);
 });
 
 describe('response bodies match the entity schemas', () => {

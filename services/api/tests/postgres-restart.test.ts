@@ -20,11 +20,11 @@ beforeAll(async () => {
   pg = await PrivatePostgres.start();
   // The pool settings of services/api/src/server.ts (createDatabase's defaults).
   testDb = await createDatabaseOnServer(pg.url(), { poolSize: 10 });
-  // The load is one client's: general rate limits would answer 429 before the outage is reached.
-  const unlimited = { limit: 1_000_000, windowMs: 60_000 };
+  // The load is as fast as the API answers; Mastodon's per-token limit is not what is tested here.
+  const unlimited = { limit: 1_000_000_000, windowMs: 60_000 };
   api = await createTestApp({
     testDatabase: testDb,
-    rateLimits: { perToken: unlimited, perAccount: unlimited, unauthenticatedPerIp: unlimited },
+    rateLimits: { perToken: unlimited, perAccount: unlimited },
   });
   origin = await api.app.listen({ host: '127.0.0.1', port: 0 });
   const account = await createAccountFixture(testDb.database);

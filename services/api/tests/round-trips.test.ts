@@ -9,7 +9,7 @@ import {
   reblogStatus,
   type Database,
 } from '@murmur/db';
-import { countStatements } from '@murmur/db/testing';
+import { countStatements, deliverNotifications } from '@murmur/db/testing';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
@@ -39,6 +39,7 @@ beforeAll(async () => {
   await reblogStatus(database, { accountId: bob.id, statusId: thread[0]! });
   await favouriteStatus(database, { accountId: alice.id, statusId: thread[0]! });
   await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
+  await deliverNotifications(database);
 });
 
 async function statementsFor(request: InjectOptions) {

@@ -13,9 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import {
-  createMentionNotification,
+  createAccountFixture,
+  createTestDatabase,
+  deliverNotifications,
+  type TestDatabase,
+} from '@murmur/db/testing';
+import {
   createStatus,
   favouriteStatus,
   findAccountByUsername,
@@ -580,18 +584,12 @@ describe.skipIf(apiMissing)(
         accountId: carol.id,
         text: 'Anyone around to help with the shed?',
       });
-      const mention = await createStatus(testDb.database, {
-        accountId: bob.id,
-        text: '@carol yes we can!',
-      });
-      await createMentionNotification(testDb.database.primary, {
-        statusId: mention.id,
-        authorId: bob.id,
-        recipientId: carol.id,
-      });
+      await createStatus(testDb.database, { accountId: bob.id, text: '@carol yes we can!' });
       await favouriteStatus(testDb.database, { accountId: bob.id, statusId: carolsPost.id });
       await reblogStatus(testDb.database, { accountId: bob.id, statusId: carolsPost.id });
       await followAccount(testDb.database, { accountId: bob.id, targetAccountId: carol.id });
+      // The worker's notify step, run over the outbox: the mention, favourite, boost and follow.
+      await deliverNotifications(testDb.database);
 
       await page.goto(`${origin}/notifications`);
       await page.getByRole('heading', { name: 'Notifications' }).waitFor();

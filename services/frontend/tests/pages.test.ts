@@ -9,7 +9,11 @@ import {
   type AccountRow,
   type StatusRow,
 } from '@murmur/db';
-import { createAccountFixture, createStatusFixture } from '@murmur/db/testing';
+import {
+  createAccountFixture,
+  createStatusFixture,
+  deliverNotifications,
+} from '@murmur/db/testing';
 import { createUnsubscribeToken } from '@murmur/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -313,6 +317,8 @@ describe('signed in', () => {
       expect(response.body, url).toContain('Sign out');
     }
     await favouriteStatus(h.database, { accountId: bob.id, statusId: alicePost.id });
+    // Notifications are the worker's: run its notify step over the events written so far.
+    await deliverNotifications(h.database);
     const notifications = await get(h, '/notifications', aliceSession);
     expect(notifications.body).toContain('favourited your post');
     await unfavouriteStatus(h.database, { accountId: bob.id, statusId: alicePost.id });

@@ -1,8 +1,8 @@
 /**
  * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
- * (notifications, statistics, media), the statistics and media cleanup jobs, the dead-letter
- * watcher and a small HTTP server
- * (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
+ * declared in `consumers.ts` (notifications, statistics, media), the periodic jobs (statistics,
+ * retention, media cleanup), the dead-letter watcher and a small HTTP server (`/healthz`, `/readyz`,
+ * `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
   countDeadLetters,
@@ -13,6 +13,7 @@ import {
   utcDay,
   type Database,
 } from '@murmur/db';
+import { retentionJob } from './retention.js';
 import type { DomainEvent, EventTopology } from '@murmur/events';
 import { createMediaStorage, type MediaStorage } from '@murmur/media';
 import {
@@ -33,26 +34,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { WorkerConfig } from './config.js';
 import { deadLetterRecorder, watchMaxDeliveries } from './dead-letters.js';
-import {
-  notificationsHandler,
-  RetryLater,
-  statisticsHandler,
-  type EventHandler,
-} from './handlers.js';
-import { Limiter } from './limiter.js';
+import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
+import { RetryLater } from './handlers.js';
 import { Loop } from './loop.js';
 import { cleanUpMedia } from './media/cleanup.js';
-import { mediaHandler } from './media/process-upload.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxRelay, Reconciler } from './relay.js';
-import {
-  ensureWorkerTopology,
-  MEDIA_CONSUMER,
-  NOTIFICATIONS_CONSUMER,
-  STATISTICS_CONSUMER,
-  WORKER_CONSUMERS,
-} from './topology.js';
+import { ensureWorkerTopology } from './topology.js';
 
 export interface Clock {
   now(): Date;
@@ -152,7 +141,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   async function consumerInfo(): Promise<Record<string, ConsumerStatus | null>> {
     const manager = jsm ?? (jsm = await jetstreamManager(nats));
     const result: Record<string, ConsumerStatus | null> = {};
-    for (const name of WORKER_CONSUMERS) {
+    for (const { name } of CONSUMERS) {
       try {
         const info = await manager.consumers.info(topology.streamName, name);
         result[name] = {
@@ -234,36 +223,24 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       ),
   });
 
-  const handlers: Record<string, EventHandler> = {
-    [NOTIFICATIONS_CONSUMER]: notificationsHandler({
+  const retention = new Loop({
+    name: 'retention',
+    intervalMs: timings.retentionIntervalMs,
+    logger,
+    run: () => retentionJob(database, logger),
+  });
+
+  function consume(declaration: ConsumerDeclaration): ConsumerHandle {
+    const consumer = declaration.name;
+    const handler = declaration.handler({
+      consumer,
+      config,
       database,
       mailer,
-      email: {
-        publicUrl: config.publicUrl,
-        publicHost: config.publicHost,
-        mailFrom: config.mailFrom,
-        unsubscribeSecret: config.unsubscribeSecret,
-        maxAttempts: config.emailMaxAttempts,
-        smtpTimeoutMs: config.smtpTimeoutMs,
-      },
-      onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
-      maxBatch: config.concurrency,
-      emailsAtOnce: config.smtpMaxConnections,
-      finishLingerMs: timings.mentionFinishLingerMs,
-    }),
-    [STATISTICS_CONSUMER]: statisticsHandler(database, {
-      maxBatch: config.concurrency,
-      lingerMs: timings.statisticsLingerMs,
-    }),
-    [MEDIA_CONSUMER]: mediaHandler({
-      database,
-      storage: mediaStorage,
-      images: new Limiter(config.mediaConcurrency),
-    }),
-  };
-
-  function consume(consumer: string): ConsumerHandle {
-    const handler = handlers[consumer]!;
+      metrics,
+      mediaStorage,
+    });
+    const handles = new Set<string>(declaration.handles);
     return startConsumer(js, topology, {
       consumerName: consumer,
       concurrency: config.concurrency,
@@ -275,6 +252,8 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         metrics.deadLetter(consumer, 'invalid'),
       ),
       handle: async (event: DomainEvent, meta: DeliveryMeta) => {
+        // Read from the whole stream, not owed: acknowledged unread (see consumers.ts).
+        if (!handles.has(event.type)) return;
         const log = logger.child({
           consumer,
           eventId: event.id,
@@ -389,7 +368,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger.info(
         {
           stream: topology.streamName,
-          consumers: WORKER_CONSUMERS,
+          consumers: CONSUMERS.map((c) => c.name),
           mailer: mailer.description,
           mediaStorage: mediaStorage.description,
         },
@@ -406,9 +385,10 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       statsFinalize.start();
       statsToday.start();
       mediaCleanup.start();
+      retention.start();
       await relay.start();
       reconciler.start();
-      consumers.push(...WORKER_CONSUMERS.map(consume));
+      consumers.push(...CONSUMERS.map(consume));
       advisories = watchMaxDeliveries({
         nc: nats,
         jsm,
@@ -432,6 +412,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         statsToday.stop(),
         statsFinalize.stop(),
         mediaCleanup.stop(),
+        retention.stop(),
       ]);
       logger.info({}, 'worker stopped');
     },

@@ -209,6 +209,8 @@ export interface WorkerTimings {
   statsFinalizeFirstRunAfterMs: number;
   /** How long start() waits for JetStream to accept the topology (a cluster still forming). */
   topologyStartTimeoutMs: number;
+  /** How often expired rate-limit counters, web sessions and old processed markers are deleted. */
+  retentionIntervalMs: number;
   /** How long stop() waits for running handlers. */
   shutdownDeadlineMs: number;
   /** How long a statistics batch waits for more events (nobody waits for a count). */
@@ -268,6 +270,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   statsRefreshMs: 60_000,
   statsFinalizeMs: 60 * 60 * 1000,
   statsFinalizeFirstRunAfterMs: 60_000,
+  retentionIntervalMs: 10 * 60 * 1000,
   shutdownDeadlineMs: 10_000,
   topologyStartTimeoutMs: 60_000,
   statisticsLingerMs: 50,

@@ -6,19 +6,18 @@
  * is gone, is marked processed without notification or e-mail. Throwing means "retry later" (nak).
  */
 import {
+  applyNotificationChanges,
   claimEmailDeliveries,
   countEventsInDailyStats,
-  markEventProcessed,
   recordEmailOutcome,
   recordMentionsProcessed,
-  startMentionNotifications,
   type Database,
   type EmailClaim,
   type EmailDeliveryRequest,
   type MentionContext,
   type MentionEmailOutcome,
-  type MentionEvent,
-  type MentionStart,
+  type NotifyOutcome,
+  type NotifyRequest,
   type ProcessedMention,
   type StatisticsEvent,
 } from '@murmur/db';
@@ -28,7 +27,6 @@ import type { Mailer, SendResult } from './mail/mailer.js';
 import { Batcher } from './batcher.js';
 import { Limiter } from './limiter.js';
 import { composeMentionEmail, type MentionEmailSettings } from './mail/mention-email.js';
-import { NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
 
 /** A failure worth retrying later (nak with backoff), logged without a stack. */
 export class RetryLater extends Error {
@@ -36,6 +34,8 @@ export class RetryLater extends Error {
 }
 
 export interface HandlerDependencies {
+  /** The durable consumer's name, under which events are marked processed. */
+  consumer: string;
   database: Database;
   mailer: Mailer;
   email: MentionEmailSettings & { publicHost: string; maxAttempts: number; smtpTimeoutMs: number };
@@ -58,11 +58,12 @@ export interface HandlerDependencies {
 export type EventHandler = (event: DomainEvent, log: Logger) => Promise<void>;
 
 /**
- * The database steps of a mention, each shared by the events handled at the same time: N concurrent
- * events cost one statement per step, not N (see `Batcher`).
+ * The database steps of the notifications consumer, each shared by the events handled at the same
+ * time: N concurrent events cost one statement per step, not N (see `Batcher`).
  */
-interface MentionSteps {
-  start(mention: MentionEvent): Promise<MentionStart>;
+interface NotifySteps {
+  /** The notify step (`applyNotificationChanges`). */
+  notify(request: NotifyRequest): Promise<NotifyOutcome>;
   claimEmail(request: EmailDeliveryRequest): Promise<EmailClaim>;
   /** Runs a claim and its send when the mailer can take one more (see `emailsAtOnce`). */
   deliveries: Limiter;
@@ -70,8 +71,8 @@ interface MentionSteps {
   finish(mention: ProcessedMention): Promise<boolean>;
 }
 
-function batchedMentionSteps(deps: HandlerDependencies): MentionSteps {
-  const { database, maxBatch, finishLingerMs } = deps;
+function batchedNotifySteps(deps: HandlerDependencies): NotifySteps {
+  const { consumer, database, maxBatch, finishLingerMs } = deps;
   const claimOptions = {
     messageIdDomain: deps.email.publicHost,
     // Longer than an SMTP conversation normally takes (connect + greeting + inactivity timeouts).
@@ -79,9 +80,8 @@ function batchedMentionSteps(deps: HandlerDependencies): MentionSteps {
     staleSendingAfterMs: deps.email.smtpTimeoutMs * 3 + 1000,
   };
   // The first two steps run while someone waits for the notification and the e-mail: no linger.
-  const starts = new Batcher(
-    (mentions: MentionEvent[]) =>
-      startMentionNotifications(database, NOTIFICATIONS_CONSUMER, mentions),
+  const notifies = new Batcher(
+    (requests: NotifyRequest[]) => applyNotificationChanges(database, consumer, requests),
     { maxBatch },
   );
   const claims = new Batcher(
@@ -90,13 +90,13 @@ function batchedMentionSteps(deps: HandlerDependencies): MentionSteps {
   );
   const finishes = new Batcher(
     async (mentions: ProcessedMention[]) => {
-      const marked = await recordMentionsProcessed(database, NOTIFICATIONS_CONSUMER, mentions);
+      const marked = await recordMentionsProcessed(database, consumer, mentions);
       return mentions.map((m) => marked.has(m.eventId));
     },
     { maxBatch, lingerMs: finishLingerMs },
   );
   return {
-    start: (mention) => starts.add(mention),
+    notify: (request) => notifies.add(request),
     claimEmail: (request) => claims.add(request),
     deliveries: new Limiter(deps.emailsAtOnce),
     finish: (mention) => finishes.add(mention),
@@ -104,41 +104,36 @@ function batchedMentionSteps(deps: HandlerDependencies): MentionSteps {
 }
 
 /**
- * Mention notifications and e-mails. Per event: (1) the processed check, the current state and the
- * in-app notification; (2) the e-mail ledger claim; (3) SMTP, per message, concurrently; (4) the
- * marker, with the notification again (absorbed by its unique key) and the e-mail outcome. Steps 1, 2
- * and 4 are shared with the other events in flight.
+ * Notifications, through the one notify step (`applyNotificationChanges`: rules, idempotency and the
+ * NotificationCreated announcement live there), and mention e-mails. A favourite, reblog, follow or
+ * undo is one shared statement. A mention is four steps: (1) the notify step, without the marker;
+ * (2) the e-mail ledger claim; (3) SMTP, per message, concurrently; (4) the marker with the e-mail
+ * outcome. Steps 1, 2 and 4 are shared with the other events in flight.
  */
 export function notificationsHandler(deps: HandlerDependencies): EventHandler {
-  const steps = batchedMentionSteps(deps);
+  const steps = batchedNotifySteps(deps);
   return async (event, log) => {
     if (event.type !== 'UserMentioned') {
-      // The consumer filters on UserMentioned; anything else is marked so the reconciler is satisfied.
-      await markEventProcessed(deps.database, NOTIFICATIONS_CONSUMER, event.id);
+      const outcome = await steps.notify({ event });
+      if (outcome.processed) log.debug({}, 'event already processed');
       return;
     }
-    const mention: MentionEvent = {
-      eventId: event.id,
-      statusId: event.data.statusId,
-      authorId: event.data.accountId,
-      recipientId: event.data.mentionedAccountId,
-    };
-    const start = await steps.start(mention);
+    const start = await steps.notify({ event, markProcessed: false });
     if (start.processed) {
       log.debug({}, 'mention already processed');
       return;
     }
     let email: MentionEmailOutcome | undefined;
-    if (start.context) {
-      email = await deliverMentionEmail(deps, steps, event, start.context, log);
+    if (start.mention) {
+      email = await deliverMentionEmail(deps, steps, event, start.mention, log);
     } else {
       log.info(
-        { statusId: mention.statusId },
+        { statusId: event.data.statusId },
         'mention skipped: the post, the mention or an account is gone',
       );
     }
     // The marker commits after the e-mail outcome is known, in the same statement as that outcome.
-    if (!(await steps.finish(email ? { ...mention, email } : mention))) {
+    if (!(await steps.finish(email ? { eventId: event.id, email } : { eventId: event.id }))) {
       log.debug({}, 'a concurrent delivery of the mention was recorded first');
     }
   };
@@ -147,7 +142,7 @@ export function notificationsHandler(deps: HandlerDependencies): EventHandler {
 /** Sends the mention e-mail if this delivery may; returns the outcome to record with the marker. */
 async function deliverMentionEmail(
   deps: HandlerDependencies,
-  steps: MentionSteps,
+  steps: NotifySteps,
   event: UserMentioned,
   context: MentionContext,
   log: Logger,
@@ -162,7 +157,7 @@ async function deliverMentionEmail(
 
 async function claimAndSend(
   deps: HandlerDependencies,
-  steps: MentionSteps,
+  steps: NotifySteps,
   key: EmailDeliveryRequest,
   context: MentionContext,
   log: Logger,
@@ -223,7 +218,8 @@ async function claimAndSend(
   }
 }
 
-function toStatisticsEvent(event: DomainEvent): StatisticsEvent {
+/** The events the statistics consumer counts, as it counts them. */
+function toStatisticsEvent(event: DomainEvent): StatisticsEvent | null {
   switch (event.type) {
     case 'PostCreated':
       return {
@@ -239,26 +235,30 @@ function toStatisticsEvent(event: DomainEvent): StatisticsEvent {
         statusId: event.data.statusId,
         mentionedAccountId: event.data.mentionedAccountId,
       };
+    case 'SignedIn':
+      return { eventId: event.id, type: 'SignedIn', occurredAt: event.occurredAt };
     default:
-      return { eventId: (event as DomainEvent).id, type: 'other' };
+      return null;
   }
 }
 
 /**
- * Counts posts and mentions live. The events handled at the same time are counted together: one
+ * Counts posts, mentions and logins live. The events handled at the same time are counted together: one
  * statement records their markers and adds the new ones to the day's row (R26 holds per event: the
  * marker and its count commit together; a repeated event finds its marker and adds nothing). Nobody
  * waits for a count, so a batch lingers for more events (`lingerMs`): fewer, larger statements.
  */
 export function statisticsHandler(
   database: Database,
-  options: { maxBatch: number; lingerMs: number },
+  options: { consumer: string; maxBatch: number; lingerMs: number },
 ): EventHandler {
   const batcher = new Batcher(async (events: StatisticsEvent[]) => {
-    const counted = await countEventsInDailyStats(database, STATISTICS_CONSUMER, events);
+    const counted = await countEventsInDailyStats(database, options.consumer, events);
     return events.map((e) => counted.has(e.eventId));
   }, options);
   return async (event, log) => {
-    if (!(await batcher.add(toStatisticsEvent(event)))) log.debug({}, 'event already counted');
+    const counted = toStatisticsEvent(event);
+    if (!counted) return;
+    if (!(await batcher.add(counted))) log.debug({}, 'event already counted');
   };
 }

@@ -32,7 +32,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from '@murmur/service-kit';
 import type { WorkerTimings } from './config.js';
 import { Loop } from './loop.js';
-import { CONSUMERS_BY_EVENT_TYPE } from './topology.js';
+import { CONSUMERS_BY_EVENT_TYPE } from './consumers.js';
 
 export interface RelayDependencies {
   database: Database;

@@ -1,14 +1,12 @@
 /**
- * The stream and the two durable pull consumers, created or updated at start-up with explicit
- * settings and verified afterwards (reliability R25); the worker refuses to start on a mismatch.
- *
- * nats-server 2.9 allows one filter subject per consumer, so:
- * - `notifications` filters on UserMentioned (the only event it handles);
- * - `statistics` reads every event (PostCreated and UserMentioned) and marks any other type processed;
- * - `media` filters on MediaUploaded and processes the upload.
+ * The stream and the durable pull consumers declared in `consumers.ts`, created or updated at
+ * start-up with explicit settings and verified afterwards (reliability R25); the worker refuses to
+ * start on a mismatch. A consumer's filter follows from the types it handles (one type: its
+ * subject; several: the whole stream, nats-server 2.9 allowing one filter); a changed filter is
+ * updated in place (`ensureConsumer`), so the durable keeps its position. Events published while an
+ * older worker's filter hid them are found by the reconciler, which republishes what a consumer owes.
  */
-import type { ConsumersByEventType } from '@murmur/db';
-import { subjectFor, type EventTopology } from '@murmur/events';
+import type { EventTopology } from '@murmur/events';
 import {
   consumerSettings,
   ensureConsumer,
@@ -20,20 +18,7 @@ import {
   type EventConsumerConfig,
 } from '@murmur/events/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
-
-export const NOTIFICATIONS_CONSUMER = 'notifications';
-export const STATISTICS_CONSUMER = 'statistics';
-export const MEDIA_CONSUMER = 'media';
-
-/** Every durable consumer the worker runs. */
-export const WORKER_CONSUMERS = [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER, MEDIA_CONSUMER];
-
-/** Which consumer must process which event type: the reconciler's and the retention sweep's rule. */
-export const CONSUMERS_BY_EVENT_TYPE: ConsumersByEventType = Object.freeze({
-  PostCreated: [STATISTICS_CONSUMER],
-  UserMentioned: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
-  MediaUploaded: [MEDIA_CONSUMER, STATISTICS_CONSUMER],
-});
+import { CONSUMERS, filterSubjectOf } from './consumers.js';
 
 export interface TopologySettings {
   duplicateWindowMs: number;
@@ -53,25 +38,15 @@ export function workerConsumerSettings(
     maxDeliver: settings.maxDeliver,
     maxAckPending: settings.maxAckPending,
   };
-  return [
-    consumerSettings({
+  return CONSUMERS.map((consumer) => {
+    const filterSubject = filterSubjectOf(consumer, topology);
+    return consumerSettings({
       ...common,
-      durableName: NOTIFICATIONS_CONSUMER,
-      filterSubject: subjectFor(topology, 'UserMentioned'),
-      description: 'Mention notifications and e-mails',
-    }),
-    consumerSettings({
-      ...common,
-      durableName: STATISTICS_CONSUMER,
-      description: 'Daily statistics (PostCreated, UserMentioned)',
-    }),
-    consumerSettings({
-      ...common,
-      durableName: MEDIA_CONSUMER,
-      filterSubject: subjectFor(topology, 'MediaUploaded'),
-      description: 'Processing of uploaded media',
-    }),
-  ];
+      durableName: consumer.name,
+      ...(filterSubject ? { filterSubject } : {}),
+      description: consumer.description,
+    });
+  });
 }
 
 /** Creates or updates the stream and consumers, then verifies them; throws JetStreamConfigError. */

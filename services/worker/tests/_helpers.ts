@@ -14,6 +14,7 @@ import {
   type WorkerConfig,
   type WorkerTimings,
 } from '../src/config.js';
+import { CONSUMERS, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from '../src/consumers.js';
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
 import { parseHeaders, type SmtpSink } from '@murmur/devkit/smtp-sink';
 import { expect } from 'vitest';
@@ -191,14 +192,17 @@ export async function expectEachMentionOnce(
 ): Promise<void> {
   const count = async (query: string) =>
     Number((await database.pool.query<{ n: string }>(query)).rows[0]!.n);
+  // What each consumer owes: the events of the types it handles (the consumers table).
+  const handled = (name: string) =>
+    `(${CONSUMERS.find((c) => c.name === name)!
+      .handles.map((t) => `'${t}'`)
+      .join(', ')})`;
+  const owedBy = (name: string) =>
+    `select count(*) as n from outbox_events o where o.type in ${handled(name)} and not exists (select 1 from processed_events p where p.consumer = '${name}' and p.event_id = o.id)`;
   const owed = async () => ({
     unpublished: await count(`select count(*) as n from outbox_events where status <> 'published'`),
-    notifications: await count(
-      `select count(*) as n from outbox_events o where o.type = 'UserMentioned' and not exists (select 1 from processed_events p where p.consumer = 'notifications' and p.event_id = o.id)`,
-    ),
-    statistics: await count(
-      `select count(*) as n from outbox_events o where not exists (select 1 from processed_events p where p.consumer = 'statistics' and p.event_id = o.id)`,
-    ),
+    notifications: await count(owedBy(NOTIFICATIONS_CONSUMER)),
+    statistics: await count(owedBy(STATISTICS_CONSUMER)),
   });
   let last = {};
   await waitFor(
@@ -213,7 +217,9 @@ export async function expectEachMentionOnce(
   ).catch((err: Error) => {
     throw new Error(`${err.message}; still owed: ${JSON.stringify(last)}`);
   });
-  const events = await count('select count(*) as n from outbox_events');
+  const statisticsEvents = await count(
+    `select count(*) as n from outbox_events where type in ${handled(STATISTICS_CONSUMER)}`,
+  );
   const mentionEvents = await count(
     `select count(*) as n from outbox_events where type = 'UserMentioned'`,
   );
@@ -223,7 +229,7 @@ export async function expectEachMentionOnce(
   ).toBe(mentions);
   expect(
     await count(`select count(*) as n from processed_events where consumer = 'statistics'`),
-  ).toBe(events);
+  ).toBe(statisticsEvents);
   expect(
     await count(
       `select count(*) as n from (select distinct status_id, account_id from notifications where type = 'mention') m`,

@@ -27,7 +27,7 @@ beforeAll(async () => {
   database = testDb.database;
   smtp = await startSmtpSink();
   mailer = new SmtpMailer(smtp.url, 2000, 'localhost', 4);
-  statistics = statisticsHandler(database, { maxBatch: 50, lingerMs: 0 });
+  statistics = statisticsHandler(database, { consumer: 'statistics', maxBatch: 50, lingerMs: 0 });
 });
 
 /**
@@ -66,6 +66,7 @@ function notificationsSendingInGroupsOf(groupSize: number): EventHandler {
 
 function notificationsWith(mailer: Mailer, emailsAtOnce: number): EventHandler {
   return notificationsHandler({
+    consumer: 'notifications',
     database,
     mailer,
     email: {

@@ -22,7 +22,7 @@ import { createLogger } from '@murmur/service-kit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanUpMedia } from '../src/media/cleanup.js';
-import { MEDIA_CONSUMER } from '../src/topology.js';
+import { MEDIA_CONSUMER } from '../src/consumers.js';
 import { startWorker, testConfig, waitFor, type RunningWorker } from './_helpers.js';
 
 const topology = testTopology();

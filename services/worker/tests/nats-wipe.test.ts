@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountFixture } from '@murmur/db/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { WORKER_CONSUMERS } from '../src/topology.js';
+import { CONSUMERS } from '../src/consumers.js';
 import { expectEachMentionOnce, PrivateNatsServer, waitFor } from './_helpers.js';
 import {
   markPendingEventsPublished,
@@ -49,7 +49,7 @@ it('recreates the stream and consumers after the server lost its storage, and de
   const jsm = await jetstreamManager(running.nats);
   const consumers = [];
   for await (const c of jsm.consumers.list(topology.streamName)) consumers.push(c.name);
-  expect(consumers.sort()).toEqual([...WORKER_CONSUMERS].sort());
+  expect(consumers.sort()).toEqual(CONSUMERS.map((c) => c.name).sort());
   const republished = await database.pool.query(
     `select 1 from outbox_events where republish_count > 0`,
   );

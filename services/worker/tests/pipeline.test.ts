@@ -7,13 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countProcessedEvents,
   createStatus,
+  favouriteStatus,
+  followAccount,
   getDailyStats,
+  reblogStatus,
+  unfavouriteStatus,
+  unfollowAccount,
+  unreblogStatus,
   listDeadLetters,
   utcDay,
   type Database,
 } from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
-import { subjectFor } from '@murmur/events';
+import { subjectFor, type NotificationCreated } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { verifyUnsubscribeToken } from '@murmur/service-kit';
@@ -64,6 +70,19 @@ async function notificationsOf(accountId: string) {
     accountId,
   ]);
   return rows;
+}
+
+async function consumersCaughtUp() {
+  const jsm = await jetstreamManager(running.nats);
+  await waitFor(
+    async () => {
+      const infos = await Promise.all(
+        ['notifications', 'statistics'].map((c) => jsm.consumers.info(topology.streamName, c)),
+      );
+      return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+    },
+    { what: 'consumers to catch up' },
+  );
 }
 
 function mailsTo(address: string) {
@@ -224,6 +243,64 @@ describe('mentions', () => {
         ).rows[0]?.status === 'skipped',
     );
     expect(mailsTo(quiet.email)).toHaveLength(0);
+  });
+});
+
+describe('favourites, reblogs and follows', () => {
+  it('arrive through the worker, each announced once by NotificationCreated, and go on undo', async () => {
+    const alice = await createAccountFixture(database);
+    const bob = await createAccountFixture(database);
+    const post = await createStatus(database, { accountId: alice.id, text: 'notice me' });
+    await followAccount(database, { accountId: bob.id, targetAccountId: alice.id });
+    await favouriteStatus(database, { accountId: bob.id, statusId: post.id, requestId: 'req-fav' });
+    const wrapper = await reblogStatus(database, { accountId: bob.id, statusId: post.id });
+    await waitFor(async () => (await notificationsOf(alice.id)).length === 3, {
+      what: 'three notifications',
+    });
+    expect((await notificationsOf(alice.id)).map((n) => n.type).sort()).toEqual([
+      'favourite',
+      'follow',
+      'reblog',
+    ]);
+    // Each announced on the stream, carrying the request id of what caused it.
+    const announcements = await waitFor(async () => {
+      const { rows } = await database.pool.query<{ payload: NotificationCreated; status: string }>(
+        `select payload, status from outbox_events where type = 'NotificationCreated'
+           and payload->'data'->>'accountId' = $1`,
+        [alice.id],
+      );
+      return rows.length === 3 && rows.every((r) => r.status === 'published') ? rows : null;
+    });
+    expect(announcements.find((r) => r.payload.data.type === 'favourite')!.payload.requestId).toBe(
+      'req-fav',
+    );
+
+    // The favourite event delivered twice more: nothing new.
+    const { rows } = await database.pool.query<{ payload: unknown }>(
+      `select payload from outbox_events where type = 'StatusFavourited' and payload->'data'->>'accountId' = $1`,
+      [bob.id],
+    );
+    for (const n of [1, 2]) {
+      await jetstream(running.nats).publish(
+        subjectFor(topology, 'StatusFavourited'),
+        JSON.stringify(rows[0]!.payload),
+        { msgID: `again-${n}-${bob.id}` },
+      );
+    }
+    await consumersCaughtUp();
+    expect(await notificationsOf(alice.id)).toHaveLength(3);
+    const { rows: announced } = await database.pool.query(
+      `select 1 from outbox_events where type = 'NotificationCreated' and payload->'data'->>'accountId' = $1`,
+      [alice.id],
+    );
+    expect(announced).toHaveLength(3);
+
+    await unfavouriteStatus(database, { accountId: bob.id, statusId: post.id });
+    await unreblogStatus(database, { accountId: bob.id, statusId: wrapper.id });
+    await unfollowAccount(database, { accountId: bob.id, targetAccountId: alice.id });
+    await waitFor(async () => (await notificationsOf(alice.id)).length === 0, {
+      what: 'the undone notifications removed',
+    });
   });
 });
 

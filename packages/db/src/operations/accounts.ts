@@ -1,5 +1,5 @@
 import { isFarBeyondLimit, isValidUsername } from '@murmur/text';
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import {
@@ -13,6 +13,7 @@ import {
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
@@ -29,6 +30,8 @@ export interface RegisterAccountInput {
   username: string;
   email: string;
   password: string;
+  /** The request that caused this, carried into AccountRegistered. */
+  requestId?: string | null;
 }
 
 function validateRegistration(input: RegisterAccountInput): void {
@@ -72,11 +75,16 @@ export async function registerAccount(
   }
   const passwordHash = await hashPassword(input.password, options.bcryptCost);
   try {
-    const [row] = await database.primary
-      .insert(accounts)
-      .values({ username, email, passwordHash })
-      .returning();
-    return row!;
+    return await withTransaction(database, async (tx) => {
+      const [row] = await tx.insert(accounts).values({ username, email, passwordHash }).returning();
+      const event = newEvent(
+        'AccountRegistered',
+        { accountId: row!.id, username: row!.username, createdAt: row!.createdAt.toISOString() },
+        input.requestId,
+      );
+      await tx.execute(outboxInsert([event]));
+      return row!;
+    });
   } catch (error) {
     if (isUniqueViolation(error, 'accounts_username_lower_key')) {
       throw new DomainError('UsernameTaken', 'Username is already taken', 'username');
@@ -196,10 +204,14 @@ function cleanedWithin(
   return [...cleaned].length > maxCharacters ? null : cleaned;
 }
 
+/**
+ * Changes the profile; writes AccountUpdated, naming the public fields that changed, when one did.
+ */
 export async function updateProfile(
   database: Database,
   accountId: string,
   changes: ProfileChanges,
+  options: { requestId?: string | null } = {},
 ): Promise<AccountRow> {
   const values: Partial<typeof accounts.$inferInsert> = {};
   if (changes.displayName !== undefined) {
@@ -232,14 +244,33 @@ export async function updateProfile(
     values.note = note;
   }
   if (changes.emailOnMention !== undefined) values.emailOnMention = changes.emailOnMention;
-  const query =
-    Object.keys(values).length > 0
-      ? database.primary.update(accounts).set(values).where(eq(accounts.id, accountId)).returning()
-      : database.primary.select().from(accounts).where(eq(accounts.id, accountId));
-  const [row] = await query;
-  if (!row) throw new DomainError('AccountNotFound', 'Record not found');
-  return row;
+  return withTransaction(database, async (tx) => {
+    const [before] = await tx
+      .select()
+      .from(accounts)
+      .where(eq(accounts.id, accountId))
+      .for('update')
+      .limit(1);
+    if (!before) throw new DomainError('AccountNotFound', 'Record not found');
+    if (Object.keys(values).length === 0) return before;
+    const [row] = await tx
+      .update(accounts)
+      .set(values)
+      .where(eq(accounts.id, accountId))
+      .returning();
+    // Only what others can see is an AccountUpdated (a mention e-mail setting is not).
+    const changed = PUBLIC_PROFILE_FIELDS.filter((field) => before[field] !== row![field]);
+    if (changed.length > 0) {
+      await tx.execute(
+        outboxInsert([newEvent('AccountUpdated', { accountId, changed }, options.requestId)]),
+      );
+    }
+    return row!;
+  });
 }
+
+/** The profile fields other people see; a change to one of them is an AccountUpdated. */
+const PUBLIC_PROFILE_FIELDS = ['displayName', 'note'] as const;
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
   if (!isSnowflakeId(id)) return null;
@@ -258,16 +289,4 @@ export async function findAccountByUsername(
     .where(sql`lower(${accounts.username}) = lower(${username})`)
     .limit(1);
   return row ?? null;
-}
-
-export async function findAccountsByUsernames(
-  executor: Executor,
-  usernames: readonly string[],
-): Promise<AccountRow[]> {
-  const valid = usernames.filter(isValidUsername).map((u) => u.toLowerCase());
-  if (valid.length === 0) return [];
-  return executor
-    .select()
-    .from(accounts)
-    .where(inArray(sql`lower(${accounts.username})`, valid));
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../client.js';
 import { bookmarks } from '../schema/index.js';
-import { actionTarget } from './status-targets.js';
+import { resolveStatusTarget } from './statuses/index.js';
 
 /**
  * Bookmarks a status the account can see (a reblog's original); bookmarking twice changes nothing.
@@ -10,7 +10,7 @@ export async function bookmarkStatus(
   database: Database,
   input: { accountId: string; statusId: string },
 ): Promise<{ id: string }> {
-  const target = await actionTarget(database.primary, input.statusId, input.accountId);
+  const target = await resolveStatusTarget(database.primary, input.statusId, input.accountId);
   await database.primary
     .insert(bookmarks)
     .values({ accountId: input.accountId, statusId: target.id })

@@ -216,21 +216,6 @@ export async function claimEmailDelivery(
   return claim!;
 }
 
-/** Records that no email is sent for this key (e.g. the recipient turned mention emails off). */
-export async function recordSkippedEmail(
-  database: Database,
-  key: EmailDeliveryKey & { messageIdDomain: string; reason: string },
-): Promise<void> {
-  assertKind(key.kind);
-  const messageId = messageIdSql(sql`${key.kind}`, sql`n.id`, key.messageIdDomain);
-  await database.primary.execute(sql`
-    insert into email_deliveries (id, event_id, recipient_account_id, kind, status, message_id, last_error)
-    select n.id, ${key.eventId}, ${key.recipientAccountId}, ${key.kind}, 'skipped', ${messageId},
-           ${key.reason}
-    from (select snowflake_id() as id) n
-    on conflict (event_id, recipient_account_id, kind) do nothing`);
-}
-
 export type EmailOutcome =
   | { status: 'sent' }
   /** Handed to the server but no confirmation (timeout after DATA): never resent automatically. */
@@ -255,19 +240,6 @@ export async function recordEmailOutcome(
         returning id`,
   );
   return rows.length > 0;
-}
-
-export async function findEmailDelivery(
-  database: Database,
-  key: EmailDeliveryKey,
-): Promise<EmailDeliveryRow | null> {
-  const [row] = await queryRows<RawDelivery>(
-    database.primary,
-    sql`select ${COLUMNS} from email_deliveries
-        where event_id = ${key.eventId} and recipient_account_id = ${key.recipientAccountId}
-          and kind = ${key.kind}`,
-  );
-  return row ? toRow(row) : null;
 }
 
 async function findEmailDeliveries(

@@ -1,11 +1,10 @@
-import type { AccountEndorsed } from '@murmur/events';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accountEndorsements, follows } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
 import { requireAccount } from './follows.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 /**
  * Features an account the account follows on its profile (Mastodon's endorsements); endorsing
@@ -38,12 +37,14 @@ export async function endorseAccount(
       .onConflictDoNothing()
       .returning({ id: accountEndorsements.id });
     if (inserted.length === 0) return;
-    await enqueueEvents(tx, [
-      profileEvent<AccountEndorsed>(
-        'AccountEndorsed',
-        { accountId: input.accountId, targetAccountId: input.targetAccountId },
-        input.requestId ?? null,
-      ),
-    ]);
+    await tx.execute(
+      outboxInsert([
+        newEvent(
+          'AccountEndorsed',
+          { accountId: input.accountId, targetAccountId: input.targetAccountId },
+          input.requestId,
+        ),
+      ]),
+    );
   });
 }

@@ -1,10 +1,9 @@
-import type { TagFeatured } from '@murmur/events';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, featuredTags } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
+import { newEvent, outboxInsert } from './outbox.js';
 import { ensureTag } from './tag-rows.js';
 
 /** Mastodon's limit, announced as `configuration.accounts.max_featured_tags`. */
@@ -42,13 +41,11 @@ export async function featureTag(
       .insert(featuredTags)
       .values({ accountId: input.accountId, tagId: tag.id })
       .returning({ id: featuredTags.id });
-    await enqueueEvents(tx, [
-      profileEvent<TagFeatured>(
-        'TagFeatured',
-        { accountId: input.accountId, tag: tag.name },
-        input.requestId ?? null,
-      ),
-    ]);
+    await tx.execute(
+      outboxInsert([
+        newEvent('TagFeatured', { accountId: input.accountId, tag: tag.name }, input.requestId),
+      ]),
+    );
     return { featuredTagId: created!.id, tagId: tag.id };
   });
 }

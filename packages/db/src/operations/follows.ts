@@ -1,67 +1,103 @@
-import { and, eq, sql } from 'drizzle-orm';
+import type { DomainEvent } from '@murmur/events';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
-import { accounts, follows, notifications } from '../schema/index.js';
-import { withTransaction } from '../transaction.js';
+import { accounts, follows } from '../schema/index.js';
 import { isSnowflakeId } from '../ids.js';
+import { newEvent, outboxInsert } from './outbox.js';
+
+/** Who follows whom, and the request that asked. */
+export interface FollowInput {
+  accountId: string;
+  targetAccountId: string;
+  requestId?: string | null;
+}
+
+/**
+ * The follow (or unfollow) write as one statement: `change` is the writable CTE that inserts or
+ * deletes the follow row and returns a row when it did; the counters move by `delta` and `event` is
+ * written only then. Returns false when the target account does not exist.
+ */
+async function writeFollowChange(
+  database: Database,
+  input: FollowInput,
+  change: SQL,
+  delta: 1 | -1,
+  event: DomainEvent,
+): Promise<boolean> {
+  if (!isSnowflakeId(input.targetAccountId)) return false;
+  const [row] = await queryRows<{ found: boolean }>(
+    database.primary,
+    sql`with target as (select id from accounts where id = ${input.targetAccountId}),
+        changed as (${change}),
+        counted as (
+          update accounts set
+            following_count = greatest(following_count + case when id = ${input.accountId} then ${delta}::int else 0 end, 0),
+            followers_count = greatest(followers_count + case when id = ${input.targetAccountId} then ${delta}::int else 0 end, 0)
+          where id in (${input.accountId}, ${input.targetAccountId}) and exists (select 1 from changed)
+        ),
+        events as (${outboxInsert([event], sql`exists (select 1 from changed)`)})
+        select exists (select 1 from target) as found`,
+    { prepared: true },
+  );
+  return row?.found ?? false;
+}
+
+function accountNotFound(): DomainError {
+  return new DomainError('AccountNotFound', 'Record not found');
+}
+
+/**
+ * Follows an account and writes AccountFollowed. Following twice changes nothing and writes no
+ * event. One statement; the followed person's notification is the worker's.
+ */
+export async function followAccount(database: Database, input: FollowInput): Promise<void> {
+  if (input.accountId === input.targetAccountId) {
+    throw new DomainError('CannotFollowSelf', 'You cannot follow yourself');
+  }
+  // Before the event: an id that is no account id is a 404, not an invalid event.
+  if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  const event = newEvent(
+    'AccountFollowed',
+    { accountId: input.accountId, targetAccountId: input.targetAccountId },
+    input.requestId,
+  );
+  const change = sql`insert into follows (account_id, target_account_id)
+    select ${input.accountId}, target.id from target
+    on conflict do nothing
+    returning 1`;
+  if (!(await writeFollowChange(database, input, change, 1, event))) throw accountNotFound();
+}
+
+/** Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. */
+export async function unfollowAccount(database: Database, input: FollowInput): Promise<void> {
+  if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  const event = newEvent(
+    'AccountUnfollowed',
+    { accountId: input.accountId, targetAccountId: input.targetAccountId },
+    input.requestId,
+  );
+  const change = sql`delete from follows
+    where account_id = ${input.accountId} and target_account_id = ${input.targetAccountId}
+    returning 1`;
+  if (!(await writeFollowChange(database, input, change, -1, event))) throw accountNotFound();
+}
 
 /** Throws AccountNotFound (404) unless the account exists. */
 export async function requireAccount(tx: Executor, id: string): Promise<void> {
-  if (!isSnowflakeId(id)) throw new DomainError('AccountNotFound', 'Record not found');
+  if (!isSnowflakeId(id)) throw accountNotFound();
   const [row] = await tx
     .select({ id: accounts.id })
     .from(accounts)
     .where(eq(accounts.id, id))
     .limit(1);
-  if (!row) throw new DomainError('AccountNotFound', 'Record not found');
+  if (!row) throw accountNotFound();
 }
 
-/** Follows an account. Following twice changes nothing; the followed person gets one notification. */
-export async function followAccount(
-  database: Database,
-  input: { accountId: string; targetAccountId: string },
-): Promise<void> {
-  if (input.accountId === input.targetAccountId) {
-    throw new DomainError('CannotFollowSelf', 'You cannot follow yourself');
-  }
-  await withTransaction(database, async (tx) => {
-    await requireAccount(tx, input.targetAccountId);
-    const inserted = await tx
-      .insert(follows)
-      .values({ accountId: input.accountId, targetAccountId: input.targetAccountId })
-      .onConflictDoNothing()
-      .returning({ id: follows.id });
-    if (inserted.length === 0) return;
-    await tx
-      .update(accounts)
-      .set({ followingCount: sql`${accounts.followingCount} + 1` })
-      .where(eq(accounts.id, input.accountId));
-    await tx
-      .update(accounts)
-      .set({ followersCount: sql`${accounts.followersCount} + 1` })
-      .where(eq(accounts.id, input.targetAccountId));
-    await tx
-      .insert(notifications)
-      .values({
-        accountId: input.targetAccountId,
-        fromAccountId: input.accountId,
-        type: 'follow',
-      })
-      .onConflictDoNothing();
-  });
-}
-
-export async function unfollowAccount(
-  database: Database,
-  input: { accountId: string; targetAccountId: string },
-): Promise<void> {
-  await withTransaction(database, async (tx) => {
-    await requireAccount(tx, input.targetAccountId);
-    await deleteFollow(tx, input);
-  });
-}
-
-/** Ends the follow of `accountId` to `targetAccountId` inside the caller's transaction; false if none. */
+/**
+ * Ends the follow of `accountId` to `targetAccountId` inside the caller's transaction, counters
+ * included; false if there was none. The caller writes the event that says why (FollowerRemoved).
+ */
 export async function deleteFollow(
   tx: Executor,
   input: { accountId: string; targetAccountId: string },

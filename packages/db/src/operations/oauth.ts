@@ -15,8 +15,8 @@ import {
   oauthAuthorizationCodes,
 } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import type { AccountRow } from './accounts.js';
 import { isSnowflakeId } from '../ids.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 export type ApplicationRow = typeof oauthApplications.$inferSelect;
 export type AccessTokenRow = typeof oauthAccessTokens.$inferSelect;
@@ -215,7 +215,13 @@ function bindingFailure(
  */
 export async function redeemAuthorizationCode(
   database: Database,
-  input: { code: string; applicationId: string; redirectUri: string; codeVerifier: string | null },
+  input: {
+    code: string;
+    applicationId: string;
+    redirectUri: string;
+    codeVerifier: string | null;
+    requestId?: string | null;
+  },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   const codeHash = hashCredential(input.code);
   const outcome = await withTransaction(database, async (tx) => {
@@ -238,6 +244,7 @@ export async function redeemAuthorizationCode(
       accountId: claimed.accountId,
       scopes: claimed.scopes,
       authorizationCodeId: claimed.id,
+      requestId: input.requestId,
     });
     return { kind: 'issued' as const, issued };
   });
@@ -267,6 +274,10 @@ export async function redeemAuthorizationCode(
 // ---------------------------------------------------------------------------------------------
 // Access tokens
 
+/**
+ * Inserts an access token; one issued to a person is a sign-in, so SignedIn is written with it, in
+ * the same statement (the `logins` statistic counts them).
+ */
 async function insertAccessToken(
   executor: Executor,
   input: {
@@ -274,6 +285,7 @@ async function insertAccessToken(
     accountId: string | null;
     scopes: string[];
     authorizationCodeId?: string | null;
+    requestId?: string | null;
   },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
   const accessToken = randomCredential(32);
@@ -287,10 +299,25 @@ async function insertAccessToken(
       authorizationCodeId: input.authorizationCodeId ?? null,
     })
     .returning();
+  if (input.accountId !== null) {
+    const signedIn = newEvent(
+      'SignedIn',
+      {
+        accountId: input.accountId,
+        applicationId: input.applicationId,
+        via: input.authorizationCodeId ? 'authorization_code' : 'registration',
+      },
+      input.requestId,
+    );
+    await executor.execute(outboxInsert([signedIn]));
+  }
   return { accessToken, token: token! };
 }
 
-/** A new access token (client credentials grant, or a sign-up through the API). */
+/**
+ * A new access token (client credentials grant, or a sign-up through the API: a token for a person
+ * comes with its SignedIn event, in one transaction).
+ */
 export async function issueAccessToken(
   database: Database,
   input: {
@@ -298,16 +325,24 @@ export async function issueAccessToken(
     accountId: string | null;
     scopes: string[];
     authorizationCodeId?: string | null;
+    requestId?: string | null;
   },
 ): Promise<{ accessToken: string; token: AccessTokenRow }> {
-  return insertAccessToken(database.primary, input);
+  if (input.accountId === null) return insertAccessToken(database.primary, input);
+  return withTransaction(database, (tx) => insertAccessToken(tx, input));
 }
 
 function prepareTokenLookup(executor: Executor) {
   return executor
-    .select({ token: oauthAccessTokens, application: oauthApplications, account: accounts })
+    .select({
+      tokenId: oauthAccessTokens.id,
+      accountId: oauthAccessTokens.accountId,
+      scopes: oauthAccessTokens.scopes,
+      lastUsedAt: oauthAccessTokens.lastUsedAt,
+      applicationId: oauthAccessTokens.applicationId,
+      username: accounts.username,
+    })
     .from(oauthAccessTokens)
-    .innerJoin(oauthApplications, eq(oauthApplications.id, oauthAccessTokens.applicationId))
     .leftJoin(accounts, eq(accounts.id, oauthAccessTokens.accountId))
     .where(
       and(
@@ -316,7 +351,7 @@ function prepareTokenLookup(executor: Executor) {
       ),
     )
     .limit(1)
-    .prepare('murmur_authenticate_access_token');
+    .prepare('murmur_authenticate_access_token_view');
 }
 
 /** Built once per executor: every authenticated request runs it. */
@@ -332,37 +367,59 @@ function tokenLookup(executor: Executor) {
 }
 
 /**
- * The token, its account and its application, or null when the token is unknown or revoked. Records
- * `last_used_at`, at most once a minute per token so that busy clients do not write on every request.
+ * What a valid access token says about the caller: what routes need to authorize a request, and
+ * nothing more (no password hash, no e-mail; routes that need the account read it).
+ */
+export interface AuthenticatedToken {
+  tokenId: string;
+  /** Null for an app-level token (client credentials). */
+  accountId: string | null;
+  /** The person signed in with the token, when there is one. */
+  account: { id: string; username: string } | null;
+  applicationId: string;
+  scopes: string[];
+  lastUsedAt: Date | null;
+}
+
+/**
+ * The caller behind a token, or null when the token is unknown or revoked. Records `last_used_at`,
+ * at most once a minute per token so that busy clients do not write on every request.
  */
 export async function authenticateAccessToken(
   database: Database,
   rawToken: string,
-): Promise<{
-  token: AccessTokenRow;
-  account: AccountRow | null;
-  application: ApplicationRow;
-} | null> {
+): Promise<AuthenticatedToken | null> {
   if (rawToken.length === 0 || rawToken.length > 512) return null;
   const [row] = await tokenLookup(database.primary).execute({
     tokenHash: hashCredential(rawToken),
   });
   if (!row) return null;
-  const lastUsed = row.token.lastUsedAt?.getTime();
+  let lastUsedAt = row.lastUsedAt;
+  const lastUsed = lastUsedAt?.getTime();
   if (lastUsed === undefined || Date.now() - lastUsed >= 60_000) {
     const [touched] = await database.primary
       .update(oauthAccessTokens)
       .set({ lastUsedAt: sql`now()` })
       .where(
         and(
-          eq(oauthAccessTokens.id, row.token.id),
+          eq(oauthAccessTokens.id, row.tokenId),
           sql`(${oauthAccessTokens.lastUsedAt} is null or ${oauthAccessTokens.lastUsedAt} < now() - interval '1 minute')`,
         ),
       )
       .returning({ lastUsedAt: oauthAccessTokens.lastUsedAt });
-    if (touched) row.token.lastUsedAt = touched.lastUsedAt;
+    if (touched) lastUsedAt = touched.lastUsedAt;
   }
-  return { token: row.token, account: row.account, application: row.application };
+  return {
+    tokenId: row.tokenId,
+    accountId: row.accountId,
+    account:
+      row.accountId !== null && row.username !== null
+        ? { id: row.accountId, username: row.username }
+        : null,
+    applicationId: row.applicationId,
+    scopes: row.scopes,
+    lastUsedAt,
+  };
 }
 
 /** RFC 7009 revocation by the client that holds the token. */

@@ -1,11 +1,10 @@
-import type { StatusPinned } from '@murmur/events';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, statuses, statusPins } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
-import { getVisibleStatus } from './statuses.js';
+import { newEvent, outboxInsert } from './outbox.js';
+import { getVisibleStatus } from './statuses/index.js';
 
 /** Mastodon's limit, announced as `configuration.accounts.max_pinned_statuses`. */
 export const MAX_PINNED_STATUSES = 5;
@@ -59,13 +58,15 @@ export async function pinStatus(
       .onConflictDoNothing()
       .returning({ id: statusPins.id });
     if (inserted.length > 0) {
-      await enqueueEvents(tx, [
-        profileEvent<StatusPinned>(
-          'StatusPinned',
-          { accountId: input.accountId, statusId: status.id },
-          input.requestId ?? null,
-        ),
-      ]);
+      await tx.execute(
+        outboxInsert([
+          newEvent(
+            'StatusPinned',
+            { accountId: input.accountId, statusId: status.id },
+            input.requestId,
+          ),
+        ]),
+      );
     }
     return { id: status.id };
   });

@@ -1,13 +1,12 @@
-import type { FollowerRemoved } from '@murmur/events';
 import type { Database } from '../client.js';
 import { withTransaction } from '../transaction.js';
 import { deleteFollow, requireAccount } from './follows.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 /**
  * Removes a follower: the follow of `followerAccountId` to the account ends, counters follow. Not
  * a follower is fine. A removal writes FollowerRemoved (the follower's home timeline and the
- * account's follower list change).
+ * account's follower list change; the notify step removes the follow notification).
  */
 export async function removeFromFollowers(
   database: Database,
@@ -20,12 +19,14 @@ export async function removeFromFollowers(
       targetAccountId: input.accountId,
     });
     if (!removed) return;
-    await enqueueEvents(tx, [
-      profileEvent<FollowerRemoved>(
-        'FollowerRemoved',
-        { accountId: input.accountId, targetAccountId: input.followerAccountId },
-        input.requestId ?? null,
-      ),
-    ]);
+    await tx.execute(
+      outboxInsert([
+        newEvent(
+          'FollowerRemoved',
+          { accountId: input.accountId, targetAccountId: input.followerAccountId },
+          input.requestId,
+        ),
+      ]),
+    );
   });
 }

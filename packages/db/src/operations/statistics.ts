@@ -3,7 +3,8 @@
  *
  * Two ways in, which agree by construction:
  * - live: the statistics consumer increments today's numbers in the same transaction as its
- *   processed-events marker (PostCreated → posts, active accounts; UserMentioned → mentions);
+ *   processed-events marker (PostCreated → posts, active accounts; UserMentioned → mentions;
+ *   SignedIn → logins);
  * - recompute: once a day is over, every number is recomputed from the source tables and the day is
  *   marked `finalized_at`. From then on live increments for that day are ignored (a late event was
  *   already counted by the recompute), so re-running either path changes nothing.
@@ -15,7 +16,9 @@
  * - active_accounts: distinct authors of those statuses;
  * - new_accounts, follows, favourites: rows created that day that still exist (no events exist for
  *   them; today's values are refreshed from the tables every minute);
- * - logins: not computed here (no source table); left as it is.
+ * - logins: access tokens issued to people that day (SignedIn events: sign-ins through OAuth and
+ *   sign-ups through the API), counted live only: no table keeps them, so the recompute leaves
+ *   the live number as it is.
  *
  * Day ranges use the time-sortable ids (`id >= <start ms> << 16`) as an index-friendly prefilter: an
  * id is generated at insert time, never before the transaction's `created_at`, and transactions are
@@ -44,61 +47,19 @@ function assertDay(day: string): void {
   }
 }
 
-/** Counts a new post (live): posts + 1 and, if the author had not posted that day, active + 1. */
-export async function countPostInDailyStats(
-  tx: Executor,
-  input: { createdAt: Date | string; accountId: string },
-): Promise<void> {
-  const day = utcDay(input.createdAt);
-  await tx.execute(sql`
-    insert into daily_stats (day, posts) values (${day}::date, 1)
-    on conflict (day) do update set posts = daily_stats.posts + 1, updated_at = now()
-    where daily_stats.finalized_at is null`);
-  await tx.execute(sql`
-    with inserted as (
-      insert into daily_active_accounts (day, account_id)
-      select ${day}::date, a.id from accounts a where a.id = ${input.accountId}
-      on conflict do nothing
-      returning 1
-    )
-    update daily_stats
-    set active_accounts = active_accounts + (select count(*) from inserted), updated_at = now()
-    where day = ${day}::date and finalized_at is null and exists (select 1 from inserted)`);
-}
-
-/**
- * Counts a mention (live) on the UTC day its post was created. Nothing is counted when the post or
- * the mention no longer exists at all, as the recompute would not count it either.
- */
-export async function countMentionInDailyStats(
-  tx: Executor,
-  input: { statusId: string; mentionedAccountId: string },
-): Promise<boolean> {
-  const rows = await queryRows<{ day: string }>(
-    tx,
-    sql`insert into daily_stats (day, mentions)
-        select (s.created_at at time zone 'UTC')::date, 1
-        from statuses s
-        join mentions m on m.status_id = s.id and m.account_id = ${input.mentionedAccountId}
-        where s.id = ${input.statusId} and s.account_id <> m.account_id
-        on conflict (day) do update set mentions = daily_stats.mentions + 1, updated_at = now()
-        where daily_stats.finalized_at is null
-        returning day`,
-  );
-  return rows.length > 0;
-}
-
-/** One event for the batched live count: a new post, or a mention in a post. */
+/** One event for the batched live count: a new post, a mention in a post, or a sign-in. */
 export type StatisticsEvent =
   | { eventId: string; type: 'PostCreated'; createdAt: Date | string; accountId: string }
   | { eventId: string; type: 'UserMentioned'; statusId: string; mentionedAccountId: string }
-  /** An event type that only needs its marker. */
-  | { eventId: string; type: 'other' };
+  | { eventId: string; type: 'SignedIn'; occurredAt: Date | string };
+
+const LIVE_ONLY = sql.raw('case when daily_stats.finalized_at is not null then 0 else ');
 
 /**
  * The statistics consumer's batched path: in ONE statement (so one transaction), records the
- * `processed_events` markers of `events` and counts the ones that were new, exactly as
- * `countPostInDailyStats` / `countMentionInDailyStats` would one by one. One upsert per day instead of
+ * `processed_events` markers of `events` and counts the ones that were new (a post on the day it was
+ * created, with its author active that day; a mention on its post's day, while the post still
+ * mentions the account; a sign-in on its day). One upsert per day instead of
  * one per event: concurrent events no longer queue on the day's row lock. Returns the ids whose marker
  * this call inserted (the others had been processed before). Duplicate ids in `events` count once.
  */
@@ -115,7 +76,7 @@ export async function countEventsInDailyStats(
     sql`with ev as (
           select * from unnest(
             ${col((e) => e.eventId)}::uuid[], ${col((e) => e.type)}::text[],
-            ${col((e) => (e.type === 'PostCreated' ? utcDay(e.createdAt) : null))}::date[],
+            ${col((e) => (e.type === 'PostCreated' ? utcDay(e.createdAt) : e.type === 'SignedIn' ? utcDay(e.occurredAt) : null))}::date[],
             ${col((e) => (e.type === 'PostCreated' ? e.accountId : null))}::bigint[],
             ${col((e) => (e.type === 'UserMentioned' ? e.statusId : null))}::bigint[],
             ${col((e) => (e.type === 'UserMentioned' ? e.mentionedAccountId : null))}::bigint[]
@@ -139,6 +100,9 @@ export async function countEventsInDailyStats(
           returning day
         ),
         active_counts as (select day, count(*)::int as n from active group by day),
+        login_counts as (
+          select day, count(*)::int as n from fresh where type = 'SignedIn' group by day
+        ),
         mention_counts as (
           select (s.created_at at time zone 'UTC')::date as day, count(*)::int as n
           from fresh f
@@ -148,23 +112,28 @@ export async function countEventsInDailyStats(
           group by 1
         ),
         days as (
-          select day, sum(p)::int as posts, sum(m)::int as mentions, sum(a)::int as active
+          select day, sum(p)::int as posts, sum(m)::int as mentions, sum(a)::int as active,
+            sum(l)::int as logins
           from (
-            select day, n as p, 0 as m, 0 as a from posts
-            union all select day, 0, n, 0 from mention_counts
-            union all select day, 0, 0, n from active_counts
+            select day, n as p, 0 as m, 0 as a, 0 as l from posts
+            union all select day, 0, n, 0, 0 from mention_counts
+            union all select day, 0, 0, n, 0 from active_counts
+            union all select day, 0, 0, 0, n from login_counts
           ) x
           group by day
         ),
         upserted as (
-          insert into daily_stats (day, posts, mentions, active_accounts)
-          select day, posts, mentions, active from days order by day
+          insert into daily_stats (day, posts, mentions, active_accounts, logins)
+          select day, posts, mentions, active, logins from days order by day
           on conflict (day) do update set
-            posts = daily_stats.posts + excluded.posts,
-            mentions = daily_stats.mentions + excluded.mentions,
-            active_accounts = daily_stats.active_accounts + excluded.active_accounts,
+            -- A finalized day's recomputed numbers stay; logins have no source table to recompute
+            -- from, so they are counted even once the day is finalized.
+            posts = daily_stats.posts + ${LIVE_ONLY}excluded.posts end,
+            mentions = daily_stats.mentions + ${LIVE_ONLY}excluded.mentions end,
+            active_accounts = daily_stats.active_accounts + ${LIVE_ONLY}excluded.active_accounts end,
+            logins = daily_stats.logins + excluded.logins,
             updated_at = now()
-          where daily_stats.finalized_at is null
+          where daily_stats.finalized_at is null or excluded.logins > 0
           returning 1
         )
         select event_id::text as event_id from marked, (select count(*) from upserted) u`,

@@ -1,14 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { bookmarks } from '../schema/index.js';
-import { actionTarget } from './status-targets.js';
+import { resolveStatusTarget } from './statuses/index.js';
 
 /** Removes a bookmark (none is fine). Private to its owner: no event. */
 export async function unbookmarkStatus(
   database: Database,
   input: { accountId: string; statusId: string },
 ): Promise<{ id: string }> {
-  const target = await actionTarget(database.primary, input.statusId, input.accountId);
+  const target = await resolveStatusTarget(database.primary, input.statusId, input.accountId);
   await database.primary
     .delete(bookmarks)
     .where(and(eq(bookmarks.accountId, input.accountId), eq(bookmarks.statusId, target.id)));

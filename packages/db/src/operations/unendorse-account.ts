@@ -1,10 +1,9 @@
-import type { AccountUnendorsed } from '@murmur/events';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accountEndorsements } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
 import { requireAccount } from './follows.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 /** Stops featuring an account (not featured is fine); a removal writes AccountUnendorsed. */
 export async function unendorseAccount(
@@ -23,12 +22,14 @@ export async function unendorseAccount(
       )
       .returning({ id: accountEndorsements.id });
     if (removed.length === 0) return;
-    await enqueueEvents(tx, [
-      profileEvent<AccountUnendorsed>(
-        'AccountUnendorsed',
-        { accountId: input.accountId, targetAccountId: input.targetAccountId },
-        input.requestId ?? null,
-      ),
-    ]);
+    await tx.execute(
+      outboxInsert([
+        newEvent(
+          'AccountUnendorsed',
+          { accountId: input.accountId, targetAccountId: input.targetAccountId },
+          input.requestId,
+        ),
+      ]),
+    );
   });
 }

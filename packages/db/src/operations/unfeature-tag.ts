@@ -1,11 +1,10 @@
-import type { TagUnfeatured } from '@murmur/events';
 import { normalizeHashtag } from '@murmur/text';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
 import { withTransaction } from '../transaction.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
+import { newEvent, outboxInsert } from './outbox.js';
 
 /**
  * Stops featuring a hashtag, named by the featured tag's id (DELETE /api/v1/featured_tags/:id,
@@ -39,12 +38,14 @@ export async function unfeatureTag(
       if ('featuredTagId' in input) throw new DomainError('StatusNotFound', 'Record not found');
       return;
     }
-    await enqueueEvents(tx, [
-      profileEvent<TagUnfeatured>(
-        'TagUnfeatured',
-        { accountId: input.accountId, tag: removed[0]!.tag },
-        input.requestId ?? null,
-      ),
-    ]);
+    await tx.execute(
+      outboxInsert([
+        newEvent(
+          'TagUnfeatured',
+          { accountId: input.accountId, tag: removed[0]!.tag },
+          input.requestId,
+        ),
+      ]),
+    );
   });
 }

@@ -1,10 +1,9 @@
-import type { StatusUnpinned } from '@murmur/events';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { statusPins } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
-import { enqueueEvents, profileEvent } from './outbox.js';
-import { getVisibleStatus } from './statuses.js';
+import { newEvent, outboxInsert } from './outbox.js';
+import { getVisibleStatus } from './statuses/index.js';
 
 /** Unpins a status from the account's profile (not pinned is fine); a removed pin writes StatusUnpinned. */
 export async function unpinStatus(
@@ -18,13 +17,15 @@ export async function unpinStatus(
       .where(and(eq(statusPins.accountId, input.accountId), eq(statusPins.statusId, status.id)))
       .returning({ id: statusPins.id });
     if (removed.length > 0) {
-      await enqueueEvents(tx, [
-        profileEvent<StatusUnpinned>(
-          'StatusUnpinned',
-          { accountId: input.accountId, statusId: status.id },
-          input.requestId ?? null,
-        ),
-      ]);
+      await tx.execute(
+        outboxInsert([
+          newEvent(
+            'StatusUnpinned',
+            { accountId: input.accountId, statusId: status.id },
+            input.requestId,
+          ),
+        ]),
+      );
     }
     return { id: status.id };
   });

@@ -157,6 +157,10 @@ export const notifications = pgTable(
   (t) => [
     check('notifications_type', sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog')`),
     index('notifications_account_idx').on(t.accountId, t.id.desc()),
+    // The notify step removes every notification about a deleted status (StatusDeleted).
+    index('notifications_status_idx')
+      .on(t.statusId)
+      .where(sql`${t.statusId} is not null`),
     // One notification per fact, however often the fact is reported (events are at-least-once).
     unique('notifications_fact_key')
       .on(t.accountId, t.type, t.fromAccountId, t.statusId)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
 import { hashPassword } from '../passwords.js';
-import { createStatus, type CreateStatusInput } from '../operations/statuses.js';
+import { createStatus, type CreateStatusInput } from '../operations/statuses/index.js';
 
 let cheapHash: Promise<string> | undefined;
 

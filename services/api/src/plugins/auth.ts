@@ -94,13 +94,13 @@ export const authentication = fp(
         return deny(reply, 401, AUTH_MESSAGES.invalid, 'Bearer realm="api", error="invalid_token"');
       }
       request.auth = {
-        tokenId: found.token.id,
-        accountId: found.token.accountId,
+        tokenId: found.tokenId,
+        accountId: found.accountId,
         account: found.account,
-        applicationId: found.application.id,
-        scopes: found.token.scopes,
+        applicationId: found.applicationId,
+        scopes: found.scopes,
       };
-      if (!scopesAllow(found.token.scopes, required)) {
+      if (!scopesAllow(found.scopes, required)) {
         return deny(
           reply,
           403,
@@ -108,7 +108,7 @@ export const authentication = fp(
           `Bearer realm="api", error="insufficient_scope", scope="${required.join(' ')}"`,
         );
       }
-      if (mode === 'user' && found.token.accountId === null) {
+      if (mode === 'user' && found.accountId === null) {
         return deny(reply, 422, AUTH_MESSAGES.userRequired);
       }
     });

@@ -5,7 +5,7 @@
  * taking an `ApiInstance`, so schemas type their handlers through the TypeBox type provider.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AccountRow, Database } from '@murmur/db';
+import type { AuthenticatedToken, Database } from '@murmur/db';
 import type { MediaStorage } from '@murmur/media';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -17,7 +17,8 @@ export interface RequestAuth {
   tokenId: string;
   /** Null for an app-level token (client credentials). */
   accountId: string | null;
-  account: AccountRow | null;
+  /** The signed-in person (id and username only; routes read what else they need). */
+  account: AuthenticatedToken['account'];
   applicationId: string;
   scopes: string[];
 }

@@ -108,6 +108,7 @@ ${composeForm(context, { text, error: message, inReplyTo, altTexts })}`;
         await operation(deps.database, {
           accountId: viewer.account.id,
           statusId: request.params.id,
+          requestId: request.id,
         });
         return redirectBack(reply, request.body.return_to);
       },
@@ -148,6 +149,7 @@ ${csrfField(context)}
       await deleteStatus(deps.database, {
         accountId: viewer.account.id,
         statusId: request.params.id,
+        requestId: request.id,
       });
       return reply.redirect(`/@${viewer.account.username}`, 303);
     },
@@ -167,6 +169,7 @@ ${csrfField(context)}
         await operation(deps.database, {
           accountId: viewer.account.id,
           targetAccountId: target.id,
+          requestId: request.id,
         });
         return redirectBack(reply, request.body.return_to, `/@${target.username}`);
       },

@@ -103,7 +103,7 @@ export async function registerAuthRoutes(
       if (request.sessionId) await deleteWebSession(deps.database, request.sessionId);
       const { sessionId } = await createWebSession(deps.database, {
         accountId: authenticated.account.id,
-        accessTokenId: authenticated.token.id,
+        accessTokenId: authenticated.tokenId,
         now: deps.clock(),
         timeouts: {
           idleTimeoutMs: config.sessionIdleTimeoutMs,

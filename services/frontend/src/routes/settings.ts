@@ -148,7 +148,9 @@ ${field('new_password', 'New password', (d) => html`<input type="password" id="n
         emailOnMention: request.body.email_on_mention === 'on',
       };
       try {
-        const updated = await updateProfile(deps.database, viewer.account.id, profile);
+        const updated = await updateProfile(deps.database, viewer.account.id, profile, {
+          requestId: request.id,
+        });
         viewer.account = {
           ...viewer.account,
           displayName: updated.displayName,

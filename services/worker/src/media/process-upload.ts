@@ -23,9 +23,10 @@ import {
 import type { Logger } from '@murmur/service-kit';
 import type { EventHandler } from '../handlers.js';
 import type { Limiter } from '../limiter.js';
-import { MEDIA_CONSUMER } from '../topology.js';
 
 export interface MediaHandlerDependencies {
+  /** The consumer's name, for its processed markers. */
+  consumer: string;
   database: Database;
   storage: MediaStorage;
   /** Images processed at once by this process. */
@@ -97,6 +98,6 @@ export function mediaHandler(deps: MediaHandlerDependencies): EventHandler {
       if (upload) await deps.images.run(() => processUpload(deps, upload, log));
       else log.debug({ mediaId: event.data.mediaId }, 'upload gone or processed already');
     }
-    await markEventProcessed(deps.database, MEDIA_CONSUMER, event.id);
+    await markEventProcessed(deps.database, deps.consumer, event.id);
   };
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import { MEDIA_JSON } from '../../queries/media.js';
 import type { MediaView } from '../../queries/views.js';
-import { mediaUploadedEvent, outboxInsert } from '../outbox.js';
+import { newEvent, outboxInsert } from '../outbox.js';
 import { validDescription, validFocus, type Focus } from './rules.js';
 
 export interface MediaUploadInput {
@@ -30,7 +30,7 @@ export async function createMediaUpload(
   );
   const mediaId = allocated!.id;
   const events = outboxInsert([
-    mediaUploadedEvent({ mediaId, accountId: input.accountId }, input.requestId ?? null),
+    newEvent('MediaUploaded', { mediaId, accountId: input.accountId }, input.requestId),
   ]);
   const [row] = await queryRows<{ media: MediaView }>(
     database.primary,

@@ -387,7 +387,12 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     try {
       const account = await registerAccount(
         app.database,
-        { username: values.username, email: values.email, password: form.password! },
+        {
+          username: values.username,
+          email: values.email,
+          password: form.password!,
+          requestId: request.id,
+        },
         { bcryptCost: app.config.BCRYPT_COST },
       );
       request.log.info(

@@ -143,6 +143,7 @@ export default async function tokenRoutes(app: ApiInstance): Promise<void> {
           applicationId: application.id,
           redirectUri: body.redirect_uri,
           codeVerifier: body.code_verifier ?? null,
+          requestId: request.id,
         });
         request.log.info(
           {

@@ -2,6 +2,7 @@
  * OpenID Connect's UserInfo endpoint (Mastodon 4.4): who the token's account is, for apps that
  * sign people in with Mastodon. Like Mastodon, it needs the `profile` scope, and answers GET and POST.
  */
+import { findAccountById } from '@murmur/db';
 import Type from 'typebox';
 import { MISSING_AVATAR_PATH, profileUrl } from '../../entities/index.js';
 import type { ApiInstance } from '../../plugins/context.js';
@@ -29,7 +30,8 @@ export default async function userinfoRoutes(app: ApiInstance): Promise<void> {
         response: { 200: UserInfo, ...ERRORS },
       },
       handler: async (request) => {
-        const account = request.auth?.account;
+        // The token names the account; the claims need its current display name.
+        const account = await findAccountById(app.database.primary, userOf(request));
         if (!account) throw new Error(`no account behind ${userOf(request)}`);
         const url = profileUrl(origin, account.username);
         return {

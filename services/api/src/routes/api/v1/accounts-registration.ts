@@ -88,13 +88,19 @@ export default async function accountRegistrationRoutes(app: ApiInstance): Promi
       try {
         const account = await registerAccount(
           app.database,
-          { username: body.username!.trim(), email: body.email!.trim(), password: body.password! },
+          {
+            username: body.username!.trim(),
+            email: body.email!.trim(),
+            password: body.password!,
+            requestId: request.id,
+          },
           { bcryptCost: app.config.BCRYPT_COST },
         );
         const { accessToken, token } = await issueAccessToken(app.database, {
           applicationId: request.auth!.applicationId,
           accountId: account.id,
           scopes: request.auth!.scopes,
+          requestId: request.id,
         });
         request.log.info({ event: 'auth.sign_up', via: 'api', accountId: account.id }, 'signed up');
         reply.header('cache-control', 'no-store');

@@ -140,7 +140,10 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         const upload = request.uploads[kind];
         if (upload) await replaceProfileImage(app, accountId, kind, upload.bytes);
       }
-      return credentialAccount(request, await updateProfile(database, accountId, changes));
+      return credentialAccount(
+        request,
+        await updateProfile(database, accountId, changes, { requestId: request.id }),
+      );
     },
   );
 
@@ -332,7 +335,11 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       },
       async (request) => {
         const accountId = userOf(request);
-        await run(database, { accountId, targetAccountId: request.params.id });
+        await run(database, {
+          accountId,
+          targetAccountId: request.params.id,
+          requestId: request.id,
+        });
         const [relationship] = await relationships(database.primary, accountId, [
           request.params.id,
         ]);

@@ -14,7 +14,6 @@ import {
   unendorseAccount,
   unfeatureTag,
   unpinStatus,
-  type AccountRow,
 } from '@murmur/db';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -45,7 +44,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
   const { database, config } = app;
   const origin = config.publicOrigin;
 
-  const signedIn = (request: FastifyRequest): AccountRow => {
+  const signedIn = (request: FastifyRequest): { id: string; username: string } => {
     const account = request.auth?.account;
     if (!account) throw new Error('signedIn() used on a route that does not require a user');
     return account;

@@ -153,7 +153,11 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const accountId = userOf(request);
       const [before] = await hydrateStatuses(database.primary, [request.params.id], accountId);
-      await deleteStatus(database, { accountId, statusId: request.params.id });
+      await deleteStatus(database, {
+        accountId,
+        statusId: request.params.id,
+        requestId: request.id,
+      });
       if (!before) throw new DomainError('StatusNotFound', 'Record not found');
       return serializeStatus(before, entityContext(request), { includeText: true });
     },
@@ -208,6 +212,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         const row = await action.run(database, {
           accountId: userOf(request),
           statusId: request.params.id,
+          requestId: request.id,
         });
         return respond(request, reply, row.id);
       },
@@ -232,6 +237,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       const wrapper = await reblogStatus(database, {
         accountId: userOf(request),
         statusId: request.params.id,
+        requestId: request.id,
         ...(visibility ? { visibility } : {}),
       });
       return respond(request, reply, wrapper.id);

@@ -8,37 +8,28 @@ import {
   tokenize,
   type Token,
 } from '@murmur/text';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { queryRows, type Database, type Executor } from '../client.js';
-import { DomainError } from '../errors.js';
-import {
-  accounts,
-  favourites,
-  idempotencyKeys,
-  notifications,
-  statuses,
-  type Visibility,
-  VISIBILITIES,
-} from '../schema/index.js';
-import { withTransaction } from '../transaction.js';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../../client.js';
+import { DomainError } from '../../errors.js';
+import { idempotencyKeys, statuses, type Visibility, VISIBILITIES } from '../../schema/index.js';
+import { withTransaction } from '../../transaction.js';
 import {
   ACCOUNT_JSON,
   hydrateStatuses,
   toAccountView,
   type AccountRowJson,
-} from '../queries/hydrate.js';
-import type { MediaView, StatusView } from '../queries/views.js';
+} from '../../queries/hydrate.js';
+import type { MediaView, StatusView } from '../../queries/views.js';
 import {
   attachedViews,
   attachMediaStatement,
   lockAttachableMedia,
   requestedMediaIds,
-} from './media/attach-to-status.js';
-import { outboxInsert, postCreatedEvent, userMentionedEvent } from './outbox.js';
-import { visibleTo } from './visibility.js';
-import { isSnowflakeId } from '../ids.js';
-
-export type StatusRow = typeof statuses.$inferSelect;
+} from '../media/attach-to-status.js';
+import { newEvent, outboxInsert } from '../outbox.js';
+import { visibleTo } from '../visibility.js';
+import { isSnowflakeId } from '../../ids.js';
+import type { StatusRow } from './visible.js';
 
 export interface CreateStatusInput {
   accountId: string;
@@ -309,7 +300,8 @@ async function writeStatus(
   const requestId = input.requestId ?? null;
   const recipients = prepared.mentioned.filter((a) => a.id !== input.accountId);
   const events = outboxInsert([
-    postCreatedEvent(
+    newEvent(
+      'PostCreated',
       {
         statusId: status.id,
         accountId: status.accountId,
@@ -322,7 +314,8 @@ async function writeStatus(
       requestId,
     ),
     ...recipients.map((a) =>
-      userMentionedEvent(
+      newEvent(
+        'UserMentioned',
         { statusId: status.id, accountId: status.accountId, mentionedAccountId: a.id },
         requestId,
       ),
@@ -421,249 +414,4 @@ function viewOfCreated(
     bookmarked: false,
     pinned: false,
   };
-}
-
-/** Loads a status the viewer may see (not deleted), or throws StatusNotFound. */
-export async function getVisibleStatus(
-  executor: Executor,
-  statusId: string,
-  viewerId: string | null,
-): Promise<StatusRow> {
-  if (!isSnowflakeId(statusId)) throw new DomainError('StatusNotFound', 'Record not found');
-  const [row] = await executor
-    .select()
-    .from(statuses)
-    .where(and(eq(statuses.id, statusId), isNull(statuses.deletedAt), visibleTo(viewerId)))
-    .limit(1);
-  if (!row) throw new DomainError('StatusNotFound', 'Record not found');
-  return row;
-}
-
-/**
- * Deletes (softly) one's own status, and the reblogs of it; counters follow. Returns the deleted row,
- * whose text Mastodon clients use for "delete and redraft".
- */
-export async function deleteStatus(
-  database: Database,
-  input: { accountId: string; statusId: string },
-): Promise<StatusRow> {
-  return withTransaction(database, async (tx) => {
-    if (!isSnowflakeId(input.statusId)) throw new DomainError('StatusNotFound', 'Record not found');
-    const [status] = await tx
-      .select()
-      .from(statuses)
-      .where(and(eq(statuses.id, input.statusId), isNull(statuses.deletedAt)))
-      .for('update')
-      .limit(1);
-    if (!status) throw new DomainError('StatusNotFound', 'Record not found');
-    if (status.accountId !== input.accountId) {
-      throw new DomainError('NotAllowed', 'This action is not allowed');
-    }
-    const now = new Date();
-    await tx.update(statuses).set({ deletedAt: now }).where(eq(statuses.id, status.id));
-    await tx
-      .update(accounts)
-      .set({ statusesCount: sql`greatest(${accounts.statusesCount} - 1, 0)` })
-      .where(eq(accounts.id, status.accountId));
-    if (status.inReplyToId) {
-      await tx
-        .update(statuses)
-        .set({ repliesCount: sql`greatest(${statuses.repliesCount} - 1, 0)` })
-        .where(eq(statuses.id, status.inReplyToId));
-    }
-    if (status.reblogOfId) {
-      await tx
-        .update(statuses)
-        .set({ reblogsCount: sql`greatest(${statuses.reblogsCount} - 1, 0)` })
-        .where(eq(statuses.id, status.reblogOfId));
-      await tx
-        .delete(notifications)
-        .where(
-          and(
-            eq(notifications.type, 'reblog'),
-            eq(notifications.statusId, status.reblogOfId),
-            eq(notifications.fromAccountId, status.accountId),
-          ),
-        );
-    } else {
-      const reblogs = await tx
-        .update(statuses)
-        .set({ deletedAt: now })
-        .where(and(eq(statuses.reblogOfId, status.id), isNull(statuses.deletedAt)))
-        .returning({ accountId: statuses.accountId });
-      for (const reblog of reblogs) {
-        await tx
-          .update(accounts)
-          .set({ statusesCount: sql`greatest(${accounts.statusesCount} - 1, 0)` })
-          .where(eq(accounts.id, reblog.accountId));
-      }
-      await tx.delete(notifications).where(eq(notifications.statusId, status.id));
-    }
-    return { ...status, deletedAt: now };
-  });
-}
-
-/** Favourites a status the account can see; favouriting twice changes nothing. */
-export async function favouriteStatus(
-  database: Database,
-  input: { accountId: string; statusId: string },
-): Promise<StatusRow> {
-  return withTransaction(database, async (tx) => {
-    const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId
-      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
-      : status;
-    const inserted = await tx
-      .insert(favourites)
-      .values({ accountId: input.accountId, statusId: target.id })
-      .onConflictDoNothing()
-      .returning({ id: favourites.id });
-    if (inserted.length === 0) return target;
-    const [updated] = await tx
-      .update(statuses)
-      .set({ favouritesCount: sql`${statuses.favouritesCount} + 1` })
-      .where(eq(statuses.id, target.id))
-      .returning();
-    if (target.accountId !== input.accountId) {
-      await tx
-        .insert(notifications)
-        .values({
-          accountId: target.accountId,
-          fromAccountId: input.accountId,
-          type: 'favourite',
-          statusId: target.id,
-        })
-        .onConflictDoNothing();
-    }
-    return updated!;
-  });
-}
-
-export async function unfavouriteStatus(
-  database: Database,
-  input: { accountId: string; statusId: string },
-): Promise<StatusRow> {
-  return withTransaction(database, async (tx) => {
-    const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId
-      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
-      : status;
-    const removed = await tx
-      .delete(favourites)
-      .where(and(eq(favourites.accountId, input.accountId), eq(favourites.statusId, target.id)))
-      .returning({ id: favourites.id });
-    if (removed.length === 0) return target;
-    const [updated] = await tx
-      .update(statuses)
-      .set({ favouritesCount: sql`greatest(${statuses.favouritesCount} - 1, 0)` })
-      .where(eq(statuses.id, target.id))
-      .returning();
-    await tx
-      .delete(notifications)
-      .where(
-        and(
-          eq(notifications.type, 'favourite'),
-          eq(notifications.statusId, target.id),
-          eq(notifications.fromAccountId, input.accountId),
-        ),
-      );
-    return updated!;
-  });
-}
-
-/**
- * Reblogs (boosts) a public or unlisted status; returns the wrapper status. Reblogging twice returns
- * the existing wrapper.
- */
-export async function reblogStatus(
-  database: Database,
-  input: { accountId: string; statusId: string; visibility?: Visibility },
-): Promise<StatusRow> {
-  return withTransaction(database, async (tx) => {
-    const status = await getVisibleStatus(tx, input.statusId, input.accountId);
-    const target = status.reblogOfId
-      ? await getVisibleStatus(tx, status.reblogOfId, input.accountId)
-      : status;
-    if (target.visibility !== 'public' && target.visibility !== 'unlisted') {
-      throw new DomainError('NotAllowed', 'This action is not allowed');
-    }
-    const [existing] = await tx
-      .select()
-      .from(statuses)
-      .where(
-        and(
-          eq(statuses.accountId, input.accountId),
-          eq(statuses.reblogOfId, target.id),
-          isNull(statuses.deletedAt),
-        ),
-      )
-      .limit(1);
-    if (existing) return existing;
-    const visibility =
-      input.visibility === 'unlisted' || input.visibility === 'private'
-        ? input.visibility
-        : 'public';
-    const [wrapper] = await tx
-      .insert(statuses)
-      .values({ accountId: input.accountId, text: '', visibility, reblogOfId: target.id })
-      .onConflictDoNothing()
-      .returning();
-    if (!wrapper) {
-      // A concurrent reblog by the same account won the race.
-      const [raced] = await tx
-        .select()
-        .from(statuses)
-        .where(
-          and(
-            eq(statuses.accountId, input.accountId),
-            eq(statuses.reblogOfId, target.id),
-            isNull(statuses.deletedAt),
-          ),
-        )
-        .limit(1);
-      return raced!;
-    }
-    await tx
-      .update(statuses)
-      .set({ reblogsCount: sql`${statuses.reblogsCount} + 1` })
-      .where(eq(statuses.id, target.id));
-    await tx
-      .update(accounts)
-      .set({ statusesCount: sql`${accounts.statusesCount} + 1` })
-      .where(eq(accounts.id, input.accountId));
-    if (target.accountId !== input.accountId) {
-      await tx
-        .insert(notifications)
-        .values({
-          accountId: target.accountId,
-          fromAccountId: input.accountId,
-          type: 'reblog',
-          statusId: target.id,
-        })
-        .onConflictDoNothing();
-    }
-    return wrapper;
-  });
-}
-
-/** Undoes a reblog; returns the original status. Unreblogging what was not reblogged changes nothing. */
-export async function unreblogStatus(
-  database: Database,
-  input: { accountId: string; statusId: string },
-): Promise<StatusRow> {
-  const status = await getVisibleStatus(database.primary, input.statusId, input.accountId);
-  const targetId = status.reblogOfId ?? status.id;
-  const [wrapper] = await database.primary
-    .select({ id: statuses.id })
-    .from(statuses)
-    .where(
-      and(
-        eq(statuses.accountId, input.accountId),
-        eq(statuses.reblogOfId, targetId),
-        isNull(statuses.deletedAt),
-      ),
-    )
-    .limit(1);
-  if (wrapper) await deleteStatus(database, { accountId: input.accountId, statusId: wrapper.id });
-  return getVisibleStatus(database.primary, targetId, input.accountId);
 }

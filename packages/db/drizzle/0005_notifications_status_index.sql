@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_status_idx" ON "notifications" USING btree ("status_id") WHERE "notifications"."status_id" is not null;

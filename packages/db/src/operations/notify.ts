@@ -1,0 +1,415 @@
+/**
+ * The notify step: the one road by which notifications are created and removed. The worker's
+ * `notifications` consumer calls it for every event that concerns a notification; no operation
+ * writes the `notifications` table otherwise (dismissing and clearing, by their recipient, aside).
+ *
+ * - `notificationChangeFor(event)` says what an event means for notifications (pure).
+ * - `applyNotificationChanges` applies a batch of them in ONE statement, idempotently: per event the
+ *   `processed_events` marker, per fact the unique key `(recipient, type, from, status)`.
+ *
+ * The rules, in `NOTIFY_RULES` and `FACT_HOLDS`: nobody is notified of their own action; a
+ * notification is created only while its fact still holds (the post exists and still mentions the
+ * recipient, the favourite, reblog or follow was not undone meanwhile: events can arrive late or out
+ * of order), and an undo removes it only when the fact no longer holds (favourite, unfavourite,
+ * favourite again keeps one). Later rules (blocks, mutes, filters) are more conditions in
+ * `NOTIFY_RULES`. Each notification created is announced by a NotificationCreated event, written to
+ * the outbox by the same statement (so exactly when the row commits).
+ */
+import { createEvent, type DomainEvent, type NotificationCreated } from '@murmur/events';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../client.js';
+import type { NotificationType } from '../schema/index.js';
+
+/** What one event means for notifications. */
+export type NotificationChange =
+  /** Create the notification (if the rules allow and its fact still holds). */
+  | {
+      action: 'create';
+      type: NotificationType;
+      recipientId: string;
+      fromAccountId: string;
+      statusId: string | null;
+    }
+  /** Remove it, unless its fact holds again (e.g. favourited again since). */
+  | {
+      action: 'remove';
+      type: NotificationType;
+      recipientId: string;
+      fromAccountId: string;
+      statusId: string | null;
+    }
+  /** Remove every notification about a status (deleted with its mentions, favourites, reblogs). */
+  | { action: 'removeForStatus'; statusId: string };
+
+/** The notification change an event asks for, or null when the event concerns no notification. */
+export function notificationChangeFor(event: DomainEvent): NotificationChange | null {
+  switch (event.type) {
+    case 'UserMentioned':
+      return {
+        action: 'create',
+        type: 'mention',
+        recipientId: event.data.mentionedAccountId,
+        fromAccountId: event.data.accountId,
+        statusId: event.data.statusId,
+      };
+    case 'StatusFavourited':
+    case 'StatusUnfavourited':
+      return {
+        action: event.type === 'StatusFavourited' ? 'create' : 'remove',
+        type: 'favourite',
+        recipientId: event.data.statusAccountId,
+        fromAccountId: event.data.accountId,
+        statusId: event.data.statusId,
+      };
+    case 'StatusReblogged':
+    case 'ReblogUndone':
+      return {
+        action: event.type === 'StatusReblogged' ? 'create' : 'remove',
+        type: 'reblog',
+        recipientId: event.data.statusAccountId,
+        fromAccountId: event.data.accountId,
+        statusId: event.data.statusId,
+      };
+    case 'AccountFollowed':
+    case 'AccountUnfollowed':
+      return {
+        action: event.type === 'AccountFollowed' ? 'create' : 'remove',
+        type: 'follow',
+        recipientId: event.data.targetAccountId,
+        fromAccountId: event.data.accountId,
+        statusId: null,
+      };
+    case 'FollowerRemoved':
+      // The removed follower's follow notification goes with the follow, as in Mastodon.
+      return {
+        action: 'remove',
+        type: 'follow',
+        recipientId: event.data.accountId,
+        fromAccountId: event.data.targetAccountId,
+        statusId: null,
+      };
+    case 'StatusDeleted':
+      return { action: 'removeForStatus', statusId: event.data.statusId };
+    default:
+      return null;
+  }
+}
+
+/** The event types `notificationChangeFor` acts on: what the notifications consumer handles. */
+export const NOTIFYING_EVENT_TYPES = [
+  'UserMentioned',
+  'StatusFavourited',
+  'StatusUnfavourited',
+  'StatusReblogged',
+  'ReblogUndone',
+  'AccountFollowed',
+  'AccountUnfollowed',
+  'FollowerRemoved',
+  'StatusDeleted',
+] as const satisfies readonly DomainEvent['type'][];
+
+/** One event for the notify step. */
+export interface NotifyRequest {
+  event: DomainEvent;
+  /**
+   * Record the event processed in the same statement (default). The mention path records it later,
+   * with its e-mail's outcome (`recordMentionsProcessed`).
+   */
+  markProcessed?: boolean;
+}
+
+/** Everything a mention e-mail needs, read from the current state. */
+export interface MentionContext {
+  statusId: string;
+  statusText: string;
+  statusCreatedAt: Date;
+  author: { id: string; username: string; displayName: string };
+  recipient: {
+    id: string;
+    username: string;
+    displayName: string;
+    email: string;
+    emailOnMention: boolean;
+  };
+}
+
+export type NotifyOutcome =
+  /** Processed before: nothing was done. */
+  | { processed: true }
+  | {
+      processed: false;
+      /** This call created the notification (and its NotificationCreated). */
+      created: boolean;
+      /** For a mention that may notify (rules pass, the post still mentions): the e-mail's context. */
+      mention: MentionContext | null;
+    };
+
+/**
+ * Nobody is notified of their own action. Later: not from blocked or muted accounts, not for
+ * filtered posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
+ */
+const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id`);
+
+/** Whether the fact behind a change `c` still holds in the current state. */
+const FACT_HOLDS = sql.raw(`case c.type
+  when 'mention' then exists (
+    select 1 from statuses s join mentions m on m.status_id = s.id and m.account_id = c.recipient_id
+    where s.id = c.status_id and s.account_id = c.from_id and s.deleted_at is null)
+  when 'favourite' then exists (
+    select 1 from favourites f join statuses s on s.id = f.status_id
+    where f.account_id = c.from_id and f.status_id = c.status_id and s.account_id = c.recipient_id
+      and s.deleted_at is null)
+  when 'reblog' then exists (
+    select 1 from statuses w join statuses s on s.id = w.reblog_of_id
+    where w.account_id = c.from_id and w.reblog_of_id = c.status_id and w.deleted_at is null
+      and s.account_id = c.recipient_id and s.deleted_at is null)
+  when 'follow' then exists (
+    select 1 from follows f where f.account_id = c.from_id and f.target_account_id = c.recipient_id)
+  else false end`);
+
+interface RawMentionContext {
+  status_id: string;
+  text: string;
+  created_at: Date | string;
+  author_id: string;
+  author_username: string;
+  author_display_name: string;
+  recipient_id: string;
+  recipient_username: string;
+  recipient_display_name: string;
+  recipient_email: string;
+  email_on_mention: boolean;
+}
+
+function toMentionContext(row: RawMentionContext): MentionContext {
+  return {
+    statusId: String(row.status_id),
+    statusText: row.text,
+    statusCreatedAt: new Date(row.created_at),
+    author: {
+      id: String(row.author_id),
+      username: row.author_username,
+      displayName: row.author_display_name,
+    },
+    recipient: {
+      id: String(row.recipient_id),
+      username: row.recipient_username,
+      displayName: row.recipient_display_name,
+      email: row.recipient_email,
+      emailOnMention: row.email_on_mention,
+    },
+  };
+}
+
+type NotifyRow = { position: number; done: boolean; created: boolean } & (
+  RawMentionContext | { status_id: null }
+);
+
+/**
+ * The notify step for a batch of events, in ONE statement: for each event not processed yet, its
+ * change (see `notificationChangeFor`) under the rules, the NotificationCreated of each notification
+ * created, and the marker (unless `markProcessed` is false). One outcome per request, in order; the
+ * same event twice gets the same answer twice, and at most one notification and one announcement.
+ * Events that concern no notification are only marked.
+ */
+export async function applyNotificationChanges(
+  database: Database,
+  consumer: string,
+  requests: readonly NotifyRequest[],
+): Promise<NotifyOutcome[]> {
+  if (requests.length === 0) return [];
+  const items = requests.map(({ event, markProcessed }) => {
+    const change = notificationChangeFor(event);
+    const creates = change?.action === 'create';
+    return {
+      eventId: event.id,
+      action: change?.action ?? 'none',
+      type: change && change.action !== 'removeForStatus' ? change.type : null,
+      recipientId: change && change.action !== 'removeForStatus' ? change.recipientId : null,
+      fromId: change && change.action !== 'removeForStatus' ? change.fromAccountId : null,
+      statusId: change?.statusId ?? null,
+      mark: markProcessed ?? true,
+      // Built and validated here; written only for the notifications the statement creates.
+      announcement:
+        creates && change.action === 'create'
+          ? JSON.stringify(
+              createEvent(
+                'NotificationCreated',
+                {
+                  accountId: change.recipientId,
+                  type: change.type,
+                  fromAccountId: change.fromAccountId,
+                  statusId: change.statusId,
+                  causeEventId: event.id,
+                },
+                event.requestId,
+              ) satisfies NotificationCreated,
+            )
+          : null,
+    };
+  });
+  const column = <T>(pick: (item: (typeof items)[number]) => T) => sql.param(items.map(pick));
+  const rows = await queryRows<NotifyRow>(
+    database.primary,
+    sql`with ev as (
+          select * from unnest(
+            ${column((i) => i.eventId)}::uuid[], ${column((i) => i.action)}::text[],
+            ${column((i) => i.type)}::text[], ${column((i) => i.recipientId)}::bigint[],
+            ${column((i) => i.fromId)}::bigint[], ${column((i) => i.statusId)}::bigint[],
+            ${column((i) => i.mark)}::boolean[], ${column((i) => i.announcement)}::jsonb[]
+          ) with ordinality as e(event_id, action, type, recipient_id, from_id, status_id, mark,
+            announcement, position)
+        ),
+        unprocessed as (
+          select * from ev
+          where not exists (
+            select 1 from processed_events p where p.consumer = ${consumer} and p.event_id = ev.event_id
+          )
+        ),
+        judged as (
+          select c.*, (${NOTIFY_RULES}) and (${FACT_HOLDS}) as allowed, (${FACT_HOLDS}) as holds
+          from unprocessed c where c.action in ('create', 'remove')
+        ),
+        notified as (
+          insert into notifications (account_id, from_account_id, type, status_id)
+          select distinct recipient_id, from_id, type, status_id from judged
+          where action = 'create' and allowed
+          -- One lock order for every batch, so concurrent batches wait instead of deadlocking.
+          order by recipient_id, type, from_id, status_id
+          on conflict do nothing
+          returning account_id, from_account_id, type, status_id
+        ),
+        created as (
+          select distinct on (n.account_id, n.type, n.from_account_id, n.status_id)
+            j.position, j.announcement
+          from notified n
+          join judged j on j.action = 'create' and j.recipient_id = n.account_id
+            and j.type = n.type and j.from_id = n.from_account_id
+            and j.status_id is not distinct from n.status_id
+          order by n.account_id, n.type, n.from_account_id, n.status_id, j.position
+        ),
+        -- Data-modifying CTEs run to completion whether or not the final select reads them.
+        announced as (
+          insert into outbox_events (id, type, payload, occurred_at)
+          select (announcement->>'id')::uuid, 'NotificationCreated', announcement,
+            (announcement->>'occurredAt')::timestamptz
+          from created
+          returning 1
+        ),
+        removed as (
+          delete from notifications n
+          using judged j
+          where j.action = 'remove' and not j.holds and n.account_id = j.recipient_id
+            and n.type = j.type and n.from_account_id = j.from_id
+            and n.status_id is not distinct from j.status_id
+          returning 1
+        ),
+        removed_for_status as (
+          delete from notifications n
+          using unprocessed u
+          where u.action = 'removeForStatus' and n.status_id = u.status_id
+          returning 1
+        ),
+        marked as (
+          insert into processed_events (consumer, event_id)
+          select ${consumer}, event_id from unprocessed where mark order by event_id
+          on conflict do nothing
+          returning 1
+        ),
+        mention as (
+          select j.position as mention_position,
+            s.id as status_id, s.text, s.created_at,
+            a.id as author_id, a.username as author_username, a.display_name as author_display_name,
+            r.id as recipient_id, r.username as recipient_username,
+            r.display_name as recipient_display_name, r.email as recipient_email, r.email_on_mention
+          from judged j
+          join statuses s on s.id = j.status_id
+          join accounts a on a.id = s.account_id
+          join accounts r on r.id = j.recipient_id
+          where j.type = 'mention' and j.action = 'create' and j.allowed
+        )
+        select ev.position::int as position, unprocessed.position is null as done,
+          exists (select 1 from created where created.position = ev.position) as created,
+          mention.*
+        from ev
+        left join unprocessed on unprocessed.position = ev.position
+        left join mention on mention.mention_position = ev.position`,
+    // Planning costs about as much as running it; the plan does not depend on the values.
+    { prepared: true },
+  );
+  const outcomes: NotifyOutcome[] = new Array(requests.length);
+  for (const row of rows) {
+    outcomes[row.position - 1] = row.done
+      ? { processed: true }
+      : {
+          processed: false,
+          created: row.created,
+          mention: row.status_id == null ? null : toMentionContext(row),
+        };
+  }
+  return outcomes;
+}
+
+/** What the delivery of a mention e-mail came to, recorded in the same statement as the marker. */
+export interface MentionEmailOutcome {
+  /** The claimed (`sending`) ledger row. */
+  deliveryId: string;
+  status: 'sent' | 'unknown' | 'failed';
+  /** Why it is not `sent`. */
+  error?: string;
+}
+
+/** A mention whose handling is complete, with the outcome of its e-mail if one was sent. */
+export interface ProcessedMention {
+  eventId: string;
+  email?: MentionEmailOutcome;
+}
+
+/**
+ * The mention path's final step, in ONE statement for all of `mentions`: the processed markers and
+ * the e-mail outcomes (the notification was created by the notify step before the e-mail was sent).
+ * A concurrent delivery of the same event waits on the marker's row lock, then conflicts. Returns
+ * the ids of the events whose marker this call inserted (the others had been processed before).
+ */
+export async function recordMentionsProcessed(
+  database: Database,
+  consumer: string,
+  mentions: readonly ProcessedMention[],
+): Promise<Set<string>> {
+  const byEvent = new Map<string, ProcessedMention>();
+  for (const mention of mentions) {
+    const key = mention.eventId.toLowerCase();
+    // A repeated event keeps the copy that carries an e-mail outcome (only one delivery can have one).
+    if (!byEvent.get(key)?.email) byEvent.set(key, mention);
+  }
+  const unique = [...byEvent.values()];
+  if (unique.length === 0) return new Set();
+  const column = (pick: (m: ProcessedMention) => string | null) => sql.param(unique.map(pick));
+  const rows = await queryRows<{ event_id: string }>(
+    database.primary,
+    sql`with ev as (
+          select * from unnest(
+            ${column((m) => m.eventId)}::uuid[],
+            ${column((m) => m.email?.deliveryId ?? null)}::bigint[],
+            ${column((m) => m.email?.status ?? null)}::text[],
+            ${column((m) => m.email?.error?.slice(0, 1000) ?? null)}::text[]
+          ) as e(event_id, delivery_id, email_status, email_error)
+        ),
+        marked as (
+          insert into processed_events (consumer, event_id)
+          select ${consumer}, event_id from ev order by event_id
+          on conflict do nothing
+          returning event_id
+        ),
+        emailed as (
+          update email_deliveries d
+          set status = ev.email_status, last_error = ev.email_error, updated_at = now()
+          from ev
+          where d.id = ev.delivery_id and d.status = 'sending'
+          returning 1
+        )
+        select event_id::text as event_id from marked`,
+    { prepared: true },
+  );
+  return new Set(rows.map((r) => r.event_id));
+}

@@ -1,0 +1,114 @@
+/**
+ * The worker's consumers, declared once. Each line names a durable JetStream consumer, the event
+ * types it processes and how its handler is built; the JetStream topology (`topology.ts`), the
+ * reconciler's and the retention sweep's "who owes which event" rule, the handlers started by
+ * `app.ts` and the metrics' consumer list all follow from this table.
+ *
+ * A consumer processes (and marks in `processed_events`) only the types it lists. nats-server 2.9
+ * allows one filter subject per consumer, so a consumer of one type filters on its subject and a
+ * consumer of several reads the whole stream and acknowledges the other events unread (no marker:
+ * it owes them nothing). Names are durable state on the server: renaming one would start a new
+ * consumer at the beginning of the stream, so the names stay.
+ */
+import { NOTIFYING_EVENT_TYPES, type ConsumersByEventType, type Database } from '@murmur/db';
+import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
+import type { MediaStorage } from '@murmur/media';
+import type { WorkerConfig } from './config.js';
+import { notificationsHandler, statisticsHandler, type EventHandler } from './handlers.js';
+import { Limiter } from './limiter.js';
+import type { Mailer } from './mail/mailer.js';
+import { mediaHandler } from './media/process-upload.js';
+import type { WorkerMetrics } from './metrics.js';
+
+/** What a handler may be built from. */
+export interface HandlerContext {
+  consumer: string;
+  config: WorkerConfig;
+  database: Database;
+  mailer: Mailer;
+  metrics: WorkerMetrics;
+  mediaStorage: MediaStorage;
+}
+
+export interface ConsumerDeclaration {
+  /** The durable consumer's name, also the `processed_events.consumer` of its markers. */
+  readonly name: string;
+  readonly description: string;
+  /** The event types it processes; the reconciler republishes those it has not processed. */
+  readonly handles: readonly EventType[];
+  readonly handler: (context: HandlerContext) => EventHandler;
+}
+
+export const NOTIFICATIONS_CONSUMER = 'notifications';
+export const STATISTICS_CONSUMER = 'statistics';
+export const MEDIA_CONSUMER = 'media';
+
+export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
+  {
+    name: NOTIFICATIONS_CONSUMER,
+    description: 'Notifications (the notify step) and mention e-mails',
+    handles: NOTIFYING_EVENT_TYPES,
+    handler: ({ consumer, config, database, mailer, metrics }) =>
+      notificationsHandler({
+        consumer,
+        database,
+        mailer,
+        email: {
+          publicUrl: config.publicUrl,
+          publicHost: config.publicHost,
+          mailFrom: config.mailFrom,
+          unsubscribeSecret: config.unsubscribeSecret,
+          maxAttempts: config.emailMaxAttempts,
+          smtpTimeoutMs: config.smtpTimeoutMs,
+        },
+        onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
+        maxBatch: config.concurrency,
+        emailsAtOnce: config.smtpMaxConnections,
+        finishLingerMs: config.timings.mentionFinishLingerMs,
+      }),
+  },
+  {
+    name: STATISTICS_CONSUMER,
+    description: 'Daily statistics (posts, mentions, logins)',
+    handles: ['PostCreated', 'UserMentioned', 'SignedIn'],
+    handler: ({ consumer, config, database }) =>
+      statisticsHandler(database, {
+        consumer,
+        maxBatch: config.concurrency,
+        lingerMs: config.timings.statisticsLingerMs,
+      }),
+  },
+  {
+    name: MEDIA_CONSUMER,
+    description: 'Processing of uploaded media',
+    handles: ['MediaUploaded'],
+    handler: ({ consumer, config, database, mediaStorage }) =>
+      mediaHandler({
+        consumer,
+        database,
+        storage: mediaStorage,
+        images: new Limiter(config.mediaConcurrency),
+      }),
+  },
+]);
+
+/** The one subject a consumer filters on, or undefined (the whole stream) for several types. */
+export function filterSubjectOf(
+  consumer: ConsumerDeclaration,
+  topology: EventTopology,
+): string | undefined {
+  return consumer.handles.length === 1 ? subjectFor(topology, consumer.handles[0]!) : undefined;
+}
+
+/** Which consumers must process each event type (the reconciler's and the retention's rule). */
+export function consumersByEventType(
+  consumers: readonly ConsumerDeclaration[] = CONSUMERS,
+): ConsumersByEventType {
+  const byType: Record<string, string[]> = {};
+  for (const consumer of consumers) {
+    for (const type of consumer.handles) (byType[type] ??= []).push(consumer.name);
+  }
+  return Object.freeze(byType);
+}
+
+export const CONSUMERS_BY_EVENT_TYPE: ConsumersByEventType = consumersByEventType();

@@ -1,0 +1,45 @@
+/**
+ * The periodic retention sweep: what expires is deleted, so the tables that grow with traffic stay
+ * bounded. The outbox itself is swept by the reconciler (`relay.ts`), which knows what is processed.
+ */
+import {
+  deleteExpiredRateLimits,
+  deleteExpiredWebSessions,
+  deleteOldProcessedEvents,
+  type Database,
+} from '@murmur/db';
+import type { Logger } from '@murmur/service-kit';
+
+export interface RetentionResult {
+  rateLimitCounters: number;
+  webSessions: number;
+  processedEvents: number;
+}
+
+/**
+ * Deletes expired rate-limit counters and website sessions, and processed-event markers past their
+ * retention (`PROCESSED_EVENTS_RETENTION_MS`, explained there). Each step is bounded or cheap, and
+ * one failing does not stop the others.
+ */
+export async function retentionJob(database: Database, logger: Logger): Promise<RetentionResult> {
+  const steps = {
+    rateLimitCounters: () => deleteExpiredRateLimits(database),
+    webSessions: () => deleteExpiredWebSessions(database),
+    processedEvents: () => deleteOldProcessedEvents(database),
+  };
+  const result: RetentionResult = { rateLimitCounters: 0, webSessions: 0, processedEvents: 0 };
+  for (const [name, step] of Object.entries(steps) as [
+    keyof RetentionResult,
+    () => Promise<number>,
+  ][]) {
+    try {
+      result[name] = await step();
+    } catch (err) {
+      logger.error({ err, step: name }, 'retention step failed; it runs again next time');
+    }
+  }
+  if (result.rateLimitCounters + result.webSessions + result.processedEvents > 0) {
+    logger.info(result, 'expired rows deleted');
+  }
+  return result;
+}
