@@ -74,11 +74,13 @@ async function waitForHealth(url: string, child: ChildProcess, output: string[])
 /** Presses Tab (or Shift+Tab) until `target` has the focus: proof it is reachable by keyboard. */
 async function tabTo(page: Page, target: Locator, options: { backwards?: boolean } = {}) {
   const key = options.backwards ? 'Shift+Tab' : 'Tab';
-  for (let presses = 0; presses < 80; presses++) {
+  // A full page of posts has about six stops each: going round it once must fit.
+  const maxPresses = 250;
+  for (let presses = 0; presses < maxPresses; presses++) {
     await page.keyboard.press(key);
     if (await target.evaluate((element) => element === document.activeElement)) return;
   }
-  throw new Error(`${String(target)} was not reached with 80 presses of ${key}`);
+  throw new Error(`${String(target)} was not reached with ${maxPresses} presses of ${key}`);
 }
 
 /** Presses a key that submits a form or follows a link, and waits for the new page to load. */
