@@ -1,6 +1,6 @@
 /**
- * Builds the worker from its dependencies: the outbox relay and reconciler, the two durable consumers
- * (notifications, statistics), the statistics jobs, the dead-letter watcher and a small HTTP server
+ * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
+ * (notifications, statistics, home feeds), the statistics jobs, the home feeds trim, the dead-letter watcher and a small HTTP server
  * (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
@@ -32,11 +32,19 @@ import {
   statisticsHandler,
   type EventHandler,
 } from './handlers.js';
+import { homeFeedsHandler, trimAllHomeFeeds } from './home-feeds.js';
 import { Loop } from './loop.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { OutboxRelay, Reconciler } from './relay.js';
-import { ensureWorkerTopology, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from './topology.js';
+import {
+  ensureWorkerTopology,
+  HOME_FEEDS_CONSUMER,
+  NOTIFICATIONS_CONSUMER,
+  STATISTICS_CONSUMER,
+} from './topology.js';
+
+const CONSUMER_NAMES = [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER, HOME_FEEDS_CONSUMER];
 
 export interface Clock {
   now(): Date;
@@ -131,7 +139,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
   async function consumerInfo(): Promise<Record<string, ConsumerStatus | null>> {
     const manager = jsm ?? (jsm = await jetstreamManager(nats));
     const result: Record<string, ConsumerStatus | null> = {};
-    for (const name of [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER]) {
+    for (const name of CONSUMER_NAMES) {
       try {
         const info = await manager.consumers.info(topology.streamName, name);
         result[name] = {
@@ -182,6 +190,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     },
   });
 
+  const homeFeedsTrim = new Loop({
+    name: 'home feeds trim',
+    intervalMs: timings.homeFeedsTrimMs,
+    firstRunAfterMs: timings.homeFeedsTrimMs,
+    logger,
+    run: () => trimAllHomeFeeds(database, logger),
+  });
+
   const handlers: Record<string, EventHandler> = {
     [NOTIFICATIONS_CONSUMER]: notificationsHandler({
       database,
@@ -203,6 +219,8 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       maxBatch: config.concurrency,
       lingerMs: timings.statisticsLingerMs,
     }),
+    // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
+    [HOME_FEEDS_CONSUMER]: homeFeedsHandler(database, { maxBatch: config.concurrency }),
   };
 
   function consume(consumer: string): ConsumerHandle {
@@ -336,7 +354,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       logger.info(
         {
           stream: topology.streamName,
-          consumers: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
+          consumers: CONSUMER_NAMES,
           mailer: mailer.description,
         },
         'JetStream topology verified',
@@ -353,7 +371,8 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       statsToday.start();
       await relay.start();
       reconciler.start();
-      consumers.push(consume(NOTIFICATIONS_CONSUMER), consume(STATISTICS_CONSUMER));
+      homeFeedsTrim.start();
+      consumers.push(...CONSUMER_NAMES.map(consume));
       advisories = watchMaxDeliveries({
         nc: nats,
         jsm,
@@ -371,7 +390,13 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       await Promise.all(
         consumers.splice(0).map((c) => c.stop({ deadlineMs: timings.shutdownDeadlineMs })),
       );
-      await Promise.all([relay.stop(), reconciler.stop(), statsToday.stop(), statsFinalize.stop()]);
+      await Promise.all([
+        relay.stop(),
+        reconciler.stop(),
+        statsToday.stop(),
+        statsFinalize.stop(),
+        homeFeedsTrim.stop(),
+      ]);
       logger.info({}, 'worker stopped');
     },
     health,

@@ -179,6 +179,8 @@ export interface WorkerTimings {
   statisticsLingerMs: number;
   /** How long the last step of a mention (marker, e-mail outcome) waits for more events. */
   mentionFinishLingerMs: number;
+  /** How often every home feed is trimmed to its bounded length (HOME_FEED_LENGTH). */
+  homeFeedsTrimMs: number;
 }
 
 export interface WorkerConfig {
@@ -226,6 +228,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   shutdownDeadlineMs: 10_000,
   statisticsLingerMs: 50,
   mentionFinishLingerMs: 20,
+  homeFeedsTrimMs: 10 * 60 * 1000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */

@@ -4,7 +4,8 @@
  *
  * nats-server 2.9 allows one filter subject per consumer, so:
  * - `notifications` filters on UserMentioned (the only event it handles);
- * - `statistics` reads every event (PostCreated and UserMentioned) and marks any other type processed.
+ * - `statistics` reads every event (PostCreated and UserMentioned) and marks any other type processed;
+ * - `home-feeds` filters on PostCreated (fan-out into the followers' home feeds).
  */
 import type { ConsumersByEventType } from '@murmur/db';
 import { subjectFor, type EventTopology } from '@murmur/events';
@@ -22,10 +23,11 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
+export const HOME_FEEDS_CONSUMER = 'home-feeds';
 
 /** Which consumer must process which event type: the reconciler's and the retention sweep's rule. */
 export const CONSUMERS_BY_EVENT_TYPE: ConsumersByEventType = Object.freeze({
-  PostCreated: [STATISTICS_CONSUMER],
+  PostCreated: [STATISTICS_CONSUMER, HOME_FEEDS_CONSUMER],
   UserMentioned: [NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER],
 });
 
@@ -58,6 +60,12 @@ export function workerConsumerSettings(
       ...common,
       durableName: STATISTICS_CONSUMER,
       description: 'Daily statistics (PostCreated, UserMentioned)',
+    }),
+    consumerSettings({
+      ...common,
+      durableName: HOME_FEEDS_CONSUMER,
+      filterSubject: subjectFor(topology, 'PostCreated'),
+      description: 'Home feeds fan-out (PostCreated)',
     }),
   ];
 }

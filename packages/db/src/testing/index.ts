@@ -12,6 +12,7 @@ import { createDatabase, type Database, type DatabaseConfig } from '../client.js
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
 
 export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
+export { fanOutPendingPosts } from './home-feeds.js';
 
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,0 +1,93 @@
+/**
+ * The home timeline read from the precomputed feed (`operations/home-feeds.ts`). A page is one
+ * index range scan of the reader's feed entries plus one of the reader's own statuses (their own
+ * posts show at once, before any fan-out), so its cost depends on the page size only. Where the
+ * feed does not cover the page (never built, or the page reaches below what the feed keeps), the
+ * same statement also runs the pull query for the uncovered part; one-time filters skip it
+ * otherwise.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database, Executor } from '../client.js';
+import { isSnowflakeId } from '../ids.js';
+import { buildHomeFeed, homeFeedNeedsBuild } from '../operations/home-feeds.js';
+import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
+import { hydrateSelection, type StatusSelection } from './hydrate.js';
+import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
+import type { StatusView } from './views.js';
+
+/** The page's status ids from the feed, the reader's own posts and, where needed, the pull query. */
+export function homePageSelection(readerId: string, page: Page): StatusSelection {
+  const reader = sql`${readerId}::bigint`;
+  const limit = literalLimit(page.limit);
+  const onEntry = pageConditions(sql`e.status_id`, page);
+  const onStatus = pageConditions(sql`s.id`, page);
+  const ascending = onEntry.ascending;
+  const lowerBound =
+    [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
+  const floor = sql`(select complete_from_id from st)`;
+  // The pull query runs only when the feed is missing, or when the page reaches below the feed's
+  // coverage and the feed alone cannot fill it.
+  const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${lowerBound}::bigint and (${
+    ascending ? sql`true` : sql`(select count(*) from feed) < ${limit}`
+  })))`;
+  return sql`
+    with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
+    feed as (
+      select e.status_id as id from home_feed_entries e
+      join statuses s on s.id = e.status_id
+      where e.account_id = ${reader} and e.status_id >= ${floor} and ${onEntry.where}
+        and s.deleted_at is null
+        and exists (select 1 from follows f
+          where f.account_id = ${reader} and f.target_account_id = e.author_id)
+        and (e.reblog_of_id is null or exists (select 1 from statuses o
+          where o.id = e.reblog_of_id and o.deleted_at is null))
+      order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
+    ),
+    own as (
+      select s.id from statuses s
+      where s.account_id = ${reader} and s.deleted_at is null and s.visibility <> 'direct'
+        and ${onStatus.where}
+      order by ${orderFor(sql`s.id`, ascending)} limit ${limit}
+    ),
+    pulled as (
+      select id from (${pullFollowedStatuses(reader, {
+        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)`,
+        ascending,
+        limit,
+      })}) p where ${pullNeeded}
+    )
+    select p.id, row_number() over (order by p.id desc) as ord, 0 as grp from (
+      select id from (
+        select id from feed union all select id from own union all select id from pulled
+      ) u order by ${orderFor(sql`id`, ascending)} limit ${limit}
+    ) p`;
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The reader's own posts and those of the accounts they follow, with boosts, newest first; no
+ * direct messages; replies only to the author themself, the reader or someone the reader follows.
+ * A feed that was never built, or that predates one of the reader's follows, is built first on the
+ * primary (one statement), and that page is read from the primary too (a replica may lag behind
+ * the build); otherwise the page is one statement on the replica.
+ */
+export async function homeTimeline(
+  database: Database,
+  viewerId: string,
+  page: Page,
+): Promise<StatusView[]> {
+  if (!isSnowflakeId(viewerId)) return [];
+  let executor: Executor = database.replica;
+  if (await homeFeedNeedsBuild(database.primary, viewerId)) {
+    await buildHomeFeed(database, viewerId);
+    executor = database.primary;
+  }
+  const groups = await hydrateSelection(executor, homePageSelection(viewerId, page), viewerId, {
+    // Planned each time: the pull branch's best plan depends on the reader.
+    prepared: false,
+  });
+  return groups.get(0) ?? [];
+}
