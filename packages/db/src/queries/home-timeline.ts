@@ -33,14 +33,16 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   return sql`
     with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
     feed as (
+      -- The checks are scalar subqueries, not joins, on purpose: each runs for an entry the ordered
+      -- scan of the reader's key range reaches, and the scan stops at the page's LIMIT (as joins
+      -- the planner may read the whole feed first when the tables are small).
       select e.status_id as id from home_feed_entries e
-      join statuses s on s.id = e.status_id
       where e.account_id = ${reader} and e.status_id >= ${floor} and ${onEntry.where}
-        and s.deleted_at is null
-        and exists (select 1 from follows f
+        and (select s.deleted_at is null from statuses s where s.id = e.status_id)
+        and (e.reblog_of_id is null
+          or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
+        and (select true from follows f
           where f.account_id = ${reader} and f.target_account_id = e.author_id)
-        and (e.reblog_of_id is null or exists (select 1 from statuses o
-          where o.id = e.reblog_of_id and o.deleted_at is null))
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     own as (
