@@ -6,7 +6,7 @@
  * none is needed for correctness of what is shown: the read joins `statuses` and `follows` for the
  * page's rows, so a late or missing event can only leave an entry out, never show a wrong one.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import {
@@ -210,17 +210,21 @@ export async function removeAuthorFromFeed(
 }
 
 /**
- * True when the reader's feed must be built before it can be read: it never was (or was dropped),
- * or the reader followed someone since (the follow's posts would be missing). One probe of each
- * primary key; run on the primary, where the build happens.
+ * True when the reader's feed must be built before it can be read: it never was, or the reader
+ * followed someone since (that account's older posts would be missing). One probe of each index.
  */
+export function homeFeedNeedsBuildCondition(reader: SQL): SQL {
+  return sql`not exists (
+    select 1 from home_feed_state st where st.account_id = ${reader}
+      and not exists (select 1 from follows f
+        where f.account_id = ${reader} and f.id >= st.follows_merged_before_id))`;
+}
+
+/** `homeFeedNeedsBuildCondition` on its own; run on the primary, where the build happens. */
 export async function homeFeedNeedsBuild(executor: Executor, readerId: string): Promise<boolean> {
   const [row] = await queryRows<{ needed: boolean }>(
     executor,
-    sql`select not exists (
-      select 1 from home_feed_state st where st.account_id = ${readerId}
-        and not exists (select 1 from follows f
-          where f.account_id = ${readerId} and f.id >= st.follows_merged_before_id)) as needed`,
+    sql`select ${homeFeedNeedsBuildCondition(sql`${readerId}::bigint`)} as needed`,
     { prepared: true },
   );
   return row?.needed ?? true;

@@ -9,11 +9,22 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
-import { buildHomeFeed, homeFeedNeedsBuild } from '../operations/home-feeds.js';
+import {
+  buildHomeFeed,
+  homeFeedNeedsBuild,
+  homeFeedNeedsBuildCondition,
+} from '../operations/home-feeds.js';
 import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
 import { hydrateSelection, type StatusSelection } from './hydrate.js';
 import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
+
+const PAGE_GROUP = 0;
+/**
+ * A row in this group (one of the page's statuses, repeated) says the feed must be built: the
+ * statement answered from the pull query, and carries the signal so a page costs one statement.
+ */
+const NEEDS_BUILD_GROUP = 1;
 
 /** The page's status ids from the feed, the reader's own posts and, where needed, the pull query. */
 export function homePageSelection(readerId: string, page: Page): StatusSelection {
@@ -57,12 +68,16 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
         ascending,
         limit,
       })}) p where ${pullNeeded}
-    )
-    select p.id, row_number() over (order by p.id desc) as ord, 0 as grp from (
+    ),
+    page as (
       select id from (
         select id from feed union all select id from own union all select id from pulled
       ) u order by ${orderFor(sql`id`, ascending)} limit ${limit}
-    ) p`;
+    )
+    select p.id, row_number() over (order by p.id desc) as ord, ${sql.raw(String(PAGE_GROUP))} as grp from page p
+    union all
+    select id, 0, ${sql.raw(String(NEEDS_BUILD_GROUP))} from (select id from page limit 1) flag
+    where ${homeFeedNeedsBuildCondition(reader)}`;
 }
 
 function compareIds(a: string, b: string): number {
@@ -72,9 +87,9 @@ function compareIds(a: string, b: string): number {
 /**
  * The reader's own posts and those of the accounts they follow, with boosts, newest first; no
  * direct messages; replies only to the author themself, the reader or someone the reader follows.
- * A feed that was never built, or that predates one of the reader's follows, is built first on the
- * primary (one statement), and that page is read from the primary too (a replica may lag behind
- * the build); otherwise the page is one statement on the replica.
+ * One statement on the replica. When it says the feed was never built, or predates one of the
+ * reader's follows (or when the page is empty, and the signal could not ride on a row), the feed is
+ * built on the primary and the page read again there (a replica may lag behind the build).
  */
 export async function homeTimeline(
   database: Database,
@@ -82,14 +97,17 @@ export async function homeTimeline(
   page: Page,
 ): Promise<StatusView[]> {
   if (!isSnowflakeId(viewerId)) return [];
-  let executor: Executor = database.replica;
-  if (await homeFeedNeedsBuild(database.primary, viewerId)) {
-    await buildHomeFeed(database, viewerId);
-    executor = database.primary;
-  }
-  const groups = await hydrateSelection(executor, homePageSelection(viewerId, page), viewerId, {
-    // Planned each time: the pull branch's best plan depends on the reader.
-    prepared: false,
-  });
-  return groups.get(0) ?? [];
+  const read = async (executor: Executor) =>
+    hydrateSelection(executor, homePageSelection(viewerId, page), viewerId, {
+      // Planned each time: the pull branch's best plan depends on the reader.
+      prepared: false,
+    });
+  const groups = await read(database.replica);
+  const statuses = groups.get(PAGE_GROUP) ?? [];
+  const needsBuild =
+    groups.has(NEEDS_BUILD_GROUP) ||
+    (statuses.length === 0 && (await homeFeedNeedsBuild(database.primary, viewerId)));
+  if (!needsBuild) return statuses;
+  await buildHomeFeed(database, viewerId);
+  return (await read(database.primary)).get(PAGE_GROUP) ?? [];
 }
