@@ -73,7 +73,7 @@ export {
   type StatusContext,
   type AccountStatusesFilter,
 } from './queries/timelines.js';
-export { homeTimeline } from './queries/home-timeline.js';
+export { homeTimeline, explainHomePage } from './queries/home-timeline.js';
 export {
   fanOutStatus,
   fanOutStatusesOnce,

@@ -20,7 +20,7 @@ export const FAN_OUT_CHUNK = 5_000;
  * Readers following up to this many accounts are pulled with one index probe per followed account
  * (LATERAL); above it, a backwards scan of recent statuses finds enough of them sooner.
  */
-export const LATERAL_PULL_MAX_FOLLOWS = 1_000;
+export const LATERAL_PULL_MAX_FOLLOWS = 200;
 
 /** True when status `s` may go into the home of `reader` (an SQL expression for the reader's id). */
 export function belongsInHome(s: SQL, reader: SQL): SQL {

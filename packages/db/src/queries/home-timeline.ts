@@ -7,7 +7,7 @@
  * otherwise.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database, Executor } from '../client.js';
+import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import {
   buildHomeFeed,
@@ -110,4 +110,20 @@ export async function homeTimeline(
   if (!needsBuild) return statuses;
   await buildHomeFeed(database, viewerId);
   return (await read(database.primary)).get(PAGE_GROUP) ?? [];
+}
+
+/**
+ * EXPLAIN (ANALYZE, FORMAT JSON) of the page statement's selection (without hydration), for the
+ * regression test and the benchmark: what a page reads, whatever the machine's speed.
+ */
+export async function explainHomePage(
+  executor: Executor,
+  readerId: string,
+  page: Page,
+): Promise<unknown> {
+  const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
+    executor,
+    sql`explain (analyze, format json) ${homePageSelection(readerId, page)}`,
+  );
+  return row?.['QUERY PLAN'];
 }
