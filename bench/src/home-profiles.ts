@@ -183,7 +183,9 @@ export async function measureHomeProfiles(
   runs: number,
   log: (line: string) => void,
 ): Promise<ProfileResult[]> {
-  const client = new pg.Client({ connectionString: url });
+  // Without JIT, as the services' pools run (see @murmur/db's client): compiling a statement costed
+  // for its unexecuted fallback branches took longer than running it.
+  const client = new pg.Client({ connectionString: url, options: '-c jit=off' });
   await client.connect();
   const database = createDatabase({ url, poolSize: 2, applicationName: 'murmur-bench' });
   const results: ProfileResult[] = [];
