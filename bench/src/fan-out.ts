@@ -6,7 +6,7 @@
  * Its own database (`murmur_bench_fanout`: fan-out cost does not depend on how many statuses exist)
  * and its own stream.
  *
- *   pnpm --filter @murmur/bench fan-out [--duration 10]
+ *   pnpm --filter @murmur/bench fan-out [--duration 10] [--pipeline-rate 200]
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -237,7 +237,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await runFanOut({
     baseUrl: options.databaseUrl,
     natsUrl: options.natsUrl,
-    rate: 200,
+    rate: options.pipelineRate,
     seconds: options.duration,
     mode: options.mode,
     logLevel: options.logLevel,
