@@ -463,9 +463,9 @@ async function sharedPasswordHash(): Promise<string> {
   return bcrypt.hash(prehash, 10);
 }
 
-export function databaseUrlFor(baseUrl: string, statuses: number): string {
+export function databaseUrlFor(baseUrl: string, statuses: number, prefix = 'murmur_bench'): string {
   const url = new URL(baseUrl);
-  url.pathname = `/murmur_bench_${statuses}`;
+  url.pathname = `/${prefix}_${statuses}`;
   return url.toString();
 }
 
@@ -506,6 +506,8 @@ export interface EnsureDatasetOptions extends DatasetOptions {
   baseUrl: string;
   /** Rebuild even when a matching dataset exists. */
   rebuild?: boolean;
+  /** Database name prefix (default `murmur_bench`): `<prefix>_<statuses>`. */
+  prefix?: string;
   log?: (message: string) => void;
 }
 
@@ -514,7 +516,7 @@ export async function ensureDataset(
   options: EnsureDatasetOptions,
 ): Promise<{ url: string; info: DatasetInfo; reused: boolean }> {
   const log = options.log ?? (() => {});
-  const url = databaseUrlFor(options.baseUrl, options.statuses);
+  const url = databaseUrlFor(options.baseUrl, options.statuses, options.prefix);
   const existing = options.rebuild ? null : await readMarker(url);
   if (
     existing &&

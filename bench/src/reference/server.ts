@@ -25,6 +25,9 @@ const port = Number(process.env.REFERENCE_PORT ?? 3099);
 const pool = new pg.Pool({
   connectionString: databaseUrl,
   max: Number(process.env.REFERENCE_POOL_SIZE ?? 10),
+  // Without JIT, as the services' pools run (@murmur/db): compiling the home statement, costed for
+  // its unexecuted branches, took longer than running it.
+  options: '-c jit=off',
 });
 pool.on('error', () => {});
 

@@ -50,8 +50,9 @@ function createPool(url: string, config: DatabaseConfig): pg.Pool {
     idle_in_transaction_session_timeout: 60_000,
     application_name: config.applicationName ?? 'murmur',
     // No JIT: every statement here is a short indexed read or write, but a plan whose estimated
-    // cost passes jit_above_cost (often from row estimates over CTEs) was compiled first: 40 ms to
-    // 2 s of LLVM work for a 10 ms page of grouped notifications (bench/src/notification-groups.ts).
+    // cost passes jit_above_cost (row estimates over CTEs, the home page's fallback branches that
+    // one-time filters skip at run time) was compiled first: 40 ms to 2 s of LLVM work for pages
+    // that run in 0.3-10 ms (bench/src/notification-groups.ts, the home-profiles benchmark).
     options: '-c jit=off',
   });
   const report = config.onError ?? (() => {});

@@ -121,7 +121,6 @@ export type {
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export {
   publicTimeline,
-  homeTimeline,
   tagTimeline,
   accountStatuses,
   statusContext,
@@ -134,6 +133,23 @@ export {
   type StatusContext,
   type AccountStatusesFilter,
 } from './queries/timelines.js';
+export { homeTimeline, explainHomePage } from './queries/home-timeline.js';
+export {
+  fanOutStatus,
+  fanOutStatusesOnce,
+  removeStatusFromFeeds,
+  addAuthorToFeed,
+  removeAuthorFromFeed,
+  buildHomeFeed,
+  homeFeedNeedsBuild,
+  trimHomeFeeds,
+  type FanOutEvent,
+  type FanOutOutcome,
+  type FanOutResult,
+  type RemoveAuthorOptions,
+  type TrimResult,
+} from './operations/home-feeds.js';
+export { HOME_FEED_LENGTH, HEAVY_AUTHOR_FOLLOWERS } from './operations/home-feed-rules.js';
 export {
   followersOf,
   followingOf,

@@ -1,8 +1,8 @@
 /**
  * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
- * declared in `consumers.ts` (notifications, statistics, media), the periodic jobs (statistics,
- * retention, media cleanup), the dead-letter watcher and a small HTTP server (`/healthz`, `/readyz`,
- * `/status`). Nothing runs until `start()`; tests build it in-process.
+ * declared in `consumers.ts` (notifications, statistics, media, home feeds), the periodic jobs
+ * (statistics, retention, media cleanup, home feeds trim), the dead-letter watcher and a small HTTP
+ * server (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
   countDeadLetters,
@@ -36,6 +36,7 @@ import type { WorkerConfig } from './config.js';
 import { deadLetterRecorder, watchMaxDeliveries } from './dead-letters.js';
 import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
 import { RetryLater } from './handlers.js';
+import { trimAllHomeFeeds } from './home-feeds.js';
 import { Loop } from './loop.js';
 import { cleanUpMedia } from './media/cleanup.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
@@ -210,6 +211,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       if (days.length > 0)
         logger.info({ days }, 'daily statistics finalized from the source tables');
     },
+  });
+
+  const homeFeedsTrim = new Loop({
+    name: 'home feeds trim',
+    intervalMs: timings.homeFeedsTrimMs,
+    firstRunAfterMs: timings.homeFeedsTrimMs,
+    logger,
+    run: () => trimAllHomeFeeds(database, logger),
   });
 
   const mediaCleanup = new Loop({
@@ -388,6 +397,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       retention.start();
       await relay.start();
       reconciler.start();
+      homeFeedsTrim.start();
       consumers.push(...CONSUMERS.map(consume));
       advisories = watchMaxDeliveries({
         nc: nats,
@@ -413,6 +423,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         statsFinalize.stop(),
         mediaCleanup.stop(),
         retention.stop(),
+        homeFeedsTrim.stop(),
       ]);
       logger.info({}, 'worker stopped');
     },

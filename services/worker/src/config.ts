@@ -221,6 +221,8 @@ export interface WorkerTimings {
   mediaCleanupMs: number;
   /** Uploads never attached are removed after this long. */
   unattachedMediaTtlMs: number;
+  /** How often every home feed is trimmed to its bounded length (HOME_FEED_LENGTH). */
+  homeFeedsTrimMs: number;
 }
 
 export interface WorkerConfig {
@@ -277,6 +279,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   mentionFinishLingerMs: 20,
   mediaCleanupMs: 60 * 60 * 1000,
   unattachedMediaTtlMs: 24 * 60 * 60 * 1000,
+  homeFeedsTrimMs: 10 * 60 * 1000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */

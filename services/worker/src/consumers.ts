@@ -18,6 +18,7 @@ import { notificationsHandler, statisticsHandler, type EventHandler } from './ha
 import { Limiter } from './limiter.js';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
+import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What a handler may be built from. */
@@ -42,6 +43,7 @@ export interface ConsumerDeclaration {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
+export { HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -89,6 +91,13 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         storage: mediaStorage,
         images: new Limiter(config.mediaConcurrency),
       }),
+  },
+  {
+    name: HOME_FEEDS_CONSUMER,
+    description: 'Home feeds fan-out (PostCreated)',
+    handles: ['PostCreated'],
+    // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
+    handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
   },
 ]);
 

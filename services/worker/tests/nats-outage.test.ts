@@ -73,7 +73,10 @@ it('processes every post created during a NATS outage after NATS returns', async
       const { rows } = await database.pool.query<{ consumer: string; n: string }>(
         'select consumer, count(*) as n from processed_events group by consumer order by consumer',
       );
-      return rows.map((r) => `${r.consumer}:${r.n}`).join() === 'notifications:6,statistics:12';
+      return (
+        rows.map((r) => `${r.consumer}:${r.n}`).join() ===
+        'home-feeds:6,notifications:6,statistics:12'
+      );
     },
     { timeoutMs: 20_000, what: 'every event processed once per consumer' },
   );

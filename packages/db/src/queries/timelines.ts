@@ -52,25 +52,6 @@ export async function publicTimeline(
   );
 }
 
-/** The viewer's own posts and those of the accounts they follow, with reblogs; no direct messages. */
-export async function homeTimeline(
-  executor: Executor,
-  viewerId: string,
-  page: Page,
-): Promise<StatusView[]> {
-  return loadPage(
-    executor,
-    sql`${statuses.accountId} in (
-        select f.target_account_id from follows f where f.account_id = ${viewerId}
-        union all select ${viewerId}::bigint)
-      and ${statuses.visibility} <> 'direct'`,
-    page,
-    viewerId,
-    // Planned each time: the best plan depends on how many accounts the reader follows.
-    { prepared: false },
-  );
-}
-
 /** Public posts carrying a hashtag (normalized name). */
 export async function tagTimeline(
   executor: Executor,

@@ -61,6 +61,8 @@ export const follows = pgTable(
   (t) => [
     uniqueIndex('follows_account_target_key').on(t.accountId, t.targetAccountId),
     uniqueIndex('follows_target_id_key').on(t.targetAccountId, t.id),
+    // The home read asks whether the reader followed anyone since their feed was built.
+    uniqueIndex('follows_account_id_key').on(t.accountId, t.id),
     check('follows_not_self', sql`${t.accountId} <> ${t.targetAccountId}`),
   ],
 );

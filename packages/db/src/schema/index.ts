@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './profile-features.js';
 export * from './viewer-state.js';
 export * from './media.js';
+export * from './home-feeds.js';

@@ -78,7 +78,11 @@ ${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
     async (request, reply) => {
       if (!request.viewer) return reply.redirect('/auth/sign_in', 303);
       const context = pageContext(request, deps);
-      const statuses = await homeTimeline(db(), request.viewer.account.id, pageFrom(request.query));
+      const statuses = await homeTimeline(
+        deps.database,
+        request.viewer.account.id,
+        pageFrom(request.query),
+      );
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const body = html`${composeForm(context)}
 <h1>Home</h1>

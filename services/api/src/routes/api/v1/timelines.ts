@@ -70,7 +70,7 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
       respond(
         request,
         reply,
-        await homeTimeline(database.replica, userOf(request), pageOf(request.query, 20, 40)),
+        await homeTimeline(database, userOf(request), pageOf(request.query, 20, 40)),
       ),
   );
 

@@ -1,0 +1,273 @@
+/**
+ * Home timelines per reader profile (issue 15): readers following 10 to 20,000 accounts, chosen
+ * among the busiest, at random, or the quietest, measured at the database on a benchmark dataset.
+ * For each profile: the page statement the home timeline ran before the feeds (`scan`, a backwards
+ * scan of statuses semi-joined with the follow list), the reference's best hand-written pull
+ * statement (`reference`), and the service's page from its precomputed feed (`feed`): execution
+ * time and rows read (EXPLAIN ANALYZE), plus the service's whole page (hydrated) as the API reads
+ * it, and the first read that builds the feed.
+ *
+ *   pnpm --filter @murmur/bench home-profiles --sizes 10000,100000,1000000
+ */
+import {
+  createDatabase,
+  explainHomePage,
+  homeTimeline,
+  migrateDatabase,
+  type Database,
+} from '@murmur/db';
+import pg from 'pg';
+import { ensureDataset } from './dataset.js';
+import { parseArguments } from './options.js';
+import { HOME_PAGE_IDS } from './reference/queries.js';
+
+export const PROFILE_FOLLOWS = [10, 100, 1_000, 5_000, 20_000] as const;
+export const PROFILE_KINDS = ['busy', 'random', 'quiet'] as const;
+type Kind = (typeof PROFILE_KINDS)[number];
+const PAGE = 20;
+
+interface Profile {
+  name: string;
+  kind: Kind;
+  follows: number;
+  readerId: string;
+}
+
+const ORDER: Record<Kind, string> = {
+  busy: 'statuses_count desc, id',
+  random: "md5(id::text || 'bench')",
+  quiet: 'statuses_count asc, id',
+};
+
+/** Adds one reader per profile to the dataset (once; a marker table remembers them). */
+async function ensureProfiles(client: pg.Client): Promise<Profile[]> {
+  await client.query(`create table if not exists bench_home_profiles (
+    name text primary key, kind text not null, follows int not null, reader_id bigint not null)`);
+  const { rows: accounts } = await client.query<{ n: number }>(
+    `select count(*)::int as n from accounts where username ~ '^user[0-9]+$'`,
+  );
+  const available = accounts[0]!.n;
+  for (const kind of PROFILE_KINDS) {
+    for (const wanted of PROFILE_FOLLOWS) {
+      const follows = Math.min(wanted, available);
+      const name = `${kind}_${wanted}`;
+      const { rowCount } = await client.query(`select 1 from bench_home_profiles where name = $1`, [
+        name,
+      ]);
+      if (rowCount) continue;
+      await client.query('begin');
+      const { rows } = await client.query<{ id: string }>(
+        `insert into accounts (username, email, password_hash, following_count)
+         values ($1, $1 || '@bench.invalid', 'x', $2) returning id::text`,
+        [`profile_${name}`, follows],
+      );
+      const readerId = rows[0]!.id;
+      await client.query(
+        `with targets as (select id from accounts where username ~ '^user[0-9]+$'
+           order by ${ORDER[kind]} limit $2),
+         inserted as (insert into follows (account_id, target_account_id)
+           select $1, id from targets returning target_account_id)
+         update accounts a set followers_count = followers_count + 1
+         from inserted i where a.id = i.target_account_id`,
+        [readerId, follows],
+      );
+      await client.query(
+        `insert into bench_home_profiles (name, kind, follows, reader_id) values ($1, $2, $3, $4)`,
+        [name, kind, follows, readerId],
+      );
+      await client.query('commit');
+    }
+  }
+  await client.query('analyze follows, accounts');
+  const { rows } = await client.query<{
+    name: string;
+    kind: Kind;
+    follows: number;
+    reader_id: string;
+  }>(`select name, kind, follows, reader_id::text from bench_home_profiles`);
+  return rows
+    .map((r) => ({ name: r.name, kind: r.kind, follows: r.follows, readerId: r.reader_id }))
+    .sort(
+      (a, b) =>
+        PROFILE_KINDS.indexOf(a.kind) - PROFILE_KINDS.indexOf(b.kind) || a.follows - b.follows,
+    );
+}
+
+/** The home page's id statement before the feeds (issue 15). */
+const SCAN_PAGE_IDS = (reader: string, limit: number) => `
+  select s.id from statuses s
+  where s.deleted_at is null and s.visibility <> 'direct'
+    and s.account_id in (select f.target_account_id from follows f where f.account_id = ${reader}
+      union all select ${reader}::bigint)
+  order by s.id desc limit ${limit}`;
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+interface Explained {
+  /** Best execution time of `runs` (PostgreSQL's own clock: no network, no client). */
+  ms: number;
+  rowsRead: number;
+}
+
+function rowsRead(node: PlanNode): number {
+  const own =
+    node['Relation Name'] === 'statuses' || node['Relation Name'] === 'home_feed_entries'
+      ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+      : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
+}
+
+function explained(plans: { Plan: PlanNode; 'Execution Time': number }[][]): Explained {
+  return {
+    ms: Math.min(...plans.map((p) => p[0]!['Execution Time'])),
+    rowsRead: rowsRead(plans[0]![0]!.Plan),
+  };
+}
+
+async function explainSql(client: pg.Client, text: string, runs: number): Promise<Explained> {
+  const plans = [];
+  for (let i = 0; i < runs; i++) {
+    const { rows } = await client.query<{
+      'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[];
+    }>(`explain (analyze, format json) ${text}`);
+    plans.push(rows[0]!['QUERY PLAN']);
+  }
+  return explained(plans);
+}
+
+async function explainFeed(database: Database, readerId: string, runs: number): Promise<Explained> {
+  const plans = [];
+  for (let i = 0; i < runs; i++) {
+    plans.push(
+      (await explainHomePage(database.primary, readerId, { limit: PAGE })) as {
+        Plan: PlanNode;
+        'Execution Time': number;
+      }[],
+    );
+  }
+  return explained(plans);
+}
+
+async function wallMs(work: () => Promise<unknown>, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+export interface ProfileResult {
+  size: number;
+  profile: string;
+  follows: number;
+  scan: Explained;
+  reference: Explained;
+  feed: Explained;
+  /** The first read: the feed is built from the pull query, then the page read (wall time). */
+  buildMs: number;
+  /** The whole hydrated page through `homeTimeline`, median wall time in this process. */
+  pageMs: number;
+}
+
+export async function measureHomeProfiles(
+  url: string,
+  size: number,
+  runs: number,
+  log: (line: string) => void,
+): Promise<ProfileResult[]> {
+  // Without JIT, as the services' pools run (see @murmur/db's client): compiling a statement costed
+  // for its unexecuted fallback branches took longer than running it.
+  const client = new pg.Client({ connectionString: url, options: '-c jit=off' });
+  await client.connect();
+  const database = createDatabase({ url, poolSize: 2, applicationName: 'murmur-bench' });
+  const results: ProfileResult[] = [];
+  try {
+    const profiles = await ensureProfiles(client);
+    // Every profile's feed is rebuilt from scratch, so the build is measured too.
+    await client.query(`delete from home_feed_state where account_id = any($1::bigint[])`, [
+      profiles.map((p) => p.readerId),
+    ]);
+    // First reads build every profile's feed; the feed table is then analyzed, as autovacuum would
+    // have done on a server in use (a table filled seconds ago has no statistics yet).
+    const buildMs = new Map<string, number>();
+    for (const profile of profiles) {
+      buildMs.set(
+        profile.name,
+        await wallMs(() => homeTimeline(database, profile.readerId, { limit: PAGE }), 1),
+      );
+    }
+    await client.query('analyze home_feed_entries, home_feed_state');
+    for (const profile of profiles) {
+      const reader = `${profile.readerId}::bigint`;
+      const scan = await explainSql(client, SCAN_PAGE_IDS(reader, PAGE), runs);
+      const reference = await explainSql(client, HOME_PAGE_IDS(reader, PAGE), runs);
+      const feed = await explainFeed(database, profile.readerId, runs);
+      const pageMs = await wallMs(
+        () => homeTimeline(database, profile.readerId, { limit: PAGE }),
+        runs * 4,
+      );
+      const result = {
+        size,
+        profile: profile.name,
+        follows: profile.follows,
+        scan,
+        reference,
+        feed,
+        buildMs: buildMs.get(profile.name)!,
+        pageMs,
+      };
+      results.push(result);
+      log(
+        `${size} ${profile.name} (${profile.follows}): scan ${scan.ms.toFixed(2)} ms/${scan.rowsRead} rows, ` +
+          `reference ${reference.ms.toFixed(2)} ms/${reference.rowsRead}, feed ${feed.ms.toFixed(2)} ms/${feed.rowsRead}, ` +
+          `page ${pageMs.toFixed(2)} ms, build ${result.buildMs.toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    await database.close();
+    await client.end();
+  }
+  return results;
+}
+
+export function profilesTable(results: ProfileResult[]): string {
+  const lines = [
+    '| size | profile | follows | scan ms | scan rows | reference ms | reference rows | feed ms | feed rows | page ms (hydrated) | first read (build) ms |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.size} | ${r.profile} | ${r.follows} | ${r.scan.ms.toFixed(2)} | ${r.scan.rowsRead} | ` +
+        `${r.reference.ms.toFixed(2)} | ${r.reference.rowsRead} | ${r.feed.ms.toFixed(2)} | ${r.feed.rowsRead} | ` +
+        `${r.pageMs.toFixed(2)} | ${r.buildMs.toFixed(0)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const options = parseArguments(process.argv.slice(2), process.env);
+  const all: ProfileResult[] = [];
+  for (const statuses of options.sizes) {
+    // Its own databases: the profiles are added to the dataset, and the feeds need the project's
+    // newest migrations, applied here to a dataset that was loaded before them.
+    const { url } = await ensureDataset({
+      baseUrl: options.databaseUrl,
+      statuses,
+      rebuild: options.rebuild,
+      prefix: 'murmur_bench_feeds',
+      log: (message) => console.log(`[dataset ${statuses}] ${message}`),
+    });
+    await migrateDatabase(url);
+    all.push(...(await measureHomeProfiles(url, statuses, 5, (line) => console.log(line))));
+  }
+  console.log(`\n${profilesTable(all)}`);
+}

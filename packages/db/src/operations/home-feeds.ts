@@ -1,0 +1,310 @@
+/**
+ * Precomputed home feeds (fan-out on write). The worker pushes each new status into the feeds of
+ * its author's followers; follows, unfollows and deletions adjust the feeds; the read path
+ * (`queries/home-timeline.ts`) reads a page of the feed and falls back to the pull query where the
+ * feed does not cover it. Every operation is idempotent (a repeated event changes nothing) and
+ * none is needed for correctness of what is shown: the read joins `statuses` and `follows` for the
+ * page's rows, so a late or missing event can only leave an entry out, never show a wrong one.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../client.js';
+import { isSnowflakeId } from '../ids.js';
+import {
+  belongsInHome,
+  FAN_OUT_CHUNK,
+  HEAVY_AUTHOR_FOLLOWERS,
+  HOME_FEED_LENGTH,
+  pullFollowedStatuses,
+} from './home-feed-rules.js';
+
+export interface FanOutResult {
+  /** Followers the status was considered for. */
+  followers: number;
+  /** Entries added (fewer when replayed, or when the reply rule left followers out). */
+  inserted: number;
+}
+
+/**
+ * Pushes a status into the feed of each follower of its author, `FAN_OUT_CHUNK` followers per
+ * statement (each commits on its own, so a post with 100,000 followers holds no lock or connection
+ * for long and other fan-outs run between its chunks). A deleted status or a direct message goes
+ * nowhere. Repeating it adds nothing.
+ */
+export async function fanOutStatus(database: Database, statusId: string): Promise<FanOutResult> {
+  const total: FanOutResult = { followers: 0, inserted: 0 };
+  if (!isSnowflakeId(statusId)) return total;
+  let after = '0';
+  for (;;) {
+    const [row] = await queryRows<{ last: string | null; followers: number; inserted: number }>(
+      database.primary,
+      sql`
+      with status as (select * from statuses where id = ${statusId}),
+      chunk as (
+        select f.id, f.account_id from follows f
+        where f.target_account_id = (select account_id from status) and f.id > ${after}
+        order by f.id limit ${FAN_OUT_CHUNK}
+      ),
+      inserted as (
+        insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+        select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
+        where ${belongsInHome(sql`s`, sql`c.account_id`)}
+        on conflict do nothing
+        returning 1
+      )
+      select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
+        (select count(*)::int from inserted) as inserted`,
+    );
+    total.followers += row?.followers ?? 0;
+    total.inserted += row?.inserted ?? 0;
+    if (!row?.last || row.followers < FAN_OUT_CHUNK) return total;
+    after = row.last;
+  }
+}
+
+export interface FanOutEvent {
+  eventId: string;
+  statusId: string;
+}
+
+/** `done`: fanned out and marked now; `duplicate`: marked before; `heavy`: left to `fanOutStatus`. */
+export type FanOutOutcome = 'done' | 'duplicate' | 'heavy';
+
+/**
+ * The group-committed step of the home-feeds consumer: for the events handled at the same time,
+ * one statement records their markers and fans out every status whose author has at most
+ * `HEAVY_AUTHOR_FOLLOWERS` followers (the marker and the entries commit together). Statuses of
+ * heavier authors are neither marked nor fanned out here: the caller runs `fanOutStatus` (chunked)
+ * and then marks them, so one big fan-out never sits in a statement shared with small ones.
+ */
+export async function fanOutStatusesOnce(
+  database: Database,
+  consumer: string,
+  events: readonly FanOutEvent[],
+): Promise<Map<string, FanOutOutcome>> {
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()].filter((e) =>
+    isSnowflakeId(e.statusId),
+  );
+  const outcomes = new Map<string, FanOutOutcome>(events.map((e) => [e.eventId, 'duplicate']));
+  if (unique.length === 0) return outcomes;
+  const rows = await queryRows<{ eventId: string; heavy: boolean }>(
+    database.primary,
+    sql`
+    with ev as (
+      select e.event_id, e.status_id,
+        coalesce((select a.followers_count from statuses s join accounts a on a.id = s.account_id
+          where s.id = e.status_id), 0) > ${HEAVY_AUTHOR_FOLLOWERS} as heavy
+      from unnest(${sql.param(unique.map((e) => e.eventId))}::uuid[],
+        ${sql.param(unique.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
+    ),
+    marked as (
+      insert into processed_events (consumer, event_id)
+      select ${consumer}, event_id from ev where not heavy
+      on conflict do nothing
+      returning event_id
+    ),
+    fresh as (select s.* from ev join marked using (event_id) join statuses s on s.id = ev.status_id),
+    inserted as (
+      insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+      select f.account_id, s.id, s.account_id, s.reblog_of_id
+      from fresh s join follows f on f.target_account_id = s.account_id
+      where ${belongsInHome(sql`s`, sql`f.account_id`)}
+      on conflict do nothing
+    )
+    select event_id::text as "eventId", false as heavy from marked
+    union all
+    select ev.event_id::text, true from ev
+    where heavy and not exists (select 1 from processed_events p
+      where p.consumer = ${consumer} and p.event_id = ev.event_id)`,
+  );
+  for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
+  return outcomes;
+}
+
+/**
+ * Takes a status out of the feeds it was pushed into (its author's followers). Statuses are soft
+ * deleted and the read skips deleted ones already; this keeps the feeds short and the pages full.
+ */
+export async function removeStatusFromFeeds(database: Database, statusId: string): Promise<number> {
+  if (!isSnowflakeId(statusId)) return 0;
+  const rows = await queryRows<{ n: number }>(
+    database.primary,
+    sql`
+    with removed as (
+      delete from home_feed_entries e using statuses s, follows f
+      where s.id = ${statusId} and f.target_account_id = s.account_id
+        and e.account_id = f.account_id and e.status_id = s.id
+      returning 1
+    )
+    select count(*)::int as n from removed`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * After `readerId` follows `authorId`: the author's recent statuses go into the reader's feed (as
+ * far back as the feed reaches), and when no other follow is waiting to be merged, the feed is
+ * marked as reflecting this follow, so the next read does not rebuild it. Nothing to do for a feed
+ * that was never built (its first read builds it), or when the follow no longer exists.
+ */
+export async function addAuthorToFeed(
+  database: Database,
+  readerId: string,
+  authorId: string,
+): Promise<number> {
+  if (!isSnowflakeId(readerId) || !isSnowflakeId(authorId)) return 0;
+  const rows = await queryRows<{ n: number }>(
+    database.primary,
+    sql`
+    with st as (select * from home_feed_state where account_id = ${readerId}),
+    follow as (
+      select id from follows where account_id = ${readerId} and target_account_id = ${authorId}
+    ),
+    inserted as (
+      insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+      select ${readerId}, s.id, s.account_id, s.reblog_of_id from statuses s
+      where exists (select 1 from follow) and s.account_id = ${authorId}
+        and s.id >= (select complete_from_id from st)
+        and ${belongsInHome(sql`s`, sql`${readerId}::bigint`)}
+      order by s.id desc limit ${HOME_FEED_LENGTH}
+      on conflict do nothing
+      returning 1
+    ),
+    merged as (
+      update home_feed_state st set follows_merged_before_id = (select id from follow) + 1
+      where st.account_id = ${readerId} and st.follows_merged_before_id <= (select id from follow)
+        and not exists (select 1 from follows o where o.account_id = ${readerId}
+          and o.id >= st.follows_merged_before_id and o.id < (select id from follow))
+    )
+    select count(*)::int as n from inserted`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export interface RemoveAuthorOptions {
+  /** Also remove others' boosts of the author's statuses (a block or a mute; not an unfollow). */
+  boostsOfAuthor?: boolean;
+}
+
+/** After an unfollow (or a block or mute): the author's entries leave the reader's feed. */
+export async function removeAuthorFromFeed(
+  database: Database,
+  readerId: string,
+  authorId: string,
+  options: RemoveAuthorOptions = {},
+): Promise<number> {
+  if (!isSnowflakeId(readerId) || !isSnowflakeId(authorId)) return 0;
+  const boosts = options.boostsOfAuthor
+    ? sql`or exists (select 1 from statuses o where o.id = e.reblog_of_id and o.account_id = ${authorId})`
+    : sql``;
+  const rows = await queryRows<{ n: number }>(
+    database.primary,
+    sql`
+    with removed as (
+      delete from home_feed_entries e
+      where e.account_id = ${readerId} and (e.author_id = ${authorId} ${boosts})
+      returning 1
+    )
+    select count(*)::int as n from removed`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * True when the reader's feed must be built before it can be read: it never was, or the reader
+ * followed someone since (that account's older posts would be missing). One probe of each index.
+ */
+export function homeFeedNeedsBuildCondition(reader: SQL): SQL {
+  return sql`not exists (
+    select 1 from home_feed_state st where st.account_id = ${reader}
+      and not exists (select 1 from follows f
+        where f.account_id = ${reader} and f.id >= st.follows_merged_before_id))`;
+}
+
+/** `homeFeedNeedsBuildCondition` on its own; run on the primary, where the build happens. */
+export async function homeFeedNeedsBuild(executor: Executor, readerId: string): Promise<boolean> {
+  const [row] = await queryRows<{ needed: boolean }>(
+    executor,
+    sql`select ${homeFeedNeedsBuildCondition(sql`${readerId}::bigint`)} as needed`,
+    { prepared: true },
+  );
+  return row?.needed ?? true;
+}
+
+/**
+ * Builds (or rebuilds) a reader's feed from the pull query: their newest `HOME_FEED_LENGTH` home
+ * statuses, in one statement. The feed is then complete from the oldest of them (from the
+ * beginning when there were fewer), and reflects every follow that existed. Entries pushed by
+ * fan-outs meanwhile are kept (fan-out writes every follower's feed, built or not, so a status
+ * committed after this statement's snapshot is still pushed by its own fan-out).
+ */
+export async function buildHomeFeed(database: Database, readerId: string): Promise<void> {
+  if (!isSnowflakeId(readerId)) return;
+  const reader = sql`${readerId}::bigint`;
+  const picked = pullFollowedStatuses(reader, {
+    where: sql`true`,
+    ascending: false,
+    limit: sql.raw(String(HOME_FEED_LENGTH)),
+  });
+  await queryRows(
+    database.primary,
+    sql`
+    with picked as (${picked}),
+    inserted as (
+      insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+      select ${reader}, s.id, s.account_id, s.reblog_of_id from picked p join statuses s on s.id = p.id
+      on conflict do nothing
+    ),
+    coverage as (
+      select case when count(*) < ${HOME_FEED_LENGTH} then 0 else min(id) end as complete_from_id
+      from picked
+    ),
+    merged as (
+      select coalesce(max(f.id) + 1, 0) as before from follows f where f.account_id = ${reader}
+    )
+    insert into home_feed_state (account_id, complete_from_id, follows_merged_before_id, built_at)
+    select ${reader}, coverage.complete_from_id, merged.before, now() from coverage, merged
+    on conflict (account_id) do update set complete_from_id = excluded.complete_from_id,
+      follows_merged_before_id = excluded.follows_merged_before_id, built_at = excluded.built_at`,
+  );
+}
+
+export interface TrimResult {
+  /** The last account id of this batch: pass it as `afterAccountId` next; null when done. */
+  lastAccountId: string | null;
+  removed: number;
+}
+
+/**
+ * Keeps each feed of a batch of accounts to its newest `HOME_FEED_LENGTH` entries, and raises the
+ * feed's coverage to match (older pages then come from the pull query). The worker sweeps every
+ * account with this, a batch per statement.
+ */
+export async function trimHomeFeeds(
+  database: Database,
+  options: { afterAccountId?: string; accounts?: number } = {},
+): Promise<TrimResult> {
+  const after =
+    options.afterAccountId && isSnowflakeId(options.afterAccountId) ? options.afterAccountId : '0';
+  const batch = Math.max(1, Math.min(options.accounts ?? 200, 10_000));
+  const [row] = await queryRows<{ last: string | null; removed: number }>(
+    database.primary,
+    sql`
+    with chunk as (select id from accounts where id > ${after} order by id limit ${batch}),
+    cut as (
+      select c.id as account_id, k.status_id as keep_from from chunk c cross join lateral (
+        select e.status_id from home_feed_entries e where e.account_id = c.id
+        order by e.status_id desc offset ${HOME_FEED_LENGTH - 1} limit 1) k
+    ),
+    removed as (
+      delete from home_feed_entries e using cut
+      where e.account_id = cut.account_id and e.status_id < cut.keep_from
+      returning 1
+    ),
+    raised as (
+      update home_feed_state st set complete_from_id = greatest(st.complete_from_id, cut.keep_from)
+      from cut where st.account_id = cut.account_id
+    )
+    select (select max(id)::text from chunk) as last, (select count(*)::int from removed) as removed`,
+  );
+  return { lastAccountId: row?.last ?? null, removed: row?.removed ?? 0 };
+}

@@ -1,0 +1,129 @@
+/**
+ * The home timeline read from the precomputed feed (`operations/home-feeds.ts`). A page is one
+ * index range scan of the reader's feed entries plus one of the reader's own statuses (their own
+ * posts show at once, before any fan-out), so its cost depends on the page size only. Where the
+ * feed does not cover the page (never built, or the page reaches below what the feed keeps), the
+ * same statement also runs the pull query for the uncovered part; one-time filters skip it
+ * otherwise.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../client.js';
+import { isSnowflakeId } from '../ids.js';
+import {
+  buildHomeFeed,
+  homeFeedNeedsBuild,
+  homeFeedNeedsBuildCondition,
+} from '../operations/home-feeds.js';
+import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
+import { hydrateSelection, type StatusSelection } from './hydrate.js';
+import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
+import type { StatusView } from './views.js';
+
+const PAGE_GROUP = 0;
+/**
+ * A row in this group (one of the page's statuses, repeated) says the feed must be built: the
+ * statement answered from the pull query, and carries the signal so a page costs one statement.
+ */
+const NEEDS_BUILD_GROUP = 1;
+
+/** The page's status ids from the feed, the reader's own posts and, where needed, the pull query. */
+export function homePageSelection(readerId: string, page: Page): StatusSelection {
+  const reader = sql`${readerId}::bigint`;
+  const limit = literalLimit(page.limit);
+  const onEntry = pageConditions(sql`e.status_id`, page);
+  const onStatus = pageConditions(sql`s.id`, page);
+  const ascending = onEntry.ascending;
+  const lowerBound =
+    [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
+  const floor = sql`(select complete_from_id from st)`;
+  // The pull query runs only when the feed is missing, or when the page reaches below the feed's
+  // coverage and the feed alone cannot fill it.
+  const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${lowerBound}::bigint and (${
+    ascending ? sql`true` : sql`(select count(*) from feed) < ${limit}`
+  })))`;
+  return sql`
+    with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
+    feed as (
+      -- The checks are scalar subqueries, not joins, on purpose: each runs for an entry the ordered
+      -- scan of the reader's key range reaches, and the scan stops at the page's LIMIT (as joins
+      -- the planner may read the whole feed first when the tables are small).
+      select e.status_id as id from home_feed_entries e
+      where e.account_id = ${reader} and e.status_id >= ${floor} and ${onEntry.where}
+        and (select s.deleted_at is null from statuses s where s.id = e.status_id)
+        and (e.reblog_of_id is null
+          or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
+        and (select true from follows f
+          where f.account_id = ${reader} and f.target_account_id = e.author_id)
+      order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
+    ),
+    own as (
+      select s.id from statuses s
+      where s.account_id = ${reader} and s.deleted_at is null and s.visibility <> 'direct'
+        and ${onStatus.where}
+      order by ${orderFor(sql`s.id`, ascending)} limit ${limit}
+    ),
+    pulled as (
+      select id from (${pullFollowedStatuses(reader, {
+        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)`,
+        ascending,
+        limit,
+      })}) p where ${pullNeeded}
+    ),
+    page as (
+      select id from (
+        select id from feed union all select id from own union all select id from pulled
+      ) u order by ${orderFor(sql`id`, ascending)} limit ${limit}
+    )
+    select p.id, row_number() over (order by p.id desc) as ord, ${sql.raw(String(PAGE_GROUP))} as grp from page p
+    union all
+    select id, 0, ${sql.raw(String(NEEDS_BUILD_GROUP))} from (select id from page limit 1) flag
+    where ${homeFeedNeedsBuildCondition(reader)}`;
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The reader's own posts and those of the accounts they follow, with boosts, newest first; no
+ * direct messages; replies only to the author themself, the reader or someone the reader follows.
+ * One statement on the replica. When it says the feed was never built, or predates one of the
+ * reader's follows (or when the page is empty, and the signal could not ride on a row), the feed is
+ * built on the primary and the page read again there (a replica may lag behind the build).
+ */
+export async function homeTimeline(
+  database: Database,
+  viewerId: string,
+  page: Page,
+): Promise<StatusView[]> {
+  if (!isSnowflakeId(viewerId)) return [];
+  const read = async (executor: Executor) =>
+    hydrateSelection(executor, homePageSelection(viewerId, page), viewerId, {
+      // Planned each time: the pull branch's best plan depends on the reader.
+      prepared: false,
+    });
+  const groups = await read(database.replica);
+  const statuses = groups.get(PAGE_GROUP) ?? [];
+  const needsBuild =
+    groups.has(NEEDS_BUILD_GROUP) ||
+    (statuses.length === 0 && (await homeFeedNeedsBuild(database.primary, viewerId)));
+  if (!needsBuild) return statuses;
+  await buildHomeFeed(database, viewerId);
+  return (await read(database.primary)).get(PAGE_GROUP) ?? [];
+}
+
+/**
+ * EXPLAIN (ANALYZE, FORMAT JSON) of the page statement's selection (without hydration), for the
+ * regression test and the benchmark: what a page reads, whatever the machine's speed.
+ */
+export async function explainHomePage(
+  executor: Executor,
+  readerId: string,
+  page: Page,
+): Promise<unknown> {
+  const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
+    executor,
+    sql`explain (analyze, format json) ${homePageSelection(readerId, page)}`,
+  );
+  return row?.['QUERY PLAN'];
+}

@@ -1,0 +1,67 @@
+/**
+ * The home-feeds consumer: pushes each new status into its author's followers' home feeds (fan-out
+ * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the sweep that keeps every feed
+ * to its bounded length. The reader's own posts are not fanned out to them: the home read merges
+ * the reader's own statuses, so they show at once.
+ */
+import {
+  fanOutStatus,
+  fanOutStatusesOnce,
+  markEventProcessed,
+  trimHomeFeeds,
+  type Database,
+  type FanOutEvent,
+  type FanOutOutcome,
+} from '@murmur/db';
+import type { Logger } from '@murmur/service-kit';
+import { Batcher } from './batcher.js';
+import type { EventHandler } from './handlers.js';
+
+/** The durable consumer that fans posts out into home feeds (declared in `consumers.ts`). */
+export const HOME_FEEDS_CONSUMER = 'home-feeds';
+
+/**
+ * Statuses of ordinary authors handled at the same time share one statement (group commit: their
+ * markers and every follower's entry commit together). A heavy author's status (more than
+ * `HEAVY_AUTHOR_FOLLOWERS`) is fanned out alone, in chunks committed one by one, then marked: the
+ * batches of everyone else go on between its chunks, and a redelivery after a crash mid-way
+ * repeats the chunks harmlessly (entries are inserted with ON CONFLICT DO NOTHING).
+ */
+export function homeFeedsHandler(
+  database: Database,
+  options: { maxBatch: number; lingerMs?: number },
+): EventHandler {
+  const batcher = new Batcher(async (events: FanOutEvent[]) => {
+    const outcomes = await fanOutStatusesOnce(database, HOME_FEEDS_CONSUMER, events);
+    return events.map((e): FanOutOutcome => outcomes.get(e.eventId) ?? 'duplicate');
+  }, options);
+  return async (event, log) => {
+    if (event.type !== 'PostCreated') {
+      await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
+      return;
+    }
+    const outcome = await batcher.add({ eventId: event.id, statusId: event.data.statusId });
+    if (outcome === 'duplicate') log.debug({}, 'status already fanned out');
+    if (outcome !== 'heavy') return;
+    const started = Date.now();
+    const result = await fanOutStatus(database, event.data.statusId);
+    await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
+    log.info(
+      { statusId: event.data.statusId, ...result, ms: Date.now() - started },
+      'status of a heavy author fanned out in chunks',
+    );
+  };
+}
+
+/** One sweep over every account's feed, a batch of accounts per statement. */
+export async function trimAllHomeFeeds(database: Database, logger: Logger): Promise<void> {
+  let after: string | undefined;
+  let removed = 0;
+  for (;;) {
+    const batch = await trimHomeFeeds(database, after ? { afterAccountId: after } : {});
+    removed += batch.removed;
+    if (!batch.lastAccountId) break;
+    after = batch.lastAccountId;
+  }
+  if (removed > 0) logger.info({ removed }, 'home feeds trimmed to their bounded length');
+}
