@@ -11,7 +11,7 @@ import {
   MAX_FEATURED_TAGS,
   setAccountNote,
 } from '../src/index.js';
-import { createAccountFixture, outboxEventsOf, useTestDatabase } from '../src/testing/index.js';
+import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 
@@ -40,10 +40,10 @@ describe('featureTag', () => {
     await expect(
       featureTag(testDb.database, { accountId: account.id, name: 'onetoomany' }),
     ).rejects.toThrow(DomainError);
-    const events = await outboxEventsOf(testDb.database, ['TagFeatured']);
-    const mine = events.filter((e) => e.payload.data.accountId === account.id);
+    const events = await outboxEvents(testDb.database, ['TagFeatured']);
+    const mine = events.filter((e) => e.data.accountId === account.id);
     expect(mine).toHaveLength(MAX_FEATURED_TAGS);
-    expect(mine[0]!.payload).toMatchObject({ requestId: 'r1', data: { tag: 'tag0' } });
+    expect(mine[0]!).toMatchObject({ requestId: 'r1', data: { tag: 'tag0' } });
   });
 });
 

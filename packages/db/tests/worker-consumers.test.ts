@@ -19,7 +19,7 @@ import { emailDeliveries } from '../src/schema/index.js';
 import {
   createAccountFixture,
   createTestDatabase,
-  outboxEvents as outboxEventsOf,
+  outboxEvents,
   useTestDatabase,
 } from '../src/testing/index.js';
 import type { UserMentioned } from '@murmur/events';
@@ -114,7 +114,7 @@ describe('dead letters', () => {
 
 /** The outbox's posts and mentions as the statistics consumer counts them. */
 async function statisticsEventsOf(db: Database): Promise<StatisticsEvent[]> {
-  const events = await outboxEventsOf(db, ['PostCreated', 'UserMentioned']);
+  const events = await outboxEvents(db, ['PostCreated', 'UserMentioned']);
   return events.map((event) =>
     event.type === 'PostCreated'
       ? {

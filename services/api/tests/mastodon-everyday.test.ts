@@ -5,7 +5,7 @@
  * texts and OpenID Connect's UserInfo. Every body is checked against Mastodon's own description.
  */
 import { createStatus, followAccount, type Database } from '@murmur/db';
-import { outboxEventsOf } from '@murmur/db/testing';
+import { outboxEvents } from '@murmur/db/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
@@ -113,11 +113,11 @@ describe('bookmarks', () => {
   });
 
   it('writes no event: bookmarks are private to their owner', async () => {
-    const before = (await outboxEventsOf(database)).length;
+    const before = (await outboxEvents(database)).length;
     const id = await post(bob, 'a private bookmark');
-    const afterPost = (await outboxEventsOf(database)).length;
+    const afterPost = (await outboxEvents(database)).length;
     await call('POST', `/api/v1/statuses/${id}/bookmark`, alice);
-    expect((await outboxEventsOf(database)).length).toBe(afterPost);
+    expect((await outboxEvents(database)).length).toBe(afterPost);
     expect(afterPost).toBeGreaterThan(before);
   });
 });
@@ -151,14 +151,14 @@ describe('pinned statuses', () => {
     });
     await call('POST', `/api/v1/statuses/${ids[5]}/pin`, pinner);
 
-    const events = await outboxEventsOf(database, ['StatusPinned', 'StatusUnpinned']);
-    const mine = events.filter((e) => e.payload.data.accountId === pinner.id);
+    const events = await outboxEvents(database, ['StatusPinned', 'StatusUnpinned']);
+    const mine = events.filter((e) => e.data.accountId === pinner.id);
     expect(mine.map((e) => e.type)).toEqual([
       ...Array(5).fill('StatusPinned'),
       'StatusUnpinned',
       'StatusPinned',
     ]);
-    expect(mine.at(-1)!.payload.data.statusId).toBe(ids[5]);
+    expect(mine.at(-1)!.data.statusId).toBe(ids[5]);
   });
 
   it("refuses someone else's status, a private one and a reblog", async () => {
@@ -225,11 +225,11 @@ describe('featured hashtags', () => {
     });
     expect(await call('GET', '/api/v1/featured_tags', author)).toEqual([]);
 
-    const events = await outboxEventsOf(database, ['TagFeatured', 'TagUnfeatured']);
+    const events = await outboxEvents(database, ['TagFeatured', 'TagUnfeatured']);
     expect(
       events
-        .filter((e) => e.payload.data.accountId === author.id)
-        .map((e) => `${e.type} ${String(e.payload.data.tag)}`),
+        .filter((e) => e.data.accountId === author.id)
+        .map((e) => `${e.type} ${String(e.data.tag)}`),
     ).toEqual([
       'TagFeatured gardening',
       'TagFeatured cooking',
@@ -321,8 +321,8 @@ describe('accounts', () => {
       endorsed: false,
     });
     expect(await call('GET', '/api/v1/endorsements', alice)).toEqual([]);
-    const events = await outboxEventsOf(database, ['AccountEndorsed', 'AccountUnendorsed']);
-    expect(events.map((e) => [e.type, e.payload.data.targetAccountId])).toEqual([
+    const events = await outboxEvents(database, ['AccountEndorsed', 'AccountUnendorsed']);
+    expect(events.map((e) => [e.type, e.data.targetAccountId])).toEqual([
       ['AccountEndorsed', friend.id],
       ['AccountUnendorsed', friend.id],
     ]);
@@ -354,8 +354,8 @@ describe('accounts', () => {
     expect(account.followers_count).toBe(0);
     const [seen] = await call('GET', `/api/v1/accounts/relationships?id[]=${target.id}`, follower);
     expect(seen.following).toBe(false);
-    const events = await outboxEventsOf(database, ['FollowerRemoved']);
-    expect(events.map((e) => e.payload.data)).toContainEqual({
+    const events = await outboxEvents(database, ['FollowerRemoved']);
+    expect(events.map((e) => e.data)).toContainEqual({
       accountId: target.id,
       targetAccountId: follower.id,
     });

@@ -3,12 +3,17 @@
  * worker's `notifications` consumer would (without NATS), for tests of the API and the website that
  * read notifications.
  */
-import { parseEvent, type DomainEvent, type EventType } from '@murmur/events';
+import { parseEvent, type DomainEvent, type EventOf, type EventType } from '@murmur/events';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import { applyNotificationChanges, NOTIFYING_EVENT_TYPES } from '../operations/notify.js';
 
 /** Every event in the outbox, oldest first, validated (optionally only those of `types`). */
+export async function outboxEvents(database: Database): Promise<DomainEvent[]>;
+export async function outboxEvents<T extends EventType>(
+  database: Database,
+  types: readonly T[],
+): Promise<EventOf<T>[]>;
 export async function outboxEvents(
   database: Database,
   types?: readonly EventType[],

@@ -167,21 +167,6 @@ export async function countStatements<T>(
   }
 }
 
-/** The events written to the outbox so far, oldest first (optionally of some types only). */
-export async function outboxEventsOf(
-  database: Database,
-  types?: readonly string[],
-): Promise<
-  { type: string; payload: { data: Record<string, unknown>; requestId: string | null } }[]
-> {
-  const result = await database.pool.query(
-    `select type, payload from outbox_events
-      where $1::text[] is null or type = any($1::text[]) order by occurred_at, id`,
-    [types ?? null],
-  );
-  return result.rows;
-}
-
 /**
  * The `murmur` database on a server of the test's own (a private cluster it may restart), created
  * and migrated. `destroy()` closes the pool; the server is the test's to stop.
