@@ -14,6 +14,15 @@ describe('RecentWriters', () => {
     expect(writers.isRecent('2', 10_999)).toBe(false);
     expect(writers.isRecent('1', 11_000)).toBe(false);
   });
+
+  it('tells whether it marked an account within the last moments (to spare repeated upserts)', () => {
+    const writers = new RecentWriters(10_000);
+    expect(writers.markedWithin('1', 1_000, 5_000)).toBe(false);
+    writers.mark('1', 5_000);
+    expect(writers.markedWithin('1', 1_000, 5_999)).toBe(true);
+    expect(writers.markedWithin('1', 1_000, 6_000)).toBe(false);
+    expect(writers.markedWithin('2', 1_000, 5_500)).toBe(false);
+  });
 });
 
 describe('read routing', () => {

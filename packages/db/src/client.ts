@@ -168,6 +168,12 @@ export class RecentWriters {
     if (this.until.size > 10_000) this.sweep(now);
   }
 
+  /** Whether this process marked the account within the last `ms` milliseconds. */
+  markedWithin(accountId: string, ms: number, now = Date.now()): boolean {
+    const until = this.until.get(accountId);
+    return until !== undefined && until - this.windowMs > now - ms;
+  }
+
   isRecent(accountId: string, now = Date.now()): boolean {
     const until = this.until.get(accountId);
     if (until === undefined) return false;

@@ -14,6 +14,7 @@ export {
   type DatabaseConfig,
   type Executor,
 } from './client.js';
+export { markAccountWrote } from './operations/mark-account-wrote.js';
 export { withTransaction, isTransientDatabaseError, isUniqueViolation } from './transaction.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
 export { migrateDatabase, createDatabaseIfMissing, MIGRATIONS_FOLDER } from './migrate.js';

@@ -3,7 +3,7 @@
  * primary and a replica made from it with pg_basebackup; with the replica's replay paused (it is as
  * far behind as we like), someone who just posted sees the post on their profile, in their home
  * timeline and by id, while another reader — served by the replica — does not see it until replay
- * resumes.
+ * resumes — also when the author's next request reaches another API process.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase, issueAccessToken, registerApplication } from '@murmur/db';
@@ -16,6 +16,8 @@ let primary: PrivatePostgres;
 let replica: PrivatePostgres;
 let migrated: TestDatabase;
 let api: TestApp;
+/** A second API process over the same databases: its own memory, so only the database can tell it. */
+let otherProcess: TestApp;
 let replicaAdmin: ReturnType<typeof createDatabase>;
 const tokens: Record<'author' | 'reader', string> = { author: '', reader: '' };
 let authorId: string;
@@ -31,6 +33,9 @@ beforeAll(async () => {
   });
   api = await createTestApp({
     testDatabase: { url: migrated.url, database, destroy: () => database.close() },
+  });
+  otherProcess = await createTestApp({
+    testDatabase: { url: migrated.url, database, destroy: async () => {} },
   });
   replicaAdmin = createDatabase({ url: replica.url('murmur'), poolSize: 1 });
   const { application } = await registerApplication(database, {
@@ -57,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await replicaAdmin?.close();
+  await otherProcess?.close();
   await api?.close();
   await migrated?.destroy();
   await replica?.dispose();
@@ -99,6 +105,34 @@ it('shows a post to its author at once while the replica lags, and to others whe
 
   await replicaAdmin.pool.query('select pg_wal_replay_resume()');
   await waitFor(async () => (await profileIds('reader')).includes(id), {
+    what: 'the replica to catch up',
+  });
+}, 60_000);
+
+it('shows the author their post when their next request reaches another API process', async () => {
+  await replicaAdmin.pool.query('select pg_wal_replay_pause()');
+  const posted = await api.app.inject({
+    method: 'POST',
+    url: '/api/v1/statuses',
+    headers: { ...as('author'), 'content-type': 'application/json' },
+    payload: { status: 'posted through one process, read through another' },
+  });
+  expect(posted.statusCode).toBe(200);
+  const { id } = posted.json() as { id: string };
+
+  const read = (who: 'author' | 'reader') =>
+    otherProcess.app.inject({ url: `/api/v1/statuses/${id}`, headers: as(who) });
+  expect((await read('author')).statusCode).toBe(200);
+  const home = await otherProcess.app.inject({
+    url: '/api/v1/timelines/home',
+    headers: as('author'),
+  });
+  expect((home.json() as { id: string }[]).map((s) => s.id)).toContain(id);
+  // The other process still serves everyone else from the lagging replica.
+  expect((await read('reader')).statusCode).toBe(404);
+
+  await replicaAdmin.pool.query('select pg_wal_replay_resume()');
+  await waitFor(async () => (await read('reader')).statusCode === 200, {
     what: 'the replica to catch up',
   });
 }, 60_000);

@@ -10,12 +10,14 @@ import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import {
   accounts,
+  accountWriteMarks,
   oauthAccessTokens,
   oauthApplications,
   oauthAuthorizationCodes,
 } from '../schema/index.js';
 import { withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
+import { READ_YOUR_WRITES_MARK_WINDOW_MS } from './mark-account-wrote.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
 export type ApplicationRow = typeof oauthApplications.$inferSelect;
@@ -341,9 +343,11 @@ function prepareTokenLookup(executor: Executor) {
       lastUsedAt: oauthAccessTokens.lastUsedAt,
       applicationId: oauthAccessTokens.applicationId,
       username: accounts.username,
+      wroteRecently: sql<boolean>`coalesce(${accountWriteMarks.wroteAt} > now() - ${sql.raw(`interval '${READ_YOUR_WRITES_MARK_WINDOW_MS} milliseconds'`)}, false)`,
     })
     .from(oauthAccessTokens)
     .leftJoin(accounts, eq(accounts.id, oauthAccessTokens.accountId))
+    .leftJoin(accountWriteMarks, eq(accountWriteMarks.accountId, oauthAccessTokens.accountId))
     .where(
       and(
         eq(oauthAccessTokens.tokenHash, sql.placeholder('tokenHash')),
@@ -379,6 +383,11 @@ export interface AuthenticatedToken {
   applicationId: string;
   scopes: string[];
   lastUsedAt: Date | null;
+  /**
+   * Whether the account wrote through the API in the last few seconds (any API process): its reads
+   * then go to the primary (see `markAccountWrote`).
+   */
+  wroteRecently: boolean;
 }
 
 /**
@@ -419,6 +428,7 @@ export async function authenticateAccessToken(
     applicationId: row.applicationId,
     scopes: row.scopes,
     lastUsedAt,
+    wroteRecently: row.wroteRecently,
   };
 }
 

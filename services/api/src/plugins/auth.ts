@@ -99,6 +99,7 @@ export const authentication = fp(
         account: found.account,
         applicationId: found.applicationId,
         scopes: found.scopes,
+        wroteRecently: found.wroteRecently,
       };
       if (!scopesAllow(found.scopes, required)) {
         return deny(

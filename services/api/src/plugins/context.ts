@@ -21,6 +21,8 @@ export interface RequestAuth {
   account: AuthenticatedToken['account'];
   applicationId: string;
   scopes: string[];
+  /** The account wrote through any API process in the last few seconds (read-your-writes). */
+  wroteRecently: boolean;
 }
 
 /**
