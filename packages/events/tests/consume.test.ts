@@ -167,6 +167,55 @@ describe('startConsumer', () => {
     expect(warning?.obj).toMatchObject({ eventId: event!.id, deliveryCount: 1, retryInMs: 100 });
   });
 
+  it('rides out a transient outage in place: no delivery spent, however long it lasts', async () => {
+    // maxDeliver 2: spending deliveries on the outage would exhaust them after one retry.
+    const topology = await setup({ maxDeliver: 2, ackWaitMs: 1_000 });
+    const logger = recordingLogger();
+    const deliveries: number[] = [];
+    let failuresLeft = 12; // about 1.2 s of outage: past the ack wait, as many times as maxDeliver
+    await start(topology, {
+      concurrency: 1,
+      logger,
+      workingIntervalMs: 300,
+      isTransient: (err) => err instanceof Error && err.message === 'connect ECONNREFUSED',
+      transientRetryDelayMs: () => 100,
+      handle: async (_event, meta) => {
+        deliveries.push(meta.deliveryCount);
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('connect ECONNREFUSED');
+        }
+      },
+    });
+    await publishMany(topology, 1);
+    const info = await allAcked(topology);
+    expect(deliveries).toHaveLength(13);
+    expect(new Set(deliveries)).toEqual(new Set([1])); // every attempt within the first delivery
+    expect(info.num_redelivered).toBe(0);
+    expect(
+      logger.lines.some((l) => l.level === 'warn' && l.msg?.includes('no delivery spent')),
+    ).toBe(true);
+  });
+
+  it('control: without isTransient the same outage spends deliveries', async () => {
+    const topology = await setup();
+    const deliveries: number[] = [];
+    let failuresLeft = 2;
+    await start(topology, {
+      concurrency: 1,
+      handle: async (_event, meta) => {
+        deliveries.push(meta.deliveryCount);
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('connect ECONNREFUSED');
+        }
+      },
+    });
+    await publishMany(topology, 1);
+    await allAcked(topology);
+    expect(deliveries).toEqual([1, 2, 3]);
+  });
+
   it('dead-letters an invalid message and keeps the valid ones flowing', async () => {
     const topology = await setup();
     const invalid: InvalidDelivery[] = [];

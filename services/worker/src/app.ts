@@ -8,6 +8,7 @@ import {
   countDeadLetters,
   countEmailDeliveries,
   finalizeFinishedDays,
+  isTransientDatabaseError,
   outboxBacklog,
   refreshTodayStats,
   utcDay,
@@ -257,6 +258,8 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       ...(timings.retryDelayMs ? { retryDelayMs: timings.retryDelayMs } : {}),
       ...(timings.pullExpiresMs ? { pullExpiresMs: timings.pullExpiresMs } : {}),
       onTopologyMissing: (err) => healTopology(`consumer ${consumer}`, err),
+      // A database restart spends no delivery: the event waits in the handler for the database.
+      isTransient: isTransientDatabaseError,
       onInvalid: deadLetterRecorder(database, consumer, logger, () =>
         metrics.deadLetter(consumer, 'invalid'),
       ),

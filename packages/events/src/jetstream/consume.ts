@@ -56,6 +56,17 @@ export interface StartConsumerOptions {
   /** Delay before the redelivery of a failed message; default 1 s, 5 s, 30 s, 2 min, 10 min… */
   retryDelayMs?: (deliveryCount: number) => number;
   /**
+   * Whether a handler's failure says nothing about the event, only that a dependency is unavailable
+   * right now (the database restarting). Such a failure spends no delivery: the message is kept
+   * (`working()`) and its handler run again in place, with growing pauses
+   * ({@link transientRetryDelayMs}), until it succeeds, fails in another way, or the consumer stops
+   * (then it is nak'ed). Without it, an outage longer than the redelivery schedule would exhaust
+   * `maxDeliver` and dead-letter events that were fine.
+   */
+  isTransient?: (err: unknown) => boolean;
+  /** Pause before running a handler again after a transient failure; default 250 ms doubling to 5 s. */
+  transientRetryDelayMs?: (attempt: number) => number;
+  /**
    * How often to send `working()` while a handler runs. Default: a third of the consumer's ack wait
    * (read from the server). 0 disables it.
    */
@@ -91,6 +102,11 @@ export interface ConsumerHandle {
 }
 
 const DEFAULT_STOP_DEADLINE_MS = 30_000;
+
+/** 250 ms, doubling, at most 5 s (with jitter): a restarted database is back within a pause. */
+export function transientRetryDelayMs(attempt: number): number {
+  return backoffWithJitter(attempt, 250, 5_000);
+}
 const MIN_WORKING_INTERVAL_MS = 100;
 /** A consume iterator that lived this long is "healthy": the recreate backoff starts over. */
 const HEALTHY_ITERATOR_MS = 30_000;
@@ -130,6 +146,8 @@ class EventConsumer implements ConsumerHandle {
   private readonly runningIds = new Set<string>();
   private workingIntervalMs = 0;
   private maxDeliver = Number.POSITIVE_INFINITY;
+  /** Handlers waiting out a dependency's outage: `stop()` cuts their pauses short. */
+  private readonly outagePauses = new Set<CancellableDelay>();
 
   constructor(
     private readonly js: JetStreamClient,
@@ -175,6 +193,7 @@ class EventConsumer implements ConsumerHandle {
     this.markReady();
     this.slots.abortWaiters();
     this.pause?.cancel();
+    for (const pause of this.outagePauses) pause.cancel();
     this.current?.stop();
     const deadline = cancellableDelay(deadlineMs);
     const finished = await Promise.race([
@@ -356,7 +375,7 @@ class EventConsumer implements ConsumerHandle {
     const stopWorking = this.keepWorking(msg, base);
     const startedAt = Date.now();
     try {
-      await this.options.handle(event, meta);
+      await this.handleRidingOutOutages(event, meta, base);
     } catch (err) {
       stopWorking();
       this.runningIds.delete(event.id);
@@ -381,6 +400,40 @@ class EventConsumer implements ConsumerHandle {
     } catch (err) {
       // The handler's effects are committed; a redelivery is harmless because handlers are idempotent.
       this.logger.warn({ ...base, err }, 'ack not confirmed; the event may be delivered again');
+    }
+  }
+
+  /**
+   * Runs the handler, and runs it again in place while it fails transiently (see
+   * `StartConsumerOptions.isTransient`); the caller keeps the message alive meanwhile.
+   */
+  private async handleRidingOutOutages(
+    event: DomainEvent,
+    meta: DeliveryMeta,
+    base: Record<string, unknown>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.options.handle(event, meta);
+        return;
+      } catch (err) {
+        if (this.stopping || !this.options.isTransient?.(err)) throw err;
+        const waitMs = (this.options.transientRetryDelayMs ?? transientRetryDelayMs)(attempt);
+        if (attempt === 0 || attempt % 20 === 0) {
+          this.logger.warn(
+            { ...base, err, waitMs, attempt },
+            'a dependency is unavailable; keeping the event and trying again (no delivery spent)',
+          );
+        }
+        const pause = cancellableDelay(waitMs);
+        this.outagePauses.add(pause);
+        try {
+          await pause.done;
+        } finally {
+          this.outagePauses.delete(pause);
+        }
+        if (this.stopping) throw err;
+      }
     }
   }
 
