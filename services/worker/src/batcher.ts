@@ -1,4 +1,4 @@
-import { cuttableDelay } from './delay.js';
+import { cancellableDelay } from '@murmur/events/jetstream';
 
 export interface BatcherOptions {
   /** Most items one flush carries. */
@@ -84,8 +84,8 @@ export class Batcher<T, R> {
     if (this.lingerMs === 0) return;
     const wait = this.queue[0]!.addedAt + this.lingerMs - Date.now();
     if (wait <= 0 || this.queue.length >= this.maxBatch) return;
-    const delay = cuttableDelay(wait);
-    this.endLinger = delay.cut;
+    const delay = cancellableDelay(wait);
+    this.endLinger = delay.cancel;
     await delay.done;
     this.endLinger = undefined;
   }

@@ -5,7 +5,7 @@
  * `firstRunAfterMs`, the first run waits that long after `start()` (or until `wake()`).
  */
 import type { Logger } from '@murmur/service-kit';
-import { cuttableDelay } from './delay.js';
+import { cancellableDelay } from '@murmur/events/jetstream';
 
 export interface LoopOptions {
   name: string;
@@ -64,8 +64,8 @@ export class Loop {
 
   /** Waits `ms`, or less when woken or stopped. */
   private async sleep(ms: number): Promise<void> {
-    const delay = cuttableDelay(ms);
-    this.wakeWaiter = delay.cut;
+    const delay = cancellableDelay(ms);
+    this.wakeWaiter = delay.cancel;
     await delay.done;
     this.wakeWaiter = undefined;
   }

@@ -63,3 +63,4 @@ export {
   type StartConsumerOptions,
   type StopOptions,
 } from './consume.js';
+export { cancellableDelay, type CancellableDelay } from './time.js';
