@@ -165,12 +165,14 @@ export {
 } from './queries/accounts.js';
 export {
   findTagDetails,
+  tagDetailsByIds,
   followedTags,
   featuredTagsOf,
   featuredTagSuggestions,
   TAG_HISTORY_DAYS,
   type FollowedTagsPage,
 } from './queries/tags.js';
+export { trendingTagIds, trendingStatusIds, TRENDS_RANKING_SIZE } from './queries/trends.js';
 export {
   searchAccounts,
   searchHashtags,

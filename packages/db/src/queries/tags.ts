@@ -45,6 +45,23 @@ function toTagDetail(row: TagDetailRow): TagDetailView {
   return { ...row, history: row.history.map((h) => ({ ...h, day: new Date(h.day) })) };
 }
 
+/** Hashtags by id, in the order given, with history and the viewer's relation. One statement. */
+export async function tagDetailsByIds(
+  executor: Executor,
+  ids: readonly string[],
+  viewerId: string | null,
+): Promise<TagDetailView[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<TagDetailRow>(
+    executor,
+    sql`select ${tagDetailColumns(viewerId)}
+    from unnest(${sql.param([...ids])}::bigint[]) with ordinality as wanted(id, place)
+    join tags t on t.id = wanted.id
+    order by wanted.place`,
+  );
+  return rows.map(toTagDetail);
+}
+
 /** A hashtag by normalized name with its history and the viewer's relation, or null. One statement. */
 export async function findTagDetails(
   executor: Executor,

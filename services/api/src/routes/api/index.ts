@@ -23,6 +23,7 @@ import profileRoutes from './v1/profile.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
+import trendRoutes from './v1/trends.js';
 import groupedNotificationRoutes from './v2/notifications.js';
 import searchRoutes from './v2/search.js';
 
@@ -46,5 +47,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
+  await app.register(trendRoutes);
   await app.register(stubRoutes);
 }

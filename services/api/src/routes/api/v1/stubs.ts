@@ -36,8 +36,7 @@ const STUBS: Stub[] = [
     summary: 'Scheduled statuses (none)',
     scope: 'read:statuses',
   },
-  { path: '/api/v1/trends/tags', summary: 'Trending hashtags (none)', scope: null },
-  { path: '/api/v1/trends/statuses', summary: 'Trending statuses (none)', scope: null },
+  // Trending links need link previews (preview cards), which this server does not fetch.
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
   {
     path: '/api/v1/accounts/:id/lists',
