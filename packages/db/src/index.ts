@@ -15,6 +15,17 @@ export {
   type Executor,
 } from './client.js';
 export { markAccountWrote } from './operations/mark-account-wrote.js';
+export {
+  publishAnnouncement,
+  withdrawAnnouncement,
+  addAnnouncementReaction,
+  removeAnnouncementReaction,
+  dismissAnnouncement,
+  isReactionEmoji,
+  MAX_ANNOUNCEMENT_CHARACTERS,
+  MAX_ANNOUNCEMENT_REACTIONS,
+  type PublishAnnouncementInput,
+} from './operations/announcements/index.js';
 export { withTransaction, isTransientDatabaseError, isUniqueViolation } from './transaction.js';
 export { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
 export { migrateDatabase, createDatabaseIfMissing, MIGRATIONS_FOLDER } from './migrate.js';
@@ -172,6 +183,7 @@ export {
   TAG_HISTORY_DAYS,
   type FollowedTagsPage,
 } from './queries/tags.js';
+export { activeAnnouncements, type AnnouncementView } from './queries/announcements.js';
 export { trendingTagIds, trendingStatusIds, TRENDS_RANKING_SIZE } from './queries/trends.js';
 export {
   searchAccounts,

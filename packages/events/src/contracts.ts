@@ -224,6 +224,24 @@ export const AccountUnendorsedV1 = envelope('AccountUnendorsed', 1, AccountAndTa
 /** `accountId` removed `targetAccountId` from its followers (the follow is gone). */
 export const FollowerRemovedV1 = envelope('FollowerRemoved', 1, AccountAndTarget);
 
+/** The operator published an announcement, or took one down (everyone's apps show them). */
+const AnnouncementRef = data({ announcementId: SnowflakeId });
+export const AnnouncementPublishedV1 = envelope('AnnouncementPublished', 1, AnnouncementRef);
+export const AnnouncementWithdrawnV1 = envelope('AnnouncementWithdrawn', 1, AnnouncementRef);
+/** Someone added or took back an emoji reaction (its count is visible to everyone). */
+const AnnouncementReaction = data({
+  announcementId: SnowflakeId,
+  accountId: SnowflakeId,
+  /** The emoji. */
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+});
+export const AnnouncementReactedV1 = envelope('AnnouncementReacted', 1, AnnouncementReaction);
+export const AnnouncementReactionRemovedV1 = envelope(
+  'AnnouncementReactionRemoved',
+  1,
+  AnnouncementReaction,
+);
+
 /**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
@@ -250,6 +268,13 @@ export const CONTRACTS = {
   AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
   FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
+  AnnouncementPublished: { subject: 'announcement.published.v1', schema: AnnouncementPublishedV1 },
+  AnnouncementWithdrawn: { subject: 'announcement.withdrawn.v1', schema: AnnouncementWithdrawnV1 },
+  AnnouncementReacted: { subject: 'announcement.reacted.v1', schema: AnnouncementReactedV1 },
+  AnnouncementReactionRemoved: {
+    subject: 'announcement.reaction_removed.v1',
+    schema: AnnouncementReactionRemovedV1,
+  },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;

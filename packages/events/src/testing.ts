@@ -154,6 +154,18 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountUnendorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   FollowerRemoved: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   MediaUploaded: () => ({ mediaId: nextTestId(), accountId: nextTestId() }),
+  AnnouncementPublished: () => ({ announcementId: nextTestId() }),
+  AnnouncementWithdrawn: () => ({ announcementId: nextTestId() }),
+  AnnouncementReacted: () => ({
+    announcementId: nextTestId(),
+    accountId: nextTestId(),
+    name: '🎉',
+  }),
+  AnnouncementReactionRemoved: () => ({
+    announcementId: nextTestId(),
+    accountId: nextTestId(),
+    name: '🎉',
+  }),
 };
 
 /** A valid event of any type; `data` fields can be overridden. */

@@ -7,3 +7,4 @@ export * from './viewer-state.js';
 export * from './media.js';
 export * from './home-feeds.js';
 export * from './read-routing.js';
+export * from './announcements.js';

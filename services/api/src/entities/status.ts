@@ -1,7 +1,7 @@
 import type { StatusView } from '@murmur/db';
-import { normalizeUsername, renderStatusHtml } from '@murmur/text';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
+import { renderContent } from './content.js';
 import { serializeMediaAttachment } from './media.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
@@ -34,14 +34,7 @@ export type StatusFixedFields = Omit<
 
 function content(view: StatusView, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
-  const mentioned = new Map(view.mentions.map((m) => [normalizeUsername(m.username), m.username]));
-  return renderStatusHtml(view.text, {
-    profileUrl: (username) => {
-      const known = mentioned.get(username);
-      return known === undefined ? null : profileUrl(publicUrl, known);
-    },
-    tagUrl: (name) => tagUrl(publicUrl, name),
-  });
+  return renderContent(view.text, view.mentions, publicUrl);
 }
 
 export function statusFixedFields(

@@ -429,3 +429,26 @@ export const NodeInfo = Type.Object({
     upstream: Type.Object({ name: Type.String(), version: Type.String() }),
   }),
 });
+
+export const Reaction = Type.Object({
+  name: Type.String(),
+  count: Type.Integer(),
+  me: Type.Optional(Type.Boolean()),
+});
+
+export const Announcement = Type.Object({
+  id: Id,
+  content: Type.String(),
+  starts_at: Type.Union([DateTime, Type.Null()]),
+  ends_at: Type.Union([DateTime, Type.Null()]),
+  all_day: Type.Boolean(),
+  published_at: DateTime,
+  updated_at: DateTime,
+  read: Type.Optional(Type.Boolean()),
+  mentions: Type.Array(StatusMention),
+  statuses: Type.Array(Type.Object({ id: Id, url: Url })),
+  tags: Type.Array(StatusTag),
+  emojis: Type.Array(CustomEmoji),
+  reactions: Type.Array(Reaction),
+});
+export type Announcement = Static<typeof Announcement>;
