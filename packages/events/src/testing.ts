@@ -153,6 +153,15 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountEndorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   AccountUnendorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   FollowerRemoved: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountBlocked: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountUnblocked: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  AccountMuted: () => ({
+    accountId: nextTestId(),
+    targetAccountId: nextTestId(),
+    notifications: true,
+    expiresAt: null,
+  }),
+  AccountUnmuted: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   MediaUploaded: () => ({ mediaId: nextTestId(), accountId: nextTestId() }),
 };
 

@@ -15,6 +15,7 @@ import {
   homeFeedNeedsBuildCondition,
 } from '../operations/home-feeds.js';
 import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
+import { excludedAccountIds } from './exclusions.js';
 import { hydrateSelection, type StatusSelection } from './hydrate.js';
 import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
@@ -36,6 +37,10 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   const lowerBound =
     [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
   const floor = sql`(select complete_from_id from st)`;
+  // Blocks (either way) and mutes hide authors, boosted authors and posts mentioning them (as
+  // Mastodon's FeedManager does), read here rather than at fan-out so that undoing one restores the
+  // feed at once. Uncorrelated: computed once for the statement.
+  const excluded = excludedAccountIds(reader, { mutes: true });
   // The pull query runs only when the feed is missing, or when the page reaches below the feed's
   // coverage and the feed alone cannot fill it.
   const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${lowerBound}::bigint and (${
@@ -51,9 +56,13 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
       where e.account_id = ${reader} and e.status_id >= ${floor} and ${onEntry.where}
         and (select s.deleted_at is null from statuses s where s.id = e.status_id)
         and (e.reblog_of_id is null
-          or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
+          or (select o.deleted_at is null and o.account_id not in ${excluded}
+            from statuses o where o.id = e.reblog_of_id))
         and (select true from follows f
           where f.account_id = ${reader} and f.target_account_id = e.author_id)
+        and e.author_id not in ${excluded}
+        and not exists (select 1 from mentions hm
+          where hm.status_id = coalesce(e.reblog_of_id, e.status_id) and hm.account_id in ${excluded})
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     own as (
@@ -64,7 +73,12 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
     ),
     pulled as (
       select id from (${pullFollowedStatuses(reader, {
-        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)`,
+        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)
+          and s.account_id not in ${excluded}
+          and (s.reblog_of_id is null or (select o.account_id from statuses o
+            where o.id = s.reblog_of_id) not in ${excluded})
+          and not exists (select 1 from mentions hm
+            where hm.status_id = coalesce(s.reblog_of_id, s.id) and hm.account_id in ${excluded})`,
         ascending,
         limit,
       })}) p where ${pullNeeded}
