@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DomainEvent } from '@murmur/events';
 import { queryRows, type Database } from '../../client.js';
-import { DomainError } from '../../errors.js';
 import { withTransaction } from '../../transaction.js';
 import { deleteFollow, requireAccount } from '../follows.js';
 import { newEvent, outboxInsert } from '../outbox.js';
@@ -17,12 +16,11 @@ export interface BlockInput {
  * with the AccountUnfollowed an unfollow writes (the follow notification goes, the home feeds stop
  * showing the other's posts), and AccountBlocked is written (the notify step removes the blocker's
  * notifications from the blocked account). What the block hides is read from `blocks` by every
- * query. Blocking twice changes nothing and writes nothing.
+ * query. Blocking twice, or yourself, changes nothing and writes nothing.
  */
 export async function blockAccount(database: Database, input: BlockInput): Promise<void> {
-  if (input.accountId === input.targetAccountId) {
-    throw new DomainError('NotAllowed', 'You cannot block yourself');
-  }
+  // Blocking yourself does nothing, as in Mastodon (the answer is the unchanged relationship).
+  if (input.accountId === input.targetAccountId) return;
   await withTransaction(database, async (tx) => {
     await requireAccount(tx, input.targetAccountId);
     const inserted = await queryRows<{ id: string }>(

@@ -25,9 +25,8 @@ export const MAX_MUTE_DURATION_SECONDS = 100 * 365 * 24 * 3600;
  * expiry is compared with now() by every read, so it ends by itself. One statement.
  */
 export async function muteAccount(database: Database, input: MuteInput): Promise<void> {
-  if (input.accountId === input.targetAccountId) {
-    throw new DomainError('NotAllowed', 'You cannot mute yourself');
-  }
+  // Muting yourself does nothing, as in Mastodon.
+  if (input.accountId === input.targetAccountId) return;
   if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
   const duration = input.durationSeconds ?? 0;
   if (!Number.isInteger(duration) || duration < 0 || duration > MAX_MUTE_DURATION_SECONDS) {

@@ -9,6 +9,7 @@ import nodeinfoRoutes from '../nodeinfo/index.js';
 import imageRoutes from './images.js';
 import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
+import blockMuteRoutes from './v1/blocks-mutes.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
@@ -46,5 +47,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
+  await app.register(blockMuteRoutes);
   await app.register(stubRoutes);
 }
