@@ -102,7 +102,7 @@ describe('blockAccount', () => {
     for (const [from, to] of [
       [bob!, alice!],
       [alice!, bob!],
-    ]) {
+    ] as const) {
       const refused = followAccount(db(), { accountId: from.id, targetAccountId: to.id });
       await expect(refused).rejects.toThrow(DomainError);
       await expect(refused).rejects.toMatchObject({ code: 'NotAllowed' });
