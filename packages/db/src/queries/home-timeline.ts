@@ -37,10 +37,6 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   const lowerBound =
     [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
   const floor = sql`(select complete_from_id from st)`;
-  // Blocks (either way) and mutes hide authors, boosted authors and posts mentioning them (as
-  // Mastodon's FeedManager does), read here rather than at fan-out so that undoing one restores the
-  // feed at once. Uncorrelated: computed once for the statement.
-  const excluded = excludedAccountIds(reader, { mutes: true });
   // The pull query runs only when the feed is missing, or when the page reaches below the feed's
   // coverage and the feed alone cannot fill it.
   const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${lowerBound}::bigint and (${
@@ -48,6 +44,7 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   })))`;
   return sql`
     with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
+    ex as (select target_account_id as id from ${excludedAccountIds(reader, { mutes: true })} x),
     feed as (
       -- The checks are scalar subqueries, not joins, on purpose: each runs for an entry the ordered
       -- scan of the reader's key range reaches, and the scan stops at the page's LIMIT (as joins
@@ -56,13 +53,10 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
       where e.account_id = ${reader} and e.status_id >= ${floor} and ${onEntry.where}
         and (select s.deleted_at is null from statuses s where s.id = e.status_id)
         and (e.reblog_of_id is null
-          or (select o.deleted_at is null and o.account_id not in ${excluded}
-            from statuses o where o.id = e.reblog_of_id))
+          or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
         and (select true from follows f
           where f.account_id = ${reader} and f.target_account_id = e.author_id)
-        and e.author_id not in ${excluded}
-        and not exists (select 1 from mentions hm
-          where hm.status_id = coalesce(e.reblog_of_id, e.status_id) and hm.account_id in ${excluded})
+        and ${notExcludedFromHome(sql`e.status_id`, sql`e.author_id`, sql`e.reblog_of_id`)}
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     own as (
@@ -74,11 +68,7 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
     pulled as (
       select id from (${pullFollowedStatuses(reader, {
         where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)
-          and s.account_id not in ${excluded}
-          and (s.reblog_of_id is null or (select o.account_id from statuses o
-            where o.id = s.reblog_of_id) not in ${excluded})
-          and not exists (select 1 from mentions hm
-            where hm.status_id = coalesce(s.reblog_of_id, s.id) and hm.account_id in ${excluded})`,
+          and ${notExcludedFromHome(sql`s.id`, sql`s.account_id`, sql`s.reblog_of_id`)}`,
         ascending,
         limit,
       })}) p where ${pullNeeded}
@@ -92,6 +82,22 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
     union all
     select id, 0, ${sql.raw(String(NEEDS_BUILD_GROUP))} from (select id from page limit 1) flag
     where ${homeFeedNeedsBuildCondition(reader)}`;
+}
+
+/**
+ * Blocks (either way) and mutes hide a status from the home when it is by, boosts, or mentions an
+ * account in `ex` (the statement's CTE of the reader's excluded accounts), as Mastodon's FeedManager
+ * does. Read here rather than at fan-out, so that undoing one restores the feed at once. Scalar
+ * subqueries, so the feed's ordered scan still stops at the LIMIT (an anti-join would make the
+ * planner read the whole feed and sort it); a reader who excludes nobody skips them all.
+ */
+function notExcludedFromHome(statusId: SQL, authorId: SQL, reblogOfId: SQL): SQL {
+  return sql`(not exists (select 1 from ex) or (
+    ${authorId} not in (select id from ex)
+    and (${reblogOfId} is null
+      or (select o.account_id from statuses o where o.id = ${reblogOfId}) not in (select id from ex))
+    and (select count(*) from mentions hm where hm.status_id = coalesce(${reblogOfId}, ${statusId})
+      and hm.account_id in (select id from ex)) = 0))`;
 }
 
 function compareIds(a: string, b: string): number {
