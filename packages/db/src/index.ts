@@ -98,6 +98,12 @@ export {
   type MuteInput,
 } from './operations/safety/mute-account.js';
 export { unmuteAccount } from './operations/safety/unmute-account.js';
+export {
+  blockDomain,
+  unblockDomain,
+  normalizeDomain,
+} from './operations/safety/block-domain.js';
+export { domainBlocksOf, type DomainBlocksPage } from './queries/domain-blocks.js';
 export { mutedAccounts, type MutedAccount, type MutedAccountsPage } from './queries/mutes.js';
 
 // Media attachments, avatars and headers

@@ -185,3 +185,36 @@ describe('mutes', () => {
     });
   });
 });
+
+describe('domain blocks', () => {
+  it('stores, lists (paged by Link) and removes blocked domains, normalized', async () => {
+    const [alice, bob] = await people(2);
+    expect(await call('GET', '/api/v1/domain_blocks', alice!)).toEqual([]);
+    for (const domain of ['spam.example', 'BÜCHER.example', 'spam.example']) {
+      expect(await call('POST', '/api/v1/domain_blocks', alice!, { payload: { domain } })).toEqual(
+        {},
+      );
+    }
+    const first = await app.inject({
+      method: 'GET',
+      url: '/api/v1/domain_blocks?limit=1',
+      headers: alice!.headers,
+    });
+    expectMastodonResponse(first);
+    expect(json(first)).toEqual(['xn--bcher-kva.example']);
+    expect(await call('GET', pathOf(links(first).next!), alice!)).toEqual(['spam.example']);
+    expect(await call('GET', '/api/v1/domain_blocks', bob!)).toEqual([]);
+
+    await call('DELETE', '/api/v1/domain_blocks?domain=spam.example', alice!);
+    expect(await call('GET', '/api/v1/domain_blocks', alice!)).toEqual(['xn--bcher-kva.example']);
+    await call('POST', '/api/v1/domain_blocks', alice!, {
+      payload: { domain: 'not a domain' },
+      status: 422,
+    });
+    await call('POST', '/api/v1/domain_blocks', alice!, { payload: {}, status: 422 });
+    await call('POST', '/api/v1/domain_blocks', alice!, {
+      payload: { domain: 'murmur.test' },
+      status: 422,
+    });
+  });
+});

@@ -1,11 +1,15 @@
 /**
  * Blocks and mutes (Mastodon's `POST /api/v1/accounts/:id/block|unblock|mute|unmute`,
- * `GET /api/v1/blocks`, `GET /api/v1/mutes`). What they hide is applied by the queries and the notify
+ * `GET /api/v1/blocks`, `GET /api/v1/mutes`) and domain blocks (`/api/v1/domain_blocks`, stored and
+ * listed; they hide nothing until federation brings remote accounts). What they hide is applied by the queries and the notify
  * step in @murmur/db, not here: every reader goes through them.
  */
 import {
   blockAccount,
+  blockDomain,
   blockedBy,
+  domainBlocksOf,
+  unblockDomain,
   muteAccount,
   mutedAccounts,
   unblockAccount,
@@ -14,7 +18,14 @@ import {
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
-import { DateTime, IdParams, LenientBoolean, Nullable, PageQuery } from '../../../schemas/atoms.js';
+import {
+  DateTime,
+  EmptyObject,
+  IdParams,
+  LenientBoolean,
+  Nullable,
+  PageQuery,
+} from '../../../schemas/atoms.js';
 import { Account, Relationship } from '../../../schemas/entities.js';
 import {
   ERRORS,
@@ -176,4 +187,57 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
       }));
     },
   );
+
+  const DomainBody = Type.Object({ domain: Type.Optional(Type.String({ maxLength: 300 })) });
+  const domainOf = (request: { body?: { domain?: string } | null; query: { domain?: string } }) => {
+    const domain = request.body?.domain ?? request.query.domain;
+    if (!domain) throw new HttpError(422, { error: 'Validation failed: Domain is missing' });
+    return domain;
+  };
+
+  app.get(
+    '/api/v1/domain_blocks',
+    {
+      config: { auth: 'user', scopes: ['read:blocks'] },
+      schema: {
+        tags: ['domain_blocks'],
+        summary: 'Domains you block, most recently blocked first',
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Array(Type.String()), ...ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const page = await domainBlocksOf(
+        database.replica,
+        userOf(request),
+        pageOf(request.query, 100, 200),
+      );
+      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
+      return page.domains;
+    },
+  );
+
+  for (const method of ['POST', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: '/api/v1/domain_blocks',
+      config: { auth: 'user', scopes: ['write:blocks'] },
+      schema: {
+        tags: ['domain_blocks'],
+        summary: method === 'POST' ? 'Block a domain' : 'Unblock a domain',
+        querystring: DomainBody,
+        body: Type.Optional(DomainBody),
+        response: { 200: EmptyObject, ...ERRORS },
+      },
+      handler: async (request) => {
+        const input = { accountId: userOf(request), domain: domainOf(request) };
+        if (method === 'POST') {
+          await blockDomain(database, { ...input, localDomain: new URL(origin).hostname });
+        } else {
+          await unblockDomain(database, input);
+        }
+        return {};
+      },
+    });
+  }
 }

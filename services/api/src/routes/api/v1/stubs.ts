@@ -27,7 +27,6 @@ const STUBS: Stub[] = [
     scope: 'read:follows',
   },
   { path: '/api/v1/announcements', summary: 'Announcements (none)', scope: 'read' },
-  { path: '/api/v1/domain_blocks', summary: 'Blocked domains (none)', scope: 'read:blocks' },
   { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
   {
     path: '/api/v1/scheduled_statuses',
