@@ -101,6 +101,23 @@ export { unendorseAccount } from './operations/unendorse-account.js';
 export { removeFromFollowers } from './operations/remove-from-followers.js';
 export { dismissSuggestion } from './operations/dismiss-suggestion.js';
 
+// Blocks and mutes (what they hide: queries/exclusions.ts)
+export { blockAccount, type BlockInput } from './operations/safety/block-account.js';
+export { unblockAccount } from './operations/safety/unblock-account.js';
+export {
+  muteAccount,
+  MAX_MUTE_DURATION_SECONDS,
+  type MuteInput,
+} from './operations/safety/mute-account.js';
+export { unmuteAccount } from './operations/safety/unmute-account.js';
+export {
+  blockDomain,
+  unblockDomain,
+  normalizeDomain,
+} from './operations/safety/block-domain.js';
+export { domainBlocksOf, type DomainBlocksPage } from './queries/domain-blocks.js';
+export { mutedAccounts, type MutedAccount, type MutedAccountsPage } from './queries/mutes.js';
+
 // Media attachments, avatars and headers
 export { createMediaUpload, type MediaUploadInput } from './operations/media/create-upload.js';
 export {
@@ -165,6 +182,7 @@ export { HOME_FEED_LENGTH, HEAVY_AUTHOR_FOLLOWERS } from './operations/home-feed
 export {
   followersOf,
   followingOf,
+  blockedBy,
   favouritedBy,
   rebloggedBy,
   endorsementsOf,

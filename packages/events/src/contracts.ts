@@ -242,6 +242,30 @@ export const AnnouncementReactionRemovedV1 = envelope(
   AnnouncementReaction,
 );
 
+/*
+ * Blocks and mutes. What they hide is decided when reading (the query layer and the notify step
+ * read `blocks` and `mutes`), so no consumer needs them for correctness; they are the facts a
+ * streaming API (drop a connection's view of the account), a cache or federation (a Block activity)
+ * needs. A block's removed follows are written as AccountUnfollowed events beside AccountBlocked.
+ */
+/** `accountId` blocked `targetAccountId`. */
+export const AccountBlockedV1 = envelope('AccountBlocked', 1, AccountAndTarget);
+export const AccountUnblockedV1 = envelope('AccountUnblocked', 1, AccountAndTarget);
+/** `accountId` muted `targetAccountId` (or changed the mute's options); only its owner sees it. */
+export const AccountMutedV1 = envelope(
+  'AccountMuted',
+  1,
+  data({
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+    /** Their notifications are hidden too. */
+    notifications: Type.Boolean(),
+    /** When the mute ends by itself; null: never. */
+    expiresAt: Type.Union([Timestamp, Type.Null()]),
+  }),
+);
+export const AccountUnmutedV1 = envelope('AccountUnmuted', 1, AccountAndTarget);
+
 /**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
@@ -267,6 +291,10 @@ export const CONTRACTS = {
   AccountEndorsed: { subject: 'account.endorsed.v1', schema: AccountEndorsedV1 },
   AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
   FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
+  AccountBlocked: { subject: 'account.blocked.v1', schema: AccountBlockedV1 },
+  AccountUnblocked: { subject: 'account.unblocked.v1', schema: AccountUnblockedV1 },
+  AccountMuted: { subject: 'account.muted.v1', schema: AccountMutedV1 },
+  AccountUnmuted: { subject: 'account.unmuted.v1', schema: AccountUnmutedV1 },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
   AnnouncementPublished: { subject: 'announcement.published.v1', schema: AnnouncementPublishedV1 },
   AnnouncementWithdrawn: { subject: 'announcement.withdrawn.v1', schema: AnnouncementWithdrawnV1 },
@@ -306,6 +334,10 @@ export type TagUnfeatured = EventOf<'TagUnfeatured'>;
 export type AccountEndorsed = EventOf<'AccountEndorsed'>;
 export type AccountUnendorsed = EventOf<'AccountUnendorsed'>;
 export type FollowerRemoved = EventOf<'FollowerRemoved'>;
+export type AccountBlocked = EventOf<'AccountBlocked'>;
+export type AccountUnblocked = EventOf<'AccountUnblocked'>;
+export type AccountMuted = EventOf<'AccountMuted'>;
+export type AccountUnmuted = EventOf<'AccountUnmuted'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

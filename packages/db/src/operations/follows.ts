@@ -5,6 +5,7 @@ import { DomainError } from '../errors.js';
 import { accounts, follows } from '../schema/index.js';
 import { isSnowflakeId } from '../ids.js';
 import { newEvent, outboxInsert } from './outbox.js';
+import { muteInForce } from '../queries/exclusions.js';
 
 /** Who follows whom, and the request that asked. */
 export interface FollowInput {
@@ -16,7 +17,8 @@ export interface FollowInput {
 /**
  * The follow (or unfollow) write as one statement: `change` is the writable CTE that inserts or
  * deletes the follow row and returns a row when it did; the counters move by `delta` and `event` is
- * written only then. Returns false when the target account does not exist.
+ * written only then. Says whether the target account exists, and whether a block stands between
+ * the two (either way).
  */
 async function writeFollowChange(
   database: Database,
@@ -24,9 +26,9 @@ async function writeFollowChange(
   change: SQL,
   delta: 1 | -1,
   event: DomainEvent,
-): Promise<boolean> {
-  if (!isSnowflakeId(input.targetAccountId)) return false;
-  const [row] = await queryRows<{ found: boolean }>(
+): Promise<{ found: boolean; blocked: boolean }> {
+  if (!isSnowflakeId(input.targetAccountId)) return { found: false, blocked: false };
+  const [row] = await queryRows<{ found: boolean; blocked: boolean }>(
     database.primary,
     sql`with target as (select id from accounts where id = ${input.targetAccountId}),
         changed as (${change}),
@@ -37,10 +39,17 @@ async function writeFollowChange(
           where id in (${input.accountId}, ${input.targetAccountId}) and exists (select 1 from changed)
         ),
         events as (${outboxInsert([event], sql`exists (select 1 from changed)`)})
-        select exists (select 1 from target) as found`,
+        select exists (select 1 from target) as found, ${blockBetween(input)} as blocked`,
     { prepared: true },
   );
-  return row?.found ?? false;
+  return { found: row?.found ?? false, blocked: row?.blocked ?? false };
+}
+
+/** A block stands between the two accounts, either way (neither may then follow the other). */
+function blockBetween(input: FollowInput): SQL {
+  return sql`exists (select 1 from blocks b
+    where (b.account_id = ${input.accountId} and b.target_account_id = ${input.targetAccountId})
+      or (b.account_id = ${input.targetAccountId} and b.target_account_id = ${input.accountId}))`;
 }
 
 function accountNotFound(): DomainError {
@@ -49,7 +58,8 @@ function accountNotFound(): DomainError {
 
 /**
  * Follows an account and writes AccountFollowed. Following twice changes nothing and writes no
- * event. One statement; the followed person's notification is the worker's.
+ * event. Refused (NotAllowed, 403 as Mastodon) when either account blocks the other. One statement;
+ * the followed person's notification is the worker's.
  */
 export async function followAccount(database: Database, input: FollowInput): Promise<void> {
   if (input.accountId === input.targetAccountId) {
@@ -63,10 +73,12 @@ export async function followAccount(database: Database, input: FollowInput): Pro
     input.requestId,
   );
   const change = sql`insert into follows (account_id, target_account_id)
-    select ${input.accountId}, target.id from target
+    select ${input.accountId}, target.id from target where not ${blockBetween(input)}
     on conflict do nothing
     returning 1`;
-  if (!(await writeFollowChange(database, input, change, 1, event))) throw accountNotFound();
+  const outcome = await writeFollowChange(database, input, change, 1, event);
+  if (!outcome.found) throw accountNotFound();
+  if (outcome.blocked) throw new DomainError('NotAllowed', 'This action is not allowed');
 }
 
 /** Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. */
@@ -80,7 +92,7 @@ export async function unfollowAccount(database: Database, input: FollowInput): P
   const change = sql`delete from follows
     where account_id = ${input.accountId} and target_account_id = ${input.targetAccountId}
     returning 1`;
-  if (!(await writeFollowChange(database, input, change, -1, event))) throw accountNotFound();
+  if (!(await writeFollowChange(database, input, change, -1, event)).found) throw accountNotFound();
 }
 
 /** Throws AccountNotFound (404) unless the account exists. */
@@ -131,9 +143,18 @@ export interface Relationship {
   endorsed: boolean;
   /** The viewer's private note about the account ('' when none). */
   note: string;
+  blocking: boolean;
+  blockedBy: boolean;
+  /** A mute in force (an expired one is none). */
+  muting: boolean;
+  mutingNotifications: boolean;
+  mutingExpiresAt: Date | null;
 }
 
-/** How the viewer relates to each of `targetIds` (follows, endorsement, note), in one query. */
+/**
+ * How the viewer relates to each of `targetIds` (follows, endorsement, note, blocks, mutes), in one
+ * query. Only the viewer's own mutes are read: nobody learns who mutes them.
+ */
 export async function relationships(
   executor: Executor,
   viewerId: string,
@@ -141,7 +162,9 @@ export async function relationships(
 ): Promise<Relationship[]> {
   const ids = [...new Set(targetIds.filter(isSnowflakeId))];
   if (ids.length === 0) return [];
-  return queryRows<Relationship>(
+  const rows = await queryRows<
+    Omit<Relationship, 'mutingExpiresAt'> & { mutingExpiresAt: string | null }
+  >(
     executor,
     sql`select t.id::text as id,
       exists(select 1 from follows f where f.account_id = ${viewerId} and f.target_account_id = t.id) as following,
@@ -149,9 +172,20 @@ export async function relationships(
       exists(select 1 from account_endorsements e
         where e.account_id = ${viewerId} and e.target_account_id = t.id) as endorsed,
       coalesce((select n.comment from account_notes n
-        where n.account_id = ${viewerId} and n.target_account_id = t.id), '') as note
+        where n.account_id = ${viewerId} and n.target_account_id = t.id), '') as note,
+      exists(select 1 from blocks b where b.account_id = ${viewerId} and b.target_account_id = t.id) as blocking,
+      exists(select 1 from blocks b where b.account_id = t.id and b.target_account_id = ${viewerId}) as "blockedBy",
+      mute.id is not null as muting,
+      coalesce(mute.hide_notifications, false) as "mutingNotifications",
+      mute.expires_at as "mutingExpiresAt"
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as t(id, ord)
+    left join mutes mute on mute.account_id = ${viewerId} and mute.target_account_id = t.id
+      and ${muteInForce('mute')}
     order by t.ord`,
     { prepared: true },
   );
+  return rows.map((row) => ({
+    ...row,
+    mutingExpiresAt: row.mutingExpiresAt === null ? null : new Date(row.mutingExpiresAt),
+  }));
 }

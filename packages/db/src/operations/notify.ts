@@ -11,8 +11,10 @@
  * notification is created only while its fact still holds (the post exists and still mentions the
  * recipient, the favourite, reblog or follow was not undone meanwhile: events can arrive late or out
  * of order), and an undo removes it only when the fact no longer holds (favourite, unfavourite,
- * favourite again keeps one). Later rules (blocks, mutes, filters) are more conditions in
- * `NOTIFY_RULES`. Each notification created is announced by a NotificationCreated event, written to
+ * favourite again keeps one). Nobody is notified by an account they block or that blocks them, nor
+ * by one they mute with its notifications (while the mute lasts); a block also removes the
+ * notifications the blocker had from the blocked account (AccountBlocked, as Mastodon's
+ * AfterBlockService). Later rules (filters) are more conditions in `NOTIFY_RULES`. Each notification created is announced by a NotificationCreated event, written to
  * the outbox by the same statement (so exactly when the row commits).
  */
 import { createEvent, type DomainEvent, type NotificationCreated } from '@murmur/events';
@@ -39,7 +41,9 @@ export type NotificationChange =
       statusId: string | null;
     }
   /** Remove every notification about a status (deleted with its mentions, favourites, reblogs). */
-  | { action: 'removeForStatus'; statusId: string };
+  | { action: 'removeForStatus'; statusId: string }
+  /** Remove every notification `recipientId` has from `fromAccountId` (a block). */
+  | { action: 'removeFromAccount'; recipientId: string; fromAccountId: string; statusId?: never };
 
 /** The notification change an event asks for, or null when the event concerns no notification. */
 export function notificationChangeFor(event: DomainEvent): NotificationChange | null {
@@ -90,6 +94,12 @@ export function notificationChangeFor(event: DomainEvent): NotificationChange | 
       };
     case 'StatusDeleted':
       return { action: 'removeForStatus', statusId: event.data.statusId };
+    case 'AccountBlocked':
+      return {
+        action: 'removeFromAccount',
+        recipientId: event.data.accountId,
+        fromAccountId: event.data.targetAccountId,
+      };
     default:
       return null;
   }
@@ -106,6 +116,7 @@ export const NOTIFYING_EVENT_TYPES = [
   'AccountUnfollowed',
   'FollowerRemoved',
   'StatusDeleted',
+  'AccountBlocked',
 ] as const satisfies readonly DomainEvent['type'][];
 
 /** One event for the notify step. */
@@ -145,10 +156,18 @@ export type NotifyOutcome =
     };
 
 /**
- * Nobody is notified of their own action. Later: not from blocked or muted accounts, not for
- * filtered posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
+ * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
+ * one they mute with notifications while the mute lasts (so no mention e-mail either). Later: not
+ * for filtered posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
  */
-const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id`);
+const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
+  and not exists (select 1 from blocks b
+    where b.account_id = c.recipient_id and b.target_account_id = c.from_id)
+  and not exists (select 1 from blocks b
+    where b.account_id = c.from_id and b.target_account_id = c.recipient_id)
+  and not exists (select 1 from mutes m
+    where m.account_id = c.recipient_id and m.target_account_id = c.from_id and m.hide_notifications
+      and (m.expires_at is null or m.expires_at > now()))`);
 
 /** Whether the fact behind a change `c` still holds in the current state. */
 const FACT_HOLDS = sql.raw(`case c.type
@@ -224,7 +243,7 @@ export async function applyNotificationChanges(
     return {
       eventId: event.id,
       action: change?.action ?? 'none',
-      type: change && change.action !== 'removeForStatus' ? change.type : null,
+      type: change && 'type' in change ? change.type : null,
       recipientId: change && change.action !== 'removeForStatus' ? change.recipientId : null,
       fromId: change && change.action !== 'removeForStatus' ? change.fromAccountId : null,
       statusId: change?.statusId ?? null,
@@ -302,6 +321,13 @@ export async function applyNotificationChanges(
           where j.action = 'remove' and not j.holds and n.account_id = j.recipient_id
             and n.type = j.type and n.from_account_id = j.from_id
             and n.status_id is not distinct from j.status_id
+          returning 1
+        ),
+        removed_from_account as (
+          delete from notifications n
+          using unprocessed u
+          where u.action = 'removeFromAccount' and n.account_id = u.recipient_id
+            and n.from_account_id = u.from_id
           returning 1
         ),
         removed_for_status as (

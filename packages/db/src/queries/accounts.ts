@@ -15,7 +15,7 @@ export interface AccountPage {
 
 async function accountPage(
   executor: Executor,
-  source: 'followers' | 'following' | 'favourited_by' | 'reblogged_by' | 'endorsements',
+  source: 'followers' | 'following' | 'favourited_by' | 'reblogged_by' | 'endorsements' | 'blocks',
   subjectId: string,
   page: Page,
 ): Promise<AccountPage> {
@@ -42,6 +42,11 @@ async function accountPage(
     },
     endorsements: {
       table: sql`account_endorsements x`,
+      account: sql`x.target_account_id`,
+      filter: sql`x.account_id = ${subjectId}`,
+    },
+    blocks: {
+      table: sql`blocks x`,
       account: sql`x.target_account_id`,
       filter: sql`x.account_id = ${subjectId}`,
     },
@@ -78,6 +83,9 @@ export const rebloggedBy = (executor: Executor, statusId: string, page: Page) =>
 /** The accounts an account features on its profile, most recently featured first. */
 export const endorsementsOf = (executor: Executor, accountId: string, page: Page) =>
   accountPage(executor, 'endorsements', accountId, page);
+/** The accounts an account blocks, most recently blocked first (GET /api/v1/blocks). */
+export const blockedBy = (executor: Executor, accountId: string, page: Page) =>
+  accountPage(executor, 'blocks', accountId, page);
 
 /**
  * The profile directory (GET /api/v1/directory): every account, the most recently active first

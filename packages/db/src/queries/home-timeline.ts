@@ -15,6 +15,7 @@ import {
   homeFeedNeedsBuildCondition,
 } from '../operations/home-feeds.js';
 import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
+import { excludedAccountIds } from './exclusions.js';
 import { hydrateSelection, type StatusSelection } from './hydrate.js';
 import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
@@ -43,6 +44,7 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   })))`;
   return sql`
     with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
+    ex as (select target_account_id as id from ${excludedAccountIds(reader, { mutes: true })} x),
     feed as (
       -- The checks are scalar subqueries, not joins, on purpose: each runs for an entry the ordered
       -- scan of the reader's key range reaches, and the scan stops at the page's LIMIT (as joins
@@ -54,6 +56,7 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
           or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
         and (select true from follows f
           where f.account_id = ${reader} and f.target_account_id = e.author_id)
+        and ${notExcludedFromHome(sql`e.status_id`, sql`e.author_id`, sql`e.reblog_of_id`)}
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     own as (
@@ -64,7 +67,8 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
     ),
     pulled as (
       select id from (${pullFollowedStatuses(reader, {
-        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)`,
+        where: sql`${onStatus.where} and s.id < coalesce(${floor}, 9223372036854775807)
+          and ${notExcludedFromHome(sql`s.id`, sql`s.account_id`, sql`s.reblog_of_id`)}`,
         ascending,
         limit,
       })}) p where ${pullNeeded}
@@ -78,6 +82,22 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
     union all
     select id, 0, ${sql.raw(String(NEEDS_BUILD_GROUP))} from (select id from page limit 1) flag
     where ${homeFeedNeedsBuildCondition(reader)}`;
+}
+
+/**
+ * Blocks (either way) and mutes hide a status from the home when it is by, boosts, or mentions an
+ * account in `ex` (the statement's CTE of the reader's excluded accounts), as Mastodon's FeedManager
+ * does. Read here rather than at fan-out, so that undoing one restores the feed at once. Scalar
+ * subqueries, so the feed's ordered scan still stops at the LIMIT (an anti-join would make the
+ * planner read the whole feed and sort it); a reader who excludes nobody skips them all.
+ */
+function notExcludedFromHome(statusId: SQL, authorId: SQL, reblogOfId: SQL): SQL {
+  return sql`(not exists (select 1 from ex) or (
+    ${authorId} not in (select id from ex)
+    and (${reblogOfId} is null
+      or (select o.account_id from statuses o where o.id = ${reblogOfId}) not in (select id from ex))
+    and (select count(*) from mentions hm where hm.status_id = coalesce(${reblogOfId}, ${statusId})
+      and hm.account_id in (select id from ex)) = 0))`;
 }
 
 function compareIds(a: string, b: string): number {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
+import { notExcludedFor } from './exclusions.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
 import type { AccountView, StatusView, TagView } from './views.js';
 
@@ -55,7 +56,7 @@ export async function searchHashtags(
   return rows;
 }
 
-/** Full-text search of the posts the viewer may see, newest first. */
+/** Full-text search of the posts the viewer may see, newest first, without blocked or muted accounts'. */
 export async function searchStatuses(
   executor: Executor,
   query: string,
@@ -69,6 +70,7 @@ export async function searchStatuses(
     select statuses.id::text as id from statuses
     where to_tsvector('simple', statuses.text) @@ plainto_tsquery('simple', ${q})
       and statuses.deleted_at is null and statuses.reblog_of_id is null and ${visibleTo(options.viewerId)}
+      and ${notExcludedFor('statuses', options.viewerId, { mutes: true })}
     order by statuses.id desc
     limit ${options.limit} offset ${options.offset ?? 0}`,
   );

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
+import { notExcludedFor } from './exclusions.js';
 import { statuses } from '../schema/index.js';
 import {
   hydrateSelection,
@@ -38,7 +39,15 @@ async function loadPage(
   return groups.get(0) ?? [];
 }
 
-/** Local public posts, newest first (reblogs left out, as Mastodon's public timeline does). */
+/** Hides what the viewer blocks, is blocked by and mutes (`queries/exclusions.ts`). */
+const TIMELINE = { mutes: true };
+/** Hides what the viewer blocks or is blocked by; mutes do not hide a profile's own posts. */
+const PROFILE = { mutes: false };
+
+/**
+ * Local public posts, newest first (reblogs left out, as Mastodon's public timeline does), without
+ * the accounts the viewer blocks, is blocked by or mutes.
+ */
 export async function publicTimeline(
   executor: Executor,
   page: Page,
@@ -46,13 +55,14 @@ export async function publicTimeline(
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
-    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null`,
+    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null
+      and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
   );
 }
 
-/** Public posts carrying a hashtag (normalized name). */
+/** Public posts carrying a hashtag (normalized name), with the public timeline's exclusions. */
 export async function tagTimeline(
   executor: Executor,
   tagName: string,
@@ -62,7 +72,8 @@ export async function tagTimeline(
   return loadPage(
     executor,
     sql`${statuses.visibility} = 'public' and ${statuses.id} in (
-      select st.status_id from status_tags st join tags t on t.id = st.tag_id where t.name = ${tagName})`,
+      select st.status_id from status_tags st join tags t on t.id = st.tag_id where t.name = ${tagName})
+      and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
   );
@@ -77,7 +88,7 @@ export interface AccountStatusesFilter {
   onlyMedia?: boolean;
 }
 
-/** An account's posts as the viewer may see them. */
+/** An account's posts as the viewer may see them (none of an account the viewer blocks, or blocked by). */
 export async function accountStatuses(
   executor: Executor,
   accountId: string,
@@ -86,7 +97,11 @@ export async function accountStatuses(
   filter: AccountStatusesFilter = {},
 ): Promise<StatusView[]> {
   if (!isSnowflakeId(accountId)) return [];
-  const parts: SQL[] = [sql`${statuses.accountId} = ${accountId}`, visibleTo(viewerId)];
+  const parts: SQL[] = [
+    sql`${statuses.accountId} = ${accountId}`,
+    visibleTo(viewerId),
+    notExcludedFor('statuses', viewerId, PROFILE),
+  ];
   if (filter.excludeReplies) {
     // Mastodon keeps self-replies (threads) when excluding replies.
     parts.push(
@@ -121,8 +136,9 @@ const DESCENDANTS = 2;
 
 /**
  * The thread around a status the viewer may see: up to 40 ancestors (oldest first) and 60
- * descendants to a depth of 20 (in reading order), each visible to the viewer. Null when the status
- * itself is gone or hidden from the viewer. One statement whatever the thread's size.
+ * descendants to a depth of 20 (in reading order), each visible to the viewer and not from an account
+ * the viewer blocks, is blocked by or mutes (the status asked for stays, as in Mastodon). Null when
+ * the status itself is gone or hidden from the viewer. One statement whatever the thread's size.
  */
 export async function statusContext(
   executor: Executor,
@@ -144,7 +160,7 @@ export async function statusContext(
       where t.depth < 20 and s.deleted_at is null
     ), descendants as (
       select t.id, t.path from tree t join statuses on statuses.id = t.id
-      where ${visibleTo(viewerId)}
+      where ${visibleTo(viewerId)} and ${notExcludedFor('statuses', viewerId, TIMELINE)}
       order by t.path
       limit 60
     )
@@ -152,6 +168,7 @@ export async function statusContext(
     union all
     select c.id, -c.depth, ${ANCESTORS}::int from chain c join statuses on statuses.id = c.id
     where c.depth > 0 and statuses.deleted_at is null and ${visibleTo(viewerId)}
+      and ${notExcludedFor('statuses', viewerId, TIMELINE)}
     union all
     select d.id, row_number() over (order by d.path), ${DESCENDANTS}::int from descendants d`;
   const groups = await hydrateSelection(executor, thread, viewerId);
@@ -182,7 +199,7 @@ export interface FavouritesPage {
 
 /**
  * The statuses an account listed in `list` (a table of `id`, `account_id`, `status_id`), most
- * recently listed first, still visible to it.
+ * recently listed first, still visible to it and not from an account it blocks or is blocked by.
  */
 export async function listedStatuses(
   executor: Executor,
@@ -197,7 +214,7 @@ export async function listedStatuses(
     select f.id::text as cursor, f.status_id::text as "statusId"
     from ${sql.identifier(list)} f join statuses on statuses.id = f.status_id
     where f.account_id = ${accountId} and statuses.deleted_at is null
-      and ${visibleTo(accountId)} and ${where}
+      and ${visibleTo(accountId)} and ${notExcludedFor('statuses', accountId, PROFILE)} and ${where}
     order by ${orderFor(sql`f.id`, ascending)}
     limit ${literalLimit(page.limit)}`,
   );
@@ -244,7 +261,8 @@ export async function pinnedStatuses(
   const selection = sql`
     select p.status_id as id, row_number() over (order by p.id desc) as ord, 0 as grp
     from status_pins p join statuses on statuses.id = p.status_id
-    where p.account_id = ${accountId} and statuses.deleted_at is null and ${visibleTo(viewerId)}`;
+    where p.account_id = ${accountId} and statuses.deleted_at is null and ${visibleTo(viewerId)}
+      and ${notExcludedFor('statuses', viewerId, PROFILE)}`;
   const groups = await hydrateSelection(executor, selection, viewerId);
   return groups.get(0) ?? [];
 }

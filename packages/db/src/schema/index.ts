@@ -8,3 +8,4 @@ export * from './media.js';
 export * from './home-feeds.js';
 export * from './read-routing.js';
 export * from './announcements.js';
+export * from './safety.js';

@@ -300,6 +300,11 @@ describe('other entities', () => {
       followedBy: false,
       endorsed: true,
       note: 'met at the conference',
+      blocking: false,
+      blockedBy: true,
+      muting: true,
+      mutingNotifications: false,
+      mutingExpiresAt: new Date('2026-01-02T03:04:05.000Z'),
     });
     expect(relationship).toMatchObject({
       following: true,
@@ -307,6 +312,10 @@ describe('other entities', () => {
       followed_by: false,
       endorsed: true,
       note: 'met at the conference',
+      blocked_by: true,
+      muting: true,
+      muting_notifications: false,
+      muting_expires_at: '2026-01-02T03:04:05.000Z',
     });
     expect(Compile(Relationship).Check(relationship)).toBe(true);
     const tag = serializeTag({ id: '7', name: 'café', displayName: 'Café' }, ORIGIN);

@@ -2,8 +2,8 @@ import type { Relationship as RelationshipView } from '@murmur/db';
 import type { Relationship } from '../schemas/entities.js';
 
 /**
- * Follows, endorsements and private notes; blocks, mutes and follow requests do not exist here, so
- * they are always false.
+ * Follows, endorsements, private notes, blocks and mutes; follow requests and domain blocks do not
+ * exist here yet, so they are always false.
  */
 export function serializeRelationship(view: RelationshipView): Relationship {
   return {
@@ -13,11 +13,11 @@ export function serializeRelationship(view: RelationshipView): Relationship {
     notifying: false,
     languages: null,
     followed_by: view.followedBy,
-    blocking: false,
-    blocked_by: false,
-    muting: false,
-    muting_notifications: false,
-    muting_expires_at: null,
+    blocking: view.blocking,
+    blocked_by: view.blockedBy,
+    muting: view.muting,
+    muting_notifications: view.mutingNotifications,
+    muting_expires_at: view.mutingExpiresAt?.toISOString() ?? null,
     requested: false,
     requested_by: false,
     domain_blocking: false,

@@ -10,6 +10,7 @@ import imageRoutes from './images.js';
 import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
 import announcementRoutes from './v1/announcements.js';
+import blockMuteRoutes from './v1/blocks-mutes.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
@@ -50,5 +51,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(statusesByIdRoutes);
   await app.register(trendRoutes);
   await app.register(announcementRoutes);
+  await app.register(blockMuteRoutes);
   await app.register(stubRoutes);
 }

@@ -1,0 +1,220 @@
+/**
+ * Blocks and mutes through the API as clients call them: the relationship each answers, the lists
+ * with their Link headers, what disappears from timelines, threads and notifications, and what a
+ * blocked person is refused. Every body is checked against Mastodon's own description.
+ */
+import type { Database } from '@murmur/db';
+import { deliverNotifications } from '@murmur/db/testing';
+import { describe, expect, it } from 'vitest';
+import type { ApiInstance } from '../src/plugins/context.js';
+import { json, links, pathOf, signedInUser, type TestUser, useServer } from './_mastodon.js';
+import { expectMastodonResponse } from './_openapi.js';
+
+let app: ApiInstance;
+let database: Database;
+
+useServer((server) => ({ app, database } = server));
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
+async function call<T = any>(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  user: TestUser | null,
+  options: { status?: number; payload?: object } = {},
+): Promise<T> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: user ? user.headers : {},
+    ...(options.payload ? { payload: options.payload } : {}),
+  });
+  const body = json<T>(response, options.status ?? 200);
+  expectMastodonResponse(response);
+  return body;
+}
+
+const people = (count: number) =>
+  Promise.all(Array.from({ length: count }, () => signedInUser(database)));
+
+async function postAs(user: TestUser, status: string, extra: object = {}): Promise<string> {
+  return (await call('POST', '/api/v1/statuses', user, { payload: { status, ...extra } })).id;
+}
+
+const idsOf = (statuses: { id: string }[]) => statuses.map((s) => s.id);
+
+describe('blocks', () => {
+  it('blocks: the relationship says so both ways, follows end, and the block is listed and paged', async () => {
+    const [alice, bob, carol, dave] = await people(4);
+    await call('POST', `/api/v1/accounts/${bob!.id}/follow`, alice!);
+    await call('POST', `/api/v1/accounts/${alice!.id}/follow`, bob!);
+
+    const relationship = await call('POST', `/api/v1/accounts/${bob!.id}/block`, alice!);
+    expect(relationship).toMatchObject({
+      id: bob!.id,
+      blocking: true,
+      blocked_by: false,
+      following: false,
+      followed_by: false,
+    });
+    const [seenByBob] = await call('GET', `/api/v1/accounts/relationships?id[]=${alice!.id}`, bob!);
+    expect(seenByBob).toMatchObject({ blocking: false, blocked_by: true, following: false });
+
+    for (const other of [carol!, dave!]) {
+      await call('POST', `/api/v1/accounts/${other.id}/block`, alice!);
+    }
+    const first = await app.inject({
+      method: 'GET',
+      url: '/api/v1/blocks?limit=2',
+      headers: alice!.headers,
+    });
+    expectMastodonResponse(first);
+    expect(idsOf(json(first))).toEqual([dave!.id, carol!.id]);
+    const second = await call('GET', pathOf(links(first).next!), alice!);
+    expect(idsOf(second)).toEqual([bob!.id]);
+
+    // The blocked person cannot follow the blocker, nor the blocker them while it stands.
+    const refused = await call('POST', `/api/v1/accounts/${alice!.id}/follow`, bob!, {
+      status: 403,
+    });
+    expect(refused.error).toBe('This action is not allowed');
+    await call('POST', `/api/v1/accounts/${bob!.id}/follow`, alice!, { status: 403 });
+
+    expect(await call('POST', `/api/v1/accounts/${bob!.id}/unblock`, alice!)).toMatchObject({
+      blocking: false,
+    });
+    expect(idsOf(await call('GET', '/api/v1/blocks', alice!))).toEqual([dave!.id, carol!.id]);
+    await call('POST', `/api/v1/accounts/${alice!.id}/follow`, bob!);
+    await call('POST', '/api/v1/accounts/999999999/block', alice!, { status: 404 });
+    // Blocking yourself does nothing (Mastodon's BlockService returns early).
+    expect(await call('POST', `/api/v1/accounts/${alice!.id}/block`, alice!)).toMatchObject({
+      blocking: false,
+    });
+    await call('GET', '/api/v1/blocks', null, { status: 401 });
+  });
+
+  it("takes the blocked account's posts out of the blocker's timelines, threads and notifications", async () => {
+    const [alice, bob, carol] = await people(3);
+    await call('POST', `/api/v1/accounts/${carol!.id}/follow`, alice!);
+    const root = await postAs(alice!, 'a thread to reply to');
+    const reply = await postAs(bob!, `@${alice!.username} replying`, { in_reply_to_id: root });
+    const bobs = await postAs(bob!, 'bob on the public timeline');
+    const boost = (await call('POST', `/api/v1/statuses/${bobs}/reblog`, carol!)).id;
+    await deliverNotifications(database);
+    expect(
+      (await call('GET', '/api/v1/notifications', alice!)).map((n: { type: string }) => n.type),
+    ).toEqual(['mention']);
+
+    await call('POST', `/api/v1/accounts/${bob!.id}/block`, alice!);
+    await deliverNotifications(database);
+
+    expect(await call('GET', '/api/v1/notifications', alice!)).toEqual([]);
+    const context = await call('GET', `/api/v1/statuses/${root}/context`, alice!);
+    expect(idsOf(context.descendants)).not.toContain(reply);
+    const publicIds = idsOf(await call('GET', '/api/v1/timelines/public?local=true', alice!));
+    expect(publicIds).not.toContain(bobs);
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).not.toContain(boost);
+    expect(await call('GET', `/api/v1/accounts/${bob!.id}/statuses`, alice!)).toEqual([]);
+
+    // Bob, signed in, no longer sees Alice's posts; a mention of her notifies nobody.
+    await call('GET', `/api/v1/statuses/${root}`, bob!, { status: 404 });
+    await call('POST', `/api/v1/statuses/${root}/favourite`, bob!, { status: 404 });
+    expect(await call('GET', `/api/v1/accounts/${alice!.id}/statuses`, bob!)).toEqual([]);
+    await postAs(bob!, `@${alice!.username} are you there?`);
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toEqual([]);
+    // Signed out, the post is public as before.
+    await call('GET', `/api/v1/statuses/${root}`, null);
+  });
+});
+
+describe('mutes', () => {
+  it('mutes with options and a duration, lists mute_expires_at, hides without telling', async () => {
+    const [alice, bob, carol] = await people(3);
+    await call('POST', `/api/v1/accounts/${bob!.id}/follow`, alice!);
+    const bobs = await postAs(bob!, 'bob posts while muted');
+
+    const muted = await call('POST', `/api/v1/accounts/${bob!.id}/mute`, alice!, {
+      payload: { notifications: false, duration: 3600 },
+    });
+    expect(muted).toMatchObject({ muting: true, muting_notifications: false, following: true });
+    const expiresAt = Date.parse(muted.muting_expires_at);
+    expect(Math.abs(expiresAt - Date.now() - 3_600_000)).toBeLessThan(60_000);
+    // Muting again changes the options (form bodies as some apps send them).
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${bob!.id}/mute`,
+      headers: { ...alice!.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'notifications=true&duration=0',
+    });
+    expect(json(again)).toMatchObject({ muting_notifications: true, muting_expires_at: null });
+    await call('POST', `/api/v1/accounts/${carol!.id}/mute`, alice!);
+
+    const list = await call('GET', '/api/v1/mutes', alice!);
+    expect(
+      list.map((a: { id: string; mute_expires_at: null }) => [a.id, a.mute_expires_at]),
+    ).toEqual([
+      [carol!.id, null],
+      [bob!.id, null],
+    ]);
+
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).not.toContain(bobs);
+    expect(idsOf(await call('GET', '/api/v1/timelines/public', alice!))).not.toContain(bobs);
+    expect(idsOf(await call('GET', `/api/v1/accounts/${bob!.id}/statuses`, alice!))).toContain(
+      bobs,
+    );
+    await postAs(bob!, `@${alice!.username} hello?`);
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toEqual([]);
+
+    // Bob learns nothing.
+    const [seenByBob] = await call('GET', `/api/v1/accounts/relationships?id[]=${alice!.id}`, bob!);
+    expect(seenByBob).toMatchObject({ muting: false, blocked_by: false, followed_by: true });
+
+    expect(await call('POST', `/api/v1/accounts/${bob!.id}/unmute`, alice!)).toMatchObject({
+      muting: false,
+      muting_notifications: false,
+    });
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).toContain(bobs);
+    await call('POST', `/api/v1/accounts/${bob!.id}/mute`, alice!, {
+      payload: { duration: -5 },
+      status: 422,
+    });
+    await call('POST', `/api/v1/accounts/${bob!.id}/mute`, alice!, {
+      payload: { duration: 'soon' },
+      status: 422,
+    });
+  });
+});
+
+describe('domain blocks', () => {
+  it('stores, lists (paged by Link) and removes blocked domains, normalized', async () => {
+    const [alice, bob] = await people(2);
+    expect(await call('GET', '/api/v1/domain_blocks', alice!)).toEqual([]);
+    for (const domain of ['spam.example', 'BÜCHER.example', 'spam.example']) {
+      expect(await call('POST', '/api/v1/domain_blocks', alice!, { payload: { domain } })).toEqual(
+        {},
+      );
+    }
+    const first = await app.inject({
+      method: 'GET',
+      url: '/api/v1/domain_blocks?limit=1',
+      headers: alice!.headers,
+    });
+    expectMastodonResponse(first);
+    expect(json(first)).toEqual(['xn--bcher-kva.example']);
+    expect(await call('GET', pathOf(links(first).next!), alice!)).toEqual(['spam.example']);
+    expect(await call('GET', '/api/v1/domain_blocks', bob!)).toEqual([]);
+
+    await call('DELETE', '/api/v1/domain_blocks?domain=spam.example', alice!);
+    expect(await call('GET', '/api/v1/domain_blocks', alice!)).toEqual(['xn--bcher-kva.example']);
+    await call('POST', '/api/v1/domain_blocks', alice!, {
+      payload: { domain: 'not a domain' },
+      status: 422,
+    });
+    await call('POST', '/api/v1/domain_blocks', alice!, { payload: {}, status: 422 });
+    await call('POST', '/api/v1/domain_blocks', alice!, {
+      payload: { domain: 'murmur.test' },
+      status: 422,
+    });
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Blocks and mutes as masto.js (Elk, Phanpy) calls them, unmodified, over HTTP.
+ */
+import { createRestAPIClient, type mastodon } from 'masto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
+import { tokenFor } from './_mastodon.js';
+
+let t: TestApp;
+let url: string;
+
+beforeAll(async () => {
+  ({ t, url } = await createListeningTestApp());
+});
+afterAll(() => t?.close());
+
+async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
+  const account = await createAccountFixture(t.database, { username });
+  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
+  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
+}
+
+async function allPages<T>(paginator: AsyncIterable<T[]>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of paginator) items.push(...page);
+  return items;
+}
+
+describe('masto.js', () => {
+  it('blocks and unblocks, lists blocks page by page, and is refused a follow when blocked', async () => {
+    const me = await person('masto_blocker');
+    const others = [await person('masto_troll1'), await person('masto_troll2')];
+    await others[0]!.client.v1.accounts.$select(me.id).follow();
+    for (const other of others) {
+      const relationship = await me.client.v1.accounts.$select(other.id).block();
+      expect(relationship).toMatchObject({ blocking: true, followedBy: false });
+    }
+    const blocks = await allPages(me.client.v1.blocks.list({ limit: 1 }));
+    expect(blocks.map((a) => a.id)).toEqual([others[1]!.id, others[0]!.id]);
+    await expect(others[0]!.client.v1.accounts.$select(me.id).follow()).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    const [seen] = await others[0]!.client.v1.accounts.relationships.fetch({ id: [me.id] });
+    expect(seen).toMatchObject({ blockedBy: true });
+    await me.client.v1.accounts.$select(others[0]!.id).unblock();
+    expect((await me.client.v1.blocks.list()).map((a) => a.id)).toEqual([others[1]!.id]);
+  });
+
+  it('mutes for a while without notifications, lists mutes and unmutes', async () => {
+    const me = await person('masto_muter');
+    const loud = await person('masto_loud');
+    const relationship = await me.client.v1.accounts
+      .$select(loud.id)
+      .mute({ notifications: false, duration: 600 });
+    expect(relationship).toMatchObject({ muting: true, mutingNotifications: false });
+    // masto.js's type omits it, but the field arrives (camel-cased like the others).
+    expect((relationship as { mutingExpiresAt?: string }).mutingExpiresAt).toBeTruthy();
+    const mutes = await me.client.v1.mutes.list();
+    expect(mutes.map((a) => a.id)).toEqual([loud.id]);
+    const post = await loud.client.v1.statuses.create({ status: 'very loud' });
+    const local = await me.client.v1.timelines.public.list({ local: true });
+    expect(local.map((s) => s.id)).not.toContain(post.id);
+    await me.client.v1.accounts.$select(loud.id).unmute();
+    expect(await me.client.v1.mutes.list()).toEqual([]);
+  });
+});
