@@ -87,6 +87,11 @@ export { setAccountNote, MAX_ACCOUNT_NOTE_LENGTH } from './operations/set-accoun
 export { endorseAccount } from './operations/endorse-account.js';
 export { unendorseAccount } from './operations/unendorse-account.js';
 export { removeFromFollowers } from './operations/remove-from-followers.js';
+export {
+  authorizeFollowRequest,
+  rejectFollowRequest,
+  type FollowRequestInput,
+} from './operations/follow-requests.js';
 export { dismissSuggestion } from './operations/dismiss-suggestion.js';
 
 // Media attachments, avatars and headers
@@ -159,6 +164,7 @@ export {
   directoryAccounts,
   followSuggestions,
   familiarFollowers,
+  followRequestsOf,
   type AccountPage,
   type SuggestedAccount,
 } from './queries/accounts.js';

@@ -30,6 +30,7 @@ const NotificationType = Type.Union([
   Type.Literal('favourite'),
   Type.Literal('reblog'),
   Type.Literal('follow'),
+  Type.Literal('follow_request'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -225,6 +226,37 @@ export const AccountUnendorsedV1 = envelope('AccountUnendorsed', 1, AccountAndTa
 export const FollowerRemovedV1 = envelope('FollowerRemoved', 1, AccountAndTarget);
 
 /**
+ * Follow requests to locked accounts: `accountId` asks to follow `targetAccountId`. A request ends
+ * accepted (the follow's AccountFollowed is written with it), rejected, or withdrawn by its author.
+ */
+export const FollowRequestedV1 = envelope('FollowRequested', 1, AccountAndTarget);
+export const FollowRequestClosedV1 = envelope(
+  'FollowRequestClosed',
+  1,
+  data({
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+    outcome: Type.Union([
+      Type.Literal('authorized'),
+      Type.Literal('rejected'),
+      Type.Literal('withdrawn'),
+    ]),
+  }),
+);
+
+/**
+ * An e-mail with a single-use link is owed to `accountId`: the worker makes the token, stores its
+ * hash on the `account_tokens` row `tokenId` and sends the link. No secret travels in the event.
+ */
+const AccountTokenRef = data({ accountId: SnowflakeId, tokenId: SnowflakeId });
+export const PasswordResetRequestedV1 = envelope('PasswordResetRequested', 1, AccountTokenRef);
+export const EmailConfirmationRequestedV1 = envelope(
+  'EmailConfirmationRequested',
+  1,
+  AccountTokenRef,
+);
+
+/**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
  */
@@ -250,6 +282,16 @@ export const CONTRACTS = {
   AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
   FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
+  FollowRequested: { subject: 'follow_request.created.v1', schema: FollowRequestedV1 },
+  FollowRequestClosed: { subject: 'follow_request.closed.v1', schema: FollowRequestClosedV1 },
+  PasswordResetRequested: {
+    subject: 'account.password_reset_requested.v1',
+    schema: PasswordResetRequestedV1,
+  },
+  EmailConfirmationRequested: {
+    subject: 'account.email_confirmation_requested.v1',
+    schema: EmailConfirmationRequestedV1,
+  },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;
@@ -281,6 +323,10 @@ export type TagUnfeatured = EventOf<'TagUnfeatured'>;
 export type AccountEndorsed = EventOf<'AccountEndorsed'>;
 export type AccountUnendorsed = EventOf<'AccountUnendorsed'>;
 export type FollowerRemoved = EventOf<'FollowerRemoved'>;
+export type FollowRequested = EventOf<'FollowRequested'>;
+export type FollowRequestClosed = EventOf<'FollowRequestClosed'>;
+export type PasswordResetRequested = EventOf<'PasswordResetRequested'>;
+export type EmailConfirmationRequested = EventOf<'EmailConfirmationRequested'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

@@ -13,6 +13,7 @@ import {
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
+import { authorizeAllFollowRequests } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -188,6 +189,8 @@ export interface ProfileChanges {
   displayName?: string;
   note?: string;
   emailOnMention?: boolean;
+  /** Follows become requests; unlocking authorizes the pending ones. */
+  locked?: boolean;
 }
 
 /**
@@ -244,6 +247,7 @@ export async function updateProfile(
     values.note = note;
   }
   if (changes.emailOnMention !== undefined) values.emailOnMention = changes.emailOnMention;
+  if (changes.locked !== undefined) values.locked = changes.locked;
   return withTransaction(database, async (tx) => {
     const [before] = await tx
       .select()
@@ -265,12 +269,17 @@ export async function updateProfile(
         outboxInsert([newEvent('AccountUpdated', { accountId, changed }, options.requestId)]),
       );
     }
+    if (before.locked && !row!.locked) {
+      await authorizeAllFollowRequests(tx, accountId, options.requestId);
+      const [counted] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
+      return counted!;
+    }
     return row!;
   });
 }
 
 /** The profile fields other people see; a change to one of them is an AccountUpdated. */
-const PUBLIC_PROFILE_FIELDS = ['displayName', 'note'] as const;
+const PUBLIC_PROFILE_FIELDS = ['displayName', 'note', 'locked'] as const;
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
   if (!isSnowflakeId(id)) return null;

@@ -4,6 +4,7 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, follows } from '../schema/index.js';
 import { isSnowflakeId } from '../ids.js';
+import { requestFollowIfLocked, withdrawFollowRequest } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
 /** Who follows whom, and the request that asked. */
@@ -48,8 +49,9 @@ function accountNotFound(): DomainError {
 }
 
 /**
- * Follows an account and writes AccountFollowed. Following twice changes nothing and writes no
- * event. One statement; the followed person's notification is the worker's.
+ * Follows an account and writes AccountFollowed; a locked account gets a follow request instead
+ * (see `requestFollowIfLocked`). Following twice changes nothing and writes no event. One
+ * statement; the followed person's notification is the worker's.
  */
 export async function followAccount(database: Database, input: FollowInput): Promise<void> {
   if (input.accountId === input.targetAccountId) {
@@ -57,6 +59,7 @@ export async function followAccount(database: Database, input: FollowInput): Pro
   }
   // Before the event: an id that is no account id is a 404, not an invalid event.
   if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  if (await requestFollowIfLocked(database, input)) return;
   const event = newEvent(
     'AccountFollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
@@ -69,9 +72,13 @@ export async function followAccount(database: Database, input: FollowInput): Pro
   if (!(await writeFollowChange(database, input, change, 1, event))) throw accountNotFound();
 }
 
-/** Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. */
+/**
+ * Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. A
+ * pending follow request is withdrawn, as Mastodon's unfollow does.
+ */
 export async function unfollowAccount(database: Database, input: FollowInput): Promise<void> {
   if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  await withdrawFollowRequest(database, input);
   const event = newEvent(
     'AccountUnfollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
@@ -131,6 +138,10 @@ export interface Relationship {
   endorsed: boolean;
   /** The viewer's private note about the account ('' when none). */
   note: string;
+  /** The viewer asked to follow the (locked) account; the request is pending. */
+  requested: boolean;
+  /** The account asked to follow the viewer. */
+  requestedBy: boolean;
 }
 
 /** How the viewer relates to each of `targetIds` (follows, endorsement, note), in one query. */
@@ -149,7 +160,11 @@ export async function relationships(
       exists(select 1 from account_endorsements e
         where e.account_id = ${viewerId} and e.target_account_id = t.id) as endorsed,
       coalesce((select n.comment from account_notes n
-        where n.account_id = ${viewerId} and n.target_account_id = t.id), '') as note
+        where n.account_id = ${viewerId} and n.target_account_id = t.id), '') as note,
+      exists(select 1 from follow_requests r
+        where r.account_id = ${viewerId} and r.target_account_id = t.id) as requested,
+      exists(select 1 from follow_requests r
+        where r.account_id = t.id and r.target_account_id = ${viewerId}) as "requestedBy"
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as t(id, ord)
     order by t.ord`,
     { prepared: true },

@@ -15,7 +15,13 @@ export interface AccountPage {
 
 async function accountPage(
   executor: Executor,
-  source: 'followers' | 'following' | 'favourited_by' | 'reblogged_by' | 'endorsements',
+  source:
+    | 'followers'
+    | 'following'
+    | 'favourited_by'
+    | 'reblogged_by'
+    | 'endorsements'
+    | 'follow_requests',
   subjectId: string,
   page: Page,
 ): Promise<AccountPage> {
@@ -44,6 +50,11 @@ async function accountPage(
       table: sql`account_endorsements x`,
       account: sql`x.target_account_id`,
       filter: sql`x.account_id = ${subjectId}`,
+    },
+    follow_requests: {
+      table: sql`follow_requests x`,
+      account: sql`x.account_id`,
+      filter: sql`x.target_account_id = ${subjectId}`,
     },
   } as const;
   const q = queries[source];
@@ -78,6 +89,9 @@ export const rebloggedBy = (executor: Executor, statusId: string, page: Page) =>
 /** The accounts an account features on its profile, most recently featured first. */
 export const endorsementsOf = (executor: Executor, accountId: string, page: Page) =>
   accountPage(executor, 'endorsements', accountId, page);
+/** Who asks to follow an account (locked), newest request first. */
+export const followRequestsOf = (executor: Executor, accountId: string, page: Page) =>
+  accountPage(executor, 'follow_requests', accountId, page);
 
 /**
  * The profile directory (GET /api/v1/directory): every account, the most recently active first

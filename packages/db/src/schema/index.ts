@@ -6,3 +6,5 @@ export * from './profile-features.js';
 export * from './viewer-state.js';
 export * from './media.js';
 export * from './home-feeds.js';
+export * from './follow-requests.js';
+export * from './account-tokens.js';
