@@ -165,6 +165,7 @@ export {
   followSuggestions,
   familiarFollowers,
   followRequestsOf,
+  pendingFollowRequestsCount,
   type AccountPage,
   type SuggestedAccount,
 } from './queries/accounts.js';

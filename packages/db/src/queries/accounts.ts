@@ -89,6 +89,18 @@ export const rebloggedBy = (executor: Executor, statusId: string, page: Page) =>
 /** The accounts an account features on its profile, most recently featured first. */
 export const endorsementsOf = (executor: Executor, accountId: string, page: Page) =>
   accountPage(executor, 'endorsements', accountId, page);
+/** How many follow requests wait for the account's answer. */
+export async function pendingFollowRequestsCount(
+  executor: Executor,
+  accountId: string,
+): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(
+    executor,
+    sql`select count(*)::int as count from follow_requests where target_account_id = ${accountId}`,
+  );
+  return row?.count ?? 0;
+}
+
 /** Who asks to follow an account (locked), newest request first. */
 export const followRequestsOf = (executor: Executor, accountId: string, page: Page) =>
   accountPage(executor, 'follow_requests', accountId, page);

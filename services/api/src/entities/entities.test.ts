@@ -26,6 +26,7 @@ const alice: AccountView = {
   lastStatusAt: '2024-05-07',
   avatarKey: null,
   headerKey: null,
+  locked: false,
 };
 const bob: AccountView = {
   ...alice,
@@ -300,11 +301,15 @@ describe('other entities', () => {
       followedBy: false,
       endorsed: true,
       note: 'met at the conference',
+      requested: false,
+      requestedBy: true,
     });
     expect(relationship).toMatchObject({
       following: true,
       showing_reblogs: true,
       followed_by: false,
+      requested: false,
+      requested_by: true,
       endorsed: true,
       note: 'met at the conference',
     });

@@ -2,7 +2,7 @@ import type { Relationship as RelationshipView } from '@murmur/db';
 import type { Relationship } from '../schemas/entities.js';
 
 /**
- * Follows, endorsements and private notes; blocks, mutes and follow requests do not exist here, so
+ * Follows, follow requests, endorsements and private notes; blocks and mutes do not exist here, so
  * they are always false.
  */
 export function serializeRelationship(view: RelationshipView): Relationship {
@@ -18,8 +18,8 @@ export function serializeRelationship(view: RelationshipView): Relationship {
     muting: false,
     muting_notifications: false,
     muting_expires_at: null,
-    requested: false,
-    requested_by: false,
+    requested: view.requested,
+    requested_by: view.requestedBy,
     domain_blocking: false,
     endorsed: view.endorsed,
     note: view.note,

@@ -21,11 +21,6 @@ const STUBS: Stub[] = [
   { path: '/api/v1/lists', summary: 'Lists (none)', scope: 'read:lists' },
   { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
   { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
-  {
-    path: '/api/v1/follow_requests',
-    summary: 'Follow requests (none: accounts are not locked)',
-    scope: 'read:follows',
-  },
   { path: '/api/v1/announcements', summary: 'Announcements (none)', scope: 'read' },
   { path: '/api/v1/blocks', summary: 'Blocked accounts (none)', scope: 'read:blocks' },
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },
