@@ -88,6 +88,20 @@ export { endorseAccount } from './operations/endorse-account.js';
 export { unendorseAccount } from './operations/unendorse-account.js';
 export { removeFromFollowers } from './operations/remove-from-followers.js';
 export {
+  requestPasswordReset,
+  requestEmailConfirmation,
+  findAccountTokenEmail,
+  issueAccountTokenSecret,
+  findAccountTokenOwner,
+  resetPassword,
+  confirmEmail,
+  requireConfirmedEmail,
+  PASSWORD_RESET_TTL_MS,
+  EMAIL_CONFIRMATION_TTL_MS,
+  type AccountTokenEmail,
+} from './operations/account-tokens.js';
+export { ACCOUNT_TOKEN_PURPOSES, type AccountTokenPurpose } from './schema/index.js';
+export {
   authorizeFollowRequest,
   rejectFollowRequest,
   type FollowRequestInput,

@@ -13,6 +13,7 @@ import {
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
+import { createEmailConfirmationToken } from './account-tokens.js';
 import { authorizeAllFollowRequests } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
@@ -33,6 +34,11 @@ export interface RegisterAccountInput {
   password: string;
   /** The request that caused this, carried into AccountRegistered. */
   requestId?: string | null;
+  /**
+   * The address must be confirmed before the account can post or follow: it starts unconfirmed and
+   * a confirmation link is sent (EmailConfirmationRequested). Otherwise it is confirmed at once.
+   */
+  requireEmailConfirmation?: boolean;
 }
 
 function validateRegistration(input: RegisterAccountInput): void {
@@ -77,13 +83,24 @@ export async function registerAccount(
   const passwordHash = await hashPassword(input.password, options.bcryptCost);
   try {
     return await withTransaction(database, async (tx) => {
-      const [row] = await tx.insert(accounts).values({ username, email, passwordHash }).returning();
+      const [row] = await tx
+        .insert(accounts)
+        .values({
+          username,
+          email,
+          passwordHash,
+          ...(input.requireEmailConfirmation ? { emailConfirmedAt: null } : {}),
+        })
+        .returning();
       const event = newEvent(
         'AccountRegistered',
         { accountId: row!.id, username: row!.username, createdAt: row!.createdAt.toISOString() },
         input.requestId,
       );
       await tx.execute(outboxInsert([event]));
+      if (input.requireEmailConfirmation) {
+        await createEmailConfirmationToken(tx, { accountId: row!.id, requestId: input.requestId });
+      }
       return row!;
     });
   } catch (error) {
