@@ -19,9 +19,9 @@ import {
   webSessions,
   type AccountTokenPurpose,
 } from '../schema/index.js';
-import { withTransaction } from '../transaction.js';
+import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { newEvent, outboxInsert } from './outbox.js';
-import type { PasswordOptions } from './accounts.js';
+import { isValidEmail, type PasswordOptions } from './accounts.js';
 
 /** How long a password reset link works. */
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
@@ -114,21 +114,51 @@ export async function requestPasswordReset(
 
 /**
  * A new confirmation link for an account whose address is not confirmed yet (sign-up writes the
- * first one with `registerAccount`). False when the address is confirmed already.
+ * first one with `registerAccount`), to `email` when given (the unconfirmed address is corrected
+ * first, as Mastodon's resend allows). False, changing nothing, when the address is confirmed
+ * already.
  */
 export async function requestEmailConfirmation(
   database: Database,
-  input: { accountId: string; requestId?: string | null; ttlMs?: number },
+  input: { accountId: string; email?: string; requestId?: string | null; ttlMs?: number },
 ): Promise<boolean> {
+  try {
+    return await writeEmailConfirmationRequest(database, input);
+  } catch (error) {
+    // Two accounts racing for the same new address: the unique index decides.
+    if (isUniqueViolation(error, 'accounts_email_lower_key')) {
+      throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
+    }
+    throw error;
+  }
+}
+
+async function writeEmailConfirmationRequest(
+  database: Database,
+  input: { accountId: string; email?: string; requestId?: string | null; ttlMs?: number },
+): Promise<boolean> {
+  const email = input.email?.trim();
+  if (email !== undefined && !isValidEmail(email)) {
+    throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
+  }
   return withTransaction(database, async (tx) => {
     const [account] = await tx
-      .select({ confirmedAt: accounts.emailConfirmedAt })
+      .select({ confirmedAt: accounts.emailConfirmedAt, email: accounts.email })
       .from(accounts)
       .where(eq(accounts.id, input.accountId))
       .for('update')
       .limit(1);
     if (!account) throw new DomainError('AccountNotFound', 'Record not found');
     if (account.confirmedAt !== null) return false;
+    if (email !== undefined && email.toLowerCase() !== account.email.toLowerCase()) {
+      const [taken] = await tx
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(sql`lower(${accounts.email}) = lower(${email})`)
+        .limit(1);
+      if (taken) throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
+      await tx.update(accounts).set({ email }).where(eq(accounts.id, input.accountId));
+    }
     await createToken(tx, {
       accountId: input.accountId,
       purpose: 'email_confirmation',

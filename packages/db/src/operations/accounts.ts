@@ -25,6 +25,11 @@ export interface PasswordOptions {
 }
 
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+
+/** Whether `email` is an address sign-up accepts. */
+export function isValidEmail(email: string): boolean {
+  return email.length <= 320 && EMAIL_PATTERN.test(email);
+}
 export const MAX_DISPLAY_NAME_LENGTH = 30;
 export const MAX_NOTE_LENGTH = 500;
 
@@ -49,7 +54,7 @@ function validateRegistration(input: RegisterAccountInput): void {
       'username',
     );
   }
-  if (input.email.length > 320 || !EMAIL_PATTERN.test(input.email)) {
+  if (!isValidEmail(input.email)) {
     throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
   }
   checkPasswordPolicy(input.password);

@@ -11,6 +11,7 @@ import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import followRequestRoutes from './v1/follow-requests.js';
+import emailConfirmationRoutes from './v1/email-confirmations.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
 import profileFeatureRoutes from './v1/profile-features.js';
@@ -47,6 +48,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(followRequestRoutes);
+  await app.register(emailConfirmationRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(stubRoutes);
 }

@@ -394,6 +394,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
           email: values.email,
           password: form.password!,
           requestId: request.id,
+          requireEmailConfirmation: app.config.REQUIRE_EMAIL_CONFIRMATION,
         },
         { bcryptCost: app.config.BCRYPT_COST },
       );
