@@ -22,7 +22,9 @@ export type DomainErrorCode =
   | 'InvalidGrant'
   | 'InvalidScope'
   | 'InvalidClient'
-  | 'InvalidRedirectUri';
+  | 'InvalidRedirectUri'
+  | 'InvalidAccountToken'
+  | 'EmailNotConfirmed';
 
 export class DomainError extends Error {
   override name = 'DomainError';

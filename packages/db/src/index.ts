@@ -99,6 +99,25 @@ export { setAccountNote, MAX_ACCOUNT_NOTE_LENGTH } from './operations/set-accoun
 export { endorseAccount } from './operations/endorse-account.js';
 export { unendorseAccount } from './operations/unendorse-account.js';
 export { removeFromFollowers } from './operations/remove-from-followers.js';
+export {
+  requestPasswordReset,
+  requestEmailConfirmation,
+  findAccountTokenEmail,
+  issueAccountTokenSecret,
+  findAccountTokenOwner,
+  resetPassword,
+  confirmEmail,
+  requireConfirmedEmail,
+  PASSWORD_RESET_TTL_MS,
+  EMAIL_CONFIRMATION_TTL_MS,
+  type AccountTokenEmail,
+} from './operations/account-tokens.js';
+export { ACCOUNT_TOKEN_PURPOSES, type AccountTokenPurpose } from './schema/index.js';
+export {
+  authorizeFollowRequest,
+  rejectFollowRequest,
+  type FollowRequestInput,
+} from './operations/follow-requests.js';
 export { dismissSuggestion } from './operations/dismiss-suggestion.js';
 
 // Blocks and mutes (what they hide: queries/exclusions.ts)
@@ -110,11 +129,7 @@ export {
   type MuteInput,
 } from './operations/safety/mute-account.js';
 export { unmuteAccount } from './operations/safety/unmute-account.js';
-export {
-  blockDomain,
-  unblockDomain,
-  normalizeDomain,
-} from './operations/safety/block-domain.js';
+export { blockDomain, unblockDomain, normalizeDomain } from './operations/safety/block-domain.js';
 export { domainBlocksOf, type DomainBlocksPage } from './queries/domain-blocks.js';
 export { mutedAccounts, type MutedAccount, type MutedAccountsPage } from './queries/mutes.js';
 
@@ -189,6 +204,8 @@ export {
   directoryAccounts,
   followSuggestions,
   familiarFollowers,
+  followRequestsOf,
+  pendingFollowRequestsCount,
   type AccountPage,
   type SuggestedAccount,
 } from './queries/accounts.js';

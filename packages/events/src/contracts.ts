@@ -30,6 +30,7 @@ const NotificationType = Type.Union([
   Type.Literal('favourite'),
   Type.Literal('reblog'),
   Type.Literal('follow'),
+  Type.Literal('follow_request'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -267,6 +268,37 @@ export const AccountMutedV1 = envelope(
 export const AccountUnmutedV1 = envelope('AccountUnmuted', 1, AccountAndTarget);
 
 /**
+ * Follow requests to locked accounts: `accountId` asks to follow `targetAccountId`. A request ends
+ * accepted (the follow's AccountFollowed is written with it), rejected, or withdrawn by its author.
+ */
+export const FollowRequestedV1 = envelope('FollowRequested', 1, AccountAndTarget);
+export const FollowRequestClosedV1 = envelope(
+  'FollowRequestClosed',
+  1,
+  data({
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+    outcome: Type.Union([
+      Type.Literal('authorized'),
+      Type.Literal('rejected'),
+      Type.Literal('withdrawn'),
+    ]),
+  }),
+);
+
+/**
+ * An e-mail with a single-use link is owed to `accountId`: the worker makes the token, stores its
+ * hash on the `account_tokens` row `tokenId` and sends the link. No secret travels in the event.
+ */
+const AccountTokenRef = data({ accountId: SnowflakeId, tokenId: SnowflakeId });
+export const PasswordResetRequestedV1 = envelope('PasswordResetRequested', 1, AccountTokenRef);
+export const EmailConfirmationRequestedV1 = envelope(
+  'EmailConfirmationRequested',
+  1,
+  AccountTokenRef,
+);
+
+/**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
  */
@@ -303,6 +335,16 @@ export const CONTRACTS = {
     subject: 'announcement.reaction_removed.v1',
     schema: AnnouncementReactionRemovedV1,
   },
+  FollowRequested: { subject: 'follow_request.created.v1', schema: FollowRequestedV1 },
+  FollowRequestClosed: { subject: 'follow_request.closed.v1', schema: FollowRequestClosedV1 },
+  PasswordResetRequested: {
+    subject: 'account.password_reset_requested.v1',
+    schema: PasswordResetRequestedV1,
+  },
+  EmailConfirmationRequested: {
+    subject: 'account.email_confirmation_requested.v1',
+    schema: EmailConfirmationRequestedV1,
+  },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;
@@ -338,6 +380,10 @@ export type AccountBlocked = EventOf<'AccountBlocked'>;
 export type AccountUnblocked = EventOf<'AccountUnblocked'>;
 export type AccountMuted = EventOf<'AccountMuted'>;
 export type AccountUnmuted = EventOf<'AccountUnmuted'>;
+export type FollowRequested = EventOf<'FollowRequested'>;
+export type FollowRequestClosed = EventOf<'FollowRequestClosed'>;
+export type PasswordResetRequested = EventOf<'PasswordResetRequested'>;
+export type EmailConfirmationRequested = EventOf<'EmailConfirmationRequested'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

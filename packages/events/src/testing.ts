@@ -175,6 +175,14 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     accountId: nextTestId(),
     name: '🎉',
   }),
+  FollowRequested: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
+  FollowRequestClosed: () => ({
+    accountId: nextTestId(),
+    targetAccountId: nextTestId(),
+    outcome: 'rejected',
+  }),
+  PasswordResetRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
+  EmailConfirmationRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
 };
 
 /** A valid event of any type; `data` fields can be overridden. */

@@ -20,6 +20,7 @@ import type { ApiConfig } from './config.js';
 import { readYourWrites } from './plugins/read-your-writes.js';
 import { createStatusJsonWriter, registerStatusJsonMetrics } from './entities/status-json.js';
 import { authentication } from './plugins/auth.js';
+import { emailConfirmation } from './plugins/email-confirmation.js';
 import { bodyParsing } from './plugins/body-parsing.js';
 import type { ApiInstance, Clock } from './plugins/context.js';
 import { corsPolicy } from './plugins/cors.js';
@@ -127,6 +128,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(cookie);
   await app.register(authentication);
   await app.register(readYourWrites);
+  await app.register(emailConfirmation);
   await app.register(rateLimiting, { settings: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits } });
   await app.register(openApi);
   await app.register(health);

@@ -59,6 +59,12 @@ export const API_VARIABLES = {
     description: 'Whether new people can sign up',
     default: 'true',
   },
+  REQUIRE_EMAIL_CONFIRMATION: {
+    kind: 'boolean',
+    description:
+      'Whether a new account must confirm its e-mail address (a link sent by the worker) before it can post or follow',
+    default: 'true',
+  },
   INSTANCE_TITLE: { kind: 'string', description: 'Name of this server', default: 'Murmur' },
   INSTANCE_CONTACT_EMAIL: {
     kind: 'string',

@@ -6,13 +6,12 @@
  * and in, is audited with axe-core (`_accessibility.ts`): a serious or critical WCAG 2.1 A/AA
  * violation fails the test it happened in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   createAccountFixture,
   createTestDatabase,
@@ -39,46 +38,18 @@ import { createUnsubscribeToken, DEV_UNSUBSCRIBE_SECRET } from '@murmur/service-
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessibilityAudit } from './_accessibility.js';
+import {
+  API_SERVER,
+  FRONTEND_SERVER,
+  freePort,
+  startService,
+  waitForHealth,
+  WORKER_SERVER,
+} from './_system.js';
 
-const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
-const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
-const WORKER_SERVER = new URL('../../worker/src/server.ts', import.meta.url).pathname;
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const apiMissing = !existsSync(API_SERVER);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startService(entry: string, env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry], {
-    cwd: new URL('../', `file://${entry}`).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => output.push(String(chunk)));
-  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
-  return child;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url} exited:\n${output.join('')}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy:\n${output.join('')}`);
-}
 
 /** Presses Tab (or Shift+Tab) until `target` has the focus: proof it is reachable by keyboard. */
 async function tabTo(page: Page, target: Locator, options: { backwards?: boolean } = {}) {

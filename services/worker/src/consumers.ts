@@ -19,6 +19,7 @@ import { Limiter } from './limiter.js';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
+import { accountEmailsHandler } from './mail/account-emails.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What a handler may be built from. */
@@ -43,6 +44,7 @@ export interface ConsumerDeclaration {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
+export const ACCOUNT_EMAILS_CONSUMER = 'account-emails';
 export { HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
@@ -98,6 +100,25 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     handles: ['PostCreated'],
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
+  },
+  {
+    name: ACCOUNT_EMAILS_CONSUMER,
+    description: 'Password reset and e-mail confirmation e-mails',
+    handles: ['PasswordResetRequested', 'EmailConfirmationRequested'],
+    handler: ({ consumer, config, database, mailer, metrics }) =>
+      accountEmailsHandler({
+        consumer,
+        database,
+        mailer,
+        email: {
+          publicUrl: config.publicUrl,
+          publicHost: config.publicHost,
+          mailFrom: config.mailFrom,
+          maxAttempts: config.emailMaxAttempts,
+          smtpTimeoutMs: config.smtpTimeoutMs,
+        },
+        onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
+      }),
   },
 ]);
 

@@ -13,6 +13,8 @@ import {
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
+import { createEmailConfirmationToken } from './account-tokens.js';
+import { authorizeAllFollowRequests } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -23,6 +25,11 @@ export interface PasswordOptions {
 }
 
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+
+/** Whether `email` is an address sign-up accepts. */
+export function isValidEmail(email: string): boolean {
+  return email.length <= 320 && EMAIL_PATTERN.test(email);
+}
 export const MAX_DISPLAY_NAME_LENGTH = 30;
 export const MAX_NOTE_LENGTH = 500;
 
@@ -32,6 +39,11 @@ export interface RegisterAccountInput {
   password: string;
   /** The request that caused this, carried into AccountRegistered. */
   requestId?: string | null;
+  /**
+   * The address must be confirmed before the account can post or follow: it starts unconfirmed and
+   * a confirmation link is sent (EmailConfirmationRequested). Otherwise it is confirmed at once.
+   */
+  requireEmailConfirmation?: boolean;
 }
 
 function validateRegistration(input: RegisterAccountInput): void {
@@ -42,7 +54,7 @@ function validateRegistration(input: RegisterAccountInput): void {
       'username',
     );
   }
-  if (input.email.length > 320 || !EMAIL_PATTERN.test(input.email)) {
+  if (!isValidEmail(input.email)) {
     throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
   }
   checkPasswordPolicy(input.password);
@@ -76,13 +88,24 @@ export async function registerAccount(
   const passwordHash = await hashPassword(input.password, options.bcryptCost);
   try {
     return await withTransaction(database, async (tx) => {
-      const [row] = await tx.insert(accounts).values({ username, email, passwordHash }).returning();
+      const [row] = await tx
+        .insert(accounts)
+        .values({
+          username,
+          email,
+          passwordHash,
+          ...(input.requireEmailConfirmation ? { emailConfirmedAt: null } : {}),
+        })
+        .returning();
       const event = newEvent(
         'AccountRegistered',
         { accountId: row!.id, username: row!.username, createdAt: row!.createdAt.toISOString() },
         input.requestId,
       );
       await tx.execute(outboxInsert([event]));
+      if (input.requireEmailConfirmation) {
+        await createEmailConfirmationToken(tx, { accountId: row!.id, requestId: input.requestId });
+      }
       return row!;
     });
   } catch (error) {
@@ -188,6 +211,8 @@ export interface ProfileChanges {
   displayName?: string;
   note?: string;
   emailOnMention?: boolean;
+  /** Follows become requests; unlocking authorizes the pending ones. */
+  locked?: boolean;
 }
 
 /**
@@ -244,6 +269,7 @@ export async function updateProfile(
     values.note = note;
   }
   if (changes.emailOnMention !== undefined) values.emailOnMention = changes.emailOnMention;
+  if (changes.locked !== undefined) values.locked = changes.locked;
   return withTransaction(database, async (tx) => {
     const [before] = await tx
       .select()
@@ -265,12 +291,17 @@ export async function updateProfile(
         outboxInsert([newEvent('AccountUpdated', { accountId, changed }, options.requestId)]),
       );
     }
+    if (before.locked && !row!.locked) {
+      await authorizeAllFollowRequests(tx, accountId, options.requestId);
+      const [counted] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
+      return counted!;
+    }
     return row!;
   });
 }
 
 /** The profile fields other people see; a change to one of them is an AccountUpdated. */
-const PUBLIC_PROFILE_FIELDS = ['displayName', 'note'] as const;
+const PUBLIC_PROFILE_FIELDS = ['displayName', 'note', 'locked'] as const;
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
   if (!isSnowflakeId(id)) return null;

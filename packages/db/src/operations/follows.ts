@@ -4,8 +4,9 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, follows } from '../schema/index.js';
 import { isSnowflakeId } from '../ids.js';
+import { requestFollowIfLocked, withdrawFollowRequest } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
-import { muteInForce } from '../queries/exclusions.js';
+import { blockBetween, muteInForce } from '../queries/exclusions.js';
 
 /** Who follows whom, and the request that asked. */
 export interface FollowInput {
@@ -39,17 +40,10 @@ async function writeFollowChange(
           where id in (${input.accountId}, ${input.targetAccountId}) and exists (select 1 from changed)
         ),
         events as (${outboxInsert([event], sql`exists (select 1 from changed)`)})
-        select exists (select 1 from target) as found, ${blockBetween(input)} as blocked`,
+        select exists (select 1 from target) as found, ${blockBetween(input.accountId, input.targetAccountId)} as blocked`,
     { prepared: true },
   );
   return { found: row?.found ?? false, blocked: row?.blocked ?? false };
-}
-
-/** A block stands between the two accounts, either way (neither may then follow the other). */
-function blockBetween(input: FollowInput): SQL {
-  return sql`exists (select 1 from blocks b
-    where (b.account_id = ${input.accountId} and b.target_account_id = ${input.targetAccountId})
-      or (b.account_id = ${input.targetAccountId} and b.target_account_id = ${input.accountId}))`;
 }
 
 function accountNotFound(): DomainError {
@@ -57,9 +51,10 @@ function accountNotFound(): DomainError {
 }
 
 /**
- * Follows an account and writes AccountFollowed. Following twice changes nothing and writes no
- * event. Refused (NotAllowed, 403 as Mastodon) when either account blocks the other. One statement;
- * the followed person's notification is the worker's.
+ * Follows an account and writes AccountFollowed; a locked account gets a follow request instead
+ * (see `requestFollowIfLocked`). Following twice changes nothing and writes no event. Refused
+ * (NotAllowed, 403 as Mastodon) when either account blocks the other. One statement; the followed
+ * person's notification is the worker's.
  */
 export async function followAccount(database: Database, input: FollowInput): Promise<void> {
   if (input.accountId === input.targetAccountId) {
@@ -67,13 +62,14 @@ export async function followAccount(database: Database, input: FollowInput): Pro
   }
   // Before the event: an id that is no account id is a 404, not an invalid event.
   if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  if (await requestFollowIfLocked(database, input)) return;
   const event = newEvent(
     'AccountFollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
     input.requestId,
   );
   const change = sql`insert into follows (account_id, target_account_id)
-    select ${input.accountId}, target.id from target where not ${blockBetween(input)}
+    select ${input.accountId}, target.id from target where not ${blockBetween(input.accountId, input.targetAccountId)}
     on conflict do nothing
     returning 1`;
   const outcome = await writeFollowChange(database, input, change, 1, event);
@@ -81,9 +77,13 @@ export async function followAccount(database: Database, input: FollowInput): Pro
   if (outcome.blocked) throw new DomainError('NotAllowed', 'This action is not allowed');
 }
 
-/** Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. */
+/**
+ * Stops following and writes AccountUnfollowed; nothing (and no event) when there was no follow. A
+ * pending follow request is withdrawn, as Mastodon's unfollow does.
+ */
 export async function unfollowAccount(database: Database, input: FollowInput): Promise<void> {
   if (!isSnowflakeId(input.targetAccountId)) throw accountNotFound();
+  await withdrawFollowRequest(database, input);
   const event = newEvent(
     'AccountUnfollowed',
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
@@ -149,6 +149,10 @@ export interface Relationship {
   muting: boolean;
   mutingNotifications: boolean;
   mutingExpiresAt: Date | null;
+  /** The viewer asked to follow the (locked) account; the request is pending. */
+  requested: boolean;
+  /** The account asked to follow the viewer. */
+  requestedBy: boolean;
 }
 
 /**
@@ -177,7 +181,11 @@ export async function relationships(
       exists(select 1 from blocks b where b.account_id = t.id and b.target_account_id = ${viewerId}) as "blockedBy",
       mute.id is not null as muting,
       coalesce(mute.hide_notifications, false) as "mutingNotifications",
-      mute.expires_at as "mutingExpiresAt"
+      mute.expires_at as "mutingExpiresAt",
+      exists(select 1 from follow_requests r
+        where r.account_id = ${viewerId} and r.target_account_id = t.id) as requested,
+      exists(select 1 from follow_requests r
+        where r.account_id = t.id and r.target_account_id = ${viewerId}) as "requestedBy"
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as t(id, ord)
     left join mutes mute on mute.account_id = ${viewerId} and mute.target_account_id = t.id
       and ${muteInForce('mute')}

@@ -92,6 +92,17 @@ export function notificationChangeFor(event: DomainEvent): NotificationChange | 
         fromAccountId: event.data.targetAccountId,
         statusId: null,
       };
+    case 'FollowRequested':
+    case 'FollowRequestClosed':
+      // The request's notification lasts while the request is pending (Mastodon destroys it with
+      // the request, whether authorized, rejected or withdrawn).
+      return {
+        action: event.type === 'FollowRequested' ? 'create' : 'remove',
+        type: 'follow_request',
+        recipientId: event.data.targetAccountId,
+        fromAccountId: event.data.accountId,
+        statusId: null,
+      };
     case 'StatusDeleted':
       return { action: 'removeForStatus', statusId: event.data.statusId };
     case 'AccountBlocked':
@@ -115,6 +126,8 @@ export const NOTIFYING_EVENT_TYPES = [
   'AccountFollowed',
   'AccountUnfollowed',
   'FollowerRemoved',
+  'FollowRequested',
+  'FollowRequestClosed',
   'StatusDeleted',
   'AccountBlocked',
 ] as const satisfies readonly DomainEvent['type'][];
@@ -183,7 +196,11 @@ const FACT_HOLDS = sql.raw(`case c.type
     where w.account_id = c.from_id and w.reblog_of_id = c.status_id and w.deleted_at is null
       and s.account_id = c.recipient_id and s.deleted_at is null)
   when 'follow' then exists (
-    select 1 from follows f where f.account_id = c.from_id and f.target_account_id = c.recipient_id)
+    select 1 from follows f where f.account_id = c.from_id and f.target_account_id = c.recipient_id
+      and not f.from_request)
+  when 'follow_request' then exists (
+    select 1 from follow_requests r
+    where r.account_id = c.from_id and r.target_account_id = c.recipient_id)
   else false end`);
 
 interface RawMentionContext {

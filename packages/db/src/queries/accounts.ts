@@ -15,7 +15,14 @@ export interface AccountPage {
 
 async function accountPage(
   executor: Executor,
-  source: 'followers' | 'following' | 'favourited_by' | 'reblogged_by' | 'endorsements' | 'blocks',
+  source:
+    | 'followers'
+    | 'following'
+    | 'favourited_by'
+    | 'reblogged_by'
+    | 'endorsements'
+    | 'blocks'
+    | 'follow_requests',
   subjectId: string,
   page: Page,
 ): Promise<AccountPage> {
@@ -49,6 +56,11 @@ async function accountPage(
       table: sql`blocks x`,
       account: sql`x.target_account_id`,
       filter: sql`x.account_id = ${subjectId}`,
+    },
+    follow_requests: {
+      table: sql`follow_requests x`,
+      account: sql`x.account_id`,
+      filter: sql`x.target_account_id = ${subjectId}`,
     },
   } as const;
   const q = queries[source];
@@ -86,6 +98,21 @@ export const endorsementsOf = (executor: Executor, accountId: string, page: Page
 /** The accounts an account blocks, most recently blocked first (GET /api/v1/blocks). */
 export const blockedBy = (executor: Executor, accountId: string, page: Page) =>
   accountPage(executor, 'blocks', accountId, page);
+/** How many follow requests wait for the account's answer. */
+export async function pendingFollowRequestsCount(
+  executor: Executor,
+  accountId: string,
+): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(
+    executor,
+    sql`select count(*)::int as count from follow_requests where target_account_id = ${accountId}`,
+  );
+  return row?.count ?? 0;
+}
+
+/** Who asks to follow an account (locked), newest request first. */
+export const followRequestsOf = (executor: Executor, accountId: string, page: Page) =>
+  accountPage(executor, 'follow_requests', accountId, page);
 
 /**
  * The profile directory (GET /api/v1/directory): every account, the most recently active first

@@ -57,3 +57,10 @@ export function authorDoesNotBlock(s: SQL, viewer: SQL): SQL {
   return sql`not exists (select 1 from blocks vb
     where vb.account_id = ${s}.account_id and vb.target_account_id = ${viewer})`;
 }
+
+/** A block stands between the two accounts, either way (neither may then follow the other). */
+export function blockBetween(accountId: string, otherId: string): SQL {
+  return sql`exists (select 1 from blocks b
+    where (b.account_id = ${accountId} and b.target_account_id = ${otherId})
+      or (b.account_id = ${otherId} and b.target_account_id = ${accountId}))`;
+}

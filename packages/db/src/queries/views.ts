@@ -20,6 +20,8 @@ export interface AccountView {
   /** Storage keys of the processed avatar and header; null shows the defaults. */
   avatarKey: string | null;
   headerKey: string | null;
+  /** Follows are requests the owner accepts (Mastodon's `locked`). */
+  locked: boolean;
 }
 
 /** An attachment as its owner and its readers see it (files by storage key). */

@@ -32,6 +32,13 @@ export const accounts = pgTable(
     headerKey: text('header_key'),
     /** Bumped when the password changes, so that sessions created before can be told apart. */
     credentialsChangedAt: timestamp('credentials_changed_at', { withTimezone: true }),
+    /** Follows of a locked account are requests its owner accepts or rejects (Mastodon's `locked`). */
+    locked: boolean('locked').notNull().default(false),
+    /**
+     * When the e-mail address was confirmed; null until then (the account cannot post or follow).
+     * Defaults to now: accounts made before confirmation existed, and by fixtures, are confirmed.
+     */
+    emailConfirmedAt: timestamp('email_confirmed_at', { withTimezone: true }).defaultNow(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -56,6 +63,8 @@ export const follows = pgTable(
     targetAccountId: snowflake('target_account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** The follow began as a request its target accepted (Mastodon sends no `follow` notification). */
+    fromRequest: boolean('from_request').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -9,3 +9,5 @@ export * from './home-feeds.js';
 export * from './read-routing.js';
 export * from './announcements.js';
 export * from './safety.js';
+export * from './follow-requests.js';
+export * from './account-tokens.js';

@@ -136,7 +136,13 @@ export const favourites = pgTable(
   ],
 );
 
-export const NOTIFICATION_TYPES = ['mention', 'follow', 'favourite', 'reblog'] as const;
+export const NOTIFICATION_TYPES = [
+  'mention',
+  'follow',
+  'favourite',
+  'reblog',
+  'follow_request',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const notifications = pgTable(
@@ -155,7 +161,10 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check('notifications_type', sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog')`),
+    check(
+      'notifications_type',
+      sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog', 'follow_request')`,
+    ),
     index('notifications_account_idx').on(t.accountId, t.id.desc()),
     // The notify step removes every notification about a deleted status (StatusDeleted).
     index('notifications_status_idx')

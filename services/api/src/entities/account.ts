@@ -28,7 +28,7 @@ export function serializeAccount(view: AccountView, publicUrl: string): Account 
     avatar_static: avatar,
     header,
     header_static: header,
-    locked: false,
+    locked: view.locked,
     bot: false,
     group: false,
     discoverable: true,
@@ -50,6 +50,7 @@ export function serializeAccount(view: AccountView, publicUrl: string): Account 
 export function serializeCredentialAccount(
   view: AccountView,
   publicUrl: string,
+  owner: { followRequestsCount?: number } = {},
 ): CredentialAccount {
   return {
     ...serializeAccount(view, publicUrl),
@@ -59,7 +60,7 @@ export function serializeCredentialAccount(
       privacy: 'public',
       sensitive: false,
       language: null,
-      follow_requests_count: 0,
+      follow_requests_count: owner.followRequestsCount ?? 0,
       hide_collections: false,
       discoverable: true,
       indexable: true,

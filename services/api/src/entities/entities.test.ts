@@ -26,6 +26,7 @@ const alice: AccountView = {
   lastStatusAt: '2024-05-07',
   avatarKey: null,
   headerKey: null,
+  locked: false,
 };
 const bob: AccountView = {
   ...alice,
@@ -305,11 +306,15 @@ describe('other entities', () => {
       muting: true,
       mutingNotifications: false,
       mutingExpiresAt: new Date('2026-01-02T03:04:05.000Z'),
+      requested: false,
+      requestedBy: true,
     });
     expect(relationship).toMatchObject({
       following: true,
       showing_reblogs: true,
       followed_by: false,
+      requested: false,
+      requested_by: true,
       endorsed: true,
       note: 'met at the conference',
       blocked_by: true,

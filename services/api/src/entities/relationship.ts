@@ -2,8 +2,8 @@ import type { Relationship as RelationshipView } from '@murmur/db';
 import type { Relationship } from '../schemas/entities.js';
 
 /**
- * Follows, endorsements, private notes, blocks and mutes; follow requests and domain blocks do not
- * exist here yet, so they are always false.
+ * Follows, follow requests, endorsements, private notes, blocks and mutes; domain blocks do not
+ * apply to local accounts, so they are always false.
  */
 export function serializeRelationship(view: RelationshipView): Relationship {
   return {
@@ -18,8 +18,8 @@ export function serializeRelationship(view: RelationshipView): Relationship {
     muting: view.muting,
     muting_notifications: view.mutingNotifications,
     muting_expires_at: view.mutingExpiresAt?.toISOString() ?? null,
-    requested: false,
-    requested_by: false,
+    requested: view.requested,
+    requested_by: view.requestedBy,
     domain_blocking: false,
     endorsed: view.endorsed,
     note: view.note,

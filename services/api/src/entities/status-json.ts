@@ -65,6 +65,7 @@ const ACCOUNT_FIELD_EQUALITY: {
   lastStatusAt: same,
   avatarKey: same,
   headerKey: same,
+  locked: same,
 };
 const ACCOUNT_FIELDS = Object.keys(ACCOUNT_FIELD_EQUALITY) as (keyof AccountView)[];
 

@@ -53,7 +53,11 @@ export function domainErrorResponse(
     };
   }
   if (error.code.endsWith('NotFound')) return { status: 404, body: NOT_FOUND_BODY };
-  if (error.code === 'NotAllowed' || error.code === 'CannotFollowSelf') {
+  if (
+    error.code === 'NotAllowed' ||
+    error.code === 'CannotFollowSelf' ||
+    error.code === 'EmailNotConfirmed'
+  ) {
     return { status: 403, body: { error: error.message || 'This action is not allowed' } };
   }
   // Some operations already word their message as Mastodon does ("Validation failed: Text …").

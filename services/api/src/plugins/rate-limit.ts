@@ -37,6 +37,9 @@ export interface RateLimitSettings {
   apiSignUpPerIp: Limit;
   /** `POST /oauth/token` and `/oauth/revoke`, per IP. */
   tokenPerIp: Limit;
+  /** Password reset links and confirmation e-mails asked for, per IP and per address or account. */
+  accountEmailsPerIp: Limit;
+  accountEmailsPerAddress: Limit;
   /** How often the general limits' counts are shared with the other replicas. */
   syncIntervalMs: number;
 }
@@ -51,6 +54,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   signUpPerIp: { limit: 25, windowMs: 5 * MINUTE },
   apiSignUpPerIp: { limit: 5, windowMs: 30 * MINUTE },
   tokenPerIp: { limit: 300, windowMs: 5 * MINUTE },
+  // Mastodon's rack-attack throttles password resets and confirmations the same way.
+  accountEmailsPerIp: { limit: 25, windowMs: 5 * MINUTE },
+  accountEmailsPerAddress: { limit: 5, windowMs: 30 * MINUTE },
   syncIntervalMs: 1_000,
 };
 

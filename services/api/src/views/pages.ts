@@ -22,7 +22,7 @@ ul.scopes li{margin:.2rem 0}
 .actions{display:flex;gap:.8rem}
 `;
 
-function layout(title: string, body: TrustedHtml): string {
+export function layout(title: string, body: TrustedHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -41,7 +41,7 @@ function layout(title: string, body: TrustedHtml): string {
 /** The OAuth request carried through the sign-in and consent forms (re-validated on every POST). */
 export type CarriedParams = Record<string, string>;
 
-function hiddenFields(params: CarriedParams): TrustedHtml[] {
+export function hiddenFields(params: CarriedParams): TrustedHtml[] {
   return Object.entries(params).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
   );
@@ -65,6 +65,8 @@ export function signInPage(input: {
   login?: string;
   error?: string;
   signUpHref: string | null;
+  /** The "Forgot your password?" page, carrying the authorization request. */
+  forgotPasswordHref?: string;
 }): string {
   return layout(
     `Sign in to ${input.instanceTitle}`,
@@ -94,6 +96,7 @@ export function signInPage(input: {
         />
         <button type="submit">Sign in</button>
       </form>
+      ${input.forgotPasswordHref ? html`<p class="muted"><a href="${input.forgotPasswordHref}">Forgot your password?</a></p>` : null}
       ${input.signUpHref ? html`<p class="muted">No account yet? <a href="${input.signUpHref}">Sign up</a></p>` : null}`,
   );
 }

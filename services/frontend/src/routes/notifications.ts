@@ -11,12 +11,13 @@ const VERBS: Record<NotificationView['type'], string> = {
   follow: 'followed you',
   favourite: 'favourited your post',
   reblog: 'boosted your post',
+  follow_request: 'asked to follow you',
 };
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {
   const who = notification.account;
   return html`<li class="notification notification-${notification.type}">
-<p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}</p>
+<p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}${notification.type === 'follow_request' ? html` · <a href="/follow_requests">Answer</a>` : ''}</p>
 ${notification.status ? statusArticle(notification.status, context) : ''}
 </li>`;
 }

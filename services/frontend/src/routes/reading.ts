@@ -122,9 +122,18 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
           ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
               className: 'button',
             })
-          : actionButton(context, `/@${account.username}/follow`, 'Follow', {
-              className: 'button primary',
-            });
+          : relation?.requested
+            ? // Pressing it withdraws the request, as Mastodon's "Cancel follow request".
+              actionButton(context, `/@${account.username}/unfollow`, 'Requested', {
+                className: 'button',
+                pressed: true,
+              })
+            : actionButton(
+                context,
+                `/@${account.username}/follow`,
+                account.locked ? 'Request to follow' : 'Follow',
+                { className: 'button primary' },
+              );
       }
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const feedUrl = `${profilePath(account.username)}.rss`;
@@ -136,6 +145,7 @@ ${header}<div class="profile-head">
 ${avatarImage(account, 96)}<div><h1>${displayNameOf(account)}</h1><p class="handle">@${account.username}</p></div>
 ${followButton}
 </div>
+${account.locked ? html`<p class="locked-note">This account approves its followers by hand.</p>` : ''}
 <div class="bio">${bioHtml(account.note)}</div>
 <dl class="counts">
 <div><dt>Posts</dt><dd>${account.statusesCount}</dd></div>

@@ -1,6 +1,7 @@
 /** Settings: profile, mention e-mails, authorized apps, password. Forms re-render with their errors. */
 import {
   changePassword,
+  findAccountById,
   isDomainError,
   listAuthorizedApplications,
   MAX_DISPLAY_NAME_LENGTH,
@@ -26,6 +27,7 @@ const ProfileForm = Type.Object({
   display_name: Type.Optional(Type.String({ maxLength: 1000 })),
   note: Type.Optional(Type.String({ maxLength: 10_000 })),
   email_on_mention: Type.Optional(Type.String({ maxLength: 10 })),
+  locked: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const PasswordForm = Type.Object({
   ...FormBase,
@@ -37,6 +39,7 @@ interface ProfileValues {
   displayName: string;
   note: string;
   emailOnMention: boolean;
+  locked: boolean;
 }
 type FieldErrors = Partial<
   Record<
@@ -92,6 +95,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: FrontendDepen
       displayName: viewer.account.displayName,
       note: viewer.account.note,
       emailOnMention: viewer.account.emailOnMention,
+      locked: (await findAccountById(deps.database.primary, viewer.account.id))?.locked ?? false,
     };
     const errors = state.errors ?? {};
     const apps = await listAuthorizedApplications(deps.database.primary, viewer.account.id);
@@ -104,6 +108,8 @@ ${csrfField(context)}
 ${field('display_name', 'Display name', (d) => html`<input id="display_name" name="display_name" value="${profile.displayName}" maxlength="${MAX_DISPLAY_NAME_LENGTH * 4}"${d}>`, errors, `Up to ${MAX_DISPLAY_NAME_LENGTH} characters.`)}
 ${field('note', 'Bio', (d) => html`<textarea id="note" name="note" rows="4"${d}>${profile.note}</textarea>`, errors, `Up to ${MAX_NOTE_LENGTH} characters.`)}
 <div class="field checkbox"><input type="checkbox" id="email_on_mention" name="email_on_mention" value="on"${profile.emailOnMention ? html` checked` : ''}><label for="email_on_mention">E-mail me when someone mentions me</label></div>
+<div class="field checkbox"><input type="checkbox" id="locked" name="locked" value="on" aria-describedby="locked-hint"${profile.locked ? html` checked` : ''}><label for="locked">Approve followers by hand</label></div>
+<p class="field-hint" id="locked-hint">People ask to follow you and you accept or reject them on <a href="/follow_requests">Follow requests</a>; your followers-only posts reach only those you accepted. Unticking accepts every pending request.</p>
 <button type="submit" class="button primary">Save profile</button>
 </form>
 </section>
@@ -146,6 +152,7 @@ ${field('new_password', 'New password', (d) => html`<input type="password" id="n
         displayName: request.body.display_name ?? '',
         note: request.body.note ?? '',
         emailOnMention: request.body.email_on_mention === 'on',
+        locked: request.body.locked === 'on',
       };
       try {
         const updated = await updateProfile(deps.database, viewer.account.id, profile, {

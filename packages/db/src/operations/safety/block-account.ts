@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DomainEvent } from '@murmur/events';
 import { queryRows, type Database } from '../../client.js';
 import { withTransaction } from '../../transaction.js';
+import { closeFollowRequest } from '../follow-requests.js';
 import { deleteFollow, requireAccount } from '../follows.js';
 import { newEvent, outboxInsert } from '../outbox.js';
 
@@ -12,7 +13,8 @@ export interface BlockInput {
 }
 
 /**
- * Blocks an account, as Mastodon's BlockService: the follows between the two end both ways, each
+ * Blocks an account, as Mastodon's BlockService: the follows (and follow requests) between the two
+ * end both ways, each
  * with the AccountUnfollowed an unfollow writes (the follow notification goes, the home feeds stop
  * showing the other's posts), and AccountBlocked is written (the notify step removes the blocker's
  * notifications from the blocked account). What the block hides is read from `blocks` by every
@@ -40,6 +42,12 @@ export async function blockAccount(database: Database, input: BlockInput): Promi
           newEvent('AccountUnfollowed', { accountId: from, targetAccountId: to }, input.requestId),
         );
       }
+      // A pending follow request ends too (it writes its own FollowRequestClosed).
+      await closeFollowRequest(
+        tx,
+        { accountId: from, targetAccountId: to, requestId: input.requestId ?? null },
+        'rejected',
+      );
     }
     events.push(
       newEvent(

@@ -12,6 +12,8 @@ import accountRoutes from './v1/accounts.js';
 import announcementRoutes from './v1/announcements.js';
 import blockMuteRoutes from './v1/blocks-mutes.js';
 import bookmarkRoutes from './v1/bookmarks.js';
+import followRequestRoutes from './v1/follow-requests.js';
+import emailConfirmationRoutes from './v1/email-confirmations.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
 import profileFeatureRoutes from './v1/profile-features.js';
@@ -48,6 +50,8 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(profileFeatureRoutes);
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
+  await app.register(followRequestRoutes);
+  await app.register(emailConfirmationRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(trendRoutes);
   await app.register(announcementRoutes);

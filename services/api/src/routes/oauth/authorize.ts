@@ -34,6 +34,7 @@ import {
 } from './authorize-request.js';
 import { csrfToken, setSignedIn, signedInAccount, validCsrf } from './browser-state.js';
 import { OUT_OF_BAND_URI, redirectUriCspSource } from './redirect-uris.js';
+import { FORGOT_PASSWORD_PATH } from '../../views/account-recovery-pages.js';
 
 const Optional = Type.Optional(Type.String({ maxLength: 2048 }));
 const AuthorizeQuery = Type.Object({
@@ -65,7 +66,7 @@ export const SIGN_IN_FAILED = 'Wrong username/email or password';
  * `form-action` on every redirect after a form POST, so a page whose POST ends in a 303 to the
  * client must name the client's redirect URI (exactly that one, validated against the registration).
  */
-function sendPage(
+export function sendPage(
   reply: FastifyReply,
   status: number,
   page: string,
@@ -133,6 +134,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         applicationName: authorization?.application.name ?? null,
         ...extra,
         signUpHref: app.config.REGISTRATIONS_OPEN ? withParams('/oauth/sign_up', params) : null,
+        forgotPasswordHref: withParams(FORGOT_PASSWORD_PATH, params),
       }),
       afterSignInTargets(authorization),
     );
@@ -392,6 +394,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
           email: values.email,
           password: form.password!,
           requestId: request.id,
+          requireEmailConfirmation: app.config.REQUIRE_EMAIL_CONFIRMATION,
         },
         { bcryptCost: app.config.BCRYPT_COST },
       );

@@ -93,6 +93,7 @@ export default async function accountRegistrationRoutes(app: ApiInstance): Promi
             email: body.email!.trim(),
             password: body.password!,
             requestId: request.id,
+            requireEmailConfirmation: app.config.REQUIRE_EMAIL_CONFIRMATION,
           },
           { bcryptCost: app.config.BCRYPT_COST },
         );

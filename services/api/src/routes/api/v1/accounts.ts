@@ -10,11 +10,13 @@ import {
   followAccount,
   followersOf,
   followingOf,
+  pendingFollowRequestsCount,
   relationships,
   searchAccounts,
   unfollowAccount,
   updateProfile,
   type AccountRow,
+  type ProfileChanges,
 } from '@murmur/db';
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyRequest } from 'fastify';
@@ -70,6 +72,7 @@ const AccountStatusesQuery = Type.Object({
 const UpdateCredentialsBody = Type.Object({
   display_name: Type.Optional(Nullable(Type.String())),
   note: Type.Optional(Nullable(Type.String())),
+  locked: Type.Optional(Nullable(LenientBoolean)),
 });
 
 const FollowBody = Type.Object({
@@ -98,9 +101,11 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
   const origin = config.publicOrigin;
   const host = new URL(origin).host;
 
-  const credentialAccount = (request: FastifyRequest, row: AccountRow | null) => {
+  const credentialAccount = async (request: FastifyRequest, row: AccountRow | null) => {
     if (!row) throw recordNotFound();
-    return serializeCredentialAccount(row, origin);
+    return serializeCredentialAccount(row, origin, {
+      followRequestsCount: await pendingFollowRequestsCount(database.primary, row.id),
+    });
   };
 
   app.get(
@@ -125,16 +130,17 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: 'Change the display name, bio, avatar or header',
         description:
-          'JSON, form or multipart. `avatar` and `header` files (multipart) are cropped to 400×400 and 1500×500. Fields and other settings are ignored.',
+          'JSON, form or multipart. `avatar` and `header` files (multipart) are cropped to 400×400 and 1500×500. `locked: true` makes follows requests; unlocking authorizes the pending ones. Fields and other settings are ignored.',
         body: UpdateCredentialsBody,
         response: { 200: CredentialAccount, ...ERRORS },
       },
     },
     async (request) => {
-      const changes: { displayName?: string; note?: string } = {};
+      const changes: ProfileChanges = {};
       if (typeof request.body.display_name === 'string')
         changes.displayName = request.body.display_name;
       if (typeof request.body.note === 'string') changes.note = request.body.note;
+      if (request.body.locked != null) changes.locked = parseBoolean(request.body.locked);
       const accountId = userOf(request);
       for (const kind of ['avatar', 'header'] as const) {
         const upload = request.uploads[kind];

@@ -21,11 +21,6 @@ const STUBS: Stub[] = [
   { path: '/api/v1/lists', summary: 'Lists (none)', scope: 'read:lists' },
   { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
   { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
-  {
-    path: '/api/v1/follow_requests',
-    summary: 'Follow requests (none: accounts are not locked)',
-    scope: 'read:follows',
-  },
   { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
   {
     path: '/api/v1/scheduled_statuses',
