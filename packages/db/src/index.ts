@@ -138,6 +138,7 @@ export {
   fanOutStatus,
   fanOutStatusesOnce,
   removeStatusFromFeeds,
+  removeStatusesFromFeeds,
   addAuthorToFeed,
   removeAuthorFromFeed,
   buildHomeFeed,
@@ -150,6 +151,11 @@ export {
   type TrimResult,
 } from './operations/home-feeds.js';
 export { HOME_FEED_LENGTH, HEAVY_AUTHOR_FOLLOWERS } from './operations/home-feed-rules.js';
+export {
+  applyHomeFeedEvent,
+  HOME_FEED_EVENT_TYPES,
+  type HomeFeedEvent,
+} from './operations/home-feed-events.js';
 export {
   followersOf,
   followingOf,

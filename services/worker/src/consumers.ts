@@ -10,7 +10,12 @@
  * it owes them nothing). Names are durable state on the server: renaming one would start a new
  * consumer at the beginning of the stream, so the names stay.
  */
-import { NOTIFYING_EVENT_TYPES, type ConsumersByEventType, type Database } from '@murmur/db';
+import {
+  HOME_FEED_EVENT_TYPES,
+  NOTIFYING_EVENT_TYPES,
+  type ConsumersByEventType,
+  type Database,
+} from '@murmur/db';
 import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
 import type { MediaStorage } from '@murmur/media';
 import type { WorkerConfig } from './config.js';
@@ -94,8 +99,8 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: HOME_FEEDS_CONSUMER,
-    description: 'Home feeds fan-out (PostCreated)',
-    handles: ['PostCreated'],
+    description: 'Home feeds: fan-out of posts and boosts, deletions, follows and unfollows',
+    handles: HOME_FEED_EVENT_TYPES,
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
   },

@@ -1,16 +1,20 @@
 /**
  * The home-feeds consumer: pushes each new status into its author's followers' home feeds (fan-out
- * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the sweep that keeps every feed
- * to its bounded length. The reader's own posts are not fanned out to them: the home read merges
- * the reader's own statuses, so they show at once.
+ * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the hashtag followers'; applies
+ * boosts, undone boosts, deletions, follows and unfollows to the feeds (`applyHomeFeedEvent`); and
+ * the sweep that keeps every feed to its bounded length. The reader's own posts are not fanned out
+ * to them: the home read merges the reader's own statuses, so they show at once.
  */
 import {
+  applyHomeFeedEvent,
   fanOutStatus,
   fanOutStatusesOnce,
   markEventProcessed,
   trimHomeFeeds,
+  HOME_FEED_EVENT_TYPES,
   type Database,
   type FanOutEvent,
+  type HomeFeedEvent,
   type FanOutOutcome,
 } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
@@ -37,6 +41,9 @@ export function homeFeedsHandler(
   }, options);
   return async (event, log) => {
     if (event.type !== 'PostCreated') {
+      // Effects idempotent by themselves (see `applyHomeFeedEvent`), then the marker: a crash in
+      // between repeats an effect that changes nothing.
+      if (isHomeFeedEvent(event)) await applyHomeFeedEvent(database, event);
       await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
       return;
     }
@@ -51,6 +58,10 @@ export function homeFeedsHandler(
       'status of a heavy author fanned out in chunks',
     );
   };
+}
+
+function isHomeFeedEvent(event: { type: string }): event is HomeFeedEvent {
+  return (HOME_FEED_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
 /** One sweep over every account's feed, a batch of accounts per statement. */
