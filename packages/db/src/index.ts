@@ -343,3 +343,23 @@ export {
   type EmailDeliveryRequest,
 } from './operations/email-deliveries.js';
 export { relayOutbox, DEFAULT_RELAY_LEASE_MS } from './operations/relay.js';
+export {
+  listsOf,
+  findOwnList,
+  listsHoldingAccount,
+  listMembers,
+  listTimeline,
+  type ListView,
+  type ListMembersPage,
+} from './queries/lists.js';
+export { createList } from './operations/lists/create-list.js';
+export { updateList } from './operations/lists/update-list.js';
+export { deleteList } from './operations/lists/delete-list.js';
+export { addListAccounts } from './operations/lists/add-list-accounts.js';
+export { removeListAccounts } from './operations/lists/remove-list-accounts.js';
+export { trimListFeeds } from './operations/lists/trim-list-feeds.js';
+export {
+  MAX_LIST_MEMBERS,
+  MAX_LISTS_PER_ACCOUNT,
+  MAX_LIST_TITLE_LENGTH,
+} from './operations/lists/list-rules.js';

@@ -11,6 +11,7 @@ import {
   fanOutStatusesOnce,
   markEventProcessed,
   trimHomeFeeds,
+  trimListFeeds,
   HOME_FEED_EVENT_TYPES,
   type Database,
   type FanOutEvent,
@@ -64,7 +65,7 @@ function isHomeFeedEvent(event: { type: string }): event is HomeFeedEvent {
   return (HOME_FEED_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
-/** One sweep over every account's feed, a batch of accounts per statement. */
+/** One sweep over every account's and every list's feed, a batch per statement. */
 export async function trimAllHomeFeeds(database: Database, logger: Logger): Promise<void> {
   let after: string | undefined;
   let removed = 0;
@@ -74,5 +75,11 @@ export async function trimAllHomeFeeds(database: Database, logger: Logger): Prom
     if (!batch.lastAccountId) break;
     after = batch.lastAccountId;
   }
-  if (removed > 0) logger.info({ removed }, 'home feeds trimmed to their bounded length');
+  for (after = undefined; ;) {
+    const batch = await trimListFeeds(database, after ? { afterListId: after } : {});
+    removed += batch.removed;
+    if (!batch.lastListId) break;
+    after = batch.lastListId;
+  }
+  if (removed > 0) logger.info({ removed }, 'home and list feeds trimmed to their bounded length');
 }

@@ -29,10 +29,38 @@ export const LATERAL_PULL_MAX_FOLLOWS = 200;
 export const REBLOG_FALLOFF = 40;
 
 /**
- * True when status `s` may go into the home of `reader` (an SQL expression for the reader's id).
- * A boost of the reader's own post is left out (they wrote it; Mastodon does the same).
+ * True when status `s` may go into the home of `reader` (an SQL expression for the reader's id):
+ * `fitsReader`, and its author is in none of the reader's exclusive lists (whose members' posts
+ * are read in the list only). Two index probes per row when the reader has no such list.
  */
 export function belongsInHome(s: SQL, reader: SQL): SQL {
+  return sql`${fitsReader(s, reader)} and not exists (
+    select 1 from follows xf join list_accounts xm on xm.follow_id = xf.id
+      join lists xl on xl.id = xm.list_id and xl.exclusive
+    where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
+}
+
+/**
+ * True when status `s` (by a member) may go into list `list` (an alias of `lists`): `fitsReader`
+ * for the list's owner, and the list's `replies_policy` (Mastodon's): a reply to someone else than
+ * the author or the owner shows with `followed` (the home rule: someone the owner follows), with
+ * `list` only when it answers a member, never with `none`.
+ */
+export function belongsInList(s: SQL, list: SQL): SQL {
+  return sql`${fitsReader(s, sql`${list}.account_id`)}
+    and (${s}.in_reply_to_account_id is null
+      or ${s}.in_reply_to_account_id in (${s}.account_id, ${list}.account_id)
+      or ${list}.replies_policy = 'followed'
+      or (${list}.replies_policy = 'list' and exists (select 1 from list_accounts rm
+        where rm.list_id = ${list}.id and rm.account_id = ${s}.in_reply_to_account_id)))`;
+}
+
+/**
+ * What any feed of `reader` may hold: not deleted, no direct message, no boost of the reader's own
+ * post (they wrote it; Mastodon does the same), a reply only when it answers the author themself,
+ * the reader, or an account the reader follows.
+ */
+function fitsReader(s: SQL, reader: SQL): SQL {
   return sql`${s}.deleted_at is null and ${s}.visibility <> 'direct'
     and (${s}.reblog_of_id is null
       or (select ro.account_id from statuses ro where ro.id = ${s}.reblog_of_id) <> ${reader})

@@ -11,6 +11,7 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import {
   belongsInHome,
+  belongsInList,
   followedTagIn,
   FAN_OUT_CHUNK,
   HEAVY_AUTHOR_FOLLOWERS,
@@ -63,20 +64,37 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
     if (!row?.last || row.followers < FAN_OUT_CHUNK) break;
     after = row.last;
   }
-  total.inserted += await fanOutToTagFollowers(database, statusId);
+  total.inserted += await fanOutBeyondFollowers(database, statusId);
   return total;
 }
 
-/** The tag-followers part of the fan-out, for one status (one statement). */
-async function fanOutToTagFollowers(database: Database, statusId: string): Promise<number> {
+/**
+ * The rest of the fan-out of one status, in one statement: the feeds of its hashtags' followers,
+ * and the lists holding its author (list entries are not counted in the result).
+ */
+async function fanOutBeyondFollowers(database: Database, statusId: string): Promise<number> {
   const [row] = await queryRows<{ inserted: number }>(
     database.primary,
     sql`
     with status as (select * from statuses where id = ${statusId}),
+    listed as (${insertIntoLists(sql`status`)}),
     inserted as (${insertForTagFollowers(sql`status`)} returning 1)
     select count(*)::int as inserted from inserted`,
   );
   return row?.inserted ?? 0;
+}
+
+/**
+ * `insert ... select` of the statuses of relation `statuses` into the feeds of the lists holding
+ * their authors, where `belongsInList` allows (one probe of `list_accounts_account_idx` each).
+ */
+function insertIntoLists(statuses: SQL): SQL {
+  return sql`insert into list_feed_entries (list_id, status_id, author_id, reblog_of_id)
+    select l.id, s.id, s.account_id, s.reblog_of_id
+    from ${statuses} s join list_accounts m on m.account_id = s.account_id
+      join lists l on l.id = m.list_id
+    where ${belongsInList(sql`s`, sql`l`)}
+    on conflict do nothing`;
 }
 
 /**
@@ -143,7 +161,8 @@ export async function fanOutStatusesOnce(
     ),
     -- Tag followers who also follow the author conflict with a row of the insert above (same
     -- statement) and are skipped by ON CONFLICT.
-    tagged as (${insertForTagFollowers(sql`fresh`)})
+    tagged as (${insertForTagFollowers(sql`fresh`)}),
+    listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
     union all
     select ev.event_id::text, true from ev
@@ -184,6 +203,10 @@ export async function removeStatusesFromFeeds(
         delete from home_feed_entries e using readers r
         where e.account_id = r.account_id and e.status_id = r.id
         returning 1
+      ),
+      unlisted as (
+        delete from list_feed_entries e using gone g, list_accounts m
+        where m.account_id = g.account_id and e.list_id = m.list_id and e.status_id = g.id
       )
       select count(*)::int as n from removed`,
     );
@@ -274,6 +297,12 @@ export async function removeAuthorFromFeed(
       delete from home_feed_entries e
       where e.account_id = ${readerId} and (e.author_id = ${authorId} ${boosts}) ${stillFollowing}
       returning 1
+    ),
+    -- The author left the reader's lists with the follow (cascade): their list entries go too.
+    unlisted as (
+      delete from list_feed_entries e using lists l
+      where l.account_id = ${readerId} and e.list_id = l.id and e.author_id = ${authorId}
+        and not exists (select 1 from list_accounts m where m.list_id = l.id and m.account_id = ${authorId})
     )
     select count(*)::int as n from removed`,
   );
