@@ -16,6 +16,7 @@ import profileFeatureRoutes from './v1/profile-features.js';
 import statusesByIdRoutes from './v1/statuses-by-id.js';
 import tagRoutes from './v1/tags.js';
 import instanceRoutes from './v1/instance.js';
+import listRoutes from './v1/lists.js';
 import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
@@ -46,5 +47,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
+  await app.register(listRoutes);
   await app.register(stubRoutes);
 }

@@ -18,7 +18,6 @@ interface Stub {
 }
 
 const STUBS: Stub[] = [
-  { path: '/api/v1/lists', summary: 'Lists (none)', scope: 'read:lists' },
   { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
   { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
   {
@@ -39,12 +38,6 @@ const STUBS: Stub[] = [
   { path: '/api/v1/trends/tags', summary: 'Trending hashtags (none)', scope: null },
   { path: '/api/v1/trends/statuses', summary: 'Trending statuses (none)', scope: null },
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
-  {
-    path: '/api/v1/accounts/:id/lists',
-    summary: 'Your lists holding an account (none)',
-    scope: 'read:lists',
-    params: true,
-  },
 ];
 
 export default async function stubRoutes(app: ApiInstance): Promise<void> {
