@@ -16,6 +16,7 @@ export type DomainErrorCode =
   | 'NotificationNotFound'
   | 'MediaNotFound'
   | 'ListNotFound'
+  | 'ConversationNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

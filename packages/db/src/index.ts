@@ -363,3 +363,12 @@ export {
   MAX_LISTS_PER_ACCOUNT,
   MAX_LIST_TITLE_LENGTH,
 } from './operations/lists/list-rules.js';
+export { recordDirectMessageOnce } from './operations/conversations/record-direct-message.js';
+export { markConversationRead } from './operations/conversations/mark-conversation-read.js';
+export { removeConversation } from './operations/conversations/remove-conversation.js';
+export {
+  conversationsOf,
+  findConversation,
+  type ConversationView,
+  type ConversationsPage,
+} from './queries/conversations.js';

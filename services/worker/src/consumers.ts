@@ -24,6 +24,7 @@ import { Limiter } from './limiter.js';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
+import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What a handler may be built from. */
@@ -48,7 +49,7 @@ export interface ConsumerDeclaration {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
-export { HOME_FEEDS_CONSUMER };
+export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -103,6 +104,12 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     handles: HOME_FEED_EVENT_TYPES,
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
+  },
+  {
+    name: CONVERSATIONS_CONSUMER,
+    description: 'Direct conversations (PostCreated of direct messages)',
+    handles: ['PostCreated'],
+    handler: ({ database }) => conversationsHandler(database),
   },
 ]);
 
