@@ -10,6 +10,7 @@ import imageRoutes from './images.js';
 import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
 import bookmarkRoutes from './v1/bookmarks.js';
+import conversationRoutes from './v1/conversations.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
 import profileFeatureRoutes from './v1/profile-features.js';
@@ -48,5 +49,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(listRoutes);
+  await app.register(conversationRoutes);
   await app.register(stubRoutes);
 }

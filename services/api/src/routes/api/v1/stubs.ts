@@ -29,7 +29,6 @@ const STUBS: Stub[] = [
   { path: '/api/v1/blocks', summary: 'Blocked accounts (none)', scope: 'read:blocks' },
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },
   { path: '/api/v1/domain_blocks', summary: 'Blocked domains (none)', scope: 'read:blocks' },
-  { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
   {
     path: '/api/v1/scheduled_statuses',
     summary: 'Scheduled statuses (none)',
