@@ -26,6 +26,8 @@ import { registerPhotoUploads } from './plugins/uploads.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
+import { registerDirectMessageRoutes } from './routes/direct.js';
+import { registerListRoutes } from './routes/lists.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -176,6 +178,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerBookmarkRoutes(app, deps);
+  registerListRoutes(app, deps);
+  registerDirectMessageRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   return app;
