@@ -56,14 +56,12 @@ export function belongsInList(s: SQL, list: SQL): SQL {
 }
 
 /**
- * What any feed of `reader` may hold: not deleted, no direct message, no boost of the reader's own
- * post (they wrote it; Mastodon does the same), a reply only when it answers the author themself,
- * the reader, or an account the reader follows.
+ * What any feed of `reader` may hold: not deleted, no direct message, a reply only when it answers
+ * the author themself, the reader, or an account the reader follows. (A boost of the reader's own
+ * post is shown, as Mastodon does once the post has left the top of the feed.)
  */
 function fitsReader(s: SQL, reader: SQL): SQL {
   return sql`${s}.deleted_at is null and ${s}.visibility <> 'direct'
-    and (${s}.reblog_of_id is null
-      or (select ro.account_id from statuses ro where ro.id = ${s}.reblog_of_id) <> ${reader})
     and (${s}.in_reply_to_account_id is null
       or ${s}.in_reply_to_account_id = ${s}.account_id
       or ${s}.in_reply_to_account_id = ${reader}
