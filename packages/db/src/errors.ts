@@ -16,6 +16,8 @@ export type DomainErrorCode =
   | 'NotificationNotFound'
   | 'MediaNotFound'
   | 'AnnouncementNotFound'
+  | 'ListNotFound'
+  | 'ConversationNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

@@ -182,6 +182,7 @@ export {
   fanOutStatus,
   fanOutStatusesOnce,
   removeStatusFromFeeds,
+  removeStatusesFromFeeds,
   addAuthorToFeed,
   removeAuthorFromFeed,
   buildHomeFeed,
@@ -194,6 +195,11 @@ export {
   type TrimResult,
 } from './operations/home-feeds.js';
 export { HOME_FEED_LENGTH, HEAVY_AUTHOR_FOLLOWERS } from './operations/home-feed-rules.js';
+export {
+  applyHomeFeedEvent,
+  HOME_FEED_EVENT_TYPES,
+  type HomeFeedEvent,
+} from './operations/home-feed-events.js';
 export {
   followersOf,
   followingOf,
@@ -387,3 +393,32 @@ export {
   type EmailDeliveryRequest,
 } from './operations/email-deliveries.js';
 export { relayOutbox, DEFAULT_RELAY_LEASE_MS } from './operations/relay.js';
+export {
+  listsOf,
+  findOwnList,
+  listsHoldingAccount,
+  listMembers,
+  listTimeline,
+  type ListView,
+  type ListMembersPage,
+} from './queries/lists.js';
+export { createList } from './operations/lists/create-list.js';
+export { updateList } from './operations/lists/update-list.js';
+export { deleteList } from './operations/lists/delete-list.js';
+export { addListAccounts } from './operations/lists/add-list-accounts.js';
+export { removeListAccounts } from './operations/lists/remove-list-accounts.js';
+export { trimListFeeds } from './operations/lists/trim-list-feeds.js';
+export {
+  MAX_LIST_MEMBERS,
+  MAX_LISTS_PER_ACCOUNT,
+  MAX_LIST_TITLE_LENGTH,
+} from './operations/lists/list-rules.js';
+export { recordDirectMessageOnce } from './operations/conversations/record-direct-message.js';
+export { markConversationRead } from './operations/conversations/mark-conversation-read.js';
+export { removeConversation } from './operations/conversations/remove-conversation.js';
+export {
+  conversationsOf,
+  findConversation,
+  type ConversationView,
+  type ConversationsPage,
+} from './queries/conversations.js';

@@ -32,7 +32,7 @@ import {
 import {
   createAccountFixture,
   deliverNotifications,
-  fanOutPendingPosts,
+  applyPendingFeedEvents,
   outboxEvents,
   useTestDatabase,
 } from '../src/testing/index.js';
@@ -132,7 +132,7 @@ describe('blockAccount', () => {
     const carolMentionsBob = await post(carol!.id, `hello @${bob!.username} #gardens`);
     const carols = await post(carol!.id, 'carol alone');
     await favouriteStatus(db(), { accountId: alice!.id, statusId: bobs });
-    await fanOutPendingPosts(db());
+    await applyPendingFeedEvents(db());
 
     const homeBefore = ids(await homeTimeline(db(), alice!.id, page));
     expect(homeBefore).toEqual(
@@ -177,7 +177,7 @@ describe('blockAccount', () => {
     await followAccount(db(), { accountId: bob!.id, targetAccountId: carol!.id });
     const alices = await post(alice!.id, 'alice in public');
     const carolsBoost = (await reblogStatus(db(), { accountId: carol!.id, statusId: alices })).id;
-    await fanOutPendingPosts(db());
+    await applyPendingFeedEvents(db());
     await blockAccount(db(), { accountId: alice!.id, targetAccountId: bob!.id });
 
     expect(await findVisibleStatus(db().primary, alices, bob!.id)).toBeNull();
@@ -222,7 +222,7 @@ describe('muteAccount', () => {
     const root = await post(alice!.id, 'a thread');
     const bobs = await post(bob!.id, 'bob posts', { inReplyToId: root });
     const loud = await post(bob!.id, 'bob is loud');
-    await fanOutPendingPosts(db());
+    await applyPendingFeedEvents(db());
 
     await muteAccount(db(), { accountId: alice!.id, targetAccountId: bob!.id });
     expect(ids(await homeTimeline(db(), alice!.id, page))).toEqual([root]);

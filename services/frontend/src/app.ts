@@ -27,6 +27,8 @@ import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
 import { registerFollowRequestRoutes } from './routes/follow-requests.js';
+import { registerDirectMessageRoutes } from './routes/direct.js';
+import { registerListRoutes } from './routes/lists.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -178,6 +180,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerNotificationRoutes(app, deps);
   registerBookmarkRoutes(app, deps);
   registerFollowRequestRoutes(app, deps);
+  registerListRoutes(app, deps);
+  registerDirectMessageRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   return app;

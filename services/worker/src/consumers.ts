@@ -10,7 +10,12 @@
  * it owes them nothing). Names are durable state on the server: renaming one would start a new
  * consumer at the beginning of the stream, so the names stay.
  */
-import { NOTIFYING_EVENT_TYPES, type ConsumersByEventType, type Database } from '@murmur/db';
+import {
+  HOME_FEED_EVENT_TYPES,
+  NOTIFYING_EVENT_TYPES,
+  type ConsumersByEventType,
+  type Database,
+} from '@murmur/db';
 import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
 import type { MediaStorage } from '@murmur/media';
 import type { WorkerConfig } from './config.js';
@@ -20,6 +25,7 @@ import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
+import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What a handler may be built from. */
@@ -45,7 +51,7 @@ export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
 export const ACCOUNT_EMAILS_CONSUMER = 'account-emails';
-export { HOME_FEEDS_CONSUMER };
+export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -96,8 +102,8 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: HOME_FEEDS_CONSUMER,
-    description: 'Home feeds fan-out (PostCreated)',
-    handles: ['PostCreated'],
+    description: 'Home feeds: fan-out of posts and boosts, deletions, follows and unfollows',
+    handles: HOME_FEED_EVENT_TYPES,
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
   },
@@ -119,6 +125,12 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         },
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
       }),
+  },
+  {
+    name: CONVERSATIONS_CONSUMER,
+    description: 'Direct conversations (PostCreated of direct messages)',
+    handles: ['PostCreated'],
+    handler: ({ database }) => conversationsHandler(database),
   },
 ]);
 

@@ -1,16 +1,21 @@
 /**
  * The home-feeds consumer: pushes each new status into its author's followers' home feeds (fan-out
- * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the sweep that keeps every feed
- * to its bounded length. The reader's own posts are not fanned out to them: the home read merges
- * the reader's own statuses, so they show at once.
+ * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the hashtag followers'; applies
+ * boosts, undone boosts, deletions, follows and unfollows to the feeds (`applyHomeFeedEvent`); and
+ * the sweep that keeps every feed to its bounded length. The reader's own posts are not fanned out
+ * to them: the home read merges the reader's own statuses, so they show at once.
  */
 import {
+  applyHomeFeedEvent,
   fanOutStatus,
   fanOutStatusesOnce,
   markEventProcessed,
   trimHomeFeeds,
+  trimListFeeds,
+  HOME_FEED_EVENT_TYPES,
   type Database,
   type FanOutEvent,
+  type HomeFeedEvent,
   type FanOutOutcome,
 } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
@@ -37,6 +42,9 @@ export function homeFeedsHandler(
   }, options);
   return async (event, log) => {
     if (event.type !== 'PostCreated') {
+      // Effects idempotent by themselves (see `applyHomeFeedEvent`), then the marker: a crash in
+      // between repeats an effect that changes nothing.
+      if (isHomeFeedEvent(event)) await applyHomeFeedEvent(database, event);
       await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
       return;
     }
@@ -53,7 +61,11 @@ export function homeFeedsHandler(
   };
 }
 
-/** One sweep over every account's feed, a batch of accounts per statement. */
+function isHomeFeedEvent(event: { type: string }): event is HomeFeedEvent {
+  return (HOME_FEED_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** One sweep over every account's and every list's feed, a batch per statement. */
 export async function trimAllHomeFeeds(database: Database, logger: Logger): Promise<void> {
   let after: string | undefined;
   let removed = 0;
@@ -63,5 +75,11 @@ export async function trimAllHomeFeeds(database: Database, logger: Logger): Prom
     if (!batch.lastAccountId) break;
     after = batch.lastAccountId;
   }
-  if (removed > 0) logger.info({ removed }, 'home feeds trimmed to their bounded length');
+  for (after = undefined; ;) {
+    const batch = await trimListFeeds(database, after ? { afterListId: after } : {});
+    removed += batch.removed;
+    if (!batch.lastListId) break;
+    after = batch.lastListId;
+  }
+  if (removed > 0) logger.info({ removed }, 'home and list feeds trimmed to their bounded length');
 }

@@ -2,18 +2,25 @@
  * The home-feeds consumer through the whole pipeline: a post commits, the relay publishes
  * PostCreated, the consumer pushes it into the followers' home feeds, and their home timeline shows
  * it. A post of an author with very many followers takes the chunked path and is marked once.
+ * Boosts, undone boosts, deletions, follows and followed hashtags reach the feeds the same way, and
+ * an event delivered three times has one effect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countProcessedEvents,
   createStatus,
+  deleteStatus,
   followAccount,
+  followTag,
   homeTimeline,
+  reblogStatus,
   HEAVY_AUTHOR_FOLLOWERS,
   type Database,
 } from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startWorker, testConfig, waitFor, type RunningWorker } from './_helpers.js';
 import { HOME_FEEDS_CONSUMER } from '../src/consumers.js';
 
@@ -54,15 +61,98 @@ describe('home-feeds consumer', () => {
     await database.primary.execute(
       `update accounts set followers_count = ${HEAVY_AUTHOR_FOLLOWERS + 1} where id = ${author!.id}`,
     );
-    const before = await countProcessedEvents(database, HOME_FEEDS_CONSUMER);
     const post = await createStatus(database, { accountId: author!.id, text: 'to everyone' });
     await waitFor(async () => (await homeOf(reader!.id)).includes(post.id) || null, {
       what: 'the heavy author’s post in the reader’s home',
     });
-    await waitFor(
-      async () =>
-        (await countProcessedEvents(database, HOME_FEEDS_CONSUMER)) === before + 1 || null,
-      { what: 'the event marked processed' },
+    // The consumer also handles this test's AccountFollowed: count the post's own marker.
+    const markers = async () =>
+      (
+        await database.pool.query(
+          `select 1 from processed_events p join outbox_events o on o.id = p.event_id
+          where p.consumer = $1 and o.type = 'PostCreated' and o.payload->'data'->>'statusId' = $2`,
+          [HOME_FEEDS_CONSUMER, post.id],
+        )
+      ).rowCount;
+    await waitFor(async () => (await markers()) === 1 || null, {
+      what: 'the event marked processed',
+    });
+    expect(await countProcessedEvents(database, HOME_FEEDS_CONSUMER)).toBeGreaterThan(0);
+  });
+});
+
+/** The feed table's rows of a reader (what the consumer wrote, not what the read merges). */
+async function feedRows(readerId: string): Promise<string[]> {
+  const { rows } = await database.pool.query<{ id: string }>(
+    'select status_id::text as id from home_feed_entries where account_id = $1 order by status_id desc',
+    [readerId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Publishes an outbox event again twice, under new message ids, and waits for the consumer. */
+async function deliverTwiceMore(type: string, about: string): Promise<void> {
+  const { rows } = await database.pool.query<{ id: string; payload: unknown }>(
+    `select id, payload from outbox_events where type = $1 and payload::text like $2`,
+    [type, `%"${about}"%`],
+  );
+  const event = rows[0]!;
+  const js = jetstream(running.nats);
+  for (const copy of ['again', 'once more']) {
+    await js.publish(subjectFor(topology, type as 'PostCreated'), JSON.stringify(event.payload), {
+      msgID: `${event.id}-${copy}`,
+    });
+  }
+  const jsm = await jetstreamManager(running.nats);
+  await waitFor(
+    async () => {
+      const info = await jsm.consumers.info(topology.streamName, HOME_FEEDS_CONSUMER);
+      return (info.num_pending === 0 && info.num_ack_pending === 0) || null;
+    },
+    { what: 'the home-feeds consumer to catch up' },
+  );
+}
+
+describe('home-feeds consumer: boosts, deletions, follows, hashtags', () => {
+  it('a boost enters the booster’s followers’ homes once, and leaves with the deleted original', async () => {
+    const [reader, author, booster] = await Promise.all(
+      [1, 2, 3].map(() => createAccountFixture(database)),
     );
+    await followAccount(database, { accountId: reader!.id, targetAccountId: booster!.id });
+    await homeOf(reader!.id);
+    const post = await createStatus(database, { accountId: author!.id, text: 'pass it on' });
+    const boost = await reblogStatus(database, { accountId: booster!.id, statusId: post.id });
+    await waitFor(async () => (await feedRows(reader!.id)).includes(boost.id) || null, {
+      what: 'the boost in the reader’s feed',
+    });
+    await deliverTwiceMore('StatusReblogged', boost.id);
+    expect(await feedRows(reader!.id)).toEqual([boost.id]);
+    await deleteStatus(database, { accountId: author!.id, statusId: post.id });
+    await waitFor(async () => (await feedRows(reader!.id)).length === 0 || null, {
+      what: 'the boost gone with its original',
+    });
+    expect(await homeOf(reader!.id)).toEqual([]);
+  });
+
+  it('a follow merges the account’s posts into the reader’s built feed', async () => {
+    const [reader, author] = await Promise.all([1, 2].map(() => createAccountFixture(database)));
+    await homeOf(reader!.id);
+    const older = await createStatus(database, { accountId: author!.id, text: 'before you came' });
+    await followAccount(database, { accountId: reader!.id, targetAccountId: author!.id });
+    await waitFor(async () => (await feedRows(reader!.id)).includes(older.id) || null, {
+      what: 'the followed account’s post merged into the feed',
+    });
+    await deliverTwiceMore('AccountFollowed', reader!.id);
+    expect(await feedRows(reader!.id)).toEqual([older.id]);
+  });
+
+  it('a post with a followed hashtag reaches a reader who follows no one', async () => {
+    const [reader, author] = await Promise.all([1, 2].map(() => createAccountFixture(database)));
+    await followTag(database, { accountId: reader!.id, name: 'birds' });
+    await homeOf(reader!.id);
+    const post = await createStatus(database, { accountId: author!.id, text: 'a heron #birds' });
+    await waitFor(async () => (await homeOf(reader!.id)).includes(post.id) || null, {
+      what: 'the tagged post in the reader’s home',
+    });
   });
 });

@@ -75,7 +75,7 @@ it('processes every post created during a NATS outage after NATS returns', async
       );
       return (
         rows.map((r) => `${r.consumer}:${r.n}`).join() ===
-        'home-feeds:6,notifications:6,statistics:12'
+        'conversations:6,home-feeds:6,notifications:6,statistics:12'
       );
     },
     { timeoutMs: 20_000, what: 'every event processed once per consumer' },

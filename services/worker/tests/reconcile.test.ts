@@ -59,9 +59,9 @@ it('republishes an event missing from the stream and processes it once', async (
   await running.worker.start();
   await waitFor(() => smtp.received.length === 1, { what: 'the republished mention e-mail' });
   await waitFor(
-    async () => (await database.pool.query('select 1 from processed_events')).rowCount === 4,
+    async () => (await database.pool.query('select 1 from processed_events')).rowCount === 5,
     {
-      what: 'PostCreated (statistics, home-feeds) and UserMentioned (both consumers) processed',
+      what: 'PostCreated (statistics, home-feeds, conversations) and UserMentioned (notifications, statistics) processed',
     },
   );
   // The two lost events were republished (the NotificationCreated written since was not lost).

@@ -22,8 +22,45 @@ export const FAN_OUT_CHUNK = 5_000;
  */
 export const LATERAL_PULL_MAX_FOLLOWS = 200;
 
-/** True when status `s` may go into the home of `reader` (an SQL expression for the reader's id). */
+/**
+ * A boost whose original is already among the reader's newest `REBLOG_FALLOFF` feed entries (as
+ * itself or as another boost) is not pushed again (Mastodon's number and rule).
+ */
+export const REBLOG_FALLOFF = 40;
+
+/**
+ * True when status `s` may go into the home of `reader` (an SQL expression for the reader's id):
+ * `fitsReader`, and its author is in none of the reader's exclusive lists (whose members' posts
+ * are read in the list only). Two index probes per row when the reader has no such list.
+ */
 export function belongsInHome(s: SQL, reader: SQL): SQL {
+  return sql`${fitsReader(s, reader)} and not exists (
+    select 1 from follows xf join list_accounts xm on xm.follow_id = xf.id
+      join lists xl on xl.id = xm.list_id and xl.exclusive
+    where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
+}
+
+/**
+ * True when status `s` (by a member) may go into list `list` (an alias of `lists`): `fitsReader`
+ * for the list's owner, and the list's `replies_policy` (Mastodon's): a reply to someone else than
+ * the author or the owner shows with `followed` (the home rule: someone the owner follows), with
+ * `list` only when it answers a member, never with `none`.
+ */
+export function belongsInList(s: SQL, list: SQL): SQL {
+  return sql`${fitsReader(s, sql`${list}.account_id`)}
+    and (${s}.in_reply_to_account_id is null
+      or ${s}.in_reply_to_account_id in (${s}.account_id, ${list}.account_id)
+      or ${list}.replies_policy = 'followed'
+      or (${list}.replies_policy = 'list' and exists (select 1 from list_accounts rm
+        where rm.list_id = ${list}.id and rm.account_id = ${s}.in_reply_to_account_id)))`;
+}
+
+/**
+ * What any feed of `reader` may hold: not deleted, no direct message, a reply only when it answers
+ * the author themself, the reader, or an account the reader follows. (A boost of the reader's own
+ * post is shown, as Mastodon does once the post has left the top of the feed.)
+ */
+function fitsReader(s: SQL, reader: SQL): SQL {
   return sql`${s}.deleted_at is null and ${s}.visibility <> 'direct'
     and (${s}.in_reply_to_account_id is null
       or ${s}.in_reply_to_account_id = ${s}.account_id
@@ -37,6 +74,30 @@ export interface PullBounds {
   where: SQL;
   ascending: boolean;
   limit: SQL;
+}
+
+/**
+ * True unless `s` is a boost whose original the reader's feed already shows near its top (the
+ * original itself, or another boost of it): a status boosted by several followed accounts enters
+ * the feed once. Fan-out only: it depends on what the feed holds when the boost arrives.
+ */
+export function notSeenRecently(s: SQL, reader: SQL): SQL {
+  return sql`(${s}.reblog_of_id is null or not exists (
+    select 1 from (select r.status_id, r.reblog_of_id from home_feed_entries r
+      where r.account_id = ${reader} order by r.status_id desc limit ${sql.raw(String(REBLOG_FALLOFF))}) recent
+    where recent.status_id = ${s}.reblog_of_id or recent.reblog_of_id = ${s}.reblog_of_id))`;
+}
+
+/**
+ * True when public original `s` carries a hashtag `reader` follows: Mastodon pushes such posts to
+ * the tag's followers, whether or not they follow the author (not boosts, not the reader's own
+ * posts, no reply rule). A followed tag never reveals more than the public timeline does.
+ */
+export function followedTagIn(s: SQL, reader: SQL): SQL {
+  return sql`${s}.deleted_at is null and ${s}.visibility = 'public' and ${s}.reblog_of_id is null
+    and ${s}.account_id <> ${reader}
+    and exists (select 1 from status_tags stg join tag_follows tf on tf.tag_id = stg.tag_id
+      where stg.status_id = ${s}.id and tf.account_id = ${reader})`;
 }
 
 /**

@@ -11,9 +11,12 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import {
   belongsInHome,
+  belongsInList,
+  followedTagIn,
   FAN_OUT_CHUNK,
   HEAVY_AUTHOR_FOLLOWERS,
   HOME_FEED_LENGTH,
+  notSeenRecently,
   pullFollowedStatuses,
 } from './home-feed-rules.js';
 
@@ -25,10 +28,11 @@ export interface FanOutResult {
 }
 
 /**
- * Pushes a status into the feed of each follower of its author, `FAN_OUT_CHUNK` followers per
- * statement (each commits on its own, so a post with 100,000 followers holds no lock or connection
- * for long and other fan-outs run between its chunks). A deleted status or a direct message goes
- * nowhere. Repeating it adds nothing.
+ * Pushes a status (a post or a boost) into the feed of each follower of its author,
+ * `FAN_OUT_CHUNK` followers per statement (each commits on its own, so a post with 100,000
+ * followers holds no lock or connection for long and other fan-outs run between its chunks), then
+ * into the feeds of the followers of its hashtags. A deleted status or a direct message goes
+ * nowhere; a boost skips the feeds that show its original near the top. Repeating it adds nothing.
  */
 export async function fanOutStatus(database: Database, statusId: string): Promise<FanOutResult> {
   const total: FanOutResult = { followers: 0, inserted: 0 };
@@ -48,6 +52,7 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
         insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
         select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
         where ${belongsInHome(sql`s`, sql`c.account_id`)}
+          and ${notSeenRecently(sql`s`, sql`c.account_id`)}
         on conflict do nothing
         returning 1
       )
@@ -56,9 +61,53 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
     );
     total.followers += row?.followers ?? 0;
     total.inserted += row?.inserted ?? 0;
-    if (!row?.last || row.followers < FAN_OUT_CHUNK) return total;
+    if (!row?.last || row.followers < FAN_OUT_CHUNK) break;
     after = row.last;
   }
+  total.inserted += await fanOutBeyondFollowers(database, statusId);
+  return total;
+}
+
+/**
+ * The rest of the fan-out of one status, in one statement: the feeds of its hashtags' followers,
+ * and the lists holding its author (list entries are not counted in the result).
+ */
+async function fanOutBeyondFollowers(database: Database, statusId: string): Promise<number> {
+  const [row] = await queryRows<{ inserted: number }>(
+    database.primary,
+    sql`
+    with status as (select * from statuses where id = ${statusId}),
+    listed as (${insertIntoLists(sql`status`)}),
+    inserted as (${insertForTagFollowers(sql`status`)} returning 1)
+    select count(*)::int as inserted from inserted`,
+  );
+  return row?.inserted ?? 0;
+}
+
+/**
+ * `insert ... select` of the statuses of relation `statuses` into the feeds of the lists holding
+ * their authors, where `belongsInList` allows (one probe of `list_accounts_account_idx` each).
+ */
+function insertIntoLists(statuses: SQL): SQL {
+  return sql`insert into list_feed_entries (list_id, status_id, author_id, reblog_of_id)
+    select l.id, s.id, s.account_id, s.reblog_of_id
+    from ${statuses} s join list_accounts m on m.account_id = s.account_id
+      join lists l on l.id = m.list_id
+    where ${belongsInList(sql`s`, sql`l`)}
+    on conflict do nothing`;
+}
+
+/**
+ * `insert ... select` of the statuses of relation `statuses` (named in the enclosing statement)
+ * into the feeds of the accounts following one of their hashtags, where `followedTagIn` allows.
+ */
+function insertForTagFollowers(statuses: SQL): SQL {
+  return sql`insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+    select distinct tf.account_id, s.id, s.account_id, s.reblog_of_id
+    from ${statuses} s join status_tags stg on stg.status_id = s.id
+      join tag_follows tf on tf.tag_id = stg.tag_id
+    where ${followedTagIn(sql`s`, sql`tf.account_id`)}
+    on conflict do nothing`;
 }
 
 export interface FanOutEvent {
@@ -109,7 +158,11 @@ export async function fanOutStatusesOnce(
       from fresh s join follows f on f.target_account_id = s.account_id
       where ${belongsInHome(sql`s`, sql`f.account_id`)}
       on conflict do nothing
-    )
+    ),
+    -- Tag followers who also follow the author conflict with a row of the insert above (same
+    -- statement) and are skipped by ON CONFLICT.
+    tagged as (${insertForTagFollowers(sql`fresh`)}),
+    listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
     union all
     select ev.event_id::text, true from ev
@@ -121,23 +174,52 @@ export async function fanOutStatusesOnce(
 }
 
 /**
- * Takes a status out of the feeds it was pushed into (its author's followers). Statuses are soft
- * deleted and the read skips deleted ones already; this keeps the feeds short and the pages full.
+ * Takes statuses (posts or boosts) out of the feeds they were pushed into: those of their authors'
+ * followers and of their hashtags' followers. Statuses are soft deleted and the read skips deleted
+ * ones already; this keeps the feeds short and the pages full. Repeating it removes nothing more.
  */
+export async function removeStatusesFromFeeds(
+  database: Database,
+  statusIds: readonly string[],
+): Promise<number> {
+  const ids = [...new Set(statusIds.filter(isSnowflakeId))];
+  let removed = 0;
+  // A status deleted with 100,000 boosts: a bounded number of boosts per statement.
+  for (let start = 0; start < ids.length; start += REMOVAL_BATCH) {
+    const batch = ids.slice(start, start + REMOVAL_BATCH);
+    const [row] = await queryRows<{ n: number }>(
+      database.primary,
+      sql`
+      with gone as (
+        select s.id, s.account_id from statuses s where s.id = any(${sql.param(batch)}::bigint[])
+      ),
+      readers as (
+        select f.account_id, g.id from gone g join follows f on f.target_account_id = g.account_id
+        union
+        select tf.account_id, g.id from gone g join status_tags stg on stg.status_id = g.id
+          join tag_follows tf on tf.tag_id = stg.tag_id
+      ),
+      removed as (
+        delete from home_feed_entries e using readers r
+        where e.account_id = r.account_id and e.status_id = r.id
+        returning 1
+      ),
+      unlisted as (
+        delete from list_feed_entries e using gone g, list_accounts m
+        where m.account_id = g.account_id and e.list_id = m.list_id and e.status_id = g.id
+      )
+      select count(*)::int as n from removed`,
+    );
+    removed += row?.n ?? 0;
+  }
+  return removed;
+}
+
+const REMOVAL_BATCH = 100;
+
+/** `removeStatusesFromFeeds` for one status. */
 export async function removeStatusFromFeeds(database: Database, statusId: string): Promise<number> {
-  if (!isSnowflakeId(statusId)) return 0;
-  const rows = await queryRows<{ n: number }>(
-    database.primary,
-    sql`
-    with removed as (
-      delete from home_feed_entries e using statuses s, follows f
-      where s.id = ${statusId} and f.target_account_id = s.account_id
-        and e.account_id = f.account_id and e.status_id = s.id
-      returning 1
-    )
-    select count(*)::int as n from removed`,
-  );
-  return rows[0]?.n ?? 0;
+  return removeStatusesFromFeeds(database, [statusId]);
 }
 
 /**
@@ -183,9 +265,17 @@ export async function addAuthorToFeed(
 export interface RemoveAuthorOptions {
   /** Also remove others' boosts of the author's statuses (a block or a mute; not an unfollow). */
   boostsOfAuthor?: boolean;
+  /**
+   * Remove nothing while the reader follows the author (an unfollow's event delivered again after
+   * the reader followed back must not empty the feed).
+   */
+  unlessFollowing?: boolean;
 }
 
-/** After an unfollow (or a block or mute): the author's entries leave the reader's feed. */
+/**
+ * After an unfollow (or a block or mute): the author's entries leave the reader's feed, those that
+ * came through a followed hashtag too (as Mastodon's unmerge).
+ */
 export async function removeAuthorFromFeed(
   database: Database,
   readerId: string,
@@ -196,13 +286,23 @@ export async function removeAuthorFromFeed(
   const boosts = options.boostsOfAuthor
     ? sql`or exists (select 1 from statuses o where o.id = e.reblog_of_id and o.account_id = ${authorId})`
     : sql``;
+  const stillFollowing = options.unlessFollowing
+    ? sql`and not exists (select 1 from follows f
+        where f.account_id = ${readerId} and f.target_account_id = ${authorId})`
+    : sql``;
   const rows = await queryRows<{ n: number }>(
     database.primary,
     sql`
     with removed as (
       delete from home_feed_entries e
-      where e.account_id = ${readerId} and (e.author_id = ${authorId} ${boosts})
+      where e.account_id = ${readerId} and (e.author_id = ${authorId} ${boosts}) ${stillFollowing}
       returning 1
+    ),
+    -- The author left the reader's lists with the follow (cascade): their list entries go too.
+    unlisted as (
+      delete from list_feed_entries e using lists l
+      where l.account_id = ${readerId} and e.list_id = l.id and e.author_id = ${authorId}
+        and not exists (select 1 from list_accounts m where m.list_id = l.id and m.account_id = ${authorId})
     )
     select count(*)::int as n from removed`,
   );

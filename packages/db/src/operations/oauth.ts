@@ -343,6 +343,7 @@ function prepareTokenLookup(executor: Executor) {
       lastUsedAt: oauthAccessTokens.lastUsedAt,
       applicationId: oauthAccessTokens.applicationId,
       username: accounts.username,
+      emailConfirmed: sql<boolean>`${accounts.emailConfirmedAt} is not null`,
       wroteRecently: sql<boolean>`coalesce(${accountWriteMarks.wroteAt} > now() - ${sql.raw(`interval '${READ_YOUR_WRITES_MARK_WINDOW_MS} milliseconds'`)}, false)`,
     })
     .from(oauthAccessTokens)
@@ -388,6 +389,8 @@ export interface AuthenticatedToken {
    * then go to the primary (see `markAccountWrote`).
    */
   wroteRecently: boolean;
+  /** The account's e-mail address is confirmed (false for app tokens: there is no account). */
+  emailConfirmed: boolean;
 }
 
 /**
@@ -429,6 +432,7 @@ export async function authenticateAccessToken(
     scopes: row.scopes,
     lastUsedAt,
     wroteRecently: row.wroteRecently,
+    emailConfirmed: row.accountId !== null && row.emailConfirmed === true,
   };
 }
 

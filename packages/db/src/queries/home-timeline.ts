@@ -14,7 +14,7 @@ import {
   homeFeedNeedsBuild,
   homeFeedNeedsBuildCondition,
 } from '../operations/home-feeds.js';
-import { pullFollowedStatuses } from '../operations/home-feed-rules.js';
+import { followedTagIn, pullFollowedStatuses } from '../operations/home-feed-rules.js';
 import { excludedAccountIds } from './exclusions.js';
 import { hydrateSelection, type StatusSelection } from './hydrate.js';
 import { literalLimit, orderFor, pageConditions, type Page } from './pagination.js';
@@ -54,8 +54,10 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
         and (select s.deleted_at is null from statuses s where s.id = e.status_id)
         and (e.reblog_of_id is null
           or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
-        and (select true from follows f
-          where f.account_id = ${reader} and f.target_account_id = e.author_id)
+        -- Still followed, or (only then looked up) a public post with a hashtag the reader follows.
+        and coalesce((select true from follows f
+          where f.account_id = ${reader} and f.target_account_id = e.author_id),
+          (select true from statuses t where t.id = e.status_id and ${followedTagIn(sql`t`, reader)}))
         and ${notExcludedFromHome(sql`e.status_id`, sql`e.author_id`, sql`e.reblog_of_id`)}
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),

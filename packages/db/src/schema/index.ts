@@ -11,3 +11,5 @@ export * from './announcements.js';
 export * from './safety.js';
 export * from './follow-requests.js';
 export * from './account-tokens.js';
+export * from './lists.js';
+export * from './conversations.js';

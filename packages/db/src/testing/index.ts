@@ -13,7 +13,8 @@ import { createDatabaseIfMissing, MIGRATIONS_FOLDER, migrateDatabase } from '../
 
 export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
 export { deliverNotifications, outboxEvents } from './events.js';
-export { fanOutPendingPosts } from './home-feeds.js';
+export { applyPendingFeedEvents } from './home-feeds.js';
+export { recordPendingDirectMessages } from './conversations.js';
 
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

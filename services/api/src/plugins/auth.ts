@@ -100,6 +100,7 @@ export const authentication = fp(
         applicationId: found.applicationId,
         scopes: found.scopes,
         wroteRecently: found.wroteRecently,
+        emailConfirmed: found.emailConfirmed,
       };
       if (!scopesAllow(found.scopes, required)) {
         return deny(

@@ -23,6 +23,8 @@ export interface RequestAuth {
   scopes: string[];
   /** The account wrote through any API process in the last few seconds (read-your-writes). */
   wroteRecently: boolean;
+  /** The account's e-mail address is confirmed (read with the token: no extra round trip). */
+  emailConfirmed: boolean;
 }
 
 /**

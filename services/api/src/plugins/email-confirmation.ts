@@ -2,9 +2,10 @@
  * Until its e-mail address is confirmed, an account cannot post, boost or follow: those routes
  * answer 403 with Mastodon's message ("Your login is missing a confirmed e-mail address"). One
  * primary-key read, on these routes only. Everything else (reading, the profile, resending the
- * confirmation with `POST /api/v1/emails/confirmations`) keeps working.
+ * confirmation with `POST /api/v1/emails/confirmations`) keeps working. The state comes with the
+ * token lookup every request makes: checking it costs no round trip.
  */
-import { requireConfirmedEmail } from '@murmur/db';
+import { DomainError } from '@murmur/db';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
 
@@ -18,11 +19,14 @@ export const CONFIRMED_EMAIL_ROUTES = new Set([
 export const emailConfirmation = fp(
   async (app: ApiInstance) => {
     app.addHook('preHandler', async (request) => {
-      const accountId = request.auth?.accountId;
-      if (!accountId) return;
+      const auth = request.auth;
+      if (!auth?.accountId || auth.emailConfirmed) return;
       if (!CONFIRMED_EMAIL_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
-      // A DomainError (EmailNotConfirmed), which the error handler answers with 403.
-      await requireConfirmedEmail(app.database.primary, accountId);
+      // The error handler answers EmailNotConfirmed with Mastodon's 403.
+      throw new DomainError(
+        'EmailNotConfirmed',
+        'Your login is missing a confirmed e-mail address',
+      );
     });
   },
   { name: 'email-confirmation' },

@@ -33,6 +33,8 @@ function navigation(context: PageContext): SafeHtml {
         <li><a href="/">Public</a></li>
         <li><a href="/notifications">Notifications</a></li>
         <li><a href="/bookmarks">Bookmarks</a></li>
+        <li><a href="/lists">Lists</a></li>
+        <li><a href="/direct">Direct messages</a></li>
         <li><a href="/@${viewer.username}">Profile</a></li>
         <li><a href="/settings">Settings</a></li>
         <li><form method="post" action="/auth/sign_out" class="inline-form">${csrfField(context)}<button type="submit" class="link-button">Sign out</button></form></li>`

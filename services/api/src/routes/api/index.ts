@@ -14,12 +14,14 @@ import blockMuteRoutes from './v1/blocks-mutes.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import followRequestRoutes from './v1/follow-requests.js';
 import emailConfirmationRoutes from './v1/email-confirmations.js';
+import conversationRoutes from './v1/conversations.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
 import profileFeatureRoutes from './v1/profile-features.js';
 import statusesByIdRoutes from './v1/statuses-by-id.js';
 import tagRoutes from './v1/tags.js';
 import instanceRoutes from './v1/instance.js';
+import listRoutes from './v1/lists.js';
 import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
@@ -56,5 +58,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(trendRoutes);
   await app.register(announcementRoutes);
   await app.register(blockMuteRoutes);
+  await app.register(listRoutes);
+  await app.register(conversationRoutes);
   await app.register(stubRoutes);
 }

@@ -18,10 +18,8 @@ interface Stub {
 }
 
 const STUBS: Stub[] = [
-  { path: '/api/v1/lists', summary: 'Lists (none)', scope: 'read:lists' },
   { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
   { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
-  { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
   {
     path: '/api/v1/scheduled_statuses',
     summary: 'Scheduled statuses (none)',
@@ -29,12 +27,6 @@ const STUBS: Stub[] = [
   },
   // Trending links need link previews (preview cards), which this server does not fetch.
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
-  {
-    path: '/api/v1/accounts/:id/lists',
-    summary: 'Your lists holding an account (none)',
-    scope: 'read:lists',
-    params: true,
-  },
 ];
 
 export default async function stubRoutes(app: ApiInstance): Promise<void> {
