@@ -17,6 +17,8 @@ import {
   listsHoldingAccount,
   listsOf,
   listTimeline,
+  muteAccount,
+  reblogStatus,
   removeListAccounts,
   unfollowAccount,
   updateList,
@@ -201,5 +203,27 @@ describe('lists', () => {
     const next = await createStatus(db(), { accountId: member!.id, text: 'everywhere' });
     await applyPendingFeedEvents(db());
     expect(await homeIds(owner!.id)).toContain(next.id);
+  });
+
+  it('hide what the owner muted: a member boosting a muted account is not shown', async () => {
+    const [owner, member, muted] = await accounts(3);
+    await follow(owner!.id, member!.id);
+    const list = await createList(db(), { accountId: owner!.id, title: 'Muted boosts' });
+    await addListAccounts(db(), {
+      accountId: owner!.id,
+      listId: list.id,
+      accountIds: [member!.id],
+    });
+    await muteAccount(db(), { accountId: owner!.id, targetAccountId: muted!.id });
+    const original = await createStatus(db(), {
+      accountId: muted!.id,
+      text: 'from a muted account',
+    });
+    const boost = await reblogStatus(db(), { accountId: member!.id, statusId: original.id });
+    const own = await createStatus(db(), { accountId: member!.id, text: 'the member’s own post' });
+    await applyPendingFeedEvents(db());
+    const ids = await listIds(owner!.id, list.id);
+    expect(ids).toContain(own.id);
+    expect(ids).not.toContain(boost.id);
   });
 });

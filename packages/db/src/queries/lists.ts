@@ -7,6 +7,7 @@ import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { belongsInList } from '../operations/home-feed-rules.js';
 import { LIST_COLUMNS, requireOwnList, type ListView } from '../operations/lists/list-rules.js';
+import { notExcludedFor } from './exclusions.js';
 import { hydrateAccounts, hydrateSelection } from './hydrate.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { AccountView, StatusView } from './views.js';
@@ -78,6 +79,9 @@ export async function listMembers(
   };
 }
 
+/** A list hides the owner's blocks and mutes (a member's boost of a muted account's post), as home does. */
+const HIDE_MUTED = { mutes: true } as const;
+
 /**
  * A list's timeline, newest first: a page of its precomputed feed (each entry checked: status and
  * boosted original not deleted, author still a member), and, when the feed runs out before the page
@@ -104,6 +108,7 @@ export async function listTimeline(
         and (e.reblog_of_id is null
           or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
         and (select true from list_accounts m where m.list_id = ${listId} and m.account_id = e.author_id)
+        and (select ${notExcludedFor('x', ownerId, HIDE_MUTED)} from statuses x where x.id = e.status_id)
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     oldest as (select min(status_id) as id from list_feed_entries where list_id = ${listId}),
@@ -113,6 +118,7 @@ export async function listTimeline(
         where s.account_id = m.account_id and ${onStatus.where}
           and s.id < coalesce((select id from oldest), 9223372036854775807)
           and ${belongsInList(sql`s`, sql`l`)}
+          and ${notExcludedFor('s', ownerId, HIDE_MUTED)}
         order by s.id desc limit ${limit}) x
       where m.list_id = ${listId} and ${ascending ? sql`false` : sql`(select count(*) from feed) < ${limit}`}
     ),
