@@ -21,7 +21,9 @@ export type DomainErrorCode =
   | 'InvalidGrant'
   | 'InvalidScope'
   | 'InvalidClient'
-  | 'InvalidRedirectUri';
+  | 'InvalidRedirectUri'
+  | 'ReportNotFound'
+  | 'RuleNotFound';
 
 export class DomainError extends Error {
   override name = 'DomainError';

@@ -30,6 +30,7 @@ const NotificationType = Type.Union([
   Type.Literal('favourite'),
   Type.Literal('reblog'),
   Type.Literal('follow'),
+  Type.Literal('admin.report'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -224,6 +225,36 @@ export const AccountUnendorsedV1 = envelope('AccountUnendorsed', 1, AccountAndTa
 /** `accountId` removed `targetAccountId` from its followers (the follow is gone). */
 export const FollowerRemovedV1 = envelope('FollowerRemoved', 1, AccountAndTarget);
 
+/** A person reported an account (and maybe some of its statuses) to the moderators. */
+export const ReportFiledV1 = envelope(
+  'ReportFiled',
+  1,
+  data({
+    reportId: SnowflakeId,
+    /** Who filed it. */
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+  }),
+);
+
+/**
+ * A moderator (null: the operator's command line) changed what an account may do or how it is
+ * shown. Consumers read the account's current state before acting.
+ */
+const AccountModeration = data({
+  accountId: SnowflakeId,
+  moderatorId: Type.Union([SnowflakeId, Type.Null()]),
+  reportId: Type.Union([SnowflakeId, Type.Null()]),
+});
+export const AccountSuspendedV1 = envelope('AccountSuspended', 1, AccountModeration);
+export const AccountUnsuspendedV1 = envelope('AccountUnsuspended', 1, AccountModeration);
+export const AccountSilencedV1 = envelope('AccountSilenced', 1, AccountModeration);
+export const AccountUnsilencedV1 = envelope('AccountUnsilenced', 1, AccountModeration);
+export const AccountSensitizedV1 = envelope('AccountSensitized', 1, AccountModeration);
+export const AccountUnsensitizedV1 = envelope('AccountUnsensitized', 1, AccountModeration);
+export const AccountDisabledV1 = envelope('AccountDisabled', 1, AccountModeration);
+export const AccountEnabledV1 = envelope('AccountEnabled', 1, AccountModeration);
+
 /**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
@@ -250,6 +281,15 @@ export const CONTRACTS = {
   AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
   FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
+  ReportFiled: { subject: 'report.filed.v1', schema: ReportFiledV1 },
+  AccountSuspended: { subject: 'account.suspended.v1', schema: AccountSuspendedV1 },
+  AccountUnsuspended: { subject: 'account.unsuspended.v1', schema: AccountUnsuspendedV1 },
+  AccountSilenced: { subject: 'account.silenced.v1', schema: AccountSilencedV1 },
+  AccountUnsilenced: { subject: 'account.unsilenced.v1', schema: AccountUnsilencedV1 },
+  AccountSensitized: { subject: 'account.sensitized.v1', schema: AccountSensitizedV1 },
+  AccountUnsensitized: { subject: 'account.unsensitized.v1', schema: AccountUnsensitizedV1 },
+  AccountDisabled: { subject: 'account.disabled.v1', schema: AccountDisabledV1 },
+  AccountEnabled: { subject: 'account.enabled.v1', schema: AccountEnabledV1 },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;
@@ -281,6 +321,7 @@ export type TagUnfeatured = EventOf<'TagUnfeatured'>;
 export type AccountEndorsed = EventOf<'AccountEndorsed'>;
 export type AccountUnendorsed = EventOf<'AccountUnendorsed'>;
 export type FollowerRemoved = EventOf<'FollowerRemoved'>;
+export type ReportFiled = EventOf<'ReportFiled'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

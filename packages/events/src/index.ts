@@ -45,6 +45,7 @@ export {
   type AccountEndorsed,
   type AccountUnendorsed,
   type FollowerRemoved,
+  type ReportFiled,
   type PostCreated,
   type ReblogUndone,
   type SignedIn,

@@ -84,6 +84,8 @@ export async function loadWebSession(
       session: webSessions,
       revokedAt: oauthAccessTokens.revokedAt,
       scopes: oauthAccessTokens.scopes,
+      // Suspended or disabled by a moderator: the session ends (the token lookup says the same).
+      mayUseAccount: sql<boolean>`${accounts.suspendedAt} is null and ${accounts.disabledAt} is null`,
       account: {
         id: accounts.id,
         username: accounts.username,
@@ -100,7 +102,12 @@ export async function loadWebSession(
   if (!row) return null;
   const { session } = row;
   const idleSince = now.getTime() - session.lastSeenAt.getTime();
-  if (row.revokedAt !== null || session.expiresAt <= now || idleSince >= timeouts.idleTimeoutMs) {
+  if (
+    row.revokedAt !== null ||
+    !row.mayUseAccount ||
+    session.expiresAt <= now ||
+    idleSince >= timeouts.idleTimeoutMs
+  ) {
     await database.primary.delete(webSessions).where(eq(webSessions.idHash, idHash));
     return null;
   }

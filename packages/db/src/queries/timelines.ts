@@ -38,6 +38,10 @@ async function loadPage(
   return groups.get(0) ?? [];
 }
 
+/** Silenced (limited) and suspended accounts are kept out of the public and hashtag timelines. */
+const NOT_LIMITED_AUTHOR = sql`not exists (select 1 from accounts la where la.id = ${statuses.accountId}
+  and (la.silenced_at is not null or la.suspended_at is not null))`;
+
 /** Local public posts, newest first (reblogs left out, as Mastodon's public timeline does). */
 export async function publicTimeline(
   executor: Executor,
@@ -46,7 +50,7 @@ export async function publicTimeline(
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
-    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null`,
+    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null and ${NOT_LIMITED_AUTHOR}`,
     page,
     viewerId,
   );
@@ -61,7 +65,7 @@ export async function tagTimeline(
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
-    sql`${statuses.visibility} = 'public' and ${statuses.id} in (
+    sql`${statuses.visibility} = 'public' and ${NOT_LIMITED_AUTHOR} and ${statuses.id} in (
       select st.status_id from status_tags st join tags t on t.id = st.tag_id where t.name = ${tagName})`,
     page,
     viewerId,

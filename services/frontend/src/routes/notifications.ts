@@ -11,6 +11,7 @@ const VERBS: Record<NotificationView['type'], string> = {
   follow: 'followed you',
   favourite: 'favourited your post',
   reblog: 'boosted your post',
+  'admin.report': 'filed a report for the moderators',
 };
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {

@@ -7,6 +7,7 @@ import {
   createAuthorizationCode,
   isDomainError,
   registerAccount,
+  signInRefusal,
   type AccountRow,
 } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -297,6 +298,14 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         login,
         error: SIGN_IN_FAILED,
       });
+    }
+    const refusal = signInRefusal(account);
+    if (refusal !== null) {
+      request.log.info(
+        { event: 'auth.sign_in', outcome: 'refused', accountId: account.id },
+        refusal,
+      );
+      return renderSignIn(request, reply, authorization, 403, { login, error: refusal });
     }
     request.log.info(
       { event: 'auth.sign_in', outcome: 'success', accountId: account.id },
