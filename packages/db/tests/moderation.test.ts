@@ -131,7 +131,9 @@ describe('reports', () => {
     const announced = await outboxEvents(database, ['NotificationCreated']);
     // One announcement per staff member, however often the event was delivered.
     expect(
-      announced.filter((e) => e.data.type === 'admin.report' && e.data.fromAccountId === reporter.id),
+      announced.filter(
+        (e) => e.data.type === 'admin.report' && e.data.fromAccountId === reporter.id,
+      ),
     ).toHaveLength(2);
   });
 
