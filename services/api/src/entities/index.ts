@@ -9,3 +9,4 @@ export {
 export { serializeRelationship } from './relationship.js';
 export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js';
 export { serializeMediaAttachment } from './media.js';
+export { serializeReport, serializeAdminAccount, serializeAdminReport } from './moderation.js';

@@ -35,7 +35,8 @@ export interface FileReportInput {
  * cited rules make sense only then). Writes ReportFiled, from which the worker notifies the staff.
  */
 export async function fileReport(database: Database, input: FileReportInput): Promise<ReportRow> {
-  const category = (input.category ?? (input.ruleIds?.length ? 'violation' : 'other')) as string;
+  // As Mastodon: citing rules makes it a violation report, whatever category was given.
+  const category = input.ruleIds?.length ? 'violation' : (input.category ?? 'other');
   if (!(REPORT_CATEGORIES as readonly string[]).includes(category)) {
     throw new DomainError(
       'InvalidField',

@@ -24,6 +24,9 @@ import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
 import groupedNotificationRoutes from './v2/notifications.js';
+import reportRoutes from './v1/reports.js';
+import adminAccountRoutes from './admin/accounts.js';
+import adminReportRoutes from './admin/reports.js';
 import searchRoutes from './v2/search.js';
 
 export default async function apiRoutes(app: ApiInstance): Promise<void> {
@@ -46,5 +49,8 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
+  await app.register(reportRoutes);
+  await app.register(adminReportRoutes);
+  await app.register(adminAccountRoutes);
   await app.register(stubRoutes);
 }

@@ -7,6 +7,7 @@ import {
   MAX_MEDIA_DESCRIPTION_LENGTH,
   MAX_MEDIA_PER_STATUS,
   MAX_PINNED_STATUSES,
+  listInstanceRules,
   readDailyStatistics,
   readInstanceCounts,
 } from '@murmur/db';
@@ -105,7 +106,7 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         },
         api_versions: { mastodon: 2 },
         contact: { email: config.INSTANCE_CONTACT_EMAIL, account: null },
-        rules: [],
+        rules: await listInstanceRules(app.database.replica),
       };
     },
   );
@@ -138,7 +139,7 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         invites_enabled: false,
         configuration: configurationFor(config.MAX_STATUS_CHARACTERS),
         contact_account: null,
-        rules: [],
+        rules: await listInstanceRules(app.database.replica),
       };
     },
   );
@@ -166,11 +167,11 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
       config: publicRoute,
       schema: {
         tags: instanceTags,
-        summary: 'Server rules (none)',
+        summary: 'Server rules (managed with `pnpm murmurctl rules`)',
         response: { 200: Type.Array(Rule) },
       },
     },
-    async () => [],
+    async () => listInstanceRules(app.database.replica),
   );
 
   app.get(
