@@ -8,7 +8,7 @@ import { isSnowflakeId } from '../ids.js';
 import type { AccountRole } from '../roles.js';
 import type { ReportCategory } from '../schema/index.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
-import { toAccountView, type AccountRowJson } from './hydrate.js';
+import { hydrateAccounts, toAccountView, type AccountRowJson } from './hydrate.js';
 import type { AccountView } from './views.js';
 
 export interface AdminAccountView {
@@ -252,4 +252,28 @@ export async function listAuditLog(executor: Executor, page: Page): Promise<Audi
       createdAt: new Date(createdAt),
     }),
   );
+}
+
+/** Reports by id with their reported accounts (the suspended left out), for report notifications. */
+export async function reportsWithTargets(
+  executor: Executor,
+  ids: readonly string[],
+): Promise<Map<string, { view: ReportView; target: AccountView }>> {
+  const valid = ids.filter(isSnowflakeId);
+  if (valid.length === 0) return new Map();
+  const rows = await queryRows<ReportRowRaw>(
+    executor,
+    sql`select ${REPORT_COLUMNS} from reports r where r.id = any(${`{${valid.join(',')}}`}::bigint[])`,
+  );
+  const targets = await hydrateAccounts(
+    executor,
+    rows.map((r) => r.targetAccountId),
+  );
+  const targetById = new Map(targets.map((a) => [a.id, a]));
+  const result = new Map<string, { view: ReportView; target: AccountView }>();
+  for (const row of rows) {
+    const target = targetById.get(row.targetAccountId);
+    if (target) result.set(row.id, { view: toReportView(row), target });
+  }
+  return result;
 }

@@ -5,31 +5,9 @@
  */
 import Type, { type Static } from 'typebox';
 import { DateTime, Id, Nullable } from './atoms.js';
-import { Account, CredentialAccount, Rule, Status } from './entities.js';
+import { Account, CredentialAccount, ReportCategory, Rule, Status } from './entities.js';
 
-export const ReportCategory = Type.Union([
-  Type.Literal('spam'),
-  Type.Literal('legal'),
-  Type.Literal('violation'),
-  Type.Literal('other'),
-]);
-
-export const Report = Type.Object(
-  {
-    id: Id,
-    action_taken: Type.Boolean(),
-    action_taken_at: Nullable(DateTime),
-    category: ReportCategory,
-    comment: Type.String(),
-    forwarded: Type.Boolean(),
-    created_at: DateTime,
-    status_ids: Nullable(Type.Array(Id)),
-    rule_ids: Nullable(Type.Array(Id)),
-    target_account: Account,
-  },
-  { description: 'Report: a report filed with the moderators' },
-);
-export type Report = Static<typeof Report>;
+export { Report, ReportCategory } from './entities.js';
 
 export const AdminAccount = Type.Object(
   {
