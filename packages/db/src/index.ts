@@ -386,6 +386,7 @@ export {
   findReport,
   listReports,
   listAuditLog,
+  recentStatusesForModeration,
   type AdminAccountView,
   type AdminAccountFilter,
   type ReportView,

@@ -16,6 +16,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   StatusNotFound: 404,
   NotificationNotFound: 404,
   ApplicationNotFound: 404,
+  ReportNotFound: 404,
+  RuleNotFound: 404,
   NotAllowed: 403,
   CannotFollowSelf: 422,
 };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
+import type { AccountRole } from '../roles.js';
 import { hashCredential } from './oauth.js';
 
 export type WebSessionRow = typeof webSessions.$inferSelect;
@@ -34,6 +35,8 @@ export interface SessionAccount {
   displayName: string;
   note: string;
   emailOnMention: boolean;
+  /** For the moderation pages' link; the pages read the role again. */
+  role: AccountRole;
 }
 
 export interface LoadedWebSession {
@@ -92,6 +95,7 @@ export async function loadWebSession(
         displayName: accounts.displayName,
         note: accounts.note,
         emailOnMention: accounts.emailOnMention,
+        role: accounts.role,
       },
     })
     .from(webSessions)

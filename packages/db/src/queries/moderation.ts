@@ -8,8 +8,8 @@ import { isSnowflakeId } from '../ids.js';
 import type { AccountRole } from '../roles.js';
 import type { ReportCategory } from '../schema/index.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
-import { hydrateAccounts, toAccountView, type AccountRowJson } from './hydrate.js';
-import type { AccountView } from './views.js';
+import { hydrateAccounts, hydrateStatuses, toAccountView, type AccountRowJson } from './hydrate.js';
+import type { AccountView, StatusView } from './views.js';
 
 export interface AdminAccountView {
   account: AccountView;
@@ -276,4 +276,25 @@ export async function reportsWithTargets(
     if (target) result.set(row.id, { view: toReportView(row), target });
   }
   return result;
+}
+
+/** An account's newest statuses for moderators, suspended or not (the account's page). */
+export async function recentStatusesForModeration(
+  executor: Executor,
+  accountId: string,
+  limit = 20,
+): Promise<StatusView[]> {
+  if (!isSnowflakeId(accountId)) return [];
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`select id::text as id from statuses
+      where account_id = ${accountId} and deleted_at is null and reblog_of_id is null
+      order by id desc limit ${literalLimit(limit)}`,
+  );
+  return hydrateStatuses(
+    executor,
+    rows.map((r) => r.id),
+    null,
+    { includeSuspended: true },
+  );
 }
