@@ -32,6 +32,10 @@ export interface RegisterAccountInput {
   password: string;
   /** The request that caused this, carried into AccountRegistered. */
   requestId?: string | null;
+  /** REGISTRATIONS_MODE=approval: the account cannot sign in until a moderator approves it. */
+  approvalRequired?: boolean;
+  /** Why the applicant wants to join, for the moderators (at most 1,000 characters). */
+  reason?: string | null;
 }
 
 function validateRegistration(input: RegisterAccountInput): void {
@@ -46,6 +50,13 @@ function validateRegistration(input: RegisterAccountInput): void {
     throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
   }
   checkPasswordPolicy(input.password);
+  if (input.reason && [...input.reason].length > 1000) {
+    throw new DomainError(
+      'InvalidField',
+      'Reason is too long (maximum is 1000 characters)',
+      'reason',
+    );
+  }
 }
 
 /**
@@ -76,7 +87,16 @@ export async function registerAccount(
   const passwordHash = await hashPassword(input.password, options.bcryptCost);
   try {
     return await withTransaction(database, async (tx) => {
-      const [row] = await tx.insert(accounts).values({ username, email, passwordHash }).returning();
+      const [row] = await tx
+        .insert(accounts)
+        .values({
+          username,
+          email,
+          passwordHash,
+          approved: !input.approvalRequired,
+          registrationReason: input.reason?.trim() || null,
+        })
+        .returning();
       const event = newEvent(
         'AccountRegistered',
         { accountId: row!.id, username: row!.username, createdAt: row!.createdAt.toISOString() },

@@ -7,6 +7,7 @@ import {
   createAuthorizationCode,
   isDomainError,
   registerAccount,
+  listInstanceRules,
   signInRefusal,
   type AccountRow,
 } from '@murmur/db';
@@ -21,6 +22,7 @@ import {
   outOfBandPage,
   signInPage,
   signUpPage,
+  approvalPendingPage,
   STYLESHEET,
   STYLESHEET_PATH,
   type CarriedParams,
@@ -56,6 +58,8 @@ const FormBody = Type.Object({
   password: Type.Optional(Type.String({ maxLength: 4096 })),
   username: Optional,
   email: Optional,
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  agreement: Optional,
 });
 type Form = Partial<Record<keyof typeof FormBody.properties, string>>;
 
@@ -133,7 +137,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         params,
         applicationName: authorization?.application.name ?? null,
         ...extra,
-        signUpHref: app.config.REGISTRATIONS_OPEN ? withParams('/oauth/sign_up', params) : null,
+        signUpHref:
+          app.config.registrationsMode !== 'closed' ? withParams('/oauth/sign_up', params) : null,
       }),
       afterSignInTargets(authorization),
     );
@@ -325,15 +330,16 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     return result.ok ? { ok: true as const, authorization: result.request } : result;
   };
 
-  const renderSignUp = (
+  const renderSignUp = async (
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     authorization: AuthorizeRequest | null,
-    values: { username?: string; email?: string } = {},
+    values: { username?: string; email?: string; reason?: string } = {},
     errors: Record<string, string> = {},
   ) => {
     const carried: CarriedParams = authorization?.params ?? {};
+    const rules = await listInstanceRules(app.database.replica);
     return sendPage(
       reply,
       status,
@@ -344,6 +350,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         values,
         errors,
         signInHref: authorization ? withParams('/oauth/authorize', carried) : '/',
+        rules,
+        approvalRequired: app.config.registrationsMode === 'approval',
       }),
       afterSignInTargets(authorization),
     );
@@ -360,7 +368,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     '/oauth/sign_up',
     { schema: { ...hidden, querystring: AuthorizeQuery } },
     async (request, reply) => {
-      if (!app.config.REGISTRATIONS_OPEN) return registrationsClosed(reply);
+      if (app.config.registrationsMode === 'closed') return registrationsClosed(reply);
       const context = await signUpContext(pickAuthorizeParams(request.query));
       if (!context.ok) return rejectRequest(reply, context.problem);
       return renderSignUp(request, reply, 200, context.authorization);
@@ -368,15 +376,25 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
   );
 
   app.post('/oauth/sign_up', { schema: { ...hidden, body: FormBody } }, async (request, reply) => {
-    if (!app.config.REGISTRATIONS_OPEN) return registrationsClosed(reply);
+    if (app.config.registrationsMode === 'closed') return registrationsClosed(reply);
     const form = request.body as Form;
     if (!validCsrf(app, request, form.csrf_token)) {
       return csrfFailed(reply);
     }
     const context = await signUpContext(pickAuthorizeParams(form));
     if (!context.ok) return rejectRequest(reply, context.problem);
-    const values = { username: (form.username ?? '').trim(), email: (form.email ?? '').trim() };
+    const values = {
+      username: (form.username ?? '').trim(),
+      email: (form.email ?? '').trim(),
+      reason: (form.reason ?? '').trim(),
+    };
     const missing: Record<string, string> = {};
+    const approvalRequired = app.config.registrationsMode === 'approval';
+    if (approvalRequired && !values.reason)
+      missing.reason = 'Tell the moderators why you want to join';
+    if (form.agreement !== '1' && (await listInstanceRules(app.database.replica)).length > 0) {
+      missing.agreement = 'Accept the rules to sign up';
+    }
     if (!values.username) missing.username = 'Choose a username';
     if (!values.email) missing.email = 'Enter your e-mail address';
     if (!form.password) missing.password = 'Choose a password';
@@ -401,6 +419,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
           email: values.email,
           password: form.password!,
           requestId: request.id,
+          approvalRequired,
+          reason: values.reason || null,
         },
         { bcryptCost: app.config.BCRYPT_COST },
       );
@@ -408,6 +428,13 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         { event: 'auth.sign_up', outcome: 'success', accountId: account.id },
         'signed up',
       );
+      if (approvalRequired) {
+        return sendPage(
+          reply,
+          200,
+          approvalPendingPage({ instanceTitle: title, username: account.username }),
+        );
+      }
       setSignedIn(app, reply, account);
       return seeOther(
         reply,

@@ -99,9 +99,14 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
           translation: { enabled: false },
         },
         registrations: {
-          enabled: config.REGISTRATIONS_OPEN,
-          approval_required: false,
-          message: null,
+          enabled: config.registrationsMode !== 'closed',
+          approval_required: config.registrationsMode === 'approval',
+          message:
+            config.registrationsMode === 'closed'
+              ? 'This server is not accepting new accounts.'
+              : config.registrationsMode === 'approval'
+                ? 'Each sign-up is approved by a moderator: tell them why you want to join.'
+                : null,
           url: null,
         },
         api_versions: { mastodon: 2 },
@@ -134,8 +139,8 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         stats: { user_count: counts.users, status_count: counts.localPosts, domain_count: 0 },
         thumbnail,
         languages: ['en'],
-        registrations: config.REGISTRATIONS_OPEN,
-        approval_required: false,
+        registrations: config.registrationsMode !== 'closed',
+        approval_required: config.registrationsMode === 'approval',
         invites_enabled: false,
         configuration: configurationFor(config.MAX_STATUS_CHARACTERS),
         contact_account: null,
