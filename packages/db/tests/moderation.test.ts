@@ -13,6 +13,8 @@ import {
   listNotifications,
   listReports,
   publicTimeline,
+  searchAccounts,
+  findVisibleAccountById,
   registerApplication,
   removeInstanceRule,
   setAccountRole,
@@ -221,6 +223,8 @@ describe('actions on accounts', () => {
     expect(await authenticateAccessToken(database, token)).toBeNull();
     const timeline = await publicTimeline(database.primary, { limit: 40 });
     expect(timeline.map((s) => s.id)).not.toContain(post.id);
+    expect(await searchAccounts(database.primary, target.username, { limit: 5 })).toEqual([]);
+    expect(await findVisibleAccountById(database.primary, target.id)).toBeNull();
     const events = await outboxEvents(database, ['AccountSuspended']);
     expect(
       events.some((e) => e.data.accountId === target.id && e.data.moderatorId === moderator.id),
@@ -240,6 +244,9 @@ describe('actions on accounts', () => {
     expect((await publicTimeline(database.primary, { limit: 40 })).map((s) => s.id)).toContain(
       post.id,
     );
+    expect(
+      (await searchAccounts(database.primary, target.username, { limit: 5 })).map((a) => a.id),
+    ).toEqual([target.id]);
   });
 
   it('silencing keeps the account out of the public timeline and of the notifications of non-followers', async () => {

@@ -7,6 +7,7 @@ import { addInstanceRule, setAccountRole, type Database } from '@murmur/db';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
+import { CookieJar, csrfFrom, FIXTURE_PASSWORD, form, FORM } from './_helpers.js';
 import { json, signedInUser, tokenFor, useServer, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse, expectMastodonSchema } from './_openapi.js';
 
@@ -124,6 +125,23 @@ describe('reports and the admin API', () => {
     );
     for (const entry of suspendedList) expectMastodonSchema('AdminAccount', entry);
     expect(suspendedList.map((a: { id: string }) => a.id)).toEqual([target.id]);
+
+    // Signing in again says why it is refused.
+    const jar = new CookieJar();
+    const page = await app.inject({ method: 'GET', url: '/oauth/sign_up' });
+    jar.store(page);
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/oauth/sign_in',
+      headers: { ...FORM, cookie: jar.header() },
+      payload: form({
+        csrf_token: csrfFrom(page.body),
+        login: target.username,
+        password: FIXTURE_PASSWORD,
+      }),
+    });
+    expect(signIn.statusCode).toBe(403);
+    expect(signIn.body).toContain('suspended by the moderators');
 
     const restored = json(
       await inject('POST', `/api/v1/admin/accounts/${target.id}/unsuspend`, moderator),
