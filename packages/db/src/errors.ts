@@ -26,7 +26,9 @@ export type DomainErrorCode =
   | 'InvalidClient'
   | 'InvalidRedirectUri'
   | 'InvalidAccountToken'
-  | 'EmailNotConfirmed';
+  | 'EmailNotConfirmed'
+  | 'ReportNotFound'
+  | 'RuleNotFound';
 
 export class DomainError extends Error {
   override name = 'DomainError';

@@ -422,3 +422,63 @@ export {
   type ConversationView,
   type ConversationsPage,
 } from './queries/conversations.js';
+
+// Moderation: roles, reports, rules, actions on accounts, the audit log
+export {
+  ROLES,
+  ACCOUNT_ROLES,
+  PERMISSIONS,
+  isAccountRole,
+  isStaff,
+  hasPermission,
+  outranks,
+  type AccountRole,
+  type RoleDefinition,
+} from './roles.js';
+export { REPORT_CATEGORIES, type ReportCategory } from './schema/index.js';
+export { signInRefusal } from './operations/moderation/sign-in-refusal.js';
+export { setAccountRole } from './operations/moderation/set-account-role.js';
+export {
+  takeAccountAction,
+  ACCOUNT_ACTIONS,
+  ACCOUNT_UNDO_ACTIONS,
+  type AccountAction,
+  type AccountUndoAction,
+  type AccountActionInput,
+} from './operations/moderation/take-account-action.js';
+export { reviewSignUp } from './operations/moderation/review-sign-up.js';
+export {
+  fileReport,
+  MAX_REPORT_COMMENT_LENGTH,
+  type FileReportInput,
+  type ReportRow,
+} from './operations/moderation/file-report.js';
+export {
+  changeReportState,
+  REPORT_CHANGES,
+  type ReportChange,
+} from './operations/moderation/change-report-state.js';
+export {
+  listInstanceRules,
+  addInstanceRule,
+  removeInstanceRule,
+  type InstanceRule,
+} from './operations/moderation/instance-rules.js';
+export type { ModeratorId } from './operations/moderation/moderator.js';
+export {
+  adminAccountsById,
+  listAdminAccounts,
+  findReport,
+  listReports,
+  listAuditLog,
+  recentStatusesForModeration,
+  type AdminAccountView,
+  type AdminAccountFilter,
+  type ReportView,
+  type ReportFilter,
+  type AuditLogEntry,
+} from './queries/moderation.js';
+export {
+  findVisibleAccountById,
+  findVisibleAccountByUsername,
+} from './queries/visible-accounts.js';

@@ -31,6 +31,7 @@ const NotificationType = Type.Union([
   Type.Literal('reblog'),
   Type.Literal('follow'),
   Type.Literal('follow_request'),
+  Type.Literal('admin.report'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -298,6 +299,36 @@ export const EmailConfirmationRequestedV1 = envelope(
   AccountTokenRef,
 );
 
+/** A person reported an account (and maybe some of its statuses) to the moderators. */
+export const ReportFiledV1 = envelope(
+  'ReportFiled',
+  1,
+  data({
+    reportId: SnowflakeId,
+    /** Who filed it. */
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+  }),
+);
+
+/**
+ * A moderator (null: the operator's command line) changed what an account may do or how it is
+ * shown. Consumers read the account's current state before acting.
+ */
+const AccountModeration = data({
+  accountId: SnowflakeId,
+  moderatorId: Type.Union([SnowflakeId, Type.Null()]),
+  reportId: Type.Union([SnowflakeId, Type.Null()]),
+});
+export const AccountSuspendedV1 = envelope('AccountSuspended', 1, AccountModeration);
+export const AccountUnsuspendedV1 = envelope('AccountUnsuspended', 1, AccountModeration);
+export const AccountSilencedV1 = envelope('AccountSilenced', 1, AccountModeration);
+export const AccountUnsilencedV1 = envelope('AccountUnsilenced', 1, AccountModeration);
+export const AccountSensitizedV1 = envelope('AccountSensitized', 1, AccountModeration);
+export const AccountUnsensitizedV1 = envelope('AccountUnsensitized', 1, AccountModeration);
+export const AccountDisabledV1 = envelope('AccountDisabled', 1, AccountModeration);
+export const AccountEnabledV1 = envelope('AccountEnabled', 1, AccountModeration);
+
 /**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
@@ -345,6 +376,15 @@ export const CONTRACTS = {
     subject: 'account.email_confirmation_requested.v1',
     schema: EmailConfirmationRequestedV1,
   },
+  ReportFiled: { subject: 'report.filed.v1', schema: ReportFiledV1 },
+  AccountSuspended: { subject: 'account.suspended.v1', schema: AccountSuspendedV1 },
+  AccountUnsuspended: { subject: 'account.unsuspended.v1', schema: AccountUnsuspendedV1 },
+  AccountSilenced: { subject: 'account.silenced.v1', schema: AccountSilencedV1 },
+  AccountUnsilenced: { subject: 'account.unsilenced.v1', schema: AccountUnsilencedV1 },
+  AccountSensitized: { subject: 'account.sensitized.v1', schema: AccountSensitizedV1 },
+  AccountUnsensitized: { subject: 'account.unsensitized.v1', schema: AccountUnsensitizedV1 },
+  AccountDisabled: { subject: 'account.disabled.v1', schema: AccountDisabledV1 },
+  AccountEnabled: { subject: 'account.enabled.v1', schema: AccountEnabledV1 },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;
@@ -384,6 +424,7 @@ export type FollowRequested = EventOf<'FollowRequested'>;
 export type FollowRequestClosed = EventOf<'FollowRequestClosed'>;
 export type PasswordResetRequested = EventOf<'PasswordResetRequested'>;
 export type EmailConfirmationRequested = EventOf<'EmailConfirmationRequested'>;
+export type ReportFiled = EventOf<'ReportFiled'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

@@ -53,6 +53,7 @@ export {
   type FollowRequestClosed,
   type PasswordResetRequested,
   type EmailConfirmationRequested,
+  type ReportFiled,
   type PostCreated,
   type ReblogUndone,
   type SignedIn,

@@ -183,7 +183,24 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   }),
   PasswordResetRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
   EmailConfirmationRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
+  ReportFiled: () => ({
+    reportId: nextTestId(),
+    accountId: nextTestId(),
+    targetAccountId: nextTestId(),
+  }),
+  AccountSuspended: sampleModeration,
+  AccountUnsuspended: sampleModeration,
+  AccountSilenced: sampleModeration,
+  AccountUnsilenced: sampleModeration,
+  AccountSensitized: sampleModeration,
+  AccountUnsensitized: sampleModeration,
+  AccountDisabled: sampleModeration,
+  AccountEnabled: sampleModeration,
 };
+
+function sampleModeration(): EventData<'AccountSuspended'> {
+  return { accountId: nextTestId(), moderatorId: nextTestId(), reportId: null };
+}
 
 /** A valid event of any type; `data` fields can be overridden. */
 export function sampleEvent<T extends EventType>(

@@ -65,6 +65,12 @@ export const API_VARIABLES = {
       'Whether a new account must confirm its e-mail address (a link sent by the worker) before it can post or follow',
     default: 'true',
   },
+  REGISTRATIONS_MODE: {
+    kind: 'string',
+    description:
+      'Who can sign up: `open`, `approval` (each sign-up waits for a moderator; the applicant says why) or `closed`. Unset: `open` or `closed` from REGISTRATIONS_OPEN',
+    optional: true,
+  },
   INSTANCE_TITLE: { kind: 'string', description: 'Name of this server', default: 'Murmur' },
   INSTANCE_CONTACT_EMAIL: {
     kind: 'string',
@@ -108,7 +114,12 @@ export interface ApiConfig extends ApiEnvironment {
   trustProxy: boolean | string;
   /** Where media files are stored (MEDIA_STORAGE and its variables). */
   mediaStorage: MediaStorageSettings;
+  /** REGISTRATIONS_MODE, or REGISTRATIONS_OPEN's answer when unset. */
+  registrationsMode: RegistrationsMode;
 }
+
+export const REGISTRATIONS_MODES = ['open', 'approval', 'closed'] as const;
+export type RegistrationsMode = (typeof REGISTRATIONS_MODES)[number];
 
 export function readConfig(
   env: Record<string, string | undefined> = process.env,
@@ -142,7 +153,15 @@ export function readConfig(
       `INSTANCE_TEXTS_DATE must be a day written YYYY-MM-DD, got "${values.INSTANCE_TEXTS_DATE}"`,
     );
   }
+  const mode = values.REGISTRATIONS_MODE?.trim().toLowerCase();
+  if (mode !== undefined && !(REGISTRATIONS_MODES as readonly string[]).includes(mode)) {
+    problems.push(
+      `REGISTRATIONS_MODE must be one of ${REGISTRATIONS_MODES.join(', ')}, got "${values.REGISTRATIONS_MODE}"`,
+    );
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
+  const registrationsMode: RegistrationsMode =
+    (mode as RegistrationsMode | undefined) ?? (values.REGISTRATIONS_OPEN ? 'open' : 'closed');
   const publicOrigin = new URL(values.PUBLIC_URL).origin;
   return {
     ...values,
@@ -151,5 +170,6 @@ export function readConfig(
     secure: publicOrigin.startsWith('https:'),
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
     mediaStorage: media.settings,
+    registrationsMode,
   };
 }

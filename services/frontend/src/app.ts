@@ -33,6 +33,7 @@ import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
+import { registerModerationRoutes } from './routes/moderation.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
 
 export interface BuildAppOptions {
@@ -184,5 +185,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerDirectMessageRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
+  registerModerationRoutes(app, deps);
   return app;
 }

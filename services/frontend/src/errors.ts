@@ -18,6 +18,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   ApplicationNotFound: 404,
   ListNotFound: 404,
   ConversationNotFound: 404,
+  ReportNotFound: 404,
+  RuleNotFound: 404,
   NotAllowed: 403,
   CannotFollowSelf: 422,
 };

@@ -44,6 +44,10 @@ export interface RegisterAccountInput {
    * a confirmation link is sent (EmailConfirmationRequested). Otherwise it is confirmed at once.
    */
   requireEmailConfirmation?: boolean;
+  /** REGISTRATIONS_MODE=approval: the account cannot sign in until a moderator approves it. */
+  approvalRequired?: boolean;
+  /** Why the applicant wants to join, for the moderators (at most 1,000 characters). */
+  reason?: string | null;
 }
 
 function validateRegistration(input: RegisterAccountInput): void {
@@ -58,6 +62,13 @@ function validateRegistration(input: RegisterAccountInput): void {
     throw new DomainError('InvalidEmail', 'Email address is not valid', 'email');
   }
   checkPasswordPolicy(input.password);
+  if (input.reason && [...input.reason].length > 1000) {
+    throw new DomainError(
+      'InvalidField',
+      'Reason is too long (maximum is 1000 characters)',
+      'reason',
+    );
+  }
 }
 
 /**
@@ -95,6 +106,8 @@ export async function registerAccount(
           email,
           passwordHash,
           ...(input.requireEmailConfirmation ? { emailConfirmedAt: null } : {}),
+          approved: !input.approvalRequired,
+          registrationReason: input.reason?.trim() || null,
         })
         .returning();
       const event = newEvent(

@@ -43,7 +43,15 @@ export type NotificationChange =
   /** Remove every notification about a status (deleted with its mentions, favourites, reblogs). */
   | { action: 'removeForStatus'; statusId: string }
   /** Remove every notification `recipientId` has from `fromAccountId` (a block). */
-  | { action: 'removeFromAccount'; recipientId: string; fromAccountId: string; statusId?: never };
+  | { action: 'removeFromAccount'; recipientId: string; fromAccountId: string; statusId?: never }
+  /** Notify every moderator, admin and owner (a report): recipients are read in the statement. */
+  | {
+      action: 'notifyStaff';
+      type: 'admin.report';
+      fromAccountId: string;
+      statusId: null;
+      reportId: string;
+    };
 
 /** The notification change an event asks for, or null when the event concerns no notification. */
 export function notificationChangeFor(event: DomainEvent): NotificationChange | null {
@@ -111,6 +119,14 @@ export function notificationChangeFor(event: DomainEvent): NotificationChange | 
         recipientId: event.data.accountId,
         fromAccountId: event.data.targetAccountId,
       };
+    case 'ReportFiled':
+      return {
+        action: 'notifyStaff',
+        type: 'admin.report',
+        fromAccountId: event.data.accountId,
+        statusId: null,
+        reportId: event.data.reportId,
+      };
     default:
       return null;
   }
@@ -130,6 +146,7 @@ export const NOTIFYING_EVENT_TYPES = [
   'FollowRequestClosed',
   'StatusDeleted',
   'AccountBlocked',
+  'ReportFiled',
 ] as const satisfies readonly DomainEvent['type'][];
 
 /** One event for the notify step. */
@@ -170,8 +187,10 @@ export type NotifyOutcome =
 
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
- * one they mute with notifications while the mute lasts (so no mention e-mail either). Later: not
- * for filtered posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
+ * one they mute with notifications while the mute lasts (so no mention e-mail either); nobody is
+ * notified by a suspended account, nor by a silenced (limited) one they do not follow (reports, for
+ * moderators, excepted). Later: not for filtered posts — each one more condition on `c`
+ * (recipient_id, from_id, type, status_id).
  */
 const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
   and not exists (select 1 from blocks b
@@ -180,7 +199,21 @@ const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
     where b.account_id = c.from_id and b.target_account_id = c.recipient_id)
   and not exists (select 1 from mutes m
     where m.account_id = c.recipient_id and m.target_account_id = c.from_id and m.hide_notifications
-      and (m.expires_at is null or m.expires_at > now()))`);
+      and (m.expires_at is null or m.expires_at > now()))
+  and not exists (
+    select 1 from accounts sender where sender.id = c.from_id
+      and (sender.suspended_at is not null
+        or (sender.silenced_at is not null and c.type <> 'admin.report'
+          and not exists (select 1 from follows sf
+            where sf.account_id = c.recipient_id and sf.target_account_id = c.from_id))))`);
+
+/**
+ * A UUIDv7 made in SQL (PostgreSQL 15 has no uuidv7()): the ids of the NotificationCreated events
+ * of a report's notifications, one per staff member, whose number only the statement knows.
+ */
+const SQL_UUIDV7 = `(lpad(to_hex(floor(extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0')
+  || '7' || substr(md5(random()::text), 1, 3) || to_hex(8 + floor(random() * 4)::int)
+  || substr(md5(random()::text), 1, 15))::uuid`;
 
 /** Whether the fact behind a change `c` still holds in the current state. */
 const FACT_HOLDS = sql.raw(`case c.type
@@ -201,6 +234,8 @@ const FACT_HOLDS = sql.raw(`case c.type
   when 'follow_request' then exists (
     select 1 from follow_requests r
     where r.account_id = c.from_id and r.target_account_id = c.recipient_id)
+  when 'admin.report' then exists (
+    select 1 from reports r where r.id = c.report_id and r.account_id = c.from_id)
   else false end`);
 
 interface RawMentionContext {
@@ -256,23 +291,31 @@ export async function applyNotificationChanges(
   if (requests.length === 0) return [];
   const items = requests.map(({ event, markProcessed }) => {
     const change = notificationChangeFor(event);
-    const creates = change?.action === 'create';
+    const creates = change?.action === 'create' || change?.action === 'notifyStaff';
     return {
       eventId: event.id,
       action: change?.action ?? 'none',
       type: change && 'type' in change ? change.type : null,
-      recipientId: change && change.action !== 'removeForStatus' ? change.recipientId : null,
+      recipientId:
+        change &&
+        (change.action === 'create' ||
+          change.action === 'remove' ||
+          change.action === 'removeFromAccount')
+          ? change.recipientId
+          : null,
       fromId: change && change.action !== 'removeForStatus' ? change.fromAccountId : null,
       statusId: change?.statusId ?? null,
+      reportId: change?.action === 'notifyStaff' ? change.reportId : null,
       mark: markProcessed ?? true,
       // Built and validated here; written only for the notifications the statement creates.
       announcement:
-        creates && change.action === 'create'
+        creates && change
           ? JSON.stringify(
               createEvent(
                 'NotificationCreated',
                 {
-                  accountId: change.recipientId,
+                  // A report's: a template, its recipient and id set per staff member in SQL.
+                  accountId: change.action === 'create' ? change.recipientId : change.fromAccountId,
                   type: change.type,
                   fromAccountId: change.fromAccountId,
                   statusId: change.statusId,
@@ -292,9 +335,10 @@ export async function applyNotificationChanges(
             ${column((i) => i.eventId)}::uuid[], ${column((i) => i.action)}::text[],
             ${column((i) => i.type)}::text[], ${column((i) => i.recipientId)}::bigint[],
             ${column((i) => i.fromId)}::bigint[], ${column((i) => i.statusId)}::bigint[],
-            ${column((i) => i.mark)}::boolean[], ${column((i) => i.announcement)}::jsonb[]
+            ${column((i) => i.mark)}::boolean[], ${column((i) => i.announcement)}::jsonb[],
+            ${column((i) => i.reportId)}::bigint[]
           ) with ordinality as e(event_id, action, type, recipient_id, from_id, status_id, mark,
-            announcement, position)
+            announcement, report_id, position)
         ),
         unprocessed as (
           select * from ev
@@ -302,27 +346,41 @@ export async function applyNotificationChanges(
             select 1 from processed_events p where p.consumer = ${consumer} and p.event_id = ev.event_id
           )
         ),
+        changes as (
+          select event_id, action, type, recipient_id, from_id, status_id, mark, announcement,
+            report_id, position
+          from unprocessed where action in ('create', 'remove')
+          union all
+          select u.event_id, 'create', u.type, staff.id, u.from_id, u.status_id, u.mark,
+            jsonb_set(jsonb_set(u.announcement, '{data,accountId}', to_jsonb(staff.id::text)),
+              '{id}', to_jsonb((${sql.raw(SQL_UUIDV7)})::text)),
+            u.report_id, u.position
+          from unprocessed u
+          join accounts staff on staff.role <> 'user' and staff.suspended_at is null
+          where u.action = 'notifyStaff'
+        ),
         judged as (
           select c.*, (${NOTIFY_RULES}) and (${FACT_HOLDS}) as allowed, (${FACT_HOLDS}) as holds
-          from unprocessed c where c.action in ('create', 'remove')
+          from changes c
         ),
         notified as (
-          insert into notifications (account_id, from_account_id, type, status_id)
-          select distinct recipient_id, from_id, type, status_id from judged
+          insert into notifications (account_id, from_account_id, type, status_id, report_id)
+          select distinct recipient_id, from_id, type, status_id, report_id from judged
           where action = 'create' and allowed
           -- One lock order for every batch, so concurrent batches wait instead of deadlocking.
-          order by recipient_id, type, from_id, status_id
+          order by recipient_id, type, from_id, status_id, report_id
           on conflict do nothing
-          returning account_id, from_account_id, type, status_id
+          returning account_id, from_account_id, type, status_id, report_id
         ),
         created as (
-          select distinct on (n.account_id, n.type, n.from_account_id, n.status_id)
+          select distinct on (n.account_id, n.type, n.from_account_id, n.status_id, n.report_id)
             j.position, j.announcement
           from notified n
           join judged j on j.action = 'create' and j.recipient_id = n.account_id
             and j.type = n.type and j.from_id = n.from_account_id
             and j.status_id is not distinct from n.status_id
-          order by n.account_id, n.type, n.from_account_id, n.status_id, j.position
+            and j.report_id is not distinct from n.report_id
+          order by n.account_id, n.type, n.from_account_id, n.status_id, n.report_id, j.position
         ),
         -- Data-modifying CTEs run to completion whether or not the final select reads them.
         announced as (
@@ -338,6 +396,7 @@ export async function applyNotificationChanges(
           where j.action = 'remove' and not j.holds and n.account_id = j.recipient_id
             and n.type = j.type and n.from_account_id = j.from_id
             and n.status_id is not distinct from j.status_id
+            and n.report_id is not distinct from j.report_id
           returning 1
         ),
         removed_from_account as (

@@ -353,6 +353,9 @@ function prepareTokenLookup(executor: Executor) {
       and(
         eq(oauthAccessTokens.tokenHash, sql.placeholder('tokenHash')),
         isNull(oauthAccessTokens.revokedAt),
+        // A suspended, disabled or unapproved account's tokens stop working at once (moderation).
+        sql`(${oauthAccessTokens.accountId} is null or (${accounts.suspendedAt} is null
+          and ${accounts.disabledAt} is null and ${accounts.approved}))`,
       ),
     )
     .limit(1)
@@ -394,7 +397,8 @@ export interface AuthenticatedToken {
 }
 
 /**
- * The caller behind a token, or null when the token is unknown or revoked. Records `last_used_at`,
+ * The caller behind a token, or null when the token is unknown or revoked, or its account is
+ * suspended, disabled or not approved yet. Records `last_used_at`,
  * at most once a minute per token so that busy clients do not write on every request.
  */
 export async function authenticateAccessToken(

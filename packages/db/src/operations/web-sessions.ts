@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
+import type { AccountRole } from '../roles.js';
 import { hashCredential } from './oauth.js';
 
 export type WebSessionRow = typeof webSessions.$inferSelect;
@@ -34,6 +35,8 @@ export interface SessionAccount {
   displayName: string;
   note: string;
   emailOnMention: boolean;
+  /** For the moderation pages' link; the pages read the role again. */
+  role: AccountRole;
 }
 
 export interface LoadedWebSession {
@@ -84,12 +87,15 @@ export async function loadWebSession(
       session: webSessions,
       revokedAt: oauthAccessTokens.revokedAt,
       scopes: oauthAccessTokens.scopes,
+      // Suspended or disabled by a moderator: the session ends (the token lookup says the same).
+      mayUseAccount: sql<boolean>`${accounts.suspendedAt} is null and ${accounts.disabledAt} is null`,
       account: {
         id: accounts.id,
         username: accounts.username,
         displayName: accounts.displayName,
         note: accounts.note,
         emailOnMention: accounts.emailOnMention,
+        role: accounts.role,
       },
     })
     .from(webSessions)
@@ -100,7 +106,12 @@ export async function loadWebSession(
   if (!row) return null;
   const { session } = row;
   const idleSince = now.getTime() - session.lastSeenAt.getTime();
-  if (row.revokedAt !== null || session.expiresAt <= now || idleSince >= timeouts.idleTimeoutMs) {
+  if (
+    row.revokedAt !== null ||
+    !row.mayUseAccount ||
+    session.expiresAt <= now ||
+    idleSince >= timeouts.idleTimeoutMs
+  ) {
     await database.primary.delete(webSessions).where(eq(webSessions.idHash, idHash));
     return null;
   }

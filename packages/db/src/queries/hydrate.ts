@@ -5,7 +5,8 @@ import type { AccountView, MediaView, StatusView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
 
-const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "displayName", a.note,
+/** The columns of an AccountView for the account `a` (one list: every reader of accounts uses it). */
+export const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "displayName", a.note,
   a.created_at as "createdAt", a.statuses_count as "statusesCount", a.followers_count as "followersCount",
   a.following_count as "followingCount", a.last_status_at::text as "lastStatusAt",
   a.avatar_key as "avatarKey", a.header_key as "headerKey", a.locked`;
@@ -36,7 +37,7 @@ export async function hydrateAccounts(
     sql`
     select ${ACCOUNT_COLUMNS}
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)
-    join accounts a on a.id = wanted.id
+    join accounts a on a.id = wanted.id and a.suspended_at is null
     order by wanted.ord`,
     { prepared: true },
   );
@@ -91,6 +92,7 @@ async function loadStatusRows(
   selection: StatusSelection,
   viewerId: string | null,
   options: QueryOptions,
+  includeSuspended = false,
 ): Promise<StatusRowJson[]> {
   // Without a viewer the flags are constants, and PostgreSQL skips the lookups per status. Each
   // lookup is one probe of a unique index on (account, status); pins only of the viewer's own.
@@ -132,6 +134,8 @@ async function loadStatusRows(
       wanted.grp
     from wanted
     join statuses s on s.id = wanted.id and s.deleted_at is null
+    -- A suspended author's statuses (and boosts) are gone from every view, moderators' aside.
+    where ${includeSuspended ? sql`true` : sql`not exists (select 1 from accounts sa where sa.id = s.account_id and sa.suspended_at is not null)`}
     order by wanted.grp, wanted.ord`,
     options,
   );
@@ -157,9 +161,15 @@ export async function hydrateSelection(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
-  options: QueryOptions = { prepared: true },
+  options: QueryOptions & { includeSuspended?: boolean } = { prepared: true },
 ): Promise<Map<number, StatusView[]>> {
-  const rows = await loadStatusRows(executor, selection, viewerId, options);
+  const rows = await loadStatusRows(
+    executor,
+    selection,
+    viewerId,
+    options,
+    options.includeSuspended ?? false,
+  );
   const originals = new Map<string, StatusView>();
   for (const row of rows) {
     if (row.grp === null) originals.set(row.id, toStatusView(row, null));
@@ -195,9 +205,14 @@ export async function hydrateStatuses(
   executor: Executor,
   ids: readonly string[],
   viewerId: string | null = null,
+  /** Moderators read a suspended account's reported statuses. */
+  options: { includeSuspended?: boolean } = {},
 ): Promise<StatusView[]> {
   const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];
-  const groups = await hydrateSelection(executor, statusesById(valid), viewerId);
+  const groups = await hydrateSelection(executor, statusesById(valid), viewerId, {
+    prepared: true,
+    ...options,
+  });
   return groups.get(0) ?? [];
 }

@@ -5,6 +5,7 @@ import { NOTIFICATION_TYPES, type NotificationType } from '../schema/index.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { NotificationView } from './views.js';
+import { reportsWithTargets } from './moderation.js';
 import { isSnowflakeId } from '../ids.js';
 
 export interface NotificationFilter {
@@ -22,6 +23,7 @@ interface NotificationRow {
   createdAt: Date | string;
   fromAccountId: string;
   statusId: string | null;
+  reportId: string | null;
 }
 
 function knownTypes(types: readonly string[]): NotificationType[] {
@@ -73,9 +75,13 @@ async function hydrateNotifications(
   const statusIds = [
     ...new Set(rows.map((r) => r.statusId).filter((id): id is string => id !== null)),
   ];
-  const [accounts, statuses] = await Promise.all([
+  const reportIds = [
+    ...new Set(rows.map((r) => r.reportId).filter((id): id is string => id !== null)),
+  ];
+  const [accounts, statuses, reports] = await Promise.all([
     hydrateAccounts(executor, accountIds),
     hydrateStatuses(executor, statusIds, recipientId),
+    reportsWithTargets(executor, reportIds),
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   const statusById = new Map(statuses.map((s) => [s.id, s]));
@@ -85,13 +91,22 @@ async function hydrateNotifications(
     if (!account) continue;
     const status = row.statusId === null ? null : (statusById.get(row.statusId) ?? null);
     if (row.statusId !== null && status === null) continue;
-    views.push({ id: row.id, type: row.type, createdAt: new Date(row.createdAt), account, status });
+    const report = row.reportId === null ? null : (reports.get(row.reportId) ?? null);
+    views.push({
+      id: row.id,
+      type: row.type,
+      createdAt: new Date(row.createdAt),
+      account,
+      status,
+      ...(row.reportId === null ? {} : { report }),
+    });
   }
   return views;
 }
 
 const ROW_COLUMNS = sql`n.id::text as id, n.type, n.created_at as "createdAt",
-  n.from_account_id::text as "fromAccountId", n.status_id::text as "statusId"`;
+  n.from_account_id::text as "fromAccountId", n.status_id::text as "statusId",
+  n.report_id::text as "reportId"`;
 
 /**
  * A page of the recipient's notifications, newest first, filtered like Mastodon's

@@ -44,9 +44,13 @@ const TIMELINE = { mutes: true };
 /** Hides what the viewer blocks or is blocked by; mutes do not hide a profile's own posts. */
 const PROFILE = { mutes: false };
 
+/** Silenced (limited) and suspended accounts are kept out of the public and hashtag timelines. */
+const NOT_LIMITED_AUTHOR = sql`not exists (select 1 from accounts la where la.id = ${statuses.accountId}
+  and (la.silenced_at is not null or la.suspended_at is not null))`;
+
 /**
  * Local public posts, newest first (reblogs left out, as Mastodon's public timeline does), without
- * the accounts the viewer blocks, is blocked by or mutes.
+ * the accounts the viewer blocks, is blocked by or mutes, nor limited ones.
  */
 export async function publicTimeline(
   executor: Executor,
@@ -55,7 +59,7 @@ export async function publicTimeline(
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
-    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null
+    sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null and ${NOT_LIMITED_AUTHOR}
       and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
@@ -71,7 +75,7 @@ export async function tagTimeline(
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
-    sql`${statuses.visibility} = 'public' and ${statuses.id} in (
+    sql`${statuses.visibility} = 'public' and ${NOT_LIMITED_AUTHOR} and ${statuses.id} in (
       select st.status_id from status_tags st join tags t on t.id = st.tag_id where t.name = ${tagName})
       and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,

@@ -1,3 +1,4 @@
+import type { ReportView } from './moderation.js';
 import type {
   MediaMeta,
   MediaProcessingState,
@@ -76,6 +77,8 @@ export interface NotificationView {
   createdAt: Date;
   account: AccountView;
   status: StatusView | null;
+  /** An `admin.report` notification's report, with the reported account. */
+  report?: { view: ReportView; target: AccountView } | null;
 }
 
 export interface TagView {

@@ -13,6 +13,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
 
+export const ACCOUNT_ROLES = ['owner', 'admin', 'moderator', 'user'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
 export const accounts = pgTable(
   'accounts',
   {
@@ -39,6 +42,18 @@ export const accounts = pgTable(
      * Defaults to now: accounts made before confirmation existed, and by fixtures, are confirmed.
      */
     emailConfirmedAt: timestamp('email_confirmed_at', { withTimezone: true }).defaultNow(),
+    /** Moderation (see `moderation.ts`): the role, and what moderators did to the account. */
+    role: text('role').$type<AccountRole>().notNull().default('user'),
+    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    silencedAt: timestamp('silenced_at', { withTimezone: true }),
+    /** Its media are shown behind a warning (Mastodon's "sensitive" action). */
+    sensitizedAt: timestamp('sensitized_at', { withTimezone: true }),
+    /** Cannot sign in, its tokens do not work (Mastodon's "disable", on the login not the profile). */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** False while a sign-up waits for a moderator (REGISTRATIONS_MODE=approval). */
+    approved: boolean('approved').notNull().default(true),
+    /** Why the applicant wants to join, shown to moderators. */
+    registrationReason: text('registration_reason'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -50,6 +65,11 @@ export const accounts = pgTable(
     check('accounts_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{1,30}$'`),
     check('accounts_display_name_length', sql`char_length(${t.displayName}) <= 100`),
     check('accounts_note_length', sql`char_length(${t.note}) <= 1000`),
+    check('accounts_role', sql`${t.role} in ('owner', 'admin', 'moderator', 'user')`),
+    // The staff, whom reports notify.
+    index('accounts_staff_idx')
+      .on(t.role)
+      .where(sql`${t.role} <> 'user'`),
   ],
 );
 

@@ -13,3 +13,4 @@ export * from './follow-requests.js';
 export * from './account-tokens.js';
 export * from './lists.js';
 export * from './conversations.js';
+export * from './moderation.js';

@@ -13,6 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
+import { reports } from './moderation.js';
 import { oauthApplications } from './oauth.js';
 
 export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
@@ -142,6 +143,7 @@ export const NOTIFICATION_TYPES = [
   'favourite',
   'reblog',
   'follow_request',
+  'admin.report',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -158,12 +160,14 @@ export const notifications = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     type: text('type').$type<NotificationType>().notNull(),
     statusId: snowflake('status_id').references(() => statuses.id, { onDelete: 'cascade' }),
+    /** The report an `admin.report` notification is about. */
+    reportId: snowflake('report_id').references(() => reports.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [
     check(
       'notifications_type',
-      sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog', 'follow_request')`,
+      sql`${t.type} in (${sql.raw(NOTIFICATION_TYPES.map((type) => `'${type}'`).join(', '))})`,
     ),
     index('notifications_account_idx').on(t.accountId, t.id.desc()),
     // The notify step removes every notification about a deleted status (StatusDeleted).
@@ -172,7 +176,7 @@ export const notifications = pgTable(
       .where(sql`${t.statusId} is not null`),
     // One notification per fact, however often the fact is reported (events are at-least-once).
     unique('notifications_fact_key')
-      .on(t.accountId, t.type, t.fromAccountId, t.statusId)
+      .on(t.accountId, t.type, t.fromAccountId, t.statusId, t.reportId)
       .nullsNotDistinct(),
   ],
 );

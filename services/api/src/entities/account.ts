@@ -1,4 +1,4 @@
-import type { AccountView } from '@murmur/db';
+import { ROLES, type AccountRole, type AccountView } from '@murmur/db';
 import { renderPlainTextHtml } from '@murmur/text';
 import type { Account, CredentialAccount } from '../schemas/entities.js';
 import { mediaUrl, MISSING_AVATAR_PATH, MISSING_HEADER_PATH, profileUrl } from './context.js';
@@ -46,9 +46,15 @@ export function serializeAccount(view: AccountView, publicUrl: string): Account 
   };
 }
 
-/** The signed-in account, with the `source` a profile editor needs and the (empty) role. */
+/** Mastodon's Role entity for one of the four roles. */
+export function serializeRole(role: AccountRole): CredentialAccount['role'] {
+  const { id, name, color, permissions, highlighted } = ROLES[role];
+  return { id, name, color, permissions: String(permissions), highlighted };
+}
+
+/** The signed-in account, with the `source` a profile editor needs and its role. */
 export function serializeCredentialAccount(
-  view: AccountView,
+  view: AccountView & { role?: AccountRole },
   publicUrl: string,
   owner: { followRequestsCount?: number } = {},
 ): CredentialAccount {
@@ -67,6 +73,6 @@ export function serializeCredentialAccount(
       attribution_domains: [],
       quote_policy: 'public',
     },
-    role: { id: '-99', name: '', color: '', permissions: '0', highlighted: false },
+    role: serializeRole(view.role ?? 'user'),
   };
 }

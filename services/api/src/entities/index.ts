@@ -10,3 +10,4 @@ export { serializeRelationship } from './relationship.js';
 export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js';
 export { serializeMediaAttachment } from './media.js';
 export { serializeAnnouncement } from './announcement.js';
+export { serializeReport, serializeAdminAccount, serializeAdminReport } from './moderation.js';

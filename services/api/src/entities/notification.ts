@@ -11,6 +11,7 @@ import type {
 } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { timestamp, type EntityContext } from './context.js';
+import { serializeReport } from './moderation.js';
 import { serializeStatus } from './status.js';
 
 export function serializeNotification(
@@ -30,6 +31,9 @@ export function serializeNotification(
     account: serializeAccount(view.account, context.publicUrl),
   };
   if (view.status) notification.status = serializeStatus(view.status, context);
+  if (view.report) {
+    notification.report = serializeReport(view.report.view, view.report.target, context.publicUrl);
+  }
   return notification;
 }
 

@@ -237,6 +237,31 @@ export const TermsOfService = Type.Object({
 /** The types this server emits (clients map others to "unknown"). */
 export const NotificationType = Type.Enum([...NOTIFICATION_TYPES]);
 
+/** Report (Mastodon's entity): what the reporter sees, and what `admin.report` notifications carry. */
+export const ReportCategory = Type.Union([
+  Type.Literal('spam'),
+  Type.Literal('legal'),
+  Type.Literal('violation'),
+  Type.Literal('other'),
+]);
+
+export const Report = Type.Object(
+  {
+    id: Id,
+    action_taken: Type.Boolean(),
+    action_taken_at: Nullable(DateTime),
+    category: ReportCategory,
+    comment: Type.String(),
+    forwarded: Type.Boolean(),
+    created_at: DateTime,
+    status_ids: Nullable(Type.Array(Id)),
+    rule_ids: Nullable(Type.Array(Id)),
+    target_account: Account,
+  },
+  { description: 'Report: a report filed with the moderators' },
+);
+export type Report = Static<typeof Report>;
+
 export const Notification = Type.Object({
   id: Id,
   type: NotificationType,
@@ -244,6 +269,7 @@ export const Notification = Type.Object({
   group_key: Type.String(),
   account: Account,
   status: Type.Optional(Status),
+  report: Type.Optional(Report),
 });
 export type Notification = Static<typeof Notification>;
 

@@ -105,9 +105,13 @@ export function signUpPage(input: {
   instanceTitle: string;
   csrfToken: string;
   params: CarriedParams;
-  values: { username?: string; email?: string };
+  values: { username?: string; email?: string; reason?: string };
   errors: Record<string, string>;
   signInHref: string;
+  /** The instance's rules: accepting them is part of signing up. */
+  rules: { id: string; text: string; hint: string }[];
+  /** REGISTRATIONS_MODE=approval: a moderator approves each sign-up, given a reason. */
+  approvalRequired: boolean;
 }): string {
   const fieldError = (name: string) =>
     input.errors[name]
@@ -151,9 +155,49 @@ export function signUpPage(input: {
         />
         <p class="muted">At least 8 characters; long passphrases welcome.</p>
         ${fieldError('password')}
+        ${
+          input.approvalRequired
+            ? html`<label for="reason">Why do you want to join?</label>
+              <p class="muted" id="reason-hint">
+                A moderator reads this and approves each sign-up before you can sign in.
+              </p>
+              <textarea id="reason" name="reason" rows="3" maxlength="1000" aria-describedby="reason-hint">
+${input.values.reason ?? ''}</textarea
+              >
+              ${fieldError('reason')}`
+            : null
+        }
+        ${
+          input.rules.length > 0
+            ? html`<fieldset>
+              <legend>The rules of ${input.instanceTitle}</legend>
+              <ol>
+                ${input.rules.map(
+                  (rule) =>
+                    html`<li>${rule.text}${rule.hint ? html` <span class="muted">(${rule.hint})</span>` : null}</li>`,
+                )}
+              </ol>
+              <input type="checkbox" id="agreement" name="agreement" value="1" required />
+              <label for="agreement">I accept these rules</label>
+              ${fieldError('agreement')}
+            </fieldset>`
+            : null
+        }
         <button type="submit">Sign up</button>
       </form>
       <p class="muted">Already have an account? <a href="${input.signInHref}">Sign in</a></p>`,
+  );
+}
+
+/** After a sign-up that waits for a moderator's approval. */
+export function approvalPendingPage(input: { instanceTitle: string; username: string }): string {
+  return layout(
+    'Sign-up received',
+    html`<h1>Thank you, @${input.username}</h1>
+      <p>
+        Sign-ups to ${input.instanceTitle} are approved by its moderators. You can sign in once your
+        account is approved.
+      </p>`,
   );
 }
 

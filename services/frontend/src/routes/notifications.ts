@@ -12,6 +12,7 @@ const VERBS: Record<NotificationView['type'], string> = {
   favourite: 'favourited your post',
   reblog: 'boosted your post',
   follow_request: 'asked to follow you',
+  'admin.report': 'filed a report for the moderators',
 };
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {

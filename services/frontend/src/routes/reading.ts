@@ -1,7 +1,7 @@
 /** The pages anyone can read: timelines, profiles, threads, tags, search. */
 import {
   accountStatuses,
-  findAccountByUsername,
+  findVisibleAccountByUsername,
   findTagByName,
   followersOf,
   followingOf,
@@ -47,7 +47,7 @@ export function requireViewer(request: FastifyRequest) {
 }
 
 async function requireAccount(deps: FrontendDependencies, username: string): Promise<AccountRow> {
-  const account = await findAccountByUsername(deps.database.replica, username);
+  const account = await findVisibleAccountByUsername(deps.database.replica, username);
   if (!account) throw new HttpError(404, 'There is nobody with that name here.');
   return account;
 }

@@ -37,6 +37,7 @@ function navigation(context: PageContext): SafeHtml {
         <li><a href="/direct">Direct messages</a></li>
         <li><a href="/@${viewer.username}">Profile</a></li>
         <li><a href="/settings">Settings</a></li>
+        ${viewer.role === 'user' ? '' : html`<li><a href="/admin/reports">Moderation</a></li>`}
         <li><form method="post" action="/auth/sign_out" class="inline-form">${csrfField(context)}<button type="submit" class="link-button">Sign out</button></form></li>`
     : html`<li><a href="/">Public</a></li>
         <li><a href="/auth/sign_in">Sign in</a></li>

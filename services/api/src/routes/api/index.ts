@@ -31,6 +31,9 @@ import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
 import trendRoutes from './v1/trends.js';
 import groupedNotificationRoutes from './v2/notifications.js';
+import reportRoutes from './v1/reports.js';
+import adminAccountRoutes from './admin/accounts.js';
+import adminReportRoutes from './admin/reports.js';
 import searchRoutes from './v2/search.js';
 
 export default async function apiRoutes(app: ApiInstance): Promise<void> {
@@ -60,5 +63,8 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(blockMuteRoutes);
   await app.register(listRoutes);
   await app.register(conversationRoutes);
+  await app.register(reportRoutes);
+  await app.register(adminReportRoutes);
+  await app.register(adminAccountRoutes);
   await app.register(stubRoutes);
 }

@@ -46,7 +46,7 @@ export default async function nodeinfoRoutes(app: ApiInstance): Promise<void> {
           },
           localPosts: counts.localPosts,
         },
-        openRegistrations: app.config.REGISTRATIONS_OPEN,
+        openRegistrations: app.config.registrationsMode === 'open',
         metadata: {
           nodeName: app.config.INSTANCE_TITLE,
           upstream: { name: 'mastodon', version: '4.3.0' },

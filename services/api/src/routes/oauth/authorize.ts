@@ -7,6 +7,8 @@ import {
   createAuthorizationCode,
   isDomainError,
   registerAccount,
+  listInstanceRules,
+  signInRefusal,
   type AccountRow,
 } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +22,7 @@ import {
   outOfBandPage,
   signInPage,
   signUpPage,
+  approvalPendingPage,
   STYLESHEET,
   STYLESHEET_PATH,
   type CarriedParams,
@@ -56,6 +59,8 @@ const FormBody = Type.Object({
   password: Type.Optional(Type.String({ maxLength: 4096 })),
   username: Optional,
   email: Optional,
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  agreement: Optional,
 });
 type Form = Partial<Record<keyof typeof FormBody.properties, string>>;
 
@@ -133,7 +138,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         params,
         applicationName: authorization?.application.name ?? null,
         ...extra,
-        signUpHref: app.config.REGISTRATIONS_OPEN ? withParams('/oauth/sign_up', params) : null,
+        signUpHref:
+          app.config.registrationsMode !== 'closed' ? withParams('/oauth/sign_up', params) : null,
         forgotPasswordHref: withParams(FORGOT_PASSWORD_PATH, params),
       }),
       afterSignInTargets(authorization),
@@ -300,6 +306,14 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         error: SIGN_IN_FAILED,
       });
     }
+    const refusal = signInRefusal(account);
+    if (refusal !== null) {
+      request.log.info(
+        { event: 'auth.sign_in', outcome: 'refused', accountId: account.id },
+        refusal,
+      );
+      return renderSignIn(request, reply, authorization, 403, { login, error: refusal });
+    }
     request.log.info(
       { event: 'auth.sign_in', outcome: 'success', accountId: account.id },
       'signed in',
@@ -318,15 +332,16 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     return result.ok ? { ok: true as const, authorization: result.request } : result;
   };
 
-  const renderSignUp = (
+  const renderSignUp = async (
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     authorization: AuthorizeRequest | null,
-    values: { username?: string; email?: string } = {},
+    values: { username?: string; email?: string; reason?: string } = {},
     errors: Record<string, string> = {},
   ) => {
     const carried: CarriedParams = authorization?.params ?? {};
+    const rules = await listInstanceRules(app.database.replica);
     return sendPage(
       reply,
       status,
@@ -337,6 +352,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         values,
         errors,
         signInHref: authorization ? withParams('/oauth/authorize', carried) : '/',
+        rules,
+        approvalRequired: app.config.registrationsMode === 'approval',
       }),
       afterSignInTargets(authorization),
     );
@@ -353,7 +370,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     '/oauth/sign_up',
     { schema: { ...hidden, querystring: AuthorizeQuery } },
     async (request, reply) => {
-      if (!app.config.REGISTRATIONS_OPEN) return registrationsClosed(reply);
+      if (app.config.registrationsMode === 'closed') return registrationsClosed(reply);
       const context = await signUpContext(pickAuthorizeParams(request.query));
       if (!context.ok) return rejectRequest(reply, context.problem);
       return renderSignUp(request, reply, 200, context.authorization);
@@ -361,15 +378,25 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
   );
 
   app.post('/oauth/sign_up', { schema: { ...hidden, body: FormBody } }, async (request, reply) => {
-    if (!app.config.REGISTRATIONS_OPEN) return registrationsClosed(reply);
+    if (app.config.registrationsMode === 'closed') return registrationsClosed(reply);
     const form = request.body as Form;
     if (!validCsrf(app, request, form.csrf_token)) {
       return csrfFailed(reply);
     }
     const context = await signUpContext(pickAuthorizeParams(form));
     if (!context.ok) return rejectRequest(reply, context.problem);
-    const values = { username: (form.username ?? '').trim(), email: (form.email ?? '').trim() };
+    const values = {
+      username: (form.username ?? '').trim(),
+      email: (form.email ?? '').trim(),
+      reason: (form.reason ?? '').trim(),
+    };
     const missing: Record<string, string> = {};
+    const approvalRequired = app.config.registrationsMode === 'approval';
+    if (approvalRequired && !values.reason)
+      missing.reason = 'Tell the moderators why you want to join';
+    if (form.agreement !== '1' && (await listInstanceRules(app.database.replica)).length > 0) {
+      missing.agreement = 'Accept the rules to sign up';
+    }
     if (!values.username) missing.username = 'Choose a username';
     if (!values.email) missing.email = 'Enter your e-mail address';
     if (!form.password) missing.password = 'Choose a password';
@@ -395,6 +422,8 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
           password: form.password!,
           requestId: request.id,
           requireEmailConfirmation: app.config.REQUIRE_EMAIL_CONFIRMATION,
+          approvalRequired,
+          reason: values.reason || null,
         },
         { bcryptCost: app.config.BCRYPT_COST },
       );
@@ -402,6 +431,13 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
         { event: 'auth.sign_up', outcome: 'success', accountId: account.id },
         'signed up',
       );
+      if (approvalRequired) {
+        return sendPage(
+          reply,
+          200,
+          approvalPendingPage({ instanceTitle: title, username: account.username }),
+        );
+      }
       setSignedIn(app, reply, account);
       return seeOther(
         reply,

@@ -7,7 +7,7 @@
  * Cookies are HttpOnly, SameSite=Lax, and on https `Secure` with the `__Host-` prefix.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { findAccountById, type AccountRow } from '@murmur/db';
+import { findAccountById, signInRefusal, type AccountRow } from '@murmur/db';
 import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiInstance } from '../../plugins/context.js';
@@ -66,7 +66,8 @@ export async function signedInAccount(
   const [, accountId, expires, signature] = match as unknown as [string, string, string, string];
   if (Number(expires) <= app.clock().getTime()) return null;
   const account = await findAccountById(app.database.primary, accountId);
-  if (!account) return null;
+  // Suspended or disabled since signing in: the sign-in cookie no longer counts.
+  if (!account || signInRefusal(account) !== null) return null;
   const expected = mac(app, 'sign-in', `${accountId}.${expires}.${credentialStamp(account)}`);
   return equalStrings(signature, expected) ? account : null;
 }

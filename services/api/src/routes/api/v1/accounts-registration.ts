@@ -62,8 +62,8 @@ export default async function accountRegistrationRoutes(app: ApiInstance): Promi
       },
     },
     async (request, reply) => {
-      if (!app.config.REGISTRATIONS_OPEN)
-        throw new HttpError(403, { error: 'This action is not allowed' });
+      if (app.config.registrationsMode === 'closed')
+        throw new HttpError(403, { error: 'This server is not accepting new accounts' });
       const allowed = await passSharedLimits(app, reply, [
         {
           key: `api-sign-up:ip:${clientAddressKey(request)}`,
@@ -94,6 +94,8 @@ export default async function accountRegistrationRoutes(app: ApiInstance): Promi
             password: body.password!,
             requestId: request.id,
             requireEmailConfirmation: app.config.REQUIRE_EMAIL_CONFIRMATION,
+            approvalRequired: app.config.registrationsMode === 'approval',
+            reason: body.reason ?? null,
           },
           { bcryptCost: app.config.BCRYPT_COST },
         );

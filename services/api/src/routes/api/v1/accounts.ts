@@ -5,7 +5,8 @@
 import {
   accountStatuses,
   findAccountById,
-  findAccountByUsername,
+  findVisibleAccountById,
+  findVisibleAccountByUsername,
   pinnedStatuses,
   followAccount,
   followersOf,
@@ -83,7 +84,7 @@ const FollowBody = Type.Object({
 
 /** The account with this id, or a 404. */
 export async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
-  const account = await findAccountById(app.database.replica, id);
+  const account = await findVisibleAccountById(app.database.replica, id);
   if (!account) throw recordNotFound();
   return account;
 }
@@ -186,7 +187,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const username = localUsername(request.query.acct, host);
       const account =
-        username === null ? null : await findAccountByUsername(database.replica, username);
+        username === null ? null : await findVisibleAccountByUsername(database.replica, username);
       if (!account) throw recordNotFound();
       return serializeAccount(account, origin);
     },

@@ -7,6 +7,7 @@ import {
   MAX_MEDIA_DESCRIPTION_LENGTH,
   MAX_MEDIA_PER_STATUS,
   MAX_PINNED_STATUSES,
+  listInstanceRules,
   readDailyStatistics,
   readInstanceCounts,
 } from '@murmur/db';
@@ -98,14 +99,19 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
           translation: { enabled: false },
         },
         registrations: {
-          enabled: config.REGISTRATIONS_OPEN,
-          approval_required: false,
-          message: null,
+          enabled: config.registrationsMode !== 'closed',
+          approval_required: config.registrationsMode === 'approval',
+          message:
+            config.registrationsMode === 'closed'
+              ? 'This server is not accepting new accounts.'
+              : config.registrationsMode === 'approval'
+                ? 'Each sign-up is approved by a moderator: tell them why you want to join.'
+                : null,
           url: null,
         },
         api_versions: { mastodon: 2 },
         contact: { email: config.INSTANCE_CONTACT_EMAIL, account: null },
-        rules: [],
+        rules: await listInstanceRules(app.database.replica),
       };
     },
   );
@@ -133,12 +139,12 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         stats: { user_count: counts.users, status_count: counts.localPosts, domain_count: 0 },
         thumbnail,
         languages: ['en'],
-        registrations: config.REGISTRATIONS_OPEN,
-        approval_required: false,
+        registrations: config.registrationsMode !== 'closed',
+        approval_required: config.registrationsMode === 'approval',
         invites_enabled: false,
         configuration: configurationFor(config.MAX_STATUS_CHARACTERS),
         contact_account: null,
-        rules: [],
+        rules: await listInstanceRules(app.database.replica),
       };
     },
   );
@@ -166,11 +172,11 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
       config: publicRoute,
       schema: {
         tags: instanceTags,
-        summary: 'Server rules (none)',
+        summary: 'Server rules (managed with `pnpm murmurctl rules`)',
         response: { 200: Type.Array(Rule) },
       },
     },
-    async () => [],
+    async () => listInstanceRules(app.database.replica),
   );
 
   app.get(

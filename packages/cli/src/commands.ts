@@ -1,0 +1,249 @@
+/**
+ * murmurctl's commands, as a function of the arguments: what the operator types, what is printed,
+ * the exit code. The entry point (`murmurctl.ts`) only connects to the database and exits.
+ *
+ * Exit codes: 0 done, 1 refused (no such account, invalid value, nothing to undo...), 2 the command
+ * line is wrong (usage printed), 3 the database could not be reached or the configuration is wrong.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import {
+  ACCOUNT_ROLES,
+  addInstanceRule,
+  findAccountByUsername,
+  isAccountRole,
+  isDomainError,
+  listInstanceRules,
+  registerAccount,
+  removeInstanceRule,
+  reviewSignUp,
+  setAccountRole,
+  takeAccountAction,
+  type AccountRow,
+  type Database,
+} from '@murmur/db';
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export interface CommandContext extends CommandIo {
+  database: Database;
+  /** bcrypt cost of the passwords `accounts create` makes (the API's BCRYPT_COST). */
+  bcryptCost: number;
+}
+
+export const USAGE = `Usage: pnpm murmurctl <command> [options]
+
+Accounts
+  accounts role <username> <${ACCOUNT_ROLES.join('|')}>
+      Give an account a role. Moderators see reports and moderate users; admins also grant the
+      moderator role; the owner can do everything.
+  accounts create <username> --email <address> [--role <role>]
+      Create an account and print its generated password (shown once: change it after signing in).
+  accounts suspend <username> [--note <text>]
+      Suspend: its tokens and sessions stop at once, its profile and posts disappear, it cannot sign in.
+  accounts unsuspend <username> [--note <text>]
+      Undo a suspension: everything comes back.
+  accounts approve <username>
+      Approve a sign-up waiting for approval (REGISTRATIONS_MODE=approval).
+
+Instance rules (shown at sign-up, in /api/v1/instance/rules, cited by reports)
+  rules list
+  rules add <text> [--hint <text>]
+  rules remove <id>
+
+Options
+  -h, --help   Show this help
+
+Reads DATABASE_URL like the services. Every change is written to the audit log (moderator: the
+command line). Exit codes: 0 done, 1 refused, 2 wrong command line, 3 database unavailable.`;
+
+class UsageError extends Error {}
+
+function usage(message: string): never {
+  throw new UsageError(message);
+}
+
+async function requireAccountNamed(context: CommandContext, username: string): Promise<AccountRow> {
+  const account = await findAccountByUsername(context.database.primary, username.replace(/^@/, ''));
+  if (!account) throw new RefusedError(`No account named "${username}".`);
+  return account;
+}
+
+class RefusedError extends Error {}
+
+function generatedPassword(): string {
+  // 144 bits, URL-safe: easy to copy from a terminal.
+  return randomBytes(18).toString('base64url');
+}
+
+async function accountsCommand(context: CommandContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      role: { type: 'string' },
+      note: { type: 'string' },
+    },
+  });
+  const [action, username, ...rest] = positionals;
+  if (!action) usage('accounts: which action? (role, create, suspend, unsuspend, approve)');
+  if (!username) usage(`accounts ${action}: which username?`);
+  switch (action) {
+    case 'role': {
+      const role = rest[0];
+      if (!role || rest.length > 1) usage('accounts role <username> <role>');
+      if (!isAccountRole(role)) {
+        usage(`"${role}" is not a role; one of: ${ACCOUNT_ROLES.join(', ')}`);
+      }
+      const account = await requireAccountNamed(context, username);
+      const { previousRole } = await setAccountRole(context.database, {
+        moderatorId: null,
+        accountId: account.id,
+        role,
+      });
+      context.out(
+        previousRole === role
+          ? `${account.username} already has the role ${role}.`
+          : `${account.username}: ${previousRole} → ${role}.`,
+      );
+      return;
+    }
+    case 'create': {
+      if (rest.length > 0) usage('accounts create <username> --email <address> [--role <role>]');
+      if (!values.email) usage('accounts create: --email <address> is required');
+      const role = values.role ?? 'user';
+      if (!isAccountRole(role)) {
+        usage(`"${role}" is not a role; one of: ${ACCOUNT_ROLES.join(', ')}`);
+      }
+      const password = generatedPassword();
+      const account = await registerAccount(
+        context.database,
+        { username, email: values.email, password },
+        { bcryptCost: context.bcryptCost },
+      );
+      if (role !== 'user') {
+        await setAccountRole(context.database, { moderatorId: null, accountId: account.id, role });
+      }
+      context.out(`Created ${account.username} (id ${account.id}, role ${role}).`);
+      context.out(`Password: ${password}`);
+      context.out('It is shown only this once.');
+      return;
+    }
+    case 'suspend':
+    case 'unsuspend': {
+      if (rest.length > 0) usage(`accounts ${action} <username> [--note <text>]`);
+      const account = await requireAccountNamed(context, username);
+      const already = (account.suspendedAt !== null) === (action === 'suspend');
+      await takeAccountAction(context.database, {
+        moderatorId: null,
+        accountId: account.id,
+        type: action,
+        text: values.note ?? 'murmurctl',
+      });
+      context.out(
+        already
+          ? `${account.username} was already ${action}ed.`
+          : `${account.username} is ${action}ed.`,
+      );
+      return;
+    }
+    case 'approve': {
+      const account = await requireAccountNamed(context, username);
+      await reviewSignUp(context.database, {
+        moderatorId: null,
+        accountId: account.id,
+        decision: 'approve',
+      });
+      context.out(`${account.username} is approved and can sign in.`);
+      return;
+    }
+    default:
+      usage(`accounts: unknown action "${action}"`);
+  }
+}
+
+async function rulesCommand(context: CommandContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { hint: { type: 'string' } },
+  });
+  const [action, ...rest] = positionals;
+  switch (action) {
+    case 'list': {
+      const rules = await listInstanceRules(context.database.primary);
+      if (rules.length === 0) context.out('No rules yet.');
+      rules.forEach((rule, index) => {
+        context.out(`${index + 1}. [${rule.id}] ${rule.text}${rule.hint ? ` — ${rule.hint}` : ''}`);
+      });
+      return;
+    }
+    case 'add': {
+      if (rest.length !== 1) usage('rules add "<text>" [--hint "<text>"] (quote the text)');
+      const rule = await addInstanceRule(context.database, {
+        moderatorId: null,
+        text: rest[0]!,
+        hint: values.hint,
+      });
+      context.out(`Added rule ${rule.id}: ${rule.text}`);
+      return;
+    }
+    case 'remove': {
+      if (rest.length !== 1) usage('rules remove <id>');
+      await removeInstanceRule(context.database, { moderatorId: null, ruleId: rest[0]! });
+      context.out(`Removed rule ${rest[0]}.`);
+      return;
+    }
+    default:
+      usage(
+        action ? `rules: unknown action "${action}"` : 'rules: which action? (list, add, remove)',
+      );
+  }
+}
+
+/** Runs one command line; returns the exit code. `connect` is called only when a command needs it. */
+export async function runMurmurctl(
+  argv: readonly string[],
+  io: CommandIo,
+  connect: () => Omit<CommandContext, keyof CommandIo>,
+): Promise<number> {
+  const [group, ...args] = argv;
+  if (!group || group === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    (group ? io.out : io.err)(USAGE);
+    return group ? EXIT.ok : EXIT.usage;
+  }
+  if (group !== 'accounts' && group !== 'rules') {
+    io.err(`murmurctl: unknown command "${group}"`);
+    io.err('Run "pnpm murmurctl --help" for the commands.');
+    return EXIT.usage;
+  }
+  const context: CommandContext = { ...io, ...connect() };
+  try {
+    if (group === 'accounts') await accountsCommand(context, args);
+    else await rulesCommand(context, args);
+    return EXIT.ok;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      io.err(`murmurctl: ${(error as Error).message}`);
+      io.err('Run "pnpm murmurctl --help" for the commands.');
+      return EXIT.usage;
+    }
+    if (error instanceof RefusedError || isDomainError(error)) {
+      const message = isDomainError(error, 'RuleNotFound')
+        ? 'No rule with that id (see "rules list").'
+        : (error as Error).message;
+      io.err(`murmurctl: ${message}`);
+      return EXIT.refused;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The moderation pages in a real Chromium, with the whole system: a moderator made with
+ * `pnpm murmurctl` signs in on the website, opens the report queue, reads the report with the
+ * reported post, suspends the account with a note (which resolves the report), and the suspended
+ * account's API token stops at once. Every page is audited with axe-core.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { createStatus, fileReport, issueAccessToken, registerApplication } from '@murmur/db';
+import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
+import { startDevProxy } from '@murmur/devkit/proxy';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AccessibilityAudit } from './_accessibility.js';
+
+const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
+const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function startService(entry: string, env: Record<string, string>, output: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry], {
+    cwd: new URL('../', `file://${entry}`).pathname,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
+  return child;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} exited:\n${output.join('')}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy:\n${output.join('')}`);
+}
+
+describe('moderation in a real browser', () => {
+  let testDb: TestDatabase;
+  let api: ChildProcess;
+  let frontend: ChildProcess;
+  let proxy: Server;
+  let browser: Browser;
+  let page: Page;
+  let audit: AccessibilityAudit;
+  let origin: string;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const [apiPort, frontendPort, proxyPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    origin = `http://127.0.0.1:${proxyPort}`;
+    const shared = {
+      DATABASE_URL: testDb.url,
+      PUBLIC_URL: origin,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    };
+    api = startService(
+      API_SERVER,
+      { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
+      output,
+    );
+    frontend = startService(
+      FRONTEND_SERVER,
+      {
+        ...shared,
+        FRONTEND_PORT: String(frontendPort),
+        API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
+      },
+      output,
+    );
+    proxy = await startDevProxy({
+      port: proxyPort,
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      frontendUrl: `http://127.0.0.1:${frontendPort}`,
+    });
+    const launching = chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+    await Promise.all([
+      waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
+      waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
+    ]);
+    browser = await launching;
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    audit = await AccessibilityAudit.attach(page);
+  }, 120_000);
+
+  afterEach(async () => {
+    await audit.check();
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+    for (const child of [api, frontend]) {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+    await testDb?.destroy();
+  });
+
+  it('a moderator made with murmurctl resolves a report by suspending the account, whose token stops at once', async () => {
+    const database = testDb.database;
+    const spammer = await createAccountFixture(database, { username: 'spammer' });
+    const reporter = await createAccountFixture(database, { username: 'reporter' });
+    const post = await createStatus(database, {
+      accountId: spammer.id,
+      text: 'Cheap watches here',
+    });
+    const report = await fileReport(database, {
+      accountId: reporter.id,
+      targetAccountId: spammer.id,
+      statusIds: [post.id],
+      comment: 'Nothing but adverts',
+      category: 'spam',
+    });
+    const { application } = await registerApplication(database, {
+      name: 'Phone app',
+      redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
+      scopes: ['read'],
+    });
+    const { accessToken } = await issueAccessToken(database, {
+      applicationId: application.id,
+      accountId: spammer.id,
+      scopes: ['read'],
+    });
+    const verify = () =>
+      fetch(`${origin}/api/v1/accounts/verify_credentials`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+    expect((await verify()).status).toBe(200);
+
+    const { stdout } = await promisify(execFile)(
+      'pnpm',
+      [
+        '--silent',
+        'murmurctl',
+        'accounts',
+        'create',
+        'mod',
+        '--email',
+        'mod@example.test',
+        '--role',
+        'moderator',
+      ],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: testDb.url, BCRYPT_COST: '10' } },
+    );
+    const password = /^Password: (\S+)$/m.exec(stdout)![1]!;
+
+    await page.goto(`${origin}/auth/sign_in`);
+    await page.getByLabel('Username or e-mail').fill('mod');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Moderation' })
+      .click();
+    await page.getByRole('heading', { name: 'Reports to review' }).waitFor();
+    await page.getByRole('link', { name: `Report ${report.id}` }).click();
+    await page.getByRole('heading', { name: `Report ${report.id}` }).waitFor();
+    expect(await page.getByText('Nothing but adverts').isVisible()).toBe(true);
+    expect(await page.getByText('Cheap watches here').isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByRole('button', { name: 'Unassign' }).waitFor();
+    await page.getByLabel('Suspend').check();
+    await page.getByLabel('Note (kept in the audit log)').fill('Spam only, no real posts');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    expect(await page.getByText('(suspended)').isVisible()).toBe(true);
+
+    // The token stops at once, and the profile is gone.
+    expect((await verify()).status).toBe(401);
+    expect((await fetch(`${origin}/@spammer`)).status).toBe(404);
+
+    await page
+      .getByRole('navigation', { name: 'Moderation' })
+      .getByRole('link', { name: 'Audit log' })
+      .click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const suspendRow = page.getByRole('row').filter({ hasText: 'Spam only, no real posts' });
+    expect(await suspendRow.getByRole('cell', { name: 'suspend', exact: true }).isVisible()).toBe(
+      true,
+    );
+    expect(await page.getByRole('cell', { name: 'change_role' }).isVisible()).toBe(true);
+
+    await page.goto(`${origin}/admin/accounts/${spammer.id}`);
+    await page.getByRole('button', { name: 'Lift the suspension' }).click();
+    await page.getByLabel('Suspend').waitFor();
+    expect((await verify()).status).toBe(200);
+  }, 180_000);
+
+  it('refuses the moderation pages to people who are not moderators', async () => {
+    const response = await fetch(`${origin}/admin/reports`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+  });
+});
