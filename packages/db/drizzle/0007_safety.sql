@@ -13,6 +13,36 @@ CREATE TABLE "blocks" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "filter_keywords" (
+	"id" bigint PRIMARY KEY DEFAULT snowflake_id() NOT NULL,
+	"filter_id" bigint NOT NULL,
+	"keyword" text NOT NULL,
+	"whole_word" boolean DEFAULT true NOT NULL,
+	"pattern" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "filter_keywords_keyword_length" CHECK (char_length("filter_keywords"."keyword") between 1 and 512)
+);
+--> statement-breakpoint
+CREATE TABLE "filter_statuses" (
+	"id" bigint PRIMARY KEY DEFAULT snowflake_id() NOT NULL,
+	"filter_id" bigint NOT NULL,
+	"status_id" bigint NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "filters" (
+	"id" bigint PRIMARY KEY DEFAULT snowflake_id() NOT NULL,
+	"account_id" bigint NOT NULL,
+	"title" text NOT NULL,
+	"context" text[] NOT NULL,
+	"action" text DEFAULT 'warn' NOT NULL,
+	"expires_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "filters_title_length" CHECK (char_length("filters"."title") between 1 and 256),
+	CONSTRAINT "filters_context_valid" CHECK (cardinality("filters"."context") > 0 and "filters"."context" <@ array['home', 'notifications', 'public', 'thread', 'account']::text[]),
+	CONSTRAINT "filters_action_valid" CHECK ("filters"."action" in ('warn', 'hide', 'blur'))
+);
+--> statement-breakpoint
 CREATE TABLE "mutes" (
 	"id" bigint PRIMARY KEY DEFAULT snowflake_id() NOT NULL,
 	"account_id" bigint NOT NULL,
@@ -25,6 +55,10 @@ CREATE TABLE "mutes" (
 ALTER TABLE "account_domain_blocks" ADD CONSTRAINT "account_domain_blocks_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "blocks" ADD CONSTRAINT "blocks_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "blocks" ADD CONSTRAINT "blocks_target_account_id_accounts_id_fk" FOREIGN KEY ("target_account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "filter_keywords" ADD CONSTRAINT "filter_keywords_filter_id_filters_id_fk" FOREIGN KEY ("filter_id") REFERENCES "public"."filters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "filter_statuses" ADD CONSTRAINT "filter_statuses_filter_id_filters_id_fk" FOREIGN KEY ("filter_id") REFERENCES "public"."filters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "filter_statuses" ADD CONSTRAINT "filter_statuses_status_id_statuses_id_fk" FOREIGN KEY ("status_id") REFERENCES "public"."statuses"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "filters" ADD CONSTRAINT "filters_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "mutes" ADD CONSTRAINT "mutes_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "mutes" ADD CONSTRAINT "mutes_target_account_id_accounts_id_fk" FOREIGN KEY ("target_account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "account_domain_blocks_account_domain_key" ON "account_domain_blocks" USING btree ("account_id","domain");--> statement-breakpoint
@@ -32,5 +66,8 @@ CREATE INDEX "account_domain_blocks_account_idx" ON "account_domain_blocks" USIN
 CREATE UNIQUE INDEX "blocks_account_target_key" ON "blocks" USING btree ("account_id","target_account_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "blocks_target_account_key" ON "blocks" USING btree ("target_account_id","account_id");--> statement-breakpoint
 CREATE INDEX "blocks_account_idx" ON "blocks" USING btree ("account_id","id");--> statement-breakpoint
+CREATE INDEX "filter_keywords_filter_idx" ON "filter_keywords" USING btree ("filter_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "filter_statuses_filter_status_key" ON "filter_statuses" USING btree ("filter_id","status_id");--> statement-breakpoint
+CREATE INDEX "filters_account_idx" ON "filters" USING btree ("account_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "mutes_account_target_key" ON "mutes" USING btree ("account_id","target_account_id");--> statement-breakpoint
 CREATE INDEX "mutes_account_idx" ON "mutes" USING btree ("account_id","id");

@@ -15,6 +15,7 @@ export type DomainErrorCode =
   | 'StatusNotFound'
   | 'NotificationNotFound'
   | 'MediaNotFound'
+  | 'FilterNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

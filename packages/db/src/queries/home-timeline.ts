@@ -121,6 +121,7 @@ export async function homeTimeline(
     hydrateSelection(executor, homePageSelection(viewerId, page), viewerId, {
       // Planned each time: the pull branch's best plan depends on the reader.
       prepared: false,
+      filterContext: 'home',
     });
   const groups = await read(database.replica);
   const statuses = groups.get(PAGE_GROUP) ?? [];

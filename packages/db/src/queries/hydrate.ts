@@ -1,7 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { STATUS_MEDIA_JSON } from './media.js';
-import type { AccountView, MediaView, StatusView } from './views.js';
+import type { AccountView, MediaView, StatusFilterMatch, StatusView } from './views.js';
+import type { FilterContext } from '../schema/index.js';
+import { filterMatchesJson } from './filters.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
 
@@ -67,6 +69,7 @@ interface StatusRowJson {
   reblogged: boolean;
   bookmarked: boolean;
   pinned: boolean;
+  filtered?: StatusFilterMatch[];
   /** The selection's group; null for the original of a reblog, loaded alongside. */
   grp: number | null;
 }
@@ -90,7 +93,7 @@ async function loadStatusRows(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
-  options: QueryOptions,
+  options: HydrateOptions,
 ): Promise<StatusRowJson[]> {
   // Without a viewer the flags are constants, and PostgreSQL skips the lookups per status. Each
   // lookup is one probe of a unique index on (account, status); pins only of the viewer's own.
@@ -129,12 +132,34 @@ async function loadStatusRows(
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
       ${STATUS_MEDIA_JSON} as "mediaAttachments",
       ${viewerFlags},
+      ${
+        viewerId !== null && options.filterContext
+          ? sql`${filterMatchesJson('s', viewerId, options.filterContext)} as "filtered",`
+          : sql``
+      }
       wanted.grp
     from wanted
     join statuses s on s.id = wanted.id and s.deleted_at is null
     order by wanted.grp, wanted.ord`,
-    options,
+    { prepared: options.prepared },
   );
+}
+
+/** How to hydrate: prepared or not (see `QueryOptions`), and the context filters apply in. */
+export interface HydrateOptions extends QueryOptions {
+  /**
+   * Apply the viewer's filters of this context: each status carries `filtered`, and those a `hide`
+   * filter matches (themselves or, for a boost, the boosted status) are left out.
+   */
+  filterContext?: FilterContext;
+  /** Groups whose statuses are kept even when a `hide` filter matches (the status a thread is about). */
+  keepHiddenIn?: readonly number[];
+}
+
+/** True when a `hide` filter matches the status or the status it boosts. */
+function hiddenByFilter(view: StatusView): boolean {
+  const hides = (v: StatusView | null) => v?.filtered?.some((f) => f.action === 'hide') ?? false;
+  return hides(view) || hides(view.reblog);
 }
 
 function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView {
@@ -157,7 +182,7 @@ export async function hydrateSelection(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
-  options: QueryOptions = { prepared: true },
+  options: HydrateOptions = { prepared: true },
 ): Promise<Map<number, StatusView[]>> {
   const rows = await loadStatusRows(executor, selection, viewerId, options);
   const originals = new Map<string, StatusView>();
@@ -169,8 +194,12 @@ export async function hydrateSelection(
     if (row.grp === null) continue;
     const original = row.reblogOfId ? originals.get(row.reblogOfId) : null;
     if (original === undefined) continue;
+    const view = toStatusView(row, original);
+    if (options.filterContext && hiddenByFilter(view) && !options.keepHiddenIn?.includes(row.grp)) {
+      continue;
+    }
     const group = groups.get(row.grp) ?? [];
-    group.push(toStatusView(row, original));
+    group.push(view);
     groups.set(row.grp, group);
   }
   return groups;
@@ -195,9 +224,15 @@ export async function hydrateStatuses(
   executor: Executor,
   ids: readonly string[],
   viewerId: string | null = null,
+  filterContext?: FilterContext,
 ): Promise<StatusView[]> {
   const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];
-  const groups = await hydrateSelection(executor, statusesById(valid), viewerId);
+  const groups = await hydrateSelection(
+    executor,
+    statusesById(valid),
+    viewerId,
+    filterContext ? { prepared: true, filterContext } : { prepared: true },
+  );
   return groups.get(0) ?? [];
 }

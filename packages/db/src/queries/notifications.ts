@@ -75,7 +75,8 @@ async function hydrateNotifications(
   ];
   const [accounts, statuses] = await Promise.all([
     hydrateAccounts(executor, accountIds),
-    hydrateStatuses(executor, statusIds, recipientId),
+    // The recipient's `notifications` filters: a hidden status takes its notification with it.
+    hydrateStatuses(executor, statusIds, recipientId, 'notifications'),
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   const statusById = new Map(statuses.map((s) => [s.id, s]));

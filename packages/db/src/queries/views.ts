@@ -1,4 +1,6 @@
 import type {
+  FilterAction,
+  FilterContext,
   MediaMeta,
   MediaProcessingState,
   MediaType,
@@ -66,6 +68,22 @@ export interface StatusView {
   bookmarked: boolean;
   /** Pinned to the viewer's profile (only ever true for the viewer's own statuses). */
   pinned: boolean;
+  /**
+   * The viewer's filters this status matches in the context it was read in (Mastodon's
+   * `filtered`); absent when read without a context. Hidden ones (`hide`) are never returned.
+   */
+  filtered?: StatusFilterMatch[];
+}
+
+/** One of the viewer's filters that a status matches, and what matched. */
+export interface StatusFilterMatch {
+  id: string;
+  title: string;
+  context: FilterContext[];
+  action: FilterAction;
+  expiresAt: string | null;
+  keywordMatches: string[] | null;
+  statusMatches: string[] | null;
 }
 
 export interface NotificationView {

@@ -3,6 +3,7 @@ import { normalizeUsername, renderStatusHtml } from '@murmur/text';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { serializeMediaAttachment } from './media.js';
+import { serializeFilterResult } from './filter.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
 export interface StatusOptions {
@@ -101,7 +102,8 @@ export function statusViewerFields(
     reblogged: view.reblogged,
     muted: false,
     bookmarked: view.bookmarked,
-    filtered: [],
+    // Per viewer and per read, so never part of the cached JSON (status-json.ts).
+    filtered: (view.filtered ?? []).map(serializeFilterResult),
   };
   // Mastodon sends `pinned` only on statuses the viewer could pin: its own.
   if (view.account.id === viewerId) fields.pinned = view.pinned;

@@ -24,6 +24,7 @@ import profileRoutes from './v1/profile.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
+import filterRoutes from './v2/filters.js';
 import groupedNotificationRoutes from './v2/notifications.js';
 import searchRoutes from './v2/search.js';
 
@@ -48,5 +49,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(blockMuteRoutes);
+  await app.register(filterRoutes);
   await app.register(stubRoutes);
 }
