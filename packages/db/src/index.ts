@@ -98,6 +98,7 @@ export {
   type MuteInput,
 } from './operations/safety/mute-account.js';
 export { unmuteAccount } from './operations/safety/unmute-account.js';
+export { muteConversation, unmuteConversation } from './operations/safety/mute-conversation.js';
 export { blockDomain, unblockDomain, normalizeDomain } from './operations/safety/block-domain.js';
 export { domainBlocksOf, type DomainBlocksPage } from './queries/domain-blocks.js';
 

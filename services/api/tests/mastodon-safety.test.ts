@@ -339,3 +339,27 @@ describe('filters', () => {
     await call('GET', `/api/v1/filters/${v1.id}`, alice!, { status: 404 });
   });
 });
+
+describe('muted conversations', () => {
+  it('mutes a conversation: `muted` on its statuses, no notifications from the thread, until unmuted', async () => {
+    const [alice, bob] = await people(2);
+    const root = await postAs(alice!, 'my thread');
+    const muted = await call('POST', `/api/v1/statuses/${root}/mute`, alice!);
+    expect(muted).toMatchObject({ id: root, muted: true });
+    await postAs(bob!, `@${alice!.username} replying in the muted thread`, {
+      in_reply_to_id: root,
+    });
+    await call('POST', `/api/v1/statuses/${root}/favourite`, bob!);
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toEqual([]);
+    expect(await call('GET', `/api/v1/statuses/${root}`, bob!)).toMatchObject({ muted: false });
+
+    expect(await call('POST', `/api/v1/statuses/${root}/unmute`, alice!)).toMatchObject({
+      muted: false,
+    });
+    await postAs(bob!, `@${alice!.username} again`, { in_reply_to_id: root });
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toHaveLength(1);
+    await call('POST', '/api/v1/statuses/999999999/mute', alice!, { status: 404 });
+  });
+});

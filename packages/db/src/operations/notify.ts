@@ -21,6 +21,7 @@ import { createEvent, type DomainEvent, type NotificationCreated } from '@murmur
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import type { NotificationType } from '../schema/index.js';
+import { conversationMutedBy } from '../queries/conversations.js';
 
 /** What one event means for notifications. */
 export type NotificationChange =
@@ -157,17 +158,19 @@ export type NotifyOutcome =
 
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
- * one they mute with notifications while the mute lasts (so no mention e-mail either). Later: not
+ * one they mute with notifications while the mute lasts (so no mention e-mail either), nor about a
+ * status of a conversation they muted. Later: not
  * for filtered posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
  */
-const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
+const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (select 1 from blocks b
     where b.account_id = c.recipient_id and b.target_account_id = c.from_id)
   and not exists (select 1 from blocks b
     where b.account_id = c.from_id and b.target_account_id = c.recipient_id)
   and not exists (select 1 from mutes m
     where m.account_id = c.recipient_id and m.target_account_id = c.from_id and m.hide_notifications
-      and (m.expires_at is null or m.expires_at > now()))`);
+      and (m.expires_at is null or m.expires_at > now()))
+  and (c.status_id is null or not ${conversationMutedBy(sql`c.recipient_id`, sql`c.status_id`)})`;
 
 /** Whether the fact behind a change `c` still holds in the current state. */
 const FACT_HOLDS = sql.raw(`case c.type

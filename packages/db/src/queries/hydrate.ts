@@ -4,6 +4,7 @@ import { STATUS_MEDIA_JSON } from './media.js';
 import type { AccountView, MediaView, StatusFilterMatch, StatusView } from './views.js';
 import type { FilterContext } from '../schema/index.js';
 import { filterMatchesJson } from './filters.js';
+import { conversationMutedBy } from './conversations.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
 
@@ -69,6 +70,7 @@ interface StatusRowJson {
   reblogged: boolean;
   bookmarked: boolean;
   pinned: boolean;
+  muted: boolean;
   filtered?: StatusFilterMatch[];
   /** The selection's group; null for the original of a reblog, loaded alongside. */
   grp: number | null;
@@ -99,13 +101,15 @@ async function loadStatusRows(
   // lookup is one probe of a unique index on (account, status); pins only of the viewer's own.
   const viewerFlags =
     viewerId === null
-      ? sql`false as "favourited", false as "reblogged", false as "bookmarked", false as "pinned"`
+      ? sql`false as "favourited", false as "reblogged", false as "bookmarked", false as "pinned",
+        false as "muted"`
       : sql`exists(select 1 from favourites f where f.status_id = s.id and f.account_id = ${viewerId}) as "favourited",
       exists(select 1 from statuses r where r.reblog_of_id = s.id and r.account_id = ${viewerId}
         and r.deleted_at is null) as "reblogged",
       exists(select 1 from bookmarks b where b.account_id = ${viewerId} and b.status_id = s.id) as "bookmarked",
       (s.account_id = ${viewerId} and exists(select 1 from status_pins p
-        where p.account_id = ${viewerId} and p.status_id = s.id)) as "pinned"`;
+        where p.account_id = ${viewerId} and p.status_id = s.id)) as "pinned",
+      ${conversationMutedBy(sql`${viewerId}::bigint`, sql`s.id`)} as "muted"`;
   return queryRows<StatusRowJson>(
     executor,
     sql`

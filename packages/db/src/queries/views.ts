@@ -68,6 +68,8 @@ export interface StatusView {
   bookmarked: boolean;
   /** Pinned to the viewer's profile (only ever true for the viewer's own statuses). */
   pinned: boolean;
+  /** The viewer muted the conversation this status belongs to (absent: false). */
+  muted?: boolean;
   /**
    * The viewer's filters this status matches in the context it was read in (Mastodon's
    * `filtered`); absent when read without a context. Hidden ones (`hide`) are never returned.

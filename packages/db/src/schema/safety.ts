@@ -4,7 +4,16 @@
  * streaming) applies them the same way, at read time: undoing one restores the view at once.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { statuses } from './statuses.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
@@ -143,4 +152,22 @@ export const filterStatuses = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('filter_statuses_filter_status_key').on(t.filterId, t.statusId)],
+);
+
+/**
+ * A conversation someone muted (POST /api/v1/statuses/:id/mute): no notifications from any status
+ * of the thread. Kept by the thread's root status, found by walking `in_reply_to_id` up.
+ */
+export const conversationMutes = pgTable(
+  'conversation_mutes',
+  {
+    accountId: snowflake('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    rootStatusId: snowflake('root_status_id')
+      .notNull()
+      .references(() => statuses.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.rootStatusId] })],
 );

@@ -100,7 +100,7 @@ export function statusViewerFields(
   const fields: StatusViewerFields = {
     favourited: view.favourited,
     reblogged: view.reblogged,
-    muted: false,
+    muted: view.muted ?? false,
     bookmarked: view.bookmarked,
     // Per viewer and per read, so never part of the cached JSON (status-json.ts).
     filtered: (view.filtered ?? []).map(serializeFilterResult),
