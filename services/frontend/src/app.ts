@@ -28,6 +28,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
+import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
@@ -176,6 +177,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerBookmarkRoutes(app, deps);
+  registerSafetyRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   return app;

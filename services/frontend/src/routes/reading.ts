@@ -118,13 +118,28 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
       let followButton = html``;
       if (viewer && viewer.id !== account.id) {
         const [relation] = await relationships(db(), viewer.id, [account.id]);
-        followButton = relation?.following
-          ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
-              className: 'button',
-            })
-          : actionButton(context, `/@${account.username}/follow`, 'Follow', {
-              className: 'button primary',
-            });
+        const follow = relation?.blocking
+          ? html``
+          : relation?.following
+            ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
+                className: 'button',
+              })
+            : actionButton(context, `/@${account.username}/follow`, 'Follow', {
+                className: 'button primary',
+              });
+        // Block and mute (routes/safety.ts), labelled with whom they act on.
+        const toggle = (on: boolean, verb: 'block' | 'mute', label: string, undo: string) =>
+          actionButton(
+            context,
+            `/@${account.username}/${on ? `un${verb}` : verb}`,
+            on ? undo : label,
+            {
+              ariaLabel: `${on ? undo : label} @${account.username}`,
+            },
+          );
+        followButton = html`<div class="profile-actions">${follow}
+${toggle(relation?.muting ?? false, 'mute', 'Mute', 'Unmute')}
+${toggle(relation?.blocking ?? false, 'block', 'Block', 'Unblock')}</div>`;
       }
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const feedUrl = `${profilePath(account.username)}.rss`;
