@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'AnnouncementNotFound'
   | 'ListNotFound'
   | 'ConversationNotFound'
+  | 'FilterNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

@@ -129,8 +129,45 @@ export {
   type MuteInput,
 } from './operations/safety/mute-account.js';
 export { unmuteAccount } from './operations/safety/unmute-account.js';
+export { muteConversation, unmuteConversation } from './operations/safety/mute-conversation.js';
 export { blockDomain, unblockDomain, normalizeDomain } from './operations/safety/block-domain.js';
 export { domainBlocksOf, type DomainBlocksPage } from './queries/domain-blocks.js';
+
+// Filters (v2; applied at read time by filterMatchesJson in hydration)
+export {
+  createFilter,
+  type CreateFilterInput,
+  type KeywordInput,
+} from './operations/filters/create-filter.js';
+export {
+  updateFilter,
+  deleteFilter,
+  type UpdateFilterInput,
+  type KeywordChange,
+} from './operations/filters/update-filter.js';
+export {
+  addFilterKeyword,
+  updateFilterKeyword,
+  removeFilterKeyword,
+  addFilterStatus,
+  removeFilterStatus,
+} from './operations/filters/filter-parts.js';
+export {
+  keywordPattern,
+  MAX_FILTER_KEYWORD_LENGTH,
+  MAX_FILTER_TITLE_LENGTH,
+  MAX_KEYWORDS_PER_FILTER,
+  MAX_FILTERS_PER_ACCOUNT,
+} from './operations/filters/rules.js';
+export {
+  filtersOf,
+  findFilter,
+  findFilterByKeyword,
+  findFilterByStatusEntry,
+  type FilterView,
+  type FilterKeywordView,
+  type FilterStatusView,
+} from './queries/filters.js';
 export { mutedAccounts, type MutedAccount, type MutedAccountsPage } from './queries/mutes.js';
 
 // Media attachments, avatars and headers
@@ -156,6 +193,7 @@ export { clampLimit, type Page } from './queries/pagination.js';
 export type {
   AccountView,
   StatusView,
+  StatusFilterMatch,
   NotificationView,
   TagView,
   TagDetailView,

@@ -20,6 +20,7 @@ import {
   listNotifications,
   mutedAccounts,
   muteAccount,
+  muteConversation,
   publicTimeline,
   reblogStatus,
   relationships,
@@ -28,6 +29,7 @@ import {
   tagTimeline,
   unblockAccount,
   unmuteAccount,
+  unmuteConversation,
 } from '../src/index.js';
 import {
   createAccountFixture,
@@ -300,5 +302,35 @@ describe('muteAccount', () => {
     await muteAccount(db(), { accountId: alice!.id, targetAccountId: alice!.id });
     const [self] = await relationships(db().primary, alice!.id, [alice!.id]);
     expect(self).toMatchObject({ muting: false });
+  });
+});
+
+describe('muteConversation', () => {
+  it('stops notifications from any status of the thread and marks its statuses muted', async () => {
+    const [alice, bob] = await accountsNamed(2);
+    const root = await post(alice!.id, 'a thread that will get noisy');
+    const first = await post(bob!.id, `@${alice!.username} one`, { inReplyToId: root });
+    expect(await notificationsOf(alice!.id)).toEqual([{ type: 'mention', from: bob!.id }]);
+
+    // Muted from a reply deep in the thread: the whole conversation is muted.
+    await muteConversation(db(), { accountId: alice!.id, statusId: first });
+    const second = await post(bob!.id, `@${alice!.username} two`, { inReplyToId: first });
+    await favouriteStatus(db(), { accountId: bob!.id, statusId: root });
+    const elsewhere = await post(bob!.id, `@${alice!.username} another topic`);
+    expect(await notificationsOf(alice!.id)).toEqual([
+      { type: 'mention', from: bob!.id },
+      { type: 'mention', from: bob!.id },
+    ]);
+    const thread = await statusContext(db().primary, root, alice!.id);
+    expect(thread!.descendants.map((s) => [s.id, s.muted])).toEqual([
+      [first, true],
+      [second, true],
+    ]);
+    expect((await findVisibleStatus(db().primary, elsewhere, alice!.id))!.muted).toBe(false);
+    expect((await findVisibleStatus(db().primary, root, bob!.id))!.muted).toBe(false);
+
+    await unmuteConversation(db(), { accountId: alice!.id, statusId: root });
+    await post(bob!.id, `@${alice!.username} three`, { inReplyToId: second });
+    expect(await notificationsOf(alice!.id)).toHaveLength(3);
   });
 });

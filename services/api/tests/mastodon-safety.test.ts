@@ -8,7 +8,7 @@ import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { json, links, pathOf, signedInUser, type TestUser, useServer } from './_mastodon.js';
-import { expectMastodonResponse } from './_openapi.js';
+import { expectMastodonResponse, expectMastodonSchema } from './_openapi.js';
 
 let app: ApiInstance;
 let database: Database;
@@ -17,7 +17,7 @@ useServer((server) => ({ app, database } = server));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
 async function call<T = any>(
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   user: TestUser | null,
   options: { status?: number; payload?: object } = {},
@@ -216,5 +216,150 @@ describe('domain blocks', () => {
       payload: { domain: 'murmur.test' },
       status: 422,
     });
+  });
+});
+
+describe('filters', () => {
+  it('v2: creates a filter with keywords, marks statuses with the matches, hides, and edits keywords and statuses', async () => {
+    const [alice, bob] = await people(2);
+    await call('POST', `/api/v1/accounts/${bob!.id}/follow`, alice!);
+    const filter = await call('POST', '/api/v2/filters', alice!, {
+      payload: {
+        title: 'Sports',
+        context: ['home', 'public'],
+        filter_action: 'warn',
+        keywords_attributes: [{ keyword: 'football', whole_word: true }, { keyword: 'goal' }],
+      },
+    });
+    expect(filter).toMatchObject({
+      title: 'Sports',
+      context: ['home', 'public'],
+      filter_action: 'warn',
+      expires_at: null,
+      statuses: [],
+    });
+    expect(filter.keywords.map((k: { keyword: string }) => k.keyword)).toEqual([
+      'football',
+      'goal',
+    ]);
+    const match = await postAs(bob!, 'What a GOAL in the football match');
+    const other = await postAs(bob!, 'footballers are people');
+
+    const home = await call('GET', '/api/v1/timelines/home', alice!);
+    const marked = home.find((s: { id: string }) => s.id === match);
+    expect(marked.filtered).toEqual([
+      {
+        filter: expect.objectContaining({ id: filter.id, title: 'Sports', filter_action: 'warn' }),
+        keyword_matches: ['football', 'goal'],
+        status_matches: null,
+      },
+    ]);
+    expect(home.find((s: { id: string }) => s.id === other).filtered).toEqual([]);
+    // Per viewer: Bob's own read of the same statuses carries no filter of Alice's.
+    const bobs = await call('GET', '/api/v1/timelines/public', bob!);
+    expect(bobs.find((s: { id: string }) => s.id === match).filtered).toEqual([]);
+
+    // Hide, then a filtered status, then remove the keywords one by one.
+    await call('PUT', `/api/v2/filters/${filter.id}`, alice!, {
+      payload: { filter_action: 'hide' },
+    });
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).toEqual([other]);
+    for (const keyword of filter.keywords) {
+      await call('DELETE', `/api/v2/filters/keywords/${keyword.id}`, alice!);
+    }
+    expect(await call('GET', `/api/v2/filters/${filter.id}/keywords`, alice!)).toEqual([]);
+    const entry = await call('POST', `/api/v2/filters/${filter.id}/statuses`, alice!, {
+      payload: { status_id: other },
+    });
+    expect(entry).toMatchObject({ status_id: other });
+    expect(await call('GET', `/api/v2/filters/statuses/${entry.id}`, alice!)).toEqual(entry);
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).toEqual([match]);
+    const keyword = await call('POST', `/api/v2/filters/${filter.id}/keywords`, alice!, {
+      payload: { keyword: 'match', whole_word: false },
+    });
+    expect(await call('GET', `/api/v2/filters/keywords/${keyword.id}`, alice!)).toEqual(keyword);
+    expect(await call('GET', '/api/v1/timelines/home', alice!)).toEqual([]);
+
+    // Bob cannot read or change Alice's filter.
+    await call('GET', `/api/v2/filters/${filter.id}`, bob!, { status: 404 });
+    await call('DELETE', `/api/v2/filters/keywords/${keyword.id}`, bob!, { status: 404 });
+    await call('DELETE', `/api/v2/filters/${filter.id}`, alice!);
+    expect(await call('GET', '/api/v2/filters', alice!)).toEqual([]);
+    expect(idsOf(await call('GET', '/api/v1/timelines/home', alice!))).toEqual([other, match]);
+  });
+
+  it('v2 refuses bad input with 422, and v1 maps each keyword to a V1::Filter', async () => {
+    const [alice] = await people(1);
+    await call('POST', '/api/v2/filters', alice!, {
+      payload: { title: 'x', context: ['everywhere'] },
+      status: 422,
+    });
+    await call('POST', '/api/v2/filters', alice!, { payload: { context: ['home'] }, status: 422 });
+    await call('POST', '/api/v2/filters', alice!, {
+      payload: {
+        title: 'x',
+        context: ['home'],
+        keywords_attributes: [{ keyword: 'k'.repeat(600) }],
+      },
+      status: 422,
+    });
+
+    const v1 = await call('POST', '/api/v1/filters', alice!, {
+      payload: {
+        phrase: 'Election',
+        context: ['home', 'thread'],
+        irreversible: true,
+        whole_word: false,
+      },
+    });
+    expect(v1).toMatchObject({
+      phrase: 'Election',
+      context: ['home', 'thread'],
+      irreversible: true,
+      whole_word: false,
+      expires_at: null,
+    });
+    const [v2] = await call('GET', '/api/v2/filters', alice!);
+    expect(v2).toMatchObject({ title: 'Election', filter_action: 'hide' });
+    expect(v2.keywords).toEqual([{ id: v1.id, keyword: 'Election', whole_word: false }]);
+    // The description gives this list the schema of one V1Filter (its text says "List of"; Mastodon
+    // answers an array): each item is checked against V1Filter instead.
+    const list = json(
+      await app.inject({ method: 'GET', url: '/api/v1/filters', headers: alice!.headers }),
+    );
+    expect(list).toEqual([v1]);
+    expectMastodonSchema('V1Filter', list[0]);
+    const changed = await call('PUT', `/api/v1/filters/${v1.id}`, alice!, {
+      payload: { phrase: 'Elections', context: ['home'], irreversible: false, expires_in: 3600 },
+    });
+    expect(changed).toMatchObject({ id: v1.id, phrase: 'Elections', irreversible: false });
+    expect(Date.parse(changed.expires_at)).toBeGreaterThan(Date.now());
+    await call('DELETE', `/api/v1/filters/${v1.id}`, alice!);
+    expect(await call('GET', '/api/v2/filters', alice!)).toEqual([]);
+    await call('GET', `/api/v1/filters/${v1.id}`, alice!, { status: 404 });
+  });
+});
+
+describe('muted conversations', () => {
+  it('mutes a conversation: `muted` on its statuses, no notifications from the thread, until unmuted', async () => {
+    const [alice, bob] = await people(2);
+    const root = await postAs(alice!, 'my thread');
+    const muted = await call('POST', `/api/v1/statuses/${root}/mute`, alice!);
+    expect(muted).toMatchObject({ id: root, muted: true });
+    await postAs(bob!, `@${alice!.username} replying in the muted thread`, {
+      in_reply_to_id: root,
+    });
+    await call('POST', `/api/v1/statuses/${root}/favourite`, bob!);
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toEqual([]);
+    expect(await call('GET', `/api/v1/statuses/${root}`, bob!)).toMatchObject({ muted: false });
+
+    expect(await call('POST', `/api/v1/statuses/${root}/unmute`, alice!)).toMatchObject({
+      muted: false,
+    });
+    await postAs(bob!, `@${alice!.username} again`, { in_reply_to_id: root });
+    await deliverNotifications(database);
+    expect(await call('GET', '/api/v1/notifications', alice!)).toHaveLength(1);
+    await call('POST', '/api/v1/statuses/999999999/mute', alice!, { status: 404 });
   });
 });

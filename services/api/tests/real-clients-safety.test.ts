@@ -1,5 +1,5 @@
 /**
- * Blocks and mutes as masto.js (Elk, Phanpy) calls them, unmodified, over HTTP.
+ * Blocks, mutes and filters as masto.js (Elk, Phanpy) calls them, unmodified, over HTTP.
  */
 import { createRestAPIClient, type mastodon } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,28 @@ describe('masto.js', () => {
     expect(local.map((s) => s.id)).not.toContain(post.id);
     await me.client.v1.accounts.$select(loud.id).unmute();
     expect(await me.client.v1.mutes.list()).toEqual([]);
+  });
+
+  it('creates a filter with keywords and sees the warning on a matching status', async () => {
+    const me = await person('masto_filterer');
+    const poster = await person('masto_poster');
+    const filter = await me.client.v2.filters.create({
+      title: 'Spoilers',
+      context: ['public', 'home'],
+      filterAction: 'warn',
+      keywordsAttributes: [{ keyword: 'ending', wholeWord: true }],
+    });
+    expect(filter).toMatchObject({ title: 'Spoilers', filterAction: 'warn' });
+    expect(filter.keywords?.map((k) => k.keyword)).toEqual(['ending']);
+    const post = await poster.client.v1.statuses.create({ status: 'That ending!' });
+    const local = await me.client.v1.timelines.public.list({ local: true });
+    const seen = local.find((s) => s.id === post.id)!;
+    expect(seen.filtered?.[0]).toMatchObject({
+      filter: { id: filter.id, title: 'Spoilers' },
+      keywordMatches: ['ending'],
+    });
+    expect((await me.client.v2.filters.list()).map((f) => f.id)).toEqual([filter.id]);
+    await me.client.v2.filters.$select(filter.id).remove();
+    expect(await me.client.v2.filters.list()).toEqual([]);
   });
 });

@@ -31,6 +31,7 @@ import { registerDirectMessageRoutes } from './routes/direct.js';
 import { registerListRoutes } from './routes/lists.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReadingRoutes } from './routes/reading.js';
+import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerModerationRoutes } from './routes/moderation.js';
@@ -183,6 +184,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerFollowRequestRoutes(app, deps);
   registerListRoutes(app, deps);
   registerDirectMessageRoutes(app, deps);
+  registerSafetyRoutes(app, deps);
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerModerationRoutes(app, deps);

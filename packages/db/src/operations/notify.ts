@@ -21,6 +21,7 @@ import { createEvent, type DomainEvent, type NotificationCreated } from '@murmur
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import type { NotificationType } from '../schema/index.js';
+import { conversationMutedBy } from '../queries/conversation-mutes.js';
 
 /** What one event means for notifications. */
 export type NotificationChange =
@@ -187,12 +188,12 @@ export type NotifyOutcome =
 
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
- * one they mute with notifications while the mute lasts (so no mention e-mail either); nobody is
- * notified by a suspended account, nor by a silenced (limited) one they do not follow (reports, for
- * moderators, excepted). Later: not for filtered posts — each one more condition on `c`
- * (recipient_id, from_id, type, status_id).
+ * one they mute with notifications while the mute lasts (so no mention e-mail either), nor about a
+ * status of a conversation they muted; nobody is notified by a suspended account, nor by a silenced
+ * (limited) one they do not follow (reports, for moderators, excepted). Later: not for filtered
+ * posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
  */
-const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
+const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (select 1 from blocks b
     where b.account_id = c.recipient_id and b.target_account_id = c.from_id)
   and not exists (select 1 from blocks b
@@ -205,7 +206,8 @@ const NOTIFY_RULES = sql.raw(`c.recipient_id <> c.from_id
       and (sender.suspended_at is not null
         or (sender.silenced_at is not null and c.type <> 'admin.report'
           and not exists (select 1 from follows sf
-            where sf.account_id = c.recipient_id and sf.target_account_id = c.from_id))))`);
+            where sf.account_id = c.recipient_id and sf.target_account_id = c.from_id))))
+  and (c.status_id is null or not ${conversationMutedBy(sql`c.recipient_id`, sql`c.status_id`)})`;
 
 /**
  * A UUIDv7 made in SQL (PostgreSQL 15 has no uuidv7()): the ids of the NotificationCreated events

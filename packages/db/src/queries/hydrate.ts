@@ -1,7 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { STATUS_MEDIA_JSON } from './media.js';
-import type { AccountView, MediaView, StatusView } from './views.js';
+import type { AccountView, MediaView, StatusFilterMatch, StatusView } from './views.js';
+import type { FilterContext } from '../schema/index.js';
+import { filterMatchesJson } from './filters.js';
+import { conversationMutedBy } from './conversation-mutes.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
 
@@ -68,6 +71,8 @@ interface StatusRowJson {
   reblogged: boolean;
   bookmarked: boolean;
   pinned: boolean;
+  muted: boolean;
+  filtered?: StatusFilterMatch[];
   /** The selection's group; null for the original of a reblog, loaded alongside. */
   grp: number | null;
 }
@@ -91,20 +96,22 @@ async function loadStatusRows(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
-  options: QueryOptions,
+  options: HydrateOptions,
   includeSuspended = false,
 ): Promise<StatusRowJson[]> {
   // Without a viewer the flags are constants, and PostgreSQL skips the lookups per status. Each
   // lookup is one probe of a unique index on (account, status); pins only of the viewer's own.
   const viewerFlags =
     viewerId === null
-      ? sql`false as "favourited", false as "reblogged", false as "bookmarked", false as "pinned"`
+      ? sql`false as "favourited", false as "reblogged", false as "bookmarked", false as "pinned",
+        false as "muted"`
       : sql`exists(select 1 from favourites f where f.status_id = s.id and f.account_id = ${viewerId}) as "favourited",
       exists(select 1 from statuses r where r.reblog_of_id = s.id and r.account_id = ${viewerId}
         and r.deleted_at is null) as "reblogged",
       exists(select 1 from bookmarks b where b.account_id = ${viewerId} and b.status_id = s.id) as "bookmarked",
       (s.account_id = ${viewerId} and exists(select 1 from status_pins p
-        where p.account_id = ${viewerId} and p.status_id = s.id)) as "pinned"`;
+        where p.account_id = ${viewerId} and p.status_id = s.id)) as "pinned",
+      ${conversationMutedBy(sql`${viewerId}::bigint`, sql`s.id`)} as "muted"`;
   return queryRows<StatusRowJson>(
     executor,
     sql`
@@ -131,14 +138,36 @@ async function loadStatusRows(
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
       ${STATUS_MEDIA_JSON} as "mediaAttachments",
       ${viewerFlags},
+      ${
+        viewerId !== null && options.filterContext
+          ? sql`${filterMatchesJson('s', viewerId, options.filterContext)} as "filtered",`
+          : sql``
+      }
       wanted.grp
     from wanted
     join statuses s on s.id = wanted.id and s.deleted_at is null
     -- A suspended author's statuses (and boosts) are gone from every view, moderators' aside.
     where ${includeSuspended ? sql`true` : sql`not exists (select 1 from accounts sa where sa.id = s.account_id and sa.suspended_at is not null)`}
     order by wanted.grp, wanted.ord`,
-    options,
+    { prepared: options.prepared },
   );
+}
+
+/** How to hydrate: prepared or not (see `QueryOptions`), and the context filters apply in. */
+export interface HydrateOptions extends QueryOptions {
+  /**
+   * Apply the viewer's filters of this context: each status carries `filtered`, and those a `hide`
+   * filter matches (themselves or, for a boost, the boosted status) are left out.
+   */
+  filterContext?: FilterContext;
+  /** Groups whose statuses are kept even when a `hide` filter matches (the status a thread is about). */
+  keepHiddenIn?: readonly number[];
+}
+
+/** True when a `hide` filter matches the status or the status it boosts. */
+function hiddenByFilter(view: StatusView): boolean {
+  const hides = (v: StatusView | null) => v?.filtered?.some((f) => f.action === 'hide') ?? false;
+  return hides(view) || hides(view.reblog);
 }
 
 function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView {
@@ -161,7 +190,7 @@ export async function hydrateSelection(
   executor: Executor,
   selection: StatusSelection,
   viewerId: string | null,
-  options: QueryOptions & { includeSuspended?: boolean } = { prepared: true },
+  options: HydrateOptions & { includeSuspended?: boolean } = { prepared: true },
 ): Promise<Map<number, StatusView[]>> {
   const rows = await loadStatusRows(
     executor,
@@ -179,8 +208,12 @@ export async function hydrateSelection(
     if (row.grp === null) continue;
     const original = row.reblogOfId ? originals.get(row.reblogOfId) : null;
     if (original === undefined) continue;
+    const view = toStatusView(row, original);
+    if (options.filterContext && hiddenByFilter(view) && !options.keepHiddenIn?.includes(row.grp)) {
+      continue;
+    }
     const group = groups.get(row.grp) ?? [];
-    group.push(toStatusView(row, original));
+    group.push(view);
     groups.set(row.grp, group);
   }
   return groups;
@@ -205,8 +238,12 @@ export async function hydrateStatuses(
   executor: Executor,
   ids: readonly string[],
   viewerId: string | null = null,
-  /** Moderators read a suspended account's reported statuses. */
-  options: { includeSuspended?: boolean } = {},
+  options: {
+    /** Moderators read a suspended account's reported statuses. */
+    includeSuspended?: boolean;
+    /** Apply the viewer's filters of this context (see `HydrateOptions`). */
+    filterContext?: FilterContext;
+  } = {},
 ): Promise<StatusView[]> {
   const valid = ids.filter(isSnowflakeId);
   if (valid.length === 0) return [];

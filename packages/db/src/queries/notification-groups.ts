@@ -179,7 +179,9 @@ async function toPage(
   const statusIds = [
     ...new Set(rows.map((row) => row.statusId).filter((id): id is string => id !== null)),
   ];
-  const statuses = await hydrateStatuses(executor, statusIds, recipientId);
+  const statuses = await hydrateStatuses(executor, statusIds, recipientId, {
+    filterContext: 'notifications',
+  });
   const found = new Set(statuses.map((status) => status.id));
   const groups = rows
     // A status deleted between the two statements takes its groups with it.

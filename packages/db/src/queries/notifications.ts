@@ -80,7 +80,8 @@ async function hydrateNotifications(
   ];
   const [accounts, statuses, reports] = await Promise.all([
     hydrateAccounts(executor, accountIds),
-    hydrateStatuses(executor, statusIds, recipientId),
+    // The recipient's `notifications` filters: a hidden status takes its notification with it.
+    hydrateStatuses(executor, statusIds, recipientId, { filterContext: 'notifications' }),
     reportsWithTargets(executor, reportIds),
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, a]));

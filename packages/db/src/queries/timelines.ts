@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor, type QueryOptions } from '../client.js';
+import { queryRows, type Executor } from '../client.js';
 import { visibleTo } from '../operations/visibility.js';
 import { notExcludedFor } from './exclusions.js';
 import { statuses } from '../schema/index.js';
@@ -12,6 +12,7 @@ import {
 import { isSnowflakeId } from '../ids.js';
 import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
 import type { StatusView } from './views.js';
+import type { FilterContext } from '../schema/index.js';
 
 /**
  * A page of statuses matching `filter`, newest first whatever the direction of the scan: the id
@@ -33,9 +34,12 @@ async function loadPage(
   filter: SQL,
   page: Page,
   viewerId: string | null,
-  options?: QueryOptions,
+  filterContext: FilterContext,
 ): Promise<StatusView[]> {
-  const groups = await hydrateSelection(executor, pageOfStatuses(filter, page), viewerId, options);
+  const groups = await hydrateSelection(executor, pageOfStatuses(filter, page), viewerId, {
+    prepared: true,
+    filterContext,
+  });
   return groups.get(0) ?? [];
 }
 
@@ -63,6 +67,7 @@ export async function publicTimeline(
       and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
+    'public',
   );
 }
 
@@ -80,6 +85,7 @@ export async function tagTimeline(
       and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
+    'public',
   );
 }
 
@@ -120,7 +126,7 @@ export async function accountStatuses(
   if (filter.onlyMedia) {
     parts.push(sql`exists (select 1 from media_attachments m where m.status_id = ${statuses.id})`);
   }
-  return loadPage(executor, sql.join(parts, sql` and `), page, viewerId);
+  return loadPage(executor, sql.join(parts, sql` and `), page, viewerId, 'account');
 }
 
 export interface StatusContext {
@@ -175,7 +181,11 @@ export async function statusContext(
       and ${notExcludedFor('statuses', viewerId, TIMELINE)}
     union all
     select d.id, row_number() over (order by d.path), ${DESCENDANTS}::int from descendants d`;
-  const groups = await hydrateSelection(executor, thread, viewerId);
+  const groups = await hydrateSelection(executor, thread, viewerId, {
+    prepared: true,
+    filterContext: 'thread',
+    keepHiddenIn: [ROOT],
+  });
   if (!groups.has(ROOT)) return null;
   return { ancestors: groups.get(ANCESTORS) ?? [], descendants: groups.get(DESCENDANTS) ?? [] };
 }

@@ -1,5 +1,7 @@
 import type { ReportView } from './moderation.js';
 import type {
+  FilterAction,
+  FilterContext,
   MediaMeta,
   MediaProcessingState,
   MediaType,
@@ -69,6 +71,24 @@ export interface StatusView {
   bookmarked: boolean;
   /** Pinned to the viewer's profile (only ever true for the viewer's own statuses). */
   pinned: boolean;
+  /** The viewer muted the conversation this status belongs to (absent: false). */
+  muted?: boolean;
+  /**
+   * The viewer's filters this status matches in the context it was read in (Mastodon's
+   * `filtered`); absent when read without a context. Hidden ones (`hide`) are never returned.
+   */
+  filtered?: StatusFilterMatch[];
+}
+
+/** One of the viewer's filters that a status matches, and what matched. */
+export interface StatusFilterMatch {
+  id: string;
+  title: string;
+  context: FilterContext[];
+  action: FilterAction;
+  expiresAt: string | null;
+  keywordMatches: string[] | null;
+  statusMatches: string[] | null;
 }
 
 export interface NotificationView {

@@ -3,6 +3,7 @@ import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { renderContent } from './content.js';
 import { serializeMediaAttachment } from './media.js';
+import { serializeFilterResult } from './filter.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
 export interface StatusOptions {
@@ -92,9 +93,10 @@ export function statusViewerFields(
   const fields: StatusViewerFields = {
     favourited: view.favourited,
     reblogged: view.reblogged,
-    muted: false,
+    muted: view.muted ?? false,
     bookmarked: view.bookmarked,
-    filtered: [],
+    // Per viewer and per read, so never part of the cached JSON (status-json.ts).
+    filtered: (view.filtered ?? []).map(serializeFilterResult),
   };
   // Mastodon sends `pinned` only on statuses the viewer could pin: its own.
   if (view.account.id === viewerId) fields.pinned = view.pinned;

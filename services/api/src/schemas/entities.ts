@@ -123,6 +123,50 @@ export const MediaAttachment = Type.Object(
 );
 export type MediaAttachment = Static<typeof MediaAttachment>;
 
+const FilterContext = Type.Union([
+  Type.Literal('home'),
+  Type.Literal('notifications'),
+  Type.Literal('public'),
+  Type.Literal('thread'),
+  Type.Literal('account'),
+]);
+export const FilterKeyword = Type.Object(
+  { id: Id, keyword: Type.String(), whole_word: Type.Boolean() },
+  { description: 'FilterKeyword' },
+);
+export const FilterStatus = Type.Object({ id: Id, status_id: Id }, { description: 'FilterStatus' });
+export const Filter = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    context: Type.Array(FilterContext),
+    expires_at: Nullable(DateTime),
+    filter_action: Type.Union([Type.Literal('warn'), Type.Literal('hide'), Type.Literal('blur')]),
+    keywords: Type.Optional(Type.Array(FilterKeyword)),
+    statuses: Type.Optional(Type.Array(FilterStatus)),
+  },
+  { description: 'Filter' },
+);
+export type Filter = Static<typeof Filter>;
+export const FilterResult = Type.Object({
+  filter: Filter,
+  keyword_matches: Nullable(Type.Array(Type.String())),
+  status_matches: Nullable(Type.Array(Id)),
+});
+export type FilterResult = Static<typeof FilterResult>;
+/** Mastodon's V1::Filter: one keyword of a v2 filter. */
+export const V1Filter = Type.Object(
+  {
+    id: Id,
+    phrase: Type.String(),
+    context: Type.Array(FilterContext),
+    whole_word: Type.Boolean(),
+    expires_at: Nullable(DateTime),
+    irreversible: Type.Boolean(),
+  },
+  { description: 'V1::Filter' },
+);
+
 const statusProperties = {
   id: Id,
   uri: Url,
@@ -154,7 +198,7 @@ const statusProperties = {
   muted: Type.Optional(Type.Boolean()),
   bookmarked: Type.Optional(Type.Boolean()),
   pinned: Type.Optional(Type.Boolean()),
-  filtered: Type.Optional(Type.Array(Type.Object({}))),
+  filtered: Type.Optional(Type.Array(FilterResult)),
 };
 
 /** A status as it appears inside a reblog (its own `reblog` is always null). */

@@ -118,22 +118,37 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
       let followButton = html``;
       if (viewer && viewer.id !== account.id) {
         const [relation] = await relationships(db(), viewer.id, [account.id]);
-        followButton = relation?.following
-          ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
-              className: 'button',
-            })
-          : relation?.requested
-            ? // Pressing it withdraws the request, as Mastodon's "Cancel follow request".
-              actionButton(context, `/@${account.username}/unfollow`, 'Requested', {
+        const follow = relation?.blocking
+          ? html``
+          : relation?.following
+            ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
                 className: 'button',
-                pressed: true,
               })
-            : actionButton(
-                context,
-                `/@${account.username}/follow`,
-                account.locked ? 'Request to follow' : 'Follow',
-                { className: 'button primary' },
-              );
+            : relation?.requested
+              ? // Pressing it withdraws the request, as Mastodon's "Cancel follow request".
+                actionButton(context, `/@${account.username}/unfollow`, 'Requested', {
+                  className: 'button',
+                  pressed: true,
+                })
+              : actionButton(
+                  context,
+                  `/@${account.username}/follow`,
+                  account.locked ? 'Request to follow' : 'Follow',
+                  { className: 'button primary' },
+                );
+        // Block and mute (routes/safety.ts), labelled with whom they act on.
+        const toggle = (on: boolean, verb: 'block' | 'mute', label: string, undo: string) =>
+          actionButton(
+            context,
+            `/@${account.username}/${on ? `un${verb}` : verb}`,
+            on ? undo : label,
+            {
+              ariaLabel: `${on ? undo : label} @${account.username}`,
+            },
+          );
+        followButton = html`<div class="profile-actions">${follow}
+${toggle(relation?.muting ?? false, 'mute', 'Mute', 'Unmute')}
+${toggle(relation?.blocking ?? false, 'block', 'Block', 'Unblock')}</div>`;
       }
       const paged = Boolean(request.query.max_id || request.query.min_id);
       const feedUrl = `${profilePath(account.username)}.rss`;

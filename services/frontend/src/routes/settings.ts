@@ -101,6 +101,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: FrontendDepen
     const apps = await listAuthorizedApplications(deps.database.primary, viewer.account.id);
     const body = html`<h1>Settings</h1>
 ${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : ''}
+<p><a href="/settings/blocks">Blocks and mutes</a></p>
 <section aria-labelledby="profile-heading" class="card">
 <h2 id="profile-heading">Profile</h2>
 <form method="post" action="/settings/profile">

@@ -30,6 +30,7 @@ import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
 import trendRoutes from './v1/trends.js';
+import filterRoutes from './v2/filters.js';
 import groupedNotificationRoutes from './v2/notifications.js';
 import reportRoutes from './v1/reports.js';
 import adminAccountRoutes from './admin/accounts.js';
@@ -66,5 +67,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(adminReportRoutes);
   await app.register(adminAccountRoutes);
+  await app.register(filterRoutes);
   await app.register(stubRoutes);
 }

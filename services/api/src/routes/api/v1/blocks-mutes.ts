@@ -11,7 +11,9 @@ import {
   domainBlocksOf,
   unblockDomain,
   muteAccount,
+  muteConversation,
   mutedAccounts,
+  unmuteConversation,
   unblockAccount,
   unmuteAccount,
 } from '@murmur/db';
@@ -26,12 +28,14 @@ import {
   Nullable,
   PageQuery,
 } from '../../../schemas/atoms.js';
-import { Account, Relationship } from '../../../schemas/entities.js';
+import { Account, Relationship, Status } from '../../../schemas/entities.js';
+import { loadStatus } from './statuses.js';
 import {
   ERRORS,
   pageOf,
   parseBoolean,
   relationshipWith,
+  sendStatus,
   setLinkHeader,
   userOf,
 } from '../_shared.js';
@@ -187,6 +191,37 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
       }));
     },
   );
+
+  for (const [path, run, summary] of [
+    [
+      'mute',
+      muteConversation,
+      'Mute the conversation of a status: no notifications from the thread',
+    ],
+    ['unmute', unmuteConversation, 'Unmute the conversation of a status'],
+  ] as const) {
+    app.post(
+      `/api/v1/statuses/:id/${path}`,
+      {
+        config: { auth: 'user', scopes: ['write:mutes'] },
+        schema: {
+          tags: ['statuses'],
+          summary,
+          params: IdParams,
+          response: { 200: Status, ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const accountId = userOf(request);
+        await run(database, { accountId, statusId: request.params.id });
+        return sendStatus(
+          request,
+          reply,
+          await loadStatus(database.primary, request.params.id, accountId),
+        );
+      },
+    );
+  }
 
   const DomainBody = Type.Object({ domain: Type.Optional(Type.String({ maxLength: 300 })) });
   const domainOf = (request: { body?: { domain?: string } | null; query: { domain?: string } }) => {

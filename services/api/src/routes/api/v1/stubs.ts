@@ -1,6 +1,6 @@
 /**
  * Endpoints popular clients call at start-up for features this server does not have (lists,
- * filters, trends, …). They answer an empty list, as GoToSocial's stubs do, so apps such as
+ * trends, …). They answer an empty list, as GoToSocial's stubs do, so apps such as
  * Ivory and Ice Cubes do not fail (takahe#473, PR #533). Push subscriptions answer 404, which Elk and
  * Tusky treat as "none".
  */
@@ -18,8 +18,6 @@ interface Stub {
 }
 
 const STUBS: Stub[] = [
-  { path: '/api/v1/filters', summary: 'Filters, v1 (none)', scope: 'read:filters' },
-  { path: '/api/v2/filters', summary: 'Filters (none)', scope: 'read:filters' },
   {
     path: '/api/v1/scheduled_statuses',
     summary: 'Scheduled statuses (none)',
