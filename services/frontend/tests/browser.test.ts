@@ -200,7 +200,13 @@ describe.skipIf(apiMissing)(
       );
       api = startService(
         API_SERVER,
-        { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
+        {
+          ...shared,
+          API_PORT: String(apiPort),
+          BCRYPT_COST: '10',
+          // The person signing up here posts at once (confirmation: browser-password-reset.test.ts).
+          REQUIRE_EMAIL_CONFIRMATION: 'false',
+        },
         output,
       );
       frontend = startService(

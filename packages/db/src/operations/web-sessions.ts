@@ -34,6 +34,8 @@ export interface SessionAccount {
   displayName: string;
   note: string;
   emailOnMention: boolean;
+  /** The address is confirmed (an unconfirmed account cannot post or follow). */
+  emailConfirmed: boolean;
 }
 
 export interface LoadedWebSession {
@@ -90,6 +92,7 @@ export async function loadWebSession(
         displayName: accounts.displayName,
         note: accounts.note,
         emailOnMention: accounts.emailOnMention,
+        emailConfirmed: sql<boolean>`${accounts.emailConfirmedAt} is not null`,
       },
     })
     .from(webSessions)
