@@ -5,34 +5,19 @@
  * e-mail the worker sends, its link, a new password, signing in with it; the app token issued
  * before is refused. Every page is audited with axe-core.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueAccessToken, registerApplication, type AccountRow } from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
-import { startDevProxy } from '@murmur/devkit/proxy';
 import { startSmtpSink, type SmtpSink } from '@murmur/devkit/smtp-sink';
 import { waitFor } from '@murmur/devkit/testing';
-import { connectToNats } from '@murmur/events/jetstream';
-import { removeTopology, testTopology } from '@murmur/events/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessibilityAudit } from './_accessibility.js';
-import {
-  API_SERVER,
-  FRONTEND_SERVER,
-  freePort,
-  startService,
-  stopService,
-  waitForHealth,
-  WORKER_SERVER,
-} from './_system.js';
+import { startSystem, type RunningSystem } from './_system.js';
 
-const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const NEW_PASSWORD = 'my memorable new passphrase';
 
 /** The link of a text/plain part, undoing quoted-printable soft breaks and `=3D`. */
@@ -46,11 +31,8 @@ function resetLinkIn(raw: string, origin: string): string {
 describe('a person who forgot their password', () => {
   let testDb: TestDatabase;
   let smtp: SmtpSink;
-  let mailDir: string;
-  const topology = testTopology();
-  const children: ChildProcess[] = [];
-  const output: string[] = [];
-  let proxy: Server;
+  let mediaDir: string;
+  let system: RunningSystem;
   let browser: Browser;
   let page: Page;
   let audit: AccessibilityAudit;
@@ -61,7 +43,7 @@ describe('a person who forgot their password', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     smtp = await startSmtpSink();
-    mailDir = await mkdtemp(join(tmpdir(), 'murmur-reset-'));
+    mediaDir = await mkdtemp(join(tmpdir(), 'murmur-reset-'));
     rita = await createAccountFixture(testDb.database, {
       username: 'rita',
       email: 'rita@example.test',
@@ -79,60 +61,13 @@ describe('a person who forgot their password', () => {
         scopes: ['read'],
       })
     ).accessToken;
-    const [apiPort, frontendPort, proxyPort, workerPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    origin = `http://127.0.0.1:${proxyPort}`;
-    const shared = {
-      DATABASE_URL: testDb.url,
-      PUBLIC_URL: origin,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      MEDIA_STORAGE: 'local',
-      MEDIA_DIR: mailDir,
-    };
-    const worker = startService(
-      WORKER_SERVER,
-      {
-        ...shared,
-        WORKER_PORT: String(workerPort),
-        NATS_URL,
-        NATS_STREAM: topology.streamName,
-        NATS_SUBJECT_PREFIX: topology.subjectPrefix,
-        SMTP_URL: smtp.url,
-      },
-      output,
-    );
-    const api = startService(
-      API_SERVER,
-      { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
-      output,
-    );
-    const frontend = startService(
-      FRONTEND_SERVER,
-      {
-        ...shared,
-        FRONTEND_PORT: String(frontendPort),
-        API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
-      },
-      output,
-    );
-    children.push(worker, api, frontend);
-    proxy = await startDevProxy({
-      port: proxyPort,
-      apiUrl: `http://127.0.0.1:${apiPort}`,
-      frontendUrl: `http://127.0.0.1:${frontendPort}`,
-    });
     const launching = chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
-    await Promise.all([
-      waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
-      waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
-      waitForHealth(`http://127.0.0.1:${workerPort}/readyz`, worker, output),
-    ]);
+    system = await startSystem({
+      databaseUrl: testDb.url,
+      mediaDir,
+      workerEnv: { SMTP_URL: smtp.url },
+    });
+    origin = system.origin;
     browser = await launching;
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     page.setDefaultTimeout(10_000);
@@ -145,14 +80,10 @@ describe('a person who forgot their password', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    for (const child of children) await stopService(child);
-    const nats = await connectToNats({ url: NATS_URL, name: 'reset-test-cleanup' });
-    await removeTopology(await jetstreamManager(nats), topology).catch(() => {});
-    await nats.close();
+    await system?.stop();
     await smtp?.close();
     await testDb?.destroy();
-    if (mailDir) await rm(mailDir, { recursive: true, force: true });
+    if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
   });
 
   it('gets the e-mail, follows its link, sets a new password and signs in with it', async () => {

@@ -41,6 +41,17 @@ export interface ConsumerDeclaration {
   readonly handler: (context: HandlerContext) => EventHandler;
 }
 
+/** What every consumer that sends e-mail needs to know. */
+function emailSettings(config: WorkerConfig) {
+  return {
+    publicUrl: config.publicUrl,
+    publicHost: config.publicHost,
+    mailFrom: config.mailFrom,
+    maxAttempts: config.emailMaxAttempts,
+    smtpTimeoutMs: config.smtpTimeoutMs,
+  };
+}
+
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
@@ -57,14 +68,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         consumer,
         database,
         mailer,
-        email: {
-          publicUrl: config.publicUrl,
-          publicHost: config.publicHost,
-          mailFrom: config.mailFrom,
-          unsubscribeSecret: config.unsubscribeSecret,
-          maxAttempts: config.emailMaxAttempts,
-          smtpTimeoutMs: config.smtpTimeoutMs,
-        },
+        email: { ...emailSettings(config), unsubscribeSecret: config.unsubscribeSecret },
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
         maxBatch: config.concurrency,
         emailsAtOnce: config.smtpMaxConnections,
@@ -110,13 +114,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         consumer,
         database,
         mailer,
-        email: {
-          publicUrl: config.publicUrl,
-          publicHost: config.publicHost,
-          mailFrom: config.mailFrom,
-          maxAttempts: config.emailMaxAttempts,
-          smtpTimeoutMs: config.smtpTimeoutMs,
-        },
+        email: emailSettings(config),
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
       }),
   },

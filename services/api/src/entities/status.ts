@@ -32,7 +32,7 @@ export type StatusFixedFields = Omit<
   'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
 >;
 
-function content(view: StatusView, publicUrl: string): string {
+export function content(view: StatusView, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   const mentioned = new Map(view.mentions.map((m) => [normalizeUsername(m.username), m.username]));
   return renderStatusHtml(view.text, {

@@ -27,24 +27,16 @@ import {
 } from '../../views/account-recovery-pages.js';
 import { errorPage, type CarriedParams } from '../../views/pages.js';
 import { pickAuthorizeParams, validateAuthorizeRequest, withParams } from './authorize-request.js';
-import { sendPage } from './authorize.js';
+import { AuthorizeQuery, sendPage } from './authorize.js';
 import { csrfToken, validCsrf } from './browser-state.js';
 
 const Optional = Type.Optional(Type.String({ maxLength: 2048 }));
 const Secret = Type.Optional(Type.String({ maxLength: 4096 }));
-const AuthorizeParams = {
-  response_type: Optional,
-  client_id: Optional,
-  redirect_uri: Optional,
-  scope: Optional,
-  state: Optional,
-  code_challenge: Optional,
-  code_challenge_method: Optional,
-  force_login: Optional,
-  lang: Optional,
-};
-const ForgotQuery = Type.Object(AuthorizeParams);
-const ForgotBody = Type.Object({ ...AuthorizeParams, csrf_token: Optional, email: Optional });
+const ForgotBody = Type.Object({
+  ...AuthorizeQuery.properties,
+  csrf_token: Optional,
+  email: Optional,
+});
 const TokenQuery = Type.Object({ token: Optional });
 const NewPasswordBody = Type.Object({
   csrf_token: Optional,
@@ -103,7 +95,7 @@ export default async function accountRecoveryRoutes(app: ApiInstance): Promise<v
 
   app.get(
     FORGOT_PASSWORD_PATH,
-    { schema: { ...hidden, querystring: ForgotQuery } },
+    { schema: { ...hidden, querystring: AuthorizeQuery } },
     async (request, reply) => {
       const params = await carriedParams(request.query);
       return sendPage(
