@@ -55,7 +55,8 @@ function emailSettings(config: WorkerConfig) {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
-export const ACCOUNT_EMAILS_CONSUMER = 'account-emails';
+export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
+export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
 export { HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
@@ -105,10 +106,16 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
   },
-  {
-    name: ACCOUNT_EMAILS_CONSUMER,
-    description: 'Password reset and e-mail confirmation e-mails',
-    handles: ['PasswordResetRequested', 'EmailConfirmationRequested'],
+  // One consumer per e-mail kind: each filters on its one subject instead of reading the stream.
+  ...(
+    [
+      [PASSWORD_RESET_EMAILS_CONSUMER, 'PasswordResetRequested', 'Password reset e-mails'],
+      [CONFIRMATION_EMAILS_CONSUMER, 'EmailConfirmationRequested', 'E-mail confirmation e-mails'],
+    ] as const
+  ).map(([name, type, description]): ConsumerDeclaration => ({
+    name,
+    description,
+    handles: [type],
     handler: ({ consumer, config, database, mailer, metrics }) =>
       accountEmailsHandler({
         consumer,
@@ -117,7 +124,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         email: emailSettings(config),
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
       }),
-  },
+  })),
 ]);
 
 /** The one subject a consumer filters on, or undefined (the whole stream) for several types. */
