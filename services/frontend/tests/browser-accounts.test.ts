@@ -1,14 +1,21 @@
 /// <reference lib="dom" />
 /**
- * A person who forgot their password, in a real Chromium against the whole system (API, website,
- * worker, the one-origin proxy, an SMTP sink): "Forgot your password?" on the sign-in page, the
- * e-mail the worker sends, its link, a new password, signing in with it; the app token issued
- * before is refused. Every page is audited with axe-core.
+ * Accounts in a real Chromium against the whole system (API, website, worker, the one-origin proxy,
+ * an SMTP sink): a person who forgot their password ("Forgot your password?" on the sign-in page,
+ * the e-mail the worker sends, its link, a new password, signing in with it; the app token issued
+ * before is refused), then locks the account in settings and answers follow requests. Every page
+ * is audited with axe-core.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueAccessToken, registerApplication, type AccountRow } from '@murmur/db';
+import {
+  followAccount,
+  issueAccessToken,
+  registerApplication,
+  relationships,
+  type AccountRow,
+} from '@murmur/db';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startSmtpSink, type SmtpSink } from '@murmur/devkit/smtp-sink';
@@ -28,7 +35,7 @@ function resetLinkIn(raw: string, origin: string): string {
   return match[0];
 }
 
-describe('a person who forgot their password', () => {
+describe('account recovery and locked accounts', () => {
   let testDb: TestDatabase;
   let smtp: SmtpSink;
   let mediaDir: string;
@@ -126,4 +133,29 @@ describe('a person who forgot their password', () => {
     await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
     expect(smtp.received.filter((m) => m.envelopeTo.includes(rita.email))).toHaveLength(1);
   }, 90_000);
+
+  it('locks the account in settings, then accepts one follow request and rejects another', async () => {
+    // Signed in as rita by the test above.
+    await page.goto(`${origin}/settings`);
+    await page.getByLabel('Approve followers by hand').check();
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Your profile was saved.').waitFor();
+    expect(await page.getByLabel('Approve followers by hand').isChecked()).toBe(true);
+
+    const friend = await createAccountFixture(testDb.database, { displayName: 'Quentin' });
+    const stranger = await createAccountFixture(testDb.database, { displayName: 'Zed' });
+    for (const asker of [friend, stranger]) {
+      await followAccount(testDb.database, { accountId: asker.id, targetAccountId: rita.id });
+    }
+    await page.goto(`${origin}/follow_requests`);
+    await page.getByRole('heading', { name: 'Follow requests' }).waitFor();
+    await page.getByRole('button', { name: "Accept Quentin's follow request" }).click();
+    await page.getByRole('button', { name: "Reject Zed's follow request" }).click();
+    await page.getByText('Nobody is waiting for your answer').waitFor();
+    const rows = await relationships(testDb.database.primary, rita.id, [friend.id, stranger.id]);
+    expect(rows.map((r) => [r.followedBy, r.requestedBy])).toEqual([
+      [true, false],
+      [false, false],
+    ]);
+  }, 60_000);
 });
