@@ -155,7 +155,7 @@ describe.skipIf(apiMissing)(
       system = await startSystem({
         databaseUrl: testDb.url,
         mediaDir,
-        // The person signing up here posts at once (confirmation: browser-accounts.test.ts).
+        // The person signing up here posts at once (confirmation: email-confirmation.test.ts).
         apiEnv: { REQUIRE_EMAIL_CONFIRMATION: 'false' },
       });
       origin = system.origin;
