@@ -156,7 +156,8 @@ async function writeEmailConfirmationRequest(
         .from(accounts)
         .where(sql`lower(${accounts.email}) = lower(${email})`)
         .limit(1);
-      if (taken) throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
+      if (taken)
+        throw new DomainError('EmailTaken', 'Email address is already registered', 'email');
       await tx.update(accounts).set({ email }).where(eq(accounts.id, input.accountId));
     }
     await createToken(tx, {
