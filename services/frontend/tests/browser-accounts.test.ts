@@ -3,8 +3,8 @@
  * Accounts in a real Chromium against the whole system (API, website, worker, the one-origin proxy,
  * an SMTP sink): a person who forgot their password ("Forgot your password?" on the sign-in page,
  * the e-mail the worker sends, its link, a new password, signing in with it; the app token issued
- * before is refused), then locks the account in settings and answers follow requests. Every page
- * is audited with axe-core.
+ * before is refused), then locks the account in settings and answers follow requests; a new account confirms its
+ * e-mail address before it can post. Every page is audited with axe-core.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,15 +27,15 @@ import { startSystem, type RunningSystem } from './_system.js';
 
 const NEW_PASSWORD = 'my memorable new passphrase';
 
-/** The link of a text/plain part, undoing quoted-printable soft breaks and `=3D`. */
-function resetLinkIn(raw: string, origin: string): string {
+/** The link to `path` in an e-mail, undoing quoted-printable soft breaks and `=3D`. */
+function linkIn(raw: string, origin: string, path: string): string {
   const decoded = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
-  const match = new RegExp(`${origin}/oauth/password/edit\\?token=[A-Za-z0-9_%-]+`).exec(decoded);
-  if (!match) throw new Error(`no reset link in the e-mail:\n${raw}`);
+  const match = new RegExp(`${origin}${path}\\?token=[A-Za-z0-9_%-]+`).exec(decoded);
+  if (!match) throw new Error(`no ${path} link in the e-mail:\n${raw}`);
   return match[0];
 }
 
-describe('account recovery and locked accounts', () => {
+describe('accounts: password reset, locking, e-mail confirmation', () => {
   let testDb: TestDatabase;
   let smtp: SmtpSink;
   let mediaDir: string;
@@ -107,7 +107,7 @@ describe('account recovery and locked accounts', () => {
       what: 'the reset e-mail',
     });
     expect(mail.headers.subject).toBe('Reset your password');
-    const link = resetLinkIn(mail.raw, origin);
+    const link = linkIn(mail.raw, origin, '/oauth/password/edit');
 
     await page.goto(link);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
@@ -157,5 +157,39 @@ describe('account recovery and locked accounts', () => {
       [true, false],
       [false, false],
     ]);
+  }, 60_000);
+
+  it('a new account confirms its e-mail address before it can post', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign up' }).first().click();
+    await page.getByLabel('Username').fill('nora');
+    await page.getByLabel('E-mail').fill('nora@example.test');
+    await page.getByLabel('Password').fill('a long enough passphrase');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByRole('heading', { name: 'Confirm your e-mail address' }).waitFor();
+
+    // Posting is refused with the reason.
+    await page.getByLabel('What’s on your mind?').fill('my first post');
+    await page.getByRole('button', { name: 'Post' }).click();
+    await page.getByText('Confirm your e-mail address first').waitFor();
+
+    const mail = await waitFor(
+      () => smtp.received.find((m) => m.envelopeTo.includes('nora@example.test')),
+      { timeoutMs: 30_000, what: 'the confirmation e-mail' },
+    );
+    expect(mail.headers.subject).toBe('Confirm your e-mail address');
+    await page.goto(linkIn(mail.raw, origin, '/oauth/confirmation'));
+    await page.getByRole('button', { name: 'Confirm my address' }).click();
+    await page.getByRole('heading', { name: 'Your e-mail address is confirmed' }).waitFor();
+
+    await page.getByRole('link', { name: 'Go to Murmur' }).click();
+    await page.getByLabel('What’s on your mind?').fill('my first post, confirmed');
+    await page.getByRole('button', { name: 'Post' }).click();
+    await page.waitForURL(`${origin}/home`);
+    await page.getByRole('article').filter({ hasText: 'my first post, confirmed' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Confirm your e-mail address' }).count()).toBe(
+      0,
+    );
   }, 60_000);
 });
