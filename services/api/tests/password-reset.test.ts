@@ -26,8 +26,10 @@ beforeAll(async () => {
   t = await createTestApp({
     captureLogs: true,
     rateLimits: {
-      accountEmailsPerAddress: { limit: 3, windowMs: 60_000 },
-      accountEmailsPerIp: { limit: 8, windowMs: 60_000 },
+      // Windows of a day: the limiter counts in fixed windows, and a test that crossed a window's
+      // end (every minute with 60 s windows) would see its counts start again.
+      accountEmailsPerAddress: { limit: 3, windowMs: 24 * 60 * 60_000 },
+      accountEmailsPerIp: { limit: 8, windowMs: 24 * 60 * 60_000 },
     },
   });
   rita = await createAccountFixture(t.database, { email: 'rita@example.test' });

@@ -26,6 +26,7 @@ import { registerPhotoUploads } from './plugins/uploads.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
+import { registerEmailConfirmationRoutes } from './routes/email-confirmation.js';
 import { registerFollowRequestRoutes } from './routes/follow-requests.js';
 import { registerDirectMessageRoutes } from './routes/direct.js';
 import { registerListRoutes } from './routes/lists.js';
@@ -175,6 +176,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     );
   }
 
+  // First: its guard must see the posting and following routes registered after it.
+  registerEmailConfirmationRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   registerReadingRoutes(app, deps);
   registerActionRoutes(app, deps);

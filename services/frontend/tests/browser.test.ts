@@ -6,12 +6,10 @@
  * and in, is audited with axe-core (`_accessibility.ts`): a serious or critical WCAG 2.1 A/AA
  * violation fails the test it happened in.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import {
   createAccountFixture,
   createTestDatabase,
@@ -27,27 +25,15 @@ import {
   recomputeDailyStats,
   type AccountRow,
 } from '@murmur/db';
-import { removeTopology, testTopology } from '@murmur/events/testing';
-import { connectToNats } from '@murmur/events/jetstream';
 import { photoJpeg } from '@murmur/media/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { countCharacters } from '@murmur/text';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
-import { startDevProxy } from '@murmur/devkit/proxy';
 import { createUnsubscribeToken, DEV_UNSUBSCRIBE_SECRET } from '@murmur/service-kit';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessibilityAudit } from './_accessibility.js';
-import {
-  API_SERVER,
-  FRONTEND_SERVER,
-  freePort,
-  startService,
-  waitForHealth,
-  WORKER_SERVER,
-} from './_system.js';
+import { API_SERVER, startSystem, type RunningSystem } from './_system.js';
 
-const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const apiMissing = !existsSync(API_SERVER);
 
@@ -143,19 +129,14 @@ describe.skipIf(apiMissing)(
   'the website in a real browser (skipped only when services/api/src/server.ts is missing)',
   () => {
     let testDb: TestDatabase;
-    let api: ChildProcess;
-    let frontend: ChildProcess;
-    let worker: ChildProcess;
+    let system: RunningSystem;
     let mediaDir: string;
-    const topology = testTopology();
-    let proxy: Server;
     let browser: Browser;
     let page: Page;
     let audit: AccessibilityAudit;
     let origin: string;
     let bob: AccountRow;
     let bobsPostId: string;
-    const output: string[] = [];
     const dialogs: string[] = [];
     const pageErrors: string[] = [];
 
@@ -168,61 +149,16 @@ describe.skipIf(apiMissing)(
       bobsPostId = (
         await createStatus(testDb.database, { accountId: bob.id, text: 'Can we fix it? #builders' })
       ).id;
-      const [apiPort, frontendPort, proxyPort, workerPort] = await Promise.all([
-        freePort(),
-        freePort(),
-        freePort(),
-        freePort(),
-      ]);
-      origin = `http://127.0.0.1:${proxyPort}`;
       mediaDir = await mkdtemp(join(tmpdir(), 'murmur-browser-media-'));
-      const shared = {
-        DATABASE_URL: testDb.url,
-        PUBLIC_URL: origin,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-        MEDIA_STORAGE: 'local',
-        MEDIA_DIR: mediaDir,
-      };
-      // The worker processes the photos posted from the compose form.
-      worker = startService(
-        WORKER_SERVER,
-        {
-          ...shared,
-          WORKER_PORT: String(workerPort),
-          NATS_URL,
-          NATS_STREAM: topology.streamName,
-          NATS_SUBJECT_PREFIX: topology.subjectPrefix,
-          MAIL_DIR: join(mediaDir, 'mail'),
-        },
-        output,
-      );
-      api = startService(
-        API_SERVER,
-        { ...shared, API_PORT: String(apiPort), BCRYPT_COST: '10' },
-        output,
-      );
-      frontend = startService(
-        FRONTEND_SERVER,
-        {
-          ...shared,
-          FRONTEND_PORT: String(frontendPort),
-          API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
-        },
-        output,
-      );
-      proxy = await startDevProxy({
-        port: proxyPort,
-        apiUrl: `http://127.0.0.1:${apiPort}`,
-        frontendUrl: `http://127.0.0.1:${frontendPort}`,
-      });
       const launching = chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
-      await Promise.all([
-        waitForHealth(`http://127.0.0.1:${apiPort}/healthz`, api, output),
-        waitForHealth(`http://127.0.0.1:${frontendPort}/healthz`, frontend, output),
-        waitForHealth(`http://127.0.0.1:${workerPort}/readyz`, worker, output),
-      ]);
+      // The worker processes the photos posted from the compose form.
+      system = await startSystem({
+        databaseUrl: testDb.url,
+        mediaDir,
+        // The person signing up here posts at once (confirmation: email-confirmation.test.ts).
+        apiEnv: { REQUIRE_EMAIL_CONFIRMATION: 'false' },
+      });
+      origin = system.origin;
       browser = await launching;
       page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       page.setDefaultTimeout(5_000);
@@ -251,17 +187,7 @@ describe.skipIf(apiMissing)(
         if (audit.minor.length) console.info(`Moderate/minor findings:\n${audit.minor.join('\n')}`);
       }
       await browser?.close();
-      await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-      for (const child of [api, frontend, worker]) {
-        if (child && child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
-      }
-      const nats = await connectToNats({ url: NATS_URL, name: 'browser-test-cleanup' });
-      await removeTopology(await jetstreamManager(nats), topology).catch(() => {});
-      await nats.close();
+      await system?.stop();
       await testDb?.destroy();
       if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
     });

@@ -47,10 +47,22 @@ export interface ConsumerDeclaration {
   readonly handler: (context: HandlerContext) => EventHandler;
 }
 
+/** What every consumer that sends e-mail needs to know. */
+function emailSettings(config: WorkerConfig) {
+  return {
+    publicUrl: config.publicUrl,
+    publicHost: config.publicHost,
+    mailFrom: config.mailFrom,
+    maxAttempts: config.emailMaxAttempts,
+    smtpTimeoutMs: config.smtpTimeoutMs,
+  };
+}
+
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
-export const ACCOUNT_EMAILS_CONSUMER = 'account-emails';
+export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
+export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
 export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
@@ -63,14 +75,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         consumer,
         database,
         mailer,
-        email: {
-          publicUrl: config.publicUrl,
-          publicHost: config.publicHost,
-          mailFrom: config.mailFrom,
-          unsubscribeSecret: config.unsubscribeSecret,
-          maxAttempts: config.emailMaxAttempts,
-          smtpTimeoutMs: config.smtpTimeoutMs,
-        },
+        email: { ...emailSettings(config), unsubscribeSecret: config.unsubscribeSecret },
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
         maxBatch: config.concurrency,
         emailsAtOnce: config.smtpMaxConnections,
@@ -107,25 +112,25 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
   },
-  {
-    name: ACCOUNT_EMAILS_CONSUMER,
-    description: 'Password reset and e-mail confirmation e-mails',
-    handles: ['PasswordResetRequested', 'EmailConfirmationRequested'],
+  // One consumer per e-mail kind: each filters on its one subject instead of reading the stream.
+  ...(
+    [
+      [PASSWORD_RESET_EMAILS_CONSUMER, 'PasswordResetRequested', 'Password reset e-mails'],
+      [CONFIRMATION_EMAILS_CONSUMER, 'EmailConfirmationRequested', 'E-mail confirmation e-mails'],
+    ] as const
+  ).map(([name, type, description]): ConsumerDeclaration => ({
+    name,
+    description,
+    handles: [type],
     handler: ({ consumer, config, database, mailer, metrics }) =>
       accountEmailsHandler({
         consumer,
         database,
         mailer,
-        email: {
-          publicUrl: config.publicUrl,
-          publicHost: config.publicHost,
-          mailFrom: config.mailFrom,
-          maxAttempts: config.emailMaxAttempts,
-          smtpTimeoutMs: config.smtpTimeoutMs,
-        },
+        email: emailSettings(config),
         onEmailOutcome: (outcome) => metrics.emailOutcome(outcome),
       }),
-  },
+  })),
   {
     name: CONVERSATIONS_CONSUMER,
     description: 'Direct conversations (PostCreated of direct messages)',

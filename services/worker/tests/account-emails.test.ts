@@ -16,7 +16,7 @@ import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_EMAILS_CONSUMER } from '../src/consumers.js';
+import { PASSWORD_RESET_EMAILS_CONSUMER } from '../src/consumers.js';
 import {
   flakyMailer,
   mailParts,
@@ -76,10 +76,10 @@ async function caughtUp() {
   const jsm = await jetstreamManager(running.nats);
   await waitFor(
     async () => {
-      const info = await jsm.consumers.info(topology.streamName, ACCOUNT_EMAILS_CONSUMER);
+      const info = await jsm.consumers.info(topology.streamName, PASSWORD_RESET_EMAILS_CONSUMER);
       return info.num_pending === 0 && info.num_ack_pending === 0;
     },
-    { what: 'the account-emails consumer to catch up' },
+    { what: 'the password reset consumer to catch up' },
   );
 }
 
@@ -95,7 +95,7 @@ describe('password reset e-mails', () => {
         (
           await database.pool.query(
             'select 1 from processed_events where consumer = $1 and event_id = $2',
-            [ACCOUNT_EMAILS_CONSUMER, event.id],
+            [PASSWORD_RESET_EMAILS_CONSUMER, event.id],
           )
         ).rowCount === 1,
     );

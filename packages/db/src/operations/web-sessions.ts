@@ -37,6 +37,8 @@ export interface SessionAccount {
   emailOnMention: boolean;
   /** For the moderation pages' link; the pages read the role again. */
   role: AccountRole;
+  /** The address is confirmed (an unconfirmed account cannot post or follow). */
+  emailConfirmed: boolean;
 }
 
 export interface LoadedWebSession {
@@ -96,6 +98,7 @@ export async function loadWebSession(
         note: accounts.note,
         emailOnMention: accounts.emailOnMention,
         role: accounts.role,
+        emailConfirmed: sql<boolean>`${accounts.emailConfirmedAt} is not null`,
       },
     })
     .from(webSessions)

@@ -33,7 +33,7 @@ export type StatusFixedFields = Omit<
   'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
 >;
 
-function content(view: StatusView, publicUrl: string): string {
+export function content(view: StatusView, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   return renderContent(view.text, view.mentions, publicUrl);
 }

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.js';
 import type { PageContext } from './context.js';
+import { confirmationNotice } from './confirmation-notice.js';
 
 export interface PageOptions {
   title: string;
@@ -70,6 +71,7 @@ ${navigation(context)}
 </div>
 </header>
 <main id="main" class="wrap" tabindex="-1">
+${confirmationNotice(context)}
 ${page.body}
 </main>
 <footer class="site-footer wrap">

@@ -111,7 +111,7 @@ export function composeAccountEmail(
   };
 }
 
-/** The handler of the `account-emails` consumer. */
+/** The handler of the `password-reset-emails` and `confirmation-emails` consumers. */
 export function accountEmailsHandler(deps: AccountEmailDependencies): EventHandler {
   const { database, consumer } = deps;
   const claimOptions = {

@@ -15,6 +15,8 @@ import bookmarkRoutes from './v1/bookmarks.js';
 import followRequestRoutes from './v1/follow-requests.js';
 import emailConfirmationRoutes from './v1/email-confirmations.js';
 import conversationRoutes from './v1/conversations.js';
+import currentProfileRoutes from './v1/current-profile.js';
+import operationsRoutes from './v1/operations.js';
 import instanceTextRoutes from './v1/instance-texts.js';
 import peopleRoutes from './v1/people.js';
 import profileFeatureRoutes from './v1/profile-features.js';
@@ -58,6 +60,8 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(peopleRoutes);
   await app.register(followRequestRoutes);
   await app.register(emailConfirmationRoutes);
+  await app.register(currentProfileRoutes);
+  await app.register(operationsRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(trendRoutes);
   await app.register(announcementRoutes);

@@ -40,7 +40,7 @@ import { OUT_OF_BAND_URI, redirectUriCspSource } from './redirect-uris.js';
 import { FORGOT_PASSWORD_PATH } from '../../views/account-recovery-pages.js';
 
 const Optional = Type.Optional(Type.String({ maxLength: 2048 }));
-const AuthorizeQuery = Type.Object({
+export const AuthorizeQuery = Type.Object({
   response_type: Optional,
   client_id: Optional,
   redirect_uri: Optional,
