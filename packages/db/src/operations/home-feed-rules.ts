@@ -34,10 +34,12 @@ export const REBLOG_FALLOFF = 40;
  * are read in the list only). Two index probes per row when the reader has no such list.
  */
 export function belongsInHome(s: SQL, reader: SQL): SQL {
+  // The follow is found by its unique key (a scalar subquery): written as a join, the planner
+  // scanned every follow of each reader during a fan-out (23 ms instead of 1.4 ms for 1,000).
   return sql`${fitsReader(s, reader)} and not exists (
-    select 1 from follows xf join list_accounts xm on xm.follow_id = xf.id
-      join lists xl on xl.id = xm.list_id and xl.exclusive
-    where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
+    select 1 from list_accounts xm join lists xl on xl.id = xm.list_id and xl.exclusive
+    where xm.follow_id = (select xf.id from follows xf
+      where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id))`;
 }
 
 /**
