@@ -31,13 +31,19 @@ export const REBLOG_FALLOFF = 40;
 /**
  * True when status `s` may go into the home of `reader` (an SQL expression for the reader's id):
  * `fitsReader`, and its author is in none of the reader's exclusive lists (whose members' posts
- * are read in the list only). Two index probes per row when the reader has no such list.
+ * are read in the list only), a probe of `list_accounts_follow_idx` by the reader's follow of the
+ * author: `follow` when the caller has joined it (the fan-out, the pull), else found by its unique
+ * key. (As a join, the planner scanned every follow of each reader in a fan-out: 23 ms instead of
+ * 1.4 ms per 1,000 followers.)
  */
-export function belongsInHome(s: SQL, reader: SQL): SQL {
+export function belongsInHome(s: SQL, reader: SQL, follow?: SQL): SQL {
+  const followId =
+    follow ??
+    sql`(select xf.id from follows xf
+      where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
   return sql`${fitsReader(s, reader)} and not exists (
-    select 1 from follows xf join list_accounts xm on xm.follow_id = xf.id
-      join lists xl on xl.id = xm.list_id and xl.exclusive
-    where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
+    select 1 from list_accounts xm join lists xl on xl.id = xm.list_id and xl.exclusive
+    where xm.follow_id = ${followId})`;
 }
 
 /**
@@ -115,7 +121,7 @@ export function pullFollowedStatuses(reader: SQL, bounds: PullBounds): SQL {
       select x.id from follows f cross join lateral (
         select s.id from statuses s
         where s.account_id = f.target_account_id and ${bounds.where}
-          and ${belongsInHome(sql`s`, reader)}
+          and ${belongsInHome(sql`s`, reader, sql`f.id`)}
         order by s.id ${order} limit ${bounds.limit}) x
       where f.account_id = ${reader} and ${followCount} <= ${LATERAL_PULL_MAX_FOLLOWS}
       union all

@@ -51,7 +51,7 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
       inserted as (
         insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
         select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
-        where ${belongsInHome(sql`s`, sql`c.account_id`)}
+        where ${belongsInHome(sql`s`, sql`c.account_id`, sql`c.id`)}
           and ${notSeenRecently(sql`s`, sql`c.account_id`)}
         on conflict do nothing
         returning 1
@@ -156,7 +156,7 @@ export async function fanOutStatusesOnce(
       insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
       select f.account_id, s.id, s.account_id, s.reblog_of_id
       from fresh s join follows f on f.target_account_id = s.account_id
-      where ${belongsInHome(sql`s`, sql`f.account_id`)}
+      where ${belongsInHome(sql`s`, sql`f.account_id`, sql`f.id`)}
       on conflict do nothing
     ),
     -- Tag followers who also follow the author conflict with a row of the insert above (same
