@@ -55,6 +55,8 @@ export {
   createStatus,
   type CreatedStatus,
   deleteStatus,
+  editStatus,
+  type EditStatusInput,
   getVisibleStatus,
   resolveStatusTarget,
   type StatusActionInput,
@@ -119,6 +121,7 @@ export type {
   MediaView,
 } from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
+export { statusRevisions, type StatusRevisionView } from './queries/status-revisions.js';
 export {
   publicTimeline,
   tagTimeline,

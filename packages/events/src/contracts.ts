@@ -30,6 +30,8 @@ const NotificationType = Type.Union([
   Type.Literal('favourite'),
   Type.Literal('reblog'),
   Type.Literal('follow'),
+  Type.Literal('update'),
+  Type.Literal('poll'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -86,6 +88,32 @@ export const UserMentionedV1 = envelope(
     /** The author of the post. */
     accountId: SnowflakeId,
     mentionedAccountId: SnowflakeId,
+  }),
+);
+
+/**
+ * The author edited a status (`editedAt` is its new `edited_at`). Consumers read the current text;
+ * the accounts it newly mentions also get a UserMentioned each, written with it.
+ */
+export const StatusEditedV1 = envelope(
+  'StatusEdited',
+  1,
+  data({
+    statusId: SnowflakeId,
+    accountId: SnowflakeId,
+    editedAt: Timestamp,
+  }),
+);
+
+/** A poll's time ran out; written once, by the worker's job that claims ended polls. */
+export const PollEndedV1 = envelope(
+  'PollEnded',
+  1,
+  data({
+    pollId: SnowflakeId,
+    statusId: SnowflakeId,
+    /** The author of the status. */
+    accountId: SnowflakeId,
   }),
 );
 
@@ -232,6 +260,8 @@ export const CONTRACTS = {
   PostCreated: { subject: 'post.created.v1', schema: PostCreatedV1 },
   UserMentioned: { subject: 'user.mentioned.v1', schema: UserMentionedV1 },
   StatusDeleted: { subject: 'status.deleted.v1', schema: StatusDeletedV1 },
+  StatusEdited: { subject: 'status.edited.v1', schema: StatusEditedV1 },
+  PollEnded: { subject: 'poll.ended.v1', schema: PollEndedV1 },
   StatusFavourited: { subject: 'status.favourited.v1', schema: StatusFavouritedV1 },
   StatusUnfavourited: { subject: 'status.unfavourited.v1', schema: StatusUnfavouritedV1 },
   StatusReblogged: { subject: 'status.reblogged.v1', schema: StatusRebloggedV1 },
@@ -264,6 +294,8 @@ export type PostCreated = EventOf<'PostCreated'>;
 export type UserMentioned = EventOf<'UserMentioned'>;
 export type MediaUploaded = EventOf<'MediaUploaded'>;
 export type StatusDeleted = EventOf<'StatusDeleted'>;
+export type StatusEdited = EventOf<'StatusEdited'>;
+export type PollEnded = EventOf<'PollEnded'>;
 export type StatusFavourited = EventOf<'StatusFavourited'>;
 export type StatusUnfavourited = EventOf<'StatusUnfavourited'>;
 export type StatusReblogged = EventOf<'StatusReblogged'>;

@@ -103,6 +103,12 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     inReplyToId: null,
     reblogIds: [],
   }),
+  StatusEdited: () => ({
+    statusId: nextTestId(),
+    accountId: nextTestId(),
+    editedAt: new Date().toISOString(),
+  }),
+  PollEnded: () => ({ pollId: nextTestId(), statusId: nextTestId(), accountId: nextTestId() }),
   StatusFavourited: () => ({
     statusId: nextTestId(),
     statusAccountId: nextTestId(),

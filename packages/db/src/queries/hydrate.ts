@@ -56,6 +56,7 @@ interface StatusRowJson {
   reblogOfId: string | null;
   /** Text from drizzle's driver, which leaves timestamps unparsed. */
   createdAt: Date | string;
+  editedAt: Date | string | null;
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;
@@ -119,7 +120,7 @@ async function loadStatusRows(
       (select ${ACCOUNT_JSON} from accounts a where a.id = s.account_id) as "account",
       s.text, s.spoiler_text as "spoilerText", s.sensitive, s.language, s.visibility,
       s.in_reply_to_id::text as "inReplyToId", s.in_reply_to_account_id::text as "inReplyToAccountId",
-      s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt",
+      s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt", s.edited_at as "editedAt",
       s.replies_count as "repliesCount", s.reblogs_count as "reblogsCount", s.favourites_count as "favouritesCount",
       coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username) order by ma.username collate "C")
         from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]'::json) as "mentions",
@@ -142,6 +143,7 @@ function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView
   return {
     ...rest,
     createdAt: new Date(row.createdAt),
+    editedAt: row.editedAt === null ? null : new Date(row.editedAt),
     account: toAccountView(row.account),
     reblog,
   };

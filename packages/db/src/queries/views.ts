@@ -50,6 +50,8 @@ export interface StatusView {
   inReplyToId: string | null;
   inReplyToAccountId: string | null;
   createdAt: Date;
+  /** When its author last edited it; null if never. */
+  editedAt: Date | null;
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;

@@ -41,6 +41,8 @@ export const statuses = pgTable(
     reblogsCount: integer('reblogs_count').notNull().default(0),
     favouritesCount: integer('favourites_count').notNull().default(0),
     createdAt: createdAt(),
+    /** When its author last changed it (its revisions are `status_edits`); null if never. */
+    editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
@@ -136,7 +138,14 @@ export const favourites = pgTable(
   ],
 );
 
-export const NOTIFICATION_TYPES = ['mention', 'follow', 'favourite', 'reblog'] as const;
+export const NOTIFICATION_TYPES = [
+  'mention',
+  'follow',
+  'favourite',
+  'reblog',
+  'update',
+  'poll',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export const notifications = pgTable(
@@ -155,7 +164,10 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check('notifications_type', sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog')`),
+    check(
+      'notifications_type',
+      sql`${t.type} in ('mention', 'follow', 'favourite', 'reblog', 'update', 'poll')`,
+    ),
     index('notifications_account_idx').on(t.accountId, t.id.desc()),
     // The notify step removes every notification about a deleted status (StatusDeleted).
     index('notifications_status_idx')

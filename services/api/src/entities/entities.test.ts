@@ -65,6 +65,7 @@ function statusView(overrides: Partial<StatusView> = {}): StatusView {
     inReplyToId: null,
     inReplyToAccountId: null,
     createdAt: new Date('2024-05-07T08:00:00Z'),
+    editedAt: null,
     repliesCount: 0,
     reblogsCount: 1,
     favouritesCount: 2,
@@ -265,6 +266,30 @@ describe('createStatusJsonWriter', () => {
     expect(writer.cached).toEqual({ statuses: 1, accounts: 1 });
   });
 
+  it('never serves the text cached before an edit', () => {
+    const writer = createStatusJsonWriter(ORIGIN);
+    const before = JSON.parse(writer.status(statusView(), '222')) as Status;
+    expect(before).toMatchObject({ edited_at: null, spoiler_text: '' });
+    const edited = statusView({
+      text: 'Hi @BOB, edited',
+      spoilerText: 'now with a warning',
+      sensitive: true,
+      tags: [],
+      editedAt: new Date('2024-05-07T09:00:00Z'),
+    });
+    const after = JSON.parse(writer.status(edited, '222')) as Status;
+    expect(after).toStrictEqual(
+      asJson(serializeStatus(edited, { publicUrl: ORIGIN, viewerId: '222' })),
+    );
+    expect(after).toMatchObject({
+      edited_at: '2024-05-07T09:00:00.000Z',
+      spoiler_text: 'now with a warning',
+      sensitive: true,
+      tags: [],
+    });
+    expect(after.content).toContain('edited');
+  });
+
   it('holds no more statuses and authors than its capacity', () => {
     const writer = createStatusJsonWriter(ORIGIN, 2);
     writer.statuses([statusView(), reply, wrapper], null);
@@ -288,7 +313,7 @@ describe('other entities', () => {
       true,
     );
     // The schema can fail: an unknown type or a missing field is caught.
-    expect(Compile(Notification).Check({ ...follow, type: 'poll' })).toBe(false);
+    expect(Compile(Notification).Check({ ...follow, type: 'admin.sign_up' })).toBe(false);
     const { group_key: _groupKey, ...withoutGroupKey } = follow;
     expect(Compile(Notification).Check(withoutGroupKey)).toBe(false);
   });

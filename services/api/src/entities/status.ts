@@ -23,16 +23,19 @@ export type StatusViewerFields = Pick<
 >;
 
 /**
- * Everything else, which never changes once a status is posted: statuses are not edited, usernames
- * do not change, and mentions, tags, attachments and the posting application are fixed at creation. Only the
- * author (whose counters move) and the counters are read fresh for every response.
+ * Everything else, which changes only when the status is edited (and `edited_at` with it):
+ * usernames do not change, and attachments and the posting application are fixed at creation;
+ * text, content warning, sensitivity, language, mentions and tags change with an edit. So a cache
+ * of these fields is keyed by id and `edited_at` (status-json.ts). Only the author (whose counters
+ * move) and the counters are read fresh for every response.
  */
 export type StatusFixedFields = Omit<
   Status,
   'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
 >;
 
-function content(view: StatusView, publicUrl: string): string {
+/** A status's (or one revision's) text as HTML: `view` gives the mentions that become links. */
+export function content(view: Pick<StatusView, 'text' | 'mentions'>, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   const mentioned = new Map(view.mentions.map((m) => [normalizeUsername(m.username), m.username]));
   return renderStatusHtml(view.text, {
@@ -56,7 +59,7 @@ export function statusFixedFields(
     uri: url,
     url,
     created_at: timestamp(view.createdAt),
-    edited_at: null,
+    edited_at: view.editedAt === null ? null : timestamp(view.editedAt),
     content: isReblogWrapper ? '' : content(view, publicUrl),
     text: options.includeText ? view.text : null,
     visibility: view.visibility,

@@ -160,6 +160,27 @@ const statusProperties = {
 /** A status as it appears inside a reblog (its own `reblog` is always null). */
 export const RebloggedStatus = Type.Object({ ...statusProperties, reblog: Type.Null() });
 
+/** A revision of a status (`GET /api/v1/statuses/:id/history`), the original first. */
+export const StatusEdit = Type.Object(
+  {
+    content: Type.String(),
+    spoiler_text: Type.String(),
+    sensitive: Type.Boolean(),
+    created_at: DateTime,
+    account: Account,
+    poll: Nullable(Type.Object({ options: Type.Array(Type.Object({ title: Type.String() })) })),
+    media_attachments: Type.Array(MediaAttachment),
+    emojis: Type.Array(CustomEmoji),
+  },
+  { description: 'StatusEdit' },
+);
+
+/** The plain text a status was written from (`GET /api/v1/statuses/:id/source`), for editing. */
+export const StatusSource = Type.Object(
+  { id: Id, text: Type.String(), spoiler_text: Type.String() },
+  { description: 'StatusSource' },
+);
+
 export const Status = Type.Object(
   { ...statusProperties, reblog: Nullable(RebloggedStatus) },
   { description: 'Status' },

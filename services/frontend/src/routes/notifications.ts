@@ -11,6 +11,8 @@ const VERBS: Record<NotificationView['type'], string> = {
   follow: 'followed you',
   favourite: 'favourited your post',
   reblog: 'boosted your post',
+  update: 'edited a post you boosted',
+  poll: 'posted a poll that has ended',
 };
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {

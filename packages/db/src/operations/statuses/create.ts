@@ -53,7 +53,7 @@ export interface CreateStatusOptions {
 }
 
 const IDEMPOTENCY_WINDOW = sql`interval '1 hour'`;
-const MAX_SPOILER_LENGTH = 500;
+export const MAX_SPOILER_LENGTH = 500;
 
 function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -79,7 +79,12 @@ async function findByIdempotencyKey(
   return row?.status ?? null;
 }
 
-function validateText(input: CreateStatusInput, maxCharacters: number, hasMedia: boolean) {
+/** Length and emptiness of the text and content warning, and the visibility: posting and editing. */
+export function validateText(
+  input: Pick<CreateStatusInput, 'text' | 'spoilerText' | 'visibility'>,
+  maxCharacters: number,
+  hasMedia: boolean,
+) {
   if (
     isFarBeyondLimit(input.text ?? '', maxCharacters) ||
     isFarBeyondLimit(input.spoilerText ?? '', MAX_SPOILER_LENGTH)
@@ -122,7 +127,7 @@ function validateText(input: CreateStatusInput, maxCharacters: number, hasMedia:
 }
 
 /** Hashtags as first written (display) and normalized (key), without duplicates. */
-function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: string }[] {
+export function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: string }[] {
   const seen = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind !== 'hashtag') continue;
@@ -130,6 +135,15 @@ function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: stri
     if (!seen.has(name)) seen.set(name, token.name);
   }
   return [...seen].map(([name, displayName]) => ({ name, displayName }));
+}
+
+/** The local usernames a text mentions, lower-cased (resolved to accounts by the write). */
+export function mentionedUsernamesOf(tokens: readonly Token[]): string[] {
+  return tokens
+    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
+    .map((t) => (t as { username: string }).username)
+    .filter(isValidUsername)
+    .map((u) => u.toLowerCase());
 }
 
 /** What the write needs to know first: the new id and time, and what the text refers to. */
@@ -258,11 +272,7 @@ async function writeStatus(
 ): Promise<CreatedStatus> {
   const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media } = valid;
   const tokens = tokenize(text);
-  const mentionedUsernames = tokens
-    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
-    .map((t) => (t as { username: string }).username)
-    .filter(isValidUsername)
-    .map((u) => u.toLowerCase());
+  const mentionedUsernames = mentionedUsernamesOf(tokens);
   const hashtags = hashtagsOf(tokens);
   const prepared = await prepareStatus(
     executor,
@@ -290,6 +300,7 @@ async function writeStatus(
     reblogsCount: 0,
     favouritesCount: 0,
     createdAt: prepared.createdAt,
+    editedAt: null,
     deletedAt: null,
   };
   const known = new Set(prepared.knownTags.map((t) => t.name));
@@ -398,6 +409,7 @@ function viewOfCreated(
     inReplyToId: status.inReplyToId,
     inReplyToAccountId: status.inReplyToAccountId,
     createdAt: status.createdAt,
+    editedAt: null,
     repliesCount: 0,
     reblogsCount: 0,
     favouritesCount: 0,

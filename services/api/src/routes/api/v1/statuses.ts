@@ -61,7 +61,7 @@ const ReblogBody = Type.Object({
   visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
 });
 
-const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
+export const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
 
 /** Loads one status as the viewer sees it; the caller checked visibility or just wrote it. */
 export async function loadStatus(

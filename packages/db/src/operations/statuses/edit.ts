@@ -1,0 +1,233 @@
+/**
+ * Editing a status (Mastodon's `PUT /api/v1/statuses/:id`): only its author, with the same text
+ * rules as posting; mentions and hashtags are recomputed from the new text. Each edit keeps a
+ * revision in `status_edits` (the first edit also keeps the original), sets `edited_at`, and writes
+ * StatusEdited (the worker tells those who boosted it) plus a UserMentioned for each account the
+ * new text mentions for the first time, in the edit's transaction.
+ */
+import { DEFAULT_MAX_CHARACTERS, tokenize } from '@murmur/text';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../../client.js';
+import { DomainError } from '../../errors.js';
+import { isSnowflakeId } from '../../ids.js';
+import { hydrateStatuses } from '../../queries/hydrate.js';
+import type { StatusView } from '../../queries/views.js';
+import { withTransaction } from '../../transaction.js';
+import { requestedMediaIds } from '../media/attach-to-status.js';
+import { newEvent, outboxInsert } from '../outbox.js';
+import { hashtagsOf, mentionedUsernamesOf, validateText } from './create.js';
+
+export interface EditStatusInput {
+  /** Who asks: only the author may edit. */
+  accountId: string;
+  statusId: string;
+  /** Each field left undefined keeps its current value. */
+  text?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  language?: string | null;
+  /**
+   * The attachments the status should have after the edit, in order. Changing them is refused for
+   * now (see ARCHITECTURE.md, Editing): the list must be the current one.
+   */
+  mediaIds?: readonly string[];
+  requestId?: string | null;
+}
+
+interface EditedStatusRow {
+  text: string;
+  spoilerText: string;
+  sensitive: boolean;
+  language: string | null;
+  accountId: string;
+  mediaIds: string[];
+  now: string;
+}
+
+function notFound(): DomainError {
+  return new DomainError('StatusNotFound', 'Record not found');
+}
+
+/** The status, locked for the edit, with its attachment ids and the transaction's clock. */
+async function lockStatus(tx: Executor, statusId: string): Promise<EditedStatusRow | null> {
+  const [row] = await queryRows<EditedStatusRow>(
+    tx,
+    sql`select s.text, s.spoiler_text as "spoilerText", s.sensitive, s.language,
+        s.account_id::text as "accountId",
+        array(select m.id::text from media_attachments m where m.status_id = s.id
+          order by m.position) as "mediaIds",
+        clock_timestamp() as "now"
+      from statuses s
+      where s.id = ${statusId} and s.deleted_at is null and s.reblog_of_id is null
+      for update of s`,
+  );
+  return row ?? null;
+}
+
+/** What the new text refers to: the accounts it mentions (and which were mentioned before), its tags. */
+async function resolveReferences(
+  tx: Executor,
+  statusId: string,
+  usernames: string[],
+  hashtagNames: string[],
+): Promise<{
+  mentioned: { id: string; alreadyMentioned: boolean }[];
+  knownTags: { id: string; name: string }[];
+}> {
+  const [row] = await queryRows<{
+    mentioned: { id: string; alreadyMentioned: boolean }[];
+    knownTags: { id: string; name: string }[];
+  }>(
+    tx,
+    sql`select
+      coalesce((select json_agg(json_build_object('id', a.id::text, 'alreadyMentioned',
+          exists (select 1 from mentions m where m.status_id = ${statusId} and m.account_id = a.id)))
+        from accounts a where lower(a.username) = any(${sql.param(usernames)}::text[])), '[]')
+        as "mentioned",
+      coalesce((select json_agg(json_build_object('id', t.id::text, 'name', t.name))
+        from tags t where t.name = any(${sql.param(hashtagNames)}::text[])), '[]') as "knownTags"`,
+  );
+  return row!;
+}
+
+/**
+ * Edits a status and returns it as its author now sees it. An edit that changes nothing (same
+ * text, warning, sensitivity and language) is not a revision: no history entry, no event.
+ */
+export async function editStatus(
+  database: Database,
+  input: EditStatusInput,
+  options: { maxCharacters?: number } = {},
+): Promise<StatusView> {
+  if (!isSnowflakeId(input.statusId)) throw notFound();
+  const requestedMedia =
+    input.mediaIds === undefined ? undefined : requestedMediaIds(input.mediaIds);
+  return withTransaction(database, async (tx) => {
+    const current = await lockStatus(tx, input.statusId);
+    // Someone else's status is "not found", as Mastodon answers.
+    if (current === null || current.accountId !== input.accountId) throw notFound();
+    if (requestedMedia !== undefined && requestedMedia.join(',') !== current.mediaIds.join(',')) {
+      throw new DomainError(
+        'InvalidField',
+        'Attachments cannot be added, removed or reordered by an edit on this server',
+        'media_ids',
+      );
+    }
+    const spoilerChanged = input.spoilerText !== undefined;
+    const { text, spoilerText } = validateText(
+      {
+        text: input.text ?? current.text,
+        spoilerText: input.spoilerText ?? current.spoilerText,
+      },
+      options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
+      current.mediaIds.length > 0,
+    );
+    // As Mastodon: giving either field recomputes it; a content warning makes a post sensitive.
+    const sensitive =
+      input.sensitive !== undefined || spoilerChanged
+        ? (input.sensitive ?? false) || spoilerText.length > 0
+        : current.sensitive;
+    const language = input.language === undefined ? current.language : input.language;
+    if (
+      text === current.text &&
+      spoilerText === current.spoilerText &&
+      sensitive === current.sensitive &&
+      language === current.language
+    ) {
+      return loadOwn(tx, input);
+    }
+
+    const tokens = tokenize(text);
+    const hashtags = hashtagsOf(tokens);
+    const refs = await resolveReferences(
+      tx,
+      input.statusId,
+      mentionedUsernamesOf(tokens),
+      hashtags.map((h) => h.name),
+    );
+    const known = new Set(refs.knownTags.map((t) => t.name));
+    const newTags = hashtags
+      .filter((h) => !known.has(h.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const mentionedIds = refs.mentioned.map((m) => m.id);
+    const newlyMentioned = refs.mentioned.filter(
+      (m) => !m.alreadyMentioned && m.id !== input.accountId,
+    );
+    const editedAt = new Date(current.now);
+    const requestId = input.requestId ?? null;
+    const events = outboxInsert([
+      newEvent(
+        'StatusEdited',
+        {
+          statusId: input.statusId,
+          accountId: input.accountId,
+          editedAt: editedAt.toISOString(),
+        },
+        requestId,
+      ),
+      ...newlyMentioned.map((m) =>
+        newEvent(
+          'UserMentioned',
+          { statusId: input.statusId, accountId: input.accountId, mentionedAccountId: m.id },
+          requestId,
+        ),
+      ),
+    ]);
+    const pollOptions = sql`(select p.options from polls p where p.status_id = s.id)`;
+    await queryRows(
+      tx,
+      sql`
+      with original as (
+        -- The first edit keeps the status as first published, dated (and ordered) at its creation.
+        insert into status_edits (id, status_id, account_id, text, spoiler_text, sensitive,
+          poll_options, created_at)
+        select snowflake_id_at(s.created_at), s.id, s.account_id, s.text, s.spoiler_text,
+          s.sensitive, ${pollOptions}, s.created_at
+        from statuses s
+        where s.id = ${input.statusId}
+          and not exists (select 1 from status_edits e where e.status_id = s.id)
+      ), revision as (
+        insert into status_edits (id, status_id, account_id, text, spoiler_text, sensitive,
+          poll_options, created_at)
+        select snowflake_id_at(${editedAt}), s.id, s.account_id, ${text}, ${spoilerText},
+          ${sensitive}, ${pollOptions}, ${editedAt}
+        from statuses s where s.id = ${input.statusId}
+      ), changed as (
+        update statuses set text = ${text}, spoiler_text = ${spoilerText}, sensitive = ${sensitive},
+          language = ${language}, edited_at = ${editedAt}
+        where id = ${input.statusId}
+      ), unmentioned as (
+        delete from mentions where status_id = ${input.statusId}
+          and account_id <> all(${sql.param(mentionedIds)}::bigint[])
+      ), mentioned as (
+        insert into mentions (status_id, account_id)
+        select ${input.statusId}, unnest(${sql.param(mentionedIds)}::bigint[])
+        on conflict do nothing
+      ), created_tags as (
+        insert into tags (name, display_name)
+        select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
+          ${sql.param(newTags.map((t) => t.displayName))}::text[])
+        on conflict (name) do update set name = excluded.name
+        returning id
+      ), wanted_tags as (
+        select id from created_tags
+        union all select unnest(${sql.param(refs.knownTags.map((t) => t.id))}::bigint[])
+      ), untagged as (
+        delete from status_tags where status_id = ${input.statusId}
+          and tag_id not in (select id from wanted_tags)
+      ), tagged as (
+        insert into status_tags (tag_id, status_id)
+        select id, ${input.statusId} from wanted_tags
+        on conflict do nothing
+      ), events as (${events})
+      select 1`,
+    );
+    return loadOwn(tx, input);
+  });
+}
+
+async function loadOwn(tx: Executor, input: EditStatusInput): Promise<StatusView> {
+  const [view] = await hydrateStatuses(tx, [input.statusId], input.accountId);
+  if (!view) throw notFound();
+  return view;
+}

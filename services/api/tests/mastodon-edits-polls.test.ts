@@ -1,0 +1,106 @@
+/**
+ * Editing statuses, polls and scheduled statuses, through the API as clients call it. Every body is
+ * checked against Mastodon's own description.
+ */
+import { type Database } from '@murmur/db';
+import { deliverNotifications } from '@murmur/db/testing';
+import { describe, expect, it } from 'vitest';
+import type { ApiInstance } from '../src/plugins/context.js';
+import { json, type TestUser, useServer } from './_mastodon.js';
+import { expectMastodonResponse } from './_openapi.js';
+
+let app: ApiInstance;
+let database: Database;
+let alice: TestUser;
+let bob: TestUser;
+
+useServer((server) => ({ app, database, alice, bob } = server), {
+  INSTANCE_CONTACT_EMAIL: 'admin@murmur.test',
+});
+
+/** Injects a request, checks the body against Mastodon's description, returns the parsed body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
+async function call<T = any>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  user: TestUser | null,
+  options: { status?: number; payload?: object } = {},
+): Promise<T> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: user ? user.headers : {},
+    ...(options.payload ? { payload: options.payload } : {}),
+  });
+  const body = json<T>(response, options.status ?? 200);
+  expectMastodonResponse(response);
+  return body;
+}
+
+describe('editing a status', () => {
+  it('edits text and content warning, shows edited_at, the history (original first) and the source', async () => {
+    const posted = await call('POST', '/api/v1/statuses', alice, {
+      payload: { status: 'First #draft', visibility: 'public' },
+    });
+    expect(posted.edited_at).toBeNull();
+    // Read once, so that the per-process cache holds the unedited text.
+    expect((await call('GET', `/api/v1/statuses/${posted.id}`, bob)).content).toContain('First');
+
+    const edited = await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
+      payload: { status: `Second, for @${bob.username}`, spoiler_text: 'careful' },
+    });
+    expect(edited).toMatchObject({
+      id: posted.id,
+      spoiler_text: 'careful',
+      sensitive: true,
+      tags: [],
+      mentions: [{ id: bob.id }],
+      created_at: posted.created_at,
+    });
+    expect(edited.edited_at).toEqual(expect.any(String));
+    const seen = await call('GET', `/api/v1/statuses/${posted.id}`, bob);
+    expect(seen.content).toContain('Second');
+    expect(seen.edited_at).toBe(edited.edited_at);
+
+    const history = await call('GET', `/api/v1/statuses/${posted.id}/history`, bob);
+    expect(history.map((h: { spoiler_text: string }) => h.spoiler_text)).toEqual(['', 'careful']);
+    expect(history[0].content).toContain('First');
+    expect(history[0].created_at).toBe(posted.created_at);
+    expect(history[1].created_at).toBe(edited.edited_at);
+
+    expect(await call('GET', `/api/v1/statuses/${posted.id}/source`, alice)).toEqual({
+      id: posted.id,
+      text: `Second, for @${bob.username}`,
+      spoiler_text: 'careful',
+    });
+
+    await deliverNotifications(database);
+    const mentions = await call('GET', '/api/v1/notifications?types[]=mention', bob);
+    expect(mentions.map((n: { status: { id: string } }) => n.status.id)).toContain(posted.id);
+  });
+
+  it('answers the history of a status never edited with the status itself', async () => {
+    const posted = await call('POST', '/api/v1/statuses', alice, { payload: { status: 'once' } });
+    const history = await call('GET', `/api/v1/statuses/${posted.id}/history`, null);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ content: '<p>once</p>', created_at: posted.created_at });
+  });
+
+  it("refuses someone else's status, blank or too long text, and changed attachments or polls", async () => {
+    const posted = await call('POST', '/api/v1/statuses', alice, { payload: { status: 'mine' } });
+    const url = `/api/v1/statuses/${posted.id}`;
+    await call('PUT', url, bob, { status: 404, payload: { status: 'hijack' } });
+    await call('PUT', url, alice, { status: 422, payload: { status: ' ' } });
+    await call('PUT', url, alice, { status: 422, payload: { status: 'x'.repeat(501) } });
+    await call('PUT', url, alice, { status: 422, payload: { status: 'a', media_ids: ['1'] } });
+    await call('PUT', url, alice, {
+      status: 422,
+      payload: { status: 'a', poll: { options: ['x', 'y'], expires_in: 600 } },
+    });
+    await call('PUT', url, null, { status: 401, payload: { status: 'anonymous' } });
+    expect(await call('GET', url, alice)).toMatchObject({
+      content: '<p>mine</p>',
+      edited_at: null,
+    });
+  });
+});
