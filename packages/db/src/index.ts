@@ -114,6 +114,7 @@ export { clampLimit, type Page } from './queries/pagination.js';
 export type {
   AccountView,
   StatusView,
+  PollView,
   NotificationView,
   TagView,
   TagDetailView,
@@ -122,6 +123,16 @@ export type {
 } from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export { statusRevisions, type StatusRevisionView } from './queries/status-revisions.js';
+export { findVisiblePoll } from './queries/polls.js';
+export {
+  endDuePolls,
+  POLL_LIMITS,
+  validatePoll,
+  voteInPoll,
+  type PollInput,
+  type ValidPoll,
+  type VoteInput,
+} from './operations/polls/index.js';
 export {
   publicTimeline,
   tagTimeline,

@@ -117,6 +117,18 @@ export const PollEndedV1 = envelope(
   }),
 );
 
+/** `accountId` voted in a poll (choices: indexes into its options). */
+export const PollVotedV1 = envelope(
+  'PollVoted',
+  1,
+  data({
+    pollId: SnowflakeId,
+    ...StatusRef,
+    accountId: SnowflakeId,
+    choices: Type.Array(Type.Integer({ minimum: 0, maximum: 100 }), { maxItems: 100 }),
+  }),
+);
+
 /** A status (not a reblog) was deleted by its author; its reblogs went with it. */
 export const StatusDeletedV1 = envelope(
   'StatusDeleted',
@@ -262,6 +274,7 @@ export const CONTRACTS = {
   StatusDeleted: { subject: 'status.deleted.v1', schema: StatusDeletedV1 },
   StatusEdited: { subject: 'status.edited.v1', schema: StatusEditedV1 },
   PollEnded: { subject: 'poll.ended.v1', schema: PollEndedV1 },
+  PollVoted: { subject: 'poll.voted.v1', schema: PollVotedV1 },
   StatusFavourited: { subject: 'status.favourited.v1', schema: StatusFavouritedV1 },
   StatusUnfavourited: { subject: 'status.unfavourited.v1', schema: StatusUnfavouritedV1 },
   StatusReblogged: { subject: 'status.reblogged.v1', schema: StatusRebloggedV1 },
@@ -296,6 +309,7 @@ export type MediaUploaded = EventOf<'MediaUploaded'>;
 export type StatusDeleted = EventOf<'StatusDeleted'>;
 export type StatusEdited = EventOf<'StatusEdited'>;
 export type PollEnded = EventOf<'PollEnded'>;
+export type PollVoted = EventOf<'PollVoted'>;
 export type StatusFavourited = EventOf<'StatusFavourited'>;
 export type StatusUnfavourited = EventOf<'StatusUnfavourited'>;
 export type StatusReblogged = EventOf<'StatusReblogged'>;

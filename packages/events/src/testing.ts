@@ -109,6 +109,13 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     editedAt: new Date().toISOString(),
   }),
   PollEnded: () => ({ pollId: nextTestId(), statusId: nextTestId(), accountId: nextTestId() }),
+  PollVoted: () => ({
+    pollId: nextTestId(),
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    choices: [0],
+  }),
   StatusFavourited: () => ({
     statusId: nextTestId(),
     statusAccountId: nextTestId(),

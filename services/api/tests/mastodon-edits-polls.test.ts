@@ -104,3 +104,88 @@ describe('editing a status', () => {
     });
   });
 });
+
+describe('polls', () => {
+  it('advertises its limits, posts a poll, votes once, shows own votes and hides totals until the end', async () => {
+    const instance = await call('GET', '/api/v2/instance', null);
+    expect(instance.configuration.polls).toEqual({
+      max_options: 4,
+      max_characters_per_option: 50,
+      min_expiration: 300,
+      max_expiration: 2_629_746,
+    });
+
+    const posted = await call('POST', '/api/v1/statuses', alice, {
+      payload: {
+        status: 'Tea or coffee?',
+        poll: { options: ['tea', 'coffee'], expires_in: 600, hide_totals: true },
+      },
+    });
+    expect(posted.poll).toMatchObject({
+      expired: false,
+      multiple: false,
+      votes_count: 0,
+      voted: true, // the author, as in Mastodon
+      own_votes: [],
+      options: [
+        { title: 'tea', votes_count: 0 },
+        { title: 'coffee', votes_count: 0 },
+      ],
+    });
+    const pollId = posted.poll.id as string;
+
+    const voted = await call('POST', `/api/v1/polls/${pollId}/votes`, bob, {
+      payload: { choices: ['1'] },
+    });
+    expect(voted).toMatchObject({
+      votes_count: 1,
+      voted: true,
+      own_votes: [1],
+      options: [{ votes_count: null }, { votes_count: null }],
+    });
+    await call('POST', `/api/v1/polls/${pollId}/votes`, bob, {
+      status: 422,
+      payload: { choices: [0] },
+    });
+    await call('POST', `/api/v1/polls/${pollId}/votes`, alice, {
+      status: 422,
+      payload: { choices: [0] },
+    });
+    const anonymous = await call('GET', `/api/v1/polls/${pollId}`, null);
+    expect('voted' in anonymous).toBe(false);
+    expect((await call('GET', `/api/v1/statuses/${posted.id}`, bob)).poll).toMatchObject({
+      own_votes: [1],
+    });
+    await call('GET', '/api/v1/polls/123', bob, { status: 404 });
+  });
+
+  it('takes a poll as a form, and refuses a poll outside the limits with a 422', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: { ...alice.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      payload:
+        'status=Pick&poll[options][]=red&poll[options][]=green&poll[options][]=blue' +
+        '&poll[expires_in]=3600&poll[multiple]=true',
+    });
+    const posted = json(response);
+    expectMastodonResponse(response);
+    expect(posted.poll).toMatchObject({ multiple: true, options: [{}, {}, {}] });
+    const votes = await call('POST', `/api/v1/polls/${posted.poll.id}/votes`, bob, {
+      payload: { choices: [0, 2] },
+    });
+    expect(votes).toMatchObject({ votes_count: 2, voters_count: 1, own_votes: [0, 2] });
+
+    for (const poll of [
+      { options: ['only'], expires_in: 600 },
+      { options: ['a', 'b', 'c', 'd', 'e'], expires_in: 600 },
+      { options: ['a', 'b'], expires_in: 60 },
+      { options: ['a', 'x'.repeat(51)], expires_in: 600 },
+    ]) {
+      await call('POST', '/api/v1/statuses', alice, {
+        status: 422,
+        payload: { status: 'bad poll', poll },
+      });
+    }
+  });
+});

@@ -223,6 +223,8 @@ export interface WorkerTimings {
   unattachedMediaTtlMs: number;
   /** How often every home feed is trimmed to its bounded length (HOME_FEED_LENGTH). */
   homeFeedsTrimMs: number;
+  /** How often work due at a time is looked for (polls that ended). */
+  dueWorkMs: number;
 }
 
 export interface WorkerConfig {
@@ -280,6 +282,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   mediaCleanupMs: 60 * 60 * 1000,
   unattachedMediaTtlMs: 24 * 60 * 60 * 1000,
   homeFeedsTrimMs: 10 * 60 * 1000,
+  dueWorkMs: 10_000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { STATUS_MEDIA_JSON } from './media.js';
+import { statusPollJson, toPollView, type PollRowJson } from './polls.js';
 import type { AccountView, MediaView, StatusView } from './views.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
@@ -64,6 +65,7 @@ interface StatusRowJson {
   tags: { name: string; displayName: string }[];
   application: { name: string; website: string | null } | null;
   mediaAttachments: MediaView[];
+  poll: PollRowJson | null;
   favourited: boolean;
   reblogged: boolean;
   bookmarked: boolean;
@@ -129,6 +131,7 @@ async function loadStatusRows(
       (select json_build_object('name', app.name, 'website', app.website)
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
       ${STATUS_MEDIA_JSON} as "mediaAttachments",
+      ${statusPollJson(viewerId)} as "poll",
       ${viewerFlags},
       wanted.grp
     from wanted
@@ -144,6 +147,7 @@ function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView
     ...rest,
     createdAt: new Date(row.createdAt),
     editedAt: row.editedAt === null ? null : new Date(row.editedAt),
+    poll: row.poll === null ? null : toPollView(row.poll),
     account: toAccountView(row.account),
     reblog,
   };

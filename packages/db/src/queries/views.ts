@@ -39,6 +39,23 @@ export interface MediaView {
   statusId: string | null;
 }
 
+/** A poll with its counts and the viewer's choices. */
+export interface PollView {
+  id: string;
+  options: string[];
+  /** Votes per option, in the order of `options`. */
+  optionVotes: number[];
+  multiple: boolean;
+  hideTotals: boolean;
+  votesCount: number;
+  votersCount: number;
+  expiresAt: Date;
+  /** The author of its status (who sees the totals, and cannot vote). */
+  authorId: string;
+  /** The viewer's choices (indexes into `options`); null without a viewer. */
+  ownVotes: number[] | null;
+}
+
 export interface StatusView {
   id: string;
   account: AccountView;
@@ -60,6 +77,7 @@ export interface StatusView {
   application: { name: string; website: string | null } | null;
   /** In the order they were attached; fixed once posted. */
   mediaAttachments: MediaView[];
+  poll: PollView | null;
   /** For a reblog: the original status. */
   reblog: StatusView | null;
   /** How the viewer relates to the status; all false without a viewer. */

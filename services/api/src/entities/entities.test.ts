@@ -1,7 +1,14 @@
-import type { AccountView, MediaView, StatusView } from '@murmur/db';
+import type { AccountView, MediaView, PollView, StatusView } from '@murmur/db';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
-import { CredentialAccount, Notification, Relationship, Status, Tag } from '../schemas/entities.js';
+import {
+  CredentialAccount,
+  Notification,
+  Poll,
+  Relationship,
+  Status,
+  Tag,
+} from '../schemas/entities.js';
 import {
   serializeAccount,
   serializeCredentialAccount,
@@ -10,6 +17,7 @@ import {
   serializeStatus,
   serializeTag,
 } from './index.js';
+import { serializePoll } from './poll.js';
 import { createStatusJsonWriter } from './status-json.js';
 
 const ORIGIN = 'https://murmur.example';
@@ -66,6 +74,7 @@ function statusView(overrides: Partial<StatusView> = {}): StatusView {
     inReplyToAccountId: null,
     createdAt: new Date('2024-05-07T08:00:00Z'),
     editedAt: null,
+    poll: null,
     repliesCount: 0,
     reblogsCount: 1,
     favouritesCount: 2,
@@ -222,7 +231,22 @@ describe('createStatusJsonWriter', () => {
   it('writes exactly what serializeStatus builds, for every viewer', () => {
     const writer = createStatusJsonWriter(ORIGIN);
     const withPhoto = statusView({ id: '9100', mediaAttachments: [photo] });
-    for (const view of [statusView(), reply, wrapper, withPhoto]) {
+    const withPoll = statusView({
+      id: '9200',
+      poll: {
+        id: '9201',
+        options: ['tea', 'coffee'],
+        optionVotes: [2, 1],
+        multiple: false,
+        hideTotals: true,
+        votesCount: 3,
+        votersCount: 3,
+        expiresAt: new Date(Date.now() + 60 * 60 * 1000),
+        authorId: '111',
+        ownVotes: [1],
+      },
+    });
+    for (const view of [statusView(), reply, wrapper, withPhoto, withPoll]) {
       for (const viewerId of [null, '111', '222']) {
         const written = JSON.parse(writer.status(view, viewerId)) as unknown;
         expect(written).toStrictEqual(
@@ -342,5 +366,45 @@ describe('other entities', () => {
       history: [],
     });
     expect(Compile(Tag).Check(tag)).toBe(true);
+  });
+});
+
+describe('serializePoll', () => {
+  const poll: PollView = {
+    id: '9301',
+    options: ['tea', 'coffee'],
+    optionVotes: [2, 1],
+    multiple: true,
+    hideTotals: true,
+    votesCount: 3,
+    votersCount: 2,
+    expiresAt: new Date('2024-05-07T10:00:00Z'),
+    authorId: '111',
+    ownVotes: [],
+  };
+  const before = new Date('2024-05-07T09:00:00Z');
+  const after = new Date('2024-05-07T10:00:00Z');
+
+  it('hides the counts per option until the end, except from the author, who counts as having voted', () => {
+    expect(serializePoll(poll, '222', before)).toMatchObject({
+      expired: false,
+      voted: false,
+      own_votes: [],
+      options: [
+        { title: 'tea', votes_count: null },
+        { title: 'coffee', votes_count: null },
+      ],
+    });
+    expect(serializePoll(poll, '111', before)).toMatchObject({
+      voted: true,
+      options: [{ votes_count: 2 }, { votes_count: 1 }],
+    });
+    expect(serializePoll(poll, '222', after)).toMatchObject({
+      expired: true,
+      options: [{ votes_count: 2 }, { votes_count: 1 }],
+    });
+    const anonymous = serializePoll({ ...poll, ownVotes: null }, null, before);
+    expect('voted' in anonymous || 'own_votes' in anonymous).toBe(false);
+    expect(Compile(Poll).Check(anonymous)).toBe(true);
   });
 });

@@ -8,8 +8,8 @@ import { content } from './status.js';
 
 /**
  * A status's history as Mastodon's StatusEdit entities, the original first. A status never edited
- * has one entry, itself. Attachments cannot change by an edit here, so every revision shows the
- * current ones; mentions that are links are the current status's.
+ * has one entry, itself. Attachments and polls cannot change by an edit here, so every revision
+ * shows the current attachments; mentions that are links are the current status's.
  */
 export function serializeStatusHistory(
   status: StatusView,
@@ -24,7 +24,7 @@ export function serializeStatusHistory(
             text: status.text,
             spoilerText: status.spoilerText,
             sensitive: status.sensitive,
-            pollOptions: null,
+            pollOptions: status.poll?.options ?? null,
             createdAt: status.createdAt,
           },
         ];

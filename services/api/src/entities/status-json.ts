@@ -5,14 +5,19 @@
  * than the database read behind it: rendering the content's links, the author's entity with its
  * HTML note, then the schema serializer. So the fixed part of each status and each author's entity
  * are kept as JSON text (a status's keyed by its id and `edited_at`), and a response is those pieces joined with what is read fresh every time:
- * the counters, the author's current state, and the viewer's own flags. Nothing mutable is cached:
+ * the counters, the poll, the author's current state, and the viewer's own flags. Nothing mutable is cached:
  * an author's text is reused only while every field the database returned for them is unchanged.
  * The output parses to exactly what `serializeStatus` builds (entities.test.ts holds them equal).
  */
 import type { AccountView, StatusView } from '@murmur/db';
 import { Gauge, type Registry } from '@murmur/service-kit';
 import { serializeAccount } from './account.js';
-import { statusCountFields, statusFixedFields, statusViewerFields } from './status.js';
+import {
+  statusCountFields,
+  statusFixedFields,
+  statusPollField,
+  statusViewerFields,
+} from './status.js';
 
 /** Statuses and authors kept per process; about 1 KB of text each. */
 const DEFAULT_STATUS_JSON_CAPACITY = 20_000;
@@ -125,6 +130,7 @@ export function createStatusJsonWriter(
     return (
       `{${fixedJson(view)},"account":${accountJson(view.account)},` +
       members(statusCountFields(view)) +
+      `,${members(statusPollField(view, viewerId))}` +
       (viewerFields === null ? '' : `,${members(viewerFields)}`) +
       `,"reblog":${view.reblog === null ? 'null' : status(view.reblog, viewerId)}}`
     );

@@ -3,6 +3,7 @@ import { normalizeUsername, renderStatusHtml } from '@murmur/text';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { serializeMediaAttachment } from './media.js';
+import { serializePoll } from './poll.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
 export interface StatusOptions {
@@ -31,8 +32,13 @@ export type StatusViewerFields = Pick<
  */
 export type StatusFixedFields = Omit<
   Status,
-  'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
+  'account' | 'reblog' | 'poll' | keyof StatusCountFields | keyof StatusViewerFields
 >;
+
+/** The poll, with its counts, whether it ended and the viewer's votes: written for every response. */
+export function statusPollField(view: StatusView, viewerId: string | null): Pick<Status, 'poll'> {
+  return { poll: view.poll === null ? null : serializePoll(view.poll, viewerId) };
+}
 
 /** A status's (or one revision's) text as HTML: `view` gives the mentions that become links. */
 export function content(view: Pick<StatusView, 'text' | 'mentions'>, publicUrl: string): string {
@@ -80,7 +86,6 @@ export function statusFixedFields(
     tags: view.tags.map((t) => ({ name: t.name, url: tagUrl(publicUrl, t.name) })),
     emojis: [],
     quotes_count: 0,
-    poll: null,
     card: null,
     application: view.application,
   };
@@ -120,6 +125,7 @@ function serializeOne(
     ...statusFixedFields(view, context.publicUrl, options),
     account: serializeAccount(view.account, context.publicUrl),
     ...statusCountFields(view),
+    ...statusPollField(view, context.viewerId),
     ...statusViewerFields(view, context.viewerId),
   };
 }

@@ -123,6 +123,25 @@ export const MediaAttachment = Type.Object(
 );
 export type MediaAttachment = Static<typeof MediaAttachment>;
 
+/** A poll attached to a status; `voted` and `own_votes` only for a signed-in viewer. */
+export const Poll = Type.Object(
+  {
+    id: Id,
+    expires_at: Nullable(DateTime),
+    expired: Type.Boolean(),
+    multiple: Type.Boolean(),
+    votes_count: Type.Integer(),
+    voters_count: Nullable(Type.Integer()),
+    options: Type.Array(
+      Type.Object({ title: Type.String(), votes_count: Nullable(Type.Integer()) }),
+    ),
+    emojis: Type.Array(CustomEmoji),
+    voted: Type.Optional(Type.Boolean()),
+    own_votes: Type.Optional(Type.Array(Type.Integer())),
+  },
+  { description: 'Poll' },
+);
+
 const statusProperties = {
   id: Id,
   uri: Url,
@@ -146,7 +165,7 @@ const statusProperties = {
   reblogs_count: Type.Integer(),
   favourites_count: Type.Integer(),
   quotes_count: Type.Integer(),
-  poll: Type.Null(),
+  poll: Nullable(Poll),
   card: Type.Null(),
   application: Nullable(Type.Object({ name: Type.String(), website: Nullable(Type.String()) })),
   favourited: Type.Optional(Type.Boolean()),

@@ -19,7 +19,7 @@ import {
   toAccountView,
   type AccountRowJson,
 } from '../../queries/hydrate.js';
-import type { MediaView, StatusView } from '../../queries/views.js';
+import type { MediaView, PollView, StatusView } from '../../queries/views.js';
 import {
   attachedViews,
   attachMediaStatement,
@@ -27,6 +27,7 @@ import {
   requestedMediaIds,
 } from '../media/attach-to-status.js';
 import { newEvent, outboxInsert } from '../outbox.js';
+import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js';
 import { visibleTo } from '../visibility.js';
 import { isSnowflakeId } from '../../ids.js';
 import type { StatusRow } from './visible.js';
@@ -42,6 +43,8 @@ export interface CreateStatusInput {
   applicationId?: string | null;
   /** Attachments, in order: up to 4 of the poster's own processed, unattached uploads. */
   mediaIds?: readonly string[];
+  /** A poll to post with it (not with attachments). */
+  poll?: PollInput | null;
   /** Mastodon's `Idempotency-Key` header: the same key within an hour returns the same status. */
   idempotencyKey?: string | null;
   /** The request that caused this, carried into the events for tracing. */
@@ -149,6 +152,8 @@ export function mentionedUsernamesOf(tokens: readonly Token[]): string[] {
 /** What the write needs to know first: the new id and time, and what the text refers to. */
 interface StatusPreparation {
   id: string;
+  /** An id for the poll, if there is one (allocated in the same read). */
+  pollId: string;
   createdAt: Date;
   author: AccountRowJson | null;
   mentioned: { id: string; username: string }[];
@@ -177,6 +182,7 @@ async function prepareStatus(
     sql`
     with clock as (select clock_timestamp() as at)
     select snowflake_id_at(clock.at)::text as "id", clock.at as "createdAt",
+      snowflake_id_at(clock.at)::text as "pollId",
       (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
       coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username))
         from accounts a where lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
@@ -215,6 +221,14 @@ export async function createStatus(
     options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
     mediaIds.length > 0,
   );
+  const poll = input.poll ? validatePoll(input.poll) : null;
+  if (poll !== null && mediaIds.length > 0) {
+    throw new DomainError(
+      'InvalidField',
+      'Validation failed: A post cannot have both attachments and a poll',
+      'poll',
+    );
+  }
   const inReplyToId = input.inReplyToId ?? null;
   if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
   const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
@@ -226,6 +240,7 @@ export async function createStatus(
       inReplyToId,
       idempotencyKey,
       media,
+      poll,
     });
   if (!idempotencyKey && mediaIds.length === 0) return write(database.primary, []);
 
@@ -268,9 +283,10 @@ async function writeStatus(
     inReplyToId: string | null;
     idempotencyKey: string | null;
     media: MediaView[];
+    poll: ValidPoll | null;
   },
 ): Promise<CreatedStatus> {
-  const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media } = valid;
+  const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media, poll } = valid;
   const tokens = tokenize(text);
   const mentionedUsernames = mentionedUsernamesOf(tokens);
   const hashtags = hashtagsOf(tokens);
@@ -303,6 +319,21 @@ async function writeStatus(
     editedAt: null,
     deletedAt: null,
   };
+  const pollView: PollView | null =
+    poll === null
+      ? null
+      : {
+          id: prepared.pollId,
+          options: poll.options,
+          optionVotes: poll.options.map(() => 0),
+          multiple: poll.multiple,
+          hideTotals: poll.hideTotals,
+          votesCount: 0,
+          votersCount: 0,
+          expiresAt: new Date(status.createdAt.getTime() + poll.expiresInSeconds * 1000),
+          authorId: status.accountId,
+          ownVotes: [],
+        };
   const known = new Set(prepared.knownTags.map((t) => t.name));
   // Sorted, so that two posts creating the same new tags lock them in the same order.
   const newTags = hashtags
@@ -369,6 +400,16 @@ async function writeStatus(
       where ${idempotencyKey}::text is not null
       on conflict (account_id, key) do update set status_id = excluded.status_id, created_at = now()
     ), attached as (${attachMediaStatement(media)}
+    ), polled as (
+      -- Always present, inserting nothing without a poll, so the statement's text stays the same.
+      insert into polls (id, status_id, account_id, options, option_votes, multiple, hide_totals,
+        expires_at)
+      select ${pollView?.id ?? null}::bigint, inserted.id, ${status.accountId},
+        ${sql.param(poll?.options ?? null)}::text[],
+        ${sql.param(pollView?.optionVotes ?? null)}::int[],
+        ${poll?.multiple ?? false}::boolean, ${poll?.hideTotals ?? false}::boolean,
+        ${pollView?.expiresAt ?? null}::timestamptz
+      from inserted where ${pollView?.id ?? null}::bigint is not null
     ), events as (${events})
     select 1`,
     { prepared: true },
@@ -378,6 +419,7 @@ async function writeStatus(
     view: {
       ...viewOfCreated(status, prepared, newTags),
       mediaAttachments: attachedViews(media, status.id),
+      poll: pollView,
     },
   };
 }
@@ -420,6 +462,7 @@ function viewOfCreated(
     ].sort(byKey((t) => t.name)),
     application: prepared.application,
     mediaAttachments: [],
+    poll: null,
     reblog: null,
     favourited: false,
     reblogged: false,

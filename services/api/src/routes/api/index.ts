@@ -20,6 +20,7 @@ import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
 import profileRoutes from './v1/profile.js';
+import pollRoutes from './v1/polls.js';
 import statusEditRoutes from './v1/status-edits.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
@@ -48,5 +49,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
   await app.register(statusEditRoutes);
+  await app.register(pollRoutes);
   await app.register(stubRoutes);
 }

@@ -14,11 +14,12 @@ import {
   unfavouriteStatus,
   unreblogStatus,
   type Executor,
+  type PollInput,
   type StatusView,
   type Visibility,
 } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { serializeAccount, serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
@@ -47,6 +48,27 @@ const tags = ['statuses'];
 /** JSON clients sometimes send ids as numbers. */
 const IdInput = Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]);
 
+/** `poll[options][]`, `poll[expires_in]` (seconds), `poll[multiple]`, `poll[hide_totals]`. */
+export const PollParams = Type.Object({
+  options: Type.Union([
+    Type.String({ maxLength: 10_000 }),
+    Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 20 }),
+  ]),
+  expires_in: Type.Union([Type.Integer(), Type.String({ maxLength: 16 })]),
+  multiple: Type.Optional(Nullable(LenientBoolean)),
+  hide_totals: Type.Optional(Nullable(LenientBoolean)),
+});
+
+/** A poll's parameters as the operations take them. */
+export function pollInput(params: Static<typeof PollParams>): PollInput {
+  return {
+    options: toList(params.options),
+    expiresIn: Number(params.expires_in),
+    multiple: parseBoolean(params.multiple),
+    hideTotals: parseBoolean(params.hide_totals),
+  };
+}
+
 const CreateStatusBody = Type.Object({
   status: Type.Optional(Nullable(Type.String())),
   in_reply_to_id: Type.Optional(Nullable(IdInput)),
@@ -55,6 +77,7 @@ const CreateStatusBody = Type.Object({
   visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
   language: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   media_ids: Type.Optional(Nullable(StringOrList)),
+  poll: Type.Optional(Nullable(PollParams)),
 });
 
 const ReblogBody = Type.Object({
@@ -88,7 +111,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: 'Post a status',
         description:
-          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. `media_ids`: up to 4 of the poster’s own processed uploads, in order. Polls are not supported.',
+          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. `media_ids`: up to 4 of the poster’s own processed uploads, in order. `poll`: options, `expires_in` (seconds), `multiple`, `hide_totals`, within the limits of `/api/v2/instance` (not with attachments). `scheduled_at` is not supported yet.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 512 })) }),
         body: CreateStatusBody,
         response: { 200: Status, ...ERRORS },
@@ -111,6 +134,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           ...(body.sensitive == null ? {} : { sensitive: parseBoolean(body.sensitive) }),
           language,
           mediaIds: toList(body.media_ids ?? undefined).map(String),
+          poll: body.poll ? pollInput(body.poll) : null,
           applicationId: request.auth?.applicationId ?? null,
           idempotencyKey: request.headers['idempotency-key'] ?? null,
           requestId: request.id,
