@@ -125,6 +125,20 @@ export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
 export { statusRevisions, type StatusRevisionView } from './queries/status-revisions.js';
 export { findVisiblePoll } from './queries/polls.js';
 export {
+  findScheduledStatus,
+  listScheduledStatuses,
+  type ScheduledStatusView,
+} from './queries/scheduled-statuses.js';
+export {
+  cancelScheduledStatus,
+  publishDueScheduledStatuses,
+  rescheduleStatus,
+  scheduleStatus,
+  SCHEDULED_STATUS_RULES,
+  type ScheduledPublishOutcome,
+  type ScheduleStatusInput,
+} from './operations/scheduled/index.js';
+export {
   endDuePolls,
   POLL_LIMITS,
   validatePoll,

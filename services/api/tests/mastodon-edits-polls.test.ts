@@ -189,3 +189,54 @@ describe('polls', () => {
     }
   });
 });
+
+describe('scheduled statuses', () => {
+  it('schedules instead of posting, lists, reads, moves and cancels, and refuses less than 5 minutes ahead', async () => {
+    const at = new Date(Date.now() + 60 * 60 * 1000);
+    const scheduled = await call('POST', '/api/v1/statuses', alice, {
+      payload: {
+        status: 'Posted later',
+        visibility: 'unlisted',
+        scheduled_at: at.toISOString(),
+        poll: { options: ['a', 'b'], expires_in: 900 },
+      },
+    });
+    expect(scheduled).toMatchObject({
+      scheduled_at: at.toISOString(),
+      params: {
+        text: 'Posted later',
+        visibility: 'unlisted',
+        poll: { options: ['a', 'b'], expires_in: 900 },
+      },
+      media_attachments: [],
+    });
+    expect(await call('GET', `/api/v1/accounts/${alice.id}/statuses`, alice)).not.toContainEqual(
+      expect.objectContaining({ content: '<p>Posted later</p>' }),
+    );
+    const listed = await call('GET', '/api/v1/scheduled_statuses', alice);
+    expect(listed.map((s: { id: string }) => s.id)).toEqual([scheduled.id]);
+    expect(await call('GET', '/api/v1/scheduled_statuses', bob)).toEqual([]);
+    await call('GET', `/api/v1/scheduled_statuses/${scheduled.id}`, bob, { status: 404 });
+
+    const later = new Date(at.getTime() + 60 * 60 * 1000).toISOString();
+    const moved = await call('PUT', `/api/v1/scheduled_statuses/${scheduled.id}`, alice, {
+      payload: { scheduled_at: later },
+    });
+    expect(moved.scheduled_at).toBe(later);
+    await call('PUT', `/api/v1/scheduled_statuses/${scheduled.id}`, alice, {
+      status: 422,
+      payload: { scheduled_at: new Date(Date.now() + 60_000).toISOString() },
+    });
+    await call('PUT', `/api/v1/scheduled_statuses/${scheduled.id}`, alice, {
+      status: 422,
+      payload: { scheduled_at: 'tomorrow-ish' },
+    });
+    await call('POST', '/api/v1/statuses', alice, {
+      status: 422,
+      payload: { status: 'too soon', scheduled_at: new Date(Date.now() + 60_000).toISOString() },
+    });
+
+    expect(await call('DELETE', `/api/v1/scheduled_statuses/${scheduled.id}`, alice)).toEqual({});
+    await call('GET', `/api/v1/scheduled_statuses/${scheduled.id}`, alice, { status: 404 });
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
  * declared in `consumers.ts` (notifications, statistics, media, home feeds), the periodic jobs
- * (statistics, retention, media cleanup, home feeds trim, due work: ended polls), the dead-letter watcher and a small HTTP
+ * (statistics, retention, media cleanup, home feeds trim, due work: ended polls, scheduled statuses), the dead-letter watcher and a small HTTP
  * server (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
@@ -237,7 +237,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     name: 'due work',
     intervalMs: timings.dueWorkMs,
     logger,
-    run: () => dueWorkJob(database, logger),
+    run: () => dueWorkJob(database, logger, { maxStatusCharacters: config.maxStatusCharacters }),
   });
 
   const retention = new Loop({

@@ -7,3 +7,4 @@ export * from './viewer-state.js';
 export * from './media.js';
 export * from './home-feeds.js';
 export * from './status-revisions.js';
+export * from './scheduled-statuses.js';

@@ -179,6 +179,37 @@ const statusProperties = {
 /** A status as it appears inside a reblog (its own `reblog` is always null). */
 export const RebloggedStatus = Type.Object({ ...statusProperties, reblog: Type.Null() });
 
+/** A status waiting to be posted (`scheduled_at` when posting, `/api/v1/scheduled_statuses`). */
+export const ScheduledStatus = Type.Object(
+  {
+    id: Id,
+    scheduled_at: DateTime,
+    params: Type.Object({
+      text: Type.String(),
+      visibility: Visibility,
+      spoiler_text: Nullable(Type.String()),
+      sensitive: Nullable(Type.Boolean()),
+      language: Nullable(Type.String()),
+      in_reply_to_id: Nullable(Type.String()),
+      media_ids: Nullable(Type.Array(Type.String())),
+      poll: Nullable(
+        Type.Object({
+          options: Type.Array(Type.String()),
+          expires_in: Type.Integer(),
+          multiple: Type.Boolean(),
+          hide_totals: Type.Boolean(),
+        }),
+      ),
+      idempotency: Nullable(Type.String()),
+      scheduled_at: Nullable(Type.String()),
+      application_id: Type.Integer(),
+      with_rate_limit: Type.Boolean(),
+    }),
+    media_attachments: Type.Array(MediaAttachment),
+  },
+  { description: 'ScheduledStatus' },
+);
+
 /** A revision of a status (`GET /api/v1/statuses/:id/history`), the original first. */
 export const StatusEdit = Type.Object(
   {

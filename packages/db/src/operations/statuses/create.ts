@@ -215,6 +215,48 @@ export async function createStatus(
   input: CreateStatusInput,
   options: CreateStatusOptions = {},
 ): Promise<CreatedStatus> {
+  const valid = validateStatus(input, options);
+  const { idempotencyKey, mediaIds } = valid;
+  if (!idempotencyKey && mediaIds.length === 0) {
+    return writeStatus(database.primary, input, { ...valid, media: [] });
+  }
+
+  return withTransaction(database, async (tx) => {
+    if (idempotencyKey) {
+      // Serialize concurrent requests carrying the same key.
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
+      );
+      const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
+      if (existing) {
+        const [view] = await hydrateStatuses(tx, [existing.id], input.accountId);
+        return { ...existing, view: view! };
+      }
+    }
+    return writeStatus(tx, input, {
+      ...valid,
+      media: await lockAttachableMedia(tx, input.accountId, mediaIds),
+    });
+  });
+}
+
+/**
+ * Posts a status within the caller's transaction, with the same rules as `createStatus` (without
+ * an Idempotency-Key): how the worker publishes a scheduled status in the transaction that removes
+ * it, so it is posted exactly once. `reservedBy`: the scheduled status whose attachments it takes.
+ */
+export async function createStatusInTransaction(
+  tx: Executor,
+  input: CreateStatusInput,
+  options: CreateStatusOptions & { reservedBy?: string } = {},
+): Promise<CreatedStatus> {
+  const valid = validateStatus({ ...input, idempotencyKey: null }, options);
+  const media = await lockAttachableMedia(tx, input.accountId, valid.mediaIds, options.reservedBy);
+  return writeStatus(tx, input, { ...valid, media });
+}
+
+/** Every check of a new status that needs no database: text, visibility, attachments' ids, poll. */
+export function validateStatus(input: CreateStatusInput, options: CreateStatusOptions = {}) {
   const mediaIds = requestedMediaIds(input.mediaIds);
   const { text, spoilerText, visibility } = validateText(
     input,
@@ -232,32 +274,7 @@ export async function createStatus(
   const inReplyToId = input.inReplyToId ?? null;
   if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
   const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
-  const write = (executor: Executor, media: MediaView[]) =>
-    writeStatus(executor, input, {
-      text,
-      spoilerText,
-      visibility,
-      inReplyToId,
-      idempotencyKey,
-      media,
-      poll,
-    });
-  if (!idempotencyKey && mediaIds.length === 0) return write(database.primary, []);
-
-  return withTransaction(database, async (tx) => {
-    if (idempotencyKey) {
-      // Serialize concurrent requests carrying the same key.
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(hashtextextended(${`${input.accountId}:${idempotencyKey}`}, 0))`,
-      );
-      const existing = await findByIdempotencyKey(tx, input.accountId, idempotencyKey);
-      if (existing) {
-        const [view] = await hydrateStatuses(tx, [existing.id], input.accountId);
-        return { ...existing, view: view! };
-      }
-    }
-    return write(tx, await lockAttachableMedia(tx, input.accountId, mediaIds));
-  });
+  return { text, spoilerText, visibility, inReplyToId, idempotencyKey, mediaIds, poll };
 }
 
 /** A new status: its row, and its view as the author sees it right after posting. */

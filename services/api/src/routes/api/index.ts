@@ -21,6 +21,7 @@ import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
 import profileRoutes from './v1/profile.js';
 import pollRoutes from './v1/polls.js';
+import scheduledStatusRoutes from './v1/scheduled-statuses.js';
 import statusEditRoutes from './v1/status-edits.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
@@ -50,5 +51,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(statusesByIdRoutes);
   await app.register(statusEditRoutes);
   await app.register(pollRoutes);
+  await app.register(scheduledStatusRoutes);
   await app.register(stubRoutes);
 }

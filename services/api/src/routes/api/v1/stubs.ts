@@ -31,11 +31,6 @@ const STUBS: Stub[] = [
   { path: '/api/v1/mutes', summary: 'Muted accounts (none)', scope: 'read:mutes' },
   { path: '/api/v1/domain_blocks', summary: 'Blocked domains (none)', scope: 'read:blocks' },
   { path: '/api/v1/conversations', summary: 'Direct conversations (none)', scope: 'read:statuses' },
-  {
-    path: '/api/v1/scheduled_statuses',
-    summary: 'Scheduled statuses (none)',
-    scope: 'read:statuses',
-  },
   { path: '/api/v1/trends/tags', summary: 'Trending hashtags (none)', scope: null },
   { path: '/api/v1/trends/statuses', summary: 'Trending statuses (none)', scope: null },
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
