@@ -13,6 +13,7 @@ import {
   hydrateStatuses,
   isDomainError,
   reblogStatus,
+  VISIBILITIES,
   unbookmarkStatus,
   unfavouriteStatus,
   unreblogStatus,
@@ -37,6 +38,8 @@ const ComposeForm = Type.Object({
   alt_2: Type.Optional(Type.String({ maxLength: 1500 })),
   alt_3: Type.Optional(Type.String({ maxLength: 1500 })),
   alt_4: Type.Optional(Type.String({ maxLength: 1500 })),
+  spoiler_text: Type.Optional(Type.String({ maxLength: 10_000 })),
+  visibility: Type.Optional(Type.Union(VISIBILITIES.map((v) => Type.Literal(v)))),
 });
 
 const session = { csrf: 'session' } as const;
@@ -48,6 +51,8 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
     async (request, reply) => {
       const viewer = requireViewer(request);
       const text = request.body.status ?? '';
+      const spoilerText = request.body.spoiler_text ?? '';
+      const visibility = request.body.visibility ?? 'public';
       const inReplyToId = request.body.in_reply_to_id || null;
       const { alt_1, alt_2, alt_3, alt_4 } = request.body;
       const altTexts = { alt_1, alt_2, alt_3, alt_4 };
@@ -60,7 +65,15 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
         });
         const status = await createStatus(
           deps.database,
-          { accountId: viewer.account.id, text, inReplyToId, mediaIds, requestId: request.id },
+          {
+            accountId: viewer.account.id,
+            text,
+            spoilerText,
+            visibility,
+            inReplyToId,
+            mediaIds,
+            requestId: request.id,
+          },
           { maxCharacters: deps.config.maxStatusCharacters },
         );
         return reply.redirect(
@@ -86,7 +99,7 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
             : error.message.replace(/^Validation failed: /, '');
         const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
 ${inReplyTo ? statusArticle(inReplyTo, context) : ''}
-${composeForm(context, { text, error: message, inReplyTo, altTexts })}`;
+${composeForm(context, { text, spoilerText, visibility, error: message, inReplyTo, altTexts })}`;
         return sendPage(reply, context, { title: 'Fix your post', body }, 422);
       }
     },
