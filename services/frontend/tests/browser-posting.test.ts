@@ -131,4 +131,33 @@ describe('posting on the website', () => {
     expect(view?.poll).toMatchObject({ ownVotes: [1], optionVotes: [0, 1] });
     await audit.check();
   }, 120_000);
+
+  it('composes a poll, keeping what was typed when it is refused', async () => {
+    const { page, audit } = await signedInPage(pollster);
+    await page.goto(`${origin}/home`);
+    await page.getByLabel('What’s on your mind?').fill('Best season?');
+    await page.getByText('Add a poll').click();
+    await page.getByLabel('Choice 1').fill('Spring');
+    await page.getByLabel('Poll length').selectOption({ label: '1 hour' });
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Post' }).click(),
+    ]);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/at least 2 options/);
+    await expect(page.getByLabel('Choice 1').inputValue()).resolves.toBe('Spring');
+    await expect(page.getByLabel('Poll length').inputValue()).resolves.toBe('3600');
+    await page.getByLabel('Choice 2').fill('Autumn');
+    await page.getByLabel('Allow several choices').check();
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Post' }).click(),
+    ]);
+    const shown = page.locator('article.status', { hasText: 'Best season?' }).first();
+    await expect(shown.locator('.poll-results').textContent()).resolves.toMatch(/Spring.*Autumn/s);
+    const id = (await shown.getAttribute('id'))!.replace('status-', '');
+    const [view] = await hydrateStatuses(harness.database.primary, [id], pollster.id);
+    expect(view?.poll).toMatchObject({ options: ['Spring', 'Autumn'], multiple: true });
+    expect(view!.poll!.expiresAt.getTime() - view!.createdAt.getTime()).toBe(3_600_000);
+    await audit.check();
+  }, 120_000);
 });

@@ -81,6 +81,11 @@ ${editForm(context, status, form)}
       const viewer = requireViewer(request);
       const text = request.body.status ?? '';
       const spoilerText = request.body.spoiler_text ?? '';
+      const current = await ownStatus(request);
+      // The form has no "sensitive" box: a post marked sensitive without a warning stays so;
+      // otherwise the warning decides, as when posting.
+      const sensitive =
+        (current.sensitive && current.spoilerText.length === 0) || spoilerText.trim().length > 0;
       try {
         const edited = await editStatus(
           deps.database,
@@ -89,6 +94,7 @@ ${editForm(context, status, form)}
             statusId: request.params.id,
             text,
             spoilerText,
+            sensitive,
             requestId: request.id,
           },
           { maxCharacters: deps.config.maxStatusCharacters },
@@ -96,12 +102,11 @@ ${editForm(context, status, form)}
         return reply.redirect(statusPath(edited), 303);
       } catch (error) {
         if (!isDomainError(error) || !FIXABLE.includes(error.code)) throw error;
-        const status = await ownStatus(request);
         const message =
           error.code === 'TextEmpty'
             ? 'Write something before saving.'
             : error.message.replace(/^Validation failed: /, '');
-        return editPage(request, reply, status, { text, spoilerText, error: message }, 422);
+        return editPage(request, reply, current, { text, spoilerText, error: message }, 422);
       }
     },
   );

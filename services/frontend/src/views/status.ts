@@ -269,6 +269,45 @@ export interface ComposeOptions {
   inReplyTo?: StatusView | null;
   /** Alt texts as typed (`alt_1` … `alt_4`), kept when the form comes back with an error. */
   altTexts?: Record<string, string | undefined>;
+  /** The poll as typed, kept when the form comes back with an error. */
+  poll?: PollFields;
+}
+
+/** A poll as the compose form sends it. */
+export interface PollFields {
+  options: string[];
+  /** Seconds. */
+  expiresIn: number;
+  multiple: boolean;
+}
+
+/** How long a poll may run, as offered by the form (within Mastodon's 5 minutes to a month). */
+export const POLL_DURATIONS: readonly [seconds: number, label: string][] = [
+  [5 * 60, '5 minutes'],
+  [30 * 60, '30 minutes'],
+  [60 * 60, '1 hour'],
+  [6 * 60 * 60, '6 hours'],
+  [24 * 60 * 60, '1 day'],
+  [3 * 24 * 60 * 60, '3 days'],
+  [7 * 24 * 60 * 60, '7 days'],
+];
+
+/** Up to four options, how long it runs, and whether several choices are allowed. */
+function pollFields(options: ComposeOptions): SafeHtml {
+  const poll = options.poll;
+  const kept = poll !== undefined && poll.options.some((o) => o);
+  const duration = poll?.expiresIn ?? 24 * 60 * 60;
+  return html`<details class="compose-poll"${kept ? html` open` : ''}><summary>Add a poll</summary>
+${[1, 2, 3, 4].map(
+  (n) =>
+    html`<div><label for="poll-option-${n}">Choice ${n}${n > 2 ? ' (optional)' : ''}</label> <input type="text" id="poll-option-${n}" name="poll_option_${n}" maxlength="200" value="${poll?.options[n - 1] ?? ''}"></div>`,
+)}
+<div><label for="poll-duration">Poll length</label> <select id="poll-duration" name="poll_expires_in">${POLL_DURATIONS.map(
+    ([seconds, label]) =>
+      html`<option value="${seconds}"${seconds === duration ? html` selected` : ''}>${label}</option>`,
+  )}</select></div>
+<div><input type="checkbox" id="poll-multiple" name="poll_multiple" value="true"${poll?.multiple ? html` checked` : ''}> <label for="poll-multiple">Allow several choices</label></div>
+</details>`;
 }
 
 const PHOTO_TYPES = 'image/jpeg,image/png,image/gif,image/webp,image/avif';
@@ -338,6 +377,7 @@ ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.i
 ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
 ${composeSettings(options)}
 ${photoFields(options)}
+${replying ? '' : pollFields(options)}
 <div class="compose-footer">
 <span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
 <button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>
