@@ -8,7 +8,7 @@ import {
   tokenize,
   type Token,
 } from '@murmur/text';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { idempotencyKeys, statuses, type Visibility, VISIBILITIES } from '../../schema/index.js';
@@ -138,6 +138,31 @@ export function hashtagsOf(tokens: readonly Token[]): { name: string; displayNam
     if (!seen.has(name)) seen.set(name, token.name);
   }
   return [...seen].map(([name, displayName]) => ({ name, displayName }));
+}
+
+/**
+ * The hashtags of a text that do not exist yet, sorted, so that two posts creating the same new
+ * tags lock them in the same order.
+ */
+export function newTagsOf<T extends { name: string }>(
+  hashtags: readonly T[],
+  knownTags: readonly { name: string }[],
+): T[] {
+  const known = new Set(knownTags.map((t) => t.name));
+  return hashtags.filter((h) => !known.has(h.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The writable CTE creating `newTags`, returning their ids (posting and editing). */
+export function createTagsStatement(
+  newTags: readonly { name: string; displayName: string }[],
+): SQL {
+  return sql`
+      -- "do update" returns the row even when another post created the tag since our read.
+      insert into tags (name, display_name)
+      select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
+        ${sql.param(newTags.map((t) => t.displayName))}::text[])
+      on conflict (name) do update set name = excluded.name
+      returning id`;
 }
 
 /** The local usernames a text mentions, lower-cased (resolved to accounts by the write). */
@@ -351,11 +376,7 @@ async function writeStatus(
           authorId: status.accountId,
           ownVotes: [],
         };
-  const known = new Set(prepared.knownTags.map((t) => t.name));
-  // Sorted, so that two posts creating the same new tags lock them in the same order.
-  const newTags = hashtags
-    .filter((h) => !known.has(h.name))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const newTags = newTagsOf(hashtags, prepared.knownTags);
   const requestId = input.requestId ?? null;
   const recipients = prepared.mentioned.filter((a) => a.id !== input.accountId);
   const events = outboxInsert([
@@ -394,13 +415,7 @@ async function writeStatus(
     ), mentioned as (
       insert into mentions (status_id, account_id)
       select inserted.id, m.id from inserted, unnest(${sql.param(prepared.mentioned.map((a) => a.id))}::bigint[]) as m(id)
-    ), created_tags as (
-      -- "do update" returns the row even when another post created the tag since our read.
-      insert into tags (name, display_name)
-      select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
-        ${sql.param(newTags.map((t) => t.displayName))}::text[])
-      on conflict (name) do update set name = excluded.name
-      returning id
+    ), created_tags as (${createTagsStatement(newTags)}
     ), tagged as (
       insert into status_tags (tag_id, status_id)
       select tag.id, inserted.id from inserted, (

@@ -15,7 +15,13 @@ import type { StatusView } from '../../queries/views.js';
 import { withTransaction } from '../../transaction.js';
 import { requestedMediaIds } from '../media/attach-to-status.js';
 import { newEvent, outboxInsert } from '../outbox.js';
-import { hashtagsOf, mentionedUsernamesOf, validateText } from './create.js';
+import {
+  createTagsStatement,
+  hashtagsOf,
+  mentionedUsernamesOf,
+  newTagsOf,
+  validateText,
+} from './create.js';
 
 export interface EditStatusInput {
   /** Who asks: only the author may edit. */
@@ -145,10 +151,7 @@ export async function editStatus(
       mentionedUsernamesOf(tokens),
       hashtags.map((h) => h.name),
     );
-    const known = new Set(refs.knownTags.map((t) => t.name));
-    const newTags = hashtags
-      .filter((h) => !known.has(h.name))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const newTags = newTagsOf(hashtags, refs.knownTags);
     const mentionedIds = refs.mentioned.map((m) => m.id);
     const newlyMentioned = refs.mentioned.filter(
       (m) => !m.alreadyMentioned && m.id !== input.accountId,
@@ -203,12 +206,7 @@ export async function editStatus(
         insert into mentions (status_id, account_id)
         select ${input.statusId}, unnest(${sql.param(mentionedIds)}::bigint[])
         on conflict do nothing
-      ), created_tags as (
-        insert into tags (name, display_name)
-        select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
-          ${sql.param(newTags.map((t) => t.displayName))}::text[])
-        on conflict (name) do update set name = excluded.name
-        returning id
+      ), created_tags as (${createTagsStatement(newTags)}
       ), wanted_tags as (
         select id from created_tags
         union all select unnest(${sql.param(refs.knownTags.map((t) => t.id))}::bigint[])
