@@ -159,6 +159,23 @@ describe('polls', () => {
     await call('GET', '/api/v1/polls/123', bob, { status: 404 });
   });
 
+  it('edits the text of a status with a poll when the app sends the same poll back, and refuses a changed poll', async () => {
+    const poll = { options: ['north', 'south'], expires_in: 600, multiple: false };
+    const posted = await call('POST', '/api/v1/statuses', alice, {
+      payload: { status: 'Which way?', poll },
+    });
+    const edited = await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
+      payload: { status: 'Which way now?', poll },
+    });
+    expect(edited).toMatchObject({ poll: { id: posted.poll.id, options: [{}, {}] } });
+    await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
+      status: 422,
+      payload: { status: 'Which way?', poll: { ...poll, options: ['east', 'west'] } },
+    });
+    const history = await call('GET', `/api/v1/statuses/${posted.id}/history`, alice);
+    expect(history[1].poll).toEqual({ options: [{ title: 'north' }, { title: 'south' }] });
+  });
+
   it('takes a poll as a form, and refuses a poll outside the limits with a 422', async () => {
     const response = await app.inject({
       method: 'POST',

@@ -15,6 +15,7 @@ import type { StatusView } from '../../queries/views.js';
 import { withTransaction } from '../../transaction.js';
 import { requestedMediaIds } from '../media/attach-to-status.js';
 import { newEvent, outboxInsert } from '../outbox.js';
+import { validatePoll, type PollInput } from '../polls/rules.js';
 import {
   createTagsStatement,
   hashtagsOf,
@@ -37,6 +38,12 @@ export interface EditStatusInput {
    * now (see ARCHITECTURE.md, Editing): the list must be the current one.
    */
   mediaIds?: readonly string[];
+  /**
+   * The poll and the attachments' descriptions as the client shows them (apps send them back with
+   * every edit): accepted when unchanged, refused otherwise, as changing them is not supported.
+   */
+  poll?: PollInput;
+  mediaAttributes?: readonly { id: string; description?: string | null }[];
   requestId?: string | null;
 }
 
@@ -47,6 +54,8 @@ interface EditedStatusRow {
   language: string | null;
   accountId: string;
   mediaIds: string[];
+  mediaDescriptions: (string | null)[];
+  poll: { options: string[]; multiple: boolean } | null;
   now: string;
 }
 
@@ -62,6 +71,10 @@ async function lockStatus(tx: Executor, statusId: string): Promise<EditedStatusR
         s.account_id::text as "accountId",
         array(select m.id::text from media_attachments m where m.status_id = s.id
           order by m.position) as "mediaIds",
+        array(select m.description from media_attachments m where m.status_id = s.id
+          order by m.position) as "mediaDescriptions",
+        (select json_build_object('options', p.options, 'multiple', p.multiple)
+          from polls p where p.status_id = s.id) as "poll",
         clock_timestamp() as "now"
       from statuses s
       where s.id = ${statusId} and s.deleted_at is null and s.reblog_of_id is null
@@ -113,12 +126,10 @@ export async function editStatus(
     // Someone else's status is "not found", as Mastodon answers.
     if (current === null || current.accountId !== input.accountId) throw notFound();
     if (requestedMedia !== undefined && requestedMedia.join(',') !== current.mediaIds.join(',')) {
-      throw new DomainError(
-        'InvalidField',
-        'Attachments cannot be added, removed or reordered by an edit on this server',
-        'media_ids',
-      );
+      throw unsupported('Attachments', 'media_ids');
     }
+    refuseChangedPoll(input.poll, current.poll);
+    refuseChangedDescriptions(input.mediaAttributes, current);
     const spoilerChanged = input.spoilerText !== undefined;
     const { text, spoilerText } = validateText(
       {
@@ -222,6 +233,41 @@ export async function editStatus(
     );
     return loadOwn(tx, input);
   });
+}
+
+function unsupported(what: string, field: string): DomainError {
+  return new DomainError(
+    'InvalidField',
+    `${what} cannot be changed by an edit on this server`,
+    field,
+  );
+}
+
+function refuseChangedPoll(given: PollInput | undefined, current: EditedStatusRow['poll']): void {
+  if (given === undefined) return;
+  const poll = validatePoll(given);
+  if (
+    current === null ||
+    poll.multiple !== current.multiple ||
+    poll.options.join('\n') !== current.options.join('\n')
+  ) {
+    throw unsupported('A poll', 'poll');
+  }
+}
+
+function refuseChangedDescriptions(
+  given: EditStatusInput['mediaAttributes'],
+  current: EditedStatusRow,
+): void {
+  for (const attribute of given ?? []) {
+    const index = current.mediaIds.indexOf(attribute.id);
+    if (index < 0) throw unsupported('Attachments', 'media_attributes');
+    if (attribute.description === undefined) continue;
+    const before = current.mediaDescriptions[index] ?? '';
+    if ((attribute.description ?? '').trim() !== before) {
+      throw unsupported('Attachment descriptions', 'media_attributes');
+    }
+  }
 }
 
 async function loadOwn(tx: Executor, input: EditStatusInput): Promise<StatusView> {

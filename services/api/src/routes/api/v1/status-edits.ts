@@ -6,7 +6,7 @@ import type { ApiInstance } from '../../../plugins/context.js';
 import { IdParams, LenientBoolean, Nullable, StringOrList } from '../../../schemas/atoms.js';
 import { Status, StatusEdit, StatusSource } from '../../../schemas/entities.js';
 import { ERRORS, parseBoolean, sendStatus, toList, userOf, viewerOf } from '../_shared.js';
-import { LANGUAGE } from './statuses.js';
+import { LANGUAGE, pollInput, PollParams } from './statuses.js';
 
 const tags = ['statuses'];
 
@@ -16,9 +16,19 @@ const EditStatusBody = Type.Object({
   sensitive: Type.Optional(Nullable(LenientBoolean)),
   language: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   media_ids: Type.Optional(Nullable(StringOrList)),
-  // Accepted to answer clearly: a poll cannot be changed by an edit here (see the route).
-  poll: Type.Optional(Nullable(Type.Unknown())),
-  media_attributes: Type.Optional(Nullable(Type.Unknown())),
+  // Apps send the poll and the descriptions back with every edit: accepted when unchanged.
+  poll: Type.Optional(Nullable(PollParams)),
+  media_attributes: Type.Optional(
+    Nullable(
+      Type.Array(
+        Type.Object({
+          id: Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]),
+          description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+        }),
+        { maxItems: 20 },
+      ),
+    ),
+  ),
 });
 
 function notFound(): DomainError {
@@ -36,7 +46,7 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
         tags,
         summary: 'Edit one of your statuses',
         description:
-          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. `media_ids`, when given, must be the current attachments: attachments, their descriptions and polls cannot be changed by an edit on this server.',
+          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. `media_ids`, `media_attributes` and `poll`, when given, must be the current ones: attachments, their descriptions and polls cannot be changed by an edit on this server (422).',
         params: IdParams,
         body: EditStatusBody,
         response: { 200: Status, ...ERRORS },
@@ -44,20 +54,6 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.media_attributes != null) {
-        throw new DomainError(
-          'InvalidField',
-          'Attachment descriptions cannot be changed by an edit on this server',
-          'media_attributes',
-        );
-      }
-      if (body.poll != null) {
-        throw new DomainError(
-          'InvalidField',
-          'A poll cannot be added or changed by an edit on this server',
-          'poll',
-        );
-      }
       const view = await editStatus(
         database,
         {
@@ -72,6 +68,15 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
           ...(body.media_ids === undefined
             ? {}
             : { mediaIds: toList(body.media_ids ?? undefined).map(String) }),
+          ...(body.poll ? { poll: pollInput(body.poll) } : {}),
+          ...(body.media_attributes
+            ? {
+                mediaAttributes: body.media_attributes.map((m) => ({
+                  id: String(m.id),
+                  ...(m.description === undefined ? {} : { description: m.description }),
+                })),
+              }
+            : {}),
           requestId: request.id,
         },
         { maxCharacters: config.MAX_STATUS_CHARACTERS },
