@@ -4,8 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  createMediaUpload,
+  createStatus,
   DomainError,
   editStatus,
+  markMediaProcessed,
   hydrateStatuses,
   listNotifications,
   reblogStatus,
@@ -101,6 +104,48 @@ describe('editStatus', () => {
     expect(await outboxEvents(db, ['StatusEdited'])).not.toContainEqual(
       expect.objectContaining({ data: expect.objectContaining({ statusId: created.id }) }),
     );
+  });
+
+  it('accepts the attachments and their descriptions sent back unchanged, and refuses changes to them', async () => {
+    const db = testDb.database;
+    const author = await createAccountFixture(db);
+    const upload = await createMediaUpload(db, {
+      accountId: author.id,
+      incomingKey: 'incoming/edit-photo',
+      description: 'A heron',
+    });
+    await markMediaProcessed(db, {
+      mediaId: upload.id,
+      originalKey: `files/${upload.id}/${'a'.repeat(64)}.jpg`,
+      smallKey: `files/${upload.id}/${'b'.repeat(64)}.webp`,
+      meta: {
+        original: { width: 12, height: 8, size: '12x8', aspect: 1.5 },
+        small: { width: 12, height: 8, size: '12x8', aspect: 1.5 },
+      },
+      blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+    });
+    const created = await createStatus(db, {
+      accountId: author.id,
+      text: 'photo',
+      mediaIds: [upload.id],
+    });
+    const edited = await editStatus(db, {
+      accountId: author.id,
+      statusId: created.id,
+      text: 'photo of a heron',
+      mediaIds: [upload.id],
+      mediaAttributes: [{ id: upload.id, description: 'A heron' }],
+    });
+    expect(edited.mediaAttachments.map((m) => m.description)).toEqual(['A heron']);
+    for (const change of [
+      { mediaIds: [] },
+      { mediaAttributes: [{ id: upload.id, description: 'A stork' }] },
+      { poll: { options: ['a', 'b'], expiresIn: 600 } },
+    ]) {
+      await expect(
+        editStatus(db, { accountId: author.id, statusId: created.id, text: 'x', ...change }),
+      ).rejects.toMatchObject({ code: 'InvalidField' });
+    }
   });
 
   it('records nothing when nothing changed', async () => {
