@@ -86,7 +86,7 @@ describe('editing a status', () => {
     expect(history[0]).toMatchObject({ content: '<p>once</p>', created_at: posted.created_at });
   });
 
-  it("refuses someone else's status, blank or too long text, and changed attachments or polls", async () => {
+  it("refuses someone else's status, blank or too long text, changed attachments and a bad poll", async () => {
     const posted = await call('POST', '/api/v1/statuses', alice, { payload: { status: 'mine' } });
     const url = `/api/v1/statuses/${posted.id}`;
     await call('PUT', url, bob, { status: 404, payload: { status: 'hijack' } });
@@ -95,7 +95,7 @@ describe('editing a status', () => {
     await call('PUT', url, alice, { status: 422, payload: { status: 'a', media_ids: ['1'] } });
     await call('PUT', url, alice, {
       status: 422,
-      payload: { status: 'a', poll: { options: ['x', 'y'], expires_in: 600 } },
+      payload: { status: 'a', poll: { options: ['only one'], expires_in: 600 } },
     });
     await call('PUT', url, null, { status: 401, payload: { status: 'anonymous' } });
     expect(await call('GET', url, alice)).toMatchObject({
@@ -159,21 +159,30 @@ describe('polls', () => {
     await call('GET', '/api/v1/polls/123', bob, { status: 404 });
   });
 
-  it('edits the text of a status with a poll when the app sends the same poll back, and refuses a changed poll', async () => {
+  it('keeps the votes when the app sends the same poll back with an edit, and starts over with other options', async () => {
     const poll = { options: ['north', 'south'], expires_in: 600, multiple: false };
     const posted = await call('POST', '/api/v1/statuses', alice, {
       payload: { status: 'Which way?', poll },
     });
+    await call('POST', `/api/v1/polls/${posted.poll.id}/votes`, bob, { payload: { choices: [1] } });
     const edited = await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
       payload: { status: 'Which way now?', poll },
     });
-    expect(edited).toMatchObject({ poll: { id: posted.poll.id, options: [{}, {}] } });
-    await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
-      status: 422,
-      payload: { status: 'Which way?', poll: { ...poll, options: ['east', 'west'] } },
+    expect(edited.poll).toMatchObject({ id: posted.poll.id, votes_count: 1 });
+
+    const replaced = await call('PUT', `/api/v1/statuses/${posted.id}`, alice, {
+      payload: { status: 'Which way now?', poll: { ...poll, options: ['east', 'west', 'up'] } },
     });
+    expect(replaced.poll).toMatchObject({
+      votes_count: 0,
+      options: [{ title: 'east' }, { title: 'west' }, { title: 'up' }],
+    });
+    const seenByVoter = await call('GET', `/api/v1/polls/${replaced.poll.id}`, bob);
+    expect(seenByVoter).toMatchObject({ voted: false, own_votes: [] });
     const history = await call('GET', `/api/v1/statuses/${posted.id}/history`, alice);
-    expect(history[1].poll).toEqual({ options: [{ title: 'north' }, { title: 'south' }] });
+    expect(
+      history.map((h: { poll: { options: { title: string }[] } }) => h.poll.options.length),
+    ).toEqual([2, 2, 3]);
   });
 
   it('takes a poll as a form, and refuses a poll outside the limits with a 422', async () => {

@@ -6,7 +6,7 @@
  * new text mentions for the first time, in the edit's transaction.
  */
 import { DEFAULT_MAX_CHARACTERS, tokenize } from '@murmur/text';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
@@ -15,7 +15,7 @@ import type { StatusView } from '../../queries/views.js';
 import { withTransaction } from '../../transaction.js';
 import { requestedMediaIds } from '../media/attach-to-status.js';
 import { newEvent, outboxInsert } from '../outbox.js';
-import { validatePoll, type PollInput } from '../polls/rules.js';
+import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js';
 import {
   createTagsStatement,
   hashtagsOf,
@@ -38,11 +38,12 @@ export interface EditStatusInput {
    * now (see ARCHITECTURE.md, Editing): the list must be the current one.
    */
   mediaIds?: readonly string[];
-  /**
-   * The poll and the attachments' descriptions as the client shows them (apps send them back with
-   * every edit): accepted when unchanged, refused otherwise, as changing them is not supported.
-   */
+  /** The poll after the edit: other options replace it (its votes discarded), as Mastodon does. */
   poll?: PollInput;
+  /**
+   * The attachments' descriptions as the client shows them (apps send them back with every edit):
+   * accepted when unchanged, refused otherwise, as changing them is not supported.
+   */
   mediaAttributes?: readonly { id: string; description?: string | null }[];
   requestId?: string | null;
 }
@@ -128,7 +129,7 @@ export async function editStatus(
     if (requestedMedia !== undefined && requestedMedia.join(',') !== current.mediaIds.join(',')) {
       throw unsupported('Attachments', 'media_ids');
     }
-    refuseChangedPoll(input.poll, current.poll);
+    const newPoll = pollReplacement(input.poll, current);
     refuseChangedDescriptions(input.mediaAttributes, current);
     const spoilerChanged = input.spoilerText !== undefined;
     const { text, spoilerText } = validateText(
@@ -149,7 +150,8 @@ export async function editStatus(
       text === current.text &&
       spoilerText === current.spoilerText &&
       sensitive === current.sensitive &&
-      language === current.language
+      language === current.language &&
+      newPoll === null
     ) {
       return loadOwn(tx, input);
     }
@@ -188,6 +190,10 @@ export async function editStatus(
       ),
     ]);
     const pollOptions = sql`(select p.options from polls p where p.status_id = s.id)`;
+    if (newPoll !== null) {
+      // Votes wait for the new poll rather than land in the old one meanwhile.
+      await tx.execute(sql`select 1 from polls where status_id = ${input.statusId} for update`);
+    }
     await queryRows(
       tx,
       sql`
@@ -204,9 +210,11 @@ export async function editStatus(
         insert into status_edits (id, status_id, account_id, text, spoiler_text, sensitive,
           poll_options, created_at)
         select snowflake_id_at(${editedAt}), s.id, s.account_id, ${text}, ${spoilerText},
-          ${sensitive}, ${pollOptions}, ${editedAt}
+          ${sensitive}, ${newPoll === null ? pollOptions : sql`${sql.param(newPoll.options)}::text[]`},
+          ${editedAt}
         from statuses s where s.id = ${input.statusId}
-      ), changed as (
+      ), ${pollReplacementStatement(input, newPoll, editedAt)}
+      changed as (
         update statuses set text = ${text}, spoiler_text = ${spoilerText}, sensitive = ${sensitive},
           language = ${language}, edited_at = ${editedAt}
         where id = ${input.statusId}
@@ -243,16 +251,51 @@ function unsupported(what: string, field: string): DomainError {
   );
 }
 
-function refuseChangedPoll(given: PollInput | undefined, current: EditedStatusRow['poll']): void {
-  if (given === undefined) return;
+/**
+ * The poll an edit puts in place, or null when it leaves the poll as it is. As in Mastodon, a poll
+ * with other options (or another choice kind) replaces the old one, whose votes are discarded; a
+ * status with attachments cannot have one.
+ */
+function pollReplacement(given: PollInput | undefined, current: EditedStatusRow): ValidPoll | null {
+  if (given === undefined) return null;
   const poll = validatePoll(given);
-  if (
-    current === null ||
-    poll.multiple !== current.multiple ||
-    poll.options.join('\n') !== current.options.join('\n')
-  ) {
-    throw unsupported('A poll', 'poll');
+  const same =
+    current.poll !== null &&
+    poll.multiple === current.poll.multiple &&
+    poll.options.join('\n') === current.poll.options.join('\n');
+  if (same) return null;
+  if (current.mediaIds.length > 0) {
+    throw new DomainError(
+      'InvalidField',
+      'Validation failed: A post cannot have both attachments and a poll',
+      'poll',
+    );
   }
+  return poll;
+}
+
+/** The CTEs replacing the status's poll (none when it stays), each followed by a comma. */
+function pollReplacementStatement(
+  input: EditStatusInput,
+  poll: ValidPoll | null,
+  editedAt: Date,
+): SQL {
+  if (poll === null) return sql``;
+  const expiresAt = new Date(editedAt.getTime() + poll.expiresInSeconds * 1000);
+  return sql`discarded_votes as (
+        delete from poll_votes v using polls p
+        where v.poll_id = p.id and p.status_id = ${input.statusId}
+      ), replaced_poll as (
+        insert into polls (status_id, account_id, options, option_votes, multiple, hide_totals,
+          expires_at)
+        values (${input.statusId}, ${input.accountId}, ${sql.param(poll.options)}::text[],
+          ${sql.param(poll.options.map(() => 0))}::int[], ${poll.multiple}, ${poll.hideTotals},
+          ${expiresAt})
+        on conflict (status_id) do update set options = excluded.options,
+          option_votes = excluded.option_votes, multiple = excluded.multiple,
+          hide_totals = excluded.hide_totals, expires_at = excluded.expires_at, votes_count = 0,
+          voters_count = 0, end_announced_at = null
+      ),`;
 }
 
 function refuseChangedDescriptions(

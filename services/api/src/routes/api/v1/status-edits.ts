@@ -16,7 +16,7 @@ const EditStatusBody = Type.Object({
   sensitive: Type.Optional(Nullable(LenientBoolean)),
   language: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   media_ids: Type.Optional(Nullable(StringOrList)),
-  // Apps send the poll and the descriptions back with every edit: accepted when unchanged.
+  // Apps send the poll and the descriptions back with every edit (unchanged ones change nothing).
   poll: Type.Optional(Nullable(PollParams)),
   media_attributes: Type.Optional(
     Nullable(
@@ -46,7 +46,7 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
         tags,
         summary: 'Edit one of your statuses',
         description:
-          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. `media_ids`, `media_attributes` and `poll`, when given, must be the current ones: attachments, their descriptions and polls cannot be changed by an edit on this server (422).',
+          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. A `poll` with other options replaces the poll and discards its votes, as Mastodon does. `media_ids` and `media_attributes`, when given, must be the current ones: attachments and their descriptions cannot be changed by an edit on this server (422).',
         params: IdParams,
         body: EditStatusBody,
         response: { 200: Status, ...ERRORS },
