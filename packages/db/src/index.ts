@@ -67,6 +67,8 @@ export {
   createStatus,
   type CreatedStatus,
   deleteStatus,
+  editStatus,
+  type EditStatusInput,
   getVisibleStatus,
   resolveStatusTarget,
   type StatusActionInput,
@@ -194,6 +196,7 @@ export type {
   AccountView,
   StatusView,
   StatusFilterMatch,
+  PollView,
   NotificationView,
   TagView,
   TagDetailView,
@@ -201,6 +204,31 @@ export type {
   MediaView,
 } from './queries/views.js';
 export { hydrateAccounts, hydrateStatuses } from './queries/hydrate.js';
+export { statusRevisions, type StatusRevisionView } from './queries/status-revisions.js';
+export { findVisiblePoll } from './queries/polls.js';
+export {
+  findScheduledStatus,
+  listScheduledStatuses,
+  type ScheduledStatusView,
+} from './queries/scheduled-statuses.js';
+export {
+  cancelScheduledStatus,
+  publishDueScheduledStatuses,
+  rescheduleStatus,
+  scheduleStatus,
+  SCHEDULED_STATUS_RULES,
+  type ScheduledPublishOutcome,
+  type ScheduleStatusInput,
+} from './operations/scheduled/index.js';
+export {
+  endDuePolls,
+  POLL_LIMITS,
+  validatePoll,
+  voteInPoll,
+  type PollInput,
+  type ValidPoll,
+  type VoteInput,
+} from './operations/polls/index.js';
 export {
   publicTimeline,
   tagTimeline,

@@ -32,6 +32,8 @@ const NotificationType = Type.Union([
   Type.Literal('follow'),
   Type.Literal('follow_request'),
   Type.Literal('admin.report'),
+  Type.Literal('update'),
+  Type.Literal('poll'),
 ]);
 
 function data<Properties extends Record<string, TSchema>>(properties: Properties) {
@@ -88,6 +90,44 @@ export const UserMentionedV1 = envelope(
     /** The author of the post. */
     accountId: SnowflakeId,
     mentionedAccountId: SnowflakeId,
+  }),
+);
+
+/**
+ * The author edited a status (`editedAt` is its new `edited_at`). Consumers read the current text;
+ * the accounts it newly mentions also get a UserMentioned each, written with it.
+ */
+export const StatusEditedV1 = envelope(
+  'StatusEdited',
+  1,
+  data({
+    statusId: SnowflakeId,
+    accountId: SnowflakeId,
+    editedAt: Timestamp,
+  }),
+);
+
+/** A poll's time ran out; written once, by the worker's job that claims ended polls. */
+export const PollEndedV1 = envelope(
+  'PollEnded',
+  1,
+  data({
+    pollId: SnowflakeId,
+    statusId: SnowflakeId,
+    /** The author of the status. */
+    accountId: SnowflakeId,
+  }),
+);
+
+/** `accountId` voted in a poll (choices: indexes into its options). */
+export const PollVotedV1 = envelope(
+  'PollVoted',
+  1,
+  data({
+    pollId: SnowflakeId,
+    ...StatusRef,
+    accountId: SnowflakeId,
+    choices: Type.Array(Type.Integer({ minimum: 0, maximum: 100 }), { maxItems: 100 }),
   }),
 );
 
@@ -337,6 +377,9 @@ export const CONTRACTS = {
   PostCreated: { subject: 'post.created.v1', schema: PostCreatedV1 },
   UserMentioned: { subject: 'user.mentioned.v1', schema: UserMentionedV1 },
   StatusDeleted: { subject: 'status.deleted.v1', schema: StatusDeletedV1 },
+  StatusEdited: { subject: 'status.edited.v1', schema: StatusEditedV1 },
+  PollEnded: { subject: 'poll.ended.v1', schema: PollEndedV1 },
+  PollVoted: { subject: 'poll.voted.v1', schema: PollVotedV1 },
   StatusFavourited: { subject: 'status.favourited.v1', schema: StatusFavouritedV1 },
   StatusUnfavourited: { subject: 'status.unfavourited.v1', schema: StatusUnfavouritedV1 },
   StatusReblogged: { subject: 'status.reblogged.v1', schema: StatusRebloggedV1 },
@@ -399,6 +442,9 @@ export type PostCreated = EventOf<'PostCreated'>;
 export type UserMentioned = EventOf<'UserMentioned'>;
 export type MediaUploaded = EventOf<'MediaUploaded'>;
 export type StatusDeleted = EventOf<'StatusDeleted'>;
+export type StatusEdited = EventOf<'StatusEdited'>;
+export type PollEnded = EventOf<'PollEnded'>;
+export type PollVoted = EventOf<'PollVoted'>;
 export type StatusFavourited = EventOf<'StatusFavourited'>;
 export type StatusUnfavourited = EventOf<'StatusUnfavourited'>;
 export type StatusReblogged = EventOf<'StatusReblogged'>;

@@ -103,6 +103,19 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     inReplyToId: null,
     reblogIds: [],
   }),
+  StatusEdited: () => ({
+    statusId: nextTestId(),
+    accountId: nextTestId(),
+    editedAt: new Date().toISOString(),
+  }),
+  PollEnded: () => ({ pollId: nextTestId(), statusId: nextTestId(), accountId: nextTestId() }),
+  PollVoted: () => ({
+    pollId: nextTestId(),
+    statusId: nextTestId(),
+    statusAccountId: nextTestId(),
+    accountId: nextTestId(),
+    choices: [0],
+  }),
   StatusFavourited: () => ({
     statusId: nextTestId(),
     statusAccountId: nextTestId(),

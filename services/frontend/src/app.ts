@@ -24,6 +24,7 @@ import { securityHeaders } from './plugins/security.js';
 import { registerSession } from './plugins/session.js';
 import { registerPhotoUploads } from './plugins/uploads.js';
 import { registerActionRoutes } from './routes/actions.js';
+import { registerEditingRoutes } from './routes/editing.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerBookmarkRoutes } from './routes/bookmarks.js';
 import { registerEmailConfirmationRoutes } from './routes/email-confirmation.js';
@@ -181,6 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await registerAuthRoutes(app, deps);
   registerReadingRoutes(app, deps);
   registerActionRoutes(app, deps);
+  registerEditingRoutes(app, deps);
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerBookmarkRoutes(app, deps);

@@ -1,7 +1,7 @@
 /**
  * Builds the worker from its dependencies: the outbox relay and reconciler, the durable consumers
  * declared in `consumers.ts` (notifications, statistics, media, home feeds), the periodic jobs
- * (statistics, retention, media cleanup, home feeds trim), the dead-letter watcher and a small HTTP
+ * (statistics, retention, media cleanup, home feeds trim, due work: ended polls, scheduled statuses), the dead-letter watcher and a small HTTP
  * server (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
 import {
@@ -15,6 +15,7 @@ import {
   type Database,
 } from '@murmur/db';
 import { retentionJob } from './retention.js';
+import { dueWorkJob } from './due-work.js';
 import type { DomainEvent, EventTopology } from '@murmur/events';
 import { createMediaStorage, type MediaStorage } from '@murmur/media';
 import {
@@ -233,6 +234,13 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       ),
   });
 
+  const dueWork = new Loop({
+    name: 'due work',
+    intervalMs: timings.dueWorkMs,
+    logger,
+    run: () => dueWorkJob(database, logger, { maxStatusCharacters: config.maxStatusCharacters }),
+  });
+
   const retention = new Loop({
     name: 'retention',
     intervalMs: timings.retentionIntervalMs,
@@ -398,6 +406,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       statsToday.start();
       mediaCleanup.start();
       retention.start();
+      dueWork.start();
       await relay.start();
       reconciler.start();
       homeFeedsTrim.start();
@@ -426,6 +435,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         statsFinalize.stop(),
         mediaCleanup.stop(),
         retention.stop(),
+        dueWork.stop(),
         homeFeedsTrim.stop(),
       ]);
       logger.info({}, 'worker stopped');

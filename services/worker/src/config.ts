@@ -47,6 +47,7 @@ export const WORKER_VARIABLES = {
     optional: true,
   },
   PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
+  MAX_STATUS_CHARACTERS: SHARED_VARIABLES.MAX_STATUS_CHARACTERS,
   SMTP_URL: {
     kind: 'url',
     description:
@@ -223,6 +224,8 @@ export interface WorkerTimings {
   unattachedMediaTtlMs: number;
   /** How often every home feed is trimmed to its bounded length (HOME_FEED_LENGTH). */
   homeFeedsTrimMs: number;
+  /** How often work due at a time is looked for (polls that ended, scheduled statuses). */
+  dueWorkMs: number;
 }
 
 export interface WorkerConfig {
@@ -255,6 +258,8 @@ export interface WorkerConfig {
   mediaStorage: MediaStorageSettings;
   /** Images decoded at once by this process. */
   mediaConcurrency: number;
+  /** The longest post: a scheduled status is posted with the limit in force at its time. */
+  maxStatusCharacters: number;
   timings: WorkerTimings;
 }
 
@@ -280,6 +285,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   mediaCleanupMs: 60 * 60 * 1000,
   unattachedMediaTtlMs: 24 * 60 * 60 * 1000,
   homeFeedsTrimMs: 10 * 60 * 1000,
+  dueWorkMs: 10_000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */
@@ -357,6 +363,7 @@ function configFromEnvironment(
     unsubscribeSecret: values.UNSUBSCRIBE_SECRET,
     mediaStorage,
     mediaConcurrency: values.MEDIA_CONCURRENCY,
+    maxStatusCharacters: values.MAX_STATUS_CHARACTERS,
     timings: {
       ...DEFAULT_TIMINGS,
       ackWaitMs: values.WORKER_ACK_WAIT_MS,

@@ -52,7 +52,13 @@ export type NotificationChange =
       fromAccountId: string;
       statusId: null;
       reportId: string;
-    };
+    }
+  /**
+   * Notify everyone concerned by something that happened to a status, from its author: `update`
+   * goes to those who boosted it (an edit), `poll` to the author and every voter (a poll ended). A
+   * repeated fact (a second edit) brings the notification back as new, as Mastodon makes another.
+   */
+  | { action: 'fanOut'; type: 'update' | 'poll'; fromAccountId: string; statusId: string };
 
 /** The notification change an event asks for, or null when the event concerns no notification. */
 export function notificationChangeFor(event: DomainEvent): NotificationChange | null {
@@ -128,6 +134,21 @@ export function notificationChangeFor(event: DomainEvent): NotificationChange | 
         statusId: null,
         reportId: event.data.reportId,
       };
+    // As Mastodon: an edit notifies those who boosted the status (not those who replied to it).
+    case 'StatusEdited':
+      return {
+        action: 'fanOut',
+        type: 'update',
+        fromAccountId: event.data.accountId,
+        statusId: event.data.statusId,
+      };
+    case 'PollEnded':
+      return {
+        action: 'fanOut',
+        type: 'poll',
+        fromAccountId: event.data.accountId,
+        statusId: event.data.statusId,
+      };
     default:
       return null;
   }
@@ -148,6 +169,8 @@ export const NOTIFYING_EVENT_TYPES = [
   'StatusDeleted',
   'AccountBlocked',
   'ReportFiled',
+  'StatusEdited',
+  'PollEnded',
 ] as const satisfies readonly DomainEvent['type'][];
 
 /** One event for the notify step. */
@@ -293,19 +316,16 @@ export async function applyNotificationChanges(
   if (requests.length === 0) return [];
   const items = requests.map(({ event, markProcessed }) => {
     const change = notificationChangeFor(event);
-    const creates = change?.action === 'create' || change?.action === 'notifyStaff';
+    const creates =
+      change?.action === 'create' ||
+      change?.action === 'notifyStaff' ||
+      change?.action === 'fanOut';
     return {
       eventId: event.id,
       action: change?.action ?? 'none',
       type: change && 'type' in change ? change.type : null,
-      recipientId:
-        change &&
-        (change.action === 'create' ||
-          change.action === 'remove' ||
-          change.action === 'removeFromAccount')
-          ? change.recipientId
-          : null,
-      fromId: change && change.action !== 'removeForStatus' ? change.fromAccountId : null,
+      recipientId: change && 'recipientId' in change ? change.recipientId : null,
+      fromId: change && 'fromAccountId' in change ? change.fromAccountId : null,
       statusId: change?.statusId ?? null,
       reportId: change?.action === 'notifyStaff' ? change.reportId : null,
       mark: markProcessed ?? true,
@@ -316,7 +336,7 @@ export async function applyNotificationChanges(
               createEvent(
                 'NotificationCreated',
                 {
-                  // A report's: a template, its recipient and id set per staff member in SQL.
+                  // A report's or a fan-out's: a template, its recipient and id set in SQL for each.
                   accountId: change.action === 'create' ? change.recipientId : change.fromAccountId,
                   type: change.type,
                   fromAccountId: change.fromAccountId,
@@ -408,6 +428,48 @@ export async function applyNotificationChanges(
             and n.from_account_id = u.from_id
           returning 1
         ),
+        -- Fan-outs (an edit, a poll's end): the recipients are read here, under the same rules.
+        fanned as (
+          select distinct on (c.recipient_id, c.type, c.from_id, c.status_id)
+            c.recipient_id, c.from_id, c.type, c.status_id, c.announcement, c.position
+          from (
+            select r.recipient_id, u.from_id, u.type, u.status_id, u.announcement, u.position
+            from unprocessed u
+            join statuses s on s.id = u.status_id and s.account_id = u.from_id and s.deleted_at is null
+            cross join lateral (
+              select w.account_id as recipient_id from statuses w
+              where u.type = 'update' and w.reblog_of_id = s.id and w.deleted_at is null
+                and w.account_id <> s.account_id
+              union select s.account_id where u.type = 'poll'
+              union select v.account_id from polls p join poll_votes v on v.poll_id = p.id
+              where u.type = 'poll' and p.status_id = s.id
+            ) r
+            where u.action = 'fanOut'
+          ) c
+          where c.type = 'poll' and c.recipient_id = c.from_id or (${NOTIFY_RULES})
+          order by c.recipient_id, c.type, c.from_id, c.status_id, c.position
+        ),
+        fanned_out as (
+          insert into notifications (account_id, from_account_id, type, status_id)
+          select recipient_id, from_id, type, status_id from fanned
+          order by recipient_id, type, from_id, status_id
+          on conflict on constraint notifications_fact_key
+            do update set id = snowflake_id(), created_at = now()
+          returning account_id, from_account_id, type, status_id
+        ),
+        fanned_announced as (
+          insert into outbox_events (id, type, payload, occurred_at)
+          select a.id, 'NotificationCreated', a.payload, (a.payload->>'occurredAt')::timestamptz
+          from (
+            select e.id, jsonb_set(jsonb_set(f.announcement, '{data,accountId}',
+                to_jsonb(n.account_id::text)), '{id}', to_jsonb(e.id::text)) as payload
+            from fanned_out n
+            join fanned f on f.recipient_id = n.account_id and f.type = n.type
+              and f.from_id = n.from_account_id and f.status_id = n.status_id
+            cross join lateral (select gen_random_uuid() as id) e
+          ) a
+          returning 1
+        ),
         removed_for_status as (
           delete from notifications n
           using unprocessed u
@@ -433,7 +495,10 @@ export async function applyNotificationChanges(
           where j.type = 'mention' and j.action = 'create' and j.allowed
         )
         select ev.position::int as position, unprocessed.position is null as done,
-          exists (select 1 from created where created.position = ev.position) as created,
+          exists (select 1 from created where created.position = ev.position)
+            or exists (select 1 from fanned f join fanned_out n on n.account_id = f.recipient_id
+              and n.type = f.type and n.from_account_id = f.from_id and n.status_id = f.status_id
+              where f.position = ev.position) as created,
           mention.*
         from ev
         left join unprocessed on unprocessed.position = ev.position

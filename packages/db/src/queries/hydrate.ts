@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor, type QueryOptions } from '../client.js';
 import { STATUS_MEDIA_JSON } from './media.js';
+import { statusPollJson, toPollView, type PollRowJson } from './polls.js';
 import type { AccountView, MediaView, StatusFilterMatch, StatusView } from './views.js';
 import type { FilterContext } from '../schema/index.js';
 import { filterMatchesJson } from './filters.js';
@@ -60,6 +61,7 @@ interface StatusRowJson {
   reblogOfId: string | null;
   /** Text from drizzle's driver, which leaves timestamps unparsed. */
   createdAt: Date | string;
+  editedAt: Date | string | null;
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;
@@ -67,6 +69,7 @@ interface StatusRowJson {
   tags: { name: string; displayName: string }[];
   application: { name: string; website: string | null } | null;
   mediaAttachments: MediaView[];
+  poll: PollRowJson | null;
   favourited: boolean;
   reblogged: boolean;
   bookmarked: boolean;
@@ -128,7 +131,7 @@ async function loadStatusRows(
       (select ${ACCOUNT_JSON} from accounts a where a.id = s.account_id) as "account",
       s.text, s.spoiler_text as "spoilerText", s.sensitive, s.language, s.visibility,
       s.in_reply_to_id::text as "inReplyToId", s.in_reply_to_account_id::text as "inReplyToAccountId",
-      s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt",
+      s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt", s.edited_at as "editedAt",
       s.replies_count as "repliesCount", s.reblogs_count as "reblogsCount", s.favourites_count as "favouritesCount",
       coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username) order by ma.username collate "C")
         from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]'::json) as "mentions",
@@ -137,6 +140,7 @@ async function loadStatusRows(
       (select json_build_object('name', app.name, 'website', app.website)
         from oauth_applications app where app.id = s.application_id and not app.first_party) as "application",
       ${STATUS_MEDIA_JSON} as "mediaAttachments",
+      ${statusPollJson(viewerId)} as "poll",
       ${viewerFlags},
       ${
         viewerId !== null && options.filterContext
@@ -175,6 +179,8 @@ function toStatusView(row: StatusRowJson, reblog: StatusView | null): StatusView
   return {
     ...rest,
     createdAt: new Date(row.createdAt),
+    editedAt: row.editedAt === null ? null : new Date(row.editedAt),
+    poll: row.poll === null ? null : toPollView(row.poll),
     account: toAccountView(row.account),
     reblog,
   };

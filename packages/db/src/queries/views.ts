@@ -44,6 +44,23 @@ export interface MediaView {
   statusId: string | null;
 }
 
+/** A poll with its counts and the viewer's choices. */
+export interface PollView {
+  id: string;
+  options: string[];
+  /** Votes per option, in the order of `options`. */
+  optionVotes: number[];
+  multiple: boolean;
+  hideTotals: boolean;
+  votesCount: number;
+  votersCount: number;
+  expiresAt: Date;
+  /** The author of its status (who sees the totals, and cannot vote). */
+  authorId: string;
+  /** The viewer's choices (indexes into `options`); null without a viewer. */
+  ownVotes: number[] | null;
+}
+
 export interface StatusView {
   id: string;
   account: AccountView;
@@ -55,6 +72,8 @@ export interface StatusView {
   inReplyToId: string | null;
   inReplyToAccountId: string | null;
   createdAt: Date;
+  /** When its author last edited it; null if never. */
+  editedAt: Date | null;
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;
@@ -63,6 +82,7 @@ export interface StatusView {
   application: { name: string; website: string | null } | null;
   /** In the order they were attached; fixed once posted. */
   mediaAttachments: MediaView[];
+  poll: PollView | null;
   /** For a reblog: the original status. */
   reblog: StatusView | null;
   /** How the viewer relates to the status; all false without a viewer. */

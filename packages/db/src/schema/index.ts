@@ -14,3 +14,5 @@ export * from './account-tokens.js';
 export * from './lists.js';
 export * from './conversations.js';
 export * from './moderation.js';
+export * from './status-revisions.js';
+export * from './scheduled-statuses.js';

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, jsonb, pgTable, real, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
+import { scheduledStatuses } from './scheduled-statuses.js';
 import { statuses } from './statuses.js';
 
 /** Kinds of attachment; video, gifv and audio slot in beside `image` when their processing exists. */
@@ -35,6 +36,10 @@ export const mediaAttachments = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     /** Set once, when a status is posted with it; from then on the attachment never changes. */
     statusId: snowflake('status_id').references(() => statuses.id, { onDelete: 'set null' }),
+    /** Reserved by a scheduled status, which will attach it when it is posted. */
+    scheduledStatusId: snowflake('scheduled_status_id').references(() => scheduledStatuses.id, {
+      onDelete: 'set null',
+    }),
     /** Its place among the status's attachments (0 to 3), in the order of `media_ids`. */
     position: smallint('position'),
     type: text('type').$type<MediaType>().notNull().default('image'),
@@ -70,6 +75,9 @@ export const mediaAttachments = pgTable(
       .on(t.statusId, t.position)
       .where(sql`${t.statusId} is not null`),
     index('media_attachments_account_idx').on(t.accountId, t.id),
+    index('media_attachments_scheduled_idx')
+      .on(t.scheduledStatusId)
+      .where(sql`${t.scheduledStatusId} is not null`),
     // The cleanup looks for old uploads never attached.
     index('media_attachments_unattached_idx')
       .on(t.createdAt)

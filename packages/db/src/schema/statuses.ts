@@ -42,6 +42,8 @@ export const statuses = pgTable(
     reblogsCount: integer('reblogs_count').notNull().default(0),
     favouritesCount: integer('favourites_count').notNull().default(0),
     createdAt: createdAt(),
+    /** When its author last changed it (its revisions are `status_edits`); null if never. */
+    editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
@@ -144,6 +146,8 @@ export const NOTIFICATION_TYPES = [
   'reblog',
   'follow_request',
   'admin.report',
+  'update',
+  'poll',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -1,7 +1,14 @@
-import type { AccountView, MediaView, StatusView } from '@murmur/db';
+import type { AccountView, MediaView, PollView, StatusView } from '@murmur/db';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
-import { CredentialAccount, Notification, Relationship, Status, Tag } from '../schemas/entities.js';
+import {
+  CredentialAccount,
+  Notification,
+  Poll,
+  Relationship,
+  Status,
+  Tag,
+} from '../schemas/entities.js';
 import {
   serializeAccount,
   serializeCredentialAccount,
@@ -10,6 +17,7 @@ import {
   serializeStatus,
   serializeTag,
 } from './index.js';
+import { serializePoll } from './poll.js';
 import { createStatusJsonWriter } from './status-json.js';
 
 const ORIGIN = 'https://murmur.example';
@@ -66,6 +74,8 @@ function statusView(overrides: Partial<StatusView> = {}): StatusView {
     inReplyToId: null,
     inReplyToAccountId: null,
     createdAt: new Date('2024-05-07T08:00:00Z'),
+    editedAt: null,
+    poll: null,
     repliesCount: 0,
     reblogsCount: 1,
     favouritesCount: 2,
@@ -222,7 +232,22 @@ describe('createStatusJsonWriter', () => {
   it('writes exactly what serializeStatus builds, for every viewer', () => {
     const writer = createStatusJsonWriter(ORIGIN);
     const withPhoto = statusView({ id: '9100', mediaAttachments: [photo] });
-    for (const view of [statusView(), reply, wrapper, withPhoto]) {
+    const withPoll = statusView({
+      id: '9200',
+      poll: {
+        id: '9201',
+        options: ['tea', 'coffee'],
+        optionVotes: [2, 1],
+        multiple: false,
+        hideTotals: true,
+        votesCount: 3,
+        votersCount: 3,
+        expiresAt: new Date(Date.now() + 60 * 60 * 1000),
+        authorId: '111',
+        ownVotes: [1],
+      },
+    });
+    for (const view of [statusView(), reply, wrapper, withPhoto, withPoll]) {
       for (const viewerId of [null, '111', '222']) {
         const written = JSON.parse(writer.status(view, viewerId)) as unknown;
         expect(written).toStrictEqual(
@@ -266,6 +291,30 @@ describe('createStatusJsonWriter', () => {
     expect(writer.cached).toEqual({ statuses: 1, accounts: 1 });
   });
 
+  it('never serves the text cached before an edit', () => {
+    const writer = createStatusJsonWriter(ORIGIN);
+    const before = JSON.parse(writer.status(statusView(), '222')) as Status;
+    expect(before).toMatchObject({ edited_at: null, spoiler_text: '' });
+    const edited = statusView({
+      text: 'Hi @BOB, edited',
+      spoilerText: 'now with a warning',
+      sensitive: true,
+      tags: [],
+      editedAt: new Date('2024-05-07T09:00:00Z'),
+    });
+    const after = JSON.parse(writer.status(edited, '222')) as Status;
+    expect(after).toStrictEqual(
+      asJson(serializeStatus(edited, { publicUrl: ORIGIN, viewerId: '222' })),
+    );
+    expect(after).toMatchObject({
+      edited_at: '2024-05-07T09:00:00.000Z',
+      spoiler_text: 'now with a warning',
+      sensitive: true,
+      tags: [],
+    });
+    expect(after.content).toContain('edited');
+  });
+
   it('holds no more statuses and authors than its capacity', () => {
     const writer = createStatusJsonWriter(ORIGIN, 2);
     writer.statuses([statusView(), reply, wrapper], null);
@@ -289,7 +338,7 @@ describe('other entities', () => {
       true,
     );
     // The schema can fail: an unknown type or a missing field is caught.
-    expect(Compile(Notification).Check({ ...follow, type: 'poll' })).toBe(false);
+    expect(Compile(Notification).Check({ ...follow, type: 'admin.sign_up' })).toBe(false);
     const { group_key: _groupKey, ...withoutGroupKey } = follow;
     expect(Compile(Notification).Check(withoutGroupKey)).toBe(false);
   });
@@ -331,5 +380,45 @@ describe('other entities', () => {
       history: [],
     });
     expect(Compile(Tag).Check(tag)).toBe(true);
+  });
+});
+
+describe('serializePoll', () => {
+  const poll: PollView = {
+    id: '9301',
+    options: ['tea', 'coffee'],
+    optionVotes: [2, 1],
+    multiple: true,
+    hideTotals: true,
+    votesCount: 3,
+    votersCount: 2,
+    expiresAt: new Date('2024-05-07T10:00:00Z'),
+    authorId: '111',
+    ownVotes: [],
+  };
+  const before = new Date('2024-05-07T09:00:00Z');
+  const after = new Date('2024-05-07T10:00:00Z');
+
+  it('hides the counts per option until the end, except from the author, who counts as having voted', () => {
+    expect(serializePoll(poll, '222', before)).toMatchObject({
+      expired: false,
+      voted: false,
+      own_votes: [],
+      options: [
+        { title: 'tea', votes_count: null },
+        { title: 'coffee', votes_count: null },
+      ],
+    });
+    expect(serializePoll(poll, '111', before)).toMatchObject({
+      voted: true,
+      options: [{ votes_count: 2 }, { votes_count: 1 }],
+    });
+    expect(serializePoll(poll, '222', after)).toMatchObject({
+      expired: true,
+      options: [{ votes_count: 2 }, { votes_count: 1 }],
+    });
+    const anonymous = serializePoll({ ...poll, ownVotes: null }, null, before);
+    expect('voted' in anonymous || 'own_votes' in anonymous).toBe(false);
+    expect(Compile(Poll).Check(anonymous)).toBe(true);
   });
 });

@@ -1,18 +1,23 @@
 /**
  * Status entities written straight to JSON text, for the routes that return pages of statuses.
  *
- * Most of a Status never changes once posted (see `StatusFixedFields`), yet building it costs more
+ * Most of a Status changes only when it is edited (see `StatusFixedFields`), yet building it costs more
  * than the database read behind it: rendering the content's links, the author's entity with its
  * HTML note, then the schema serializer. So the fixed part of each status and each author's entity
- * are kept as JSON text, and a response is those pieces joined with what is read fresh every time:
- * the counters, the author's current state, and the viewer's own flags. Nothing mutable is cached:
+ * are kept as JSON text (a status's keyed by its id and `edited_at`), and a response is those pieces joined with what is read fresh every time:
+ * the counters, the poll, the author's current state, and the viewer's own flags. Nothing mutable is cached:
  * an author's text is reused only while every field the database returned for them is unchanged.
  * The output parses to exactly what `serializeStatus` builds (entities.test.ts holds them equal).
  */
 import type { AccountView, StatusView } from '@murmur/db';
 import { Gauge, type Registry } from '@murmur/service-kit';
 import { serializeAccount } from './account.js';
-import { statusCountFields, statusFixedFields, statusViewerFields } from './status.js';
+import {
+  statusCountFields,
+  statusFixedFields,
+  statusPollField,
+  statusViewerFields,
+} from './status.js';
 
 /** Statuses and authors kept per process; about 1 KB of text each. */
 const DEFAULT_STATUS_JSON_CAPACITY = 20_000;
@@ -75,6 +80,11 @@ function sameAccount(a: AccountView, b: AccountView): boolean {
   );
 }
 
+/** Identifies one version of a status's fixed fields: its id and when it was last edited. */
+function fixedCacheKey(view: StatusView): string {
+  return view.editedAt === null ? view.id : `${view.id}@${view.editedAt.getTime()}`;
+}
+
 /** `{"a":1,"b":2}` → `"a":1,"b":2`, to splice into a larger object. */
 function members(value: object): string {
   return JSON.stringify(value).slice(1, -1);
@@ -105,10 +115,13 @@ export function createStatusJsonWriter(
   }
 
   function fixedJson(view: StatusView): string {
-    let fixed = fixedByStatus.get(view.id);
+    // An edit changes the "fixed" part, and always moves `edited_at`: keyed by both, an edited
+    // status can never be served from the text cached before its edit.
+    const key = fixedCacheKey(view);
+    let fixed = fixedByStatus.get(key);
     if (fixed === undefined) {
       fixed = members(statusFixedFields(view, publicUrl));
-      fixedByStatus.set(view.id, fixed);
+      fixedByStatus.set(key, fixed);
     }
     return fixed;
   }
@@ -118,6 +131,7 @@ export function createStatusJsonWriter(
     return (
       `{${fixedJson(view)},"account":${accountJson(view.account)},` +
       members(statusCountFields(view)) +
+      `,${members(statusPollField(view, viewerId))}` +
       (viewerFields === null ? '' : `,${members(viewerFields)}`) +
       `,"reblog":${view.reblog === null ? 'null' : status(view.reblog, viewerId)}}`
     );

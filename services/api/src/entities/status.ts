@@ -4,6 +4,7 @@ import { serializeAccount } from './account.js';
 import { renderContent } from './content.js';
 import { serializeMediaAttachment } from './media.js';
 import { serializeFilterResult } from './filter.js';
+import { serializePoll } from './poll.js';
 import { profileUrl, statusUrl, tagUrl, timestamp, type EntityContext } from './context.js';
 
 export interface StatusOptions {
@@ -24,16 +25,24 @@ export type StatusViewerFields = Pick<
 >;
 
 /**
- * Everything else, which never changes once a status is posted: statuses are not edited, usernames
- * do not change, and mentions, tags, attachments and the posting application are fixed at creation. Only the
- * author (whose counters move) and the counters are read fresh for every response.
+ * Everything else, which changes only when the status is edited (and `edited_at` with it):
+ * usernames do not change, and attachments and the posting application are fixed at creation;
+ * text, content warning, sensitivity, language, mentions and tags change with an edit. So a cache
+ * of these fields is keyed by id and `edited_at` (status-json.ts). Only the author (whose counters
+ * move) and the counters are read fresh for every response.
  */
 export type StatusFixedFields = Omit<
   Status,
-  'account' | 'reblog' | keyof StatusCountFields | keyof StatusViewerFields
+  'account' | 'reblog' | 'poll' | keyof StatusCountFields | keyof StatusViewerFields
 >;
 
-export function content(view: StatusView, publicUrl: string): string {
+/** The poll, with its counts, whether it ended and the viewer's votes: written for every response. */
+export function statusPollField(view: StatusView, viewerId: string | null): Pick<Status, 'poll'> {
+  return { poll: view.poll === null ? null : serializePoll(view.poll, viewerId) };
+}
+
+/** A status's (or one revision's) text as HTML: `view` gives the mentions that become links. */
+export function content(view: Pick<StatusView, 'text' | 'mentions'>, publicUrl: string): string {
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   return renderContent(view.text, view.mentions, publicUrl);
 }
@@ -50,7 +59,7 @@ export function statusFixedFields(
     uri: url,
     url,
     created_at: timestamp(view.createdAt),
-    edited_at: null,
+    edited_at: view.editedAt === null ? null : timestamp(view.editedAt),
     content: isReblogWrapper ? '' : content(view, publicUrl),
     text: options.includeText ? view.text : null,
     visibility: view.visibility,
@@ -71,7 +80,6 @@ export function statusFixedFields(
     tags: view.tags.map((t) => ({ name: t.name, url: tagUrl(publicUrl, t.name) })),
     emojis: [],
     quotes_count: 0,
-    poll: null,
     card: null,
     application: view.application,
   };
@@ -112,6 +120,7 @@ function serializeOne(
     ...statusFixedFields(view, context.publicUrl, options),
     account: serializeAccount(view.account, context.publicUrl),
     ...statusCountFields(view),
+    ...statusPollField(view, context.viewerId),
     ...statusViewerFields(view, context.viewerId),
   };
 }

@@ -166,6 +166,24 @@ export const V1Filter = Type.Object(
   },
   { description: 'V1::Filter' },
 );
+/** A poll attached to a status; `voted` and `own_votes` only for a signed-in viewer. */
+export const Poll = Type.Object(
+  {
+    id: Id,
+    expires_at: Nullable(DateTime),
+    expired: Type.Boolean(),
+    multiple: Type.Boolean(),
+    votes_count: Type.Integer(),
+    voters_count: Nullable(Type.Integer()),
+    options: Type.Array(
+      Type.Object({ title: Type.String(), votes_count: Nullable(Type.Integer()) }),
+    ),
+    emojis: Type.Array(CustomEmoji),
+    voted: Type.Optional(Type.Boolean()),
+    own_votes: Type.Optional(Type.Array(Type.Integer())),
+  },
+  { description: 'Poll' },
+);
 
 const statusProperties = {
   id: Id,
@@ -190,7 +208,7 @@ const statusProperties = {
   reblogs_count: Type.Integer(),
   favourites_count: Type.Integer(),
   quotes_count: Type.Integer(),
-  poll: Type.Null(),
+  poll: Nullable(Poll),
   card: Type.Null(),
   application: Nullable(Type.Object({ name: Type.String(), website: Nullable(Type.String()) })),
   favourited: Type.Optional(Type.Boolean()),
@@ -203,6 +221,58 @@ const statusProperties = {
 
 /** A status as it appears inside a reblog (its own `reblog` is always null). */
 export const RebloggedStatus = Type.Object({ ...statusProperties, reblog: Type.Null() });
+
+/** A status waiting to be posted (`scheduled_at` when posting, `/api/v1/scheduled_statuses`). */
+export const ScheduledStatus = Type.Object(
+  {
+    id: Id,
+    scheduled_at: DateTime,
+    params: Type.Object({
+      text: Type.String(),
+      visibility: Visibility,
+      spoiler_text: Nullable(Type.String()),
+      sensitive: Nullable(Type.Boolean()),
+      language: Nullable(Type.String()),
+      in_reply_to_id: Nullable(Type.String()),
+      media_ids: Nullable(Type.Array(Type.String())),
+      poll: Nullable(
+        Type.Object({
+          options: Type.Array(Type.String()),
+          expires_in: Type.Integer(),
+          multiple: Type.Boolean(),
+          hide_totals: Type.Boolean(),
+        }),
+      ),
+      idempotency: Nullable(Type.String()),
+      scheduled_at: Nullable(Type.String()),
+      application_id: Type.Integer(),
+      with_rate_limit: Type.Boolean(),
+    }),
+    media_attachments: Type.Array(MediaAttachment),
+  },
+  { description: 'ScheduledStatus' },
+);
+
+/** A revision of a status (`GET /api/v1/statuses/:id/history`), the original first. */
+export const StatusEdit = Type.Object(
+  {
+    content: Type.String(),
+    spoiler_text: Type.String(),
+    sensitive: Type.Boolean(),
+    created_at: DateTime,
+    account: Account,
+    poll: Nullable(Type.Object({ options: Type.Array(Type.Object({ title: Type.String() })) })),
+    media_attachments: Type.Array(MediaAttachment),
+    emojis: Type.Array(CustomEmoji),
+  },
+  { description: 'StatusEdit' },
+);
+
+/** The plain text a status was written from (`GET /api/v1/statuses/:id/source`), for editing. */
+export const StatusSource = Type.Object(
+  { id: Id, text: Type.String(), spoiler_text: Type.String() },
+  { description: 'StatusSource' },
+);
 
 export const Status = Type.Object(
   { ...statusProperties, reblog: Nullable(RebloggedStatus) },

@@ -13,6 +13,7 @@ import {
   hydrateStatuses,
   isDomainError,
   reblogStatus,
+  VISIBILITIES,
   unbookmarkStatus,
   unfavouriteStatus,
   unreblogStatus,
@@ -24,7 +25,7 @@ import { HttpError } from '../errors.js';
 import { html } from '../html.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { csrfField } from '../views/layout.js';
-import { composeForm, statusArticle, statusPath } from '../views/status.js';
+import { composeForm, statusArticle, statusPath, type PollFields } from '../views/status.js';
 import { PhotoProblem, uploadPhotos } from './photos.js';
 import { requireViewer } from './reading.js';
 import { ActionForm, FormBase, IdParams, UsernameParams } from './schemas.js';
@@ -37,7 +38,25 @@ const ComposeForm = Type.Object({
   alt_2: Type.Optional(Type.String({ maxLength: 1500 })),
   alt_3: Type.Optional(Type.String({ maxLength: 1500 })),
   alt_4: Type.Optional(Type.String({ maxLength: 1500 })),
+  spoiler_text: Type.Optional(Type.String({ maxLength: 10_000 })),
+  visibility: Type.Optional(Type.Union(VISIBILITIES.map((v) => Type.Literal(v)))),
+  poll_option_1: Type.Optional(Type.String({ maxLength: 1000 })),
+  poll_option_2: Type.Optional(Type.String({ maxLength: 1000 })),
+  poll_option_3: Type.Optional(Type.String({ maxLength: 1000 })),
+  poll_option_4: Type.Optional(Type.String({ maxLength: 1000 })),
+  poll_expires_in: Type.Optional(Type.String({ pattern: '^[0-9]{1,8}$' })),
+  poll_multiple: Type.Optional(Type.Literal('true')),
 });
+
+/** The poll fields as typed: every option box (blank ones included), the length, the choice kind. */
+function pollFieldsOf(body: Static<typeof ComposeForm>): PollFields {
+  const { poll_option_1, poll_option_2, poll_option_3, poll_option_4 } = body;
+  return {
+    options: [poll_option_1, poll_option_2, poll_option_3, poll_option_4].map((o) => o ?? ''),
+    expiresIn: Number(body.poll_expires_in ?? 24 * 60 * 60),
+    multiple: body.poll_multiple === 'true',
+  };
+}
 
 const session = { csrf: 'session' } as const;
 
@@ -48,7 +67,16 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
     async (request, reply) => {
       const viewer = requireViewer(request);
       const text = request.body.status ?? '';
+      const spoilerText = request.body.spoiler_text ?? '';
+      const visibility = request.body.visibility ?? 'public';
       const inReplyToId = request.body.in_reply_to_id || null;
+      const pollTyped = pollFieldsOf(request.body);
+      // Only the boxes filled in are options; none filled in is no poll.
+      const pollOptions = pollTyped.options.filter((o) => o.trim().length > 0);
+      const poll =
+        pollOptions.length > 0
+          ? { options: pollOptions, expiresIn: pollTyped.expiresIn, multiple: pollTyped.multiple }
+          : null;
       const { alt_1, alt_2, alt_3, alt_4 } = request.body;
       const altTexts = { alt_1, alt_2, alt_3, alt_4 };
       try {
@@ -60,7 +88,16 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
         });
         const status = await createStatus(
           deps.database,
-          { accountId: viewer.account.id, text, inReplyToId, mediaIds, requestId: request.id },
+          {
+            accountId: viewer.account.id,
+            text,
+            spoilerText,
+            visibility,
+            inReplyToId,
+            mediaIds,
+            poll,
+            requestId: request.id,
+          },
           { maxCharacters: deps.config.maxStatusCharacters },
         );
         return reply.redirect(
@@ -86,7 +123,15 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
             : error.message.replace(/^Validation failed: /, '');
         const body = html`<h1>${inReplyTo ? 'Reply' : 'New post'}</h1>
 ${inReplyTo ? statusArticle(inReplyTo, context) : ''}
-${composeForm(context, { text, error: message, inReplyTo, altTexts })}`;
+${composeForm(context, {
+  text,
+  spoilerText,
+  visibility,
+  error: message,
+  inReplyTo,
+  altTexts,
+  poll: pollTyped,
+})}`;
         return sendPage(reply, context, { title: 'Fix your post', body }, 422);
       }
     },

@@ -13,6 +13,8 @@ const VERBS: Record<NotificationView['type'], string> = {
   reblog: 'boosted your post',
   follow_request: 'asked to follow you',
   'admin.report': 'filed a report for the moderators',
+  update: 'edited a post you boosted',
+  poll: 'posted a poll that has ended',
 };
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {

@@ -1,4 +1,4 @@
-import type { AccountView, MediaView, StatusView } from '@murmur/db';
+import type { AccountView, MediaView, PollView, StatusView, Visibility } from '@murmur/db';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
 import { html, trustedHtml, type SafeHtml } from '../html.js';
 import { exactTime, relativeTime } from '../time.js';
@@ -149,7 +149,7 @@ function statusActions(status: StatusView, context: PageContext): SafeHtml {
   );
   const own = status.account.id === context.viewer.id;
   const remove = own
-    ? html`<a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
+    ? html`<a href="/statuses/${status.id}/edit" class="action">Edit</a><a href="/statuses/${status.id}/delete" class="action danger">Delete</a>`
     : '';
   return html`${replies}${boost}${favourite}${bookmark}<a href="${path}#reply" class="action">Reply</a>${remove}`;
 }
@@ -168,16 +168,61 @@ export function statusArticle(
     ? html`<details class="spoiler"><summary>${status.spoilerText}</summary><div class="content">${content}</div></details>`
     : html`<div class="content">${content}</div>`;
   const media = mediaGallery(status);
+  const poll = status.poll ? pollView(status, status.poll, context) : '';
   const replyTo = status.inReplyToId ? html`<span class="reply-note">· reply</span>` : '';
+  const edited = status.editedAt
+    ? html` <span class="edited-note">· edited <time datetime="${status.editedAt.toISOString()}" title="${exactTime(status.editedAt)}">${relativeTime(status.editedAt, context.now)}</time></span>`
+    : '';
   return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
 ${boost}<header class="status-header">
 <a class="author" href="${profilePath(status.account.username)}">${avatarImage(status.account)}<strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
-<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${replyTo}
+<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${edited}${replyTo}
 </header>
 ${body}
 ${media}
+${poll}
 <footer class="status-actions">${statusActions(status, context)}</footer>
 </article>`;
+}
+
+/**
+ * A poll: a form to vote (radio buttons, or checkboxes when several choices are allowed) for a
+ * signed-in reader who has not voted and is not its author while it runs; the results otherwise,
+ * each option's share as text and as a bar (hidden totals stay hidden until it ends).
+ */
+function pollView(status: StatusView, poll: PollView, context: PageContext): SafeHtml {
+  const ended = context.now.getTime() >= poll.expiresAt.getTime();
+  const viewer = context.viewer;
+  const own = poll.ownVotes ?? [];
+  const canVote = viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended;
+  const when = ended
+    ? html`Ended ${timeElement(poll.expiresAt, context)}`
+    : html`Ends <time datetime="${poll.expiresAt.toISOString()}">${exactTime(poll.expiresAt)}</time>`;
+  const summary = html`<p class="poll-summary">${counted(poll.votersCount, ['voter', 'voters'])} · ${when}</p>`;
+  const legend = poll.multiple ? 'Poll: choose one or more' : 'Poll: choose one';
+  if (canVote) {
+    const kind = poll.multiple ? 'checkbox' : 'radio';
+    return html`<form method="post" action="/polls/${poll.id}/votes" class="poll">
+${csrfField(context)}<input type="hidden" name="return_to" value="${context.path}">
+<fieldset><legend>${legend}</legend>
+${poll.options.map((title, i) => html`<div><input type="${kind}" id="poll-${poll.id}-${i}" name="choices" value="${i}"> <label for="poll-${poll.id}-${i}">${title}</label></div>`)}
+</fieldset>
+<button type="submit" class="button">Vote</button>
+${summary}
+</form>`;
+  }
+  const hidden = poll.hideTotals && !ended && viewer?.id !== poll.authorId;
+  const total = Math.max(poll.votesCount, 1);
+  const rows = poll.options.map((title, i) => {
+    const votes = poll.optionVotes[i] ?? 0;
+    const share = Math.round((votes / total) * 100);
+    const mine = own.includes(i) ? html` <span class="own-vote">(your choice)</span>` : '';
+    return hidden
+      ? html`<li>${title}${mine}</li>`
+      : html`<li><span class="poll-option">${title}${mine}: ${share}% (${counted(votes, ['vote', 'votes'])})</span><progress class="poll-bar" max="100" value="${share}" aria-hidden="true"></progress></li>`;
+  });
+  return html`<div class="poll" aria-label="Poll results on ${statusPath(status)}"><ul class="poll-results">${rows}</ul>
+${hidden ? html`<p class="hint">Results are shown when the poll ends.</p>` : ''}${summary}</div>`;
 }
 
 export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {
@@ -217,10 +262,52 @@ export function pager(
 
 export interface ComposeOptions {
   text?: string;
+  /** Content warning as typed. */
+  spoilerText?: string;
+  visibility?: Visibility;
   error?: string | null;
   inReplyTo?: StatusView | null;
   /** Alt texts as typed (`alt_1` … `alt_4`), kept when the form comes back with an error. */
   altTexts?: Record<string, string | undefined>;
+  /** The poll as typed, kept when the form comes back with an error. */
+  poll?: PollFields;
+}
+
+/** A poll as the compose form sends it. */
+export interface PollFields {
+  options: string[];
+  /** Seconds. */
+  expiresIn: number;
+  multiple: boolean;
+}
+
+/** How long a poll may run, as offered by the form (within Mastodon's 5 minutes to a month). */
+export const POLL_DURATIONS: readonly [seconds: number, label: string][] = [
+  [5 * 60, '5 minutes'],
+  [30 * 60, '30 minutes'],
+  [60 * 60, '1 hour'],
+  [6 * 60 * 60, '6 hours'],
+  [24 * 60 * 60, '1 day'],
+  [3 * 24 * 60 * 60, '3 days'],
+  [7 * 24 * 60 * 60, '7 days'],
+];
+
+/** Up to four options, how long it runs, and whether several choices are allowed. */
+function pollFields(options: ComposeOptions): SafeHtml {
+  const poll = options.poll;
+  const kept = poll !== undefined && poll.options.some((o) => o);
+  const duration = poll?.expiresIn ?? 24 * 60 * 60;
+  return html`<details class="compose-poll"${kept ? html` open` : ''}><summary>Add a poll</summary>
+${[1, 2, 3, 4].map(
+  (n) =>
+    html`<div><label for="poll-option-${n}">Choice ${n}${n > 2 ? ' (optional)' : ''}</label> <input type="text" id="poll-option-${n}" name="poll_option_${n}" maxlength="200" value="${poll?.options[n - 1] ?? ''}"></div>`,
+)}
+<div><label for="poll-duration">Poll length</label> <select id="poll-duration" name="poll_expires_in">${POLL_DURATIONS.map(
+    ([seconds, label]) =>
+      html`<option value="${seconds}"${seconds === duration ? html` selected` : ''}>${label}</option>`,
+  )}</select></div>
+<div><input type="checkbox" id="poll-multiple" name="poll_multiple" value="true"${poll?.multiple ? html` checked` : ''}> <label for="poll-multiple">Allow several choices</label></div>
+</details>`;
 }
 
 const PHOTO_TYPES = 'image/jpeg,image/png,image/gif,image/webp,image/avif';
@@ -240,6 +327,42 @@ ${rows}
 </details>`;
 }
 
+const VISIBILITY_CHOICES: readonly [Visibility, string][] = [
+  ['public', 'Public: anyone, in public timelines'],
+  ['unlisted', 'Unlisted: anyone, but not in public timelines'],
+  ['private', 'Followers only'],
+  ['direct', 'Mentioned people only'],
+];
+
+/** Who can see the post, and an optional content warning shown in place of the text. */
+function composeSettings(options: ComposeOptions): SafeHtml {
+  const chosen = options.visibility ?? 'public';
+  return html`<div class="compose-settings">
+<div><label for="compose-visibility">Who can see it</label> <select id="compose-visibility" name="visibility">${VISIBILITY_CHOICES.map(
+    ([value, label]) =>
+      html`<option value="${value}"${value === chosen ? html` selected` : ''}>${label}</option>`,
+  )}</select></div>
+<div><label for="compose-spoiler">Content warning (optional)</label> <input type="text" id="compose-spoiler" name="spoiler_text" maxlength="500" value="${options.spoilerText ?? ''}" aria-describedby="compose-spoiler-hint"> <span class="hint" id="compose-spoiler-hint">Readers see this first and open the post to read it.</span></div>
+</div>`;
+}
+
+/** The form that edits one's own post, filled with its text and content warning. */
+export function editForm(
+  context: PageContext,
+  status: { id: string },
+  options: { text: string; spoilerText: string; error?: string | null },
+): SafeHtml {
+  const errorId = 'edit-error';
+  return html`<form method="post" action="/statuses/${status.id}/edit" class="compose" id="edit">
+${csrfField(context)}
+<label for="edit-text">Text</label>
+<textarea id="edit-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * MAX_CODE_UNITS_PER_CHARACTER}" data-max-characters="${context.maxStatusCharacters}"${options.error ? html` aria-describedby="${errorId}" aria-invalid="true"` : ''}>${options.text}</textarea>
+${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+<div><label for="edit-spoiler">Content warning (optional)</label> <input type="text" id="edit-spoiler" name="spoiler_text" maxlength="500" value="${options.spoilerText}"></div>
+<div class="compose-footer"><button type="submit" class="button primary">Save changes</button></div>
+</form>`;
+}
+
 /** The compose form; works without JavaScript, compose.js adds a live counter. */
 export function composeForm(context: PageContext, options: ComposeOptions = {}): SafeHtml {
   const replying = options.inReplyTo ?? null;
@@ -252,7 +375,9 @@ ${replying ? html`<input type="hidden" name="in_reply_to_id" value="${replying.i
 <label for="compose-text">${label}</label>
 <textarea id="compose-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * MAX_CODE_UNITS_PER_CHARACTER}" data-max-characters="${context.maxStatusCharacters}" aria-describedby="compose-counter${options.error ? html` ${errorId}` : ''}"${options.error ? html` aria-invalid="true"` : ''}>${initial}</textarea>
 ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
+${composeSettings(options)}
 ${photoFields(options)}
+${replying ? '' : pollFields(options)}
 <div class="compose-footer">
 <span id="compose-counter" class="counter" aria-live="polite">Up to ${context.maxStatusCharacters} characters (a link counts as 23).</span>
 <button type="submit" class="button primary">${replying ? 'Reply' : 'Post'}</button>

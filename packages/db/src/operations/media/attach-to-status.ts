@@ -35,11 +35,18 @@ export async function lockAttachableMedia(
   tx: Executor,
   accountId: string,
   mediaIds: readonly string[],
+  /** The scheduled status being posted, whose reserved attachments these may be. */
+  reservedBy: string | null = null,
 ): Promise<MediaView[]> {
   if (mediaIds.length === 0) return [];
-  const rows = await queryRows<{ media: MediaView; accountId: string }>(
+  const rows = await queryRows<{
+    media: MediaView;
+    accountId: string;
+    scheduledStatusId: string | null;
+  }>(
     tx,
-    sql`select ${MEDIA_JSON} as "media", m.account_id::text as "accountId"
+    sql`select ${MEDIA_JSON} as "media", m.account_id::text as "accountId",
+        m.scheduled_status_id::text as "scheduledStatusId"
       from media_attachments m where m.id = any(${sql.param(mediaIds)}::bigint[])
       order by m.id for update`,
   );
@@ -52,6 +59,9 @@ export async function lockAttachableMedia(
     }
     const { media } = row;
     if (media.statusId !== null) throw refused(`Media attachment ${id} is already in a post`);
+    if (row.scheduledStatusId !== null && row.scheduledStatusId !== reservedBy) {
+      throw refused(`Media attachment ${id} is already in a scheduled post`);
+    }
     if (media.processing === 'pending') {
       throw refused(`Media attachment ${id} is still being processed; try again in a moment`);
     }
@@ -70,7 +80,8 @@ export async function lockAttachableMedia(
  * and its prepared plan, stays the same with and without media.
  */
 export function attachMediaStatement(media: readonly MediaView[]): SQL {
-  return sql`update media_attachments m set status_id = inserted.id, position = wanted.ord - 1
+  return sql`update media_attachments m
+    set status_id = inserted.id, position = wanted.ord - 1, scheduled_status_id = null
     from inserted, unnest(${sql.param(media.map((m) => m.id))}::bigint[]) with ordinality as wanted(id, ord)
     where m.id = wanted.id`;
 }

@@ -24,12 +24,15 @@ export async function removeExpiredMedia(
     sql`
     with doomed as (
       select m.id from media_attachments m
-      where m.status_id is null and m.created_at < ${options.unattachedBefore}
+      where m.status_id is null and m.scheduled_status_id is null
+        and m.created_at < ${options.unattachedBefore}
       union
       select m.id from statuses s join media_attachments m on m.status_id = s.id
       where s.deleted_at is not null
     ), locked as (
       select m.id from media_attachments m join doomed on doomed.id = m.id
+      -- Checked again on the row locked: a scheduled post may have reserved it meanwhile.
+      where m.status_id is not null or m.scheduled_status_id is null
       order by m.id limit ${options.limit}
       for update of m skip locked
     ), removed as (

@@ -8,7 +8,7 @@ import {
   tokenize,
   type Token,
 } from '@murmur/text';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { idempotencyKeys, statuses, type Visibility, VISIBILITIES } from '../../schema/index.js';
@@ -19,7 +19,7 @@ import {
   toAccountView,
   type AccountRowJson,
 } from '../../queries/hydrate.js';
-import type { MediaView, StatusView } from '../../queries/views.js';
+import type { MediaView, PollView, StatusView } from '../../queries/views.js';
 import {
   attachedViews,
   attachMediaStatement,
@@ -27,6 +27,7 @@ import {
   requestedMediaIds,
 } from '../media/attach-to-status.js';
 import { newEvent, outboxInsert } from '../outbox.js';
+import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js';
 import { visibleTo } from '../visibility.js';
 import { isSnowflakeId } from '../../ids.js';
 import type { StatusRow } from './visible.js';
@@ -42,6 +43,8 @@ export interface CreateStatusInput {
   applicationId?: string | null;
   /** Attachments, in order: up to 4 of the poster's own processed, unattached uploads. */
   mediaIds?: readonly string[];
+  /** A poll to post with it (not with attachments). */
+  poll?: PollInput | null;
   /** Mastodon's `Idempotency-Key` header: the same key within an hour returns the same status. */
   idempotencyKey?: string | null;
   /** The request that caused this, carried into the events for tracing. */
@@ -53,7 +56,7 @@ export interface CreateStatusOptions {
 }
 
 const IDEMPOTENCY_WINDOW = sql`interval '1 hour'`;
-const MAX_SPOILER_LENGTH = 500;
+export const MAX_SPOILER_LENGTH = 500;
 
 function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
@@ -79,7 +82,12 @@ async function findByIdempotencyKey(
   return row?.status ?? null;
 }
 
-function validateText(input: CreateStatusInput, maxCharacters: number, hasMedia: boolean) {
+/** Length and emptiness of the text and content warning, and the visibility: posting and editing. */
+export function validateText(
+  input: Pick<CreateStatusInput, 'text' | 'spoilerText' | 'visibility'>,
+  maxCharacters: number,
+  hasMedia: boolean,
+) {
   if (
     isFarBeyondLimit(input.text ?? '', maxCharacters) ||
     isFarBeyondLimit(input.spoilerText ?? '', MAX_SPOILER_LENGTH)
@@ -122,7 +130,7 @@ function validateText(input: CreateStatusInput, maxCharacters: number, hasMedia:
 }
 
 /** Hashtags as first written (display) and normalized (key), without duplicates. */
-function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: string }[] {
+export function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: string }[] {
   const seen = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind !== 'hashtag') continue;
@@ -132,9 +140,45 @@ function hashtagsOf(tokens: readonly Token[]): { name: string; displayName: stri
   return [...seen].map(([name, displayName]) => ({ name, displayName }));
 }
 
+/**
+ * The hashtags of a text that do not exist yet, sorted, so that two posts creating the same new
+ * tags lock them in the same order.
+ */
+export function newTagsOf<T extends { name: string }>(
+  hashtags: readonly T[],
+  knownTags: readonly { name: string }[],
+): T[] {
+  const known = new Set(knownTags.map((t) => t.name));
+  return hashtags.filter((h) => !known.has(h.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The writable CTE creating `newTags`, returning their ids (posting and editing). */
+export function createTagsStatement(
+  newTags: readonly { name: string; displayName: string }[],
+): SQL {
+  return sql`
+      -- "do update" returns the row even when another post created the tag since our read.
+      insert into tags (name, display_name)
+      select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
+        ${sql.param(newTags.map((t) => t.displayName))}::text[])
+      on conflict (name) do update set name = excluded.name
+      returning id`;
+}
+
+/** The local usernames a text mentions, lower-cased (resolved to accounts by the write). */
+export function mentionedUsernamesOf(tokens: readonly Token[]): string[] {
+  return tokens
+    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
+    .map((t) => (t as { username: string }).username)
+    .filter(isValidUsername)
+    .map((u) => u.toLowerCase());
+}
+
 /** What the write needs to know first: the new id and time, and what the text refers to. */
 interface StatusPreparation {
   id: string;
+  /** An id for the poll, if there is one (allocated in the same read). */
+  pollId: string;
   createdAt: Date;
   author: AccountRowJson | null;
   mentioned: { id: string; username: string }[];
@@ -163,6 +207,7 @@ async function prepareStatus(
     sql`
     with clock as (select clock_timestamp() as at)
     select snowflake_id_at(clock.at)::text as "id", clock.at as "createdAt",
+      snowflake_id_at(clock.at)::text as "pollId",
       (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
       coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username))
         from accounts a where lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
@@ -195,25 +240,11 @@ export async function createStatus(
   input: CreateStatusInput,
   options: CreateStatusOptions = {},
 ): Promise<CreatedStatus> {
-  const mediaIds = requestedMediaIds(input.mediaIds);
-  const { text, spoilerText, visibility } = validateText(
-    input,
-    options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
-    mediaIds.length > 0,
-  );
-  const inReplyToId = input.inReplyToId ?? null;
-  if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
-  const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
-  const write = (executor: Executor, media: MediaView[]) =>
-    writeStatus(executor, input, {
-      text,
-      spoilerText,
-      visibility,
-      inReplyToId,
-      idempotencyKey,
-      media,
-    });
-  if (!idempotencyKey && mediaIds.length === 0) return write(database.primary, []);
+  const valid = validateStatus(input, options);
+  const { idempotencyKey, mediaIds } = valid;
+  if (!idempotencyKey && mediaIds.length === 0) {
+    return writeStatus(database.primary, input, { ...valid, media: [] });
+  }
 
   return withTransaction(database, async (tx) => {
     if (idempotencyKey) {
@@ -227,8 +258,48 @@ export async function createStatus(
         return { ...existing, view: view! };
       }
     }
-    return write(tx, await lockAttachableMedia(tx, input.accountId, mediaIds));
+    return writeStatus(tx, input, {
+      ...valid,
+      media: await lockAttachableMedia(tx, input.accountId, mediaIds),
+    });
   });
+}
+
+/**
+ * Posts a status within the caller's transaction, with the same rules as `createStatus` (without
+ * an Idempotency-Key): how the worker publishes a scheduled status in the transaction that removes
+ * it, so it is posted exactly once. `reservedBy`: the scheduled status whose attachments it takes.
+ */
+export async function createStatusInTransaction(
+  tx: Executor,
+  input: CreateStatusInput,
+  options: CreateStatusOptions & { reservedBy?: string } = {},
+): Promise<CreatedStatus> {
+  const valid = validateStatus({ ...input, idempotencyKey: null }, options);
+  const media = await lockAttachableMedia(tx, input.accountId, valid.mediaIds, options.reservedBy);
+  return writeStatus(tx, input, { ...valid, media });
+}
+
+/** Every check of a new status that needs no database: text, visibility, attachments' ids, poll. */
+export function validateStatus(input: CreateStatusInput, options: CreateStatusOptions = {}) {
+  const mediaIds = requestedMediaIds(input.mediaIds);
+  const { text, spoilerText, visibility } = validateText(
+    input,
+    options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
+    mediaIds.length > 0,
+  );
+  const poll = input.poll ? validatePoll(input.poll) : null;
+  if (poll !== null && mediaIds.length > 0) {
+    throw new DomainError(
+      'InvalidField',
+      'Validation failed: A post cannot have both attachments and a poll',
+      'poll',
+    );
+  }
+  const inReplyToId = input.inReplyToId ?? null;
+  if (inReplyToId !== null && !isSnowflakeId(inReplyToId)) throw replyTargetMissing();
+  const idempotencyKey = input.idempotencyKey?.slice(0, 200) || null;
+  return { text, spoilerText, visibility, inReplyToId, idempotencyKey, mediaIds, poll };
 }
 
 /** A new status: its row, and its view as the author sees it right after posting. */
@@ -254,15 +325,12 @@ async function writeStatus(
     inReplyToId: string | null;
     idempotencyKey: string | null;
     media: MediaView[];
+    poll: ValidPoll | null;
   },
 ): Promise<CreatedStatus> {
-  const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media } = valid;
+  const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media, poll } = valid;
   const tokens = tokenize(text);
-  const mentionedUsernames = tokens
-    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
-    .map((t) => (t as { username: string }).username)
-    .filter(isValidUsername)
-    .map((u) => u.toLowerCase());
+  const mentionedUsernames = mentionedUsernamesOf(tokens);
   const hashtags = hashtagsOf(tokens);
   const prepared = await prepareStatus(
     executor,
@@ -290,13 +358,25 @@ async function writeStatus(
     reblogsCount: 0,
     favouritesCount: 0,
     createdAt: prepared.createdAt,
+    editedAt: null,
     deletedAt: null,
   };
-  const known = new Set(prepared.knownTags.map((t) => t.name));
-  // Sorted, so that two posts creating the same new tags lock them in the same order.
-  const newTags = hashtags
-    .filter((h) => !known.has(h.name))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const pollView: PollView | null =
+    poll === null
+      ? null
+      : {
+          id: prepared.pollId,
+          options: poll.options,
+          optionVotes: poll.options.map(() => 0),
+          multiple: poll.multiple,
+          hideTotals: poll.hideTotals,
+          votesCount: 0,
+          votersCount: 0,
+          expiresAt: new Date(status.createdAt.getTime() + poll.expiresInSeconds * 1000),
+          authorId: status.accountId,
+          ownVotes: [],
+        };
+  const newTags = newTagsOf(hashtags, prepared.knownTags);
   const requestId = input.requestId ?? null;
   const recipients = prepared.mentioned.filter((a) => a.id !== input.accountId);
   const events = outboxInsert([
@@ -335,13 +415,7 @@ async function writeStatus(
     ), mentioned as (
       insert into mentions (status_id, account_id)
       select inserted.id, m.id from inserted, unnest(${sql.param(prepared.mentioned.map((a) => a.id))}::bigint[]) as m(id)
-    ), created_tags as (
-      -- "do update" returns the row even when another post created the tag since our read.
-      insert into tags (name, display_name)
-      select * from unnest(${sql.param(newTags.map((t) => t.name))}::text[],
-        ${sql.param(newTags.map((t) => t.displayName))}::text[])
-      on conflict (name) do update set name = excluded.name
-      returning id
+    ), created_tags as (${createTagsStatement(newTags)}
     ), tagged as (
       insert into status_tags (tag_id, status_id)
       select tag.id, inserted.id from inserted, (
@@ -358,6 +432,16 @@ async function writeStatus(
       where ${idempotencyKey}::text is not null
       on conflict (account_id, key) do update set status_id = excluded.status_id, created_at = now()
     ), attached as (${attachMediaStatement(media)}
+    ), polled as (
+      -- Always present, inserting nothing without a poll, so the statement's text stays the same.
+      insert into polls (id, status_id, account_id, options, option_votes, multiple, hide_totals,
+        expires_at)
+      select ${pollView?.id ?? null}::bigint, inserted.id, ${status.accountId},
+        ${sql.param(poll?.options ?? null)}::text[],
+        ${sql.param(pollView?.optionVotes ?? null)}::int[],
+        ${poll?.multiple ?? false}::boolean, ${poll?.hideTotals ?? false}::boolean,
+        ${pollView?.expiresAt ?? null}::timestamptz
+      from inserted where ${pollView?.id ?? null}::bigint is not null
     ), events as (${events})
     select 1`,
     { prepared: true },
@@ -367,6 +451,7 @@ async function writeStatus(
     view: {
       ...viewOfCreated(status, prepared, newTags),
       mediaAttachments: attachedViews(media, status.id),
+      poll: pollView,
     },
   };
 }
@@ -398,6 +483,7 @@ function viewOfCreated(
     inReplyToId: status.inReplyToId,
     inReplyToAccountId: status.inReplyToAccountId,
     createdAt: status.createdAt,
+    editedAt: null,
     repliesCount: 0,
     reblogsCount: 0,
     favouritesCount: 0,
@@ -408,10 +494,14 @@ function viewOfCreated(
     ].sort(byKey((t) => t.name)),
     application: prepared.application,
     mediaAttachments: [],
+    poll: null,
     reblog: null,
     favourited: false,
     reblogged: false,
     bookmarked: false,
     pinned: false,
+    // A reply into a conversation its author muted would read true on the next read; not worth a
+    // lookup on every post.
+    muted: false,
   };
 }

@@ -6,6 +6,7 @@ export {
   type CreateStatusOptions,
 } from './create.js';
 export { deleteStatus } from './delete.js';
+export { editStatus, type EditStatusInput } from './edit.js';
 export { favouriteStatus, unfavouriteStatus } from './favourite.js';
 export { reblogStatus, unreblogStatus } from './reblog.js';
 export {

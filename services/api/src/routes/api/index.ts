@@ -28,6 +28,9 @@ import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
 import profileRoutes from './v1/profile.js';
+import pollRoutes from './v1/polls.js';
+import scheduledStatusRoutes from './v1/scheduled-statuses.js';
+import statusEditRoutes from './v1/status-edits.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
@@ -72,5 +75,8 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(adminReportRoutes);
   await app.register(adminAccountRoutes);
   await app.register(filterRoutes);
+  await app.register(statusEditRoutes);
+  await app.register(pollRoutes);
+  await app.register(scheduledStatusRoutes);
   await app.register(stubRoutes);
 }

@@ -10,6 +10,7 @@ import {
   listInstanceRules,
   readDailyStatistics,
   readInstanceCounts,
+  POLL_LIMITS,
 } from '@murmur/db';
 import { MEDIA_LIMITS, SUPPORTED_IMAGE_TYPES } from '@murmur/media';
 import { URL_LENGTH } from '@murmur/text';
@@ -50,7 +51,12 @@ function configurationFor(maxCharacters: number) {
       video_matrix_limit: 0,
       description_limit: MAX_MEDIA_DESCRIPTION_LENGTH,
     },
-    polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+    polls: {
+      max_options: POLL_LIMITS.maxOptions,
+      max_characters_per_option: POLL_LIMITS.maxCharactersPerOption,
+      min_expiration: POLL_LIMITS.minExpiration,
+      max_expiration: POLL_LIMITS.maxExpiration,
+    },
   };
 }
 

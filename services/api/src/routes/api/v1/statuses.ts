@@ -9,16 +9,18 @@ import {
   hydrateStatuses,
   rebloggedBy,
   reblogStatus,
+  scheduleStatus,
   statusContext,
   findVisibleStatus,
   unfavouriteStatus,
   unreblogStatus,
   type Executor,
+  type PollInput,
   type StatusView,
   type Visibility,
 } from '@murmur/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { serializeAccount, serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
@@ -28,7 +30,9 @@ import {
   PageQuery,
   StringOrList,
 } from '../../../schemas/atoms.js';
-import { Account, Context, Status } from '../../../schemas/entities.js';
+import { Account, Context, ScheduledStatus, Status } from '../../../schemas/entities.js';
+import { serializeScheduledStatus } from '../../../entities/scheduled-status.js';
+import { parseScheduledAt } from './scheduled-statuses.js';
 import {
   entityContext,
   ERRORS,
@@ -47,6 +51,27 @@ const tags = ['statuses'];
 /** JSON clients sometimes send ids as numbers. */
 const IdInput = Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]);
 
+/** `poll[options][]`, `poll[expires_in]` (seconds), `poll[multiple]`, `poll[hide_totals]`. */
+export const PollParams = Type.Object({
+  options: Type.Union([
+    Type.String({ maxLength: 10_000 }),
+    Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 20 }),
+  ]),
+  expires_in: Type.Union([Type.Integer(), Type.String({ maxLength: 16 })]),
+  multiple: Type.Optional(Nullable(LenientBoolean)),
+  hide_totals: Type.Optional(Nullable(LenientBoolean)),
+});
+
+/** A poll's parameters as the operations take them. */
+export function pollInput(params: Static<typeof PollParams>): PollInput {
+  return {
+    options: toList(params.options),
+    expiresIn: Number(params.expires_in),
+    multiple: parseBoolean(params.multiple),
+    hideTotals: parseBoolean(params.hide_totals),
+  };
+}
+
 const CreateStatusBody = Type.Object({
   status: Type.Optional(Nullable(Type.String())),
   in_reply_to_id: Type.Optional(Nullable(IdInput)),
@@ -55,13 +80,15 @@ const CreateStatusBody = Type.Object({
   visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
   language: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   media_ids: Type.Optional(Nullable(StringOrList)),
+  poll: Type.Optional(Nullable(PollParams)),
+  scheduled_at: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
 });
 
 const ReblogBody = Type.Object({
   visibility: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
 });
 
-const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
+export const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?$/;
 
 /** Loads one status as the viewer sees it; the caller checked visibility or just wrote it. */
 export async function loadStatus(
@@ -88,10 +115,10 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: 'Post a status',
         description:
-          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. `media_ids`: up to 4 of the poster’s own processed uploads, in order. Polls are not supported.',
+          'Accepts JSON, form and multipart bodies. An `Idempotency-Key` header returns the same status for a repeated request within an hour. `media_ids`: up to 4 of the poster’s own processed uploads, in order. `poll`: options, `expires_in` (seconds), `multiple`, `hide_totals`, within the limits of `/api/v2/instance` (not with attachments). With `scheduled_at` (at least 5 minutes ahead) nothing is posted yet: the answer is a ScheduledStatus, posted at that time.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 512 })) }),
         body: CreateStatusBody,
-        response: { 200: Status, ...ERRORS },
+        response: { 200: Type.Union([Status, ScheduledStatus]), ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -100,22 +127,32 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
       const inReplyToId = body.in_reply_to_id == null ? null : String(body.in_reply_to_id);
       const visibility = (body.visibility ?? undefined) as Visibility | undefined;
       const language = body.language && LANGUAGE.test(body.language) ? body.language : null;
+      const input = {
+        accountId: userOf(request),
+        text: body.status ?? '',
+        visibility,
+        inReplyToId,
+        spoilerText: body.spoiler_text ?? '',
+        ...(body.sensitive == null ? {} : { sensitive: parseBoolean(body.sensitive) }),
+        language,
+        mediaIds: toList(body.media_ids ?? undefined).map(String),
+        poll: body.poll ? pollInput(body.poll) : null,
+        applicationId: request.auth?.applicationId ?? null,
+        requestId: request.id,
+      };
+      const options = { maxCharacters: config.MAX_STATUS_CHARACTERS };
+      if (body.scheduled_at) {
+        const scheduled = await scheduleStatus(
+          database,
+          { ...input, scheduledAt: parseScheduledAt(body.scheduled_at) },
+          options,
+        );
+        return serializeScheduledStatus(scheduled, config.publicOrigin);
+      }
       const created = await createStatus(
         database,
-        {
-          accountId: userOf(request),
-          text: body.status ?? '',
-          visibility,
-          inReplyToId,
-          spoilerText: body.spoiler_text ?? '',
-          ...(body.sensitive == null ? {} : { sensitive: parseBoolean(body.sensitive) }),
-          language,
-          mediaIds: toList(body.media_ids ?? undefined).map(String),
-          applicationId: request.auth?.applicationId ?? null,
-          idempotencyKey: request.headers['idempotency-key'] ?? null,
-          requestId: request.id,
-        },
-        { maxCharacters: config.MAX_STATUS_CHARACTERS },
+        { ...input, idempotencyKey: request.headers['idempotency-key'] ?? null },
+        options,
       );
       return sendStatus(request, reply, created.view);
     },

@@ -1,6 +1,6 @@
 /**
- * Endpoints popular clients call at start-up for features this server does not have (lists,
- * trends, …). They answer an empty list, as GoToSocial's stubs do, so apps such as
+ * Endpoints popular clients call at start-up for features this server does not have
+ * (trending links). They answer an empty list, as GoToSocial's stubs do, so apps such as
  * Ivory and Ice Cubes do not fail (takahe#473, PR #533). Push subscriptions answer 404, which Elk and
  * Tusky treat as "none".
  */
@@ -18,11 +18,6 @@ interface Stub {
 }
 
 const STUBS: Stub[] = [
-  {
-    path: '/api/v1/scheduled_statuses',
-    summary: 'Scheduled statuses (none)',
-    scope: 'read:statuses',
-  },
   // Trending links need link previews (preview cards), which this server does not fetch.
   { path: '/api/v1/trends/links', summary: 'Trending links (none)', scope: null },
 ];
