@@ -337,3 +337,27 @@ export {
   type EmailDeliveryRequest,
 } from './operations/email-deliveries.js';
 export { relayOutbox, DEFAULT_RELAY_LEASE_MS } from './operations/relay.js';
+
+// --- Web Push (api: subscriptions; worker: delivery) ---
+export {
+  WEB_PUSH_ALERTS,
+  WEB_PUSH_POLICIES,
+  type WebPushAlert,
+} from './operations/web-push/subscription-input.js';
+export {
+  subscribeWebPush,
+  type WebPushSubscriptionRow,
+} from './operations/web-push/subscribe-web-push.js';
+export { updateWebPushSubscription } from './operations/web-push/update-web-push-subscription.js';
+export { unsubscribeWebPush } from './operations/web-push/unsubscribe-web-push.js';
+export {
+  claimWebPushDeliveries,
+  recordWebPushOutcome,
+  dropWebPushSubscription,
+} from './operations/web-push/web-push-deliveries.js';
+export { findWebPushSubscription } from './queries/web-push-subscription.js';
+export {
+  findWebPushTargets,
+  type WebPushNotification,
+  type WebPushTarget,
+} from './queries/web-push-targets.js';

@@ -20,6 +20,8 @@ import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import type { WorkerMetrics } from './metrics.js';
+import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
+import { createPushSender } from './push/create-sender.js';
 
 /** What a handler may be built from. */
 export interface HandlerContext {
@@ -43,7 +45,7 @@ export interface ConsumerDeclaration {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
-export { HOME_FEEDS_CONSUMER };
+export { HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -98,6 +100,18 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     handles: ['PostCreated'],
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
+  },
+  {
+    name: PUSH_CONSUMER,
+    description: 'Web Push to closed apps (NotificationCreated)',
+    handles: ['NotificationCreated'],
+    handler: ({ config, database }) =>
+      pushHandler({
+        database,
+        sender: createPushSender(config),
+        vapidPrivateKey: config.webPush.enabled ? config.webPush.privateKey : '',
+        publicUrl: config.publicUrl,
+      }),
   },
 ]);
 

@@ -20,6 +20,7 @@ import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
 import profileRoutes from './v1/profile.js';
+import pushSubscriptionRoutes from './v1/push-subscription.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
@@ -46,5 +47,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(tagRoutes);
   await app.register(peopleRoutes);
   await app.register(statusesByIdRoutes);
+  await app.register(pushSubscriptionRoutes);
   await app.register(stubRoutes);
 }
