@@ -351,13 +351,13 @@ export {
 export { updateWebPushSubscription } from './operations/web-push/update-web-push-subscription.js';
 export { unsubscribeWebPush } from './operations/web-push/unsubscribe-web-push.js';
 export {
-  claimWebPushDeliveries,
-  recordWebPushOutcome,
-  dropWebPushSubscription,
+  claimWebPushTargets,
+  type NotificationFact,
+  type WebPushClaim,
+  type WebPushNotification,
+} from './operations/web-push/claim-web-push-targets.js';
+export {
+  finishWebPushEvents,
+  type WebPushOutcome,
 } from './operations/web-push/web-push-deliveries.js';
 export { findWebPushSubscription } from './queries/web-push-subscription.js';
-export {
-  findWebPushTargets,
-  type WebPushNotification,
-  type WebPushTarget,
-} from './queries/web-push-targets.js';

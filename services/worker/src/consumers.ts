@@ -111,6 +111,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         sender: createPushSender(config),
         vapidPrivateKey: config.webPush.enabled ? config.webPush.privateKey : '',
         publicUrl: config.publicUrl,
+        maxBatch: config.concurrency,
       }),
   },
 ]);

@@ -272,6 +272,7 @@ describe('push consumer', () => {
       }),
       vapidPrivateKey: vapid.privateKey,
       publicUrl: 'https://murmur.test',
+      maxBatch: 10,
     });
     await Promise.all([1, 2, 3].map(() => handle(event, testLogger)));
     await handle(event, testLogger);

@@ -1,21 +1,21 @@
 /**
  * The `push` consumer: every notification the worker creates (`NotificationCreated`) is pushed to
- * each subscription of its recipient that wants it (alerts and policy: `findWebPushTargets`). Each
- * (notification, subscription) is claimed in the delivery ledger before it is sent, so a redelivered
- * event never pushes twice; a subscription whose push service answers 404/410 is deleted. The pushes
- * of one event go out side by side, each bounded by the sender.
+ * each subscription of its recipient that wants it (alerts and policy). Two database steps, each
+ * shared by the events handled at the same time (`Batcher`): claiming the pushes in the delivery
+ * ledger before they are sent (so a redelivered event never pushes twice), and recording their
+ * outcomes with the events' markers (a subscription whose push service answered 404/410 is deleted
+ * there). The pushes of one event go out side by side, each bounded by the sender.
  */
 import {
-  claimWebPushDeliveries,
-  dropWebPushSubscription,
-  findWebPushTargets,
-  markEventProcessed,
-  recordWebPushOutcome,
+  claimWebPushTargets,
+  finishWebPushEvents,
   type Database,
-  type WebPushNotification,
-  type WebPushTarget,
+  type NotificationFact,
+  type WebPushClaim,
+  type WebPushOutcome,
 } from '@murmur/db';
 import { openAccessToken, type Logger } from '@murmur/service-kit';
+import { Batcher } from '../batcher.js';
 import type { EventHandler } from '../handlers.js';
 import { pushPayload } from './payload.js';
 import type { PushOutcome, PushSender } from './sender.js';
@@ -28,24 +28,25 @@ export interface PushHandlerDependencies {
   sender: PushSender | null;
   vapidPrivateKey: string;
   publicUrl: string;
+  /** Most events one statement handles. */
+  maxBatch: number;
   onOutcome?: (outcome: PushOutcome['status']) => void;
 }
 
 async function pushOne(
   deps: PushHandlerDependencies & { sender: PushSender },
-  notification: WebPushNotification,
-  target: WebPushTarget,
+  claim: WebPushClaim,
   log: Logger,
-): Promise<void> {
-  const accessToken = openAccessToken(deps.vapidPrivateKey, target.accessTokenSealed);
+): Promise<WebPushOutcome> {
+  const accessToken = openAccessToken(deps.vapidPrivateKey, claim.accessTokenSealed);
   const outcome: PushOutcome =
     accessToken === null
       ? { status: 'failed', attempts: 0, lastError: 'token sealed with another VAPID key' }
       : await deps.sender.send({
-          endpoint: target.endpoint,
-          keys: target.keys,
-          standard: target.standard,
-          payload: pushPayload(notification, {
+          endpoint: claim.endpoint,
+          keys: claim.keys,
+          standard: claim.standard,
+          payload: pushPayload(claim.notification, {
             publicUrl: deps.publicUrl,
             accessToken,
             preferredLocale: 'en',
@@ -53,47 +54,53 @@ async function pushOne(
         });
   deps.onOutcome?.(outcome.status);
   if (outcome.status === 'gone') {
-    await dropWebPushSubscription(deps.database, target.subscriptionId);
-    log.info({ subscriptionId: target.subscriptionId }, 'push subscription gone; deleted');
-    return;
-  }
-  if (outcome.status === 'failed') {
+    log.info({ subscriptionId: claim.subscriptionId }, 'push subscription gone; deleting it');
+  } else if (outcome.status === 'failed') {
     log.warn(
       {
-        subscriptionId: target.subscriptionId,
+        subscriptionId: claim.subscriptionId,
         attempts: outcome.attempts,
         error: outcome.lastError,
       },
       'push failed',
     );
   }
-  await recordWebPushOutcome(deps.database, {
-    notificationId: notification.id,
-    subscriptionId: target.subscriptionId,
-    status: outcome.status,
-    attempts: outcome.attempts,
-    lastError: outcome.lastError,
-  });
+  return {
+    notificationId: claim.notification.id,
+    subscriptionId: claim.subscriptionId,
+    ...outcome,
+  };
 }
 
 export function pushHandler(deps: PushHandlerDependencies): EventHandler {
+  const claims = new Batcher(async (facts: NotificationFact[]) => {
+    const claimed = await claimWebPushTargets(deps.database, facts);
+    // The same event twice in one batch (a redelivery racing the first): its pushes go to one copy.
+    const handedOut = new Set<WebPushClaim>();
+    return facts.map((fact) =>
+      claimed.filter((claim) => {
+        if (claim.eventId !== fact.eventId || handedOut.has(claim)) return false;
+        handedOut.add(claim);
+        return true;
+      }),
+    );
+  }, deps);
+  const finishes = new Batcher(
+    async (events: { eventId: string; outcomes: WebPushOutcome[] }[]) => {
+      await finishWebPushEvents(deps.database, PUSH_CONSUMER, events);
+      return events.map(() => undefined);
+    },
+    deps,
+  );
   return async (event, log) => {
     const sender = deps.sender;
+    let outcomes: WebPushOutcome[] = [];
     if (event.type === 'NotificationCreated' && sender !== null) {
-      const found = await findWebPushTargets(deps.database.primary, event.data);
-      if (found && found.targets.length > 0) {
-        const claimed = await claimWebPushDeliveries(
-          deps.database,
-          found.notification.id,
-          found.targets.map((target) => target.subscriptionId),
-        );
-        await Promise.all(
-          found.targets
-            .filter((target) => claimed.has(target.subscriptionId))
-            .map((target) => pushOne({ ...deps, sender }, found.notification, target, log)),
-        );
-      }
+      const claimed = await claims.add({ eventId: event.id, ...event.data });
+      outcomes = await Promise.all(
+        claimed.map((claim) => pushOne({ ...deps, sender }, claim, log)),
+      );
     }
-    await markEventProcessed(deps.database, PUSH_CONSUMER, event.id);
+    await finishes.add({ eventId: event.id, outcomes });
   };
 }

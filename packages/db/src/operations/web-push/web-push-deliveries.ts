@@ -1,58 +1,48 @@
 /**
- * The Web Push delivery ledger (`web_push_deliveries`): a push is claimed before it is sent, so each
- * (notification, subscription) is pushed at most once however often its event is delivered, and
- * its outcome is recorded when the push service has answered.
+ * The last step of the `push` consumer, for many events in one statement: records how each claimed
+ * push ended in the delivery ledger, deletes the subscriptions their push service called gone
+ * (404/410; their ledger rows go with them), and marks the events processed.
  */
-import { eq, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../client.js';
-import { webPushSubscriptions, type WebPushDeliveryStatus } from '../../schema/index.js';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../client.js';
+import type { WebPushDeliveryStatus } from '../../schema/index.js';
 
-/** Claims the pushes of a notification; returns the subscriptions claimed now (not before). */
-export async function claimWebPushDeliveries(
-  database: Database,
-  notificationId: string,
-  subscriptionIds: readonly string[],
-): Promise<Set<string>> {
-  if (subscriptionIds.length === 0) return new Set();
-  const rows = await queryRows<{ subscription_id: string }>(
-    database.primary,
-    sql`insert into web_push_deliveries (notification_id, subscription_id)
-      select ${notificationId}::bigint, ws.id from web_push_subscriptions ws
-      where ws.id in (${sql.join(
-        subscriptionIds.map((id) => sql`${id}::bigint`),
-        sql`, `,
-      )})
-      on conflict do nothing
-      returning subscription_id`,
-  );
-  return new Set(rows.map((row) => row.subscription_id));
+export interface WebPushOutcome {
+  notificationId: string;
+  subscriptionId: string;
+  status: Exclude<WebPushDeliveryStatus, 'sending'>;
+  attempts: number;
+  /** The push service's last answer that was not a success, or null. */
+  lastError: string | null;
 }
 
-/** Records how a claimed push ended. */
-export async function recordWebPushOutcome(
+export async function finishWebPushEvents(
   database: Database,
-  input: {
-    notificationId: string;
-    subscriptionId: string;
-    status: Exclude<WebPushDeliveryStatus, 'sending'>;
-    attempts: number;
-    lastError: string | null;
-  },
+  consumer: string,
+  events: readonly { eventId: string; outcomes: readonly WebPushOutcome[] }[],
 ): Promise<void> {
+  if (events.length === 0) return;
+  const outcomes = events.flatMap((event) => event.outcomes);
+  const kept = outcomes.filter((outcome) => outcome.status !== 'gone');
+  const gone = outcomes.filter((outcome) => outcome.status === 'gone');
+  const column = <T>(pick: (outcome: WebPushOutcome) => T) => sql.param(kept.map(pick));
   await database.primary.execute(
-    sql`update web_push_deliveries
-      set status = ${input.status}, attempts = ${input.attempts}, last_error = ${input.lastError},
-        updated_at = now()
-      where notification_id = ${input.notificationId} and subscription_id = ${input.subscriptionId}`,
+    sql`with recorded as (
+        update web_push_deliveries d
+        set status = o.status, attempts = o.attempts, last_error = o.last_error, updated_at = now()
+        from unnest(${column((o) => o.notificationId)}::bigint[],
+          ${column((o) => o.subscriptionId)}::bigint[], ${column((o) => o.status)}::text[],
+          ${column((o) => o.attempts)}::int[], ${column((o) => o.lastError)}::text[])
+          as o(notification_id, subscription_id, status, attempts, last_error)
+        where d.notification_id = o.notification_id and d.subscription_id = o.subscription_id
+        returning 1
+      ), dropped as (
+        delete from web_push_subscriptions
+        where id = any(${sql.param(gone.map((o) => o.subscriptionId))}::bigint[])
+        returning 1
+      )
+      insert into processed_events (consumer, event_id)
+      select ${consumer}, unnest(${sql.param(events.map((event) => event.eventId))}::uuid[])
+      on conflict do nothing`,
   );
-}
-
-/** Deletes a subscription its push service called gone (404/410), with its ledger rows. */
-export async function dropWebPushSubscription(
-  database: Database,
-  subscriptionId: string,
-): Promise<void> {
-  await database.primary
-    .delete(webPushSubscriptions)
-    .where(eq(webPushSubscriptions.id, subscriptionId));
 }
