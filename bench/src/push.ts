@@ -116,6 +116,8 @@ export interface PushBenchResult {
   maxMs: number;
   missing: number;
   invalid: number;
+  commitToNotification: { p50Ms: number; p99Ms: number };
+  notificationToPush: { p50Ms: number; p99Ms: number };
   burst: { pushes: number; seconds: number; pushesPerSecond: number };
   loadAverage: { before: number[]; after: number[] };
   cpus: number;
@@ -202,6 +204,30 @@ export async function runPushBench(options: {
     }
     const invalid = service.received.filter((push) => push.problem !== null).length;
     const steady = summarize(lags);
+    // Where the time goes: commit → notification created (relay, notifications consumer) and
+    // notification → push received (relay, push consumer, push service).
+    const { rows: created } = await client.query<{ marker: string; at: number }>(
+      `select substring(s.text from 'pm[0-9]+') as marker,
+         extract(epoch from n.created_at) * 1000 as at
+       from notifications n join statuses s on s.id = n.status_id
+       where s.account_id = $1 and s.text ~ 'pm[0-9]+'`,
+      [setup.authorId],
+    );
+    const notified = new Map(created.map((row) => [row.marker, Number(row.at)]));
+    const toNotification: number[] = [];
+    const toPush: number[] = [];
+    for (const push of service.received) {
+      const marker = markerOf(push.payload);
+      const at = marker === undefined ? undefined : notified.get(marker);
+      const committed = marker === undefined ? undefined : commits.get(marker);
+      if (at === undefined || committed === undefined) continue;
+      toNotification.push(at - (performance.timeOrigin + committed));
+      toPush.push(performance.timeOrigin + push.receivedAt - at);
+    }
+    const stage = (values: number[]) => {
+      const s = summarize(values);
+      return { p50Ms: Math.round(s.p50), p99Ms: Math.round(s.p99) };
+    };
 
     // Phase 2: a burst of mentions, ten recipients each, created as fast as possible.
     service.received.length = 0;
@@ -228,6 +254,8 @@ export async function runPushBench(options: {
       p99Ms: Math.round(steady.p99),
       maxMs: Math.round(steady.max),
       missing: commits.size - arrived.size,
+      commitToNotification: stage(toNotification),
+      notificationToPush: stage(toPush),
       invalid,
       burst: {
         pushes: service.received.length,

@@ -357,6 +357,7 @@ export {
   type WebPushNotification,
 } from './operations/web-push/claim-web-push-targets.js';
 export {
+  deleteOldWebPushDeliveries,
   finishWebPushEvents,
   type WebPushOutcome,
 } from './operations/web-push/web-push-deliveries.js';

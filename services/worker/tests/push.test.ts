@@ -7,6 +7,7 @@
 import {
   countProcessedEvents,
   createStatus,
+  deleteOldWebPushDeliveries,
   findWebPushSubscription,
   followAccount,
   issueAccessToken,
@@ -298,5 +299,13 @@ describe('push consumer', () => {
     );
     expect(push!.receivedAt - started).toBeLessThan(2500);
     await waitFor(() => pushesTo(slow.browser.id).length === 1 || null, { what: 'the slow push' });
+  });
+
+  it('keeps the ledger only as long as the processed-event markers', async () => {
+    const before = await rows<{ n: number }>('select count(*)::int as n from web_push_deliveries');
+    expect(before[0]!.n).toBeGreaterThan(0);
+    await rows(`update web_push_deliveries set created_at = now() - interval '15 days'`);
+    expect(await deleteOldWebPushDeliveries(database)).toBe(before[0]!.n);
+    expect(await rows('select 1 from web_push_deliveries')).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@
  * (404/410; their ledger rows go with them), and marks the events processed.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../client.js';
+import { queryRows, type Database } from '../../client.js';
+import { PROCESSED_EVENTS_RETENTION_MS } from '../consumers.js';
 import type { WebPushDeliveryStatus } from '../../schema/index.js';
 
 export interface WebPushOutcome {
@@ -45,4 +46,26 @@ export async function finishWebPushEvents(
       select ${consumer}, unnest(${sql.param(events.map((event) => event.eventId))}::uuid[])
       on conflict do nothing`,
   );
+}
+
+/**
+ * The ledger only has to outlive every redelivery of its event: kept as long as processed-event
+ * markers (`PROCESSED_EVENTS_RETENTION_MS`), then deleted by the retention sweep, `limit` at a time.
+ */
+export async function deleteOldWebPushDeliveries(
+  database: Database,
+  options: { olderThanMs?: number; limit?: number } = {},
+): Promise<number> {
+  const olderThanMs = options.olderThanMs ?? PROCESSED_EVENTS_RETENTION_MS;
+  const rows = await queryRows<{ one: number }>(
+    database.primary,
+    sql`delete from web_push_deliveries
+        where (notification_id, subscription_id) in (
+          select notification_id, subscription_id from web_push_deliveries
+          where created_at < now() - ${olderThanMs} * interval '1 millisecond'
+          limit ${options.limit ?? 10_000}
+        )
+        returning 1 as one`,
+  );
+  return rows.length;
 }
