@@ -105,13 +105,14 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     name: PUSH_CONSUMER,
     description: 'Web Push to closed apps (NotificationCreated)',
     handles: ['NotificationCreated'],
-    handler: ({ config, database }) =>
+    handler: ({ config, database, metrics }) =>
       pushHandler({
         database,
         sender: createPushSender(config),
         vapidPrivateKey: config.webPush.enabled ? config.webPush.privateKey : '',
         publicUrl: config.publicUrl,
         maxBatch: config.concurrency,
+        onOutcome: (outcome) => metrics.pushOutcome(outcome),
       }),
   },
 ]);

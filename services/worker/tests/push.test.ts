@@ -155,6 +155,8 @@ describe('push consumer', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(pushesTo(bob.browser.id)).toHaveLength(1);
     expect(await ledger(bob.subscription.id)).toEqual([{ status: 'sent', attempts: 1 }]);
+    const metrics = await running.worker.metrics.registry.metrics();
+    expect(metrics).toMatch(/murmur_web_pushes_total\{[^}]*outcome="sent"[^}]*\} [1-9]/);
   });
 
   it('uses the legacy aesgcm encoding for a subscription that is not standard', async () => {
