@@ -145,6 +145,22 @@ describe('createSafeFetch', () => {
     expect(response.url).toBe(`${allowed}/hop?left=0`);
   });
 
+  it('resolves names at connect time and uses only the reachable addresses', async () => {
+    const port = new URL(allowed).port;
+    // localhost may resolve to ::1 as well: only 127.0.0.1 is allowed, and it is the one used.
+    const response = await safeFetch(`http://localhost:${port}/echo`, {
+      method: 'POST',
+      body: 'n',
+    });
+    expect(await response.json()).toMatchObject({ body: 'n' });
+  });
+
+  it('returns a redirect unfollowed when the caller asks for redirect: manual', async () => {
+    const response = await safeFetch(`${allowed}/to-forbidden`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`${forbidden}/metadata`);
+  });
+
   it('refuses more redirects than allowed', async () => {
     await expect(safeFetch(`${allowed}/hop?left=6`)).rejects.toThrow(/Too many redirects/);
     const noRedirects = createSafeFetch({

@@ -31,7 +31,10 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 type Protocol = 'http:' | 'https:';
 
-/** A resolver that refuses the whole name when any of its addresses may not be reached. */
+/**
+ * A resolver that hands the connection only the addresses that may be reached (a name resolving to
+ * both `::1` and `127.0.0.1` reaches the allowed one), and refuses the name when none may.
+ */
 function checkedLookup(policy: AddressPolicy, protocol: Protocol): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
@@ -39,30 +42,31 @@ function checkedLookup(policy: AddressPolicy, protocol: Protocol): LookupFunctio
         callback(error, '', 0);
         return;
       }
-      try {
-        for (const { address } of addresses) policy.assertReachable(address, protocol, hostname);
-      } catch (refusal) {
-        callback(refusal as NodeJS.ErrnoException, '', 0);
+      let refusal: unknown;
+      const reachable = addresses.filter(({ address }) => {
+        try {
+          policy.assertReachable(address, protocol, hostname);
+          return true;
+        } catch (reason) {
+          refusal ??= reason;
+          return false;
+        }
+      });
+      const [first] = reachable;
+      if (first === undefined) {
+        const failure =
+          refusal ?? Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' });
+        callback(failure as NodeJS.ErrnoException, '', 0);
         return;
       }
       if (options.all) {
-        (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+        (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, reachable);
       } else {
-        const [first] = addresses;
-        if (first === undefined) {
-          callback(
-            Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }),
-            '',
-            0,
-          );
-          return;
-        }
         callback(null, first.address, first.family);
       }
     });
   };
 }
-
 function checkedAgent(policy: AddressPolicy, protocol: Protocol, timeoutMs: number): Agent {
   const connect = buildConnector({ lookup: checkedLookup(policy, protocol), timeout: timeoutMs });
   return new Agent({
@@ -190,6 +194,14 @@ export function createSafeFetch(options: SafeFetchOptions): typeof fetch {
       const location = response.headers.get('location');
       if (REDIRECT_STATUSES.has(response.status) && location !== null) {
         await response.body?.cancel();
+        if (request.redirect === 'manual') {
+          // The caller follows redirects itself (and calls this fetch again for each hop).
+          return new Response(null, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: [...response.headers],
+          });
+        }
         if (request.redirect === 'error') {
           throw new TypeError(`${hop.url.href} redirected while redirect: 'error' was asked`);
         }
