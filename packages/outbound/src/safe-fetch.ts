@@ -67,6 +67,7 @@ function checkedLookup(policy: AddressPolicy, protocol: Protocol): LookupFunctio
     });
   };
 }
+
 function checkedAgent(policy: AddressPolicy, protocol: Protocol, timeoutMs: number): Agent {
   const connect = buildConnector({ lookup: checkedLookup(policy, protocol), timeout: timeoutMs });
   return new Agent({
