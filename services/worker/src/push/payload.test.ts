@@ -9,7 +9,7 @@ describe('pushPayload', () => {
       {
         id: '114567890123456789',
         type: 'mention',
-        from: { username: 'alice', displayName: '', avatarKey: 'avatars/a.webp' },
+        from: { username: 'alice', displayName: '', avatarKey: 'avatars/a.webp', note: '' },
         status: { text: `@bob ${'x'.repeat(300)}`, spoilerText: '' },
       },
       context,
@@ -32,7 +32,7 @@ describe('pushPayload', () => {
         {
           id: '1',
           type: 'favourite',
-          from: { username: 'alice', displayName: 'Alice', avatarKey: null },
+          from: { username: 'alice', displayName: 'Alice', avatarKey: null, note: 'bio' },
           status: { text: 'spoiler inside', spoilerText: 'Film ending' },
         },
         context,
@@ -40,5 +40,20 @@ describe('pushPayload', () => {
     );
     expect(payload).toMatchObject({ title: 'Alice favorited your post', body: 'Film ending' });
     expect(payload.icon).toBe('https://murmur.example/avatars/original/missing.png');
+  });
+
+  it('shows the sender’s bio for a follow', () => {
+    const payload = JSON.parse(
+      pushPayload(
+        {
+          id: '2',
+          type: 'follow',
+          from: { username: 'alice', displayName: '', avatarKey: null, note: 'I knit.' },
+          status: null,
+        },
+        context,
+      ),
+    );
+    expect(payload).toMatchObject({ title: 'alice is now following you', body: 'I knit.' });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Mastodon's Web Push payload (`Web::NotificationSerializer`): what the app shows while it is closed.
  * The title is the e-mail subject Mastodon would write, the body the post's content warning or text
- * cut to 140 characters. `notification_id` is a JSON number, as Mastodon writes it, spelled out
+ * (the sender's bio when there is no post: a follow) cut to 140 characters. `notification_id` is a JSON number, as Mastodon writes it, spelled out
  * exactly (64-bit ids do not fit a JavaScript number, so the JSON is assembled around it).
  */
 import type { WebPushNotification } from '@murmur/db';
@@ -40,7 +40,7 @@ export function pushPayload(notification: WebPushNotification, context: PayloadC
   );
   const text = notification.status
     ? notification.status.spoilerText.trim() || notification.status.text
-    : '';
+    : notification.from.note;
   const fields = JSON.stringify({
     access_token: context.accessToken,
     preferred_locale: context.preferredLocale,

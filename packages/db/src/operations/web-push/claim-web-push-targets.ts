@@ -22,7 +22,8 @@ export interface NotificationFact {
 export interface WebPushNotification {
   id: string;
   type: NotificationType;
-  from: { username: string; displayName: string; avatarKey: string | null };
+  /** The sender; `note` is their profile's plain-text bio (a follow's push shows it). */
+  from: { username: string; displayName: string; avatarKey: string | null; note: string };
   /** The status it is about (text and content warning), or null (a follow). */
   status: { text: string; spoilerText: string } | null;
 }
@@ -45,6 +46,7 @@ interface ClaimRow {
   username: string;
   display_name: string;
   avatar_key: string | null;
+  note: string;
   status_text: string | null;
   spoiler_text: string | null;
   subscription_id: string;
@@ -90,7 +92,7 @@ export async function claimWebPushTargets(
       )
       select distinct on (claimed.notification_id, claimed.subscription_id)
         wanted.event_id, n.id as notification_id, n.type, sender.username,
-        sender.display_name, sender.avatar_key, s.text as status_text, s.spoiler_text,
+        sender.display_name, sender.avatar_key, sender.note, s.text as status_text, s.spoiler_text,
         ws.id as subscription_id, ws.endpoint, ws.key_p256dh, ws.key_auth, ws.standard,
         ws.access_token_sealed
       from claimed
@@ -109,6 +111,7 @@ export async function claimWebPushTargets(
         username: row.username,
         displayName: row.display_name,
         avatarKey: row.avatar_key,
+        note: row.note,
       },
       status:
         row.status_text === null
