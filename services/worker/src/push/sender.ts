@@ -55,6 +55,11 @@ export class PushSender {
   private readonly everyService: Limiter;
   private readonly perService = new Map<string, { limiter: Limiter; users: number }>();
   private readonly sleep: (ms: number) => Promise<void>;
+  /** VAPID headers by audience and encoding: an ES256 signature per push service per hour or so. */
+  private readonly vapidCache = new Map<
+    string,
+    { headers: { Authorization: string; 'Crypto-Key'?: string | undefined }; renewAt: number }
+  >();
 
   constructor(private readonly options: PushSenderOptions) {
     this.everyService = new Limiter(options.concurrency);
@@ -99,19 +104,25 @@ export class PushSender {
     | { kind: 'status'; status: number; retryAfterMs: number | undefined }
     | { kind: 'error'; error: string; retryable: boolean }
   > {
+    const encoding = message.standard ? 'aes128gcm' : 'aesgcm';
     let request;
+    let headers: Record<string, string>;
     try {
-      // Built per attempt: a fresh salt and ephemeral key, and a VAPID JWT that has not expired.
+      // Encrypted per attempt (a fresh salt and ephemeral key); the VAPID JWT comes from the cache.
       request = webPush.generateRequestDetails(
         { endpoint: message.endpoint, keys: message.keys },
         message.payload,
-        {
-          vapidDetails: this.options.vapid,
-          TTL: this.options.ttlSeconds,
-          urgency: 'normal',
-          contentEncoding: message.standard ? 'aes128gcm' : 'aesgcm',
-        },
+        { TTL: this.options.ttlSeconds, urgency: 'normal', contentEncoding: encoding },
       );
+      headers = { ...(request.headers as Record<string, string>) };
+      const vapid = this.vapidHeaders(new URL(message.endpoint).origin, encoding);
+      headers.Authorization = vapid.Authorization;
+      if (vapid['Crypto-Key'] !== undefined) {
+        // aesgcm: the encryption's `dh=` and VAPID's `p256ecdsa=` share the Crypto-Key header.
+        headers['Crypto-Key'] = [headers['Crypto-Key'], vapid['Crypto-Key']]
+          .filter(Boolean)
+          .join(';');
+      }
     } catch (error) {
       return {
         kind: 'error',
@@ -124,7 +135,7 @@ export class PushSender {
       const response = await this.atService(new URL(message.endpoint).origin, () =>
         this.options.fetch(request.endpoint, {
           method: request.method,
-          headers: request.headers as Record<string, string>,
+          headers,
           body,
         }),
       );
@@ -140,6 +151,30 @@ export class PushSender {
       }
       return { kind: 'error', error: (error as Error).message, retryable: true };
     }
+  }
+
+  /** The signed VAPID headers for a push service (JWT valid 12 hours, renewed after 11). */
+  private vapidHeaders(
+    audience: string,
+    encoding: 'aes128gcm' | 'aesgcm',
+  ): { Authorization: string; 'Crypto-Key'?: string | undefined } {
+    const key = `${encoding} ${audience}`;
+    const now = Date.now();
+    const cached = this.vapidCache.get(key);
+    if (cached && cached.renewAt > now) return cached.headers;
+    if (this.vapidCache.size >= 10_000) this.vapidCache.clear();
+    const { subject, publicKey, privateKey } = this.options.vapid;
+    const expiration = Math.floor(now / 1000) + 12 * 3600;
+    const headers = webPush.getVapidHeaders(
+      audience,
+      subject,
+      publicKey,
+      privateKey,
+      encoding,
+      expiration,
+    );
+    this.vapidCache.set(key, { headers, renewAt: now + 11 * 3600 * 1000 });
+    return headers;
   }
 
   /** Runs a request within the push service's share and the global bound. */
