@@ -6,6 +6,9 @@
  * VAPID key in the entity and in `/api/v2/instance`, and a server without keys saying so.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { freePort } from '@murmur/devkit/net';
 import { startTestPushService, type TestPushService } from '@murmur/devkit/web-push-service';
@@ -257,7 +260,7 @@ describe('delivery through the real worker', () => {
   it('pushes a mention made by another account to the masto.js subscription, decrypted and verified', async () => {
     worker = await startWorkerProcess({
       databaseUrl: testDb.url,
-      mediaDir: '/tmp/murmur-push-test-media',
+      mediaDir: await mkdtemp(join(tmpdir(), 'murmur-push-test-')),
       extra: {
         VAPID_PUBLIC_KEY: vapid.publicKey,
         VAPID_PRIVATE_KEY: vapid.privateKey,
