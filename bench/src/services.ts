@@ -122,6 +122,8 @@ const SECRETS = {
   WEB_CLIENT_SECRET: 'bench-web-client-secret-0123456789abcdef',
   API_COOKIE_SECRET: 'bench-api-cookie-secret-0123456789abcdef',
   UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef',
+  // Production refuses to start without VAPID keys while push is on; the push bench passes a pair.
+  PUSH_ENABLED: 'false',
 };
 
 export async function startService(

@@ -14,6 +14,7 @@ export type DomainErrorCode =
   | 'AccountNotFound'
   | 'StatusNotFound'
   | 'NotificationNotFound'
+  | 'PushSubscriptionNotFound'
   | 'MediaNotFound'
   | 'AnnouncementNotFound'
   | 'ListNotFound'

@@ -548,3 +548,28 @@ export {
   findVisibleAccountById,
   findVisibleAccountByUsername,
 } from './queries/visible-accounts.js';
+
+// --- Web Push (api: subscriptions; worker: delivery) ---
+export {
+  WEB_PUSH_ALERTS,
+  WEB_PUSH_POLICIES,
+  type WebPushAlert,
+} from './operations/web-push/subscription-input.js';
+export {
+  subscribeWebPush,
+  type WebPushSubscriptionRow,
+} from './operations/web-push/subscribe-web-push.js';
+export { updateWebPushSubscription } from './operations/web-push/update-web-push-subscription.js';
+export { unsubscribeWebPush } from './operations/web-push/unsubscribe-web-push.js';
+export {
+  claimWebPushTargets,
+  type NotificationFact,
+  type WebPushClaim,
+  type WebPushNotification,
+} from './operations/web-push/claim-web-push-targets.js';
+export {
+  deleteOldWebPushDeliveries,
+  finishWebPushEvents,
+  type WebPushOutcome,
+} from './operations/web-push/web-push-deliveries.js';
+export { findWebPushSubscription } from './queries/web-push-subscription.js';

@@ -34,6 +34,7 @@ export {
 export {
   SHARED_VARIABLES,
   MEDIA_VARIABLES,
+  WEB_PUSH_VARIABLES,
   DEV_WEB_CLIENT_SECRET,
   DEV_UNSUBSCRIBE_SECRET,
 } from './variables.js';
@@ -44,3 +45,9 @@ export {
   MAX_INPUT_DEPTH,
   type InputProblem,
 } from './input.js';
+export {
+  webPushSettings,
+  sealAccessToken,
+  openAccessToken,
+  type WebPushSettings,
+} from './web-push.js';

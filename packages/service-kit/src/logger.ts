@@ -29,6 +29,12 @@ export const REDACTED_PATHS = [
   'body.code',
   'body.code_verifier',
   'body.token',
+  // Web Push: the VAPID private key and a subscription's auth secret.
+  'VAPID_PRIVATE_KEY',
+  'privateKey',
+  '*.VAPID_PRIVATE_KEY',
+  '*.privateKey',
+  'body.subscription.keys.auth',
 ];
 
 export interface LoggerSettings {

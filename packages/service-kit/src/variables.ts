@@ -56,6 +56,29 @@ export const SHARED_VARIABLES = {
       'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
     default: 'loopback',
   },
+  ALLOWED_PRIVATE_ADDRESSES: {
+    kind: 'string',
+    description:
+      'Private/loopback addresses or CIDRs that outgoing requests to user-chosen addresses (push services, federation) may reach, comma-separated, e.g. `127.0.0.0/8,::1/128`; unset: none',
+    optional: true,
+  },
+  PUSH_ENABLED: {
+    kind: 'boolean',
+    description:
+      'Web Push notifications to closed apps; production refuses to start without VAPID keys while it is on',
+    default: 'true',
+  },
+  VAPID_PUBLIC_KEY: {
+    kind: 'string',
+    description:
+      'Web Push VAPID public key (base64url P-256 point); `pnpm vapid:generate` prints a pair (api and worker use the same pair)',
+    optional: true,
+  },
+  VAPID_PRIVATE_KEY: {
+    kind: 'string',
+    description: 'Web Push VAPID private key (base64url); never logged',
+    optional: true,
+  },
   WEB_CLIENT_ID: {
     kind: 'string',
     description: "The website's OAuth client id",
@@ -128,6 +151,13 @@ export const SHARED_VARIABLES = {
     optional: true,
   },
 } as const satisfies Record<string, VariableSpec>;
+
+/** The Web Push variables (api: subscriptions and the public key; worker: delivery). */
+export const WEB_PUSH_VARIABLES = {
+  PUSH_ENABLED: SHARED_VARIABLES.PUSH_ENABLED,
+  VAPID_PUBLIC_KEY: SHARED_VARIABLES.VAPID_PUBLIC_KEY,
+  VAPID_PRIVATE_KEY: SHARED_VARIABLES.VAPID_PRIVATE_KEY,
+} as const;
 
 /** The media storage variables, for the services that store or serve media (api, worker). */
 export const MEDIA_VARIABLES = {

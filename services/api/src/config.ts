@@ -11,6 +11,9 @@ import {
   parseTrustProxy,
   readEnvironment,
   SHARED_VARIABLES,
+  WEB_PUSH_VARIABLES,
+  webPushSettings,
+  type WebPushSettings,
 } from '@murmur/service-kit';
 
 /** Development-only secrets: fine on a laptop, refused when NODE_ENV=production. */
@@ -47,6 +50,7 @@ export const API_VARIABLES = {
   },
   TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
   ...MEDIA_VARIABLES,
+  ...WEB_PUSH_VARIABLES,
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',
@@ -116,6 +120,8 @@ export interface ApiConfig extends ApiEnvironment {
   mediaStorage: MediaStorageSettings;
   /** REGISTRATIONS_MODE, or REGISTRATIONS_OPEN's answer when unset. */
   registrationsMode: RegistrationsMode;
+  /** Web Push: on with the VAPID pair, or off and why (PUSH_ENABLED and the VAPID variables). */
+  webPush: WebPushSettings;
 }
 
 export const REGISTRATIONS_MODES = ['open', 'approval', 'closed'] as const;
@@ -127,7 +133,8 @@ export function readConfig(
 ): ApiConfig {
   const values = readEnvironment(API_VARIABLES, env);
   const media = mediaStorageSettings(values, cwd);
-  const problems: string[] = [...media.problems];
+  const webPush = webPushSettings(values);
+  const problems: string[] = [...media.problems, ...webPush.problems];
   if (values.NODE_ENV === 'production') {
     if (values.WEB_CLIENT_SECRET === DEV_WEB_CLIENT_SECRET) {
       problems.push(
@@ -171,5 +178,6 @@ export function readConfig(
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
     mediaStorage: media.settings,
     registrationsMode,
+    webPush: webPush.settings,
   };
 }

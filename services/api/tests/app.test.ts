@@ -94,6 +94,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       WEB_CLIENT_SECRET: 'a'.repeat(40),
       API_COOKIE_SECRET: 'b'.repeat(40),
+      PUSH_ENABLED: 'false',
       TRUST_PROXY: 'none',
       PUBLIC_URL: 'https://murmur.example/',
     });

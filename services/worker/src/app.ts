@@ -421,6 +421,9 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       });
       await Promise.all(consumers.map((c) => c.ready));
       logger.info({ concurrency: config.concurrency }, 'worker started');
+      if (!config.webPush.enabled) {
+        logger.warn({ reason: config.webPush.reason }, 'Web Push is off: nothing is pushed');
+      }
     },
     async stop() {
       logger.info({}, 'worker stopping');

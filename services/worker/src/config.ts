@@ -14,7 +14,11 @@ import {
   MEDIA_VARIABLES,
   readEnvironment,
   SHARED_VARIABLES,
+  WEB_PUSH_VARIABLES,
+  webPushSettings,
+  type WebPushSettings,
 } from '@murmur/service-kit';
+import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 
 /** Development-only secret (the website's default is the same): refused when NODE_ENV=production. */
 
@@ -172,6 +176,30 @@ export const WORKER_VARIABLES = {
     max: 60_000,
   },
   UNSUBSCRIBE_SECRET: SHARED_VARIABLES.UNSUBSCRIBE_SECRET,
+  ...WEB_PUSH_VARIABLES,
+  ALLOWED_PRIVATE_ADDRESSES: SHARED_VARIABLES.ALLOWED_PRIVATE_ADDRESSES,
+  PUSH_CONCURRENCY: {
+    kind: 'integer',
+    description:
+      'Web Push requests in flight at once (a quarter of them at most to any one push service)',
+    default: '64',
+    min: 1,
+    max: 1024,
+  },
+  PUSH_TIMEOUT_MS: {
+    kind: 'integer',
+    description: 'Longest a push service may take to answer one request',
+    default: '10000',
+    min: 100,
+    max: 120_000,
+  },
+  PUSH_MAX_ATTEMPTS: {
+    kind: 'integer',
+    description: 'Attempts of a push the service answers 429/5xx (or not at all) before giving up',
+    default: '5',
+    min: 1,
+    max: 20,
+  },
 } as const;
 
 export type WorkerEnvironment = Environment<typeof WORKER_VARIABLES>;
@@ -226,6 +254,9 @@ export interface WorkerTimings {
   homeFeedsTrimMs: number;
   /** How often work due at a time is looked for (polls that ended, scheduled statuses). */
   dueWorkMs: number;
+  /** First retry delay of a push (doubled each time, capped by pushRetryMaxMs). */
+  pushRetryBaseMs: number;
+  pushRetryMaxMs: number;
 }
 
 export interface WorkerConfig {
@@ -260,6 +291,17 @@ export interface WorkerConfig {
   mediaConcurrency: number;
   /** The longest post: a scheduled status is posted with the limit in force at its time. */
   maxStatusCharacters: number;
+  /** Web Push: on with the VAPID pair, or off and why. */
+  webPush: WebPushSettings;
+  push: {
+    /** ALLOWED_PRIVATE_ADDRESSES: the only non-public addresses a push may go to. */
+    allowedPrivateAddresses: string[];
+    concurrency: number;
+    timeoutMs: number;
+    maxAttempts: number;
+    /** The VAPID `sub` claim: PUBLIC_URL when https, else the address of MAIL_FROM. */
+    subject: string;
+  };
   timings: WorkerTimings;
 }
 
@@ -286,6 +328,8 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   unattachedMediaTtlMs: 24 * 60 * 60 * 1000,
   homeFeedsTrimMs: 10 * 60 * 1000,
   dueWorkMs: 10_000,
+  pushRetryBaseMs: 1000,
+  pushRetryMaxMs: 60_000,
 });
 
 /** Reads and validates the environment; throws ConfigurationError naming every bad variable. */
@@ -311,8 +355,22 @@ export function loadConfig(
   }
   const media = mediaStorageSettings(values, cwd);
   problems.push(...media.problems);
+  const webPush = webPushSettings(values);
+  problems.push(...webPush.problems);
+  let allowedPrivateAddresses: string[] = [];
+  try {
+    allowedPrivateAddresses = parseAllowedPrivateAddresses(values.ALLOWED_PRIVATE_ADDRESSES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return configFromEnvironment(values, cwd, media.settings);
+  return configFromEnvironment(
+    values,
+    cwd,
+    media.settings,
+    webPush.settings,
+    allowedPrivateAddresses,
+  );
 }
 
 const NATS_FILE_VARIABLES = [
@@ -335,8 +393,11 @@ function configFromEnvironment(
   values: WorkerEnvironment,
   cwd: string,
   mediaStorage: MediaStorageSettings,
+  webPush: WebPushSettings,
+  allowedPrivateAddresses: string[],
 ): WorkerConfig {
   const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
+  const mailAddress = /<([^>]+)>/.exec(values.MAIL_FROM)?.[1] ?? values.MAIL_FROM;
   return {
     databaseUrl: values.DATABASE_URL,
     natsUrl: values.NATS_URL,
@@ -364,6 +425,14 @@ function configFromEnvironment(
     mediaStorage,
     mediaConcurrency: values.MEDIA_CONCURRENCY,
     maxStatusCharacters: values.MAX_STATUS_CHARACTERS,
+    webPush,
+    push: {
+      allowedPrivateAddresses,
+      concurrency: values.PUSH_CONCURRENCY,
+      timeoutMs: values.PUSH_TIMEOUT_MS,
+      maxAttempts: values.PUSH_MAX_ATTEMPTS,
+      subject: publicUrl.startsWith('https:') ? publicUrl : `mailto:${mailAddress.trim()}`,
+    },
     timings: {
       ...DEFAULT_TIMINGS,
       ackWaitMs: values.WORKER_ACK_WAIT_MS,

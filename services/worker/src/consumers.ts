@@ -27,6 +27,8 @@ import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import type { WorkerMetrics } from './metrics.js';
+import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
+import { createPushSender } from './push/create-sender.js';
 
 /** What a handler may be built from. */
 export interface HandlerContext {
@@ -63,7 +65,7 @@ export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
 export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
 export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
-export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER };
+export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -136,6 +138,20 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     description: 'Direct conversations (PostCreated of direct messages)',
     handles: ['PostCreated'],
     handler: ({ database }) => conversationsHandler(database),
+  },
+  {
+    name: PUSH_CONSUMER,
+    description: 'Web Push to closed apps (NotificationCreated)',
+    handles: ['NotificationCreated'],
+    handler: ({ config, database, metrics }) =>
+      pushHandler({
+        database,
+        sender: createPushSender(config),
+        vapidPrivateKey: config.webPush.enabled ? config.webPush.privateKey : '',
+        publicUrl: config.publicUrl,
+        maxBatch: config.concurrency,
+        onOutcome: (outcome) => metrics.pushOutcome(outcome),
+      }),
   },
 ]);
 

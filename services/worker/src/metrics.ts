@@ -23,11 +23,13 @@ export interface ConsumerNumbers {
 
 export type EmailOutcomeLabel = 'sent' | 'failed' | 'unknown';
 export type DeadLetterReason = 'invalid' | 'max_deliveries';
+export type PushOutcomeLabel = 'sent' | 'gone' | 'failed';
 
 export interface WorkerMetrics {
   readonly registry: Registry;
   eventProcessed(consumer: string, type: string, occurredAt: string, now: Date): void;
   emailOutcome(outcome: EmailOutcomeLabel): void;
+  pushOutcome(outcome: PushOutcomeLabel): void;
   deadLetter(consumer: string, reason: DeadLetterReason): void;
 }
 
@@ -138,6 +140,12 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
     labelNames: ['outcome'] as const,
     registers,
   });
+  const pushes = new Counter({
+    name: 'murmur_web_pushes_total',
+    help: 'Web Push messages by outcome: sent, gone (404/410: subscription deleted) or failed',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const deadLetters = new Counter({
     name: 'murmur_dead_letters_total',
     help: 'Dead letters recorded by this process, by consumer and reason',
@@ -146,6 +154,7 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
   });
   // Zero series from the start, so rates and alerts work before the first occurrence.
   for (const outcome of ['sent', 'failed', 'unknown'] as const) emails.inc({ outcome }, 0);
+  for (const outcome of ['sent', 'gone', 'failed'] as const) pushes.inc({ outcome }, 0);
 
   return {
     registry,
@@ -158,6 +167,9 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
     },
     emailOutcome(outcome) {
       emails.inc({ outcome });
+    },
+    pushOutcome(outcome) {
+      pushes.inc({ outcome });
     },
     deadLetter(consumer, reason) {
       deadLetters.inc({ consumer, reason });

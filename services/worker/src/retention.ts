@@ -6,6 +6,7 @@ import {
   deleteExpiredRateLimits,
   deleteExpiredWebSessions,
   deleteOldProcessedEvents,
+  deleteOldWebPushDeliveries,
   type Database,
 } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
@@ -14,20 +15,27 @@ export interface RetentionResult {
   rateLimitCounters: number;
   webSessions: number;
   processedEvents: number;
+  webPushDeliveries: number;
 }
 
 /**
- * Deletes expired rate-limit counters and website sessions, and processed-event markers past their
- * retention (`PROCESSED_EVENTS_RETENTION_MS`, explained there). Each step is bounded or cheap, and
- * one failing does not stop the others.
+ * Deletes expired rate-limit counters and website sessions, and processed-event markers and Web Push
+ * ledger rows past their retention (`PROCESSED_EVENTS_RETENTION_MS`, explained there). Each step is
+ * bounded or cheap, and one failing does not stop the others.
  */
 export async function retentionJob(database: Database, logger: Logger): Promise<RetentionResult> {
   const steps = {
     rateLimitCounters: () => deleteExpiredRateLimits(database),
     webSessions: () => deleteExpiredWebSessions(database),
     processedEvents: () => deleteOldProcessedEvents(database),
+    webPushDeliveries: () => deleteOldWebPushDeliveries(database),
   };
-  const result: RetentionResult = { rateLimitCounters: 0, webSessions: 0, processedEvents: 0 };
+  const result: RetentionResult = {
+    rateLimitCounters: 0,
+    webSessions: 0,
+    processedEvents: 0,
+    webPushDeliveries: 0,
+  };
   for (const [name, step] of Object.entries(steps) as [
     keyof RetentionResult,
     () => Promise<number>,
@@ -38,7 +46,7 @@ export async function retentionJob(database: Database, logger: Logger): Promise<
       logger.error({ err, step: name }, 'retention step failed; it runs again next time');
     }
   }
-  if (result.rateLimitCounters + result.webSessions + result.processedEvents > 0) {
+  if (Object.values(result).some((deleted) => deleted > 0)) {
     logger.info(result, 'expired rows deleted');
   }
   return result;

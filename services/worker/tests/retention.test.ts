@@ -79,6 +79,7 @@ describe('the retention job', () => {
       rateLimitCounters: 1,
       webSessions: 1,
       processedEvents: 1,
+      webPushDeliveries: 0,
     });
     expect(await count('rate_limit_counters')).toBe(1);
     expect(await count('web_sessions')).toBe(1);
@@ -93,6 +94,7 @@ describe('the retention job', () => {
       rateLimitCounters: 0,
       webSessions: 0,
       processedEvents: 0,
+      webPushDeliveries: 0,
     });
   });
 });

@@ -16,3 +16,4 @@ export * from './conversations.js';
 export * from './moderation.js';
 export * from './status-revisions.js';
 export * from './scheduled-statuses.js';
+export * from './web-push.js';

@@ -31,6 +31,7 @@ import profileRoutes from './v1/profile.js';
 import pollRoutes from './v1/polls.js';
 import scheduledStatusRoutes from './v1/scheduled-statuses.js';
 import statusEditRoutes from './v1/status-edits.js';
+import pushSubscriptionRoutes from './v1/push-subscription.js';
 import statusRoutes from './v1/statuses.js';
 import stubRoutes from './v1/stubs.js';
 import timelineRoutes from './v1/timelines.js';
@@ -78,5 +79,6 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(statusEditRoutes);
   await app.register(pollRoutes);
   await app.register(scheduledStatusRoutes);
+  await app.register(pushSubscriptionRoutes);
   await app.register(stubRoutes);
 }

@@ -100,7 +100,8 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
             privacy_policy: null,
             terms_of_service: null,
           },
-          vapid: { public_key: '' },
+          // Empty while push is off: the routes then refuse to subscribe.
+          vapid: { public_key: config.webPush.enabled ? config.webPush.publicKey : '' },
           ...configurationFor(config.MAX_STATUS_CHARACTERS),
           translation: { enabled: false },
         },

@@ -1,11 +1,9 @@
 /**
  * Endpoints popular clients call at start-up for features this server does not have
  * (trending links). They answer an empty list, as GoToSocial's stubs do, so apps such as
- * Ivory and Ice Cubes do not fail (takahe#473, PR #533). Push subscriptions answer 404, which Elk and
- * Tusky treat as "none".
+ * Ivory and Ice Cubes do not fail (takahe#473, PR #533).
  */
 import Type from 'typebox';
-import { NOT_FOUND_BODY } from '../../../plugins/errors.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { IdParams } from '../../../schemas/atoms.js';
 import { ERRORS, EmptyArray } from '../_shared.js';
@@ -42,17 +40,4 @@ export default async function stubRoutes(app: ApiInstance): Promise<void> {
       async () => [],
     );
   }
-
-  app.get(
-    '/api/v1/push/subscription',
-    {
-      config: { auth: 'user', scopes: ['push'] },
-      schema: {
-        tags: ['stubs'],
-        summary: 'Web Push subscription (never any: push is not supported)',
-        response: ERRORS,
-      },
-    },
-    async (_request, reply) => reply.code(404).send(NOT_FOUND_BODY),
-  );
 }
