@@ -181,6 +181,14 @@ export { isSnowflakeId, snowflakeFromDate, dateFromSnowflake } from './ids.js';
 
 // --- OAuth, notifications, markers, rate limits (used by the API) ---
 export {
+  streamingAudience,
+  validTokenIds,
+  notificationByFact,
+  type StreamingAudience,
+  type StreamingViewer,
+  type NotificationFact,
+} from './queries/streaming.js';
+export {
   listNotifications,
   getNotification,
   unreadNotificationsCount,

@@ -34,6 +34,7 @@ export {
 export {
   SHARED_VARIABLES,
   MEDIA_VARIABLES,
+  NATS_VARIABLES,
   DEV_WEB_CLIENT_SECRET,
   DEV_UNSUBSCRIBE_SECRET,
 } from './variables.js';
