@@ -133,6 +133,7 @@ export async function runStreaming(options: {
   const database = createDatabase({
     url: url.toString(),
     poolSize: 10,
+    connectionTimeoutMs: 60_000,
     applicationName: 'murmur-bench',
   });
   const { application } = await registerApplication(database, {

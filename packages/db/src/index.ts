@@ -182,6 +182,7 @@ export { isSnowflakeId, snowflakeFromDate, dateFromSnowflake } from './ids.js';
 // --- OAuth, notifications, markers, rate limits (used by the API) ---
 export {
   streamingAudience,
+  followersAmong,
   validTokenIds,
   notificationByFact,
   type StreamingAudience,

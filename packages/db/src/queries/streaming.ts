@@ -129,6 +129,25 @@ export async function streamingAudience(
   };
 }
 
+/**
+ * The accounts among `viewerIds` that follow `accountId`: whose home timelines a post of theirs
+ * reaches. One statement; PostgreSQL walks the smaller side (the author's followers, or the viewers).
+ */
+export async function followersAmong(
+  executor: Executor,
+  accountId: string,
+  viewerIds: readonly string[],
+): Promise<Set<string>> {
+  const ids = viewerIds.filter(isSnowflakeId);
+  if (ids.length === 0 || !isSnowflakeId(accountId)) return new Set();
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`select f.account_id::text as id from follows f
+      where f.target_account_id = ${accountId} and f.account_id = any(${bigintArray(ids)}::bigint[])`,
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 /** The tokens among `tokenIds` that are still valid (not revoked, not deleted). One statement. */
 export async function validTokenIds(
   executor: Executor,

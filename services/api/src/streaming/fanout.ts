@@ -2,13 +2,16 @@
  * From an event to the connections of this process that must hear of it, and what each hears.
  *
  * Candidates come from the hub's indexes (who listens to `public`, to `hashtag:cats`, to `user`);
- * then one read per event (`streamingAudience`) tells, for all candidate tokens at once, which are
- * still valid, which viewers may read the status under the REST rules, which follow the account
- * whose home fan-out it is, and the status as each sees it. Nothing about the follow graph is kept in
+ * home streams are narrowed to the author's followers among the viewers connected here (one indexed
+ * statement, `followersAmong`); then one read per event (`streamingAudience`) tells, for all
+ * remaining candidate tokens at once, which are still valid, which viewers may read the status
+ * under the REST rules, which follow the account whose home fan-out it is, and the status as each
+ * sees it. Nothing about the follow graph is kept in
  * memory: a replica asks only about the viewers connected to it. Reads go to the primary: an event
  * arrives milliseconds after its commit, before a read replica may have it.
  */
 import {
+  followersAmong,
   notificationByFact,
   streamingAudience,
   validTokenIds,
@@ -71,6 +74,34 @@ function collect(hub: StreamingHub, keys: readonly string[]): Candidates {
   return candidates;
 }
 
+/**
+ * Drops the home-timeline (`user`) subscriptions a status does not belong on before the per-viewer
+ * read: only the account's own, those of viewers in `alsoReached` (mentioned), and those of its
+ * followers among the viewers connected here (one indexed statement) stay. Without this, every
+ * connected home stream would be a candidate for every post.
+ */
+async function narrowHomeStreams(
+  context: FanoutContext,
+  candidates: Candidates,
+  accountId: string,
+  alsoReached: ReadonlySet<string>,
+): Promise<void> {
+  const viewers = new Set<string>();
+  for (const [connection, subscriptions] of candidates) {
+    const viewerId = connection.identity.viewerId;
+    if (viewerId !== null && subscriptions.some((s) => s.name === 'user')) viewers.add(viewerId);
+  }
+  if (viewers.size === 0) return;
+  const followers = await followersAmong(context.database.primary, accountId, [...viewers]);
+  for (const [connection, subscriptions] of candidates) {
+    const viewerId = connection.identity.viewerId ?? '';
+    if (viewerId === accountId || followers.has(viewerId) || alsoReached.has(viewerId)) continue;
+    const kept = subscriptions.filter((s) => s.name !== 'user');
+    if (kept.length === 0) candidates.delete(connection);
+    else candidates.set(connection, kept);
+  }
+}
+
 function tokensOf(candidates: Candidates): string[] {
   const tokens = new Set<string>();
   for (const connection of candidates.keys()) {
@@ -131,6 +162,8 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
     for (const tag of hashtags) keys.push(`hashtag:${tag}`, `hashtag:local:${tag}`);
   }
   const candidates = collect(context.hub, keys);
+  const mentioned = new Set(mentionedAccountIds);
+  await narrowHomeStreams(context, candidates, accountId, mentioned);
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId,
@@ -138,7 +171,6 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
     followedAccountId: accountId,
   });
   const write = statusWriter(context);
-  const mentioned = new Set(mentionedAccountIds);
   for (const [connection, seen] of perConnection(candidates, audience)) {
     const { status } = seen;
     if (status === null) continue;
@@ -192,6 +224,7 @@ async function statusReblogged(
 ): Promise<void> {
   // Mastodon's public timelines leave reblogs out; the reblog reaches the reblogger's followers.
   const candidates = collect(context.hub, ['user']);
+  await narrowHomeStreams(context, candidates, event.data.accountId, new Set());
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId: event.data.reblogId,
