@@ -2,7 +2,7 @@
  * From an event to the connections of this process that must hear of it, and what each hears.
  *
  * Candidates come from the hub's indexes (who listens to `public`, to `hashtag:cats`, to `user`);
- * home streams are narrowed to the author's followers among the viewers connected here (one indexed
+ * home streams are those of the author's followers among the viewers connected here (one indexed
  * statement, `followersAmong`); then one read per event (`streamingAudience`) tells, for all
  * remaining candidate tokens at once, which are still valid, which viewers may read the status
  * under the REST rules, which follow the account whose home fan-out it is, and the status as each
@@ -75,30 +75,31 @@ function collect(hub: StreamingHub, keys: readonly string[]): Candidates {
 }
 
 /**
- * Drops the home-timeline (`user`) subscriptions a status does not belong on before the per-viewer
- * read: only the account's own, those of viewers in `alsoReached` (mentioned), and those of its
- * followers among the viewers connected here (one indexed statement) stay. Without this, every
- * connected home stream would be a candidate for every post.
+ * Adds the home-timeline (`user`) streams a status belongs on to the candidates: those of the
+ * account itself, of viewers in `alsoReached` (mentioned), and of its followers among the viewers
+ * connected here (one indexed statement). The work is bounded by those viewers' connections, not
+ * by every connected home stream.
  */
-async function narrowHomeStreams(
+async function addHomeStreams(
   context: FanoutContext,
   candidates: Candidates,
   accountId: string,
   alsoReached: ReadonlySet<string>,
 ): Promise<void> {
-  const viewers = new Set<string>();
-  for (const [connection, subscriptions] of candidates) {
-    const viewerId = connection.identity.viewerId;
-    if (viewerId !== null && subscriptions.some((s) => s.name === 'user')) viewers.add(viewerId);
-  }
-  if (viewers.size === 0) return;
-  const followers = await followersAmong(context.database.primary, accountId, [...viewers]);
-  for (const [connection, subscriptions] of candidates) {
-    const viewerId = connection.identity.viewerId ?? '';
-    if (viewerId === accountId || followers.has(viewerId) || alsoReached.has(viewerId)) continue;
-    const kept = subscriptions.filter((s) => s.name !== 'user');
-    if (kept.length === 0) candidates.delete(connection);
-    else candidates.set(connection, kept);
+  const { hub } = context;
+  const connected = [...hub.viewersOn('user')];
+  if (connected.length === 0) return;
+  const reached = await followersAmong(context.database.primary, accountId, connected);
+  reached.add(accountId);
+  for (const viewerId of alsoReached) reached.add(viewerId);
+  for (const viewerId of reached) {
+    for (const connection of hub.ofViewer(viewerId)) {
+      const subscription = connection.subscriptions.get('user');
+      if (!subscription || !mayListen(connection, 'user')) continue;
+      const list = candidates.get(connection);
+      if (list) list.push(subscription);
+      else candidates.set(connection, [subscription]);
+    }
   }
 }
 
@@ -156,14 +157,14 @@ function statusWriter(
 
 async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>): Promise<void> {
   const { statusId, accountId, visibility, hashtags, mentionedAccountIds } = event.data;
-  const keys = ['user', 'direct'];
+  const keys = ['direct'];
   if (visibility === 'public') {
     keys.push(...PUBLIC_STREAMS);
     for (const tag of hashtags) keys.push(`hashtag:${tag}`, `hashtag:local:${tag}`);
   }
   const candidates = collect(context.hub, keys);
   const mentioned = new Set(mentionedAccountIds);
-  await narrowHomeStreams(context, candidates, accountId, mentioned);
+  await addHomeStreams(context, candidates, accountId, mentioned);
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId,
@@ -223,8 +224,8 @@ async function statusReblogged(
   event: EventOf<'StatusReblogged'>,
 ): Promise<void> {
   // Mastodon's public timelines leave reblogs out; the reblog reaches the reblogger's followers.
-  const candidates = collect(context.hub, ['user']);
-  await narrowHomeStreams(context, candidates, event.data.accountId, new Set());
+  const candidates: Candidates = new Map();
+  await addHomeStreams(context, candidates, event.data.accountId, new Set());
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId: event.data.reblogId,

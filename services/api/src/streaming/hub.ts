@@ -46,6 +46,8 @@ export class StreamingHub {
   readonly #all = new Set<StreamConnection>();
   readonly #perToken = new Map<string, number>();
   readonly #perIp = new Map<string, number>();
+  /** Per stream key, how many of each viewer's connections listen to it (home fan-out asks by viewer). */
+  readonly #viewersByKey = new Map<string, Map<string, number>>();
 
   constructor(private readonly limits: { perToken: number; perIp: number }) {}
 
@@ -78,17 +80,35 @@ export class StreamingHub {
     decrement(this.#perIp, ip);
     if (tokenId !== null) decrement(this.#perToken, tokenId);
     if (viewerId !== null) removeFrom(this.#byViewer, viewerId, connection);
-    for (const key of connection.subscriptions.keys()) removeFrom(this.#byKey, key, connection);
-    connection.subscriptions.clear();
+    for (const key of [...connection.subscriptions.keys()]) this.unsubscribe(connection, key);
   }
 
   subscribe(connection: StreamConnection, subscription: Subscription): void {
+    if (connection.subscriptions.has(subscription.key)) return;
     connection.subscriptions.set(subscription.key, subscription);
     addTo(this.#byKey, subscription.key, connection);
+    const { viewerId } = connection.identity;
+    if (viewerId !== null) {
+      let viewers = this.#viewersByKey.get(subscription.key);
+      if (!viewers) this.#viewersByKey.set(subscription.key, (viewers = new Map()));
+      viewers.set(viewerId, (viewers.get(viewerId) ?? 0) + 1);
+    }
   }
 
   unsubscribe(connection: StreamConnection, key: string): void {
-    if (connection.subscriptions.delete(key)) removeFrom(this.#byKey, key, connection);
+    if (!connection.subscriptions.delete(key)) return;
+    removeFrom(this.#byKey, key, connection);
+    const { viewerId } = connection.identity;
+    const viewers = this.#viewersByKey.get(key);
+    if (viewerId !== null && viewers) {
+      decrement(viewers, viewerId);
+      if (viewers.size === 0) this.#viewersByKey.delete(key);
+    }
+  }
+
+  /** The people with at least one connection subscribed to a stream key. */
+  viewersOn(key: string): Iterable<string> {
+    return this.#viewersByKey.get(key)?.keys() ?? [];
   }
 
   /** The connections subscribed to a stream key. */
