@@ -18,7 +18,7 @@
     var path;
     try {
       path = new URL(status.url, window.location.href).pathname;
-    } catch (error) {
+    } catch {
       return;
     }
     fetch(path, { headers: { accept: 'text/html' }, credentials: 'same-origin' })
@@ -50,7 +50,7 @@
   source.addEventListener('update', function (event) {
     try {
       show(JSON.parse(event.data));
-    } catch (error) {
+    } catch {
       // Not a status: ignore it.
     }
   });
