@@ -54,6 +54,15 @@ describe('Caddyfile', () => {
     expect(fallback).not.toMatch(/\bapi\b.*3001/);
   });
 
+  it('keeps streaming connections open across a reload (stream_close_delay in the API route)', () => {
+    const site = block(caddyfile, '{$SITE_ADDRESS');
+    expect(block(site.split('\n').slice(1).join('\n'), 'handle @api')).toMatch(
+      /stream_close_delay \d+m/,
+    );
+    // /api/v1/streaming is under /api: the @api matcher (checked above) sends upgrades to the API.
+    expect(expectedCaddyPaths).toContain('/api/*');
+  });
+
   it('does not trust client-supplied forwarding headers', () => {
     // Without trusted_proxies, Caddy replaces X-Forwarded-For with the client's address.
     expect(caddyfile.replace(/#.*$/gm, '')).not.toMatch(/trusted_proxies/);
@@ -107,6 +116,19 @@ describe('Kubernetes Ingress', () => {
         port: 3001,
       });
     }
+  });
+
+  it('keeps streaming connections (WebSocket, event streams) open and unbuffered', () => {
+    const annotations = asMap(asMap(ingress.metadata, 'metadata').annotations, 'annotations');
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThan(
+      60,
+    );
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThan(
+      60,
+    );
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    // The streaming path is under /api, which goes to the api Service.
+    expect(paths).toContainEqual({ path: '/api', pathType: 'Prefix', service: 'api', port: 3001 });
   });
 
   it('routes / to the frontend and nothing else to the api', () => {

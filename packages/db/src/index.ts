@@ -303,6 +303,15 @@ export { isSnowflakeId, snowflakeFromDate, dateFromSnowflake } from './ids.js';
 
 // --- OAuth, notifications, markers, rate limits (used by the API) ---
 export {
+  streamingAudience,
+  followersAmong,
+  validTokenIds,
+  notificationByFact,
+  type StreamingAudience,
+  type StreamingViewer,
+  type NotificationFact,
+} from './queries/streaming.js';
+export {
   listNotifications,
   getNotification,
   unreadNotificationsCount,
@@ -563,7 +572,7 @@ export { updateWebPushSubscription } from './operations/web-push/update-web-push
 export { unsubscribeWebPush } from './operations/web-push/unsubscribe-web-push.js';
 export {
   claimWebPushTargets,
-  type NotificationFact,
+  type AnnouncedNotification,
   type WebPushClaim,
   type WebPushNotification,
 } from './operations/web-push/claim-web-push-targets.js';

@@ -10,6 +10,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Path prefixes served by the API service; the same list configures the production proxy. */
 export const API_PATH_PREFIXES = [
@@ -107,6 +108,55 @@ function forward(target: URL, req: IncomingMessage, res: ServerResponse, maxBody
   req.pipe(upstream);
 }
 
+/**
+ * Passes a WebSocket upgrade (the streaming API) on to the API and, once it answers 101, the bytes
+ * both ways. Anything else asking for an upgrade is refused: only the API serves WebSockets.
+ */
+function forwardUpgrade(target: URL, req: IncomingMessage, client: Duplex, head: Buffer): void {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (!isApiPath(path)) {
+    client.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    return;
+  }
+  const upstream = request({
+    hostname: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: {
+      ...req.headers,
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': req.headers.host ?? '',
+    },
+  });
+  upstream.on('upgrade', (answer, socket, upstreamHead) => {
+    const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
+    }
+    client.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    socket.pipe(client).pipe(socket);
+    socket.on('error', () => client.destroy());
+    client.on('error', () => socket.destroy());
+  });
+  // The API refused the upgrade (401, 429…): its answer goes back as it is.
+  upstream.on('response', (answer) => {
+    const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
+    }
+    client.write(`${lines.join('\r\n')}\r\n\r\n`);
+    answer.pipe(client);
+  });
+  upstream.on('error', () => {
+    client.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+  if (head.length > 0) upstream.write(head);
+  upstream.end();
+}
+
 export function startDevProxy(options: DevProxyOptions): Promise<Server> {
   const api = new URL(options.apiUrl);
   const frontend = new URL(options.frontendUrl);
@@ -121,6 +171,7 @@ export function startDevProxy(options: DevProxyOptions): Promise<Server> {
         : (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     );
   });
+  server.on('upgrade', (req, socket, head) => forwardUpgrade(api, req, socket, head));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));

@@ -150,6 +150,37 @@ export const SHARED_VARIABLES = {
     description: 'Prefix of every object key, e.g. `murmur/`',
     optional: true,
   },
+  NATS_URL: {
+    kind: 'string',
+    description:
+      'NATS server URL, or the seeds of a cluster separated by commas; `nats://user:password@host:4222` or `nats://token@host:4222` for credentials, `tls://` for TLS',
+    default: 'nats://127.0.0.1:4222',
+  },
+  NATS_CREDS_FILE: {
+    kind: 'string',
+    description: 'A NATS `.creds` file (user JWT and NKey seed) to authenticate with',
+    optional: true,
+  },
+  NATS_TLS_CA_FILE: {
+    kind: 'string',
+    description: 'CA certificate (PEM) the NATS servers are verified with; implies TLS',
+    optional: true,
+  },
+  NATS_TLS_CERT_FILE: {
+    kind: 'string',
+    description: 'Client certificate (PEM) for mutual TLS with NATS, with NATS_TLS_KEY_FILE',
+    optional: true,
+  },
+  NATS_TLS_KEY_FILE: {
+    kind: 'string',
+    description: 'Private key (PEM) of NATS_TLS_CERT_FILE',
+    optional: true,
+  },
+  NATS_SUBJECT_PREFIX: {
+    kind: 'string',
+    description: 'Subject prefix of the events (the stream captures `<prefix>.>`)',
+    default: 'murmur.events',
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 /** The Web Push variables (api: subscriptions and the public key; worker: delivery). */
@@ -172,3 +203,13 @@ export const MEDIA_VARIABLES = {
   S3_SECRET_ACCESS_KEY: SHARED_VARIABLES.S3_SECRET_ACCESS_KEY,
   S3_PREFIX: SHARED_VARIABLES.S3_PREFIX,
 } as const;
+
+/** How a service reaches NATS (the worker, and the API for the streaming API). */
+export const NATS_VARIABLES = {
+  NATS_URL: SHARED_VARIABLES.NATS_URL,
+  NATS_CREDS_FILE: SHARED_VARIABLES.NATS_CREDS_FILE,
+  NATS_TLS_CA_FILE: SHARED_VARIABLES.NATS_TLS_CA_FILE,
+  NATS_TLS_CERT_FILE: SHARED_VARIABLES.NATS_TLS_CERT_FILE,
+  NATS_TLS_KEY_FILE: SHARED_VARIABLES.NATS_TLS_KEY_FILE,
+  NATS_SUBJECT_PREFIX: SHARED_VARIABLES.NATS_SUBJECT_PREFIX,
+} as const satisfies Record<string, VariableSpec>;

@@ -30,6 +30,7 @@ import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
 import { DEFAULT_RATE_LIMITS, rateLimiting, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { streaming, type StreamingOptions } from './streaming/index.js';
 import apiRoutes from './routes/api/index.js';
 import accountRegistrationRoutes from './routes/api/v1/accounts-registration.js';
 import appRoutes from './routes/api/v1/apps.js';
@@ -53,6 +54,8 @@ export interface BuildAppOptions {
   metricsRegistry?: Registry;
   /** Default: the storage MEDIA_STORAGE configures. */
   mediaStorage?: MediaStorage;
+  /** The streaming API's event feed (server.ts: NATS) and timings; without a feed nothing streams. */
+  streaming?: StreamingOptions;
 }
 
 declare module 'fastify' {
@@ -138,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(appRoutes);
   await app.register(accountRegistrationRoutes);
   await app.register(apiRoutes, { prefix: '' });
+  await app.register(streaming, options.streaming ?? {});
   if (options.extraRoutes) await app.register(options.extraRoutes);
 
   return app;

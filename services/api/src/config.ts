@@ -2,12 +2,14 @@
  * The API's configuration: every variable, validated at start-up. This is the only module that reads
  * `process.env`.
  */
+import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
 import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
 import {
   ConfigurationError,
   DEV_WEB_CLIENT_SECRET,
   type Environment,
   MEDIA_VARIABLES,
+  NATS_VARIABLES,
   parseTrustProxy,
   readEnvironment,
   SHARED_VARIABLES,
@@ -51,6 +53,31 @@ export const API_VARIABLES = {
   TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
   ...MEDIA_VARIABLES,
   ...WEB_PUSH_VARIABLES,
+  // The streaming API learns about new statuses and notifications from NATS. REST works without it.
+  ...NATS_VARIABLES,
+  STREAMING_MAX_CONNECTIONS_PER_TOKEN: {
+    kind: 'integer',
+    description:
+      'Streaming connections (WebSocket or event stream) one access token may hold at once',
+    default: '16',
+    min: 1,
+    max: 100_000,
+  },
+  STREAMING_MAX_CONNECTIONS_PER_IP: {
+    kind: 'integer',
+    description: 'Streaming connections one client address may hold at once',
+    default: '256',
+    min: 1,
+    max: 1_000_000,
+  },
+  STREAMING_MAX_BUFFERED_KB: {
+    kind: 'integer',
+    description:
+      'Unsent output a streaming connection may pile up (a client that does not read) before it is dropped',
+    default: '1024',
+    min: 16,
+    max: 65_536,
+  },
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',
@@ -122,6 +149,8 @@ export interface ApiConfig extends ApiEnvironment {
   registrationsMode: RegistrationsMode;
   /** Web Push: on with the VAPID pair, or off and why (PUSH_ENABLED and the VAPID variables). */
   webPush: WebPushSettings;
+  /** NATS_CREDS_FILE and NATS_TLS_* (paths). */
+  natsAuth: NatsAuthFiles;
 }
 
 export const REGISTRATIONS_MODES = ['open', 'approval', 'closed'] as const;
@@ -134,7 +163,17 @@ export function readConfig(
   const values = readEnvironment(API_VARIABLES, env);
   const media = mediaStorageSettings(values, cwd);
   const webPush = webPushSettings(values);
-  const problems: string[] = [...media.problems, ...webPush.problems];
+  const natsAuth: NatsAuthFiles = {
+    credsFile: values.NATS_CREDS_FILE,
+    tlsCaFile: values.NATS_TLS_CA_FILE,
+    tlsCertFile: values.NATS_TLS_CERT_FILE,
+    tlsKeyFile: values.NATS_TLS_KEY_FILE,
+  };
+  const problems: string[] = [
+    ...media.problems,
+    ...webPush.problems,
+    ...natsSettingsProblems(values.NATS_URL, natsAuth),
+  ];
   if (values.NODE_ENV === 'production') {
     if (values.WEB_CLIENT_SECRET === DEV_WEB_CLIENT_SECRET) {
       problems.push(
@@ -179,5 +218,6 @@ export function readConfig(
     mediaStorage: media.settings,
     registrationsMode,
     webPush: webPush.settings,
+    natsAuth,
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '@murmur/service-kit';
 import { buildApp } from './app.js';
 import { readConfig } from './config.js';
+import { natsEventFeed } from './streaming/feed.js';
 
 const config = loadConfigOrExit(() => readConfig());
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL });
@@ -31,7 +32,14 @@ await ensureFirstPartyApplication(database, {
   scopes: ['read', 'write', 'follow', 'profile'],
 });
 
-const app = await buildApp({ config, database, logger });
+// The streaming API's events; connecting happens in the background, so REST serves without NATS.
+const feed = natsEventFeed({
+  url: config.NATS_URL,
+  auth: config.natsAuth,
+  subjectPrefix: config.NATS_SUBJECT_PREFIX,
+  logger: logger.child({ component: 'streaming' }),
+});
+const app = await buildApp({ config, database, logger, streaming: { feed } });
 await app.listen({ host: config.HOST, port: config.API_PORT });
 logger.info(
   {

@@ -14,6 +14,8 @@ const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export interface WorkerProcess {
   /** The worker's /healthz, to check it still answers. */
   healthUrl: string;
+  /** The subject prefix of its stream (an API process subscribes under it for streaming). */
+  subjectPrefix: string;
   /** Resident memory of the worker process, in bytes (from /proc). */
   rssBytes(): Promise<number>;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startWorkerProcess(env: {
   }
   return {
     healthUrl,
+    subjectPrefix: topology.subjectPrefix,
     async rssBytes() {
       const { readFile } = await import('node:fs/promises');
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');

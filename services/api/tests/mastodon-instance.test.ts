@@ -33,8 +33,8 @@ describe('instance', () => {
       rules: [],
       usage: { users: { active_month: 1 } },
       configuration: {
-        // Only what is served: grouped notifications (API version 2), no streaming API yet.
-        urls: { streaming: null },
+        // Only what is served: grouped notifications (API version 2), the streaming API.
+        urls: { streaming: 'wss://murmur.test' },
         statuses: { max_characters: 280, characters_reserved_per_url: 23 },
       },
       registrations: { enabled: true },

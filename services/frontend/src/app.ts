@@ -53,6 +53,7 @@ export interface BuildAppOptions {
 const ASSETS = {
   'site.css': 'text/css; charset=utf-8',
   'compose.js': 'text/javascript; charset=utf-8',
+  'live.js': 'text/javascript; charset=utf-8',
 } as const;
 
 function loadAssets() {

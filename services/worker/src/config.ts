@@ -12,6 +12,7 @@ import {
   DEV_UNSUBSCRIBE_SECRET,
   type Environment,
   MEDIA_VARIABLES,
+  NATS_VARIABLES,
   readEnvironment,
   SHARED_VARIABLES,
   WEB_PUSH_VARIABLES,
@@ -24,32 +25,7 @@ import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 
 export const WORKER_VARIABLES = {
   DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
-  NATS_URL: {
-    kind: 'string',
-    description:
-      'NATS server URL, or the seeds of a cluster separated by commas; `nats://user:password@host:4222` or `nats://token@host:4222` for credentials, `tls://` for TLS',
-    default: 'nats://127.0.0.1:4222',
-  },
-  NATS_CREDS_FILE: {
-    kind: 'string',
-    description: 'A NATS `.creds` file (user JWT and NKey seed) to authenticate with',
-    optional: true,
-  },
-  NATS_TLS_CA_FILE: {
-    kind: 'string',
-    description: 'CA certificate (PEM) the NATS servers are verified with; implies TLS',
-    optional: true,
-  },
-  NATS_TLS_CERT_FILE: {
-    kind: 'string',
-    description: 'Client certificate (PEM) for mutual TLS with NATS, with NATS_TLS_KEY_FILE',
-    optional: true,
-  },
-  NATS_TLS_KEY_FILE: {
-    kind: 'string',
-    description: 'Private key (PEM) of NATS_TLS_CERT_FILE',
-    optional: true,
-  },
+  ...NATS_VARIABLES,
   PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
   MAX_STATUS_CHARACTERS: SHARED_VARIABLES.MAX_STATUS_CHARACTERS,
   SMTP_URL: {
@@ -108,11 +84,6 @@ export const WORKER_VARIABLES = {
     kind: 'string',
     description: 'JetStream stream holding the events',
     default: 'MURMUR_EVENTS',
-  },
-  NATS_SUBJECT_PREFIX: {
-    kind: 'string',
-    description: 'Subject prefix of the events (the stream captures `<prefix>.>`)',
-    default: 'murmur.events',
   },
   NATS_STREAM_REPLICAS: {
     kind: 'integer',

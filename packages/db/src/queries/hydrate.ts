@@ -94,6 +94,21 @@ export function statusesById(ids: readonly string[]): StatusSelection {
     from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as wanted(id, ord)`;
 }
 
+/**
+ * The viewer's own flags on the status `s` (an alias of `statuses`), as the columns `favourited`,
+ * `reblogged`, `bookmarked` and `pinned`. Each is one probe of a unique index on (account, status);
+ * pins only of the viewer's own. The viewer is an id or an SQL expression (one per row).
+ */
+export function viewerFlagColumns(s: SQL, viewerId: string | SQL): SQL {
+  return sql`exists(select 1 from favourites f where f.status_id = ${s}.id and f.account_id = ${viewerId}) as "favourited",
+      exists(select 1 from statuses r where r.reblog_of_id = ${s}.id and r.account_id = ${viewerId}
+        and r.deleted_at is null) as "reblogged",
+      exists(select 1 from bookmarks b where b.account_id = ${viewerId} and b.status_id = ${s}.id) as "bookmarked",
+      (${s}.account_id = ${viewerId} and exists(select 1 from status_pins p
+        where p.account_id = ${viewerId} and p.status_id = ${s}.id)) as "pinned",
+      ${conversationMutedBy(sql`${viewerId}::bigint`, sql`${s}.id`)} as "muted"`;
+}
+
 /** The selected statuses by group and order, then the originals of the reblogs among them (grp null). */
 async function loadStatusRows(
   executor: Executor,
@@ -102,19 +117,12 @@ async function loadStatusRows(
   options: HydrateOptions,
   includeSuspended = false,
 ): Promise<StatusRowJson[]> {
-  // Without a viewer the flags are constants, and PostgreSQL skips the lookups per status. Each
-  // lookup is one probe of a unique index on (account, status); pins only of the viewer's own.
+  // Without a viewer the flags are constants, and PostgreSQL skips the lookups per status.
   const viewerFlags =
     viewerId === null
       ? sql`false as "favourited", false as "reblogged", false as "bookmarked", false as "pinned",
         false as "muted"`
-      : sql`exists(select 1 from favourites f where f.status_id = s.id and f.account_id = ${viewerId}) as "favourited",
-      exists(select 1 from statuses r where r.reblog_of_id = s.id and r.account_id = ${viewerId}
-        and r.deleted_at is null) as "reblogged",
-      exists(select 1 from bookmarks b where b.account_id = ${viewerId} and b.status_id = s.id) as "bookmarked",
-      (s.account_id = ${viewerId} and exists(select 1 from status_pins p
-        where p.account_id = ${viewerId} and p.status_id = s.id)) as "pinned",
-      ${conversationMutedBy(sql`${viewerId}::bigint`, sql`s.id`)} as "muted"`;
+      : viewerFlagColumns(sql`s`, viewerId);
   return queryRows<StatusRowJson>(
     executor,
     sql`

@@ -274,6 +274,9 @@ export const rateLimiting = fp(
     app.addHook('onRequest', async (request, reply) => {
       const route = request.routeOptions.url;
       if (!route?.startsWith('/api/') || request.method === 'OPTIONS') return;
+      // Streaming connections are long-lived and bounded per token and per address by the streaming
+      // API itself (as Mastodon's streaming server, outside rack-attack): not counted as requests.
+      if (route.startsWith('/api/v1/streaming')) return;
       const now = app.clock().getTime();
       const results: WindowResult[] = [];
       const auth = request.auth;

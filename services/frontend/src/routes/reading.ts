@@ -22,6 +22,7 @@ import { HttpError } from '../errors.js';
 import { html } from '../html.js';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
+import { liveTimeline } from '../views/live.js';
 import {
   accountCard,
   bioHtml,
@@ -66,7 +67,7 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const body = html`
 ${context.viewer ? html`${composeForm(context)}<p class="hint">Posts from people you follow are on <a href="/home">your home timeline</a>.</p>` : html`<section class="welcome"><h1>Murmur</h1><p>Short posts from the people here. Read freely; <a href="/auth/sign_up">sign up</a> or <a href="/auth/sign_in">sign in</a> to post, follow and favourite.</p></section>`}
 <h2>Public posts</h2>
-${statusList(statuses, context, 'Nothing has been posted yet.')}
+${paged ? statusList(statuses, context, 'Nothing has been posted yet.') : liveTimeline('/api/v1/streaming/public/local', statusList(statuses, context, 'Nothing has been posted yet.'), context)}
 ${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Public posts', body });
     },

@@ -10,7 +10,7 @@ import {
   claimWebPushTargets,
   finishWebPushEvents,
   type Database,
-  type NotificationFact,
+  type AnnouncedNotification,
   type WebPushClaim,
   type WebPushOutcome,
 } from '@murmur/db';
@@ -73,7 +73,7 @@ async function pushOne(
 }
 
 export function pushHandler(deps: PushHandlerDependencies): EventHandler {
-  const claims = new Batcher(async (facts: NotificationFact[]) => {
+  const claims = new Batcher(async (facts: AnnouncedNotification[]) => {
     const claimed = await claimWebPushTargets(deps.database, facts);
     // The same event twice in one batch (a redelivery racing the first): its pushes go to one copy.
     const handedOut = new Set<WebPushClaim>();

@@ -10,7 +10,8 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import type { NotificationType } from '../../schema/index.js';
 
-export interface NotificationFact {
+/** A NotificationCreated event: the notification it announced, by its fact key. */
+export interface AnnouncedNotification {
   eventId: string;
   accountId: string;
   type: NotificationType;
@@ -59,10 +60,10 @@ interface ClaimRow {
 
 export async function claimWebPushTargets(
   database: Database,
-  facts: readonly NotificationFact[],
+  facts: readonly AnnouncedNotification[],
 ): Promise<WebPushClaim[]> {
   if (facts.length === 0) return [];
-  const column = <T>(pick: (fact: NotificationFact) => T) => sql.param(facts.map(pick));
+  const column = <T>(pick: (fact: AnnouncedNotification) => T) => sql.param(facts.map(pick));
   const rows = await queryRows<ClaimRow>(
     database.primary,
     sql`with fact as (

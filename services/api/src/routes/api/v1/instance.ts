@@ -92,9 +92,8 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
         languages: ['en'],
         configuration: {
           urls: {
-            // No streaming API is served yet: null tells apps not to try (and retry) a WebSocket.
-            // v1's `streaming_api` below cannot be null (Mastodon's schema requires a URL).
-            streaming: null,
+            // The streaming API is served by the API at the same origin (src/streaming/).
+            streaming,
             status: null,
             about: `${origin}/about`,
             privacy_policy: null,

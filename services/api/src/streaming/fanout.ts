@@ -1,0 +1,337 @@
+/**
+ * From an event to the connections of this process that must hear of it, and what each hears.
+ *
+ * Candidates come from the hub's indexes (who listens to `public`, to `hashtag:cats`, to `user`);
+ * home streams are those of the author's followers among the viewers connected here (one indexed
+ * statement, `followersAmong`); then one read per event (`streamingAudience`) tells, for all
+ * remaining candidate tokens at once, which are still valid, which viewers may read the status
+ * under the REST rules, which follow the account whose home fan-out it is, and the status as each
+ * sees it. Nothing about the follow graph is kept in
+ * memory: a replica asks only about the viewers connected to it. Reads go to the primary: an event
+ * arrives milliseconds after its commit, before a read replica may have it.
+ */
+import {
+  followersAmong,
+  notificationByFact,
+  streamingAudience,
+  validTokenIds,
+  type Database,
+  type StatusView,
+  type StreamingAudience,
+} from '@murmur/db';
+import type { DomainEvent, EventOf } from '@murmur/events';
+import type { FastifyBaseLogger } from 'fastify';
+import { serializeNotification } from '../entities/notification.js';
+import type { StatusJsonWriter } from '../entities/status-json.js';
+import { scopesAllow } from '../plugins/scopes.js';
+import { CLOSE, type StreamConnection, type StreamingHub } from './hub.js';
+import { scopesFor, type StreamName, type Subscription } from './streams.js';
+
+/** The event types the streaming API listens to. */
+export const STREAMED_EVENT_TYPES = [
+  'PostCreated',
+  'StatusReblogged',
+  'StatusDeleted',
+  'ReblogUndone',
+  'NotificationCreated',
+] as const satisfies readonly DomainEvent['type'][];
+
+export interface FanoutContext {
+  hub: StreamingHub;
+  database: Database;
+  statusJson: StatusJsonWriter;
+  publicOrigin: string;
+  log: FastifyBaseLogger;
+}
+
+const PUBLIC_STREAMS: readonly StreamName[] = [
+  'public',
+  'public:media',
+  'public:local',
+  'public:local:media',
+];
+
+/** Streams a status reaches, as (connection, subscription) pairs, each pair once. */
+type Candidates = Map<StreamConnection, Subscription[]>;
+
+/** Anonymous readers open only public streams; a token must (still) carry the stream's scopes. */
+function mayListen(connection: StreamConnection, stream: StreamName): boolean {
+  const { tokenId, scopes } = connection.identity;
+  return tokenId === null || scopesAllow(scopes, scopesFor(stream));
+}
+
+function collect(hub: StreamingHub, keys: readonly string[]): Candidates {
+  const candidates: Candidates = new Map();
+  for (const key of keys) {
+    for (const connection of hub.subscribedTo(key)) {
+      const subscription = connection.subscriptions.get(key);
+      if (!subscription || !mayListen(connection, subscription.name)) continue;
+      const list = candidates.get(connection);
+      if (list) list.push(subscription);
+      else candidates.set(connection, [subscription]);
+    }
+  }
+  return candidates;
+}
+
+/**
+ * Adds the home-timeline (`user`) streams a status belongs on to the candidates: those of the
+ * account itself, of viewers in `alsoReached` (mentioned), and of its followers among the viewers
+ * connected here (one indexed statement). The work is bounded by those viewers' connections, not
+ * by every connected home stream.
+ */
+async function addHomeStreams(
+  context: FanoutContext,
+  candidates: Candidates,
+  accountId: string,
+  alsoReached: ReadonlySet<string>,
+): Promise<void> {
+  const { hub } = context;
+  const connected = [...hub.viewersOn('user')];
+  if (connected.length === 0) return;
+  const reached = await followersAmong(context.database.primary, accountId, connected);
+  reached.add(accountId);
+  for (const viewerId of alsoReached) reached.add(viewerId);
+  for (const viewerId of reached) {
+    for (const connection of hub.ofViewer(viewerId)) {
+      const subscription = connection.subscriptions.get('user');
+      if (!subscription || !mayListen(connection, 'user')) continue;
+      const list = candidates.get(connection);
+      if (list) list.push(subscription);
+      else candidates.set(connection, [subscription]);
+    }
+  }
+}
+
+function tokensOf(candidates: Candidates): string[] {
+  const tokens = new Set<string>();
+  for (const connection of candidates.keys()) {
+    if (connection.identity.tokenId !== null) tokens.add(connection.identity.tokenId);
+  }
+  return [...tokens];
+}
+
+/**
+ * Who a status goes to: for each candidate connection, the status as its viewer sees it, or null
+ * (may not read it). Connections whose token was revoked since they opened are closed here.
+ */
+function perConnection(
+  candidates: Candidates,
+  audience: StreamingAudience,
+): Map<StreamConnection, { status: StatusView | null; followsAccount: boolean }> {
+  const byToken = new Map(audience.viewers.map((viewer) => [viewer.tokenId, viewer]));
+  const result = new Map<
+    StreamConnection,
+    { status: StatusView | null; followsAccount: boolean }
+  >();
+  for (const connection of candidates.keys()) {
+    const { tokenId } = connection.identity;
+    if (tokenId === null) {
+      result.set(connection, { status: audience.anonymous, followsAccount: false });
+      continue;
+    }
+    const viewer = byToken.get(tokenId);
+    if (!viewer) {
+      connection.close(CLOSE.revoked);
+      continue;
+    }
+    result.set(connection, { status: viewer.status, followsAccount: viewer.followsAccount });
+  }
+  return result;
+}
+
+/** JSON text of each status once per viewer within one event (several sockets, one viewer). */
+function statusWriter(
+  context: FanoutContext,
+): (status: StatusView, viewerId: string | null) => string {
+  const written = new Map<string | null, string>();
+  return (status, viewerId) => {
+    let json = written.get(viewerId);
+    if (json === undefined) {
+      json = context.statusJson.status(status, viewerId);
+      written.set(viewerId, json);
+    }
+    return json;
+  };
+}
+
+async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>): Promise<void> {
+  const { statusId, accountId, visibility, hashtags, mentionedAccountIds } = event.data;
+  const keys = ['direct'];
+  if (visibility === 'public') {
+    keys.push(...PUBLIC_STREAMS);
+    for (const tag of hashtags) keys.push(`hashtag:${tag}`, `hashtag:local:${tag}`);
+  }
+  const candidates = collect(context.hub, keys);
+  const mentioned = new Set(mentionedAccountIds);
+  await addHomeStreams(context, candidates, accountId, mentioned);
+  if (candidates.size === 0) return;
+  const audience = await streamingAudience(context.database.primary, {
+    statusId,
+    tokenIds: tokensOf(candidates),
+    followedAccountId: accountId,
+  });
+  const write = statusWriter(context);
+  for (const [connection, seen] of perConnection(candidates, audience)) {
+    const { status } = seen;
+    if (status === null) continue;
+    const viewerId = connection.identity.viewerId;
+    const own = viewerId === accountId;
+    for (const subscription of candidates.get(connection)!) {
+      if (
+        !reaches(subscription.name, status, {
+          own,
+          ...seen,
+          mentioned: mentioned.has(viewerId ?? ''),
+        })
+      ) {
+        continue;
+      }
+      connection.send(subscription, 'update', write(status, viewerId));
+    }
+  }
+}
+
+/** Whether a status the viewer may read belongs on a stream (Mastodon's timelines). */
+function reaches(
+  stream: StreamName,
+  status: StatusView,
+  viewer: { own: boolean; followsAccount: boolean; mentioned: boolean },
+): boolean {
+  switch (stream) {
+    case 'user':
+      // The home timeline: your own posts and those of accounts you follow; a direct post only
+      // reaches the accounts it mentions.
+      if (status.visibility === 'direct') return viewer.own || viewer.mentioned;
+      return viewer.own || viewer.followsAccount;
+    case 'direct':
+      return status.visibility === 'direct';
+    case 'public:media':
+    case 'public:local:media':
+      return status.visibility === 'public' && status.mediaAttachments.length > 0;
+    case 'public':
+    case 'public:local':
+    case 'hashtag':
+    case 'hashtag:local':
+      return status.visibility === 'public';
+    default:
+      return false;
+  }
+}
+
+async function statusReblogged(
+  context: FanoutContext,
+  event: EventOf<'StatusReblogged'>,
+): Promise<void> {
+  // Mastodon's public timelines leave reblogs out; the reblog reaches the reblogger's followers.
+  const candidates: Candidates = new Map();
+  await addHomeStreams(context, candidates, event.data.accountId, new Set());
+  if (candidates.size === 0) return;
+  const audience = await streamingAudience(context.database.primary, {
+    statusId: event.data.reblogId,
+    tokenIds: tokensOf(candidates),
+    followedAccountId: event.data.accountId,
+  });
+  const write = statusWriter(context);
+  for (const [connection, seen] of perConnection(candidates, audience)) {
+    const viewerId = connection.identity.viewerId;
+    if (seen.status === null || !(seen.followsAccount || viewerId === event.data.accountId))
+      continue;
+    for (const subscription of candidates.get(connection)!) {
+      connection.send(subscription, 'update', write(seen.status, viewerId));
+    }
+  }
+}
+
+async function statusDeleted(
+  context: FanoutContext,
+  event: EventOf<'StatusDeleted'>,
+): Promise<void> {
+  const { statusId, accountId, visibility, reblogIds } = event.data;
+  if (visibility === 'public' || visibility === 'unlisted') {
+    // Anyone could have read it: every stream that may have shown it hears of the deletion, as
+    // Mastodon broadcasts it (an id a client never saw is ignored).
+    for (const connection of context.hub.connections) {
+      for (const subscription of connection.subscriptions.values()) {
+        if (subscription.name === 'user:notification') continue;
+        connection.send(subscription, 'delete', statusId);
+        if (subscription.name === 'user') {
+          for (const reblogId of reblogIds) connection.send(subscription, 'delete', reblogId);
+        }
+      }
+    }
+    return;
+  }
+  // Followers-only and direct: only those who could read it learn that it existed.
+  const candidates = collect(context.hub, ['user', 'direct']);
+  if (candidates.size === 0) return;
+  const audience = await streamingAudience(context.database.primary, {
+    statusId,
+    tokenIds: tokensOf(candidates),
+    followedAccountId: accountId,
+    includeDeleted: true,
+  });
+  const mayRead = new Set(audience.viewers.filter((v) => v.mayRead).map((v) => v.tokenId));
+  for (const [connection, subscriptions] of candidates) {
+    const { tokenId } = connection.identity;
+    if (tokenId === null || !mayRead.has(tokenId)) continue;
+    for (const subscription of subscriptions) connection.send(subscription, 'delete', statusId);
+  }
+}
+
+function reblogUndone(context: FanoutContext, event: EventOf<'ReblogUndone'>): void {
+  for (const connection of context.hub.subscribedTo('user')) {
+    const subscription = connection.subscriptions.get('user');
+    if (subscription) connection.send(subscription, 'delete', event.data.reblogId);
+  }
+}
+
+async function notificationCreated(
+  context: FanoutContext,
+  event: EventOf<'NotificationCreated'>,
+): Promise<void> {
+  const recipients: [StreamConnection, Subscription][] = [];
+  for (const connection of context.hub.ofViewer(event.data.accountId)) {
+    for (const key of ['user', 'user:notification']) {
+      const subscription = connection.subscriptions.get(key);
+      if (subscription && mayListen(connection, 'user:notification')) {
+        recipients.push([connection, subscription]);
+      }
+    }
+  }
+  if (recipients.length === 0) return;
+  const tokens = [...new Set(recipients.map(([connection]) => connection.identity.tokenId!))];
+  const [valid, notification] = await Promise.all([
+    validTokenIds(context.database.primary, tokens),
+    notificationByFact(context.database.primary, event.data),
+  ]);
+  if (notification === null) return;
+  const payload = JSON.stringify(
+    serializeNotification(notification, {
+      publicUrl: context.publicOrigin,
+      viewerId: event.data.accountId,
+    }),
+  );
+  for (const [connection, subscription] of recipients) {
+    if (!valid.has(connection.identity.tokenId!)) connection.close(CLOSE.revoked);
+    else connection.send(subscription, 'notification', payload);
+  }
+}
+
+/** Delivers one event to this process's connections. */
+export async function fanOut(context: FanoutContext, event: DomainEvent): Promise<void> {
+  switch (event.type) {
+    case 'PostCreated':
+      return postCreated(context, event);
+    case 'StatusReblogged':
+      return statusReblogged(context, event);
+    case 'StatusDeleted':
+      return statusDeleted(context, event);
+    case 'ReblogUndone':
+      return reblogUndone(context, event);
+    case 'NotificationCreated':
+      return notificationCreated(context, event);
+    default:
+      return;
+  }
+}

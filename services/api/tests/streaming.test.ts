@@ -1,0 +1,353 @@
+/**
+ * The streaming API end to end: posts made over REST, relayed from the outbox to NATS by the real
+ * worker, heard by the API's NATS subscription, and received by masto.js's streaming client
+ * (WebSocket) and by plain server-sent events, each by the right people only.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authenticateAccessToken, revokeAccessTokenById } from '@murmur/db';
+import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { freePort } from '@murmur/devkit/net';
+import { createLogger } from '@murmur/service-kit';
+import { createStreamingAPIClient, type mastodon } from 'masto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { buildApp } from '../src/app.js';
+import { readConfig } from '../src/config.js';
+import type { ApiInstance } from '../src/plugins/context.js';
+import { natsEventFeed, type EventFeed } from '../src/streaming/feed.js';
+import { signedInUser, type TestUser } from './_mastodon.js';
+import { expectMastodonSchema } from './_openapi.js';
+import { startWorkerProcess, type WorkerProcess } from './_worker.js';
+
+const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const PER_TOKEN = 3;
+
+let testDb: TestDatabase;
+let worker: WorkerProcess;
+let directory: string;
+let feed: EventFeed;
+let app: ApiInstance;
+let origin: string;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'murmur-api-streaming-'));
+  testDb = await createTestDatabase();
+  worker = await startWorkerProcess({ databaseUrl: testDb.url, mediaDir: directory });
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  const config = readConfig({
+    DATABASE_URL: testDb.url,
+    PUBLIC_URL: origin,
+    LOG_LEVEL: 'silent',
+    BCRYPT_COST: '10',
+    NATS_URL,
+    NATS_SUBJECT_PREFIX: worker.subjectPrefix,
+    STREAMING_MAX_CONNECTIONS_PER_TOKEN: String(PER_TOKEN),
+  });
+  const logger = createLogger({
+    service: 'api-test',
+    level: process.env.STREAMING_TEST_LOG ?? 'silent',
+  });
+  feed = natsEventFeed({ url: NATS_URL, subjectPrefix: worker.subjectPrefix, logger });
+  app = await buildApp({
+    config,
+    database: testDb.database,
+    logger,
+    streaming: { feed, heartbeatMs: 1_000, tokenCheckMs: 500 },
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  for (let i = 0; !feed.connected(); i++) {
+    if (i > 100) throw new Error('the streaming feed did not connect to NATS');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  alice = await signedInUser(testDb.database);
+  bob = await signedInUser(testDb.database);
+  carol = await signedInUser(testDb.database);
+  const follow = await app.inject({
+    method: 'POST',
+    url: `/api/v1/accounts/${alice.id}/follow`,
+    headers: bob.headers,
+  });
+  expect(follow.statusCode).toBe(200);
+}, 120_000);
+
+/** What each test opened, closed after it (passed or not) so connection counts start from zero. */
+const opened: { close(): void }[] = [];
+
+afterEach(async () => {
+  for (const stream of opened.splice(0)) stream.close();
+  await allClosed();
+});
+
+afterAll(async () => {
+  // The clients' pools leave sockets that never sent a request; Node would wait for their header
+  // timeout (60 s) before the server closes.
+  app?.server.closeAllConnections();
+  await app?.close();
+  await worker?.stop();
+  await testDb?.destroy();
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function post(
+  user: TestUser,
+  status: string,
+  visibility: 'public' | 'unlisted' | 'private' | 'direct' = 'public',
+): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/statuses',
+    headers: user.headers,
+    payload: { status, visibility },
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json().id as string;
+}
+
+/** Events received by a stream, with a way to wait for one matching a test. */
+class Received<E> {
+  readonly events: E[] = [];
+  #waiters: { test: (event: E) => boolean; resolve: (event: E) => void }[] = [];
+
+  push(event: E): void {
+    this.events.push(event);
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.test(event)) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve(event);
+      }
+    }
+  }
+
+  waitFor(test: (event: E) => boolean, timeoutMs = 20_000): Promise<E> {
+    const found = this.events.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no such event arrived')), timeoutMs);
+      this.#waiters.push({
+        test,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+      });
+    });
+  }
+}
+
+/** masto.js's client on `stream`, collecting what arrives. */
+function mastoStream(
+  user: TestUser,
+  open: (client: mastodon.streaming.Client) => mastodon.streaming.Subscription,
+) {
+  const client = createStreamingAPIClient({
+    streamingApiUrl: origin.replace('http', 'ws'),
+    accessToken: user.token,
+    retry: false,
+  });
+  const received = new Received<mastodon.streaming.Event>();
+  const subscription = open(client);
+  void (async () => {
+    for await (const event of subscription) received.push(event);
+  })().catch(() => {});
+  const stream = { received, close: () => client.close() };
+  opened.push(stream);
+  return stream;
+}
+
+interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** A plain server-sent-events reader over fetch. */
+async function sse(path: string, token?: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${origin}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: controller.signal,
+  });
+  const received = new Received<SseEvent>();
+  if (response.ok && response.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const lines = block.split('\n').filter((line) => !line.startsWith(':'));
+          const event = lines.find((line) => line.startsWith('event: '))?.slice(7);
+          const data = lines.find((line) => line.startsWith('data: '))?.slice(6);
+          if (event && data !== undefined) received.push({ event, data });
+        }
+      }
+    })().catch(() => {});
+  }
+  const stream = { response, received, close: () => controller.abort() };
+  opened.push(stream);
+  return stream;
+}
+
+const isUpdateOf = (id: string) => (event: mastodon.streaming.Event) =>
+  event.event === 'update' && event.payload.id === id;
+
+/** Waits until the server holds `count` subscriptions to each stream key (clients connect lazily). */
+async function subscribed(keys: Record<string, number>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  const ready = () =>
+    Object.entries(keys).every(([key, count]) => app.streamingHub.subscribedTo(key).size >= count);
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`not subscribed: ${JSON.stringify(keys)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits until every connection is gone (closed by the client). */
+async function allClosed(): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (app.streamingHub.connections.size > 0) {
+    if (Date.now() > deadline) throw new Error('connections left open');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the streaming API with masto.js (WebSocket)', () => {
+  it('gives a followers-only post to a follower and not to a stranger; public posts to public streams', async () => {
+    const bobHome = mastoStream(bob, (c) => c.user.subscribe());
+    const carolHome = mastoStream(carol, (c) => c.user.subscribe());
+    const carolPublic = mastoStream(carol, (c) => c.public.local.subscribe());
+    await subscribed({ user: 2, 'public:local': 1 });
+    const secret = await post(alice, 'for my followers only', 'private');
+    const open = await post(alice, 'for everyone');
+
+    const got = await bobHome.received.waitFor(isUpdateOf(secret));
+    expect(got.event === 'update' && got.payload.visibility).toBe('private');
+    await bobHome.received.waitFor(isUpdateOf(open));
+    await carolPublic.received.waitFor(isUpdateOf(open));
+    // The public post arrived after the private one was relayed: carol got none of it.
+    expect(carolHome.received.events.some(isUpdateOf(secret))).toBe(false);
+    expect(carolPublic.received.events.some(isUpdateOf(secret))).toBe(false);
+    expect(carolHome.received.events.some(isUpdateOf(open))).toBe(false);
+    for (const s of [bobHome, carolHome, carolPublic]) s.close();
+  }, 60_000);
+
+  it('sends the Status entity the REST API returns to that viewer', async () => {
+    // masto.js camel-cases what it receives; the raw event stream shows the JSON as sent.
+    const bobHome = await sse('/api/v1/streaming/user', bob.token);
+    const cats = await sse('/api/v1/streaming/hashtag?tag=Cats');
+    await subscribed({ user: 1, 'hashtag:cats': 1 });
+    const id = await post(alice, 'an entity #cats');
+    const got = await bobHome.received.waitFor((e) => e.event === 'update');
+    const rest = await app.inject({ url: `/api/v1/statuses/${id}`, headers: bob.headers });
+    expect(JSON.parse(got.data)).toEqual(rest.json());
+    expectMastodonSchema('Status', JSON.parse(got.data));
+    const tagged = await cats.received.waitFor((e) => e.event === 'update');
+    expect(JSON.parse(tagged.data).id).toBe(id);
+  }, 60_000);
+
+  it('announces a mention to the mentioned person as a notification', async () => {
+    const bobHome = mastoStream(bob, (c) => c.user.notification.subscribe());
+    await subscribed({ 'user:notification': 1 });
+    const id = await post(alice, `hello @${bob.username}`);
+    const got = await bobHome.received.waitFor(
+      (event) => event.event === 'notification' && event.payload.status?.id === id,
+    );
+    expect(got.event === 'notification' && got.payload.type).toBe('mention');
+    expect(got.event === 'notification' && got.payload.account.id).toBe(alice.id);
+    bobHome.close();
+  }, 60_000);
+
+  it("delivers the author's delete to subscribers", async () => {
+    const bobHome = mastoStream(bob, (c) => c.user.subscribe());
+    await subscribed({ user: 1 });
+    const id = await post(alice, 'soon gone');
+    await bobHome.received.waitFor(isUpdateOf(id));
+    const deleted = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/statuses/${id}`,
+      headers: alice.headers,
+    });
+    expect(deleted.statusCode).toBe(200);
+    await bobHome.received.waitFor((event) => event.event === 'delete' && event.payload === id);
+    bobHome.close();
+  }, 60_000);
+});
+
+describe('the streaming API as server-sent events', () => {
+  it('gives a direct post to its mentioned account only', async () => {
+    const carolDirect = await sse('/api/v1/streaming/direct', carol.token);
+    const bobHome = await sse('/api/v1/streaming/user', bob.token);
+    expect(carolDirect.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await subscribed({ direct: 1, user: 1 });
+    const direct = await post(alice, `psst @${carol.username}`, 'direct');
+    const open = await post(alice, 'everyone again');
+    const got = await carolDirect.received.waitFor((e) => e.event === 'update');
+    expect(JSON.parse(got.data).id).toBe(direct);
+    await bobHome.received.waitFor((e) => e.event === 'update' && JSON.parse(e.data).id === open);
+    expect(bobHome.received.events.some((e) => e.data.includes(direct))).toBe(false);
+    carolDirect.close();
+    bobHome.close();
+  }, 60_000);
+
+  it('serves the public stream to anonymous readers', async () => {
+    const anonymous = await sse('/api/v1/streaming/public/local');
+    await subscribed({ 'public:local': 1 });
+    const id = await post(alice, 'hello world');
+    const got = await anonymous.received.waitFor((e) => e.event === 'update');
+    expect(JSON.parse(got.data).id).toBe(id);
+    anonymous.close();
+  }, 60_000);
+
+  it('answers clearly when a stream cannot be opened', async () => {
+    const anonymousHome = await fetch(`${origin}/api/v1/streaming/user`);
+    expect(anonymousHome.status).toBe(401);
+    expect(await anonymousHome.json()).toEqual({ error: 'Missing access token' });
+    const noTag = await fetch(`${origin}/api/v1/streaming/hashtag`);
+    expect(noTag.status).toBe(400);
+    const badToken = await fetch(`${origin}/api/v1/streaming/public?access_token=nope`);
+    expect(badToken.status).toBe(401);
+    const health = await fetch(`${origin}/api/v1/streaming/health`);
+    expect(await health.text()).toBe('OK');
+  });
+});
+
+describe('limits', () => {
+  it(`refuses more than ${PER_TOKEN} connections per token with 429`, async () => {
+    const open = await Promise.all(
+      Array.from({ length: PER_TOKEN }, () => sse('/api/v1/streaming/user', carol.token)),
+    );
+    for (const s of open) expect(s.response.status).toBe(200);
+    const extra = await fetch(`${origin}/api/v1/streaming/user`, {
+      headers: { authorization: `Bearer ${carol.token}` },
+    });
+    expect(extra.status).toBe(429);
+    expect(((await extra.json()) as { error: string }).error).toMatch(
+      /Too many streaming connections/,
+    );
+    for (const s of open) s.close();
+    await allClosed();
+  });
+
+  it('closes the socket of a revoked token', async () => {
+    const dave = await signedInUser(testDb.database);
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/api/v1/streaming?stream=user`, {
+      headers: { authorization: `Bearer ${dave.token}` },
+    });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const token = await authenticateAccessToken(testDb.database, dave.token);
+    await revokeAccessTokenById(testDb.database, token!.tokenId);
+    expect(await closed).toBe(1008);
+  }, 30_000);
+});
