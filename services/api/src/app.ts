@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Federation } from '@fedify/fedify';
 import { authenticate, type Database } from '@murmur/db';
+import { createMurmurFederation } from '@murmur/federation';
 import {
   createMetricsRegistry,
   httpMetrics,
@@ -24,6 +26,8 @@ import { bodyParsing } from './plugins/body-parsing.js';
 import type { ApiInstance, Clock } from './plugins/context.js';
 import { corsPolicy } from './plugins/cors.js';
 import { errorHandling } from './plugins/errors.js';
+import { federationRoutes } from './plugins/federation.js';
+import { mediaUrl } from './entities/context.js';
 import { health } from './plugins/health.js';
 import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
@@ -52,6 +56,8 @@ export interface BuildAppOptions {
   metricsRegistry?: Registry;
   /** Default: the storage MEDIA_STORAGE configures. */
   mediaStorage?: MediaStorage;
+  /** The ActivityPub side (Fedify); default: Murmur's, on this database and origin. */
+  federation?: Federation<void>;
 }
 
 declare module 'fastify' {
@@ -135,6 +141,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(wellKnownRoutes);
   await app.register(appRoutes);
   await app.register(accountRegistrationRoutes);
+  await app.register(federationRoutes, {
+    federation:
+      options.federation ??
+      createMurmurFederation({
+        database: options.database,
+        publicOrigin: config.publicOrigin,
+        profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
+      }),
+  });
   await app.register(apiRoutes, { prefix: '' });
   if (options.extraRoutes) await app.register(options.extraRoutes);
 

@@ -6,3 +6,4 @@ export * from './profile-features.js';
 export * from './viewer-state.js';
 export * from './media.js';
 export * from './home-feeds.js';
+export * from './federation.js';

@@ -1,0 +1,8 @@
+export {
+  createMurmurFederation,
+  profilePath,
+  COLLECTION_PAGE_SIZE,
+  type MurmurFederationOptions,
+} from './federation.js';
+export { PostgresKvStore } from './kv-store.js';
+export { actorKeyPairs } from './actor-keys.js';
