@@ -56,6 +56,12 @@ export const SHARED_VARIABLES = {
       'Proxies allowed to set X-Forwarded-For: `loopback`, `none`, or comma-separated addresses/CIDRs',
     default: 'loopback',
   },
+  ALLOWED_PRIVATE_ADDRESSES: {
+    kind: 'string',
+    description:
+      'Private/loopback addresses or CIDRs that outgoing requests to user-chosen addresses (push services, federation) may reach, comma-separated, e.g. `127.0.0.0/8,::1/128`; unset: none',
+    optional: true,
+  },
   WEB_CLIENT_ID: {
     kind: 'string',
     description: "The website's OAuth client id",

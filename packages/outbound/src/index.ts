@@ -1,0 +1,2 @@
+export { createSafeFetch, ResponseTooLargeError, type SafeFetchOptions } from './safe-fetch.js';
+export { BlockedDestinationError, parseAllowedPrivateAddresses } from './addresses.js';

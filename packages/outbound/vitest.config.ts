@@ -1,0 +1,3 @@
+import { unitConfig } from '@murmur/devkit/vitest';
+
+export default unitConfig;
