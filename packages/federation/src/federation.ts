@@ -4,11 +4,12 @@
  * personal and shared inboxes. One definition, used by the API (which serves it) and, for
  * sending, by the worker.
  */
-import { createFederation, type Federation, type KvStore } from '@fedify/fedify';
+import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
 import { Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { findAccountByUsername, followersOf, followingOf, type Database } from '@murmur/db';
 import { actorKeyPairs } from './actor-keys.js';
+import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
 import { PostgresKvStore } from './kv-store.js';
 
 export interface MurmurFederationOptions {
@@ -17,6 +18,11 @@ export interface MurmurFederationOptions {
   publicOrigin: string;
   /** Absolute URL of a stored avatar or header (its storage key). */
   profileImageUrl: (storageKey: string) => string;
+  /**
+   * Every outgoing request goes through it: `@murmur/outbound`'s safe fetch (SSRF checks,
+   * ALLOWED_PRIVATE_ADDRESSES, time and size limits).
+   */
+  fetch: typeof fetch;
   /** Default: PostgreSQL through @murmur/db; tests may pass Fedify's MemoryKvStore. */
   kv?: KvStore;
   /** User-Agent of outgoing requests. */
@@ -41,10 +47,18 @@ function instant(date: Date): Temporal.Instant {
 
 export function createMurmurFederation(options: MurmurFederationOptions): Federation<void> {
   const { database, publicOrigin, profileImageUrl } = options;
+  const kv = options.kv ?? new PostgresKvStore(database);
+  const { fetch: safeFetch, userAgent } = options;
+  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes).
+  const cachedLoader = () => kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
   const federation = createFederation<void>({
-    kv: options.kv ?? new PostgresKvStore(database),
+    kv,
     origin: publicOrigin,
-    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    documentLoaderFactory: cachedLoader,
+    contextLoaderFactory: cachedLoader,
+    authenticatedDocumentLoaderFactory: (identity) =>
+      signedDocumentLoader(safeFetch, identity, userAgent),
+    // No `userAgent` here: Fedify refuses it beside custom loaders, which set their own.
   });
 
   /** The local account an identifier names: usernames are the identifiers, matched exactly. */

@@ -6,3 +6,4 @@ export {
 } from './federation.js';
 export { PostgresKvStore } from './kv-store.js';
 export { actorKeyPairs } from './actor-keys.js';
+export { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';

@@ -17,6 +17,7 @@ import {
   type Registry,
 } from '@murmur/service-kit';
 import { createMediaStorage, type MediaStorage } from '@murmur/media';
+import { createSafeFetch } from '@murmur/outbound';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
 import { readYourWrites } from './plugins/read-your-writes.js';
@@ -80,6 +81,11 @@ const SECRET_QUERY_PARAMETERS =
 /** The URL as logged: credentials a client put in the query string are masked. */
 export function redactedUrl(url: string): string {
   return url.replace(SECRET_QUERY_PARAMETERS, '$1[redacted]');
+}
+
+/** How Murmur introduces itself to other servers (Mastodon's form: software, version, origin). */
+export function federationUserAgent(publicOrigin: string): string {
+  return `Murmur/0.1.0 (+${publicOrigin}/)`;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
@@ -148,6 +154,11 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
         database: options.database,
         publicOrigin: config.publicOrigin,
         profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
+        fetch: createSafeFetch({
+          allowedPrivateAddresses: config.allowedPrivateAddresses,
+          userAgent: federationUserAgent(config.publicOrigin),
+        }),
+        userAgent: federationUserAgent(config.publicOrigin),
       }),
   });
   await app.register(apiRoutes, { prefix: '' });

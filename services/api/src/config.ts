@@ -3,6 +3,7 @@
  * `process.env`.
  */
 import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
+import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 import {
   ConfigurationError,
   DEV_WEB_CLIENT_SECRET,
@@ -47,6 +48,7 @@ export const API_VARIABLES = {
   },
   TRUST_PROXY: SHARED_VARIABLES.TRUST_PROXY,
   ...MEDIA_VARIABLES,
+  ALLOWED_PRIVATE_ADDRESSES: SHARED_VARIABLES.ALLOWED_PRIVATE_ADDRESSES,
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',
@@ -102,6 +104,8 @@ export interface ApiConfig extends ApiEnvironment {
   trustProxy: boolean | string;
   /** Where media files are stored (MEDIA_STORAGE and its variables). */
   mediaStorage: MediaStorageSettings;
+  /** CIDRs outgoing federation requests may reach although private (ALLOWED_PRIVATE_ADDRESSES). */
+  allowedPrivateAddresses: string[];
 }
 
 export function readConfig(
@@ -136,6 +140,12 @@ export function readConfig(
       `INSTANCE_TEXTS_DATE must be a day written YYYY-MM-DD, got "${values.INSTANCE_TEXTS_DATE}"`,
     );
   }
+  let allowedPrivateAddresses: string[] = [];
+  try {
+    allowedPrivateAddresses = parseAllowedPrivateAddresses(values.ALLOWED_PRIVATE_ADDRESSES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
   const publicOrigin = new URL(values.PUBLIC_URL).origin;
   return {
@@ -145,5 +155,6 @@ export function readConfig(
     secure: publicOrigin.startsWith('https:'),
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
     mediaStorage: media.settings,
+    allowedPrivateAddresses,
   };
 }

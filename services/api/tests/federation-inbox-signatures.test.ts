@@ -1,0 +1,161 @@
+/**
+ * The inbox takes only activities signed by their actor's key, fetched from the actor's server
+ * through the safe fetch: a server on a loopback address is reached only when
+ * ALLOWED_PRIVATE_ADDRESSES lets it (SSRF protection), as for any private destination.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
+import { CryptographicKey, Person } from '@fedify/vocab';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN, signedInUser, startServer, type TestServer } from './_mastodon.js';
+
+const ACTIVITY_JSON = 'application/activity+json';
+type PrivateKey = Parameters<typeof signRequest>[1];
+
+/** A remote server on loopback serving one actor, counting the requests it gets. */
+interface RemoteActor {
+  actorId: URL;
+  keyId: URL;
+  privateKey: PrivateKey;
+  requests: string[];
+  server: Server;
+}
+
+async function startRemoteActor(): Promise<RemoteActor> {
+  const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+  const requests: string[] = [];
+  let document = '';
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    if (request.url === '/users/mallory') {
+      response.writeHead(200, { 'content-type': ACTIVITY_JSON });
+      response.end(document);
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const actorId = new URL(`http://127.0.0.1:${port}/users/mallory`);
+  const keyId = new URL(`${actorId.href}#main-key`);
+  const person = new Person({
+    id: actorId,
+    preferredUsername: 'mallory',
+    inbox: new URL(`${actorId.href}/inbox`),
+    publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
+  });
+  document = JSON.stringify(await person.toJsonLd());
+  return { actorId, keyId, privateKey: keys.privateKey, requests, server };
+}
+
+let remote: RemoteActor;
+let allowing: TestServer;
+let refusing: TestServer;
+let target: string;
+
+beforeAll(async () => {
+  remote = await startRemoteActor();
+  allowing = await startServer({ ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' });
+  refusing = await startServer({});
+  target = (await signedInUser(allowing.database)).username;
+  await signedInUser(refusing.database, { username: target });
+});
+
+afterAll(async () => {
+  await allowing?.close();
+  await refusing?.close();
+  remote?.server.close();
+});
+
+function follow(actor: URL, id = `${actor.href}/follows/${Math.random()}`) {
+  return JSON.stringify({
+    '@context': 'https://www.w3.org/ns/activitystreams',
+    id,
+    type: 'Follow',
+    actor: actor.href,
+    object: `${ORIGIN}/users/${target}`,
+  });
+}
+
+/** POSTs `body` to the shared inbox signed with `privateKey` as `keyId` (draft-cavage). */
+async function deliver(
+  server: TestServer,
+  body: string,
+  privateKey: PrivateKey,
+  keyId: URL,
+): Promise<number> {
+  const signed = await signRequest(
+    new Request(`${ORIGIN}/inbox`, {
+      method: 'POST',
+      headers: { 'content-type': ACTIVITY_JSON, accept: ACTIVITY_JSON },
+      body,
+    }),
+    privateKey,
+    keyId,
+    { spec: 'draft-cavage-http-signatures-12' },
+  );
+  const response = await server.app.inject({
+    method: 'POST',
+    url: '/inbox',
+    headers: Object.fromEntries(signed.headers),
+    payload: body,
+  });
+  return response.statusCode;
+}
+
+describe('inbox signatures', () => {
+  it('accepts an activity signed by its actor', async () => {
+    expect(await deliver(allowing, follow(remote.actorId), remote.privateKey, remote.keyId)).toBe(
+      202,
+    );
+    expect(remote.requests).toContain('/users/mallory');
+  });
+
+  it('refuses one signed with another key than the actor publishes', async () => {
+    const other = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+    expect(await deliver(allowing, follow(remote.actorId), other.privateKey, remote.keyId)).toBe(
+      401,
+    );
+  });
+
+  it('refuses a body changed after signing', async () => {
+    const signedBody = follow(remote.actorId);
+    const signed = await signRequest(
+      new Request(`${ORIGIN}/inbox`, {
+        method: 'POST',
+        headers: { 'content-type': ACTIVITY_JSON },
+        body: signedBody,
+      }),
+      remote.privateKey,
+      remote.keyId,
+      { spec: 'draft-cavage-http-signatures-12' },
+    );
+    const response = await allowing.app.inject({
+      method: 'POST',
+      url: '/inbox',
+      headers: Object.fromEntries(signed.headers),
+      payload: signedBody.replace('Follow', 'Block'),
+    });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('does not fetch a key from a loopback address without ALLOWED_PRIVATE_ADDRESSES', async () => {
+    const before = remote.requests.length;
+    expect(await deliver(refusing, follow(remote.actorId), remote.privateKey, remote.keyId)).toBe(
+      401,
+    );
+    expect(remote.requests.length).toBe(before);
+  });
+
+  it('refuses malformed JSON', async () => {
+    const response = await allowing.app.inject({
+      method: 'POST',
+      url: '/inbox',
+      headers: { 'content-type': ACTIVITY_JSON },
+      payload: '{"type": "Follow", ',
+    });
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+  });
+});
