@@ -88,6 +88,11 @@ export {
   storeActorKey,
   type StoredActorKey,
 } from './operations/federation/actor-keys.js';
+export {
+  upsertRemoteAccount,
+  findRemoteAccount,
+  type RemoteActorProfile,
+} from './operations/federation/remote-accounts.js';
 export { ACTOR_KEY_ALGORITHMS, type ActorKeyAlgorithm } from './schema/index.js';
 export { bookmarkStatus } from './operations/bookmark-status.js';
 export { unbookmarkStatus } from './operations/unbookmark-status.js';

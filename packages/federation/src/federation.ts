@@ -8,6 +8,7 @@ import { createFederation, type Federation, kvCache, type KvStore } from '@fedif
 import { Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { findAccountByUsername, followersOf, followingOf, type Database } from '@murmur/db';
+import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
 import { PostgresKvStore } from './kv-store.js';
@@ -78,7 +79,8 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
         id: ctx.getActorUri(identifier),
         preferredUsername: account.username,
         name: account.displayName || account.username,
-        summary: account.note === '' ? null : account.note,
+        // Notes are plain text here; ActivityPub carries HTML (escaped, with paragraphs).
+        summary: account.note === '' ? null : renderPlainTextHtml(account.note),
         url: new URL(profilePath(account.username), publicOrigin),
         icon: image(account.avatarKey),
         image: image(account.headerKey),

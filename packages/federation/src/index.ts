@@ -7,3 +7,10 @@ export {
 export { PostgresKvStore } from './kv-store.js';
 export { actorKeyPairs } from './actor-keys.js';
 export { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
+export {
+  createRemoteAccountResolver,
+  parseHandle,
+  REMOTE_ACCOUNT_REFRESH_MS,
+  type RemoteAccountResolver,
+} from './remote-accounts.js';
+export { htmlToText } from './html-text.js';

@@ -9,7 +9,7 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Federation } from '@fedify/fedify';
 import { authenticate, type Database } from '@murmur/db';
-import { createMurmurFederation } from '@murmur/federation';
+import { createMurmurFederation, createRemoteAccountResolver } from '@murmur/federation';
 import {
   createMetricsRegistry,
   httpMetrics,
@@ -124,6 +124,28 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   app.decorate('statusJson', statusJson);
   app.decorate('authenticator', options.authenticator ?? authenticate);
   app.decorate('mediaStorage', options.mediaStorage ?? createMediaStorage(config.mediaStorage));
+  const outboundFetch = createSafeFetch({
+    allowedPrivateAddresses: config.allowedPrivateAddresses,
+    userAgent: federationUserAgent(config.publicOrigin),
+  });
+  const federation =
+    options.federation ??
+    createMurmurFederation({
+      database: options.database,
+      publicOrigin: config.publicOrigin,
+      profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
+      fetch: outboundFetch,
+      userAgent: federationUserAgent(config.publicOrigin),
+    });
+  app.decorate(
+    'remoteAccounts',
+    createRemoteAccountResolver({
+      database: options.database,
+      federation,
+      fetch: outboundFetch,
+      publicOrigin: config.publicOrigin,
+    }),
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -147,20 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(wellKnownRoutes);
   await app.register(appRoutes);
   await app.register(accountRegistrationRoutes);
-  await app.register(federationRoutes, {
-    federation:
-      options.federation ??
-      createMurmurFederation({
-        database: options.database,
-        publicOrigin: config.publicOrigin,
-        profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
-        fetch: createSafeFetch({
-          allowedPrivateAddresses: config.allowedPrivateAddresses,
-          userAgent: federationUserAgent(config.publicOrigin),
-        }),
-        userAgent: federationUserAgent(config.publicOrigin),
-      }),
-  });
+  await app.register(federationRoutes, { federation });
   await app.register(apiRoutes, { prefix: '' });
   if (options.extraRoutes) await app.register(options.extraRoutes);
 

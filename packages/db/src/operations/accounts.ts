@@ -15,7 +15,19 @@ import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
-export type AccountRow = typeof accounts.$inferSelect;
+/** A local account's row: it has an e-mail address and a password (remote accounts have neither). */
+export type AccountRow = typeof accounts.$inferSelect & { email: string; passwordHash: string };
+
+/** A row read as a local account's; a remote one here is a bug, not a case to handle. */
+export function asLocalAccount(row: typeof accounts.$inferSelect): AccountRow {
+  if (row.email === null || row.passwordHash === null) {
+    throw new Error(`account ${row.id} is remote where a local account was expected`);
+  }
+  return row as AccountRow;
+}
+
+/** Only local accounts sign in, get e-mail and are found by a bare username. */
+const isLocal = sql`${accounts.domain} is null`;
 
 export interface PasswordOptions {
   /** bcrypt cost; raised to 10 when lower. */
@@ -64,7 +76,10 @@ export async function registerAccount(
     .select({ username: accounts.username, email: accounts.email })
     .from(accounts)
     .where(
-      sql`lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email})`,
+      and(
+        isLocal,
+        sql`(lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email}))`,
+      ),
     )
     .limit(2);
   for (const row of taken) {
@@ -83,7 +98,7 @@ export async function registerAccount(
         input.requestId,
       );
       await tx.execute(outboxInsert([event]));
-      return row!;
+      return asLocalAccount(row!);
     });
   } catch (error) {
     if (isUniqueViolation(error, 'accounts_username_lower_key')) {
@@ -111,11 +126,15 @@ export async function authenticate(
     .select()
     .from(accounts)
     .where(
-      login.includes('@')
-        ? sql`lower(${accounts.email}) = lower(${login})`
-        : sql`lower(${accounts.username}) = lower(${login})`,
+      and(
+        isLocal,
+        login.includes('@')
+          ? sql`lower(${accounts.email}) = lower(${login})`
+          : sql`lower(${accounts.username}) = lower(${login})`,
+      ),
     )
-    .limit(1);
+    .limit(1)
+    .then((rows) => rows as AccountRow[]);
   if (!account) {
     await verifyPassword(input.password, await dummyPasswordHash(options.bcryptCost));
     return null;
@@ -148,10 +167,10 @@ export async function changePassword(
   const [account] = await database.primary
     .select()
     .from(accounts)
-    .where(eq(accounts.id, input.accountId))
+    .where(and(eq(accounts.id, input.accountId), isLocal))
     .limit(1);
   if (!account) throw new DomainError('AccountNotFound', 'Record not found');
-  if (!(await verifyPassword(input.currentPassword, account.passwordHash))) {
+  if (!(await verifyPassword(input.currentPassword, asLocalAccount(account).passwordHash))) {
     throw new DomainError('InvalidPassword', 'Current password is not correct', 'current_password');
   }
   checkPasswordPolicy(input.newPassword);
@@ -252,7 +271,7 @@ export async function updateProfile(
       .for('update')
       .limit(1);
     if (!before) throw new DomainError('AccountNotFound', 'Record not found');
-    if (Object.keys(values).length === 0) return before;
+    if (Object.keys(values).length === 0) return asLocalAccount(before);
     const [row] = await tx
       .update(accounts)
       .set(values)
@@ -265,7 +284,7 @@ export async function updateProfile(
         outboxInsert([newEvent('AccountUpdated', { accountId, changed }, options.requestId)]),
       );
     }
-    return row!;
+    return asLocalAccount(row!);
   });
 }
 
@@ -274,8 +293,12 @@ const PUBLIC_PROFILE_FIELDS = ['displayName', 'note'] as const;
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
   if (!isSnowflakeId(id)) return null;
-  const [row] = await executor.select().from(accounts).where(eq(accounts.id, id)).limit(1);
-  return row ?? null;
+  const [row] = await executor
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.id, id), isLocal))
+    .limit(1);
+  return (row as AccountRow | undefined) ?? null;
 }
 
 export async function findAccountByUsername(
@@ -286,7 +309,7 @@ export async function findAccountByUsername(
   const [row] = await executor
     .select()
     .from(accounts)
-    .where(sql`lower(${accounts.username}) = lower(${username})`)
+    .where(and(isLocal, sql`lower(${accounts.username}) = lower(${username})`))
     .limit(1);
-  return row ?? null;
+  return (row as AccountRow | undefined) ?? null;
 }

@@ -20,6 +20,12 @@ export interface AccountView {
   /** Storage keys of the processed avatar and header; null shows the defaults. */
   avatarKey: string | null;
   headerKey: string | null;
+  /** Remote accounts only (null or absent for local ones): the server, actor id, profile page, images. */
+  domain?: string | null;
+  uri?: string | null;
+  url?: string | null;
+  remoteAvatarUrl?: string | null;
+  remoteHeaderUrl?: string | null;
 }
 
 /** An attachment as its owner and its readers see it (files by storage key). */

@@ -65,6 +65,11 @@ const ACCOUNT_FIELD_EQUALITY: {
   lastStatusAt: same,
   avatarKey: same,
   headerKey: same,
+  domain: same,
+  uri: same,
+  url: same,
+  remoteAvatarUrl: same,
+  remoteHeaderUrl: same,
 };
 const ACCOUNT_FIELDS = Object.keys(ACCOUNT_FIELD_EQUALITY) as (keyof AccountView)[];
 
