@@ -14,6 +14,11 @@ CREATE TABLE "federation_kv" (
 	"expires_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "received_activities" (
+	"activity_id" text PRIMARY KEY NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "accounts" DROP CONSTRAINT "accounts_username_format";--> statement-breakpoint
 ALTER TABLE "accounts" DROP CONSTRAINT "accounts_display_name_length";--> statement-breakpoint
 ALTER TABLE "accounts" DROP CONSTRAINT "accounts_note_length";--> statement-breakpoint

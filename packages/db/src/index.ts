@@ -93,6 +93,10 @@ export {
   findRemoteAccount,
   type RemoteActorProfile,
 } from './operations/federation/remote-accounts.js';
+export {
+  recordRemoteActivity,
+  type RemoteActivityInput,
+} from './operations/federation/record-remote-activity.js';
 export { ACTOR_KEY_ALGORITHMS, type ActorKeyAlgorithm } from './schema/index.js';
 export { bookmarkStatus } from './operations/bookmark-status.js';
 export { unbookmarkStatus } from './operations/unbookmark-status.js';

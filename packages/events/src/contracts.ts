@@ -225,6 +225,22 @@ export const AccountUnendorsedV1 = envelope('AccountUnendorsed', 1, AccountAndTa
 export const FollowerRemovedV1 = envelope('FollowerRemoved', 1, AccountAndTarget);
 
 /**
+ * An activity another server delivered to an inbox, its HTTP Signature verified (the signing key
+ * belongs to `actorUri`): recorded once per activity id, applied by the worker. `activity` is the
+ * JSON-LD as Fedify read it (at most the inbox's 1 MiB).
+ */
+export const RemoteActivityReceivedV1 = envelope(
+  'RemoteActivityReceived',
+  1,
+  data({
+    activityId: Type.String({ minLength: 1, maxLength: 2048 }),
+    activityType: Type.String({ minLength: 1, maxLength: 100 }),
+    actorUri: Type.String({ minLength: 1, maxLength: 2048 }),
+    activity: Type.Record(Type.String(), Type.Unknown()),
+  }),
+);
+
+/**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
  */
@@ -249,6 +265,10 @@ export const CONTRACTS = {
   AccountEndorsed: { subject: 'account.endorsed.v1', schema: AccountEndorsedV1 },
   AccountUnendorsed: { subject: 'account.unendorsed.v1', schema: AccountUnendorsedV1 },
   FollowerRemoved: { subject: 'follower.removed.v1', schema: FollowerRemovedV1 },
+  RemoteActivityReceived: {
+    subject: 'federation.activity_received.v1',
+    schema: RemoteActivityReceivedV1,
+  },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
@@ -281,6 +301,7 @@ export type TagUnfeatured = EventOf<'TagUnfeatured'>;
 export type AccountEndorsed = EventOf<'AccountEndorsed'>;
 export type AccountUnendorsed = EventOf<'AccountUnendorsed'>;
 export type FollowerRemoved = EventOf<'FollowerRemoved'>;
+export type RemoteActivityReceived = EventOf<'RemoteActivityReceived'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

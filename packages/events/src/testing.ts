@@ -154,6 +154,12 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountUnendorsed: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   FollowerRemoved: () => ({ accountId: nextTestId(), targetAccountId: nextTestId() }),
   MediaUploaded: () => ({ mediaId: nextTestId(), accountId: nextTestId() }),
+  RemoteActivityReceived: () => ({
+    activityId: `https://remote.example/activities/${nextTestId()}`,
+    activityType: 'Follow',
+    actorUri: 'https://remote.example/users/sample',
+    activity: { type: 'Follow' },
+  }),
 };
 
 /** A valid event of any type; `data` fields can be overridden. */

@@ -5,9 +5,15 @@
  * sending, by the worker.
  */
 import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
-import { Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
+import { Activity, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
-import { findAccountByUsername, followersOf, followingOf, type Database } from '@murmur/db';
+import {
+  findAccountByUsername,
+  followersOf,
+  followingOf,
+  recordRemoteActivity,
+  type Database,
+} from '@murmur/db';
 import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
@@ -40,6 +46,12 @@ export const SHARED_INBOX_PATH = '/inbox';
 /** The path of a person's profile page on the website (what `url` points to). */
 export function profilePath(username: string): string {
   return `/@${username}`;
+}
+
+/** `Follow`, `Create`, … (the ActivityStreams type's local name). */
+function typeNameOf(activity: Activity): string {
+  const typeId = (activity.constructor as typeof Activity).typeId.href;
+  return typeId.slice(typeId.lastIndexOf('#') + 1) || 'Activity';
 }
 
 function instant(date: Date): Temporal.Instant {
@@ -159,7 +171,26 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
       async (_ctx, identifier) => (await localAccount(identifier))?.statusesCount ?? null,
     );
 
-  federation.setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH);
+  // Fedify has verified the signature (and that the key is the actor's) before a listener runs.
+  // The inbox only records the activity, once per id, and answers 202; the worker applies it.
+  federation
+    .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
+    .on(Activity, async (ctx, activity) => {
+      const actorUri = activity.actorId;
+      if (!activity.id || !actorUri) return;
+      // An activity whose id is on another server than its actor's is someone else's claim.
+      if (activity.id.origin !== actorUri.origin) return;
+      const document = (await activity.toJsonLd({ contextLoader: ctx.contextLoader })) as Record<
+        string,
+        unknown
+      >;
+      await recordRemoteActivity(database, {
+        activityId: activity.id.href,
+        activityType: typeNameOf(activity),
+        actorUri: actorUri.href,
+        activity: document,
+      });
+    });
 
   return federation;
 }

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { CryptographicKey, Person } from '@fedify/vocab';
+import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer } from './_mastodon.js';
 
@@ -104,12 +105,35 @@ async function deliver(
   return response.statusCode;
 }
 
+const received = () => outboxEvents(allowing.database, ['RemoteActivityReceived']);
+
 describe('inbox signatures', () => {
-  it('accepts an activity signed by its actor', async () => {
-    expect(await deliver(allowing, follow(remote.actorId), remote.privateKey, remote.keyId)).toBe(
-      202,
-    );
+  it('records an activity signed by its actor once, however often it is delivered', async () => {
+    const activityId = `${remote.actorId.href}/follows/once`;
+    const body = follow(remote.actorId, activityId);
+    expect(await deliver(allowing, body, remote.privateKey, remote.keyId)).toBe(202);
     expect(remote.requests).toContain('/users/mallory');
+    expect(await deliver(allowing, body, remote.privateKey, remote.keyId)).toBe(202);
+    const events = (await received()).filter((event) => event.data.activityId === activityId);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({
+      activityType: 'Follow',
+      actorUri: remote.actorId.href,
+      activity: { type: 'Follow', object: `${ORIGIN}/users/${target}` },
+    });
+  });
+
+  it('refuses an activity whose actor is not the signer', async () => {
+    const impersonated = new URL('https://victim.example/users/alice');
+    expect(await deliver(allowing, follow(impersonated), remote.privateKey, remote.keyId)).toBe(
+      401,
+    );
+  });
+
+  it('records nothing for an activity claiming an id on another server than its actor', async () => {
+    const claimed = 'https://victim.example/activities/1';
+    await deliver(allowing, follow(remote.actorId, claimed), remote.privateKey, remote.keyId);
+    expect((await received()).map((event) => event.data.activityId)).not.toContain(claimed);
   });
 
   it('refuses one signed with another key than the actor publishes', async () => {

@@ -43,3 +43,12 @@ export const actorKeys = pgTable(
     check('actor_keys_algorithm', sql`${t.algorithm} in ('RSASSA-PKCS1-v1_5', 'Ed25519')`),
   ],
 );
+
+/**
+ * Ids of the activities other servers delivered and the inbox recorded: an activity delivered
+ * again (retries, several inboxes of this server) is recorded once.
+ */
+export const receivedActivities = pgTable('received_activities', {
+  activityId: text('activity_id').primaryKey(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
