@@ -4,6 +4,7 @@
  * document, as a Mastodon server does; the account is stored and served like a local one.
  */
 import { updateProfile } from '@murmur/db';
+import { createRestAPIClient } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import { expectMastodonSchema } from './_openapi.js';
@@ -79,6 +80,16 @@ describe('remote accounts', () => {
     expect({ status: response.statusCode, body: response.body }).toMatchObject({ status: 200 });
     const { accounts } = response.json();
     expect(accounts[0]).toMatchObject({ acct: `bob@${B_HOST}`, display_name: 'Bob on B' });
+  });
+
+  it('masto.js on one server finds and reads the person on the other', async () => {
+    const client = createRestAPIClient({ url: A_ORIGIN, accessToken: alice.token });
+    const found = await client.v1.accounts.lookup({ acct: `bob@${B_HOST}` });
+    expect(found).toMatchObject({ acct: `bob@${B_HOST}`, displayName: 'Bob on B' });
+    const shown = await client.v1.accounts.$select(found.id).fetch();
+    expect(shown).toMatchObject({ id: found.id, url: `${B_ORIGIN}/@bob` });
+    const search = await client.v2.search.list({ q: `@bob@${B_HOST}`, resolve: true });
+    expect(search.accounts.map((account) => account.acct)).toContain(`bob@${B_HOST}`);
   });
 
   it('a local name is still the local account; an unknown remote one is a 404', async () => {
