@@ -14,3 +14,4 @@ export {
   type RemoteAccountResolver,
 } from './remote-accounts.js';
 export { htmlToText } from './html-text.js';
+export { createInboxApplier, type InboxApplier, type RecordedActivity } from './inbox-apply.js';

@@ -3,52 +3,11 @@
  * through the safe fetch: a server on a loopback address is reached only when
  * ALLOWED_PRIVATE_ADDRESSES lets it (SSRF protection), as for any private destination.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
-import { CryptographicKey, Person } from '@fedify/vocab';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer } from './_mastodon.js';
-
-const ACTIVITY_JSON = 'application/activity+json';
-type PrivateKey = Parameters<typeof signRequest>[1];
-
-/** A remote server on loopback serving one actor, counting the requests it gets. */
-interface RemoteActor {
-  actorId: URL;
-  keyId: URL;
-  privateKey: PrivateKey;
-  requests: string[];
-  server: Server;
-}
-
-async function startRemoteActor(): Promise<RemoteActor> {
-  const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
-  const requests: string[] = [];
-  let document = '';
-  const server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    if (request.url === '/users/mallory') {
-      response.writeHead(200, { 'content-type': ACTIVITY_JSON });
-      response.end(document);
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const actorId = new URL(`http://127.0.0.1:${port}/users/mallory`);
-  const keyId = new URL(`${actorId.href}#main-key`);
-  const person = new Person({
-    id: actorId,
-    preferredUsername: 'mallory',
-    inbox: new URL(`${actorId.href}/inbox`),
-    publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
-  });
-  document = JSON.stringify(await person.toJsonLd());
-  return { actorId, keyId, privateKey: keys.privateKey, requests, server };
-}
+import { ACTIVITY_JSON, deliver, type RemoteActor, startRemoteActor } from './_remote-actor.js';
 
 let remote: RemoteActor;
 let allowing: TestServer;
@@ -77,32 +36,6 @@ function follow(actor: URL, id = `${actor.href}/follows/${Math.random()}`) {
     actor: actor.href,
     object: `${ORIGIN}/users/${target}`,
   });
-}
-
-/** POSTs `body` to the shared inbox signed with `privateKey` as `keyId` (draft-cavage). */
-async function deliver(
-  server: TestServer,
-  body: string,
-  privateKey: PrivateKey,
-  keyId: URL,
-): Promise<number> {
-  const signed = await signRequest(
-    new Request(`${ORIGIN}/inbox`, {
-      method: 'POST',
-      headers: { 'content-type': ACTIVITY_JSON, accept: ACTIVITY_JSON },
-      body,
-    }),
-    privateKey,
-    keyId,
-    { spec: 'draft-cavage-http-signatures-12' },
-  );
-  const response = await server.app.inject({
-    method: 'POST',
-    url: '/inbox',
-    headers: Object.fromEntries(signed.headers),
-    payload: body,
-  });
-  return response.statusCode;
 }
 
 const received = () => outboxEvents(allowing.database, ['RemoteActivityReceived']);
