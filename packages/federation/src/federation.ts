@@ -43,6 +43,11 @@ export const ACTOR_PATH = '/users/{identifier}';
 export const INBOX_PATH = '/users/{identifier}/inbox';
 export const SHARED_INBOX_PATH = '/inbox';
 
+/** How Murmur introduces itself to other servers (Mastodon's form: software, version, origin). */
+export function federationUserAgent(publicOrigin: string): string {
+  return `Murmur/0.1.0 (+${publicOrigin}/)`;
+}
+
 /** The path of a person's profile page on the website (what `url` points to). */
 export function profilePath(username: string): string {
   return `/@${username}`;

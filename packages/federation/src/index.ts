@@ -1,6 +1,7 @@
 export {
   createMurmurFederation,
   profilePath,
+  federationUserAgent,
   COLLECTION_PAGE_SIZE,
   type MurmurFederationOptions,
 } from './federation.js';

@@ -9,7 +9,11 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Federation } from '@fedify/fedify';
 import { authenticate, type Database } from '@murmur/db';
-import { createMurmurFederation, createRemoteAccountResolver } from '@murmur/federation';
+import {
+  createMurmurFederation,
+  createRemoteAccountResolver,
+  federationUserAgent,
+} from '@murmur/federation';
 import {
   createMetricsRegistry,
   httpMetrics,
@@ -81,11 +85,6 @@ const SECRET_QUERY_PARAMETERS =
 /** The URL as logged: credentials a client put in the query string are masked. */
 export function redactedUrl(url: string): string {
   return url.replace(SECRET_QUERY_PARAMETERS, '$1[redacted]');
-}
-
-/** How Murmur introduces itself to other servers (Mastodon's form: software, version, origin). */
-export function federationUserAgent(publicOrigin: string): string {
-  return `Murmur/0.1.0 (+${publicOrigin}/)`;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {

@@ -13,6 +13,7 @@ import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import { deliver, type RemoteActor, startRemoteActor } from './_remote-actor.js';
+import { startWorkerProcess } from './_worker.js';
 
 let remote: RemoteActor;
 let server: TestServer;
@@ -115,4 +116,40 @@ describe('a remote follow', () => {
     });
     expect(await aliceFollowers()).toEqual([]);
   });
+});
+
+describe('through the real worker', () => {
+  it('the federation-inbox consumer applies a delivered Follow and sends the Accept', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(`${tmpdir()}/murmur-federation-`);
+    const worker = await startWorkerProcess({
+      databaseUrl: server.databaseUrl,
+      mediaDir: directory,
+      extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' },
+    });
+    try {
+      const accepted = remote.inbox.length;
+      const body = JSON.stringify({
+        '@context': 'https://www.w3.org/ns/activitystreams',
+        id: `${remote.actorId.href}/follows/2`,
+        type: 'Follow',
+        actor: remote.actorId.href,
+        object: aliceUri(),
+      });
+      expect(await deliver(server, body, remote.privateKey, remote.keyId)).toBe(202);
+      const deadline = Date.now() + 60_000;
+      while (remote.inbox.length === accepted && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(remote.inbox.at(-1)?.body).toMatchObject({
+        type: 'Accept',
+        object: { id: `${remote.actorId.href}/follows/2` },
+      });
+      expect(await aliceFollowers()).toEqual([`mallory@${remote.actorId.host}`]);
+    } finally {
+      await worker.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

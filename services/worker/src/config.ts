@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
 import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
+import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 import {
   ConfigurationError,
   DEV_UNSUBSCRIBE_SECRET,
@@ -47,6 +48,7 @@ export const WORKER_VARIABLES = {
     optional: true,
   },
   PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
+  ALLOWED_PRIVATE_ADDRESSES: SHARED_VARIABLES.ALLOWED_PRIVATE_ADDRESSES,
   SMTP_URL: {
     kind: 'url',
     description:
@@ -234,6 +236,8 @@ export interface WorkerConfig {
   publicUrl: string;
   /** Host of PUBLIC_URL: the domain of Message-IDs. */
   publicHost: string;
+  /** CIDRs federation requests may reach although private (ALLOWED_PRIVATE_ADDRESSES). */
+  allowedPrivateAddresses: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
   mailDir: string;
@@ -305,8 +309,14 @@ export function loadConfig(
   }
   const media = mediaStorageSettings(values, cwd);
   problems.push(...media.problems);
+  let allowedPrivateAddresses: string[] = [];
+  try {
+    allowedPrivateAddresses = parseAllowedPrivateAddresses(values.ALLOWED_PRIVATE_ADDRESSES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return configFromEnvironment(values, cwd, media.settings);
+  return { ...configFromEnvironment(values, cwd, media.settings), allowedPrivateAddresses };
 }
 
 const NATS_FILE_VARIABLES = [
@@ -329,7 +339,7 @@ function configFromEnvironment(
   values: WorkerEnvironment,
   cwd: string,
   mediaStorage: MediaStorageSettings,
-): WorkerConfig {
+): Omit<WorkerConfig, 'allowedPrivateAddresses'> {
   const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
   return {
     databaseUrl: values.DATABASE_URL,

@@ -19,6 +19,7 @@ import { Limiter } from './limiter.js';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
+import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What a handler may be built from. */
@@ -43,7 +44,7 @@ export interface ConsumerDeclaration {
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
-export { HOME_FEEDS_CONSUMER };
+export { HOME_FEEDS_CONSUMER, FEDERATION_INBOX_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -98,6 +99,13 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     handles: ['PostCreated'],
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
     handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
+  },
+  {
+    name: FEDERATION_INBOX_CONSUMER,
+    description: 'Activities other servers delivered (remote follows and their undo)',
+    handles: ['RemoteActivityReceived'],
+    handler: ({ consumer, config, database }) =>
+      federationInboxHandler({ consumer, config, database }),
   },
 ]);
 
