@@ -88,6 +88,30 @@ export {
   relationships,
   type Relationship,
 } from './operations/follows.js';
+export {
+  getFederationEntry,
+  setFederationEntry,
+  deleteFederationEntry,
+  compareAndSetFederationEntry,
+  listFederationEntries,
+  deleteExpiredFederationEntries,
+  type FederationKey,
+} from './operations/federation/kv-store.js';
+export {
+  findActorKeys,
+  storeActorKey,
+  type StoredActorKey,
+} from './operations/federation/actor-keys.js';
+export {
+  upsertRemoteAccount,
+  findRemoteAccount,
+  type RemoteActorProfile,
+} from './operations/federation/remote-accounts.js';
+export {
+  recordRemoteActivity,
+  type RemoteActivityInput,
+} from './operations/federation/record-remote-activity.js';
+export { ACTOR_KEY_ALGORITHMS, type ActorKeyAlgorithm } from './schema/index.js';
 export { bookmarkStatus } from './operations/bookmark-status.js';
 export { unbookmarkStatus } from './operations/unbookmark-status.js';
 export { pinStatus, MAX_PINNED_STATUSES } from './operations/pin-status.js';

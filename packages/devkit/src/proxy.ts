@@ -21,6 +21,9 @@ export const API_PATH_PREFIXES = [
   '/avatars/',
   '/headers/',
   '/media/',
+  // ActivityPub (Fedify in the API): actors and their collections and inboxes, the shared inbox.
+  '/users/',
+  '/inbox/',
 ] as const;
 
 export function isApiPath(path: string): boolean {

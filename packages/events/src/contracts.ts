@@ -370,6 +370,22 @@ export const AccountDisabledV1 = envelope('AccountDisabled', 1, AccountModeratio
 export const AccountEnabledV1 = envelope('AccountEnabled', 1, AccountModeration);
 
 /**
+ * An activity another server delivered to an inbox, its HTTP Signature verified (the signing key
+ * belongs to `actorUri`): recorded once per activity id, applied by the worker. `activity` is the
+ * JSON-LD as Fedify read it (at most the inbox's 1 MiB).
+ */
+export const RemoteActivityReceivedV1 = envelope(
+  'RemoteActivityReceived',
+  1,
+  data({
+    activityId: Type.String({ minLength: 1, maxLength: 2048 }),
+    activityType: Type.String({ minLength: 1, maxLength: 100 }),
+    actorUri: Type.String({ minLength: 1, maxLength: 2048 }),
+    activity: Type.Record(Type.String(), Type.Unknown()),
+  }),
+);
+
+/**
  * Every event type, its subject token (under the topology's prefix) and its schema. Adding an event
  * means adding a line here; subjects, validation and `createEvent` follow.
  */
@@ -401,6 +417,10 @@ export const CONTRACTS = {
   AccountUnblocked: { subject: 'account.unblocked.v1', schema: AccountUnblockedV1 },
   AccountMuted: { subject: 'account.muted.v1', schema: AccountMutedV1 },
   AccountUnmuted: { subject: 'account.unmuted.v1', schema: AccountUnmutedV1 },
+  RemoteActivityReceived: {
+    subject: 'federation.activity_received.v1',
+    schema: RemoteActivityReceivedV1,
+  },
   MediaUploaded: { subject: 'media.uploaded.v1', schema: MediaUploadedV1 },
   AnnouncementPublished: { subject: 'announcement.published.v1', schema: AnnouncementPublishedV1 },
   AnnouncementWithdrawn: { subject: 'announcement.withdrawn.v1', schema: AnnouncementWithdrawnV1 },
@@ -471,6 +491,7 @@ export type FollowRequestClosed = EventOf<'FollowRequestClosed'>;
 export type PasswordResetRequested = EventOf<'PasswordResetRequested'>;
 export type EmailConfirmationRequested = EventOf<'EmailConfirmationRequested'>;
 export type ReportFiled = EventOf<'ReportFiled'>;
+export type RemoteActivityReceived = EventOf<'RemoteActivityReceived'>;
 export type ProfileEvent =
   | StatusPinned
   | StatusUnpinned

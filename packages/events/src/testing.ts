@@ -209,6 +209,12 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountUnsensitized: sampleModeration,
   AccountDisabled: sampleModeration,
   AccountEnabled: sampleModeration,
+  RemoteActivityReceived: () => ({
+    activityId: `https://remote.example/activities/${nextTestId()}`,
+    activityType: 'Follow',
+    actorUri: 'https://remote.example/users/sample',
+    activity: { type: 'Follow' },
+  }),
 };
 
 function sampleModeration(): EventData<'AccountSuspended'> {

@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Federation } from '@fedify/fedify';
 import { authenticate, type Database } from '@murmur/db';
+import {
+  createMurmurFederation,
+  createRemoteAccountResolver,
+  federationUserAgent,
+} from '@murmur/federation';
 import {
   createMetricsRegistry,
   httpMetrics,
@@ -15,6 +21,7 @@ import {
   type Registry,
 } from '@murmur/service-kit';
 import { createMediaStorage, type MediaStorage } from '@murmur/media';
+import { createSafeFetch } from '@murmur/outbound';
 import Fastify from 'fastify';
 import type { ApiConfig } from './config.js';
 import { readYourWrites } from './plugins/read-your-writes.js';
@@ -25,6 +32,8 @@ import { bodyParsing } from './plugins/body-parsing.js';
 import type { ApiInstance, Clock } from './plugins/context.js';
 import { corsPolicy } from './plugins/cors.js';
 import { errorHandling } from './plugins/errors.js';
+import { federationRoutes } from './plugins/federation.js';
+import { mediaUrl } from './entities/context.js';
 import { health } from './plugins/health.js';
 import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
@@ -56,6 +65,8 @@ export interface BuildAppOptions {
   mediaStorage?: MediaStorage;
   /** The streaming API's event feed (server.ts: NATS) and timings; without a feed nothing streams. */
   streaming?: StreamingOptions;
+  /** The ActivityPub side (Fedify); default: Murmur's, on this database and origin. */
+  federation?: Federation<void>;
 }
 
 declare module 'fastify' {
@@ -116,6 +127,28 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   app.decorate('statusJson', statusJson);
   app.decorate('authenticator', options.authenticator ?? authenticate);
   app.decorate('mediaStorage', options.mediaStorage ?? createMediaStorage(config.mediaStorage));
+  const outboundFetch = createSafeFetch({
+    allowedPrivateAddresses: config.allowedPrivateAddresses,
+    userAgent: federationUserAgent(config.publicOrigin),
+  });
+  const federation =
+    options.federation ??
+    createMurmurFederation({
+      database: options.database,
+      publicOrigin: config.publicOrigin,
+      profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
+      fetch: outboundFetch,
+      userAgent: federationUserAgent(config.publicOrigin),
+    });
+  app.decorate(
+    'remoteAccounts',
+    createRemoteAccountResolver({
+      database: options.database,
+      federation,
+      fetch: outboundFetch,
+      publicOrigin: config.publicOrigin,
+    }),
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -140,6 +173,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(wellKnownRoutes);
   await app.register(appRoutes);
   await app.register(accountRegistrationRoutes);
+  await app.register(federationRoutes, { federation });
   await app.register(apiRoutes, { prefix: '' });
   await app.register(streaming, options.streaming ?? {});
   if (options.extraRoutes) await app.register(options.extraRoutes);

@@ -4,6 +4,7 @@
  */
 import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
 import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
+import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 import {
   ConfigurationError,
   DEV_WEB_CLIENT_SECRET,
@@ -78,6 +79,7 @@ export const API_VARIABLES = {
     min: 16,
     max: 65_536,
   },
+  ALLOWED_PRIVATE_ADDRESSES: SHARED_VARIABLES.ALLOWED_PRIVATE_ADDRESSES,
   AUTHORIZATION_CODE_TTL_SECONDS: {
     kind: 'integer',
     description: 'Lifetime of an OAuth authorization code',
@@ -151,6 +153,8 @@ export interface ApiConfig extends ApiEnvironment {
   webPush: WebPushSettings;
   /** NATS_CREDS_FILE and NATS_TLS_* (paths). */
   natsAuth: NatsAuthFiles;
+  /** CIDRs outgoing federation requests may reach although private (ALLOWED_PRIVATE_ADDRESSES). */
+  allowedPrivateAddresses: string[];
 }
 
 export const REGISTRATIONS_MODES = ['open', 'approval', 'closed'] as const;
@@ -205,6 +209,12 @@ export function readConfig(
       `REGISTRATIONS_MODE must be one of ${REGISTRATIONS_MODES.join(', ')}, got "${values.REGISTRATIONS_MODE}"`,
     );
   }
+  let allowedPrivateAddresses: string[] = [];
+  try {
+    allowedPrivateAddresses = parseAllowedPrivateAddresses(values.ALLOWED_PRIVATE_ADDRESSES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
   const registrationsMode: RegistrationsMode =
     (mode as RegistrationsMode | undefined) ?? (values.REGISTRATIONS_OPEN ? 'open' : 'closed');
@@ -219,5 +229,6 @@ export function readConfig(
     registrationsMode,
     webPush: webPush.settings,
     natsAuth,
+    allowedPrivateAddresses,
   };
 }

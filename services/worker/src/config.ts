@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { natsSettingsProblems, type NatsAuthFiles } from '@murmur/events/jetstream';
 import { mediaStorageSettings, type MediaStorageSettings } from '@murmur/media';
+import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 import {
   ConfigurationError,
   DEV_UNSUBSCRIBE_SECRET,
@@ -19,7 +20,6 @@ import {
   webPushSettings,
   type WebPushSettings,
 } from '@murmur/service-kit';
-import { parseAllowedPrivateAddresses } from '@murmur/outbound';
 
 /** Development-only secret (the website's default is the same): refused when NODE_ENV=production. */
 
@@ -239,6 +239,8 @@ export interface WorkerConfig {
   publicUrl: string;
   /** Host of PUBLIC_URL: the domain of Message-IDs. */
   publicHost: string;
+  /** CIDRs federation requests may reach although private (ALLOWED_PRIVATE_ADDRESSES). */
+  allowedPrivateAddresses: string[];
   smtpUrl: string | undefined;
   mailFrom: string;
   mailDir: string;
@@ -335,13 +337,16 @@ export function loadConfig(
     problems.push((error as Error).message);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return configFromEnvironment(
-    values,
-    cwd,
-    media.settings,
-    webPush.settings,
+  return {
+    ...configFromEnvironment(
+      values,
+      cwd,
+      media.settings,
+      webPush.settings,
+      allowedPrivateAddresses,
+    ),
     allowedPrivateAddresses,
-  );
+  };
 }
 
 const NATS_FILE_VARIABLES = [
@@ -366,7 +371,7 @@ function configFromEnvironment(
   mediaStorage: MediaStorageSettings,
   webPush: WebPushSettings,
   allowedPrivateAddresses: string[],
-): WorkerConfig {
+): Omit<WorkerConfig, 'allowedPrivateAddresses'> {
   const publicUrl = values.PUBLIC_URL.replace(/\/+$/, '');
   const mailAddress = /<([^>]+)>/.exec(values.MAIL_FROM)?.[1] ?? values.MAIL_FROM;
   return {

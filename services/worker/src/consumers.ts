@@ -26,6 +26,7 @@ import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
+import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
 import type { WorkerMetrics } from './metrics.js';
 import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
 import { createPushSender } from './push/create-sender.js';
@@ -65,7 +66,7 @@ export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
 export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
 export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
-export { CONVERSATIONS_CONSUMER, HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
+export { CONVERSATIONS_CONSUMER, FEDERATION_INBOX_CONSUMER, HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -152,6 +153,13 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         maxBatch: config.concurrency,
         onOutcome: (outcome) => metrics.pushOutcome(outcome),
       }),
+  },
+  {
+    name: FEDERATION_INBOX_CONSUMER,
+    description: 'Activities other servers delivered (remote follows and their undo)',
+    handles: ['RemoteActivityReceived'],
+    handler: ({ consumer, config, database }) =>
+      federationInboxHandler({ consumer, config, database }),
   },
 ]);
 

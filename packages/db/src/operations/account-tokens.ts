@@ -150,7 +150,7 @@ async function writeEmailConfirmationRequest(
       .limit(1);
     if (!account) throw new DomainError('AccountNotFound', 'Record not found');
     if (account.confirmedAt !== null) return false;
-    if (email !== undefined && email.toLowerCase() !== account.email.toLowerCase()) {
+    if (email !== undefined && email.toLowerCase() !== (account.email ?? '').toLowerCase()) {
       const [taken] = await tx
         .select({ id: accounts.id })
         .from(accounts)

@@ -17,7 +17,19 @@ import { createEmailConfirmationToken } from './account-tokens.js';
 import { authorizeAllFollowRequests } from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
-export type AccountRow = typeof accounts.$inferSelect;
+/** A local account's row: it has an e-mail address and a password (remote accounts have neither). */
+export type AccountRow = typeof accounts.$inferSelect & { email: string; passwordHash: string };
+
+/** A row read as a local account's; a remote one here is a bug, not a case to handle. */
+export function asLocalAccount(row: typeof accounts.$inferSelect): AccountRow {
+  if (row.email === null || row.passwordHash === null) {
+    throw new Error(`account ${row.id} is remote where a local account was expected`);
+  }
+  return row as AccountRow;
+}
+
+/** Only local accounts sign in, get e-mail and are found by a bare username. */
+const isLocal = sql`${accounts.domain} is null`;
 
 export interface PasswordOptions {
   /** bcrypt cost; raised to 10 when lower. */
@@ -87,7 +99,10 @@ export async function registerAccount(
     .select({ username: accounts.username, email: accounts.email })
     .from(accounts)
     .where(
-      sql`lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email})`,
+      and(
+        isLocal,
+        sql`(lower(${accounts.username}) = lower(${username}) or lower(${accounts.email}) = lower(${email}))`,
+      ),
     )
     .limit(2);
   for (const row of taken) {
@@ -119,7 +134,7 @@ export async function registerAccount(
       if (input.requireEmailConfirmation) {
         await createEmailConfirmationToken(tx, { accountId: row!.id, requestId: input.requestId });
       }
-      return row!;
+      return asLocalAccount(row!);
     });
   } catch (error) {
     if (isUniqueViolation(error, 'accounts_username_lower_key')) {
@@ -147,11 +162,15 @@ export async function authenticate(
     .select()
     .from(accounts)
     .where(
-      login.includes('@')
-        ? sql`lower(${accounts.email}) = lower(${login})`
-        : sql`lower(${accounts.username}) = lower(${login})`,
+      and(
+        isLocal,
+        login.includes('@')
+          ? sql`lower(${accounts.email}) = lower(${login})`
+          : sql`lower(${accounts.username}) = lower(${login})`,
+      ),
     )
-    .limit(1);
+    .limit(1)
+    .then((rows) => rows as AccountRow[]);
   if (!account) {
     await verifyPassword(input.password, await dummyPasswordHash(options.bcryptCost));
     return null;
@@ -184,10 +203,10 @@ export async function changePassword(
   const [account] = await database.primary
     .select()
     .from(accounts)
-    .where(eq(accounts.id, input.accountId))
+    .where(and(eq(accounts.id, input.accountId), isLocal))
     .limit(1);
   if (!account) throw new DomainError('AccountNotFound', 'Record not found');
-  if (!(await verifyPassword(input.currentPassword, account.passwordHash))) {
+  if (!(await verifyPassword(input.currentPassword, asLocalAccount(account).passwordHash))) {
     throw new DomainError('InvalidPassword', 'Current password is not correct', 'current_password');
   }
   checkPasswordPolicy(input.newPassword);
@@ -291,7 +310,7 @@ export async function updateProfile(
       .for('update')
       .limit(1);
     if (!before) throw new DomainError('AccountNotFound', 'Record not found');
-    if (Object.keys(values).length === 0) return before;
+    if (Object.keys(values).length === 0) return asLocalAccount(before);
     const [row] = await tx
       .update(accounts)
       .set(values)
@@ -307,9 +326,9 @@ export async function updateProfile(
     if (before.locked && !row!.locked) {
       await authorizeAllFollowRequests(tx, accountId, options.requestId);
       const [counted] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
-      return counted!;
+      return asLocalAccount(counted!);
     }
-    return row!;
+    return asLocalAccount(row!);
   });
 }
 
@@ -318,8 +337,12 @@ const PUBLIC_PROFILE_FIELDS = ['displayName', 'note', 'locked'] as const;
 
 export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
   if (!isSnowflakeId(id)) return null;
-  const [row] = await executor.select().from(accounts).where(eq(accounts.id, id)).limit(1);
-  return row ?? null;
+  const [row] = await executor
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.id, id), isLocal))
+    .limit(1);
+  return (row as AccountRow | undefined) ?? null;
 }
 
 export async function findAccountByUsername(
@@ -330,7 +353,7 @@ export async function findAccountByUsername(
   const [row] = await executor
     .select()
     .from(accounts)
-    .where(sql`lower(${accounts.username}) = lower(${username})`)
+    .where(and(isLocal, sql`lower(${accounts.username}) = lower(${username})`))
     .limit(1);
-  return row ?? null;
+  return (row as AccountRow | undefined) ?? null;
 }

@@ -13,14 +13,17 @@ import { visibleTo } from '../operations/visibility.js';
 export const ACCOUNT_COLUMNS = sql`a.id::text as "id", a.username, a.display_name as "displayName", a.note,
   a.created_at as "createdAt", a.statuses_count as "statusesCount", a.followers_count as "followersCount",
   a.following_count as "followingCount", a.last_status_at::text as "lastStatusAt",
-  a.avatar_key as "avatarKey", a.header_key as "headerKey", a.locked`;
+  a.avatar_key as "avatarKey", a.header_key as "headerKey", a.locked, a.domain, a.uri, a.url,
+  a.remote_avatar_url as "remoteAvatarUrl", a.remote_header_url as "remoteHeaderUrl"`;
 
 /** The account `a` as JSON, in the shape `toAccountView` reads. */
 export const ACCOUNT_JSON = sql`json_build_object('id', a.id::text, 'username', a.username,
   'displayName', a.display_name, 'note', a.note, 'createdAt', a.created_at,
   'statusesCount', a.statuses_count, 'followersCount', a.followers_count,
   'followingCount', a.following_count, 'lastStatusAt', a.last_status_at::text,
-  'avatarKey', a.avatar_key, 'headerKey', a.header_key, 'locked', a.locked)`;
+  'avatarKey', a.avatar_key, 'headerKey', a.header_key, 'locked', a.locked, 'domain', a.domain,
+  'uri', a.uri, 'url', a.url, 'remoteAvatarUrl', a.remote_avatar_url,
+  'remoteHeaderUrl', a.remote_header_url)`;
 
 export interface AccountRowJson extends Omit<AccountView, 'createdAt'> {
   createdAt: Date | string;

@@ -25,6 +25,12 @@ export interface AccountView {
   headerKey: string | null;
   /** Follows are requests the owner accepts (Mastodon's `locked`). */
   locked: boolean;
+  /** Remote accounts only (null or absent for local ones): the server, actor id, profile page, images. */
+  domain?: string | null;
+  uri?: string | null;
+  url?: string | null;
+  remoteAvatarUrl?: string | null;
+  remoteHeaderUrl?: string | null;
 }
 
 /** An attachment as its owner and its readers see it (files by storage key). */

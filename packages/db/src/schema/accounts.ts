@@ -21,8 +21,9 @@ export const accounts = pgTable(
   {
     id: snowflake('id').primaryKey().default(snowflakeDefault),
     username: text('username').notNull(),
-    email: text('email').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /** Null for remote accounts (they sign in on their own server), set for every local one. */
+    email: text('email'),
+    passwordHash: text('password_hash'),
     displayName: text('display_name').notNull().default(''),
     note: text('note').notNull().default(''),
     emailOnMention: boolean('email_on_mention').notNull().default(true),
@@ -55,16 +56,48 @@ export const accounts = pgTable(
     /** Why the applicant wants to join, shown to moderators. */
     registrationReason: text('registration_reason'),
     createdAt: createdAt(),
+    // Remote accounts (ActivityPub actors of other servers): null `domain` means local.
+    /** The server's host (`mastodon.example`, with its port when not the default), lower case. */
+    domain: text('domain'),
+    /** The actor's id (ActivityPub URI), its profile page, and where activities are delivered. */
+    uri: text('uri'),
+    url: text('url'),
+    inboxUrl: text('inbox_url'),
+    sharedInboxUrl: text('shared_inbox_url'),
+    /** Avatar and header of a remote account: URLs on its server (not stored here). */
+    remoteAvatarUrl: text('remote_avatar_url'),
+    remoteHeaderUrl: text('remote_header_url'),
+    /** When the actor document was last read (remote accounts are refreshed after a while). */
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('accounts_username_lower_key').on(sql`lower(${t.username})`),
+    // One local account per username, one remote account per username and server.
+    uniqueIndex('accounts_username_lower_key')
+      .on(sql`lower(${t.username})`)
+      .where(sql`${t.domain} is null`),
+    uniqueIndex('accounts_remote_username_key')
+      .on(sql`lower(${t.username})`, t.domain)
+      .where(sql`${t.domain} is not null`),
+    uniqueIndex('accounts_uri_key').on(t.uri),
+    check(
+      'accounts_local_or_remote',
+      sql`(${t.domain} is null and ${t.email} is not null and ${t.passwordHash} is not null)
+        or (${t.domain} is not null and ${t.uri} is not null and ${t.inboxUrl} is not null)`,
+    ),
     uniqueIndex('accounts_email_lower_key').on(sql`lower(${t.email})`),
     // Prefix search on usernames and display names (LIKE 'abc%' needs the pattern operator class).
     index('accounts_username_prefix_idx').on(sql`lower(${t.username}) text_pattern_ops`),
     index('accounts_display_name_prefix_idx').on(sql`lower(${t.displayName}) text_pattern_ops`),
-    check('accounts_username_format', sql`${t.username} ~ '^[A-Za-z0-9_]{1,30}$'`),
-    check('accounts_display_name_length', sql`char_length(${t.displayName}) <= 100`),
-    check('accounts_note_length', sql`char_length(${t.note}) <= 1000`),
+    // Other servers have their own rules for names (dots, dashes); ours apply to local ones.
+    check(
+      'accounts_username_format',
+      sql`${t.username} ~ '^[A-Za-z0-9_]{1,30}$' or (${t.domain} is not null and char_length(${t.username}) between 1 and 255)`,
+    ),
+    check(
+      'accounts_display_name_length',
+      sql`char_length(${t.displayName}) <= 100 or ${t.domain} is not null`,
+    ),
+    check('accounts_note_length', sql`char_length(${t.note}) <= 1000 or ${t.domain} is not null`),
     check('accounts_role', sql`${t.role} in ('owner', 'admin', 'moderator', 'user')`),
     // The staff, whom reports notify.
     index('accounts_staff_idx')

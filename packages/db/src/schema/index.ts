@@ -17,3 +17,4 @@ export * from './moderation.js';
 export * from './status-revisions.js';
 export * from './scheduled-statuses.js';
 export * from './web-push.js';
+export * from './federation.js';

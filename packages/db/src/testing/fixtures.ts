@@ -3,6 +3,7 @@ import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
 import { hashPassword } from '../passwords.js';
 import { createStatus, type CreateStatusInput } from '../operations/statuses/index.js';
+import { asLocalAccount } from '../operations/accounts.js';
 
 let cheapHash: Promise<string> | undefined;
 
@@ -25,7 +26,7 @@ export async function createAccountFixture(
       ...overrides,
     })
     .returning();
-  return row!;
+  return asLocalAccount(row!);
 }
 
 export const FIXTURE_PASSWORD = 'correct horse battery staple';

@@ -9,19 +9,23 @@ function createdDay(date: Date): string {
 }
 
 export function serializeAccount(view: AccountView, publicUrl: string): Account {
-  const url = profileUrl(publicUrl, view.username);
+  // A remote account is `username@domain`, with its own server's page and images.
+  const remote = view.domain ? view : null;
+  const url = remote
+    ? (remote.url ?? remote.uri ?? publicUrl)
+    : profileUrl(publicUrl, view.username);
   const avatar = view.avatarKey
     ? mediaUrl(publicUrl, view.avatarKey)
-    : `${publicUrl}${MISSING_AVATAR_PATH}`;
+    : (remote?.remoteAvatarUrl ?? `${publicUrl}${MISSING_AVATAR_PATH}`);
   const header = view.headerKey
     ? mediaUrl(publicUrl, view.headerKey)
-    : `${publicUrl}${MISSING_HEADER_PATH}`;
+    : (remote?.remoteHeaderUrl ?? `${publicUrl}${MISSING_HEADER_PATH}`);
   return {
     id: view.id,
     username: view.username,
-    acct: view.username,
+    acct: remote ? `${view.username}@${remote.domain}` : view.username,
     url,
-    uri: url,
+    uri: remote?.uri ?? url,
     display_name: view.displayName,
     note: renderPlainTextHtml(view.note),
     avatar,

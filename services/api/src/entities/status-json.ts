@@ -71,6 +71,11 @@ const ACCOUNT_FIELD_EQUALITY: {
   avatarKey: same,
   headerKey: same,
   locked: same,
+  domain: same,
+  uri: same,
+  url: same,
+  remoteAvatarUrl: same,
+  remoteHeaderUrl: same,
 };
 const ACCOUNT_FIELDS = Object.keys(ACCOUNT_FIELD_EQUALITY) as (keyof AccountView)[];
 

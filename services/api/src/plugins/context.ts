@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AuthenticatedToken, Database } from '@murmur/db';
+import type { RemoteAccountResolver } from '@murmur/federation';
 import type { MediaStorage } from '@murmur/media';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -52,6 +53,8 @@ declare module 'fastify' {
     clock: Clock;
     statusJson: StatusJsonWriter;
     mediaStorage: MediaStorage;
+    /** Finds and stores accounts of other servers (`user@host`). */
+    remoteAccounts: RemoteAccountResolver;
   }
 }
 

@@ -210,7 +210,7 @@ async function prepareStatus(
       snowflake_id_at(clock.at)::text as "pollId",
       (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
       coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username))
-        from accounts a where lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
+        from accounts a where a.domain is null and lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
         as "mentioned",
       (select json_build_object('id', statuses.id::text, 'accountId', statuses.account_id::text)
         from statuses

@@ -36,7 +36,7 @@ export default async function nodeinfoRoutes(app: ApiInstance): Promise<void> {
       return {
         version: '2.0' as const,
         software: { name: 'murmur', version: '0.1.0' },
-        protocols: [],
+        protocols: ['activitypub'],
         services: { outbound: [], inbound: [] },
         usage: {
           users: {

@@ -4,6 +4,9 @@
  */
 import {
   accountStatuses,
+  type AccountView,
+  hydrateAccounts,
+  isSnowflakeId,
   findAccountById,
   findVisibleAccountById,
   findVisibleAccountByUsername,
@@ -82,9 +85,9 @@ const FollowBody = Type.Object({
   languages: Type.Optional(Nullable(StringOrList)),
 });
 
-/** The account with this id, or a 404. */
-export async function requireAccount(app: ApiInstance, id: string): Promise<AccountRow> {
-  const account = await findVisibleAccountById(app.database.replica, id);
+/** The account with this id (local or remote), or a 404. */
+export async function requireAccount(app: ApiInstance, id: string): Promise<AccountView> {
+  const [account] = isSnowflakeId(id) ? await hydrateAccounts(app.database.replica, [id]) : [];
   if (!account) throw recordNotFound();
   return account;
 }
@@ -186,8 +189,13 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const username = localUsername(request.query.acct, host);
-      const account =
-        username === null ? null : await findVisibleAccountByUsername(database.replica, username);
+      if (username === null) {
+        // `user@other.host`: the stored account, or found through the other server (WebFinger).
+        const remoteId = await app.remoteAccounts.resolveHandle(request.query.acct);
+        if (remoteId === null) throw recordNotFound();
+        return serializeAccount(await requireAccount(app, remoteId), origin);
+      }
+      const account = await findVisibleAccountByUsername(database.replica, username);
       if (!account) throw recordNotFound();
       return serializeAccount(account, origin);
     },

@@ -1,5 +1,5 @@
 /** Search of accounts (username and display name prefix), hashtags (prefix) and statuses (full text). */
-import { searchAccounts, searchHashtags, searchStatuses } from '@murmur/db';
+import { hydrateAccounts, searchAccounts, searchHashtags, searchStatuses } from '@murmur/db';
 import Type from 'typebox';
 import { serializeAccount, serializeStatus, serializeTag } from '../../../entities/index.js';
 import { HttpError } from '../../../plugins/errors.js';
@@ -28,7 +28,7 @@ export default async function searchRoutes(app: ApiInstance): Promise<void> {
         tags: ['search'],
         summary: 'Search accounts, hashtags and statuses',
         description:
-          '`offset` and `resolve` need a signed-in user, as in Mastodon; `resolve` is otherwise ignored (no federation).',
+          '`offset` and `resolve` need a signed-in user, as in Mastodon; `resolve=true` with `q` a handle (`@user@other.host`) finds the account on its server (WebFinger) and stores it.',
         querystring: Type.Object({
           q: Type.String({ maxLength: 500 }),
           type: Type.Optional(Type.String({ maxLength: 32 })),
@@ -62,14 +62,22 @@ export default async function searchRoutes(app: ApiInstance): Promise<void> {
         offset: parseOffset(query.offset),
         viewerId,
       };
-      const [accounts, hashtags, statuses] = await Promise.all([
+      // A remote handle is looked up on its server first (stored, then found like any account).
+      const resolvedId =
+        wanted('accounts') && viewerId !== null && parseBoolean(query.resolve)
+          ? await app.remoteAccounts.resolveHandle(query.q)
+          : null;
+      const [resolved, accounts, hashtags, statuses] = await Promise.all([
+        resolvedId === null ? [] : hydrateAccounts(database.primary, [resolvedId]),
         wanted('accounts') ? searchAccounts(database.replica, query.q, options) : [],
         wanted('hashtags') ? searchHashtags(database.replica, query.q, options) : [],
         wanted('statuses') ? searchStatuses(database.replica, query.q, options) : [],
       ]);
       const context = entityContext(request);
       return {
-        accounts: accounts.map((a) => serializeAccount(a, context.publicUrl)),
+        accounts: [...resolved, ...accounts.filter((a) => a.id !== resolvedId)].map((a) =>
+          serializeAccount(a, context.publicUrl),
+        ),
         statuses: statuses.map((s) => serializeStatus(s, context)),
         hashtags: hashtags.map((t) => serializeTag(t, context.publicUrl)),
       };

@@ -1,0 +1,75 @@
+/**
+ * Accounts of other servers, stored from their ActivityPub actor documents: created the first
+ * time one is resolved, updated (refreshed) when its document is read again. Identified by the
+ * actor's id (`uri`); `username@domain` is how people and clients name them.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database, type Executor } from '../../client.js';
+import { accounts } from '../../schema/index.js';
+
+/** What Murmur keeps of a remote actor. */
+export interface RemoteActorProfile {
+  uri: string;
+  username: string;
+  /** The server's host, with its port when it is not the default one. */
+  domain: string;
+  displayName: string;
+  /** Plain text (the actor's HTML summary, reduced to text). */
+  note: string;
+  url: string | null;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  avatarUrl: string | null;
+  headerUrl: string | null;
+  createdAt: Date | null;
+}
+
+/** Remote documents can hold anything: what is kept is cut to sane lengths. */
+const MAX_REMOTE_TEXT = 5_000;
+const MAX_REMOTE_NAME = 255;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+/** Stores the actor (new) or refreshes it (known by its uri); returns the account id. */
+export async function upsertRemoteAccount(
+  database: Database,
+  actor: RemoteActorProfile,
+): Promise<string> {
+  const values = {
+    username: cut(actor.username, MAX_REMOTE_NAME),
+    domain: actor.domain.toLowerCase(),
+    uri: actor.uri,
+    url: actor.url,
+    displayName: cut(actor.displayName, MAX_REMOTE_NAME),
+    note: cut(actor.note, MAX_REMOTE_TEXT),
+    inboxUrl: actor.inboxUrl,
+    sharedInboxUrl: actor.sharedInboxUrl,
+    remoteAvatarUrl: actor.avatarUrl,
+    remoteHeaderUrl: actor.headerUrl,
+    fetchedAt: sql`now()`,
+  };
+  const [row] = await database.primary
+    .insert(accounts)
+    .values({ ...values, ...(actor.createdAt ? { createdAt: actor.createdAt } : {}) })
+    .onConflictDoUpdate({ target: accounts.uri, set: values })
+    .returning({ id: accounts.id });
+  return row!.id;
+}
+
+/** A stored remote account by `username@domain` (case-insensitive), with when it was fetched. */
+export async function findRemoteAccount(
+  executor: Executor,
+  username: string,
+  domain: string,
+): Promise<{ id: string; uri: string; fetchedAt: Date | null } | null> {
+  const rows = await queryRows<{ id: string; uri: string; fetchedAt: Date | string | null }>(
+    executor,
+    sql`select id::text as id, uri, fetched_at as "fetchedAt" from accounts
+      where domain = lower(${domain}) and lower(username) = lower(${username}) limit 1`,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { ...row, fetchedAt: row.fetchedAt === null ? null : new Date(row.fetchedAt) };
+}

@@ -1,0 +1,3 @@
+import { config } from '@murmur/eslint-config';
+
+export default config();

@@ -1,0 +1,201 @@
+/**
+ * Murmur's ActivityPub side, built on Fedify: actors at `/users/{username}` (with WebFinger
+ * `acct:username@host`), their keys, followers and following collections, outbox, and the
+ * personal and shared inboxes. One definition, used by the API (which serves it) and, for
+ * sending, by the worker.
+ */
+import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
+import { Activity, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
+import { Temporal } from '@js-temporal/polyfill';
+import {
+  findAccountByUsername,
+  followersOf,
+  followingOf,
+  recordRemoteActivity,
+  type Database,
+} from '@murmur/db';
+import { renderPlainTextHtml } from '@murmur/text';
+import { actorKeyPairs } from './actor-keys.js';
+import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
+import { PostgresKvStore } from './kv-store.js';
+
+export interface MurmurFederationOptions {
+  database: Database;
+  /** The public origin (PUBLIC_URL without a trailing slash): every URI is built on it. */
+  publicOrigin: string;
+  /** Absolute URL of a stored avatar or header (its storage key). */
+  profileImageUrl: (storageKey: string) => string;
+  /**
+   * Every outgoing request goes through it: `@murmur/outbound`'s safe fetch (SSRF checks,
+   * ALLOWED_PRIVATE_ADDRESSES, time and size limits).
+   */
+  fetch: typeof fetch;
+  /** Default: PostgreSQL through @murmur/db; tests may pass Fedify's MemoryKvStore. */
+  kv?: KvStore;
+  /** User-Agent of outgoing requests. */
+  userAgent?: string;
+}
+
+/** Followers and following pages hold this many actors, as Mastodon's do. */
+export const COLLECTION_PAGE_SIZE = 40;
+
+export const ACTOR_PATH = '/users/{identifier}';
+export const INBOX_PATH = '/users/{identifier}/inbox';
+export const SHARED_INBOX_PATH = '/inbox';
+
+/** How Murmur introduces itself to other servers (Mastodon's form: software, version, origin). */
+export function federationUserAgent(publicOrigin: string): string {
+  return `Murmur/0.1.0 (+${publicOrigin}/)`;
+}
+
+/** The path of a person's profile page on the website (what `url` points to). */
+export function profilePath(username: string): string {
+  return `/@${username}`;
+}
+
+/** `Follow`, `Create`, … (the ActivityStreams type's local name). */
+function typeNameOf(activity: Activity): string {
+  const typeId = (activity.constructor as typeof Activity).typeId.href;
+  return typeId.slice(typeId.lastIndexOf('#') + 1) || 'Activity';
+}
+
+function instant(date: Date): Temporal.Instant {
+  return Temporal.Instant.fromEpochMilliseconds(date.getTime());
+}
+
+export function createMurmurFederation(options: MurmurFederationOptions): Federation<void> {
+  const { database, publicOrigin, profileImageUrl } = options;
+  const kv = options.kv ?? new PostgresKvStore(database);
+  const { fetch: safeFetch, userAgent } = options;
+  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes).
+  const cachedLoader = () => kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
+  const federation = createFederation<void>({
+    kv,
+    origin: publicOrigin,
+    documentLoaderFactory: cachedLoader,
+    contextLoaderFactory: cachedLoader,
+    authenticatedDocumentLoaderFactory: (identity) =>
+      signedDocumentLoader(safeFetch, identity, userAgent),
+    // No `userAgent` here: Fedify refuses it beside custom loaders, which set their own.
+  });
+
+  /** The local account an identifier names: usernames are the identifiers, matched exactly. */
+  async function localAccount(identifier: string) {
+    const account = await findAccountByUsername(database.replica, identifier);
+    return account && account.username === identifier ? account : null;
+  }
+
+  federation
+    .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const keys = await ctx.getActorKeyPairs(identifier);
+      const image = (key: string | null) =>
+        key ? new Image({ url: new URL(profileImageUrl(key)) }) : null;
+      return new Person({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: account.username,
+        name: account.displayName || account.username,
+        // Notes are plain text here; ActivityPub carries HTML (escaped, with paragraphs).
+        summary: account.note === '' ? null : renderPlainTextHtml(account.note),
+        url: new URL(profilePath(account.username), publicOrigin),
+        icon: image(account.avatarKey),
+        image: image(account.headerKey),
+        inbox: ctx.getInboxUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        outbox: ctx.getOutboxUri(identifier),
+        followers: ctx.getFollowersUri(identifier),
+        following: ctx.getFollowingUri(identifier),
+        // Mastodon reads one `publicKey`, the RSA one (the first pair); every key is a Multikey.
+        publicKey: keys[0]?.cryptographicKey ?? null,
+        assertionMethods: keys.map((key) => key.multikey),
+        // Locked accounts (follow requests) are not built yet: every follow is accepted.
+        manuallyApprovesFollowers: false,
+        discoverable: true,
+        indexable: true,
+        published: instant(account.createdAt) as never,
+      });
+    })
+    .mapHandle(
+      async (_ctx, username) =>
+        (await findAccountByUsername(database.replica, username))?.username ?? null,
+    )
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const account = await localAccount(identifier);
+      return account ? actorKeyPairs(database, account.id) : [];
+    });
+
+  federation
+    .setFollowersDispatcher('/users/{identifier}/followers', async (ctx, identifier, cursor) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const page = await followersOf(database.replica, account.id, {
+        maxId: cursor,
+        limit: COLLECTION_PAGE_SIZE,
+      });
+      const items: Recipient[] = page.accounts.map((follower) => ({
+        id: ctx.getActorUri(follower.username),
+        inboxId: ctx.getInboxUri(follower.username),
+        endpoints: { sharedInbox: ctx.getInboxUri() },
+      }));
+      return {
+        items,
+        nextCursor: page.accounts.length === COLLECTION_PAGE_SIZE ? page.lastCursor : null,
+      };
+    })
+    .setCounter(
+      async (_ctx, identifier) => (await localAccount(identifier))?.followersCount ?? null,
+    )
+    .setFirstCursor(() => '');
+
+  federation
+    .setFollowingDispatcher('/users/{identifier}/following', async (ctx, identifier, cursor) => {
+      const account = await localAccount(identifier);
+      if (!account) return null;
+      const page = await followingOf(database.replica, account.id, {
+        maxId: cursor,
+        limit: COLLECTION_PAGE_SIZE,
+      });
+      return {
+        items: page.accounts.map((followed) => ctx.getActorUri(followed.username)),
+        nextCursor: page.accounts.length === COLLECTION_PAGE_SIZE ? page.lastCursor : null,
+      };
+    })
+    .setCounter(
+      async (_ctx, identifier) => (await localAccount(identifier))?.followingCount ?? null,
+    )
+    .setFirstCursor(() => '');
+
+  // The outbox tells how many posts an account has; its items are not listed yet (remote servers
+  // learn of posts by delivery, and Mastodon reads only the count).
+  federation
+    .setOutboxDispatcher('/users/{identifier}/outbox', async (_ctx, identifier) =>
+      (await localAccount(identifier)) ? { items: [] } : null,
+    )
+    .setCounter(
+      async (_ctx, identifier) => (await localAccount(identifier))?.statusesCount ?? null,
+    );
+
+  // Fedify has verified the signature (and that the key is the actor's) before a listener runs.
+  // The inbox only records the activity, once per id, and answers 202; the worker applies it.
+  federation
+    .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
+    .on(Activity, async (ctx, activity) => {
+      const actorUri = activity.actorId;
+      if (!activity.id || !actorUri) return;
+      // An activity whose id is on another server than its actor's is someone else's claim.
+      if (activity.id.origin !== actorUri.origin) return;
+      const document = (await activity.toJsonLd({ contextLoader: ctx.contextLoader })) as Record<
+        string,
+        unknown
+      >;
+      await recordRemoteActivity(database, {
+        activityId: activity.id.href,
+        activityType: typeNameOf(activity),
+        actorUri: actorUri.href,
+        activity: document,
+      });
+    });
+
+  return federation;
+}

@@ -1,0 +1,3 @@
+import { integrationConfig } from '@murmur/devkit/vitest';
+
+export default integrationConfig;

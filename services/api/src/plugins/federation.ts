@@ -1,0 +1,89 @@
+/**
+ * Mounts Fedify's request handler (the ActivityPub side: WebFinger, actors, collections, inboxes)
+ * in the API, at the paths the public proxy sends here. Fedify speaks the Fetch API: each request
+ * is turned into a `Request` at the public origin (URIs and signatures are checked against it)
+ * with the body as received, byte for byte (the `Digest` header signs those bytes), and its
+ * `Response` is sent back as it is.
+ *
+ * `/users/alice` asked for as a web page (not as ActivityPub JSON) redirects to the profile page
+ * `/@alice`, as Mastodon does.
+ */
+import type { Federation } from '@fedify/fedify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { ApiInstance } from './context.js';
+
+export interface FederationRoutesOptions {
+  federation: Federation<void>;
+}
+
+/** The paths Fedify answers; the proxies route them to the API. */
+export const FEDERATION_ROUTES = [
+  { url: '/.well-known/webfinger', methods: ['GET'] },
+  { url: '/users/*', methods: ['GET', 'POST'] },
+  { url: '/inbox', methods: ['POST'] },
+] as const;
+
+const ACTOR_PAGE = /^\/users\/([A-Za-z0-9_]{1,30})\/?$/;
+
+function jsonError(status: number, error: string): Response {
+  return Response.json({ error }, { status });
+}
+
+export async function federationRoutes(
+  app: ApiInstance,
+  { federation }: FederationRoutesOptions,
+): Promise<void> {
+  const origin = app.config.publicOrigin;
+  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+
+  // This scope reads bodies as bytes (activities are signed as sent), within the API's body limit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    rawBodies.set(request, body as Buffer);
+    done(null, {});
+  });
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    }
+    const body = rawBodies.get(request);
+    const webRequest = new Request(new URL(request.url, origin), {
+      method: request.method,
+      headers,
+      ...(body && request.method !== 'GET' && request.method !== 'HEAD'
+        ? { body: new Uint8Array(body) }
+        : {}),
+    });
+    const response = await federation.fetch(webRequest, {
+      contextData: undefined,
+      onNotFound: () => jsonError(404, 'Record not found'),
+      onNotAcceptable: (asked) => {
+        const actor = ACTOR_PAGE.exec(new URL(asked.url).pathname);
+        if (actor) return Response.redirect(new URL(`/@${actor[1]}`, origin), 302);
+        return jsonError(406, 'Ask for application/activity+json');
+      },
+    });
+    reply.status(response.status);
+    response.headers.forEach((value, name) => void reply.header(name, value));
+    return reply.send(Buffer.from(await response.arrayBuffer()));
+  }
+
+  for (const route of FEDERATION_ROUTES) {
+    app.route({
+      method: [...route.methods],
+      url: route.url,
+      config: { auth: 'none' },
+      schema: {
+        tags: ['federation'],
+        summary: 'ActivityPub (Fedify)',
+        hide: true,
+        querystring: Type.Object({}, { additionalProperties: true }),
+      },
+      handler: handle,
+    });
+  }
+}

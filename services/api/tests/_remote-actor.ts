@@ -1,0 +1,88 @@
+/**
+ * A remote ActivityPub server on loopback for federation tests: one actor (`/users/mallory`) with
+ * an RSA key, an inbox that records what it is sent, and the requests it got.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
+import { CryptographicKey, Person } from '@fedify/vocab';
+import { ORIGIN, type TestServer } from './_mastodon.js';
+
+export const ACTIVITY_JSON = 'application/activity+json';
+export type PrivateKey = Parameters<typeof signRequest>[1];
+
+export interface RemoteActor {
+  actorId: URL;
+  keyId: URL;
+  privateKey: PrivateKey;
+  /** Paths of every request received. */
+  requests: string[];
+  /** Bodies POSTed to the actor's inbox, with their Signature header. */
+  inbox: { body: Record<string, unknown>; signature: string | undefined }[];
+  server: Server;
+}
+
+export async function startRemoteActor(): Promise<RemoteActor> {
+  const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+  const requests: string[] = [];
+  const inbox: RemoteActor['inbox'] = [];
+  let document = '';
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    if (request.method === 'GET' && request.url === '/users/mallory') {
+      response.writeHead(200, { 'content-type': ACTIVITY_JSON });
+      response.end(document);
+    } else if (request.method === 'POST' && request.url === '/users/mallory/inbox') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        inbox.push({
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          signature: request.headers.signature as string | undefined,
+        });
+        response.writeHead(202).end();
+      });
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const actorId = new URL(`http://127.0.0.1:${port}/users/mallory`);
+  const keyId = new URL(`${actorId.href}#main-key`);
+  const person = new Person({
+    id: actorId,
+    preferredUsername: 'mallory',
+    name: 'Mallory',
+    inbox: new URL(`${actorId.href}/inbox`),
+    publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
+  });
+  document = JSON.stringify(await person.toJsonLd());
+  return { actorId, keyId, privateKey: keys.privateKey, requests, inbox, server };
+}
+
+/** POSTs `body` to the shared inbox signed with `privateKey` as `keyId` (draft-cavage). */
+export async function deliver(
+  server: TestServer,
+  body: string,
+  privateKey: PrivateKey,
+  keyId: URL,
+): Promise<number> {
+  const signed = await signRequest(
+    new Request(`${ORIGIN}/inbox`, {
+      method: 'POST',
+      headers: { 'content-type': ACTIVITY_JSON, accept: ACTIVITY_JSON },
+      body,
+    }),
+    privateKey,
+    keyId,
+    { spec: 'draft-cavage-http-signatures-12' },
+  );
+  const response = await server.app.inject({
+    method: 'POST',
+    url: '/inbox',
+    headers: Object.fromEntries(signed.headers),
+    payload: body,
+  });
+  return response.statusCode;
+}

@@ -1,0 +1,155 @@
+/**
+ * A person of another server follows a local person: the signed Follow is recorded by the inbox,
+ * then applied (what the worker's consumer runs): the remote account is stored, the follow made
+ * and a signed Accept delivered to the follower's inbox. Its Undo ends the follow.
+ */
+import {
+  createMurmurFederation,
+  createInboxApplier,
+  createRemoteAccountResolver,
+} from '@murmur/federation';
+import { createSafeFetch } from '@murmur/outbound';
+import { outboxEvents } from '@murmur/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
+import { deliver, type RemoteActor, startRemoteActor } from './_remote-actor.js';
+import { startWorkerProcess } from './_worker.js';
+
+let remote: RemoteActor;
+let server: TestServer;
+let alice: TestUser;
+let apply: ReturnType<typeof createInboxApplier>;
+
+beforeAll(async () => {
+  remote = await startRemoteActor();
+  server = await startServer({ ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' });
+  alice = await signedInUser(server.database);
+  const safeFetch = createSafeFetch({ allowedPrivateAddresses: ['127.0.0.0/8'] });
+  const federation = createMurmurFederation({
+    database: server.database,
+    publicOrigin: ORIGIN,
+    profileImageUrl: (key) => `${ORIGIN}/media/${key}`,
+    fetch: safeFetch,
+  });
+  const resolver = createRemoteAccountResolver({
+    database: server.database,
+    federation,
+    fetch: safeFetch,
+    publicOrigin: ORIGIN,
+  });
+  apply = createInboxApplier({
+    database: server.database,
+    federation,
+    resolver,
+    fetch: safeFetch,
+    publicOrigin: ORIGIN,
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  remote?.server.close();
+});
+
+const aliceUri = () => `${ORIGIN}/users/${alice.username}`;
+
+/** Delivers the activity signed by the remote actor, then applies what the inbox recorded. */
+async function deliverAndApply(activity: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...activity });
+  expect(await deliver(server, body, remote.privateKey, remote.keyId)).toBe(202);
+  const recorded = (await outboxEvents(server.database, ['RemoteActivityReceived'])).find(
+    (event) => event.data.activityId === activity.id,
+  );
+  expect(recorded).toBeDefined();
+  await apply(recorded!.data);
+}
+
+async function aliceFollowers(): Promise<string[]> {
+  const response = await server.app.inject({ url: `/api/v1/accounts/${alice.id}/followers` });
+  return (response.json() as { acct: string }[]).map((account) => account.acct);
+}
+
+describe('a remote follow', () => {
+  it('is stored, counted and accepted with a signed Accept', async () => {
+    const follow = {
+      id: `${remote.actorId.href}/follows/1`,
+      type: 'Follow',
+      actor: remote.actorId.href,
+      object: aliceUri(),
+    };
+    await deliverAndApply(follow);
+    expect(await aliceFollowers()).toEqual([`mallory@${remote.actorId.host}`]);
+    const actor = await server.app.inject({
+      url: `/users/${alice.username}/followers`,
+      headers: { accept: 'application/activity+json' },
+    });
+    expect(actor.json()).toMatchObject({ totalItems: 1 });
+
+    expect(remote.inbox).toHaveLength(1);
+    const [accept] = remote.inbox;
+    expect(accept!.signature).toContain(`keyId="${aliceUri()}#main-key"`);
+    expect(accept!.body).toMatchObject({
+      type: 'Accept',
+      actor: aliceUri(),
+      object: { id: follow.id, type: 'Follow', actor: remote.actorId.href, object: aliceUri() },
+    });
+
+    // Applied again (a redelivered event): still one follow.
+    const [event] = (await outboxEvents(server.database, ['RemoteActivityReceived'])).filter(
+      (e) => e.data.activityId === follow.id,
+    );
+    await apply(event!.data);
+    expect(await aliceFollowers()).toHaveLength(1);
+  });
+
+  it('ends with its Undo', async () => {
+    await deliverAndApply({
+      id: `${remote.actorId.href}/follows/1/undo`,
+      type: 'Undo',
+      actor: remote.actorId.href,
+      object: {
+        id: `${remote.actorId.href}/follows/1`,
+        type: 'Follow',
+        actor: remote.actorId.href,
+        object: aliceUri(),
+      },
+    });
+    expect(await aliceFollowers()).toEqual([]);
+  });
+});
+
+describe('through the real worker', () => {
+  it('the federation-inbox consumer applies a delivered Follow and sends the Accept', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const directory = await mkdtemp(`${tmpdir()}/murmur-federation-`);
+    const worker = await startWorkerProcess({
+      databaseUrl: server.databaseUrl,
+      mediaDir: directory,
+      extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' },
+    });
+    try {
+      const accepted = remote.inbox.length;
+      const body = JSON.stringify({
+        '@context': 'https://www.w3.org/ns/activitystreams',
+        id: `${remote.actorId.href}/follows/2`,
+        type: 'Follow',
+        actor: remote.actorId.href,
+        object: aliceUri(),
+      });
+      expect(await deliver(server, body, remote.privateKey, remote.keyId)).toBe(202);
+      const deadline = Date.now() + 60_000;
+      while (remote.inbox.length === accepted && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(remote.inbox.at(-1)?.body).toMatchObject({
+        type: 'Accept',
+        object: { id: `${remote.actorId.href}/follows/2` },
+      });
+      expect(await aliceFollowers()).toEqual([`mallory@${remote.actorId.host}`]);
+    } finally {
+      await worker.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,57 @@
+/**
+ * The `federation-inbox` consumer: applies the activities other servers delivered, which the API's
+ * inbox verified and recorded as `RemoteActivityReceived` (today: `Follow` of a local account,
+ * accepted with a signed `Accept`, and its `Undo`; see `createInboxApplier`). Outgoing requests go
+ * through the safe fetch (ALLOWED_PRIVATE_ADDRESSES). A failure (the other server down) throws, and
+ * JetStream redelivers the event later; the marker is written once the activity is applied.
+ */
+import { markEventProcessed, type Database } from '@murmur/db';
+import {
+  createInboxApplier,
+  createMurmurFederation,
+  createRemoteAccountResolver,
+  federationUserAgent,
+} from '@murmur/federation';
+import { createSafeFetch } from '@murmur/outbound';
+import type { WorkerConfig } from './config.js';
+import type { EventHandler } from './handlers.js';
+
+export const FEDERATION_INBOX_CONSUMER = 'federation-inbox';
+
+export function federationInboxHandler(options: {
+  consumer: string;
+  config: WorkerConfig;
+  database: Database;
+}): EventHandler {
+  const { consumer, config, database } = options;
+  const publicOrigin = new URL(config.publicUrl).origin;
+  const safeFetch = createSafeFetch({
+    allowedPrivateAddresses: config.allowedPrivateAddresses,
+    userAgent: federationUserAgent(publicOrigin),
+  });
+  const federation = createMurmurFederation({
+    database,
+    publicOrigin,
+    // The worker serves no actor documents; keys and loaders are what it uses.
+    profileImageUrl: (key) => `${publicOrigin}/media/${key}`,
+    fetch: safeFetch,
+  });
+  const resolver = createRemoteAccountResolver({
+    database,
+    federation,
+    fetch: safeFetch,
+    publicOrigin,
+  });
+  const apply = createInboxApplier({
+    database,
+    federation,
+    resolver,
+    fetch: safeFetch,
+    publicOrigin,
+  });
+  return async (event) => {
+    if (event.type !== 'RemoteActivityReceived') return;
+    await apply(event.data);
+    await markEventProcessed(database, consumer, event.id);
+  };
+}
