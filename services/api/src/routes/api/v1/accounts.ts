@@ -8,7 +8,6 @@ import {
   hydrateAccounts,
   isSnowflakeId,
   findAccountById,
-  findVisibleAccountById,
   findVisibleAccountByUsername,
   pinnedStatuses,
   followAccount,
