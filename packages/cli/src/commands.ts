@@ -5,20 +5,23 @@
  * Exit codes: 0 done, 1 refused (no such account, invalid value, nothing to undo...), 2 the command
  * line is wrong (usage printed), 3 the database could not be reached or the configuration is wrong.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
   ACCOUNT_ROLES,
+  activeAnnouncements,
   addInstanceRule,
   findAccountByUsername,
   isAccountRole,
   isDomainError,
   listInstanceRules,
+  publishAnnouncement,
   registerAccount,
   removeInstanceRule,
   reviewSignUp,
   setAccountRole,
   takeAccountAction,
+  withdrawAnnouncement,
   type AccountRow,
   type Database,
 } from '@murmur/db';
@@ -55,6 +58,17 @@ Instance rules (shown at sign-up, in /api/v1/instance/rules, cited by reports)
   rules list
   rules add <text> [--hint <text>]
   rules remove <id>
+
+Announcements (shown by apps to everyone, with reactions)
+  announcements list
+  announcements add <text> [--starts-at <time>] [--ends-at <time>] [--all-day]
+      Times as ISO 8601 (2026-12-24T18:00:00Z, or a date with --all-day).
+  announcements remove <id>
+
+Web Push
+  vapid generate
+      Print a new VAPID key pair (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY) for the api and the worker.
+      Changing the pair makes every app subscribe again. Needs no database.
 
 Options
   -h, --help   Show this help
@@ -207,6 +221,77 @@ async function rulesCommand(context: CommandContext, args: string[]): Promise<vo
   }
 }
 
+function parseTime(value: string | undefined, option: string): Date | null {
+  if (value === undefined) return null;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) usage(`${option}: "${value}" is not a time (ISO 8601)`);
+  return time;
+}
+
+async function announcementsCommand(context: CommandContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'starts-at': { type: 'string' },
+      'ends-at': { type: 'string' },
+      'all-day': { type: 'boolean' },
+    },
+  });
+  const [action, ...rest] = positionals;
+  switch (action) {
+    case 'list': {
+      const found = await activeAnnouncements(context.database.primary, null);
+      if (found.length === 0) context.out('No announcements.');
+      for (const announcement of found) {
+        const period = [announcement.startsAt, announcement.endsAt]
+          .map((time) => time?.toISOString() ?? '…')
+          .join(' → ');
+        context.out(`[${announcement.id}] (${period}) ${announcement.text}`);
+      }
+      return;
+    }
+    case 'add': {
+      if (rest.length !== 1)
+        usage('announcements add "<text>" [--ends-at <time>] (quote the text)');
+      const { id } = await publishAnnouncement(context.database, {
+        text: rest[0]!,
+        startsAt: parseTime(values['starts-at'], '--starts-at'),
+        endsAt: parseTime(values['ends-at'], '--ends-at'),
+        allDay: values['all-day'] ?? false,
+      });
+      context.out(`Published announcement ${id}.`);
+      return;
+    }
+    case 'remove': {
+      if (rest.length !== 1) usage('announcements remove <id>');
+      await withdrawAnnouncement(context.database, rest[0]!);
+      context.out(`Removed announcement ${rest[0]}.`);
+      return;
+    }
+    default:
+      usage(
+        action
+          ? `announcements: unknown action "${action}"`
+          : 'announcements: which action? (list, add, remove)',
+      );
+  }
+}
+
+/** A VAPID key pair (P-256), as Web Push wants it: the public point and the private scalar, base64url. */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ format: 'jwk' });
+  const priv = privateKey.export({ format: 'jwk' });
+  if (!pub.x || !pub.y || !priv.d) throw new Error('the P-256 key has no coordinates');
+  const point = Buffer.concat([
+    Buffer.from([0x04]),
+    Buffer.from(pub.x, 'base64url'),
+    Buffer.from(pub.y, 'base64url'),
+  ]);
+  return { publicKey: point.toString('base64url'), privateKey: priv.d };
+}
+
 /** Runs one command line; returns the exit code. `connect` is called only when a command needs it. */
 export async function runMurmurctl(
   argv: readonly string[],
@@ -218,7 +303,17 @@ export async function runMurmurctl(
     (group ? io.out : io.err)(USAGE);
     return group ? EXIT.ok : EXIT.usage;
   }
-  if (group !== 'accounts' && group !== 'rules') {
+  if (group === 'vapid') {
+    if (args.length !== 1 || args[0] !== 'generate') {
+      io.err('murmurctl: vapid generate (the only vapid command)');
+      return EXIT.usage;
+    }
+    const keys = generateVapidKeys();
+    io.out(`VAPID_PUBLIC_KEY=${keys.publicKey}`);
+    io.out(`VAPID_PRIVATE_KEY=${keys.privateKey}`);
+    return EXIT.ok;
+  }
+  if (group !== 'accounts' && group !== 'rules' && group !== 'announcements') {
     io.err(`murmurctl: unknown command "${group}"`);
     io.err('Run "pnpm murmurctl --help" for the commands.');
     return EXIT.usage;
@@ -226,7 +321,8 @@ export async function runMurmurctl(
   const context: CommandContext = { ...io, ...connect() };
   try {
     if (group === 'accounts') await accountsCommand(context, args);
-    else await rulesCommand(context, args);
+    else if (group === 'rules') await rulesCommand(context, args);
+    else await announcementsCommand(context, args);
     return EXIT.ok;
   } catch (error) {
     if (
@@ -240,7 +336,9 @@ export async function runMurmurctl(
     if (error instanceof RefusedError || isDomainError(error)) {
       const message = isDomainError(error, 'RuleNotFound')
         ? 'No rule with that id (see "rules list").'
-        : (error as Error).message;
+        : isDomainError(error, 'AnnouncementNotFound')
+          ? 'No announcement with that id (see "announcements list").'
+          : (error as Error).message;
       io.err(`murmurctl: ${message}`);
       return EXIT.refused;
     }
