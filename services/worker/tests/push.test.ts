@@ -6,6 +6,7 @@
  */
 import {
   countProcessedEvents,
+  createFilter,
   createStatus,
   deleteOldWebPushDeliveries,
   findWebPushSubscription,
@@ -186,6 +187,29 @@ describe('push consumer', () => {
     expect(pushesTo(bob.browser.id)).toEqual([]);
     await followAccount(database, { accountId: alice.id, targetAccountId: bob.account.id });
     await waitFor(() => pushesTo(bob.browser.id).length === 1 || null, { what: 'the follow push' });
+  });
+
+  it('does not push a notification the recipient’s hide filter keeps out of their notifications', async () => {
+    const bob = await subscribedPerson();
+    const alice = await createAccountFixture(database);
+    await createFilter(database, {
+      accountId: bob.account.id,
+      title: 'No spoilers',
+      context: ['notifications'],
+      action: 'hide',
+      keywords: [{ keyword: 'finale' }],
+    });
+    const before = await countProcessedEvents(database, PUSH_CONSUMER);
+    await createStatus(database, {
+      accountId: alice.id,
+      text: `@${bob.account.username} the finale was wild`,
+    });
+    await pushConsumerProcessed(before);
+    expect(pushesTo(bob.browser.id)).toEqual([]);
+    await createStatus(database, { accountId: alice.id, text: `@${bob.account.username} lunch?` });
+    await waitFor(() => pushesTo(bob.browser.id).length === 1 || null, {
+      what: 'the unfiltered mention’s push',
+    });
   });
 
   it('honours the policy: followed, follower and none', async () => {

@@ -113,3 +113,17 @@ export function filterMatchesJson(s: string, viewerId: string, context: FilterCo
     ) m where m.result->>'keywordMatches' is not null or m.result->>'statusMatches' is not null),
     '[]'::json) end`;
 }
+
+/**
+ * True when a `hide` filter of account `accountId` (an SQL expression) in `context` matches status
+ * `statusId` (an SQL expression): what reads leave out, for places that decide per row for many
+ * accounts at once (a Web Push for a notification the app would not show).
+ */
+export function hiddenByFilterOf(accountId: SQL, statusId: SQL, context: FilterContext): SQL {
+  return sql`exists (select 1 from filters hf join statuses hs on hs.id = ${statusId}
+    where hf.account_id = ${accountId} and hf.action = 'hide' and ${context} = any(hf.context)
+      and (hf.expires_at is null or hf.expires_at > now())
+      and (exists (select 1 from filter_keywords hk where hk.filter_id = hf.id
+          and (hs.text || ' ' || hs.spoiler_text) ~* hk.pattern)
+        or exists (select 1 from filter_statuses hx where hx.filter_id = hf.id and hx.status_id = hs.id)))`;
+}

@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
+import { hiddenByFilterOf } from '../../queries/filters.js';
 import type { NotificationType } from '../../schema/index.js';
 
 /** A NotificationCreated event: the notification it announced, by its fact key. */
@@ -80,11 +81,14 @@ export async function claimWebPushTargets(
         join web_push_subscriptions ws on ws.account_id = n.account_id and n.type = any(ws.alerts)
         join oauth_access_tokens token
           on token.id = ws.access_token_id and token.revoked_at is null
-        where ws.policy = 'all'
+        where (ws.policy = 'all'
           or (ws.policy = 'followed' and exists (select 1 from follows f
             where f.account_id = n.account_id and f.target_account_id = n.from_account_id))
           or (ws.policy = 'follower' and exists (select 1 from follows f
-            where f.account_id = n.from_account_id and f.target_account_id = n.account_id))
+            where f.account_id = n.from_account_id and f.target_account_id = n.account_id)))
+          -- A notification the recipient's own filters hide (as the app would) is not pushed.
+          and (n.status_id is null
+            or not ${hiddenByFilterOf(sql`n.account_id`, sql`n.status_id`, 'notifications')})
       ), claimed as (
         insert into web_push_deliveries (notification_id, subscription_id)
         select notification_id, subscription_id from wanted
