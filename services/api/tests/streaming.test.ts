@@ -239,6 +239,46 @@ describe('the streaming API with masto.js (WebSocket)', () => {
     for (const s of [bobHome, carolHome, carolPublic]) s.close();
   }, 60_000);
 
+  it('leaves out what a viewer mutes, or hides with a filter, as the timelines do', async () => {
+    const [muter, filterer] = await Promise.all([
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+    ]);
+    const muted = await app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${alice.id}/mute`,
+      headers: muter.headers,
+    });
+    expect(muted.statusCode).toBe(200);
+    const filter = await app.inject({
+      method: 'POST',
+      url: '/api/v2/filters',
+      headers: filterer.headers,
+      payload: {
+        title: 'No spoilers',
+        context: ['public'],
+        filter_action: 'hide',
+        keywords_attributes: [{ keyword: 'spoiler' }],
+      },
+    });
+    expect(filter.statusCode).toBe(200);
+    const streams = [muter, filterer, bob].map((user) =>
+      mastoStream(user, (c) => c.public.local.subscribe()),
+    );
+    await subscribed({ 'public:local': 3 });
+    const plain = await post(alice, 'a plain post');
+    const spoiler = await post(alice, 'spoiler: the butler did it');
+    const marker = await post(carol, 'the last one');
+    for (const stream of streams) await stream.received.waitFor(isUpdateOf(marker));
+    const [muterSaw, filtererSaw, bobSaw] = streams.map(
+      (stream) => (id: string) => stream.received.events.some(isUpdateOf(id)),
+    );
+    expect([muterSaw!(plain), muterSaw!(spoiler)]).toEqual([false, false]);
+    expect([filtererSaw!(plain), filtererSaw!(spoiler)]).toEqual([true, false]);
+    expect([bobSaw!(plain), bobSaw!(spoiler)]).toEqual([true, true]);
+    for (const stream of streams) stream.close();
+  }, 60_000);
+
   it('sends the Status entity the REST API returns to that viewer', async () => {
     // masto.js camel-cases what it receives; the raw event stream shows the JSON as sent.
     const bobHome = await sse('/api/v1/streaming/user', bob.token);

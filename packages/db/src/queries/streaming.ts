@@ -12,6 +12,8 @@ import { queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
 import { visibleTo } from '../operations/visibility.js';
+import { excludedAccountIds } from './exclusions.js';
+import { hiddenByFilterOf } from './filters.js';
 import { hydrateStatuses, viewerFlagColumns } from './hydrate.js';
 import { getNotification } from './notifications.js';
 import type { NotificationType } from '../schema/index.js';
@@ -28,8 +30,14 @@ export interface StreamingViewer {
   mayRead: boolean;
   /** The viewer follows `followedAccountId` (a home timeline receives it). */
   followsAccount: boolean;
-  /** The status as this viewer would get it over REST; null when it may not read it (or it is gone). */
+  /**
+   * The status as this viewer would get it over REST; null when it may not read it (or it is gone),
+   * or when its author (or the boosted post's) is one the viewer blocks, is blocked by or mutes: as
+   * the timelines leave them out.
+   */
   status: StatusView | null;
+  /** The viewer's `hide` filters of these contexts match the status (or the boosted post). */
+  hiddenIn: { home: boolean; public: boolean };
 }
 
 export interface StreamingAudience {
@@ -44,6 +52,9 @@ interface AudienceRow {
   viewerId: string | null;
   mayRead: boolean;
   followsAccount: boolean;
+  excluded: boolean;
+  hiddenHome: boolean;
+  hiddenPublic: boolean;
   flags: ViewerFlags | null;
   originalFlags: ViewerFlags | null;
 }
@@ -82,6 +93,9 @@ export async function streamingAudience(
   const tokenIds = input.tokenIds.filter(isSnowflakeId);
   const alive = input.includeDeleted ? sql`` : sql`and statuses.deleted_at is null`;
   const viewer = sql`t.account_id`;
+  const excluded = excludedAccountIds(viewer, { mutes: true });
+  // A boost is judged by what it boosts (as the timelines' filters and exclusions do).
+  const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId}::bigint)`;
   const rowsRead = queryRows<AudienceRow>(
     executor,
     sql`
@@ -90,6 +104,10 @@ export async function streamingAudience(
         and ${visibleTo(viewer)}) as "mayRead",
       exists(select 1 from follows f where f.account_id = t.account_id
         and f.target_account_id = ${followedAccountId}) as "followsAccount",
+      exists(select 1 from statuses xs where xs.id in (${statusId}, ${shown})
+        and xs.account_id in ${excluded}) as "excluded",
+      ${hiddenByFilterOf(viewer, shown, 'home')} as "hiddenHome",
+      ${hiddenByFilterOf(viewer, shown, 'public')} as "hiddenPublic",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
         from statuses s where s.id = ${statusId}) x) as "flags",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
@@ -99,7 +117,7 @@ export async function streamingAudience(
     join oauth_access_tokens t on t.id = wanted.id and t.revoked_at is null
     union all
     select null, null, exists(select 1 from statuses where statuses.id = ${statusId} ${alive}
-        and ${visibleTo(null)}), false, null, null`,
+        and ${visibleTo(null)}), false, false, false, false, null, null`,
   );
   const [rows, hydrated] = await Promise.all([
     rowsRead,
@@ -107,7 +125,7 @@ export async function streamingAudience(
   ]);
   const base = hydrated[0] ?? null;
   const asSeenBy = (row: AudienceRow): StatusView | null => {
-    if (!row.mayRead || base === null) return null;
+    if (!row.mayRead || row.excluded || base === null) return null;
     return {
       ...base,
       ...cleanFlags(row.flags),
@@ -125,6 +143,7 @@ export async function streamingAudience(
         mayRead: row.mayRead,
         followsAccount: row.followsAccount,
         status: asSeenBy(row),
+        hiddenIn: { home: row.hiddenHome, public: row.hiddenPublic },
       })),
   };
 }

@@ -115,19 +115,30 @@ function tokensOf(candidates: Candidates): string[] {
  * Who a status goes to: for each candidate connection, the status as its viewer sees it, or null
  * (may not read it). Connections whose token was revoked since they opened are closed here.
  */
+/** How one connection's viewer sees a status. */
+interface SeenStatus {
+  status: StatusView | null;
+  followsAccount: boolean;
+  /** The viewer's `hide` filters of these contexts match it. */
+  hiddenIn: { home: boolean; public: boolean };
+}
+
+const NOT_HIDDEN = { home: false, public: false } as const;
+
 function perConnection(
   candidates: Candidates,
   audience: StreamingAudience,
-): Map<StreamConnection, { status: StatusView | null; followsAccount: boolean }> {
+): Map<StreamConnection, SeenStatus> {
   const byToken = new Map(audience.viewers.map((viewer) => [viewer.tokenId, viewer]));
-  const result = new Map<
-    StreamConnection,
-    { status: StatusView | null; followsAccount: boolean }
-  >();
+  const result = new Map<StreamConnection, SeenStatus>();
   for (const connection of candidates.keys()) {
     const { tokenId } = connection.identity;
     if (tokenId === null) {
-      result.set(connection, { status: audience.anonymous, followsAccount: false });
+      result.set(connection, {
+        status: audience.anonymous,
+        followsAccount: false,
+        hiddenIn: NOT_HIDDEN,
+      });
       continue;
     }
     const viewer = byToken.get(tokenId);
@@ -135,7 +146,11 @@ function perConnection(
       connection.close(CLOSE.revoked);
       continue;
     }
-    result.set(connection, { status: viewer.status, followsAccount: viewer.followsAccount });
+    result.set(connection, {
+      status: viewer.status,
+      followsAccount: viewer.followsAccount,
+      hiddenIn: viewer.hiddenIn,
+    });
   }
   return result;
 }
@@ -179,6 +194,7 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
     const own = viewerId === accountId;
     for (const subscription of candidates.get(connection)!) {
       if (
+        hiddenOn(subscription.name, seen) ||
         !reaches(subscription.name, status, {
           own,
           ...seen,
@@ -190,6 +206,13 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
       connection.send(subscription, 'update', write(status, viewerId));
     }
   }
+}
+
+/** Whether the viewer's `hide` filters keep the status off a stream (its timeline's context). */
+function hiddenOn(stream: StreamName, seen: SeenStatus): boolean {
+  if (stream === 'user') return seen.hiddenIn.home;
+  if (stream === 'direct') return false;
+  return seen.hiddenIn.public;
 }
 
 /** Whether a status the viewer may read belongs on a stream (Mastodon's timelines). */
@@ -238,6 +261,7 @@ async function statusReblogged(
     if (seen.status === null || !(seen.followsAccount || viewerId === event.data.accountId))
       continue;
     for (const subscription of candidates.get(connection)!) {
+      if (hiddenOn(subscription.name, seen)) continue;
       connection.send(subscription, 'update', write(seen.status, viewerId));
     }
   }
