@@ -8,7 +8,6 @@ import {
   countDeadLetters,
   countEmailDeliveries,
   finalizeFinishedDays,
-  isTransientDatabaseError,
   outboxBacklog,
   refreshTodayStats,
   utcDay,
@@ -37,7 +36,7 @@ import Type from 'typebox';
 import type { WorkerConfig } from './config.js';
 import { deadLetterRecorder, watchMaxDeliveries } from './dead-letters.js';
 import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
-import { RetryLater } from './handlers.js';
+import { RetryLater, waitsForDatabase } from './handlers.js';
 import { trimAllHomeFeeds } from './home-feeds.js';
 import { Loop } from './loop.js';
 import { cleanUpMedia } from './media/cleanup.js';
@@ -267,7 +266,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       ...(timings.pullExpiresMs ? { pullExpiresMs: timings.pullExpiresMs } : {}),
       onTopologyMissing: (err) => healTopology(`consumer ${consumer}`, err),
       // A database restart spends no delivery: the event waits in the handler for the database.
-      isTransient: isTransientDatabaseError,
+      isTransient: waitsForDatabase,
       onInvalid: deadLetterRecorder(database, consumer, logger, () =>
         metrics.deadLetter(consumer, 'invalid'),
       ),

@@ -9,6 +9,7 @@ import {
   applyNotificationChanges,
   claimEmailDeliveries,
   countEventsInDailyStats,
+  isTransientDatabaseError,
   recordEmailOutcome,
   recordMentionsProcessed,
   type Database,
@@ -31,6 +32,16 @@ import { composeMentionEmail, type MentionEmailSettings } from './mail/mention-e
 /** A failure worth retrying later (nak with backoff), logged without a stack. */
 export class RetryLater extends Error {
   override name = 'RetryLater';
+}
+
+/**
+ * Whether a handler's failure only says the database is unreachable right now, so the event waits
+ * in place and spends no delivery (`isTransient` of the consume helper). A RetryLater is the
+ * handler's own decision (an e-mail that failed, counted in its ledger, whose message may name
+ * ECONNREFUSED as well): it takes the redelivery schedule.
+ */
+export function waitsForDatabase(err: unknown): boolean {
+  return !(err instanceof RetryLater) && isTransientDatabaseError(err);
 }
 
 export interface HandlerDependencies {
