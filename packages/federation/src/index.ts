@@ -16,3 +16,11 @@ export {
 } from './remote-accounts.js';
 export { htmlToText } from './html-text.js';
 export { createInboxApplier, type InboxApplier, type RecordedActivity } from './inbox-apply.js';
+export {
+  STATUS_PATH,
+  localActorUri,
+  localStatusUri,
+  localStatusUrl,
+  parseLocalStatusUri,
+  type LocalStatusReference,
+} from './local-uris.js';
