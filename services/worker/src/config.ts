@@ -289,6 +289,11 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   outboxRetentionMs: 7 * 24 * 60 * 60 * 1000,
   ackWaitMs: 30_000,
   maxDeliver: 8,
+  // A pull request waits on the consumer's leader; when that NATS node dies, the client learns it
+  // only from missed idle heartbeats (half the expiry, two missed). nats.js's 30 s default made the
+  // chaos soak's stream-leader kill heal in ~40 s; 5 s detects it in ~5 s, for one idle pull per
+  // consumer every 5 s.
+  pullExpiresMs: 5_000,
   statsRefreshMs: 60_000,
   statsFinalizeMs: 60 * 60 * 1000,
   statsFinalizeFirstRunAfterMs: 60_000,
