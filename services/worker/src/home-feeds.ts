@@ -19,7 +19,7 @@ import {
   type FanOutOutcome,
 } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
-import { Batcher } from './batcher.js';
+import { Batcher, type BatcherOptions } from './batcher.js';
 import type { EventHandler } from './handlers.js';
 
 /** The durable consumer that fans posts out into home feeds (declared in `consumers.ts`). */
@@ -34,7 +34,7 @@ export const HOME_FEEDS_CONSUMER = 'home-feeds';
  */
 export function homeFeedsHandler(
   database: Database,
-  options: { maxBatch: number; lingerMs?: number },
+  options: BatcherOptions,
 ): EventHandler {
   const batcher = new Batcher(async (events: FanOutEvent[]) => {
     const outcomes = await fanOutStatusesOnce(database, HOME_FEEDS_CONSUMER, events);

@@ -9,6 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
+import { isUniqueViolation } from '../transaction.js';
 import {
   belongsInHome,
   belongsInList,
@@ -99,14 +100,24 @@ function insertIntoLists(statuses: SQL): SQL {
 
 /**
  * `insert ... select` of the statuses of relation `statuses` (named in the enclosing statement)
- * into the feeds of the accounts following one of their hashtags, where `followedTagIn` allows.
+ * into the feeds of the accounts following one of their hashtags, where `followedTagIn` allows;
+ * with `exceptFollowersOfAuthor`, not into the feeds the author's fan-out writes (a follower of
+ * the author the home rules admit).
  */
-function insertForTagFollowers(statuses: SQL): SQL {
+function insertForTagFollowers(
+  statuses: SQL,
+  options: { exceptFollowersOfAuthor?: boolean } = {},
+): SQL {
+  const except = options.exceptFollowersOfAuthor
+    ? sql`and not exists (select 1 from follows af
+        where af.account_id = tf.account_id and af.target_account_id = s.account_id
+          and ${belongsInHome(sql`s`, sql`af.account_id`, sql`af.id`)})`
+    : sql``;
   return sql`insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
     select distinct tf.account_id, s.id, s.account_id, s.reblog_of_id
     from ${statuses} s join status_tags stg on stg.status_id = s.id
       join tag_follows tf on tf.tag_id = stg.tag_id
-    where ${followedTagIn(sql`s`, sql`tf.account_id`)}
+    where ${followedTagIn(sql`s`, sql`tf.account_id`)} ${except}
     on conflict do nothing`;
 }
 
@@ -124,6 +135,12 @@ export type FanOutOutcome = 'done' | 'duplicate' | 'heavy';
  * `HEAVY_AUTHOR_FOLLOWERS` followers (the marker and the entries commit together). Statuses of
  * heavier authors are neither marked nor fanned out here: the caller runs `fanOutStatus` (chunked)
  * and then marks them, so one big fan-out never sits in a statement shared with small ones.
+ *
+ * The followers' rows are inserted without `ON CONFLICT`: the marker in the same statement makes a
+ * replayed event insert nothing, and speculative insertion cost a third more CPU per row (measured,
+ * ARCHITECTURE.md). A row can still exist when a feed build or a follow's backfill, both running
+ * after the status committed, took it first: the statement then fails with a unique violation,
+ * rolls back whole (markers included) and runs again with `ON CONFLICT DO NOTHING`.
  */
 export async function fanOutStatusesOnce(
   database: Database,
@@ -135,15 +152,38 @@ export async function fanOutStatusesOnce(
   );
   const outcomes = new Map<string, FanOutOutcome>(events.map((e) => [e.eventId, 'duplicate']));
   if (unique.length === 0) return outcomes;
-  const rows = await queryRows<{ eventId: string; heavy: boolean }>(
-    database.primary,
-    sql`
+  let rows: { eventId: string; heavy: boolean }[];
+  try {
+    rows = await queryRows(database.primary, fanOutStatement(consumer, unique, false));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    rows = await queryRows(database.primary, fanOutStatement(consumer, unique, true));
+  }
+  for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
+  return outcomes;
+}
+
+/**
+ * The statement of `fanOutStatusesOnce`. Its commit does not wait for the WAL flush
+ * (`synchronous_commit = off` for this transaction only): feeds are derived data, the markers
+ * commit in the same transaction, so a crash that loses the last fraction of a second of commits
+ * loses the entries and their markers together, and the reconciler republishes those events
+ * (their outbox rows committed synchronously). Waiting for the flush left the consumer idle for
+ * the disk between batches.
+ */
+function fanOutStatement(
+  consumer: string,
+  events: readonly FanOutEvent[],
+  tolerateExisting: boolean,
+): SQL {
+  const onConflict = tolerateExisting ? sql`on conflict do nothing` : sql``;
+  return sql`
     with ev as (
       select e.event_id, e.status_id,
         coalesce((select a.followers_count from statuses s join accounts a on a.id = s.account_id
           where s.id = e.status_id), 0) > ${HEAVY_AUTHOR_FOLLOWERS} as heavy
-      from unnest(${sql.param(unique.map((e) => e.eventId))}::uuid[],
-        ${sql.param(unique.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
+      from unnest(${sql.param(events.map((e) => e.eventId))}::uuid[],
+        ${sql.param(events.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
     ),
     marked as (
       insert into processed_events (consumer, event_id)
@@ -157,20 +197,18 @@ export async function fanOutStatusesOnce(
       select f.account_id, s.id, s.account_id, s.reblog_of_id
       from fresh s join follows f on f.target_account_id = s.account_id
       where ${belongsInHome(sql`s`, sql`f.account_id`, sql`f.id`)}
-      on conflict do nothing
+      ${onConflict}
     ),
-    -- Tag followers who also follow the author conflict with a row of the insert above (same
-    -- statement) and are skipped by ON CONFLICT.
-    tagged as (${insertForTagFollowers(sql`fresh`)}),
+    -- Tag followers whose row the insert above writes are left out here: the two inserts of one
+    -- statement must not write the same row (the one above has no ON CONFLICT).
+    tagged as (${insertForTagFollowers(sql`fresh`, { exceptFollowersOfAuthor: true })}),
     listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
+    where (select set_config('synchronous_commit', 'off', true)) is not null
     union all
     select ev.event_id::text, true from ev
     where heavy and not exists (select 1 from processed_events p
-      where p.consumer = ${consumer} and p.event_id = ev.event_id)`,
-  );
-  for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
-  return outcomes;
+      where p.consumer = ${consumer} and p.event_id = ev.event_id)`;
 }
 
 /**
