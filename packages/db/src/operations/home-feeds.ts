@@ -29,20 +29,50 @@ export interface FanOutResult {
 }
 
 /**
+ * Runs a statement that inserts feed entries, first without `ON CONFLICT` (speculative insertion
+ * cost about a third more CPU per row, measured: ARCHITECTURE.md), and when an entry already
+ * existed (a feed build or a follow's backfill took it first, or the statement is a repeat) again
+ * with `ON CONFLICT DO NOTHING`: the failed attempt rolled back whole, so nothing is done twice.
+ */
+async function insertingOnce<Row>(
+  database: Database,
+  statement: (onConflict: SQL) => SQL,
+): Promise<Row[]> {
+  try {
+    return await queryRows<Row>(database.primary, statement(sql``));
+  } catch (error) {
+    if (!isUniqueViolation(error, 'home_feed_entries_account_id_status_id_pk')) throw error;
+    return queryRows<Row>(database.primary, statement(sql`on conflict do nothing`));
+  }
+}
+
+/**
+ * A condition that is always true and makes the statement's transaction commit without waiting
+ * for the WAL flush (`synchronous_commit = off`, for this transaction only). For fan-out
+ * statements: feeds are derived data, and what a crash can lose with them is redone (see
+ * `fanOutStatusesOnce` and `fanOutStatus`, and ARCHITECTURE.md). Under load, waiting for the disk
+ * at each batch left the consumer idle.
+ */
+const asyncCommit = sql`(select set_config('synchronous_commit', 'off', true)) is not null`;
+
+/**
  * Pushes a status (a post or a boost) into the feed of each follower of its author,
  * `FAN_OUT_CHUNK` followers per statement (each commits on its own, so a post with 100,000
  * followers holds no lock or connection for long and other fan-outs run between its chunks), then
  * into the feeds of the followers of its hashtags. A deleted status or a direct message goes
  * nowhere; a boost skips the feeds that show its original near the top. Repeating it adds nothing.
+ * The chunks commit without waiting for the WAL flush (`asyncCommit`); the caller's marker,
+ * written after them with a synchronous commit, is flushed with every WAL record before it, so
+ * a marker that survives a crash implies chunks that did.
  */
 export async function fanOutStatus(database: Database, statusId: string): Promise<FanOutResult> {
   const total: FanOutResult = { followers: 0, inserted: 0 };
   if (!isSnowflakeId(statusId)) return total;
   let after = '0';
   for (;;) {
-    const [row] = await queryRows<{ last: string | null; followers: number; inserted: number }>(
-      database.primary,
-      sql`
+    const [row] = await insertingOnce<{ last: string | null; followers: number; inserted: number }>(
+      database,
+      (onConflict) => sql`
       with status as (select * from statuses where id = ${statusId}),
       chunk as (
         select f.id, f.account_id from follows f
@@ -54,11 +84,12 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
         select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
         where ${belongsInHome(sql`s`, sql`c.account_id`, sql`c.id`)}
           and ${notSeenRecently(sql`s`, sql`c.account_id`)}
-        on conflict do nothing
+        ${onConflict}
         returning 1
       )
       select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
-        (select count(*)::int from inserted) as inserted`,
+        (select count(*)::int from inserted) as inserted
+      where ${asyncCommit}`,
     );
     total.followers += row?.followers ?? 0;
     total.inserted += row?.inserted ?? 0;
@@ -136,11 +167,8 @@ export type FanOutOutcome = 'done' | 'duplicate' | 'heavy';
  * heavier authors are neither marked nor fanned out here: the caller runs `fanOutStatus` (chunked)
  * and then marks them, so one big fan-out never sits in a statement shared with small ones.
  *
- * The followers' rows are inserted without `ON CONFLICT`: the marker in the same statement makes a
- * replayed event insert nothing, and speculative insertion cost a third more CPU per row (measured,
- * ARCHITECTURE.md). A row can still exist when a feed build or a follow's backfill, both running
- * after the status committed, took it first: the statement then fails with a unique violation,
- * rolls back whole (markers included) and runs again with `ON CONFLICT DO NOTHING`.
+ * The followers' rows are inserted without `ON CONFLICT` first (`insertingOnce`): the marker in
+ * the same statement already makes a replayed event insert nothing.
  */
 export async function fanOutStatusesOnce(
   database: Database,
@@ -152,31 +180,20 @@ export async function fanOutStatusesOnce(
   );
   const outcomes = new Map<string, FanOutOutcome>(events.map((e) => [e.eventId, 'duplicate']));
   if (unique.length === 0) return outcomes;
-  let rows: { eventId: string; heavy: boolean }[];
-  try {
-    rows = await queryRows(database.primary, fanOutStatement(consumer, unique, false));
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    rows = await queryRows(database.primary, fanOutStatement(consumer, unique, true));
-  }
+  const rows = await insertingOnce<{ eventId: string; heavy: boolean }>(database, (onConflict) =>
+    fanOutStatement(consumer, unique, onConflict),
+  );
   for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
   return outcomes;
 }
 
 /**
- * The statement of `fanOutStatusesOnce`. Its commit does not wait for the WAL flush
- * (`synchronous_commit = off` for this transaction only): feeds are derived data, the markers
- * commit in the same transaction, so a crash that loses the last fraction of a second of commits
- * loses the entries and their markers together, and the reconciler republishes those events
- * (their outbox rows committed synchronously). Waiting for the flush left the consumer idle for
- * the disk between batches.
+ * The statement of `fanOutStatusesOnce`, committed without waiting for the WAL flush
+ * (`asyncCommit`): the markers commit in the same transaction, so a crash that loses the last
+ * fraction of a second of commits loses the entries and their markers together, and the
+ * reconciler republishes those events (their outbox rows committed synchronously).
  */
-function fanOutStatement(
-  consumer: string,
-  events: readonly FanOutEvent[],
-  tolerateExisting: boolean,
-): SQL {
-  const onConflict = tolerateExisting ? sql`on conflict do nothing` : sql``;
+function fanOutStatement(consumer: string, events: readonly FanOutEvent[], onConflict: SQL): SQL {
   return sql`
     with ev as (
       select e.event_id, e.status_id,
@@ -204,7 +221,7 @@ function fanOutStatement(
     tagged as (${insertForTagFollowers(sql`fresh`, { exceptFollowersOfAuthor: true })}),
     listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
-    where (select set_config('synchronous_commit', 'off', true)) is not null
+    where ${asyncCommit}
     union all
     select ev.event_id::text, true from ev
     where heavy and not exists (select 1 from processed_events p
