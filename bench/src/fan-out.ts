@@ -85,6 +85,12 @@ export interface FanOutResult {
   bigFanOutMs: number;
   feedRowsPerSecond: number;
   /**
+   * Posts per second the benchmark actually committed in the steady phase (first to last commit):
+   * on a loaded machine it cannot keep `ratePerSecond`, and `feedRowsPerSecond` is then bounded by
+   * it, not by the fan-out; the lags still say whether the fan-out kept up with what was posted.
+   */
+  committedPostsPerSecond: number;
+  /**
    * The same-run reference: feed-shaped rows per second PostgreSQL inserts on this machine right
    * now with one hand-written `INSERT ... SELECT` (every author's followers once, no events, no
    * worker), the ceiling the pipeline's `feedRowsPerSecond` is to be read against.
@@ -193,6 +199,12 @@ function phase(
   return { statuses: lags.length + missing, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max, missing };
 }
 
+function commitRate(commits: Map<string, { at: number }>): number {
+  const times = [...commits.values()].map((c) => c.at);
+  const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
+  return Math.round(((commits.size - 1) / seconds) * 10) / 10;
+}
+
 export async function runFanOut(options: {
   baseUrl: string;
   natsUrl: string;
@@ -246,6 +258,7 @@ export async function runFanOut(options: {
       ),
       bigFanOutMs: bigDone - bigCommit,
       feedRowsPerSecond: Math.round((steady.commits.size * FOLLOWERS_EACH) / steadySeconds),
+      committedPostsPerSecond: commitRate(steady.commits),
       referenceRowsPerSecond,
       loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
     };
