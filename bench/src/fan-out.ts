@@ -9,7 +9,7 @@
  *   pnpm --filter @murmur/bench fan-out [--duration 10] [--pipeline-rate 200]
  */
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, createDatabaseIfMissing, createStatus, migrateDatabase } from '@murmur/db';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -84,6 +84,45 @@ export interface FanOutResult {
   duringBig: FanOutPhase;
   bigFanOutMs: number;
   feedRowsPerSecond: number;
+  /**
+   * Posts per second the benchmark actually committed in the steady phase (first to last commit):
+   * on a loaded machine it cannot keep `ratePerSecond`, and `feedRowsPerSecond` is then bounded by
+   * it, not by the fan-out; the lags still say whether the fan-out kept up with what was posted.
+   */
+  committedPostsPerSecond: number;
+  /**
+   * The same-run reference: feed-shaped rows per second PostgreSQL inserts on this machine right
+   * now with one hand-written `INSERT ... SELECT` (every author's followers once, no events, no
+   * worker), the ceiling the pipeline's `feedRowsPerSecond` is to be read against.
+   */
+  referenceRowsPerSecond: number;
+  /** `os.loadavg()` when the run ended: a shared machine skews every figure. */
+  loadAverage: number[];
+}
+
+/**
+ * The reference: a copy of `home_feed_entries` (same columns, same primary key) filled with one
+ * statement from the followers of every 1,000-follower author, a row per follower per author, as
+ * one batch of 200 posts would be; best of three, each in a transaction rolled back.
+ */
+async function referenceInsertRate(client: pg.Client, authorIds: string[]): Promise<number> {
+  await client.query(`create table if not exists bench_fanout_reference
+    (like home_feed_entries including all)`);
+  let best = 0;
+  for (let run = 0; run < 3; run++) {
+    await client.query('begin');
+    const started = performance.now();
+    const { rowCount } = await client.query(
+      `insert into bench_fanout_reference (account_id, status_id, author_id, reblog_of_id)
+       select f.account_id, a.n, f.target_account_id, null
+       from unnest($1::bigint[]) with ordinality a(id, n) join follows f on f.target_account_id = a.id`,
+      [authorIds],
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await client.query('rollback');
+    best = Math.max(best, (rowCount ?? 0) / seconds);
+  }
+  return Math.round(best);
 }
 
 async function runPhase(
@@ -160,6 +199,12 @@ function phase(
   return { statuses: lags.length + missing, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max, missing };
 }
 
+function commitRate(commits: Map<string, { at: number }>): number {
+  const times = [...commits.values()].map((c) => c.at);
+  const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
+  return Math.round(((commits.size - 1) / seconds) * 10) / 10;
+}
+
 export async function runFanOut(options: {
   baseUrl: string;
   natsUrl: string;
@@ -195,6 +240,7 @@ export async function runFanOut(options: {
     applicationName: 'murmur-bench',
   });
   try {
+    const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
     const steadyStart = Date.now();
     const steady = await runPhase(database, client, setup, options.rate, options.seconds, false);
     const steadySeconds = (Math.max(...steady.arrivals.values()) - steadyStart) / 1000;
@@ -212,6 +258,9 @@ export async function runFanOut(options: {
       ),
       bigFanOutMs: bigDone - bigCommit,
       feedRowsPerSecond: Math.round((steady.commits.size * FOLLOWERS_EACH) / steadySeconds),
+      committedPostsPerSecond: commitRate(steady.commits),
+      referenceRowsPerSecond,
+      loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
     };
   } finally {
     await database.close();

@@ -160,6 +160,30 @@ describe('fanOutStatusesOnce', () => {
     expect(again.get(events[0]!.eventId)).toBe('duplicate');
     expect(again.get(events[1]!.eventId)).toBe('heavy');
   });
+
+  it('fans out a status a feed build already took, once per follower (the build raced the fan-out)', async () => {
+    const [author, builtEarly, other] = await Promise.all(
+      [1, 2, 3].map(() => createAccountFixture(db())),
+    );
+    await follow(builtEarly!.id, author!.id);
+    await follow(other!.id, author!.id);
+    const post = await createStatus(db(), { accountId: author!.id, text: 'raced' });
+    // The reader's first read builds the feed from the pull query after the post committed and
+    // before its fan-out ran: the feed already holds it.
+    await buildHomeFeed(db(), builtEarly!.id);
+    expect(await feedOf(builtEarly!.id)).toEqual([post.id]);
+    const event = { eventId: '01890000-0000-7000-8000-000000000003', statusId: post.id };
+    const outcome = await fanOutStatusesOnce(db(), 'home-feeds', [event]);
+    expect(outcome.get(event.eventId)).toBe('done');
+    expect(await feedOf(builtEarly!.id)).toEqual([post.id]);
+    expect(await feedOf(other!.id)).toEqual([post.id]);
+    const [marker] = await queryRows<{ n: number }>(
+      db().primary,
+      sql`select count(*)::int as n from processed_events
+        where consumer = 'home-feeds' and event_id = ${event.eventId}`,
+    );
+    expect(marker!.n).toBe(1);
+  });
 });
 
 describe('homeTimeline from the feed', () => {

@@ -39,6 +39,39 @@ describe('Batcher', () => {
     expect(flushed).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with flushesAtOnce, starts the next batch while a flush runs, never more at once than allowed', async () => {
+    const flushed: number[][] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const releases: Array<() => void> = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        flushed.push(items);
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+        return items;
+      },
+      { maxBatch: 10, flushesAtOnce: 2 },
+    );
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const first = batcher.add(1);
+    await tick();
+    const second = batcher.add(2);
+    await tick();
+    const rest = [3, 4].map((n) => batcher.add(n));
+    await tick();
+    // Items 1 and 2 are in flight at once; 3 and 4 wait for a free flush.
+    expect(flushed).toEqual([[1], [2]]);
+    while (releases.length > 0 || flushed.length < 3) {
+      releases.shift()?.();
+      await tick();
+    }
+    await Promise.all([first, second, ...rest]);
+    expect(flushed).toEqual([[1], [2], [3, 4]]);
+    expect(mostAtOnce).toBe(2);
+  });
+
   it('retries a failed batch item by item, so only the bad item fails', async () => {
     const done: number[] = [];
     const batcher = new Batcher<number, number>(

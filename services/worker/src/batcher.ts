@@ -8,6 +8,12 @@ export interface BatcherOptions {
    * soon as the previous flush is done. Worth it for steps nobody waits for: fewer, larger statements.
    */
   lingerMs?: number;
+  /**
+   * Flushes that may run at once (default 1). More than one keeps a CPU-bound step busy on several
+   * database connections while one batch waits for its commit and acknowledgements; items carry
+   * no order between batches.
+   */
+  flushesAtOnce?: number;
 }
 
 interface Pending<T, R> {
@@ -27,10 +33,12 @@ interface Pending<T, R> {
  */
 export class Batcher<T, R> {
   private queue: Array<Pending<T, R>> = [];
-  private flushing = false;
-  private endLinger: (() => void) | undefined;
+  private draining = 0;
+  /** Ends the linger of every waiting flush (a full batch goes at once). */
+  private readonly endLingers = new Set<() => void>();
   private readonly maxBatch: number;
   private readonly lingerMs: number;
+  private readonly flushesAtOnce: number;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -41,14 +49,15 @@ export class Batcher<T, R> {
     }
     this.maxBatch = options.maxBatch;
     this.lingerMs = Math.max(0, options.lingerMs ?? 0);
+    this.flushesAtOnce = Math.max(1, Math.floor(options.flushesAtOnce ?? 1));
   }
 
   add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, addedAt: Date.now(), resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.endLinger?.();
-      if (!this.flushing) {
-        this.flushing = true;
+      if (this.queue.length >= this.maxBatch) for (const end of this.endLingers) end();
+      if (this.draining < this.flushesAtOnce) {
+        this.draining++;
         // Let the messages that arrived in the same tick join the first batch.
         setImmediate(() => void this.drain());
       }
@@ -59,6 +68,8 @@ export class Batcher<T, R> {
     while (this.queue.length > 0) {
       await this.lingerForMore();
       const batch = this.queue.splice(0, this.maxBatch);
+      // Another flush took them while this one lingered.
+      if (batch.length === 0) continue;
       try {
         const results = await this.flushChecked(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i]!));
@@ -76,7 +87,7 @@ export class Batcher<T, R> {
         }
       }
     }
-    this.flushing = false;
+    this.draining--;
   }
 
   /** Waits until the oldest queued item has lingered long enough, or the batch is full. */
@@ -85,9 +96,9 @@ export class Batcher<T, R> {
     const wait = this.queue[0]!.addedAt + this.lingerMs - Date.now();
     if (wait <= 0 || this.queue.length >= this.maxBatch) return;
     const delay = cancellableDelay(wait);
-    this.endLinger = delay.cancel;
+    this.endLingers.add(delay.cancel);
     await delay.done;
-    this.endLinger = undefined;
+    this.endLingers.delete(delay.cancel);
   }
 
   private async flushChecked(items: T[]): Promise<R[]> {

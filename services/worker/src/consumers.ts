@@ -113,7 +113,10 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     description: 'Home feeds: fan-out of posts and boosts, deletions, follows and unfollows',
     handles: HOME_FEED_EVENT_TYPES,
     // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
-    handler: ({ config, database }) => homeFeedsHandler(database, { maxBatch: config.concurrency }),
+    // Two flushes at once: the fan-out is CPU-bound in PostgreSQL, and with one the database sat
+    // idle while a batch committed and was acknowledged (ARCHITECTURE.md, "Home feeds").
+    handler: ({ config, database }) =>
+      homeFeedsHandler(database, { maxBatch: config.concurrency, flushesAtOnce: 2 }),
   },
   // One consumer per e-mail kind: each filters on its one subject instead of reading the stream.
   ...(

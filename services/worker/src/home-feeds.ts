@@ -19,7 +19,7 @@ import {
   type FanOutOutcome,
 } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
-import { Batcher } from './batcher.js';
+import { Batcher, type BatcherOptions } from './batcher.js';
 import type { EventHandler } from './handlers.js';
 
 /** The durable consumer that fans posts out into home feeds (declared in `consumers.ts`). */
@@ -32,10 +32,7 @@ export const HOME_FEEDS_CONSUMER = 'home-feeds';
  * batches of everyone else go on between its chunks, and a redelivery after a crash mid-way
  * repeats the chunks harmlessly (entries are inserted with ON CONFLICT DO NOTHING).
  */
-export function homeFeedsHandler(
-  database: Database,
-  options: { maxBatch: number; lingerMs?: number },
-): EventHandler {
+export function homeFeedsHandler(database: Database, options: BatcherOptions): EventHandler {
   const batcher = new Batcher(async (events: FanOutEvent[]) => {
     const outcomes = await fanOutStatusesOnce(database, HOME_FEEDS_CONSUMER, events);
     return events.map((e): FanOutOutcome => outcomes.get(e.eventId) ?? 'duplicate');

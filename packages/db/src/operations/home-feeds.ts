@@ -9,6 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
+import { isUniqueViolation } from '../transaction.js';
 import {
   belongsInHome,
   belongsInList,
@@ -28,20 +29,50 @@ export interface FanOutResult {
 }
 
 /**
+ * Runs a statement that inserts feed entries, first without `ON CONFLICT` (speculative insertion
+ * cost about a third more CPU per row, measured: ARCHITECTURE.md), and when an entry already
+ * existed (a feed build or a follow's backfill took it first, or the statement is a repeat) again
+ * with `ON CONFLICT DO NOTHING`: the failed attempt rolled back whole, so nothing is done twice.
+ */
+async function insertingOnce<Row>(
+  database: Database,
+  statement: (onConflict: SQL) => SQL,
+): Promise<Row[]> {
+  try {
+    return await queryRows<Row>(database.primary, statement(sql``));
+  } catch (error) {
+    if (!isUniqueViolation(error, 'home_feed_entries_account_id_status_id_pk')) throw error;
+    return queryRows<Row>(database.primary, statement(sql`on conflict do nothing`));
+  }
+}
+
+/**
+ * A condition that is always true and makes the statement's transaction commit without waiting
+ * for the WAL flush (`synchronous_commit = off`, for this transaction only). For fan-out
+ * statements: feeds are derived data, and what a crash can lose with them is redone (see
+ * `fanOutStatusesOnce` and `fanOutStatus`, and ARCHITECTURE.md). Under load, waiting for the disk
+ * at each batch left the consumer idle.
+ */
+const asyncCommit = sql`(select set_config('synchronous_commit', 'off', true)) is not null`;
+
+/**
  * Pushes a status (a post or a boost) into the feed of each follower of its author,
  * `FAN_OUT_CHUNK` followers per statement (each commits on its own, so a post with 100,000
  * followers holds no lock or connection for long and other fan-outs run between its chunks), then
  * into the feeds of the followers of its hashtags. A deleted status or a direct message goes
  * nowhere; a boost skips the feeds that show its original near the top. Repeating it adds nothing.
+ * The chunks commit without waiting for the WAL flush (`asyncCommit`); the caller's marker,
+ * written after them with a synchronous commit, is flushed with every WAL record before it, so
+ * a marker that survives a crash implies chunks that did.
  */
 export async function fanOutStatus(database: Database, statusId: string): Promise<FanOutResult> {
   const total: FanOutResult = { followers: 0, inserted: 0 };
   if (!isSnowflakeId(statusId)) return total;
   let after = '0';
   for (;;) {
-    const [row] = await queryRows<{ last: string | null; followers: number; inserted: number }>(
-      database.primary,
-      sql`
+    const [row] = await insertingOnce<{ last: string | null; followers: number; inserted: number }>(
+      database,
+      (onConflict) => sql`
       with status as (select * from statuses where id = ${statusId}),
       chunk as (
         select f.id, f.account_id from follows f
@@ -53,11 +84,12 @@ export async function fanOutStatus(database: Database, statusId: string): Promis
         select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
         where ${belongsInHome(sql`s`, sql`c.account_id`, sql`c.id`)}
           and ${notSeenRecently(sql`s`, sql`c.account_id`)}
-        on conflict do nothing
+        ${onConflict}
         returning 1
       )
       select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
-        (select count(*)::int from inserted) as inserted`,
+        (select count(*)::int from inserted) as inserted
+      where ${asyncCommit}`,
     );
     total.followers += row?.followers ?? 0;
     total.inserted += row?.inserted ?? 0;
@@ -99,14 +131,24 @@ function insertIntoLists(statuses: SQL): SQL {
 
 /**
  * `insert ... select` of the statuses of relation `statuses` (named in the enclosing statement)
- * into the feeds of the accounts following one of their hashtags, where `followedTagIn` allows.
+ * into the feeds of the accounts following one of their hashtags, where `followedTagIn` allows;
+ * with `exceptFollowersOfAuthor`, not into the feeds the author's fan-out writes (a follower of
+ * the author the home rules admit).
  */
-function insertForTagFollowers(statuses: SQL): SQL {
+function insertForTagFollowers(
+  statuses: SQL,
+  options: { exceptFollowersOfAuthor?: boolean } = {},
+): SQL {
+  const except = options.exceptFollowersOfAuthor
+    ? sql`and not exists (select 1 from follows af
+        where af.account_id = tf.account_id and af.target_account_id = s.account_id
+          and ${belongsInHome(sql`s`, sql`af.account_id`, sql`af.id`)})`
+    : sql``;
   return sql`insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
     select distinct tf.account_id, s.id, s.account_id, s.reblog_of_id
     from ${statuses} s join status_tags stg on stg.status_id = s.id
       join tag_follows tf on tf.tag_id = stg.tag_id
-    where ${followedTagIn(sql`s`, sql`tf.account_id`)}
+    where ${followedTagIn(sql`s`, sql`tf.account_id`)} ${except}
     on conflict do nothing`;
 }
 
@@ -124,6 +166,9 @@ export type FanOutOutcome = 'done' | 'duplicate' | 'heavy';
  * `HEAVY_AUTHOR_FOLLOWERS` followers (the marker and the entries commit together). Statuses of
  * heavier authors are neither marked nor fanned out here: the caller runs `fanOutStatus` (chunked)
  * and then marks them, so one big fan-out never sits in a statement shared with small ones.
+ *
+ * The followers' rows are inserted without `ON CONFLICT` first (`insertingOnce`): the marker in
+ * the same statement already makes a replayed event insert nothing.
  */
 export async function fanOutStatusesOnce(
   database: Database,
@@ -135,15 +180,27 @@ export async function fanOutStatusesOnce(
   );
   const outcomes = new Map<string, FanOutOutcome>(events.map((e) => [e.eventId, 'duplicate']));
   if (unique.length === 0) return outcomes;
-  const rows = await queryRows<{ eventId: string; heavy: boolean }>(
-    database.primary,
-    sql`
+  const rows = await insertingOnce<{ eventId: string; heavy: boolean }>(database, (onConflict) =>
+    fanOutStatement(consumer, unique, onConflict),
+  );
+  for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
+  return outcomes;
+}
+
+/**
+ * The statement of `fanOutStatusesOnce`, committed without waiting for the WAL flush
+ * (`asyncCommit`): the markers commit in the same transaction, so a crash that loses the last
+ * fraction of a second of commits loses the entries and their markers together, and the
+ * reconciler republishes those events (their outbox rows committed synchronously).
+ */
+function fanOutStatement(consumer: string, events: readonly FanOutEvent[], onConflict: SQL): SQL {
+  return sql`
     with ev as (
       select e.event_id, e.status_id,
         coalesce((select a.followers_count from statuses s join accounts a on a.id = s.account_id
           where s.id = e.status_id), 0) > ${HEAVY_AUTHOR_FOLLOWERS} as heavy
-      from unnest(${sql.param(unique.map((e) => e.eventId))}::uuid[],
-        ${sql.param(unique.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
+      from unnest(${sql.param(events.map((e) => e.eventId))}::uuid[],
+        ${sql.param(events.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
     ),
     marked as (
       insert into processed_events (consumer, event_id)
@@ -157,20 +214,18 @@ export async function fanOutStatusesOnce(
       select f.account_id, s.id, s.account_id, s.reblog_of_id
       from fresh s join follows f on f.target_account_id = s.account_id
       where ${belongsInHome(sql`s`, sql`f.account_id`, sql`f.id`)}
-      on conflict do nothing
+      ${onConflict}
     ),
-    -- Tag followers who also follow the author conflict with a row of the insert above (same
-    -- statement) and are skipped by ON CONFLICT.
-    tagged as (${insertForTagFollowers(sql`fresh`)}),
+    -- Tag followers whose row the insert above writes are left out here: the two inserts of one
+    -- statement must not write the same row (the one above has no ON CONFLICT).
+    tagged as (${insertForTagFollowers(sql`fresh`, { exceptFollowersOfAuthor: true })}),
     listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
+    where ${asyncCommit}
     union all
     select ev.event_id::text, true from ev
     where heavy and not exists (select 1 from processed_events p
-      where p.consumer = ${consumer} and p.event_id = ev.event_id)`,
-  );
-  for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
-  return outcomes;
+      where p.consumer = ${consumer} and p.event_id = ev.event_id)`;
 }
 
 /**

@@ -122,7 +122,9 @@ export const follows = pgTable(
   },
   (t) => [
     uniqueIndex('follows_account_target_key').on(t.accountId, t.targetAccountId),
-    uniqueIndex('follows_target_id_key').on(t.targetAccountId, t.id),
+    // A target's followers in follow order (fan-out chunks, follower lists). The follower's id is
+    // carried in the index so the fan-out reads it without visiting the table (an index-only scan).
+    uniqueIndex('follows_target_id_follower_key').on(t.targetAccountId, t.id, t.accountId),
     // The home read asks whether the reader followed anyone since their feed was built.
     uniqueIndex('follows_account_id_key').on(t.accountId, t.id),
     check('follows_not_self', sql`${t.accountId} <> ${t.targetAccountId}`),
