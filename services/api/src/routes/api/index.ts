@@ -27,6 +27,7 @@ import listRoutes from './v1/lists.js';
 import markerRoutes from './v1/markers.js';
 import mediaRoutes from './v1/media.js';
 import notificationRoutes from './v1/notifications.js';
+import notificationRequestRoutes from './v1/notification-requests.js';
 import profileRoutes from './v1/profile.js';
 import pollRoutes from './v1/polls.js';
 import scheduledStatusRoutes from './v1/scheduled-statuses.js';
@@ -55,6 +56,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(timelineRoutes);
   await app.register(notificationRoutes);
   await app.register(groupedNotificationRoutes);
+  await app.register(notificationRequestRoutes);
   await app.register(searchRoutes);
   await app.register(markerRoutes);
   await app.register(instanceTextRoutes);
