@@ -359,6 +359,21 @@ export {
   GROUPABLE_NOTIFICATION_TYPES,
 } from './queries/notification-group-keys.js';
 export {
+  generateAnnualReport,
+  markAnnualReportRead,
+  annualReportYearOpen,
+} from './operations/annual-reports/generate-annual-report.js';
+export {
+  archetypeOf,
+  type AnnualReportData,
+} from './operations/annual-reports/annual-report-data.js';
+export {
+  listAnnualReports,
+  findAnnualReport,
+  annualReportState,
+  type AnnualReportView,
+} from './queries/annual-reports.js';
+export {
   getNotificationPolicy,
   listNotificationRequests,
   getNotificationRequest,

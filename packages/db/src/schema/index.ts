@@ -19,3 +19,4 @@ export * from './scheduled-statuses.js';
 export * from './web-push.js';
 export * from './federation.js';
 export * from './notification-policies.js';
+export * from './annual-reports.js';

@@ -10,6 +10,7 @@ import imageRoutes from './images.js';
 import mediaFileRoutes from './media-files.js';
 import accountRoutes from './v1/accounts.js';
 import announcementRoutes from './v1/announcements.js';
+import annualReportRoutes from './v1/annual-reports.js';
 import blockMuteRoutes from './v1/blocks-mutes.js';
 import bookmarkRoutes from './v1/bookmarks.js';
 import followRequestRoutes from './v1/follow-requests.js';
@@ -71,6 +72,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(statusesByIdRoutes);
   await app.register(trendRoutes);
   await app.register(announcementRoutes);
+  await app.register(annualReportRoutes);
   await app.register(blockMuteRoutes);
   await app.register(listRoutes);
   await app.register(conversationRoutes);

@@ -159,19 +159,18 @@ export default async function notificationRequestRoutes(app: ApiInstance): Promi
       serializePolicy(await getNotificationPolicy(database.primary, userOf(request))),
   );
 
-  app.patch(
-    '/api/v2/notifications/policy',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary:
-          'Change your notification policy (accept, filter or drop, for each kind of sender)',
-        body: Type.Optional(PolicyBody),
-        response: { 200: NotificationPolicy, ...ERRORS },
-      },
+  // Rails' `update` answers PATCH and PUT alike; masto.js sends PUT.
+  app.route({
+    method: ['PATCH', 'PUT'],
+    url: '/api/v2/notifications/policy',
+    config: write,
+    schema: {
+      tags,
+      summary: 'Change your notification policy (accept, filter or drop, for each kind of sender)',
+      body: Type.Optional(PolicyBody),
+      response: { 200: NotificationPolicy, ...ERRORS },
     },
-    async (request) => {
+    handler: async (request) => {
       const accountId = userOf(request);
       const body = request.body ?? {};
       await updateNotificationPolicy(database, accountId, {
@@ -183,7 +182,7 @@ export default async function notificationRequestRoutes(app: ApiInstance): Promi
       });
       return serializePolicy(await getNotificationPolicy(database.primary, accountId));
     },
-  );
+  });
 
   app.get(
     '/api/v1/notifications/policy',
@@ -199,18 +198,18 @@ export default async function notificationRequestRoutes(app: ApiInstance): Promi
       serializeV1Policy(await getNotificationPolicy(database.primary, userOf(request))),
   );
 
-  app.patch(
-    '/api/v1/notifications/policy',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Change your notification policy (true filters, false accepts)',
-        body: Type.Optional(V1PolicyBody),
-        response: { 200: V1NotificationPolicy, ...ERRORS },
-      },
+  // Rails' `update` answers PATCH and PUT alike; masto.js sends PUT.
+  app.route({
+    method: ['PATCH', 'PUT'],
+    url: '/api/v1/notifications/policy',
+    config: write,
+    schema: {
+      tags,
+      summary: 'Change your notification policy (true filters, false accepts)',
+      body: Type.Optional(V1PolicyBody),
+      response: { 200: V1NotificationPolicy, ...ERRORS },
     },
-    async (request) => {
+    handler: async (request) => {
       const accountId = userOf(request);
       const body = request.body ?? {};
       const action = (raw: boolean | string | undefined) =>
@@ -227,7 +226,7 @@ export default async function notificationRequestRoutes(app: ApiInstance): Promi
       });
       return serializeV1Policy(await getNotificationPolicy(database.primary, accountId));
     },
-  );
+  });
 
   app.get(
     '/api/v1/notifications/requests',
