@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../client.js';
+import type { DEFAULT_NOTIFICATION_POLICY } from '../../schema/notification-policies.js';
 import {
-  DEFAULT_NOTIFICATION_POLICY,
   notificationPolicies,
   type NotificationPolicyAction,
 } from '../../schema/notification-policies.js';
