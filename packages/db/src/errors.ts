@@ -20,6 +20,7 @@ export type DomainErrorCode =
   | 'ListNotFound'
   | 'ConversationNotFound'
   | 'FilterNotFound'
+  | 'AnnualReportNotFound'
   | 'NotAllowed'
   | 'CannotFollowSelf'
   | 'ApplicationNotFound'

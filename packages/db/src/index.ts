@@ -359,6 +359,40 @@ export {
   GROUPABLE_NOTIFICATION_TYPES,
 } from './queries/notification-group-keys.js';
 export {
+  generateAnnualReport,
+  markAnnualReportRead,
+  annualReportYearOpen,
+} from './operations/annual-reports/generate-annual-report.js';
+export {
+  archetypeOf,
+  type AnnualReportData,
+} from './operations/annual-reports/annual-report-data.js';
+export {
+  listAnnualReports,
+  findAnnualReport,
+  annualReportState,
+  type AnnualReportView,
+} from './queries/annual-reports.js';
+export {
+  getNotificationPolicy,
+  listNotificationRequests,
+  getNotificationRequest,
+  type NotificationPolicyView,
+  type NotificationRequestView,
+} from './queries/notification-requests.js';
+export {
+  updateNotificationPolicy,
+  type NotificationPolicyChange,
+} from './operations/notification-requests/update-notification-policy.js';
+export {
+  acceptNotificationRequests,
+  acceptNotificationRequest,
+} from './operations/notification-requests/accept-notification-requests.js';
+export {
+  dismissNotificationRequests,
+  dismissNotificationRequest,
+} from './operations/notification-requests/dismiss-notification-requests.js';
+export {
   dismissNotification,
   dismissNotificationGroup,
   clearNotifications,

@@ -74,10 +74,12 @@ export async function createTestApp(
 }
 
 /** The app listening on a free loopback port whose address is its PUBLIC_URL, for real HTTP clients. */
-export async function createListeningTestApp(): Promise<{ t: TestApp; url: string }> {
+export async function createListeningTestApp(
+  options: Partial<Pick<BuildAppOptions, 'clock'>> = {},
+): Promise<{ t: TestApp; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ env: { PUBLIC_URL: url } });
+  const t = await createTestApp({ env: { PUBLIC_URL: url }, clock: options.clock });
   await t.app.listen({ port, host: '127.0.0.1' });
   return { t, url };
 }

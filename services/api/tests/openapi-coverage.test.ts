@@ -60,6 +60,12 @@ const KNOWN_IMPLEMENTED: [HttpMethod, string][] = [
   ['GET', '/api/v1/endorsements'],
   ['GET', '/api/v2/suggestions'],
   ['GET', '/oauth/userinfo'],
+  ['GET', '/api/v2/notifications/policy'],
+  ['PATCH', '/api/v2/notifications/policy'],
+  ['GET', '/api/v1/notifications/requests'],
+  ['POST', '/api/v1/notifications/requests/{id}/accept'],
+  ['GET', '/api/v1/annual_reports'],
+  ['POST', '/api/v1/annual_reports/{year}/generate'],
 ];
 
 let app: ApiInstance;

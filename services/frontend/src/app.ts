@@ -32,6 +32,7 @@ import { registerFollowRequestRoutes } from './routes/follow-requests.js';
 import { registerDirectMessageRoutes } from './routes/direct.js';
 import { registerListRoutes } from './routes/lists.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerNotificationRequestRoutes } from './routes/notification-requests.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -186,6 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerEditingRoutes(app, deps);
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
+  registerNotificationRequestRoutes(app, deps);
   registerBookmarkRoutes(app, deps);
   registerFollowRequestRoutes(app, deps);
   registerListRoutes(app, deps);

@@ -44,7 +44,8 @@ export async function dismissNotificationGroup(
   const members = parseGroupKey(input.groupKey);
   if (members === null) throw new DomainError('NotificationNotFound', 'Record not found');
   const result = await database.primary.execute(
-    sql`delete from notifications n where n.account_id = ${input.accountId} and ${membersSql(members)}`,
+    sql`delete from notifications n
+      where n.account_id = ${input.accountId} and not n.filtered and ${membersSql(members)}`,
   );
   return result.rowCount ?? 0;
 }

@@ -14,13 +14,16 @@
  * favourite again keeps one). Nobody is notified by an account they block or that blocks them, nor
  * by one they mute with its notifications (while the mute lasts); a block also removes the
  * notifications the blocker had from the blocked account (AccountBlocked, as Mastodon's
- * AfterBlockService). Later rules (filters) are more conditions in `NOTIFY_RULES`. Each notification created is announced by a NotificationCreated event, written to
+ * AfterBlockService). Later rules (filters) are more conditions in `NOTIFY_RULES`. The recipient's
+ * notification policy (`POLICY_RANK`) then accepts, filters (the notification is created `filtered`
+ * and its sender's notification request opened) or drops it. Each notification created and not
+ * filtered is announced by a NotificationCreated event, written to
  * the outbox by the same statement (so exactly when the row commits).
  */
 import { createEvent, type DomainEvent, type NotificationCreated } from '@murmur/events';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
-import type { NotificationType } from '../schema/index.js';
+import { DEFAULT_NOTIFICATION_POLICY, type NotificationType } from '../schema/index.js';
 import { conversationMutedBy } from '../queries/conversation-mutes.js';
 
 /** What one event means for notifications. */
@@ -209,12 +212,18 @@ export type NotifyOutcome =
       mention: MentionContext | null;
     };
 
+/** The recipient follows the sender of a change `c`. */
+const RECIPIENT_FOLLOWS_SENDER = sql`exists (select 1 from follows rf
+  where rf.account_id = c.recipient_id and rf.target_account_id = c.from_id)`;
+
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
  * one they mute with notifications while the mute lasts (so no mention e-mail either), nor about a
- * status of a conversation they muted; nobody is notified by a suspended account, nor by a silenced
- * (limited) one they do not follow (reports, for moderators, excepted). Later: not for filtered
- * posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
+ * status of a conversation they muted; nobody is notified by a suspended account. Accounts limited
+ * by a moderator are the recipient's notification policy's business (`POLICY_RANK`), except for an
+ * edit or a poll's end, which no policy filters: those are not notified from a limited account the
+ * recipient does not follow. Each rule is one more condition on `c` (recipient_id, from_id, type,
+ * status_id).
  */
 const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (select 1 from blocks b
@@ -227,10 +236,56 @@ const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (
     select 1 from accounts sender where sender.id = c.from_id
       and (sender.suspended_at is not null
-        or (sender.silenced_at is not null and c.type <> 'admin.report'
-          and not exists (select 1 from follows sf
-            where sf.account_id = c.recipient_id and sf.target_account_id = c.from_id))))
+        or (sender.silenced_at is not null and c.type in ('update', 'poll')
+          and not ${RECIPIENT_FOLLOWS_SENDER})))
   and (c.status_id is null or not ${conversationMutedBy(sql`c.recipient_id`, sql`c.status_id`)})`;
+
+/** The notification types a policy may filter or drop (Mastodon's: not reports, edits, polls). */
+export const FILTERABLE_NOTIFICATION_TYPES = [
+  'mention',
+  'favourite',
+  'reblog',
+  'follow',
+  'follow_request',
+] as const satisfies readonly NotificationType[];
+
+/** A policy's action for the column `column` of the recipient's policy row `p` (default if none). */
+const policyAction = (column: keyof typeof DEFAULT_NOTIFICATION_POLICY, name: string) =>
+  `case coalesce(p.${name}, '${DEFAULT_NOTIFICATION_POLICY[column]}')
+    when 'drop' then 2 when 'filter' then 1 else 0 end`;
+
+/**
+ * What the recipient's notification policy does with a change `c`: 0 accept, 1 filter (into a
+ * request), 2 drop; the strictest of the policies that apply, as Mastodon's NotifyService. Nothing
+ * is filtered from a sender the recipient accepted (a request accepted), from staff, or of a type
+ * no policy filters. "Private mention": a direct status from someone the recipient does not follow
+ * that does not answer a status of the recipient's mentioning them.
+ */
+const POLICY_RANK = sql`case
+  when c.type not in (${sql.raw(FILTERABLE_NOTIFICATION_TYPES.map((t) => `'${t}'`).join(', '))})
+    or exists (select 1 from notification_permissions np
+      where np.account_id = c.recipient_id and np.from_account_id = c.from_id)
+  then 0
+  else coalesce((select greatest(
+    case when not ${RECIPIENT_FOLLOWS_SENDER}
+      then ${sql.raw(policyAction('forNotFollowing', 'for_not_following'))} else 0 end,
+    case when not exists (select 1 from follows sf
+        where sf.account_id = c.from_id and sf.target_account_id = c.recipient_id)
+      then ${sql.raw(policyAction('forNotFollowers', 'for_not_followers'))} else 0 end,
+    case when sender.created_at > now() - interval '30 days'
+      then ${sql.raw(policyAction('forNewAccounts', 'for_new_accounts'))} else 0 end,
+    case when sender.silenced_at is not null and not ${RECIPIENT_FOLLOWS_SENDER}
+      then ${sql.raw(policyAction('forLimitedAccounts', 'for_limited_accounts'))} else 0 end,
+    case when c.type = 'mention' and not ${RECIPIENT_FOLLOWS_SENDER} and exists (
+        select 1 from statuses ps where ps.id = c.status_id and ps.visibility = 'direct'
+          and not exists (select 1 from statuses parent
+            join mentions pm on pm.status_id = parent.id and pm.account_id = c.from_id
+            where parent.id = ps.in_reply_to_id and parent.account_id = c.recipient_id))
+      then ${sql.raw(policyAction('forPrivateMentions', 'for_private_mentions'))} else 0 end)
+    from accounts sender
+    left join notification_policies p on p.account_id = c.recipient_id
+    where sender.id = c.from_id and sender.role = 'user'), 0)
+  end`;
 
 /**
  * A UUIDv7 made in SQL (PostgreSQL 15 has no uuidv7()): the ids of the NotificationCreated events
@@ -382,23 +437,38 @@ export async function applyNotificationChanges(
           where u.action = 'notifyStaff'
         ),
         judged as (
-          select c.*, (${NOTIFY_RULES}) and (${FACT_HOLDS}) as allowed, (${FACT_HOLDS}) as holds
+          select c.*, (${NOTIFY_RULES}) and (${FACT_HOLDS}) as allowed, (${FACT_HOLDS}) as holds,
+            case when c.action = 'create' then ${POLICY_RANK} else 0 end as policy_rank
           from changes c
         ),
         notified as (
-          insert into notifications (account_id, from_account_id, type, status_id, report_id)
-          select distinct recipient_id, from_id, type, status_id, report_id from judged
-          where action = 'create' and allowed
+          insert into notifications (account_id, from_account_id, type, status_id, report_id, filtered)
+          -- A dropped one (rank 2) is not created; a filtered one (rank 1) is set aside.
+          select distinct recipient_id, from_id, type, status_id, report_id, policy_rank = 1
+          from judged
+          where action = 'create' and allowed and policy_rank < 2
           -- One lock order for every batch, so concurrent batches wait instead of deadlocking.
           order by recipient_id, type, from_id, status_id, report_id
           on conflict do nothing
-          returning account_id, from_account_id, type, status_id, report_id
+          returning account_id, from_account_id, type, status_id, report_id, filtered
+        ),
+        -- Each filtered notification opens (or brings up) its sender's request.
+        requested as (
+          insert into notification_requests (account_id, from_account_id, last_status_id)
+          select distinct on (account_id, from_account_id) account_id, from_account_id, status_id
+          from notified where filtered
+          order by account_id, from_account_id, status_id desc nulls last
+          on conflict on constraint notification_requests_pair_key do update
+            set updated_at = now(),
+              last_status_id = coalesce(excluded.last_status_id, notification_requests.last_status_id)
+          returning 1
         ),
         created as (
           select distinct on (n.account_id, n.type, n.from_account_id, n.status_id, n.report_id)
             j.position, j.announcement
+          -- A filtered notification is not announced (no streaming, no Web Push).
           from notified n
-          join judged j on j.action = 'create' and j.recipient_id = n.account_id
+          join judged j on not n.filtered and j.action = 'create' and j.recipient_id = n.account_id
             and j.type = n.type and j.from_id = n.from_account_id
             and j.status_id is not distinct from n.status_id
             and j.report_id is not distinct from n.report_id
@@ -492,7 +562,7 @@ export async function applyNotificationChanges(
           join statuses s on s.id = j.status_id
           join accounts a on a.id = s.account_id
           join accounts r on r.id = j.recipient_id
-          where j.type = 'mention' and j.action = 'create' and j.allowed
+          where j.type = 'mention' and j.action = 'create' and j.allowed and j.policy_rank = 0
         )
         select ev.position::int as position, unprocessed.position is null as done,
           exists (select 1 from created where created.position = ev.position)

@@ -238,7 +238,7 @@ export async function listNotificationGroupAccounts(
     sql`
     select ${ACCOUNT_JSON} as account
     from notifications n join accounts a on a.id = n.from_account_id
-    where n.account_id = ${recipientId} and ${membersSql(members)}
+    where n.account_id = ${recipientId} and not n.filtered and ${membersSql(members)}
     order by n.id desc
     limit ${literalLimit(limit)}`,
   );

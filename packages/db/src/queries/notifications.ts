@@ -15,6 +15,8 @@ export interface NotificationFilter {
   excludeTypes?: readonly string[] | undefined;
   /** Only notifications caused by this account (`account_id`). */
   fromAccountId?: string | null | undefined;
+  /** Include the notifications the recipient's policy set aside (Mastodon's `include_filtered`). */
+  includeFiltered?: boolean | undefined;
 }
 
 interface NotificationRow {
@@ -32,7 +34,8 @@ function knownTypes(types: readonly string[]): NotificationType[] {
 
 /** The filter as conditions on `n` (null: nothing can match). */
 export function filterConditions(filter: NotificationFilter): SQL[] | null {
-  const parts: SQL[] = [];
+  // Filtered notifications wait in their request until it is accepted.
+  const parts: SQL[] = filter.includeFiltered ? [] : [sql`not n.filtered`];
   if (filter.types && filter.types.length > 0) {
     const wanted = knownTypes(filter.types);
     if (wanted.length === 0) return null;
@@ -172,7 +175,7 @@ export async function unreadNotificationsCount(
     sql`
     select count(*)::int as count from (
       select 1 from notifications n
-      where n.account_id = ${recipientId}
+      where n.account_id = ${recipientId} and not n.filtered
         and n.id > coalesce((select m.last_read_id from markers m
           where m.account_id = ${recipientId} and m.timeline = 'notifications'), 0)
       limit ${cap}) unread`,

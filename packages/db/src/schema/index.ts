@@ -18,3 +18,5 @@ export * from './status-revisions.js';
 export * from './scheduled-statuses.js';
 export * from './web-push.js';
 export * from './federation.js';
+export * from './notification-policies.js';
+export * from './annual-reports.js';

@@ -166,6 +166,11 @@ export const notifications = pgTable(
     statusId: snowflake('status_id').references(() => statuses.id, { onDelete: 'cascade' }),
     /** The report an `admin.report` notification is about. */
     reportId: snowflake('report_id').references(() => reports.id, { onDelete: 'cascade' }),
+    /**
+     * Set aside by the recipient's notification policy: held in a notification request, left out
+     * of the lists and counts and never announced, until the request is accepted.
+     */
+    filtered: boolean('filtered').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -174,6 +179,10 @@ export const notifications = pgTable(
       sql`${t.type} in (${sql.raw(NOTIFICATION_TYPES.map((type) => `'${type}'`).join(', '))})`,
     ),
     index('notifications_account_idx').on(t.accountId, t.id.desc()),
+    // A request's notifications (its count, accepting or dismissing it).
+    index('notifications_filtered_idx')
+      .on(t.accountId, t.fromAccountId)
+      .where(sql`${t.filtered}`),
     // The notify step removes every notification about a deleted status (StatusDeleted).
     index('notifications_status_idx')
       .on(t.statusId)

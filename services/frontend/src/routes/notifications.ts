@@ -1,4 +1,4 @@
-import { listNotifications, type NotificationView } from '@murmur/db';
+import { getNotificationPolicy, listNotifications, type NotificationView } from '@murmur/db';
 import type { FastifyInstance } from 'fastify';
 import { html, type SafeHtml } from '../html.js';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
@@ -32,12 +32,20 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: FrontendD
     async (request, reply) => {
       if (!request.viewer) return reply.redirect('/auth/sign_in', 303);
       const context = pageContext(request, deps);
-      const notifications = await listNotifications(
-        deps.database.replica,
-        request.viewer.account.id,
-        pageFrom(request.query),
-      );
+      const [notifications, policy] = await Promise.all([
+        listNotifications(
+          deps.database.replica,
+          request.viewer.account.id,
+          pageFrom(request.query),
+        ),
+        getNotificationPolicy(deps.database.replica, request.viewer.account.id),
+      ]);
+      const waiting = policy.summary.pendingRequestsCount;
+      const filtered = waiting
+        ? html`<p class="notice"><a href="/notifications/requests">${waiting === 1 ? '1 person' : `${waiting} people`} you may not know</a> sent notifications that wait for your review.</p>`
+        : '';
       const body = html`<h1>Notifications</h1>
+${filtered}
 ${notifications.length ? html`<ol class="notification-list">${notifications.map((n) => notificationItem(n, context))}</ol>` : html`<p class="empty">No notifications yet.</p>`}
 ${pager('/notifications', notifications, { limit: PAGE_SIZE, paged: Boolean(request.query.max_id || request.query.min_id) })}`;
       return sendPage(reply, context, { title: 'Notifications', body, noindex: true });

@@ -21,6 +21,7 @@ import {
   entityContext,
   ERRORS,
   pageOf,
+  parseBoolean,
   parseLimit,
   setLinkHeaderFor,
   toList,
@@ -36,6 +37,7 @@ const ListQuery = Type.Object({
   types: Type.Optional(StringOrList),
   exclude_types: Type.Optional(StringOrList),
   account_id: Type.Optional(Type.String({ maxLength: 64 })),
+  include_filtered: Type.Optional(LenientString),
 });
 
 export default async function notificationRoutes(app: ApiInstance): Promise<void> {
@@ -62,6 +64,8 @@ export default async function notificationRoutes(app: ApiInstance): Promise<void
           types: toList(query.types),
           excludeTypes: toList(query.exclude_types),
           fromAccountId: query.account_id ?? null,
+          // Also what the notification policy set aside (apps read a request's this way).
+          includeFiltered: parseBoolean(query.include_filtered),
         },
       );
       setLinkHeaderFor(request, reply, notifications);

@@ -29,6 +29,7 @@ import {
   parseLimit,
   sendJsonText,
   setLinkHeader,
+  parseBoolean,
   toList,
   userOf,
   viewerOf,
@@ -58,8 +59,11 @@ function filtersOf(query: {
   exclude_types?: string | string[] | undefined;
   grouped_types?: string | string[] | undefined;
   account_id?: string | undefined;
+  include_filtered?: string | undefined;
 }) {
   return {
+    // Mastodon's `include_filtered`: also what the notification policy set aside.
+    includeFiltered: parseBoolean(query.include_filtered),
     types: toList(query.types),
     excludeTypes: toList(query.exclude_types),
     // Absent (or blank) groups every groupable type; naming only others groups nothing.
