@@ -4,13 +4,3 @@ const MAX_BIGINT = 9223372036854775807n;
 export function isSnowflakeId(value: unknown): value is string {
   return typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_BIGINT;
 }
-
-/** The smallest id that could have been generated at `date` (for "since a time" queries). */
-export function snowflakeFromDate(date: Date): string {
-  return (BigInt(date.getTime()) << 16n).toString();
-}
-
-/** When an id was generated. */
-export function dateFromSnowflake(id: string): Date {
-  return new Date(Number(BigInt(id) >> 16n));
-}

@@ -8,12 +8,14 @@ import {
   addAnnouncementReaction,
   dismissAnnouncement,
   DomainError,
-  isReactionEmoji,
-  MAX_ANNOUNCEMENT_REACTIONS,
   publishAnnouncement,
   removeAnnouncementReaction,
   withdrawAnnouncement,
 } from '../src/index.js';
+import {
+  isReactionEmoji,
+  MAX_ANNOUNCEMENT_REACTIONS,
+} from '../src/operations/announcements/index.js';
 import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

@@ -13,12 +13,12 @@ import {
   deleteFilter,
   followAccount,
   homeTimeline,
-  keywordPattern,
   listNotifications,
   publicTimeline,
   statusContext,
   updateFilter,
 } from '../src/index.js';
+import { keywordPattern } from '../src/operations/filters/rules.js';
 import {
   createAccountFixture,
   deliverNotifications,

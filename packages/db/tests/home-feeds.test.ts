@@ -1,21 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
-  addAuthorToFeed,
-  buildHomeFeed,
   createStatus,
   deleteStatus,
   fanOutStatus,
   fanOutStatusesOnce,
   followAccount,
-  HOME_FEED_LENGTH,
   homeTimeline,
   reblogStatus,
-  removeAuthorFromFeed,
-  removeStatusFromFeeds,
   trimHomeFeeds,
   unfollowAccount,
 } from '../src/index.js';
+import {
+  addAuthorToFeed,
+  buildHomeFeed,
+  removeAuthorFromFeed,
+  removeStatusFromFeeds,
+} from '../src/operations/home-feeds.js';
+import { HOME_FEED_LENGTH } from '../src/operations/home-feed-rules.js';
 import { queryRows } from '../src/client.js';
 import {
   createAccountFixture,

@@ -11,9 +11,9 @@ import {
   findVisiblePoll,
   followAccount,
   listNotifications,
-  validatePoll,
   voteInPoll,
 } from '../src/index.js';
+import { validatePoll } from '../src/operations/polls/index.js';
 import {
   createAccountFixture,
   deliverNotifications,

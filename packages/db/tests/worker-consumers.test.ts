@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import {
-  addDays,
-  claimEmailDelivery,
   computeDailyStatsFromSources,
   countEventsInDailyStats,
   createStatus,
@@ -15,6 +13,8 @@ import {
   utcDay,
   type Database,
 } from '../src/index.js';
+import { addDays } from '../src/operations/statistics.js';
+import { claimEmailDelivery } from '../src/operations/email-deliveries.js';
 import { emailDeliveries } from '../src/schema/index.js';
 import {
   createAccountFixture,

@@ -8,11 +8,11 @@ import {
   outboxBacklog,
   reconcileOutboxBatch,
   relayOutbox,
-  relayOutboxBatch,
   type Database,
   type OutboxRow,
   type PublishOutcome,
 } from '../src/index.js';
+import { relayOutboxBatch } from '../src/operations/relay.js';
 import { outboxEvents, processedEvents } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
