@@ -7,14 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  computeDailyStatsFromSources,
-  getDailyStats,
-  issueAccessToken,
-  NOTIFYING_EVENT_TYPES,
-  registerApplication,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { computeDailyStatsFromSources, getDailyStats } from '@murmur/db/statistics';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { NOTIFYING_EVENT_TYPES } from '@murmur/db/notifications';
 import { createAccountFixture } from '@murmur/db/testing';
 import type { ReceivedMail, SmtpSink } from '@murmur/devkit/smtp-sink';
 import { sleep } from '@murmur/devkit/testing';

@@ -7,20 +7,22 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   authenticate,
-  authenticateAccessToken,
   confirmEmail,
-  createWebSession,
   findAccountById,
   findAccountTokenEmail,
-  issueAccessToken,
   issueAccountTokenSecret,
-  loadWebSession,
   registerAccount,
-  registerApplication,
   requestEmailConfirmation,
   requestPasswordReset,
   resetPassword,
-} from '../src/index.js';
+} from '../src/accounts/index.js';
+import {
+  authenticateAccessToken,
+  createWebSession,
+  issueAccessToken,
+  loadWebSession,
+  registerApplication,
+} from '../src/auth/index.js';
 import { queryRows } from '../src/client.js';
 import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 

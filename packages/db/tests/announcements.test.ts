@@ -3,15 +3,15 @@
  * eight different ones, even when people race to add the ninth), read marks, and withdrawal.
  */
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/index.js';
 import {
   activeAnnouncements,
   addAnnouncementReaction,
   dismissAnnouncement,
-  DomainError,
   publishAnnouncement,
   removeAnnouncementReaction,
   withdrawAnnouncement,
-} from '../src/index.js';
+} from '../src/announcements/index.js';
 import {
   isReactionEmoji,
   MAX_ANNOUNCEMENT_REACTIONS,

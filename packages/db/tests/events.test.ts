@@ -6,25 +6,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { DomainEvent, EventType } from '@murmur/events';
+import { type Database } from '../src/index.js';
+import { applyNotificationChanges } from '../src/notifications/index.js';
 import {
-  applyNotificationChanges,
   createAuthorizationCode,
+  issueAccessToken,
+  redeemAuthorizationCode,
+  registerApplication,
+} from '../src/auth/index.js';
+import {
   createStatus,
   deleteStatus,
   favouriteStatus,
-  followAccount,
-  issueAccessToken,
   reblogStatus,
-  redeemAuthorizationCode,
-  registerAccount,
-  registerApplication,
-  removeFromFollowers,
   unfavouriteStatus,
-  unfollowAccount,
   unreblogStatus,
-  updateProfile,
-  type Database,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
+import { followAccount, removeFromFollowers, unfollowAccount } from '../src/follows/index.js';
+import { registerAccount, updateProfile } from '../src/accounts/index.js';
 import { notifications } from '../src/schema/index.js';
 import {
   createAccountFixture,

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import {
-  createStatus,
-  deleteStatus,
-  fanOutStatus,
-  fanOutStatusesOnce,
-  followAccount,
-  homeTimeline,
-  reblogStatus,
-  trimHomeFeeds,
-  unfollowAccount,
-} from '../src/index.js';
+import { createStatus, deleteStatus, reblogStatus } from '../src/statuses/index.js';
+import { fanOutStatus, fanOutStatusesOnce, trimHomeFeeds } from '../src/feeds/index.js';
+import { followAccount, unfollowAccount } from '../src/follows/index.js';
+import { homeTimeline } from '../src/timelines/index.js';
 import {
   addAuthorToFeed,
   buildHomeFeed,

@@ -5,14 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import {
-  createStatus,
-  endDuePolls,
-  findVisiblePoll,
-  followAccount,
-  listNotifications,
-  voteInPoll,
-} from '../src/index.js';
+import { createStatus, endDuePolls, findVisiblePoll, voteInPoll } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { listNotifications } from '../src/notifications/index.js';
 import { validatePoll } from '../src/operations/polls/index.js';
 import {
   createAccountFixture,

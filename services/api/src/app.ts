@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Federation } from '@fedify/fedify';
-import { authenticate, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { authenticate } from '@murmur/db/accounts';
 import {
   createMurmurFederation,
   createRemoteAccountResolver,

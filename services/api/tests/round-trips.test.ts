@@ -2,13 +2,9 @@
  * The hot paths' round trips to PostgreSQL, pinned: on a loaded server every statement costs a
  * context switch on both sides, and these budgets are what the benchmarks (bench/) were tuned with.
  */
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  reblogStatus,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { countStatements, deliverNotifications } from '@murmur/db/testing';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -2,13 +2,11 @@ import {
   createStatus,
   favouriteStatus,
   unfavouriteStatus,
-  findAccountById,
-  recomputeDailyStats,
-  revokeAccessTokenById,
-  loadWebSession,
-  type AccountRow,
   type StatusRow,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { recomputeDailyStats } from '@murmur/db/statistics';
+import { revokeAccessTokenById, loadWebSession } from '@murmur/db/auth';
 import {
   createAccountFixture,
   createStatusFixture,

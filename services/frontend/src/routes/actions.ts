@@ -2,23 +2,22 @@
  * What a signed-in person does: post, reply, delete, favourite, boost, bookmark, follow. Every
  * one is a POST with CSRF.
  */
+import { isDomainError } from '@murmur/db';
 import {
   bookmarkStatus,
   createStatus,
   deleteStatus,
   favouriteStatus,
-  findAccountByUsername,
-  followAccount,
   getVisibleStatus,
   hydrateStatuses,
-  isDomainError,
   reblogStatus,
   VISIBILITIES,
   unbookmarkStatus,
   unfavouriteStatus,
   unreblogStatus,
-  unfollowAccount,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { findAccountByUsername } from '@murmur/db/accounts';
+import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';

@@ -9,7 +9,7 @@ import {
   createWebSession,
   deleteWebSession,
   revokeAccessTokenById,
-} from '@murmur/db';
+} from '@murmur/db/auth';
 import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';

@@ -1,5 +1,5 @@
 /** The signed-in person's bookmarks, most recently bookmarked first. */
-import { bookmarkedStatuses } from '@murmur/db';
+import { bookmarkedStatuses } from '@murmur/db/timelines';
 import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';

@@ -3,7 +3,11 @@
  * each with its participants, its last message and whether it is unread, a "Mark read" and a
  * "Remove" button. Kept by the worker's conversations consumer.
  */
-import { conversationsOf, markConversationRead, removeConversation } from '@murmur/db';
+import {
+  conversationsOf,
+  markConversationRead,
+  removeConversation,
+} from '@murmur/db/conversations';
 import type { FastifyInstance } from 'fastify';
 import { html } from '../html.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';

@@ -1,5 +1,7 @@
 /** Editing one's own post, and voting in a poll: forms that work without JavaScript. */
-import { editStatus, findVisibleStatus, isDomainError, voteInPoll } from '@murmur/db';
+import { isDomainError } from '@murmur/db';
+import { editStatus, voteInPoll } from '@murmur/db/statuses';
+import { findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';

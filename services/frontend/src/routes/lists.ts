@@ -3,20 +3,20 @@
  * its members with a remove button, adding an account they follow, rename, replies policy,
  * exclusive, delete). Forms POST with CSRF; a form that fails comes back with what was typed.
  */
+import { isDomainError } from '@murmur/db';
 import {
   addListAccounts,
   createList,
   deleteList,
   findOwnList,
-  followingOf,
-  isDomainError,
   listMembers,
   listsOf,
   listTimeline,
   removeListAccounts,
   updateList,
   type ListView,
-} from '@murmur/db';
+} from '@murmur/db/feeds';
+import { followingOf } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { html, type SafeHtml } from '../html.js';

@@ -7,9 +7,7 @@ import {
   ACCOUNT_ACTIONS,
   adminAccountsById,
   changeReportState,
-  findAccountById,
   findReport,
-  hydrateStatuses,
   isStaff,
   listAdminAccounts,
   listAuditLog,
@@ -22,7 +20,9 @@ import {
   type AccountAction,
   type AdminAccountView,
   type ReportView,
-} from '@murmur/db';
+} from '@murmur/db/moderation';
+import { findAccountById } from '@murmur/db/accounts';
+import { hydrateStatuses } from '@murmur/db/statuses';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';

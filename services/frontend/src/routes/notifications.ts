@@ -1,4 +1,4 @@
-import { listNotifications, type NotificationView } from '@murmur/db';
+import { listNotifications, type NotificationView } from '@murmur/db/notifications';
 import type { FastifyInstance } from 'fastify';
 import { html, type SafeHtml } from '../html.js';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';

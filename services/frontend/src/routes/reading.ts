@@ -1,21 +1,15 @@
 /** The pages anyone can read: timelines, profiles, threads, tags, search. */
 import {
   accountStatuses,
-  findVisibleAccountByUsername,
-  findTagByName,
-  followersOf,
-  followingOf,
   findVisibleStatus,
   homeTimeline,
   publicTimeline,
-  relationships,
-  searchAccounts,
-  searchHashtags,
-  searchStatuses,
   statusContext,
   tagTimeline,
-  type AccountRow,
-} from '@murmur/db';
+} from '@murmur/db/timelines';
+import { findVisibleAccountByUsername, type AccountRow } from '@murmur/db/accounts';
+import { findTagByName, searchAccounts, searchHashtags, searchStatuses } from '@murmur/db/search';
+import { followersOf, followingOf, relationships } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';

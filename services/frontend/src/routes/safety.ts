@@ -6,13 +6,12 @@
 import {
   blockAccount,
   blockedBy,
-  findAccountByUsername,
   muteAccount,
   mutedAccounts,
   unblockAccount,
   unmuteAccount,
-  type AccountView,
-} from '@murmur/db';
+} from '@murmur/db/safety';
+import { findAccountByUsername, type AccountView } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';

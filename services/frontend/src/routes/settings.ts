@@ -1,16 +1,18 @@
 /** Settings: profile, mention e-mails, authorized apps, password. Forms re-render with their errors. */
+import { isDomainError } from '@murmur/db';
 import {
   changePassword,
   findAccountById,
-  isDomainError,
-  listAuthorizedApplications,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_NOTE_LENGTH,
-  revokeApplicationForAccount,
-  setProfileImage,
   updateProfile,
+} from '@murmur/db/accounts';
+import {
+  listAuthorizedApplications,
+  revokeApplicationForAccount,
   type AuthorizedApplication,
-} from '@murmur/db';
+} from '@murmur/db/auth';
+import { setProfileImage } from '@murmur/db/media';
 import { MediaRejected, replaceProfileImage } from '@murmur/media';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';

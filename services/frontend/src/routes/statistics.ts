@@ -1,4 +1,4 @@
-import { readDailyStatistics, type DailyStatistics } from '@murmur/db';
+import { readDailyStatistics, type DailyStatistics } from '@murmur/db/statistics';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { html } from '../html.js';

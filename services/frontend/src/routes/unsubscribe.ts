@@ -4,7 +4,7 @@
  * RFC 8058 one-click POSTs from mail providers (`List-Unsubscribe=One-Click`). The token itself
  * authorizes the change, so these POSTs need no session.
  */
-import { updateProfile } from '@murmur/db';
+import { updateProfile } from '@murmur/db/accounts';
 import { verifyUnsubscribeToken } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';

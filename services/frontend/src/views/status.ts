@@ -1,4 +1,5 @@
-import type { AccountView, MediaView, PollView, StatusView, Visibility } from '@murmur/db';
+import type { AccountView } from '@murmur/db/accounts';
+import type { MediaView, PollView, StatusView, Visibility } from '@murmur/db/statuses';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
 import { html, trustedHtml, type SafeHtml } from '../html.js';
 import { exactTime, relativeTime } from '../time.js';

@@ -3,7 +3,7 @@
  * markup or headers: the HTML part escapes it (the status through the safe formatter), and the subject
  * is a single-line excerpt, so no newline from a post can start a new header.
  */
-import type { MentionContext } from '@murmur/db';
+import type { MentionContext } from '@murmur/db/notifications';
 import { createUnsubscribeToken } from '@murmur/service-kit';
 import { escapeHtml, excerpt, renderStatusHtml } from '@murmur/text';
 import type { OutgoingMail } from './mailer.js';

@@ -3,14 +3,9 @@
  * `limit=`, `limit=abc`, `exclude_replies=1`, one-element Rails arrays), Mastodon's keyset pages and
  * their `Link` header, and the error responses every route documents.
  */
-import {
-  clampLimit,
-  DomainError,
-  relationships,
-  type Executor,
-  type Page,
-  type StatusView,
-} from '@murmur/db';
+import { clampLimit, DomainError, type Executor, type Page } from '@murmur/db';
+import { relationships } from '@murmur/db/follows';
+import { type StatusView } from '@murmur/db/statuses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeRelationship, type EntityContext } from '../../entities/index.js';

@@ -2,25 +2,26 @@
  * Accounts: the signed-in account (verify/update credentials, preferences), profiles, their statuses,
  * followers and following, lookup, search, relationships, follow and unfollow.
  */
+import { isSnowflakeId } from '@murmur/db';
+import { accountStatuses, pinnedStatuses } from '@murmur/db/timelines';
 import {
-  accountStatuses,
   type AccountView,
   hydrateAccounts,
-  isSnowflakeId,
   findAccountById,
   findVisibleAccountByUsername,
-  pinnedStatuses,
+  updateProfile,
+  type AccountRow,
+  type ProfileChanges,
+} from '@murmur/db/accounts';
+import {
   followAccount,
   followersOf,
   followingOf,
   pendingFollowRequestsCount,
   relationships,
-  searchAccounts,
   unfollowAccount,
-  updateProfile,
-  type AccountRow,
-  type ProfileChanges,
-} from '@murmur/db';
+} from '@murmur/db/follows';
+import { searchAccounts } from '@murmur/db/search';
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';

@@ -16,7 +16,7 @@ import {
   unmuteConversation,
   unblockAccount,
   unmuteAccount,
-} from '@murmur/db';
+} from '@murmur/db/safety';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -3,13 +3,13 @@
  * `Link` header), authorize (the request becomes a follow) and reject. Both answer the
  * Relationship with the requester, as Mastodon does.
  */
+import { type Database } from '@murmur/db';
 import {
   authorizeFollowRequest,
   followRequestsOf,
   rejectFollowRequest,
-  type Database,
   type FollowRequestInput,
-} from '@murmur/db';
+} from '@murmur/db/follows';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -2,19 +2,16 @@
  * What a profile shows besides its statuses, chosen by its owner: pinned statuses, featured
  * hashtags and featured accounts (endorsements). Each change writes an event (see @murmur/events).
  */
+import { endorseAccount, endorsementsOf, unendorseAccount } from '@murmur/db/follows';
 import {
-  endorseAccount,
-  endorsementsOf,
   featuredTagsOf,
   featuredTagSuggestions,
   featureTag,
   findTagDetails,
   hashtagName,
-  pinStatus,
-  unendorseAccount,
   unfeatureTag,
-  unpinStatus,
-} from '@murmur/db';
+} from '@murmur/db/tags';
+import { pinStatus, unpinStatus } from '@murmur/db/statuses';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {

@@ -1,8 +1,8 @@
 /** Statuses: post, read, delete, thread context, favourite and reblog, and who did so. */
+import { DomainError, type Executor } from '@murmur/db';
 import {
   createStatus,
   deleteStatus,
-  DomainError,
   favouritedBy,
   favouriteStatus,
   getVisibleStatus,
@@ -10,15 +10,13 @@ import {
   rebloggedBy,
   reblogStatus,
   scheduleStatus,
-  statusContext,
-  findVisibleStatus,
   unfavouriteStatus,
   unreblogStatus,
-  type Executor,
   type PollInput,
   type StatusView,
   type Visibility,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { statusContext, findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { serializeAccount, serializeStatus } from '../../../entities/index.js';
