@@ -79,6 +79,19 @@ describe('round trips per request', () => {
     expect(statements).toBe(3);
   });
 
+  it('favourites a status in two statements after the token lookup, as few as posting', async () => {
+    await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() });
+    // The favourite (the target resolved, a reblog unwrapped, the counter and the event written
+    // together), then the status as the viewer now sees it.
+    const favourite = { method: 'POST' as const, headers: bearer() };
+    expect(
+      await statementsFor({ ...favourite, url: `/api/v1/statuses/${thread[4]}/favourite` }),
+    ).toBe(3);
+    expect(
+      await statementsFor({ ...favourite, url: `/api/v1/statuses/${thread[4]}/unfavourite` }),
+    ).toBe(3);
+  });
+
   it('reads a page of notification groups in two statements after the token lookup', async () => {
     const headers = { authorization: `Bearer ${bob.token}` };
     await statementsFor({ url: '/api/v2/notifications', headers }); // records last use
