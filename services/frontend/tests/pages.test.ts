@@ -738,6 +738,6 @@ describe('unsubscribe', () => {
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await get(h, '/healthz')).statusCode).toBe(200);
-    expect((await get(h, '/readyz')).json()).toEqual({ status: 'ready' });
+    expect((await get(h, '/readyz')).json()).toEqual({ status: 'ok' });
   });
 });

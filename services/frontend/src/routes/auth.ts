@@ -14,7 +14,7 @@ import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { sessionCookieName, sessionCookieOptions } from '../plugins/session.js';
 import { ActionForm } from './schemas.js';

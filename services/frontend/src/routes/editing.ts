@@ -5,7 +5,7 @@ import { findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { editForm, statusArticle, statusPath } from '../views/status.js';
 import { requireViewer } from './reading.js';

@@ -9,7 +9,7 @@ import { requestEmailConfirmation } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { requireViewer } from './reading.js';
 import { ActionForm } from './schemas.js';

@@ -7,7 +7,7 @@ import { authorizeFollowRequest, followRequestsOf, rejectFollowRequest } from '@
 import { type AccountView } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { HttpError } from '../errors.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';

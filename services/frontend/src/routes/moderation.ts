@@ -26,7 +26,7 @@ import { hydrateStatuses } from '@murmur/db/statuses';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton, csrfField } from '../views/layout.js';

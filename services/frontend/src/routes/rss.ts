@@ -2,7 +2,7 @@
 import { accountStatuses } from '@murmur/db/timelines';
 import { type AccountRow } from '@murmur/db/accounts';
 import { escapeHtml, excerpt } from '@murmur/text';
-import { toHtmlString } from '../html.js';
+import { toHtmlString } from '@murmur/service-kit/web-edge';
 import type { FrontendDependencies } from '../pages.js';
 import { displayNameOf, profilePath, statusContent, statusPath } from '../views/status.js';
 

@@ -16,7 +16,7 @@ import { setProfileImage } from '@murmur/db/media';
 import { MediaRejected, replaceProfileImage } from '@murmur/media';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { csrfField } from '../views/layout.js';

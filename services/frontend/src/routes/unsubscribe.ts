@@ -9,7 +9,7 @@ import { verifyUnsubscribeToken } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) });
