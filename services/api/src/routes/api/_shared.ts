@@ -8,7 +8,13 @@ import { relationships } from '@murmur/db/follows';
 import { type StatusView } from '@murmur/db/statuses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { serializeRelationship, type EntityContext } from '../../entities/index.js';
+import {
+  serializeAccount,
+  serializeRelationship,
+  type EntityContext,
+} from '../../entities/index.js';
+import type { Account } from '../../schemas/entities.js';
+import type { AccountView } from '@murmur/db/accounts';
 import { ErrorBody } from '../../schemas/atoms.js';
 
 /** The signed-in account, or null (anonymous or app-only token). */
@@ -146,6 +152,24 @@ export function setLinkHeader(
     'link',
     `${link('max_id', cursors.last)}; rel="next", ${link('min_id', cursors.first)}; rel="prev"`,
   );
+}
+
+/**
+ * The answer of a paged list of accounts (followers, blocks, endorsements, ...): the `Link` header
+ * from the page's cursors, and the accounts as Mastodon entities.
+ */
+export function sendAccountPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: {
+    accounts: readonly AccountView[];
+    firstCursor: string | null | undefined;
+    lastCursor: string | null | undefined;
+  },
+): Account[] {
+  setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
+  const origin = request.server.config.publicOrigin;
+  return page.accounts.map((account) => serializeAccount(account, origin));
 }
 
 /** Link header over a list of entities with ids (statuses, notifications). */

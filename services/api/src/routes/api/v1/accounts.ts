@@ -55,7 +55,7 @@ import {
   parseOffset,
   recordNotFound,
   sendStatuses,
-  setLinkHeader,
+  sendAccountPage,
   setLinkHeaderFor,
   toList,
   userOf,
@@ -325,8 +325,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       async (request, reply) => {
         const account = await requireAccount(app, request.params.id);
         const page = await load(database.replica, account.id, pageOf(request.query, 40, 80));
-        setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-        return page.accounts.map((a) => serializeAccount(a, origin));
+        return sendAccountPage(request, reply, page);
       },
     );
   }

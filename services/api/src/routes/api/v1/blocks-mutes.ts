@@ -37,6 +37,7 @@ import {
   relationshipWith,
   sendStatus,
   setLinkHeader,
+  sendAccountPage,
   userOf,
 } from '../_shared.js';
 import { HttpError } from '../../../plugins/errors.js';
@@ -162,8 +163,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         userOf(request),
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 

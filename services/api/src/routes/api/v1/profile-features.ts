@@ -14,11 +14,7 @@ import {
 import { pinStatus, unpinStatus } from '@murmur/db/statuses';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import {
-  serializeAccount,
-  serializeFeaturedTag,
-  serializeTagDetail,
-} from '../../../entities/index.js';
+import { serializeFeaturedTag, serializeTagDetail } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { EmptyObject, IdParams, PageQuery } from '../../../schemas/atoms.js';
 import { Account, FeaturedTag, Relationship, Status, Tag } from '../../../schemas/entities.js';
@@ -28,7 +24,7 @@ import {
   recordNotFound,
   relationshipWith,
   sendStatus,
-  setLinkHeader,
+  sendAccountPage,
   userOf,
 } from '../_shared.js';
 import { requireAccount } from './accounts.js';
@@ -252,8 +248,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
         userOf(request),
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 
@@ -276,8 +271,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
         account.id,
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 }

@@ -19,7 +19,7 @@ import {
 import { statusContext, findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { serializeAccount, serializeStatus } from '../../../entities/index.js';
+import { serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
   IdParams,
@@ -38,7 +38,7 @@ import {
   parseBoolean,
   sendContext,
   sendStatus,
-  setLinkHeader,
+  sendAccountPage,
   toList,
   userOf,
   viewerOf,
@@ -307,8 +307,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           status.reblogOfId ?? status.id,
           pageOf(request.query, 40, 80),
         );
-        setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-        return page.accounts.map((a) => serializeAccount(a, config.publicOrigin));
+        return sendAccountPage(request, reply, page);
       },
     );
   }
