@@ -192,6 +192,23 @@ export async function relationshipWith(executor: Executor, viewerId: string, tar
   return serializeRelationship(relationship);
 }
 
+/**
+ * The answer of an action the signed-in account takes on account `:id` (block, mute, endorse, ...):
+ * `act` runs with who acts, on whom and the request id, then the relationship as it now stands.
+ */
+export async function relationshipAfter(
+  request: FastifyRequest<{ Params: { id: string } }>,
+  act: (input: {
+    accountId: string;
+    targetAccountId: string;
+    requestId: string;
+  }) => Promise<unknown>,
+) {
+  const accountId = userOf(request);
+  await act({ accountId, targetAccountId: request.params.id, requestId: request.id });
+  return relationshipWith(request.server.database.primary, accountId, request.params.id);
+}
+
 /** Error answers, documented on every route (the body is always `{error}`). */
 export const ERRORS = {
   401: ErrorBody,

@@ -34,7 +34,7 @@ import {
   ERRORS,
   pageOf,
   parseBoolean,
-  relationshipWith,
+  relationshipAfter,
   sendStatus,
   setLinkHeader,
   sendAccountPage,
@@ -83,15 +83,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         config: { auth: 'user', scopes: ['write:blocks'] },
         schema: { tags, summary, params: IdParams, response: { 200: Relationship, ...ERRORS } },
       },
-      async (request) => {
-        const accountId = userOf(request);
-        await run(database, {
-          accountId,
-          targetAccountId: request.params.id,
-          requestId: request.id,
-        });
-        return relationshipWith(database.primary, accountId, request.params.id);
-      },
+      async (request) => relationshipAfter(request, (input) => run(database, input)),
     );
   }
 
@@ -108,19 +100,17 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const accountId = userOf(request);
       const body = request.body ?? {};
-      await muteAccount(database, {
-        accountId,
-        targetAccountId: request.params.id,
-        notifications:
-          body.notifications === undefined || body.notifications === null
-            ? true
-            : parseBoolean(body.notifications),
-        durationSeconds: durationSeconds(body.duration),
-        requestId: request.id,
-      });
-      return relationshipWith(database.primary, accountId, request.params.id);
+      return relationshipAfter(request, (input) =>
+        muteAccount(database, {
+          ...input,
+          notifications:
+            body.notifications === undefined || body.notifications === null
+              ? true
+              : parseBoolean(body.notifications),
+          durationSeconds: durationSeconds(body.duration),
+        }),
+      );
     },
   );
 
@@ -135,15 +125,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Relationship, ...ERRORS },
       },
     },
-    async (request) => {
-      const accountId = userOf(request);
-      await unmuteAccount(database, {
-        accountId,
-        targetAccountId: request.params.id,
-        requestId: request.id,
-      });
-      return relationshipWith(database.primary, accountId, request.params.id);
-    },
+    async (request) => relationshipAfter(request, (input) => unmuteAccount(database, input)),
   );
 
   app.get(

@@ -22,7 +22,7 @@ import {
   ERRORS,
   pageOf,
   recordNotFound,
-  relationshipWith,
+  relationshipAfter,
   sendStatus,
   sendAccountPage,
   userOf,
@@ -219,15 +219,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
           response: { 200: Relationship, ...ERRORS },
         },
       },
-      async (request) => {
-        const accountId = userOf(request);
-        await run(database, {
-          accountId,
-          targetAccountId: request.params.id,
-          requestId: request.id,
-        });
-        return relationshipWith(database.primary, accountId, request.params.id);
-      },
+      async (request) => relationshipAfter(request, (input) => run(database, input)),
     );
   }
 
