@@ -477,6 +477,16 @@ describe('signed in', () => {
     expect((await get(h, '/@alice')).body).not.toContain('boosted</p>');
   });
 
+  it('refuses to follow oneself with 403, as the API does (one domain-error map)', async () => {
+    const self = await postForm(
+      h,
+      `/@${alice.username}/follow`,
+      { csrf_token: aliceSession.csrf, return_to: `/@${alice.username}` },
+      { session: aliceSession },
+    );
+    expect(self.statusCode).toBe(403);
+  });
+
   it('follows and unfollows from the profile', async () => {
     expect((await get(h, '/@bob', aliceSession)).body).toContain('>Follow</button>');
     await postForm(
