@@ -8,13 +8,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  createDatabase,
-  createDatabaseIfMissing,
-  issueAccessToken,
-  migrateDatabase,
-  registerApplication,
-} from '@murmur/db';
+import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';

@@ -11,7 +11,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, createDatabaseIfMissing, createStatus, migrateDatabase } from '@murmur/db';
+import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';

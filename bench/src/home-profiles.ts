@@ -9,13 +9,8 @@
  *
  *   pnpm --filter @murmur/bench home-profiles --sizes 10000,100000,1000000
  */
-import {
-  createDatabase,
-  explainHomePage,
-  homeTimeline,
-  migrateDatabase,
-  type Database,
-} from '@murmur/db';
+import { createDatabase, migrateDatabase, type Database } from '@murmur/db';
+import { explainHomePage, homeTimeline } from '@murmur/db/timelines';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { ensureDataset } from './dataset.js';

@@ -6,12 +6,8 @@
  * database; prints medians. NO_JIT=1 turns PostgreSQL's JIT off for the database (see README).
  *   node --conditions=source --import tsx src/notification-groups.ts
  */
-import {
-  createDatabase,
-  listNotificationGroups,
-  unreadNotificationGroupsCount,
-  type Database,
-} from '@murmur/db';
+import { createDatabase, type Database } from '@murmur/db';
+import { listNotificationGroups, unreadNotificationGroupsCount } from '@murmur/db/notifications';
 import { createTestDatabase } from '@murmur/db/testing';
 import type { PoolClient } from 'pg';
 

@@ -12,15 +12,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDatabase,
-  createDatabaseIfMissing,
-  createStatus,
-  issueAccessToken,
-  migrateDatabase,
-  registerApplication,
-  subscribeWebPush,
-} from '@murmur/db';
+import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { subscribeWebPush } from '@murmur/db/notifications';
 import { startTestPushService, type TestPushService } from '@murmur/devkit/web-push-service';
 import { sealAccessToken } from '@murmur/service-kit';
 import { jetstreamManager } from '@nats-io/jetstream';

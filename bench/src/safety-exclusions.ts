@@ -13,7 +13,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as after from '@murmur/db';
+import * as after from '@murmur/db/timelines';
 import {
   createDatabase,
   createDatabaseIfMissing,

@@ -12,14 +12,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDatabase,
-  createDatabaseIfMissing,
-  createStatus,
-  issueAccessToken,
-  migrateDatabase,
-  registerApplication,
-} from '@murmur/db';
+import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';

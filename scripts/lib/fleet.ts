@@ -7,14 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  computeDailyStatsFromSources,
-  getDailyStats,
-  issueAccessToken,
-  NOTIFYING_EVENT_TYPES,
-  registerApplication,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { computeDailyStatsFromSources, getDailyStats } from '@murmur/db/statistics';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { CONSUMERS } from '../../services/worker/src/consumers.js';
 import { createAccountFixture } from '@murmur/db/testing';
 import type { ReceivedMail, SmtpSink } from '@murmur/devkit/smtp-sink';
 import { sleep } from '@murmur/devkit/testing';
@@ -230,38 +226,42 @@ export async function count(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The event types each consumer processes (the worker's table, `services/worker/src/consumers.ts`). */
-const OWED: Record<'notifications' | 'statistics', readonly string[]> = {
-  notifications: NOTIFYING_EVENT_TYPES,
-  statistics: ['PostCreated', 'UserMentioned', 'SignedIn'],
-};
+/**
+ * The event types each consumer processes: the worker's consumers table itself
+ * (`services/worker/src/consumers.ts`), so that a consumer added there is checked here too.
+ */
+const OWED: ReadonlyMap<string, readonly string[]> = new Map(
+  CONSUMERS.map((consumer) => [consumer.name, consumer.handles]),
+);
 
 /** How many outbox events of the types `consumer` processes there are. */
-function owedEvents(database: Database, consumer: keyof typeof OWED): Promise<number> {
+function owedEvents(database: Database, consumer: string): Promise<number> {
   return count(database, `select count(*) as n from outbox_events where type = any($1)`, [
-    OWED[consumer],
+    OWED.get(consumer),
   ]);
 }
 
-/** Outbox rows not yet published, events a consumer still owes, e-mails not finished. */
+/** Outbox rows not yet published, events each consumer still owes, e-mails not finished. */
 export async function backlog(database: Database) {
-  const owed = (consumer: keyof typeof OWED) =>
-    count(
-      database,
-      `select count(*) as n from outbox_events o where o.type = any($2) and not exists
-         (select 1 from processed_events p where p.consumer = $1 and p.event_id = o.id)`,
-      [consumer, OWED[consumer]],
-    );
-  const [unpublished, notifications, statistics, emails] = await Promise.all([
+  const owedBy = async (consumer: string) =>
+    [
+      consumer,
+      await count(
+        database,
+        `select count(*) as n from outbox_events o where o.type = any($2) and not exists
+           (select 1 from processed_events p where p.consumer = $1 and p.event_id = o.id)`,
+        [consumer, OWED.get(consumer)],
+      ),
+    ] as const;
+  const [unpublished, owed, emails] = await Promise.all([
     count(database, `select count(*) as n from outbox_events where status <> 'published'`),
-    owed('notifications'),
-    owed('statistics'),
+    Promise.all([...OWED.keys()].map(owedBy)),
     count(
       database,
       `select count(*) as n from email_deliveries where status in ('pending', 'sending')`,
     ),
   ]);
-  return { unpublished, notifications, statistics, emails };
+  return { unpublished, owed: new Map(owed), emails };
 }
 
 /** Waits until every expected event is in the outbox and nothing is owed; false after the timeout. */
@@ -281,10 +281,11 @@ export async function waitUntilIdle(
         `select count(*) as n from outbox_events where type in ('PostCreated', 'UserMentioned')`,
       );
       const b = await backlog(database);
-      const line = `outbox ${events}${expected ? `/${expected}` : ''} events, unpublished ${b.unpublished}, owed: notifications ${b.notifications}, statistics ${b.statistics}; e-mails in flight ${b.emails}`;
+      const owed = [...b.owed].filter(([, n]) => n > 0);
+      const line = `outbox ${events}${expected ? `/${expected}` : ''} events, unpublished ${b.unpublished}, owed: ${owed.map(([consumer, n]) => `${consumer} ${n}`).join(', ') || 'nothing'}; e-mails in flight ${b.emails}`;
       if (line !== last) log(`waiting: ${line}`);
       last = line;
-      if (events >= expected && b.unpublished + b.notifications + b.statistics + b.emails === 0) {
+      if (events >= expected && b.unpublished + owed.length + b.emails === 0) {
         return true;
       }
     } catch (error) {
@@ -299,7 +300,7 @@ export type Check = (ok: boolean, message: string) => void;
 
 /** Every outbox event processed exactly once by each consumer that owes it. */
 export async function checkEventsProcessedOnce(database: Database, check: Check): Promise<void> {
-  for (const consumer of ['notifications', 'statistics'] as const) {
+  for (const consumer of OWED.keys()) {
     const owed = await owedEvents(database, consumer);
     const processed = await count(
       database,

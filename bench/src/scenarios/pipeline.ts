@@ -4,7 +4,8 @@
  * by an SMTP sink running in this process, and, as the reference, raw JetStream publish and
  * consume-with-ack rates on a scratch stream in the same run.
  */
-import { createDatabase, createStatus } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';

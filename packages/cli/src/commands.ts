@@ -7,24 +7,23 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { isDomainError, type Database } from '@murmur/db';
 import {
   ACCOUNT_ROLES,
-  activeAnnouncements,
   addInstanceRule,
-  findAccountByUsername,
   isAccountRole,
-  isDomainError,
   listInstanceRules,
-  publishAnnouncement,
-  registerAccount,
   removeInstanceRule,
   reviewSignUp,
   setAccountRole,
   takeAccountAction,
+} from '@murmur/db/moderation';
+import {
+  activeAnnouncements,
+  publishAnnouncement,
   withdrawAnnouncement,
-  type AccountRow,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/announcements';
+import { findAccountByUsername, registerAccount, type AccountRow } from '@murmur/db/accounts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 

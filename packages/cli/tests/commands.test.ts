@@ -5,7 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { activeAnnouncements } from '@murmur/db';
+import { activeAnnouncements } from '@murmur/db/announcements';
 import { useTestDatabase } from '@murmur/db/testing';
 import { EXIT, runMurmurctl } from '../src/commands.js';
 

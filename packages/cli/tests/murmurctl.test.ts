@@ -6,16 +6,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  authenticate,
-  authenticateAccessToken,
-  findAccountByUsername,
-  issueAccessToken,
-  listAuditLog,
-  listInstanceRules,
-  registerApplication,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { authenticate, findAccountByUsername } from '@murmur/db/accounts';
+import { authenticateAccessToken, issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { listAuditLog, listInstanceRules } from '@murmur/db/moderation';
 import { createAccountFixture, useTestDatabase } from '@murmur/db/testing';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -9,8 +9,3 @@ export function isSnowflakeId(value: unknown): value is string {
 export function snowflakeFromDate(date: Date): string {
   return (BigInt(date.getTime()) << 16n).toString();
 }
-
-/** When an id was generated. */
-export function dateFromSnowflake(id: string): Date {
-  return new Date(Number(BigInt(id) >> 16n));
-}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, changePassword, registerAccount, updateProfile } from '../src/index.js';
+import {
+  authenticate,
+  changePassword,
+  registerAccount,
+  updateProfile,
+} from '../src/accounts/index.js';
 import { bcryptCostOf } from '../src/passwords.js';
 import { useTestDatabase } from '../src/testing/index.js';
 

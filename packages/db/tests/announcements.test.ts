@@ -3,17 +3,19 @@
  * eight different ones, even when people race to add the ninth), read marks, and withdrawal.
  */
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/index.js';
 import {
   activeAnnouncements,
   addAnnouncementReaction,
   dismissAnnouncement,
-  DomainError,
-  isReactionEmoji,
-  MAX_ANNOUNCEMENT_REACTIONS,
   publishAnnouncement,
   removeAnnouncementReaction,
   withdrawAnnouncement,
-} from '../src/index.js';
+} from '../src/announcements/index.js';
+import {
+  isReactionEmoji,
+  MAX_ANNOUNCEMENT_REACTIONS,
+} from '../src/operations/announcements/index.js';
 import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

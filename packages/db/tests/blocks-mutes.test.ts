@@ -5,32 +5,30 @@
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/index.js';
 import {
   accountStatuses,
-  applyNotificationChanges,
+  favouritedStatuses,
+  findVisibleStatus,
+  homeTimeline,
+  publicTimeline,
+  statusContext,
+  tagTimeline,
+} from '../src/timelines/index.js';
+import { applyNotificationChanges, listNotifications } from '../src/notifications/index.js';
+import {
   blockAccount,
   blockedBy,
-  createStatus,
-  DomainError,
-  favouritedStatuses,
-  favouriteStatus,
-  findVisibleStatus,
-  followAccount,
-  homeTimeline,
-  listNotifications,
   mutedAccounts,
   muteAccount,
   muteConversation,
-  publicTimeline,
-  reblogStatus,
-  relationships,
-  searchStatuses,
-  statusContext,
-  tagTimeline,
   unblockAccount,
   unmuteAccount,
   unmuteConversation,
-} from '../src/index.js';
+} from '../src/safety/index.js';
+import { createStatus, favouriteStatus, reblogStatus } from '../src/statuses/index.js';
+import { followAccount, relationships } from '../src/follows/index.js';
+import { searchStatuses } from '../src/search/index.js';
 import {
   createAccountFixture,
   deliverNotifications,

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import {
-  checkDurabilitySettings,
-  createDatabase,
-  createStatus,
-  followAccount,
-  homeTimeline,
-  publicTimeline,
-  reblogStatus,
-  withTransaction,
-} from '../src/index.js';
+import { checkDurabilitySettings, createDatabase, withTransaction } from '../src/index.js';
+import { createStatus, reblogStatus } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { homeTimeline, publicTimeline } from '../src/timelines/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

@@ -5,25 +5,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { isDomainError } from '../src/index.js';
 import {
   accountStatuses,
-  conversationsOf,
-  createStatus,
-  favouriteStatus,
-  findConversation,
   findVisibleStatus,
-  followAccount,
   homeTimeline,
-  isDomainError,
-  markConversationRead,
   publicTimeline,
-  recordDirectMessageOnce,
-  removeConversation,
-  searchStatuses,
   statusContext,
   tagTimeline,
-  deleteStatus,
-} from '../src/index.js';
+} from '../src/timelines/index.js';
+import {
+  conversationsOf,
+  findConversation,
+  markConversationRead,
+  recordDirectMessageOnce,
+  removeConversation,
+} from '../src/conversations/index.js';
+import { createStatus, favouriteStatus, deleteStatus } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { searchStatuses } from '../src/search/index.js';
 import { queryRows } from '../src/client.js';
 import {
   applyPendingFeedEvents,

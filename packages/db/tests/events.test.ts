@@ -6,25 +6,34 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { DomainEvent, EventType } from '@murmur/events';
+import { type Database } from '../src/index.js';
+import { applyNotificationChanges } from '../src/notifications/index.js';
 import {
-  applyNotificationChanges,
   createAuthorizationCode,
+  issueAccessToken,
+  redeemAuthorizationCode,
+  registerApplication,
+} from '../src/auth/index.js';
+import {
   createStatus,
   deleteStatus,
   favouriteStatus,
-  followAccount,
-  issueAccessToken,
   reblogStatus,
-  redeemAuthorizationCode,
-  registerAccount,
-  registerApplication,
-  removeFromFollowers,
   unfavouriteStatus,
-  unfollowAccount,
   unreblogStatus,
-  updateProfile,
-  type Database,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
+import {
+  endorseAccount,
+  followAccount,
+  removeFromFollowers,
+  unendorseAccount,
+  unfollowAccount,
+} from '../src/follows/index.js';
+import { pinStatus, unpinStatus } from '../src/statuses/index.js';
+import { featureTag, unfeatureTag } from '../src/tags/index.js';
+import { takeAccountAction } from '../src/moderation/index.js';
+import type { AccountActionInput } from '../src/operations/moderation/take-account-action.js';
+import { registerAccount, updateProfile } from '../src/accounts/index.js';
 import { notifications } from '../src/schema/index.js';
 import {
   createAccountFixture,
@@ -244,6 +253,103 @@ describe('each operation writes its event, once, in its transaction', () => {
     });
     await expectNoEvent(redeem, 'InvalidGrant');
   });
+});
+
+describe('every event type of profile features and moderation: one event, none when repeated, none when refused', () => {
+  // Each row: the change, then the same change again (a no-op: no event), then a refused variant
+  // (an error, no event). Types no other test of this file covers.
+  type Actors = { alice: { id: string }; bob: { id: string }; postId: string };
+  const cases: {
+    type: EventType;
+    before?: (a: Actors) => Promise<unknown>;
+    change: (a: Actors) => Promise<unknown>;
+    refused: (a: Actors) => Promise<unknown>;
+    error: string;
+  }[] = [
+    {
+      type: 'StatusPinned',
+      change: (a) => pinStatus(database, { accountId: a.alice.id, statusId: a.postId }),
+      refused: (a) => pinStatus(database, { accountId: a.bob.id, statusId: a.postId }),
+      error: 'InvalidField',
+    },
+    {
+      type: 'StatusUnpinned',
+      before: (a) => pinStatus(database, { accountId: a.alice.id, statusId: a.postId }),
+      change: (a) => unpinStatus(database, { accountId: a.alice.id, statusId: a.postId }),
+      refused: (a) => unpinStatus(database, { accountId: a.alice.id, statusId: '1' }),
+      error: 'StatusNotFound',
+    },
+    {
+      type: 'TagFeatured',
+      change: (a) => featureTag(database, { accountId: a.alice.id, name: 'cats' }),
+      refused: (a) => featureTag(database, { accountId: a.alice.id, name: 'not a tag!' }),
+      error: 'InvalidField',
+    },
+    {
+      type: 'TagUnfeatured',
+      before: (a) => featureTag(database, { accountId: a.alice.id, name: 'dogs' }),
+      change: (a) => unfeatureTag(database, { accountId: a.alice.id, name: 'dogs' }),
+      refused: (a) => unfeatureTag(database, { accountId: a.alice.id, featuredTagId: '1' }),
+      error: 'StatusNotFound' /* the code unfeatureTag uses for any missing record */,
+    },
+    {
+      type: 'AccountEndorsed',
+      before: (a) => followAccount(database, { accountId: a.alice.id, targetAccountId: a.bob.id }),
+      change: (a) => endorseAccount(database, { accountId: a.alice.id, targetAccountId: a.bob.id }),
+      refused: (a) =>
+        endorseAccount(database, { accountId: a.bob.id, targetAccountId: a.alice.id }),
+      error: 'InvalidField',
+    },
+    {
+      type: 'AccountUnendorsed',
+      before: async (a) => {
+        await followAccount(database, { accountId: a.alice.id, targetAccountId: a.bob.id });
+        await endorseAccount(database, { accountId: a.alice.id, targetAccountId: a.bob.id });
+      },
+      change: (a) =>
+        unendorseAccount(database, { accountId: a.alice.id, targetAccountId: a.bob.id }),
+      refused: (a) => unendorseAccount(database, { accountId: a.alice.id, targetAccountId: '1' }),
+      error: 'AccountNotFound',
+    },
+  ];
+  const moderation: [EventType, AccountActionInput['type'], AccountActionInput['type'] | null][] = [
+    ['AccountSuspended', 'suspend', null],
+    ['AccountUnsuspended', 'unsuspend', 'suspend'],
+    ['AccountSilenced', 'silence', null],
+    ['AccountUnsilenced', 'unsilence', 'silence'],
+    ['AccountSensitized', 'sensitive', null],
+    ['AccountUnsensitized', 'unsensitive', 'sensitive'],
+    ['AccountDisabled', 'disable', null],
+    ['AccountEnabled', 'enable', 'disable'],
+  ];
+  for (const [type, action, first] of moderation) {
+    cases.push({
+      type,
+      before: first
+        ? (a) =>
+            takeAccountAction(database, { moderatorId: null, accountId: a.bob.id, type: first })
+        : undefined,
+      change: (a) =>
+        takeAccountAction(database, { moderatorId: null, accountId: a.bob.id, type: action }),
+      // A moderator who is not staff is refused.
+      refused: (a) =>
+        takeAccountAction(database, { moderatorId: a.alice.id, accountId: a.bob.id, type: action }),
+      error: 'NotAllowed',
+    });
+  }
+
+  for (const c of cases) {
+    it(c.type, async () => {
+      const alice = await createAccountFixture(database);
+      const bob = await createAccountFixture(database);
+      const post = await createStatus(database, { accountId: alice.id, text: 'mine' });
+      const actors = { alice, bob, postId: post.id };
+      await c.before?.(actors);
+      await expectEvents(() => c.change(actors), [c.type]);
+      await expectNoEvent(() => c.change(actors));
+      await expectNoEvent(() => c.refused(actors), c.error);
+    });
+  }
 });
 
 describe('the notify step', () => {

@@ -7,18 +7,15 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   accountStatuses,
-  addFilterStatus,
-  createFilter,
-  createStatus,
-  deleteFilter,
-  followAccount,
   homeTimeline,
-  keywordPattern,
-  listNotifications,
   publicTimeline,
   statusContext,
-  updateFilter,
-} from '../src/index.js';
+} from '../src/timelines/index.js';
+import { addFilterStatus, createFilter, deleteFilter, updateFilter } from '../src/safety/index.js';
+import { createStatus } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { listNotifications } from '../src/notifications/index.js';
+import { keywordPattern } from '../src/operations/filters/rules.js';
 import {
   createAccountFixture,
   deliverNotifications,

@@ -4,18 +4,17 @@
  * long as the request, and followers-only posts stay private until a request is authorized.
  */
 import { describe, expect, it } from 'vitest';
+import { accountStatuses } from '../src/timelines/index.js';
 import {
-  accountStatuses,
   authorizeFollowRequest,
-  findAccountById,
   followAccount,
   followRequestsOf,
-  listNotifications,
   rejectFollowRequest,
   relationships,
   unfollowAccount,
-  updateProfile,
-} from '../src/index.js';
+} from '../src/follows/index.js';
+import { findAccountById, updateProfile } from '../src/accounts/index.js';
+import { listNotifications } from '../src/notifications/index.js';
 import {
   createAccountFixture,
   createStatusFixture,

@@ -5,18 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import {
-  applyHomeFeedEvent,
-  createStatus,
-  deleteStatus,
-  followAccount,
-  followTag,
-  homeTimeline,
-  reblogStatus,
-  unfollowAccount,
-  unfollowTag,
-  type HomeFeedEvent,
-} from '../src/index.js';
+import { applyHomeFeedEvent, type HomeFeedEvent } from '../src/feeds/index.js';
+import { createStatus, deleteStatus, reblogStatus } from '../src/statuses/index.js';
+import { followAccount, unfollowAccount } from '../src/follows/index.js';
+import { followTag, unfollowTag } from '../src/tags/index.js';
+import { homeTimeline } from '../src/timelines/index.js';
 import { queryRows } from '../src/client.js';
 import {
   applyPendingFeedEvents,

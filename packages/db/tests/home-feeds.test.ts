@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { createStatus, deleteStatus, reblogStatus } from '../src/statuses/index.js';
+import { fanOutStatus, fanOutStatusesOnce, trimHomeFeeds } from '../src/feeds/index.js';
+import { followAccount, unfollowAccount } from '../src/follows/index.js';
+import { homeTimeline } from '../src/timelines/index.js';
 import {
   addAuthorToFeed,
   buildHomeFeed,
-  createStatus,
-  deleteStatus,
-  fanOutStatus,
-  fanOutStatusesOnce,
-  followAccount,
-  HOME_FEED_LENGTH,
-  homeTimeline,
-  reblogStatus,
   removeAuthorFromFeed,
   removeStatusFromFeeds,
-  trimHomeFeeds,
-  unfollowAccount,
-} from '../src/index.js';
+} from '../src/operations/home-feeds.js';
+import { HOME_FEED_LENGTH } from '../src/operations/home-feed-rules.js';
 import { queryRows } from '../src/client.js';
 import {
   createAccountFixture,

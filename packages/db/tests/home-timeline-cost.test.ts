@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { homeTimeline } from '../src/index.js';
+import { homeTimeline } from '../src/timelines/index.js';
 import { queryRows } from '../src/client.js';
 import { homePageSelection } from '../src/queries/home-timeline.js';
 import { useTestDatabase } from '../src/testing/index.js';

@@ -4,25 +4,22 @@
  * whose members' posts leave the home timeline.
  */
 import { describe, expect, it } from 'vitest';
+import { isDomainError } from '../src/index.js';
 import {
   addListAccounts,
   createList,
-  createStatus,
   deleteList,
-  deleteStatus,
-  followAccount,
-  homeTimeline,
-  isDomainError,
   listMembers,
   listsHoldingAccount,
   listsOf,
   listTimeline,
-  muteAccount,
-  reblogStatus,
   removeListAccounts,
-  unfollowAccount,
   updateList,
-} from '../src/index.js';
+} from '../src/feeds/index.js';
+import { createStatus, deleteStatus, reblogStatus } from '../src/statuses/index.js';
+import { followAccount, unfollowAccount } from '../src/follows/index.js';
+import { homeTimeline } from '../src/timelines/index.js';
+import { muteAccount } from '../src/safety/index.js';
 import {
   applyPendingFeedEvents,
   createAccountFixture,

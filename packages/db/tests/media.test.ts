@@ -1,21 +1,23 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/index.js';
 import {
   createMediaUpload,
-  createStatus,
-  deleteStatus,
   deleteUnattachedMedia,
-  DomainError,
   findOwnMedia,
   findPendingMedia,
-  hydrateStatuses,
   markMediaFailed,
   markMediaProcessed,
   removeExpiredMedia,
   setProfileImage,
   updateMedia,
+} from '../src/media/index.js';
+import {
+  createStatus,
+  deleteStatus,
+  hydrateStatuses,
   type MediaView,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
 import { outboxEvents } from '../src/schema/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 

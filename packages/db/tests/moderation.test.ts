@@ -1,27 +1,28 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isDomainError, type Database } from '../src/index.js';
 import {
   addInstanceRule,
-  authenticateAccessToken,
   changeReportState,
-  createStatus,
   fileReport,
   findReport,
-  followAccount,
-  issueAccessToken,
   listAuditLog,
   listInstanceRules,
-  listNotifications,
   listReports,
-  publicTimeline,
-  searchAccounts,
-  findVisibleAccountById,
-  registerApplication,
   removeInstanceRule,
   setAccountRole,
   takeAccountAction,
-  isDomainError,
-  type Database,
-} from '../src/index.js';
+} from '../src/moderation/index.js';
+import {
+  authenticateAccessToken,
+  issueAccessToken,
+  registerApplication,
+} from '../src/auth/index.js';
+import { createStatus } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { listNotifications } from '../src/notifications/index.js';
+import { publicTimeline } from '../src/timelines/index.js';
+import { searchAccounts } from '../src/search/index.js';
+import { findVisibleAccountById } from '../src/accounts/index.js';
 import {
   createAccountFixture,
   deliverNotifications,

@@ -4,13 +4,10 @@
  * staff and accepted senders never filtered.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  updateNotificationPolicy,
-  type Database,
-} from '../src/index.js';
+import { type Database } from '../src/index.js';
+import { createStatus, favouriteStatus } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { updateNotificationPolicy } from '../src/notifications/index.js';
 import {
   createAccountFixture,
   deliverNotifications,

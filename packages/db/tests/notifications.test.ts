@@ -1,22 +1,23 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { type Database } from '../src/index.js';
 import {
   clearNotifications,
-  createStatus,
-  deleteStatus,
   dismissNotification,
-  favouriteStatus,
-  followAccount,
   getMarkers,
   getNotification,
   listNotifications,
-  readDailyStatistics,
-  readInstanceCounts,
-  reblogStatus,
   saveMarkers,
   unreadNotificationsCount,
-  type Database,
-} from '../src/index.js';
+} from '../src/notifications/index.js';
+import {
+  createStatus,
+  deleteStatus,
+  favouriteStatus,
+  reblogStatus,
+} from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { readDailyStatistics, readInstanceCounts } from '../src/statistics/index.js';
 import { notifications } from '../src/schema/index.js';
 import {
   countStatements,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { type Database } from '../src/index.js';
 import {
   authenticateAccessToken,
   createAuthorizationCode,
@@ -14,10 +15,9 @@ import {
   revokeAccessToken,
   revokeApplicationForAccount,
   verifyClientCredentials,
-  type AccountRow,
   type ApplicationRow,
-  type Database,
-} from '../src/index.js';
+} from '../src/auth/index.js';
+import { type AccountRow } from '../src/accounts/index.js';
 import { oauthAccessTokens } from '../src/schema/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 

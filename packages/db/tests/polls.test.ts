@@ -5,15 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import {
-  createStatus,
-  endDuePolls,
-  findVisiblePoll,
-  followAccount,
-  listNotifications,
-  validatePoll,
-  voteInPoll,
-} from '../src/index.js';
+import { createStatus, endDuePolls, findVisiblePoll, voteInPoll } from '../src/statuses/index.js';
+import { followAccount } from '../src/follows/index.js';
+import { listNotifications } from '../src/notifications/index.js';
+import { validatePoll } from '../src/operations/polls/index.js';
 import {
   createAccountFixture,
   deliverNotifications,

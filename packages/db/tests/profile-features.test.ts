@@ -3,14 +3,9 @@
  * hashtag names, a hashtag created by many at once, and what an event carries.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DomainError,
-  featureTag,
-  followTag,
-  hashtagName,
-  MAX_FEATURED_TAGS,
-  setAccountNote,
-} from '../src/index.js';
+import { DomainError } from '../src/index.js';
+import { featureTag, followTag, hashtagName, MAX_FEATURED_TAGS } from '../src/tags/index.js';
+import { setAccountNote } from '../src/follows/index.js';
 import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

@@ -7,17 +7,15 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   cancelScheduledStatus,
-  createMediaUpload,
   createStatus,
   findScheduledStatus,
   hydrateStatuses,
   listScheduledStatuses,
-  markMediaProcessed,
   publishDueScheduledStatuses,
-  removeExpiredMedia,
   rescheduleStatus,
   scheduleStatus,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
+import { createMediaUpload, markMediaProcessed, removeExpiredMedia } from '../src/media/index.js';
 import { createAccountFixture, outboxEvents, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

@@ -3,17 +3,16 @@
  * mentions and hashtags recomputed, and who is told (those who boosted it; the newly mentioned).
  */
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/index.js';
+import { createMediaUpload, markMediaProcessed } from '../src/media/index.js';
 import {
-  createMediaUpload,
   createStatus,
-  DomainError,
   editStatus,
-  markMediaProcessed,
   hydrateStatuses,
-  listNotifications,
   reblogStatus,
   statusRevisions,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
+import { listNotifications } from '../src/notifications/index.js';
 import {
   createAccountFixture,
   createStatusFixture,

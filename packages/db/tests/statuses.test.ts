@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { DomainError } from '../src/index.js';
 import {
   createStatus,
   deleteStatus,
-  DomainError,
   favouriteStatus,
   getVisibleStatus,
   hydrateStatuses,
-  statusContext,
-  findVisibleStatus,
-} from '../src/index.js';
+} from '../src/statuses/index.js';
+import { statusContext, findVisibleStatus } from '../src/timelines/index.js';
 import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
@@ -229,7 +228,7 @@ describe('createStatus input hardening', () => {
 
 describe('favouritedStatuses', () => {
   it('lists what an account favourited, most recently favourited first, paged by favourite', async () => {
-    const { favouritedStatuses } = await import('../src/index.js');
+    const { favouritedStatuses } = await import('../src/timelines/index.js');
     const author = await createAccountFixture(testDb.database);
     const fan = await createAccountFixture(testDb.database);
     const older = await createStatus(testDb.database, { accountId: author.id, text: 'older post' });

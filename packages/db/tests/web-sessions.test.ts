@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { type Database } from '../src/index.js';
+import { changePassword, type AccountRow } from '../src/accounts/index.js';
 import {
-  changePassword,
   createWebSession,
   deleteExpiredWebSessions,
   deleteWebSession,
@@ -9,10 +10,8 @@ import {
   loadWebSession,
   registerApplication,
   revokeAccessTokenById,
-  type AccountRow,
   type ApplicationRow,
-  type Database,
-} from '../src/index.js';
+} from '../src/auth/index.js';
 import { createAccountFixture, FIXTURE_PASSWORD, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();

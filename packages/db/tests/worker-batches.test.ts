@@ -6,16 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { createEvent, type UserMentioned } from '@murmur/events';
+import { type Database } from '../src/index.js';
+import { applyNotificationChanges, recordMentionsProcessed } from '../src/notifications/index.js';
 import {
-  applyNotificationChanges,
   claimEmailDeliveries,
-  createStatus,
-  deleteStatus,
   recordEmailOutcome,
-  recordMentionsProcessed,
-  type Database,
   type EmailDeliveryRequest,
-} from '../src/index.js';
+} from '../src/events/index.js';
+import { createStatus, deleteStatus } from '../src/statuses/index.js';
 import { emailDeliveries, notifications, processedEvents } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 

@@ -1,20 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
+import { type Database } from '../src/index.js';
 import {
-  addDays,
-  claimEmailDelivery,
   computeDailyStatsFromSources,
   countEventsInDailyStats,
-  createStatus,
-  deleteStatus,
   finalizeFinishedDays,
   getDailyStats,
-  recordDeadLetter,
-  recordEmailOutcome,
   type StatisticsEvent,
   utcDay,
-  type Database,
-} from '../src/index.js';
+} from '../src/statistics/index.js';
+import { createStatus, deleteStatus } from '../src/statuses/index.js';
+import { recordDeadLetter, recordEmailOutcome } from '../src/events/index.js';
+import { addDays } from '../src/operations/statistics.js';
+import { claimEmailDelivery } from '../src/operations/email-deliveries.js';
 import { emailDeliveries } from '../src/schema/index.js';
 import {
   createAccountFixture,

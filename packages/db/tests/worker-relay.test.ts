@@ -1,18 +1,18 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { type Database } from '../src/index.js';
+import { createStatus } from '../src/statuses/index.js';
 import {
-  createStatus,
   deleteProcessedOutboxEvents,
   listenForOutbox,
   outboxBacklog,
   reconcileOutboxBatch,
   relayOutbox,
-  relayOutboxBatch,
-  type Database,
   type OutboxRow,
   type PublishOutcome,
-} from '../src/index.js';
+} from '../src/events/index.js';
+import { relayOutboxBatch } from '../src/operations/relay.js';
 import { outboxEvents, processedEvents } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 

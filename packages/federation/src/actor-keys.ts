@@ -5,7 +5,8 @@
  */
 import { exportJwk, generateCryptoKeyPair, importJwk } from '@fedify/fedify';
 import type { JsonWebKey } from 'node:crypto';
-import { ACTOR_KEY_ALGORITHMS, findActorKeys, storeActorKey, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { ACTOR_KEY_ALGORITHMS, findActorKeys, storeActorKey } from '@murmur/db/federation';
 
 type KeyPair = Awaited<ReturnType<typeof generateCryptoKeyPair>>;
 

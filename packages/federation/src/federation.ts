@@ -7,13 +7,10 @@
 import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
 import { Activity, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
-import {
-  findAccountByUsername,
-  followersOf,
-  followingOf,
-  recordRemoteActivity,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { findAccountByUsername } from '@murmur/db/accounts';
+import { followersOf, followingOf } from '@murmur/db/follows';
+import { recordRemoteActivity } from '@murmur/db/federation';
 import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';

@@ -9,7 +9,9 @@
  */
 import { signRequest, type Federation } from '@fedify/fedify';
 import { Accept, Activity, Follow, Undo } from '@fedify/vocab';
-import { findAccountByUsername, followAccount, unfollowAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { findAccountByUsername } from '@murmur/db/accounts';
+import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import type { RemoteAccountResolver } from './remote-accounts.js';
 
 export interface InboxApplierOptions {

@@ -3,14 +3,14 @@
  * process shares its caches of remote keys and documents and its memory of incoming activities.
  */
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from '@fedify/fedify';
+import { type Database } from '@murmur/db';
 import {
   compareAndSetFederationEntry,
   deleteFederationEntry,
   getFederationEntry,
   listFederationEntries,
   setFederationEntry,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/federation';
 
 function ttlMilliseconds(options: KvStoreSetOptions | undefined): number | undefined {
   return options?.ttl ? Math.max(0, Math.round(options.ttl.total('millisecond'))) : undefined;

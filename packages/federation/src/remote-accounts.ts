@@ -5,7 +5,8 @@
  */
 import type { Federation } from '@fedify/fedify';
 import { type Actor, type Image, isActor, type Link } from '@fedify/vocab';
-import { findRemoteAccount, upsertRemoteAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { findRemoteAccount, upsertRemoteAccount } from '@murmur/db/federation';
 import { htmlToText } from './html-text.js';
 
 export const REMOTE_ACCOUNT_REFRESH_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Federation } from '@fedify/fedify';
-import { authenticate, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { authenticate } from '@murmur/db/accounts';
 import {
   createMurmurFederation,
   createRemoteAccountResolver,
@@ -34,7 +35,7 @@ import { corsPolicy } from './plugins/cors.js';
 import { errorHandling } from './plugins/errors.js';
 import { federationRoutes } from './plugins/federation.js';
 import { mediaUrl } from './entities/context.js';
-import { health } from './plugins/health.js';
+import { healthRoutes } from '@murmur/service-kit/web-edge';
 import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
 import { DEFAULT_RATE_LIMITS, rateLimiting, type RateLimitSettings } from './plugins/rate-limit.js';
@@ -167,7 +168,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(emailConfirmation);
   await app.register(rateLimiting, { settings: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits } });
   await app.register(openApi);
-  await app.register(health);
+  await app.register(healthRoutes, { ping: () => app.database.ping() });
 
   await app.register(oauthRoutes);
   await app.register(wellKnownRoutes);

@@ -2,7 +2,8 @@
  * The API's entry point: read the configuration, connect to the database, make sure the website's
  * OAuth client exists, listen, and close everything on SIGINT/SIGTERM.
  */
-import { createDatabase, ensureFirstPartyApplication } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
+import { ensureFirstPartyApplication } from '@murmur/db/auth';
 import {
   createLogger,
   runtimeInfo,

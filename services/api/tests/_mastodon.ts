@@ -2,7 +2,8 @@
  * Helpers of the Mastodon endpoint tests: the real app on a fresh database, and signed-in users
  * (an account, an application and a bearer token).
  */
-import { issueAccessToken, registerApplication, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { createLogger } from '@murmur/service-kit';
 import type { LightMyRequestResponse } from 'fastify';

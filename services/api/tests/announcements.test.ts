@@ -3,7 +3,8 @@
  * react with an emoji and mark it read; bodies checked against Mastodon's description; masto.js does
  * the same unmodified over HTTP.
  */
-import { publishAnnouncement, withdrawAnnouncement, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { publishAnnouncement, withdrawAnnouncement } from '@murmur/db/announcements';
 import { createRestAPIClient } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

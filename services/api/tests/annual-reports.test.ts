@@ -4,13 +4,9 @@
  * (posts by kind, top posts, hashtags, whom they replied to and boosted, months) and names the
  * accounts and statuses it points at. Every body is checked against Mastodon's own description.
  */
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  reblogStatus,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { createTestApp, type TestApp } from './_helpers.js';

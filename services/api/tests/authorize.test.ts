@@ -432,7 +432,7 @@ describe('R11 consent page', () => {
   });
 
   it('skips consent for the first-party website client, which must use PKCE', async () => {
-    const { ensureFirstPartyApplication } = await import('@murmur/db');
+    const { ensureFirstPartyApplication } = await import('@murmur/db/auth');
     await ensureFirstPartyApplication(t.database, {
       clientId: 'murmur-web-test',
       clientSecret: 'web-secret',

@@ -4,7 +4,8 @@
  * message) but can read and resend the e-mail (`POST /api/v1/emails/confirmations`, optionally to a
  * corrected address); after the link it can. With REQUIRE_EMAIL_CONFIRMATION=false nothing waits.
  */
-import { createStatus, issueAccountTokenSecret, confirmEmail } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { issueAccountTokenSecret, confirmEmail } from '@murmur/db/accounts';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountFixture, createTestApp, registerClient, type TestApp } from './_helpers.js';

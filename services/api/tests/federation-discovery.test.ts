@@ -3,7 +3,8 @@
  * with its inboxes, collections and keys; NodeInfo says the server speaks ActivityPub.
  */
 import { createPublicKey } from 'node:crypto';
-import { followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { followAccount } from '@murmur/db/follows';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { json, ORIGIN, type TestUser, useServer } from './_mastodon.js';

@@ -3,7 +3,7 @@
  * person on one finds a person on the other by `user@host`, through WebFinger and the actor
  * document, as a Mastodon server does; the account is stored and served like a local one.
  */
-import { updateProfile } from '@murmur/db';
+import { updateProfile } from '@murmur/db/accounts';
 import { createRestAPIClient } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';

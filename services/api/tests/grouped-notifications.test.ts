@@ -3,13 +3,9 @@
  * notifications tab: groups, paging by Link, filters, one group, its accounts, dismissal and the
  * unread count. Every body is checked against Mastodon's own OpenAPI description.
  */
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  reblogStatus,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -1,4 +1,5 @@
-import { createStatus, favouriteStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus } from '@murmur/db/statuses';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import { Account, CredentialAccount, Notification, Relationship } from '../src/schemas/entities.js';

@@ -4,13 +4,9 @@
  * Mastodon's own description documents for it (tests/_openapi.ts), and every Mastodon route is
  * documented in the OpenAPI document.
  */
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  reblogStatus,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { deliverNotifications } from '@murmur/db/testing';
 import Type, { type TSchema } from 'typebox';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,8 @@
  * anonymous readers), and the conversations list with unread state, mark read and remove, paged by
  * Link. Every body is checked against Mastodon's description.
  */
-import { followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { followAccount } from '@murmur/db/follows';
 import { applyPendingFeedEvents, recordPendingDirectMessages } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -4,7 +4,9 @@
  * familiar followers, the directory, suggestions, statuses and accounts by id, the operator's
  * texts and OpenID Connect's UserInfo. Every body is checked against Mastodon's own description.
  */
-import { createStatus, followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { outboxEvents } from '@murmur/db/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';

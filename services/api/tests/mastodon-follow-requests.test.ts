@@ -4,7 +4,8 @@
  * and reject, withdrawing by unfollowing, the `follow_request` notification and followers-only
  * posts kept private. Every body is checked against Mastodon's own description.
  */
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -1,4 +1,5 @@
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActivityWeek, InstanceV1, InstanceV2, NodeInfo } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -3,7 +3,9 @@
  * you follow), the lists holding an account, and the list timeline with its Link paging. Every body
  * is checked against Mastodon's description.
  */
-import { createStatus, followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { applyPendingFeedEvents } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

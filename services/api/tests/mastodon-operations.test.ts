@@ -2,7 +2,8 @@
  * The small operations apps call, checked against Mastodon's description: the Profile entity
  * (`GET`/`PATCH /api/v1/profile`), `GET /health`, the (empty) translation languages and oEmbed.
  */
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { json, ORIGIN, type TestUser, useServer } from './_mastodon.js';

@@ -1,4 +1,6 @@
-import { createStatus, followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { createAccountFixture } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import { Account, Context, Status } from '../src/schemas/entities.js';

@@ -1,4 +1,6 @@
-import { createStatus, followAccount, reblogStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Search, Status } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -3,7 +3,8 @@
  * queue and acts on the account. Responses are checked against Mastodon's description (the routes
  * it describes) and its AdminAccount / AdminReport / Report entities (the admin routes it does not).
  */
-import { addInstanceRule, setAccountRole, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { addInstanceRule, setAccountRole } from '@murmur/db/moderation';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -5,7 +5,9 @@
  * (they are deleted), and `drop` (nothing is created). Every body is checked against Mastodon's
  * own description.
  */
-import { createStatus, favouriteStatus, followAccount, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';

@@ -4,7 +4,8 @@
  * policy, works once, and ends every token of the account. (The e-mail itself is the worker's: here
  * the worker's step that makes the token is called directly.)
  */
-import { authenticateAccessToken, issueAccountTokenSecret, type AccountRow } from '@murmur/db';
+import { authenticateAccessToken } from '@murmur/db/auth';
+import { issueAccountTokenSecret, type AccountRow } from '@murmur/db/accounts';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor } from './_mastodon.js';

@@ -4,7 +4,7 @@
  * when the database is back. Against a PostgreSQL cluster of this file's own, restarted mid-load.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { issueAccessToken, registerApplication } from '@murmur/db';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { createDatabaseOnServer, type TestDatabase } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { loadThroughOutage, timedFetch } from '@murmur/devkit/outage';

@@ -6,7 +6,8 @@
  * resumes — also when the author's next request reaches another API process.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDatabase, issueAccessToken, registerApplication } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { createDatabaseOnServer, type TestDatabase } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { waitFor } from '@murmur/devkit/testing';

@@ -3,7 +3,7 @@
  * a person reports an account, a moderator made an admin client sees the report in the queue and
  * its notification, resolves it with a suspension, and the suspended account's token stops.
  */
-import { addInstanceRule, setAccountRole } from '@murmur/db';
+import { addInstanceRule, setAccountRole } from '@murmur/db/moderation';
 import { deliverNotifications } from '@murmur/db/testing';
 import { createRestAPIClient, MastoHttpError } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

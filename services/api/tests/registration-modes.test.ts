@@ -3,7 +3,8 @@
  * refuses sign-up, `approval` takes a reason and lets nobody sign in until a moderator approves;
  * the sign-up page asks people to accept the instance's rules.
  */
-import { addInstanceRule, issueAccessToken, registerApplication, setAccountRole } from '@murmur/db';
+import { addInstanceRule, setAccountRole } from '@murmur/db/moderation';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.js';

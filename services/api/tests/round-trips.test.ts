@@ -2,13 +2,9 @@
  * The hot paths' round trips to PostgreSQL, pinned: on a loaded server every statement costs a
  * context switch on both sides, and these budgets are what the benchmarks (bench/) were tuned with.
  */
-import {
-  createStatus,
-  favouriteStatus,
-  followAccount,
-  reblogStatus,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
 import { countStatements, deliverNotifications } from '@murmur/db/testing';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +77,19 @@ describe('round trips per request', () => {
       payload: { status: `hello @${bob.username} #rounds`, in_reply_to_id: thread[5]! },
     });
     expect(statements).toBe(3);
+  });
+
+  it('favourites a status in two statements after the token lookup, as few as posting', async () => {
+    await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() });
+    // The favourite (the target resolved, a reblog unwrapped, the counter and the event written
+    // together), then the status as the viewer now sees it.
+    const favourite = { method: 'POST' as const, headers: bearer() };
+    expect(
+      await statementsFor({ ...favourite, url: `/api/v1/statuses/${thread[4]}/favourite` }),
+    ).toBe(3);
+    expect(
+      await statementsFor({ ...favourite, url: `/api/v1/statuses/${thread[4]}/unfavourite` }),
+    ).toBe(3);
   });
 
   it('reads a page of notification groups in two statements after the token lookup', async () => {

@@ -1,4 +1,4 @@
-import { authenticate, findAccountByUsername } from '@murmur/db';
+import { authenticate, findAccountByUsername } from '@murmur/db/accounts';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PasswordAuthenticator } from '../src/app.js';

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authenticateAccessToken, revokeAccessTokenById } from '@murmur/db';
+import { authenticateAccessToken, revokeAccessTokenById } from '@murmur/db/auth';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { freePort } from '@murmur/devkit/net';
 import { createLogger } from '@murmur/service-kit';

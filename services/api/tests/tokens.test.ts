@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { listAuthorizedApplications } from '@murmur/db';
+import { listAuthorizedApplications } from '@murmur/db/auth';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

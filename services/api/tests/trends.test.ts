@@ -5,7 +5,10 @@
  * private posts, replies), and each page is read for its viewer (a post deleted after the ranking was
  * computed is not served).
  */
-import { createStatus, favouriteStatus, followAccount, followTag, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, favouriteStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
+import { followTag } from '@murmur/db/tags';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { json, links, signedInUser, type TestUser, useServer } from './_mastodon.js';

@@ -4,7 +4,8 @@
  * API read, an oversized body is refused fast, and smuggling-shaped requests get 400.
  */
 import { connect } from 'node:net';
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { freePort } from '@murmur/devkit/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './_helpers.js';

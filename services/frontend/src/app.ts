@@ -18,7 +18,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FrontendConfig } from './config.js';
 import { describeError, HttpError } from './errors.js';
-import { html } from './html.js';
+import { healthRoutes, html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from './pages.js';
 import { securityHeaders } from './plugins/security.js';
 import { registerSession } from './plugins/session.js';
@@ -153,20 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return sendPage(reply, context, { title: 'Not found', body, noindex: true }, 404);
   });
 
-  app.get('/healthz', async (_request, reply) =>
-    reply.type('application/json').send({ status: 'ok' }),
-  );
-  app.get('/readyz', async (_request, reply) => {
-    try {
-      await database.ping();
-      return reply.type('application/json').send({ status: 'ready' });
-    } catch {
-      return reply
-        .code(503)
-        .type('application/json')
-        .send({ status: 'unavailable', database: 'unreachable' });
-    }
-  });
+  await app.register(healthRoutes, { ping: () => database.ping() });
 
   for (const [name, file] of Object.entries(assets.files)) {
     app.get(`/assets/${name}`, async (_request, reply) =>

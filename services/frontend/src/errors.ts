@@ -1,4 +1,5 @@
 import { isDomainError, isTransientDatabaseError } from '@murmur/db';
+import { httpStatusOfDomainError } from '@murmur/service-kit/web-edge';
 
 /** An error with the HTTP status and a message safe to show. */
 export class HttpError extends Error {
@@ -10,19 +11,6 @@ export class HttpError extends Error {
     super(message);
   }
 }
-
-const DOMAIN_STATUS: Record<string, number> = {
-  AccountNotFound: 404,
-  StatusNotFound: 404,
-  NotificationNotFound: 404,
-  ApplicationNotFound: 404,
-  ListNotFound: 404,
-  ConversationNotFound: 404,
-  ReportNotFound: 404,
-  RuleNotFound: 404,
-  NotAllowed: 403,
-  CannotFollowSelf: 422,
-};
 
 /** The status and message to show for an error thrown by a handler. */
 export function describeError(error: unknown): {
@@ -38,7 +26,7 @@ export function describeError(error: unknown): {
     };
   }
   if (isDomainError(error)) {
-    const statusCode = DOMAIN_STATUS[error.code] ?? 422;
+    const statusCode = httpStatusOfDomainError(error.code);
     const message = statusCode === 404 ? 'We could not find that page.' : error.message;
     return { statusCode, title: titleFor(statusCode), message };
   }

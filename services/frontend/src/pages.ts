@@ -3,7 +3,7 @@ import type { Database } from '@murmur/db';
 import type { Logger } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FrontendConfig } from './config.js';
-import { toHtmlString } from './html.js';
+import { toHtmlString } from '@murmur/service-kit/web-edge';
 import { csrfTokenFor } from './plugins/session.js';
 import type { PageContext } from './views/context.js';
 import { layout, type PageOptions } from './views/layout.js';

@@ -1,10 +1,6 @@
-import {
-  createWebSession,
-  ensureFirstPartyApplication,
-  issueAccessToken,
-  type AccountRow,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createWebSession, ensureFirstPartyApplication, issueAccessToken } from '@murmur/db/auth';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { createLogger } from '@murmur/service-kit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';

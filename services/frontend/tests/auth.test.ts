@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadWebSession, pkceS256Challenge, type AccountRow } from '@murmur/db';
+import { loadWebSession, pkceS256Challenge } from '@murmur/db/auth';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueWebToken, startHarness, type Harness } from './_helpers.js';

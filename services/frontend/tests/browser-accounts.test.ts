@@ -9,13 +9,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  followAccount,
-  issueAccessToken,
-  registerApplication,
-  relationships,
-  type AccountRow,
-} from '@murmur/db';
+import { followAccount, relationships } from '@murmur/db/follows';
+import { issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startSmtpSink, type SmtpSink } from '@murmur/devkit/smtp-sink';

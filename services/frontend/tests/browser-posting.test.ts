@@ -7,7 +7,8 @@
  * audited with axe-core.
  */
 import type { AddressInfo } from 'node:net';
-import { createStatus, hydrateStatuses, type AccountRow } from '@murmur/db';
+import { createStatus, hydrateStatuses } from '@murmur/db/statuses';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';

@@ -16,15 +16,10 @@ import {
   deliverNotifications,
   type TestDatabase,
 } from '@murmur/db/testing';
-import {
-  createStatus,
-  favouriteStatus,
-  findAccountByUsername,
-  followAccount,
-  reblogStatus,
-  recomputeDailyStats,
-  type AccountRow,
-} from '@murmur/db';
+import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
+import { findAccountByUsername, type AccountRow } from '@murmur/db/accounts';
+import { followAccount } from '@murmur/db/follows';
+import { recomputeDailyStats } from '@murmur/db/statistics';
 import { photoJpeg } from '@murmur/media/testing';
 import { countCharacters } from '@murmur/text';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';

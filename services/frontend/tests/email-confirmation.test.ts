@@ -2,7 +2,8 @@
  * An account whose e-mail address is not confirmed, on the website: a notice on every page with
  * "Send the link again", and posting, boosting and following refused with a clear message.
  */
-import { relationships, type AccountRow } from '@murmur/db';
+import { relationships } from '@murmur/db/follows';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture, createStatusFixture, outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';

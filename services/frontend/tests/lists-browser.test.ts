@@ -5,7 +5,9 @@
  * from the list page, reads the list's posts, renames it, removes the member and deletes the list;
  * then reads their direct messages. Every page is audited with axe-core (`_accessibility.ts`).
  */
-import { createStatus, followAccount, type AccountRow } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture, recordPendingDirectMessages } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';

@@ -2,7 +2,7 @@
  * The lists and direct-message pages through inject(): private to the signed-in person, forms
  * protected by CSRF, someone else's list not found, a failed form kept as typed.
  */
-import { createList, listsOf } from '@murmur/db';
+import { createList, listsOf } from '@murmur/db/feeds';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';

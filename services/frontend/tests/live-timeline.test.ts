@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStatus } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { freePort } from '@murmur/devkit/net';

@@ -2,7 +2,8 @@
  * The moderation pages' rules, through inject(): only staff see them, forms need the session's
  * CSRF token, a moderator cannot act on an admin, and a suspended person's session ends.
  */
-import { fileReport, findAccountByUsername, setAccountRole } from '@murmur/db';
+import { fileReport, setAccountRole } from '@murmur/db/moderation';
+import { findAccountByUsername } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness } from './_helpers.js';

@@ -4,7 +4,8 @@
  * notifications page to the requests, Accept one sender (their message then shows among the
  * notifications) and Dismiss the other. Every page is audited with axe-core (`_accessibility.ts`).
  */
-import { createStatus, type AccountRow } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';

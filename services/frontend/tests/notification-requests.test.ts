@@ -3,7 +3,7 @@
  * the notifications page, which links to the requests), the requests page lists it with Accept and
  * Dismiss, and each answer does what it says.
  */
-import { createStatus } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness } from './_helpers.js';

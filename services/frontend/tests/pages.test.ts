@@ -2,13 +2,11 @@ import {
   createStatus,
   favouriteStatus,
   unfavouriteStatus,
-  findAccountById,
-  recomputeDailyStats,
-  revokeAccessTokenById,
-  loadWebSession,
-  type AccountRow,
   type StatusRow,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { recomputeDailyStats } from '@murmur/db/statistics';
+import { revokeAccessTokenById, loadWebSession } from '@murmur/db/auth';
 import {
   createAccountFixture,
   createStatusFixture,
@@ -479,6 +477,16 @@ describe('signed in', () => {
     expect((await get(h, '/@alice')).body).not.toContain('boosted</p>');
   });
 
+  it('refuses to follow oneself with 403, as the API does (one domain-error map)', async () => {
+    const self = await postForm(
+      h,
+      `/@${alice.username}/follow`,
+      { csrf_token: aliceSession.csrf, return_to: `/@${alice.username}` },
+      { session: aliceSession },
+    );
+    expect(self.statusCode).toBe(403);
+  });
+
   it('follows and unfollows from the profile', async () => {
     expect((await get(h, '/@bob', aliceSession)).body).toContain('>Follow</button>');
     await postForm(
@@ -740,6 +748,6 @@ describe('unsubscribe', () => {
 describe('health', () => {
   it('answers /healthz and /readyz', async () => {
     expect((await get(h, '/healthz')).statusCode).toBe(200);
-    expect((await get(h, '/readyz')).json()).toEqual({ status: 'ready' });
+    expect((await get(h, '/readyz')).json()).toEqual({ status: 'ok' });
   });
 });

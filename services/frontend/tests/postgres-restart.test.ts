@@ -4,7 +4,7 @@
  * itself when the database is back. Against a PostgreSQL cluster of this file's own.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createDatabaseOnServer } from '@murmur/db/testing';
 import { loadThroughOutage, timedFetch } from '@murmur/devkit/outage';
 import { PrivatePostgres } from '@murmur/devkit/postgres';

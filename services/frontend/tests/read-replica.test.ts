@@ -5,7 +5,8 @@
  * replica sees it only once replay resumes.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDatabase, type AccountRow } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture, createDatabaseOnServer } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { waitFor } from '@murmur/devkit/testing';

@@ -2,7 +2,8 @@
  * Blocking and muting on the website, through its routes: the profile's labelled buttons, what a
  * block hides, and the settings page that lists blocks and mutes with an undo for each.
  */
-import { createStatus, type AccountRow } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';

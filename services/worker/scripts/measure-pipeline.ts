@@ -7,7 +7,7 @@
  * Uses local PostgreSQL and NATS (TEST_DATABASE_URL / TEST_NATS_URL), its own database and stream.
  */
 import { performance } from 'node:perf_hooks';
-import { createStatus } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase } from '@murmur/db/testing';
 import { removeTopology, testTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';

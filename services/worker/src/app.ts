@@ -4,15 +4,9 @@
  * (statistics, retention, media cleanup, home feeds trim, due work: ended polls, scheduled statuses), the dead-letter watcher and a small HTTP
  * server (`/healthz`, `/readyz`, `/status`). Nothing runs until `start()`; tests build it in-process.
  */
-import {
-  countDeadLetters,
-  countEmailDeliveries,
-  finalizeFinishedDays,
-  outboxBacklog,
-  refreshTodayStats,
-  utcDay,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { countDeadLetters, countEmailDeliveries, outboxBacklog } from '@murmur/db/events';
+import { finalizeFinishedDays, refreshTodayStats, utcDay } from '@murmur/db/statistics';
 import { retentionJob } from './retention.js';
 import { dueWorkJob } from './due-work.js';
 import type { DomainEvent, EventTopology } from '@murmur/events';

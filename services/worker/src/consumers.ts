@@ -10,12 +10,10 @@
  * it owes them nothing). Names are durable state on the server: renaming one would start a new
  * consumer at the beginning of the stream, so the names stay.
  */
-import {
-  HOME_FEED_EVENT_TYPES,
-  NOTIFYING_EVENT_TYPES,
-  type ConsumersByEventType,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { HOME_FEED_EVENT_TYPES } from '@murmur/db/feeds';
+import { NOTIFYING_EVENT_TYPES } from '@murmur/db/notifications';
+import { type ConsumersByEventType } from '@murmur/db/events';
 import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
 import type { MediaStorage } from '@murmur/media';
 import type { WorkerConfig } from './config.js';

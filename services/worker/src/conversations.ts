@@ -3,7 +3,9 @@
  * (`@murmur/db` `recordDirectMessageOnce`, marker and effect in one statement). Other posts are
  * only marked, so the reconciler does not republish them.
  */
-import { markEventProcessed, recordDirectMessageOnce, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { markEventProcessed } from '@murmur/db/events';
+import { recordDirectMessageOnce } from '@murmur/db/conversations';
 import type { EventHandler } from './handlers.js';
 
 export const CONVERSATIONS_CONSUMER = 'conversations';

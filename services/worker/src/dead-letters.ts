@@ -5,7 +5,8 @@
  *   and this module fetches the message by its stream sequence and records it.
  * Either way the message stays in the stream, and the consumer keeps flowing.
  */
-import { recordDeadLetter, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { recordDeadLetter } from '@murmur/db/events';
 import type { EventTopology } from '@murmur/events';
 import type { InvalidDelivery } from '@murmur/events/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';

@@ -5,7 +5,8 @@
  * marked or removed in the transaction that writes its effect, so it happens exactly once however
  * many workers run, and promptly even if one of them is stuck.
  */
-import { endDuePolls, publishDueScheduledStatuses, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { endDuePolls, publishDueScheduledStatuses } from '@murmur/db/statuses';
 import type { Logger } from '@murmur/service-kit';
 
 export async function dueWorkJob(

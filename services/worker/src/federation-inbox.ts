@@ -5,7 +5,8 @@
  * through the safe fetch (ALLOWED_PRIVATE_ADDRESSES). A failure (the other server down) throws, and
  * JetStream redelivers the event later; the marker is written once the activity is applied.
  */
-import { markEventProcessed, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { markEventProcessed } from '@murmur/db/events';
 import {
   createInboxApplier,
   createMurmurFederation,

@@ -5,23 +5,23 @@
  * returns). Handlers read the current state (R32): a mention of a deleted post, or of an account that
  * is gone, is marked processed without notification or e-mail. Throwing means "retry later" (nak).
  */
+import { isTransientDatabaseError, type Database } from '@murmur/db';
 import {
   applyNotificationChanges,
-  claimEmailDeliveries,
-  countEventsInDailyStats,
-  isTransientDatabaseError,
-  recordEmailOutcome,
   recordMentionsProcessed,
-  type Database,
-  type EmailClaim,
-  type EmailDeliveryRequest,
   type MentionContext,
   type MentionEmailOutcome,
   type NotifyOutcome,
   type NotifyRequest,
   type ProcessedMention,
-  type StatisticsEvent,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
+import {
+  claimEmailDeliveries,
+  recordEmailOutcome,
+  type EmailClaim,
+  type EmailDeliveryRequest,
+} from '@murmur/db/events';
+import { countEventsInDailyStats, type StatisticsEvent } from '@murmur/db/statistics';
 import type { DomainEvent, UserMentioned } from '@murmur/events';
 import type { Logger } from '@murmur/service-kit';
 import type { Mailer, SendResult } from './mail/mailer.js';

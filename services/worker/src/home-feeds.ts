@@ -5,19 +5,19 @@
  * the sweep that keeps every feed to its bounded length. The reader's own posts are not fanned out
  * to them: the home read merges the reader's own statuses, so they show at once.
  */
+import { type Database } from '@murmur/db';
 import {
   applyHomeFeedEvent,
   fanOutStatus,
   fanOutStatusesOnce,
-  markEventProcessed,
   trimHomeFeeds,
   trimListFeeds,
   HOME_FEED_EVENT_TYPES,
-  type Database,
   type FanOutEvent,
   type HomeFeedEvent,
   type FanOutOutcome,
-} from '@murmur/db';
+} from '@murmur/db/feeds';
+import { markEventProcessed } from '@murmur/db/events';
 import type { Logger } from '@murmur/service-kit';
 import { Batcher, type BatcherOptions } from './batcher.js';
 import type { EventHandler } from './handlers.js';

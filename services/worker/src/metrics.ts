@@ -12,7 +12,7 @@
  * - `murmur_emails_total{outcome}`: mention e-mails `sent`, `failed` (gave up) or `unknown`;
  * - `murmur_dead_letters_total{consumer,reason}`: dead letters this process recorded.
  */
-import type { OutboxBacklog } from '@murmur/db';
+import type { OutboxBacklog } from '@murmur/db/events';
 import { Counter, Gauge, Histogram, type Registry } from '@murmur/service-kit';
 
 export interface ConsumerNumbers {

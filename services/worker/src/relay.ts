@@ -11,17 +11,17 @@
  * RECONCILE_AFTER_SECONDS ago that some consumer has not processed, and deletes old fully processed
  * outbox rows (retention).
  */
+import { type Database } from '@murmur/db';
 import {
   deleteProcessedOutboxEvents,
   listenForOutbox,
   reconcileOutboxBatch,
   relayOutbox,
   rescheduleUnprocessedOutboxEvents,
-  type Database,
   type OutboxListener,
   type OutboxRow,
   type PublishOutcome,
-} from '@murmur/db';
+} from '@murmur/db/events';
 import type { DomainEvent, EventTopology } from '@murmur/events';
 import {
   isMissingTopologyError,

@@ -2,13 +2,10 @@
  * The periodic retention sweep: what expires is deleted, so the tables that grow with traffic stay
  * bounded. The outbox itself is swept by the reconciler (`relay.ts`), which knows what is processed.
  */
-import {
-  deleteExpiredRateLimits,
-  deleteExpiredWebSessions,
-  deleteOldProcessedEvents,
-  deleteOldWebPushDeliveries,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { deleteExpiredRateLimits, deleteExpiredWebSessions } from '@murmur/db/auth';
+import { deleteOldProcessedEvents } from '@murmur/db/events';
+import { deleteOldWebPushDeliveries } from '@murmur/db/notifications';
 import type { Logger } from '@murmur/service-kit';
 
 export interface RetentionResult {

@@ -1,5 +1,6 @@
 /** Helpers of the fault tests (not a test file): their servers, posts with mentions, a stream's lost events. */
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import type { EventTopology } from '@murmur/events';
 import { testNatsUrl, testTopology } from '@murmur/events/testing';

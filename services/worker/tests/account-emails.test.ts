@@ -3,14 +3,14 @@
  * an SMTP sink): one e-mail per request with a working single-use link, even when the event arrives
  * three times (a retry after a clear SMTP failure, the relay again, a direct republish).
  */
+import { type Database } from '@murmur/db';
 import {
   confirmEmail,
   findAccountById,
   registerAccount,
   requestPasswordReset,
   resetPassword,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/accounts';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';

@@ -4,7 +4,9 @@
  * the handlers directly, all in the same tick, as the consume loop does with a pulled batch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatus, getDailyStats, utcDay, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { getDailyStats, utcDay } from '@murmur/db/statistics';
 import {
   countStatements,
   createAccountFixture,

@@ -4,7 +4,9 @@
  * delivered twice more changes nothing (not even a conversation read since).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationsOf, createStatus, markConversationRead, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { conversationsOf, markConversationRead } from '@murmur/db/conversations';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';

@@ -5,7 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus, getDailyStats, utcDay, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
+import { getDailyStats, utcDay } from '@murmur/db/statistics';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { connectToNats } from '@murmur/events/jetstream';
 import { removeTopology, testNatsUrl, testTopology } from '@murmur/events/testing';

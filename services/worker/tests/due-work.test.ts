@@ -4,7 +4,8 @@
  * posted once, with the worker's own clock (the due-work loop), not on any event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatus, scheduleStatus, voteInPoll, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus, scheduleStatus, voteInPoll } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import { startWorker, testConfig, waitFor, type RunningWorker } from './_helpers.js';

@@ -6,17 +6,13 @@
  * an event delivered three times has one effect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  countProcessedEvents,
-  createStatus,
-  deleteStatus,
-  followAccount,
-  followTag,
-  homeTimeline,
-  reblogStatus,
-  HEAVY_AUTHOR_FOLLOWERS,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { countProcessedEvents } from '@murmur/db/events';
+import { createStatus, deleteStatus, reblogStatus } from '@murmur/db/statuses';
+import { followAccount } from '@murmur/db/follows';
+import { followTag } from '@murmur/db/tags';
+import { homeTimeline } from '@murmur/db/timelines';
+import { HEAVY_AUTHOR_FOLLOWERS } from '@murmur/db/feeds';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';

@@ -7,13 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import {
-  countProcessedEvents,
-  createMediaUpload,
-  createStatus,
-  findOwnMedia,
-  type Database,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { countProcessedEvents } from '@murmur/db/events';
+import { createMediaUpload, findOwnMedia } from '@murmur/db/media';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import { incomingKey, LocalStorage } from '@murmur/media';

@@ -5,7 +5,7 @@
  * without a restart (stream and consumers recreated, the lost events republished).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture } from '@murmur/db/testing';
 import { PrivateNatsCluster } from '@murmur/devkit/testing';
 import { jetstreamManager } from '@nats-io/jetstream';

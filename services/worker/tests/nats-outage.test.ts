@@ -3,7 +3,8 @@
  * processed once NATS is back. The worker talks to a nats-server of this test's own.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import { CONSUMERS_BY_EVENT_TYPE } from '../src/consumers.js';

@@ -4,20 +4,17 @@
  * and count statistics — each exactly once, whatever is delivered twice or is invalid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database } from '@murmur/db';
+import { countProcessedEvents, listDeadLetters } from '@murmur/db/events';
 import {
-  countProcessedEvents,
   createStatus,
   favouriteStatus,
-  followAccount,
-  getDailyStats,
   reblogStatus,
   unfavouriteStatus,
-  unfollowAccount,
   unreblogStatus,
-  listDeadLetters,
-  utcDay,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { followAccount, unfollowAccount } from '@murmur/db/follows';
+import { getDailyStats, utcDay } from '@murmur/db/statistics';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { subjectFor, type NotificationCreated } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';

@@ -6,7 +6,8 @@
  * cluster of this file's own, restarted mid-load, and the shared NATS server (own stream).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus, isTransientDatabaseError } from '@murmur/db';
+import { isTransientDatabaseError } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createDatabaseOnServer } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { expectEachMentionOnce, sleep } from './_helpers.js';

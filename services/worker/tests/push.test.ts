@@ -4,19 +4,17 @@
  * service of the test's own on loopback, which checks the VAPID JWT and decrypts the payload with
  * the subscription's private key (held here, as a browser would).
  */
+import { type Database } from '@murmur/db';
+import { countProcessedEvents } from '@murmur/db/events';
+import { createFilter } from '@murmur/db/safety';
+import { createStatus } from '@murmur/db/statuses';
 import {
-  countProcessedEvents,
-  createFilter,
-  createStatus,
   deleteOldWebPushDeliveries,
   findWebPushSubscription,
-  followAccount,
-  issueAccessToken,
-  registerApplication,
-  revokeAccessTokenById,
   subscribeWebPush,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
+import { followAccount } from '@murmur/db/follows';
+import { issueAccessToken, registerApplication, revokeAccessTokenById } from '@murmur/db/auth';
 import {
   createAccountFixture,
   createTestDatabase,

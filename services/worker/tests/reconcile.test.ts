@@ -4,7 +4,8 @@
  * processed exactly once.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStatus, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import { jetstreamManager } from '@nats-io/jetstream';

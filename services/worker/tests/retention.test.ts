@@ -3,14 +3,14 @@
  * markers past their retention whose outbox row is gone) and keeps everything else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database } from '@murmur/db';
+import { createStatus } from '@murmur/db/statuses';
 import {
-  createStatus,
   createWebSession,
   hitRateLimit,
   issueAccessToken,
   registerApplication,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/auth';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { createLogger } from '@murmur/service-kit';
 import { retentionJob } from '../src/retention.js';

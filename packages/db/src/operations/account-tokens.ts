@@ -330,15 +330,3 @@ export async function confirmEmail(database: Database, token: string): Promise<s
     return accountId;
   });
 }
-
-/** Throws EmailNotConfirmed (Mastodon's 403) unless the account's address is confirmed. */
-export async function requireConfirmedEmail(executor: Executor, accountId: string): Promise<void> {
-  const [row] = await executor
-    .select({ confirmedAt: accounts.emailConfirmedAt })
-    .from(accounts)
-    .where(eq(accounts.id, accountId))
-    .limit(1);
-  if (row && row.confirmedAt === null) {
-    throw new DomainError('EmailNotConfirmed', 'Your login is missing a confirmed e-mail address');
-  }
-}

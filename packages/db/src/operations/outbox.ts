@@ -27,15 +27,25 @@ export function newEvent<T extends EventType>(
  * inserted)`), writes them only when the change did happen: an operation that turns out to be a
  * no-op (favouriting twice) writes nothing, in the same single statement.
  */
-export function outboxInsert(events: readonly DomainEvent[], when: SQL = sql`true`): SQL {
+export function outboxInsert(
+  events: readonly DomainEvent[],
+  when: SQL = sql`true`,
+  dataFromStatement?: SQL,
+): SQL {
   const rows = events.map((event) => ({
     id: parseEvent(event).id,
     type: event.type,
     payload: event,
     occurred_at: event.occurredAt,
   }));
+  // `dataFromStatement` (a jsonb object of ids the same statement found, e.g. the unwrapped target
+  // of a favourite) replaces those fields of each event's data: only values the database produced,
+  // so the validated shape holds.
+  const payload = dataFromStatement
+    ? sql`jsonb_set(e.payload, '{data}', (e.payload -> 'data') || ${dataFromStatement})`
+    : sql`e.payload`;
   return sql`insert into outbox_events (id, type, payload, occurred_at)
-    select e.id, e.type, e.payload, e.occurred_at
+    select e.id, e.type, ${payload}, e.occurred_at
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       as e(id uuid, type text, payload jsonb, occurred_at timestamptz)
     where ${when}`;

@@ -1,7 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 
-/** Replies deeper than this are cut off from their root (a thread is never this deep in practice). */
-const MAX_THREAD_DEPTH = 200;
+/**
+ * How far up a thread the root is looked for: conversation mutes and direct-message conversations
+ * share this walk (and so agree on a thread's root); past it, the status that deep is the root
+ * (a thread is never this deep in practice).
+ */
+const MAX_THREAD_DEPTH = 500;
 
 /**
  * The root of the thread status `statusId` (an SQL expression) belongs to: walks `in_reply_to_id`

@@ -97,21 +97,44 @@ export const findFilterByStatusEntry = (
  * (`operations/filters/rules.ts`).
  */
 export function filterMatchesJson(s: string, viewerId: string, context: FilterContext): SQL {
-  const status = sql.raw(s);
   // A viewer without filters (most) pays one probe per statement (an InitPlan), not one per status.
   return sql`case when not exists (select 1 from filters fx where fx.account_id = ${viewerId})
     then '[]'::json else coalesce((select json_agg(m.result order by m.id) from (
       select f.id, json_build_object('id', f.id::text, 'title', f.title, 'context', f.context,
         'action', f.action, 'expiresAt', f.expires_at,
         'keywordMatches', (select json_agg(k.keyword order by k.id) from filter_keywords k
-          where k.filter_id = f.id and (${status}.text || ' ' || ${status}.spoiler_text) ~* k.pattern),
+          where ${keywordMatches('k', 'f', s)}),
         'statusMatches', (select json_agg(fs.status_id::text) from filter_statuses fs
-          where fs.filter_id = f.id and fs.status_id = ${status}.id)) as result
+          where ${statusListed('fs', 'f', s)})) as result
       from filters f
-      where f.account_id = ${viewerId} and ${context} = any(f.context)
-        and (f.expires_at is null or f.expires_at > now())
+      where ${filterApplies('f', sql`${viewerId}`, context)}
     ) m where m.result->>'keywordMatches' is not null or m.result->>'statusMatches' is not null),
     '[]'::json) end`;
+}
+
+/*
+ * The matching rules, shared by the read side (`filterMatchesJson`: what matched, for the client)
+ * and the delivery side (`hiddenByFilterOf`: whether to leave it out). Arguments are table aliases.
+ */
+
+/** Filter `f` belongs to `accountId`, applies in `context` and has not expired. */
+function filterApplies(f: string, accountId: SQL, context: FilterContext): SQL {
+  const filter = sql.raw(f);
+  return sql`${filter}.account_id = ${accountId} and ${context} = any(${filter}.context)
+    and (${filter}.expires_at is null or ${filter}.expires_at > now())`;
+}
+
+/** Keyword `k` of filter `f` matches the text or content warning of status `s`. */
+function keywordMatches(k: string, f: string, s: string): SQL {
+  const [keyword, filter, status] = [sql.raw(k), sql.raw(f), sql.raw(s)];
+  return sql`${keyword}.filter_id = ${filter}.id
+    and (${status}.text || ' ' || ${status}.spoiler_text) ~* ${keyword}.pattern`;
+}
+
+/** Entry `x` of filter `f` lists status `s` itself. */
+function statusListed(x: string, f: string, s: string): SQL {
+  const [entry, filter, status] = [sql.raw(x), sql.raw(f), sql.raw(s)];
+  return sql`${entry}.filter_id = ${filter}.id and ${entry}.status_id = ${status}.id`;
 }
 
 /**
@@ -121,9 +144,7 @@ export function filterMatchesJson(s: string, viewerId: string, context: FilterCo
  */
 export function hiddenByFilterOf(accountId: SQL, statusId: SQL, context: FilterContext): SQL {
   return sql`exists (select 1 from filters hf join statuses hs on hs.id = ${statusId}
-    where hf.account_id = ${accountId} and hf.action = 'hide' and ${context} = any(hf.context)
-      and (hf.expires_at is null or hf.expires_at > now())
-      and (exists (select 1 from filter_keywords hk where hk.filter_id = hf.id
-          and (hs.text || ' ' || hs.spoiler_text) ~* hk.pattern)
-        or exists (select 1 from filter_statuses hx where hx.filter_id = hf.id and hx.status_id = hs.id)))`;
+    where ${filterApplies('hf', accountId, context)} and hf.action = 'hide'
+      and (exists (select 1 from filter_keywords hk where ${keywordMatches('hk', 'hf', 'hs')})
+        or exists (select 1 from filter_statuses hx where ${statusListed('hx', 'hf', 'hs')})))`;
 }

@@ -1,4 +1,5 @@
-import { ROLES, type AccountRole, type AccountView } from '@murmur/db';
+import { ROLES, type AccountRole } from '@murmur/db/moderation';
+import { type AccountView } from '@murmur/db/accounts';
 import { renderPlainTextHtml } from '@murmur/text';
 import type { Account, CredentialAccount } from '../schemas/entities.js';
 import { mediaUrl, MISSING_AVATAR_PATH, MISSING_HEADER_PATH, profileUrl } from './context.js';

@@ -1,4 +1,4 @@
-import type { DailyStatistics } from '@murmur/db';
+import type { DailyStatistics } from '@murmur/db/statistics';
 import type { Static } from 'typebox';
 import type { ActivityWeek } from '../schemas/entities.js';
 

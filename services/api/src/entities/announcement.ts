@@ -1,4 +1,4 @@
-import type { AnnouncementView } from '@murmur/db';
+import type { AnnouncementView } from '@murmur/db/announcements';
 import { extractHashtags } from '@murmur/text';
 import type { Announcement } from '../schemas/entities.js';
 import { renderContent } from './content.js';

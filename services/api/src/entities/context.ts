@@ -6,17 +6,8 @@ export interface EntityContext {
   viewerId: string | null;
 }
 
-export function profileUrl(publicUrl: string, username: string): string {
-  return `${publicUrl}/@${username}`;
-}
-
-export function statusUrl(publicUrl: string, username: string, statusId: string): string {
-  return `${publicUrl}/@${username}/${statusId}`;
-}
-
-export function tagUrl(publicUrl: string, name: string): string {
-  return `${publicUrl}/tags/${encodeURIComponent(name)}`;
-}
+/** The public URL scheme (profiles, statuses, tags) is the web-edge kit's, shared with the website. */
+export { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/web-edge';
 
 /** Served by the API (see routes/api/images.ts): clients need absolute image URLs. */
 export const MISSING_AVATAR_PATH = '/avatars/original/missing.png';

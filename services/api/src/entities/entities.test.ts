@@ -1,4 +1,5 @@
-import type { AccountView, MediaView, PollView, StatusView } from '@murmur/db';
+import type { AccountView } from '@murmur/db/accounts';
+import type { MediaView, PollView, StatusView } from '@murmur/db/statuses';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import {

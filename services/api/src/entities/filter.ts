@@ -1,9 +1,5 @@
-import type {
-  FilterKeywordView,
-  FilterStatusView,
-  FilterView,
-  StatusFilterMatch,
-} from '@murmur/db';
+import type { FilterKeywordView, FilterStatusView, FilterView } from '@murmur/db/safety';
+import type { StatusFilterMatch } from '@murmur/db/statuses';
 import type { Filter, FilterResult } from '../schemas/entities.js';
 
 export function serializeFilterKeyword(view: FilterKeywordView) {

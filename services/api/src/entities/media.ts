@@ -1,4 +1,5 @@
-import type { MediaFileMeta, MediaView } from '@murmur/db';
+import type { MediaFileMeta } from '@murmur/db/media';
+import type { MediaView } from '@murmur/db/statuses';
 import type { MediaAttachment } from '../schemas/entities.js';
 import { mediaUrl } from './context.js';
 

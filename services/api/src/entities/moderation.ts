@@ -1,5 +1,7 @@
 /** Report, Admin::Account and Admin::Report entities from the moderation read models. */
-import type { AccountView, AdminAccountView, ReportView, StatusView } from '@murmur/db';
+import type { AccountView } from '@murmur/db/accounts';
+import type { AdminAccountView, ReportView } from '@murmur/db/moderation';
+import type { StatusView } from '@murmur/db/statuses';
 import type { AdminAccount, AdminReport, Report } from '../schemas/moderation.js';
 import { serializeAccount, serializeRole } from './account.js';
 import { timestamp, type EntityContext } from './context.js';

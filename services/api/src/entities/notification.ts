@@ -2,7 +2,7 @@ import {
   notificationGroupKey,
   type NotificationGroupView,
   type NotificationView,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import type {
   Account,
   Notification,

@@ -1,4 +1,4 @@
-import type { PollView } from '@murmur/db';
+import type { PollView } from '@murmur/db/statuses';
 import type { Static } from 'typebox';
 import type { Poll } from '../schemas/entities.js';
 import { timestamp } from './context.js';

@@ -1,4 +1,4 @@
-import type { Relationship as RelationshipView } from '@murmur/db';
+import type { Relationship as RelationshipView } from '@murmur/db/follows';
 import type { Relationship } from '../schemas/entities.js';
 
 /**

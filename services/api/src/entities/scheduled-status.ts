@@ -1,4 +1,4 @@
-import type { ScheduledStatusView } from '@murmur/db';
+import type { ScheduledStatusView } from '@murmur/db/statuses';
 import type { Static } from 'typebox';
 import type { ScheduledStatus } from '../schemas/entities.js';
 import { timestamp } from './context.js';

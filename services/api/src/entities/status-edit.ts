@@ -1,4 +1,4 @@
-import type { StatusRevisionView, StatusView } from '@murmur/db';
+import type { StatusRevisionView, StatusView } from '@murmur/db/statuses';
 import type { Static } from 'typebox';
 import type { StatusEdit, StatusSource } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';

@@ -9,7 +9,8 @@
  * an author's text is reused only while every field the database returned for them is unchanged.
  * The output parses to exactly what `serializeStatus` builds (entities.test.ts holds them equal).
  */
-import type { AccountView, StatusView } from '@murmur/db';
+import type { AccountView } from '@murmur/db/accounts';
+import type { StatusView } from '@murmur/db/statuses';
 import { Gauge, type Registry } from '@murmur/service-kit';
 import { serializeAccount } from './account.js';
 import {

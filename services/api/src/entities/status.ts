@@ -1,4 +1,4 @@
-import type { StatusView } from '@murmur/db';
+import type { StatusView } from '@murmur/db/statuses';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { renderContent } from './content.js';

@@ -1,4 +1,4 @@
-import type { FeaturedTagView, TagDetailView, TagView } from '@murmur/db';
+import type { FeaturedTagView, TagDetailView, TagView } from '@murmur/db/tags';
 import type { FeaturedTag, Tag } from '../schemas/entities.js';
 import { profileUrl, tagUrl } from './context.js';
 

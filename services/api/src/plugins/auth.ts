@@ -4,7 +4,7 @@
  * (they would end up in logs and Referer headers) and never from cookies (a cookie-authenticated API
  * would be open to CSRF).
  */
-import { authenticateAccessToken } from '@murmur/db';
+import { authenticateAccessToken } from '@murmur/db/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiInstance, AuthMode } from './context.js';

@@ -5,7 +5,8 @@
  * taking an `ApiInstance`, so schemas type their handlers through the TypeBox type provider.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AuthenticatedToken, Database } from '@murmur/db';
+import type { Database } from '@murmur/db';
+import type { AuthenticatedToken } from '@murmur/db/auth';
 import type { RemoteAccountResolver } from '@murmur/federation';
 import type { MediaStorage } from '@murmur/media';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

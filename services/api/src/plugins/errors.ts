@@ -10,6 +10,7 @@ import {
   type DomainError,
   type DomainErrorCode,
 } from '@murmur/db';
+import { httpStatusOfDomainError } from '@murmur/service-kit/web-edge';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
@@ -52,19 +53,16 @@ export function domainErrorResponse(
       body: { error: oauthCode.error, error_description: error.message },
     };
   }
-  if (error.code.endsWith('NotFound')) return { status: 404, body: NOT_FOUND_BODY };
-  if (
-    error.code === 'NotAllowed' ||
-    error.code === 'CannotFollowSelf' ||
-    error.code === 'EmailNotConfirmed'
-  ) {
-    return { status: 403, body: { error: error.message || 'This action is not allowed' } };
+  const status = httpStatusOfDomainError(error.code);
+  if (status === 404) return { status, body: NOT_FOUND_BODY };
+  if (status === 403) {
+    return { status, body: { error: error.message || 'This action is not allowed' } };
   }
   // Some operations already word their message as Mastodon does ("Validation failed: Text …").
   const message = error.message.startsWith('Validation failed')
     ? error.message
     : `Validation failed: ${error.message}`;
-  return { status: 422, body: { error: message } };
+  return { status, body: { error: message } };
 }
 
 function sendError(

@@ -9,7 +9,8 @@
  * and learns the new totals, every key in one statement. A client spreading requests over N replicas
  * can so exceed a limit by what N-1 replicas admit in one sync interval, and no more.
  */
-import { addRateLimitHits, hitRateLimit, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { addRateLimitHits, hitRateLimit } from '@murmur/db/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';

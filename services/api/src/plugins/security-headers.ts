@@ -6,6 +6,7 @@
  * URI sends its own policy, `htmlCsp([that client's origin])`: browsers apply `form-action` to the
  * redirects that follow a form POST too, so 'self' alone would block the way back to the client.
  */
+import { setCommonSecurityHeaders } from '@murmur/service-kit/web-edge';
 import fp from 'fastify-plugin';
 import type { ApiInstance } from './context.js';
 
@@ -25,11 +26,8 @@ const DOCS_CSP =
 export const securityHeaders = fp(
   async (app: ApiInstance, options: { hsts: boolean }) => {
     app.addHook('onSend', async (request, reply, payload) => {
-      reply.header('x-content-type-options', 'nosniff');
+      setCommonSecurityHeaders(reply, options);
       reply.header('referrer-policy', 'no-referrer');
-      reply.header('x-frame-options', 'DENY');
-      if (options.hsts)
-        reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
       const type = String(reply.getHeader('content-type') ?? '');
       if (request.url.startsWith('/api/docs')) reply.header('content-security-policy', DOCS_CSP);
       else if (request.url.startsWith('/media/'))

@@ -3,7 +3,8 @@
  * drive fast serialization of responses, and the contract tests check every body against them.
  * Field lists follow https://docs.joinmastodon.org/entities/.
  */
-import { NOTIFICATION_TYPES, VISIBILITIES } from '@murmur/db';
+import { NOTIFICATION_TYPES } from '@murmur/db/notifications';
+import { VISIBILITIES } from '@murmur/db/statuses';
 import Type, { type Static } from 'typebox';
 import { DateOnly, DateTime, Id, Nullable, Url } from './atoms.js';
 

@@ -10,15 +10,15 @@
  * memory: a replica asks only about the viewers connected to it. Reads go to the primary: an event
  * arrives milliseconds after its commit, before a read replica may have it.
  */
+import { type Database } from '@murmur/db';
 import {
   followersAmong,
   notificationByFact,
   streamingAudience,
   validTokenIds,
-  type Database,
-  type StatusView,
   type StreamingAudience,
-} from '@murmur/db';
+} from '@murmur/db/streaming';
+import { type StatusView } from '@murmur/db/statuses';
 import type { DomainEvent, EventOf } from '@murmur/events';
 import type { FastifyBaseLogger } from 'fastify';
 import { serializeNotification } from '../entities/notification.js';

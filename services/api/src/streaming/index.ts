@@ -6,7 +6,9 @@
  * carry heartbeats only.
  */
 import websocket from '@fastify/websocket';
-import { authenticateAccessToken, validTokenIds, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { authenticateAccessToken } from '@murmur/db/auth';
+import { validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';

@@ -2,7 +2,7 @@
  * The pages of account recovery on the authorization server: asking for a password reset link,
  * choosing a new password with it, and confirming an e-mail address. Escaped by the `html` tag.
  */
-import { html } from './html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { hiddenFields, layout, type CarriedParams } from './pages.js';
 
 export const FORGOT_PASSWORD_PATH = '/oauth/password/new';

@@ -2,7 +2,7 @@
  * The authorization server's pages: sign in, sign up, consent, out-of-band code, and errors. Every
  * value is escaped by the `html` tag; the pages load nothing but our own stylesheet.
  */
-import { html, type TrustedHtml } from './html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 
 export const STYLESHEET_PATH = '/oauth/assets/style.css';
 
@@ -22,7 +22,7 @@ ul.scopes li{margin:.2rem 0}
 .actions{display:flex;gap:.8rem}
 `;
 
-export function layout(title: string, body: TrustedHtml): string {
+export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -41,7 +41,7 @@ export function layout(title: string, body: TrustedHtml): string {
 /** The OAuth request carried through the sign-in and consent forms (re-validated on every POST). */
 export type CarriedParams = Record<string, string>;
 
-export function hiddenFields(params: CarriedParams): TrustedHtml[] {
+export function hiddenFields(params: CarriedParams): SafeHtml[] {
   return Object.entries(params).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
   );

@@ -1,3 +1,4 @@
+import { setCommonSecurityHeaders } from '@murmur/service-kit/web-edge';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY =
@@ -7,13 +8,10 @@ export const CONTENT_SECURITY_POLICY =
 export function securityHeaders(app: FastifyInstance, options: { https: boolean }): void {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
+    setCommonSecurityHeaders(reply, { hsts: options.https });
     if (!reply.hasHeader('referrer-policy'))
       reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('x-frame-options', 'DENY');
     reply.header('cross-origin-opener-policy', 'same-origin');
-    if (options.https)
-      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (!reply.hasHeader('content-type')) reply.header('content-type', 'text/html; charset=utf-8');
     return payload;
   });

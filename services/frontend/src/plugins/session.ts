@@ -3,12 +3,8 @@
  * every request that carries the cookie; and the CSRF rules every POST route declares.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  loadWebSession,
-  type Database,
-  type LoadedWebSession,
-  type WebSessionTimeouts,
-} from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { loadWebSession, type LoadedWebSession, type WebSessionTimeouts } from '@murmur/db/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { isCrossSite } from './security.js';

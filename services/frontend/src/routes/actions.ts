@@ -2,27 +2,26 @@
  * What a signed-in person does: post, reply, delete, favourite, boost, bookmark, follow. Every
  * one is a POST with CSRF.
  */
+import { isDomainError } from '@murmur/db';
 import {
   bookmarkStatus,
   createStatus,
   deleteStatus,
   favouriteStatus,
-  findAccountByUsername,
-  followAccount,
   getVisibleStatus,
   hydrateStatuses,
-  isDomainError,
   reblogStatus,
   VISIBILITIES,
   unbookmarkStatus,
   unfavouriteStatus,
   unreblogStatus,
-  unfollowAccount,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { findAccountByUsername } from '@murmur/db/accounts';
+import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html, profilePath } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { csrfField } from '../views/layout.js';
 import { composeForm, statusArticle, statusPath, type PollFields } from '../views/status.js';
@@ -101,7 +100,7 @@ export function registerActionRoutes(app: FastifyInstance, deps: FrontendDepende
           { maxCharacters: deps.config.maxStatusCharacters },
         );
         return reply.redirect(
-          inReplyToId ? `/@${viewer.account.username}/${status.id}` : '/home',
+          inReplyToId ? `${profilePath(viewer.account.username)}/${status.id}` : '/home',
           303,
         );
       } catch (error) {
@@ -196,7 +195,7 @@ ${csrfField(context)}
         statusId: request.params.id,
         requestId: request.id,
       });
-      return reply.redirect(`/@${viewer.account.username}`, 303);
+      return reply.redirect(`${profilePath(viewer.account.username)}`, 303);
     },
   );
 
@@ -216,7 +215,7 @@ ${csrfField(context)}
           targetAccountId: target.id,
           requestId: request.id,
         });
-        return redirectBack(reply, request.body.return_to, `/@${target.username}`);
+        return redirectBack(reply, request.body.return_to, `${profilePath(target.username)}`);
       },
     );
   }

@@ -9,12 +9,12 @@ import {
   createWebSession,
   deleteWebSession,
   revokeAccessTokenById,
-} from '@murmur/db';
+} from '@murmur/db/auth';
 import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { sessionCookieName, sessionCookieOptions } from '../plugins/session.js';
 import { ActionForm } from './schemas.js';

@@ -1,7 +1,7 @@
 /** The signed-in person's bookmarks, most recently bookmarked first. */
-import { bookmarkedStatuses } from '@murmur/db';
+import { bookmarkedStatuses } from '@murmur/db/timelines';
 import type { FastifyInstance } from 'fastify';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { pager, statusList } from '../views/status.js';
 import { PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';

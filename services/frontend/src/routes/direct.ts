@@ -3,9 +3,13 @@
  * each with its participants, its last message and whether it is unread, a "Mark read" and a
  * "Remove" button. Kept by the worker's conversations consumer.
  */
-import { conversationsOf, markConversationRead, removeConversation } from '@murmur/db';
+import {
+  conversationsOf,
+  markConversationRead,
+  removeConversation,
+} from '@murmur/db/conversations';
 import type { FastifyInstance } from 'fastify';
-import { html } from '../html.js';
+import { html, profilePath } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { displayNameOf, pager, statusArticle } from '../views/status.js';
@@ -32,7 +36,8 @@ export function registerDirectMessageRoutes(
       const items = page.conversations.map((conversation) => {
         const with_ = conversation.accounts.length
           ? conversation.accounts.map(
-              (a, i) => html`${i ? ', ' : ''}<a href="/@${a.username}">${displayNameOf(a)}</a>`,
+              (a, i) =>
+                html`${i ? ', ' : ''}<a href="${profilePath(a.username)}">${displayNameOf(a)}</a>`,
             )
           : html`yourself`;
         return html`<li class="conversation${conversation.unread ? ' unread' : ''}">

@@ -1,9 +1,11 @@
 /** Editing one's own post, and voting in a poll: forms that work without JavaScript. */
-import { editStatus, findVisibleStatus, isDomainError, voteInPoll } from '@murmur/db';
+import { isDomainError } from '@murmur/db';
+import { editStatus, voteInPoll } from '@murmur/db/statuses';
+import { findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { editForm, statusArticle, statusPath } from '../views/status.js';
 import { requireViewer } from './reading.js';

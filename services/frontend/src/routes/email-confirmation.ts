@@ -4,11 +4,12 @@
  * again" (`POST /settings/confirmation`, throttled like the API's resend), and the link in the
  * e-mail leads to the authorization server's confirmation page.
  */
-import { hitRateLimit, requestEmailConfirmation } from '@murmur/db';
+import { hitRateLimit } from '@murmur/db/auth';
+import { requestEmailConfirmation } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { requireViewer } from './reading.js';
 import { ActionForm } from './schemas.js';

@@ -2,16 +2,12 @@
  * Follow requests: the people asking to follow the signed-in (locked) account, each with Accept and
  * Reject. Accepting makes them followers; both answers remove the request's notification.
  */
-import {
-  authorizeFollowRequest,
-  followRequestsOf,
-  isDomainError,
-  rejectFollowRequest,
-  type AccountView,
-} from '@murmur/db';
+import { isDomainError } from '@murmur/db';
+import { authorizeFollowRequest, followRequestsOf, rejectFollowRequest } from '@murmur/db/follows';
+import { type AccountView } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { HttpError } from '../errors.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';

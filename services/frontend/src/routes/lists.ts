@@ -3,23 +3,23 @@
  * its members with a remove button, adding an account they follow, rename, replies policy,
  * exclusive, delete). Forms POST with CSRF; a form that fails comes back with what was typed.
  */
+import { isDomainError } from '@murmur/db';
 import {
   addListAccounts,
   createList,
   deleteList,
   findOwnList,
-  followingOf,
-  isDomainError,
   listMembers,
   listsOf,
   listTimeline,
   removeListAccounts,
   updateList,
   type ListView,
-} from '@murmur/db';
+} from '@murmur/db/feeds';
+import { followingOf } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml, profilePath } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton, csrfField } from '../views/layout.js';
@@ -164,7 +164,7 @@ ${listFields(context, form.values, form.error, 'new-list')}
     const candidates = following.accounts.filter((a) => !memberIds.has(a.id));
     const memberItems = members.accounts.map(
       (account) =>
-        html`<li class="member"><a href="/@${account.username}">${displayNameOf(account)} <span class="handle">@${account.username}</span></a> ${actionButton(context, `/lists/${list.id}/members/${account.id}/remove`, 'Remove', { className: 'link-button', ariaLabel: `Remove @${account.username} from ${list.title}` })}</li>`,
+        html`<li class="member"><a href="${profilePath(account.username)}">${displayNameOf(account)} <span class="handle">@${account.username}</span></a> ${actionButton(context, `/lists/${list.id}/members/${account.id}/remove`, 'Remove', { className: 'link-button', ariaLabel: `Remove @${account.username} from ${list.title}` })}</li>`,
     );
     const addForm = candidates.length
       ? html`<form method="post" action="/lists/${list.id}/members">${csrfField(context)}

@@ -7,9 +7,7 @@ import {
   ACCOUNT_ACTIONS,
   adminAccountsById,
   changeReportState,
-  findAccountById,
   findReport,
-  hydrateStatuses,
   isStaff,
   listAdminAccounts,
   listAuditLog,
@@ -22,11 +20,13 @@ import {
   type AccountAction,
   type AdminAccountView,
   type ReportView,
-} from '@murmur/db';
+} from '@murmur/db/moderation';
+import { findAccountById } from '@murmur/db/accounts';
+import { hydrateStatuses } from '@murmur/db/statuses';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton, csrfField } from '../views/layout.js';

@@ -4,17 +4,17 @@
  * notifications join the list, and this sender is not filtered again) and Dismiss (they are
  * deleted). The notifications page links here while any wait.
  */
+import { isDomainError } from '@murmur/db';
 import {
   acceptNotificationRequest,
   dismissNotificationRequest,
-  isDomainError,
   listNotificationRequests,
   type NotificationRequestView,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton } from '../views/layout.js';

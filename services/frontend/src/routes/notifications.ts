@@ -1,6 +1,10 @@
-import { getNotificationPolicy, listNotifications, type NotificationView } from '@murmur/db';
+import {
+  getNotificationPolicy,
+  listNotifications,
+  type NotificationView,
+} from '@murmur/db/notifications';
 import type { FastifyInstance } from 'fastify';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { displayNameOf, pager, profilePath, statusArticle, timeElement } from '../views/status.js';

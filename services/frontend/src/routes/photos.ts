@@ -3,7 +3,8 @@
  * recorded (MediaUploaded), like an upload through the API; the form then waits for the worker to
  * process them before the post is written, since a post takes only processed attachments.
  */
-import { createMediaUpload, findOwnMedia, type MediaView } from '@murmur/db';
+import { createMediaUpload, findOwnMedia } from '@murmur/db/media';
+import { type MediaView } from '@murmur/db/statuses';
 import { incomingKey, inspectImage, MediaRejected } from '@murmur/media';
 import { randomUUID } from 'node:crypto';
 import type { FrontendDependencies } from '../pages.js';

@@ -1,25 +1,19 @@
 /** The pages anyone can read: timelines, profiles, threads, tags, search. */
 import {
   accountStatuses,
-  findVisibleAccountByUsername,
-  findTagByName,
-  followersOf,
-  followingOf,
   findVisibleStatus,
   homeTimeline,
   publicTimeline,
-  relationships,
-  searchAccounts,
-  searchHashtags,
-  searchStatuses,
   statusContext,
   tagTimeline,
-  type AccountRow,
-} from '@murmur/db';
+} from '@murmur/db/timelines';
+import { findVisibleAccountByUsername, type AccountRow } from '@murmur/db/accounts';
+import { findTagByName, searchAccounts, searchHashtags, searchStatuses } from '@murmur/db/search';
+import { followersOf, followingOf, relationships } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { liveTimeline } from '../views/live.js';
@@ -122,18 +116,18 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
         const follow = relation?.blocking
           ? html``
           : relation?.following
-            ? actionButton(context, `/@${account.username}/unfollow`, 'Unfollow', {
+            ? actionButton(context, `${profilePath(account.username)}/unfollow`, 'Unfollow', {
                 className: 'button',
               })
             : relation?.requested
               ? // Pressing it withdraws the request, as Mastodon's "Cancel follow request".
-                actionButton(context, `/@${account.username}/unfollow`, 'Requested', {
+                actionButton(context, `${profilePath(account.username)}/unfollow`, 'Requested', {
                   className: 'button',
                   pressed: true,
                 })
               : actionButton(
                   context,
-                  `/@${account.username}/follow`,
+                  `${profilePath(account.username)}/follow`,
                   account.locked ? 'Request to follow' : 'Follow',
                   { className: 'button primary' },
                 );
@@ -141,7 +135,7 @@ ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
         const toggle = (on: boolean, verb: 'block' | 'mute', label: string, undo: string) =>
           actionButton(
             context,
-            `/@${account.username}/${on ? `un${verb}` : verb}`,
+            `${profilePath(account.username)}/${on ? `un${verb}` : verb}`,
             on ? undo : label,
             {
               ariaLabel: `${on ? undo : label} @${account.username}`,
@@ -165,8 +159,8 @@ ${account.locked ? html`<p class="locked-note">This account approves its followe
 <div class="bio">${bioHtml(account.note)}</div>
 <dl class="counts">
 <div><dt>Posts</dt><dd>${account.statusesCount}</dd></div>
-<div><dt><a href="/@${account.username}/following">Following</a></dt><dd>${account.followingCount}</dd></div>
-<div><dt><a href="/@${account.username}/followers">Followers</a></dt><dd>${account.followersCount}</dd></div>
+<div><dt><a href="${profilePath(account.username)}/following">Following</a></dt><dd>${account.followingCount}</dd></div>
+<div><dt><a href="${profilePath(account.username)}/followers">Followers</a></dt><dd>${account.followersCount}</dd></div>
 </dl>
 <p class="feed-link"><a href="${feedUrl}">RSS feed</a></p>
 </section>
@@ -199,7 +193,7 @@ ${pager(profilePath(account.username), statuses, { limit: PAGE_SIZE, paged })}`;
             : `People @${account.username} follows`;
         const older =
           page.accounts.length >= PAGE_SIZE && page.lastCursor
-            ? html`<nav class="pager" aria-label="Pages"><a rel="next" href="/@${account.username}/${kind}?max_id=${page.lastCursor}">Older →</a></nav>`
+            ? html`<nav class="pager" aria-label="Pages"><a rel="next" href="${profilePath(account.username)}/${kind}?max_id=${page.lastCursor}">Older →</a></nav>`
             : '';
         const body = html`<h1>${title}</h1>
 ${page.accounts.length ? html`<ul class="account-list">${page.accounts.map(accountCard)}</ul>` : html`<p class="empty">Nobody yet.</p>`}
@@ -223,7 +217,10 @@ ${older}`;
         throw new HttpError(404, 'We could not find that post.');
       }
       if (status.reblog)
-        return reply.redirect(`/@${status.reblog.account.username}/${status.reblog.id}`, 301);
+        return reply.redirect(
+          `${profilePath(status.reblog.account.username)}/${status.reblog.id}`,
+          301,
+        );
       const thread = (await statusContext(db(), status.id, viewerId)) ?? {
         ancestors: [],
         descendants: [],

@@ -1,7 +1,8 @@
 /** RSS 2.0 feed of an account's public posts (no replies, no reblogs), newest 20. */
-import { accountStatuses, type AccountRow } from '@murmur/db';
+import { accountStatuses } from '@murmur/db/timelines';
+import { type AccountRow } from '@murmur/db/accounts';
 import { escapeHtml, excerpt } from '@murmur/text';
-import { toHtmlString } from '../html.js';
+import { toHtmlString } from '@murmur/service-kit/web-edge';
 import type { FrontendDependencies } from '../pages.js';
 import { displayNameOf, profilePath, statusContent, statusPath } from '../views/status.js';
 

@@ -6,17 +6,16 @@
 import {
   blockAccount,
   blockedBy,
-  findAccountByUsername,
   muteAccount,
   mutedAccounts,
   unblockAccount,
   unmuteAccount,
-  type AccountView,
-} from '@murmur/db';
+} from '@murmur/db/safety';
+import { findAccountByUsername, type AccountView } from '@murmur/db/accounts';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html, profilePath } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { requireViewer } from './reading.js';
@@ -44,7 +43,7 @@ export function registerSafetyRoutes(app: FastifyInstance, deps: FrontendDepende
           targetAccountId: target.id,
           requestId: request.id,
         });
-        return redirectBack(reply, request.body.return_to, `/@${target.username}`);
+        return redirectBack(reply, request.body.return_to, `${profilePath(target.username)}`);
       },
     );
   }
@@ -59,9 +58,9 @@ export function registerSafetyRoutes(app: FastifyInstance, deps: FrontendDepende
       mutedAccounts(deps.database.primary, accountId, { limit: LIST_LIMIT }),
     ]);
     const row = (account: AccountView, action: 'unblock' | 'unmute', note = '') =>
-      html`<li><a href="/@${account.username}">@${account.username}</a>${note} ${actionButton(
+      html`<li><a href="${profilePath(account.username)}">@${account.username}</a>${note} ${actionButton(
         context,
-        `/@${account.username}/${action}`,
+        `${profilePath(account.username)}/${action}`,
         action === 'unblock' ? 'Unblock' : 'Unmute',
         { ariaLabel: `${action === 'unblock' ? 'Unblock' : 'Unmute'} @${account.username}` },
       )}</li>`;

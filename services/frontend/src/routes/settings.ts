@@ -1,20 +1,22 @@
 /** Settings: profile, mention e-mails, authorized apps, password. Forms re-render with their errors. */
+import { isDomainError } from '@murmur/db';
 import {
   changePassword,
   findAccountById,
-  isDomainError,
-  listAuthorizedApplications,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_NOTE_LENGTH,
-  revokeApplicationForAccount,
-  setProfileImage,
   updateProfile,
+} from '@murmur/db/accounts';
+import {
+  listAuthorizedApplications,
+  revokeApplicationForAccount,
   type AuthorizedApplication,
-} from '@murmur/db';
+} from '@murmur/db/auth';
+import { setProfileImage } from '@murmur/db/media';
 import { MediaRejected, replaceProfileImage } from '@murmur/media';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { csrfField } from '../views/layout.js';

@@ -1,7 +1,7 @@
-import { readDailyStatistics, type DailyStatistics } from '@murmur/db';
+import { readDailyStatistics, type DailyStatistics } from '@murmur/db/statistics';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { barChart } from '../views/charts.js';
 

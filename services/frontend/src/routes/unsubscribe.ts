@@ -4,12 +4,12 @@
  * RFC 8058 one-click POSTs from mail providers (`List-Unsubscribe=One-Click`). The token itself
  * authorizes the change, so these POSTs need no session.
  */
-import { updateProfile } from '@murmur/db';
+import { updateProfile } from '@murmur/db/accounts';
 import { verifyUnsubscribeToken } from '@murmur/service-kit';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
-import { html } from '../html.js';
+import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) });

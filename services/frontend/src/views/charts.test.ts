@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHtmlString } from '../html.js';
+import { toHtmlString } from '@murmur/service-kit/web-edge';
 import { barChart, niceMaximum } from './charts.js';
 
 describe('bar chart', () => {

@@ -2,7 +2,7 @@
  * Bar charts drawn on the server as inline SVG: no script, no inline style (the stylesheet colours
  * them through classes), a <title> and <desc> for screen readers, and a <title> per bar.
  */
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 
 export interface ChartPoint {
   /** YYYY-MM-DD */

@@ -1,5 +1,5 @@
 /** The notice every page shows to a signed-in person whose e-mail address is not confirmed. */
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import type { PageContext } from './context.js';
 import { csrfField } from './layout.js';
 

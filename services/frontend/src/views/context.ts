@@ -1,4 +1,4 @@
-import type { SessionAccount } from '@murmur/db';
+import type { SessionAccount } from '@murmur/db/auth';
 
 /** Who is looking, and what every page needs to render forms and dates. */
 export interface PageContext {

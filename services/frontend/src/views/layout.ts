@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml, profilePath } from '@murmur/service-kit/web-edge';
 import type { PageContext } from './context.js';
 import { confirmationNotice } from './confirmation-notice.js';
 
@@ -36,7 +36,7 @@ function navigation(context: PageContext): SafeHtml {
         <li><a href="/bookmarks">Bookmarks</a></li>
         <li><a href="/lists">Lists</a></li>
         <li><a href="/direct">Direct messages</a></li>
-        <li><a href="/@${viewer.username}">Profile</a></li>
+        <li><a href="${profilePath(viewer.username)}">Profile</a></li>
         <li><a href="/settings">Settings</a></li>
         ${viewer.role === 'user' ? '' : html`<li><a href="/admin/reports">Moderation</a></li>`}
         <li><form method="post" action="/auth/sign_out" class="inline-form">${csrfField(context)}<button type="submit" class="link-button">Sign out</button></form></li>`

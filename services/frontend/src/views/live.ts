@@ -3,7 +3,7 @@
  * posts to (from the streaming API's server-sent events at `streamPath`), and a polite live region
  * that announces them. Without JavaScript it is the same list.
  */
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import type { PageContext } from './context.js';
 
 export function liveTimeline(streamPath: string, list: SafeHtml, context: PageContext): SafeHtml {

@@ -1,14 +1,22 @@
-import type { AccountView, MediaView, PollView, StatusView, Visibility } from '@murmur/db';
+import type { AccountView } from '@murmur/db/accounts';
+import type { MediaView, PollView, StatusView, Visibility } from '@murmur/db/statuses';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
-import { html, trustedHtml, type SafeHtml } from '../html.js';
+import {
+  html,
+  profilePath,
+  statusPath as statusPathOf,
+  tagPath,
+  trustedHtml,
+  type SafeHtml,
+} from '@murmur/service-kit/web-edge';
 import { exactTime, relativeTime } from '../time.js';
 import type { PageContext } from './context.js';
 import { actionButton, csrfField } from './layout.js';
 
-export const profilePath = (username: string) => `/@${username}`;
+// The public URL scheme is the web-edge kit's (shared with the API's `url` fields and e-mails).
+export { profilePath, tagPath };
 export const statusPath = (status: { id: string; account: { username: string } }) =>
-  `/@${status.account.username}/${status.id}`;
-export const tagPath = (name: string) => `/tags/${encodeURIComponent(name)}`;
+  statusPathOf(status.account.username, status.id);
 
 export function displayNameOf(account: { displayName: string; username: string }): string {
   return account.displayName.trim() || account.username;

@@ -8,15 +8,13 @@
  * token (`issueAccountTokenSecret` stores its hash) and send the link. The raw token lives only in
  * the e-mail.
  */
+import { type Database } from '@murmur/db';
+import { claimEmailDeliveries, markEventProcessed, recordEmailOutcome } from '@murmur/db/events';
 import {
-  claimEmailDeliveries,
   findAccountTokenEmail,
   issueAccountTokenSecret,
-  markEventProcessed,
-  recordEmailOutcome,
   type AccountTokenEmail,
-  type Database,
-} from '@murmur/db';
+} from '@murmur/db/accounts';
 import type { DomainEvent } from '@murmur/events';
 import type { Logger } from '@murmur/service-kit';
 import { escapeHtml, excerpt } from '@murmur/text';

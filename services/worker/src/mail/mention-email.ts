@@ -3,8 +3,9 @@
  * markup or headers: the HTML part escapes it (the status through the safe formatter), and the subject
  * is a single-line excerpt, so no newline from a post can start a new header.
  */
-import type { MentionContext } from '@murmur/db';
+import type { MentionContext } from '@murmur/db/notifications';
 import { createUnsubscribeToken } from '@murmur/service-kit';
+import { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/web-edge';
 import { escapeHtml, excerpt, renderStatusHtml } from '@murmur/text';
 import type { OutgoingMail } from './mailer.js';
 
@@ -20,10 +21,6 @@ const SUBJECT_CHARACTERS = 90;
 function nameOf(account: { username: string; displayName: string }): string {
   const display = excerpt(account.displayName, 60);
   return display || `@${account.username}`;
-}
-
-export function statusUrl(publicUrl: string, username: string, statusId: string): string {
-  return `${publicUrl}/@${encodeURIComponent(username)}/${encodeURIComponent(statusId)}`;
 }
 
 export function composeMentionEmail(
@@ -66,8 +63,8 @@ export function composeMentionEmail(
   ].join('\n');
 
   const content = renderStatusHtml(mention.statusText, {
-    profileUrl: (username) => `${settings.publicUrl}/@${encodeURIComponent(username)}`,
-    tagUrl: (tag) => `${settings.publicUrl}/tags/${encodeURIComponent(tag)}`,
+    profileUrl: (username) => profileUrl(settings.publicUrl, username),
+    tagUrl: (tag) => tagUrl(settings.publicUrl, tag),
   });
   const html = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>

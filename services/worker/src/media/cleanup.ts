@@ -1,5 +1,6 @@
 /** The periodic removal of media no post uses: rows first, then their files. */
-import { removeExpiredMedia, type Database } from '@murmur/db';
+import { type Database } from '@murmur/db';
+import { removeExpiredMedia } from '@murmur/db/media';
 import type { MediaStorage } from '@murmur/media';
 import type { Logger } from '@murmur/service-kit';
 

@@ -3,16 +3,16 @@
  * (`pending`), so a repeated delivery finds it processed and only records its marker. Images are
  * decoded a few at a time (`images`), whatever the consumer's concurrency, to bound memory.
  */
+import { type Database } from '@murmur/db';
 import {
   findPendingMedia,
-  markEventProcessed,
   markMediaFailed,
   markMediaProcessed,
   mediaExists,
-  type Database,
   type MediaFileMeta,
   type PendingMedia,
-} from '@murmur/db';
+} from '@murmur/db/media';
+import { markEventProcessed } from '@murmur/db/events';
 import {
   MediaRejected,
   processAttachment,

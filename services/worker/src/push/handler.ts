@@ -6,14 +6,14 @@
  * outcomes with the events' markers (a subscription whose push service answered 404/410 is deleted
  * there). The pushes of one event go out side by side, each bounded by the sender.
  */
+import { type Database } from '@murmur/db';
 import {
   claimWebPushTargets,
   finishWebPushEvents,
-  type Database,
   type AnnouncedNotification,
   type WebPushClaim,
   type WebPushOutcome,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import { openAccessToken, type Logger } from '@murmur/service-kit';
 import { Batcher } from '../batcher.js';
 import type { EventHandler } from '../handlers.js';

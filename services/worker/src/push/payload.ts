@@ -4,7 +4,7 @@
  * (the sender's bio when there is no post: a follow) cut to 140 characters. `notification_id` is a JSON number, as Mastodon writes it, spelled out
  * exactly (64-bit ids do not fit a JavaScript number, so the JSON is assembled around it).
  */
-import type { WebPushNotification } from '@murmur/db';
+import type { WebPushNotification } from '@murmur/db/notifications';
 import { excerpt } from '@murmur/text';
 
 const TITLES: Record<string, (name: string) => string> = {

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import { isSnowflakeId } from '../../ids.js';
+import { threadRootOf } from '../../queries/conversation-mutes.js';
 
 /** How far up a thread the worker looks for its first status (deeper threads start there). */
-const MAX_THREAD_DEPTH = 500;
 
 /**
  * The conversations consumer's step for a PostCreated event: when the status is a direct message,
@@ -21,7 +21,7 @@ export async function recordDirectMessageOnce(
   const [row] = await queryRows<{ fresh: boolean }>(
     database.primary,
     sql`
-    with recursive marked as (
+    with marked as (
       insert into processed_events (consumer, event_id) values (${consumer}, ${event.eventId})
       on conflict do nothing returning 1
     ),
@@ -30,13 +30,7 @@ export async function recordDirectMessageOnce(
       where s.id = ${event.statusId} and s.visibility = 'direct' and s.deleted_at is null
         and exists (select 1 from marked)
     ),
-    up (id, parent, depth) as (
-      select id, in_reply_to_id, 0 from status
-      union all
-      select p.id, p.in_reply_to_id, up.depth + 1 from up join statuses p on p.id = up.parent
-      where up.depth < ${MAX_THREAD_DEPTH}
-    ),
-    thread as (select id from up order by depth desc limit 1),
+    thread as (select ${threadRootOf(sql`(select id from status)`)} as id),
     everyone as (
       select account_id from status
       union

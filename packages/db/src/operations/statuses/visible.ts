@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
@@ -44,9 +44,33 @@ export interface StatusTarget {
 }
 
 /**
- * Resolves the status an action on `statusId` applies to, in one statement: the status itself, or
- * the original when it is a reblog (favouriting or reblogging a reblog acts on the original, as in
- * Mastodon). With `allocateId`, the same statement allocates a new status id. Both must be visible to `viewerId` and not deleted, else StatusNotFound.
+ * The statement's part that finds the status an action on `statusId` applies to: the status itself,
+ * or the original when it is a reblog (favouriting or reblogging a reblog acts on the original, as in
+ * Mastodon). Both must be visible to `viewerId` and not deleted. A `select` of the target's id,
+ * account_id and visibility (plus `columns`), to use alone or as the first CTE of a write, so that an
+ * action is one round trip.
+ */
+export function statusTargetSelect(statusId: string, viewerId: string, columns: SQL = sql``): SQL {
+  return sql`select statuses.id, statuses.account_id, statuses.visibility${columns}
+    from (
+      select statuses.id, statuses.reblog_of_id from statuses
+      where statuses.id = ${statusId} and statuses.deleted_at is null and ${visibleTo(viewerId)}
+    ) given join statuses on statuses.id = coalesce(given.reblog_of_id, given.id)
+    where statuses.deleted_at is null and ${visibleTo(viewerId)}`;
+}
+
+/** The target's columns as `StatusTarget` reads them, from a CTE named `target`. */
+export const STATUS_TARGET_COLUMNS = sql`target.id::text as id, target.account_id::text as "accountId",
+  target.visibility`;
+
+/** The target's ids for the data of an event about it (see `outboxInsert`'s `dataFromStatement`). */
+export const STATUS_TARGET_EVENT_DATA = sql`(select jsonb_build_object('statusId', target.id::text,
+  'statusAccountId', target.account_id::text) from target)`;
+
+/**
+ * Resolves the status an action on `statusId` applies to, in one statement (see
+ * `statusTargetSelect`). With `allocateId`, the same statement allocates a new status id. Throws
+ * StatusNotFound when there is none the viewer may act on.
  */
 export async function resolveStatusTarget(
   executor: Executor,
@@ -57,16 +81,22 @@ export async function resolveStatusTarget(
   if (!isSnowflakeId(statusId)) throw notFound();
   const [target] = await queryRows<StatusTarget>(
     executor,
-    sql`with given as (
-          select statuses.id, statuses.reblog_of_id from statuses
-          where statuses.id = ${statusId} and statuses.deleted_at is null and ${visibleTo(viewerId)}
-        )
-        select statuses.id::text as id, statuses.account_id::text as "accountId",
-          statuses.visibility${options.allocateId ? sql`, snowflake_id()::text as "newId"` : sql``}
-        from given join statuses on statuses.id = coalesce(given.reblog_of_id, given.id)
-        where statuses.deleted_at is null and ${visibleTo(viewerId)}`,
+    sql`with target as (${statusTargetSelect(statusId, viewerId, options.allocateId ? sql`, snowflake_id() as new_id` : sql``)})
+        select ${STATUS_TARGET_COLUMNS}${options.allocateId ? sql`, target.new_id::text as "newId"` : sql``}
+        from target`,
     { prepared: true },
   );
+  if (!target) throw notFound();
+  return target;
+}
+
+/** Throws StatusNotFound unless the id can be a status id (before any statement is sent). */
+export function requireStatusId(statusId: string): void {
+  if (!isSnowflakeId(statusId)) throw notFound();
+}
+
+/** The StatusNotFound of an action whose statement found no target. */
+export function statusTargetOrNotFound(target: StatusTarget | undefined): StatusTarget {
   if (!target) throw notFound();
   return target;
 }

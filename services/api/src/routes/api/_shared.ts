@@ -3,17 +3,18 @@
  * `limit=`, `limit=abc`, `exclude_replies=1`, one-element Rails arrays), Mastodon's keyset pages and
  * their `Link` header, and the error responses every route documents.
  */
-import {
-  clampLimit,
-  DomainError,
-  relationships,
-  type Executor,
-  type Page,
-  type StatusView,
-} from '@murmur/db';
+import { clampLimit, DomainError, type Executor, type Page } from '@murmur/db';
+import { relationships } from '@murmur/db/follows';
+import { type StatusView } from '@murmur/db/statuses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { serializeRelationship, type EntityContext } from '../../entities/index.js';
+import {
+  serializeAccount,
+  serializeRelationship,
+  type EntityContext,
+} from '../../entities/index.js';
+import type { Account } from '../../schemas/entities.js';
+import type { AccountView } from '@murmur/db/accounts';
 import { ErrorBody } from '../../schemas/atoms.js';
 
 /** The signed-in account, or null (anonymous or app-only token). */
@@ -153,6 +154,24 @@ export function setLinkHeader(
   );
 }
 
+/**
+ * The answer of a paged list of accounts (followers, blocks, endorsements, ...): the `Link` header
+ * from the page's cursors, and the accounts as Mastodon entities.
+ */
+export function sendAccountPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: {
+    accounts: readonly AccountView[];
+    firstCursor: string | null | undefined;
+    lastCursor: string | null | undefined;
+  },
+): Account[] {
+  setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
+  const origin = request.server.config.publicOrigin;
+  return page.accounts.map((account) => serializeAccount(account, origin));
+}
+
 /** Link header over a list of entities with ids (statuses, notifications). */
 export function setLinkHeaderFor(
   request: FastifyRequest,
@@ -171,6 +190,23 @@ export async function relationshipWith(executor: Executor, viewerId: string, tar
   const [relationship] = await relationships(executor, viewerId, [targetId]);
   if (!relationship) throw recordNotFound();
   return serializeRelationship(relationship);
+}
+
+/**
+ * The answer of an action the signed-in account takes on account `:id` (block, mute, endorse, ...):
+ * `act` runs with who acts, on whom and the request id, then the relationship as it now stands.
+ */
+export async function relationshipAfter(
+  request: FastifyRequest<{ Params: { id: string } }>,
+  act: (input: {
+    accountId: string;
+    targetAccountId: string;
+    requestId: string;
+  }) => Promise<unknown>,
+) {
+  const accountId = userOf(request);
+  await act({ accountId, targetAccountId: request.params.id, requestId: request.id });
+  return relationshipWith(request.server.database.primary, accountId, request.params.id);
 }
 
 /** Error answers, documented on every route (the body is always `{error}`). */

@@ -3,7 +3,7 @@
  * and accepts our unknown software name because `metadata.upstream.name` is "mastodon"; Elk reads
  * `/nodeinfo/2.0` directly.
  */
-import { readInstanceCounts } from '@murmur/db';
+import { readInstanceCounts } from '@murmur/db/statistics';
 import type { ApiInstance } from '../../plugins/context.js';
 import { NodeInfo, NodeInfoLinks } from '../../schemas/entities.js';
 

@@ -5,13 +5,13 @@
  * operations). The answer to a reset request is the same page whether or not the address belongs to
  * an account, and requests are throttled per IP and per address.
  */
+import { isDomainError } from '@murmur/db';
 import {
   confirmEmail,
   findAccountTokenOwner,
-  isDomainError,
   requestPasswordReset,
   resetPassword,
-} from '@murmur/db';
+} from '@murmur/db/accounts';
 import { setTimeout } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';

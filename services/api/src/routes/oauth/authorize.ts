@@ -3,14 +3,10 @@
  * POST checks the CSRF token and re-validates the whole authorization request; answers to POSTs
  * are 303 redirects (never 307, RFC 9700 §4.12). First-party clients (the website) skip consent.
  */
-import {
-  createAuthorizationCode,
-  isDomainError,
-  registerAccount,
-  listInstanceRules,
-  signInRefusal,
-  type AccountRow,
-} from '@murmur/db';
+import { isDomainError } from '@murmur/db';
+import { createAuthorizationCode } from '@murmur/db/auth';
+import { registerAccount, type AccountRow } from '@murmur/db/accounts';
+import { listInstanceRules, signInRefusal } from '@murmur/db/moderation';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiInstance } from '../../plugins/context.js';

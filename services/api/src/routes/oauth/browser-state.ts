@@ -7,7 +7,8 @@
  * Cookies are HttpOnly, SameSite=Lax, and on https `Secure` with the `__Host-` prefix.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { findAccountById, signInRefusal, type AccountRow } from '@murmur/db';
+import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { signInRefusal } from '@murmur/db/moderation';
 import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiInstance } from '../../plugins/context.js';

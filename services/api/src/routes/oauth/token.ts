@@ -10,7 +10,7 @@ import {
   verifyClientCredentials,
   type AccessTokenRow,
   type ApplicationRow,
-} from '@murmur/db';
+} from '@murmur/db/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiInstance } from '../../plugins/context.js';

@@ -2,7 +2,7 @@
  * OpenID Connect's UserInfo endpoint (Mastodon 4.4): who the token's account is, for apps that
  * sign people in with Mastodon. Like Mastodon, it needs the `profile` scope, and answers GET and POST.
  */
-import { findAccountById } from '@murmur/db';
+import { findAccountById } from '@murmur/db/accounts';
 import Type from 'typebox';
 import { MISSING_AVATAR_PATH, profileUrl } from '../../entities/index.js';
 import type { ApiInstance } from '../../plugins/context.js';

@@ -3,10 +3,10 @@
  * action (`none`, `sensitive`, `disable`, `silence`, `suspend`) and the ways back, approval of
  * sign-ups. The operations check the moderator outranks the account and log every step.
  */
+import { DomainError } from '@murmur/db';
 import {
   ACCOUNT_ACTIONS,
   adminAccountsById,
-  DomainError,
   isAccountRole,
   listAdminAccounts,
   reviewSignUp,
@@ -14,7 +14,7 @@ import {
   type AccountRole,
   type AdminAccountFilter,
   type AdminAccountView,
-} from '@murmur/db';
+} from '@murmur/db/moderation';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAdminAccount } from '../../../entities/index.js';

@@ -1,14 +1,14 @@
 /** Mastodon's admin API for reports: the queue, one report, and its life (assign, resolve, reopen). */
+import { DomainError } from '@murmur/db';
 import {
   adminAccountsById,
   changeReportState,
-  DomainError,
   findReport,
-  hydrateStatuses,
   listReports,
   REPORT_CHANGES,
   type ReportView,
-} from '@murmur/db';
+} from '@murmur/db/moderation';
+import { hydrateStatuses } from '@murmur/db/statuses';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAdminReport } from '../../../entities/index.js';

@@ -3,7 +3,9 @@
  * be a moderator, an admin or the owner, read at every request so a role taken away stops at once.
  * Who may act on which account is decided by the operations (rank).
  */
-import { DomainError, findAccountById, isStaff, type AccountRole } from '@murmur/db';
+import { DomainError } from '@murmur/db';
+import { findAccountById } from '@murmur/db/accounts';
+import { isStaff, type AccountRole } from '@murmur/db/moderation';
 import type { FastifyRequest } from 'fastify';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { userOf } from '../_shared.js';

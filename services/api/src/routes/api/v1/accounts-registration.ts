@@ -3,7 +3,9 @@
  * (client credentials, `write:accounts`). Answers a Token for the new person, with the scopes of the
  * app token. Errors follow Mastodon: 422 with per-field `details`. Throttled to 5 per 30 min per IP.
  */
-import { issueAccessToken, isDomainError, registerAccount, type DomainErrorCode } from '@murmur/db';
+import { isDomainError, type DomainErrorCode } from '@murmur/db';
+import { issueAccessToken } from '@murmur/db/auth';
+import { registerAccount } from '@murmur/db/accounts';
 import { Type } from 'typebox';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { HttpError } from '../../../plugins/errors.js';

@@ -2,25 +2,26 @@
  * Accounts: the signed-in account (verify/update credentials, preferences), profiles, their statuses,
  * followers and following, lookup, search, relationships, follow and unfollow.
  */
+import { isSnowflakeId } from '@murmur/db';
+import { accountStatuses, pinnedStatuses } from '@murmur/db/timelines';
 import {
-  accountStatuses,
   type AccountView,
   hydrateAccounts,
-  isSnowflakeId,
   findAccountById,
   findVisibleAccountByUsername,
-  pinnedStatuses,
+  updateProfile,
+  type AccountRow,
+  type ProfileChanges,
+} from '@murmur/db/accounts';
+import {
   followAccount,
   followersOf,
   followingOf,
   pendingFollowRequestsCount,
   relationships,
-  searchAccounts,
   unfollowAccount,
-  updateProfile,
-  type AccountRow,
-  type ProfileChanges,
-} from '@murmur/db';
+} from '@murmur/db/follows';
+import { searchAccounts } from '@murmur/db/search';
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -54,7 +55,7 @@ import {
   parseOffset,
   recordNotFound,
   sendStatuses,
-  setLinkHeader,
+  sendAccountPage,
   setLinkHeaderFor,
   toList,
   userOf,
@@ -324,8 +325,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
       async (request, reply) => {
         const account = await requireAccount(app, request.params.id);
         const page = await load(database.replica, account.id, pageOf(request.query, 40, 80));
-        setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-        return page.accounts.map((a) => serializeAccount(a, origin));
+        return sendAccountPage(request, reply, page);
       },
     );
   }

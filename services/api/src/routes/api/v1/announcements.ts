@@ -7,7 +7,7 @@ import {
   addAnnouncementReaction,
   dismissAnnouncement,
   removeAnnouncementReaction,
-} from '@murmur/db';
+} from '@murmur/db/announcements';
 import Type from 'typebox';
 import { serializeAnnouncement } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

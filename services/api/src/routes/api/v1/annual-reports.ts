@@ -7,12 +7,12 @@ import {
   annualReportState,
   findAnnualReport,
   generateAnnualReport,
-  hydrateAccounts,
-  hydrateStatuses,
   listAnnualReports,
   markAnnualReportRead,
   type AnnualReportView,
-} from '@murmur/db';
+} from '@murmur/db/annual-reports';
+import { hydrateAccounts } from '@murmur/db/accounts';
+import { hydrateStatuses } from '@murmur/db/statuses';
 import { DomainError } from '@murmur/db';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';

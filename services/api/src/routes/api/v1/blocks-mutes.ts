@@ -16,7 +16,7 @@ import {
   unmuteConversation,
   unblockAccount,
   unmuteAccount,
-} from '@murmur/db';
+} from '@murmur/db/safety';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
@@ -34,9 +34,10 @@ import {
   ERRORS,
   pageOf,
   parseBoolean,
-  relationshipWith,
+  relationshipAfter,
   sendStatus,
   setLinkHeader,
+  sendAccountPage,
   userOf,
 } from '../_shared.js';
 import { HttpError } from '../../../plugins/errors.js';
@@ -82,15 +83,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         config: { auth: 'user', scopes: ['write:blocks'] },
         schema: { tags, summary, params: IdParams, response: { 200: Relationship, ...ERRORS } },
       },
-      async (request) => {
-        const accountId = userOf(request);
-        await run(database, {
-          accountId,
-          targetAccountId: request.params.id,
-          requestId: request.id,
-        });
-        return relationshipWith(database.primary, accountId, request.params.id);
-      },
+      async (request) => relationshipAfter(request, (input) => run(database, input)),
     );
   }
 
@@ -107,19 +100,17 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const accountId = userOf(request);
       const body = request.body ?? {};
-      await muteAccount(database, {
-        accountId,
-        targetAccountId: request.params.id,
-        notifications:
-          body.notifications === undefined || body.notifications === null
-            ? true
-            : parseBoolean(body.notifications),
-        durationSeconds: durationSeconds(body.duration),
-        requestId: request.id,
-      });
-      return relationshipWith(database.primary, accountId, request.params.id);
+      return relationshipAfter(request, (input) =>
+        muteAccount(database, {
+          ...input,
+          notifications:
+            body.notifications === undefined || body.notifications === null
+              ? true
+              : parseBoolean(body.notifications),
+          durationSeconds: durationSeconds(body.duration),
+        }),
+      );
     },
   );
 
@@ -134,15 +125,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Relationship, ...ERRORS },
       },
     },
-    async (request) => {
-      const accountId = userOf(request);
-      await unmuteAccount(database, {
-        accountId,
-        targetAccountId: request.params.id,
-        requestId: request.id,
-      });
-      return relationshipWith(database.primary, accountId, request.params.id);
-    },
+    async (request) => relationshipAfter(request, (input) => unmuteAccount(database, input)),
   );
 
   app.get(
@@ -162,8 +145,7 @@ export default async function blockMuteRoutes(app: ApiInstance): Promise<void> {
         userOf(request),
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 

@@ -1,5 +1,6 @@
 /** Bookmarks: private to their owner, paged by when each status was bookmarked. */
-import { bookmarkedStatuses, bookmarkStatus, unbookmarkStatus } from '@murmur/db';
+import { bookmarkedStatuses } from '@murmur/db/timelines';
+import { bookmarkStatus, unbookmarkStatus } from '@murmur/db/statuses';
 import Type from 'typebox';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { IdParams, PageQuery } from '../../../schemas/atoms.js';

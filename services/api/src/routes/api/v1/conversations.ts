@@ -9,7 +9,7 @@ import {
   markConversationRead,
   removeConversation,
   type ConversationView,
-} from '@murmur/db';
+} from '@murmur/db/conversations';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';

@@ -5,7 +5,12 @@
  * discoverability, tabs, descriptions of the images) do not exist here: they are answered with
  * their fixed values, and sent values for them change nothing (the answer shows what is stored).
  */
-import { findAccountById, updateProfile, type AccountRow, type ProfileChanges } from '@murmur/db';
+import {
+  findAccountById,
+  updateProfile,
+  type AccountRow,
+  type ProfileChanges,
+} from '@murmur/db/accounts';
 import Type from 'typebox';
 import { mediaUrl } from '../../../entities/context.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -5,7 +5,7 @@
  * password reset. Mastodon also requires the token to come from the app the account signed up
  * with; Murmur does not record that app, so any of the account's tokens with `write:accounts` may.
  */
-import { requestEmailConfirmation } from '@murmur/db';
+import { requestEmailConfirmation } from '@murmur/db/accounts';
 import Type from 'typebox';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { HttpError } from '../../../plugins/errors.js';

@@ -3,24 +3,23 @@
  * `Link` header), authorize (the request becomes a follow) and reject. Both answer the
  * Relationship with the requester, as Mastodon does.
  */
+import { type Database } from '@murmur/db';
 import {
   authorizeFollowRequest,
   followRequestsOf,
   rejectFollowRequest,
-  type Database,
   type FollowRequestInput,
-} from '@murmur/db';
+} from '@murmur/db/follows';
 import Type from 'typebox';
-import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { IdParams, PageQuery } from '../../../schemas/atoms.js';
 import { Account, Relationship } from '../../../schemas/entities.js';
-import { ERRORS, pageOf, relationshipWith, setLinkHeader, userOf } from '../_shared.js';
+import { ERRORS, pageOf, relationshipWith, sendAccountPage, userOf } from '../_shared.js';
 
 const tags = ['follow_requests'];
 
 export default async function followRequestRoutes(app: ApiInstance): Promise<void> {
-  const { database, config } = app;
+  const { database } = app;
 
   app.get(
     '/api/v1/follow_requests',
@@ -39,8 +38,7 @@ export default async function followRequestRoutes(app: ApiInstance): Promise<voi
         userOf(request),
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, config.publicOrigin));
+      return sendAccountPage(request, reply, page);
     },
   );
 

@@ -2,16 +2,11 @@
  * What clients read about the server before anything else: `/api/v1/instance` (Elk, masto.js v5),
  * `/api/v2/instance` (Ivory, Tusky), activity, rules, peers and custom emojis, all public.
  */
-import {
-  MAX_FEATURED_TAGS,
-  MAX_MEDIA_DESCRIPTION_LENGTH,
-  MAX_MEDIA_PER_STATUS,
-  MAX_PINNED_STATUSES,
-  listInstanceRules,
-  readDailyStatistics,
-  readInstanceCounts,
-  POLL_LIMITS,
-} from '@murmur/db';
+import { MAX_FEATURED_TAGS } from '@murmur/db/tags';
+import { MAX_MEDIA_DESCRIPTION_LENGTH, MAX_MEDIA_PER_STATUS } from '@murmur/db/media';
+import { MAX_PINNED_STATUSES, POLL_LIMITS } from '@murmur/db/statuses';
+import { listInstanceRules } from '@murmur/db/moderation';
+import { readDailyStatistics, readInstanceCounts } from '@murmur/db/statistics';
 import { MEDIA_LIMITS, SUPPORTED_IMAGE_TYPES } from '@murmur/media';
 import { URL_LENGTH } from '@murmur/text';
 import Type from 'typebox';

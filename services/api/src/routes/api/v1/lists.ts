@@ -14,7 +14,7 @@ import {
   removeListAccounts,
   updateList,
   type ListView,
-} from '@murmur/db';
+} from '@murmur/db/feeds';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

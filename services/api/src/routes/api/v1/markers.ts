@@ -1,5 +1,10 @@
 /** Where the signed-in person stopped reading the home timeline and the notifications. */
-import { getMarkers, MARKER_TIMELINES, saveMarkers, type MarkerView } from '@murmur/db';
+import {
+  getMarkers,
+  MARKER_TIMELINES,
+  saveMarkers,
+  type MarkerView,
+} from '@murmur/db/notifications';
 import Type from 'typebox';
 import { timestamp } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

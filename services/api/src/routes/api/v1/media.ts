@@ -5,15 +5,15 @@
  * waits for the worker (up to 30 s). See ARCHITECTURE.md for why nothing is decoded in the API.
  */
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '@murmur/db';
 import {
   createMediaUpload,
   deleteUnattachedMedia,
-  DomainError,
   findOwnMedia,
   updateMedia,
   type Focus,
-  type MediaView,
-} from '@murmur/db';
+} from '@murmur/db/media';
+import { type MediaView } from '@murmur/db/statuses';
 import { incomingKey, inspectImage, MediaRejected } from '@murmur/media';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';

@@ -15,7 +15,7 @@ import {
   updateNotificationPolicy,
   type NotificationPolicyView,
   type NotificationRequestView,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';

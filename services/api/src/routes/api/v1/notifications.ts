@@ -5,7 +5,7 @@ import {
   getNotification,
   listNotifications,
   unreadNotificationsCount,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import Type from 'typebox';
 import { serializeNotification } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -3,7 +3,7 @@
  * this server does not translate, so the object is empty and the instance says
  * `translation.enabled: false`) and oEmbed for a post of this server, so that other sites can embed it.
  */
-import { findVisibleStatus } from '@murmur/db';
+import { findVisibleStatus } from '@murmur/db/timelines';
 import { escapeHtml, excerpt } from '@murmur/text';
 import Type from 'typebox';
 import { content } from '../../../entities/status.js';

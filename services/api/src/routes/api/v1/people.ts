@@ -2,16 +2,15 @@
  * Accounts in relation to you: private notes, followers you share, removing a follower, the
  * profile directory and follow suggestions, and accounts by id.
  */
+import { isSnowflakeId } from '@murmur/db';
+import { directoryAccounts, hydrateAccounts } from '@murmur/db/accounts';
 import {
-  directoryAccounts,
   dismissSuggestion,
   familiarFollowers,
   followSuggestions,
-  hydrateAccounts,
-  isSnowflakeId,
   removeFromFollowers,
   setAccountNote,
-} from '@murmur/db';
+} from '@murmur/db/follows';
 import Type from 'typebox';
 import { serializeAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -1,5 +1,6 @@
 /** Polls: read one, vote in one. */
-import { DomainError, findVisiblePoll, voteInPoll } from '@murmur/db';
+import { DomainError } from '@murmur/db';
+import { findVisiblePoll, voteInPoll } from '@murmur/db/statuses';
 import Type from 'typebox';
 import { serializePoll } from '../../../entities/poll.js';
 import type { ApiInstance } from '../../../plugins/context.js';

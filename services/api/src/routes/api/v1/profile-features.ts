@@ -2,26 +2,19 @@
  * What a profile shows besides its statuses, chosen by its owner: pinned statuses, featured
  * hashtags and featured accounts (endorsements). Each change writes an event (see @murmur/events).
  */
+import { endorseAccount, endorsementsOf, unendorseAccount } from '@murmur/db/follows';
 import {
-  endorseAccount,
-  endorsementsOf,
   featuredTagsOf,
   featuredTagSuggestions,
   featureTag,
   findTagDetails,
   hashtagName,
-  pinStatus,
-  unendorseAccount,
   unfeatureTag,
-  unpinStatus,
-} from '@murmur/db';
+} from '@murmur/db/tags';
+import { pinStatus, unpinStatus } from '@murmur/db/statuses';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import {
-  serializeAccount,
-  serializeFeaturedTag,
-  serializeTagDetail,
-} from '../../../entities/index.js';
+import { serializeFeaturedTag, serializeTagDetail } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { EmptyObject, IdParams, PageQuery } from '../../../schemas/atoms.js';
 import { Account, FeaturedTag, Relationship, Status, Tag } from '../../../schemas/entities.js';
@@ -29,9 +22,9 @@ import {
   ERRORS,
   pageOf,
   recordNotFound,
-  relationshipWith,
+  relationshipAfter,
   sendStatus,
-  setLinkHeader,
+  sendAccountPage,
   userOf,
 } from '../_shared.js';
 import { requireAccount } from './accounts.js';
@@ -226,15 +219,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
           response: { 200: Relationship, ...ERRORS },
         },
       },
-      async (request) => {
-        const accountId = userOf(request);
-        await run(database, {
-          accountId,
-          targetAccountId: request.params.id,
-          requestId: request.id,
-        });
-        return relationshipWith(database.primary, accountId, request.params.id);
-      },
+      async (request) => relationshipAfter(request, (input) => run(database, input)),
     );
   }
 
@@ -255,8 +240,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
         userOf(request),
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 
@@ -279,8 +263,7 @@ export default async function profileFeatureRoutes(app: ApiInstance): Promise<vo
         account.id,
         pageOf(request.query, 40, 80),
       );
-      setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-      return page.accounts.map((a) => serializeAccount(a, origin));
+      return sendAccountPage(request, reply, page);
     },
   );
 }

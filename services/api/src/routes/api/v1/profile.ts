@@ -3,7 +3,8 @@
  * client needs the new URL in the answer, and the output is small (400×400, 1500×500). The file is
  * checked from its header before anything is decoded, like an attachment.
  */
-import { findAccountById, setProfileImage, type ProfileImageKind } from '@murmur/db';
+import { findAccountById } from '@murmur/db/accounts';
+import { setProfileImage, type ProfileImageKind } from '@murmur/db/media';
 import { replaceProfileImage as replaceStoredImage } from '@murmur/media';
 import type { FastifyInstance } from 'fastify';
 import { serializeCredentialAccount } from '../../../entities/index.js';

@@ -11,7 +11,7 @@ import {
   updateWebPushSubscription,
   WEB_PUSH_ALERTS,
   type WebPushSubscriptionRow,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import { sealAccessToken } from '@murmur/service-kit';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';

@@ -1,5 +1,6 @@
 /** `POST /api/v1/reports`: a person reports an account (and some of its posts) to the moderators. */
-import { fileReport, findReport, findVisibleAccountById } from '@murmur/db';
+import { fileReport, findReport } from '@murmur/db/moderation';
+import { findVisibleAccountById } from '@murmur/db/accounts';
 import Type from 'typebox';
 import { serializeReport } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

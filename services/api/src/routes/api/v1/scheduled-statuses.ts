@@ -1,11 +1,11 @@
 /** Scheduled statuses: list, read, move and cancel them (scheduling is `scheduled_at` on a post). */
+import { DomainError } from '@murmur/db';
 import {
   cancelScheduledStatus,
-  DomainError,
   findScheduledStatus,
   listScheduledStatuses,
   rescheduleStatus,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
 import Type from 'typebox';
 import { serializeScheduledStatus } from '../../../entities/scheduled-status.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -1,5 +1,7 @@
 /** Editing a status: the edit itself, its history and the source text an editor starts from. */
-import { DomainError, editStatus, findVisibleStatus, statusRevisions } from '@murmur/db';
+import { DomainError } from '@murmur/db';
+import { editStatus, statusRevisions } from '@murmur/db/statuses';
+import { findVisibleStatus } from '@murmur/db/timelines';
 import Type from 'typebox';
 import { serializeStatusHistory, serializeStatusSource } from '../../../entities/status-edit.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -1,5 +1,5 @@
 /** Several statuses at once (`GET /api/v1/statuses?id[]=`), as clients refresh what they show. */
-import { visibleStatuses } from '@murmur/db';
+import { visibleStatuses } from '@murmur/db/timelines';
 import Type from 'typebox';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { StringOrList } from '../../../schemas/atoms.js';

@@ -1,8 +1,8 @@
 /** Statuses: post, read, delete, thread context, favourite and reblog, and who did so. */
+import { DomainError, type Executor } from '@murmur/db';
 import {
   createStatus,
   deleteStatus,
-  DomainError,
   favouritedBy,
   favouriteStatus,
   getVisibleStatus,
@@ -10,18 +10,16 @@ import {
   rebloggedBy,
   reblogStatus,
   scheduleStatus,
-  statusContext,
-  findVisibleStatus,
   unfavouriteStatus,
   unreblogStatus,
-  type Executor,
   type PollInput,
   type StatusView,
   type Visibility,
-} from '@murmur/db';
+} from '@murmur/db/statuses';
+import { statusContext, findVisibleStatus } from '@murmur/db/timelines';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { serializeAccount, serializeStatus } from '../../../entities/index.js';
+import { serializeStatus } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
 import {
   IdParams,
@@ -40,7 +38,7 @@ import {
   parseBoolean,
   sendContext,
   sendStatus,
-  setLinkHeader,
+  sendAccountPage,
   toList,
   userOf,
   viewerOf,
@@ -309,8 +307,7 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
           status.reblogOfId ?? status.id,
           pageOf(request.query, 40, 80),
         );
-        setLinkHeader(request, reply, { first: page.firstCursor, last: page.lastCursor });
-        return page.accounts.map((a) => serializeAccount(a, config.publicOrigin));
+        return sendAccountPage(request, reply, page);
       },
     );
   }

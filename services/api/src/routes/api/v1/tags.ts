@@ -10,7 +10,7 @@ import {
   TAG_HISTORY_DAYS,
   unfollowTag,
   type TagDetailView,
-} from '@murmur/db';
+} from '@murmur/db/tags';
 import Type from 'typebox';
 import { serializeTagDetail } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';

@@ -4,8 +4,8 @@ import {
   homeTimeline,
   publicTimeline,
   tagTimeline,
-  type StatusView,
-} from '@murmur/db';
+} from '@murmur/db/timelines';
+import { type StatusView } from '@murmur/db/statuses';
 import { normalizeHashtag } from '@murmur/text';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';

@@ -6,13 +6,10 @@
  * `following`, the Status's viewer flags and visibility rules). Paged by `offset`, as Mastodon does.
  * Trending links need link previews, which Murmur does not fetch: that one stays a stub.
  */
-import {
-  tagDetailsByIds,
-  trendingStatusIds,
-  trendingTagIds,
-  visibleStatuses,
-  type Executor,
-} from '@murmur/db';
+import { type Executor } from '@murmur/db';
+import { tagDetailsByIds } from '@murmur/db/tags';
+import { trendingStatusIds, trendingTagIds } from '@murmur/db/search';
+import { visibleStatuses } from '@murmur/db/timelines';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeTagDetail } from '../../../entities/index.js';

@@ -18,7 +18,7 @@ import {
   updateFilterKeyword,
   type FilterView,
   type KeywordChange,
-} from '@murmur/db';
+} from '@murmur/db/safety';
 import Type, { type Static } from 'typebox';
 import {
   serializeFilter,

@@ -3,15 +3,15 @@
  * follows, within 12 hours form one group; mentions stand alone. Keys and paging:
  * packages/db/src/queries/notification-groups.ts.
  */
+import { DomainError } from '@murmur/db';
 import {
-  DomainError,
   dismissNotificationGroup,
   getNotificationGroup,
   listNotificationGroupAccounts,
   listNotificationGroups,
   unreadNotificationGroupsCount,
   type NotificationGroupPage,
-} from '@murmur/db';
+} from '@murmur/db/notifications';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {

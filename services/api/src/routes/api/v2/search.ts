@@ -1,5 +1,6 @@
 /** Search of accounts (username and display name prefix), hashtags (prefix) and statuses (full text). */
-import { hydrateAccounts, searchAccounts, searchHashtags, searchStatuses } from '@murmur/db';
+import { hydrateAccounts } from '@murmur/db/accounts';
+import { searchAccounts, searchHashtags, searchStatuses } from '@murmur/db/search';
 import Type from 'typebox';
 import { serializeAccount, serializeStatus, serializeTag } from '../../../entities/index.js';
 import { HttpError } from '../../../plugins/errors.js';

@@ -1,7 +1,9 @@
 /**
- * HTML templates that escape by default. `html` is a tagged template: every interpolated value is
- * escaped unless it is SafeHtml (made by `html` itself or by `trustedHtml`, which only wraps the
- * output of @murmur/text's formatter). Arrays are joined; null, undefined and false render nothing.
+ * HTML templates that escape by default, for every page the API (sign-in, consent) and the website
+ * render. `html` is a tagged template: every interpolated value is escaped unless it is SafeHtml
+ * (made by `html` itself, or by `trustedHtml` for markup that is already safe: constants, and the
+ * output of @murmur/text's formatter, which escapes everything it does not produce itself). Arrays
+ * are joined; null, undefined, true and false render nothing.
  */
 import { escapeHtml } from '@murmur/text';
 
@@ -10,10 +12,15 @@ const SAFE = Symbol('SafeHtml');
 export interface SafeHtml {
   readonly [SAFE]: true;
   readonly value: string;
+  toString(): string;
 }
 
-function safe(value: string): SafeHtml {
-  return { [SAFE]: true, value };
+export type HtmlValue =
+  SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+/** Marks a string as markup. Only for constants and the formatter's output: never for user data. */
+export function trustedHtml(markup: string): SafeHtml {
+  return { [SAFE]: true, value: markup, toString: () => markup };
 }
 
 export function isSafeHtml(value: unknown): value is SafeHtml {
@@ -21,9 +28,6 @@ export function isSafeHtml(value: unknown): value is SafeHtml {
     typeof value === 'object' && value !== null && (value as { [SAFE]?: unknown })[SAFE] === true
   );
 }
-
-export type HtmlValue =
-  SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
 
 function render(value: HtmlValue): string {
   if (value === null || value === undefined || value === false || value === true) return '';
@@ -35,15 +39,7 @@ function render(value: HtmlValue): string {
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1]!;
-  return safe(out);
-}
-
-/**
- * Marks a string as HTML. Only for the output of @murmur/text's renderStatusHtml and
- * renderPlainTextHtml, which escape everything they do not produce themselves.
- */
-export function trustedHtml(formatterOutput: string): SafeHtml {
-  return safe(formatterOutput);
+  return trustedHtml(out);
 }
 
 export function toHtmlString(value: SafeHtml): string {

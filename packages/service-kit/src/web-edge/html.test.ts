@@ -23,4 +23,9 @@ describe('html template', () => {
     expect(toHtmlString(html`${fake}`)).toBe('[object Object]');
     expect(toHtmlString(html`${trustedHtml('<b>ok</b>')}`)).toBe('<b>ok</b>');
   });
+
+  it('escapes in attributes too', () => {
+    const out = toHtmlString(html`<p title="${'" onmouseover="x'}">x</p>`);
+    expect(out).toBe('<p title="&quot; onmouseover=&quot;x">x</p>');
+  });
 });

@@ -1,0 +1,38 @@
+/**
+ * @murmur/db/auth: who is calling: OAuth applications, authorization codes and access tokens, the
+ * website's sessions, and rate limits.
+ */
+export {
+  registerApplication,
+  ensureFirstPartyApplication,
+  findApplicationByClientId,
+  findApplicationById,
+  verifyClientCredentials,
+  createAuthorizationCode,
+  redeemAuthorizationCode,
+  issueAccessToken,
+  authenticateAccessToken,
+  revokeAccessToken,
+  revokeAccessTokenById,
+  listAuthorizedApplications,
+  revokeApplicationForAccount,
+  pkceS256Challenge,
+  type AuthenticatedToken,
+  type ApplicationRow,
+  type AccessTokenRow,
+  type AuthorizedApplication,
+} from '../operations/oauth.js';
+export {
+  createWebSession,
+  loadWebSession,
+  deleteWebSession,
+  deleteExpiredWebSessions,
+  type WebSessionTimeouts,
+  type LoadedWebSession,
+  type SessionAccount,
+} from '../operations/web-sessions.js';
+export {
+  addRateLimitHits,
+  hitRateLimit,
+  deleteExpiredRateLimits,
+} from '../operations/rate-limits.js';

@@ -1,0 +1,13 @@
+/**
+ * @murmur/db/streaming: what the streaming API asks per event: who may see it (one statement), which
+ * tokens are still valid, and the notification an event created.
+ */
+export {
+  streamingAudience,
+  followersAmong,
+  validTokenIds,
+  notificationByFact,
+  type StreamingAudience,
+  type StreamingViewer,
+  type NotificationFact,
+} from '../queries/streaming.js';
