@@ -48,7 +48,7 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
         tags,
         summary: 'Edit one of your statuses',
         description:
-          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. A `poll` with other options replaces the poll and discards its votes, as Mastodon does. `media_ids` (up to 4, in order) adds the poster’s own unattached processed uploads, removes and reorders attachments; left out, the attachments stay. `media_attributes[]` (`id`, `description`, `focus` as \"x,y\") changes those the status keeps. Each change of attachments is a revision: the history shows the attachments of each.',
+          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. A `poll` with other options replaces the poll and discards its votes, as Mastodon does. `media_ids` (up to 4, in order) adds the poster’s own unattached processed uploads, removes and reorders attachments; left out, the attachments stay. `media_attributes[]` (`id`, `description`, `focus` as `x,y`) changes those the status keeps. Each change of attachments is a revision: the history shows the attachments of each.',
         params: IdParams,
         body: EditStatusBody,
         response: { 200: Status, ...ERRORS },
