@@ -153,7 +153,9 @@ describe('posting on the website', () => {
     expect(new URL(page.url()).pathname).toBe(`/@wren/${posted.id}`);
     const article = page.locator(`#status-${posted.id}`);
     await expect(
-      article.locator('a.media img').evaluateAll((images) => images.map((i) => i.getAttribute('alt'))),
+      article
+        .locator('a.media img')
+        .evaluateAll((images) => images.map((i) => i.getAttribute('alt'))),
     ).resolves.toEqual(['A gull stealing a chip']);
     const [view] = await hydrateStatuses(harness.database.primary, [posted.id], author.id);
     expect(view!.mediaAttachments.map((m) => [m.id, m.description])).toEqual([
