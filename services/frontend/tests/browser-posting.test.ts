@@ -3,10 +3,11 @@
  * Posting features in a real Chromium, on the website alone (in-process, signed in through a
  * session as /auth/callback makes one): a post with a content warning and followers-only
  * visibility, hidden until opened; editing it from a form filled with its source (the typed text
- * kept on an error, "edited" shown after); voting in a poll with the keyboard. Every page is
+ * kept on an error, "edited" shown after); re-describing and removing a post's photos; voting in a poll with the keyboard. Every page is
  * audited with axe-core.
  */
 import type { AddressInfo } from 'node:net';
+import { createMediaUpload, markMediaProcessed } from '@murmur/db/media';
 import { createStatus, hydrateStatuses } from '@murmur/db/statuses';
 import { type AccountRow } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
@@ -109,6 +110,53 @@ describe('posting on the website', () => {
     await expect(edited.getByText('The plot twist is the gardener').isVisible()).resolves.toBe(
       true,
     );
+    await audit.check();
+  }, 120_000);
+
+  it('edits the description of a photo and removes another from the edit form', async () => {
+    const photos: string[] = [];
+    for (const description of ['A gull', 'A blurred thumb']) {
+      const upload = await createMediaUpload(harness.database, {
+        accountId: author.id,
+        incomingKey: `incoming/${description}`,
+        description,
+      });
+      const file = { width: 40, height: 30, size: '40x30', aspect: 4 / 3 };
+      await markMediaProcessed(harness.database, {
+        mediaId: upload.id,
+        originalKey: `files/${upload.id}/original.jpg`,
+        smallKey: `files/${upload.id}/small.webp`,
+        meta: { original: file, small: file },
+        blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+      });
+      photos.push(upload.id);
+    }
+    const posted = await createStatus(harness.database, {
+      accountId: author.id,
+      text: 'At the beach',
+      mediaIds: photos,
+    });
+    const { page, audit } = await signedInPage(author);
+    await page.goto(`${origin}/statuses/${posted.id}/edit`);
+    const first = page.getByLabel('Description of photo 1');
+    await expect(first.inputValue()).resolves.toBe('A gull');
+    await first.fill('A gull stealing a chip');
+    await page.getByLabel('Remove photo 2').check();
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Save changes' }).click(),
+    ]);
+    expect(new URL(page.url()).pathname).toBe(`/@wren/${posted.id}`);
+    const article = page.locator(`#status-${posted.id}`);
+    await expect(
+      article
+        .locator('a.media img')
+        .evaluateAll((images) => images.map((i) => i.getAttribute('alt'))),
+    ).resolves.toEqual(['A gull stealing a chip']);
+    const [view] = await hydrateStatuses(harness.database.primary, [posted.id], author.id);
+    expect(view!.mediaAttachments.map((m) => [m.id, m.description])).toEqual([
+      [photos[0], 'A gull stealing a chip'],
+    ]);
     await audit.check();
   }, 120_000);
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
+import type { MediaView } from './views.js';
 
 /** One revision of a status: what it said at `createdAt`. */
 export interface StatusRevisionView {
@@ -9,6 +10,8 @@ export interface StatusRevisionView {
   sensitive: boolean;
   /** The poll's option titles at this revision; null without a poll. */
   pollOptions: string[] | null;
+  /** The attachments at this revision; null when not recorded (revisions older than media edits). */
+  media: MediaView[] | null;
   createdAt: Date;
 }
 
@@ -26,6 +29,7 @@ export async function statusRevisions(
   >(
     executor,
     sql`select e.text, e.spoiler_text as "spoilerText", e.sensitive, e.poll_options as "pollOptions",
+        e.media,
         e.created_at as "createdAt"
       from status_edits e where e.status_id = ${statusId} order by e.id`,
     { prepared: true },

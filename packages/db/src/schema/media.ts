@@ -34,7 +34,10 @@ export const mediaAttachments = pgTable(
     accountId: snowflake('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
-    /** Set once, when a status is posted with it; from then on the attachment never changes. */
+    /**
+     * Set when a status is posted (or edited) with it; from then on only an edit of that status
+     * changes it (or detaches it, when the edit removes it).
+     */
     statusId: snowflake('status_id').references(() => statuses.id, { onDelete: 'set null' }),
     /** Reserved by a scheduled status, which will attach it when it is posted. */
     scheduledStatusId: snowflake('scheduled_status_id').references(() => scheduledStatuses.id, {

@@ -8,12 +8,14 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   smallint,
   text,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { MediaView } from '../queries/views.js';
 import { accounts } from './accounts.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
 import { statuses } from './statuses.js';
@@ -37,6 +39,11 @@ export const statusEdits = pgTable(
     sensitive: boolean('sensitive').notNull().default(false),
     /** The poll's option titles at this revision; null without a poll. */
     pollOptions: text('poll_options').array(),
+    /**
+     * The attachments at this revision, in order, as they were described then (MediaView JSON).
+     * Null for revisions stored before attachments could change: they show the current ones.
+     */
+    media: jsonb('media').$type<MediaView[]>(),
     createdAt: createdAt(),
   },
   (t) => [index('status_edits_status_idx').on(t.statusId, t.id)],

@@ -8,8 +8,8 @@ import { content } from './status.js';
 
 /**
  * A status's history as Mastodon's StatusEdit entities, the original first. A status never edited
- * has one entry, itself. Attachments and polls cannot change by an edit here, so every revision
- * shows the current attachments; mentions that are links are the current status's.
+ * has one entry, itself. Each revision shows its own attachments (revisions stored before
+ * attachments could change show the current ones); mentions that are links are the current status's.
  */
 export function serializeStatusHistory(
   status: StatusView,
@@ -25,11 +25,12 @@ export function serializeStatusHistory(
             spoilerText: status.spoilerText,
             sensitive: status.sensitive,
             pollOptions: status.poll?.options ?? null,
+            media: null,
             createdAt: status.createdAt,
           },
         ];
   const account = serializeAccount(status.account, publicUrl);
-  const media = status.mediaAttachments.map((m) => serializeMediaAttachment(m, publicUrl));
+  const current = status.mediaAttachments.map((m) => serializeMediaAttachment(m, publicUrl));
   return entries.map((revision) => ({
     content: content({ text: revision.text, mentions: status.mentions }, publicUrl),
     spoiler_text: revision.spoilerText,
@@ -40,7 +41,10 @@ export function serializeStatusHistory(
       revision.pollOptions === null
         ? null
         : { options: revision.pollOptions.map((title) => ({ title })) },
-    media_attachments: media,
+    media_attachments:
+      revision.media === null
+        ? current
+        : revision.media.map((m) => serializeMediaAttachment(m, publicUrl)),
     emojis: [],
   }));
 }

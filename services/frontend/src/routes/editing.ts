@@ -7,7 +7,7 @@ import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
 import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
-import { editForm, statusArticle, statusPath } from '../views/status.js';
+import { editForm, statusArticle, statusPath, type EditedAttachment } from '../views/status.js';
 import { requireViewer } from './reading.js';
 import { FormBase, IdParams } from './schemas.js';
 
@@ -15,7 +15,20 @@ const EditForm = Type.Object({
   ...FormBase,
   status: Type.Optional(Type.String({ maxLength: 100_000 })),
   spoiler_text: Type.Optional(Type.String({ maxLength: 10_000 })),
+  // Each photo's id and description, in order, and the ids of those to remove.
+  media_id: Type.Optional(FormList({ maxLength: 30 })),
+  media_description: Type.Optional(FormList({ maxLength: 10_000 })),
+  remove_media: Type.Optional(FormList({ maxLength: 30 })),
 });
+
+/** A form field that may be repeated: one value comes as a string, several as a list. */
+function FormList(item: { maxLength: number }) {
+  return Type.Union([Type.String(item), Type.Array(Type.String(item), { maxItems: 4 })]);
+}
+
+function listOf(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
 
 const VoteForm = Type.Object({
   ...FormBase,
@@ -53,7 +66,7 @@ export function registerEditingRoutes(app: FastifyInstance, deps: FrontendDepend
     request: FastifyRequest,
     reply: FastifyReply,
     status: Awaited<ReturnType<typeof ownStatus>>,
-    form: { text: string; spoilerText: string; error?: string | null },
+    form: { text: string; spoilerText: string; media: EditedAttachment[]; error?: string | null },
     code = 200,
   ) {
     const context = pageContext(request, deps);
@@ -72,6 +85,7 @@ ${editForm(context, status, form)}
       return editPage(request, reply, status, {
         text: status.text,
         spoilerText: status.spoilerText,
+        media: status.mediaAttachments.map((m) => ({ id: m.id, description: m.description ?? '' })),
       });
     },
   );
@@ -84,6 +98,13 @@ ${editForm(context, status, form)}
       const text = request.body.status ?? '';
       const spoilerText = request.body.spoiler_text ?? '';
       const current = await ownStatus(request);
+      const descriptions = listOf(request.body.media_description);
+      const media = listOf(request.body.media_id).map((id, i) => ({
+        id,
+        description: descriptions[i] ?? '',
+      }));
+      const removed = new Set(listOf(request.body.remove_media));
+      const kept = media.filter((m) => !removed.has(m.id));
       // The form has no "sensitive" box: a post marked sensitive without a warning stays so;
       // otherwise the warning decides, as when posting.
       const sensitive =
@@ -97,6 +118,10 @@ ${editForm(context, status, form)}
             text,
             spoilerText,
             sensitive,
+            // A form without photos (the post had none) leaves the attachments as they are.
+            ...(media.length === 0
+              ? {}
+              : { mediaIds: kept.map((m) => m.id), mediaAttributes: kept }),
             requestId: request.id,
           },
           { maxCharacters: deps.config.maxStatusCharacters },
@@ -108,7 +133,7 @@ ${editForm(context, status, form)}
           error.code === 'TextEmpty'
             ? 'Write something before saving.'
             : error.message.replace(/^Validation failed: /, '');
-        return editPage(request, reply, current, { text, spoilerText, error: message }, 422);
+        return editPage(request, reply, current, { text, spoilerText, media, error: message }, 422);
       }
     },
   );

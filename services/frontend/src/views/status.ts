@@ -354,11 +354,25 @@ function composeSettings(options: ComposeOptions): SafeHtml {
 </div>`;
 }
 
-/** The form that edits one's own post, filled with its text and content warning. */
+/** One attachment in the edit form: its id and the description the form shows. */
+export interface EditedAttachment {
+  id: string;
+  description: string;
+}
+
+/**
+ * The form that edits one's own post, filled with its text and content warning, and for each photo
+ * its description and a box to remove it.
+ */
 export function editForm(
   context: PageContext,
   status: { id: string },
-  options: { text: string; spoilerText: string; error?: string | null },
+  options: {
+    text: string;
+    spoilerText: string;
+    media: readonly EditedAttachment[];
+    error?: string | null;
+  },
 ): SafeHtml {
   const errorId = 'edit-error';
   return html`<form method="post" action="/statuses/${status.id}/edit" class="compose" id="edit">
@@ -367,6 +381,14 @@ ${csrfField(context)}
 <textarea id="edit-text" name="status" rows="4" maxlength="${context.maxStatusCharacters * MAX_CODE_UNITS_PER_CHARACTER}" data-max-characters="${context.maxStatusCharacters}"${options.error ? html` aria-describedby="${errorId}" aria-invalid="true"` : ''}>${options.text}</textarea>
 ${options.error ? html`<p class="field-error" id="${errorId}" role="alert">${options.error}</p>` : ''}
 <div><label for="edit-spoiler">Content warning (optional)</label> <input type="text" id="edit-spoiler" name="spoiler_text" maxlength="500" value="${options.spoilerText}"></div>
+${options.media.map(
+  (m, i) => html`<fieldset class="edit-media"><legend>Photo ${i + 1}</legend>
+<input type="hidden" name="media_id" value="${m.id}">
+<label for="edit-media-${m.id}">Description of photo ${i + 1}</label>
+<textarea id="edit-media-${m.id}" name="media_description" rows="2" maxlength="1500">${m.description}</textarea>
+<div><input type="checkbox" id="edit-remove-${m.id}" name="remove_media" value="${m.id}"> <label for="edit-remove-${m.id}">Remove photo ${i + 1}</label></div>
+</fieldset>`,
+)}
 <div class="compose-footer"><button type="submit" class="button primary">Save changes</button></div>
 </form>`;
 }

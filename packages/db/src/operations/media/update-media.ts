@@ -15,7 +15,8 @@ export interface MediaChanges {
 
 /**
  * Changes the alt text or focal point of one's own attachment until it is posted: a posted
- * attachment never changes, which is what lets the API cache a status's attachments.
+ * attachment changes only through an edit of its status (which moves `edited_at`, the key of the
+ * API's cache of a status's attachments).
  */
 export async function updateMedia(database: Database, input: MediaChanges): Promise<MediaView> {
   if (!isSnowflakeId(input.mediaId)) throw new DomainError('MediaNotFound', 'Record not found');

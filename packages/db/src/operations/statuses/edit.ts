@@ -4,6 +4,11 @@
  * revision in `status_edits` (the first edit also keeps the original), sets `edited_at`, and writes
  * StatusEdited (the worker tells those who boosted it) plus a UserMentioned for each account the
  * new text mentions for the first time, in the edit's transaction.
+ *
+ * Attachments may change too, as in Mastodon: `mediaIds` adds (the editor's own, unattached,
+ * processed uploads), removes (detached, left to the unattached-media cleanup) and reorders them, up
+ * to 4; `mediaAttributes` changes the description and focus of those the status keeps. Each
+ * revision stores its attachments as they were, so the history shows old media as well.
  */
 import { DEFAULT_MAX_CHARACTERS, tokenize } from '@murmur/text';
 import { sql, type SQL } from 'drizzle-orm';
@@ -13,7 +18,10 @@ import { isSnowflakeId } from '../../ids.js';
 import { hydrateStatuses } from '../../queries/hydrate.js';
 import type { StatusView } from '../../queries/views.js';
 import { withTransaction } from '../../transaction.js';
-import { requestedMediaIds } from '../media/attach-to-status.js';
+import { STATUS_MEDIA_JSON } from '../../queries/media.js';
+import type { MediaView } from '../../queries/views.js';
+import { lockAttachableMedia, requestedMediaIds } from '../media/attach-to-status.js';
+import { validDescription, validFocus, type Focus } from '../media/rules.js';
 import { newEvent, outboxInsert } from '../outbox.js';
 import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js';
 import {
@@ -33,19 +41,23 @@ export interface EditStatusInput {
   spoilerText?: string;
   sensitive?: boolean;
   language?: string | null;
-  /**
-   * The attachments the status should have after the edit, in order. Changing them is refused for
-   * now (see ARCHITECTURE.md, Editing): the list must be the current one.
-   */
+  /** The attachments the status should have after the edit, in order (at most 4). */
   mediaIds?: readonly string[];
   /** The poll after the edit: other options replace it (its votes discarded), as Mastodon does. */
   poll?: PollInput;
   /**
-   * The attachments' descriptions as the client shows them (apps send them back with every edit):
-   * accepted when unchanged, refused otherwise, as changing them is not supported.
+   * New descriptions and focal points of attachments the status has after the edit (apps send them
+   * back with every edit; unchanged ones change nothing). Ids of other attachments are ignored, as
+   * Mastodon does.
    */
-  mediaAttributes?: readonly { id: string; description?: string | null }[];
+  mediaAttributes?: readonly MediaAttributesInput[];
   requestId?: string | null;
+}
+
+export interface MediaAttributesInput {
+  id: string;
+  description?: string | null;
+  focus?: Focus | null;
 }
 
 interface EditedStatusRow {
@@ -54,8 +66,7 @@ interface EditedStatusRow {
   sensitive: boolean;
   language: string | null;
   accountId: string;
-  mediaIds: string[];
-  mediaDescriptions: (string | null)[];
+  media: MediaView[];
   poll: { options: string[]; multiple: boolean } | null;
   now: string;
 }
@@ -70,10 +81,7 @@ async function lockStatus(tx: Executor, statusId: string): Promise<EditedStatusR
     tx,
     sql`select s.text, s.spoiler_text as "spoilerText", s.sensitive, s.language,
         s.account_id::text as "accountId",
-        array(select m.id::text from media_attachments m where m.status_id = s.id
-          order by m.position) as "mediaIds",
-        array(select m.description from media_attachments m where m.status_id = s.id
-          order by m.position) as "mediaDescriptions",
+        ${STATUS_MEDIA_JSON} as "media",
         (select json_build_object('options', p.options, 'multiple', p.multiple)
           from polls p where p.status_id = s.id) as "poll",
         clock_timestamp() as "now"
@@ -126,11 +134,9 @@ export async function editStatus(
     const current = await lockStatus(tx, input.statusId);
     // Someone else's status is "not found", as Mastodon answers.
     if (current === null || current.accountId !== input.accountId) throw notFound();
-    if (requestedMedia !== undefined && requestedMedia.join(',') !== current.mediaIds.join(',')) {
-      throw unsupported('Attachments', 'media_ids');
-    }
-    const newPoll = pollReplacement(input.poll, current);
-    refuseChangedDescriptions(input.mediaAttributes, current);
+    const nextMedia = await nextAttachments(tx, input, current, requestedMedia);
+    const mediaChanged = !sameAttachments(current.media, nextMedia);
+    const newPoll = pollReplacement(input.poll, current, nextMedia.length > 0);
     const spoilerChanged = input.spoilerText !== undefined;
     const { text, spoilerText } = validateText(
       {
@@ -138,7 +144,7 @@ export async function editStatus(
         spoilerText: input.spoilerText ?? current.spoilerText,
       },
       options.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
-      current.mediaIds.length > 0,
+      nextMedia.length > 0,
     );
     // As Mastodon: giving either field recomputes it; a content warning makes a post sensitive.
     const sensitive =
@@ -151,7 +157,8 @@ export async function editStatus(
       spoilerText === current.spoilerText &&
       sensitive === current.sensitive &&
       language === current.language &&
-      newPoll === null
+      newPoll === null &&
+      !mediaChanged
     ) {
       return loadOwn(tx, input);
     }
@@ -194,24 +201,25 @@ export async function editStatus(
       // Votes wait for the new poll rather than land in the old one meanwhile.
       await tx.execute(sql`select 1 from polls where status_id = ${input.statusId} for update`);
     }
+    if (mediaChanged) await placeAttachments(tx, input.statusId, nextMedia);
     await queryRows(
       tx,
       sql`
       with original as (
         -- The first edit keeps the status as first published, dated (and ordered) at its creation.
         insert into status_edits (id, status_id, account_id, text, spoiler_text, sensitive,
-          poll_options, created_at)
+          poll_options, media, created_at)
         select snowflake_id_at(s.created_at), s.id, s.account_id, s.text, s.spoiler_text,
-          s.sensitive, ${pollOptions}, s.created_at
+          s.sensitive, ${pollOptions}, ${JSON.stringify(current.media)}::jsonb, s.created_at
         from statuses s
         where s.id = ${input.statusId}
           and not exists (select 1 from status_edits e where e.status_id = s.id)
       ), revision as (
         insert into status_edits (id, status_id, account_id, text, spoiler_text, sensitive,
-          poll_options, created_at)
+          poll_options, media, created_at)
         select snowflake_id_at(${editedAt}), s.id, s.account_id, ${text}, ${spoilerText},
           ${sensitive}, ${newPoll === null ? pollOptions : sql`${sql.param(newPoll.options)}::text[]`},
-          ${editedAt}
+          ${JSON.stringify(nextMedia)}::jsonb, ${editedAt}
         from statuses s where s.id = ${input.statusId}
       ), ${pollReplacementStatement(input, newPoll, editedAt)}
       changed as (
@@ -243,35 +251,30 @@ export async function editStatus(
   });
 }
 
-function unsupported(what: string, field: string): DomainError {
-  return new DomainError(
-    'InvalidField',
-    `${what} cannot be changed by an edit on this server`,
-    field,
-  );
-}
-
 /**
  * The poll an edit puts in place, or null when it leaves the poll as it is. As in Mastodon, a poll
  * with other options (or another choice kind) replaces the old one, whose votes are discarded; a
  * status with attachments cannot have one.
  */
-function pollReplacement(given: PollInput | undefined, current: EditedStatusRow): ValidPoll | null {
-  if (given === undefined) return null;
-  const poll = validatePoll(given);
+function pollReplacement(
+  given: PollInput | undefined,
+  current: EditedStatusRow,
+  withMedia: boolean,
+): ValidPoll | null {
+  const poll = given === undefined ? null : validatePoll(given);
   const same =
+    poll !== null &&
     current.poll !== null &&
     poll.multiple === current.poll.multiple &&
     poll.options.join('\n') === current.poll.options.join('\n');
-  if (same) return null;
-  if (current.mediaIds.length > 0) {
+  if (withMedia && (poll !== null || current.poll !== null)) {
     throw new DomainError(
       'InvalidField',
       'Validation failed: A post cannot have both attachments and a poll',
-      'poll',
+      poll === null ? 'media_ids' : 'poll',
     );
   }
-  return poll;
+  return same ? null : poll;
 }
 
 /** The CTEs replacing the status's poll (none when it stays), each followed by a comma. */
@@ -298,19 +301,83 @@ function pollReplacementStatement(
       ),`;
 }
 
-function refuseChangedDescriptions(
-  given: EditStatusInput['mediaAttributes'],
+/**
+ * The attachments the status has after the edit, in order, with the descriptions and focal points
+ * the edit gives them. Those it did not have yet are locked and checked as when posting (the
+ * editor's own, unattached, processed).
+ */
+async function nextAttachments(
+  tx: Executor,
+  input: EditStatusInput,
   current: EditedStatusRow,
-): void {
-  for (const attribute of given ?? []) {
-    const index = current.mediaIds.indexOf(attribute.id);
-    if (index < 0) throw unsupported('Attachments', 'media_attributes');
-    if (attribute.description === undefined) continue;
-    const before = current.mediaDescriptions[index] ?? '';
-    if ((attribute.description ?? '').trim() !== before) {
-      throw unsupported('Attachment descriptions', 'media_attributes');
-    }
-  }
+  requested: readonly string[] | undefined,
+): Promise<MediaView[]> {
+  const kept = new Map(current.media.map((m) => [m.id, m]));
+  const ids = requested ?? current.media.map((m) => m.id);
+  const added = new Map(
+    (
+      await lockAttachableMedia(
+        tx,
+        input.accountId,
+        ids.filter((id) => !kept.has(id)),
+      )
+    ).map((m) => [m.id, { ...m, statusId: input.statusId }]),
+  );
+  const attributes = new Map((input.mediaAttributes ?? []).map((a) => [a.id, a]));
+  return ids.map((id) => withAttributes((kept.get(id) ?? added.get(id))!, attributes.get(id)));
+}
+
+function withAttributes(media: MediaView, given: MediaAttributesInput | undefined): MediaView {
+  if (given === undefined) return media;
+  return {
+    ...media,
+    ...(given.description === undefined
+      ? {}
+      : { description: validDescription(given.description) }),
+    ...(given.focus === undefined ? {} : { focus: validFocus(given.focus) }),
+  };
+}
+
+/** Whether the status keeps the same attachments, in the same order, described the same way. */
+function sameAttachments(before: readonly MediaView[], after: readonly MediaView[]): boolean {
+  return (
+    before.length === after.length &&
+    before.every((m, i) => {
+      const next = after[i]!;
+      return (
+        m.id === next.id &&
+        (m.description ?? null) === (next.description ?? null) &&
+        m.focus.x === next.focus.x &&
+        m.focus.y === next.focus.y
+      );
+    })
+  );
+}
+
+/**
+ * Gives the status exactly `media`, in order: the ones it no longer has are detached (the cleanup
+ * of unattached uploads removes them later), the others placed with their descriptions and focus.
+ */
+async function placeAttachments(
+  tx: Executor,
+  statusId: string,
+  media: readonly MediaView[],
+): Promise<void> {
+  const ids = media.map((m) => m.id);
+  await tx.execute(sql`
+    with detached as (
+      update media_attachments set status_id = null, position = null
+      where status_id = ${statusId} and id <> all(${sql.param(ids)}::bigint[])
+    )
+    update media_attachments m set status_id = ${statusId}, position = wanted.ord - 1,
+      scheduled_status_id = null, description = wanted.description,
+      focus_x = wanted.focus_x, focus_y = wanted.focus_y
+    from unnest(${sql.param(ids)}::bigint[],
+      ${sql.param(media.map((m) => m.description ?? null))}::text[],
+      ${sql.param(media.map((m) => m.focus.x))}::real[],
+      ${sql.param(media.map((m) => m.focus.y))}::real[])
+      with ordinality as wanted(id, description, focus_x, focus_y, ord)
+    where m.id = wanted.id`);
 }
 
 async function loadOwn(tx: Executor, input: EditStatusInput): Promise<StatusView> {

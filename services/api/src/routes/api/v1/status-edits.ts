@@ -5,6 +5,7 @@ import { findVisibleStatus } from '@murmur/db/timelines';
 import Type from 'typebox';
 import { serializeStatusHistory, serializeStatusSource } from '../../../entities/status-edit.js';
 import type { ApiInstance } from '../../../plugins/context.js';
+import { parseFocus } from './media.js';
 import { IdParams, LenientBoolean, Nullable, StringOrList } from '../../../schemas/atoms.js';
 import { Status, StatusEdit, StatusSource } from '../../../schemas/entities.js';
 import { ERRORS, parseBoolean, sendStatus, toList, userOf, viewerOf } from '../_shared.js';
@@ -26,6 +27,7 @@ const EditStatusBody = Type.Object({
         Type.Object({
           id: Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]),
           description: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+          focus: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
         }),
         { maxItems: 20 },
       ),
@@ -48,7 +50,7 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
         tags,
         summary: 'Edit one of your statuses',
         description:
-          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. A `poll` with other options replaces the poll and discards its votes, as Mastodon does. `media_ids` and `media_attributes`, when given, must be the current ones: attachments and their descriptions cannot be changed by an edit on this server (422).',
+          'Text, content warning, sensitivity and language, with the same rules as posting; mentions and hashtags follow the new text. A `poll` with other options replaces the poll and discards its votes, as Mastodon does. `media_ids` (up to 4, in order) adds the poster’s own unattached processed uploads, removes and reorders attachments; left out, the attachments stay. `media_attributes[]` (`id`, `description`, `focus` as `x,y`) changes those the status keeps. Each change of attachments is a revision: the history shows the attachments of each.',
         params: IdParams,
         body: EditStatusBody,
         response: { 200: Status, ...ERRORS },
@@ -76,6 +78,7 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
                 mediaAttributes: body.media_attributes.map((m) => ({
                   id: String(m.id),
                   ...(m.description === undefined ? {} : { description: m.description }),
+                  ...(m.focus === undefined ? {} : { focus: parseFocus(m.focus) }),
                 })),
               }
             : {}),

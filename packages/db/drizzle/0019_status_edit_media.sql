@@ -1,0 +1,1 @@
+ALTER TABLE "status_edits" ADD COLUMN "media" jsonb;
