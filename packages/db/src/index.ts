@@ -606,3 +606,21 @@ export {
   type WebPushOutcome,
 } from './operations/web-push/web-push-deliveries.js';
 export { findWebPushSubscription } from './queries/web-push-subscription.js';
+export {
+  enqueueFederationDeliveries,
+  inboxHost,
+  type FederationDeliveryRequest,
+  type ClaimedFederationDelivery,
+} from './operations/federation/deliveries/enqueue.js';
+export { claimDueFederationDeliveries } from './operations/federation/deliveries/claim-due.js';
+export {
+  recordFederationDeliveryOutcomes,
+  deleteFinishedFederationDeliveries,
+  type FederationDeliveryOutcome,
+} from './operations/federation/deliveries/record-outcomes.js';
+export {
+  findOutgoingStatus,
+  federationInboxes,
+  type OutgoingStatus,
+  type FederatedActorRef,
+} from './queries/federation-outgoing.js';

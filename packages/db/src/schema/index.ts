@@ -18,3 +18,4 @@ export * from './status-revisions.js';
 export * from './scheduled-statuses.js';
 export * from './web-push.js';
 export * from './federation.js';
+export * from './federation-deliveries.js';

@@ -1,0 +1,154 @@
+/**
+ * What Murmur sends about a local event: the activity (compacted JSON-LD, as it goes on the wire),
+ * who signs it and the inboxes it goes to; null when the event concerns no other server (a remote
+ * author, a boost of what cannot be named, a status gone since). Reads the current state, as every
+ * consumer does: an edit sends the text as it is now.
+ */
+import type { Federation } from '@fedify/fedify';
+import type { Activity } from '@fedify/vocab';
+import { federationInboxes, findAccountById, findOutgoingStatus, type Database } from '@murmur/db';
+import type { DomainEvent, EventType } from '@murmur/events';
+import { localActorUri, localStatusUri } from '../local-uris.js';
+import {
+  announceActivity,
+  createActivity,
+  deleteNoteActivity,
+  undoAnnounceActivity,
+  updateNoteActivity,
+  updatePersonActivity,
+  type BoostReference,
+} from './activities.js';
+import { noteOf } from './note.js';
+
+export interface OutgoingPlan {
+  senderAccountId: string;
+  senderUsername: string;
+  activity: Record<string, unknown>;
+  inboxes: string[];
+}
+
+/** The local events that other servers hear of. */
+export const FEDERATED_EVENT_TYPES = [
+  'PostCreated',
+  'StatusEdited',
+  'StatusDeleted',
+  'StatusReblogged',
+  'ReblogUndone',
+  'AccountUpdated',
+] as const satisfies readonly EventType[];
+
+export type OutgoingPlanner = (event: DomainEvent) => Promise<OutgoingPlan | null>;
+
+export function createOutgoingPlanner(options: {
+  database: Database;
+  federation: Federation<void>;
+  publicOrigin: string;
+}): OutgoingPlanner {
+  const { database, federation, publicOrigin } = options;
+  const read = database.primary;
+  const context = () => federation.createContext(new Request(publicOrigin), undefined);
+
+  async function plan(
+    sender: { id: string; username: string },
+    activity: Activity,
+    inboxes: string[],
+  ): Promise<OutgoingPlan> {
+    const json = (await activity.toJsonLd({ contextLoader: context().contextLoader })) as Record<
+      string,
+      unknown
+    >;
+    return { senderAccountId: sender.id, senderUsername: sender.username, activity: json, inboxes };
+  }
+
+  /** Create or Update of a live local status's Note. */
+  async function noteActivity(statusId: string, editedAt: Date | null) {
+    const outgoing = await findOutgoingStatus(read, statusId);
+    if (!outgoing) return null;
+    const { status } = outgoing;
+    const note = noteOf(publicOrigin, outgoing);
+    const inboxes = await federationInboxes(read, {
+      accountId: status.account.id,
+      followers: status.visibility !== 'direct',
+      mentionsOf: status.id,
+    });
+    const activity = editedAt ? updateNoteActivity(note, editedAt) : createActivity(note);
+    return plan(status.account, activity, inboxes);
+  }
+
+  /** A boost of a local status by a local account (a remote original is named by fed-in's uri). */
+  async function boost(data: {
+    statusId: string;
+    statusAccountId: string;
+    accountId: string;
+    reblogId: string;
+    visibility?: BoostReference['visibility'];
+  }) {
+    const [booster, author] = await Promise.all([
+      findAccountById(read, data.accountId),
+      findAccountById(read, data.statusAccountId),
+    ]);
+    if (!booster || !author) return null;
+    const reference: BoostReference = {
+      username: booster.username,
+      reblogId: data.reblogId,
+      objectUri: new URL(localStatusUri(publicOrigin, author.username, data.statusId)),
+      objectAuthorUri: new URL(localActorUri(publicOrigin, author.username)),
+      visibility: data.visibility ?? 'public',
+    };
+    const inboxes = await federationInboxes(read, { accountId: booster.id, followers: true });
+    return { booster, reference, inboxes };
+  }
+
+  return async (event) => {
+    switch (event.type) {
+      case 'PostCreated':
+        return noteActivity(event.data.statusId, null);
+      case 'StatusEdited':
+        return noteActivity(event.data.statusId, new Date(event.data.editedAt));
+      case 'StatusDeleted': {
+        const author = await findAccountById(read, event.data.accountId);
+        if (!author) return null;
+        const inboxes = await federationInboxes(read, {
+          accountId: author.id,
+          followers: event.data.visibility !== 'direct',
+          mentionsOf: event.data.statusId,
+        });
+        const activity = deleteNoteActivity(
+          publicOrigin,
+          author.username,
+          event.data.statusId,
+          event.data.visibility,
+        );
+        return plan(author, activity, inboxes);
+      }
+      case 'StatusReblogged': {
+        const found = await boost(event.data);
+        return (
+          found &&
+          plan(found.booster, announceActivity(publicOrigin, found.reference), found.inboxes)
+        );
+      }
+      case 'ReblogUndone': {
+        const found = await boost(event.data);
+        return (
+          found &&
+          plan(found.booster, undoAnnounceActivity(publicOrigin, found.reference), found.inboxes)
+        );
+      }
+      case 'AccountUpdated': {
+        const account = await findAccountById(read, event.data.accountId);
+        if (!account) return null;
+        const person = await context().getActor(account.username);
+        if (!person) return null;
+        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
+        return plan(
+          account,
+          updatePersonActivity(person as never, new Date(event.occurredAt)),
+          inboxes,
+        );
+      }
+      default:
+        return null;
+    }
+  };
+}
