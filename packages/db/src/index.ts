@@ -621,6 +621,7 @@ export {
 export {
   findOutgoingStatus,
   federationInboxes,
+  publicStatusIdsOf,
   type OutgoingStatus,
   type FederatedActorRef,
 } from './queries/federation-outgoing.js';

@@ -74,3 +74,23 @@ export async function federationInboxes(
   );
   return rows.map((row) => row.inbox).filter((inbox) => inbox !== null);
 }
+
+/**
+ * A page of the ids of an account's public and unlisted statuses (no boosts), newest first, below
+ * `maxId`: the items of its ActivityPub outbox.
+ */
+export async function publicStatusIdsOf(
+  executor: Executor,
+  accountId: string,
+  options: { maxId?: string | null; limit: number },
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`select id::text from statuses
+      where account_id = ${accountId} and deleted_at is null and reblog_of_id is null
+        and visibility in ('public', 'unlisted')
+        and (${options.maxId ?? null}::bigint is null or id < ${options.maxId ?? null}::bigint)
+      order by id desc limit ${options.limit}`,
+  );
+  return rows.map((row) => row.id);
+}
