@@ -41,7 +41,13 @@ export {
   type OutgoingPlan,
   type OutgoingPlanner,
 } from './outgoing/plan.js';
-export { Deliverer, type DeliveryJob, type DelivererOptions } from './delivery/deliverer.js';
+export {
+  Deliverer,
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DEFAULT_PER_HOST_CONCURRENCY,
+  type DeliveryJob,
+  type DelivererOptions,
+} from './delivery/deliverer.js';
 export { HostCircuitBreakers, DEFAULT_BREAKER, type BreakerPolicy } from './delivery/breaker.js';
 export { retryDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './delivery/backoff.js';
 export {

@@ -21,6 +21,8 @@ import {
 import {
   createMurmurFederation,
   createOutgoingPlanner,
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DEFAULT_PER_HOST_CONCURRENCY,
   Deliverer,
   federationUserAgent,
   signingIdentities,
@@ -32,9 +34,6 @@ import type { EventHandler } from './handlers.js';
 
 export const FEDERATION_DELIVERY_CONSUMER = 'federation-delivery';
 
-/** Requests at once per worker process, and to one host. */
-export const DELIVERY_CONCURRENCY = 32;
-export const DELIVERY_PER_HOST_CONCURRENCY = 4;
 /** A remote inbox has this long to answer (Mastodon allows about as long). */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** How long a process keeps the rows it is sending before another may take them over. */
@@ -78,8 +77,8 @@ export function createFederationSending(options: {
   const deliverer = new Deliverer({
     fetch: safeFetch,
     signingIdentity: signingIdentities(database, publicOrigin),
-    concurrency: DELIVERY_CONCURRENCY,
-    perHostConcurrency: DELIVERY_PER_HOST_CONCURRENCY,
+    concurrency: DEFAULT_DELIVERY_CONCURRENCY,
+    perHostConcurrency: DEFAULT_PER_HOST_CONCURRENCY,
     onOutcome: (job, outcome) => {
       options.onOutcome?.(outcome.result);
       if (outcome.result === 'failed') {

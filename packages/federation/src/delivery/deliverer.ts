@@ -11,6 +11,10 @@ import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.js'
 import { HostCircuitBreakers } from './breaker.js';
 import { postActivity, type SigningIdentity } from './post-activity.js';
 
+/** Requests at once per process, and to one host: enough to keep up, few enough to be polite. */
+export const DEFAULT_DELIVERY_CONCURRENCY = 32;
+export const DEFAULT_PER_HOST_CONCURRENCY = 4;
+
 export type DeliveryJob = Pick<
   ClaimedFederationDelivery,
   'id' | 'inboxUrl' | 'host' | 'senderAccountId' | 'senderUsername' | 'activity' | 'attempts'
