@@ -7,6 +7,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { Hashtag, Mention } from '@fedify/vocab';
 import { Announce, Create, Delete, Note, PUBLIC_COLLECTION, Undo, Update } from '@fedify/vocab';
 import { followAccount, upsertRemoteAccount } from '@murmur/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,8 +158,8 @@ describe('Create of a local status', () => {
     expect(content).toContain(`href="${ORIGIN}/@${bob.username}"`);
     expect(content).toContain(`href="${ORIGIN}/tags/murmur"`);
     expect(content).toContain('href="https://example.com/x"');
-    const tags = [];
-    for await (const tag of note!.getTags()) tags.push(tag);
+    const tags: (Mention | Hashtag)[] = [];
+    for await (const tag of note!.getTags()) tags.push(tag as Mention | Hashtag);
     expect(tags.map((tag) => [tag.constructor.name, tag.name?.toString(), tag.href?.href])).toEqual(
       [
         ['Mention', `@${bob.username}`, actor(bob)],

@@ -5,7 +5,8 @@
  * them. Mastodon fetches a status by its id when someone pastes its URL or a reply names it.
  */
 import type { Federation } from '@fedify/fedify';
-import { Create, Note } from '@fedify/vocab';
+import type { Create } from '@fedify/vocab';
+import { Note } from '@fedify/vocab';
 import {
   findAccountByUsername,
   findOutgoingStatus,
