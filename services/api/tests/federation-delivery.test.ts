@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Hashtag, Mention } from '@fedify/vocab';
 import { Announce, Create, Delete, Note, PUBLIC_COLLECTION, Undo, Update } from '@fedify/vocab';
-import { followAccount, upsertRemoteAccount } from '@murmur/db';
+import { followAccount, takeAccountAction, upsertRemoteAccount } from '@murmur/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import {
@@ -312,5 +312,33 @@ describe('boosts and profiles', () => {
     );
     expect(update.keyId).toBe(`${actor(alice)}#main-key`);
     expect(update.body.object).toMatchObject({ id: actor(alice), name: 'Alice Federated' });
+  }, 60_000);
+
+  it('a suspension is a Delete of the actor to its followers, lifting it an Update', async () => {
+    const carl = await signedInUser(server.database);
+    await remoteFollower(personal, 'gina', { sharedInbox: false, follows: [carl] });
+    await takeAccountAction(server.database, {
+      moderatorId: null,
+      accountId: carl.id,
+      type: 'suspend',
+    });
+    const deletion = await arrival(
+      personal,
+      (body) => body.type === 'Delete' && body.actor === actor(carl),
+    );
+    expect(deletion.path).toBe('/users/gina/inbox');
+    expect(deletion.keyId).toBe(`${actor(carl)}#main-key`);
+    expect(deletion.body).toMatchObject({ id: `${actor(carl)}#delete`, object: actor(carl) });
+
+    await takeAccountAction(server.database, {
+      moderatorId: null,
+      accountId: carl.id,
+      type: 'unsuspend',
+    });
+    const update = await arrival(
+      personal,
+      (body) => body.type === 'Update' && body.actor === actor(carl),
+    );
+    expect(update.body.object).toMatchObject({ id: actor(carl), type: 'Person' });
   }, 60_000);
 });

@@ -13,6 +13,7 @@ import {
   announceActivity,
   createActivity,
   deleteNoteActivity,
+  deletePersonActivity,
   undoAnnounceActivity,
   updateNoteActivity,
   updatePersonActivity,
@@ -35,6 +36,8 @@ export const FEDERATED_EVENT_TYPES = [
   'StatusReblogged',
   'ReblogUndone',
   'AccountUpdated',
+  'AccountSuspended',
+  'AccountUnsuspended',
 ] as const satisfies readonly EventType[];
 
 export type OutgoingPlanner = (event: DomainEvent) => Promise<OutgoingPlan | null>;
@@ -135,17 +138,23 @@ export function createOutgoingPlanner(options: {
           plan(found.booster, undoAnnounceActivity(publicOrigin, found.reference), found.inboxes)
         );
       }
-      case 'AccountUpdated': {
+      // A suspended account is gone for other servers (Mastodon sends the same); when the
+      // suspension is lifted, the actor's Update makes them fetch it again.
+      case 'AccountUpdated':
+      case 'AccountUnsuspended': {
         const account = await findAccountById(read, event.data.accountId);
-        if (!account) return null;
+        if (!account || account.suspendedAt) return null;
         const person = await context().getActor(account.username);
         if (!person) return null;
         const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
-        return plan(
-          account,
-          updatePersonActivity(person as never, new Date(event.occurredAt)),
-          inboxes,
-        );
+        const at = new Date(event.occurredAt);
+        return plan(account, updatePersonActivity(person as never, at), inboxes);
+      }
+      case 'AccountSuspended': {
+        const account = await findAccountById(read, event.data.accountId);
+        if (!account || !account.suspendedAt) return null;
+        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
+        return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
       default:
         return null;
