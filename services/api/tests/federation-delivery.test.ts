@@ -317,28 +317,17 @@ describe('boosts and profiles', () => {
   it('a suspension is a Delete of the actor to its followers, lifting it an Update', async () => {
     const carl = await signedInUser(server.database);
     await remoteFollower(personal, 'gina', { sharedInbox: false, follows: [carl] });
-    await takeAccountAction(server.database, {
-      moderatorId: null,
-      accountId: carl.id,
-      type: 'suspend',
-    });
-    const deletion = await arrival(
-      personal,
-      (body) => body.type === 'Delete' && body.actor === actor(carl),
-    );
+    /** The operator's command line (no moderator) acts, then what carl's followers got. */
+    const actAndReceive = async (type: 'suspend' | 'unsuspend', activity: string) => {
+      await takeAccountAction(server.database, { moderatorId: null, accountId: carl.id, type });
+      return arrival(personal, (body) => body.type === activity && body.actor === actor(carl));
+    };
+    const deletion = await actAndReceive('suspend', 'Delete');
     expect(deletion.path).toBe('/users/gina/inbox');
     expect(deletion.keyId).toBe(`${actor(carl)}#main-key`);
     expect(deletion.body).toMatchObject({ id: `${actor(carl)}#delete`, object: actor(carl) });
 
-    await takeAccountAction(server.database, {
-      moderatorId: null,
-      accountId: carl.id,
-      type: 'unsuspend',
-    });
-    const update = await arrival(
-      personal,
-      (body) => body.type === 'Update' && body.actor === actor(carl),
-    );
+    const update = await actAndReceive('unsuspend', 'Update');
     expect(update.body.object).toMatchObject({ id: actor(carl), type: 'Person' });
   }, 60_000);
 });
