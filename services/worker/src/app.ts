@@ -457,8 +457,11 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         federationRetries.stop(),
         homeFeedsTrim.stop(),
       ]);
-      // Deliveries started by the consumer record their outcomes (each bounded by its timeout).
-      await federationSending.idle();
+      // Deliveries started by the consumer record their outcomes, within the deadline; those still
+      // queued stay leased in the ledger and another worker sends them once the lease runs out.
+      await withTimeout(federationSending.idle(), timings.shutdownDeadlineMs).catch(() =>
+        logger.warn({}, 'federation deliveries left to the retry loop of another worker'),
+      );
       logger.info({}, 'worker stopped');
     },
     health,
