@@ -55,7 +55,8 @@ export function createOutgoingPlanner(options: {
     sender: { id: string; username: string },
     activity: Activity,
     inboxes: string[],
-  ): Promise<OutgoingPlan> {
+  ): Promise<OutgoingPlan | null> {
+    if (inboxes.length === 0) return null;
     const json = (await activity.toJsonLd({ contextLoader: context().contextLoader })) as Record<
       string,
       unknown
@@ -63,17 +64,31 @@ export function createOutgoingPlanner(options: {
     return { senderAccountId: sender.id, senderUsername: sender.username, activity: json, inboxes };
   }
 
-  /** Create or Update of a live local status's Note. */
-  async function noteActivity(statusId: string, editedAt: Date | null) {
-    const outgoing = await findOutgoingStatus(read, statusId);
+  /**
+   * Create or Update of a live local status's Note. The inboxes are read first: on a server
+   * nobody else follows, an event costs one index probe, not a Note built for no one.
+   */
+  async function noteActivity(
+    event: { statusId: string; accountId: string; visibility?: string },
+    editedAt: Date | null,
+  ) {
+    const inboxesFor = (followers: boolean) =>
+      federationInboxes(read, {
+        accountId: event.accountId,
+        followers,
+        mentionsOf: event.statusId,
+      });
+    const candidates = await inboxesFor(event.visibility !== 'direct');
+    if (candidates.length === 0) return null;
+    const outgoing = await findOutgoingStatus(read, event.statusId);
     if (!outgoing) return null;
     const { status } = outgoing;
+    // An edit does not say the visibility: a direct message goes to the mentioned alone.
+    const inboxes =
+      status.visibility === 'direct' && event.visibility === undefined
+        ? await inboxesFor(false)
+        : candidates;
     const note = noteOf(publicOrigin, outgoing);
-    const inboxes = await federationInboxes(read, {
-      accountId: status.account.id,
-      followers: status.visibility !== 'direct',
-      mentionsOf: status.id,
-    });
     const activity = editedAt ? updateNoteActivity(note, editedAt) : createActivity(note);
     return plan(status.account, activity, inboxes);
   }
@@ -86,6 +101,8 @@ export function createOutgoingPlanner(options: {
     reblogId: string;
     visibility?: BoostReference['visibility'];
   }) {
+    const inboxes = await federationInboxes(read, { accountId: data.accountId, followers: true });
+    if (inboxes.length === 0) return null;
     const [booster, author] = await Promise.all([
       findAccountById(read, data.accountId),
       findAccountById(read, data.statusAccountId),
@@ -98,16 +115,15 @@ export function createOutgoingPlanner(options: {
       objectAuthorUri: new URL(localActorUri(publicOrigin, author.username)),
       visibility: data.visibility ?? 'public',
     };
-    const inboxes = await federationInboxes(read, { accountId: booster.id, followers: true });
     return { booster, reference, inboxes };
   }
 
   return async (event) => {
     switch (event.type) {
       case 'PostCreated':
-        return noteActivity(event.data.statusId, null);
+        return noteActivity(event.data, null);
       case 'StatusEdited':
-        return noteActivity(event.data.statusId, new Date(event.data.editedAt));
+        return noteActivity(event.data, new Date(event.data.editedAt));
       case 'StatusDeleted': {
         const author = await findAccountById(read, event.data.accountId);
         if (!author) return null;
@@ -144,9 +160,10 @@ export function createOutgoingPlanner(options: {
       case 'AccountUnsuspended': {
         const account = await findAccountById(read, event.data.accountId);
         if (!account || account.suspendedAt) return null;
+        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
+        if (inboxes.length === 0) return null;
         const person = await context().getActor(account.username);
         if (!person) return null;
-        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
         const at = new Date(event.occurredAt);
         return plan(account, updatePersonActivity(person as never, at), inboxes);
       }
