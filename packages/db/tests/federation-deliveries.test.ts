@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   claimDueFederationDeliveries,
+  deleteFinishedFederationDeliveries,
   enqueueFederationDeliveries,
   recordFederationDeliveryOutcomes,
   type Database,
@@ -100,5 +101,29 @@ describe('the federation delivery ledger', () => {
     expect(await row(gone!)).toMatchObject({ state: 'failed', attempts: 1 });
     const due = await claimDueFederationDeliveries(database, { limit: 100, leaseMs: 60_000 });
     expect(due.map((r) => r.id)).not.toContain(down);
+  });
+
+  it('deletes finished rows past their retention, never pending ones', async () => {
+    const [old, fresh, waiting] = await enqueue(randomUUID(), [
+      'https://old.example/inbox',
+      'https://fresh.example/inbox',
+      'https://waiting.example/inbox',
+    ]);
+    await recordFederationDeliveryOutcomes(database, [
+      { id: old!.id, result: 'delivered' },
+      { id: fresh!.id, result: 'failed', error: 'HTTP 404' },
+    ]);
+    await database.primary.execute(
+      sql`update federation_deliveries set created_at = now() - interval '15 days',
+        finished_at = case when id = ${old!.id} then now() - interval '15 days' end
+        where id in (${old!.id}, ${waiting!.id})`,
+    );
+    await deleteFinishedFederationDeliveries(database, { olderThanMs: 14 * 24 * 3600_000 });
+    const left = await queryRows<{ id: string }>(
+      database.primary,
+      sql`select id::text from federation_deliveries
+        where id in (${old!.id}, ${fresh!.id}, ${waiting!.id}) order by id`,
+    );
+    expect(left.map((r) => r.id)).toEqual([fresh!.id, waiting!.id]);
   });
 });
