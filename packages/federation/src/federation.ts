@@ -15,6 +15,7 @@ import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
 import { PostgresKvStore } from './kv-store.js';
+import { registerStatusObjects } from './outgoing/objects.js';
 
 export interface MurmurFederationOptions {
   database: Database;
@@ -163,15 +164,8 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     )
     .setFirstCursor(() => '');
 
-  // The outbox tells how many posts an account has; its items are not listed yet (remote servers
-  // learn of posts by delivery, and Mastodon reads only the count).
-  federation
-    .setOutboxDispatcher('/users/{identifier}/outbox', async (_ctx, identifier) =>
-      (await localAccount(identifier)) ? { items: [] } : null,
-    )
-    .setCounter(
-      async (_ctx, identifier) => (await localAccount(identifier))?.statusesCount ?? null,
-    );
+  // Statuses at their ids, and the outbox's pages of Create activities.
+  registerStatusObjects(federation, { database, publicOrigin });
 
   // Fedify has verified the signature (and that the key is the actor's) before a listener runs.
   // The inbox only records the activity, once per id, and answers 202; the worker applies it.

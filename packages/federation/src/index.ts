@@ -24,3 +24,36 @@ export {
   parseLocalStatusUri,
   type LocalStatusReference,
 } from './local-uris.js';
+export { noteOf, audienceOf, statusContentHtml } from './outgoing/note.js';
+export {
+  createActivity,
+  updateNoteActivity,
+  deleteNoteActivity,
+  announceActivity,
+  undoAnnounceActivity,
+  updatePersonActivity,
+  deletePersonActivity,
+  type BoostReference,
+} from './outgoing/activities.js';
+export {
+  createOutgoingPlanner,
+  FEDERATED_EVENT_TYPES,
+  type OutgoingPlan,
+  type OutgoingPlanner,
+} from './outgoing/plan.js';
+export {
+  Deliverer,
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DEFAULT_PER_HOST_CONCURRENCY,
+  type DeliveryJob,
+  type DelivererOptions,
+} from './delivery/deliverer.js';
+export { HostCircuitBreakers, DEFAULT_BREAKER, type BreakerPolicy } from './delivery/breaker.js';
+export { retryDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './delivery/backoff.js';
+export {
+  postActivity,
+  ACTIVITY_CONTENT_TYPE,
+  type AttemptResult,
+  type SigningIdentity,
+} from './delivery/post-activity.js';
+export { signingIdentities } from './delivery/signing-keys.js';

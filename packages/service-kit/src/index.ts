@@ -52,3 +52,4 @@ export {
   openAccessToken,
   type WebPushSettings,
 } from './web-push.js';
+export { Limiter } from './limiter.js';

@@ -33,6 +33,7 @@ import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
 import { RetryLater, waitsForDatabase } from './handlers.js';
 import { trimAllHomeFeeds } from './home-feeds.js';
 import { Loop } from './loop.js';
+import { createFederationSending } from './federation-delivery.js';
 import { cleanUpMedia } from './media/cleanup.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { FileMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
@@ -208,6 +209,19 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     },
   });
 
+  const federationSending = createFederationSending({
+    config,
+    database,
+    logger,
+    onOutcome: (outcome) => metrics.federationDelivery(outcome),
+  });
+  const federationRetries = new Loop({
+    name: 'federation delivery retries',
+    intervalMs: timings.federationRetryMs,
+    logger,
+    run: () => federationSending.retryDue(),
+  });
+
   const homeFeedsTrim = new Loop({
     name: 'home feeds trim',
     intervalMs: timings.homeFeedsTrimMs,
@@ -250,6 +264,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       mailer,
       metrics,
       mediaStorage,
+      federationSending,
     });
     const handles = new Set<string>(declaration.handles);
     return startConsumer(js, topology, {
@@ -400,6 +415,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
       mediaCleanup.start();
       retention.start();
       dueWork.start();
+      federationRetries.start();
       await relay.start();
       reconciler.start();
       homeFeedsTrim.start();
@@ -432,8 +448,14 @@ export function buildWorker(deps: WorkerDependencies): Worker {
         mediaCleanup.stop(),
         retention.stop(),
         dueWork.stop(),
+        federationRetries.stop(),
         homeFeedsTrim.stop(),
       ]);
+      // Deliveries started by the consumer record their outcomes, within the deadline; those still
+      // queued stay leased in the ledger and another worker sends them once the lease runs out.
+      await withTimeout(federationSending.idle(), timings.shutdownDeadlineMs).catch(() =>
+        logger.warn({}, 'federation deliveries left to the retry loop of another worker'),
+      );
       logger.info({}, 'worker stopped');
     },
     health,

@@ -228,6 +228,8 @@ export interface WorkerTimings {
   /** First retry delay of a push (doubled each time, capped by pushRetryMaxMs). */
   pushRetryBaseMs: number;
   pushRetryMaxMs: number;
+  /** How often federation deliveries due again (back-off over, lease run out) are looked for. */
+  federationRetryMs: number;
 }
 
 export interface WorkerConfig {
@@ -307,6 +309,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   homeFeedsTrimMs: 10 * 60 * 1000,
   dueWorkMs: 10_000,
   pushRetryBaseMs: 1000,
+  federationRetryMs: 5000,
   pushRetryMaxMs: 60_000,
 });
 

@@ -18,7 +18,7 @@ import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
 import type { MediaStorage } from '@murmur/media';
 import type { WorkerConfig } from './config.js';
 import { notificationsHandler, statisticsHandler, type EventHandler } from './handlers.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '@murmur/service-kit';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
@@ -26,6 +26,8 @@ import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
 import type { WorkerMetrics } from './metrics.js';
+import { FEDERATION_DELIVERY_CONSUMER, type FederationSending } from './federation-delivery.js';
+import { FEDERATED_EVENT_TYPES } from '@murmur/federation';
 import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
 import { createPushSender } from './push/create-sender.js';
 
@@ -37,6 +39,8 @@ export interface HandlerContext {
   mailer: Mailer;
   metrics: WorkerMetrics;
   mediaStorage: MediaStorage;
+  /** The process's one sender of activities (its limits and circuit breakers are shared). */
+  federationSending: FederationSending;
 }
 
 export interface ConsumerDeclaration {
@@ -64,7 +68,13 @@ export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
 export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
 export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
-export { CONVERSATIONS_CONSUMER, FEDERATION_INBOX_CONSUMER, HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
+export {
+  CONVERSATIONS_CONSUMER,
+  FEDERATION_DELIVERY_CONSUMER,
+  FEDERATION_INBOX_CONSUMER,
+  HOME_FEEDS_CONSUMER,
+  PUSH_CONSUMER,
+};
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -161,6 +171,12 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     handles: ['RemoteActivityReceived'],
     handler: ({ consumer, config, database }) =>
       federationInboxHandler({ consumer, config, database }),
+  },
+  {
+    name: FEDERATION_DELIVERY_CONSUMER,
+    description: 'Activities sent to other servers about local posts, boosts and profiles',
+    handles: FEDERATED_EVENT_TYPES,
+    handler: ({ consumer, federationSending }) => federationSending.handler(consumer),
   },
 ]);
 

@@ -26,7 +26,7 @@ import type { DomainEvent, UserMentioned } from '@murmur/events';
 import type { Logger } from '@murmur/service-kit';
 import type { Mailer, SendResult } from './mail/mailer.js';
 import { Batcher } from './batcher.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '@murmur/service-kit';
 import { composeMentionEmail, type MentionEmailSettings } from './mail/mention-email.js';
 
 /** A failure worth retrying later (nak with backoff), logged without a stack. */

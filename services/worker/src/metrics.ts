@@ -24,12 +24,15 @@ export interface ConsumerNumbers {
 export type EmailOutcomeLabel = 'sent' | 'failed' | 'unknown';
 export type DeadLetterReason = 'invalid' | 'max_deliveries';
 export type PushOutcomeLabel = 'sent' | 'gone' | 'failed';
+export type { DeliveryOutcomeLabel } from './federation-delivery.js';
+import type { DeliveryOutcomeLabel } from './federation-delivery.js';
 
 export interface WorkerMetrics {
   readonly registry: Registry;
   eventProcessed(consumer: string, type: string, occurredAt: string, now: Date): void;
   emailOutcome(outcome: EmailOutcomeLabel): void;
   pushOutcome(outcome: PushOutcomeLabel): void;
+  federationDelivery(outcome: DeliveryOutcomeLabel): void;
   deadLetter(consumer: string, reason: DeadLetterReason): void;
 }
 
@@ -146,6 +149,12 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
     labelNames: ['outcome'] as const,
     registers,
   });
+  const federationDeliveries = new Counter({
+    name: 'murmur_federation_deliveries_total',
+    help: 'Attempts to deliver an activity to a remote inbox, by outcome: delivered, failed (for good), retry (after a back-off) or deferred (the host circuit was open, nothing sent)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const deadLetters = new Counter({
     name: 'murmur_dead_letters_total',
     help: 'Dead letters recorded by this process, by consumer and reason',
@@ -155,6 +164,9 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
   // Zero series from the start, so rates and alerts work before the first occurrence.
   for (const outcome of ['sent', 'failed', 'unknown'] as const) emails.inc({ outcome }, 0);
   for (const outcome of ['sent', 'gone', 'failed'] as const) pushes.inc({ outcome }, 0);
+  for (const outcome of ['delivered', 'failed', 'retry', 'deferred'] as const) {
+    federationDeliveries.inc({ outcome }, 0);
+  }
 
   return {
     registry,
@@ -170,6 +182,9 @@ export function createWorkerMetrics(registry: Registry, sources: ScrapeSources):
     },
     pushOutcome(outcome) {
       pushes.inc({ outcome });
+    },
+    federationDelivery(outcome) {
+      federationDeliveries.inc({ outcome });
     },
     deadLetter(consumer, reason) {
       deadLetters.inc({ consumer, reason });

@@ -4,8 +4,9 @@
  */
 import { type Database } from '@murmur/db';
 import { deleteExpiredRateLimits, deleteExpiredWebSessions } from '@murmur/db/auth';
-import { deleteOldProcessedEvents } from '@murmur/db/events';
+import { deleteOldProcessedEvents, PROCESSED_EVENTS_RETENTION_MS } from '@murmur/db/events';
 import { deleteOldWebPushDeliveries } from '@murmur/db/notifications';
+import { deleteFinishedFederationDeliveries } from '@murmur/db/federation';
 import type { Logger } from '@murmur/service-kit';
 
 export interface RetentionResult {
@@ -13,11 +14,12 @@ export interface RetentionResult {
   webSessions: number;
   processedEvents: number;
   webPushDeliveries: number;
+  federationDeliveries: number;
 }
 
 /**
- * Deletes expired rate-limit counters and website sessions, and processed-event markers and Web Push
- * ledger rows past their retention (`PROCESSED_EVENTS_RETENTION_MS`, explained there). Each step is
+ * Deletes expired rate-limit counters and website sessions, and processed-event markers, Web Push
+ * ledger rows and finished federation deliveries past their retention (`PROCESSED_EVENTS_RETENTION_MS`, explained there). Each step is
  * bounded or cheap, and one failing does not stop the others.
  */
 export async function retentionJob(database: Database, logger: Logger): Promise<RetentionResult> {
@@ -26,12 +28,17 @@ export async function retentionJob(database: Database, logger: Logger): Promise<
     webSessions: () => deleteExpiredWebSessions(database),
     processedEvents: () => deleteOldProcessedEvents(database),
     webPushDeliveries: () => deleteOldWebPushDeliveries(database),
+    // Finished deliveries are kept as long as markers, for operators; the marker, not the row,
+    // is what keeps a redelivered event from sending again.
+    federationDeliveries: () =>
+      deleteFinishedFederationDeliveries(database, { olderThanMs: PROCESSED_EVENTS_RETENTION_MS }),
   };
   const result: RetentionResult = {
     rateLimitCounters: 0,
     webSessions: 0,
     processedEvents: 0,
     webPushDeliveries: 0,
+    federationDeliveries: 0,
   };
   for (const [name, step] of Object.entries(steps) as [
     keyof RetentionResult,

@@ -80,6 +80,7 @@ describe('the retention job', () => {
       webSessions: 1,
       processedEvents: 1,
       webPushDeliveries: 0,
+      federationDeliveries: 0,
     });
     expect(await count('rate_limit_counters')).toBe(1);
     expect(await count('web_sessions')).toBe(1);
@@ -95,6 +96,7 @@ describe('the retention job', () => {
       webSessions: 0,
       processedEvents: 0,
       webPushDeliveries: 0,
+      federationDeliveries: 0,
     });
   });
 });

@@ -20,6 +20,7 @@ export {
   countProcessedEvents,
   markEventProcessed,
   deleteOldProcessedEvents,
+  PROCESSED_EVENTS_RETENTION_MS,
 } from '../operations/consumers.js';
 export {
   claimEmailDeliveries,

@@ -1,6 +1,6 @@
 /**
  * @murmur/db/federation: what ActivityPub needs stored: Fedify's key-value store, actors' keys,
- * remote accounts and the record of activities received.
+ * remote accounts, the record of activities received, and the ledger of activities sent.
  */
 export {
   getFederationEntry,
@@ -26,3 +26,22 @@ export {
   type RemoteActivityInput,
 } from '../operations/federation/record-remote-activity.js';
 export { ACTOR_KEY_ALGORITHMS, type ActorKeyAlgorithm } from '../schema/index.js';
+export {
+  enqueueFederationDeliveries,
+  inboxHost,
+  type FederationDeliveryRequest,
+  type ClaimedFederationDelivery,
+} from '../operations/federation/deliveries/enqueue.js';
+export { claimDueFederationDeliveries } from '../operations/federation/deliveries/claim-due.js';
+export {
+  recordFederationDeliveryOutcomes,
+  deleteFinishedFederationDeliveries,
+  type FederationDeliveryOutcome,
+} from '../operations/federation/deliveries/record-outcomes.js';
+export {
+  findOutgoingStatus,
+  federationInboxes,
+  publicStatusIdsOf,
+  type OutgoingStatus,
+  type FederatedActorRef,
+} from '../queries/federation-outgoing.js';

@@ -20,3 +20,4 @@ export * from './web-push.js';
 export * from './federation.js';
 export * from './notification-policies.js';
 export * from './annual-reports.js';
+export * from './federation-deliveries.js';

@@ -6,9 +6,10 @@
  * `Response` is sent back as it is.
  *
  * `/users/alice` asked for as a web page (not as ActivityPub JSON) redirects to the profile page
- * `/@alice`, as Mastodon does.
+ * `/@alice`, and a status's id `/users/alice/statuses/1` to its page `/@alice/1`, as Mastodon does.
  */
 import type { Federation } from '@fedify/fedify';
+import { localStatusUrl, parseLocalStatusUri } from '@murmur/federation';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiInstance } from './context.js';
@@ -64,6 +65,10 @@ export async function federationRoutes(
       onNotAcceptable: (asked) => {
         const actor = ACTOR_PAGE.exec(new URL(asked.url).pathname);
         if (actor) return Response.redirect(new URL(`/@${actor[1]}`, origin), 302);
+        const status = parseLocalStatusUri(origin, asked.url);
+        if (status) {
+          return Response.redirect(localStatusUrl(origin, status.username, status.statusId), 302);
+        }
         return jsonError(406, 'Ask for application/activity+json');
       },
     });

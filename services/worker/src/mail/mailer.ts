@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { Limiter } from '../limiter.js';
+import { Limiter } from '@murmur/service-kit';
 
 export interface OutgoingMail {
   /** `<...>` form; deterministic, derived from the delivery id. */

@@ -22,7 +22,7 @@ import {
 } from '@murmur/media';
 import type { Logger } from '@murmur/service-kit';
 import type { EventHandler } from '../handlers.js';
-import type { Limiter } from '../limiter.js';
+import type { Limiter } from '@murmur/service-kit';
 
 export interface MediaHandlerDependencies {
   /** The consumer's name, for its processed markers. */

@@ -11,7 +11,7 @@
  */
 import { BlockedDestinationError } from '@murmur/outbound';
 import webPush from 'web-push';
-import { Limiter } from '../limiter.js';
+import { Limiter } from '@murmur/service-kit';
 
 export interface PushMessage {
   endpoint: string;

@@ -1,0 +1,69 @@
+/**
+ * The `federation-delivery` consumer's write: one ledger row per (event, inbox), leased to the
+ * calling process so it can send them at once, and the event's marker, in one statement. A
+ * redelivered event finds its rows and writes nothing new: no inbox gets the activity twice.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../../../client.js';
+
+export interface FederationDeliveryRequest {
+  consumer: string;
+  eventId: string;
+  senderAccountId: string;
+  /** The compacted JSON-LD activity, sent as is on every attempt. */
+  activity: Record<string, unknown>;
+  inboxUrls: readonly string[];
+  /** How long the caller keeps the new rows to itself before the retry loop may take them over. */
+  leaseMs: number;
+}
+
+/** A delivery a process has claimed: what it needs to sign and send it. */
+export interface ClaimedFederationDelivery {
+  id: string;
+  inboxUrl: string;
+  host: string;
+  senderAccountId: string;
+  /** The sender's username: its actor and key ids. */
+  senderUsername: string;
+  activity: Record<string, unknown>;
+  /** Attempts made before this one. */
+  attempts: number;
+  createdAt: Date;
+}
+
+/** The columns of a `ClaimedFederationDelivery`, from a ledger row `d` and its sender `a`. */
+export const CLAIMED_COLUMNS = sql.raw(`d.id::text, d.inbox_url as "inboxUrl", d.host,
+  d.sender_account_id::text as "senderAccountId", a.username as "senderUsername", d.activity,
+  d.attempts, d.created_at as "createdAt"`);
+
+export function inboxHost(inboxUrl: string): string {
+  return new URL(inboxUrl).host.toLowerCase();
+}
+
+/** Returns the rows written now (none when the event had been enqueued already). */
+export async function enqueueFederationDeliveries(
+  database: Database,
+  request: FederationDeliveryRequest,
+): Promise<ClaimedFederationDelivery[]> {
+  const inboxes = [...new Set(request.inboxUrls)];
+  const rows = await queryRows<ClaimedFederationDelivery>(
+    database.primary,
+    sql`with marked as (
+        insert into processed_events (consumer, event_id) values (${request.consumer}, ${request.eventId})
+        on conflict do nothing returning 1
+      )
+      , inserted as (insert into federation_deliveries
+        (event_id, inbox_url, host, sender_account_id, activity, leased_until)
+      select ${request.eventId}, i.inbox_url, i.host, ${request.senderAccountId},
+        ${JSON.stringify(request.activity)}::jsonb,
+        now() + ${request.leaseMs} * interval '1 millisecond'
+      from unnest(${sql.param(inboxes)}::text[], ${sql.param(inboxes.map(inboxHost))}::text[])
+        as i(inbox_url, host)
+      where exists (select 1 from marked)
+      on conflict (event_id, inbox_url) do nothing
+      returning *)
+      select ${CLAIMED_COLUMNS} from inserted d join accounts a on a.id = d.sender_account_id
+      order by d.id`,
+  );
+  return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
+}

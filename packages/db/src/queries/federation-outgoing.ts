@@ -1,0 +1,96 @@
+/**
+ * What the sending side of federation reads: a local status with what its ActivityPub object
+ * names (mentioned actors, the parent it answers), and the inboxes an activity goes to.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from '../client.js';
+import { hydrateStatuses } from './hydrate.js';
+import type { StatusView } from './views.js';
+
+/** An account a status names: local (domain null) or remote (its actor id and inbox). */
+export interface FederatedActorRef {
+  username: string;
+  domain: string | null;
+  uri: string | null;
+  /** The shared inbox when the server offers one, else the personal inbox (remote only). */
+  inboxUrl: string | null;
+}
+
+export interface OutgoingStatus {
+  status: StatusView;
+  mentions: FederatedActorRef[];
+  /** The status it answers, with its author (a remote parent carries the author's domain). */
+  parent: { id: string; account: FederatedActorRef } | null;
+}
+
+const ACTOR_REF = (a: string) =>
+  sql.raw(`json_build_object('username', ${a}.username, 'domain', ${a}.domain, 'uri', ${a}.uri,
+    'inboxUrl', coalesce(${a}.shared_inbox_url, ${a}.inbox_url))`);
+
+/**
+ * A live local status (not a reblog, author not suspended) as its ActivityPub object needs it, or
+ * null. Two statements: the shared hydration, then the actors it names.
+ */
+export async function findOutgoingStatus(
+  executor: Executor,
+  statusId: string,
+): Promise<OutgoingStatus | null> {
+  const [status] = await hydrateStatuses(executor, [statusId]);
+  if (!status || status.reblog || status.account.domain) return null;
+  const [row] = await queryRows<Pick<OutgoingStatus, 'mentions' | 'parent'>>(
+    executor,
+    sql`select
+        coalesce((select json_agg(${ACTOR_REF('a')} order by a.username)
+          from mentions m join accounts a on a.id = m.account_id where m.status_id = s.id), '[]')
+          as "mentions",
+        (select json_build_object('id', p.id::text, 'account', ${ACTOR_REF('pa')})
+          from statuses p join accounts pa on pa.id = p.account_id
+          where p.id = s.in_reply_to_id) as "parent"
+      from statuses s where s.id = ${statusId}`,
+  );
+  return row ? { status, ...row } : null;
+}
+
+/**
+ * The inboxes an activity of `accountId` goes to: its remote followers' (when `followers`) and those
+ * of the remote accounts the status `mentionsOf` mentions, shared inboxes where offered, each once.
+ */
+export async function federationInboxes(
+  executor: Executor,
+  options: { accountId: string; followers: boolean; mentionsOf?: string | null },
+): Promise<string[]> {
+  const rows = await queryRows<{ inbox: string }>(
+    executor,
+    sql`select coalesce(a.shared_inbox_url, a.inbox_url) as inbox
+        from follows f join accounts a on a.id = f.account_id
+        where ${options.followers} and f.target_account_id = ${options.accountId}
+          and a.domain is not null and a.suspended_at is null
+      union
+      select coalesce(a.shared_inbox_url, a.inbox_url)
+        from mentions m join accounts a on a.id = m.account_id
+        where m.status_id = ${options.mentionsOf ?? null}::bigint
+          and a.domain is not null and a.suspended_at is null
+      order by 1`,
+  );
+  return rows.map((row) => row.inbox).filter((inbox) => inbox !== null);
+}
+
+/**
+ * A page of the ids of an account's public and unlisted statuses (no boosts), newest first, below
+ * `maxId`: the items of its ActivityPub outbox.
+ */
+export async function publicStatusIdsOf(
+  executor: Executor,
+  accountId: string,
+  options: { maxId?: string | null; limit: number },
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`select id::text from statuses
+      where account_id = ${accountId} and deleted_at is null and reblog_of_id is null
+        and visibility in ('public', 'unlisted')
+        and (${options.maxId ?? null}::bigint is null or id < ${options.maxId ?? null}::bigint)
+      order by id desc limit ${options.limit}`,
+  );
+  return rows.map((row) => row.id);
+}
