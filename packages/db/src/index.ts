@@ -108,6 +108,23 @@ export {
   type RemoteActorProfile,
 } from './operations/federation/remote-accounts.js';
 export {
+  receiveRemoteStatus,
+  MAX_REMOTE_CONTENT,
+  type RemoteStatusInput,
+} from './operations/federation/receive-remote-status.js';
+export { deleteRemoteAccount } from './operations/federation/delete-remote-account.js';
+export {
+  updateRemoteStatus,
+  type RemoteStatusUpdate,
+} from './operations/federation/update-remote-status.js';
+export {
+  findStatusByUri,
+  accountIdsByUris,
+  findAccountByUri,
+  findStatusOfAuthor,
+  hasLocalFollowers,
+} from './queries/remote-objects.js';
+export {
   recordRemoteActivity,
   type RemoteActivityInput,
 } from './operations/federation/record-remote-activity.js';
@@ -255,6 +272,7 @@ export {
 } from './operations/polls/index.js';
 export {
   publicTimeline,
+  type PublicTimelineScope,
   tagTimeline,
   accountStatuses,
   statusContext,

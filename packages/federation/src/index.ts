@@ -15,7 +15,15 @@ export {
   type RemoteAccountResolver,
 } from './remote-accounts.js';
 export { htmlToText } from './html-text.js';
-export { createInboxApplier, type InboxApplier, type RecordedActivity } from './inbox-apply.js';
+export {
+  createInboxApplier,
+  type InboxApplier,
+  type InboxApplierOptions,
+  type RecordedActivity,
+} from './inbox-apply.js';
+export { REPLY_FETCH_LIMITS, type ReplyFetchLimits } from './inbox/context.js';
+export { followActivityUri } from './inbox/follow-answer.js';
+export { sanitizeRemoteHtml } from './sanitize-html.js';
 export {
   STATUS_PATH,
   localActorUri,

@@ -360,6 +360,9 @@ async function writeStatus(
     createdAt: prepared.createdAt,
     editedAt: null,
     deletedAt: null,
+    uri: null,
+    url: null,
+    contentHtml: null,
   };
   const pollView: PollView | null =
     poll === null
