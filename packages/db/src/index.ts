@@ -123,6 +123,8 @@ export {
   findAccountByUri,
   findStatusOfAuthor,
   hasLocalFollowers,
+  federatedAccounts,
+  type FederatedAccount,
 } from './queries/remote-objects.js';
 export {
   recordRemoteActivity,

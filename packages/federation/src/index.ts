@@ -32,3 +32,8 @@ export {
   parseLocalStatusUri,
   type LocalStatusReference,
 } from './local-uris.js';
+export {
+  createRelationshipSender,
+  RELATIONSHIP_EVENT_TYPES,
+  type RelationshipSender,
+} from './relationships.js';

@@ -6,7 +6,9 @@
 import {
   createInboxApplier,
   createMurmurFederation,
+  createRelationshipSender,
   createRemoteAccountResolver,
+  RELATIONSHIP_EVENT_TYPES,
   type InboxApplier,
   type ReplyFetchLimits,
 } from '@murmur/federation';
@@ -23,6 +25,11 @@ export interface InboxHarness {
   resolver: ReturnType<typeof createRemoteAccountResolver>;
   /** Delivers the activity signed by the remote actor (202 expected), then applies it. */
   deliverAndApply(activity: Record<string, unknown>, applier?: InboxApplier): Promise<void>;
+  /**
+   * Sends what the relationship events written since the last call ask for (Follow, Undo, Accept,
+   * Reject), as the worker's `federation-relationships` consumer does.
+   */
+  sendRelationshipEvents(): Promise<void>;
   /** An applier with other limits on fetching the parents of replies. */
   applierWith(limits: ReplyFetchLimits): InboxApplier;
   close(): Promise<void>;
@@ -44,16 +51,18 @@ export async function startInboxHarness(): Promise<InboxHarness> {
     fetch: safeFetch,
     publicOrigin: ORIGIN,
   });
+  const parts = {
+    database: server.database,
+    federation,
+    resolver,
+    fetch: safeFetch,
+    publicOrigin: ORIGIN,
+  };
   const applierWith = (replyFetchLimits?: ReplyFetchLimits) =>
-    createInboxApplier({
-      database: server.database,
-      federation,
-      resolver,
-      fetch: safeFetch,
-      publicOrigin: ORIGIN,
-      ...(replyFetchLimits ? { replyFetchLimits } : {}),
-    });
+    createInboxApplier({ ...parts, ...(replyFetchLimits ? { replyFetchLimits } : {}) });
   const apply = applierWith();
+  const send = createRelationshipSender(parts);
+  const sent = new Set<string>();
   return {
     server,
     remote,
@@ -68,6 +77,13 @@ export async function startInboxHarness(): Promise<InboxHarness> {
       );
       expect(recorded).toBeDefined();
       await applier(recorded!.data);
+    },
+    async sendRelationshipEvents() {
+      for (const event of await outboxEvents(server.database, RELATIONSHIP_EVENT_TYPES)) {
+        if (sent.has(event.id)) continue;
+        sent.add(event.id);
+        await send(event);
+      }
     },
     async close() {
       await server.close();

@@ -369,6 +369,33 @@ describe('interactions with local statuses', () => {
   });
 });
 
+describe("a person's domain block", () => {
+  it("hides the server's posts from them, and its mentions notify them of nothing", async () => {
+    const erin = await signedInUser(harness.server.database);
+    const blocked = await harness.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/domain_blocks',
+      headers: erin.headers,
+      payload: { domain: host },
+    });
+    expect(blocked.statusCode).toBe(200);
+    const note = createNote((object) => {
+      object.tag = [
+        { type: 'Mention', href: `${ORIGIN}/users/${erin.username}`, name: `@${erin.username}` },
+      ];
+    });
+    await harness.deliverAndApply(note.activity);
+    const { id } = (await statusOf(note.noteUri))!;
+    const timeline = (await get('/api/v1/timelines/public', erin)).json() as { id: string }[];
+    expect(timeline.map((s) => s.id)).not.toContain(id);
+    expect(
+      ((await get('/api/v1/timelines/public', carol)).json() as { id: string }[]).map((s) => s.id),
+    ).toContain(id);
+    await deliverNotifications(harness.server.database);
+    expect((await get('/api/v1/notifications', erin)).json()).toEqual([]);
+  });
+});
+
 describe('Update and Delete', () => {
   it('Update replaces the content and marks it edited', async () => {
     const note = createNote();

@@ -17,6 +17,7 @@ import {
   type Database,
 } from '@murmur/db';
 import { subjectFor, type EventTopology, type EventType } from '@murmur/events';
+import { RELATIONSHIP_EVENT_TYPES } from '@murmur/federation';
 import type { MediaStorage } from '@murmur/media';
 import type { WorkerConfig } from './config.js';
 import { notificationsHandler, statisticsHandler, type EventHandler } from './handlers.js';
@@ -27,6 +28,10 @@ import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
+import {
+  FEDERATION_RELATIONSHIPS_CONSUMER,
+  federationRelationshipsHandler,
+} from './federation-relationships.js';
 import type { WorkerMetrics } from './metrics.js';
 import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
 import { createPushSender } from './push/create-sender.js';
@@ -66,7 +71,13 @@ export const STATISTICS_CONSUMER = 'statistics';
 export const MEDIA_CONSUMER = 'media';
 export const PASSWORD_RESET_EMAILS_CONSUMER = 'password-reset-emails';
 export const CONFIRMATION_EMAILS_CONSUMER = 'confirmation-emails';
-export { CONVERSATIONS_CONSUMER, FEDERATION_INBOX_CONSUMER, HOME_FEEDS_CONSUMER, PUSH_CONSUMER };
+export {
+  CONVERSATIONS_CONSUMER,
+  FEDERATION_INBOX_CONSUMER,
+  FEDERATION_RELATIONSHIPS_CONSUMER,
+  HOME_FEEDS_CONSUMER,
+  PUSH_CONSUMER,
+};
 
 export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
@@ -156,10 +167,17 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: FEDERATION_INBOX_CONSUMER,
-    description: 'Activities other servers delivered (remote follows and their undo)',
+    description: 'Activities other servers delivered (notes, likes, boosts, follows, deletions)',
     handles: ['RemoteActivityReceived'],
     handler: ({ consumer, config, database }) =>
       federationInboxHandler({ consumer, config, database }),
+  },
+  {
+    name: FEDERATION_RELATIONSHIPS_CONSUMER,
+    description: 'Follows of remote accounts and answers to their requests, sent to their servers',
+    handles: RELATIONSHIP_EVENT_TYPES,
+    handler: ({ consumer, config, database }) =>
+      federationRelationshipsHandler({ consumer, config, database }),
   },
 ]);
 

@@ -211,7 +211,8 @@ export type NotifyOutcome =
 
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
- * one they mute with notifications while the mute lasts (so no mention e-mail either), nor about a
+ * one they mute with notifications while the mute lasts (so no mention e-mail either), nor by an
+ * account of a server they block (a domain block), nor about a
  * status of a conversation they muted; nobody is notified by a suspended account, nor by a silenced
  * (limited) one they do not follow (reports, for moderators, excepted). Later: not for filtered
  * posts — each one more condition on `c` (recipient_id, from_id, type, status_id).
@@ -227,6 +228,9 @@ const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (
     select 1 from accounts sender where sender.id = c.from_id
       and (sender.suspended_at is not null
+        -- A server the recipient blocks (account_domain_blocks) notifies them of nothing.
+        or exists (select 1 from account_domain_blocks adb
+          where adb.account_id = c.recipient_id and adb.domain = sender.domain)
         or (sender.silenced_at is not null and c.type <> 'admin.report'
           and not exists (select 1 from follows sf
             where sf.account_id = c.recipient_id and sf.target_account_id = c.from_id))))

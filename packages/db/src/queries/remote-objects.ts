@@ -68,3 +68,27 @@ export async function hasLocalFollowers(executor: Executor, accountId: string): 
   );
   return rows.length > 0;
 }
+
+/** What sending an activity between two accounts needs of each: who it is and where it lives. */
+export interface FederatedAccount {
+  id: string;
+  username: string;
+  /** Null for a local account. */
+  domain: string | null;
+  uri: string | null;
+  inboxUrl: string | null;
+}
+
+export async function federatedAccounts(
+  executor: Executor,
+  ids: readonly string[],
+): Promise<Map<string, FederatedAccount>> {
+  const valid = ids.filter(isSnowflakeId);
+  if (valid.length === 0) return new Map();
+  const rows = await queryRows<FederatedAccount>(
+    executor,
+    sql`select id::text as id, username, domain, uri, inbox_url as "inboxUrl" from accounts
+      where id = any(${sql.param(valid)}::bigint[])`,
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}

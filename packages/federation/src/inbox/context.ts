@@ -51,7 +51,10 @@ export interface InboxContext extends InboxApplierOptions {
    * author must match) or a stored remote one. Deleted statuses are not returned.
    */
   knownStatus(uri: URL | null): Promise<{ id: string; accountId: string; local: boolean } | null>;
-  /** Signs (draft-cavage, the local account's RSA key) and POSTs `activity` to `inbox`. */
+  /**
+   * Signs (draft-cavage, the local account's RSA key) and POSTs `activity` to `inbox`; throws when
+   * worth retrying (unreachable, 5xx, 429).
+   */
   deliver(username: string, activity: Activity, inbox: URL): Promise<void>;
 }
 
@@ -101,7 +104,9 @@ export function createInboxContext(options: InboxApplierOptions): InboxContext {
     );
     const response = await safeFetch(request);
     await response.body?.cancel();
-    if (!response.ok && response.status !== 410) {
+    // A server error or a rate limit is worth retrying; any other refusal (gone, forbidden, not
+    // found) will be the same next time.
+    if (response.status >= 500 || response.status === 429) {
       throw new Error(`delivery to ${inbox.href} failed: HTTP ${response.status}`);
     }
   }
