@@ -216,3 +216,34 @@ describe('a locked local account', () => {
     expect(await relationship(dave, malloryId)).toMatchObject({ followed_by: false });
   });
 });
+
+describe('through the real worker', () => {
+  it('the federation-relationships consumer sends the Follow of a remote account', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { outboxEvents } = await import('@murmur/db/testing');
+    const { startWorkerProcess } = await import('./_worker.js');
+    const directory = await mkdtemp(`${tmpdir()}/murmur-relationships-`);
+    const worker = await startWorkerProcess({
+      databaseUrl: harness.server.databaseUrl,
+      mediaDir: directory,
+      extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' },
+    });
+    try {
+      await call('POST', `/api/v1/accounts/${malloryId}/follow`, alice);
+      const requested = (await outboxEvents(harness.server.database, ['FollowRequested'])).at(-1)!;
+      const followOf = () =>
+        harness.remote.inbox.find(
+          (entry) => entry.body.id === `${ORIGIN}/users/${alice.username}#follows/${requested.id}`,
+        );
+      const deadline = Date.now() + 60_000;
+      while (!followOf() && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(followOf()?.body).toMatchObject({ type: 'Follow', object: actor });
+    } finally {
+      await worker.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

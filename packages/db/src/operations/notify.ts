@@ -188,7 +188,10 @@ export interface MentionContext {
   statusId: string;
   statusText: string;
   statusCreatedAt: Date;
-  author: { id: string; username: string; displayName: string };
+  /** `domain`: the author's server, null for a local author. */
+  author: { id: string; username: string; displayName: string; domain: string | null };
+  /** A remote status's page on its server (null for a local status, whose page is ours). */
+  remoteStatusUrl: string | null;
   recipient: {
     id: string;
     username: string;
@@ -274,6 +277,8 @@ interface RawMentionContext {
   author_id: string;
   author_username: string;
   author_display_name: string;
+  author_domain: string | null;
+  remote_status_url: string | null;
   recipient_id: string;
   recipient_username: string;
   recipient_display_name: string;
@@ -290,7 +295,9 @@ function toMentionContext(row: RawMentionContext): MentionContext {
       id: String(row.author_id),
       username: row.author_username,
       displayName: row.author_display_name,
+      domain: row.author_domain,
     },
+    remoteStatusUrl: row.remote_status_url,
     recipient: {
       id: String(row.recipient_id),
       username: row.recipient_username,
@@ -490,6 +497,7 @@ export async function applyNotificationChanges(
           select j.position as mention_position,
             s.id as status_id, s.text, s.created_at,
             a.id as author_id, a.username as author_username, a.display_name as author_display_name,
+            a.domain as author_domain, coalesce(s.url, s.uri) as remote_status_url,
             r.id as recipient_id, r.username as recipient_username,
             r.display_name as recipient_display_name, r.email as recipient_email, r.email_on_mention
           from judged j
