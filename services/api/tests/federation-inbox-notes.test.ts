@@ -149,6 +149,24 @@ describe('an incoming public note', () => {
     expect(await ids('?local=true')).not.toContain(statusId);
   });
 
+  it('reads as a remote status through masto.js', async () => {
+    const { createRestAPIClient } = await import('masto');
+    const address = await harness.server.app.listen({ host: '127.0.0.1', port: 0 });
+    const client = createRestAPIClient({ url: address, accessToken: bob.token });
+    const status = await client.v1.statuses.$select(statusId).fetch();
+    expect(status).toMatchObject({
+      uri: noteUri,
+      account: { acct: `mallory@${host}` },
+      mentions: [{ acct: alice.username }],
+    });
+    const remote = await client.v1.timelines.public.list({ remote: true });
+    expect(remote.map((s) => s.id)).toContain(statusId);
+    const local = await client.v1.timelines.public.list({ local: true });
+    expect(local.map((s) => s.id)).not.toContain(statusId);
+    const home = await client.v1.timelines.home.list();
+    expect(home.map((s) => s.id)).toContain(statusId);
+  });
+
   it('is stored once however often it is delivered', async () => {
     const again = createNote();
     (again.activity as { id: string }).id = `${noteUri}/activity-again`;

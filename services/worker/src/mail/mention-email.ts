@@ -44,9 +44,7 @@ export function composeMentionEmail(
   const authorName = nameOf({ ...author, username: handle });
   const recipientName = nameOf(recipient);
   // "Ann (@ann)", or just "@ann" when there is no display name to tell apart from the handle.
-  const authorLabel = author.displayName.trim()
-    ? `${authorName} (@${handle})`
-    : authorName;
+  const authorLabel = author.displayName.trim() ? `${authorName} (@${handle})` : authorName;
   const subject = excerpt(`${authorName} mentioned you: ${mention.statusText}`, SUBJECT_CHARACTERS);
   const quoted = mention.statusText
     .split('\n')
