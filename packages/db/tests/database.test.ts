@@ -97,7 +97,9 @@ describe('timelines', () => {
       const { statements } = await countStatements(testDb.database, async () => {
         const page = await publicTimeline(testDb.database.primary, { limit }, other.id);
         expect(page).toHaveLength(limit);
-        expect(page[0]!.mentions).toEqual([{ id: other.id, username: other.username }]);
+        expect(page[0]!.mentions).toEqual([
+          { id: other.id, username: other.username, domain: null, url: null },
+        ]);
       });
       expect(statements).toBe(1);
     }

@@ -107,8 +107,8 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
         // Mastodon reads one `publicKey`, the RSA one (the first pair); every key is a Multikey.
         publicKey: keys[0]?.cryptographicKey ?? null,
         assertionMethods: keys.map((key) => key.multikey),
-        // Locked accounts (follow requests) are not built yet: every follow is accepted.
-        manuallyApprovesFollowers: false,
+        // A locked account's followers are requests its owner answers (inbox/follow.ts).
+        manuallyApprovesFollowers: account.locked,
         discoverable: true,
         indexable: true,
         published: instant(account.createdAt) as never,

@@ -15,7 +15,15 @@ export {
   type RemoteAccountResolver,
 } from './remote-accounts.js';
 export { htmlToText } from './html-text.js';
-export { createInboxApplier, type InboxApplier, type RecordedActivity } from './inbox-apply.js';
+export {
+  createInboxApplier,
+  type InboxApplier,
+  type InboxApplierOptions,
+  type RecordedActivity,
+} from './inbox-apply.js';
+export { REPLY_FETCH_LIMITS, type ReplyFetchLimits } from './inbox/context.js';
+export { followActivityUri } from './inbox/follow-answer.js';
+export { sanitizeRemoteHtml } from './sanitize-html.js';
 export {
   STATUS_PATH,
   localActorUri,
@@ -57,3 +65,8 @@ export {
   type SigningIdentity,
 } from './delivery/post-activity.js';
 export { signingIdentities } from './delivery/signing-keys.js';
+export {
+  createRelationshipSender,
+  RELATIONSHIP_EVENT_TYPES,
+  type RelationshipSender,
+} from './relationships.js';

@@ -30,6 +30,8 @@ export interface RemoteAccountResolver {
   resolveHandle(handle: string): Promise<string | null>;
   /** The account id of the actor at `uri`, read and stored; null if it is not an actor. */
   resolveActor(uri: URL): Promise<string | null>;
+  /** Stores (or refreshes) an actor document already read from its own URL; its account id. */
+  storeActor(actor: Actor): Promise<string | null>;
 }
 
 /** `user@host` split, or null when it is not a remote handle. */
@@ -138,6 +140,7 @@ export function createRemoteAccountResolver(
 
   return {
     resolveActor,
+    storeActor: store,
     async resolveHandle(handle) {
       const parsed = parseHandle(handle, localHost);
       if (!parsed) return null;

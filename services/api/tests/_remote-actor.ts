@@ -19,6 +19,8 @@ export interface RemoteActor {
   requests: string[];
   /** Bodies POSTed to the actor's inbox, with their Signature header. */
   inbox: { body: Record<string, unknown>; signature: string | undefined }[];
+  /** Documents served on GET by path (`/users/mallory/statuses/1`): notes a test publishes. */
+  objects: Map<string, Record<string, unknown>>;
   server: Server;
 }
 
@@ -26,12 +28,16 @@ export async function startRemoteActor(): Promise<RemoteActor> {
   const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
   const requests: string[] = [];
   const inbox: RemoteActor['inbox'] = [];
+  const objects: RemoteActor['objects'] = new Map();
   let document = '';
   const server = createServer((request, response) => {
     requests.push(request.url ?? '');
     if (request.method === 'GET' && request.url === '/users/mallory') {
       response.writeHead(200, { 'content-type': ACTIVITY_JSON });
       response.end(document);
+    } else if (request.method === 'GET' && objects.has(request.url ?? '')) {
+      response.writeHead(200, { 'content-type': ACTIVITY_JSON });
+      response.end(JSON.stringify(objects.get(request.url ?? '')));
     } else if (request.method === 'POST' && request.url === '/users/mallory/inbox') {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,10 +61,11 @@ export async function startRemoteActor(): Promise<RemoteActor> {
     preferredUsername: 'mallory',
     name: 'Mallory',
     inbox: new URL(`${actorId.href}/inbox`),
+    followers: new URL(`${actorId.href}/followers`),
     publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
   });
   document = JSON.stringify(await person.toJsonLd());
-  return { actorId, keyId, privateKey: keys.privateKey, requests, inbox, server };
+  return { actorId, keyId, privateKey: keys.privateKey, requests, inbox, objects, server };
 }
 
 /** POSTs `body` to the shared inbox signed with `privateKey` as `keyId` (draft-cavage). */

@@ -25,9 +25,13 @@ import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
+import {
+  FEDERATION_RELATIONSHIPS_CONSUMER,
+  federationRelationshipsHandler,
+} from './federation-relationships.js';
 import type { WorkerMetrics } from './metrics.js';
 import { FEDERATION_DELIVERY_CONSUMER, type FederationSending } from './federation-delivery.js';
-import { FEDERATED_EVENT_TYPES } from '@murmur/federation';
+import { FEDERATED_EVENT_TYPES, RELATIONSHIP_EVENT_TYPES } from '@murmur/federation';
 import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
 import { createPushSender } from './push/create-sender.js';
 
@@ -72,6 +76,7 @@ export {
   CONVERSATIONS_CONSUMER,
   FEDERATION_DELIVERY_CONSUMER,
   FEDERATION_INBOX_CONSUMER,
+  FEDERATION_RELATIONSHIPS_CONSUMER,
   HOME_FEEDS_CONSUMER,
   PUSH_CONSUMER,
 };
@@ -167,7 +172,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: FEDERATION_INBOX_CONSUMER,
-    description: 'Activities other servers delivered (remote follows and their undo)',
+    description: 'Activities other servers delivered (notes, likes, boosts, follows, deletions)',
     handles: ['RemoteActivityReceived'],
     handler: ({ consumer, config, database }) =>
       federationInboxHandler({ consumer, config, database }),
@@ -177,6 +182,13 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     description: 'Activities sent to other servers about local posts, boosts and profiles',
     handles: FEDERATED_EVENT_TYPES,
     handler: ({ consumer, federationSending }) => federationSending.handler(consumer),
+  },
+  {
+    name: FEDERATION_RELATIONSHIPS_CONSUMER,
+    description: 'Follows of remote accounts and answers to their requests, sent to their servers',
+    handles: RELATIONSHIP_EVENT_TYPES,
+    handler: ({ consumer, config, database }) =>
+      federationRelationshipsHandler({ consumer, config, database }),
   },
 ]);
 

@@ -1,7 +1,7 @@
 /**
  * The `federation-inbox` consumer: applies the activities other servers delivered, which the API's
- * inbox verified and recorded as `RemoteActivityReceived` (today: `Follow` of a local account,
- * accepted with a signed `Accept`, and its `Undo`; see `createInboxApplier`). Outgoing requests go
+ * inbox verified and recorded as `RemoteActivityReceived` (notes, likes, boosts, deletions,
+ * follows and their answers; see `createInboxApplier`). Outgoing requests go
  * through the safe fetch (ALLOWED_PRIVATE_ADDRESSES). A failure (the other server down) throws, and
  * JetStream redelivers the event later; the marker is written once the activity is applied.
  */
@@ -12,6 +12,7 @@ import {
   createMurmurFederation,
   createRemoteAccountResolver,
   federationUserAgent,
+  type InboxApplierOptions,
 } from '@murmur/federation';
 import { createSafeFetch } from '@murmur/outbound';
 import type { WorkerConfig } from './config.js';
@@ -19,12 +20,8 @@ import type { EventHandler } from './handlers.js';
 
 export const FEDERATION_INBOX_CONSUMER = 'federation-inbox';
 
-export function federationInboxHandler(options: {
-  consumer: string;
-  config: WorkerConfig;
-  database: Database;
-}): EventHandler {
-  const { consumer, config, database } = options;
+/** The federation, resolver and safe fetch a federation consumer works with. */
+export function federationParts(config: WorkerConfig, database: Database): InboxApplierOptions {
   const publicOrigin = new URL(config.publicUrl).origin;
   const safeFetch = createSafeFetch({
     allowedPrivateAddresses: config.allowedPrivateAddresses,
@@ -43,13 +40,16 @@ export function federationInboxHandler(options: {
     fetch: safeFetch,
     publicOrigin,
   });
-  const apply = createInboxApplier({
-    database,
-    federation,
-    resolver,
-    fetch: safeFetch,
-    publicOrigin,
-  });
+  return { database, federation, resolver, fetch: safeFetch, publicOrigin };
+}
+
+export function federationInboxHandler(options: {
+  consumer: string;
+  config: WorkerConfig;
+  database: Database;
+}): EventHandler {
+  const { consumer, config, database } = options;
+  const apply = createInboxApplier(federationParts(config, database));
   return async (event) => {
     if (event.type !== 'RemoteActivityReceived') return;
     await apply(event.data);

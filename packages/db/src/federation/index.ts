@@ -1,6 +1,6 @@
 /**
  * @murmur/db/federation: what ActivityPub needs stored: Fedify's key-value store, actors' keys,
- * remote accounts, the record of activities received, and the ledger of activities sent.
+ * remote accounts and statuses, the record of activities received, and the ledger of activities sent.
  */
 export {
   getFederationEntry,
@@ -45,3 +45,22 @@ export {
   type OutgoingStatus,
   type FederatedActorRef,
 } from '../queries/federation-outgoing.js';
+export {
+  receiveRemoteStatus,
+  MAX_REMOTE_CONTENT,
+  type RemoteStatusInput,
+} from '../operations/federation/receive-remote-status.js';
+export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
+export {
+  updateRemoteStatus,
+  type RemoteStatusUpdate,
+} from '../operations/federation/update-remote-status.js';
+export {
+  findStatusByUri,
+  accountIdsByUris,
+  findAccountByUri,
+  findStatusOfAuthor,
+  hasLocalFollowers,
+  federatedAccounts,
+  type FederatedAccount,
+} from '../queries/remote-objects.js';

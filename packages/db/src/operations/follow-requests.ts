@@ -22,9 +22,10 @@ export interface FollowRequestInput {
 }
 
 /**
- * Asks to follow `targetAccountId` if it is locked, in one transaction that holds the target's row
+ * Asks to follow `targetAccountId` if it is locked or remote, in one transaction that holds the target's row
  * (so an unlock in progress either sees this request or commits first, and then the account is no
- * longer locked). Returns false, doing nothing, when the target is not locked: the caller follows.
+ * longer locked). Returns false, doing nothing, when the target is a local account that is not
+ * locked: the caller follows.
  * Asking twice, or while already following, changes nothing and writes no event.
  */
 export async function requestFollowIfLocked(
@@ -32,9 +33,11 @@ export async function requestFollowIfLocked(
   input: FollowRequestInput,
 ): Promise<boolean> {
   return withTransaction(database, async (tx) => {
+    // A remote account is always asked: its server answers (Accept or Reject) for it.
     const [target] = await queryRows<{ locked: boolean; blocked: boolean }>(
       tx,
-      sql`select locked, ${blockBetween(input.accountId, input.targetAccountId)} as blocked
+      sql`select locked or domain is not null as locked,
+          ${blockBetween(input.accountId, input.targetAccountId)} as blocked
         from accounts where id = ${input.targetAccountId} for share`,
     );
     if (!target?.locked) return false;

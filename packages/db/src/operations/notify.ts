@@ -191,7 +191,10 @@ export interface MentionContext {
   statusId: string;
   statusText: string;
   statusCreatedAt: Date;
-  author: { id: string; username: string; displayName: string };
+  /** `domain`: the author's server, null for a local author. */
+  author: { id: string; username: string; displayName: string; domain: string | null };
+  /** A remote status's page on its server (null for a local status, whose page is ours). */
+  remoteStatusUrl: string | null;
   recipient: {
     id: string;
     username: string;
@@ -218,7 +221,8 @@ const RECIPIENT_FOLLOWS_SENDER = sql`exists (select 1 from follows rf
 
 /**
  * Nobody is notified of their own action, nor by an account they block or that blocks them, nor by
- * one they mute with notifications while the mute lasts (so no mention e-mail either), nor about a
+ * one they mute with notifications while the mute lasts (so no mention e-mail either), nor by an
+ * account of a server they block (a domain block), nor about a
  * status of a conversation they muted; nobody is notified by a suspended account. Accounts limited
  * by a moderator are the recipient's notification policy's business (`POLICY_RANK`), except for an
  * edit or a poll's end, which no policy filters: those are not notified from a limited account the
@@ -236,6 +240,9 @@ const NOTIFY_RULES = sql`c.recipient_id <> c.from_id
   and not exists (
     select 1 from accounts sender where sender.id = c.from_id
       and (sender.suspended_at is not null
+        -- A server the recipient blocks (account_domain_blocks) notifies them of nothing.
+        or exists (select 1 from account_domain_blocks adb
+          where adb.account_id = c.recipient_id and adb.domain = sender.domain)
         or (sender.silenced_at is not null and c.type in ('update', 'poll')
           and not ${RECIPIENT_FOLLOWS_SENDER})))
   and (c.status_id is null or not ${conversationMutedBy(sql`c.recipient_id`, sql`c.status_id`)})`;
@@ -325,6 +332,8 @@ interface RawMentionContext {
   author_id: string;
   author_username: string;
   author_display_name: string;
+  author_domain: string | null;
+  remote_status_url: string | null;
   recipient_id: string;
   recipient_username: string;
   recipient_display_name: string;
@@ -341,7 +350,9 @@ function toMentionContext(row: RawMentionContext): MentionContext {
       id: String(row.author_id),
       username: row.author_username,
       displayName: row.author_display_name,
+      domain: row.author_domain,
     },
+    remoteStatusUrl: row.remote_status_url,
     recipient: {
       id: String(row.recipient_id),
       username: row.recipient_username,
@@ -556,6 +567,7 @@ export async function applyNotificationChanges(
           select j.position as mention_position,
             s.id as status_id, s.text, s.created_at,
             a.id as author_id, a.username as author_username, a.display_name as author_display_name,
+            a.domain as author_domain, coalesce(s.url, s.uri) as remote_status_url,
             r.id as recipient_id, r.username as recipient_username,
             r.display_name as recipient_display_name, r.email as recipient_email, r.email_on_mention
           from judged j

@@ -23,15 +23,20 @@ export function muteInForce(mute: string): SQL {
 
 /**
  * The ids of the accounts whose posts the viewer never sees in a list: those the viewer blocks,
- * those who block the viewer and, with `mutes`, those the viewer mutes.
+ * those who block the viewer, those of the servers the viewer blocks and, with `mutes`, those the
+ * viewer mutes.
  */
 export function excludedAccountIds(viewer: SQL, options: ExclusionOptions): SQL {
   const muted = options.mutes
     ? sql` union all select xm.target_account_id from mutes xm
         where xm.account_id = ${viewer} and ${muteInForce('xm')}`
     : sql``;
+  // The accounts of the servers the viewer blocks (account_domain_blocks): from the viewer's few
+  // blocked domains to their accounts by the partial index on `accounts.domain`.
   return sql`(select xb.target_account_id from blocks xb where xb.account_id = ${viewer}
-    union all select xb.account_id from blocks xb where xb.target_account_id = ${viewer}${muted})`;
+    union all select xb.account_id from blocks xb where xb.target_account_id = ${viewer}
+    union all select xa.id from account_domain_blocks xd join accounts xa on xa.domain = xd.domain
+      where xd.account_id = ${viewer}${muted})`;
 }
 
 /**

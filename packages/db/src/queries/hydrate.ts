@@ -68,8 +68,11 @@ interface StatusRowJson {
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;
-  mentions: { id: string; username: string }[];
+  mentions: StatusView['mentions'];
   tags: { name: string; displayName: string }[];
+  uri: string | null;
+  url: string | null;
+  contentHtml: string | null;
   application: { name: string; website: string | null } | null;
   mediaAttachments: MediaView[];
   poll: PollRowJson | null;
@@ -144,7 +147,9 @@ async function loadStatusRows(
       s.in_reply_to_id::text as "inReplyToId", s.in_reply_to_account_id::text as "inReplyToAccountId",
       s.reblog_of_id::text as "reblogOfId", s.created_at as "createdAt", s.edited_at as "editedAt",
       s.replies_count as "repliesCount", s.reblogs_count as "reblogsCount", s.favourites_count as "favouritesCount",
-      coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username) order by ma.username collate "C")
+      s.uri, s.url, s.content_html as "contentHtml",
+      coalesce((select json_agg(json_build_object('id', ma.id::text, 'username', ma.username,
+          'domain', ma.domain, 'url', coalesce(ma.url, ma.uri)) order by ma.username collate "C")
         from mentions m join accounts ma on ma.id = m.account_id where m.status_id = s.id), '[]'::json) as "mentions",
       coalesce((select json_agg(json_build_object('name', t.name, 'displayName', t.display_name) order by t.name collate "C")
         from status_tags st join tags t on t.id = st.tag_id where st.status_id = s.id), '[]'::json) as "tags",

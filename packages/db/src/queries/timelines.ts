@@ -56,15 +56,26 @@ const NOT_LIMITED_AUTHOR = sql`not exists (select 1 from accounts la where la.id
  * Local public posts, newest first (reblogs left out, as Mastodon's public timeline does), without
  * the accounts the viewer blocks, is blocked by or mutes, nor limited ones.
  */
+/** Which posts the public timeline shows: all, this server's (`local`), other servers' (`remote`). */
+export type PublicTimelineScope = 'all' | 'local' | 'remote';
+
+/** Remote statuses are those with an ActivityPub id of their own (`uri`); local ones have none. */
+const SCOPE_CONDITIONS: Record<PublicTimelineScope, SQL> = {
+  all: sql`true`,
+  local: sql`${statuses.uri} is null`,
+  remote: sql`${statuses.uri} is not null`,
+};
+
 export async function publicTimeline(
   executor: Executor,
   page: Page,
   viewerId: string | null = null,
+  scope: PublicTimelineScope = 'all',
 ): Promise<StatusView[]> {
   return loadPage(
     executor,
     sql`${statuses.visibility} = 'public' and ${statuses.reblogOfId} is null and ${NOT_LIMITED_AUTHOR}
-      and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
+      and ${SCOPE_CONDITIONS[scope]} and ${notExcludedFor('statuses', viewerId, TIMELINE)}`,
     page,
     viewerId,
     'public',

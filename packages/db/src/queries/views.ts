@@ -83,8 +83,16 @@ export interface StatusView {
   repliesCount: number;
   reblogsCount: number;
   favouritesCount: number;
-  mentions: { id: string; username: string }[];
+  /** Mentioned accounts; remote ones carry their `domain` and profile `url`. */
+  mentions: { id: string; username: string; domain?: string | null; url?: string | null }[];
   tags: { name: string; displayName: string }[];
+  /**
+   * Remote statuses only (absent or null for local ones): the ActivityPub id, the page on the
+   * author's server, and the content as sanitized HTML (shown as it is; `text` is its plain text).
+   */
+  uri?: string | null;
+  url?: string | null;
+  contentHtml?: string | null;
   application: { name: string; website: string | null } | null;
   /** In the order they were attached; fixed once posted. */
   mediaAttachments: MediaView[];

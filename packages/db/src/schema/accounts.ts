@@ -79,6 +79,10 @@ export const accounts = pgTable(
       .on(sql`lower(${t.username})`, t.domain)
       .where(sql`${t.domain} is not null`),
     uniqueIndex('accounts_uri_key').on(t.uri),
+    // A person's domain blocks hide that server's accounts (queries/exclusions.ts).
+    index('accounts_domain_idx')
+      .on(t.domain)
+      .where(sql`${t.domain} is not null`),
     check(
       'accounts_local_or_remote',
       sql`(${t.domain} is null and ${t.email} is not null and ${t.passwordHash} is not null)

@@ -66,8 +66,8 @@ export const mutes = pgTable(
 );
 
 /**
- * A domain a person blocks (GET/POST/DELETE /api/v1/domain_blocks). Stored and listed; no remote
- * account exists yet, so nothing is hidden by it until federation lands (ARCHITECTURE.md says how).
+ * A domain a person blocks (GET/POST/DELETE /api/v1/domain_blocks): that server's accounts and posts
+ * are hidden from them (queries/exclusions.ts) and notify them of nothing (operations/notify.ts).
  */
 export const accountDomainBlocks = pgTable(
   'account_domain_blocks',

@@ -45,6 +45,15 @@ export const statuses = pgTable(
     /** When its author last changed it (its revisions are `status_edits`); null if never. */
     editedAt: timestamp('edited_at', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /**
+     * Remote statuses only (null for local ones, whose ids are built from the author and id, see
+     * @murmur/federation's local-uris): the ActivityPub id (`uri`), the page on the author's server
+     * (`url`), and the content as the author's server wrote it, sanitized on arrival (`text` holds
+     * its plain-text form, for search and filters).
+     */
+    uri: text('uri'),
+    url: text('url'),
+    contentHtml: text('content_html'),
   },
   (t) => [
     check(
@@ -66,6 +75,9 @@ export const statuses = pgTable(
       .on(t.reblogOfId, t.id)
       .where(sql`${t.reblogOfId} is not null`),
     index('statuses_text_search_idx').using('gin', sql`to_tsvector('simple', ${t.text})`),
+    uniqueIndex('statuses_uri_key')
+      .on(t.uri)
+      .where(sql`${t.uri} is not null`),
     uniqueIndex('statuses_one_reblog_per_account_key')
       .on(t.accountId, t.reblogOfId)
       .where(sql`${t.reblogOfId} is not null and ${t.deletedAt} is null`),

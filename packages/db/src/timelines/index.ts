@@ -4,6 +4,7 @@
  */
 export {
   publicTimeline,
+  type PublicTimelineScope,
   tagTimeline,
   accountStatuses,
   statusContext,

@@ -133,7 +133,9 @@ describe('serializeStatus', () => {
     expect(status.content).not.toContain('/@ghost');
     expect(status.content).toContain('href="https://murmur.example/tags/fun"');
     expect(status.content).toContain('&lt;script&gt;');
-    expect(status.uri).toBe('https://murmur.example/@Alice/9001');
+    // As in Mastodon: `uri` is the ActivityPub id, `url` the page.
+    expect(status.uri).toBe('https://murmur.example/users/Alice/statuses/9001');
+    expect(status.url).toBe('https://murmur.example/@Alice/9001');
     expect(status.mentions).toEqual([
       { id: '222', username: 'bob', acct: 'bob', url: 'https://murmur.example/@bob' },
     ]);

@@ -1,4 +1,5 @@
 import type { StatusView } from '@murmur/db/statuses';
+import { localStatusUri } from '@murmur/federation';
 import type { Status } from '../schemas/entities.js';
 import { serializeAccount } from './account.js';
 import { renderContent } from './content.js';
@@ -41,8 +42,15 @@ export function statusPollField(view: StatusView, viewerId: string | null): Pick
   return { poll: view.poll === null ? null : serializePoll(view.poll, viewerId) };
 }
 
-/** A status's (or one revision's) text as HTML: `view` gives the mentions that become links. */
-export function content(view: Pick<StatusView, 'text' | 'mentions'>, publicUrl: string): string {
+/**
+ * A status's (or one revision's) text as HTML: `view` gives the mentions that become links. A remote
+ * status comes with its HTML, sanitized when it arrived.
+ */
+export function content(
+  view: Pick<StatusView, 'text' | 'mentions' | 'contentHtml'>,
+  publicUrl: string,
+): string {
+  if (view.contentHtml) return view.contentHtml;
   // Only mentions of accounts that exist (the StatusView's mentions) become links.
   return renderContent(view.text, view.mentions, publicUrl);
 }
@@ -52,12 +60,13 @@ export function statusFixedFields(
   publicUrl: string,
   options: StatusOptions = {},
 ): StatusFixedFields {
-  const url = statusUrl(publicUrl, view.account.username, view.id);
+  // A local status's `uri` is its ActivityPub id (what other servers name it by), its `url` its
+  // page; a remote status keeps the id and page its server gave it.
   const isReblogWrapper = view.reblog !== null;
   return {
     id: view.id,
-    uri: url,
-    url,
+    uri: view.uri ?? localStatusUri(publicUrl, view.account.username, view.id),
+    url: view.uri ? (view.url ?? view.uri) : statusUrl(publicUrl, view.account.username, view.id),
     created_at: timestamp(view.createdAt),
     edited_at: view.editedAt === null ? null : timestamp(view.editedAt),
     content: isReblogWrapper ? '' : content(view, publicUrl),
@@ -74,8 +83,8 @@ export function statusFixedFields(
     mentions: view.mentions.map((m) => ({
       id: m.id,
       username: m.username,
-      url: profileUrl(publicUrl, m.username),
-      acct: m.username,
+      url: m.domain ? (m.url ?? publicUrl) : profileUrl(publicUrl, m.username),
+      acct: m.domain ? `${m.username}@${m.domain}` : m.username,
     })),
     tags: view.tags.map((t) => ({ name: t.name, url: tagUrl(publicUrl, t.name) })),
     emojis: [],

@@ -230,13 +230,16 @@ function reaches(
     case 'direct':
       return status.visibility === 'direct';
     case 'public:media':
-    case 'public:local:media':
       return status.visibility === 'public' && status.mediaAttachments.length > 0;
+    case 'public:local:media':
+      // Local streams carry this server's posts only (a remote status has its own `uri`).
+      return status.visibility === 'public' && status.mediaAttachments.length > 0 && !status.uri;
     case 'public':
-    case 'public:local':
     case 'hashtag':
-    case 'hashtag:local':
       return status.visibility === 'public';
+    case 'public:local':
+    case 'hashtag:local':
+      return status.visibility === 'public' && !status.uri;
     default:
       return false;
   }

@@ -29,18 +29,19 @@ export function composeMentionEmail(
   settings: MentionEmailSettings,
 ): OutgoingMail {
   const { author, recipient } = mention;
-  const postUrl = statusUrl(settings.publicUrl, author.username, mention.statusId);
+  // A remote author's post is read on its own server, and the author named as `user@host`.
+  const postUrl =
+    mention.remoteStatusUrl ?? statusUrl(settings.publicUrl, author.username, mention.statusId);
+  const handle = author.domain ? `${author.username}@${author.domain}` : author.username;
   const settingsUrl = `${settings.publicUrl}/settings`;
   const unsubscribeUrl = `${settings.publicUrl}/unsubscribe?token=${encodeURIComponent(
     createUnsubscribeToken(settings.unsubscribeSecret, recipient.id),
   )}`;
   // Each name is worked out once: an excerpt segments the text into graphemes, which is not cheap.
-  const authorName = nameOf(author);
+  const authorName = nameOf({ ...author, username: handle });
   const recipientName = nameOf(recipient);
   // "Ann (@ann)", or just "@ann" when there is no display name to tell apart from the handle.
-  const authorLabel = author.displayName.trim()
-    ? `${authorName} (@${author.username})`
-    : authorName;
+  const authorLabel = author.displayName.trim() ? `${authorName} (@${handle})` : authorName;
   const subject = excerpt(`${authorName} mentioned you: ${mention.statusText}`, SUBJECT_CHARACTERS);
   const quoted = mention.statusText
     .split('\n')

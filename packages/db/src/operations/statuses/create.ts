@@ -360,6 +360,9 @@ async function writeStatus(
     createdAt: prepared.createdAt,
     editedAt: null,
     deletedAt: null,
+    uri: null,
+    url: null,
+    contentHtml: null,
   };
   const pollView: PollView | null =
     poll === null
@@ -487,11 +490,17 @@ function viewOfCreated(
     repliesCount: 0,
     reblogsCount: 0,
     favouritesCount: 0,
-    mentions: [...prepared.mentioned].sort(byKey((m) => m.username)),
+    // Mentions of new posts are of local accounts (no domain, no remote profile).
+    mentions: prepared.mentioned
+      .map((m) => ({ ...m, domain: null, url: null }))
+      .sort(byKey((m) => m.username)),
     tags: [
       ...prepared.knownTags.map(({ name, displayName }) => ({ name, displayName })),
       ...newTags,
     ].sort(byKey((t) => t.name)),
+    uri: null,
+    url: null,
+    contentHtml: null,
     application: prepared.application,
     mediaAttachments: [],
     poll: null,

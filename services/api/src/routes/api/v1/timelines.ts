@@ -3,6 +3,7 @@ import {
   favouritedStatuses,
   homeTimeline,
   publicTimeline,
+  type PublicTimelineScope,
   tagTimeline,
 } from '@murmur/db/timelines';
 import { type StatusView } from '@murmur/db/statuses';
@@ -44,12 +45,18 @@ function respond(request: FastifyRequest, reply: FastifyReply, statuses: StatusV
   return sendStatuses(request, reply, statuses);
 }
 
-/** Every status here is local and has no media: `remote` and `only_media` select nothing. */
-function selectsNothing(query: {
+/** The public timeline does not select by attachments yet: `only_media` selects nothing. */
+function selectsNothing(query: { only_media?: string | undefined }): boolean {
+  return parseBoolean(query.only_media);
+}
+
+/** `local=true`: this server's posts; `remote=true`: other servers' (Mastodon's precedence). */
+function scopeOf(query: {
+  local?: string | undefined;
   remote?: string | undefined;
-  only_media?: string | undefined;
-}): boolean {
-  return parseBoolean(query.remote) || parseBoolean(query.only_media);
+}): PublicTimelineScope {
+  if (parseBoolean(query.local)) return 'local';
+  return parseBoolean(query.remote) ? 'remote' : 'all';
 }
 
 export default async function timelineRoutes(app: ApiInstance): Promise<void> {
@@ -91,7 +98,7 @@ export default async function timelineRoutes(app: ApiInstance): Promise<void> {
       return respond(
         request,
         reply,
-        await publicTimeline(database.replica, page, viewerOf(request)),
+        await publicTimeline(database.replica, page, viewerOf(request), scopeOf(request.query)),
       );
     },
   );

@@ -1,0 +1,19 @@
+/**
+ * `Create` of a `Note`: stored as a remote status (see `storeNote`) when it matters here: its author
+ * has local followers, or it mentions a local person, or it answers a local status. Anything else
+ * is not stored (as Mastodon drops what no one here asked for), so an unknown server cannot fill the
+ * database by posting at the shared inbox.
+ */
+import type { Create } from '@fedify/vocab';
+import type { InboxContext } from './context.js';
+import { isNoteLike, newFetchBudget, storeNote } from './note.js';
+
+export async function applyCreate(ctx: InboxContext, create: Create, actorUri: URL): Promise<void> {
+  // An embedded object of another origin than the activity is refetched from its own server.
+  const note = await create.getObject({ ...ctx.loaders(), suppressError: true });
+  if (!isNoteLike(note)) return;
+  await storeNote(ctx, note, newFetchBudget(ctx), {
+    expectedAuthor: actorUri,
+    requireLocalInterest: true,
+  });
+}
