@@ -331,6 +331,7 @@ export {
   followersAmong,
   validTokenIds,
   notificationByFact,
+  type ConnectedAccounts,
   type StreamingAudience,
   type StreamingViewer,
   type NotificationFact,

@@ -87,8 +87,8 @@ async function addHomeStreams(
   alsoReached: ReadonlySet<string>,
 ): Promise<void> {
   const { hub } = context;
-  const connected = [...hub.viewersOn('user')];
-  if (connected.length === 0) return;
+  const connected = hub.viewersOn('user');
+  if (connected.size === 0) return;
   const reached = await followersAmong(context.database.primary, accountId, connected);
   reached.add(accountId);
   for (const viewerId of alsoReached) reached.add(viewerId);
@@ -155,16 +155,44 @@ function perConnection(
   return result;
 }
 
-/** JSON text of each status once per viewer within one event (several sockets, one viewer). */
+/**
+ * What of a viewer its status JSON depends on: signed in or not, being the author (`pinned`, a
+ * poll's totals), its own flags, votes and filter matches (see `statusViewerFields` and
+ * `serializePoll`). Viewers with the same key get the same text.
+ */
+function renderingKey(status: StatusView, viewerId: string | null): string {
+  if (viewerId === null) return '';
+  const own = (view: StatusView) =>
+    [
+      view.account.id === viewerId,
+      view.favourited,
+      view.reblogged,
+      view.bookmarked,
+      view.muted === true,
+      view.pinned,
+      view.poll?.ownVotes?.join('.') ?? '',
+      view.filtered === undefined || view.filtered.length === 0
+        ? ''
+        : JSON.stringify(view.filtered),
+    ].join();
+  return status.reblog === null ? own(status) : `${own(status)}|${own(status.reblog)}`;
+}
+
+/**
+ * JSON text of each distinct rendering within one event: for a new post every follower but the
+ * author sees the same flags, so thousands of viewers share one rendering (and, in the transports,
+ * one encoded message).
+ */
 function statusWriter(
   context: FanoutContext,
 ): (status: StatusView, viewerId: string | null) => string {
-  const written = new Map<string | null, string>();
+  const written = new Map<string, string>();
   return (status, viewerId) => {
-    let json = written.get(viewerId);
+    const key = renderingKey(status, viewerId);
+    let json = written.get(key);
     if (json === undefined) {
       json = context.statusJson.status(status, viewerId);
-      written.set(viewerId, json);
+      written.set(key, json);
     }
     return json;
   };
