@@ -329,6 +329,7 @@ export { isSnowflakeId, snowflakeFromDate, dateFromSnowflake } from './ids.js';
 export {
   streamingAudience,
   followersAmong,
+  listsReceiving,
   validTokenIds,
   notificationByFact,
   type ConnectedAccounts,

@@ -112,6 +112,13 @@ export class StreamingHub {
     return this.#viewersByKey.get(key) ?? NO_VIEWERS;
   }
 
+  /** The lists someone streams here (`list` subscriptions). */
+  listsStreamed(): string[] {
+    const lists: string[] = [];
+    for (const key of this.#byKey.keys()) if (key.startsWith('list:')) lists.push(key.slice(5));
+    return lists;
+  }
+
   /** The connections subscribed to a stream key. */
   subscribedTo(key: string): ReadonlySet<StreamConnection> {
     return this.#byKey.get(key) ?? EMPTY;
