@@ -43,7 +43,9 @@ async function openAll(side: ReaderSide, targets: ReaderTarget[]): Promise<void>
         new Promise<void>((resolve, reject) => {
           const socket = new WebSocket(url, { headers, perMessageDeflate: false });
           socket.once('open', () => resolve());
-          socket.once('error', reject);
+          // Before it opens, an error fails the run; after, a reset socket only loses its events
+          // (counted as missing), it must not end the process.
+          socket.on('error', reject);
           socket.on('message', (data) => {
             const at = performance.timeOrigin + performance.now();
             const id = ID_IN_PAYLOAD.exec(String(data))?.[1];

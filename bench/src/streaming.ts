@@ -73,13 +73,22 @@ class ReaderProcesses {
 
   #ask(child: ChildProcess, message: ToReaders, answer: FromReaders['type']): Promise<FromReaders> {
     return new Promise((resolve, reject) => {
+      const done = () => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
       const onMessage = (reply: FromReaders) => {
         if (reply.type === 'failed') reject(new Error(`a reader process: ${reply.message}`));
         else if (reply.type === answer) resolve(reply);
         else return;
-        child.off('message', onMessage);
+        done();
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        done();
+        reject(new Error(`a reader process exited (${code ?? signal}) before answering`));
       };
       child.on('message', onMessage);
+      child.on('exit', onExit);
       child.send(message);
     });
   }
