@@ -25,14 +25,30 @@ export type ToReaders =
 export type FromReaders =
   | { type: 'ready' }
   | { type: 'opened'; side: ReaderSide }
-  | { type: 'counted'; murmur: number; reference: number }
-  | { type: 'arrivals'; murmur: [string, number][]; reference: [string, number][] }
+  | {
+      type: 'counted';
+      murmur: number;
+      reference: number;
+      closedEarly: Record<ReaderSide, number>;
+    }
+  | {
+      type: 'arrivals';
+      murmur: [string, number][];
+      reference: [string, number][];
+      closedEarly: Record<ReaderSide, number>;
+    }
   | { type: 'failed'; message: string };
 
 /** The status id in a streamed `update` (inside the payload string, so with escaped quotes). */
 const ID_IN_PAYLOAD = /\\"id\\":\\"(\d+)\\"/;
 
 const arrivals: Record<ReaderSide, [string, number][]> = { murmur: [], reference: [] };
+/** Sockets the server closed before the report: their later events are missing from the run. */
+const closedEarly: Record<ReaderSide, number> = { murmur: 0, reference: 0 };
+let reporting = false;
+// Alive until the report, whatever happens to the sockets (a process whose sockets were all
+// closed would otherwise end, and the parent would wait for it).
+const keepAlive = setInterval(() => {}, 60_000);
 const sockets: WebSocket[] = [];
 
 /** Opens sockets a few hundred at a time (a burst of thousands of handshakes is its own test). */
@@ -46,6 +62,9 @@ async function openAll(side: ReaderSide, targets: ReaderTarget[]): Promise<void>
           // Before it opens, an error fails the run; after, a reset socket only loses its events
           // (counted as missing), it must not end the process.
           socket.on('error', reject);
+          socket.on('close', () => {
+            if (!reporting) closedEarly[side] += 1;
+          });
           socket.on('message', (data) => {
             const at = performance.timeOrigin + performance.now();
             const id = ID_IN_PAYLOAD.exec(String(data))?.[1];
@@ -67,9 +86,16 @@ process.on('message', (message: ToReaders) => {
       (err: unknown) => send({ type: 'failed', message: String(err) }),
     );
   } else if (message.type === 'count') {
-    send({ type: 'counted', murmur: arrivals.murmur.length, reference: arrivals.reference.length });
+    send({
+      type: 'counted',
+      murmur: arrivals.murmur.length,
+      reference: arrivals.reference.length,
+      closedEarly,
+    });
   } else if (message.type === 'report') {
-    send({ type: 'arrivals', ...arrivals });
+    reporting = true;
+    clearInterval(keepAlive);
+    send({ type: 'arrivals', ...arrivals, closedEarly });
     for (const socket of sockets) socket.terminate();
     process.disconnect();
   }

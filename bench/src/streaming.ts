@@ -56,7 +56,9 @@ class ReaderProcesses {
     const module = new URL('./streaming-readers.ts', import.meta.url).pathname;
     this.#children = Array.from({ length: count }, () =>
       fork(module, [], {
-        execArgv: process.execArgv,
+        // Node strips this file's types itself: no loader (tsx) in the reader processes, which
+        // left one of them exiting mid-run at 10,000 readers.
+        execArgv: [],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       }),
     );
@@ -119,13 +121,23 @@ class ReaderProcesses {
   }
 
   /** Every arrival noted, as [status id, absolute ms]; the processes then close and exit. */
-  async arrivals(): Promise<Record<ReaderSide, [string, number][]>> {
-    const all: Record<ReaderSide, [string, number][]> = { murmur: [], reference: [] };
+  async arrivals(): Promise<{
+    murmur: [string, number][];
+    reference: [string, number][];
+    closedEarly: Record<ReaderSide, number>;
+  }> {
+    const all = {
+      murmur: [] as [string, number][],
+      reference: [] as [string, number][],
+      closedEarly: { murmur: 0, reference: 0 },
+    };
     for (const child of this.#children) {
       const reply = await this.#ask(child, { type: 'report' }, 'arrivals');
       if (reply.type !== 'arrivals') continue;
       for (const entry of reply.murmur) all.murmur.push(entry);
       for (const entry of reply.reference) all.reference.push(entry);
+      all.closedEarly.murmur += reply.closedEarly.murmur;
+      all.closedEarly.reference += reply.closedEarly.reference;
     }
     return all;
   }
@@ -187,6 +199,8 @@ function require_ws(): string {
 interface StreamingResult {
   connections: number;
   readerProcesses: number;
+  /** Reader sockets the servers closed during the run (a client that fell behind its heartbeats). */
+  socketsClosedByServer: Record<ReaderSide, number>;
   rssPerIdleConnectionBytes: number;
   murmur: LatencySummary & { expected: number };
   reference: LatencySummary & { expected: number };
@@ -330,6 +344,7 @@ export async function runStreaming(options: {
       rssPerIdleConnectionBytes: Math.round((held - baseline) / tokens.length),
       murmur: { ...summarize(lags(arrived.murmur)), expected },
       reference: { ...summarize(lags(arrived.reference)), expected },
+      socketsClosedByServer: arrived.closedEarly,
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
   } finally {
