@@ -95,18 +95,20 @@ class ReaderProcesses {
     });
   }
 
-  /** Opens the sockets, target i in process i mod count. */
+  /**
+   * Opens the sockets, target i in process i mod count, 200 per message: one message with thousands
+   * of targets closed the IPC channel (and ended the reader) on this loaded machine.
+   */
   async open(side: ReaderSide, targets: ReaderTarget[]): Promise<void> {
     await this.#ready;
     const count = this.#children.length;
     await Promise.all(
-      this.#children.map((child, c) =>
-        this.#ask(
-          child,
-          { type: 'open', side, targets: targets.filter((_, i) => i % count === c) },
-          'opened',
-        ),
-      ),
+      this.#children.map(async (child, c) => {
+        const mine = targets.filter((_, i) => i % count === c);
+        for (let i = 0; i < mine.length; i += 200) {
+          await this.#ask(child, { type: 'open', side, targets: mine.slice(i, i + 200) }, 'opened');
+        }
+      }),
     );
   }
 
