@@ -4,11 +4,13 @@
  * through the real worker (outbox → NATS → API). Measured: the API's resident memory per idle
  * connection, and commit → arrival at each socket (p50/p99). Beside it, in the same run, a bare `ws`
  * server (a child process) broadcasts the same payloads to the same number of sockets: the reference.
- * Its own database (`murmur_bench_streaming`) and stream.
+ * Its own database (`murmur_bench_streaming`) and stream. The reader sockets of both sides are
+ * spread over child processes (`streaming-readers.ts`, at most READERS_PER_PROCESS each), so that
+ * neither the fd limit of one process nor one client's event loop is what is measured.
  *
  *   pnpm --filter @murmur/bench streaming [--connections 10000] [--rate 100] [--duration 10]
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +23,11 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { freePort, startService } from './services.js';
 import { summarize, type LatencySummary } from './stats.js';
+import type { FromReaders, ReaderSide, ReaderTarget, ToReaders } from './streaming-readers.js';
 
 const AUTHORS = 100;
-const ID_IN_PAYLOAD = /\\"id\\":\\"(\d+)\\"/;
+/** Murmur's and the reference's sockets of 2,500 readers: 5,000 fds, far below a usual `ulimit -n`. */
+const READERS_PER_PROCESS = 2_500;
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -35,23 +39,109 @@ async function rssBytes(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-/** Opens sockets a few hundred at a time (a burst of thousands of handshakes is its own test). */
-async function openAll(
-  urls: { url: string; headers?: Record<string, string> }[],
-): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < urls.length; i += 200) {
-    const batch = urls.slice(i, i + 200).map(
-      ({ url, headers }) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const socket = new WebSocket(url, { headers, perMessageDeflate: false });
-          socket.once('open', () => resolve(socket));
-          socket.once('error', reject);
-        }),
+/** Absolute milliseconds, comparable between processes. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** The child processes holding the reader sockets, each given an equal share. */
+class ReaderProcesses {
+  readonly #children: ChildProcess[];
+  readonly #ready: Promise<unknown>;
+
+  constructor(count: number) {
+    const module = new URL('./streaming-readers.ts', import.meta.url).pathname;
+    this.#children = Array.from({ length: count }, () =>
+      fork(module, [], {
+        // Node strips this file's types itself: no loader (tsx) in the reader processes, which
+        // left one of them exiting mid-run at 10,000 readers.
+        execArgv: [],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      }),
     );
-    sockets.push(...(await Promise.all(batch)));
+    this.#ready = Promise.all(
+      this.#children.map(
+        (child) =>
+          new Promise((resolve, reject) => {
+            child.once('message', resolve);
+            child.once('exit', (code) => reject(new Error(`a reader process exited (${code})`)));
+          }),
+      ),
+    );
   }
-  return sockets;
+
+  #ask(child: ChildProcess, message: ToReaders, answer: FromReaders['type']): Promise<FromReaders> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      const onMessage = (reply: FromReaders) => {
+        if (reply.type === 'failed') reject(new Error(`a reader process: ${reply.message}`));
+        else if (reply.type === answer) resolve(reply);
+        else return;
+        done();
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        done();
+        reject(new Error(`a reader process exited (${code ?? signal}) before answering`));
+      };
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.send(message);
+    });
+  }
+
+  /**
+   * Opens the sockets, target i in process i mod count, 200 per message: one message with thousands
+   * of targets closed the IPC channel (and ended the reader) on this loaded machine.
+   */
+  async open(side: ReaderSide, targets: ReaderTarget[]): Promise<void> {
+    await this.#ready;
+    const count = this.#children.length;
+    await Promise.all(
+      this.#children.map(async (child, c) => {
+        const mine = targets.filter((_, i) => i % count === c);
+        for (let i = 0; i < mine.length; i += 200) {
+          await this.#ask(child, { type: 'open', side, targets: mine.slice(i, i + 200) }, 'opened');
+        }
+      }),
+    );
+  }
+
+  /** How many events have arrived so far on each side. */
+  async counts(): Promise<Record<ReaderSide, number>> {
+    const replies = await Promise.all(
+      this.#children.map((child) => this.#ask(child, { type: 'count' }, 'counted')),
+    );
+    const sum = (side: ReaderSide) =>
+      replies.reduce((total, reply) => total + (reply.type === 'counted' ? reply[side] : 0), 0);
+    return { murmur: sum('murmur'), reference: sum('reference') };
+  }
+
+  /** Every arrival noted, as [status id, absolute ms]; the processes then close and exit. */
+  async arrivals(): Promise<{
+    murmur: [string, number][];
+    reference: [string, number][];
+    closedEarly: Record<ReaderSide, number>;
+  }> {
+    const all = {
+      murmur: [] as [string, number][],
+      reference: [] as [string, number][],
+      closedEarly: { murmur: 0, reference: 0 },
+    };
+    for (const child of this.#children) {
+      const reply = await this.#ask(child, { type: 'report' }, 'arrivals');
+      if (reply.type !== 'arrivals') continue;
+      for (const entry of reply.murmur) all.murmur.push(entry);
+      for (const entry of reply.reference) all.reference.push(entry);
+      all.closedEarly.murmur += reply.closedEarly.murmur;
+      all.closedEarly.reference += reply.closedEarly.reference;
+    }
+    return all;
+  }
+
+  kill(): void {
+    for (const child of this.#children) if (child.exitCode === null) child.kill();
+  }
 }
 
 async function setUp(
@@ -105,6 +195,9 @@ function require_ws(): string {
 
 interface StreamingResult {
   connections: number;
+  readerProcesses: number;
+  /** Reader sockets the servers closed during the run (a client that fell behind its heartbeats). */
+  socketsClosedByServer: Record<ReaderSide, number>;
   rssPerIdleConnectionBytes: number;
   murmur: LatencySummary & { expected: number };
   reference: LatencySummary & { expected: number };
@@ -146,6 +239,9 @@ export async function runStreaming(options: {
       );
     tokens.push(...(await Promise.all(batch)).map((issued) => issued.accessToken));
   }
+  // Each run deletes what the last one wrote: fresh statistics, as autovacuum keeps on a live
+  // server, so that plans are not made for the empty tables of the run before.
+  await client.query(`analyze accounts, follows, oauth_access_tokens, statuses`);
 
   const subjectPrefix = `bench.streaming.${process.pid}`;
   const streamName = `BENCH_STREAMING_${process.pid}`;
@@ -173,10 +269,17 @@ export async function runStreaming(options: {
     readersOf.set(author, (readersOf.get(author) ?? 0) + 1);
   });
 
+  const readers = new ReaderProcesses(Math.ceil(options.connections / READERS_PER_PROCESS));
+  const control = new WebSocket(`ws://127.0.0.1:${referencePort}/?group=control`);
   try {
+    await new Promise((resolve, reject) => {
+      control.once('open', resolve);
+      control.once('error', reject);
+    });
     const baseline = await rssBytes(api.pid);
     const wsOrigin = api.origin.replace('http', 'ws');
-    const murmurSockets = await openAll(
+    await readers.open(
+      'murmur',
       tokens.map((token) => ({
         url: `${wsOrigin}/api/v1/streaming?stream=user`,
         headers: { authorization: `Bearer ${token}` },
@@ -184,75 +287,66 @@ export async function runStreaming(options: {
     );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const held = await rssBytes(api.pid);
-    const referenceSockets = await openAll(
+    await readers.open(
+      'reference',
       readerIds.map((_, i) => ({
         url: `ws://127.0.0.1:${referencePort}/?group=${authorIds[i % AUTHORS]}`,
       })),
     );
-    const [control] = await openAll([{ url: `ws://127.0.0.1:${referencePort}/?group=control` }]);
-
-    const committedAt = new Map<string, number>();
-    const murmurLags: number[] = [];
-    const referenceLags: number[] = [];
-    const listen = (sockets: WebSocket[], lags: number[]) => {
-      for (const socket of sockets) {
-        socket.on('message', (data) => {
-          const at = performance.now();
-          const id = ID_IN_PAYLOAD.exec(String(data))?.[1];
-          const start = id === undefined ? undefined : committedAt.get(id);
-          if (start !== undefined) lags.push(at - start);
-        });
-      }
-    };
-    listen(murmurSockets, murmurLags);
-    listen(referenceSockets, referenceLags);
 
     // Posts at the rate, round robin over the authors; each commit also goes, as the same kind of
     // message, to the reference server, whose clock starts when it is sent.
+    const committedAt = new Map<string, number>();
     const total = Math.round(options.rate * options.seconds);
-    const referenceStarts = new Map<string, number>();
     const started = performance.now();
     const tasks: Promise<void>[] = [];
-    let expectedMurmur = 0;
+    let expected = 0;
     for (let n = 0; n < total; n++) {
       const due = started + (n * 1000) / options.rate;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const author = authorIds[n % AUTHORS]!;
-      expectedMurmur += readersOf.get(author) ?? 0;
+      expected += readersOf.get(author) ?? 0;
       tasks.push(
         createStatus(database, { accountId: author, text: `streaming ${n}` }).then((status) => {
-          committedAt.set(status.id, performance.now());
+          committedAt.set(status.id, now());
           const referenceId = `9${status.id}`;
           const message = JSON.stringify({
             stream: ['user'],
             event: 'update',
             payload: JSON.stringify({ id: referenceId, content: `<p>streaming ${n}</p>` }),
           });
-          referenceStarts.set(referenceId, performance.now());
-          committedAt.set(referenceId, performance.now());
-          control!.send(JSON.stringify({ group: author, message }));
+          committedAt.set(referenceId, now());
+          control.send(JSON.stringify({ group: author, message }));
         }),
       );
     }
     await Promise.all(tasks);
     const deadline = Date.now() + 30_000;
-    while (
-      (murmurLags.length < expectedMurmur || referenceLags.length < expectedMurmur) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    for (;;) {
+      const counts = await readers.counts();
+      if (counts.murmur >= expected && counts.reference >= expected) break;
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const result: StreamingResult = {
-      connections: murmurSockets.length,
-      rssPerIdleConnectionBytes: Math.round((held - baseline) / murmurSockets.length),
-      murmur: { ...summarize(murmurLags), expected: expectedMurmur },
-      reference: { ...summarize(referenceLags), expected: expectedMurmur },
+    const arrived = await readers.arrivals();
+    const lags = (entries: [string, number][]) =>
+      entries.flatMap(([id, at]) => {
+        const start = committedAt.get(id);
+        return start === undefined ? [] : [at - start];
+      });
+    return {
+      connections: tokens.length,
+      readerProcesses: Math.ceil(options.connections / READERS_PER_PROCESS),
+      rssPerIdleConnectionBytes: Math.round((held - baseline) / tokens.length),
+      murmur: { ...summarize(lags(arrived.murmur)), expected },
+      reference: { ...summarize(lags(arrived.reference)), expected },
+      socketsClosedByServer: arrived.closedEarly,
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
-    for (const socket of [...murmurSockets, ...referenceSockets, control!]) socket.terminate();
-    return result;
   } finally {
+    control.terminate();
+    readers.kill();
     reference.kill();
     await api.stop();
     await worker.stop();

@@ -359,6 +359,96 @@ describe('the streaming API as server-sent events', () => {
   });
 });
 
+describe('lists, edits and warn filters on the stream', () => {
+  it('streams a list to its owner only (masto.js), with the posts of its members', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/lists',
+      headers: bob.headers,
+      payload: { title: 'Alice only' },
+    });
+    expect(created.statusCode).toBe(200);
+    const listId = created.json().id as string;
+    const added = await app.inject({
+      method: 'POST',
+      url: `/api/v1/lists/${listId}/accounts`,
+      headers: bob.headers,
+      payload: { account_ids: [alice.id] },
+    });
+    expect(added.statusCode).toBe(200);
+    const bobList = mastoStream(bob, (c) => c.list.subscribe({ list: listId }));
+    await subscribed({ [`list:${listId}`]: 1 });
+    // Someone else's list is not found, as over REST.
+    const carolTries = await sse(`/api/v1/streaming/list?list=${listId}`, carol.token);
+    expect(carolTries.response.status).toBe(404);
+    const notMember = await post(carol, 'carol is not on the list');
+    const member = await post(alice, 'alice is on the list');
+    const got = await bobList.received.waitFor(isUpdateOf(member));
+    expect(got.stream).toEqual(['list', listId]);
+    expect(bobList.received.events.some(isUpdateOf(notMember))).toBe(false);
+  }, 60_000);
+
+  it('sends an edit as status.update with the edited status (masto.js)', async () => {
+    const bobHome = mastoStream(bob, (c) => c.user.subscribe());
+    await subscribed({ user: 1 });
+    const id = await post(alice, 'before the edit');
+    await bobHome.received.waitFor(isUpdateOf(id));
+    const edited = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/statuses/${id}`,
+      headers: alice.headers,
+      payload: { status: 'after the edit' },
+    });
+    expect(edited.statusCode).toBe(200);
+    const got = await bobHome.received.waitFor(
+      (event) => event.event === 'status.update' && event.payload.id === id,
+    );
+    expect(got.event === 'status.update' && got.payload.content).toContain('after the edit');
+    expect(got.event === 'status.update' && got.payload.editedAt).not.toBeNull();
+  }, 60_000);
+
+  it('marks a status a warn filter matches with `filtered`, as the home timeline does (SSE)', async () => {
+    const reader = await signedInUser(testDb.database);
+    const follow = await app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${alice.id}/follow`,
+      headers: reader.headers,
+    });
+    expect(follow.statusCode).toBe(200);
+    const filter = await app.inject({
+      method: 'POST',
+      url: '/api/v2/filters',
+      headers: reader.headers,
+      payload: {
+        title: 'Gardening',
+        context: ['home'],
+        filter_action: 'warn',
+        keywords_attributes: [{ keyword: 'tomatoes' }],
+      },
+    });
+    expect(filter.statusCode).toBe(200);
+    const home = await sse('/api/v1/streaming/user', reader.token);
+    await subscribed({ user: 1 });
+    const id = await post(alice, 'my tomatoes are ripe');
+    const got = await home.received.waitFor(
+      (event) => event.event === 'update' && JSON.parse(event.data).id === id,
+    );
+    const streamed = JSON.parse(got.data);
+    expect(streamed.filtered).toHaveLength(1);
+    expect(streamed.filtered[0].filter.title).toBe('Gardening');
+    expect(streamed.filtered[0].keyword_matches).toEqual(['tomatoes']);
+    expectMastodonSchema('Status', streamed);
+    // Exactly what the home timeline gives the same reader.
+    let fromTimeline: unknown;
+    for (let i = 0; i < 100 && fromTimeline === undefined; i++) {
+      const timeline = await app.inject({ url: '/api/v1/timelines/home', headers: reader.headers });
+      fromTimeline = (timeline.json() as { id: string }[]).find((status) => status.id === id);
+      if (fromTimeline === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(streamed).toEqual(fromTimeline);
+  }, 60_000);
+});
+
 describe('limits', () => {
   it(`refuses more than ${PER_TOKEN} connections per token with 429`, async () => {
     const open = await Promise.all(

@@ -91,12 +91,12 @@ export const findFilterByStatusEntry = (
 ) => findFilterHolding(executor, accountId, 'filter_statuses', filterStatusId);
 
 /**
- * The filters of the viewer that match status `s` (a table alias) in `context`, as JSON in the
- * shape of `StatusFilterMatch` (an empty array when none). Expired filters never match. Text and
+ * The filters of the viewer (an id, or an SQL expression such as a column) that match status `s`
+ * (a table alias) in `context`, as JSON in the shape of `StatusFilterMatch` (an empty array when none). Expired filters never match. Text and
  * content warning are matched; a keyword is a case-insensitive regular expression
  * (`operations/filters/rules.ts`).
  */
-export function filterMatchesJson(s: string, viewerId: string, context: FilterContext): SQL {
+export function filterMatchesJson(s: string, viewerId: string | SQL, context: FilterContext): SQL {
   // A viewer without filters (most) pays one probe per statement (an InitPlan), not one per status.
   return sql`case when not exists (select 1 from filters fx where fx.account_id = ${viewerId})
     then '[]'::json else coalesce((select json_agg(m.result order by m.id) from (

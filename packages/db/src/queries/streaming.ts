@@ -11,13 +11,14 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
+import { belongsInList } from '../operations/home-feed-rules.js';
 import { visibleTo } from '../operations/visibility.js';
 import { excludedAccountIds } from './exclusions.js';
-import { hiddenByFilterOf } from './filters.js';
+import { filterMatchesJson } from './filters.js';
 import { hydrateStatuses, viewerFlagColumns } from './hydrate.js';
 import { getNotification } from './notifications.js';
 import type { NotificationType } from '../schema/index.js';
-import type { NotificationView, StatusView } from './views.js';
+import type { NotificationView, StatusFilterMatch, StatusView } from './views.js';
 
 type ViewerFlags = Pick<StatusView, 'favourited' | 'reblogged' | 'bookmarked' | 'pinned'>;
 
@@ -38,6 +39,11 @@ export interface StreamingViewer {
   status: StatusView | null;
   /** The viewer's `hide` filters of these contexts match the status (or the boosted post). */
   hiddenIn: { home: boolean; public: boolean };
+  /**
+   * The status as this viewer sees it in a timeline of each context: with `filtered` (its `warn`
+   * filters' matches), as the REST timelines give it. Null as `status` is.
+   */
+  statusIn: { home: StatusView | null; public: StatusView | null };
 }
 
 export interface StreamingAudience {
@@ -53,11 +59,16 @@ interface AudienceRow {
   mayRead: boolean;
   followsAccount: boolean;
   excluded: boolean;
-  hiddenHome: boolean;
-  hiddenPublic: boolean;
+  filteredHome: StatusFilterMatch[] | null;
+  filteredPublic: StatusFilterMatch[] | null;
+  originalFilteredHome: StatusFilterMatch[] | null;
+  originalFilteredPublic: StatusFilterMatch[] | null;
   flags: ViewerFlags | null;
   originalFlags: ViewerFlags | null;
 }
+
+const hides = (matches: StatusFilterMatch[] | null) =>
+  matches?.some((match) => match.action === 'hide') ?? false;
 
 function bigintArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
@@ -106,8 +117,14 @@ export async function streamingAudience(
         and f.target_account_id = ${followedAccountId}) as "followsAccount",
       exists(select 1 from statuses xs where xs.id in (${statusId}, ${shown})
         and xs.account_id in ${excluded}) as "excluded",
-      ${hiddenByFilterOf(viewer, shown, 'home')} as "hiddenHome",
-      ${hiddenByFilterOf(viewer, shown, 'public')} as "hiddenPublic",
+      (select ${filterMatchesJson('fs', viewer, 'home')} from statuses fs where fs.id = ${statusId})
+        as "filteredHome",
+      (select ${filterMatchesJson('fs', viewer, 'public')} from statuses fs where fs.id = ${statusId})
+        as "filteredPublic",
+      (select ${filterMatchesJson('fo', viewer, 'home')} from statuses fs
+        join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredHome",
+      (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fs
+        join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredPublic",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
         from statuses s where s.id = ${statusId}) x) as "flags",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
@@ -117,7 +134,10 @@ export async function streamingAudience(
     join oauth_access_tokens t on t.id = wanted.id and t.revoked_at is null
     union all
     select null, null, exists(select 1 from statuses where statuses.id = ${statusId} ${alive}
-        and ${visibleTo(null)}), false, false, false, false, null, null`,
+        and ${visibleTo(null)}), false, false, null, null, null, null, null, null`,
+    // Prepared: planning this statement took PostgreSQL about as long as running it for a hundred
+    // tokens, once per event; its best plan (probe each token by its key) does not depend on the values.
+    { prepared: true },
   );
   const [rows, hydrated] = await Promise.all([
     rowsRead,
@@ -132,37 +152,84 @@ export async function streamingAudience(
       reblog: base.reblog === null ? null : { ...base.reblog, ...cleanFlags(row.originalFlags) },
     };
   };
+  const withMatches = (
+    status: StatusView | null,
+    own: StatusFilterMatch[] | null,
+    original: StatusFilterMatch[] | null,
+  ): StatusView | null =>
+    status === null
+      ? null
+      : {
+          ...status,
+          filtered: own ?? [],
+          reblog: status.reblog === null ? null : { ...status.reblog, filtered: original ?? [] },
+        };
   const anonymousRow = rows.find((row) => row.tokenId === null);
   return {
     anonymous: anonymousRow ? asSeenBy(anonymousRow) : null,
     viewers: rows
       .filter((row): row is AudienceRow & { tokenId: string } => row.tokenId !== null)
-      .map((row) => ({
-        tokenId: row.tokenId,
-        viewerId: row.viewerId,
-        mayRead: row.mayRead,
-        followsAccount: row.followsAccount,
-        status: asSeenBy(row),
-        hiddenIn: { home: row.hiddenHome, public: row.hiddenPublic },
-      })),
+      .map((row) => {
+        const status = asSeenBy(row);
+        return {
+          tokenId: row.tokenId,
+          viewerId: row.viewerId,
+          mayRead: row.mayRead,
+          followsAccount: row.followsAccount,
+          status,
+          // As the REST timelines: a `hide` match of the status or of the post it boosts.
+          hiddenIn: {
+            home: hides(row.filteredHome) || hides(row.originalFilteredHome),
+            public: hides(row.filteredPublic) || hides(row.originalFilteredPublic),
+          },
+          statusIn: {
+            home: withMatches(status, row.filteredHome, row.originalFilteredHome),
+            public: withMatches(status, row.filteredPublic, row.originalFilteredPublic),
+          },
+        };
+      }),
   };
 }
 
 /**
- * The accounts among `viewerIds` that follow `accountId`: whose home timelines a post of theirs
- * reaches. One statement; PostgreSQL walks the smaller side (the author's followers, or the viewers).
+ * A set of account ids an API process keeps (the viewers connected to it), with its PostgreSQL
+ * array literal kept beside it so that a statement per event does not rebuild (nor re-validate)
+ * thousands of ids. Its members must be snowflake ids.
+ */
+export interface ConnectedAccounts {
+  readonly size: number;
+  has(accountId: string): boolean;
+  /** `{1,2,3}`. */
+  arrayLiteral(): string;
+}
+
+/**
+ * The accounts among `viewers` that follow `accountId`: whose home timelines a post of theirs
+ * reaches. One statement that walks the smaller side: the author's followers (read with a limit of
+ * one more than the viewers, so at most that many rows), and only when they are more than the
+ * viewers, a second one that asks about the viewers. Most authors have fewer followers than an API
+ * process has readers, so an event usually costs one index range of the author's followers.
  */
 export async function followersAmong(
   executor: Executor,
   accountId: string,
-  viewerIds: readonly string[],
+  viewers: ConnectedAccounts,
 ): Promise<Set<string>> {
-  const ids = viewerIds.filter(isSnowflakeId);
-  if (ids.length === 0 || !isSnowflakeId(accountId)) return new Set();
+  if (viewers.size === 0 || !isSnowflakeId(accountId)) return new Set();
+  const followers = await queryRows<{ id: string }>(
+    executor,
+    sql`select f.account_id::text as id from follows f
+      where f.target_account_id = ${accountId} limit ${viewers.size + 1}`,
+    { prepared: true },
+  );
+  if (followers.length <= viewers.size) {
+    return new Set(followers.map((row) => row.id).filter((id) => viewers.has(id)));
+  }
   const rows = await queryRows<{ id: string }>(
     executor,
     sql`select f.account_id::text as id from follows f
-      where f.target_account_id = ${accountId} and f.account_id = any(${bigintArray(ids)}::bigint[])`,
+      where f.target_account_id = ${accountId}
+        and f.account_id = any(${viewers.arrayLiteral()}::bigint[])`,
   );
   return new Set(rows.map((row) => row.id));
 }
@@ -213,4 +280,27 @@ export async function notificationByFact(
     if (err instanceof DomainError) return null;
     throw err;
   }
+}
+
+/**
+ * Among `listIds` (the lists someone streams on this process), those whose timeline status
+ * `statusId` belongs in: its author is a member, and the list's rules (`belongsInList`, shared
+ * with the list feeds) take it. Whether each owner may read it is the audience's question.
+ */
+export async function listsReceiving(
+  executor: Executor,
+  statusId: string,
+  listIds: readonly string[],
+): Promise<Set<string>> {
+  const ids = listIds.filter(isSnowflakeId);
+  if (ids.length === 0 || !isSnowflakeId(statusId)) return new Set();
+  const rows = await queryRows<{ id: string }>(
+    executor,
+    sql`select l.id::text as id from statuses s
+      join list_accounts m on m.account_id = s.account_id
+      join lists l on l.id = m.list_id
+      where s.id = ${statusId} and l.id = any(${bigintArray(ids)}::bigint[])
+        and ${belongsInList(sql`s`, sql`l`)}`,
+  );
+  return new Set(rows.map((row) => row.id));
 }

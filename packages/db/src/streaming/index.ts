@@ -5,8 +5,10 @@
 export {
   streamingAudience,
   followersAmong,
+  listsReceiving,
   validTokenIds,
   notificationByFact,
+  type ConnectedAccounts,
   type StreamingAudience,
   type StreamingViewer,
   type NotificationFact,

@@ -8,6 +8,37 @@ import type { WebSocket } from 'ws';
 import type { CloseReason, StreamConnection, StreamIdentity, StreamingHub } from './hub.js';
 import type { Subscription } from './streams.js';
 
+/**
+ * The bytes of the last message built, per transport. A fan-out sends one payload to many sockets
+ * in a row: encoding it once (instead of a JSON.stringify and a UTF-8 copy of a status per socket)
+ * leaves only the write itself per socket.
+ */
+function lastMessageMemo(
+  build: (label: readonly string[], event: string, payload: string) => string,
+): (label: readonly string[], event: string, payload: string) => Buffer {
+  let last: { label: readonly string[]; event: string; payload: string; bytes: Buffer } | null =
+    null;
+  return (label, event, payload) => {
+    if (
+      last === null ||
+      last.payload !== payload ||
+      last.event !== event ||
+      last.label.length !== label.length ||
+      last.label.some((part, i) => part !== label[i])
+    ) {
+      last = { label, event, payload, bytes: Buffer.from(build(label, event, payload)) };
+    }
+    return last.bytes;
+  };
+}
+
+const webSocketMessage = lastMessageMemo((label, event, payload) =>
+  JSON.stringify({ stream: label, event, payload }),
+);
+const eventStreamMessage = lastMessageMemo(
+  (_label, event, payload) => `event: ${event}\ndata: ${payload}\n\n`,
+);
+
 /** A connection with a heartbeat: pings on a WebSocket, a comment line on an event stream. */
 export interface LiveConnection extends StreamConnection {
   heartbeat(): void;
@@ -28,7 +59,7 @@ export function webSocketConnection(
     subscriptions: new Map(),
     send(subscription: Subscription, event: string, payload: string) {
       if (socket.readyState !== socket.OPEN) return;
-      socket.send(JSON.stringify({ stream: subscription.label, event, payload }));
+      socket.send(webSocketMessage(subscription.label, event, payload), { binary: false });
       if (socket.bufferedAmount > maxBufferedBytes) {
         // A close frame would wait behind what the client is not reading: cut the connection.
         hub.remove(connection);
@@ -59,7 +90,7 @@ export function eventStreamConnection(
   hub: StreamingHub,
   maxBufferedBytes: number,
 ): LiveConnection {
-  const write = (text: string): void => {
+  const write = (text: string | Buffer): void => {
     if (response.writableEnded || response.destroyed) return;
     response.write(text);
     if (response.writableLength > maxBufferedBytes) {
@@ -70,8 +101,8 @@ export function eventStreamConnection(
   const connection: LiveConnection = {
     identity,
     subscriptions: new Map(),
-    send(_subscription, event, payload) {
-      write(`event: ${event}\ndata: ${payload}\n\n`);
+    send(subscription, event, payload) {
+      write(eventStreamMessage(subscription.label, event, payload));
     },
     close() {
       hub.remove(connection);

@@ -13,12 +13,13 @@
 import { type Database } from '@murmur/db';
 import {
   followersAmong,
+  listsReceiving,
   notificationByFact,
   streamingAudience,
   validTokenIds,
   type StreamingAudience,
 } from '@murmur/db/streaming';
-import { type StatusView } from '@murmur/db/statuses';
+import { hydrateStatuses, type StatusView } from '@murmur/db/statuses';
 import type { DomainEvent, EventOf } from '@murmur/events';
 import type { FastifyBaseLogger } from 'fastify';
 import { serializeNotification } from '../entities/notification.js';
@@ -30,6 +31,7 @@ import { scopesFor, type StreamName, type Subscription } from './streams.js';
 /** The event types the streaming API listens to. */
 export const STREAMED_EVENT_TYPES = [
   'PostCreated',
+  'StatusEdited',
   'StatusReblogged',
   'StatusDeleted',
   'ReblogUndone',
@@ -87,8 +89,8 @@ async function addHomeStreams(
   alsoReached: ReadonlySet<string>,
 ): Promise<void> {
   const { hub } = context;
-  const connected = [...hub.viewersOn('user')];
-  if (connected.length === 0) return;
+  const connected = hub.viewersOn('user');
+  if (connected.size === 0) return;
   const reached = await followersAmong(context.database.primary, accountId, connected);
   reached.add(accountId);
   for (const viewerId of alsoReached) reached.add(viewerId);
@@ -121,9 +123,17 @@ interface SeenStatus {
   followsAccount: boolean;
   /** The viewer's `hide` filters of these contexts match it. */
   hiddenIn: { home: boolean; public: boolean };
+  /** The status with the viewer's `warn` matches (`filtered`) in each context. */
+  statusIn: { home: StatusView | null; public: StatusView | null };
 }
 
 const NOT_HIDDEN = { home: false, public: false } as const;
+
+/** The status as a stream shows it: with `filtered` for its timeline's context (none for direct). */
+function shownOn(stream: StreamName, seen: SeenStatus): StatusView | null {
+  const context = filterContextOf(stream);
+  return context === null ? seen.status : seen.statusIn[context];
+}
 
 function perConnection(
   candidates: Candidates,
@@ -138,6 +148,7 @@ function perConnection(
         status: audience.anonymous,
         followsAccount: false,
         hiddenIn: NOT_HIDDEN,
+        statusIn: { home: audience.anonymous, public: audience.anonymous },
       });
       continue;
     }
@@ -150,36 +161,103 @@ function perConnection(
       status: viewer.status,
       followsAccount: viewer.followsAccount,
       hiddenIn: viewer.hiddenIn,
+      statusIn: viewer.statusIn,
     });
   }
   return result;
 }
 
-/** JSON text of each status once per viewer within one event (several sockets, one viewer). */
+/**
+ * What of a viewer its status JSON depends on: signed in or not, being the author (`pinned`, a
+ * poll's totals), its own flags, votes and filter matches (see `statusViewerFields` and
+ * `serializePoll`). Viewers with the same key get the same text.
+ */
+function renderingKey(status: StatusView, viewerId: string | null): string {
+  if (viewerId === null) return '';
+  const own = (view: StatusView) =>
+    [
+      view.account.id === viewerId,
+      view.favourited,
+      view.reblogged,
+      view.bookmarked,
+      view.muted === true,
+      view.pinned,
+      view.poll?.ownVotes?.join('.') ?? '',
+      view.filtered === undefined || view.filtered.length === 0
+        ? ''
+        : JSON.stringify(view.filtered),
+    ].join();
+  return status.reblog === null ? own(status) : `${own(status)}|${own(status.reblog)}`;
+}
+
+/**
+ * JSON text of each distinct rendering within one event: for a new post every follower but the
+ * author sees the same flags, so thousands of viewers share one rendering (and, in the transports,
+ * one encoded message).
+ */
 function statusWriter(
   context: FanoutContext,
 ): (status: StatusView, viewerId: string | null) => string {
-  const written = new Map<string | null, string>();
+  const written = new Map<string, string>();
   return (status, viewerId) => {
-    let json = written.get(viewerId);
+    const key = renderingKey(status, viewerId);
+    let json = written.get(key);
     if (json === undefined) {
       json = context.statusJson.status(status, viewerId);
-      written.set(viewerId, json);
+      written.set(key, json);
     }
     return json;
   };
 }
 
-async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>): Promise<void> {
-  const { statusId, accountId, visibility, hashtags, mentionedAccountIds } = event.data;
+/** What decides which streams a status goes to. */
+interface StreamedStatus {
+  statusId: string;
+  accountId: string;
+  visibility: string;
+  /** Normalized names. */
+  hashtags: readonly string[];
+  mentionedAccountIds: readonly string[];
+}
+
+/** Adds the `list` streams of the lists (streamed here) whose timelines take the status. */
+async function addListStreams(
+  context: FanoutContext,
+  candidates: Candidates,
+  statusId: string,
+): Promise<void> {
+  const streamed = context.hub.listsStreamed();
+  if (streamed.length === 0) return;
+  const reached = await listsReceiving(context.database.primary, statusId, streamed);
+  const keys = [...reached].map((listId) => `list:${listId}`);
+  for (const [connection, subscriptions] of collect(context.hub, keys)) {
+    const list = candidates.get(connection);
+    if (list) list.push(...subscriptions);
+    else candidates.set(connection, subscriptions);
+  }
+}
+
+/**
+ * Sends a status to every stream of this process it belongs on, as each viewer sees it: `update`
+ * for a new post, `status.update` for an edit (to the same streams, as Mastodon does).
+ */
+async function statusToStreams(
+  context: FanoutContext,
+  post: StreamedStatus,
+  eventName: 'update' | 'status.update',
+): Promise<void> {
+  const { statusId, accountId, visibility, hashtags } = post;
   const keys = ['direct'];
   if (visibility === 'public') {
     keys.push(...PUBLIC_STREAMS);
     for (const tag of hashtags) keys.push(`hashtag:${tag}`, `hashtag:local:${tag}`);
   }
   const candidates = collect(context.hub, keys);
-  const mentioned = new Set(mentionedAccountIds);
-  await addHomeStreams(context, candidates, accountId, mentioned);
+  const mentioned = new Set(post.mentionedAccountIds);
+  await Promise.all([
+    addHomeStreams(context, candidates, accountId, mentioned),
+    visibility === 'direct' ? undefined : addListStreams(context, candidates, statusId),
+  ]);
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId,
@@ -193,7 +271,9 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
     const viewerId = connection.identity.viewerId;
     const own = viewerId === accountId;
     for (const subscription of candidates.get(connection)!) {
+      const shown = shownOn(subscription.name, seen);
       if (
+        shown === null ||
         hiddenOn(subscription.name, seen) ||
         !reaches(subscription.name, status, {
           own,
@@ -203,16 +283,43 @@ async function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>
       ) {
         continue;
       }
-      connection.send(subscription, 'update', write(status, viewerId));
+      connection.send(subscription, eventName, write(shown, viewerId));
     }
   }
 }
 
+function postCreated(context: FanoutContext, event: EventOf<'PostCreated'>): Promise<void> {
+  return statusToStreams(context, event.data, 'update');
+}
+
+/** An edit goes, as `status.update`, where the post went; what it now says is read once. */
+async function statusEdited(context: FanoutContext, event: EventOf<'StatusEdited'>): Promise<void> {
+  const [status] = await hydrateStatuses(context.database.primary, [event.data.statusId], null);
+  if (status === undefined || status.reblog !== null) return;
+  await statusToStreams(
+    context,
+    {
+      statusId: status.id,
+      accountId: status.account.id,
+      visibility: status.visibility,
+      hashtags: status.tags.map((tag) => tag.name),
+      mentionedAccountIds: status.mentions.map((mention) => mention.id),
+    },
+    'status.update',
+  );
+}
+
+/** The filter context of a stream's timeline; direct messages are not filtered. */
+function filterContextOf(stream: StreamName): 'home' | 'public' | null {
+  if (stream === 'user' || stream === 'list') return 'home';
+  if (stream === 'direct' || stream === 'user:notification') return null;
+  return 'public';
+}
+
 /** Whether the viewer's `hide` filters keep the status off a stream (its timeline's context). */
 function hiddenOn(stream: StreamName, seen: SeenStatus): boolean {
-  if (stream === 'user') return seen.hiddenIn.home;
-  if (stream === 'direct') return false;
-  return seen.hiddenIn.public;
+  const context = filterContextOf(stream);
+  return context !== null && seen.hiddenIn[context];
 }
 
 /** Whether a status the viewer may read belongs on a stream (Mastodon's timelines). */
@@ -240,6 +347,9 @@ function reaches(
     case 'public:local':
     case 'hashtag:local':
       return status.visibility === 'public' && !status.uri;
+    case 'list':
+      // The list's own rules chose the stream (`listsReceiving`); never a direct message.
+      return status.visibility !== 'direct';
     default:
       return false;
   }
@@ -264,8 +374,9 @@ async function statusReblogged(
     if (seen.status === null || !(seen.followsAccount || viewerId === event.data.accountId))
       continue;
     for (const subscription of candidates.get(connection)!) {
-      if (hiddenOn(subscription.name, seen)) continue;
-      connection.send(subscription, 'update', write(seen.status, viewerId));
+      const shown = shownOn(subscription.name, seen);
+      if (shown === null || hiddenOn(subscription.name, seen)) continue;
+      connection.send(subscription, 'update', write(shown, viewerId));
     }
   }
 }
@@ -290,7 +401,8 @@ async function statusDeleted(
     return;
   }
   // Followers-only and direct: only those who could read it learn that it existed.
-  const candidates = collect(context.hub, ['user', 'direct']);
+  const lists = context.hub.listsStreamed().map((listId) => `list:${listId}`);
+  const candidates = collect(context.hub, ['user', 'direct', ...lists]);
   if (candidates.size === 0) return;
   const audience = await streamingAudience(context.database.primary, {
     statusId,
@@ -350,6 +462,8 @@ export async function fanOut(context: FanoutContext, event: DomainEvent): Promis
   switch (event.type) {
     case 'PostCreated':
       return postCreated(context, event);
+    case 'StatusEdited':
+      return statusEdited(context, event);
     case 'StatusReblogged':
       return statusReblogged(context, event);
     case 'StatusDeleted':

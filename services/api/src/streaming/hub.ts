@@ -4,6 +4,7 @@
  * token and per client address are counted here, and a connection whose client does not read is
  * dropped when its unsent output passes the bound (checked by each transport after every write).
  */
+import type { ConnectedAccounts } from '@murmur/db/streaming';
 import type { Subscription } from './streams.js';
 
 /** Who holds a connection, from the access token it was opened with (none for anonymous readers). */
@@ -46,8 +47,8 @@ export class StreamingHub {
   readonly #all = new Set<StreamConnection>();
   readonly #perToken = new Map<string, number>();
   readonly #perIp = new Map<string, number>();
-  /** Per stream key, how many of each viewer's connections listen to it (home fan-out asks by viewer). */
-  readonly #viewersByKey = new Map<string, Map<string, number>>();
+  /** Per stream key, the viewers with connections listening to it (home fan-out asks by viewer). */
+  readonly #viewersByKey = new Map<string, ViewersOnStream>();
 
   constructor(private readonly limits: { perToken: number; perIp: number }) {}
 
@@ -90,8 +91,8 @@ export class StreamingHub {
     const { viewerId } = connection.identity;
     if (viewerId !== null) {
       let viewers = this.#viewersByKey.get(subscription.key);
-      if (!viewers) this.#viewersByKey.set(subscription.key, (viewers = new Map()));
-      viewers.set(viewerId, (viewers.get(viewerId) ?? 0) + 1);
+      if (!viewers) this.#viewersByKey.set(subscription.key, (viewers = new ViewersOnStream()));
+      viewers.add(viewerId);
     }
   }
 
@@ -101,14 +102,21 @@ export class StreamingHub {
     const { viewerId } = connection.identity;
     const viewers = this.#viewersByKey.get(key);
     if (viewerId !== null && viewers) {
-      decrement(viewers, viewerId);
+      viewers.remove(viewerId);
       if (viewers.size === 0) this.#viewersByKey.delete(key);
     }
   }
 
   /** The people with at least one connection subscribed to a stream key. */
-  viewersOn(key: string): Iterable<string> {
-    return this.#viewersByKey.get(key)?.keys() ?? [];
+  viewersOn(key: string): ConnectedAccounts {
+    return this.#viewersByKey.get(key) ?? NO_VIEWERS;
+  }
+
+  /** The lists someone streams here (`list` subscriptions). */
+  listsStreamed(): string[] {
+    const lists: string[] = [];
+    for (const key of this.#byKey.keys()) if (key.startsWith('list:')) lists.push(key.slice(5));
+    return lists;
   }
 
   /** The connections subscribed to a stream key. */
@@ -127,6 +135,43 @@ export class StreamingHub {
 }
 
 const EMPTY: ReadonlySet<StreamConnection> = new Set();
+
+/**
+ * The viewers listening to one stream key, counted by connection. Its array literal (for the
+ * statement that asks which of them follow an author) is built once per change of the set rather
+ * than once per event: with thousands of readers, rebuilding it was most of an event's cost.
+ */
+class ViewersOnStream implements ConnectedAccounts {
+  readonly #connections = new Map<string, number>();
+  #literal: string | null = null;
+
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  has(viewerId: string): boolean {
+    return this.#connections.has(viewerId);
+  }
+
+  add(viewerId: string): void {
+    const count = this.#connections.get(viewerId) ?? 0;
+    this.#connections.set(viewerId, count + 1);
+    if (count === 0) this.#literal = null;
+  }
+
+  remove(viewerId: string): void {
+    decrement(this.#connections, viewerId);
+    if (!this.#connections.has(viewerId)) this.#literal = null;
+  }
+
+  arrayLiteral(): string {
+    // Viewer ids come from the access-token table: snowflakes, safe in an array literal.
+    this.#literal ??= `{${[...this.#connections.keys()].join(',')}}`;
+    return this.#literal;
+  }
+}
+
+const NO_VIEWERS: ConnectedAccounts = new ViewersOnStream();
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   const set = index.get(key);

@@ -6,8 +6,9 @@
  * carry heartbeats only.
  */
 import websocket from '@fastify/websocket';
-import { type Database } from '@murmur/db';
+import { isDomainError, type Database } from '@murmur/db';
 import { authenticateAccessToken } from '@murmur/db/auth';
+import { findOwnList } from '@murmur/db/feeds';
 import { validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +25,7 @@ import { CLOSE, StreamingHub, type StreamIdentity } from './hub.js';
 import {
   isPersonal,
   parseSubscription,
+  type Subscription,
   scopesFor,
   streamNameOfPath,
   StreamRequestError,
@@ -112,6 +114,21 @@ function authorize(identity: StreamIdentity, name: Parameters<typeof scopesFor>[
   }
   if (identity.tokenId !== null && !scopesAllow(identity.scopes, scopesFor(name))) {
     throw new StreamRequestError(401, 'Access token does not have the required scopes');
+  }
+}
+
+/** A `list` stream only of one's own list: another's, or none, is "not found" (Mastodon's answer). */
+async function checkListOwner(
+  database: Database,
+  identity: StreamIdentity,
+  subscription: Subscription,
+): Promise<void> {
+  if (subscription.listId === null) return;
+  try {
+    await findOwnList(database.replica, identity.viewerId!, subscription.listId);
+  } catch (err) {
+    if (isDomainError(err)) throw new StreamRequestError(404, 'Record not found');
+    throw err;
   }
 }
 
@@ -224,7 +241,7 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
       const identity = request.streamIdentity!;
       const connection = webSocketConnection(socket, identity, hub, maxBufferedBytes);
       hub.add(connection);
-      const subscribe = (message: { stream?: unknown; tag?: unknown; list?: unknown }) => {
+      const parse = (message: { stream?: unknown; tag?: unknown; list?: unknown }) => {
         const subscription = parseSubscription(
           typeof message.stream === 'string' ? message.stream : undefined,
           {
@@ -239,10 +256,23 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
         if (!(err instanceof StreamRequestError)) throw err;
         socket.send(JSON.stringify({ error: err.message, status: err.status }));
       };
+      const subscribe = (message: { stream?: unknown; tag?: unknown; list?: unknown }) => {
+        const subscription = parse(message);
+        if (subscription.listId === null) return hub.subscribe(connection, subscription);
+        checkListOwner(database, identity, subscription).then(
+          () => {
+            if (hub.connections.has(connection)) hub.subscribe(connection, subscription);
+          },
+          (err: unknown) => {
+            if (err instanceof StreamRequestError) reportError(err);
+            else request.log.warn({ err }, 'streaming: list check failed');
+          },
+        );
+      };
       const query = request.query as StreamQueryValues;
       if (query.stream) {
         try {
-          hub.subscribe(connection, subscribe(query));
+          subscribe(query);
         } catch (err) {
           reportError(err);
         }
@@ -255,9 +285,9 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
           } catch {
             throw new StreamRequestError(400, 'Invalid JSON message');
           }
-          if (message?.type === 'subscribe') hub.subscribe(connection, subscribe(message));
+          if (message?.type === 'subscribe') subscribe(message);
           else if (message?.type === 'unsubscribe') {
-            hub.unsubscribe(connection, subscribe(message).key);
+            hub.unsubscribe(connection, parse(message).key);
           } else throw new StreamRequestError(400, 'Unknown message type');
         } catch (err) {
           reportError(err);
@@ -292,6 +322,7 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
             query,
           );
           authorize(identity, subscription.name);
+          await checkListOwner(database, identity, subscription);
         } catch (err) {
           if (err instanceof StreamRequestError) return refuse(reply, err.status, err.message);
           throw err;

@@ -16,6 +16,7 @@ export type StreamName =
   | 'public:remote:media'
   | 'hashtag'
   | 'hashtag:local'
+  | 'list'
   | 'direct';
 
 export const STREAM_NAMES: readonly StreamName[] = [
@@ -29,6 +30,7 @@ export const STREAM_NAMES: readonly StreamName[] = [
   'public:remote:media',
   'hashtag',
   'hashtag:local',
+  'list',
   'direct',
 ];
 
@@ -37,7 +39,9 @@ export interface Subscription {
   name: StreamName;
   /** The normalized hashtag of `hashtag` and `hashtag:local`. */
   tag: string | null;
-  /** Index key: the name, and the tag for hashtag streams (`hashtag:local:cats`). */
+  /** The list of a `list` stream (whether it is the viewer's is checked when subscribing). */
+  listId: string | null;
+  /** Index key: the name, and the tag or list for those streams (`hashtag:local:cats`, `list:7`). */
   key: string;
   /** What Mastodon puts in a WebSocket message's `stream`: `["hashtag", "Cats"]`. */
   label: readonly string[];
@@ -53,7 +57,7 @@ export class StreamRequestError extends Error {
   }
 }
 
-const PERSONAL: ReadonlySet<StreamName> = new Set(['user', 'user:notification', 'direct']);
+const PERSONAL: ReadonlySet<StreamName> = new Set(['user', 'user:notification', 'list', 'direct']);
 
 /** Streams only a signed-in person may open; the public ones are open to anyone (see README). */
 export function isPersonal(name: StreamName): boolean {
@@ -63,6 +67,7 @@ export function isPersonal(name: StreamName): boolean {
 /** The scopes (any of) a stream needs, as Mastodon checks them. */
 export function scopesFor(name: StreamName): string[] {
   if (name === 'user:notification') return ['read', 'read:notifications'];
+  if (name === 'list') return ['read', 'read:lists'];
   return ['read', 'read:statuses'];
 }
 
@@ -75,10 +80,6 @@ export function parseSubscription(
   name: string | undefined,
   params: { tag?: string | undefined; list?: string | undefined },
 ): Subscription {
-  if (name === 'list') {
-    // Lists are not built yet: no list can be found, as for a list that is not yours.
-    throw new StreamRequestError(404, 'Record not found');
-  }
   if (!name || !isStreamName(name)) {
     throw new StreamRequestError(400, 'Unknown stream type');
   }
@@ -86,9 +87,15 @@ export function parseSubscription(
     const given = params.tag?.trim().replace(/^#/, '') ?? '';
     const tag = given ? normalizeHashtag(given) : '';
     if (!tag) throw new StreamRequestError(400, 'No tag for stream provided');
-    return { name, tag, key: `${name}:${tag}`, label: [name, given] };
+    return { name, tag, listId: null, key: `${name}:${tag}`, label: [name, given] };
   }
-  return { name, tag: null, key: name, label: [name] };
+  if (name === 'list') {
+    const listId = params.list?.trim() ?? '';
+    // Not a list id: no such list, as for one that is not yours (Mastodon's answer).
+    if (!/^\d{1,19}$/.test(listId)) throw new StreamRequestError(404, 'Record not found');
+    return { name, tag: null, listId, key: `list:${listId}`, label: [name, listId] };
+  }
+  return { name, tag: null, listId: null, key: name, label: [name] };
 }
 
 /** The stream an event-stream path serves (`/api/v1/streaming/public/local` → `public:local`). */
