@@ -519,6 +519,9 @@ export async function ensureDataset(
     existing.statuses === options.statuses &&
     existing.seed === (options.seed ?? 42)
   ) {
+    // The data stays; the schema follows the code (migrations only add), or a reused dataset from
+    // an older schema would make every request that reads a new column fail.
+    await migrateDatabase(url);
     return { url, info: existing, reused: true };
   }
   await dropDatabase(url);
