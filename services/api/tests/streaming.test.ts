@@ -270,6 +270,12 @@ describe('the streaming API with masto.js (WebSocket)', () => {
     const spoiler = await post(alice, 'spoiler: the butler did it');
     const marker = await post(carol, 'the last one');
     for (const stream of streams) await stream.received.waitFor(isUpdateOf(marker));
+    // Events of different authors may be fanned out in either order: wait for what bob and the
+    // filterer must see. Each event reaches every viewer of this process in one pass, so by then the
+    // others have had their chance to (wrongly) receive it too.
+    await streams[2]!.received.waitFor(isUpdateOf(spoiler));
+    await streams[2]!.received.waitFor(isUpdateOf(plain));
+    await streams[1]!.received.waitFor(isUpdateOf(plain));
     const [muterSaw, filtererSaw, bobSaw] = streams.map(
       (stream) => (id: string) => stream.received.events.some(isUpdateOf(id)),
     );
