@@ -11,6 +11,7 @@ import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
 import { followersOf, followingOf } from '@murmur/db/follows';
 import { recordRemoteActivity } from '@murmur/db/federation';
+import { profilePath } from '@murmur/service-kit/public-urls';
 import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
@@ -44,11 +45,6 @@ export const SHARED_INBOX_PATH = '/inbox';
 /** How Murmur introduces itself to other servers (Mastodon's form: software, version, origin). */
 export function federationUserAgent(publicOrigin: string): string {
   return `Murmur/0.1.0 (+${publicOrigin}/)`;
-}
-
-/** The path of a person's profile page on the website (what `url` points to). */
-export function profilePath(username: string): string {
-  return `/@${username}`;
 }
 
 /** `Follow`, `Create`, … (the ActivityStreams type's local name). */

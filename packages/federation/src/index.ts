@@ -1,6 +1,5 @@
 export {
   createMurmurFederation,
-  profilePath,
   federationUserAgent,
   COLLECTION_PAGE_SIZE,
   type MurmurFederationOptions,
@@ -28,7 +27,6 @@ export {
   STATUS_PATH,
   localActorUri,
   localStatusUri,
-  localStatusUrl,
   parseLocalStatusUri,
   type LocalStatusReference,
 } from './local-uris.js';

@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  localActorUri,
-  localStatusUri,
-  localStatusUrl,
-  parseLocalStatusUri,
-} from './local-uris.js';
+import { localActorUri, localStatusUri, parseLocalStatusUri } from './local-uris.js';
 
 const origin = 'https://murmur.example';
 
 describe('local ActivityPub identifiers', () => {
-  it('builds Mastodon-shaped actor, status and page URLs', () => {
+  it('builds Mastodon-shaped actor and status ids', () => {
     expect(localActorUri(origin, 'alice')).toBe('https://murmur.example/users/alice');
     expect(localStatusUri(origin, 'alice', '123')).toBe(
       'https://murmur.example/users/alice/statuses/123',
     );
-    expect(localStatusUrl(origin, 'alice', '123')).toBe('https://murmur.example/@alice/123');
   });
 
   it('reads back the status a local id names', () => {

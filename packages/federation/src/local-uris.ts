@@ -3,7 +3,8 @@
  * serve, what outgoing activities name, and what incoming activities (a remote `Like` of one of our
  * statuses, say) are resolved against. Mastodon's scheme, so that people moving between servers
  * recognise the URLs: `/users/{username}` for the actor, `/users/{username}/statuses/{id}` for a
- * status's `id`, `/@{username}/{id}` for its page on the website (`url`).
+ * status's `id`. (Its page on the website, the `url`, is `statusUrl` of
+ * `@murmur/service-kit/public-urls`, the one home of the public URL scheme.)
  */
 
 /** Fedify path template of a local status's ActivityPub object. */
@@ -15,10 +16,6 @@ export function localActorUri(publicOrigin: string, username: string): string {
 
 export function localStatusUri(publicOrigin: string, username: string, statusId: string): string {
   return `${localActorUri(publicOrigin, username)}/statuses/${encodeURIComponent(statusId)}`;
-}
-
-export function localStatusUrl(publicOrigin: string, username: string, statusId: string): string {
-  return `${publicOrigin}/@${encodeURIComponent(username)}/${encodeURIComponent(statusId)}`;
 }
 
 export interface LocalStatusReference {

@@ -8,7 +8,8 @@ import { Hashtag, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import type { FederatedActorRef, OutgoingStatus } from '@murmur/db/federation';
 import { renderStatusHtml } from '@murmur/text';
 import { Temporal } from '@js-temporal/polyfill';
-import { localActorUri, localStatusUri, localStatusUrl } from '../local-uris.js';
+import { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/public-urls';
+import { localActorUri, localStatusUri } from '../local-uris.js';
 
 export function instant(date: Date): Temporal.Instant {
   return Temporal.Instant.fromEpochMilliseconds(date.getTime());
@@ -65,9 +66,9 @@ export function statusContentHtml(publicOrigin: string, outgoing: OutgoingStatus
   return renderStatusHtml(outgoing.status.text, {
     profileUrl: (username) => {
       const found = known.get(username.toLowerCase());
-      return found === undefined ? null : `${publicOrigin}/@${encodeURIComponent(found)}`;
+      return found === undefined ? null : profileUrl(publicOrigin, found);
     },
-    tagUrl: (name) => `${publicOrigin}/tags/${encodeURIComponent(name)}`,
+    tagUrl: (name) => tagUrl(publicOrigin, name),
   });
 }
 
@@ -102,7 +103,7 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
     // Mastodon marks a status with a content warning sensitive whatever the flag says.
     sensitive: status.sensitive || spoiler !== '',
     replyTarget: parentUri(publicOrigin, outgoing.parent),
-    url: new URL(localStatusUrl(publicOrigin, username, status.id)),
+    url: new URL(statusUrl(publicOrigin, username, status.id)),
     published: instant(status.createdAt) as never,
     updated: status.editedAt ? (instant(status.editedAt) as never) : null,
     tags: [
@@ -110,7 +111,7 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
       ...status.tags.map(
         (tag) =>
           new Hashtag({
-            href: new URL(`${publicOrigin}/tags/${encodeURIComponent(tag.name)}`),
+            href: new URL(tagUrl(publicOrigin, tag.name)),
             name: `#${tag.displayName}`,
           }),
       ),

@@ -1,7 +1,8 @@
 /**
  * @murmur/service-kit/web-edge: what the two HTTP services (the API and the website) both do at
  * their edge, written once: the escaping `html` template tag, the domain-error → HTTP status map,
- * the common security headers, the health routes, and the public URL scheme of profiles and statuses.
+ * and the common security headers and health routes. (The public URL scheme, which the worker and
+ * federation use too, is `@murmur/service-kit/public-urls`.)
  */
 export {
   html,
@@ -14,4 +15,3 @@ export {
 export { httpStatusOfDomainError } from './domain-errors.js';
 export { setCommonSecurityHeaders } from './security-headers.js';
 export { healthRoutes, type HealthOptions } from './health.js';
-export { profilePath, statusPath, tagPath, profileUrl, statusUrl, tagUrl } from './public-urls.js';

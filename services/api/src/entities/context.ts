@@ -7,7 +7,7 @@ export interface EntityContext {
 }
 
 /** The public URL scheme (profiles, statuses, tags) is the web-edge kit's, shared with the website. */
-export { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/web-edge';
+export { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/public-urls';
 
 /** Served by the API (see routes/api/images.ts): clients need absolute image URLs. */
 export const MISSING_AVATAR_PATH = '/avatars/original/missing.png';

@@ -9,7 +9,8 @@
  * `/@alice`, and a status's id `/users/alice/statuses/1` to its page `/@alice/1`, as Mastodon does.
  */
 import type { Federation } from '@fedify/fedify';
-import { localStatusUrl, parseLocalStatusUri } from '@murmur/federation';
+import { parseLocalStatusUri } from '@murmur/federation';
+import { profileUrl, statusUrl } from '@murmur/service-kit/public-urls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiInstance } from './context.js';
@@ -64,10 +65,10 @@ export async function federationRoutes(
       onNotFound: () => jsonError(404, 'Record not found'),
       onNotAcceptable: (asked) => {
         const actor = ACTOR_PAGE.exec(new URL(asked.url).pathname);
-        if (actor) return Response.redirect(new URL(`/@${actor[1]}`, origin), 302);
+        if (actor) return Response.redirect(profileUrl(origin, actor[1]!), 302);
         const status = parseLocalStatusUri(origin, asked.url);
         if (status) {
-          return Response.redirect(localStatusUrl(origin, status.username, status.statusId), 302);
+          return Response.redirect(statusUrl(origin, status.username, status.statusId), 302);
         }
         return jsonError(406, 'Ask for application/activity+json');
       },

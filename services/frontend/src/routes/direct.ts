@@ -9,7 +9,8 @@ import {
   removeConversation,
 } from '@murmur/db/conversations';
 import type { FastifyInstance } from 'fastify';
-import { html, profilePath } from '@murmur/service-kit/web-edge';
+import { html } from '@murmur/service-kit/web-edge';
+import { profilePath } from '@murmur/service-kit/public-urls';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { displayNameOf, pager, statusArticle } from '../views/status.js';

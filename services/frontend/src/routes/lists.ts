@@ -19,7 +19,8 @@ import {
 import { followingOf } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { html, type SafeHtml, profilePath } from '@murmur/service-kit/web-edge';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
+import { profilePath } from '@murmur/service-kit/public-urls';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton, csrfField } from '../views/layout.js';

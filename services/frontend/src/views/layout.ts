@@ -1,4 +1,5 @@
-import { html, type SafeHtml, profilePath } from '@murmur/service-kit/web-edge';
+import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
+import { profilePath } from '@murmur/service-kit/public-urls';
 import type { PageContext } from './context.js';
 import { confirmationNotice } from './confirmation-notice.js';
 

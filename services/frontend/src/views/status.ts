@@ -1,19 +1,13 @@
 import type { AccountView } from '@murmur/db/accounts';
 import type { MediaView, PollView, StatusView, Visibility } from '@murmur/db/statuses';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
-import {
-  html,
-  profilePath,
-  statusPath as statusPathOf,
-  tagPath,
-  trustedHtml,
-  type SafeHtml,
-} from '@murmur/service-kit/web-edge';
+import { html, trustedHtml, type SafeHtml } from '@murmur/service-kit/web-edge';
+import { profilePath, statusPath as statusPathOf, tagPath } from '@murmur/service-kit/public-urls';
 import { exactTime, relativeTime } from '../time.js';
 import type { PageContext } from './context.js';
 import { actionButton, csrfField } from './layout.js';
 
-// The public URL scheme is the web-edge kit's (shared with the API's `url` fields and e-mails).
+// The public URL scheme is service-kit's (shared with the API's `url` fields, e-mails, federation).
 export { profilePath, tagPath };
 export const statusPath = (status: { id: string; account: { username: string } }) =>
   statusPathOf(status.account.username, status.id);

@@ -5,7 +5,7 @@
  */
 import type { MentionContext } from '@murmur/db/notifications';
 import { createUnsubscribeToken } from '@murmur/service-kit';
-import { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/web-edge';
+import { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/public-urls';
 import { escapeHtml, excerpt, renderStatusHtml } from '@murmur/text';
 import type { OutgoingMail } from './mailer.js';
 

@@ -1,8 +1,9 @@
 /**
  * The public URL scheme of people and statuses on the website, the same as Mastodon's so that
  * people recognise it: `/@{username}` for a profile, `/@{username}/{id}` for a status. Built here
- * only (the website's links, the API's `url` fields, e-mails, ActivityPub's `url`), each part
- * encoded. (ActivityPub ids, `/users/{username}`, are in packages/federation/src/local-uris.ts.)
+ * only (the website's links, the API's `url` fields, the worker's e-mails, ActivityPub's `url` and
+ * links in federated content), each part encoded. Pure functions, no Fastify: every service
+ * imports `@murmur/service-kit/public-urls`. (ActivityPub ids, `/users/{username}`, are in packages/federation/src/local-uris.ts.)
  */
 export function profilePath(username: string): string {
   return `/@${encodeURIComponent(username)}`;
