@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { readConfig } from '../src/config.js';
 import type { ApiInstance } from '../src/plugins/context.js';
+import { expectMastodonResponse } from './_openapi.js';
 
 export const ORIGIN = 'https://murmur.test';
 
@@ -133,6 +134,31 @@ export function json<T = any>(response: LightMyRequestResponse, status = 200): T
   expect({ status: response.statusCode, body: response.body }).toMatchObject({ status });
   expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
   return response.json() as T;
+}
+
+/**
+ * A caller of `app()` (read at each call: the app starts before the file's tests) for the Mastodon
+ * endpoint tests: injects a request as `user` (or anonymously), asserts the status, checks the
+ * response against Mastodon's description, and returns the parsed body.
+ */
+export function checkedCaller(app: () => ApiInstance) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
+  return async function call<T = any>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    user: TestUser | null,
+    options: { status?: number; payload?: object } = {},
+  ): Promise<T> {
+    const response = await app().inject({
+      method,
+      url,
+      headers: user ? user.headers : {},
+      ...(options.payload ? { payload: options.payload } : {}),
+    });
+    const body = json<T>(response, options.status ?? 200);
+    expectMastodonResponse(response);
+    return body;
+  };
 }
 
 /** Asserts that `value` matches `schema`, listing the mismatches when it does not. */

@@ -9,8 +9,7 @@ import { createRestAPIClient } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { createListeningTestApp, type TestApp } from './_helpers.js';
-import { json, signedInUser, type TestUser } from './_mastodon.js';
-import { expectMastodonResponse } from './_openapi.js';
+import { checkedCaller, signedInUser, type TestUser } from './_mastodon.js';
 
 let t: TestApp;
 let url: string;
@@ -27,24 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** Injects a request, checks the body against Mastodon's description, returns the parsed body. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
-async function call<T = any>(
-  method: 'GET' | 'POST' | 'PUT',
-  path: string,
-  user: TestUser | null,
-  options: { status?: number; payload?: object } = {},
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url: path,
-    headers: user ? user.headers : {},
-    ...(options.payload ? { payload: options.payload } : {}),
-  });
-  const body = json<T>(response, options.status ?? 200);
-  expectMastodonResponse(response);
-  return body;
-}
+const call = checkedCaller(() => app);
 
 /** An upload as the worker leaves it (processed, unless `pending`), without running the worker. */
 async function upload(

@@ -6,7 +6,7 @@ import { type Database } from '@murmur/db';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
-import { json, type TestUser, useServer } from './_mastodon.js';
+import { checkedCaller, json, type TestUser, useServer } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
 let app: ApiInstance;
@@ -18,24 +18,7 @@ useServer((server) => ({ app, database, alice, bob } = server), {
   INSTANCE_CONTACT_EMAIL: 'admin@murmur.test',
 });
 
-/** Injects a request, checks the body against Mastodon's description, returns the parsed body. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
-async function call<T = any>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  url: string,
-  user: TestUser | null,
-  options: { status?: number; payload?: object } = {},
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: user ? user.headers : {},
-    ...(options.payload ? { payload: options.payload } : {}),
-  });
-  const body = json<T>(response, options.status ?? 200);
-  expectMastodonResponse(response);
-  return body;
-}
+const call = checkedCaller(() => app);
 
 describe('editing a status', () => {
   it('edits text and content warning, shows edited_at, the history (original first) and the source', async () => {

@@ -12,12 +12,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
 import {
+  checkedCaller,
   json,
   links,
   pathOf,
   signedInUser,
-  tokenFor,
   type TestUser,
+  tokenFor,
   useServer,
 } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
@@ -32,24 +33,7 @@ useServer((server) => ({ app, database, alice, bob } = server), {
   INSTANCE_CONTACT_EMAIL: 'admin@murmur.test',
 });
 
-/** Injects a request, checks the body against Mastodon's description, returns the parsed body. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
-async function call<T = any>(
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  user: TestUser | null,
-  options: { status?: number; payload?: object } = {},
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: user ? user.headers : {},
-    ...(options.payload ? { payload: options.payload } : {}),
-  });
-  const body = json<T>(response, options.status ?? 200);
-  expectMastodonResponse(response);
-  return body;
-}
+const call = checkedCaller(() => app);
 
 async function raw(
   method: 'GET' | 'POST',

@@ -9,7 +9,15 @@ import { createStatus } from '@murmur/db/statuses';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
-import { json, links, pathOf, signedInUser, type TestUser, useServer } from './_mastodon.js';
+import {
+  checkedCaller,
+  json,
+  links,
+  pathOf,
+  signedInUser,
+  type TestUser,
+  useServer,
+} from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
 let app: ApiInstance;
@@ -19,23 +27,7 @@ let bob: TestUser;
 
 useServer((server) => ({ app, database, alice, bob } = server));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
-async function call<T = any>(
-  method: 'GET' | 'POST' | 'PATCH',
-  url: string,
-  user: TestUser,
-  options: { status?: number; payload?: object } = {},
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: user.headers,
-    ...(options.payload ? { payload: options.payload } : {}),
-  });
-  const body = json<T>(response, options.status ?? 200);
-  expectMastodonResponse(response);
-  return body;
-}
+const call = checkedCaller(() => app);
 
 async function lockedUser(): Promise<TestUser> {
   const user = await signedInUser(database);

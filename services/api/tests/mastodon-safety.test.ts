@@ -7,7 +7,15 @@ import type { Database } from '@murmur/db';
 import { deliverNotifications } from '@murmur/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
-import { json, links, pathOf, signedInUser, type TestUser, useServer } from './_mastodon.js';
+import {
+  checkedCaller,
+  json,
+  links,
+  pathOf,
+  signedInUser,
+  type TestUser,
+  useServer,
+} from './_mastodon.js';
 import { expectMastodonResponse, expectMastodonSchema } from './_openapi.js';
 
 let app: ApiInstance;
@@ -15,23 +23,7 @@ let database: Database;
 
 useServer((server) => ({ app, database } = server));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the description
-async function call<T = any>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  url: string,
-  user: TestUser | null,
-  options: { status?: number; payload?: object } = {},
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: user ? user.headers : {},
-    ...(options.payload ? { payload: options.payload } : {}),
-  });
-  const body = json<T>(response, options.status ?? 200);
-  expectMastodonResponse(response);
-  return body;
-}
+const call = checkedCaller(() => app);
 
 const people = (count: number) =>
   Promise.all(Array.from({ length: count }, () => signedInUser(database)));

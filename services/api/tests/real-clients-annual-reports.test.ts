@@ -2,26 +2,17 @@
  * Annual reports as masto.js (Elk, Phanpy) reads them, unmodified, over HTTP: the state of the
  * year, making the report, reading it with the statuses it names, listing, marking it read.
  */
-import { createRestAPIClient } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
 const year = new Date().getUTCFullYear();
 
-beforeAll(async () => {
-  // A year's reports open in its December.
-  ({ t, url } = await createListeningTestApp({ clock: () => new Date(Date.UTC(year, 11, 20)) }));
-});
-afterAll(() => t?.close());
+// A year's reports open in its December.
+const server = useMastoServer({ clock: () => new Date(Date.UTC(year, 11, 20)) });
 
 describe('masto.js and annual reports', () => {
   it('makes the report of the year and reads it back', async () => {
-    const account = await createAccountFixture(t.database, { username: 'masto_wrapped' });
-    const accessToken = await tokenFor(t.database, account.id, ['read', 'write']);
-    const client = createRestAPIClient({ url, accessToken });
+    const { client } = await server.person('masto_wrapped', ['read', 'write']);
     const report = client.v1.annualReports.$select(String(year));
 
     expect(await report.state.fetch()).toEqual({ state: 'ineligible' });

@@ -4,24 +4,11 @@
  * (and rejects another); followers-only posts reach the accepted follower only.
  */
 import { deliverNotifications } from '@murmur/db/testing';
-import { createRestAPIClient, type mastodon } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
+const server = useMastoServer();
+const { person } = server;
 
 describe('masto.js and a locked account', () => {
   it('follows a locked account; the owner authorizes one request and rejects the other', async () => {
@@ -40,7 +27,7 @@ describe('masto.js and a locked account', () => {
     expect(asked).toMatchObject({ following: false, requested: true });
     await stranger.client.v1.accounts.$select(owner.id).follow();
 
-    await deliverNotifications(t.database);
+    await deliverNotifications(server.database);
     const notifications = await owner.client.v1.notifications.list();
     expect(notifications.map((n) => [n.type, n.account?.id])).toEqual([
       ['follow_request', stranger.id],

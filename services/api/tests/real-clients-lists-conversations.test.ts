@@ -4,24 +4,11 @@
  * sees the conversation, unread, then read.
  */
 import { applyPendingFeedEvents, recordPendingDirectMessages } from '@murmur/db/testing';
-import { createRestAPIClient, type mastodon } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
+const server = useMastoServer();
+const { person } = server;
 
 describe('masto.js', () => {
   it('creates a list, adds a followed account and reads the list timeline', async () => {
@@ -41,7 +28,7 @@ describe('masto.js', () => {
 
     const post = await friend.client.v1.statuses.create({ status: 'for my list readers' });
     await other.client.v1.statuses.create({ status: 'not in the list' });
-    await applyPendingFeedEvents(t.database);
+    await applyPendingFeedEvents(server.database);
     const timeline = await reader.client.v1.timelines.list.$select(list.id).list();
     expect(timeline.map((s) => s.id)).toEqual([post.id]);
 
@@ -63,7 +50,7 @@ describe('masto.js', () => {
       visibility: 'direct',
     });
     expect(dm.visibility).toBe('direct');
-    await recordPendingDirectMessages(t.database);
+    await recordPendingDirectMessages(server.database);
     const [conversation] = await recipient.client.v1.conversations.list();
     expect(conversation).toMatchObject({ unread: true, lastStatus: { id: dm.id } });
     expect(conversation!.accounts.map((a) => a.id)).toEqual([sender.id]);

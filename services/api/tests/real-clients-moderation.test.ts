@@ -5,28 +5,16 @@
  */
 import { addInstanceRule, setAccountRole } from '@murmur/db/moderation';
 import { deliverNotifications } from '@murmur/db/testing';
-import { createRestAPIClient, MastoHttpError } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { MastoHttpError } from 'masto';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function client(username: string, scopes: string[]) {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, scopes);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
+const server = useMastoServer();
+const { person: client } = server;
 
 describe('masto.js', () => {
   it('files a report; an admin client lists, resolves and suspends; the token stops', async () => {
-    const rule = await addInstanceRule(t.database, { moderatorId: null, text: 'No spam' });
+    const rule = await addInstanceRule(server.database, { moderatorId: null, text: 'No spam' });
     const reporter = await client('masto_reporter', ['read', 'write']);
     const spammer = await client('masto_spammer', ['read', 'write']);
     const moderator = await client('masto_moderator', [
@@ -35,7 +23,7 @@ describe('masto.js', () => {
       'admin:read',
       'admin:write',
     ]);
-    await setAccountRole(t.database, {
+    await setAccountRole(server.database, {
       moderatorId: null,
       accountId: moderator.id,
       role: 'moderator',
@@ -53,7 +41,7 @@ describe('masto.js', () => {
     expect(report).toMatchObject({ category: 'violation', actionTaken: false });
     expect(report.targetAccount.id).toBe(spammer.id);
 
-    await deliverNotifications(t.database);
+    await deliverNotifications(server.database);
     const [notification] = await moderator.client.v1.notifications.list({
       types: ['admin.report'],
     });

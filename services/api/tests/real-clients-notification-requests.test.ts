@@ -4,24 +4,11 @@
  * listed and accepted (its notifications join the list), another is dismissed.
  */
 import { deliverNotifications } from '@murmur/db/testing';
-import { createRestAPIClient, type mastodon } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
+const server = useMastoServer();
+const { person } = server;
 
 describe('masto.js and notification requests', () => {
   it('filters strangers by policy; the owner accepts one request and dismisses the other', async () => {
@@ -41,7 +28,7 @@ describe('masto.js and notification requests', () => {
     const post = await owner.client.v1.statuses.create({ status: 'like me' });
     await fan.client.v1.statuses.$select(post.id).favourite();
     await troll.client.v1.statuses.$select(post.id).favourite();
-    await deliverNotifications(t.database);
+    await deliverNotifications(server.database);
 
     expect(await owner.client.v1.notifications.list()).toEqual([]);
     expect((await owner.client.v2.notifications.policy.fetch()).summary).toEqual({

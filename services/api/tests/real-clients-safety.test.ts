@@ -1,30 +1,11 @@
 /**
  * Blocks, mutes and filters as masto.js (Elk, Phanpy) calls them, unmodified, over HTTP.
  */
-import { createRestAPIClient, type mastodon } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { describe, expect, it } from 'vitest';
+import { allPages, useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
-
-async function allPages<T>(paginator: AsyncIterable<T[]>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of paginator) items.push(...page);
-  return items;
-}
+const server = useMastoServer();
+const { person } = server;
 
 describe('masto.js', () => {
   it('blocks and unblocks, lists blocks page by page, and is refused a follow when blocked', async () => {

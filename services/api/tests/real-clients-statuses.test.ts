@@ -2,24 +2,12 @@
  * Editing, polls and scheduled statuses as masto.js (Elk, Phanpy) calls them, unmodified, over
  * HTTP.
  */
-import { createRestAPIClient, type mastodon } from 'masto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
-import { tokenFor } from './_mastodon.js';
+import { type mastodon } from 'masto';
+import { describe, expect, it } from 'vitest';
+import { useMastoServer } from './_masto.js';
 
-let t: TestApp;
-let url: string;
-
-beforeAll(async () => {
-  ({ t, url } = await createListeningTestApp());
-});
-afterAll(() => t?.close());
-
-async function person(username: string): Promise<{ id: string; client: mastodon.rest.Client }> {
-  const account = await createAccountFixture(t.database, { username });
-  const accessToken = await tokenFor(t.database, account.id, ['read', 'write', 'follow']);
-  return { id: account.id, client: createRestAPIClient({ url, accessToken }) };
-}
+const server = useMastoServer();
+const { person } = server;
 
 describe('masto.js', () => {
   it('edits a status and reads its history and source', async () => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
-import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
+import { forOneRequest } from './one-request.js';
 
 /**
  * Accepts some of a person's notification requests, in one statement: each sender is allowed from
@@ -42,12 +42,4 @@ export async function acceptNotificationRequests(
 }
 
 /** Accepts one request; NotificationNotFound when it is not one of the person's. */
-export async function acceptNotificationRequest(
-  database: Database,
-  accountId: string,
-  requestId: string,
-): Promise<void> {
-  if ((await acceptNotificationRequests(database, accountId, [requestId])) === 0) {
-    throw new DomainError('NotificationNotFound', 'Record not found');
-  }
-}
+export const acceptNotificationRequest = forOneRequest(acceptNotificationRequests);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
-import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
+import { forOneRequest } from './one-request.js';
 
 /**
  * Dismisses some of a person's notification requests, in one statement: the request and the
@@ -34,12 +34,4 @@ export async function dismissNotificationRequests(
 }
 
 /** Dismisses one request; NotificationNotFound when it is not one of the person's. */
-export async function dismissNotificationRequest(
-  database: Database,
-  accountId: string,
-  requestId: string,
-): Promise<void> {
-  if ((await dismissNotificationRequests(database, accountId, [requestId])) === 0) {
-    throw new DomainError('NotificationNotFound', 'Record not found');
-  }
-}
+export const dismissNotificationRequest = forOneRequest(dismissNotificationRequests);
