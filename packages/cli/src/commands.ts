@@ -23,7 +23,7 @@ import {
   publishAnnouncement,
   withdrawAnnouncement,
 } from '@murmur/db/announcements';
-import { findAccountByUsername, registerAccount, type AccountRow } from '@murmur/db/accounts';
+import { findAccountByUsername, registerAccount, type LocalAccount } from '@murmur/db/accounts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
@@ -81,7 +81,10 @@ function usage(message: string): never {
   throw new UsageError(message);
 }
 
-async function requireAccountNamed(context: CommandContext, username: string): Promise<AccountRow> {
+async function requireAccountNamed(
+  context: CommandContext,
+  username: string,
+): Promise<LocalAccount> {
   const account = await findAccountByUsername(context.database.primary, username.replace(/^@/, ''));
   if (!account) throw new RefusedError(`No account named "${username}".`);
   return account;

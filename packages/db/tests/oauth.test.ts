@@ -15,16 +15,16 @@ import {
   revokeAccessToken,
   revokeApplicationForAccount,
   verifyClientCredentials,
-  type ApplicationRow,
+  type OAuthApplication,
 } from '../src/auth/index.js';
-import { type AccountRow } from '../src/accounts/index.js';
+import { type LocalAccount } from '../src/accounts/index.js';
 import { oauthAccessTokens } from '../src/schema/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 let database: Database;
-let account: AccountRow;
-let app: ApplicationRow;
+let account: LocalAccount;
+let app: OAuthApplication;
 let clientSecret: string;
 const REDIRECT = 'https://app.example/cb';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { type Database } from '../src/index.js';
-import { changePassword, type AccountRow } from '../src/accounts/index.js';
+import { changePassword, type LocalAccount } from '../src/accounts/index.js';
 import {
   createWebSession,
   deleteExpiredWebSessions,
@@ -10,14 +10,14 @@ import {
   loadWebSession,
   registerApplication,
   revokeAccessTokenById,
-  type ApplicationRow,
+  type OAuthApplication,
 } from '../src/auth/index.js';
 import { createAccountFixture, FIXTURE_PASSWORD, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 let database: Database;
-let account: AccountRow;
-let app: ApplicationRow;
+let account: LocalAccount;
+let app: OAuthApplication;
 
 const TIMEOUTS = { idleTimeoutMs: 60 * 60_000, absoluteTimeoutMs: 24 * 60 * 60_000 };
 

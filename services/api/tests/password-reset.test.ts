@@ -5,7 +5,7 @@
  * the worker's step that makes the token is called directly.)
  */
 import { authenticateAccessToken } from '@murmur/db/auth';
-import { issueAccountTokenSecret, type AccountRow } from '@murmur/db/accounts';
+import { issueAccountTokenSecret, type LocalAccount } from '@murmur/db/accounts';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor } from './_mastodon.js';
@@ -21,7 +21,7 @@ import {
 } from './_helpers.js';
 
 let t: TestApp;
-let rita: AccountRow;
+let rita: LocalAccount;
 
 beforeAll(async () => {
   t = await createTestApp({

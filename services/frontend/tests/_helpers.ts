@@ -1,6 +1,6 @@
 import { type Database } from '@murmur/db';
 import { createWebSession, ensureFirstPartyApplication, issueAccessToken } from '@murmur/db/auth';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { createLogger } from '@murmur/service-kit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -47,7 +47,7 @@ export interface Session {
 }
 
 /** An access token of the website's first-party client, as the API's token endpoint would issue it. */
-export async function issueWebToken(harness: Harness, account: Pick<AccountRow, 'id'>) {
+export async function issueWebToken(harness: Harness, account: Pick<LocalAccount, 'id'>) {
   const application = await ensureFirstPartyApplication(harness.database, {
     clientId: harness.config.webClientId,
     clientSecret: harness.config.webClientSecret,
@@ -63,7 +63,7 @@ export async function issueWebToken(harness: Harness, account: Pick<AccountRow, 
 }
 
 /** A website session as /auth/callback creates it: a token of the first-party client, then a session. */
-export async function signIn(harness: Harness, account: AccountRow): Promise<Session> {
+export async function signIn(harness: Harness, account: LocalAccount): Promise<Session> {
   const { token } = await issueWebToken(harness, account);
   const { sessionId, session } = await createWebSession(harness.database, {
     accountId: account.id,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadWebSession, pkceS256Challenge } from '@murmur/db/auth';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueWebToken, startHarness, type Harness } from './_helpers.js';
@@ -17,7 +17,7 @@ let tokenRequests: TokenRequest[] = [];
 let nextAccessToken = '';
 let plain: Harness;
 let secure: Harness;
-let account: AccountRow;
+let account: LocalAccount;
 
 function cookiesOf(setCookie: string | string[] | undefined): string[] {
   return setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followAccount, relationships } from '@murmur/db/follows';
 import { issueAccessToken, registerApplication } from '@murmur/db/auth';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startSmtpSink, type SmtpSink } from '@murmur/devkit/smtp-sink';
@@ -40,7 +40,7 @@ describe('accounts: password reset, locking, e-mail confirmation', () => {
   let page: Page;
   let audit: AccessibilityAudit;
   let origin: string;
-  let rita: AccountRow;
+  let rita: LocalAccount;
   let oldToken: string;
 
   beforeAll(async () => {

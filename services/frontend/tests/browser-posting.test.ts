@@ -9,7 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import { createMediaUpload, markMediaProcessed } from '@murmur/db/media';
 import { createStatus, hydrateStatuses } from '@murmur/db/statuses';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,8 +20,8 @@ import { signIn, startHarness, type Harness } from './_helpers.js';
 let harness: Harness;
 let browser: Browser;
 let origin: string;
-let author: AccountRow;
-let pollster: AccountRow;
+let author: LocalAccount;
+let pollster: LocalAccount;
 
 beforeAll(async () => {
   // The website checks the Origin of form posts against PUBLIC_URL: listen first, then build it.
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function signedInPage(
-  account: AccountRow,
+  account: LocalAccount,
 ): Promise<{ page: Page; audit: AccessibilityAudit }> {
   const session = await signIn(harness, account);
   const context = await browser.newContext();

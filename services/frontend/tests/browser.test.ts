@@ -17,7 +17,7 @@ import {
   type TestDatabase,
 } from '@murmur/db/testing';
 import { createStatus, favouriteStatus, reblogStatus } from '@murmur/db/statuses';
-import { findAccountByUsername, type AccountRow } from '@murmur/db/accounts';
+import { findAccountByUsername, type LocalAccount } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
 import { recomputeDailyStats } from '@murmur/db/statistics';
 import { photoJpeg } from '@murmur/media/testing';
@@ -130,7 +130,7 @@ describe.skipIf(apiMissing)(
     let page: Page;
     let audit: AccessibilityAudit;
     let origin: string;
-    let bob: AccountRow;
+    let bob: LocalAccount;
     let bobsPostId: string;
     const dialogs: string[] = [];
     const pageErrors: string[] = [];

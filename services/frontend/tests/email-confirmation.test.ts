@@ -3,15 +3,15 @@
  * "Send the link again", and posting, boosting and following refused with a clear message.
  */
 import { relationships } from '@murmur/db/follows';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, createStatusFixture, outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';
 
 let h: Harness;
-let newcomer: AccountRow;
+let newcomer: LocalAccount;
 let session: Session;
-let other: AccountRow;
+let other: LocalAccount;
 
 beforeAll(async () => {
   h = await startHarness();

@@ -2,14 +2,14 @@
  * Locked accounts on the website: the settings checkbox, the "Request to follow" / "Requested"
  * button on a profile, the notification, and the Follow requests page with Accept and Reject.
  */
-import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { findAccountById, type LocalAccount } from '@murmur/db/accounts';
 import { relationships } from '@murmur/db/follows';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';
 
 let h: Harness;
-let owner: AccountRow;
+let owner: LocalAccount;
 let ownerSession: Session;
 
 beforeAll(async () => {

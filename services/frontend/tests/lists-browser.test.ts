@@ -7,7 +7,7 @@
  */
 import { createStatus } from '@murmur/db/statuses';
 import { followAccount } from '@murmur/db/follows';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, recordPendingDirectMessages } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -23,8 +23,8 @@ let harness: Harness;
 let browser: Browser;
 let page: Page;
 let audit: AccessibilityAudit;
-let owner: AccountRow;
-let friend: AccountRow;
+let owner: LocalAccount;
+let friend: LocalAccount;
 
 beforeAll(async () => {
   harness = await startHarness({ PUBLIC_URL: origin });

@@ -5,7 +5,7 @@
  * notifications) and Dismiss the other. Every page is audited with axe-core (`_accessibility.ts`).
  */
 import { createStatus } from '@murmur/db/statuses';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -21,7 +21,7 @@ let harness: Harness;
 let browser: Browser;
 let page: Page;
 let audit: AccessibilityAudit;
-let owner: AccountRow;
+let owner: LocalAccount;
 
 beforeAll(async () => {
   harness = await startHarness({ PUBLIC_URL: origin });

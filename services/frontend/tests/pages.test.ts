@@ -2,9 +2,9 @@ import {
   createStatus,
   favouriteStatus,
   unfavouriteStatus,
-  type StatusRow,
+  type StatusRecord,
 } from '@murmur/db/statuses';
-import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { findAccountById, type LocalAccount } from '@murmur/db/accounts';
 import { recomputeDailyStats } from '@murmur/db/statistics';
 import { revokeAccessTokenById, loadWebSession } from '@murmur/db/auth';
 import {
@@ -26,10 +26,10 @@ import {
 } from './_helpers.js';
 
 let h: Harness;
-let alice: AccountRow;
-let bob: AccountRow;
-let alicePost: StatusRow;
-let bobPost: StatusRow;
+let alice: LocalAccount;
+let bob: LocalAccount;
+let alicePost: StatusRecord;
+let bobPost: StatusRecord;
 let aliceSession: Session;
 
 const XSS = [

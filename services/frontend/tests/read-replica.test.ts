@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase } from '@murmur/db';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, createDatabaseOnServer } from '@murmur/db/testing';
 import { PrivatePostgres } from '@murmur/devkit/postgres';
 import { waitFor } from '@murmur/devkit/testing';
@@ -17,7 +17,7 @@ let primary: PrivatePostgres;
 let replica: PrivatePostgres;
 let harness: Harness;
 let replicaAdmin: ReturnType<typeof createDatabase>;
-let author: AccountRow;
+let author: LocalAccount;
 
 beforeAll(async () => {
   primary = await PrivatePostgres.start();

@@ -3,15 +3,15 @@
  * block hides, and the settings page that lists blocks and mutes with an undo for each.
  */
 import { createStatus } from '@murmur/db/statuses';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, postForm, signIn, startHarness, type Harness, type Session } from './_helpers.js';
 
 let h: Harness;
-let alice: AccountRow;
-let bob: AccountRow;
-let carol: AccountRow;
+let alice: LocalAccount;
+let bob: LocalAccount;
+let carol: LocalAccount;
 let session: Session;
 
 beforeAll(async () => {

@@ -11,10 +11,10 @@ export {
   findAccountByUsername,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_NOTE_LENGTH,
-  type AccountRow,
   type RegisterAccountInput,
   type ProfileChanges,
 } from '../operations/accounts.js';
+export type { LocalAccount } from '../operations/local-account.js';
 export {
   requestPasswordReset,
   requestEmailConfirmation,

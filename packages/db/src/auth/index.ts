@@ -18,8 +18,8 @@ export {
   revokeApplicationForAccount,
   pkceS256Challenge,
   type AuthenticatedToken,
-  type ApplicationRow,
-  type AccessTokenRow,
+  type OAuthApplication,
+  type IssuedAccessToken,
   type AuthorizedApplication,
 } from '../operations/oauth.js';
 export {
@@ -27,6 +27,7 @@ export {
   loadWebSession,
   deleteWebSession,
   deleteExpiredWebSessions,
+  type WebSession,
   type WebSessionTimeouts,
   type LoadedWebSession,
   type SessionAccount,

@@ -11,7 +11,7 @@ export {
   type AccountAction,
 } from '../operations/moderation/take-account-action.js';
 export { reviewSignUp } from '../operations/moderation/review-sign-up.js';
-export { fileReport } from '../operations/moderation/file-report.js';
+export { fileReport, type FiledReport } from '../operations/moderation/file-report.js';
 export { changeReportState, REPORT_CHANGES } from '../operations/moderation/change-report-state.js';
 export {
   listInstanceRules,

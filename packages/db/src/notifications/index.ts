@@ -43,7 +43,7 @@ export {
 export { WEB_PUSH_ALERTS } from '../operations/web-push/subscription-input.js';
 export {
   subscribeWebPush,
-  type WebPushSubscriptionRow,
+  type WebPushSubscription,
 } from '../operations/web-push/subscribe-web-push.js';
 export { updateWebPushSubscription } from '../operations/web-push/update-web-push-subscription.js';
 export { unsubscribeWebPush } from '../operations/web-push/unsubscribe-web-push.js';

@@ -15,18 +15,8 @@ import { isUniqueViolation, withTransaction } from '../transaction.js';
 import { isSnowflakeId } from '../ids.js';
 import { createEmailConfirmationToken } from './account-tokens.js';
 import { authorizeAllFollowRequests } from './follow-requests.js';
+import { asLocalAccount, LOCAL_ACCOUNT_COLUMNS, type LocalAccount } from './local-account.js';
 import { newEvent, outboxInsert } from './outbox.js';
-
-/** A local account's row: it has an e-mail address and a password (remote accounts have neither). */
-export type AccountRow = typeof accounts.$inferSelect & { email: string; passwordHash: string };
-
-/** A row read as a local account's; a remote one here is a bug, not a case to handle. */
-export function asLocalAccount(row: typeof accounts.$inferSelect): AccountRow {
-  if (row.email === null || row.passwordHash === null) {
-    throw new Error(`account ${row.id} is remote where a local account was expected`);
-  }
-  return row as AccountRow;
-}
 
 /** Only local accounts sign in, get e-mail and are found by a bare username. */
 const isLocal = sql`${accounts.domain} is null`;
@@ -91,7 +81,7 @@ export async function registerAccount(
   database: Database,
   input: RegisterAccountInput,
   options: PasswordOptions = {},
-): Promise<AccountRow> {
+): Promise<LocalAccount> {
   validateRegistration(input);
   const username = input.username;
   const email = input.email.trim();
@@ -124,7 +114,7 @@ export async function registerAccount(
           approved: !input.approvalRequired,
           registrationReason: input.reason?.trim() || null,
         })
-        .returning();
+        .returning(LOCAL_ACCOUNT_COLUMNS);
       const event = newEvent(
         'AccountRegistered',
         { accountId: row!.id, username: row!.username, createdAt: row!.createdAt.toISOString() },
@@ -156,10 +146,10 @@ export async function authenticate(
   database: Database,
   input: { login: string; password: string },
   options: PasswordOptions = {},
-): Promise<AccountRow | null> {
+): Promise<LocalAccount | null> {
   const login = input.login.trim();
   const [account] = await database.primary
-    .select()
+    .select({ ...LOCAL_ACCOUNT_COLUMNS, passwordHash: accounts.passwordHash })
     .from(accounts)
     .where(
       and(
@@ -169,9 +159,8 @@ export async function authenticate(
           : sql`lower(${accounts.username}) = lower(${login})`,
       ),
     )
-    .limit(1)
-    .then((rows) => rows as AccountRow[]);
-  if (!account) {
+    .limit(1);
+  if (!account?.passwordHash) {
     await verifyPassword(input.password, await dummyPasswordHash(options.bcryptCost));
     return null;
   }
@@ -183,7 +172,7 @@ export async function authenticate(
       .set({ passwordHash })
       .where(eq(accounts.id, account.id));
   }
-  return account;
+  return asLocalAccount(account);
 }
 
 /**
@@ -201,12 +190,12 @@ export async function changePassword(
   options: PasswordOptions = {},
 ): Promise<{ revokedTokens: number }> {
   const [account] = await database.primary
-    .select()
+    .select({ passwordHash: accounts.passwordHash })
     .from(accounts)
     .where(and(eq(accounts.id, input.accountId), isLocal))
     .limit(1);
-  if (!account) throw new DomainError('AccountNotFound', 'Record not found');
-  if (!(await verifyPassword(input.currentPassword, asLocalAccount(account).passwordHash))) {
+  if (!account?.passwordHash) throw new DomainError('AccountNotFound', 'Record not found');
+  if (!(await verifyPassword(input.currentPassword, account.passwordHash))) {
     throw new DomainError('InvalidPassword', 'Current password is not correct', 'current_password');
   }
   checkPasswordPolicy(input.newPassword);
@@ -269,8 +258,9 @@ export async function updateProfile(
   accountId: string,
   changes: ProfileChanges,
   options: { requestId?: string | null } = {},
-): Promise<AccountRow> {
-  const values: Partial<typeof accounts.$inferInsert> = {};
+): Promise<LocalAccount> {
+  const values: Partial<Pick<LocalAccount, 'displayName' | 'note' | 'emailOnMention' | 'locked'>> =
+    {};
   if (changes.displayName !== undefined) {
     const displayName = cleanedWithin(changes.displayName, MAX_DISPLAY_NAME_LENGTH, (text) =>
       text.replace(/[\p{Cc}]/gu, '').trim(),
@@ -304,7 +294,7 @@ export async function updateProfile(
   if (changes.locked !== undefined) values.locked = changes.locked;
   return withTransaction(database, async (tx) => {
     const [before] = await tx
-      .select()
+      .select(LOCAL_ACCOUNT_COLUMNS)
       .from(accounts)
       .where(eq(accounts.id, accountId))
       .for('update')
@@ -315,7 +305,7 @@ export async function updateProfile(
       .update(accounts)
       .set(values)
       .where(eq(accounts.id, accountId))
-      .returning();
+      .returning(LOCAL_ACCOUNT_COLUMNS);
     // Only what others can see is an AccountUpdated (a mention e-mail setting is not).
     const changed = PUBLIC_PROFILE_FIELDS.filter((field) => before[field] !== row![field]);
     if (changed.length > 0) {
@@ -325,7 +315,10 @@ export async function updateProfile(
     }
     if (before.locked && !row!.locked) {
       await authorizeAllFollowRequests(tx, accountId, options.requestId);
-      const [counted] = await tx.select().from(accounts).where(eq(accounts.id, accountId));
+      const [counted] = await tx
+        .select(LOCAL_ACCOUNT_COLUMNS)
+        .from(accounts)
+        .where(eq(accounts.id, accountId));
       return asLocalAccount(counted!);
     }
     return asLocalAccount(row!);
@@ -335,25 +328,28 @@ export async function updateProfile(
 /** The profile fields other people see; a change to one of them is an AccountUpdated. */
 const PUBLIC_PROFILE_FIELDS = ['displayName', 'note', 'locked'] as const;
 
-export async function findAccountById(executor: Executor, id: string): Promise<AccountRow | null> {
+export async function findAccountById(
+  executor: Executor,
+  id: string,
+): Promise<LocalAccount | null> {
   if (!isSnowflakeId(id)) return null;
   const [row] = await executor
-    .select()
+    .select(LOCAL_ACCOUNT_COLUMNS)
     .from(accounts)
     .where(and(eq(accounts.id, id), isLocal))
     .limit(1);
-  return (row as AccountRow | undefined) ?? null;
+  return row ? asLocalAccount(row) : null;
 }
 
 export async function findAccountByUsername(
   executor: Executor,
   username: string,
-): Promise<AccountRow | null> {
+): Promise<LocalAccount | null> {
   if (!isValidUsername(username)) return null;
   const [row] = await executor
-    .select()
+    .select(LOCAL_ACCOUNT_COLUMNS)
     .from(accounts)
     .where(and(isLocal, sql`lower(${accounts.username}) = lower(${username})`))
     .limit(1);
-  return (row as AccountRow | undefined) ?? null;
+  return row ? asLocalAccount(row) : null;
 }

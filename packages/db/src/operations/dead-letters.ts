@@ -7,8 +7,6 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { deadLetters } from '../schema/index.js';
 
-export type DeadLetterRow = typeof deadLetters.$inferSelect;
-
 export interface DeadLetterInput {
   consumer: string;
   subject: string;
@@ -17,6 +15,12 @@ export interface DeadLetterInput {
   payload: string;
   error: string;
   deliveryCount: number;
+}
+
+/** A dead letter as stored. */
+export interface DeadLetter extends DeadLetterInput {
+  id: string;
+  createdAt: Date;
 }
 
 /** Stores a dead letter; returns false when this (consumer, stream sequence) was already stored. */
@@ -40,7 +44,7 @@ export async function recordDeadLetter(
 export async function listDeadLetters(
   database: Database,
   options: { consumer?: string; limit?: number } = {},
-): Promise<DeadLetterRow[]> {
+): Promise<DeadLetter[]> {
   const query = database.primary.select().from(deadLetters);
   const filtered = options.consumer
     ? query.where(eq(deadLetters.consumer, options.consumer))

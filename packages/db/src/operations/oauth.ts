@@ -20,8 +20,47 @@ import { isSnowflakeId } from '../ids.js';
 import { READ_YOUR_WRITES_MARK_WINDOW_MS } from './mark-account-wrote.js';
 import { newEvent, outboxInsert } from './outbox.js';
 
-export type ApplicationRow = typeof oauthApplications.$inferSelect;
-export type AccessTokenRow = typeof oauthAccessTokens.$inferSelect;
+/** An OAuth client as the API shows and checks it; the hash of its secret never leaves here. */
+export interface OAuthApplication {
+  id: string;
+  name: string;
+  website: string | null;
+  redirectUris: string[];
+  scopes: string[];
+  clientId: string;
+  /** The project's own website: trusted redirect URI, no consent screen. */
+  firstParty: boolean;
+  createdAt: Date;
+}
+
+const APPLICATION_COLUMNS = {
+  id: oauthApplications.id,
+  name: oauthApplications.name,
+  website: oauthApplications.website,
+  redirectUris: oauthApplications.redirectUris,
+  scopes: oauthApplications.scopes,
+  clientId: oauthApplications.clientId,
+  firstParty: oauthApplications.firstParty,
+  createdAt: oauthApplications.createdAt,
+} satisfies Record<keyof OAuthApplication, unknown>;
+
+/** An access token just issued (its bearer string is handed out beside it, once; never its hash). */
+export interface IssuedAccessToken {
+  id: string;
+  applicationId: string;
+  /** Null for a client-credentials (app) token. */
+  accountId: string | null;
+  scopes: string[];
+  createdAt: Date;
+}
+
+const ISSUED_TOKEN_COLUMNS = {
+  id: oauthAccessTokens.id,
+  applicationId: oauthAccessTokens.applicationId,
+  accountId: oauthAccessTokens.accountId,
+  scopes: oauthAccessTokens.scopes,
+  createdAt: oauthAccessTokens.createdAt,
+} satisfies Record<keyof IssuedAccessToken, unknown>;
 
 /** SHA-256 of a credential, hex. Credentials carry ≥ 128 bits of entropy, so no salt is needed. */
 export function hashCredential(raw: string): string {
@@ -58,7 +97,7 @@ export async function registerApplication(
     scopes: string[];
     firstParty?: boolean;
   },
-): Promise<{ application: ApplicationRow; clientSecret: string }> {
+): Promise<{ application: OAuthApplication; clientSecret: string }> {
   const clientSecret = randomCredential(32);
   const [application] = await database.primary
     .insert(oauthApplications)
@@ -71,7 +110,7 @@ export async function registerApplication(
       clientSecretHash: hashCredential(clientSecret),
       firstParty: input.firstParty ?? false,
     })
-    .returning();
+    .returning(APPLICATION_COLUMNS);
   return { application: application!, clientSecret };
 }
 
@@ -88,7 +127,7 @@ export async function ensureFirstPartyApplication(
     redirectUris: string[];
     scopes: string[];
   },
-): Promise<ApplicationRow> {
+): Promise<OAuthApplication> {
   const values = {
     name: input.name,
     redirectUris: input.redirectUris,
@@ -100,17 +139,17 @@ export async function ensureFirstPartyApplication(
     .insert(oauthApplications)
     .values({ ...values, clientId: input.clientId })
     .onConflictDoUpdate({ target: oauthApplications.clientId, set: values })
-    .returning();
+    .returning(APPLICATION_COLUMNS);
   return row!;
 }
 
 export async function findApplicationByClientId(
   executor: Executor,
   clientId: string,
-): Promise<ApplicationRow | null> {
+): Promise<OAuthApplication | null> {
   if (clientId.length === 0 || clientId.length > 200) return null;
   const [row] = await executor
-    .select()
+    .select(APPLICATION_COLUMNS)
     .from(oauthApplications)
     .where(eq(oauthApplications.clientId, clientId))
     .limit(1);
@@ -120,10 +159,10 @@ export async function findApplicationByClientId(
 export async function findApplicationById(
   executor: Executor,
   id: string,
-): Promise<ApplicationRow | null> {
+): Promise<OAuthApplication | null> {
   if (!isSnowflakeId(id)) return null;
   const [row] = await executor
-    .select()
+    .select(APPLICATION_COLUMNS)
     .from(oauthApplications)
     .where(eq(oauthApplications.id, id))
     .limit(1);
@@ -135,12 +174,22 @@ export async function verifyClientCredentials(
   executor: Executor,
   clientId: string,
   clientSecret: string,
-): Promise<ApplicationRow | null> {
-  const application = await findApplicationByClientId(executor, clientId);
+): Promise<OAuthApplication | null> {
+  const [found] =
+    clientId.length === 0 || clientId.length > 200
+      ? []
+      : await executor
+          .select({
+            application: APPLICATION_COLUMNS,
+            secretHash: oauthApplications.clientSecretHash,
+          })
+          .from(oauthApplications)
+          .where(eq(oauthApplications.clientId, clientId))
+          .limit(1);
   const presented = hashCredential(clientSecret);
   // Compare against something even for an unknown client, so both paths cost the same.
-  const stored = application?.clientSecretHash ?? hashCredential('unknown-client');
-  return sameHash(presented, stored) && application ? application : null;
+  const stored = found?.secretHash ?? hashCredential('unknown-client');
+  return sameHash(presented, stored) && found ? found.application : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +273,7 @@ export async function redeemAuthorizationCode(
     codeVerifier: string | null;
     requestId?: string | null;
   },
-): Promise<{ accessToken: string; token: AccessTokenRow }> {
+): Promise<{ accessToken: string; token: IssuedAccessToken }> {
   const codeHash = hashCredential(input.code);
   const outcome = await withTransaction(database, async (tx) => {
     const [claimed] = await tx
@@ -289,7 +338,7 @@ async function insertAccessToken(
     authorizationCodeId?: string | null;
     requestId?: string | null;
   },
-): Promise<{ accessToken: string; token: AccessTokenRow }> {
+): Promise<{ accessToken: string; token: IssuedAccessToken }> {
   const accessToken = randomCredential(32);
   const [token] = await executor
     .insert(oauthAccessTokens)
@@ -300,7 +349,7 @@ async function insertAccessToken(
       scopes: input.scopes,
       authorizationCodeId: input.authorizationCodeId ?? null,
     })
-    .returning();
+    .returning(ISSUED_TOKEN_COLUMNS);
   if (input.accountId !== null) {
     const signedIn = newEvent(
       'SignedIn',
@@ -329,7 +378,7 @@ export async function issueAccessToken(
     authorizationCodeId?: string | null;
     requestId?: string | null;
   },
-): Promise<{ accessToken: string; token: AccessTokenRow }> {
+): Promise<{ accessToken: string; token: IssuedAccessToken }> {
   if (input.accountId === null) return insertAccessToken(database.primary, input);
   return withTransaction(database, (tx) => insertAccessToken(tx, input));
 }

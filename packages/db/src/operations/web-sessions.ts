@@ -11,7 +11,26 @@ import { accounts, oauthAccessTokens, webSessions } from '../schema/index.js';
 import type { AccountRole } from '../roles.js';
 import { hashCredential } from './oauth.js';
 
-export type WebSessionRow = typeof webSessions.$inferSelect;
+/** A website session as its callers use it (the hash of its id stays here). */
+export interface WebSession {
+  accountId: string;
+  /** The access token the website obtained at sign-in; revoking it ends the session. */
+  accessTokenId: string;
+  /** The secret the session's CSRF tokens are derived from. */
+  csrfSecret: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+const SESSION_COLUMNS = {
+  accountId: webSessions.accountId,
+  accessTokenId: webSessions.accessTokenId,
+  csrfSecret: webSessions.csrfSecret,
+  createdAt: webSessions.createdAt,
+  lastSeenAt: webSessions.lastSeenAt,
+  expiresAt: webSessions.expiresAt,
+} satisfies Record<keyof WebSession, unknown>;
 
 export interface WebSessionTimeouts {
   /** The session ends when it has not been used for this long. */
@@ -42,7 +61,7 @@ export interface SessionAccount {
 }
 
 export interface LoadedWebSession {
-  session: WebSessionRow;
+  session: WebSession;
   account: SessionAccount;
   /** The scopes of the session's access token. */
   scopes: string[];
@@ -52,7 +71,7 @@ export interface LoadedWebSession {
 export async function createWebSession(
   database: Database,
   input: { accountId: string; accessTokenId: string; now?: Date; timeouts?: WebSessionTimeouts },
-): Promise<{ sessionId: string; session: WebSessionRow }> {
+): Promise<{ sessionId: string; session: WebSession }> {
   const now = input.now ?? new Date();
   const timeouts = input.timeouts ?? DEFAULT_WEB_SESSION_TIMEOUTS;
   const sessionId = randomBytes(32).toString('base64url');
@@ -67,7 +86,7 @@ export async function createWebSession(
       lastSeenAt: now,
       expiresAt: new Date(now.getTime() + timeouts.absoluteTimeoutMs),
     })
-    .returning();
+    .returning(SESSION_COLUMNS);
   return { sessionId, session: session! };
 }
 
@@ -86,7 +105,7 @@ export async function loadWebSession(
   const idHash = hashCredential(sessionId);
   const [row] = await database.primary
     .select({
-      session: webSessions,
+      session: SESSION_COLUMNS,
       revokedAt: oauthAccessTokens.revokedAt,
       scopes: oauthAccessTokens.scopes,
       // Suspended or disabled by a moderator: the session ends (the token lookup says the same).

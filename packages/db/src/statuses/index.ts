@@ -12,7 +12,7 @@ export {
   unfavouriteStatus,
   reblogStatus,
   unreblogStatus,
-  type StatusRow,
+  type StatusRecord,
 } from '../operations/statuses/index.js';
 export { VISIBILITIES, type Visibility } from '../schema/index.js';
 export { bookmarkStatus } from '../operations/bookmark-status.js';

@@ -3,7 +3,11 @@ import type { Database } from '../client.js';
 import { accounts } from '../schema/index.js';
 import { hashPassword } from '../passwords.js';
 import { createStatus, type CreateStatusInput } from '../operations/statuses/index.js';
-import { asLocalAccount } from '../operations/accounts.js';
+import {
+  asLocalAccount,
+  LOCAL_ACCOUNT_COLUMNS,
+  type LocalAccount,
+} from '../operations/local-account.js';
 
 let cheapHash: Promise<string> | undefined;
 
@@ -13,8 +17,8 @@ let cheapHash: Promise<string> | undefined;
  */
 export async function createAccountFixture(
   database: Database,
-  overrides: Partial<typeof accounts.$inferInsert> = {},
-) {
+  overrides: Partial<LocalAccount> = {},
+): Promise<LocalAccount> {
   cheapHash ??= hashPassword('correct horse battery staple', 10);
   const suffix = randomBytes(4).toString('hex');
   const [row] = await database.primary
@@ -25,7 +29,7 @@ export async function createAccountFixture(
       passwordHash: await cheapHash,
       ...overrides,
     })
-    .returning();
+    .returning(LOCAL_ACCOUNT_COLUMNS);
   return asLocalAccount(row!);
 }
 

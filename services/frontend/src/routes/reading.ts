@@ -7,7 +7,7 @@ import {
   statusContext,
   tagTimeline,
 } from '@murmur/db/timelines';
-import { findVisibleAccountByUsername, type AccountRow } from '@murmur/db/accounts';
+import { findVisibleAccountByUsername, type LocalAccount } from '@murmur/db/accounts';
 import { findTagByName, searchAccounts, searchHashtags, searchStatuses } from '@murmur/db/search';
 import { followersOf, followingOf, relationships } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -41,7 +41,7 @@ export function requireViewer(request: FastifyRequest) {
   return request.viewer;
 }
 
-async function requireAccount(deps: FrontendDependencies, username: string): Promise<AccountRow> {
+async function requireAccount(deps: FrontendDependencies, username: string): Promise<LocalAccount> {
   const account = await findVisibleAccountByUsername(deps.database.replica, username);
   if (!account) throw new HttpError(404, 'There is nobody with that name here.');
   return account;

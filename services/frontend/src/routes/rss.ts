@@ -1,6 +1,6 @@
 /** RSS 2.0 feed of an account's public posts (no replies, no reblogs), newest 20. */
 import { accountStatuses } from '@murmur/db/timelines';
-import { type AccountRow } from '@murmur/db/accounts';
+import { type LocalAccount } from '@murmur/db/accounts';
 import { escapeHtml, excerpt } from '@murmur/text';
 import { toHtmlString } from '@murmur/service-kit/web-edge';
 import type { FrontendDependencies } from '../pages.js';
@@ -11,7 +11,10 @@ const FEED_SIZE = 20;
 /** XML text and attribute escaping: the five HTML escapes are valid XML too. */
 const xml = escapeHtml;
 
-export async function renderRss(deps: FrontendDependencies, account: AccountRow): Promise<string> {
+export async function renderRss(
+  deps: FrontendDependencies,
+  account: LocalAccount,
+): Promise<string> {
   const origin = deps.config.publicUrl.origin;
   // Over-fetch a little: replies to others are dropped after the query.
   const statuses = await accountStatuses(

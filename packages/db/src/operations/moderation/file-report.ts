@@ -13,7 +13,23 @@ import {
 import { withTransaction } from '../../transaction.js';
 import { newEvent, outboxInsert } from '../outbox.js';
 
-export type ReportRow = typeof reports.$inferSelect;
+/** A report as filed (Mastodon's Report entity is rendered from it). */
+export interface FiledReport {
+  id: string;
+  /** Who filed it. */
+  accountId: string;
+  targetAccountId: string;
+  statusIds: string[];
+  ruleIds: string[];
+  comment: string;
+  category: ReportCategory;
+  forwarded: boolean;
+  assignedAccountId: string | null;
+  actionTakenAt: Date | null;
+  actionTakenByAccountId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 export const MAX_REPORT_COMMENT_LENGTH = 1000;
 const MAX_REPORTED_STATUSES = 100;
@@ -34,7 +50,7 @@ export interface FileReportInput {
  * be the target's own; a `violation` report cites at least one current rule (Mastodon's rule, and
  * cited rules make sense only then). Writes ReportFiled, from which the worker notifies the staff.
  */
-export async function fileReport(database: Database, input: FileReportInput): Promise<ReportRow> {
+export async function fileReport(database: Database, input: FileReportInput): Promise<FiledReport> {
   // As Mastodon: citing rules makes it a violation report, whatever category was given.
   const category = input.ruleIds?.length ? 'violation' : (input.category ?? 'other');
   if (!(REPORT_CATEGORIES as readonly string[]).includes(category)) {

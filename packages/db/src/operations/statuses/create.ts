@@ -30,7 +30,7 @@ import { newEvent, outboxInsert } from '../outbox.js';
 import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js';
 import { visibleTo } from '../visibility.js';
 import { isSnowflakeId } from '../../ids.js';
-import type { StatusRow } from './visible.js';
+import type { StatusRecord } from './visible.js';
 
 export interface CreateStatusInput {
   accountId: string;
@@ -66,7 +66,7 @@ async function findByIdempotencyKey(
   tx: Executor,
   accountId: string,
   key: string,
-): Promise<StatusRow | null> {
+): Promise<StatusRecord | null> {
   const [row] = await tx
     .select({ status: statuses })
     .from(idempotencyKeys)
@@ -303,7 +303,7 @@ export function validateStatus(input: CreateStatusInput, options: CreateStatusOp
 }
 
 /** A new status: its row, and its view as the author sees it right after posting. */
-export interface CreatedStatus extends StatusRow {
+export interface CreatedStatus extends StatusRecord {
   view: StatusView;
 }
 
@@ -342,7 +342,7 @@ async function writeStatus(
   );
   if (inReplyToId !== null && prepared.parent === null) throw replyTargetMissing();
 
-  const status: StatusRow = {
+  const status: StatusRecord = {
     id: prepared.id,
     accountId: input.accountId,
     text,
@@ -465,7 +465,7 @@ function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
 
 /** The new status as `hydrateStatuses` would show it to its author. */
 function viewOfCreated(
-  status: StatusRow,
+  status: StatusRecord,
   prepared: StatusPreparation,
   newTags: { name: string; displayName: string }[],
 ): StatusView {

@@ -5,7 +5,7 @@ import { isSnowflakeId } from '../../ids.js';
 import { accounts, statuses } from '../../schema/index.js';
 import { withTransaction } from '../../transaction.js';
 import { newEvent, outboxInsert } from '../outbox.js';
-import type { StatusActionInput, StatusRow } from './visible.js';
+import type { StatusActionInput, StatusRecord } from './visible.js';
 
 /**
  * Deletes (softly) one's own status; counters follow. A reblog (wrapper) deleted this way is an
@@ -16,7 +16,7 @@ import type { StatusActionInput, StatusRow } from './visible.js';
 export async function deleteStatus(
   database: Database,
   input: StatusActionInput,
-): Promise<StatusRow> {
+): Promise<StatusRecord> {
   return withTransaction(database, async (tx) => {
     if (!isSnowflakeId(input.statusId)) throw new DomainError('StatusNotFound', 'Record not found');
     const [status] = await tx

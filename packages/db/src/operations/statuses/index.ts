@@ -13,6 +13,6 @@ export {
   getVisibleStatus,
   resolveStatusTarget,
   type StatusActionInput,
-  type StatusRow,
+  type StatusRecord,
   type StatusTarget,
 } from './visible.js';

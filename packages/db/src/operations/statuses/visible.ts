@@ -5,7 +5,31 @@ import { isSnowflakeId } from '../../ids.js';
 import { statuses, type Visibility } from '../../schema/index.js';
 import { visibleTo } from '../visibility.js';
 
-export type StatusRow = typeof statuses.$inferSelect;
+/** A status as stored, written by hand: what its operations return (the API renders views). */
+export interface StatusRecord {
+  id: string;
+  accountId: string;
+  text: string;
+  spoilerText: string;
+  sensitive: boolean;
+  language: string | null;
+  visibility: Visibility;
+  inReplyToId: string | null;
+  inReplyToAccountId: string | null;
+  /** Set on a reblog (boost): the wrapper points at the original. */
+  reblogOfId: string | null;
+  applicationId: string | null;
+  repliesCount: number;
+  reblogsCount: number;
+  favouritesCount: number;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  /** Remote statuses only: the ActivityPub id, the page on the author's server, its HTML. */
+  uri: string | null;
+  url: string | null;
+  contentHtml: string | null;
+}
 
 /** What an account does to a status (favourite, reblog, ...), and the request that asked. */
 export interface StatusActionInput {
@@ -23,7 +47,7 @@ export async function getVisibleStatus(
   executor: Executor,
   statusId: string,
   viewerId: string | null,
-): Promise<StatusRow> {
+): Promise<StatusRecord> {
   if (!isSnowflakeId(statusId)) throw notFound();
   const [row] = await executor
     .select()

@@ -4,7 +4,35 @@ import { webPushSubscriptions, type WebPushPolicy } from '../../schema/index.js'
 import { withTransaction } from '../../transaction.js';
 import { checkEndpoint, checkKeys, checkPolicy, enabledAlerts } from './subscription-input.js';
 
-export type WebPushSubscriptionRow = typeof webPushSubscriptions.$inferSelect;
+/**
+ * A Web Push subscription as the API shows it (Mastodon's WebPushSubscription). The user agent's
+ * keys and the sealed token, which only the sending worker reads, stay in the database.
+ */
+export interface WebPushSubscription {
+  id: string;
+  accountId: string;
+  accessTokenId: string;
+  endpoint: string;
+  /** RFC 8291 `aes128gcm` when true, the legacy `aesgcm` draft when false. */
+  standard: boolean;
+  /** The notification types pushed. */
+  alerts: string[];
+  policy: WebPushPolicy;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const WEB_PUSH_SUBSCRIPTION_COLUMNS = {
+  id: webPushSubscriptions.id,
+  accountId: webPushSubscriptions.accountId,
+  accessTokenId: webPushSubscriptions.accessTokenId,
+  endpoint: webPushSubscriptions.endpoint,
+  standard: webPushSubscriptions.standard,
+  alerts: webPushSubscriptions.alerts,
+  policy: webPushSubscriptions.policy,
+  createdAt: webPushSubscriptions.createdAt,
+  updatedAt: webPushSubscriptions.updatedAt,
+} satisfies Record<keyof WebPushSubscription, unknown>;
 
 /**
  * Subscribes an access token to Web Push, replacing the token's previous subscription (Mastodon
@@ -23,7 +51,7 @@ export async function subscribeWebPush(
     policy: string;
     accessTokenSealed: string;
   },
-): Promise<WebPushSubscriptionRow> {
+): Promise<WebPushSubscription> {
   const endpoint = checkEndpoint(input.endpoint);
   const keys = checkKeys(input.keys);
   const policy: WebPushPolicy = checkPolicy(input.policy);
@@ -44,7 +72,7 @@ export async function subscribeWebPush(
         policy,
         accessTokenSealed: input.accessTokenSealed,
       })
-      .returning();
+      .returning(WEB_PUSH_SUBSCRIPTION_COLUMNS);
     return row!;
   });
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { webPushSubscriptions } from '../../schema/index.js';
-import type { WebPushSubscriptionRow } from './subscribe-web-push.js';
+import { WEB_PUSH_SUBSCRIPTION_COLUMNS, type WebPushSubscription } from './subscribe-web-push.js';
 import { checkPolicy, enabledAlerts } from './subscription-input.js';
 
 /** Changes the alerts and/or the policy of the token's subscription (what is not given stays). */
@@ -13,15 +13,15 @@ export async function updateWebPushSubscription(
     alerts?: Readonly<Record<string, boolean>> | undefined;
     policy?: string | undefined;
   },
-): Promise<WebPushSubscriptionRow> {
-  const changes: Partial<WebPushSubscriptionRow> = {};
+): Promise<WebPushSubscription> {
+  const changes: Partial<Pick<WebPushSubscription, 'alerts' | 'policy'>> = {};
   if (input.alerts !== undefined) changes.alerts = enabledAlerts(input.alerts);
   if (input.policy !== undefined) changes.policy = checkPolicy(input.policy);
   const [row] = await database.primary
     .update(webPushSubscriptions)
     .set({ ...changes, updatedAt: sql`now()` })
     .where(eq(webPushSubscriptions.accessTokenId, input.accessTokenId))
-    .returning();
+    .returning(WEB_PUSH_SUBSCRIPTION_COLUMNS);
   if (!row) throw new DomainError('PushSubscriptionNotFound', 'Record not found');
   return row;
 }

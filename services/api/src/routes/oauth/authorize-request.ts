@@ -3,7 +3,7 @@
  * The client and its redirect URI are checked first; until both are known good, nothing ever
  * redirects (RFC 6749 §4.1.2.1): every problem is shown on an error page.
  */
-import { findApplicationByClientId, type ApplicationRow } from '@murmur/db/auth';
+import { findApplicationByClientId, type OAuthApplication } from '@murmur/db/auth';
 import type { ApiInstance } from '../../plugins/context.js';
 import { parseScopes, scopesWithin } from '../../plugins/scopes.js';
 import { matchesRegisteredUri, OUT_OF_BAND_URI } from './redirect-uris.js';
@@ -34,7 +34,7 @@ export const AUTHORIZE_PARAM_NAMES = [
 ] as const satisfies readonly (keyof AuthorizeParams)[];
 
 export interface AuthorizeRequest {
-  application: ApplicationRow;
+  application: OAuthApplication;
   redirectUri: string;
   scopes: string[];
   state: string | null;

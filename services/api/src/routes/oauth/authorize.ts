@@ -5,7 +5,7 @@
  */
 import { isDomainError } from '@murmur/db';
 import { createAuthorizationCode } from '@murmur/db/auth';
-import { registerAccount, type AccountRow } from '@murmur/db/accounts';
+import { registerAccount, type LocalAccount } from '@murmur/db/accounts';
 import { listInstanceRules, signInRefusal } from '@murmur/db/moderation';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -145,7 +145,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
   const issueCode = async (
     reply: FastifyReply,
     authorization: AuthorizeRequest,
-    account: AccountRow,
+    account: LocalAccount,
   ) => {
     const code = await createAuthorizationCode(app.database, {
       applicationId: authorization.application.id,
@@ -173,7 +173,7 @@ export default async function authorizeRoutes(app: ApiInstance): Promise<void> {
     request: FastifyRequest,
     reply: FastifyReply,
     authorization: AuthorizeRequest,
-    account: AccountRow,
+    account: LocalAccount,
   ) =>
     sendPage(
       reply,

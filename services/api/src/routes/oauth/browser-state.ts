@@ -7,7 +7,7 @@
  * Cookies are HttpOnly, SameSite=Lax, and on https `Secure` with the `__Host-` prefix.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { findAccountById, type AccountRow } from '@murmur/db/accounts';
+import { findAccountById, type LocalAccount } from '@murmur/db/accounts';
 import { signInRefusal } from '@murmur/db/moderation';
 import { oauthSignInCookieName } from '@murmur/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -41,11 +41,11 @@ function equalStrings(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function credentialStamp(account: AccountRow): string {
+function credentialStamp(account: LocalAccount): string {
   return String(account.credentialsChangedAt?.getTime() ?? 0);
 }
 
-export function setSignedIn(app: ApiInstance, reply: FastifyReply, account: AccountRow): void {
+export function setSignedIn(app: ApiInstance, reply: FastifyReply, account: LocalAccount): void {
   const expires = app.clock().getTime() + SIGN_IN_TTL_MS;
   const payload = `${account.id}.${expires}`;
   const value = `${payload}.${mac(app, 'sign-in', `${payload}.${credentialStamp(account)}`)}`;
@@ -60,7 +60,7 @@ export function setSignedIn(app: ApiInstance, reply: FastifyReply, account: Acco
 export async function signedInAccount(
   app: ApiInstance,
   request: FastifyRequest,
-): Promise<AccountRow | null> {
+): Promise<LocalAccount | null> {
   const value = request.cookies[oauthSignInCookieName(app.config.secure)];
   const match = value ? /^(\d{1,19})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
   if (!match) return null;

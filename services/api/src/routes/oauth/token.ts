@@ -8,8 +8,8 @@ import {
   redeemAuthorizationCode,
   revokeAccessToken,
   verifyClientCredentials,
-  type AccessTokenRow,
-  type ApplicationRow,
+  type IssuedAccessToken,
+  type OAuthApplication,
 } from '@murmur/db/auth';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -49,7 +49,7 @@ const OAuthError = Type.Object({
   error_description: Type.Optional(Type.String()),
 });
 
-export function tokenEntity(accessToken: string, token: AccessTokenRow) {
+export function tokenEntity(accessToken: string, token: IssuedAccessToken) {
   return {
     access_token: accessToken,
     token_type: 'Bearer' as const,
@@ -92,7 +92,7 @@ async function authenticateClient(
   app: ApiInstance,
   request: FastifyRequest,
   body: { client_id?: string | undefined; client_secret?: string | undefined },
-): Promise<ApplicationRow> {
+): Promise<OAuthApplication> {
   const credentials =
     basicCredentials(request) ??
     (body.client_id !== undefined && body.client_secret !== undefined

@@ -10,7 +10,7 @@ import {
   findAccountById,
   findVisibleAccountByUsername,
   updateProfile,
-  type AccountRow,
+  type LocalAccount,
   type ProfileChanges,
 } from '@murmur/db/accounts';
 import {
@@ -105,7 +105,7 @@ export default async function accountRoutes(app: ApiInstance): Promise<void> {
   const origin = config.publicOrigin;
   const host = new URL(origin).host;
 
-  const credentialAccount = async (request: FastifyRequest, row: AccountRow | null) => {
+  const credentialAccount = async (request: FastifyRequest, row: LocalAccount | null) => {
     if (!row) throw recordNotFound();
     return serializeCredentialAccount(row, origin, {
       followRequestsCount: await pendingFollowRequestsCount(database.primary, row.id),

@@ -3,7 +3,7 @@
  * Registration is unauthenticated (ASVS 5 10.4.7), so its metadata is validated strictly: every
  * redirect URI must be safe to redirect to, every scope must exist.
  */
-import { registerApplication, findApplicationById, type ApplicationRow } from '@murmur/db/auth';
+import { registerApplication, findApplicationById, type OAuthApplication } from '@murmur/db/auth';
 import { Type } from 'typebox';
 import type { ApiInstance } from '../../../plugins/context.js';
 import { HttpError } from '../../../plugins/errors.js';
@@ -46,7 +46,7 @@ const CredentialApplication = Type.Object(
   { description: 'CredentialApplication: the client secret is shown only here' },
 );
 
-export function applicationEntity(application: ApplicationRow) {
+export function applicationEntity(application: OAuthApplication) {
   return {
     id: application.id,
     name: application.name,

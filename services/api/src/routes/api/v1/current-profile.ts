@@ -8,7 +8,7 @@
 import {
   findAccountById,
   updateProfile,
-  type AccountRow,
+  type LocalAccount,
   type ProfileChanges,
 } from '@murmur/db/accounts';
 import Type from 'typebox';
@@ -47,7 +47,7 @@ const ProfileBody = Type.Object({
   locked: Type.Optional(Nullable(LenientBoolean)),
 });
 
-function serializeProfile(row: AccountRow, publicUrl: string) {
+function serializeProfile(row: LocalAccount, publicUrl: string) {
   const avatar = row.avatarKey ? mediaUrl(publicUrl, row.avatarKey) : null;
   const header = row.headerKey ? mediaUrl(publicUrl, row.headerKey) : null;
   return {

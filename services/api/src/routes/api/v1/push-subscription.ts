@@ -10,7 +10,7 @@ import {
   unsubscribeWebPush,
   updateWebPushSubscription,
   WEB_PUSH_ALERTS,
-  type WebPushSubscriptionRow,
+  type WebPushSubscription,
 } from '@murmur/db/notifications';
 import { sealAccessToken } from '@murmur/service-kit';
 import type { FastifyRequest } from 'fastify';
@@ -50,7 +50,7 @@ const WebPushSubscription = Type.Object({
 
 const PushScopes: { auth: 'user'; scopes: string[] } = { auth: 'user', scopes: ['push'] };
 
-function serialize(row: WebPushSubscriptionRow, serverKey: string) {
+function serialize(row: WebPushSubscription, serverKey: string) {
   const on = new Set(row.alerts);
   return {
     id: row.id,
