@@ -3,10 +3,12 @@
  * inbox verified and recorded as `RemoteActivityReceived` (notes, likes, boosts, deletions,
  * follows and their answers; see `createInboxApplier`). Outgoing requests go
  * through the safe fetch (ALLOWED_PRIVATE_ADDRESSES). A failure (the other server down) throws, and
- * JetStream redelivers the event later; the marker is written once the activity is applied.
+ * JetStream redelivers the event later; the marker is written once the activity is applied, and an
+ * event delivered again after it (a lost ack, the reconciler) is not applied again (nor its actor
+ * fetched again).
  */
 import { type Database } from '@murmur/db';
-import { markEventProcessed } from '@murmur/db/events';
+import { isEventProcessed, markEventProcessed } from '@murmur/db/events';
 import {
   createInboxApplier,
   createMurmurFederation,
@@ -52,6 +54,7 @@ export function federationInboxHandler(options: {
   const apply = createInboxApplier(federationParts(config, database));
   return async (event) => {
     if (event.type !== 'RemoteActivityReceived') return;
+    if (await isEventProcessed(database, consumer, event.id)) return;
     await apply(event.data);
     await markEventProcessed(database, consumer, event.id);
   };

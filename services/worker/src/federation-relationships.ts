@@ -3,10 +3,11 @@
  * their accounts (see `createRelationshipSender`): a `Follow` when a local person follows a remote
  * account, its `Undo` on unfollow or withdrawal, and a locked local account's `Accept` or `Reject`
  * of a remote person's request. Sent through the safe fetch; a failure worth retrying throws, and
- * JetStream redelivers the event. The marker is written once sent.
+ * JetStream redelivers the event. The marker is written once sent; an event delivered again after
+ * its marker (a lost ack, the reconciler) sends nothing.
  */
 import { type Database } from '@murmur/db';
-import { markEventProcessed } from '@murmur/db/events';
+import { isEventProcessed, markEventProcessed } from '@murmur/db/events';
 import { createRelationshipSender } from '@murmur/federation';
 import type { WorkerConfig } from './config.js';
 import { federationParts } from './federation-inbox.js';
@@ -22,6 +23,7 @@ export function federationRelationshipsHandler(options: {
   const { consumer, database } = options;
   const send = createRelationshipSender(federationParts(options.config, database));
   return async (event) => {
+    if (await isEventProcessed(database, consumer, event.id)) return;
     await send(event);
     await markEventProcessed(database, consumer, event.id);
   };

@@ -18,6 +18,7 @@ export {
 } from '../operations/relay.js';
 export {
   countProcessedEvents,
+  isEventProcessed,
   markEventProcessed,
   deleteOldProcessedEvents,
   PROCESSED_EVENTS_RETENTION_MS,
@@ -29,4 +30,9 @@ export {
   type EmailClaim,
   type EmailDeliveryRequest,
 } from '../operations/email-deliveries.js';
-export { recordDeadLetter, listDeadLetters, countDeadLetters } from '../operations/dead-letters.js';
+export {
+  recordDeadLetter,
+  listDeadLetters,
+  countDeadLetters,
+  type DeadLetter,
+} from '../operations/dead-letters.js';

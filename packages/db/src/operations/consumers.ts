@@ -22,6 +22,22 @@ export async function markEventProcessed(
   );
 }
 
+/**
+ * Whether `consumer` has processed the event: for a consumer whose effect cannot share the marker's
+ * statement (a request to another server), so that a redelivery after the marker does nothing.
+ */
+export async function isEventProcessed(
+  database: Database,
+  consumer: string,
+  eventId: string,
+): Promise<boolean> {
+  const rows = await queryRows(
+    database.primary,
+    sql`select 1 from processed_events where consumer = ${consumer} and event_id = ${eventId}`,
+  );
+  return rows.length > 0;
+}
+
 /** How many events `consumer` has processed (the `/status` page and test oracles). */
 export async function countProcessedEvents(database: Database, consumer: string): Promise<number> {
   const [row] = await queryRows<{ events: string }>(
