@@ -16,13 +16,19 @@ import {
 } from '../src/config.js';
 import { CONSUMERS, NOTIFICATIONS_CONSUMER, STATISTICS_CONSUMER } from '../src/consumers.js';
 import { SmtpMailer, type Mailer } from '../src/mail/mailer.js';
-import { parseHeaders, type SmtpSink } from '@murmur/devkit/smtp-sink';
-import { expect } from 'vitest';
+import { parseHeaders, startSmtpSink, type SmtpSink } from '@murmur/devkit/smtp-sink';
+import { createTestDatabase } from '@murmur/db/testing';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { waitFor as waitForCondition } from '@murmur/devkit/testing';
 
 export { freePort } from '@murmur/devkit/net';
 export { PrivateNatsServer, sleep } from '@murmur/devkit/testing';
-export { parseHeaders, startSmtpSink, type ReceivedMail } from '@murmur/devkit/smtp-sink';
+export {
+  parseHeaders,
+  startSmtpSink,
+  type ReceivedMail,
+  type SmtpSink,
+} from '@murmur/devkit/smtp-sink';
 
 /** Worker tests wait up to 15 s by default: they cross NATS, PostgreSQL and SMTP. */
 export function waitFor<T>(
@@ -241,4 +247,53 @@ export async function expectEachMentionOnce(
   const messageIds = smtp.received.map((m) => m.headers['message-id']);
   expect(new Set(messageIds).size).toBe(mentions);
   expect(smtp.received).toHaveLength(mentions);
+}
+
+export interface MailingWorker {
+  database: Database;
+  config: WorkerConfig;
+  smtp: SmtpSink;
+  running: RunningWorker;
+}
+
+/**
+ * Before the file's tests: a database of its own, an SMTP sink, and a started worker that sends to
+ * it (through `flakyMailer(…, failOnce)` when `failOnce` is given: those addresses fail their first
+ * attempt); after them, all three are gone. `use` receives them, for the file's variables.
+ */
+export function useMailingWorker(
+  topology: EventTopology,
+  use: (worker: MailingWorker) => void,
+  options: {
+    overrides?: Partial<WorkerConfig>;
+    failOnce?: Set<string>;
+    smtp?: Parameters<typeof startSmtpSink>[0];
+    poolSize?: number;
+  } = {},
+): void {
+  let cleanUp: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const testDb = await createTestDatabase(options.poolSize ? { poolSize: options.poolSize } : {});
+    const smtp = await startSmtpSink(options.smtp);
+    const config = testConfig({
+      databaseUrl: testDb.url,
+      topology,
+      smtpUrl: smtp.url,
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+    });
+    const running = await startWorker(config, testDb.database, {
+      ...(options.failOnce ? { mailer: flakyMailer(smtp.url, options.failOnce) } : {}),
+    }).catch(async (error: unknown) => {
+      await smtp.close();
+      await testDb.destroy();
+      throw error;
+    });
+    cleanUp = async () => {
+      await running.dispose(topology);
+      await smtp.close();
+      await testDb.destroy();
+    };
+    use({ database: testDb.database, config, smtp, running });
+  });
+  afterAll(() => cleanUp?.());
 }

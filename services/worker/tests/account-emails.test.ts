@@ -11,47 +11,31 @@ import {
   requestPasswordReset,
   resetPassword,
 } from '@murmur/db/accounts';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { createAccountFixture } from '@murmur/db/testing';
 import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASSWORD_RESET_EMAILS_CONSUMER } from '../src/consumers.js';
 import {
-  flakyMailer,
   mailParts,
-  sleep,
-  startSmtpSink,
-  startWorker,
-  testConfig,
-  waitFor,
   type RunningWorker,
+  sleep,
+  type SmtpSink,
+  useMailingWorker,
+  waitFor,
 } from './_helpers.js';
 
 const topology = testTopology();
-let testDb: TestDatabase;
 let database: Database;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
 let running: RunningWorker;
 const failOnce = new Set<string>();
 
-beforeAll(async () => {
-  testDb = await createTestDatabase({ poolSize: 10 });
-  database = testDb.database;
-  smtp = await startSmtpSink();
-  const config = testConfig({
-    databaseUrl: testDb.url,
-    topology,
-    smtpUrl: smtp.url,
-    overrides: { duplicateWindowMs: 1000 },
-  });
-  running = await startWorker(config, database, { mailer: flakyMailer(smtp.url, failOnce) });
-});
-
-afterAll(async () => {
-  await running?.dispose(topology);
-  await smtp?.close();
-  await testDb?.destroy();
+useMailingWorker(topology, (w) => ({ database, smtp, running } = w), {
+  poolSize: 10,
+  failOnce,
+  overrides: { duplicateWindowMs: 1000 },
 });
 
 const mailsTo = (address: string) => smtp.received.filter((m) => m.envelopeTo.includes(address));

@@ -3,7 +3,7 @@
  * events to the outbox, the relay publishes them, the consumers create notifications, send e-mails
  * and count statistics — each exactly once, whatever is delivered twice or is invalid.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Database } from '@murmur/db';
 import { countProcessedEvents, listDeadLetters } from '@murmur/db/events';
 import {
@@ -15,48 +15,34 @@ import {
 } from '@murmur/db/statuses';
 import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import { getDailyStats, utcDay } from '@murmur/db/statistics';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { createAccountFixture } from '@murmur/db/testing';
 import { subjectFor, type NotificationCreated } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { verifyUnsubscribeToken } from '@murmur/service-kit';
 import {
-  flakyMailer,
   mailParts,
-  sleep,
-  startSmtpSink,
-  startWorker,
-  testConfig,
-  waitFor,
   type RunningWorker,
+  sleep,
+  type SmtpSink,
+  useMailingWorker,
+  waitFor,
 } from './_helpers.js';
 import { CONSUMERS, filterSubjectOf } from '../src/consumers.js';
+import type { WorkerConfig } from '../src/config.js';
 
 const topology = testTopology();
-let testDb: TestDatabase;
 let database: Database;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let config: WorkerConfig;
+let smtp: SmtpSink;
 let running: RunningWorker;
 const failOnce = new Set<string>();
 
-beforeAll(async () => {
-  testDb = await createTestDatabase({ poolSize: 10 });
-  database = testDb.database;
-  smtp = await startSmtpSink();
-  const config = testConfig({
-    databaseUrl: testDb.url,
-    topology,
-    smtpUrl: smtp.url,
-    // A short duplicate window, so a second relay pass of the same event is stored again.
-    overrides: { duplicateWindowMs: 1000 },
-  });
-  running = await startWorker(config, database, { mailer: flakyMailer(smtp.url, failOnce) });
-});
-
-afterAll(async () => {
-  await running?.dispose(topology);
-  await smtp?.close();
-  await testDb?.destroy();
+useMailingWorker(topology, (w) => ({ database, config, smtp, running } = w), {
+  poolSize: 10,
+  failOnce,
+  // A short duplicate window, so a second relay pass of the same event is stored again.
+  overrides: { duplicateWindowMs: 1000 },
 });
 
 async function notificationsOf(accountId: string) {
@@ -129,10 +115,7 @@ describe('mentions', () => {
       );
       expect(unsubscribe).not.toBeNull();
       expect(
-        verifyUnsubscribeToken(
-          testConfig({ databaseUrl: testDb.url, topology }).unsubscribeSecret,
-          decodeURIComponent(unsubscribe![1]!),
-        ),
+        verifyUnsubscribeToken(config.unsubscribeSecret, decodeURIComponent(unsubscribe![1]!)),
       ).toBe(recipient.id);
       expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
       // Nothing from the post or the profile became a header.

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { type Database } from '@murmur/db';
 import { requestEmailConfirmation, requestPasswordReset } from '@murmur/db/accounts';
 import { issueAccessToken, registerApplication } from '@murmur/db/auth';
+import { outboxBacklog } from '@murmur/db/events';
 import { recordRemoteActivity, upsertRemoteAccount } from '@murmur/db/federation';
 import { followAccount } from '@murmur/db/follows';
 import { createMediaUpload } from '@murmur/db/media';
@@ -163,7 +164,7 @@ function handlerOf(consumer: string): EventHandler {
     database,
     mailer,
     metrics: createWorkerMetrics(new Registry(), {
-      outboxBacklog: async () => ({ pending: 0, oldestPendingAgeSeconds: 0 }),
+      outboxBacklog: () => outboxBacklog(database),
       consumers: async () => ({}),
     }),
     mediaStorage: new LocalStorage(mediaDirectory),

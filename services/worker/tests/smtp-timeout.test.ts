@@ -3,41 +3,20 @@
  * retry, and people got up to 7 copies. Here the 250 comes after the client's timeout: the worker
  * must record the outcome as `unknown` and never send again.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type Database } from '@murmur/db';
 import { createStatus } from '@murmur/db/statuses';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { createAccountFixture } from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
-import {
-  sleep,
-  startSmtpSink,
-  startWorker,
-  testConfig,
-  waitFor,
-  type RunningWorker,
-} from './_helpers.js';
+import { sleep, type SmtpSink, useMailingWorker, waitFor } from './_helpers.js';
 
 const topology = testTopology();
-let testDb: TestDatabase;
 let database: Database;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let running: RunningWorker;
+let smtp: SmtpSink;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = testDb.database;
-  smtp = await startSmtpSink({ replyDelayMs: 1500 });
-  // SMTP_TIMEOUT_MS is 1000 in test configs: the 250 arrives after the client gave up.
-  running = await startWorker(
-    testConfig({ databaseUrl: testDb.url, topology, smtpUrl: smtp.url }),
-    database,
-  );
-});
-
-afterAll(async () => {
-  await running?.dispose(topology);
-  await smtp?.close();
-  await testDb?.destroy();
+// SMTP_TIMEOUT_MS is 1000 in test configs: the 250 arrives after the client gave up.
+useMailingWorker(topology, (w) => ({ database, smtp } = w), {
+  smtp: { replyDelayMs: 1500 },
 });
 
 it('records a timeout after DATA as unknown and does not send a second copy', async () => {

@@ -5,7 +5,7 @@
  * and every token issued from it is revoked (RFC 6749 §4.1.2, RFC 9700 §4.2.4).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import {
@@ -143,17 +143,28 @@ export async function ensureFirstPartyApplication(
   return row!;
 }
 
+/** A client id as clients send it (they are 43 characters here; longer ones are not ours). */
+const isClientIdShaped = (clientId: string) => clientId.length > 0 && clientId.length <= 200;
+
+/** The application `where` picks, with the hash of its secret (for `verifyClientCredentials`). */
+async function applicationWhere(executor: Executor, where: SQL) {
+  const [found] = await executor
+    .select({ application: APPLICATION_COLUMNS, secretHash: oauthApplications.clientSecretHash })
+    .from(oauthApplications)
+    .where(where)
+    .limit(1);
+  return found ?? null;
+}
+
 export async function findApplicationByClientId(
   executor: Executor,
   clientId: string,
 ): Promise<OAuthApplication | null> {
-  if (clientId.length === 0 || clientId.length > 200) return null;
-  const [row] = await executor
-    .select(APPLICATION_COLUMNS)
-    .from(oauthApplications)
-    .where(eq(oauthApplications.clientId, clientId))
-    .limit(1);
-  return row ?? null;
+  if (!isClientIdShaped(clientId)) return null;
+  return (
+    (await applicationWhere(executor, eq(oauthApplications.clientId, clientId)))?.application ??
+    null
+  );
 }
 
 export async function findApplicationById(
@@ -161,12 +172,7 @@ export async function findApplicationById(
   id: string,
 ): Promise<OAuthApplication | null> {
   if (!isSnowflakeId(id)) return null;
-  const [row] = await executor
-    .select(APPLICATION_COLUMNS)
-    .from(oauthApplications)
-    .where(eq(oauthApplications.id, id))
-    .limit(1);
-  return row ?? null;
+  return (await applicationWhere(executor, eq(oauthApplications.id, id)))?.application ?? null;
 }
 
 /** The client, when the secret matches (constant-time comparison of the hashes); else null. */
@@ -175,17 +181,9 @@ export async function verifyClientCredentials(
   clientId: string,
   clientSecret: string,
 ): Promise<OAuthApplication | null> {
-  const [found] =
-    clientId.length === 0 || clientId.length > 200
-      ? []
-      : await executor
-          .select({
-            application: APPLICATION_COLUMNS,
-            secretHash: oauthApplications.clientSecretHash,
-          })
-          .from(oauthApplications)
-          .where(eq(oauthApplications.clientId, clientId))
-          .limit(1);
+  const found = isClientIdShaped(clientId)
+    ? await applicationWhere(executor, eq(oauthApplications.clientId, clientId))
+    : null;
   const presented = hashCredential(clientSecret);
   // Compare against something even for an unknown client, so both paths cost the same.
   const stored = found?.secretHash ?? hashCredential('unknown-client');

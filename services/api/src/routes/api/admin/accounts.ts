@@ -15,7 +15,7 @@ import {
   type AdminAccountFilter,
   type AdminAccountView,
 } from '@murmur/db/moderation';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { serializeAdminAccount } from '../../../entities/index.js';
 import type { ApiInstance } from '../../../plugins/context.js';
@@ -91,8 +91,10 @@ export default async function adminAccountRoutes(app: ApiInstance): Promise<void
     if (!view) throw new DomainError('AccountNotFound', 'Record not found');
     return serializeAdminAccount(view, origin);
   };
-  const list = async (
+  /** One page of the list (v1 and v2 differ only in their filters), with its Link header. */
+  const sendPage = async (
     request: FastifyRequest,
+    reply: FastifyReply,
     filter: AdminAccountFilter | null,
     query: object,
   ) => {
@@ -105,7 +107,12 @@ export default async function adminAccountRoutes(app: ApiInstance): Promise<void
             filter,
             pageOf(query, ADMIN_PAGE.fallback, ADMIN_PAGE.max),
           );
-    return views;
+    setLinkHeaderFor(
+      request,
+      reply,
+      views.map((v) => v.account),
+    );
+    return entities(views);
   };
 
   app.get(
@@ -129,13 +136,7 @@ export default async function adminAccountRoutes(app: ApiInstance): Promise<void
         displayName: q.display_name,
         email: q.email,
       };
-      const views = await list(request, unmatchable ? null : filter, q);
-      setLinkHeaderFor(
-        request,
-        reply,
-        views.map((v) => v.account),
-      );
-      return entities(views);
+      return sendPage(request, reply, unmatchable ? null : filter, q);
     },
   );
 
@@ -171,13 +172,7 @@ export default async function adminAccountRoutes(app: ApiInstance): Promise<void
         email: q.email,
         roleIds: roles.filter((r): r is AccountRole => r !== null),
       };
-      const views = await list(request, unmatchable ? null : filter, q);
-      setLinkHeaderFor(
-        request,
-        reply,
-        views.map((v) => v.account),
-      );
-      return entities(views);
+      return sendPage(request, reply, unmatchable ? null : filter, q);
     },
   );
 
