@@ -19,6 +19,7 @@ export {
 export {
   countProcessedEvents,
   markEventProcessed,
+  markEventsProcessed,
   deleteOldProcessedEvents,
   PROCESSED_EVENTS_RETENTION_MS,
 } from '../operations/consumers.js';
