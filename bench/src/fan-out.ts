@@ -1,14 +1,16 @@
 /**
- * Fan-out on write, measured through the real worker (issue 15): statuses created at a fixed rate
- * (200/s by default) by 200 authors with 1,000 followers each, then the same load while an author
- * with 100,000 followers posts. Arrival in a feed is observed directly: a poller reads the feed of
- * one follower per author (for the big author, the follower its fan-out reaches last) every 20 ms.
+ * Fan-out on write, measured through the real worker (issue 15): first a backlog of 1,000 posts
+ * waiting when the worker starts (the pipeline's capacity, and its warm-up), then statuses created
+ * at a fixed rate (200/s by default) by 200 authors with 1,000 followers each, then the same load
+ * while an author with 100,000 followers posts. Arrival in a feed is observed directly: a poller
+ * reads the feed of one follower per author (for the big author, the follower its fan-out reaches
+ * last) every 20 ms.
  * Its own database (`murmur_bench_fanout`: fan-out cost does not depend on how many statuses exist)
  * and its own stream.
  *
  *   pnpm --filter @murmur/bench fan-out [--duration 10] [--pipeline-rate 200]
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
@@ -23,6 +25,8 @@ import { summarize } from './stats.js';
 const AUTHORS = 200;
 const FOLLOWERS_EACH = 1_000;
 const BIG_FOLLOWERS = 100_000;
+/** Posts waiting when the worker starts (1,000,000 feed rows): the capacity measurement. */
+const BACKLOG_STATUSES = 1_000;
 
 interface Setup {
   authorIds: string[];
@@ -83,14 +87,42 @@ export interface FanOutResult {
   steady: FanOutPhase;
   /** Others' statuses committed while the big author's fan-out ran. */
   duringBig: FanOutPhase;
+  /**
+   * The baseline for `duringBig`: the steady phase's statuses committed in the same window of
+   * their phase (from the same offset after the phase's first commit, as long). The lag grows or
+   * shrinks along a phase on a busy machine, so the whole steady phase is not the comparison.
+   */
+  steadySameWindow: FanOutPhase;
   bigFanOutMs: number;
   feedRowsPerSecond: number;
   /**
-   * Posts per second the benchmark actually committed in the steady phase (first to last commit):
-   * on a loaded machine it cannot keep `ratePerSecond`, and `feedRowsPerSecond` is then bounded by
-   * it, not by the fan-out; the lags still say whether the fan-out kept up with what was posted.
+   * Posts per second the benchmark started (`offered`: its schedule, late only if its own event
+   * loop was) and committed (first to last commit) in the steady phase, and how long a post took to
+   * commit. When committed < offered, the posts queued for the database (`postCommitMs` says how
+   * long), not in the benchmark; `feedRowsPerSecond` is then bounded by the committed rate, not by
+   * the fan-out, and the lags still say whether the fan-out kept up with what was posted.
    */
+  offeredPostsPerSecond: number;
   committedPostsPerSecond: number;
+  postCommitMs: { p50: number; p99: number };
+  /**
+   * The pipeline's capacity, independent of the posting rate: `backlog.statuses` posts committed
+   * while the worker was not running, then the time from the worker's readiness to the last one in
+   * its feed (relay, JetStream, every consumer, fan-out), as feed rows per second.
+   */
+  backlog: { statuses: number; drainedMs: number; feedRowsPerSecond: number };
+  /**
+   * The worker process's CPU time (every consumer, the relay, NATS, logging) per post in the
+   * steady phase: what the pipeline costs outside PostgreSQL, less sensitive to a busy machine
+   * than the lags.
+   */
+  workerCpuMsPerPost: number;
+  /**
+   * Transactions committed in the benchmark's database per post in the steady phase (each one a
+   * round trip, most a wait for the disk): the post's own, every consumer's, and the poller's
+   * (about 50 a second, whatever the code).
+   */
+  transactionsPerPost: number;
   /**
    * The same-run reference: feed-shaped rows per second PostgreSQL inserts on this machine right
    * now with one hand-written `INSERT ... SELECT` (every author's followers once, no events, no
@@ -99,6 +131,13 @@ export interface FanOutResult {
   referenceRowsPerSecond: number;
   /** `os.loadavg()` when the run ended: a shared machine skews every figure. */
   loadAverage: number[];
+  /** Issue 15's fan-out goals, judged from the figures above. */
+  goals: {
+    /** The steady lag stays sub-second (p99 < 1 s) with every offered post committed (≥ 95 %). */
+    keepsUp: boolean;
+    /** Others' lag while the big post fans out exceeds `steadySameWindow`'s by < 1 s (p50, p99). */
+    bigPostDelaysOthersUnder1s: boolean;
+  };
 }
 
 /**
@@ -136,16 +175,51 @@ async function runPhase(
 ): Promise<{
   commits: Map<string, { at: number; author: string }>;
   arrivals: Map<string, number>;
+  offeredPerSecond: number;
+  commitMs: number[];
 }> {
   const commits = new Map<string, { at: number; author: string }>();
-  const arrivals = new Map<string, number>();
+  const commitMs: number[] = [];
   const { rows: top } = await client.query<{ id: string }>(
     `select coalesce(max(status_id), 0)::text as id from home_feed_entries`,
   );
-  let floor = top[0]!.id;
+  const poller = pollArrivals(client, setup, top[0]!.id);
+  const arrivals = poller.arrivals;
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  let lastStart = started;
+  const tasks: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const author =
+      withBig && n === Math.round(rate) ? setup.bigAuthorId : setup.authorIds[n % AUTHORS]!;
+    lastStart = performance.now();
+    const postedAt = lastStart;
+    tasks.push(
+      createStatus(database, { accountId: author, text: `fan-out ${n}` }).then((s) => {
+        commits.set(s.id, { at: Date.now(), author });
+        commitMs.push(performance.now() - postedAt);
+      }),
+    );
+  }
+  const offeredPerSecond = Math.round(((total - 1) / ((lastStart - started) / 1000)) * 10) / 10;
+  await Promise.allSettled(tasks);
+  const deadline = Date.now() + 60_000;
+  while (arrivals.size < commits.size && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await poller.stop();
+  return { commits, arrivals, offeredPerSecond, commitMs };
+}
+
+/** Reads the probe followers' feeds every 20 ms, recording when each status first appears. */
+function pollArrivals(client: pg.Client, setup: Setup, floor: string) {
+  const arrivals = new Map<string, number>();
   const probes = [...new Set(setup.probes.values())];
   let polling = true;
-  const poller = (async () => {
+  const done = (async () => {
     while (polling) {
       const { rows } = await client.query<{ id: string }>(
         `select status_id::text as id from home_feed_entries
@@ -157,30 +231,69 @@ async function runPhase(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
-  const total = Math.round(rate * seconds);
-  const started = performance.now();
-  const tasks: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const author =
-      withBig && n === Math.round(rate) ? setup.bigAuthorId : setup.authorIds[n % AUTHORS]!;
-    tasks.push(
-      createStatus(database, { accountId: author, text: `fan-out ${n}` }).then((s) => {
-        commits.set(s.id, { at: Date.now(), author });
+  return {
+    arrivals,
+    stop: async () => {
+      polling = false;
+      await done;
+    },
+  };
+}
+
+/**
+ * The pipeline's capacity: `statuses` posts (a few per author) committed before the worker runs,
+ * then the worker started and timed until the last of them is in its feed.
+ */
+async function runBacklog(
+  database: ReturnType<typeof createDatabase>,
+  client: pg.Client,
+  setup: Setup,
+  statuses: number,
+  startWorker: () => Promise<unknown>,
+): Promise<FanOutResult['backlog']> {
+  const ids = new Set<string>();
+  for (let n = 0; n < statuses; n += 50) {
+    const posts = Array.from({ length: Math.min(50, statuses - n) }, (_, k) =>
+      createStatus(database, {
+        accountId: setup.authorIds[(n + k) % AUTHORS]!,
+        text: `backlog ${n + k}`,
       }),
     );
+    for (const status of await Promise.all(posts)) ids.add(status.id);
   }
-  await Promise.allSettled(tasks);
-  const deadline = Date.now() + 60_000;
-  while (arrivals.size < commits.size && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const poller = pollArrivals(client, setup, '0');
+  await startWorker();
+  // From readiness: the worker's start-up (seconds from source on a busy machine) is not capacity.
+  const started = Date.now();
+  const deadline = Date.now() + 180_000;
+  while ([...ids].some((id) => !poller.arrivals.has(id)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  polling = false;
-  await poller;
-  floor = '0';
-  return { commits, arrivals };
+  await poller.stop();
+  const last = Math.max(...[...ids].map((id) => poller.arrivals.get(id) ?? Number.NaN));
+  const drainedMs = last - started;
+  return {
+    statuses,
+    drainedMs,
+    feedRowsPerSecond: Math.round((statuses * FOLLOWERS_EACH) / (drainedMs / 1000)),
+  };
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux: /proc, 100 ticks per second). */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Transactions committed in the connected database so far (statistics lag by up to a second). */
+async function committedTransactions(client: pg.Client): Promise<number> {
+  await client.query('select pg_stat_force_next_flush()');
+  const { rows } = await client.query<{ n: string }>(
+    `select xact_commit::text as n from pg_stat_database where datname = current_database()`,
+  );
+  return Number(rows[0]!.n);
 }
 
 function phase(
@@ -198,6 +311,10 @@ function phase(
   }
   const s = summarize(lags);
   return { statuses: lags.length + missing, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max, missing };
+}
+
+function firstCommit(commits: Map<string, { at: number }>): number {
+  return Math.min(...[...commits.values()].map((c) => c.at));
 }
 
 function commitRate(commits: Map<string, { at: number }>): number {
@@ -223,49 +340,86 @@ export async function runFanOut(options: {
   const setup = await ensureSetup(client);
   const streamName = `BENCH_FANOUT_${process.pid}`;
   const logDirectory = await mkdtemp(join(tmpdir(), 'murmur-fanout-'));
-  const worker = await startService(
-    'worker',
-    options.mode,
-    {
-      databaseUrl: url.toString(),
-      natsUrl: options.natsUrl,
-      logLevel: options.logLevel,
-      extra: { NATS_STREAM: streamName, NATS_SUBJECT_PREFIX: `bench.fanout.${process.pid}` },
-    },
-    logDirectory,
-  );
+  let worker: Awaited<ReturnType<typeof startService>> | undefined;
+  const startWorker = async () => {
+    worker = await startService(
+      'worker',
+      options.mode,
+      {
+        databaseUrl: url.toString(),
+        natsUrl: options.natsUrl,
+        logLevel: options.logLevel,
+        extra: { NATS_STREAM: streamName, NATS_SUBJECT_PREFIX: `bench.fanout.${process.pid}` },
+      },
+      logDirectory,
+    );
+  };
+  // Enough connections that 200 posts/s do not queue in the benchmark's pool while each post's
+  // transaction waits for its commit (10 capped it at ~150/s on a loaded machine).
   const database = createDatabase({
     url: url.toString(),
-    poolSize: 10,
+    poolSize: 24,
     connectionTimeoutMs: 60_000,
     applicationName: 'murmur-bench',
   });
   try {
     const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
+    // Also the worker's warm-up: the steady phase starts with its pools and code paths warm.
+    const backlog = await runBacklog(database, client, setup, BACKLOG_STATUSES, startWorker);
     const steadyStart = Date.now();
+    const workerCpuBefore = await processCpuMs(worker!.pid);
+    const commitsBefore = await committedTransactions(client);
     const steady = await runPhase(database, client, setup, options.rate, options.seconds, false);
+    const workerCpuMs = (await processCpuMs(worker!.pid)) - workerCpuBefore;
+    const transactions = (await committedTransactions(client)) - commitsBefore;
     const steadySeconds = (Math.max(...steady.arrivals.values()) - steadyStart) / 1000;
     const withBig = await runPhase(database, client, setup, options.rate, options.seconds, true);
     const bigId = [...withBig.commits].find(([, c]) => c.author === setup.bigAuthorId)![0];
     const bigCommit = withBig.commits.get(bigId)!.at;
     const bigDone = withBig.arrivals.get(bigId) ?? Number.NaN;
+    const steadyPhase = phase(steady.commits, steady.arrivals, () => true);
+    const duringBig = phase(
+      withBig.commits,
+      withBig.arrivals,
+      (id, c) => id !== bigId && c.at >= bigCommit && c.at <= bigDone,
+    );
+    const offset = bigCommit - firstCommit(withBig.commits);
+    const windowStart = firstCommit(steady.commits) + offset;
+    const steadySameWindow = phase(
+      steady.commits,
+      steady.arrivals,
+      (_id, c) => c.at >= windowStart && c.at <= windowStart + (bigDone - bigCommit),
+    );
+    const committedPostsPerSecond = commitRate(steady.commits);
     return {
       ratePerSecond: options.rate,
-      steady: phase(steady.commits, steady.arrivals, () => true),
-      duringBig: phase(
-        withBig.commits,
-        withBig.arrivals,
-        (id, c) => id !== bigId && c.at >= bigCommit && c.at <= bigDone,
-      ),
+      steady: steadyPhase,
+      duringBig,
+      steadySameWindow,
       bigFanOutMs: bigDone - bigCommit,
       feedRowsPerSecond: Math.round((steady.commits.size * FOLLOWERS_EACH) / steadySeconds),
-      committedPostsPerSecond: commitRate(steady.commits),
+      offeredPostsPerSecond: steady.offeredPerSecond,
+      committedPostsPerSecond,
+      postCommitMs: (({ p50, p99 }) => ({ p50, p99 }))(summarize(steady.commitMs)),
+      backlog,
+      workerCpuMsPerPost: Math.round((workerCpuMs / steady.commits.size) * 100) / 100,
+      transactionsPerPost: Math.round((transactions / steady.commits.size) * 10) / 10,
       referenceRowsPerSecond,
       loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
+      goals: {
+        keepsUp:
+          steadyPhase.missing === 0 &&
+          steadyPhase.p99Ms < 1_000 &&
+          committedPostsPerSecond >= 0.95 * options.rate,
+        bigPostDelaysOthersUnder1s:
+          duringBig.missing === 0 &&
+          duringBig.p50Ms - steadySameWindow.p50Ms < 1_000 &&
+          duringBig.p99Ms - steadySameWindow.p99Ms < 1_000,
+      },
     };
   } finally {
     await database.close();
-    await worker.stop();
+    await worker?.stop();
     const nc = await connect({ servers: options.natsUrl, name: 'murmur-bench' });
     await (await jetstreamManager(nc)).streams.delete(streamName).catch(() => false);
     await nc.close();

@@ -10,7 +10,13 @@ import {
   utcDay,
 } from '../src/statistics/index.js';
 import { createStatus, deleteStatus } from '../src/statuses/index.js';
-import { recordDeadLetter, recordEmailOutcome } from '../src/events/index.js';
+import {
+  countProcessedEvents,
+  markEventProcessed,
+  markEventsProcessed,
+  recordDeadLetter,
+  recordEmailOutcome,
+} from '../src/events/index.js';
 import { addDays } from '../src/operations/statistics.js';
 import { claimEmailDelivery } from '../src/operations/email-deliveries.js';
 import { emailDeliveries } from '../src/schema/index.js';
@@ -92,6 +98,25 @@ describe('email ledger', () => {
       state: 'finished',
       delivery: { status: 'unknown' },
     });
+  });
+});
+
+describe('processed-event markers of events that asked nothing', () => {
+  it('marks a batch, once per event however often it repeats, for that consumer only', async () => {
+    const ids = Array.from({ length: 300 }, () => crypto.randomUUID());
+    await markEventProcessed(database, 'marker-test-b', ids[0]!);
+    await markEventsProcessed(database, 'marker-test-a', [...ids, ids[0]!]);
+    await markEventsProcessed(database, 'marker-test-a', ids.slice(0, 10));
+    await markEventsProcessed(database, 'marker-test-a', []);
+    expect(await countProcessedEvents(database, 'marker-test-a')).toBe(300);
+    expect(await countProcessedEvents(database, 'marker-test-b')).toBe(1);
+    // The reconciler's question, "has this consumer processed this event", answered for each.
+    const { rows } = await database.pool.query<{ n: string }>(
+      `select count(*) as n from processed_events where consumer = 'marker-test-a'
+       and event_id = any($1::uuid[])`,
+      [ids],
+    );
+    expect(Number(rows[0]!.n)).toBe(300);
   });
 });
 

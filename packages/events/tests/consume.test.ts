@@ -339,6 +339,41 @@ describe('startConsumer', () => {
     expect(maxActive).toBe(3);
   });
 
+  it('confirms the acks of handlers that finish together with one request, and loses none', async () => {
+    const topology = await setup();
+    // Every acknowledgement this consumer sends, as the server receives it: a confirmation
+    // request (ackAck) carries a reply subject, a plain +ACK does not.
+    const acks: Array<{ confirmed: boolean }> = [];
+    const watch = nc.subscribe(`$JS.ACK.${topology.streamName}.worker.>`, {
+      callback: (_err, msg) => {
+        if (new TextDecoder().decode(msg.data) === '+ACK') acks.push({ confirmed: !!msg.reply });
+      },
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const handle = await start(topology, {
+      concurrency: 20,
+      handle: async () => {
+        started++;
+        await gate;
+      },
+    });
+    await publishMany(topology, 20);
+    await waitFor(async () => (started === 20 ? true : null), { what: '20 handlers running' });
+    release();
+    const info = await allAcked(topology);
+    await handle.idle();
+    await nc.flush();
+    watch.unsubscribe();
+    expect(info.num_redelivered).toBe(0);
+    expect(acks).toHaveLength(20);
+    expect(acks.filter((a) => a.confirmed)).toHaveLength(1);
+    // Nothing left to redeliver after the ack wait either.
+    await sleep(5_500);
+    expect((await consumerInfo(topology)).num_redelivered).toBe(0);
+  });
+
   it('prefetches no more than the concurrency, even when the server would send more', async () => {
     const topology = await setup({ maxAckPending: 1_000 });
     let release: () => void = () => {};

@@ -154,7 +154,8 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     name: CONVERSATIONS_CONSUMER,
     description: 'Direct conversations (PostCreated of direct messages)',
     handles: ['PostCreated'],
-    handler: ({ database }) => conversationsHandler(database),
+    handler: ({ config, database }) =>
+      conversationsHandler(database, { maxBatch: config.concurrency }),
   },
   {
     name: PUSH_CONSUMER,

@@ -4,16 +4,20 @@
  * only marked, so the reconciler does not republish them.
  */
 import { type Database } from '@murmur/db';
-import { markEventProcessed } from '@murmur/db/events';
 import { recordDirectMessageOnce } from '@murmur/db/conversations';
 import type { EventHandler } from './handlers.js';
+import { nothingToDoMarker } from './markers.js';
 
 export const CONVERSATIONS_CONSUMER = 'conversations';
 
-export function conversationsHandler(database: Database): EventHandler {
+export function conversationsHandler(
+  database: Database,
+  options: { maxBatch: number },
+): EventHandler {
+  const markNothingToDo = nothingToDoMarker(database, CONVERSATIONS_CONSUMER, options);
   return async (event, log) => {
     if (event.type !== 'PostCreated' || event.data.visibility !== 'direct') {
-      await markEventProcessed(database, CONVERSATIONS_CONSUMER, event.id);
+      await markNothingToDo(event.id);
       return;
     }
     const fresh = await recordDirectMessageOnce(database, CONVERSATIONS_CONSUMER, {

@@ -17,7 +17,6 @@ import {
   recordFederationDeliveryOutcomes,
   type ClaimedFederationDelivery,
 } from '@murmur/db/federation';
-import { markEventProcessed } from '@murmur/db/events';
 import {
   createMurmurFederation,
   createOutgoingPlanner,
@@ -31,6 +30,7 @@ import { createSafeFetch } from '@murmur/outbound';
 import type { Logger } from '@murmur/service-kit';
 import type { WorkerConfig } from './config.js';
 import type { EventHandler } from './handlers.js';
+import { nothingToDoMarker } from './markers.js';
 
 export const FEDERATION_DELIVERY_CONSUMER = 'federation-delivery';
 
@@ -40,6 +40,8 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 export const DELIVERY_LEASE_MS = 10 * 60_000;
 /** Rows the retry loop claims at a time. */
 export const RETRY_BATCH = 200;
+/** Most markers of events with no remote audience written in one statement. */
+const MARKER_BATCH = 500;
 
 export type DeliveryOutcomeLabel = 'delivered' | 'failed' | 'retry' | 'deferred';
 
@@ -103,21 +105,24 @@ export function createFederationSending(options: {
   }
 
   return {
-    handler: (consumer) => async (event) => {
-      const plan = await planner(event);
-      if (!plan || plan.inboxes.length === 0) {
-        await markEventProcessed(database, consumer, event.id);
-        return;
-      }
-      const rows = await enqueueFederationDeliveries(database, {
-        consumer,
-        eventId: event.id,
-        senderAccountId: plan.senderAccountId,
-        activity: plan.activity,
-        inboxUrls: plan.inboxes,
-        leaseMs: DELIVERY_LEASE_MS,
-      });
-      if (rows.length > 0) sendInBackground(rows);
+    handler: (consumer) => {
+      const markNothingToDo = nothingToDoMarker(database, consumer, { maxBatch: MARKER_BATCH });
+      return async (event) => {
+        const plan = await planner(event);
+        if (!plan || plan.inboxes.length === 0) {
+          await markNothingToDo(event.id);
+          return;
+        }
+        const rows = await enqueueFederationDeliveries(database, {
+          consumer,
+          eventId: event.id,
+          senderAccountId: plan.senderAccountId,
+          activity: plan.activity,
+          inboxUrls: plan.inboxes,
+          leaseMs: DELIVERY_LEASE_MS,
+        });
+        if (rows.length > 0) sendInBackground(rows);
+      };
     },
     async retryDue() {
       let attempted = 0;

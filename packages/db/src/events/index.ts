@@ -20,6 +20,7 @@ export {
   countProcessedEvents,
   isEventProcessed,
   markEventProcessed,
+  markEventsProcessed,
   deleteOldProcessedEvents,
   PROCESSED_EVENTS_RETENTION_MS,
 } from '../operations/consumers.js';

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
+import { asyncCommit } from './async-commit.js';
 
 /**
  * Records that `consumer` has handled an event whose effect is idempotent by itself (the media step
@@ -36,6 +37,28 @@ export async function isEventProcessed(
     sql`select 1 from processed_events where consumer = ${consumer} and event_id = ${eventId}`,
   );
   return rows.length > 0;
+}
+
+/**
+ * Records, in one statement, that `consumer` has handled events that asked nothing of it (a
+ * public post for the conversations consumer, a post with no remote audience for federation
+ * delivery). Committed without waiting for the WAL flush (`asyncCommit`): a crash can lose the
+ * last of these markers, and the reconciler then republishes those events, which again ask
+ * nothing. One statement for a batch instead of a synchronous commit per event.
+ */
+export async function markEventsProcessed(
+  database: Database,
+  consumer: string,
+  eventIds: readonly string[],
+): Promise<void> {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return;
+  await queryRows(
+    database.primary,
+    sql`insert into processed_events (consumer, event_id)
+      select ${consumer}, e from unnest(${sql.param(ids)}::uuid[]) e where ${asyncCommit}
+      on conflict do nothing`,
+  );
 }
 
 /** How many events `consumer` has processed (the `/status` page and test oracles). */

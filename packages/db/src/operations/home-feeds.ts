@@ -10,6 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { isUniqueViolation } from '../transaction.js';
+import { asyncCommit } from './async-commit.js';
 import {
   belongsInHome,
   belongsInList,
@@ -45,15 +46,6 @@ async function insertingOnce<Row>(
     return queryRows<Row>(database.primary, statement(sql`on conflict do nothing`));
   }
 }
-
-/**
- * A condition that is always true and makes the statement's transaction commit without waiting
- * for the WAL flush (`synchronous_commit = off`, for this transaction only). For fan-out
- * statements: feeds are derived data, and what a crash can lose with them is redone (see
- * `fanOutStatusesOnce` and `fanOutStatus`, and ARCHITECTURE.md). Under load, waiting for the disk
- * at each batch left the consumer idle.
- */
-const asyncCommit = sql`(select set_config('synchronous_commit', 'off', true)) is not null`;
 
 /**
  * Pushes a status (a post or a boost) into the feed of each follower of its author,

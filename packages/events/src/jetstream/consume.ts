@@ -8,7 +8,8 @@
  * - Invalid messages are handed to `onInvalid` (dead letter) and terminated; a bad message never
  *   blocks the others.
  * - While a handler runs, `working()` extends the ack deadline; on success the ack is confirmed by the
- *   server (`ackAck`, the "double ack"); on failure the message is nak'ed with a growing delay.
+ *   server (the "double ack"; one `ackAck` for the acks sent in the same turn, `AckBatch`); on failure
+ *   the message is nak'ed with a growing delay.
  * - Missed heartbeats (server restarted, consumer stuck: nats-server #5839) make the loop drop its
  *   iterator and build a new one, with backoff; reconnects themselves are handled by nats.js.
  * - `stop()` stops pulling, hands back buffered messages, and waits for running handlers to finish and
@@ -19,6 +20,7 @@
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { errors as natsErrors } from '@nats-io/transport-node';
+import { AckBatch } from './ack-batch.js';
 import { decodeEvent, InvalidEventError, type DomainEvent } from '../contracts.js';
 import { subjectFor, type EventTopology } from '../topology.js';
 import { defaultRetryDelayMs, effectiveAckWaitMs } from './consumer-config.js';
@@ -148,6 +150,7 @@ class EventConsumer implements ConsumerHandle {
   private maxDeliver = Number.POSITIVE_INFINITY;
   /** Handlers waiting out a dependency's outage: `stop()` cuts their pauses short. */
   private readonly outagePauses = new Set<CancellableDelay>();
+  private readonly acks: AckBatch;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -162,6 +165,7 @@ class EventConsumer implements ConsumerHandle {
       return Number.isFinite(ms) && ms >= 0 ? ms : defaultRetryDelayMs(deliveryCount);
     };
     this.logBase = { consumer: options.consumerName, stream: topology.streamName };
+    this.acks = new AckBatch(options.ackTimeoutMs);
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
@@ -394,8 +398,7 @@ class EventConsumer implements ConsumerHandle {
     stopWorking();
     this.runningIds.delete(event.id);
     try {
-      const timeout = this.options.ackTimeoutMs;
-      await msg.ackAck(timeout !== undefined ? { timeout } : undefined);
+      await this.acks.confirm(msg);
       this.logger.debug({ ...base, durationMs: Date.now() - startedAt }, 'event handled');
     } catch (err) {
       // The handler's effects are committed; a redelivery is harmless because handlers are idempotent.
