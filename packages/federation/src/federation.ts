@@ -4,16 +4,24 @@
  * personal and shared inboxes. One definition, used by the API (which serves it) and, for
  * sending, by the worker.
  */
-import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
-import { Activity, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
+import {
+  createFederation,
+  type Federation,
+  kvCache,
+  type KvStore,
+  type RequestContext,
+} from '@fedify/fedify';
+import { Activity, Application, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
 import { followersOf, followingOf } from '@murmur/db/follows';
-import { recordRemoteActivity } from '@murmur/db/federation';
+import { anyHostSuspended, recordRemoteActivity } from '@murmur/db/federation';
 import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
+import { createDomainGate } from './domain-gate.js';
+import { INSTANCE_ACTOR_IDENTIFIER, instanceActorKeys } from './instance-actor.js';
 import { PostgresKvStore } from './kv-store.js';
 import { registerStatusObjects } from './outgoing/objects.js';
 
@@ -32,6 +40,12 @@ export interface MurmurFederationOptions {
   kv?: KvStore;
   /** User-Agent of outgoing requests. */
   userAgent?: string;
+  /**
+   * Secure mode (AUTHORIZED_FETCH): actors, notes, outboxes and collections answer only requests
+   * signed by a server the instance has not suspended; the instance actor stays readable by
+   * anyone (servers fetch it to verify the signatures of Murmur's own fetches).
+   */
+  authorizedFetch?: boolean;
 }
 
 /** Followers and following pages hold this many actors, as Mastodon's do. */
@@ -65,13 +79,30 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
   const { database, publicOrigin, profileImageUrl } = options;
   const kv = options.kv ?? new PostgresKvStore(database);
   const { fetch: safeFetch, userAgent } = options;
-  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes).
-  const cachedLoader = () => kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
+  const instanceKeys = instanceActorKeys(kv);
+  const instanceKeyId = new URL(
+    `${ACTOR_PATH.replace('{identifier}', INSTANCE_ACTOR_IDENTIFIER)}#main-key`,
+    publicOrigin,
+  );
+  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes). Every
+  // document is fetched signed as the instance actor, so servers in secure mode answer; JSON-LD
+  // contexts are public.
+  const cachedDocumentLoader = () =>
+    kvCache({
+      loader: signedDocumentLoader(
+        safeFetch,
+        async () => ({ keyId: instanceKeyId, privateKey: (await instanceKeys()).privateKey }),
+        userAgent,
+      ),
+      kv,
+    });
+  const cachedContextLoader = () =>
+    kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
   const federation = createFederation<void>({
     kv,
     origin: publicOrigin,
-    documentLoaderFactory: cachedLoader,
-    contextLoaderFactory: cachedLoader,
+    documentLoaderFactory: cachedDocumentLoader,
+    contextLoaderFactory: cachedContextLoader,
     authenticatedDocumentLoaderFactory: (identity) =>
       signedDocumentLoader(safeFetch, identity, userAgent),
     // No `userAgent` here: Fedify refuses it beside custom loaders, which set their own.
@@ -83,8 +114,30 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     return account && account.username === identifier ? account : null;
   }
 
+  const gate = createDomainGate(database);
+  /** Secure mode's rule: a signature whose key is not on a suspended server. */
+  async function mayRead(ctx: RequestContext<void>): Promise<boolean> {
+    if (!options.authorizedFetch) return true;
+    // The claimed key's server first: a suspended one is refused without fetching its key.
+    if (await gate.refuses(ctx.request)) return false;
+    const key = await ctx.getSignedKey();
+    return key?.id != null && !(await anyHostSuspended(database.primary, [key.id.host]));
+  }
+
   federation
     .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR_IDENTIFIER) {
+        const [keys] = await ctx.getActorKeyPairs(identifier);
+        return new Application({
+          id: ctx.getActorUri(identifier),
+          preferredUsername: new URL(publicOrigin).hostname,
+          name: new URL(publicOrigin).hostname,
+          inbox: ctx.getInboxUri(identifier),
+          endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+          manuallyApprovesFollowers: true,
+          publicKey: keys?.cryptographicKey ?? null,
+        });
+      }
       const account = await localAccount(identifier);
       if (!account) return null;
       const keys = await ctx.getActorKeyPairs(identifier);
@@ -114,11 +167,13 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
         published: instant(account.createdAt) as never,
       });
     })
+    .authorize((ctx, identifier) => identifier === INSTANCE_ACTOR_IDENTIFIER || mayRead(ctx))
     .mapHandle(
       async (_ctx, username) =>
         (await findAccountByUsername(database.replica, username))?.username ?? null,
     )
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR_IDENTIFIER) return [await instanceKeys()];
       const account = await localAccount(identifier);
       return account ? actorKeyPairs(database, account.id) : [];
     });
@@ -144,7 +199,8 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     .setCounter(
       async (_ctx, identifier) => (await localAccount(identifier))?.followersCount ?? null,
     )
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize(mayRead);
 
   federation
     .setFollowingDispatcher('/users/{identifier}/following', async (ctx, identifier, cursor) => {
@@ -162,10 +218,11 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     .setCounter(
       async (_ctx, identifier) => (await localAccount(identifier))?.followingCount ?? null,
     )
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize(mayRead);
 
   // Statuses at their ids, and the outbox's pages of Create activities.
-  registerStatusObjects(federation, { database, publicOrigin });
+  registerStatusObjects(federation, { database, publicOrigin, authorize: mayRead });
 
   // Fedify has verified the signature (and that the key is the actor's) before a listener runs.
   // The inbox only records the activity, once per id, and answers 202; the worker applies it.
