@@ -48,6 +48,9 @@ export interface MurmurFederationOptions {
   authorizedFetch?: boolean;
 }
 
+/** How long a fetched remote document (an actor, a note) is reused (Fedify's default). */
+const DOCUMENT_CACHE_DURATION = Temporal.Duration.from({ minutes: 5 });
+
 /** Followers and following pages hold this many actors, as Mastodon's do. */
 export const COLLECTION_PAGE_SIZE = 40;
 
@@ -84,7 +87,9 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     `${ACTOR_PATH.replace('{identifier}', INSTANCE_ACTOR_IDENTIFIER)}#main-key`,
     publicOrigin,
   );
-  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes). Every
+  // Remote documents are cached in the store for minutes, except key ids (`…#main-key`): Fedify
+  // keeps verified keys in its own cache and, when a signature fails with a cached key, fetches the
+  // key again; a cached document would hand it the old key until it expired (key rotation). Every
   // document is fetched signed as the instance actor, so servers in secure mode answer; JSON-LD
   // contexts are public.
   const cachedDocumentLoader = () =>
@@ -95,6 +100,7 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
         userAgent,
       ),
       kv,
+      rules: [[new URLPattern({ hash: '' }) as never, DOCUMENT_CACHE_DURATION]],
     });
   const cachedContextLoader = () =>
     kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });

@@ -41,6 +41,7 @@ export {
   listInstanceDomainBlocks,
   listPublicInstanceDomainBlocks,
   findInstanceDomainBlock,
+  findInstanceDomainBlockByDomain,
   type InstanceDomainBlock,
 } from '../queries/instance-domain-blocks.js';
 export { DOMAIN_BLOCK_SEVERITIES, type DomainBlockSeverity } from '../schema/index.js';

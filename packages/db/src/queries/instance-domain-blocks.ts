@@ -80,6 +80,18 @@ export async function findInstanceDomainBlock(
   return rows[0] ? toBlock(rows[0]) : null;
 }
 
+/** The block of exactly this domain (as normalized when blocked), or null. */
+export async function findInstanceDomainBlockByDomain(
+  executor: Executor,
+  domain: string,
+): Promise<InstanceDomainBlock | null> {
+  const rows = await queryRows<Row>(
+    executor,
+    sql`select ${COLUMNS} from instance_domain_blocks b where b.domain = ${domain.trim().toLowerCase()}`,
+  );
+  return rows[0] ? toBlock(rows[0]) : null;
+}
+
 /** What the instance does to a host: the most severe block covering it, null if none. */
 export async function instanceDomainPolicy(
   executor: Executor,
