@@ -6,7 +6,7 @@
 import type { Federation } from '@fedify/fedify';
 import { type Actor, type Image, isActor, type Link } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
-import { findRemoteAccount, upsertRemoteAccount } from '@murmur/db/federation';
+import { anyHostSuspended, findRemoteAccount, upsertRemoteAccount } from '@murmur/db/federation';
 import { htmlToText } from './html-text.js';
 
 export const REMOTE_ACCOUNT_REFRESH_MS = 24 * 60 * 60 * 1000;
@@ -128,6 +128,8 @@ export function createRemoteAccountResolver(
   }
 
   async function resolveActor(uri: URL): Promise<string | null> {
+    // A server the instance suspended is not contacted.
+    if (await anyHostSuspended(database.primary, [uri.host])) return null;
     const context = federation.createContext(new URL(publicOrigin), undefined);
     let object: unknown;
     try {
@@ -151,6 +153,7 @@ export function createRemoteAccountResolver(
       ) {
         return known.id;
       }
+      if (await anyHostSuspended(database.primary, [parsed.host])) return known?.id ?? null;
       const actorUrl = await webFinger(parsed.username, parsed.host);
       if (!actorUrl) return known?.id ?? null;
       return (await resolveActor(actorUrl)) ?? known?.id ?? null;

@@ -108,6 +108,23 @@ describe('a suspended server at the inbox', () => {
     expect(await receivedIds(open)).not.toContain(activityId);
   });
 
+  it('is not looked up (WebFinger, actor) when someone searches for one of its accounts', async () => {
+    const acct = `mallory@${suspendedRemote.actorId.host}`;
+    const viewer = await signedInUser(open.database);
+    const lookup = await open.app.inject({
+      url: `/api/v1/accounts/lookup?acct=${encodeURIComponent(acct)}`,
+      headers: viewer.headers,
+    });
+    expect(lookup.statusCode).toBe(404);
+    expect(suspendedRemote.requests).toEqual([]);
+    // The same search for a server that is not suspended asks it.
+    await open.app.inject({
+      url: `/api/v1/accounts/lookup?acct=${encodeURIComponent(`mallory@${remote.actorId.host}`)}`,
+      headers: viewer.headers,
+    });
+    expect(remote.requests.some((path) => path.startsWith('/.well-known/webfinger'))).toBe(true);
+  });
+
   it('still takes the same activity from a server that is not suspended', async () => {
     const activityId = `${remote.actorId.href}/follows/welcome`;
     const body = follow(remote.actorId, activityId);
