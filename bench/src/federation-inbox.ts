@@ -21,7 +21,13 @@
  * server). Client, remote actors and the server under test share this process; the reference
  * shares it the same way. Prints the load average beside the figures: the machine may be shared.
  */
-import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
@@ -63,7 +69,7 @@ interface SignedPost {
   headers: Record<string, string>;
 }
 
-function readBody(request: import('node:http').IncomingMessage): Promise<Buffer> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
