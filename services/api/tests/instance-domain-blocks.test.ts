@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { authorizeFollowRequest, followAccount, relationships } from '@murmur/db/follows';
-import { upsertRemoteAccount } from '@murmur/db/federation';
+import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
 import {
   adminAccountsById,
   listAuditLog,
@@ -84,6 +84,31 @@ describe('instance domain blocks', () => {
     });
     const innocent = await remoteAccount('friend', 'fine.example');
 
+    const remotePost = async (accountId: string, text: string) =>
+      (
+        await receiveRemoteStatus(t.database, {
+          accountId,
+          uri: `https://spam.example/notes/${text.replace(/\W/g, '')}`,
+          url: null,
+          contentHtml: `<p>${text}</p>`,
+          text,
+          spoilerText: '',
+          sensitive: false,
+          language: null,
+          visibility: 'public',
+          inReplyToId: null,
+          mentionedAccountIds: [],
+          hashtags: [],
+          publishedAt: new Date(),
+        })
+      ).id;
+    const spamPost = await remotePost(before, 'buy now');
+    const federated = async () =>
+      (await reader.client.v1.timelines.public.list({ remote: true, limit: 40 })).map(
+        (status) => status.id,
+      );
+    expect(await federated()).toContain(spamPost);
+
     const block = await moderator.client.v1.admin.domainBlocks.create({
       domain: 'Spam.Example',
       severity: 'silence',
@@ -101,6 +126,9 @@ describe('instance domain blocks', () => {
     });
     expect(await state(before)).toEqual({ silenced: true, suspended: false });
     expect(await state(innocent)).toEqual({ silenced: false, suspended: false });
+    // Limited: out of the public timelines (still readable on its own).
+    expect(await federated()).not.toContain(spamPost);
+    expect((await reader.client.v1.statuses.$select(spamPost).fetch()).id).toBe(spamPost);
     // An account of the server (a subdomain included) met later is limited from the start.
     const later = await remoteAccount('newcomer', 'social.spam.example');
     expect(await state(later)).toEqual({ silenced: true, suspended: false });
@@ -151,6 +179,7 @@ describe('instance domain blocks', () => {
     expect(await state(before)).toEqual({ silenced: false, suspended: false });
     expect(await state(later)).toEqual({ silenced: false, suspended: false });
     expect(await state(otherModerated)).toEqual({ silenced: false, suspended: true });
+    expect(await federated()).toContain(spamPost);
     expect(await reader.client.v1.instance.domainBlocks.fetch()).toEqual([]);
 
     const events = await outboxEvents(t.database, [
