@@ -234,6 +234,9 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
   // The inbox only records the activity, once per id, and answers 202; the worker applies it.
   federation
     .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
+    // Once per activity id is Murmur's own record (`received_activities`, written in the recording
+    // statement); Fedify's idempotence cache would add a read and a write per activity.
+    .withIdempotency(() => null)
     .on(Activity, async (ctx, activity) => {
       const actorUri = activity.actorId;
       if (!activity.id || !actorUri) return;
