@@ -11,6 +11,13 @@ import { isDomainError, type Database } from '@murmur/db';
 import {
   ACCOUNT_ROLES,
   addInstanceRule,
+  blockInstanceDomain,
+  changeInstanceDomainBlock,
+  DOMAIN_BLOCK_SEVERITIES,
+  findInstanceDomainBlockByDomain,
+  listInstanceDomainBlocks,
+  unblockInstanceDomain,
+  type DomainBlockOptions,
   isAccountRole,
   listInstanceRules,
   removeInstanceRule,
@@ -36,6 +43,8 @@ export interface CommandContext extends CommandIo {
   database: Database;
   /** bcrypt cost of the passwords `accounts create` makes (the API's BCRYPT_COST). */
   bcryptCost: number;
+  /** This server's host (PUBLIC_URL's), which `domains block` refuses. */
+  localDomain: string;
 }
 
 export const USAGE = `Usage: pnpm murmurctl <command> [options]
@@ -57,6 +66,17 @@ Instance rules (shown at sign-up, in /api/v1/instance/rules, cited by reports)
   rules list
   rules add <text> [--hint <text>]
   rules remove <id>
+
+Instance domain blocks (other servers, for everyone here; subdomains included)
+  domains list
+  domains block <domain> [--severity silence|suspend|noop] [--reject-media] [--reject-reports]
+                [--obfuscate] [--public-comment <text>] [--private-comment <text>]
+      silence (default): its accounts are limited (out of public timelines, their notifications
+      filtered). suspend: its activities are refused, nothing is sent to it, follows with it end,
+      its accounts are hidden. noop: only the options.
+  domains change <domain> [the same options]
+  domains unblock <domain>
+      Lift the block: its accounts are restored (follows it ended stay ended).
 
 Announcements (shown by apps to everyone, with reactions)
   announcements list
@@ -223,6 +243,87 @@ async function rulesCommand(context: CommandContext, args: string[]): Promise<vo
   }
 }
 
+const DOMAIN_OPTIONS = {
+  severity: { type: 'string' },
+  'reject-media': { type: 'boolean' },
+  'reject-reports': { type: 'boolean' },
+  obfuscate: { type: 'boolean' },
+  'public-comment': { type: 'string' },
+  'private-comment': { type: 'string' },
+} as const;
+
+async function domainsCommand(context: CommandContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: DOMAIN_OPTIONS,
+  });
+  const [action, domain, ...rest] = positionals;
+  const severity = values.severity;
+  if (
+    severity !== undefined &&
+    !(DOMAIN_BLOCK_SEVERITIES as readonly string[]).includes(severity)
+  ) {
+    usage(`--severity: one of ${DOMAIN_BLOCK_SEVERITIES.join(', ')}`);
+  }
+  const options: DomainBlockOptions = {
+    ...(severity ? { severity: severity as DomainBlockOptions['severity'] } : {}),
+    ...(values['reject-media'] ? { rejectMedia: true } : {}),
+    ...(values['reject-reports'] ? { rejectReports: true } : {}),
+    ...(values.obfuscate ? { obfuscate: true } : {}),
+    ...(values['public-comment'] !== undefined ? { publicComment: values['public-comment'] } : {}),
+    ...(values['private-comment'] !== undefined
+      ? { privateComment: values['private-comment'] }
+      : {}),
+  };
+  if (action === 'list') {
+    const blocks = await listInstanceDomainBlocks(context.database.primary, { limit: 200 });
+    if (blocks.length === 0) context.out('No blocked servers.');
+    for (const block of blocks) {
+      const flags = [
+        block.rejectMedia && 'reject media',
+        block.rejectReports && 'reject reports',
+        block.obfuscate && 'obfuscated',
+      ].filter(Boolean);
+      context.out(
+        `${block.domain}: ${[block.severity, ...flags].join(', ')}${block.publicComment ? ` — ${block.publicComment}` : ''}`,
+      );
+    }
+    return;
+  }
+  if (action !== 'block' && action !== 'change' && action !== 'unblock') {
+    usage(
+      action
+        ? `domains: unknown action "${action}"`
+        : 'domains: which action? (list, block, change, unblock)',
+    );
+  }
+  if (!domain || rest.length > 0) usage(`domains ${action} <domain> [options]`);
+  if (action === 'block') {
+    const block = await blockInstanceDomain(context.database, {
+      moderatorId: null,
+      domain,
+      localDomain: context.localDomain,
+      ...options,
+    });
+    context.out(`${block.domain} is blocked (${options.severity ?? 'silence'}).`);
+    return;
+  }
+  const existing = await findInstanceDomainBlockByDomain(context.database.primary, domain);
+  if (!existing) throw new RefusedError(`${domain} is not blocked (see "domains list").`);
+  if (action === 'change') {
+    await changeInstanceDomainBlock(context.database, {
+      moderatorId: null,
+      id: existing.id,
+      ...options,
+    });
+    context.out(`${existing.domain}: the block is changed.`);
+  } else {
+    await unblockInstanceDomain(context.database, { moderatorId: null, id: existing.id });
+    context.out(`${existing.domain} is no longer blocked.`);
+  }
+}
+
 function parseTime(value: string | undefined, option: string): Date | null {
   if (value === undefined) return null;
   const time = new Date(value);
@@ -315,7 +416,7 @@ export async function runMurmurctl(
     io.out(`VAPID_PRIVATE_KEY=${keys.privateKey}`);
     return EXIT.ok;
   }
-  if (group !== 'accounts' && group !== 'rules' && group !== 'announcements') {
+  if (!['accounts', 'rules', 'announcements', 'domains'].includes(group)) {
     io.err(`murmurctl: unknown command "${group}"`);
     io.err('Run "pnpm murmurctl --help" for the commands.');
     return EXIT.usage;
@@ -324,6 +425,7 @@ export async function runMurmurctl(
   try {
     if (group === 'accounts') await accountsCommand(context, args);
     else if (group === 'rules') await rulesCommand(context, args);
+    else if (group === 'domains') await domainsCommand(context, args);
     else await announcementsCommand(context, args);
     return EXIT.ok;
   } catch (error) {

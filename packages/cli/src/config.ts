@@ -3,6 +3,7 @@ import { readEnvironment, SHARED_VARIABLES } from '@murmur/service-kit';
 
 export const CLI_VARIABLES = {
   DATABASE_URL: SHARED_VARIABLES.DATABASE_URL,
+  PUBLIC_URL: SHARED_VARIABLES.PUBLIC_URL,
   BCRYPT_COST: {
     kind: 'integer',
     description: 'bcrypt cost for the passwords `accounts create` makes (as the API)',
@@ -15,10 +16,16 @@ export const CLI_VARIABLES = {
 export interface CliConfig {
   databaseUrl: string;
   bcryptCost: number;
+  /** PUBLIC_URL's host: this server, which cannot block itself. */
+  localDomain: string;
 }
 
 /** Throws ConfigurationError with every problem found. */
 export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
   const values = readEnvironment(CLI_VARIABLES, env);
-  return { databaseUrl: values.DATABASE_URL, bcryptCost: values.BCRYPT_COST };
+  return {
+    databaseUrl: values.DATABASE_URL,
+    bcryptCost: values.BCRYPT_COST,
+    localDomain: new URL(values.PUBLIC_URL).host,
+  };
 }

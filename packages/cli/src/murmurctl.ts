@@ -24,7 +24,7 @@ async function main(): Promise<number> {
           connectionTimeoutMs: 5_000,
           applicationName: 'murmurctl',
         });
-        return { database, bcryptCost: env.bcryptCost };
+        return { database, bcryptCost: env.bcryptCost, localDomain: env.localDomain };
       },
     );
   } catch (error) {

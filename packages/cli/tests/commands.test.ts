@@ -1,11 +1,12 @@
 /**
- * murmurctl's announcement and VAPID commands, run in-process through `runMurmurctl` (the same
+ * murmurctl's announcement, domain block and VAPID commands, run in-process through `runMurmurctl` (the same
  * function the entry point calls) against a real database: what the operator types, what they read,
  * the exit code, and what the apps then see.
  */
 import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { activeAnnouncements } from '@murmur/db/announcements';
+import { listAuditLog, listInstanceDomainBlocks } from '@murmur/db/moderation';
 import { useTestDatabase } from '@murmur/db/testing';
 import { EXIT, runMurmurctl } from '../src/commands.js';
 
@@ -17,7 +18,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
   const code = await runMurmurctl(
     argv,
     { out: (line) => out.push(line), err: (line) => err.push(line) },
-    () => ({ database: testDb.database, bcryptCost: 10 }),
+    () => ({ database: testDb.database, bcryptCost: 10, localDomain: 'murmur.test' }),
   );
   return { code, out, err };
 }
@@ -74,5 +75,51 @@ describe('murmurctl vapid generate', () => {
     expect(createPublicKey({ key: jwk, format: 'jwk' }).asymmetricKeyType).toBe('ec');
     expect(second.out[0]).not.toBe(publicLine);
     expect((await run('vapid', 'rotate')).code).toBe(EXIT.usage);
+  });
+});
+
+describe('murmurctl domains', () => {
+  it('blocks, changes, lists and unblocks a server, each change in the audit log', async () => {
+    const blocked = await run(
+      'domains',
+      'block',
+      'Spam.Example',
+      '--severity',
+      'suspend',
+      '--reject-media',
+      '--public-comment',
+      'Spam',
+    );
+    expect(blocked).toMatchObject({ code: EXIT.ok, out: ['spam.example is blocked (suspend).'] });
+    expect((await run('domains', 'list')).out).toEqual([
+      'spam.example: suspend, reject media — Spam',
+    ]);
+    const changed = await run('domains', 'change', 'spam.example', '--severity', 'silence');
+    expect(changed.code).toBe(EXIT.ok);
+    const [block] = await listInstanceDomainBlocks(testDb.database.primary, { limit: 10 });
+    expect(block).toMatchObject({ domain: 'spam.example', severity: 'silence', rejectMedia: true });
+
+    expect((await run('domains', 'unblock', 'spam.example')).code).toBe(EXIT.ok);
+    expect((await run('domains', 'list')).out).toEqual(['No blocked servers.']);
+    const audit = await listAuditLog(testDb.database.primary, { limit: 10 });
+    expect(
+      audit.filter((e) => e.targetType === 'DomainBlock').map((e) => [e.action, e.moderator]),
+    ).toEqual([
+      ['destroy_domain_block', null],
+      ['update_domain_block', null],
+      ['create_domain_block', null],
+    ]);
+  });
+
+  it('refuses what it cannot do with the right exit codes', async () => {
+    expect((await run('domains', 'block', 'x.example', '--severity', 'nuke')).code).toBe(
+      EXIT.usage,
+    );
+    expect((await run('domains', 'block', 'murmur.test')).code).toBe(EXIT.refused);
+    expect((await run('domains', 'block', 'not a host')).code).toBe(EXIT.refused);
+    const unknown = await run('domains', 'unblock', 'never.example');
+    expect(unknown.code).toBe(EXIT.refused);
+    expect(unknown.err.join('\n')).toContain('is not blocked');
+    expect((await run('domains')).code).toBe(EXIT.usage);
   });
 });

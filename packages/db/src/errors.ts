@@ -31,7 +31,9 @@ export type DomainErrorCode =
   | 'InvalidAccountToken'
   | 'EmailNotConfirmed'
   | 'ReportNotFound'
-  | 'RuleNotFound';
+  | 'RuleNotFound'
+  | 'DomainBlockNotFound'
+  | 'DomainAlreadyBlocked';
 
 export class DomainError extends Error {
   override name = 'DomainError';

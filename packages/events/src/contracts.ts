@@ -370,6 +370,31 @@ export const AccountDisabledV1 = envelope('AccountDisabled', 1, AccountModeratio
 export const AccountEnabledV1 = envelope('AccountEnabled', 1, AccountModeration);
 
 /**
+ * The moderators blocked another server for everyone, or changed how (`silence`, `suspend` or
+ * `noop`, with its options); the operation has already applied it to the server's accounts and
+ * follows. Consumers read the block's current state before acting.
+ */
+const InstanceDomainBlock = data({
+  domainBlockId: SnowflakeId,
+  domain: Type.String({ minLength: 1, maxLength: 253 }),
+  moderatorId: Type.Union([SnowflakeId, Type.Null()]),
+});
+export const InstanceDomainBlockedV1 = envelope(
+  'InstanceDomainBlocked',
+  1,
+  data({
+    ...InstanceDomainBlock.properties,
+    severity: Type.Union([Type.Literal('silence'), Type.Literal('suspend'), Type.Literal('noop')]),
+  }),
+);
+/** The moderators lifted an instance domain block: what it set on the server's accounts is undone. */
+export const InstanceDomainUnblockedV1 = envelope(
+  'InstanceDomainUnblocked',
+  1,
+  InstanceDomainBlock,
+);
+
+/**
  * An activity another server delivered to an inbox, its HTTP Signature verified (the signing key
  * belongs to `actorUri`): recorded once per activity id, applied by the worker. `activity` is the
  * JSON-LD as Fedify read it (at most the inbox's 1 MiB).
@@ -448,6 +473,11 @@ export const CONTRACTS = {
   AccountUnsensitized: { subject: 'account.unsensitized.v1', schema: AccountUnsensitizedV1 },
   AccountDisabled: { subject: 'account.disabled.v1', schema: AccountDisabledV1 },
   AccountEnabled: { subject: 'account.enabled.v1', schema: AccountEnabledV1 },
+  InstanceDomainBlocked: { subject: 'instance.domain_blocked.v1', schema: InstanceDomainBlockedV1 },
+  InstanceDomainUnblocked: {
+    subject: 'instance.domain_unblocked.v1',
+    schema: InstanceDomainUnblockedV1,
+  },
 } as const satisfies Record<string, { subject: string; schema: TObject }>;
 
 type Contracts = typeof CONTRACTS;

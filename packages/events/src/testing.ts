@@ -209,6 +209,17 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountUnsensitized: sampleModeration,
   AccountDisabled: sampleModeration,
   AccountEnabled: sampleModeration,
+  InstanceDomainBlocked: () => ({
+    domainBlockId: nextTestId(),
+    domain: 'blocked.example',
+    moderatorId: null,
+    severity: 'suspend' as const,
+  }),
+  InstanceDomainUnblocked: () => ({
+    domainBlockId: nextTestId(),
+    domain: 'blocked.example',
+    moderatorId: null,
+  }),
   RemoteActivityReceived: () => ({
     activityId: `https://remote.example/activities/${nextTestId()}`,
     activityType: 'Follow',

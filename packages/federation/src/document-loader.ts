@@ -51,18 +51,23 @@ export function safeDocumentLoader(safeFetch: Fetch, userAgent?: string): Docume
   return loaderWith(safeFetch, userAgent, async (request) => request);
 }
 
+/** Who signs a loader's requests: a key id and its private key. */
+export interface SigningIdentity {
+  keyId: URL;
+  privateKey: Parameters<typeof signRequest>[1];
+}
+
 /**
  * A loader whose requests are signed as `identity` (draft-cavage HTTP Signatures, as Mastodon's
- * authorized fetch expects).
+ * authorized fetch expects); the identity may be read when the first request is made.
  */
 export function signedDocumentLoader(
   safeFetch: Fetch,
-  identity: { keyId: URL; privateKey: Parameters<typeof signRequest>[1] },
+  identity: SigningIdentity | (() => Promise<SigningIdentity>),
   userAgent?: string,
 ): DocumentLoader {
-  return loaderWith(safeFetch, userAgent, (request) =>
-    signRequest(request, identity.privateKey, identity.keyId, {
-      spec: 'draft-cavage-http-signatures-12',
-    }),
-  );
+  return loaderWith(safeFetch, userAgent, async (request) => {
+    const { keyId, privateKey } = typeof identity === 'function' ? await identity() : identity;
+    return signRequest(request, privateKey, keyId, { spec: 'draft-cavage-http-signatures-12' });
+  });
 }

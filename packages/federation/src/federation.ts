@@ -4,17 +4,25 @@
  * personal and shared inboxes. One definition, used by the API (which serves it) and, for
  * sending, by the worker.
  */
-import { createFederation, type Federation, kvCache, type KvStore } from '@fedify/fedify';
-import { Activity, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
+import {
+  createFederation,
+  type Federation,
+  kvCache,
+  type KvStore,
+  type RequestContext,
+} from '@fedify/fedify';
+import { Activity, Application, Endpoints, Image, Person, type Recipient } from '@fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
 import { followersOf, followingOf } from '@murmur/db/follows';
-import { recordRemoteActivity } from '@murmur/db/federation';
+import { anyHostSuspended, recordRemoteActivity } from '@murmur/db/federation';
 import { profilePath } from '@murmur/service-kit/public-urls';
 import { renderPlainTextHtml } from '@murmur/text';
 import { actorKeyPairs } from './actor-keys.js';
 import { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
+import { createDomainGate } from './domain-gate.js';
+import { INSTANCE_ACTOR_IDENTIFIER, instanceActorKeys } from './instance-actor.js';
 import { PostgresKvStore } from './kv-store.js';
 import { registerStatusObjects } from './outgoing/objects.js';
 
@@ -33,7 +41,16 @@ export interface MurmurFederationOptions {
   kv?: KvStore;
   /** User-Agent of outgoing requests. */
   userAgent?: string;
+  /**
+   * Secure mode (AUTHORIZED_FETCH): actors, notes, outboxes and collections answer only requests
+   * signed by a server the instance has not suspended; the instance actor stays readable by
+   * anyone (servers fetch it to verify the signatures of Murmur's own fetches).
+   */
+  authorizedFetch?: boolean;
 }
+
+/** How long a fetched remote document (an actor, a note) is reused (Fedify's default). */
+const DOCUMENT_CACHE_DURATION = Temporal.Duration.from({ minutes: 5 });
 
 /** Followers and following pages hold this many actors, as Mastodon's do. */
 export const COLLECTION_PAGE_SIZE = 40;
@@ -61,13 +78,33 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
   const { database, publicOrigin, profileImageUrl } = options;
   const kv = options.kv ?? new PostgresKvStore(database);
   const { fetch: safeFetch, userAgent } = options;
-  // Remote documents are cached in the store (Fedify's rules: keys and actors for minutes).
-  const cachedLoader = () => kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
+  const instanceKeys = instanceActorKeys(kv);
+  const instanceKeyId = new URL(
+    `${ACTOR_PATH.replace('{identifier}', INSTANCE_ACTOR_IDENTIFIER)}#main-key`,
+    publicOrigin,
+  );
+  // Remote documents are cached in the store for minutes, except key ids (`…#main-key`): Fedify
+  // keeps verified keys in its own cache and, when a signature fails with a cached key, fetches the
+  // key again; a cached document would hand it the old key until it expired (key rotation). Every
+  // document is fetched signed as the instance actor, so servers in secure mode answer; JSON-LD
+  // contexts are public.
+  const cachedDocumentLoader = () =>
+    kvCache({
+      loader: signedDocumentLoader(
+        safeFetch,
+        async () => ({ keyId: instanceKeyId, privateKey: (await instanceKeys()).privateKey }),
+        userAgent,
+      ),
+      kv,
+      rules: [[new URLPattern({ hash: '' }) as never, DOCUMENT_CACHE_DURATION]],
+    });
+  const cachedContextLoader = () =>
+    kvCache({ loader: safeDocumentLoader(safeFetch, userAgent), kv });
   const federation = createFederation<void>({
     kv,
     origin: publicOrigin,
-    documentLoaderFactory: cachedLoader,
-    contextLoaderFactory: cachedLoader,
+    documentLoaderFactory: cachedDocumentLoader,
+    contextLoaderFactory: cachedContextLoader,
     authenticatedDocumentLoaderFactory: (identity) =>
       signedDocumentLoader(safeFetch, identity, userAgent),
     // No `userAgent` here: Fedify refuses it beside custom loaders, which set their own.
@@ -79,8 +116,30 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     return account && account.username === identifier ? account : null;
   }
 
+  const gate = createDomainGate(database);
+  /** Secure mode's rule: a signature whose key is not on a suspended server. */
+  async function mayRead(ctx: RequestContext<void>): Promise<boolean> {
+    if (!options.authorizedFetch) return true;
+    // The claimed key's server first: a suspended one is refused without fetching its key.
+    if (await gate.refuses(ctx.request)) return false;
+    const key = await ctx.getSignedKey();
+    return key?.id != null && !(await anyHostSuspended(database.primary, [key.id.host]));
+  }
+
   federation
     .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR_IDENTIFIER) {
+        const [keys] = await ctx.getActorKeyPairs(identifier);
+        return new Application({
+          id: ctx.getActorUri(identifier),
+          preferredUsername: new URL(publicOrigin).hostname,
+          name: new URL(publicOrigin).hostname,
+          inbox: ctx.getInboxUri(identifier),
+          endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+          manuallyApprovesFollowers: true,
+          publicKey: keys?.cryptographicKey ?? null,
+        });
+      }
       const account = await localAccount(identifier);
       if (!account) return null;
       const keys = await ctx.getActorKeyPairs(identifier);
@@ -110,11 +169,13 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
         published: instant(account.createdAt) as never,
       });
     })
+    .authorize((ctx, identifier) => identifier === INSTANCE_ACTOR_IDENTIFIER || mayRead(ctx))
     .mapHandle(
       async (_ctx, username) =>
         (await findAccountByUsername(database.replica, username))?.username ?? null,
     )
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR_IDENTIFIER) return [await instanceKeys()];
       const account = await localAccount(identifier);
       return account ? actorKeyPairs(database, account.id) : [];
     });
@@ -140,7 +201,8 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     .setCounter(
       async (_ctx, identifier) => (await localAccount(identifier))?.followersCount ?? null,
     )
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize(mayRead);
 
   federation
     .setFollowingDispatcher('/users/{identifier}/following', async (ctx, identifier, cursor) => {
@@ -158,15 +220,19 @@ export function createMurmurFederation(options: MurmurFederationOptions): Federa
     .setCounter(
       async (_ctx, identifier) => (await localAccount(identifier))?.followingCount ?? null,
     )
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize(mayRead);
 
   // Statuses at their ids, and the outbox's pages of Create activities.
-  registerStatusObjects(federation, { database, publicOrigin });
+  registerStatusObjects(federation, { database, publicOrigin, authorize: mayRead });
 
   // Fedify has verified the signature (and that the key is the actor's) before a listener runs.
   // The inbox only records the activity, once per id, and answers 202; the worker applies it.
   federation
     .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
+    // Once per activity id is Murmur's own record (`received_activities`, written in the recording
+    // statement); Fedify's idempotence cache would add a read and a write per activity.
+    .withIdempotency(() => null)
     .on(Activity, async (ctx, activity) => {
       const actorUri = activity.actorId;
       if (!activity.id || !actorUri) return;

@@ -6,7 +6,18 @@ export {
 } from './federation.js';
 export { PostgresKvStore } from './kv-store.js';
 export { actorKeyPairs } from './actor-keys.js';
-export { safeDocumentLoader, signedDocumentLoader } from './document-loader.js';
+export {
+  safeDocumentLoader,
+  signedDocumentLoader,
+  type SigningIdentity as DocumentSigningIdentity,
+} from './document-loader.js';
+export {
+  createDomainGate,
+  signatureKeyHosts,
+  activityActorHost,
+  type DomainGate,
+} from './domain-gate.js';
+export { INSTANCE_ACTOR_IDENTIFIER } from './instance-actor.js';
 export {
   createRemoteAccountResolver,
   parseHandle,

@@ -6,7 +6,12 @@
 import type { Federation } from '@fedify/fedify';
 import { type Actor, type Image, isActor, type Link } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
-import { findRemoteAccount, upsertRemoteAccount } from '@murmur/db/federation';
+import {
+  anyHostSuspended,
+  findAccountByUri,
+  findRemoteAccount,
+  upsertRemoteAccount,
+} from '@murmur/db/federation';
 import { htmlToText } from './html-text.js';
 
 export const REMOTE_ACCOUNT_REFRESH_MS = 24 * 60 * 60 * 1000;
@@ -28,8 +33,12 @@ export interface RemoteAccountResolverOptions {
 export interface RemoteAccountResolver {
   /** The account id of `user@host` (`@` prefix allowed), stored or refreshed; null if not found. */
   resolveHandle(handle: string): Promise<string | null>;
-  /** The account id of the actor at `uri`, read and stored; null if it is not an actor. */
-  resolveActor(uri: URL): Promise<string | null>;
+  /**
+   * The account id of the actor at `uri`: stored and fetched within a day, as it is; otherwise
+   * read and stored (always read with `refresh`, when the actor says it changed); null if it is
+   * not an actor.
+   */
+  resolveActor(uri: URL, options?: { refresh?: boolean }): Promise<string | null>;
   /** Stores (or refreshes) an actor document already read from its own URL; its account id. */
   storeActor(actor: Actor): Promise<string | null>;
 }
@@ -127,7 +136,20 @@ export function createRemoteAccountResolver(
     });
   }
 
-  async function resolveActor(uri: URL): Promise<string | null> {
+  async function resolveActor(uri: URL, options?: { refresh?: boolean }): Promise<string | null> {
+    // An actor known and fresh is not fetched and stored again for each of its activities.
+    if (!options?.refresh) {
+      const known = await findAccountByUri(database.primary, uri.href);
+      if (
+        known?.domain &&
+        known.fetchedAt &&
+        now().getTime() - known.fetchedAt.getTime() < REMOTE_ACCOUNT_REFRESH_MS
+      ) {
+        return known.id;
+      }
+    }
+    // A server the instance suspended is not contacted.
+    if (await anyHostSuspended(database.primary, [uri.host])) return null;
     const context = federation.createContext(new URL(publicOrigin), undefined);
     let object: unknown;
     try {
@@ -151,9 +173,10 @@ export function createRemoteAccountResolver(
       ) {
         return known.id;
       }
+      if (await anyHostSuspended(database.primary, [parsed.host])) return known?.id ?? null;
       const actorUrl = await webFinger(parsed.username, parsed.host);
       if (!actorUrl) return known?.id ?? null;
-      return (await resolveActor(actorUrl)) ?? known?.id ?? null;
+      return (await resolveActor(actorUrl, { refresh: true })) ?? known?.id ?? null;
     },
   };
 }

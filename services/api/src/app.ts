@@ -11,6 +11,7 @@ import type { Federation } from '@fedify/fedify';
 import { type Database } from '@murmur/db';
 import { authenticate } from '@murmur/db/accounts';
 import {
+  createDomainGate,
   createMurmurFederation,
   createRemoteAccountResolver,
   federationUserAgent,
@@ -140,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
       profileImageUrl: (key) => mediaUrl(config.publicOrigin, key),
       fetch: outboundFetch,
       userAgent: federationUserAgent(config.publicOrigin),
+      authorizedFetch: config.AUTHORIZED_FETCH,
     });
   app.decorate(
     'remoteAccounts',
@@ -174,7 +176,10 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   await app.register(wellKnownRoutes);
   await app.register(appRoutes);
   await app.register(accountRegistrationRoutes);
-  await app.register(federationRoutes, { federation });
+  await app.register(federationRoutes, {
+    federation,
+    domainGate: createDomainGate(options.database),
+  });
   await app.register(apiRoutes, { prefix: '' });
   await app.register(streaming, options.streaming ?? {});
   if (options.extraRoutes) await app.register(options.extraRoutes);

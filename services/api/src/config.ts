@@ -98,6 +98,18 @@ export const API_VARIABLES = {
       'Whether a new account must confirm its e-mail address (a link sent by the worker) before it can post or follow',
     default: 'true',
   },
+  AUTHORIZED_FETCH: {
+    kind: 'boolean',
+    description:
+      "Secure mode (Mastodon's authorized fetch): actors, notes, outboxes and collections are served only to requests signed by a server that is not suspended (the instance actor excepted)",
+    default: 'false',
+  },
+  DOMAIN_BLOCKS_VISIBILITY: {
+    kind: 'string',
+    description:
+      'Who may read the servers this instance blocks (GET /api/v1/instance/domain_blocks): `all`, `users` (signed-in) or `none`',
+    default: 'users',
+  },
   REGISTRATIONS_MODE: {
     kind: 'string',
     description:
@@ -155,9 +167,13 @@ export interface ApiConfig extends ApiEnvironment {
   natsAuth: NatsAuthFiles;
   /** CIDRs outgoing federation requests may reach although private (ALLOWED_PRIVATE_ADDRESSES). */
   allowedPrivateAddresses: string[];
+  /** Who reads the instance's domain blocks (DOMAIN_BLOCKS_VISIBILITY). */
+  domainBlocksVisibility: DomainBlocksVisibility;
 }
 
 export const REGISTRATIONS_MODES = ['open', 'approval', 'closed'] as const;
+export const DOMAIN_BLOCKS_VISIBILITIES = ['all', 'users', 'none'] as const;
+export type DomainBlocksVisibility = (typeof DOMAIN_BLOCKS_VISIBILITIES)[number];
 export type RegistrationsMode = (typeof REGISTRATIONS_MODES)[number];
 
 export function readConfig(
@@ -209,6 +225,12 @@ export function readConfig(
       `REGISTRATIONS_MODE must be one of ${REGISTRATIONS_MODES.join(', ')}, got "${values.REGISTRATIONS_MODE}"`,
     );
   }
+  const domainBlocksVisibility = values.DOMAIN_BLOCKS_VISIBILITY.trim().toLowerCase();
+  if (!(DOMAIN_BLOCKS_VISIBILITIES as readonly string[]).includes(domainBlocksVisibility)) {
+    problems.push(
+      `DOMAIN_BLOCKS_VISIBILITY must be one of ${DOMAIN_BLOCKS_VISIBILITIES.join(', ')}, got "${values.DOMAIN_BLOCKS_VISIBILITY}"`,
+    );
+  }
   let allowedPrivateAddresses: string[] = [];
   try {
     allowedPrivateAddresses = parseAllowedPrivateAddresses(values.ALLOWED_PRIVATE_ADDRESSES);
@@ -230,5 +252,6 @@ export function readConfig(
     webPush: webPush.settings,
     natsAuth,
     allowedPrivateAddresses,
+    domainBlocksVisibility: domainBlocksVisibility as DomainBlocksVisibility,
   };
 }

@@ -21,17 +21,30 @@ export interface RemoteActor {
   inbox: { body: Record<string, unknown>; signature: string | undefined }[];
   /** Documents served on GET by path (`/users/mallory/statuses/1`): notes a test publishes. */
   objects: Map<string, Record<string, unknown>>;
+  /** Every GET as received (path and headers), to check how Murmur fetches. */
+  fetches: { path: string; headers: Record<string, string> }[];
+  /** Publishes a new key pair (same key id), as a server rotating its actor's key does. */
+  rotateKey(): Promise<void>;
   server: Server;
 }
 
 export async function startRemoteActor(): Promise<RemoteActor> {
-  const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+  let keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
   const requests: string[] = [];
+  const fetches: RemoteActor['fetches'] = [];
   const inbox: RemoteActor['inbox'] = [];
   const objects: RemoteActor['objects'] = new Map();
   let document = '';
   const server = createServer((request, response) => {
     requests.push(request.url ?? '');
+    if (request.method === 'GET') {
+      fetches.push({
+        path: request.url ?? '',
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+        ),
+      });
+    }
     if (request.method === 'GET' && request.url === '/users/mallory') {
       response.writeHead(200, { 'content-type': ACTIVITY_JSON });
       response.end(document);
@@ -56,16 +69,34 @@ export async function startRemoteActor(): Promise<RemoteActor> {
   const { port } = server.address() as AddressInfo;
   const actorId = new URL(`http://127.0.0.1:${port}/users/mallory`);
   const keyId = new URL(`${actorId.href}#main-key`);
-  const person = new Person({
-    id: actorId,
-    preferredUsername: 'mallory',
-    name: 'Mallory',
-    inbox: new URL(`${actorId.href}/inbox`),
-    followers: new URL(`${actorId.href}/followers`),
-    publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
-  });
-  document = JSON.stringify(await person.toJsonLd());
-  return { actorId, keyId, privateKey: keys.privateKey, requests, inbox, objects, server };
+  const publish = async () => {
+    const person = new Person({
+      id: actorId,
+      preferredUsername: 'mallory',
+      name: 'Mallory',
+      inbox: new URL(`${actorId.href}/inbox`),
+      followers: new URL(`${actorId.href}/followers`),
+      publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
+    });
+    document = JSON.stringify(await person.toJsonLd());
+  };
+  await publish();
+  const actor: RemoteActor = {
+    actorId,
+    keyId,
+    privateKey: keys.privateKey,
+    requests,
+    inbox,
+    objects,
+    fetches,
+    server,
+    async rotateKey() {
+      keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+      actor.privateKey = keys.privateKey;
+      await publish();
+    },
+  };
+  return actor;
 }
 
 /** POSTs `body` to the shared inbox signed with `privateKey` as `keyId` (draft-cavage). */

@@ -38,6 +38,7 @@ import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerModerationRoutes } from './routes/moderation.js';
+import { registerDomainBlockRoutes } from './routes/moderation-domain-blocks.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
 
 export interface BuildAppOptions {
@@ -183,5 +184,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerStatisticsRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerModerationRoutes(app, deps);
+  registerDomainBlockRoutes(app, deps);
   return app;
 }

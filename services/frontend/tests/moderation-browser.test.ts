@@ -9,9 +9,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { createStatus } from '@murmur/db/statuses';
-import { fileReport } from '@murmur/db/moderation';
+import { adminAccountsById, fileReport, setAccountRole } from '@murmur/db/moderation';
+import { upsertRemoteAccount } from '@murmur/db/federation';
 import { issueAccessToken, registerApplication } from '@murmur/db/auth';
-import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import {
+  createAccountFixture,
+  createTestDatabase,
+  FIXTURE_PASSWORD,
+  type TestDatabase,
+} from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
 import { startDevProxy } from '@murmur/devkit/proxy';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -218,6 +224,89 @@ describe('moderation in a real browser', () => {
     await page.getByLabel('Suspend').waitFor();
     expect((await verify()).status).toBe(200);
   }, 180_000);
+
+  it('a moderator blocks a server on the moderation pages, changes the block and lifts it', async () => {
+    const database = testDb.database;
+    const remote = await upsertRemoteAccount(database, {
+      uri: 'https://spam.example/users/bot',
+      username: 'bot',
+      domain: 'spam.example',
+      displayName: 'Bot',
+      note: '',
+      url: null,
+      inboxUrl: 'https://spam.example/users/bot/inbox',
+      sharedInboxUrl: null,
+      avatarUrl: null,
+      headerUrl: null,
+      createdAt: null,
+    });
+    const remoteState = async () => {
+      const [view] = await adminAccountsById(database.primary, [remote]);
+      return { silenced: view?.silenced, suspended: view?.suspended };
+    };
+    const moderator = await createAccountFixture(database, { username: 'servermod' });
+    await setAccountRole(database, {
+      moderatorId: null,
+      accountId: moderator.id,
+      role: 'moderator',
+    });
+
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(20_000);
+    const tabAudit = await AccessibilityAudit.attach(tab);
+    try {
+      await tab.goto(`${origin}/auth/sign_in`);
+      await tab.getByLabel('Username or e-mail').fill('servermod');
+      await tab.getByLabel('Password').fill(FIXTURE_PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Moderation' })
+        .waitFor();
+      await tab.goto(`${origin}/admin/reports`);
+      await tab
+        .getByRole('navigation', { name: 'Moderation' })
+        .getByRole('link', { name: 'Blocked servers' })
+        .click();
+      await tab.getByRole('heading', { name: 'Blocked servers' }).waitFor();
+      expect(await tab.getByText('No server is blocked.').isVisible()).toBe(true);
+
+      await tab.getByLabel('Server (domain name)').fill('Spam.Example');
+      await tab.getByLabel(/^Suspend:/).check();
+      await tab.getByLabel('Reject its media').check();
+      await tab.getByLabel('Public comment (shown with the public list)').fill('Spam only');
+      await tab.getByRole('button', { name: 'Block server' }).click();
+      const row = tab.getByRole('row').filter({ hasText: 'spam.example' });
+      await row.getByRole('cell', { name: 'suspended', exact: true }).waitFor();
+      expect(await row.getByRole('cell', { name: 'rejects media' }).isVisible()).toBe(true);
+      expect(await remoteState()).toEqual({ silenced: false, suspended: true });
+
+      await tab.getByLabel('Severity for spam.example').selectOption('silence');
+      await tab.getByRole('button', { name: 'Change the block on spam.example' }).click();
+      await row.getByRole('cell', { name: 'limited', exact: true }).waitFor();
+      expect(await remoteState()).toEqual({ silenced: true, suspended: false });
+
+      await tab.getByRole('button', { name: 'Lift the block on spam.example' }).click();
+      await tab.getByText('No server is blocked.').waitFor();
+      expect(await remoteState()).toEqual({ silenced: false, suspended: false });
+
+      await tab
+        .getByRole('navigation', { name: 'Moderation' })
+        .getByRole('link', { name: 'Audit log' })
+        .click();
+      await tab.getByRole('heading', { name: 'Audit log' }).waitFor();
+      for (const action of ['create_domain_block', 'update_domain_block', 'destroy_domain_block']) {
+        const entry = tab.getByRole('row').filter({ hasText: action });
+        expect(await entry.getByRole('cell', { name: 'Server spam.example' }).isVisible()).toBe(
+          true,
+        );
+      }
+      await tabAudit.check();
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it('refuses the moderation pages to people who are not moderators', async () => {
     const response = await fetch(`${origin}/admin/reports`, { redirect: 'manual' });

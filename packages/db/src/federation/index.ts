@@ -64,3 +64,4 @@ export {
   federatedAccounts,
   type FederatedAccount,
 } from '../queries/remote-objects.js';
+export { instanceDomainPolicy, anyHostSuspended } from '../queries/instance-domain-blocks.js';

@@ -29,3 +29,19 @@ export {
   type AdminAccountFilter,
   type ReportView,
 } from '../queries/moderation.js';
+export {
+  blockInstanceDomain,
+  MAX_DOMAIN_BLOCK_COMMENT,
+  type BlockInstanceDomainInput,
+  type DomainBlockOptions,
+} from '../operations/moderation/block-instance-domain.js';
+export { changeInstanceDomainBlock } from '../operations/moderation/change-instance-domain-block.js';
+export { unblockInstanceDomain } from '../operations/moderation/unblock-instance-domain.js';
+export {
+  listInstanceDomainBlocks,
+  listPublicInstanceDomainBlocks,
+  findInstanceDomainBlock,
+  findInstanceDomainBlockByDomain,
+  type InstanceDomainBlock,
+} from '../queries/instance-domain-blocks.js';
+export { DOMAIN_BLOCK_SEVERITIES, type DomainBlockSeverity } from '../schema/index.js';

@@ -36,12 +36,14 @@ export async function accountIdsByUris(
 export async function findAccountByUri(
   executor: Executor,
   uri: string,
-): Promise<{ id: string; domain: string | null } | null> {
-  const [row] = await queryRows<{ id: string; domain: string | null }>(
+): Promise<{ id: string; domain: string | null; fetchedAt: Date | null } | null> {
+  const [row] = await queryRows<{ id: string; domain: string | null; fetchedAt: string | null }>(
     executor,
-    sql`select id::text as id, domain from accounts where uri = ${uri} limit 1`,
+    sql`select id::text as id, domain, fetched_at as "fetchedAt" from accounts where uri = ${uri} limit 1`,
   );
-  return row ?? null;
+  return row
+    ? { ...row, fetchedAt: row.fetchedAt === null ? null : new Date(row.fetchedAt) }
+    : null;
 }
 
 /** A live status (not a reblog) by its id and author: what a local status URL names, if anything. */

@@ -3,7 +3,16 @@
  * moderators did. The account-level state (role, suspended, silenced, ...) is on `accounts`.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
 
@@ -80,7 +89,9 @@ export const adminActionLogs = pgTable(
     accountId: snowflake('account_id').references(() => accounts.id, { onDelete: 'set null' }),
     /** e.g. `suspend`, `resolve`, `change_role`. */
     action: text('action').notNull(),
-    targetType: text('target_type').$type<'Account' | 'Report' | 'Rule'>().notNull(),
+    targetType: text('target_type')
+      .$type<'Account' | 'Report' | 'Rule' | 'DomainBlock'>()
+      .notNull(),
     targetId: snowflake('target_id').notNull(),
     /** A readable name of the target when the action was taken (the account may go). */
     targetLabel: text('target_label').notNull().default(''),
@@ -88,4 +99,46 @@ export const adminActionLogs = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('admin_action_logs_target_idx').on(t.targetType, t.targetId)],
+);
+
+/** What an instance-level domain block does to a server (Mastodon's admin domain blocks). */
+export const DOMAIN_BLOCK_SEVERITIES = ['silence', 'suspend', 'noop'] as const;
+export type DomainBlockSeverity = (typeof DOMAIN_BLOCK_SEVERITIES)[number];
+
+/**
+ * A server the moderators block for everyone. `silence` limits its accounts (as an account's
+ * silence: out of public timelines, their notifications filtered as from limited accounts),
+ * `suspend` refuses its activities at the inbox, stops delivery to it, ends follows with it and
+ * hides its accounts, `noop` only records the options. A block covers the domain's subdomains.
+ * Its accounts carry the state in `silenced_at`/`suspended_at`, set to the block's `created_at` so
+ * lifting the block lifts exactly what it set (an account's own moderation stays).
+ */
+export const instanceDomainBlocks = pgTable(
+  'instance_domain_blocks',
+  {
+    id: snowflake('id').primaryKey().default(snowflakeDefault),
+    /** Lower-case, punycode host name (normalizeDomain). */
+    domain: text('domain').notNull(),
+    severity: text('severity').$type<DomainBlockSeverity>().notNull().default('silence'),
+    /** Media of its accounts are not fetched or stored. */
+    rejectMedia: boolean('reject_media').notNull().default(false),
+    /** Reports forwarded from it are refused. */
+    rejectReports: boolean('reject_reports').notNull().default(false),
+    /** The public list shows the domain partly masked. */
+    obfuscate: boolean('obfuscate').notNull().default(false),
+    /** Shown to everyone where the list is public; the private one only to moderators. */
+    publicComment: text('public_comment').notNull().default(''),
+    privateComment: text('private_comment').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('instance_domain_blocks_domain_key').on(t.domain),
+    check('instance_domain_blocks_severity', sql`${t.severity} in ('silence', 'suspend', 'noop')`),
+    check('instance_domain_blocks_domain_length', sql`char_length(${t.domain}) between 1 and 253`),
+    check(
+      'instance_domain_blocks_comments_length',
+      sql`char_length(${t.publicComment}) <= 1000 and char_length(${t.privateComment}) <= 1000`,
+    ),
+  ],
 );

@@ -7,7 +7,7 @@ import { signRequest, type Context, type Federation } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
-import { findStatusByUri, findStatusOfAuthor } from '@murmur/db/federation';
+import { anyHostSuspended, findStatusByUri, findStatusOfAuthor } from '@murmur/db/federation';
 import { parseLocalStatusUri } from '../local-uris.js';
 import type { RemoteAccountResolver } from '../remote-accounts.js';
 
@@ -50,7 +50,7 @@ export interface InboxContext extends InboxApplierOptions {
   knownStatus(uri: URL | null): Promise<{ id: string; accountId: string; local: boolean } | null>;
   /**
    * Signs (draft-cavage, the local account's RSA key) and POSTs `activity` to `inbox`; throws when
-   * worth retrying (unreachable, 5xx, 429).
+   * worth retrying (unreachable, 5xx, 429). Nothing is sent to a server the instance suspended.
    */
   deliver(username: string, activity: Activity, inbox: URL): Promise<void>;
 }
@@ -83,6 +83,8 @@ export function createInboxContext(options: InboxApplierOptions): InboxContext {
   }
 
   async function deliver(username: string, activity: Activity, inbox: URL): Promise<void> {
+    // A server the instance suspended is sent nothing.
+    if (await anyHostSuspended(database.primary, [inbox.host])) return;
     const ctx = fedify();
     type SigningKey = { keyId: URL; privateKey: Parameters<typeof signRequest>[1] };
     const keys = (await ctx.getActorKeyPairs(username)) as unknown as SigningKey[];

@@ -11,7 +11,9 @@ import { isNoteLike, noteContent } from './note.js';
 export async function applyUpdate(ctx: InboxContext, update: Update, actorUri: URL): Promise<void> {
   const object = await update.getObject({ ...ctx.loaders(), suppressError: true });
   if (isActor(object)) {
-    if (object.id?.href === actorUri.href) await ctx.resolver.resolveActor(actorUri);
+    if (object.id?.href === actorUri.href) {
+      await ctx.resolver.resolveActor(actorUri, { refresh: true });
+    }
     return;
   }
   if (!isNoteLike(object) || !object.id || object.attributionId?.href !== actorUri.href) return;

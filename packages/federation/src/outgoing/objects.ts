@@ -4,7 +4,7 @@
  * reach their audience by delivery and are never served (a 404), so no signed-fetch rule can leak
  * them. Mastodon fetches a status by its id when someone pastes its URL or a reply names it.
  */
-import type { Federation } from '@fedify/fedify';
+import type { Federation, RequestContext } from '@fedify/fedify';
 import type { Create } from '@fedify/vocab';
 import { Note } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
@@ -33,14 +33,21 @@ async function servedNote(
 
 export function registerStatusObjects(
   federation: Federation<void>,
-  options: { database: Database; publicOrigin: string },
+  options: {
+    database: Database;
+    publicOrigin: string;
+    /** Who may read (secure mode's signature rule, `federation.ts`). */
+    authorize: (ctx: RequestContext<void>) => Promise<boolean>;
+  },
 ): void {
-  const { database, publicOrigin } = options;
-  federation.setObjectDispatcher(Note, STATUS_PATH, (_ctx, values) =>
-    /^[0-9]{1,19}$/.test(values.id)
-      ? servedNote(database, publicOrigin, values.identifier, values.id)
-      : null,
-  );
+  const { database, publicOrigin, authorize } = options;
+  federation
+    .setObjectDispatcher(Note, STATUS_PATH, (_ctx, values) =>
+      /^[0-9]{1,19}$/.test(values.id)
+        ? servedNote(database, publicOrigin, values.identifier, values.id)
+        : null,
+    )
+    .authorize((ctx) => authorize(ctx));
 
   federation
     .setOutboxDispatcher('/users/{identifier}/outbox', async (_ctx, identifier, cursor) => {
@@ -65,5 +72,6 @@ export function registerStatusObjects(
       async (_ctx, identifier) =>
         (await findAccountByUsername(database.replica, identifier))?.statusesCount ?? null,
     )
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize((ctx) => authorize(ctx));
 }

@@ -11,3 +11,8 @@ export { serializeFeaturedTag, serializeTag, serializeTagDetail } from './tag.js
 export { serializeMediaAttachment } from './media.js';
 export { serializeAnnouncement } from './announcement.js';
 export { serializeReport, serializeAdminAccount, serializeAdminReport } from './moderation.js';
+export {
+  maskDomain,
+  serializeAdminDomainBlock,
+  serializePublicDomainBlock,
+} from './domain-block.js';

@@ -9,7 +9,7 @@
  * `/@alice`, and a status's id `/users/alice/statuses/1` to its page `/@alice/1`, as Mastodon does.
  */
 import type { Federation } from '@fedify/fedify';
-import { parseLocalStatusUri } from '@murmur/federation';
+import { type DomainGate, parseLocalStatusUri } from '@murmur/federation';
 import { profileUrl, statusUrl } from '@murmur/service-kit/public-urls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -17,6 +17,8 @@ import type { ApiInstance } from './context.js';
 
 export interface FederationRoutesOptions {
   federation: Federation<void>;
+  /** The instance's suspensions: a suspended server's requests are refused (403) up front. */
+  domainGate: DomainGate;
 }
 
 /** The paths Fedify answers; the proxies route them to the API. */
@@ -32,9 +34,19 @@ function jsonError(status: number, error: string): Response {
   return Response.json({ error }, { status });
 }
 
+function suspended(): Response {
+  return jsonError(403, 'This server is suspended by this instance');
+}
+
+async function sendResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  reply.status(response.status);
+  response.headers.forEach((value, name) => void reply.header(name, value));
+  return reply.send(Buffer.from(await response.arrayBuffer()));
+}
+
 export async function federationRoutes(
   app: ApiInstance,
-  { federation }: FederationRoutesOptions,
+  { federation, domainGate }: FederationRoutesOptions,
 ): Promise<void> {
   const origin = app.config.publicOrigin;
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -60,8 +72,17 @@ export async function federationRoutes(
         ? { body: new Uint8Array(body) }
         : {}),
     });
+    // A suspended server's activities and signed fetches are refused before any verification, so
+    // its keys are never fetched (secure mode's predicates ask the same for reads: onUnauthorized).
+    if (request.method === 'POST' && (await domainGate.refuses(webRequest, body))) {
+      return sendResponse(reply, suspended());
+    }
     const response = await federation.fetch(webRequest, {
       contextData: undefined,
+      onUnauthorized: async (refused) =>
+        (await domainGate.refuses(refused))
+          ? suspended()
+          : jsonError(401, 'A valid HTTP signature is required'),
       onNotFound: () => jsonError(404, 'Record not found'),
       onNotAcceptable: (asked) => {
         const actor = ACTOR_PAGE.exec(new URL(asked.url).pathname);
@@ -73,9 +94,7 @@ export async function federationRoutes(
         return jsonError(406, 'Ask for application/activity+json');
       },
     });
-    reply.status(response.status);
-    response.headers.forEach((value, name) => void reply.header(name, value));
-    return reply.send(Buffer.from(await response.arrayBuffer()));
+    return sendResponse(reply, response);
   }
 
   for (const route of FEDERATION_ROUTES) {

@@ -448,6 +448,15 @@ export const Preferences = Type.Object({
 
 export const Rule = Type.Object({ id: Id, text: Type.String(), hint: Type.String() });
 
+/** A server this instance blocks, as the public list shows it (Mastodon's DomainBlock). */
+export const DomainBlock = Type.Object({
+  domain: Type.String(),
+  digest: Type.String(),
+  severity: Type.Union([Type.Literal('silence'), Type.Literal('suspend')]),
+  comment: Nullable(Type.String()),
+});
+export type DomainBlock = Static<typeof DomainBlock>;
+
 export const ActivityWeek = Type.Object({
   week: Type.String(),
   statuses: Type.String(),

@@ -55,3 +55,20 @@ export const AdminReport = Type.Object(
   { description: 'Admin::Report: a report with its accounts, statuses and rules' },
 );
 export type AdminReport = Static<typeof AdminReport>;
+
+export const AdminDomainBlock = Type.Object(
+  {
+    id: Id,
+    domain: Type.String(),
+    digest: Type.String(),
+    created_at: DateTime,
+    severity: Type.Union([Type.Literal('silence'), Type.Literal('suspend'), Type.Literal('noop')]),
+    reject_media: Type.Boolean(),
+    reject_reports: Type.Boolean(),
+    private_comment: Nullable(Type.String()),
+    public_comment: Nullable(Type.String()),
+    obfuscate: Type.Boolean(),
+  },
+  { description: 'Admin::DomainBlock: a server the instance blocks, as moderators see it' },
+);
+export type AdminDomainBlock = Static<typeof AdminDomainBlock>;

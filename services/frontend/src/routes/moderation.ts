@@ -80,7 +80,7 @@ const ACCOUNT_STATUSES = [
 ] as const;
 
 /** The signed-in staff member, read again from the database; 401/403 otherwise. */
-async function requireStaff(request: FastifyRequest, deps: FrontendDependencies) {
+export async function requireStaff(request: FastifyRequest, deps: FrontendDependencies) {
   if (!request.viewer) throw new HttpError(401, 'Please sign in to moderate.');
   const account = await findAccountById(deps.database.primary, request.viewer.account.id);
   if (!account || !isStaff(account.role)) {
@@ -89,10 +89,10 @@ async function requireStaff(request: FastifyRequest, deps: FrontendDependencies)
   return account;
 }
 
-function adminNav(current: string): SafeHtml {
+export function adminNav(current: string): SafeHtml {
   const link = (href: string, label: string) =>
     html`<li><a href="${href}"${current === href ? html` aria-current="page"` : ''}>${label}</a></li>`;
-  return html`<nav aria-label="Moderation"><ul class="nav-list">${link('/admin/reports', 'Reports')}${link('/admin/accounts', 'Accounts')}${link('/admin/audit', 'Audit log')}</ul></nav>`;
+  return html`<nav aria-label="Moderation"><ul class="nav-list">${link('/admin/reports', 'Reports')}${link('/admin/accounts', 'Accounts')}${link('/admin/domain_blocks', 'Blocked servers')}${link('/admin/audit', 'Audit log')}</ul></nav>`;
 }
 
 function accountState(view: AdminAccountView): string {
@@ -396,7 +396,9 @@ ${statusList(statuses, context, 'No posts.')}`;
           ? html`<a href="/admin/accounts/${e.targetId}">@${e.targetLabel}</a>`
           : e.targetType === 'Report'
             ? html`<a href="/admin/reports/${e.targetId}">Report ${e.targetId}</a>`
-            : html`Rule “${e.targetLabel}”`;
+            : e.targetType === 'DomainBlock'
+              ? html`Server ${e.targetLabel}`
+              : html`Rule “${e.targetLabel}”`;
       const body = html`<h1>Audit log</h1>
 ${adminNav('/admin/audit')}
 ${

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../../client.js';
+import { domainBlockCovers } from '../../queries/instance-domain-blocks.js';
 import { accounts } from '../../schema/index.js';
 
 /** What Murmur keeps of a remote actor. */
@@ -50,9 +51,18 @@ export async function upsertRemoteAccount(
     remoteHeaderUrl: actor.headerUrl,
     fetchedAt: sql`now()`,
   };
+  // A server the instance silences or suspends: its accounts are so from their first appearance.
+  const blockedAt = (severity: 'silence' | 'suspend') =>
+    sql`(select b.created_at from instance_domain_blocks b where b.severity = ${severity}
+      and ${domainBlockCovers(sql`b`, sql`${values.domain}`)} order by b.created_at limit 1)`;
   const [row] = await database.primary
     .insert(accounts)
-    .values({ ...values, ...(actor.createdAt ? { createdAt: actor.createdAt } : {}) })
+    .values({
+      ...values,
+      ...(actor.createdAt ? { createdAt: actor.createdAt } : {}),
+      silencedAt: blockedAt('silence'),
+      suspendedAt: blockedAt('suspend'),
+    })
     .onConflictDoUpdate({ target: accounts.uri, set: values })
     .returning({ id: accounts.id });
   return row!.id;

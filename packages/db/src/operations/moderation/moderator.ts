@@ -63,7 +63,7 @@ export async function logAdminAction(
   entry: {
     moderatorId: ModeratorId;
     action: string;
-    targetType: 'Account' | 'Report' | 'Rule';
+    targetType: 'Account' | 'Report' | 'Rule' | 'DomainBlock';
     targetId: string;
     targetLabel?: string;
     note?: string;

@@ -43,6 +43,7 @@ import groupedNotificationRoutes from './v2/notifications.js';
 import reportRoutes from './v1/reports.js';
 import adminAccountRoutes from './admin/accounts.js';
 import adminReportRoutes from './admin/reports.js';
+import adminDomainBlockRoutes from './admin/domain-blocks.js';
 import searchRoutes from './v2/search.js';
 
 export default async function apiRoutes(app: ApiInstance): Promise<void> {
@@ -79,6 +80,7 @@ export default async function apiRoutes(app: ApiInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(adminReportRoutes);
   await app.register(adminAccountRoutes);
+  await app.register(adminDomainBlockRoutes);
   await app.register(filterRoutes);
   await app.register(statusEditRoutes);
   await app.register(pollRoutes);

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../../client.js';
+import { domainBlockCovers } from '../../../queries/instance-domain-blocks.js';
 
 export interface FederationDeliveryRequest {
   consumer: string;
@@ -60,6 +61,9 @@ export async function enqueueFederationDeliveries(
       from unnest(${sql.param(inboxes)}::text[], ${sql.param(inboxes.map(inboxHost))}::text[])
         as i(inbox_url, host)
       where exists (select 1 from marked)
+        -- A server the instance suspended is sent nothing (instance domain blocks).
+        and not exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
+          and ${domainBlockCovers(sql`b`, sql`i.host`)})
       on conflict (event_id, inbox_url) do nothing
       returning *)
       select ${CLAIMED_COLUMNS} from inserted d join accounts a on a.id = d.sender_account_id

@@ -5,15 +5,19 @@
 import { MAX_FEATURED_TAGS } from '@murmur/db/tags';
 import { MAX_MEDIA_DESCRIPTION_LENGTH, MAX_MEDIA_PER_STATUS } from '@murmur/db/media';
 import { MAX_PINNED_STATUSES, POLL_LIMITS } from '@murmur/db/statuses';
-import { listInstanceRules } from '@murmur/db/moderation';
+import { DomainError } from '@murmur/db';
+import { listInstanceRules, listPublicInstanceDomainBlocks } from '@murmur/db/moderation';
 import { readDailyStatistics, readInstanceCounts } from '@murmur/db/statistics';
 import { MEDIA_LIMITS, SUPPORTED_IMAGE_TYPES } from '@murmur/media';
 import { URL_LENGTH } from '@murmur/text';
 import Type from 'typebox';
 import { activityRange, weeklyActivity } from '../../../entities/activity.js';
+import { serializePublicDomainBlock } from '../../../entities/index.js';
+import { ERRORS } from '../_shared.js';
 import {
   ActivityWeek,
   CustomEmoji,
+  DomainBlock,
   InstanceV1,
   InstanceV2,
   Rule,
@@ -178,6 +182,32 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async () => listInstanceRules(app.database.replica),
+  );
+
+  // Who reads the list is the operator's choice (DOMAIN_BLOCKS_VISIBILITY, as Mastodon's
+  // "show domain blocks" setting): everyone, signed-in people (default), or nobody (404).
+  const blocksVisibility = config.domainBlocksVisibility;
+  app.get(
+    '/api/v1/instance/domain_blocks',
+    {
+      config: { auth: blocksVisibility === 'users' ? 'user' : 'none', scopes: [] },
+      schema: {
+        tags: instanceTags,
+        summary: 'Servers this instance silences or suspends',
+        description:
+          'Shown to everyone, to signed-in people only, or to nobody, as the operator chose (DOMAIN_BLOCKS_VISIBILITY). Masked domains keep their SHA-256 digest.',
+        response: { 200: Type.Array(DomainBlock), ...ERRORS },
+      },
+    },
+    async () => {
+      if (blocksVisibility === 'none') {
+        throw new DomainError('DomainBlockNotFound', 'Record not found');
+      }
+      const blocks = await listPublicInstanceDomainBlocks(app.database.replica);
+      return blocks.map((block) =>
+        serializePublicDomainBlock(block as typeof block & { severity: 'silence' | 'suspend' }),
+      );
+    },
   );
 
   app.get(
