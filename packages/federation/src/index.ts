@@ -32,7 +32,7 @@ export {
   parseLocalStatusUri,
   type LocalStatusReference,
 } from './local-uris.js';
-export { noteOf, audienceOf, statusContentHtml } from './outgoing/note.js';
+export { noteOf, audienceOf, statusContentHtml, withAttachmentExtras } from './outgoing/note.js';
 export {
   createActivity,
   updateNoteActivity,
@@ -41,7 +41,10 @@ export {
   undoAnnounceActivity,
   updatePersonActivity,
   deletePersonActivity,
+  likeActivity,
+  undoLikeActivity,
   type BoostReference,
+  type LikeReference,
 } from './outgoing/activities.js';
 export {
   createOutgoingPlanner,
@@ -65,8 +68,4 @@ export {
   type SigningIdentity,
 } from './delivery/post-activity.js';
 export { signingIdentities } from './delivery/signing-keys.js';
-export {
-  createRelationshipSender,
-  RELATIONSHIP_EVENT_TYPES,
-  type RelationshipSender,
-} from './relationships.js';
+export { planRelationship, RELATIONSHIP_EVENT_TYPES } from './relationships.js';
