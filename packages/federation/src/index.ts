@@ -69,3 +69,9 @@ export {
 } from './delivery/post-activity.js';
 export { signingIdentities } from './delivery/signing-keys.js';
 export { planRelationship, RELATIONSHIP_EVENT_TYPES } from './relationships.js';
+export {
+  resolveMentionedAccounts,
+  remoteHandlesOf,
+  MENTION_RESOLUTION_LIMITS,
+  type MentionResolutionLimits,
+} from './outgoing/mentions.js';

@@ -8,7 +8,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Hashtag, Mention } from '@fedify/vocab';
-import { Announce, Create, Delete, Note, PUBLIC_COLLECTION, Undo, Update } from '@fedify/vocab';
+import {
+  Announce,
+  Create,
+  Delete,
+  Like,
+  Note,
+  PUBLIC_COLLECTION,
+  Undo,
+  Update,
+} from '@fedify/vocab';
 import { followAccount } from '@murmur/db/follows';
 import { takeAccountAction } from '@murmur/db/moderation';
 import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
@@ -20,6 +29,7 @@ import {
   type ReceivedActivity,
   type VerifyingInboxServer,
 } from './_verifying-inbox.js';
+import { expectMastodonResponse } from './_openapi.js';
 import { startWorkerProcess, type WorkerProcess } from './_worker.js';
 
 let server: TestServer;
@@ -386,9 +396,10 @@ describe('interactions with a remote status', () => {
       (body) => body.type === 'Undo' && (body.object as { type?: string })?.type === 'Like',
     );
     const parsed = await Undo.fromJsonLd(undo.body, parse);
-    const undone = await parsed.getObject(parse);
-    expect(undone?.actorId?.href).toBe(actor(bob));
-    expect((undone as { objectId?: URL }).objectId?.href).toBe(remoteUri);
+    const undone = (await parsed.getObject(parse)) as Like;
+    expect(undone).toBeInstanceOf(Like);
+    expect(undone.actorId?.href).toBe(actor(bob));
+    expect(undone.objectId?.href).toBe(remoteUri);
   }, 60_000);
 
   it('a boost is an Announce of its id, to its author and the booster’s followers', async () => {
@@ -422,5 +433,67 @@ describe('interactions with a remote status', () => {
     const note = (await create.getObject(parse)) as Note;
     expect(note.replyTargetId?.href).toBe(remoteUri);
     expect(hrefs(note.ccIds)).toContain(frank());
+  }, 60_000);
+});
+
+describe('mentions of remote accounts', () => {
+  it('a direct message to @user@host reaches their server, tagged and linked to their profile', async () => {
+    // A known remote account (its server's inbox is the second loopback server).
+    const uri = `${personal.origin}/users/zoe`;
+    await upsertRemoteAccount(server.database, {
+      uri,
+      username: 'zoe',
+      domain: 'zoe.example',
+      displayName: 'Zoe',
+      note: '',
+      url: 'https://zoe.example/@zoe',
+      inboxUrl: `${uri}/inbox`,
+      sharedInboxUrl: null,
+      avatarUrl: null,
+      headerUrl: null,
+      createdAt: null,
+    });
+    const quiet = await signedInUser(server.database);
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: quiet.headers,
+      payload: {
+        status: 'psst @Zoe@zoe.example and @nobody@nowhere.invalid',
+        visibility: 'direct',
+      },
+    });
+    expectMastodonResponse(response);
+    const status = response.json() as {
+      id: string;
+      content: string;
+      mentions: { acct: string; url: string }[];
+    };
+    expect(status.mentions).toEqual([
+      expect.objectContaining({ acct: 'zoe@zoe.example', url: 'https://zoe.example/@zoe' }),
+    ]);
+    expect(status.content).toContain(
+      '<span class="h-card" translate="no"><a href="https://zoe.example/@zoe" class="u-url mention">@<span>Zoe</span></a></span>',
+    );
+    // The unknown one stays text.
+    expect(status.content).toContain('@nobody@nowhere.invalid');
+
+    const received = await arrival(personal, ofType('Create', status.id));
+    expect(received.path).toBe('/users/zoe/inbox');
+    const create = await Create.fromJsonLd(received.body, {
+      documentLoader: loader(),
+      contextLoader: loader(),
+    });
+    expect(hrefs(create.toIds)).toEqual([uri]);
+    const note = (await create.getObject({
+      documentLoader: loader(),
+      contextLoader: loader(),
+    })) as Note;
+    const tags: Mention[] = [];
+    for await (const tag of note.getTags()) tags.push(tag as Mention);
+    expect(tags.map((tag) => [tag.name?.toString(), tag.href?.href])).toEqual([
+      ['@zoe@zoe.example', uri],
+    ]);
+    expect(String(note.content)).toContain('href="https://zoe.example/@zoe"');
   }, 60_000);
 });

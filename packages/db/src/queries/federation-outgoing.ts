@@ -12,6 +12,8 @@ export interface FederatedActorRef {
   username: string;
   domain: string | null;
   uri: string | null;
+  /** The profile page (remote only: its server's, else its actor id). */
+  url: string | null;
   /** The shared inbox when the server offers one, else the personal inbox (remote only). */
   inboxUrl: string | null;
 }
@@ -38,7 +40,7 @@ export interface StatusObjectRef {
 
 const ACTOR_REF = (a: string) =>
   sql.raw(`json_build_object('username', ${a}.username, 'domain', ${a}.domain, 'uri', ${a}.uri,
-    'inboxUrl', coalesce(${a}.shared_inbox_url, ${a}.inbox_url))`);
+    'url', coalesce(${a}.url, ${a}.uri), 'inboxUrl', coalesce(${a}.shared_inbox_url, ${a}.inbox_url))`);
 
 /**
  * A live local status (not a reblog, author not suspended) as its ActivityPub object needs it, or

@@ -26,11 +26,12 @@ function outgoing(
       ...changes,
     } as OutgoingStatus['status'],
     mentions: [
-      { username: 'bob', domain: null, uri: null, inboxUrl: null },
+      { username: 'bob', domain: null, uri: null, url: null, inboxUrl: null },
       {
         username: 'zoe',
         domain: 'remote.example',
         uri: REMOTE,
+        url: 'https://remote.example/@zoe',
         inboxUrl: 'https://remote.example/inbox',
       },
     ],
@@ -54,12 +55,15 @@ describe('noteOf addressing (Mastodon’s mapping)', () => {
     expect(hrefs(note.ccIds)).toEqual(cc);
   });
 
-  it('names remote mentions with their host, and leaves them as text in the content', async () => {
+  it('names remote mentions with their host, and links them to their profile as Mastodon', async () => {
     const note = noteOf(ORIGIN, outgoing('public'));
     const tags = [];
     for await (const tag of note.getTags()) tags.push(tag);
     expect(tags.map((tag) => tag.name?.toString())).toEqual(['@bob', '@zoe@remote.example']);
     expect(String(note.content)).toContain(`<a href="${ORIGIN}/@bob"`);
+    expect(String(note.content)).toContain(
+      '<span class="h-card" translate="no"><a href="https://remote.example/@zoe" class="u-url mention">@<span>zoe</span></a></span>',
+    );
   });
 
   it('carries the content warning as summary and sensitive, and the edit time as updated', () => {

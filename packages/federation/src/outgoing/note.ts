@@ -63,11 +63,17 @@ export function statusContentHtml(publicOrigin: string, outgoing: OutgoingStatus
       .filter((m) => m.domain === null)
       .map((m) => [m.username.toLowerCase(), m.username]),
   );
+  const remote = new Map(
+    outgoing.mentions
+      .filter((m) => m.domain !== null && m.url !== null)
+      .map((m) => [`${m.username.toLowerCase()}@${m.domain!.toLowerCase()}`, m.url!]),
+  );
   return renderStatusHtml(outgoing.status.text, {
     profileUrl: (username) => {
       const found = known.get(username.toLowerCase());
       return found === undefined ? null : `${publicOrigin}/@${encodeURIComponent(found)}`;
     },
+    remoteProfileUrl: (username, domain) => remote.get(`${username}@${domain}`) ?? null,
     tagUrl: (name) => `${publicOrigin}/tags/${encodeURIComponent(name)}`,
   });
 }
