@@ -176,10 +176,11 @@ export function createOutgoingPlanner(options: {
     eventId: string,
     undo: boolean,
   ) {
-    const liker = await localAccount(data.accountId);
-    if (!liker) return null;
+    // The status first: most favourites are of local statuses, which no other server hears of.
     const object = await statusObject(data.statusId);
     if (!object?.remoteAuthorId) return null;
+    const liker = await localAccount(data.accountId);
+    if (!liker) return null;
     const inboxes = await federationInboxes(read, {
       accountId: liker.id,
       followers: false,
