@@ -3,7 +3,8 @@
  * function, listening on port 80 of its own loopback address, which is its host name) and real
  * worker process; the people on both sides use masto.js, as their apps would. Alice lives on the
  * first, bob and carol (locked) on the second: follows (and a locked account's approval), posts,
- * a reply with a mention (notified, and e-mailed, on the other side), favourites, boosts,
+ * a reply with a mention (notified, and e-mailed, on the other side), a direct message to someone
+ * not yet known (found by WebFinger when posting), favourites, boosts,
  * deletions, followers-only delivery, and the second server down for a while then catching up
  * (the first one's deliveries retried once it is back).
  *
@@ -232,6 +233,27 @@ describe('two Murmurs', () => {
       (status) => status.content.includes('hello back!'),
     );
     expect(replyHere).toMatchObject({ favouritesCount: 1, reblogsCount: 1 });
+  }, 180_000);
+
+  it('a direct message to someone alice never looked up reaches them (WebFinger when posting)', async () => {
+    const erin = await two.person('erin');
+    const direct = await alice.client.v1.statuses.create({
+      status: `@erin@${two.host} just between us`,
+      visibility: 'direct',
+    });
+    expect(direct.mentions.map((mention) => mention.acct)).toEqual([`erin@${two.host}`]);
+    expect(direct.content).toContain(`href="${two.url}/@erin"`);
+    // A private mention from someone erin does not follow is filtered from her notifications (as
+    // Mastodon's default policy): her conversations show it.
+    const conversation = await eventually('erin’s conversation', async () =>
+      (await erin.client.v1.conversations.list()).find((c) => c.lastStatus?.uri === direct.uri),
+    );
+    expect(conversation.lastStatus).toMatchObject({ visibility: 'direct' });
+    expect(conversation.accounts.map((account) => account.acct)).toEqual([`alice@${one.host}`]);
+    // Nobody else on that server sees it: bob follows no one, carol is not mentioned.
+    expect(
+      (await carol.client.v1.notifications.list()).some((n) => n.status?.uri === direct.uri),
+    ).toBe(false);
   }, 180_000);
 
   it('a followers-only post reaches the follower alone', async () => {
