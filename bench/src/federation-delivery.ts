@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const base = new URL(
     process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   );
-  base.pathname = '/murmur_bench_federation';
+  // Several people benchmarking on one server each name their own (BENCH_DATABASE_NAME).
+  base.pathname = `/${process.env.BENCH_DATABASE_NAME ?? 'murmur_bench_federation'}`;
   const url = base.toString();
   await createDatabaseIfMissing(url);
   await migrateDatabase(url);

@@ -41,7 +41,7 @@ export {
   parseLocalStatusUri,
   type LocalStatusReference,
 } from './local-uris.js';
-export { noteOf, audienceOf, statusContentHtml } from './outgoing/note.js';
+export { noteOf, audienceOf, statusContentHtml, withAttachmentExtras } from './outgoing/note.js';
 export {
   createActivity,
   updateNoteActivity,
@@ -50,7 +50,10 @@ export {
   undoAnnounceActivity,
   updatePersonActivity,
   deletePersonActivity,
+  likeActivity,
+  undoLikeActivity,
   type BoostReference,
+  type LikeReference,
 } from './outgoing/activities.js';
 export {
   createOutgoingPlanner,
@@ -74,8 +77,10 @@ export {
   type SigningIdentity,
 } from './delivery/post-activity.js';
 export { signingIdentities } from './delivery/signing-keys.js';
+export { planRelationship, RELATIONSHIP_EVENT_TYPES } from './relationships.js';
 export {
-  createRelationshipSender,
-  RELATIONSHIP_EVENT_TYPES,
-  type RelationshipSender,
-} from './relationships.js';
+  resolveMentionedAccounts,
+  remoteHandlesOf,
+  MENTION_RESOLUTION_LIMITS,
+  type MentionResolutionLimits,
+} from './outgoing/mentions.js';

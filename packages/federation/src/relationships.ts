@@ -1,90 +1,150 @@
 /**
- * The activities the relationship events ask for, sent to the other server (the worker's
- * `federation-relationships` consumer runs this for each event):
+ * What a relationship event between a local and a remote account tells the remote account's
+ * server, as the `federation-delivery` consumer sends it (on the delivery ledger, like posts):
  *
  * - FollowRequested by a local person of a remote account: `Follow` (following a remote account is
  *   a request until its server answers; the answer is `inbox/follow-answer.ts`).
- * - FollowRequestClosed `withdrawn`, or AccountUnfollowed, of a local person and a remote account:
+ * - AccountUnfollowed, or FollowRequestClosed `withdrawn`, of a local person and a remote account:
  *   `Undo` of the `Follow`.
- * - FollowRequestClosed `authorized` / `rejected` of a remote person's request to a locked local
- *   account: `Accept` / `Reject` of the `Follow`.
+ * - AccountFollowed of a remote person and a local account (an unlocked account followed, or a
+ *   locked one's owner authorizing the request): `Accept` of the `Follow`.
+ * - FollowRequestClosed `rejected` of a remote person's request, or FollowerRemoved of a remote
+ *   follower: `Reject` of the `Follow` (what Mastodon sends for both).
+ * - AccountBlocked / AccountUnblocked of a remote account by a local person: `Block` / its `Undo`.
  *
- * The `Follow` in an `Undo`, `Accept` or `Reject` is embedded with its actor and object, which is
- * how Mastodon finds the follow. Events between two local accounts, or two remote ones, send
- * nothing. A failed delivery throws, so the event is retried.
+ * The `Follow` in an `Undo`, `Accept` or `Reject` (and the `Block` in an `Undo`) is embedded with
+ * its actor and object, which is how Mastodon finds what it answers. Events between two local
+ * accounts, or two remote ones, send nothing. Each goes to the remote account's own inbox.
  */
-import { Accept, Follow, Reject, Undo, type Activity } from '@fedify/vocab';
-import type { DomainEvent } from '@murmur/events';
+import { Accept, Block, Follow, Reject, Undo, type Activity } from '@fedify/vocab';
+import type { Executor } from '@murmur/db';
 import { federatedAccounts } from '@murmur/db/federation';
-import { createInboxContext, type InboxApplierOptions } from './inbox/context.js';
+import type { DomainEvent } from '@murmur/events';
 import { followActivityUri } from './inbox/follow-answer.js';
+import { localActorUri } from './local-uris.js';
+import type { OutgoingPlan } from './outgoing/plan.js';
 
-export type RelationshipSender = (event: DomainEvent) => Promise<void>;
-
-/** The event types whose activities `createRelationshipSender` sends. */
+/** The event types whose activities `planRelationship` builds. */
 export const RELATIONSHIP_EVENT_TYPES = [
   'FollowRequested',
   'FollowRequestClosed',
   'AccountUnfollowed',
+  'AccountFollowed',
+  'FollowerRemoved',
+  'AccountBlocked',
+  'AccountUnblocked',
 ] as const satisfies readonly DomainEvent['type'][];
 
-export function createRelationshipSender(options: InboxApplierOptions): RelationshipSender {
-  const ctx = createInboxContext(options);
+export interface RelationshipPlanning {
+  read: Executor;
+  publicOrigin: string;
+  plan(
+    sender: { id: string; username: string },
+    activity: Activity,
+    inboxes: string[],
+  ): Promise<OutgoingPlan | null>;
+}
 
-  /** Sends from the local account `fromId` to the remote account `toId`'s inbox, if they are so. */
+export async function planRelationship(
+  planning: RelationshipPlanning,
+  event: DomainEvent,
+): Promise<OutgoingPlan | null> {
+  /** From the local account `fromId` to the remote account `toId`'s inbox, if they are so. */
   async function send(
     fromId: string,
     toId: string,
     build: (localUri: URL, remoteUri: URL) => Activity,
-  ): Promise<void> {
-    const accounts = await federatedAccounts(ctx.database.primary, [fromId, toId]);
+  ): Promise<OutgoingPlan | null> {
+    const accounts = await federatedAccounts(planning.read, [fromId, toId]);
     const from = accounts.get(fromId);
     const to = accounts.get(toId);
     if (!from || !to || from.domain !== null || to.domain === null || !to.uri || !to.inboxUrl) {
-      return;
+      return null;
     }
-    const localUri = ctx.fedify().getActorUri(from.username);
-    await ctx.deliver(from.username, build(localUri, new URL(to.uri)), new URL(to.inboxUrl));
+    const localUri = new URL(localActorUri(planning.publicOrigin, from.username));
+    return planning.plan(from, build(localUri, new URL(to.uri)), [to.inboxUrl]);
   }
 
-  return async (event) => {
-    if (event.type === 'FollowRequested') {
-      const { accountId, targetAccountId } = event.data;
-      await send(
-        accountId,
-        targetAccountId,
+  switch (event.type) {
+    case 'FollowRequested':
+      return send(
+        event.data.accountId,
+        event.data.targetAccountId,
         (local, remote) =>
           new Follow({ id: followActivityUri(local, event.id), actor: local, object: remote }),
       );
-    } else if (
-      event.type === 'AccountUnfollowed' ||
-      (event.type === 'FollowRequestClosed' && event.data.outcome === 'withdrawn')
-    ) {
-      const { accountId, targetAccountId } = event.data;
-      await send(
-        accountId,
-        targetAccountId,
-        (local, remote) =>
-          new Undo({
-            id: new URL(`${local.href}#follows/undo/${event.id}`),
-            actor: local,
-            object: new Follow({ actor: local, object: remote }),
-          }),
-      );
-    } else if (event.type === 'FollowRequestClosed') {
-      // The locked local account (the target) answers the remote person's request.
-      const { accountId: requesterId, targetAccountId: ownerId } = event.data;
-      const Answer = event.data.outcome === 'authorized' ? Accept : Reject;
-      await send(
+    case 'AccountUnfollowed':
+      return undoFollow(event.data);
+    case 'FollowRequestClosed':
+      if (event.data.outcome === 'withdrawn') return undoFollow(event.data);
+      // Authorized: the AccountFollowed written with it sends the Accept.
+      if (event.data.outcome === 'authorized') return null;
+      return rejectFollower(event.data.targetAccountId, event.data.accountId);
+    case 'AccountFollowed': {
+      const { accountId: followerId, targetAccountId: ownerId } = event.data;
+      return send(
         ownerId,
-        requesterId,
+        followerId,
         (local, remote) =>
-          new Answer({
-            id: new URL(`${local.href}#follow-answers/${event.id}`),
+          new Accept({
+            id: new URL(`${local.href}#accepts/${event.id}`),
             actor: local,
             object: new Follow({ actor: remote, object: local }),
           }),
       );
     }
-  };
+    case 'FollowerRemoved':
+      return rejectFollower(event.data.accountId, event.data.targetAccountId);
+    case 'AccountBlocked':
+      return send(
+        event.data.accountId,
+        event.data.targetAccountId,
+        (local, remote) =>
+          new Block({
+            id: new URL(`${local.href}#blocks/${event.id}`),
+            actor: local,
+            object: remote,
+          }),
+      );
+    case 'AccountUnblocked':
+      return send(
+        event.data.accountId,
+        event.data.targetAccountId,
+        (local, remote) =>
+          new Undo({
+            id: new URL(`${local.href}#blocks/undo/${event.id}`),
+            actor: local,
+            object: new Block({ actor: local, object: remote }),
+          }),
+      );
+    default:
+      return null;
+  }
+
+  function undoFollow(data: { accountId: string; targetAccountId: string }) {
+    return send(
+      data.accountId,
+      data.targetAccountId,
+      (local, remote) =>
+        new Undo({
+          id: new URL(`${local.href}#follows/undo/${event.id}`),
+          actor: local,
+          object: new Follow({ actor: local, object: remote }),
+        }),
+    );
+  }
+
+  /** The local account `ownerId` refuses (or ends) the remote `followerId`'s follow. */
+  function rejectFollower(ownerId: string, followerId: string) {
+    return send(
+      ownerId,
+      followerId,
+      (local, remote) =>
+        new Reject({
+          id: new URL(`${local.href}#follow-answers/${event.id}`),
+          actor: local,
+          object: new Follow({ actor: remote, object: local }),
+        }),
+    );
+  }
 }

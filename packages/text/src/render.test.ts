@@ -188,6 +188,19 @@ describe('renderStatusHtml', () => {
     );
   });
 
+  it('links a known remote mention to its profile, showing the username alone', () => {
+    const withRemote: RenderLinks = {
+      ...links,
+      remoteProfileUrl: (username, domain) =>
+        username === 'zoe' && domain === 'remote.example' ? 'https://remote.example/@zoe' : null,
+    };
+    expect(renderStatusHtml('hi @Zoe@Remote.example and @eve@remote.example', withRemote)).toBe(
+      `<p>hi ${mentionHtml('https://remote.example/@zoe', 'Zoe')} and @eve@remote.example</p>`,
+    );
+    // Without the callback remote mentions are text, and never a local account's link.
+    expect(render('@alice@remote.example')).toBe('<p>@alice@remote.example</p>');
+  });
+
   it('escapes quotes in caller URLs', () => {
     const quoting: RenderLinks = {
       profileUrl: (username) => `https://murmur.example/@${username}"x='y'`,

@@ -14,6 +14,11 @@ export interface RenderLinks {
   profileUrl(username: string): string | null;
   /** Receives the normalized tag name (see `normalizeHashtag`). */
   tagUrl(normalizedName: string): string;
+  /**
+   * The profile of a remote account `@user@domain` (both lower-cased), or null when the text does
+   * not mention a known account (it then renders as plain text). Left out: remote mentions are text.
+   */
+  remoteProfileUrl?(username: string, domain: string): string | null;
 }
 
 /** The characters of a link's text that stay visible; clients show the rest as an ellipsis. */
@@ -105,11 +110,17 @@ function renderHashtag(token: HashtagToken, links: RenderLinks): string {
 }
 
 function renderMention(token: MentionToken, links: RenderLinks): string | null {
-  // Remote accounts are not resolved here: the text stays exactly as written.
-  if (token.domain !== undefined) return null;
-  const profileUrl = links.profileUrl(normalizeUsername(token.username));
+  const username = normalizeUsername(token.username);
+  // As Mastodon: a remote account's link shows its username alone, and leads to its own server.
+  const profileUrl =
+    token.domain === undefined
+      ? links.profileUrl(username)
+      : (links.remoteProfileUrl?.(username, token.domain.toLowerCase()) ?? null);
   if (profileUrl === null) return null;
-  const href = checkCallerHref(profileUrl, 'profileUrl');
+  const href = checkCallerHref(
+    profileUrl,
+    token.domain === undefined ? 'profileUrl' : 'remoteProfileUrl',
+  );
   return (
     `<span class="h-card" translate="no">` +
     `<a href="${escapeHtml(href)}" class="u-url mention">@<span>${escapeHtml(token.username)}</span></a>` +

@@ -6,9 +6,11 @@
 import {
   createInboxApplier,
   createMurmurFederation,
-  createRelationshipSender,
+  createOutgoingPlanner,
   createRemoteAccountResolver,
+  postActivity,
   RELATIONSHIP_EVENT_TYPES,
+  signingIdentities,
   type InboxApplier,
   type ReplyFetchLimits,
 } from '@murmur/federation';
@@ -27,7 +29,8 @@ export interface InboxHarness {
   deliverAndApply(activity: Record<string, unknown>, applier?: InboxApplier): Promise<void>;
   /**
    * Sends what the relationship events written since the last call ask for (Follow, Undo, Accept,
-   * Reject), as the worker's `federation-relationships` consumer does.
+   * Reject, Block), planned as the worker's `federation-delivery` consumer plans them, each
+   * delivered once (the ledger and its retries are the worker's, tested there).
    */
   sendRelationshipEvents(): Promise<void>;
   /** An applier with other limits on fetching the parents of replies. */
@@ -61,7 +64,12 @@ export async function startInboxHarness(): Promise<InboxHarness> {
   const applierWith = (replyFetchLimits?: ReplyFetchLimits) =>
     createInboxApplier({ ...parts, ...(replyFetchLimits ? { replyFetchLimits } : {}) });
   const apply = applierWith();
-  const send = createRelationshipSender(parts);
+  const planner = createOutgoingPlanner({
+    database: server.database,
+    federation,
+    publicOrigin: ORIGIN,
+  });
+  const signer = signingIdentities(server.database, ORIGIN);
   const sent = new Set<string>();
   return {
     server,
@@ -82,7 +90,21 @@ export async function startInboxHarness(): Promise<InboxHarness> {
       for (const event of await outboxEvents(server.database, RELATIONSHIP_EVENT_TYPES)) {
         if (sent.has(event.id)) continue;
         sent.add(event.id);
-        await send(event);
+        const plan = await planner(event);
+        if (!plan) continue;
+        const identity = await signer({
+          senderAccountId: plan.senderAccountId,
+          senderUsername: plan.senderUsername,
+        });
+        for (const inbox of plan.inboxes) {
+          const result = await postActivity(
+            safeFetch,
+            identity,
+            inbox,
+            JSON.stringify(plan.activity),
+          );
+          expect(result).toMatchObject({ kind: 'delivered' });
+        }
       }
     },
     async close() {

@@ -8,10 +8,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Hashtag, Mention } from '@fedify/vocab';
-import { Announce, Create, Delete, Note, PUBLIC_COLLECTION, Undo, Update } from '@fedify/vocab';
+import {
+  Announce,
+  Create,
+  Delete,
+  Like,
+  Note,
+  PUBLIC_COLLECTION,
+  Undo,
+  Update,
+} from '@fedify/vocab';
 import { followAccount } from '@murmur/db/follows';
 import { takeAccountAction } from '@murmur/db/moderation';
-import { upsertRemoteAccount } from '@murmur/db/federation';
+import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import {
@@ -20,6 +29,7 @@ import {
   type ReceivedActivity,
   type VerifyingInboxServer,
 } from './_verifying-inbox.js';
+import { expectMastodonResponse } from './_openapi.js';
 import { startWorkerProcess, type WorkerProcess } from './_worker.js';
 
 let server: TestServer;
@@ -29,6 +39,7 @@ let shared: VerifyingInboxServer;
 let personal: VerifyingInboxServer;
 let worker: WorkerProcess;
 let directory: string;
+let frankId: string;
 
 const actor = (user: TestUser) => `${ORIGIN}/users/${user.username}`;
 const followers = (user: TestUser) => `${actor(user)}/followers`;
@@ -37,7 +48,7 @@ async function remoteFollower(
   inboxServer: VerifyingInboxServer,
   username: string,
   options: { sharedInbox: boolean; follows: TestUser[] },
-): Promise<void> {
+): Promise<string> {
   const uri = `${inboxServer.origin}/users/${username}`;
   const id = await upsertRemoteAccount(server.database, {
     uri,
@@ -55,6 +66,7 @@ async function remoteFollower(
   for (const user of options.follows) {
     await followAccount(server.database, { accountId: id, targetAccountId: user.id });
   }
+  return id;
 }
 
 beforeAll(async () => {
@@ -67,7 +79,7 @@ beforeAll(async () => {
   for (const name of ['carol', 'dave', 'erin']) {
     await remoteFollower(shared, name, { sharedInbox: true, follows: [alice] });
   }
-  await remoteFollower(personal, 'frank', { sharedInbox: false, follows: [alice, bob] });
+  frankId = await remoteFollower(personal, 'frank', { sharedInbox: false, follows: [alice, bob] });
   directory = await mkdtemp(`${tmpdir()}/murmur-federation-out-`);
   worker = await startWorkerProcess({
     databaseUrl: server.databaseUrl,
@@ -331,5 +343,157 @@ describe('boosts and profiles', () => {
 
     const update = await actAndReceive('unsuspend', 'Update');
     expect(update.body.object).toMatchObject({ id: actor(carl), type: 'Person' });
+  }, 60_000);
+});
+
+describe('interactions with a remote status', () => {
+  const frank = () => `${personal.origin}/users/frank`;
+  let remoteStatusId: string;
+  let remoteUri: string;
+
+  beforeAll(async () => {
+    remoteUri = `${frank()}/statuses/1001`;
+    ({ id: remoteStatusId } = await receiveRemoteStatus(server.database, {
+      accountId: frankId,
+      uri: remoteUri,
+      url: null,
+      contentHtml: '<p>from afar</p>',
+      text: 'from afar',
+      spoilerText: '',
+      sensitive: false,
+      language: null,
+      visibility: 'public',
+      inReplyToId: null,
+      mentionedAccountIds: [],
+      hashtags: [],
+      publishedAt: new Date(),
+    }));
+  });
+
+  const act = (user: TestUser, action: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: `/api/v1/statuses/${remoteStatusId}/${action}`,
+      headers: user.headers,
+    });
+  const parse = { documentLoader: loader(), contextLoader: loader() };
+
+  it('a favourite is a Like to its author, and taking it back an Undo of the Like', async () => {
+    expect((await act(bob, 'favourite')).statusCode).toBe(200);
+    const like = await arrival(
+      personal,
+      (body) => body.type === 'Like' && body.actor === actor(bob),
+    );
+    expect(like.path).toBe('/users/frank/inbox');
+    expect(like.keyId).toBe(`${actor(bob)}#main-key`);
+    expect(like.body).toMatchObject({ object: remoteUri });
+    // Only the author's server hears of it: not bob's followers elsewhere.
+    expect(shared.received.some((a) => a.body.type === 'Like')).toBe(false);
+
+    expect((await act(bob, 'unfavourite')).statusCode).toBe(200);
+    const undo = await arrival(
+      personal,
+      (body) => body.type === 'Undo' && (body.object as { type?: string })?.type === 'Like',
+    );
+    const parsed = await Undo.fromJsonLd(undo.body, parse);
+    const undone = (await parsed.getObject(parse)) as Like;
+    expect(undone).toBeInstanceOf(Like);
+    expect(undone.actorId?.href).toBe(actor(bob));
+    expect(undone.objectId?.href).toBe(remoteUri);
+  }, 60_000);
+
+  it('a boost is an Announce of its id, to its author and the booster’s followers', async () => {
+    const reblog = await act(alice, 'reblog');
+    expect(reblog.statusCode).toBe(200);
+    const byAlice = (body: Record<string, unknown>) =>
+      body.type === 'Announce' && body.actor === actor(alice);
+    const atAuthor = await arrival(personal, byAlice);
+    const atFollowers = await arrival(shared, byAlice);
+    const announce = await Announce.fromJsonLd(atAuthor.body, parse);
+    expect(announce.objectId?.href).toBe(remoteUri);
+    expect(hrefs(announce.ccIds)).toEqual([frank(), followers(alice)].sort());
+    expect(atFollowers.body.id).toBe(atAuthor.body.id);
+
+    expect((await act(alice, 'unreblog')).statusCode).toBe(200);
+    const undo = await arrival(
+      personal,
+      (body) => body.type === 'Undo' && body.actor === actor(alice),
+    );
+    expect(undo.body.object).toMatchObject({ type: 'Announce', object: remoteUri });
+  }, 60_000);
+
+  it('a reply names it in inReplyTo and reaches its author (who follows no one here)', async () => {
+    const quiet = await signedInUser(server.database);
+    const reply = await post(quiet, {
+      status: 'a reply from here',
+      in_reply_to_id: remoteStatusId,
+    });
+    const received = await arrival(personal, ofType('Create', reply.id));
+    const create = await Create.fromJsonLd(received.body, parse);
+    const note = (await create.getObject(parse)) as Note;
+    expect(note.replyTargetId?.href).toBe(remoteUri);
+    expect(hrefs(note.ccIds)).toContain(frank());
+  }, 60_000);
+});
+
+describe('mentions of remote accounts', () => {
+  it('a direct message to @user@host reaches their server, tagged and linked to their profile', async () => {
+    // A known remote account (its server's inbox is the second loopback server).
+    const uri = `${personal.origin}/users/zoe`;
+    await upsertRemoteAccount(server.database, {
+      uri,
+      username: 'zoe',
+      domain: 'zoe.example',
+      displayName: 'Zoe',
+      note: '',
+      url: 'https://zoe.example/@zoe',
+      inboxUrl: `${uri}/inbox`,
+      sharedInboxUrl: null,
+      avatarUrl: null,
+      headerUrl: null,
+      createdAt: null,
+    });
+    const quiet = await signedInUser(server.database);
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/statuses',
+      headers: quiet.headers,
+      payload: {
+        status: 'psst @Zoe@zoe.example and @nobody@nowhere.invalid',
+        visibility: 'direct',
+      },
+    });
+    expectMastodonResponse(response);
+    const status = response.json() as {
+      id: string;
+      content: string;
+      mentions: { acct: string; url: string }[];
+    };
+    expect(status.mentions).toEqual([
+      expect.objectContaining({ acct: 'zoe@zoe.example', url: 'https://zoe.example/@zoe' }),
+    ]);
+    expect(status.content).toContain(
+      '<span class="h-card" translate="no"><a href="https://zoe.example/@zoe" class="u-url mention">@<span>Zoe</span></a></span>',
+    );
+    // The unknown one stays text.
+    expect(status.content).toContain('@nobody@nowhere.invalid');
+
+    const received = await arrival(personal, ofType('Create', status.id));
+    expect(received.path).toBe('/users/zoe/inbox');
+    const create = await Create.fromJsonLd(received.body, {
+      documentLoader: loader(),
+      contextLoader: loader(),
+    });
+    expect(hrefs(create.toIds)).toEqual([uri]);
+    const note = (await create.getObject({
+      documentLoader: loader(),
+      contextLoader: loader(),
+    })) as Note;
+    const tags: Mention[] = [];
+    for await (const tag of note.getTags()) tags.push(tag as Mention);
+    expect(tags.map((tag) => [tag.name?.toString(), tag.href?.href])).toEqual([
+      ['@zoe@zoe.example', uri],
+    ]);
+    expect(String(note.content)).toContain('href="https://zoe.example/@zoe"');
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 /**
  * A person of another server follows a local person: the signed Follow is recorded by the inbox,
- * then applied (what the worker's consumer runs): the remote account is stored, the follow made
- * and a signed Accept delivered to the follower's inbox. Its Undo ends the follow.
+ * then applied (what the worker's consumer runs): the remote account is stored and the follow made,
+ * and its event has a signed Accept delivered to the follower's inbox. Its Undo ends the follow.
  */
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,7 @@ describe('a remote follow', () => {
       object: aliceUri(),
     };
     await deliverAndApply(follow);
+    await harness.sendRelationshipEvents();
     expect(await aliceFollowers()).toEqual([`mallory@${remote.actorId.host}`]);
     const actor = await server.app.inject({
       url: `/users/${alice.username}/followers`,
@@ -62,15 +63,17 @@ describe('a remote follow', () => {
     expect(accept!.body).toMatchObject({
       type: 'Accept',
       actor: aliceUri(),
-      object: { id: follow.id, type: 'Follow', actor: remote.actorId.href, object: aliceUri() },
+      object: { type: 'Follow', actor: remote.actorId.href, object: aliceUri() },
     });
 
-    // Applied again (a redelivered event): still one follow.
+    // Applied again (a redelivered event): still one follow, and no second Accept.
     const [event] = (await outboxEvents(server.database, ['RemoteActivityReceived'])).filter(
       (e) => e.data.activityId === follow.id,
     );
     await harness.apply(event!.data);
+    await harness.sendRelationshipEvents();
     expect(await aliceFollowers()).toHaveLength(1);
+    expect(remote.inbox).toHaveLength(1);
   });
 
   it('ends with its Undo', async () => {
@@ -90,7 +93,7 @@ describe('a remote follow', () => {
 });
 
 describe('through the real worker', () => {
-  it('the federation-inbox consumer applies a delivered Follow and sends the Accept', async () => {
+  it('the federation-inbox consumer applies a delivered Follow, and the delivery consumer sends the Accept', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const directory = await mkdtemp(`${tmpdir()}/murmur-federation-`);
@@ -100,7 +103,9 @@ describe('through the real worker', () => {
       extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' },
     });
     try {
-      const accepted = remote.inbox.length;
+      const followedBefore = new Set(
+        (await outboxEvents(server.database, ['AccountFollowed'])).map((event) => event.id),
+      );
       const body = JSON.stringify({
         '@context': 'https://www.w3.org/ns/activitystreams',
         id: `${remote.actorId.href}/follows/2`,
@@ -110,23 +115,26 @@ describe('through the real worker', () => {
       });
       expect(await deliver(server, body, remote.privateKey, remote.keyId)).toBe(202);
       // The worker also replays the earlier follow's events (applied above by hand, never marked),
-      // in any order: wait for the Accept of this one.
-      const acceptOfThisFollow = () =>
-        remote.inbox
-          .slice(accepted)
-          .find(
-            (entry) =>
-              (entry.body.object as { id?: string } | undefined)?.id ===
-              `${remote.actorId.href}/follows/2`,
-          );
+      // in any order: wait for the Accept of this follow's AccountFollowed.
+      const acceptOfThisFollow = async () => {
+        const followed = (await outboxEvents(server.database, ['AccountFollowed'])).find(
+          (event) => !followedBefore.has(event.id),
+        );
+        return (
+          followed &&
+          remote.inbox.find((entry) => String(entry.body.id).endsWith(`#accepts/${followed.id}`))
+        );
+      };
       const deadline = Date.now() + 60_000;
-      while (!acceptOfThisFollow() && Date.now() < deadline) {
+      while (!(await acceptOfThisFollow()) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      expect(acceptOfThisFollow()?.body).toMatchObject({
+      expect((await acceptOfThisFollow())?.body).toMatchObject({
         type: 'Accept',
-        object: { id: `${remote.actorId.href}/follows/2` },
+        actor: aliceUri(),
+        object: { type: 'Follow', actor: remote.actorId.href, object: aliceUri() },
       });
+      expect((await acceptOfThisFollow())?.signature).toContain(`keyId="${aliceUri()}#main-key"`);
       expect(await aliceFollowers()).toEqual([`mallory@${remote.actorId.host}`]);
     } finally {
       await worker.stop();

@@ -129,6 +129,32 @@ describe('following a remote account', () => {
   });
 });
 
+describe('blocking a remote account', () => {
+  it('sends a Block to its server, and an Undo of it when lifted', async () => {
+    const before = harness.remote.inbox.length;
+    const blocked = await call('POST', `/api/v1/accounts/${malloryId}/block`, alice);
+    expectMastodonResponse(blocked);
+    await harness.sendRelationshipEvents();
+    const aliceUri = `${ORIGIN}/users/${alice.username}`;
+    expect(receivedSince(before).map((entry) => entry.body)).toEqual([
+      expect.objectContaining({ type: 'Block', actor: aliceUri, object: actor }),
+    ]);
+    expect(receivedSince(before)[0]!.signature).toContain(`keyId="${aliceUri}#main-key"`);
+
+    const unblocked = await call('POST', `/api/v1/accounts/${malloryId}/unblock`, alice);
+    expectMastodonResponse(unblocked);
+    await harness.sendRelationshipEvents();
+    expect(receivedSince(before).map((entry) => entry.body)).toEqual([
+      expect.objectContaining({ type: 'Block' }),
+      expect.objectContaining({
+        type: 'Undo',
+        actor: aliceUri,
+        object: expect.objectContaining({ type: 'Block', actor: aliceUri, object: actor }),
+      }),
+    ]);
+  });
+});
+
 describe('a locked local account', () => {
   let dave: TestUser;
   const daveUri = () => `${ORIGIN}/users/${dave.username}`;
@@ -183,6 +209,8 @@ describe('a locked local account', () => {
     const authorized = await call('POST', `/api/v1/follow_requests/${malloryId}/authorize`, dave);
     expect(authorized.json()).toMatchObject({ followed_by: true });
     await harness.sendRelationshipEvents();
+    // One Accept: the request's closing and the follow's AccountFollowed do not both send one.
+    expect(receivedSince(before)).toHaveLength(1);
     const [accept] = receivedSince(before);
     expect(accept?.signature).toContain(`keyId="${daveUri()}#main-key"`);
     expect(accept?.body).toMatchObject({
@@ -218,7 +246,7 @@ describe('a locked local account', () => {
 });
 
 describe('through the real worker', () => {
-  it('the federation-relationships consumer sends the Follow of a remote account', async () => {
+  it('the federation-delivery consumer sends the Follow of a remote account', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { outboxEvents } = await import('@murmur/db/testing');

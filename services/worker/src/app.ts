@@ -33,6 +33,7 @@ import { CONSUMERS, type ConsumerDeclaration } from './consumers.js';
 import { RetryLater, waitsForDatabase } from './handlers.js';
 import { trimAllHomeFeeds } from './home-feeds.js';
 import { Loop } from './loop.js';
+import { DEFAULT_BACKOFF } from '@murmur/federation';
 import { createFederationSending } from './federation-delivery.js';
 import { cleanUpMedia } from './media/cleanup.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
@@ -214,6 +215,7 @@ export function buildWorker(deps: WorkerDependencies): Worker {
     database,
     logger,
     onOutcome: (outcome) => metrics.federationDelivery(outcome),
+    deliverer: { backoff: { ...DEFAULT_BACKOFF, baseMs: timings.federationRetryBaseMs } },
   });
   const federationRetries = new Loop({
     name: 'federation delivery retries',

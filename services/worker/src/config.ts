@@ -164,6 +164,14 @@ export const WORKER_VARIABLES = {
     min: 100,
     max: 120_000,
   },
+  FEDERATION_RETRY_BASE_MS: {
+    kind: 'integer',
+    description:
+      'First wait before a failed federation delivery is tried again (doubled each time, capped at 12 hours, 16 attempts)',
+    default: '60000',
+    min: 100,
+    max: 3_600_000,
+  },
   PUSH_MAX_ATTEMPTS: {
     kind: 'integer',
     description: 'Attempts of a push the service answers 429/5xx (or not at all) before giving up',
@@ -230,6 +238,8 @@ export interface WorkerTimings {
   pushRetryMaxMs: number;
   /** How often federation deliveries due again (back-off over, lease run out) are looked for. */
   federationRetryMs: number;
+  /** The first back-off of a failed federation delivery (doubled each time). */
+  federationRetryBaseMs: number;
 }
 
 export interface WorkerConfig {
@@ -310,6 +320,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = Object.freeze({
   dueWorkMs: 10_000,
   pushRetryBaseMs: 1000,
   federationRetryMs: 5000,
+  federationRetryBaseMs: 60_000,
   pushRetryMaxMs: 60_000,
 });
 
@@ -421,6 +432,7 @@ function configFromEnvironment(
       ...DEFAULT_TIMINGS,
       ackWaitMs: values.WORKER_ACK_WAIT_MS,
       relayPollMs: values.RELAY_POLL_MS,
+      federationRetryBaseMs: values.FEDERATION_RETRY_BASE_MS,
     },
   };
 }

@@ -25,13 +25,9 @@ import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
-import {
-  FEDERATION_RELATIONSHIPS_CONSUMER,
-  federationRelationshipsHandler,
-} from './federation-relationships.js';
 import type { WorkerMetrics } from './metrics.js';
 import { FEDERATION_DELIVERY_CONSUMER, type FederationSending } from './federation-delivery.js';
-import { FEDERATED_EVENT_TYPES, RELATIONSHIP_EVENT_TYPES } from '@murmur/federation';
+import { FEDERATED_EVENT_TYPES } from '@murmur/federation';
 import { PUSH_CONSUMER, pushHandler } from './push/handler.js';
 import { createPushSender } from './push/create-sender.js';
 
@@ -76,7 +72,6 @@ export {
   CONVERSATIONS_CONSUMER,
   FEDERATION_DELIVERY_CONSUMER,
   FEDERATION_INBOX_CONSUMER,
-  FEDERATION_RELATIONSHIPS_CONSUMER,
   HOME_FEEDS_CONSUMER,
   PUSH_CONSUMER,
 };
@@ -180,16 +175,10 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: FEDERATION_DELIVERY_CONSUMER,
-    description: 'Activities sent to other servers about local posts, boosts and profiles',
+    description:
+      'Activities sent to other servers: local posts, boosts, favourites, profiles, follows and blocks',
     handles: FEDERATED_EVENT_TYPES,
     handler: ({ consumer, federationSending }) => federationSending.handler(consumer),
-  },
-  {
-    name: FEDERATION_RELATIONSHIPS_CONSUMER,
-    description: 'Follows of remote accounts and answers to their requests, sent to their servers',
-    handles: RELATIONSHIP_EVENT_TYPES,
-    handler: ({ consumer, config, database }) =>
-      federationRelationshipsHandler({ consumer, config, database }),
   },
 ]);
 

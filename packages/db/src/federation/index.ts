@@ -40,10 +40,12 @@ export {
 } from '../operations/federation/deliveries/record-outcomes.js';
 export {
   findOutgoingStatus,
+  findStatusObjectRef,
   federationInboxes,
   publicStatusIdsOf,
   type OutgoingStatus,
   type FederatedActorRef,
+  type StatusObjectRef,
 } from '../queries/federation-outgoing.js';
 export {
   receiveRemoteStatus,

@@ -12,6 +12,8 @@ export interface FederatedActorRef {
   username: string;
   domain: string | null;
   uri: string | null;
+  /** The profile page (remote only: its server's, else its actor id). */
+  url: string | null;
   /** The shared inbox when the server offers one, else the personal inbox (remote only). */
   inboxUrl: string | null;
 }
@@ -19,13 +21,26 @@ export interface FederatedActorRef {
 export interface OutgoingStatus {
   status: StatusView;
   mentions: FederatedActorRef[];
-  /** The status it answers, with its author (a remote parent carries the author's domain). */
-  parent: { id: string; account: FederatedActorRef } | null;
+  /**
+   * The status it answers, with its author; a remote parent carries its own ActivityPub id (`uri`)
+   * and the author's domain, inbox and id.
+   */
+  parent: { id: string; uri: string | null; account: FederatedActorRef } | null;
+}
+
+/** A status as another status's activity names it: its object id, author and audience. */
+export interface StatusObjectRef {
+  id: string;
+  /** The remote status's ActivityPub id; null for a local status (named by its local URL). */
+  uri: string | null;
+  visibility: 'public' | 'unlisted' | 'private' | 'direct';
+  deleted: boolean;
+  account: FederatedActorRef & { id: string };
 }
 
 const ACTOR_REF = (a: string) =>
   sql.raw(`json_build_object('username', ${a}.username, 'domain', ${a}.domain, 'uri', ${a}.uri,
-    'inboxUrl', coalesce(${a}.shared_inbox_url, ${a}.inbox_url))`);
+    'url', coalesce(${a}.url, ${a}.uri), 'inboxUrl', coalesce(${a}.shared_inbox_url, ${a}.inbox_url))`);
 
 /**
  * A live local status (not a reblog, author not suspended) as its ActivityPub object needs it, or
@@ -43,7 +58,7 @@ export async function findOutgoingStatus(
         coalesce((select json_agg(${ACTOR_REF('a')} order by a.username)
           from mentions m join accounts a on a.id = m.account_id where m.status_id = s.id), '[]')
           as "mentions",
-        (select json_build_object('id', p.id::text, 'account', ${ACTOR_REF('pa')})
+        (select json_build_object('id', p.id::text, 'uri', p.uri, 'account', ${ACTOR_REF('pa')})
           from statuses p join accounts pa on pa.id = p.account_id
           where p.id = s.in_reply_to_id) as "parent"
       from statuses s where s.id = ${statusId}`,
@@ -51,13 +66,37 @@ export async function findOutgoingStatus(
   return row ? { status, ...row } : null;
 }
 
+/** The status `statusId` (a reblog's original, say) as an activity names it, or null. */
+export async function findStatusObjectRef(
+  executor: Executor,
+  statusId: string,
+): Promise<StatusObjectRef | null> {
+  const [row] = await queryRows<StatusObjectRef>(
+    executor,
+    sql`select s.id::text as id, s.uri, s.visibility, s.deleted_at is not null as deleted,
+        (${ACTOR_REF('a')})::jsonb || jsonb_build_object('id', a.id::text) as account
+      from statuses s join accounts a on a.id = s.account_id
+      where s.id = ${statusId}`,
+  );
+  return row ?? null;
+}
+
 /**
- * The inboxes an activity of `accountId` goes to: its remote followers' (when `followers`) and those
- * of the remote accounts the status `mentionsOf` mentions, shared inboxes where offered, each once.
+ * The inboxes an activity of `accountId` goes to: its remote followers' (when `followers`), those
+ * of the remote accounts the status `mentionsOf` mentions, the remote author of the status that
+ * `parentAuthorOf` answers, and those of the remote `accountIds` (the author of a status boosted or
+ * liked), shared inboxes where offered, each once.
  */
 export async function federationInboxes(
   executor: Executor,
-  options: { accountId: string; followers: boolean; mentionsOf?: string | null },
+  options: {
+    accountId: string;
+    followers: boolean;
+    mentionsOf?: string | null;
+    /** A reply: the status whose parent's remote author receives it too. */
+    parentAuthorOf?: string | null;
+    accountIds?: readonly string[];
+  },
 ): Promise<string[]> {
   const rows = await queryRows<{ inbox: string }>(
     executor,
@@ -69,6 +108,15 @@ export async function federationInboxes(
       select coalesce(a.shared_inbox_url, a.inbox_url)
         from mentions m join accounts a on a.id = m.account_id
         where m.status_id = ${options.mentionsOf ?? null}::bigint
+          and a.domain is not null and a.suspended_at is null
+      union
+      select coalesce(a.shared_inbox_url, a.inbox_url)
+        from statuses s join statuses p on p.id = s.in_reply_to_id join accounts a on a.id = p.account_id
+        where s.id = ${options.parentAuthorOf ?? null}::bigint
+          and a.domain is not null and a.suspended_at is null
+      union
+      select coalesce(a.shared_inbox_url, a.inbox_url) from accounts a
+        where a.id = any(${sql.param([...(options.accountIds ?? [])])}::bigint[])
           and a.domain is not null and a.suspended_at is null
       order by 1`,
   );

@@ -1,13 +1,13 @@
 /**
  * What every incoming activity's handler shares: the database, the federation (its loaders and
  * keys), the remote-account resolver, how to find what an activity names (local accounts and
- * statuses by our URLs, remote ones by their ids), and how to answer (a signed POST).
+ * statuses by our URLs, remote ones by their ids). Answers (an `Accept` of a follow) are not sent
+ * from here: the events the handlers write are, by the `federation-delivery` consumer.
  */
-import { signRequest, type Context, type Federation } from '@fedify/fedify';
-import type { Activity } from '@fedify/vocab';
+import type { Context, Federation } from '@fedify/fedify';
 import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
-import { anyHostSuspended, findStatusByUri, findStatusOfAuthor } from '@murmur/db/federation';
+import { findStatusByUri, findStatusOfAuthor } from '@murmur/db/federation';
 import { parseLocalStatusUri } from '../local-uris.js';
 import type { RemoteAccountResolver } from '../remote-accounts.js';
 
@@ -15,7 +15,7 @@ export interface InboxApplierOptions {
   database: Database;
   federation: Federation<void>;
   resolver: RemoteAccountResolver;
-  /** The safe fetch (`@murmur/outbound`), for deliveries. */
+  /** The safe fetch (`@murmur/outbound`). */
   fetch: typeof fetch;
   publicOrigin: string;
   /** How far a missing parent is fetched (defaults: `REPLY_FETCH_LIMITS`). */
@@ -48,15 +48,10 @@ export interface InboxContext extends InboxApplierOptions {
    * author must match) or a stored remote one. Deleted statuses are not returned.
    */
   knownStatus(uri: URL | null): Promise<{ id: string; accountId: string; local: boolean } | null>;
-  /**
-   * Signs (draft-cavage, the local account's RSA key) and POSTs `activity` to `inbox`; throws when
-   * worth retrying (unreachable, 5xx, 429). Nothing is sent to a server the instance suspended.
-   */
-  deliver(username: string, activity: Activity, inbox: URL): Promise<void>;
 }
 
 export function createInboxContext(options: InboxApplierOptions): InboxContext {
-  const { database, federation, publicOrigin, fetch: safeFetch } = options;
+  const { database, federation, publicOrigin } = options;
   const fedify = () => federation.createContext(new URL(publicOrigin), undefined);
 
   async function localActor(uri: URL | null) {
@@ -82,34 +77,6 @@ export function createInboxContext(options: InboxApplierOptions): InboxContext {
       : null;
   }
 
-  async function deliver(username: string, activity: Activity, inbox: URL): Promise<void> {
-    // A server the instance suspended is sent nothing.
-    if (await anyHostSuspended(database.primary, [inbox.host])) return;
-    const ctx = fedify();
-    type SigningKey = { keyId: URL; privateKey: Parameters<typeof signRequest>[1] };
-    const keys = (await ctx.getActorKeyPairs(username)) as unknown as SigningKey[];
-    const rsa = keys.find((key) => key.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5');
-    if (!rsa) throw new Error(`no RSA key for ${username}`);
-    const body = JSON.stringify(await activity.toJsonLd({ contextLoader: ctx.contextLoader }));
-    const request = await signRequest(
-      new Request(inbox, {
-        method: 'POST',
-        headers: { 'content-type': 'application/activity+json' },
-        body,
-      }),
-      rsa.privateKey,
-      rsa.keyId,
-      { spec: 'draft-cavage-http-signatures-12' },
-    );
-    const response = await safeFetch(request);
-    await response.body?.cancel();
-    // A server error or a rate limit is worth retrying; any other refusal (gone, forbidden, not
-    // found) will be the same next time.
-    if (response.status >= 500 || response.status === 429) {
-      throw new Error(`delivery to ${inbox.href} failed: HTTP ${response.status}`);
-    }
-  }
-
   return {
     ...options,
     fedify,
@@ -119,6 +86,5 @@ export function createInboxContext(options: InboxApplierOptions): InboxContext {
     },
     localActor,
     knownStatus,
-    deliver,
   };
 }

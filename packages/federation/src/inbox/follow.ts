@@ -1,12 +1,12 @@
 /**
- * `Follow` of a local account: the remote account is stored, the follow made, and a signed `Accept`
- * delivered to the follower's inbox; for a locked account, a follow request (with its
- * `follow_request` notification) that its owner authorizes or rejects, which sends the answer. Idempotent: following twice is a no-op, and a second `Accept`
- * is harmless for the other server. A failed delivery throws, so the event is retried.
+ * `Follow` of a local account: the remote account is stored and the follow made; its
+ * AccountFollowed event sends the `Accept` (the `federation-delivery` consumer, on the delivery
+ * ledger). For a locked account, a follow request (with its `follow_request` notification) that
+ * its owner authorizes or rejects, which sends the answer. Idempotent: following twice is a no-op.
  */
-import { Accept, Follow } from '@fedify/vocab';
+import type { Follow } from '@fedify/vocab';
 import { isDomainError } from '@murmur/db';
-import { followAccount, relationships, unfollowAccount } from '@murmur/db/follows';
+import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import type { InboxContext } from './context.js';
 
 export async function applyFollow(ctx: InboxContext, follow: Follow, actorUri: URL): Promise<void> {
@@ -21,19 +21,6 @@ export async function applyFollow(ctx: InboxContext, follow: Follow, actorUri: U
     if (isDomainError(error, 'NotAllowed')) return;
     throw error;
   }
-  // A locked account's follow is a request: it is answered when its owner decides.
-  const [relation] = await relationships(ctx.database.primary, remoteId, [target.id]);
-  if (!relation?.following) return;
-  const actor = await follow.getActor(ctx.loaders());
-  const inbox = actor?.inboxId;
-  if (!inbox) return;
-  const localUri = ctx.fedify().getActorUri(target.username);
-  const accept = new Accept({
-    id: new URL(`${localUri.href}#accepts/follows/${encodeURIComponent(follow.id.href)}`),
-    actor: localUri,
-    object: new Follow({ id: follow.id, actor: actorUri, object: localUri }),
-  });
-  await ctx.deliver(target.username, accept, inbox);
 }
 
 /** `Undo` of a `Follow`: only the actor who followed can undo the follow. */

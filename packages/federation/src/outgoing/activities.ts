@@ -7,6 +7,7 @@ import {
   Announce,
   Create,
   Delete,
+  Like,
   type Note,
   type Person,
   PUBLIC_COLLECTION,
@@ -99,6 +100,36 @@ export function undoAnnounceActivity(publicOrigin: string, boost: BoostReference
     tos: [...announce.toIds],
     ccs: [...announce.ccIds],
     object: announce,
+  });
+}
+
+/** A favourite of another server's status, by a local person: the event names it once. */
+export interface LikeReference {
+  username: string;
+  eventId: string;
+  objectUri: URL;
+  authorUri: URL;
+}
+
+/** A `Like`, sent to the status's author alone (as Mastodon does). */
+export function likeActivity(publicOrigin: string, like: LikeReference): Like {
+  const actor = new URL(localActorUri(publicOrigin, like.username));
+  return new Like({
+    id: new URL(`${actor.href}#likes/${like.eventId}`),
+    actor,
+    object: like.objectUri,
+    tos: [like.authorUri],
+  });
+}
+
+/** The favourite taken back: the `Like` embedded with its actor and object, which names it. */
+export function undoLikeActivity(publicOrigin: string, like: LikeReference): Undo {
+  const actor = new URL(localActorUri(publicOrigin, like.username));
+  return new Undo({
+    id: new URL(`${actor.href}#likes/undo/${like.eventId}`),
+    actor,
+    tos: [like.authorUri],
+    object: new Like({ actor, object: like.objectUri }),
   });
 }
 

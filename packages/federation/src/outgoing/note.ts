@@ -4,8 +4,9 @@
  * `sensitive`, `inReplyTo`, the content HTML the website renders (with absolute links), `url`,
  * `published` and, once edited, `updated`. Pure: the caller reads the status.
  */
-import { Hashtag, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
+import { Document, Hashtag, Mention, Note, PUBLIC_COLLECTION } from '@fedify/vocab';
 import type { FederatedActorRef, OutgoingStatus } from '@murmur/db/federation';
+import { servedContentType } from '@murmur/media/keys';
 import { renderStatusHtml } from '@murmur/text';
 import { Temporal } from '@js-temporal/polyfill';
 import { profileUrl, statusUrl, tagUrl } from '@murmur/service-kit/public-urls';
@@ -63,11 +64,17 @@ export function statusContentHtml(publicOrigin: string, outgoing: OutgoingStatus
       .filter((m) => m.domain === null)
       .map((m) => [m.username.toLowerCase(), m.username]),
   );
+  const remote = new Map(
+    outgoing.mentions
+      .filter((m) => m.domain !== null && m.url !== null)
+      .map((m) => [`${m.username.toLowerCase()}@${m.domain!.toLowerCase()}`, m.url!]),
+  );
   return renderStatusHtml(outgoing.status.text, {
     profileUrl: (username) => {
       const found = known.get(username.toLowerCase());
       return found === undefined ? null : profileUrl(publicOrigin, found);
     },
+    remoteProfileUrl: (username, domain) => remote.get(`${username}@${domain}`) ?? null,
     tagUrl: (name) => tagUrl(publicOrigin, name),
   });
 }
@@ -76,8 +83,107 @@ export function statusContentHtml(publicOrigin: string, outgoing: OutgoingStatus
 function parentUri(publicOrigin: string, parent: OutgoingStatus['parent']): URL | null {
   if (!parent) return null;
   // A remote parent is named by its own id, which the incoming side stores (`statuses.uri`).
-  if (parent.account.domain !== null) return null;
+  if (parent.account.domain !== null) return parent.uri ? new URL(parent.uri) : null;
   return new URL(localStatusUri(publicOrigin, parent.account.username, parent.id));
+}
+
+/**
+ * Who a status addresses besides its audience: the mentioned, and the remote author of the status
+ * it answers, as Mastodon addresses a reply even when the text does not name them (not for a
+ * direct message, which reaches only the people it mentions).
+ */
+function addressedActors(
+  publicOrigin: string,
+  outgoing: OutgoingStatus,
+  mentioned: readonly URL[],
+): URL[] {
+  const parentAuthor = outgoing.parent && actorUriOf(publicOrigin, outgoing.parent.account);
+  if (
+    !parentAuthor ||
+    outgoing.parent!.account.domain === null ||
+    outgoing.status.visibility === 'direct' ||
+    mentioned.some((uri) => uri.href === parentAuthor.href)
+  ) {
+    return [...mentioned];
+  }
+  return [...mentioned, parentAuthor];
+}
+
+/** A processed attachment of the status, as its file is served; unprocessed ones are left out. */
+interface ServedAttachment {
+  url: URL;
+  mediaType: string;
+  media: OutgoingStatus['status']['mediaAttachments'][number];
+}
+
+function servedAttachments(publicOrigin: string, outgoing: OutgoingStatus): ServedAttachment[] {
+  return outgoing.status.mediaAttachments.flatMap((media) => {
+    const mediaType = media.originalKey ? servedContentType(media.originalKey) : null;
+    if (media.processing !== 'processed' || !media.originalKey || !mediaType) return [];
+    return [{ url: new URL(`${publicOrigin}/media/${media.originalKey}`), mediaType, media }];
+  });
+}
+
+/** The attachments as Mastodon sends them: `Document`s with the alt text as `name`. */
+function attachmentDocuments(attachments: readonly ServedAttachment[]): Document[] {
+  return attachments.map(
+    ({ url, mediaType, media }) =>
+      new Document({
+        url,
+        mediaType,
+        name: media.description?.trim() ? media.description : null,
+        width: media.meta?.original.width ?? null,
+        height: media.meta?.original.height ?? null,
+      }),
+  );
+}
+
+/** Mastodon's own terms (`toot:`) that Fedify's vocabulary does not know. */
+const MASTODON_ATTACHMENT_CONTEXT = {
+  toot: 'http://joinmastodon.org/ns#',
+  blurhash: 'toot:blurhash',
+  focalPoint: { '@container': '@list', '@id': 'toot:focalPoint' },
+};
+
+/**
+ * Adds what Mastodon sends beside each attachment and Fedify cannot express, `blurhash` and
+ * `focalPoint`, to the compacted JSON-LD of an activity whose object is this status's Note (or to
+ * the Note's own JSON-LD), with their terms in the context. Returns a new object.
+ */
+export function withAttachmentExtras(
+  publicOrigin: string,
+  outgoing: OutgoingStatus,
+  json: Record<string, unknown>,
+): Record<string, unknown> {
+  const attachments = servedAttachments(publicOrigin, outgoing);
+  if (attachments.length === 0) return json;
+  const byUrl = new Map(attachments.map((a) => [a.url.href, a.media]));
+  const extend = (entry: unknown): unknown => {
+    if (typeof entry !== 'object' || entry === null) return entry;
+    const document = entry as Record<string, unknown>;
+    const media = typeof document.url === 'string' ? byUrl.get(document.url) : undefined;
+    if (!media) return entry;
+    return {
+      ...document,
+      ...(media.blurhash ? { blurhash: media.blurhash } : {}),
+      focalPoint: [media.focus.x, media.focus.y],
+    };
+  };
+  const extendNote = (note: Record<string, unknown>) => ({
+    ...note,
+    attachment: Array.isArray(note.attachment)
+      ? note.attachment.map(extend)
+      : extend(note.attachment),
+  });
+  const isActivity = typeof json.object === 'object' && json.object !== null;
+  const extended = isActivity
+    ? { ...json, object: extendNote(json.object as Record<string, unknown>) }
+    : extendNote(json);
+  const context = json['@context'];
+  return {
+    ...extended,
+    '@context': [...(Array.isArray(context) ? context : [context]), MASTODON_ATTACHMENT_CONTEXT],
+  };
 }
 
 export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
@@ -90,7 +196,11 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
     publicOrigin,
     username,
     status.visibility,
-    mentioned.map((m) => m.uri),
+    addressedActors(
+      publicOrigin,
+      outgoing,
+      mentioned.map((m) => m.uri),
+    ),
   );
   const spoiler = status.spoilerText.trim();
   return new Note({
@@ -106,6 +216,7 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
     url: new URL(statusUrl(publicOrigin, username, status.id)),
     published: instant(status.createdAt) as never,
     updated: status.editedAt ? (instant(status.editedAt) as never) : null,
+    attachments: attachmentDocuments(servedAttachments(publicOrigin, outgoing)),
     tags: [
       ...mentioned.map((m) => new Mention({ href: m.uri, name: mentionName(m.account) })),
       ...status.tags.map(

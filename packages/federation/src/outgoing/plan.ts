@@ -2,26 +2,35 @@
  * What Murmur sends about a local event: the activity (compacted JSON-LD, as it goes on the wire),
  * who signs it and the inboxes it goes to; null when the event concerns no other server (a remote
  * author, a boost of what cannot be named, a status gone since). Reads the current state, as every
- * consumer does: an edit sends the text as it is now.
+ * consumer does: an edit sends the text as it is now. Local people's favourites and boosts of
+ * remote statuses go to their authors; relationship events are `planRelationship`'s.
  */
 import type { Federation } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
-import { federationInboxes, findOutgoingStatus } from '@murmur/db/federation';
+import {
+  federationInboxes,
+  findOutgoingStatus,
+  findStatusObjectRef,
+  type OutgoingStatus,
+} from '@murmur/db/federation';
 import { findAccountById } from '@murmur/db/accounts';
 import type { DomainEvent, EventType } from '@murmur/events';
 import { localActorUri, localStatusUri } from '../local-uris.js';
+import { planRelationship, RELATIONSHIP_EVENT_TYPES } from '../relationships.js';
 import {
   announceActivity,
   createActivity,
   deleteNoteActivity,
   deletePersonActivity,
+  likeActivity,
   undoAnnounceActivity,
+  undoLikeActivity,
   updateNoteActivity,
   updatePersonActivity,
   type BoostReference,
 } from './activities.js';
-import { noteOf } from './note.js';
+import { noteOf, withAttachmentExtras } from './note.js';
 
 export interface OutgoingPlan {
   senderAccountId: string;
@@ -40,6 +49,9 @@ export const FEDERATED_EVENT_TYPES = [
   'AccountUpdated',
   'AccountSuspended',
   'AccountUnsuspended',
+  'StatusFavourited',
+  'StatusUnfavourited',
+  ...RELATIONSHIP_EVENT_TYPES,
 ] as const satisfies readonly EventType[];
 
 export type OutgoingPlanner = (event: DomainEvent) => Promise<OutgoingPlan | null>;
@@ -57,13 +69,20 @@ export function createOutgoingPlanner(options: {
     sender: { id: string; username: string },
     activity: Activity,
     inboxes: string[],
+    /** The status whose Note the activity carries (its attachments' extras are added). */
+    carried?: OutgoingStatus,
   ): Promise<OutgoingPlan | null> {
     if (inboxes.length === 0) return null;
     const json = (await activity.toJsonLd({ contextLoader: context().contextLoader })) as Record<
       string,
       unknown
     >;
-    return { senderAccountId: sender.id, senderUsername: sender.username, activity: json, inboxes };
+    return {
+      senderAccountId: sender.id,
+      senderUsername: sender.username,
+      activity: carried ? withAttachmentExtras(publicOrigin, carried, json) : json,
+      inboxes,
+    };
   }
 
   /**
@@ -74,11 +93,13 @@ export function createOutgoingPlanner(options: {
     event: { statusId: string; accountId: string; visibility?: string },
     editedAt: Date | null,
   ) {
+    // A direct message reaches only the people it mentions, not the author of what it answers.
     const inboxesFor = (followers: boolean) =>
       federationInboxes(read, {
         accountId: event.accountId,
         followers,
         mentionsOf: event.statusId,
+        parentAuthorOf: followers ? event.statusId : null,
       });
     const candidates = await inboxesFor(event.visibility !== 'direct');
     if (candidates.length === 0) return null;
@@ -92,36 +113,94 @@ export function createOutgoingPlanner(options: {
         : candidates;
     const note = noteOf(publicOrigin, outgoing);
     const activity = editedAt ? updateNoteActivity(note, editedAt) : createActivity(note);
-    return plan(status.account, activity, inboxes);
+    return plan(status.account, activity, inboxes, outgoing);
   }
 
-  /** A boost of a local status by a local account (a remote original is named by fed-in's uri). */
+  /**
+   * The object id and author of a status a local person acts on: a local status by its URL, a
+   * remote one by its own id (`statuses.uri`); and the author's account id when it is remote (its
+   * server hears of the favourite or boost).
+   */
+  async function statusObject(statusId: string) {
+    const found = await findStatusObjectRef(read, statusId);
+    if (!found) return null;
+    const { account } = found;
+    if (account.domain === null) {
+      return {
+        objectUri: new URL(localStatusUri(publicOrigin, account.username, found.id)),
+        authorUri: new URL(localActorUri(publicOrigin, account.username)),
+        remoteAuthorId: null,
+      };
+    }
+    if (!found.uri || !account.uri) return null;
+    return {
+      objectUri: new URL(found.uri),
+      authorUri: new URL(account.uri),
+      remoteAuthorId: account.id,
+    };
+  }
+
+  /** A local account (`findAccountById` reads local ones only): remote people's acts are not ours. */
+  const localAccount = (accountId: string) => findAccountById(read, accountId);
+
+  /** A boost by a local account: to its followers, and to the original's author when remote. */
   async function boost(data: {
     statusId: string;
-    statusAccountId: string;
     accountId: string;
     reblogId: string;
     visibility?: BoostReference['visibility'];
   }) {
-    const inboxes = await federationInboxes(read, { accountId: data.accountId, followers: true });
+    const booster = await localAccount(data.accountId);
+    if (!booster) return null;
+    const object = await statusObject(data.statusId);
+    if (!object) return null;
+    const inboxes = await federationInboxes(read, {
+      accountId: booster.id,
+      followers: true,
+      accountIds: object.remoteAuthorId ? [object.remoteAuthorId] : [],
+    });
     if (inboxes.length === 0) return null;
-    const [booster, author] = await Promise.all([
-      findAccountById(read, data.accountId),
-      findAccountById(read, data.statusAccountId),
-    ]);
-    if (!booster || !author) return null;
     const reference: BoostReference = {
       username: booster.username,
       reblogId: data.reblogId,
-      objectUri: new URL(localStatusUri(publicOrigin, author.username, data.statusId)),
-      objectAuthorUri: new URL(localActorUri(publicOrigin, author.username)),
+      objectUri: object.objectUri,
+      objectAuthorUri: object.authorUri,
       visibility: data.visibility ?? 'public',
     };
     return { booster, reference, inboxes };
   }
 
+  /** A favourite by a local account of a remote status: to the status's author alone. */
+  async function like(
+    data: { statusId: string; accountId: string },
+    eventId: string,
+    undo: boolean,
+  ) {
+    // The status first: most favourites are of local statuses, which no other server hears of.
+    const object = await statusObject(data.statusId);
+    if (!object?.remoteAuthorId) return null;
+    const liker = await localAccount(data.accountId);
+    if (!liker) return null;
+    const inboxes = await federationInboxes(read, {
+      accountId: liker.id,
+      followers: false,
+      accountIds: [object.remoteAuthorId],
+    });
+    const reference = { username: liker.username, eventId, ...object };
+    const activity = undo
+      ? undoLikeActivity(publicOrigin, reference)
+      : likeActivity(publicOrigin, reference);
+    return plan(liker, activity, inboxes);
+  }
+
+  const relationshipPlanning = { read, publicOrigin, plan };
+
   return async (event) => {
     switch (event.type) {
+      case 'StatusFavourited':
+        return like(event.data, event.id, false);
+      case 'StatusUnfavourited':
+        return like(event.data, event.id, true);
       case 'PostCreated':
         return noteActivity(event.data, null);
       case 'StatusEdited':
@@ -129,10 +208,12 @@ export function createOutgoingPlanner(options: {
       case 'StatusDeleted': {
         const author = await findAccountById(read, event.data.accountId);
         if (!author) return null;
+        const followers = event.data.visibility !== 'direct';
         const inboxes = await federationInboxes(read, {
           accountId: author.id,
-          followers: event.data.visibility !== 'direct',
+          followers,
           mentionsOf: event.data.statusId,
+          parentAuthorOf: followers ? event.data.statusId : null,
         });
         const activity = deleteNoteActivity(
           publicOrigin,
@@ -176,7 +257,9 @@ export function createOutgoingPlanner(options: {
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
       default:
-        return null;
+        return (RELATIONSHIP_EVENT_TYPES as readonly string[]).includes(event.type)
+          ? planRelationship(relationshipPlanning, event)
+          : null;
     }
   };
 }

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
+export { SERVED_KEY, servedContentType } from './keys.js';
+
 export interface StoredFile {
   body: Readable;
   size: number;
@@ -49,20 +51,4 @@ export function processedKey(mediaId: string, bytes: Buffer, extension: string):
 export function profileImageKey(accountId: string, bytes: Buffer, extension: string): string {
   const digest = createHash('sha256').update(bytes).digest('hex');
   return `profiles/${accountId}/${digest}.${extension}`;
-}
-
-/** Keys of processed files, the only ones ever served. */
-export const SERVED_KEY = /^(?:files|profiles)\/[0-9]{1,20}\/[0-9a-f]{64}\.(jpg|png|webp|gif)$/;
-
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-};
-
-/** The Content-Type of a served file, from the extension the processing gave it (null: not served). */
-export function servedContentType(key: string): string | null {
-  const match = SERVED_KEY.exec(key);
-  return match ? CONTENT_TYPES[match[1]!]! : null;
 }

@@ -165,13 +165,33 @@ export function createTagsStatement(
       returning id`;
 }
 
-/** The local usernames a text mentions, lower-cased (resolved to accounts by the write). */
-export function mentionedUsernamesOf(tokens: readonly Token[]): string[] {
-  return tokens
-    .filter((t) => t.kind === 'mention' && !('domain' in t && t.domain))
-    .map((t) => (t as { username: string }).username)
-    .filter(isValidUsername)
-    .map((u) => u.toLowerCase());
+/**
+ * The accounts a text mentions, lower-cased, as the write resolves them: `usernames` of local
+ * accounts, and `handles` (`user@domain`) of remote ones stored here (the API resolves unknown
+ * remote handles before the write; one still unknown stays text).
+ */
+export interface MentionHandles {
+  usernames: string[];
+  handles: string[];
+}
+
+export function mentionHandlesOf(tokens: readonly Token[]): MentionHandles {
+  const usernames: string[] = [];
+  const handles: string[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'mention' || !isValidUsername(token.username)) continue;
+    const username = token.username.toLowerCase();
+    if (token.domain) handles.push(`${username}@${token.domain.toLowerCase()}`);
+    else usernames.push(username);
+  }
+  return { usernames, handles };
+}
+
+/** The condition on `accounts a` of being one of the mentioned accounts. */
+export function mentionedAccountCondition(mentions: MentionHandles): SQL {
+  return sql`((a.domain is null and lower(a.username) = any(${sql.param(mentions.usernames)}::text[]))
+    or (a.domain is not null and a.suspended_at is null
+      and lower(a.username) || '@' || lower(a.domain) = any(${sql.param(mentions.handles)}::text[])))`;
 }
 
 /** What the write needs to know first: the new id and time, and what the text refers to. */
@@ -181,7 +201,7 @@ interface StatusPreparation {
   pollId: string;
   createdAt: Date;
   author: AccountRowJson | null;
-  mentioned: { id: string; username: string }[];
+  mentioned: { id: string; username: string; domain: string | null; url: string | null }[];
   parent: { id: string; accountId: string } | null;
   /** The hashtags of the text that already exist. */
   knownTags: { id: string; name: string; displayName: string }[];
@@ -199,7 +219,7 @@ async function prepareStatus(
   accountId: string,
   applicationId: string | null,
   inReplyToId: string | null,
-  mentionedUsernames: string[],
+  mentions: MentionHandles,
   hashtagNames: string[],
 ): Promise<StatusPreparation> {
   const [row] = await queryRows<StatusPreparation>(
@@ -209,8 +229,9 @@ async function prepareStatus(
     select snowflake_id_at(clock.at)::text as "id", clock.at as "createdAt",
       snowflake_id_at(clock.at)::text as "pollId",
       (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
-      coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username))
-        from accounts a where a.domain is null and lower(a.username) = any(${sql.param(mentionedUsernames)}::text[])), '[]')
+      coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username,
+          'domain', a.domain, 'url', coalesce(a.url, a.uri)))
+        from accounts a where ${mentionedAccountCondition(mentions)}), '[]')
         as "mentioned",
       (select json_build_object('id', statuses.id::text, 'accountId', statuses.account_id::text)
         from statuses
@@ -330,14 +351,14 @@ async function writeStatus(
 ): Promise<CreatedStatus> {
   const { text, spoilerText, visibility, inReplyToId, idempotencyKey, media, poll } = valid;
   const tokens = tokenize(text);
-  const mentionedUsernames = mentionedUsernamesOf(tokens);
+  const mentions = mentionHandlesOf(tokens);
   const hashtags = hashtagsOf(tokens);
   const prepared = await prepareStatus(
     executor,
     input.accountId,
     input.applicationId ?? null,
     inReplyToId,
-    mentionedUsernames,
+    mentions,
     hashtags.map((h) => h.name),
   );
   if (inReplyToId !== null && prepared.parent === null) throw replyTargetMissing();
@@ -382,6 +403,8 @@ async function writeStatus(
   const newTags = newTagsOf(hashtags, prepared.knownTags);
   const requestId = input.requestId ?? null;
   const recipients = prepared.mentioned.filter((a) => a.id !== input.accountId);
+  // Remote people hear of it from their own server (the post is delivered there).
+  const notified = recipients.filter((a) => a.domain === null);
   const events = outboxInsert([
     newEvent(
       'PostCreated',
@@ -390,13 +413,13 @@ async function writeStatus(
         accountId: status.accountId,
         visibility,
         inReplyToId,
-        mentionedAccountIds: recipients.map((a) => a.id),
+        mentionedAccountIds: notified.map((a) => a.id),
         hashtags: hashtags.map((h) => h.name),
         createdAt: status.createdAt.toISOString(),
       },
       requestId,
     ),
-    ...recipients.map((a) =>
+    ...notified.map((a) =>
       newEvent(
         'UserMentioned',
         { statusId: status.id, accountId: status.accountId, mentionedAccountId: a.id },
@@ -490,10 +513,7 @@ function viewOfCreated(
     repliesCount: 0,
     reblogsCount: 0,
     favouritesCount: 0,
-    // Mentions of new posts are of local accounts (no domain, no remote profile).
-    mentions: prepared.mentioned
-      .map((m) => ({ ...m, domain: null, url: null }))
-      .sort(byKey((m) => m.username)),
+    mentions: [...prepared.mentioned].sort(byKey((m) => m.username)),
     tags: [
       ...prepared.knownTags.map(({ name, displayName }) => ({ name, displayName })),
       ...newTags,

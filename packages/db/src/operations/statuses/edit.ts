@@ -27,7 +27,9 @@ import { validatePoll, type PollInput, type ValidPoll } from '../polls/rules.js'
 import {
   createTagsStatement,
   hashtagsOf,
-  mentionedUsernamesOf,
+  mentionHandlesOf,
+  mentionedAccountCondition,
+  type MentionHandles,
   newTagsOf,
   validateText,
 } from './create.js';
@@ -96,21 +98,22 @@ async function lockStatus(tx: Executor, statusId: string): Promise<EditedStatusR
 async function resolveReferences(
   tx: Executor,
   statusId: string,
-  usernames: string[],
+  mentions: MentionHandles,
   hashtagNames: string[],
 ): Promise<{
-  mentioned: { id: string; alreadyMentioned: boolean }[];
+  mentioned: { id: string; alreadyMentioned: boolean; local: boolean }[];
   knownTags: { id: string; name: string }[];
 }> {
   const [row] = await queryRows<{
-    mentioned: { id: string; alreadyMentioned: boolean }[];
+    mentioned: { id: string; alreadyMentioned: boolean; local: boolean }[];
     knownTags: { id: string; name: string }[];
   }>(
     tx,
     sql`select
       coalesce((select json_agg(json_build_object('id', a.id::text, 'alreadyMentioned',
-          exists (select 1 from mentions m where m.status_id = ${statusId} and m.account_id = a.id)))
-        from accounts a where lower(a.username) = any(${sql.param(usernames)}::text[])), '[]')
+          exists (select 1 from mentions m where m.status_id = ${statusId} and m.account_id = a.id),
+          'local', a.domain is null))
+        from accounts a where ${mentionedAccountCondition(mentions)}), '[]')
         as "mentioned",
       coalesce((select json_agg(json_build_object('id', t.id::text, 'name', t.name))
         from tags t where t.name = any(${sql.param(hashtagNames)}::text[])), '[]') as "knownTags"`,
@@ -168,13 +171,14 @@ export async function editStatus(
     const refs = await resolveReferences(
       tx,
       input.statusId,
-      mentionedUsernamesOf(tokens),
+      mentionHandlesOf(tokens),
       hashtags.map((h) => h.name),
     );
     const newTags = newTagsOf(hashtags, refs.knownTags);
     const mentionedIds = refs.mentioned.map((m) => m.id);
+    // Remote people hear of it from their own server (the Update is delivered there).
     const newlyMentioned = refs.mentioned.filter(
-      (m) => !m.alreadyMentioned && m.id !== input.accountId,
+      (m) => !m.alreadyMentioned && m.id !== input.accountId && m.local,
     );
     const editedAt = new Date(current.now);
     const requestId = input.requestId ?? null;

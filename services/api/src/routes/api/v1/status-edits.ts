@@ -1,5 +1,6 @@
 /** Editing a status: the edit itself, its history and the source text an editor starts from. */
 import { DomainError } from '@murmur/db';
+import { resolveMentionedAccounts } from '@murmur/federation';
 import { editStatus, statusRevisions } from '@murmur/db/statuses';
 import { findVisibleStatus } from '@murmur/db/timelines';
 import Type from 'typebox';
@@ -58,6 +59,13 @@ export default async function statusEditRoutes(app: ApiInstance): Promise<void> 
     },
     async (request, reply) => {
       const body = request.body;
+      if (body.status != null) {
+        await resolveMentionedAccounts(
+          app.remoteAccounts,
+          body.status,
+          new URL(config.publicOrigin).host,
+        );
+      }
       const view = await editStatus(
         database,
         {

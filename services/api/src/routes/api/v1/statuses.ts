@@ -1,5 +1,6 @@
 /** Statuses: post, read, delete, thread context, favourite and reblog, and who did so. */
 import { DomainError, type Executor } from '@murmur/db';
+import { resolveMentionedAccounts } from '@murmur/federation';
 import {
   createStatus,
   deleteStatus,
@@ -101,6 +102,7 @@ export async function loadStatus(
 
 export default async function statusRoutes(app: ApiInstance): Promise<void> {
   const { database, config } = app;
+  const publicHost = new URL(config.publicOrigin).host;
 
   const respond = async (request: FastifyRequest, reply: FastifyReply, id: string) =>
     sendStatus(request, reply, await loadStatus(database.primary, id, viewerOf(request)));
@@ -147,6 +149,8 @@ export default async function statusRoutes(app: ApiInstance): Promise<void> {
         );
         return serializeScheduledStatus(scheduled, config.publicOrigin);
       }
+      // Remote accounts it mentions are looked up first (bounded), so the write finds them.
+      await resolveMentionedAccounts(app.remoteAccounts, input.text, publicHost);
       const created = await createStatus(
         database,
         { ...input, idempotencyKey: request.headers['idempotency-key'] ?? null },
