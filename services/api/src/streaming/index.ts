@@ -7,7 +7,8 @@
  */
 import websocket from '@fastify/websocket';
 import { isDomainError, type Database } from '@murmur/db';
-import { authenticateAccessToken } from '@murmur/db/auth';
+import { authenticateAccessToken, loadWebSession } from '@murmur/db/auth';
+import { WEB_SESSION_HEADER } from '@murmur/service-kit';
 import { findOwnList } from '@murmur/db/feeds';
 import { validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
@@ -96,6 +97,9 @@ function rawTokenOf(request: FastifyRequest): string | null {
 
 async function identify(database: Database, request: FastifyRequest): Promise<StreamIdentity> {
   const raw = rawTokenOf(request);
+  const webSession = request.headers[WEB_SESSION_HEADER];
+  if (raw === null && typeof webSession === 'string')
+    return identifyWebSession(database, request, webSession);
   if (raw === null) return { tokenId: null, viewerId: null, scopes: [], ip: request.ip };
   const found = await authenticateAccessToken(database, raw);
   if (!found) throw new StreamRequestError(401, 'Invalid access token');
@@ -103,6 +107,26 @@ async function identify(database: Database, request: FastifyRequest): Promise<St
     tokenId: found.tokenId,
     viewerId: found.accountId,
     scopes: found.scopes,
+    ip: request.ip,
+  };
+}
+
+/**
+ * The website relaying a signed-in visitor's live updates: the session's own access token and
+ * account, so revoking the token (or signing out, which revokes it) ends the stream as it would a
+ * bearer token's, and every rule is the one that token would get.
+ */
+async function identifyWebSession(
+  database: Database,
+  request: FastifyRequest,
+  sessionId: string,
+): Promise<StreamIdentity> {
+  const loaded = await loadWebSession(database, sessionId);
+  if (!loaded) throw new StreamRequestError(401, 'The website session has ended');
+  return {
+    tokenId: loaded.session.accessTokenId,
+    viewerId: loaded.account.id,
+    scopes: loaded.scopes,
     ip: request.ip,
   };
 }
