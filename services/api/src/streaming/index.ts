@@ -10,7 +10,7 @@ import { isDomainError, type Database } from '@murmur/db';
 import { authenticateAccessToken, loadWebSession } from '@murmur/db/auth';
 import { WEB_SESSION_HEADER } from '@murmur/service-kit';
 import { findOwnList } from '@murmur/db/feeds';
-import { validTokenIds } from '@murmur/db/streaming';
+import { followersAmongMany, streamingAudiences, validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +19,7 @@ import type { WebSocket } from 'ws';
 import { bearerToken } from '../plugins/auth.js';
 import type { ApiInstance } from '../plugins/context.js';
 import { scopesAllow } from '../plugins/scopes.js';
+import { StatementBatcher } from './statement-batch.js';
 import { eventStreamConnection, webSocketConnection, type LiveConnection } from './connections.js';
 import type { EventFeed } from './feed.js';
 import { fanOut, type FanoutContext } from './fanout.js';
@@ -49,8 +50,12 @@ declare module 'fastify' {
   }
 }
 
-/** Event fan-outs in flight at once; more wait in a bounded queue, then are dropped (best-effort). */
-const MAX_FANOUTS_IN_FLIGHT = 16;
+/**
+ * Event fan-outs in flight at once; more wait in a bounded queue, then are dropped (best-effort).
+ * Many: the fan-outs in flight share their statements (`statement-batch.ts`), so more of them
+ * means larger batches, not more statements.
+ */
+const MAX_FANOUTS_IN_FLIGHT = 512;
 const MAX_QUEUED_EVENTS = 10_000;
 /** How long clients get to answer the close frame at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
@@ -201,6 +206,11 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
   const context: FanoutContext = {
     hub,
     database,
+    audiences: new StatementBatcher((requests) => streamingAudiences(database.primary, requests)),
+    followers: new StatementBatcher(async (authorIds) => {
+      const found = await followersAmongMany(database.primary, authorIds, hub.viewersOn('user'));
+      return authorIds.map((authorId) => found.get(authorId) ?? new Set<string>());
+    }),
     statusJson: app.statusJson,
     publicOrigin: config.publicOrigin,
     log: app.log,
