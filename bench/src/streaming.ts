@@ -263,16 +263,7 @@ export async function runStreaming(options: {
     },
   };
   const worker = await startService('worker', 'source', environment, logDirectory);
-  // BENCH_API_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the API alone.
-  const apiOptions = process.env.BENCH_API_NODE_OPTIONS;
-  const api = await startService(
-    'api',
-    'source',
-    apiOptions
-      ? { ...environment, extra: { ...environment.extra, NODE_OPTIONS: apiOptions } }
-      : environment,
-    logDirectory,
-  );
+  const api = await startService('api', 'source', environment, logDirectory);
   const referencePort = await freePort();
   const reference = spawn(process.execPath, ['-e', REFERENCE_SERVER, String(referencePort)], {
     stdio: ['ignore', 'pipe', 'inherit'],
