@@ -12,7 +12,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWebSession, issueAccessToken, registerApplication } from '@murmur/db/auth';
+import {
+  createWebSession,
+  issueAccessToken,
+  registerApplication,
+  revokeAccessTokenById,
+} from '@murmur/db/auth';
 import type { AccountRow } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
 import { createStatus, favouriteStatus } from '@murmur/db/statuses';
@@ -160,11 +165,8 @@ it('shows a post made by someone else on the open public timeline without reload
   await page.close();
 }, 90_000);
 
-/** A browser context signed in as `account`: the website's session cookie, as /auth/callback sets it. */
-async function signedInContext(
-  account: AccountRow,
-  options: { javaScriptEnabled?: boolean } = {},
-): Promise<BrowserContext> {
+/** A website session of `account`, as /auth/callback makes it: its cookie value and token. */
+async function webSession(account: AccountRow): Promise<{ sessionId: string; tokenId: string }> {
   const { application } = await registerApplication(testDb.database, {
     name: 'website (test)',
     website: null,
@@ -180,6 +182,15 @@ async function signedInContext(
     accountId: account.id,
     accessTokenId: token.id,
   });
+  return { sessionId, tokenId: token.id };
+}
+
+/** A browser context signed in as `account`: the website's session cookie. */
+async function signedInContext(
+  account: AccountRow,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<BrowserContext> {
+  const { sessionId } = await webSession(account);
   const context = await browser.newContext(options);
   await context.addCookies([{ name: 'murmur_session', value: sessionId, url: origin }]);
   return context;
@@ -302,3 +313,40 @@ it('relays live updates only to a signed-in session', async () => {
   expect(direct.status).toBe(401);
   expect(await direct.json()).toEqual({ error: 'The website session has ended' });
 });
+
+it('ends a relayed stream when the session’s token is revoked (signing out revokes it)', async () => {
+  const leaver = await createAccountFixture(testDb.database, { username: 'leaver' });
+  const poster = await createAccountFixture(testDb.database, { username: 'poster' });
+  await followAccount(testDb.database, { accountId: leaver.id, targetAccountId: poster.id });
+  const { sessionId, tokenId } = await webSession(leaver);
+  const response = await fetch(`${origin}/live/home`, {
+    headers: { cookie: `murmur_session=${sessionId}`, accept: 'text/event-stream' },
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const reader = response.body!.getReader();
+  const received: string[] = [];
+  const ended = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      received.push(Buffer.from(value).toString('utf8'));
+    }
+  })();
+  // Live: a post of an account the session's person follows arrives through the relay.
+  await createStatus(testDb.database, { accountId: poster.id, text: 'Before leaving' });
+  await expect
+    .poll(() => received.join('').includes('Before leaving'), { timeout: 30_000 })
+    .toBe(true);
+
+  await revokeAccessTokenById(testDb.database, tokenId);
+  // The next event finds the token revoked: the API ends the stream, and the website's relay with it.
+  await createStatus(testDb.database, { accountId: poster.id, text: 'After leaving' });
+  await Promise.race([
+    ended,
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('the stream did not end')), 30_000),
+    ),
+  ]);
+  expect(received.join('')).not.toContain('After leaving');
+}, 90_000);
