@@ -20,6 +20,7 @@ import {
 } from '@murmur/db/auth';
 import type { AccountRow } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
+import { muteAccount } from '@murmur/db/safety';
 import { createStatus, favouriteStatus } from '@murmur/db/statuses';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
@@ -231,6 +232,26 @@ it('shows a followed account’s new post on the signed-in home timeline without
   expect(navigations).toEqual([]);
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('site-search');
   expect(errors).toEqual([]);
+  await context.close();
+}, 90_000);
+
+it('keeps what a signed-in visitor muted off the live public timeline (relayed for the session)', async () => {
+  const muter = await createAccountFixture(testDb.database, { username: 'muter' });
+  const noisy = await createAccountFixture(testDb.database, { username: 'noisy' });
+  const calm = await createAccountFixture(testDb.database, { username: 'calm' });
+  await muteAccount(testDb.database, { accountId: muter.id, targetAccountId: noisy.id });
+  const context = await signedInContext(muter);
+  const page = await context.newPage();
+  const relayed = page.waitForResponse((response) => response.url().endsWith('/live/public'));
+  await page.goto(`${origin}/`);
+  expect((await relayed).status()).toBe(200);
+  await page.waitForTimeout(1_000);
+
+  await createStatus(testDb.database, { accountId: noisy.id, text: 'Muted shouting' });
+  await createStatus(testDb.database, { accountId: calm.id, text: 'A calm remark' });
+
+  await expect.poll(() => page.getByText('A calm remark').count(), { timeout: 30_000 }).toBe(1);
+  expect(await page.getByText('Muted shouting').count()).toBe(0);
   await context.close();
 }, 90_000);
 
