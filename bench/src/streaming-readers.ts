@@ -94,10 +94,15 @@ process.on('message', (message: ToReaders) => {
     });
   } else if (message.type === 'report') {
     reporting = true;
-    clearInterval(keepAlive);
-    send({ type: 'arrivals', ...arrivals, closedEarly });
-    for (const socket of sockets) socket.terminate();
-    process.disconnect();
+    // The report is large (an entry per event per socket) and written to the channel
+    // asynchronously; disconnecting before the write completes cancels it and the parent sees
+    // only the exit. So the process lets go of the channel once the report is written.
+    process.send!({ type: 'arrivals', ...arrivals, closedEarly } satisfies FromReaders, (err) => {
+      if (err) console.error('streaming reader: the report was not sent', err);
+      for (const socket of sockets) socket.terminate();
+      clearInterval(keepAlive);
+      process.disconnect();
+    });
   }
 });
 

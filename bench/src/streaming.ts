@@ -19,6 +19,7 @@ import { createStatus } from '@murmur/db/statuses';
 import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { decodeEvent, subjectFor } from '@murmur/events';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { freePort, startService } from './services.js';
@@ -200,6 +201,11 @@ interface StreamingResult {
   socketsClosedByServer: Record<ReaderSide, number>;
   rssPerIdleConnectionBytes: number;
   murmur: LatencySummary & { expected: number };
+  /**
+   * Commit → the PostCreated event on NATS (the worker's outbox relay), heard by this process as the
+   * API hears it: the part of `murmur` spent before the API has the event.
+   */
+  relay: LatencySummary;
   reference: LatencySummary & { expected: number };
   loadAverage: number[];
 }
@@ -270,6 +276,16 @@ export async function runStreaming(options: {
   });
 
   const readers = new ReaderProcesses(Math.ceil(options.connections / READERS_PER_PROCESS));
+  // When each PostCreated reaches NATS, heard with a core subscription as the API's feed hears it.
+  const published = new Map<string, number>();
+  const tap = await connect({ servers: options.natsUrl, name: 'murmur-bench-streaming-tap' });
+  tap.subscribe(subjectFor({ streamName, subjectPrefix }, 'PostCreated'), {
+    callback: (err, message) => {
+      if (err) return;
+      const event = decodeEvent(message.data);
+      if (event.type === 'PostCreated') published.set(event.data.statusId, now());
+    },
+  });
   const control = new WebSocket(`ws://127.0.0.1:${referencePort}/?group=control`);
   try {
     await new Promise((resolve, reject) => {
@@ -340,12 +356,14 @@ export async function runStreaming(options: {
       readerProcesses: Math.ceil(options.connections / READERS_PER_PROCESS),
       rssPerIdleConnectionBytes: Math.round((held - baseline) / tokens.length),
       murmur: { ...summarize(lags(arrived.murmur)), expected },
+      relay: summarize(lags([...published])),
       reference: { ...summarize(lags(arrived.reference)), expected },
       socketsClosedByServer: arrived.closedEarly,
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
   } finally {
     control.terminate();
+    await tap.close();
     readers.kill();
     reference.kill();
     await api.stop();

@@ -4,7 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { followAccount } from '../src/follows/index.js';
-import { followersAmong, type ConnectedAccounts } from '../src/streaming/index.js';
+import {
+  followersAmong,
+  followersAmongMany,
+  type ConnectedAccounts,
+} from '../src/streaming/index.js';
 import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
@@ -36,5 +40,29 @@ describe('followersAmong', () => {
       new Set([a!.id]),
     );
     expect(await followersAmong(db().primary, author!.id, connected([]))).toEqual(new Set());
+  });
+
+  it('answers for several authors in one call, each walked on its smaller side', async () => {
+    const [quiet, popular, a, b, c, d] = await Promise.all(
+      Array.from({ length: 6 }, () => createAccountFixture(db())),
+    );
+    await followAccount(db(), { accountId: a!.id, targetAccountId: quiet!.id });
+    for (const follower of [a!, b!, c!, d!]) {
+      await followAccount(db(), { accountId: follower.id, targetAccountId: popular!.id });
+    }
+    // Two viewers: the quiet author's one follower is read, the popular one's four are not.
+    const viewers = connected([a!.id, c!.id]);
+    const found = await followersAmongMany(
+      db().primary,
+      [quiet!.id, popular!.id, b!.id, 'nonsense'],
+      viewers,
+    );
+    expect(found.get(quiet!.id)).toEqual(new Set([a!.id]));
+    expect(found.get(popular!.id)).toEqual(new Set([a!.id, c!.id]));
+    expect(found.get(b!.id)).toEqual(new Set());
+    expect(found.has('nonsense')).toBe(false);
+    for (const author of [quiet!, popular!]) {
+      expect(await followersAmong(db().primary, author.id, viewers)).toEqual(found.get(author.id));
+    }
   });
 });

@@ -7,3 +7,12 @@
 export function oauthSignInCookieName(secure: boolean): string {
   return secure ? '__Host-murmur_oauth_sign_in' : 'murmur_oauth_sign_in';
 }
+
+/**
+ * The header in which the website hands its visitor's session id (the cookie's value) to the API's
+ * streaming endpoints when it relays a signed-in person's live updates (services/frontend
+ * `routes/live.ts`). The browser never holds an API token; the session id is the credential it
+ * already has, sent server to server, and the API applies that session's token and account exactly
+ * as a bearer token's.
+ */
+export const WEB_SESSION_HEADER = 'x-murmur-web-session';

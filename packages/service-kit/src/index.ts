@@ -39,7 +39,7 @@ export {
   DEV_WEB_CLIENT_SECRET,
   DEV_UNSUBSCRIBE_SECRET,
 } from './variables.js';
-export { oauthSignInCookieName } from './cookies.js';
+export { oauthSignInCookieName, WEB_SESSION_HEADER } from './cookies.js';
 export {
   findInputProblem,
   INPUT_PROBLEM_MESSAGES,

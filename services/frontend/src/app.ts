@@ -31,6 +31,7 @@ import { registerEmailConfirmationRoutes } from './routes/email-confirmation.js'
 import { registerFollowRequestRoutes } from './routes/follow-requests.js';
 import { registerDirectMessageRoutes } from './routes/direct.js';
 import { registerListRoutes } from './routes/lists.js';
+import { registerLiveRoutes } from './routes/live.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerNotificationRequestRoutes } from './routes/notification-requests.js';
 import { registerReadingRoutes } from './routes/reading.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerEditingRoutes(app, deps);
   registerSettingsRoutes(app, deps);
   registerNotificationRoutes(app, deps);
+  registerLiveRoutes(app, deps);
   registerNotificationRequestRoutes(app, deps);
   registerBookmarkRoutes(app, deps);
   registerFollowRequestRoutes(app, deps);

@@ -83,6 +83,16 @@ function cleanFlags(flags: ViewerFlags | null): ViewerFlags {
   };
 }
 
+/** One question for `streamingAudiences`: who among `tokenIds` may read `statusId`, and how. */
+export interface AudienceRequest {
+  statusId: string;
+  tokenIds: readonly string[];
+  /** Whose followers' home timelines the status goes to (`followsAccount`). */
+  followedAccountId: string;
+  /** Read the status row even when deleted, to address a `delete` to those the `update` went to. */
+  includeDeleted?: boolean;
+}
+
 /**
  * Who among `tokenIds` may read status `statusId` (its row is read even when deleted if
  * `includeDeleted`, to address a `delete` to the same people the `update` went to), whether each
@@ -90,31 +100,55 @@ function cleanFlags(flags: ViewerFlags | null): ViewerFlags {
  */
 export async function streamingAudience(
   executor: Executor,
-  input: {
-    statusId: string;
-    tokenIds: readonly string[];
-    followedAccountId: string;
-    includeDeleted?: boolean;
-  },
+  input: AudienceRequest,
 ): Promise<StreamingAudience> {
-  const { statusId, followedAccountId } = input;
-  if (!isSnowflakeId(statusId) || !isSnowflakeId(followedAccountId)) {
-    return { anonymous: null, viewers: [] };
-  }
-  const tokenIds = input.tokenIds.filter(isSnowflakeId);
-  const alive = input.includeDeleted ? sql`` : sql`and statuses.deleted_at is null`;
+  const [audience] = await streamingAudiences(executor, [input]);
+  return audience!;
+}
+
+function arrayLiteral(values: readonly (string | number | boolean)[]): string {
+  return `{${values.map((value) => (typeof value === 'boolean' ? (value ? 't' : 'f') : value)).join(',')}}`;
+}
+
+/**
+ * `streamingAudience` for several events at once, in the same two statements: one row per
+ * (request, token) pair and one anonymous row per request. A statement this size costs PostgreSQL
+ * more to start (its fifty subplans) than to run for a hundred tokens, so the streaming API asks
+ * about all the events waiting in its queue together rather than one statement per event.
+ */
+export async function streamingAudiences(
+  executor: Executor,
+  requests: readonly AudienceRequest[],
+): Promise<StreamingAudience[]> {
+  const asked = requests
+    .map((request, index) => ({ ...request, index }))
+    .filter(
+      (request) => isSnowflakeId(request.statusId) && isSnowflakeId(request.followedAccountId),
+    );
+  const audiences: StreamingAudience[] = requests.map(() => ({ anonymous: null, viewers: [] }));
+  if (asked.length === 0) return audiences;
+  const pairs = asked.flatMap((request) =>
+    request.tokenIds.filter(isSnowflakeId).map((tokenId) => ({ request, tokenId })),
+  );
+  // Each column of the (request, token) pairs and of the requests, as a PostgreSQL array literal.
+  const pairColumn = (pick: (pair: (typeof pairs)[number]) => string | number | boolean) =>
+    arrayLiteral(pairs.map(pick));
+  const requestColumn = (pick: (request: (typeof asked)[number]) => string | number | boolean) =>
+    arrayLiteral(asked.map(pick));
   const viewer = sql`t.account_id`;
   const excluded = excludedAccountIds(viewer, { mutes: true });
+  const statusId = sql`w.status_id`;
   // A boost is judged by what it boosts (as the timelines' filters and exclusions do).
-  const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId}::bigint)`;
-  const rowsRead = queryRows<AudienceRow>(
+  const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId})`;
+  const rowsRead = queryRows<AudienceRow & { request: number }>(
     executor,
     sql`
-    select t.id::text as "tokenId", t.account_id::text as "viewerId",
-      exists(select 1 from statuses where statuses.id = ${statusId} ${alive}
+    select w.request, t.id::text as "tokenId", t.account_id::text as "viewerId",
+      exists(select 1 from statuses where statuses.id = ${statusId}
+        and (w.include_deleted or statuses.deleted_at is null)
         and ${visibleTo(viewer)}) as "mayRead",
       exists(select 1 from follows f where f.account_id = t.account_id
-        and f.target_account_id = ${followedAccountId}) as "followsAccount",
+        and f.target_account_id = w.followed_id) as "followsAccount",
       exists(select 1 from statuses xs where xs.id in (${statusId}, ${shown})
         and xs.account_id in ${excluded}) as "excluded",
       (select ${filterMatchesJson('fs', viewer, 'home')} from statuses fs where fs.id = ${statusId})
@@ -130,20 +164,49 @@ export async function streamingAudience(
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
         from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x)
         as "originalFlags"
-    from unnest(${bigintArray(tokenIds)}::bigint[]) as wanted(id)
-    join oauth_access_tokens t on t.id = wanted.id and t.revoked_at is null
+    from unnest(${pairColumn((p) => p.request.index)}::int[],
+        ${pairColumn((p) => p.tokenId)}::bigint[],
+        ${pairColumn((p) => p.request.statusId)}::bigint[],
+        ${pairColumn((p) => p.request.followedAccountId)}::bigint[],
+        ${pairColumn((p) => p.request.includeDeleted === true)}::boolean[])
+      as w(request, token_id, status_id, followed_id, include_deleted)
+    join oauth_access_tokens t on t.id = w.token_id and t.revoked_at is null
     union all
-    select null, null, exists(select 1 from statuses where statuses.id = ${statusId} ${alive}
-        and ${visibleTo(null)}), false, false, null, null, null, null, null, null`,
+    select w.request, null, null, exists(select 1 from statuses where statuses.id = ${statusId}
+        and (w.include_deleted or statuses.deleted_at is null) and ${visibleTo(null)}),
+      false, false, null, null, null, null, null, null
+    from unnest(${requestColumn((r) => r.index)}::int[],
+        ${requestColumn((r) => r.statusId)}::bigint[],
+        ${requestColumn((r) => r.includeDeleted === true)}::boolean[])
+      as w(request, status_id, include_deleted)`,
     // Prepared: planning this statement took PostgreSQL about as long as running it for a hundred
-    // tokens, once per event; its best plan (probe each token by its key) does not depend on the values.
+    // tokens; its best plan (probe each pair by its keys) does not depend on the values.
     { prepared: true },
   );
+  const hydrating = [
+    ...new Set(asked.filter((r) => r.includeDeleted !== true).map((r) => r.statusId)),
+  ];
   const [rows, hydrated] = await Promise.all([
     rowsRead,
-    input.includeDeleted ? Promise.resolve([]) : hydrateStatuses(executor, [statusId], null),
+    hydrating.length === 0 ? Promise.resolve([]) : hydrateStatuses(executor, hydrating, null),
   ]);
-  const base = hydrated[0] ?? null;
+  const hydratedById = new Map(hydrated.map((status) => [status.id, status]));
+  const rowsOf = new Map<number, (AudienceRow & { request: number })[]>();
+  for (const row of rows) {
+    const list = rowsOf.get(row.request);
+    if (list) list.push(row);
+    else rowsOf.set(row.request, [row]);
+  }
+  for (const request of asked) {
+    const base =
+      request.includeDeleted === true ? null : (hydratedById.get(request.statusId) ?? null);
+    audiences[request.index] = audienceOf(base, rowsOf.get(request.index) ?? []);
+  }
+  return audiences;
+}
+
+/** One request's rows as its audience: each viewer's view of `base` (the hydrated status). */
+function audienceOf(base: StatusView | null, rows: AudienceRow[]): StreamingAudience {
   const asSeenBy = (row: AudienceRow): StatusView | null => {
     if (!row.mayRead || row.excluded || base === null) return null;
     return {
@@ -205,33 +268,58 @@ export interface ConnectedAccounts {
 
 /**
  * The accounts among `viewers` that follow `accountId`: whose home timelines a post of theirs
- * reaches. One statement that walks the smaller side: the author's followers (read with a limit of
- * one more than the viewers, so at most that many rows), and only when they are more than the
- * viewers, a second one that asks about the viewers. Most authors have fewer followers than an API
- * process has readers, so an event usually costs one index range of the author's followers.
+ * reaches. See `followersAmongMany`, which this asks with one author.
  */
 export async function followersAmong(
   executor: Executor,
   accountId: string,
   viewers: ConnectedAccounts,
 ): Promise<Set<string>> {
-  if (viewers.size === 0 || !isSnowflakeId(accountId)) return new Set();
-  const followers = await queryRows<{ id: string }>(
+  const found = await followersAmongMany(executor, [accountId], viewers);
+  return found.get(accountId) ?? new Set();
+}
+
+/**
+ * For each of `accountIds`, the accounts among `viewers` that follow it. One statement for all the
+ * authors that walks the smaller side: each author's followers, read with a limit of one more than
+ * the viewers (so at most that many rows each) and matched in memory; only for an author with more
+ * followers than that, a second statement asks about the viewers. Most authors have fewer followers
+ * than an API process has readers, so a batch of events usually costs one statement.
+ */
+export async function followersAmongMany(
+  executor: Executor,
+  accountIds: readonly string[],
+  viewers: ConnectedAccounts,
+): Promise<Map<string, Set<string>>> {
+  const found = new Map<string, Set<string>>();
+  const authors = [...new Set(accountIds.filter(isSnowflakeId))];
+  if (viewers.size === 0 || authors.length === 0) return found;
+  const rows = await queryRows<{ author: string; id: string }>(
     executor,
-    sql`select f.account_id::text as id from follows f
-      where f.target_account_id = ${accountId} limit ${viewers.size + 1}`,
+    sql`select a.id::text as author, f.account_id::text as id
+      from unnest(${bigintArray(authors)}::bigint[]) as a(id)
+      cross join lateral (select account_id from follows
+        where target_account_id = a.id limit ${viewers.size + 1}) f`,
     { prepared: true },
   );
-  if (followers.length <= viewers.size) {
-    return new Set(followers.map((row) => row.id).filter((id) => viewers.has(id)));
+  const followersOf = new Map<string, string[]>(authors.map((author) => [author, []]));
+  for (const row of rows) followersOf.get(row.author)!.push(row.id);
+  const popular: string[] = [];
+  for (const [author, followers] of followersOf) {
+    if (followers.length > viewers.size) popular.push(author);
+    else found.set(author, new Set(followers.filter((id) => viewers.has(id))));
   }
-  const rows = await queryRows<{ id: string }>(
-    executor,
-    sql`select f.account_id::text as id from follows f
-      where f.target_account_id = ${accountId}
-        and f.account_id = any(${viewers.arrayLiteral()}::bigint[])`,
-  );
-  return new Set(rows.map((row) => row.id));
+  if (popular.length > 0) {
+    const viewerRows = await queryRows<{ author: string; id: string }>(
+      executor,
+      sql`select f.target_account_id::text as author, f.account_id::text as id from follows f
+        where f.target_account_id = any(${bigintArray(popular)}::bigint[])
+          and f.account_id = any(${viewers.arrayLiteral()}::bigint[])`,
+    );
+    for (const author of popular) found.set(author, new Set());
+    for (const row of viewerRows) found.get(row.author)!.add(row.id);
+  }
+  return found;
 }
 
 /** The tokens among `tokenIds` that are still valid (not revoked, not deleted). One statement. */

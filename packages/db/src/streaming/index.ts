@@ -4,7 +4,10 @@
  */
 export {
   streamingAudience,
+  streamingAudiences,
+  type AudienceRequest,
   followersAmong,
+  followersAmongMany,
   listsReceiving,
   validTokenIds,
   notificationByFact,

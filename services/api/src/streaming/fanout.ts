@@ -2,21 +2,21 @@
  * From an event to the connections of this process that must hear of it, and what each hears.
  *
  * Candidates come from the hub's indexes (who listens to `public`, to `hashtag:cats`, to `user`);
- * home streams are those of the author's followers among the viewers connected here (one indexed
- * statement, `followersAmong`); then one read per event (`streamingAudience`) tells, for all
- * remaining candidate tokens at once, which are still valid, which viewers may read the status
- * under the REST rules, which follow the account whose home fan-out it is, and the status as each
- * sees it. Nothing about the follow graph is kept in
- * memory: a replica asks only about the viewers connected to it. Reads go to the primary: an event
- * arrives milliseconds after its commit, before a read replica may have it.
+ * home streams are those of the author's followers among the viewers connected here
+ * (`followersAmongMany`); then the audience read (`streamingAudiences`) tells, for all remaining
+ * candidate tokens at once, which are still valid, which viewers may read the status under the
+ * REST rules, which follow the account whose home fan-out it is, and the status as each sees it.
+ * Both questions are asked together for all the events waiting for them (`statement-batch.ts`).
+ * Nothing about the follow graph is kept in memory: a replica asks only about the viewers connected
+ * to it. Reads go to the primary: an event arrives milliseconds after its commit, before a read
+ * replica may have it.
  */
 import { type Database } from '@murmur/db';
 import {
-  followersAmong,
   listsReceiving,
   notificationByFact,
-  streamingAudience,
   validTokenIds,
+  type AudienceRequest,
   type StreamingAudience,
 } from '@murmur/db/streaming';
 import { hydrateStatuses, type StatusView } from '@murmur/db/statuses';
@@ -25,6 +25,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { serializeNotification } from '../entities/notification.js';
 import type { StatusJsonWriter } from '../entities/status-json.js';
 import { scopesAllow } from '../plugins/scopes.js';
+import type { StatementBatcher } from './statement-batch.js';
 import { CLOSE, type StreamConnection, type StreamingHub } from './hub.js';
 import { scopesFor, type StreamName, type Subscription } from './streams.js';
 
@@ -41,6 +42,10 @@ export const STREAMED_EVENT_TYPES = [
 export interface FanoutContext {
   hub: StreamingHub;
   database: Database;
+  /** The audience statement, shared by the events waiting for it (`statement-batch.ts`). */
+  audiences: StatementBatcher<AudienceRequest, StreamingAudience>;
+  /** Which connected viewers follow an author, shared likewise. */
+  followers: StatementBatcher<string, Set<string>>;
   statusJson: StatusJsonWriter;
   publicOrigin: string;
   log: FastifyBaseLogger;
@@ -91,7 +96,7 @@ async function addHomeStreams(
   const { hub } = context;
   const connected = hub.viewersOn('user');
   if (connected.size === 0) return;
-  const reached = await followersAmong(context.database.primary, accountId, connected);
+  const reached = new Set(await context.followers.ask(accountId));
   reached.add(accountId);
   for (const viewerId of alsoReached) reached.add(viewerId);
   for (const viewerId of reached) {
@@ -259,7 +264,7 @@ async function statusToStreams(
     visibility === 'direct' ? undefined : addListStreams(context, candidates, statusId),
   ]);
   if (candidates.size === 0) return;
-  const audience = await streamingAudience(context.database.primary, {
+  const audience = await context.audiences.ask({
     statusId,
     tokenIds: tokensOf(candidates),
     followedAccountId: accountId,
@@ -363,7 +368,7 @@ async function statusReblogged(
   const candidates: Candidates = new Map();
   await addHomeStreams(context, candidates, event.data.accountId, new Set());
   if (candidates.size === 0) return;
-  const audience = await streamingAudience(context.database.primary, {
+  const audience = await context.audiences.ask({
     statusId: event.data.reblogId,
     tokenIds: tokensOf(candidates),
     followedAccountId: event.data.accountId,
@@ -404,7 +409,7 @@ async function statusDeleted(
   const lists = context.hub.listsStreamed().map((listId) => `list:${listId}`);
   const candidates = collect(context.hub, ['user', 'direct', ...lists]);
   if (candidates.size === 0) return;
-  const audience = await streamingAudience(context.database.primary, {
+  const audience = await context.audiences.ask({
     statusId,
     tokenIds: tokensOf(candidates),
     followedAccountId: accountId,

@@ -7,9 +7,10 @@
  */
 import websocket from '@fastify/websocket';
 import { isDomainError, type Database } from '@murmur/db';
-import { authenticateAccessToken } from '@murmur/db/auth';
+import { authenticateAccessToken, loadWebSession } from '@murmur/db/auth';
+import { WEB_SESSION_HEADER } from '@murmur/service-kit';
 import { findOwnList } from '@murmur/db/feeds';
-import { validTokenIds } from '@murmur/db/streaming';
+import { followersAmongMany, streamingAudiences, validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,6 +19,7 @@ import type { WebSocket } from 'ws';
 import { bearerToken } from '../plugins/auth.js';
 import type { ApiInstance } from '../plugins/context.js';
 import { scopesAllow } from '../plugins/scopes.js';
+import { StatementBatcher } from './statement-batch.js';
 import { eventStreamConnection, webSocketConnection, type LiveConnection } from './connections.js';
 import type { EventFeed } from './feed.js';
 import { fanOut, type FanoutContext } from './fanout.js';
@@ -48,8 +50,12 @@ declare module 'fastify' {
   }
 }
 
-/** Event fan-outs in flight at once; more wait in a bounded queue, then are dropped (best-effort). */
-const MAX_FANOUTS_IN_FLIGHT = 16;
+/**
+ * Event fan-outs in flight at once; more wait in a bounded queue, then are dropped (best-effort).
+ * Many: the fan-outs in flight share their statements (`statement-batch.ts`), so more of them
+ * means larger batches, not more statements.
+ */
+const MAX_FANOUTS_IN_FLIGHT = 512;
 const MAX_QUEUED_EVENTS = 10_000;
 /** How long clients get to answer the close frame at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
@@ -96,6 +102,9 @@ function rawTokenOf(request: FastifyRequest): string | null {
 
 async function identify(database: Database, request: FastifyRequest): Promise<StreamIdentity> {
   const raw = rawTokenOf(request);
+  const webSession = request.headers[WEB_SESSION_HEADER];
+  if (raw === null && typeof webSession === 'string')
+    return identifyWebSession(database, request, webSession);
   if (raw === null) return { tokenId: null, viewerId: null, scopes: [], ip: request.ip };
   const found = await authenticateAccessToken(database, raw);
   if (!found) throw new StreamRequestError(401, 'Invalid access token');
@@ -103,6 +112,26 @@ async function identify(database: Database, request: FastifyRequest): Promise<St
     tokenId: found.tokenId,
     viewerId: found.accountId,
     scopes: found.scopes,
+    ip: request.ip,
+  };
+}
+
+/**
+ * The website relaying a signed-in visitor's live updates: the session's own access token and
+ * account, so revoking the token (or signing out, which revokes it) ends the stream as it would a
+ * bearer token's, and every rule is the one that token would get.
+ */
+async function identifyWebSession(
+  database: Database,
+  request: FastifyRequest,
+  sessionId: string,
+): Promise<StreamIdentity> {
+  const loaded = await loadWebSession(database, sessionId);
+  if (!loaded) throw new StreamRequestError(401, 'The website session has ended');
+  return {
+    tokenId: loaded.session.accessTokenId,
+    viewerId: loaded.account.id,
+    scopes: loaded.scopes,
     ip: request.ip,
   };
 }
@@ -177,6 +206,11 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
   const context: FanoutContext = {
     hub,
     database,
+    audiences: new StatementBatcher((requests) => streamingAudiences(database.primary, requests)),
+    followers: new StatementBatcher(async (authorIds) => {
+      const found = await followersAmongMany(database.primary, authorIds, hub.viewersOn('user'));
+      return authorIds.map((authorId) => found.get(authorId) ?? new Set<string>());
+    }),
     statusJson: app.statusJson,
     publicOrigin: config.publicOrigin,
     log: app.log,

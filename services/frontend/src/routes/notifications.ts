@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
+import { liveNotifications } from '../views/live.js';
+import { liveStreamPath } from './live.js';
 import { displayNameOf, pager, profilePath, statusArticle, timeElement } from '../views/status.js';
 import { PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
 
@@ -23,7 +25,7 @@ const VERBS: Record<NotificationView['type'], string> = {
 
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {
   const who = notification.account;
-  return html`<li class="notification notification-${notification.type}">
+  return html`<li id="notification-${notification.id}" class="notification notification-${notification.type}">
 <p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}${notification.type === 'follow_request' ? html` · <a href="/follow_requests">Answer</a>` : ''}</p>
 ${notification.status ? statusArticle(notification.status, context) : ''}
 </li>`;
@@ -48,10 +50,14 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: FrontendD
       const filtered = waiting
         ? html`<p class="notice"><a href="/notifications/requests">${waiting === 1 ? '1 person' : `${waiting} people`} you may not know</a> sent notifications that wait for your review.</p>`
         : '';
+      const paged = Boolean(request.query.max_id || request.query.min_id);
+      const list = notifications.length
+        ? html`<ol class="notification-list">${notifications.map((n) => notificationItem(n, context))}</ol>`
+        : html`<p class="empty">No notifications yet.</p>`;
       const body = html`<h1>Notifications</h1>
 ${filtered}
-${notifications.length ? html`<ol class="notification-list">${notifications.map((n) => notificationItem(n, context))}</ol>` : html`<p class="empty">No notifications yet.</p>`}
-${pager('/notifications', notifications, { limit: PAGE_SIZE, paged: Boolean(request.query.max_id || request.query.min_id) })}`;
+${paged ? list : liveNotifications(liveStreamPath('notifications'), list, context)}
+${pager('/notifications', notifications, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Notifications', body, noindex: true });
     },
   );

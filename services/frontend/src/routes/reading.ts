@@ -17,6 +17,8 @@ import { html } from '@murmur/service-kit/web-edge';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { liveTimeline } from '../views/live.js';
+import { liveStreamPath } from './live.js';
+import type { PageContext } from '../views/context.js';
 import {
   accountCard,
   bioHtml,
@@ -35,6 +37,14 @@ import { PAGE_SIZE, PageQuery, StatusParams, UsernameParams, pageFrom } from './
 
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) });
 const TagParams = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/**
+ * The public timeline's live stream: a signed-in visitor's through the website's relay, so their
+ * blocks, mutes and filters apply as on the page; anyone else's straight from the API.
+ */
+function publicStreamPath(context: PageContext): string {
+  return context.viewer ? liveStreamPath('public') : '/api/v1/streaming/public/local';
+}
 
 export function requireViewer(request: FastifyRequest) {
   if (!request.viewer) throw new HttpError(401, 'Please sign in to see this page.');
@@ -61,7 +71,7 @@ export function registerReadingRoutes(app: FastifyInstance, deps: FrontendDepend
       const body = html`
 ${context.viewer ? html`${composeForm(context)}<p class="hint">Posts from people you follow are on <a href="/home">your home timeline</a>.</p>` : html`<section class="welcome"><h1>Murmur</h1><p>Short posts from the people here. Read freely; <a href="/auth/sign_up">sign up</a> or <a href="/auth/sign_in">sign in</a> to post, follow and favourite.</p></section>`}
 <h2>Public posts</h2>
-${paged ? statusList(statuses, context, 'Nothing has been posted yet.') : liveTimeline('/api/v1/streaming/public/local', statusList(statuses, context, 'Nothing has been posted yet.'), context)}
+${paged ? statusList(statuses, context, 'Nothing has been posted yet.') : liveTimeline(publicStreamPath(context), statusList(statuses, context, 'Nothing has been posted yet.'), context)}
 ${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Public posts', body });
     },
@@ -79,9 +89,14 @@ ${pager('/', statuses, { limit: PAGE_SIZE, paged })}`;
         pageFrom(request.query),
       );
       const paged = Boolean(request.query.max_id || request.query.min_id);
+      const homeList = statusList(
+        statuses,
+        context,
+        'Your home timeline is empty. Follow people to see their posts here.',
+      );
       const body = html`${composeForm(context)}
 <h1>Home</h1>
-${statusList(statuses, context, 'Your home timeline is empty. Follow people to see their posts here.')}
+${paged ? homeList : liveTimeline(liveStreamPath('home'), homeList, context)}
 ${pager('/home', statuses, { limit: PAGE_SIZE, paged })}`;
       return sendPage(reply, context, { title: 'Home', body });
     },
