@@ -18,7 +18,7 @@ import {
   registerApplication,
   revokeAccessTokenById,
 } from '@murmur/db/auth';
-import type { AccountRow } from '@murmur/db/accounts';
+import type { LocalAccount } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
 import { muteAccount } from '@murmur/db/safety';
 import { createStatus, favouriteStatus } from '@murmur/db/statuses';
@@ -167,7 +167,7 @@ it('shows a post made by someone else on the open public timeline without reload
 }, 90_000);
 
 /** A website session of `account`, as /auth/callback makes it: its cookie value and token. */
-async function webSession(account: AccountRow): Promise<{ sessionId: string; tokenId: string }> {
+async function webSession(account: LocalAccount): Promise<{ sessionId: string; tokenId: string }> {
   const { application } = await registerApplication(testDb.database, {
     name: 'website (test)',
     website: null,
@@ -188,7 +188,7 @@ async function webSession(account: AccountRow): Promise<{ sessionId: string; tok
 
 /** A browser context signed in as `account`: the website's session cookie. */
 async function signedInContext(
-  account: AccountRow,
+  account: LocalAccount,
   options: { javaScriptEnabled?: boolean } = {},
 ): Promise<BrowserContext> {
   const { sessionId } = await webSession(account);
