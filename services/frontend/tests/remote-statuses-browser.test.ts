@@ -65,6 +65,17 @@ beforeAll(async () => {
     mentionedAccountIds: [],
     hashtags: [],
     publishedAt: new Date(),
+    attachments: [
+      {
+        remoteUrl: `${REMOTE}/files/river.mp4`,
+        kind: 'unknown',
+        description: 'A river at dawn',
+        blurhash: null,
+        width: 640,
+        height: 360,
+        focus: { x: 0, y: 0 },
+      },
+    ],
   }));
   const session = await signIn(harness, reader);
   ({ browser, page, audit } = await openSignedInBrowser(origin, session));
@@ -102,6 +113,13 @@ describe('a remote post on the website', () => {
     const external = post.getByRole('link', { name: 'our about page' });
     expect(await external.getAttribute('href')).toBe(`${REMOTE}/about`);
     expect(await external.getAttribute('rel')).toBe('nofollow noopener noreferrer');
+
+    // A file not kept here (a video) is a link to it, never embedded.
+    const video = post.getByRole('link', {
+      name: 'Attachment: A river at dawn (on remote.example)',
+    });
+    expect(await video.getAttribute('href')).toBe(`${REMOTE}/files/river.mp4`);
+    expect(await post.locator('video, img[src^="https:"]').count()).toBe(0);
 
     const author = post.getByRole('link', { name: /Mallory Faraway/ });
     expect(await author.textContent()).toContain('@mallory@remote.example');

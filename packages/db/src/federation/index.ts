@@ -49,6 +49,7 @@ export {
   receiveRemoteStatus,
   MAX_REMOTE_CONTENT,
   type RemoteStatusInput,
+  type RemoteAttachmentInput,
 } from '../operations/federation/receive-remote-status.js';
 export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
 export {

@@ -6,14 +6,20 @@
  */
 import type { Create } from '@fedify/vocab';
 import type { InboxContext } from './context.js';
-import { isNoteLike, newFetchBudget, storeNote } from './note.js';
+import { embeddedObject, isNoteLike, newFetchBudget, storeNote } from './note.js';
 
-export async function applyCreate(ctx: InboxContext, create: Create, actorUri: URL): Promise<void> {
+export async function applyCreate(
+  ctx: InboxContext,
+  create: Create,
+  actorUri: URL,
+  raw: Record<string, unknown>,
+): Promise<void> {
   // An embedded object of another origin than the activity is refetched from its own server.
   const note = await create.getObject({ ...ctx.loaders(), suppressError: true });
   if (!isNoteLike(note)) return;
   await storeNote(ctx, note, newFetchBudget(ctx), {
     expectedAuthor: actorUri,
     requireLocalInterest: true,
+    raw: embeddedObject(raw, note.id),
   });
 }

@@ -86,14 +86,33 @@ function mediaGallery(status: StatusView): SafeHtml {
     (m): m is MediaView & { originalKey: string; smallKey: string } =>
       m.originalKey !== null && m.smallKey !== null,
   );
-  if (ready.length === 0) return html``;
+  const links = remoteFileLinks(status);
+  if (ready.length === 0) return links;
   const images = html`<div class="media-gallery media-${ready.length}">${ready.map(
     (m) =>
-      html`<a class="media" href="${mediaPath(m.originalKey)}"><img src="${mediaPath(m.smallKey)}" alt="${m.description ?? ''}" width="${m.meta?.small.width ?? ''}" height="${m.meta?.small.height ?? ''}" loading="lazy"></a>`,
+      html`<a class="media" href="${mediaPath(m.originalKey)}"><img src="${mediaPath(m.smallKey)}" alt="${m.description ?? ''}" width="${m.meta?.small?.width ?? ''}" height="${m.meta?.small?.height ?? ''}" loading="lazy"></a>`,
   )}</div>`;
-  return status.sensitive
+  const shown = status.sensitive
     ? html`<details class="sensitive-media"><summary>Sensitive media: show</summary>${images}</details>`
     : images;
+  return html`${shown}${links}`;
+}
+
+/**
+ * Another server's files that are not kept here (videos, or images that could not be fetched): links
+ * to them on their server, named by their description. Never embedded: the page loads nothing from
+ * other servers (the CSP allows images from this origin only).
+ */
+function remoteFileLinks(status: StatusView): SafeHtml {
+  const linked = status.mediaAttachments.filter(
+    (m): m is MediaView & { remoteUrl: string } =>
+      m.remoteUrl !== null && (m.type === 'unknown' || m.processing === 'failed'),
+  );
+  if (linked.length === 0) return html``;
+  return html`<ul class="remote-files">${linked.map(
+    (m) =>
+      html`<li><a href="${m.remoteUrl}" rel="nofollow noopener noreferrer">${m.description ? `Attachment: ${m.description}` : 'Attachment'} (on ${new URL(m.remoteUrl).host})</a></li>`,
+  )}</ul>`;
 }
 
 export function bioHtml(note: string): SafeHtml {
