@@ -50,7 +50,10 @@ export {
   MAX_REMOTE_CONTENT,
   type RemoteStatusInput,
   type RemoteAttachmentInput,
+  type RemotePollInput,
+  MAX_REMOTE_POLL_OPTIONS,
 } from '../operations/federation/receive-remote-status.js';
+export { updateRemotePoll } from '../operations/federation/update-remote-poll.js';
 export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
 export {
   updateRemoteStatus,

@@ -6,10 +6,11 @@
  * URLs of sane length, at most four attachments, sizes and focus within bounds. Images are fetched
  * later by the worker (through the safe fetch, as uploads are limited); other files are linked.
  */
-import { Document, Image, type Note, type Article } from '@fedify/vocab';
+import { Document, Image } from '@fedify/vocab';
 import { type RemoteAttachmentInput } from '@murmur/db/federation';
 import { MAX_MEDIA_PER_STATUS } from '@murmur/db/media';
 import type { InboxContext } from './context.js';
+import type { NoteLike } from './note.js';
 
 const MAX_URL_LENGTH = 2_048;
 /** What the media pipeline can process (the rest is linked, as `unknown`). */
@@ -58,7 +59,7 @@ function focusOf(value: unknown): { x: number; y: number } {
  */
 export async function attachmentsOf(
   ctx: InboxContext,
-  note: Note | Article,
+  note: NoteLike,
   raw?: unknown,
 ): Promise<RemoteAttachmentInput[]> {
   const extensions = extensionsByUrl(raw);

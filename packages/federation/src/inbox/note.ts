@@ -12,6 +12,7 @@ import {
   Mention,
   Note,
   PUBLIC_COLLECTION,
+  Question,
   type Link,
 } from '@fedify/vocab';
 import {
@@ -25,13 +26,17 @@ import { normalizeHashtag } from '@murmur/text';
 import { htmlToText } from '../html-text.js';
 import { sanitizeRemoteHtml } from '../sanitize-html.js';
 import { attachmentsOf } from './attachments.js';
+import { pollOf } from './question.js';
 import { REPLY_FETCH_LIMITS, type InboxContext } from './context.js';
 
-/** The objects stored as statuses: Mastodon shows `Note`s and, as notes, `Article`s. */
-export type NoteLike = Note | Article;
+/**
+ * The objects stored as statuses: Mastodon shows `Note`s and, as notes, `Article`s; a `Question`
+ * is a status with a poll.
+ */
+export type NoteLike = Note | Article | Question;
 
 export function isNoteLike(object: unknown): object is NoteLike {
-  return object instanceof Note || object instanceof Article;
+  return object instanceof Note || object instanceof Article || object instanceof Question;
 }
 
 /** What a reply's parent fetching may still spend (shared along one chain of parents). */
@@ -195,6 +200,7 @@ export async function storeNote(
 
   const published = note.published ? new Date(note.published.epochMilliseconds) : new Date();
   const attachments = await attachmentsOf(ctx, note, options.raw);
+  const poll = note instanceof Question ? await pollOf(ctx, note) : null;
   const result = await receiveRemoteStatus(ctx.database, {
     ...content,
     accountId,
@@ -206,6 +212,7 @@ export async function storeNote(
     hashtags: [...hashtags.values()],
     publishedAt: Number.isNaN(published.getTime()) ? new Date() : published,
     attachments,
+    poll,
   });
   return result.id;
 }

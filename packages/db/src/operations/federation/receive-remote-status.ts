@@ -39,7 +39,24 @@ export interface RemoteStatusInput {
   publishedAt: Date;
   /** Its attachments, in order (at most `MAX_MEDIA_PER_STATUS` are kept). */
   attachments?: readonly RemoteAttachmentInput[];
+  /** Its poll, when it is a `Question`. */
+  poll?: RemotePollInput | null;
 }
+
+/**
+ * A remote `Question`'s poll, with the counts its server reports (`replies.totalItems` per option,
+ * `votersCount`): they are the server's, and an `Update` of the question replaces them.
+ */
+export interface RemotePollInput {
+  /** 2 to `MAX_REMOTE_POLL_OPTIONS` titles. */
+  options: readonly string[];
+  optionVotes: readonly number[];
+  multiple: boolean;
+  votersCount: number;
+  expiresAt: Date;
+}
+
+export const MAX_REMOTE_POLL_OPTIONS = 10;
 
 /**
  * An attachment of a remote note, checked by the federation package. An image is stored pending
@@ -170,6 +187,7 @@ export async function receiveRemoteStatus(
       update statuses set replies_count = replies_count + 1
       where id = ${parent?.id ?? null} and ${inserted}
     ), attached as (${attachmentsInsert(media, input.accountId)}
+    ), polled as (${pollInsert(input.poll ?? null, input.accountId)}
     ), events as (${events})
     select (select id::text from inserted) as id`,
   );
@@ -211,4 +229,23 @@ function attachmentsInsert(
       case when v.processing = 'processed' then now() end
     from inserted, (values ${sql.join(rows, sql`, `)})
       as v(id, position, type, processing, remote_url, description, blurhash, meta, focus_x, focus_y)`;
+}
+
+/**
+ * The poll's row, written only when the status is. A poll already ended when it arrives is marked
+ * announced: its end notifies nobody here (no one here voted in it).
+ */
+function pollInsert(poll: RemotePollInput | null, accountId: string) {
+  if (!poll || poll.options.length < 2 || poll.options.length > MAX_REMOTE_POLL_OPTIONS) {
+    return sql`select 1`;
+  }
+  const votes = poll.options.map((_, i) => Math.max(0, Math.trunc(poll.optionVotes[i] ?? 0)));
+  const votesCount = votes.reduce((sum, count) => sum + count, 0);
+  return sql`insert into polls (status_id, account_id, options, option_votes, multiple,
+      votes_count, voters_count, expires_at, end_announced_at)
+    select inserted.id, ${accountId}, ${sql.param(poll.options.map((o) => o.slice(0, 200)))}::text[],
+      ${sql.param(votes)}::int[], ${poll.multiple}, ${votesCount},
+      ${Math.max(0, Math.trunc(poll.votersCount))}, ${poll.expiresAt},
+      case when ${poll.expiresAt} <= now() then now() end
+    from inserted`;
 }
