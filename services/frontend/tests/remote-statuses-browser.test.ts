@@ -77,6 +77,28 @@ beforeAll(async () => {
       },
     ],
   }));
+  await receiveRemoteStatus(harness.database, {
+    accountId: mallory,
+    uri: `${REMOTE}/users/mallory/statuses/2`,
+    url: `${REMOTE}/@mallory/2`,
+    contentHtml: '<p>Which bird?</p>',
+    text: 'Which bird?',
+    spoilerText: '',
+    sensitive: false,
+    language: 'en',
+    visibility: 'public',
+    inReplyToId: null,
+    mentionedAccountIds: [],
+    hashtags: [],
+    publishedAt: new Date(),
+    poll: {
+      options: ['Heron', 'Egret'],
+      optionVotes: [3, 1],
+      multiple: false,
+      votersCount: 4,
+      expiresAt: new Date(Date.now() + 3600_000),
+    },
+  });
   const session = await signIn(harness, reader);
   ({ browser, page, audit } = await openSignedInBrowser(origin, session));
 }, 90_000);
@@ -154,6 +176,15 @@ describe('a remote post on the website', () => {
         embeds: 0,
       });
     }
+  }, 60_000);
+
+  it("shows a remote poll's results, without a vote that could not reach its server", async () => {
+    await page.goto(`${origin}/`);
+    const post = page.getByRole('article').filter({ hasText: 'Which bird?' });
+    await post.getByText('Heron: 75% (3 votes)').waitFor();
+    expect(await post.getByRole('button', { name: 'Vote' }).count()).toBe(0);
+    await post.getByText('Voting in polls of other servers is not possible here yet.').waitFor();
+    await audit.check();
   }, 60_000);
 
   it('is a 404 under another author, and its page answers for the right one only', async () => {

@@ -249,7 +249,10 @@ function pollView(status: StatusView, poll: PollView, context: PageContext): Saf
   const ended = context.now.getTime() >= poll.expiresAt.getTime();
   const viewer = context.viewer;
   const own = poll.ownVotes ?? [];
-  const canVote = viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended;
+  // Votes in other servers' polls cannot be sent yet (the API refuses them): results only.
+  const remote = Boolean(status.account.domain);
+  const canVote =
+    viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended && !remote;
   const when = ended
     ? html`Ended ${timeElement(poll.expiresAt, context)}`
     : html`Ends <time datetime="${poll.expiresAt.toISOString()}">${exactTime(poll.expiresAt)}</time>`;
@@ -277,7 +280,7 @@ ${summary}
       : html`<li><span class="poll-option">${title}${mine}: ${share}% (${counted(votes, ['vote', 'votes'])})</span><progress class="poll-bar" max="100" value="${share}" aria-hidden="true"></progress></li>`;
   });
   return html`<div class="poll" aria-label="Poll results on ${statusPath(status)}"><ul class="poll-results">${rows}</ul>
-${hidden ? html`<p class="hint">Results are shown when the poll ends.</p>` : ''}${summary}</div>`;
+${hidden ? html`<p class="hint">Results are shown when the poll ends.</p>` : ''}${remote && !ended ? html`<p class="hint">Voting in polls of other servers is not possible here yet.</p>` : ''}${summary}</div>`;
 }
 
 export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {
