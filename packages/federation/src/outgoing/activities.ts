@@ -9,6 +9,7 @@ import {
   Delete,
   type Note,
   type Person,
+  type Question,
   PUBLIC_COLLECTION,
   Tombstone,
   Undo,
@@ -19,11 +20,14 @@ import { audienceOf, followersUriOf, instant, type Audience } from './note.js';
 
 type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
 
-function addressed(note: Note): Audience {
+/** A status's object: its `Note`, or its `Question` when it has a poll. */
+type StatusObject = Note | Question;
+
+function addressed(note: StatusObject): Audience {
   return { to: [...note.toIds], cc: [...note.ccIds] };
 }
 
-export function createActivity(note: Note): Create {
+export function createActivity(note: StatusObject): Create {
   const { to, cc } = addressed(note);
   return new Create({
     id: new URL(`${note.id!.href}/activity`),
@@ -36,7 +40,7 @@ export function createActivity(note: Note): Create {
 }
 
 /** The edit at `editedAt`: a new id per edit, so each is applied once. */
-export function updateNoteActivity(note: Note, editedAt: Date): Update {
+export function updateNoteActivity(note: StatusObject, editedAt: Date): Update {
   const { to, cc } = addressed(note);
   return new Update({
     id: new URL(`${note.id!.href}#updates/${editedAt.getTime()}`),

@@ -80,6 +80,13 @@ function parentUri(publicOrigin: string, parent: OutgoingStatus['parent']): URL 
 }
 
 export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
+  return new Note(noteValuesOf(publicOrigin, outgoing));
+}
+
+/** What a status's object says, shared by its `Note` and, with a poll, its `Question`. */
+export type NoteValues = ConstructorParameters<typeof Note>[0];
+
+export function noteValuesOf(publicOrigin: string, outgoing: OutgoingStatus): NoteValues {
   const { status } = outgoing;
   const username = status.account.username;
   const mentioned = outgoing.mentions
@@ -92,7 +99,7 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
     mentioned.map((m) => m.uri),
   );
   const spoiler = status.spoilerText.trim();
-  return new Note({
+  return {
     id: new URL(localStatusUri(publicOrigin, username, status.id)),
     attribution: new URL(localActorUri(publicOrigin, username)),
     tos: audience.to,
@@ -115,5 +122,5 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
           }),
       ),
     ],
-  });
+  };
 }

@@ -21,7 +21,7 @@ import {
   updatePersonActivity,
   type BoostReference,
 } from './activities.js';
-import { noteOf } from './note.js';
+import { statusObjectOf } from './question.js';
 
 export interface OutgoingPlan {
   senderAccountId: string;
@@ -90,7 +90,7 @@ export function createOutgoingPlanner(options: {
       status.visibility === 'direct' && event.visibility === undefined
         ? await inboxesFor(false)
         : candidates;
-    const note = noteOf(publicOrigin, outgoing);
+    const note = statusObjectOf(publicOrigin, outgoing);
     const activity = editedAt ? updateNoteActivity(note, editedAt) : createActivity(note);
     return plan(status.account, activity, inboxes);
   }
