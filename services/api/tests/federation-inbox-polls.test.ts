@@ -5,7 +5,9 @@
  * is the option, replying to the poll) counts as a vote, not as a reply. Read as clients read them:
  * validated against Mastodon's OpenAPI description, and through masto.js.
  */
-import { deliverNotifications } from '@murmur/db/testing';
+import { createMurmurFederation, createOutgoingPlanner } from '@murmur/federation';
+import { createSafeFetch } from '@murmur/outbound';
+import { deliverNotifications, outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mastodonFixture } from './_fixtures.js';
 import { startInboxHarness, type InboxHarness } from './_inbox.js';
@@ -34,6 +36,21 @@ interface PollJson {
   votes_count: number;
   voters_count: number | null;
   options: { title: string; votes_count: number | null }[];
+}
+
+/** What the worker's federation-delivery consumer would send for an event. */
+function planner() {
+  const federation = createMurmurFederation({
+    database: harness.server.database,
+    publicOrigin: ORIGIN,
+    profileImageUrl: (key) => `${ORIGIN}/media/${key}`,
+    fetch: createSafeFetch({ allowedPrivateAddresses: ['127.0.0.0/8'] }),
+  });
+  return createOutgoingPlanner({
+    database: harness.server.database,
+    federation,
+    publicOrigin: ORIGIN,
+  });
 }
 
 function inject(method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) {
@@ -122,12 +139,28 @@ describe("a remote status's poll", () => {
     ]);
   });
 
-  it('refuses a local vote, which could not reach its server yet, with a readable reason', async () => {
+  it("sends a local vote to the poll's author, as Mastodon sends one", async () => {
     const { poll } = await statusJson(statusId);
-    const response = await inject('POST', `/api/v1/polls/${poll!.id}/votes`, { choices: ['0'] });
-    expect(response.statusCode).toBe(422);
-    expect((response.json() as { error: string }).error).toMatch(/other servers/);
-    expect((await statusJson(statusId)).poll).toMatchObject({ votes_count: 10 });
+    const response = await inject('POST', `/api/v1/polls/${poll!.id}/votes`, { choices: ['1'] });
+    expect(response.statusCode).toBe(200);
+    expectMastodonResponse(response);
+    expect(response.json()).toMatchObject({ voted: true, own_votes: [1] });
+    const [voted] = (await outboxEvents(harness.server.database, ['PollVoted'])).filter(
+      (event) => event.data.pollId === poll!.id,
+    );
+    const plan = await planner()(voted!);
+    const voter = `${ORIGIN}/users/${alice.username}`;
+    expect(plan).toMatchObject({
+      senderAccountId: alice.id,
+      inboxes: [`${actor}/inbox`],
+      activity: {
+        type: 'Create',
+        actor: voter,
+        to: actor,
+        object: { type: 'Note', name: 'Egret', inReplyTo: questionUri, to: actor },
+      },
+    });
+    expect((plan!.activity.object as Record<string, unknown>).content).toBeUndefined();
   });
 });
 

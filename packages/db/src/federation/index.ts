@@ -53,6 +53,7 @@ export {
   type RemotePollInput,
   MAX_REMOTE_POLL_OPTIONS,
 } from '../operations/federation/receive-remote-status.js';
+export { findRemotePollVote, type RemotePollVote } from '../queries/remote-poll-votes.js';
 export { updateRemotePoll } from '../operations/federation/update-remote-poll.js';
 export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
 export {

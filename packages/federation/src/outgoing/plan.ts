@@ -7,7 +7,7 @@
 import type { Federation } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
-import { federationInboxes, findOutgoingStatus } from '@murmur/db/federation';
+import { federationInboxes, findOutgoingStatus, findRemotePollVote } from '@murmur/db/federation';
 import { findAccountById } from '@murmur/db/accounts';
 import type { DomainEvent, EventType } from '@murmur/events';
 import { localActorUri, localStatusUri } from '../local-uris.js';
@@ -22,6 +22,7 @@ import {
   type BoostReference,
 } from './activities.js';
 import { statusObjectOf } from './question.js';
+import { voteActivity } from './vote.js';
 
 export interface OutgoingPlan {
   senderAccountId: string;
@@ -40,6 +41,7 @@ export const FEDERATED_EVENT_TYPES = [
   'AccountUpdated',
   'AccountSuspended',
   'AccountUnsuspended',
+  'PollVoted',
 ] as const satisfies readonly EventType[];
 
 export type OutgoingPlanner = (event: DomainEvent) => Promise<OutgoingPlan | null>;
@@ -174,6 +176,14 @@ export function createOutgoingPlanner(options: {
         if (!account || !account.suspendedAt) return null;
         const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
+      }
+      // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here).
+      case 'PollVoted': {
+        const vote = await findRemotePollVote(read, event.data);
+        if (!vote || vote.choices.length !== 1) return null;
+        return plan(vote.voter, voteActivity(publicOrigin, vote, event.data.pollId), [
+          vote.authorInbox,
+        ]);
       }
       default:
         return null;

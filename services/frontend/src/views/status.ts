@@ -249,17 +249,17 @@ function pollView(status: StatusView, poll: PollView, context: PageContext): Saf
   const ended = context.now.getTime() >= poll.expiresAt.getTime();
   const viewer = context.viewer;
   const own = poll.ownVotes ?? [];
-  // Votes in other servers' polls cannot be sent yet (the API refuses them): results only.
+  // A vote in another server's poll is sent as one choice (the API refuses several).
   const remote = Boolean(status.account.domain);
-  const canVote =
-    viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended && !remote;
+  const multiple = poll.multiple && !remote;
+  const canVote = viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended;
   const when = ended
     ? html`Ended ${timeElement(poll.expiresAt, context)}`
     : html`Ends <time datetime="${poll.expiresAt.toISOString()}">${exactTime(poll.expiresAt)}</time>`;
   const summary = html`<p class="poll-summary">${counted(poll.votersCount, ['voter', 'voters'])} · ${when}</p>`;
-  const legend = poll.multiple ? 'Poll: choose one or more' : 'Poll: choose one';
+  const legend = multiple ? 'Poll: choose one or more' : 'Poll: choose one';
   if (canVote) {
-    const kind = poll.multiple ? 'checkbox' : 'radio';
+    const kind = multiple ? 'checkbox' : 'radio';
     return html`<form method="post" action="/polls/${poll.id}/votes" class="poll">
 ${csrfField(context)}<input type="hidden" name="return_to" value="${context.path}">
 <fieldset><legend>${legend}</legend>
@@ -280,7 +280,7 @@ ${summary}
       : html`<li><span class="poll-option">${title}${mine}: ${share}% (${counted(votes, ['vote', 'votes'])})</span><progress class="poll-bar" max="100" value="${share}" aria-hidden="true"></progress></li>`;
   });
   return html`<div class="poll" aria-label="Poll results on ${statusPath(status)}"><ul class="poll-results">${rows}</ul>
-${hidden ? html`<p class="hint">Results are shown when the poll ends.</p>` : ''}${remote && !ended ? html`<p class="hint">Voting in polls of other servers is not possible here yet.</p>` : ''}${summary}</div>`;
+${hidden ? html`<p class="hint">Results are shown when the poll ends.</p>` : ''}${summary}</div>`;
 }
 
 export function statusList(statuses: StatusView[], context: PageContext, empty: string): SafeHtml {

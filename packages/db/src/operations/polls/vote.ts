@@ -62,9 +62,12 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
     if (!poll) throw notFound();
     if (poll.authorId === input.accountId) throw refused('You cannot vote in your own poll');
     if (poll.ended) throw refused('The poll has already ended');
-    // A vote here would have to reach the poll's server, and sending votes is not built yet:
-    // refused rather than counted where its author never sees it.
-    if (poll.remote) throw refused('Voting in polls of other servers is not possible yet');
+    // A vote in another server's poll is sent to it (one note per choice, as Mastodon sends);
+    // the delivery ledger keeps one activity per vote, so one choice: refused rather than
+    // counted here where the poll's author would never see the others.
+    if (poll.remote && choices.length > 1) {
+      throw refused('In polls of other servers, choose one option');
+    }
     if (poll.voted) throw refused('You have already voted in this poll');
     if (choices.length === 0) throw refused('Choose at least one option');
     if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.optionCount)) {
