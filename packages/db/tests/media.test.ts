@@ -84,6 +84,7 @@ describe('uploads', () => {
       id: upload.id,
       accountId: owner.id,
       incomingKey: 'incoming/abc',
+      remoteUrl: null,
     });
   });
 

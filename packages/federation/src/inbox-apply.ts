@@ -52,8 +52,9 @@ export function createInboxApplier(options: InboxApplierOptions): InboxApplier {
     if (!actorUri || actorUri.href !== recorded.actorUri) return;
     if (activity instanceof Follow) await applyFollow(ctx, activity, actorUri);
     else if (activity instanceof Undo) await applyUndo(ctx, activity, actorUri);
-    else if (activity instanceof Create) await applyCreate(ctx, activity, actorUri);
-    else if (activity instanceof Update) await applyUpdate(ctx, activity, actorUri);
+    else if (activity instanceof Create) {
+      await applyCreate(ctx, activity, actorUri, recorded.activity);
+    } else if (activity instanceof Update) await applyUpdate(ctx, activity, actorUri);
     else if (activity instanceof Delete) await applyDelete(ctx, activity, actorUri);
     else if (activity instanceof Like) await applyLike(ctx, activity, actorUri);
     else if (activity instanceof Announce) await applyAnnounce(ctx, activity, actorUri);

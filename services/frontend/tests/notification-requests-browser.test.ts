@@ -7,10 +7,10 @@
 import { createStatus } from '@murmur/db/statuses';
 import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
-import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessibilityAudit } from './_accessibility.js';
+import type { AccessibilityAudit } from './_accessibility.js';
+import { openSignedInBrowser } from './_browser.js';
 import { signIn, startHarness, type Harness } from './_helpers.js';
 
 // A port of its own (the public origin must be known before the website starts: CSRF checks it).
@@ -28,12 +28,7 @@ beforeAll(async () => {
   await harness.app.listen({ host: '127.0.0.1', port: PORT });
   owner = await createAccountFixture(harness.database, { username: 'wary' });
   const session = await signIn(harness, owner);
-  browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await context.addCookies([{ name: 'murmur_session', value: session.sessionId, url: origin }]);
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  audit = await AccessibilityAudit.attach(page);
+  ({ browser, page, audit } = await openSignedInBrowser(origin, session));
 }, 90_000);
 
 afterAll(async () => {

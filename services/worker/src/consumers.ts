@@ -20,7 +20,7 @@ import type { WorkerConfig } from './config.js';
 import { notificationsHandler, statisticsHandler, type EventHandler } from './handlers.js';
 import { Limiter } from '@murmur/service-kit';
 import type { Mailer } from './mail/mailer.js';
-import { mediaHandler } from './media/process-upload.js';
+import { mediaHandler, remoteMediaFetch } from './media/process-upload.js';
 import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
@@ -106,7 +106,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: MEDIA_CONSUMER,
-    description: 'Processing of uploaded media',
+    description: "Processing of uploaded media and of remote statuses' images",
     handles: ['MediaUploaded'],
     handler: ({ consumer, config, database, mediaStorage }) =>
       mediaHandler({
@@ -114,6 +114,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
         database,
         storage: mediaStorage,
         images: new Limiter(config.mediaConcurrency),
+        fetchRemote: remoteMediaFetch(config),
       }),
   },
   {

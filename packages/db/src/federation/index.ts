@@ -51,7 +51,12 @@ export {
   receiveRemoteStatus,
   MAX_REMOTE_CONTENT,
   type RemoteStatusInput,
+  type RemoteAttachmentInput,
+  type RemotePollInput,
+  MAX_REMOTE_POLL_OPTIONS,
 } from '../operations/federation/receive-remote-status.js';
+export { findRemotePollVote, type RemotePollVote } from '../queries/remote-poll-votes.js';
+export { updateRemotePoll } from '../operations/federation/update-remote-poll.js';
 export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
 export {
   updateRemoteStatus,

@@ -8,7 +8,7 @@ export const MEDIA_JSON = sql`json_build_object('id', m.id::text, 'type', m.type
   'processing', m.processing, 'failureReason', m.failure_reason,
   'originalKey', m.original_key, 'smallKey', m.small_key, 'meta', m.meta,
   'description', m.description, 'focus', json_build_object('x', m.focus_x, 'y', m.focus_y),
-  'blurhash', m.blurhash, 'statusId', m.status_id::text)`;
+  'blurhash', m.blurhash, 'remoteUrl', m.remote_url, 'statusId', m.status_id::text)`;
 
 /** The attachments of status `s`, in their order, as a JSON array. */
 export const STATUS_MEDIA_JSON = sql`coalesce((select json_agg(${MEDIA_JSON} order by m.position)

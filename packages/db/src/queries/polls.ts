@@ -46,3 +46,16 @@ export async function findVisiblePoll(
   );
   return row ? toPollView(row.poll) : null;
 }
+
+/** The poll of a status (its id and option titles), or null: how a remote vote names its choice. */
+export async function findPollOfStatus(
+  executor: Executor,
+  statusId: string,
+): Promise<{ id: string; options: string[] } | null> {
+  if (!isSnowflakeId(statusId)) return null;
+  const [row] = await queryRows<{ id: string; options: string[] }>(
+    executor,
+    sql`select p.id::text as "id", p.options from polls p where p.status_id = ${statusId}`,
+  );
+  return row ?? null;
+}

@@ -12,6 +12,8 @@ export interface StatusRevisionView {
   pollOptions: string[] | null;
   /** The attachments at this revision; null when not recorded (revisions older than media edits). */
   media: MediaView[] | null;
+  /** A remote status's sanitized HTML at this revision; null for local statuses. */
+  contentHtml: string | null;
   createdAt: Date;
 }
 
@@ -29,7 +31,7 @@ export async function statusRevisions(
   >(
     executor,
     sql`select e.text, e.spoiler_text as "spoilerText", e.sensitive, e.poll_options as "pollOptions",
-        e.media,
+        e.media, e.content_html as "contentHtml",
         e.created_at as "createdAt"
       from status_edits e where e.status_id = ${statusId} order by e.id`,
     { prepared: true },

@@ -46,6 +46,8 @@ export interface MediaView {
   description: string | null;
   focus: { x: number; y: number };
   blurhash: string | null;
+  /** Another server's attachment: the file on that server (null for local uploads). */
+  remoteUrl: string | null;
   /** The status it is attached to; null until posted. */
   statusId: string | null;
 }

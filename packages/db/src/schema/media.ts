@@ -5,8 +5,12 @@ import { createdAt, snowflake, snowflakeDefault } from './columns.js';
 import { scheduledStatuses } from './scheduled-statuses.js';
 import { statuses } from './statuses.js';
 
-/** Kinds of attachment; video, gifv and audio slot in beside `image` when their processing exists. */
-export const MEDIA_TYPES = ['image'] as const;
+/**
+ * Kinds of attachment; video, gifv and audio slot in beside `image` when their processing exists.
+ * `unknown` (Mastodon's word) is another server's file that is not kept here (not an image, or one
+ * that could not be fetched): clients link to its `remote_url`.
+ */
+export const MEDIA_TYPES = ['image', 'unknown'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 /** Where an upload is in its life: stored as received, processed by the worker, or refused by it. */
@@ -23,7 +27,8 @@ export interface MediaFileMeta {
 
 export interface MediaMeta {
   original: MediaFileMeta;
-  small: MediaFileMeta;
+  /** Absent until a remote attachment is processed here (its size is then the sender's word). */
+  small?: MediaFileMeta;
 }
 
 export const mediaAttachments = pgTable(
@@ -59,11 +64,16 @@ export const mediaAttachments = pgTable(
     focusX: real('focus_x').notNull().default(0),
     focusY: real('focus_y').notNull().default(0),
     blurhash: text('blurhash'),
+    /**
+     * Another server's attachment (of a remote status): where the file is on that server. An image
+     * is fetched from there and processed as uploads are; anything else is only linked.
+     */
+    remoteUrl: text('remote_url'),
     createdAt: createdAt(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
   (t) => [
-    check('media_attachments_type', sql`${t.type} in ('image')`),
+    check('media_attachments_type', sql`${t.type} in ('image', 'unknown')`),
     check(
       'media_attachments_processing',
       sql`${t.processing} in ('pending', 'processed', 'failed')`,

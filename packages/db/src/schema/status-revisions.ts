@@ -44,6 +44,8 @@ export const statusEdits = pgTable(
      * Null for revisions stored before attachments could change: they show the current ones.
      */
     media: jsonb('media').$type<MediaView[]>(),
+    /** A remote status's sanitized HTML at this revision (null for local statuses: `text` is it). */
+    contentHtml: text('content_html'),
     createdAt: createdAt(),
   },
   (t) => [index('status_edits_status_idx').on(t.statusId, t.id)],

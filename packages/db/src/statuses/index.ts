@@ -22,7 +22,7 @@ export { unpinStatus } from '../operations/unpin-status.js';
 export { favouritedBy, rebloggedBy } from '../queries/accounts.js';
 export { hydrateStatuses } from '../queries/hydrate.js';
 export { statusRevisions, type StatusRevisionView } from '../queries/status-revisions.js';
-export { findVisiblePoll } from '../queries/polls.js';
+export { findPollOfStatus, findVisiblePoll } from '../queries/polls.js';
 export { endDuePolls, POLL_LIMITS, voteInPoll, type PollInput } from '../operations/polls/index.js';
 export {
   findScheduledStatus,

@@ -12,6 +12,7 @@ import {
   Mention,
   Note,
   PUBLIC_COLLECTION,
+  Question,
   type Link,
 } from '@fedify/vocab';
 import {
@@ -24,13 +25,18 @@ import {
 import { normalizeHashtag } from '@murmur/text';
 import { htmlToText } from '../html-text.js';
 import { sanitizeRemoteHtml } from '../sanitize-html.js';
+import { attachmentsOf } from './attachments.js';
+import { pollOf } from './question.js';
 import { REPLY_FETCH_LIMITS, type InboxContext } from './context.js';
 
-/** The objects stored as statuses: Mastodon shows `Note`s and, as notes, `Article`s. */
-export type NoteLike = Note | Article;
+/**
+ * The objects stored as statuses: Mastodon shows `Note`s and, as notes, `Article`s; a `Question`
+ * is a status with a poll.
+ */
+export type NoteLike = Note | Article | Question;
 
 export function isNoteLike(object: unknown): object is NoteLike {
-  return object instanceof Note || object instanceof Article;
+  return object instanceof Note || object instanceof Article || object instanceof Question;
 }
 
 /** What a reply's parent fetching may still spend (shared along one chain of parents). */
@@ -42,6 +48,15 @@ export interface FetchBudget {
 export function newFetchBudget(ctx: InboxContext): FetchBudget {
   const limits = ctx.replyFetchLimits ?? REPLY_FETCH_LIMITS;
   return { depth: limits.depth, deadline: Date.now() + limits.timeMs };
+}
+
+/**
+ * The activity's object as received, when it is embedded and is the object `id` names (a fetched
+ * object is another document: then nothing).
+ */
+export function embeddedObject(activity: Record<string, unknown>, id: URL | null): unknown {
+  const object = activity.object as { id?: unknown } | null | undefined;
+  return object && typeof object === 'object' && object.id === id?.href ? object : undefined;
 }
 
 function textOf(value: unknown): string {
@@ -110,6 +125,11 @@ export interface StoreNoteOptions {
    * person, or it answers a local status (a fetched parent needs none of these).
    */
   requireLocalInterest?: boolean;
+  /**
+   * The note's JSON as received (embedded in the activity), for what Fedify's vocabulary does not
+   * model (Mastodon's `blurhash` and `focalPoint` of attachments).
+   */
+  raw?: unknown;
 }
 
 /**
@@ -179,6 +199,8 @@ export async function storeNote(
     knownParent?.id ?? (parentUri ? await parentOf(ctx, parentUri, budget) : null);
 
   const published = note.published ? new Date(note.published.epochMilliseconds) : new Date();
+  const attachments = await attachmentsOf(ctx, note, options.raw);
+  const poll = note instanceof Question ? await pollOf(ctx, note) : null;
   const result = await receiveRemoteStatus(ctx.database, {
     ...content,
     accountId,
@@ -189,6 +211,8 @@ export async function storeNote(
     mentionedAccountIds,
     hashtags: [...hashtags.values()],
     publishedAt: Number.isNaN(published.getTime()) ? new Date() : published,
+    attachments,
+    poll,
   });
   return result.id;
 }

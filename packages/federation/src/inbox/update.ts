@@ -1,12 +1,13 @@
 /**
  * `Update`: of a note, the stored status takes its new content (its author's own, and newer than
- * what is stored); of the actor, its profile is read again from its server (never from the
+ * what is stored); of a question, its poll also takes the counts its server reports; of the actor, its profile is read again from its server (never from the
  * activity, which only says that something changed).
  */
 import { isActor, type Update } from '@fedify/vocab';
-import { updateRemoteStatus } from '@murmur/db/federation';
+import { updateRemotePoll, updateRemoteStatus } from '@murmur/db/federation';
 import type { InboxContext } from './context.js';
 import { isNoteLike, noteContent } from './note.js';
+import { isQuestion, pollOf } from './question.js';
 
 export async function applyUpdate(ctx: InboxContext, update: Update, actorUri: URL): Promise<void> {
   const object = await update.getObject({ ...ctx.loaders(), suppressError: true });
@@ -22,6 +23,11 @@ export async function applyUpdate(ctx: InboxContext, update: Update, actorUri: U
   if (!content) return;
   const accountId = await ctx.resolver.resolveActor(actorUri);
   if (!accountId) return;
+  if (isQuestion(object)) {
+    // Mastodon sends an Update of the question as votes arrive: the counts are the server's.
+    const poll = await pollOf(ctx, object);
+    if (poll) await updateRemotePoll(ctx.database, { accountId, uri: object.id.href, poll });
+  }
   const updated = object.updated ?? object.published;
   await updateRemoteStatus(ctx.database, {
     ...content,

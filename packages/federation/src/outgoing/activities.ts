@@ -10,6 +10,7 @@ import {
   Like,
   type Note,
   type Person,
+  type Question,
   PUBLIC_COLLECTION,
   Tombstone,
   Undo,
@@ -20,11 +21,14 @@ import { audienceOf, followersUriOf, instant, type Audience } from './note.js';
 
 type Visibility = 'public' | 'unlisted' | 'private' | 'direct';
 
-function addressed(note: Note): Audience {
+/** A status's object: its `Note`, or its `Question` when it has a poll. */
+type StatusObject = Note | Question;
+
+function addressed(note: StatusObject): Audience {
   return { to: [...note.toIds], cc: [...note.ccIds] };
 }
 
-export function createActivity(note: Note): Create {
+export function createActivity(note: StatusObject): Create {
   const { to, cc } = addressed(note);
   return new Create({
     id: new URL(`${note.id!.href}/activity`),
@@ -37,7 +41,7 @@ export function createActivity(note: Note): Create {
 }
 
 /** The edit at `editedAt`: a new id per edit, so each is applied once. */
-export function updateNoteActivity(note: Note, editedAt: Date): Update {
+export function updateNoteActivity(note: StatusObject, editedAt: Date): Update {
   const { to, cc } = addressed(note);
   return new Update({
     id: new URL(`${note.id!.href}#updates/${editedAt.getTime()}`),

@@ -187,6 +187,13 @@ export function withAttachmentExtras(
 }
 
 export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
+  return new Note(noteValuesOf(publicOrigin, outgoing));
+}
+
+/** What a status's object says, shared by its `Note` and, with a poll, its `Question`. */
+export type NoteValues = ConstructorParameters<typeof Note>[0];
+
+export function noteValuesOf(publicOrigin: string, outgoing: OutgoingStatus): NoteValues {
   const { status } = outgoing;
   const username = status.account.username;
   const mentioned = outgoing.mentions
@@ -203,7 +210,7 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
     ),
   );
   const spoiler = status.spoilerText.trim();
-  return new Note({
+  return {
     id: new URL(localStatusUri(publicOrigin, username, status.id)),
     attribution: new URL(localActorUri(publicOrigin, username)),
     tos: audience.to,
@@ -227,5 +234,5 @@ export function noteOf(publicOrigin: string, outgoing: OutgoingStatus): Note {
           }),
       ),
     ],
-  });
+  };
 }

@@ -11,6 +11,7 @@ import { type Database } from '@murmur/db';
 import {
   federationInboxes,
   findOutgoingStatus,
+  findRemotePollVote,
   findStatusObjectRef,
   type OutgoingStatus,
 } from '@murmur/db/federation';
@@ -30,7 +31,9 @@ import {
   updatePersonActivity,
   type BoostReference,
 } from './activities.js';
-import { noteOf, withAttachmentExtras } from './note.js';
+import { withAttachmentExtras } from './note.js';
+import { statusObjectOf } from './question.js';
+import { voteActivity } from './vote.js';
 
 export interface OutgoingPlan {
   senderAccountId: string;
@@ -51,6 +54,7 @@ export const FEDERATED_EVENT_TYPES = [
   'AccountUnsuspended',
   'StatusFavourited',
   'StatusUnfavourited',
+  'PollVoted',
   ...RELATIONSHIP_EVENT_TYPES,
 ] as const satisfies readonly EventType[];
 
@@ -111,7 +115,7 @@ export function createOutgoingPlanner(options: {
       status.visibility === 'direct' && event.visibility === undefined
         ? await inboxesFor(false)
         : candidates;
-    const note = noteOf(publicOrigin, outgoing);
+    const note = statusObjectOf(publicOrigin, outgoing);
     const activity = editedAt ? updateNoteActivity(note, editedAt) : createActivity(note);
     return plan(status.account, activity, inboxes, outgoing);
   }
@@ -255,6 +259,14 @@ export function createOutgoingPlanner(options: {
         if (!account || !account.suspendedAt) return null;
         const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
+      }
+      // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here).
+      case 'PollVoted': {
+        const vote = await findRemotePollVote(read, event.data);
+        if (!vote || vote.choices.length !== 1) return null;
+        return plan(vote.voter, voteActivity(publicOrigin, vote, event.data.pollId), [
+          vote.authorInbox,
+        ]);
       }
       default:
         return (RELATIONSHIP_EVENT_TYPES as readonly string[]).includes(event.type)

@@ -60,6 +60,7 @@ const photo: MediaView = {
   description: 'A heron on one leg',
   focus: { x: 0.5, y: -0.5 },
   blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+  remoteUrl: null,
   statusId: '9100',
 };
 

@@ -26,13 +26,17 @@ export function serializeStatusHistory(
             sensitive: status.sensitive,
             pollOptions: status.poll?.options ?? null,
             media: null,
+            contentHtml: status.contentHtml ?? null,
             createdAt: status.createdAt,
           },
         ];
   const account = serializeAccount(status.account, publicUrl);
   const current = status.mediaAttachments.map((m) => serializeMediaAttachment(m, publicUrl));
   return entries.map((revision) => ({
-    content: content({ text: revision.text, mentions: status.mentions }, publicUrl),
+    content: content(
+      { text: revision.text, mentions: status.mentions, contentHtml: revision.contentHtml },
+      publicUrl,
+    ),
     spoiler_text: revision.spoilerText,
     sensitive: revision.sensitive,
     created_at: timestamp(revision.createdAt),

@@ -123,6 +123,11 @@ export function createStatusJsonWriter(
   function fixedJson(view: StatusView): string {
     // An edit changes the "fixed" part, and always moves `edited_at`: keyed by both, an edited
     // status can never be served from the text cached before its edit.
+    // A remote status's attachments are fetched after it is stored, without an edit: until they
+    // are all processed its text is not kept.
+    if (view.mediaAttachments.some((m) => m.processing === 'pending')) {
+      return members(statusFixedFields(view, publicUrl));
+    }
     const key = fixedCacheKey(view);
     let fixed = fixedByStatus.get(key);
     if (fixed === undefined) {

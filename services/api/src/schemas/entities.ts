@@ -102,7 +102,10 @@ const MediaFileMeta = Type.Object({
   aspect: Type.Number(),
 });
 
-/** A photo (video and audio can come later); `url` is null while the upload is processed. */
+/**
+ * A photo (video and audio can come later); `url` is null while the upload is processed. Another
+ * server's file that is not kept here is `unknown`, its `url` the `remote_url`.
+ */
 export const MediaAttachment = Type.Object(
   {
     id: Id,

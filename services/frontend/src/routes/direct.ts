@@ -10,10 +10,9 @@ import {
 } from '@murmur/db/conversations';
 import type { FastifyInstance } from 'fastify';
 import { html } from '@murmur/service-kit/web-edge';
-import { profilePath } from '@murmur/service-kit/public-urls';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
-import { displayNameOf, pager, statusArticle } from '../views/status.js';
+import { displayNameOf, pager, profileLink, statusArticle } from '../views/status.js';
 import { requireViewer } from './reading.js';
 import { ActionForm, IdParams, PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
 
@@ -37,8 +36,7 @@ export function registerDirectMessageRoutes(
       const items = page.conversations.map((conversation) => {
         const with_ = conversation.accounts.length
           ? conversation.accounts.map(
-              (a, i) =>
-                html`${i ? ', ' : ''}<a href="${profilePath(a.username)}">${displayNameOf(a)}</a>`,
+              (a, i) => html`${i ? ', ' : ''}${profileLink(a, displayNameOf(a))}`,
             )
           : html`yourself`;
         return html`<li class="conversation${conversation.unread ? ' unread' : ''}">

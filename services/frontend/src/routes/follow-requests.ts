@@ -12,14 +12,15 @@ import { HttpError } from '../errors.js';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton } from '../views/layout.js';
-import { avatarImage, displayNameOf, profilePath } from '../views/status.js';
+import { avatarImage, displayNameOf, profileLink } from '../views/status.js';
 import { requireViewer } from './reading.js';
 import { ActionForm, IdParams, PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
+import { handleOf } from '../views/accounts.js';
 
 function requestItem(account: AccountView, context: PageContext): SafeHtml {
   const name = displayNameOf(account);
   return html`<li class="account-card follow-request">
-${avatarImage(account, 48)}<a href="${profilePath(account.username)}"><strong>${name}</strong> <span class="handle">@${account.username}</span></a>
+${avatarImage(account, 48)}${profileLink(account, html`<strong>${name}</strong> <span class="handle">${handleOf(account)}</span>`)}
 <div class="actions">
 ${actionButton(context, `/follow_requests/${account.id}/authorize`, 'Accept', { className: 'button primary', ariaLabel: `Accept ${name}'s follow request` })}
 ${actionButton(context, `/follow_requests/${account.id}/reject`, 'Reject', { className: 'button', ariaLabel: `Reject ${name}'s follow request` })}

@@ -20,13 +20,13 @@ import { followingOf } from '@murmur/db/follows';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
-import { profilePath } from '@murmur/service-kit/public-urls';
 import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton, csrfField } from '../views/layout.js';
-import { displayNameOf, pager, statusList } from '../views/status.js';
+import { displayNameOf, pager, profileLink, statusList } from '../views/status.js';
 import { requireViewer } from './reading.js';
 import { FormBase, IdParams, PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
+import { handleOf } from '../views/accounts.js';
 
 const session = { csrf: 'session' } as const;
 
@@ -165,7 +165,7 @@ ${listFields(context, form.values, form.error, 'new-list')}
     const candidates = following.accounts.filter((a) => !memberIds.has(a.id));
     const memberItems = members.accounts.map(
       (account) =>
-        html`<li class="member"><a href="${profilePath(account.username)}">${displayNameOf(account)} <span class="handle">@${account.username}</span></a> ${actionButton(context, `/lists/${list.id}/members/${account.id}/remove`, 'Remove', { className: 'link-button', ariaLabel: `Remove @${account.username} from ${list.title}` })}</li>`,
+        html`<li class="member">${profileLink(account, html`${displayNameOf(account)} <span class="handle">${handleOf(account)}</span>`)} ${actionButton(context, `/lists/${list.id}/members/${account.id}/remove`, 'Remove', { className: 'link-button', ariaLabel: `Remove @${account.username} from ${list.title}` })}</li>`,
     );
     const addForm = candidates.length
       ? html`<form method="post" action="/lists/${list.id}/members">${csrfField(context)}

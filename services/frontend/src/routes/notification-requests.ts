@@ -18,15 +18,16 @@ import { html, type SafeHtml } from '@murmur/service-kit/web-edge';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { actionButton } from '../views/layout.js';
-import { avatarImage, displayNameOf, profilePath, statusArticle } from '../views/status.js';
+import { avatarImage, displayNameOf, profileLink, statusArticle } from '../views/status.js';
 import { requireViewer } from './reading.js';
 import { ActionForm, IdParams, PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
+import { handleOf } from '../views/accounts.js';
 
 function requestItem(request: NotificationRequestView, context: PageContext): SafeHtml {
   const name = displayNameOf(request.account);
   const count = request.notificationsCount;
   return html`<li class="account-card notification-request">
-${avatarImage(request.account, 48)}<a href="${profilePath(request.account.username)}"><strong>${name}</strong> <span class="handle">@${request.account.username}</span></a>
+${avatarImage(request.account, 48)}${profileLink(request.account, html`<strong>${name}</strong> <span class="handle">${handleOf(request.account)}</span>`)}
 <p>${count === 1 ? '1 notification' : `${count} notifications`} held back</p>
 ${request.lastStatus ? statusArticle(request.lastStatus, context) : ''}
 <div class="actions">

@@ -9,7 +9,7 @@ import { pageContext, sendPage, type FrontendDependencies } from '../pages.js';
 import type { PageContext } from '../views/context.js';
 import { liveNotifications } from '../views/live.js';
 import { liveStreamPath } from './live.js';
-import { displayNameOf, pager, profilePath, statusArticle, timeElement } from '../views/status.js';
+import { displayNameOf, pager, profileLink, statusArticle, timeElement } from '../views/status.js';
 import { PAGE_SIZE, PageQuery, pageFrom } from './schemas.js';
 
 const VERBS: Record<NotificationView['type'], string> = {
@@ -26,7 +26,7 @@ const VERBS: Record<NotificationView['type'], string> = {
 function notificationItem(notification: NotificationView, context: PageContext): SafeHtml {
   const who = notification.account;
   return html`<li id="notification-${notification.id}" class="notification notification-${notification.type}">
-<p><a href="${profilePath(who.username)}"><strong>${displayNameOf(who)}</strong></a> ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}${notification.type === 'follow_request' ? html` · <a href="/follow_requests">Answer</a>` : ''}</p>
+<p>${profileLink(who, html`<strong>${displayNameOf(who)}</strong>`)} ${VERBS[notification.type]} · ${timeElement(notification.createdAt, context)}${notification.type === 'follow_request' ? html` · <a href="/follow_requests">Answer</a>` : ''}</p>
 ${notification.status ? statusArticle(notification.status, context) : ''}
 </li>`;
 }

@@ -19,6 +19,7 @@ import { actionButton } from '../views/layout.js';
 import { liveTimeline } from '../views/live.js';
 import { liveStreamPath } from './live.js';
 import type { PageContext } from '../views/context.js';
+import { acctOf, handleOf } from '../views/accounts.js';
 import {
   accountCard,
   bioHtml,
@@ -28,6 +29,7 @@ import {
   profilePath,
   statusArticle,
   statusList,
+  statusPath,
   tagPath,
   avatarImage,
   mediaPath,
@@ -227,27 +229,23 @@ ${older}`;
       const status = await findVisibleStatus(db(), request.params.id, viewerId);
       if (
         !status ||
-        status.account.username.toLowerCase() !== request.params.username.toLowerCase()
+        acctOf(status.account).toLowerCase() !== request.params.username.toLowerCase()
       ) {
         throw new HttpError(404, 'We could not find that post.');
       }
-      if (status.reblog)
-        return reply.redirect(
-          `${profilePath(status.reblog.account.username)}/${status.reblog.id}`,
-          301,
-        );
+      if (status.reblog) return reply.redirect(statusPath(status.reblog), 301);
       const thread = (await statusContext(db(), status.id, viewerId)) ?? {
         ancestors: [],
         descendants: [],
       };
-      const body = html`<h1 class="visually-hidden">Post by @${status.account.username}</h1>
+      const body = html`<h1 class="visually-hidden">Post by ${handleOf(status.account)}</h1>
 ${thread.ancestors.length ? html`<div class="thread ancestors">${thread.ancestors.map((s) => statusArticle(s, context))}</div>` : ''}
 ${statusArticle(status, context, { focused: true })}
 ${context.viewer ? composeForm(context, { inReplyTo: status }) : html`<p class="hint"><a href="/auth/sign_in">Sign in</a> to reply.</p>`}
 <h2>Replies</h2>
 ${thread.descendants.length ? html`<div class="thread replies">${thread.descendants.map((s) => statusArticle(s, context))}</div>` : html`<p class="empty">No replies yet.</p>`}`;
       return sendPage(reply, context, {
-        title: `@${status.account.username}: ${status.text.slice(0, 60)}`,
+        title: `${handleOf(status.account)}: ${status.text.slice(0, 60)}`,
         body,
       });
     },

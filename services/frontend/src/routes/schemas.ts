@@ -15,7 +15,8 @@ export const UsernameParams = Type.Object({
 export type UsernameParams = Static<typeof UsernameParams>;
 
 export const StatusParams = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 40 }),
+  /** The author's username, or `user@host` for another server's post. */
+  username: Type.String({ minLength: 1, maxLength: 300 }),
   id: Id,
 });
 export type StatusParams = Static<typeof StatusParams>;

@@ -2,15 +2,16 @@ import type { AccountView } from '@murmur/db/accounts';
 import type { MediaView, PollView, StatusView, Visibility } from '@murmur/db/statuses';
 import { MAX_CODE_UNITS_PER_CHARACTER, renderPlainTextHtml, renderStatusHtml } from '@murmur/text';
 import { html, trustedHtml, type SafeHtml } from '@murmur/service-kit/web-edge';
-import { profilePath, statusPath as statusPathOf, tagPath } from '@murmur/service-kit/public-urls';
+import { profilePath, tagPath } from '@murmur/service-kit/public-urls';
 import { exactTime, relativeTime } from '../time.js';
+import { accountHref, handleOf, isExternalProfile, statusHref } from './accounts.js';
 import type { PageContext } from './context.js';
 import { actionButton, csrfField } from './layout.js';
 
 // The public URL scheme is service-kit's (shared with the API's `url` fields, e-mails, federation).
 export { profilePath, tagPath };
-export const statusPath = (status: { id: string; account: { username: string } }) =>
-  statusPathOf(status.account.username, status.id);
+/** A post's page here (remote posts included: see `statusHref`). */
+export const statusPath = statusHref;
 
 export function displayNameOf(account: { displayName: string; username: string }): string {
   return account.displayName.trim() || account.username;
@@ -20,8 +21,14 @@ export function timeElement(date: Date, context: PageContext): SafeHtml {
   return html`<time datetime="${date.toISOString()}" title="${exactTime(date)}">${relativeTime(date, context.now)}</time>`;
 }
 
-/** Post text as HTML: mentions of existing accounts, hashtags and links become links. */
+/**
+ * Post text as HTML: mentions of existing accounts, hashtags and links become links. A remote
+ * post is shown as its server wrote it, in the HTML sanitized on arrival with Mastodon's allow-list
+ * (`sanitizeRemoteHtml` in @murmur/federation: no scripts, no attributes but links' and classes,
+ * only http(s) links, opened without referrer); the CSP forbids inline scripts besides.
+ */
 export function statusContent(status: StatusView): SafeHtml {
+  if (status.account.domain && status.contentHtml) return trustedHtml(status.contentHtml);
   const known = new Map(status.mentions.map((m) => [m.username.toLowerCase(), m.username]));
   return trustedHtml(
     renderStatusHtml(status.text, {
@@ -32,6 +39,28 @@ export function statusContent(status: StatusView): SafeHtml {
       tagUrl: tagPath,
     }),
   );
+}
+
+/**
+ * A link to an account's profile: here, or on its own server for a remote account (marked as
+ * leaving the site, and opened without referrer as links in remote posts are).
+ */
+export function profileLink(
+  account: AccountView,
+  content: SafeHtml | string,
+  className?: string,
+): SafeHtml {
+  const classAttribute = className ? html` class="${className}"` : '';
+  return isExternalProfile(account)
+    ? html`<a${classAttribute} href="${accountHref(account)}" rel="nofollow noopener noreferrer">${content}</a>`
+    : html`<a${classAttribute} href="${accountHref(account)}">${content}</a>`;
+}
+
+/** A remote post's link to where it was published (its page on its author's server). */
+function originalLink(status: StatusView): SafeHtml {
+  const original = status.account.domain ? (status.url ?? status.uri) : null;
+  if (!original || !/^https?:\/\//.test(original)) return html``;
+  return html` <a class="original-link" href="${original}" rel="nofollow noopener noreferrer">· original on ${status.account.domain}</a>`;
 }
 
 /** Media files are served by the API at the same origin (`/media/<storage key>`). */
@@ -52,14 +81,33 @@ function mediaGallery(status: StatusView): SafeHtml {
     (m): m is MediaView & { originalKey: string; smallKey: string } =>
       m.originalKey !== null && m.smallKey !== null,
   );
-  if (ready.length === 0) return html``;
+  const links = remoteFileLinks(status);
+  if (ready.length === 0) return links;
   const images = html`<div class="media-gallery media-${ready.length}">${ready.map(
     (m) =>
-      html`<a class="media" href="${mediaPath(m.originalKey)}"><img src="${mediaPath(m.smallKey)}" alt="${m.description ?? ''}" width="${m.meta?.small.width ?? ''}" height="${m.meta?.small.height ?? ''}" loading="lazy"></a>`,
+      html`<a class="media" href="${mediaPath(m.originalKey)}"><img src="${mediaPath(m.smallKey)}" alt="${m.description ?? ''}" width="${m.meta?.small?.width ?? ''}" height="${m.meta?.small?.height ?? ''}" loading="lazy"></a>`,
   )}</div>`;
-  return status.sensitive
+  const shown = status.sensitive
     ? html`<details class="sensitive-media"><summary>Sensitive media: show</summary>${images}</details>`
     : images;
+  return html`${shown}${links}`;
+}
+
+/**
+ * Another server's files that are not kept here (videos, or images that could not be fetched): links
+ * to them on their server, named by their description. Never embedded: the page loads nothing from
+ * other servers (the CSP allows images from this origin only).
+ */
+function remoteFileLinks(status: StatusView): SafeHtml {
+  const linked = status.mediaAttachments.filter(
+    (m): m is MediaView & { remoteUrl: string } =>
+      m.remoteUrl !== null && (m.type === 'unknown' || m.processing === 'failed'),
+  );
+  if (linked.length === 0) return html``;
+  return html`<ul class="remote-files">${linked.map(
+    (m) =>
+      html`<li><a href="${m.remoteUrl}" rel="nofollow noopener noreferrer">${m.description ? `Attachment: ${m.description}` : 'Attachment'} (on ${new URL(m.remoteUrl).host})</a></li>`,
+  )}</ul>`;
 }
 
 export function bioHtml(note: string): SafeHtml {
@@ -163,7 +211,7 @@ export function statusArticle(
 ): SafeHtml {
   const status = view.reblog ?? view;
   const boost = view.reblog
-    ? html`<p class="boosted"><span aria-hidden="true">↻</span> <a href="${profilePath(view.account.username)}">${displayNameOf(view.account)}</a> boosted</p>`
+    ? html`<p class="boosted"><span aria-hidden="true">↻</span> ${profileLink(view.account, displayNameOf(view.account))} boosted</p>`
     : '';
   const content = statusContent(status);
   const body = status.spoilerText
@@ -177,8 +225,8 @@ export function statusArticle(
     : '';
   return html`<article class="status${options.focused ? ' focused' : ''}" id="status-${status.id}">
 ${boost}<header class="status-header">
-<a class="author" href="${profilePath(status.account.username)}">${avatarImage(status.account)}<strong>${displayNameOf(status.account)}</strong> <span class="handle">@${status.account.username}</span></a>
-<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${edited}${replyTo}
+${profileLink(status.account, html`${avatarImage(status.account)}<strong>${displayNameOf(status.account)}</strong> <span class="handle">${handleOf(status.account)}</span>`, 'author')}
+<a class="permalink" href="${statusPath(status)}">${timeElement(status.createdAt, context)}</a>${edited}${replyTo}${originalLink(status)}
 </header>
 ${body}
 ${media}
@@ -196,14 +244,17 @@ function pollView(status: StatusView, poll: PollView, context: PageContext): Saf
   const ended = context.now.getTime() >= poll.expiresAt.getTime();
   const viewer = context.viewer;
   const own = poll.ownVotes ?? [];
+  // A vote in another server's poll is sent as one choice (the API refuses several).
+  const remote = Boolean(status.account.domain);
+  const multiple = poll.multiple && !remote;
   const canVote = viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended;
   const when = ended
     ? html`Ended ${timeElement(poll.expiresAt, context)}`
     : html`Ends <time datetime="${poll.expiresAt.toISOString()}">${exactTime(poll.expiresAt)}</time>`;
   const summary = html`<p class="poll-summary">${counted(poll.votersCount, ['voter', 'voters'])} · ${when}</p>`;
-  const legend = poll.multiple ? 'Poll: choose one or more' : 'Poll: choose one';
+  const legend = multiple ? 'Poll: choose one or more' : 'Poll: choose one';
   if (canVote) {
-    const kind = poll.multiple ? 'checkbox' : 'radio';
+    const kind = multiple ? 'checkbox' : 'radio';
     return html`<form method="post" action="/polls/${poll.id}/votes" class="poll">
 ${csrfField(context)}<input type="hidden" name="return_to" value="${context.path}">
 <fieldset><legend>${legend}</legend>
@@ -390,8 +441,8 @@ ${options.media.map(
 /** The compose form; works without JavaScript, compose.js adds a live counter. */
 export function composeForm(context: PageContext, options: ComposeOptions = {}): SafeHtml {
   const replying = options.inReplyTo ?? null;
-  const initial = options.text ?? (replying ? `@${replying.account.username} ` : '');
-  const label = replying ? `Reply to @${replying.account.username}` : 'What’s on your mind?';
+  const initial = options.text ?? (replying ? `${handleOf(replying.account)} ` : '');
+  const label = replying ? `Reply to ${handleOf(replying.account)}` : 'What’s on your mind?';
   const errorId = 'compose-error';
   return html`<form method="post" action="/statuses" enctype="multipart/form-data" class="compose" id="${replying ? 'reply' : 'compose'}">
 ${csrfField(context)}
@@ -410,6 +461,6 @@ ${replying ? '' : pollFields(options)}
 }
 
 export function accountCard(account: AccountView): SafeHtml {
-  return html`<li class="account-card"><a href="${profilePath(account.username)}"><strong>${displayNameOf(account)}</strong> <span class="handle">@${account.username}</span></a>
+  return html`<li class="account-card">${profileLink(account, html`<strong>${displayNameOf(account)}</strong> <span class="handle">${handleOf(account)}</span>`)}
 <div class="bio">${bioHtml(account.note)}</div></li>`;
 }

@@ -4,13 +4,15 @@ import { queryRows, type Database } from '../../client.js';
 import { isSnowflakeId } from '../../ids.js';
 import type { MediaMeta } from '../../schema/index.js';
 
-export interface PendingMedia {
-  id: string;
-  accountId: string;
-  incomingKey: string;
-}
+/** Where the file to process is: an upload in storage, or another server's attachment. */
+export type PendingMedia = { id: string; accountId: string } & (
+  { incomingKey: string; remoteUrl: null } | { incomingKey: null; remoteUrl: string }
+);
 
-/** The upload if it still waits to be processed (null: gone, or processed already). */
+/**
+ * The upload (or remote attachment) if it still waits to be processed (null: gone, or processed
+ * already).
+ */
 export async function findPendingMedia(
   database: Database,
   mediaId: string,
@@ -18,9 +20,11 @@ export async function findPendingMedia(
   if (!isSnowflakeId(mediaId)) return null;
   const [row] = await queryRows<PendingMedia>(
     database.primary,
-    sql`select id::text as "id", account_id::text as "accountId", incoming_key as "incomingKey"
+    sql`select id::text as "id", account_id::text as "accountId", incoming_key as "incomingKey",
+        case when incoming_key is null then remote_url end as "remoteUrl"
       from media_attachments
-      where id = ${mediaId} and processing = 'pending' and incoming_key is not null`,
+      where id = ${mediaId} and processing = 'pending'
+        and (incoming_key is not null or remote_url is not null)`,
     { prepared: true },
   );
   return row ?? null;

@@ -36,6 +36,8 @@ interface LockedPoll {
   multiple: boolean;
   ended: boolean;
   voted: boolean;
+  /** A poll of another server's status. */
+  remote: boolean;
 }
 
 /** Records the vote and returns the poll as the voter now sees it. */
@@ -49,7 +51,9 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
       sql`select p.status_id::text as "statusId", p.account_id::text as "authorId",
           cardinality(p.options) as "optionCount", p.multiple, p.expires_at <= now() as "ended",
           exists (select 1 from poll_votes v where v.poll_id = p.id
-            and v.account_id = ${input.accountId}) as "voted"
+            and v.account_id = ${input.accountId}) as "voted",
+          exists (select 1 from accounts a where a.id = p.account_id and a.domain is not null)
+            as "remote"
         from polls p join statuses on statuses.id = p.status_id
         where p.id = ${input.pollId} and statuses.deleted_at is null
           and ${visibleTo(input.accountId)}
@@ -58,6 +62,12 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
     if (!poll) throw notFound();
     if (poll.authorId === input.accountId) throw refused('You cannot vote in your own poll');
     if (poll.ended) throw refused('The poll has already ended');
+    // A vote in another server's poll is sent to it (one note per choice, as Mastodon sends);
+    // the delivery ledger keeps one activity per vote, so one choice: refused rather than
+    // counted here where the poll's author would never see the others.
+    if (poll.remote && choices.length > 1) {
+      throw refused('In polls of other servers, choose one option');
+    }
     if (poll.voted) throw refused('You have already voted in this poll');
     if (choices.length === 0) throw refused('Choose at least one option');
     if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.optionCount)) {

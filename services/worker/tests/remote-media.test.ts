@@ -1,0 +1,168 @@
+/**
+ * Attachments of remote statuses through the real worker: an image on another server is fetched
+ * (through the safe fetch) and processed as an upload is (metadata stripped, preview, blurhash),
+ * so readers load it from here; what cannot be fetched or is not an image (a private address, a
+ * server error, a file too large, HTML) is recorded as failed and stays a link to the remote file.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Database } from '@murmur/db';
+import {
+  receiveRemoteStatus,
+  upsertRemoteAccount,
+  type RemoteAttachmentInput,
+} from '@murmur/db/federation';
+import { findVisibleStatus } from '@murmur/db/timelines';
+import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import { testTopology } from '@murmur/events/testing';
+import { LocalStorage, MEDIA_LIMITS } from '@murmur/media';
+import { photoJpeg } from '@murmur/media/testing';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, testConfig, waitFor, type RunningWorker } from './_helpers.js';
+
+const topology = testTopology();
+let testDb: TestDatabase;
+let database: Database;
+let running: RunningWorker;
+let directory: string;
+let storage: LocalStorage;
+let files: Server;
+let filesOrigin: string;
+let remoteAccountId: string;
+let nextNote = 1;
+/** Paths the "remote server" was asked for. */
+const fetched: string[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase({ poolSize: 10 });
+  database = testDb.database;
+  directory = await mkdtemp(join(tmpdir(), 'murmur-worker-remote-media-'));
+  storage = new LocalStorage(directory);
+  const photo = await photoJpeg(1200, 900, { gps: true });
+  const tooLarge = Buffer.alloc(MEDIA_LIMITS.maxUploadBytes + 1024, 0xff);
+  files = createServer((request, response) => {
+    fetched.push(request.url ?? '');
+    if (request.url === '/photo.jpg')
+      response.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo);
+    else if (request.url === '/huge.jpg') response.writeHead(200).end(tooLarge);
+    else if (request.url === '/page.jpg') response.writeHead(200).end('<html>not an image</html>');
+    else response.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  filesOrigin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  const config = testConfig({
+    databaseUrl: testDb.url,
+    topology,
+    overrides: {
+      mediaStorage: { kind: 'local', directory },
+      // The test's "remote server" is on loopback; other private addresses stay refused.
+      allowedPrivateAddresses: ['127.0.0.0/8'],
+    },
+  });
+  running = await startWorker(config, database);
+  remoteAccountId = await upsertRemoteAccount(database, {
+    uri: `${filesOrigin}/users/mallory`,
+    username: 'mallory',
+    domain: new URL(filesOrigin).host,
+    displayName: 'Mallory',
+    note: '',
+    url: null,
+    inboxUrl: `${filesOrigin}/users/mallory/inbox`,
+    sharedInboxUrl: null,
+    avatarUrl: null,
+    headerUrl: null,
+    createdAt: null,
+  });
+});
+
+afterAll(async () => {
+  await running?.dispose(topology);
+  await testDb?.destroy();
+  files?.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+function image(remoteUrl: string): RemoteAttachmentInput {
+  return {
+    remoteUrl,
+    kind: 'image',
+    description: 'A photo',
+    blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+    width: 1200,
+    height: 900,
+    focus: { x: 0.25, y: -0.5 },
+  };
+}
+
+/** A remote status with these attachments, as the inbox stores one; then its attachments once settled. */
+async function receivedWith(attachments: RemoteAttachmentInput[]) {
+  const uri = `${filesOrigin}/users/mallory/statuses/${nextNote++}`;
+  const { id } = await receiveRemoteStatus(database, {
+    accountId: remoteAccountId,
+    uri,
+    url: null,
+    contentHtml: '<p>look</p>',
+    text: 'look',
+    spoilerText: '',
+    sensitive: false,
+    language: null,
+    visibility: 'public',
+    inReplyToId: null,
+    mentionedAccountIds: [],
+    hashtags: [],
+    publishedAt: new Date(),
+    attachments,
+  });
+  return waitFor(async () => {
+    const status = await findVisibleStatus(database.primary, id);
+    const media = status?.mediaAttachments ?? [];
+    return media.length > 0 && media.every((m) => m.processing !== 'pending') ? media : null;
+  });
+}
+
+describe('remote attachments', () => {
+  it('an image is fetched and processed here: no metadata, a preview, our own blurhash', async () => {
+    const [media] = await receivedWith([image(`${filesOrigin}/photo.jpg`)]);
+    expect(media).toMatchObject({
+      type: 'image',
+      processing: 'processed',
+      remoteUrl: `${filesOrigin}/photo.jpg`,
+      description: 'A photo',
+      focus: { x: 0.25, y: -0.5 },
+      meta: { original: { width: 1200, height: 900 }, small: {} },
+    });
+    const original = await storage.read(media!.originalKey!);
+    expect((await sharp(original!).metadata()).exif).toBeUndefined();
+    expect(await storage.read(media!.smallKey!)).not.toBeNull();
+    expect(media!.blurhash).not.toBe('LEHV6nWB2yk8pyo0adR*.7kCMdnj');
+  });
+
+  it('what cannot be had is failed with a reason, never fetched from a private address', async () => {
+    const media = await receivedWith([
+      image('http://10.1.2.3/internal.jpg'),
+      image('http://169.254.169.254/latest/meta-data.jpg'),
+      image(`${filesOrigin}/huge.jpg`),
+      image(`${filesOrigin}/page.jpg`),
+    ]);
+    expect(media.map((m) => m.processing)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(media.every((m) => m.originalKey === null && m.failureReason)).toBe(true);
+    expect(media.map((m) => m.remoteUrl)).toEqual([
+      'http://10.1.2.3/internal.jpg',
+      'http://169.254.169.254/latest/meta-data.jpg',
+      `${filesOrigin}/huge.jpg`,
+      `${filesOrigin}/page.jpg`,
+    ]);
+  });
+
+  it('a file that is not an image is kept as a link, never fetched', async () => {
+    const [media] = await receivedWith([
+      { ...image(`${filesOrigin}/video.mp4`), kind: 'unknown', blurhash: null },
+    ]);
+    expect(media).toMatchObject({ type: 'unknown', processing: 'processed', originalKey: null });
+    expect(fetched).not.toContain('/video.mp4');
+  });
+});
