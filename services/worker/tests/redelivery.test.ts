@@ -412,7 +412,6 @@ const CASES: Record<string, () => Promise<Arranged>> = {
       },
     };
   },
-
 };
 
 /** An account of the remote server, known here (fetched just now, so nothing is fetched again). */
