@@ -61,6 +61,10 @@ describe('Caddyfile', () => {
     );
     // /api/v1/streaming is under /api: the @api matcher (checked above) sends upgrades to the API.
     expect(expectedCaddyPaths).toContain('/api/*');
+    // The website's live pages relay event streams too (`/live/…`).
+    expect(block(site.split('\n').slice(1).join('\n'), 'handle {')).toMatch(
+      /stream_close_delay \d+m/,
+    );
   });
 
   it('does not trust client-supplied forwarding headers', () => {
@@ -68,13 +72,32 @@ describe('Caddyfile', () => {
     expect(caddyfile.replace(/#.*$/gm, '')).not.toMatch(/trusted_proxies/);
   });
 
-  const caddy = spawnSync('caddy', ['version']).status === 0;
+  const caddyVersion = spawnSync('caddy', ['version'], { encoding: 'utf8' });
+  const caddy = caddyVersion.status === 0;
 
   it.skipIf(!caddy)('adapts (caddy adapt) to routes that match the API prefixes first', () => {
-    const json = execFileSync('caddy', ['adapt', '--config', join(INFRA, 'proxy/Caddyfile')], {
-      env: { ...process.env, SITE_ADDRESS: ':80' },
-      encoding: 'utf8',
-    });
+    // The image pins Caddy 2.10; Debian 12 ships 2.6, which predates `stream_close_delay` (2.7).
+    // On an older Caddy the routes are still checked, without that one directive.
+    const [major = 0, minor = 0] = (/v?(\d+)\.(\d+)/.exec(caddyVersion.stdout) ?? [])
+      .slice(1)
+      .map(Number);
+    const knowsStreamCloseDelay = major > 2 || (major === 2 && minor >= 7);
+    const directory = mkdtempSync(join(tmpdir(), 'murmur-caddy-'));
+    const config = join(directory, 'Caddyfile');
+    const text = readRepoFile(CADDYFILE);
+    writeFileSync(
+      config,
+      knowsStreamCloseDelay ? text : text.replace(/^\s*stream_close_delay .*\n/gm, ''),
+    );
+    let json: string;
+    try {
+      json = execFileSync('caddy', ['adapt', '--config', config, '--adapter', 'caddyfile'], {
+        env: { ...process.env, SITE_ADDRESS: ':80' },
+        encoding: 'utf8',
+      });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
     const servers = asMap(asMap(asMap(JSON.parse(json), 'config').apps, 'apps').http, 'http')
       .servers as Record<
       string,
