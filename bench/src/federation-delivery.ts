@@ -179,12 +179,12 @@ async function main(): Promise<void> {
       consumer: 'federation-delivery',
       eventId: event.id,
       senderAccountId: plan.senderAccountId,
-      activity: plan.activity,
+      activities: plan.activities,
       inboxUrls: plan.inboxes,
       leaseMs: 600_000,
     });
     await recordFederationDeliveryOutcomes(database, await deliverer.deliverAll(rows));
-    return { committedAt, activityId: String(plan.activity.id) };
+    return { committedAt, activityId: String(plan.activities[0]!.id) };
   }
 
   const loadBefore = loadavg();

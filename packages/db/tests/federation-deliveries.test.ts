@@ -1,5 +1,5 @@
 /**
- * The federation delivery ledger: one row per (event, inbox) however often the event arrives,
+ * The federation delivery ledger: one row per (event, activity, inbox) however often the event arrives,
  * claims that two processes never share, outcomes that move the back-off.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,12 +24,17 @@ beforeAll(async () => {
   sender = await createAccountFixture(database);
 });
 
-function enqueue(eventId: string, inboxUrls: string[], leaseMs = 60_000) {
+function enqueue(
+  eventId: string,
+  inboxUrls: string[],
+  leaseMs = 60_000,
+  activities: Record<string, unknown>[] = [{ type: 'Create' }],
+) {
   return enqueueFederationDeliveries(database, {
     consumer: 'federation-delivery',
     eventId,
     senderAccountId: sender.id,
-    activity: { type: 'Create' },
+    activities,
     inboxUrls,
     leaseMs,
   });
@@ -64,6 +69,17 @@ describe('the federation delivery ledger', () => {
       sql`select count(*)::int as n from processed_events where event_id = ${eventId}`,
     );
     expect(marker!.n).toBe(1);
+  });
+
+  it('writes each of an event’s activities to each inbox once (a vote with several choices)', async () => {
+    const eventId = randomUUID();
+    const inboxes = ['https://a.example/inbox', 'https://b.example/inbox'];
+    const choices = [{ id: 'https://here.example/users/x#votes/1/0' }, { id: 'https://here.example/users/x#votes/1/1' }];
+    const first = await enqueue(eventId, inboxes, 60_000, choices);
+    expect(first.map((r) => [r.inboxUrl, r.activity.id]).sort()).toEqual(
+      inboxes.flatMap((inbox) => choices.map((choice) => [inbox, choice.id])).sort(),
+    );
+    expect(await enqueue(eventId, inboxes, 60_000, choices)).toEqual([]);
   });
 
   it('claims only due rows nobody holds, and each once', async () => {

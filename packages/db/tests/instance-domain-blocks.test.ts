@@ -30,7 +30,7 @@ function enqueue(inboxUrls: string[]) {
     consumer: 'federation-delivery',
     eventId: randomUUID(),
     senderAccountId: sender.id,
-    activity: { type: 'Create' },
+    activities: [{ type: 'Create' }],
     inboxUrls,
     leaseMs: 60_000,
   });

@@ -97,13 +97,10 @@ export async function startInboxHarness(): Promise<InboxHarness> {
           senderUsername: plan.senderUsername,
         });
         for (const inbox of plan.inboxes) {
-          const result = await postActivity(
-            safeFetch,
-            identity,
-            inbox,
-            JSON.stringify(plan.activity),
-          );
-          expect(result).toMatchObject({ kind: 'delivered' });
+          for (const activity of plan.activities) {
+            const result = await postActivity(safeFetch, identity, inbox, JSON.stringify(activity));
+            expect(result).toMatchObject({ kind: 'delivered' });
+          }
         }
       }
     },

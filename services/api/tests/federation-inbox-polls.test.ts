@@ -153,14 +153,16 @@ describe("a remote status's poll", () => {
     expect(plan).toMatchObject({
       senderAccountId: alice.id,
       inboxes: [`${actor}/inbox`],
-      activity: {
-        type: 'Create',
-        actor: voter,
-        to: actor,
-        object: { type: 'Note', name: 'Egret', inReplyTo: questionUri, to: actor },
-      },
+      activities: [
+        {
+          type: 'Create',
+          actor: voter,
+          to: actor,
+          object: { type: 'Note', name: 'Egret', inReplyTo: questionUri, to: actor },
+        },
+      ],
     });
-    expect((plan!.activity.object as Record<string, unknown>).content).toBeUndefined();
+    expect((plan!.activities[0]!.object as Record<string, unknown>).content).toBeUndefined();
   });
 });
 

@@ -117,7 +117,7 @@ export function createFederationSending(options: {
           consumer,
           eventId: event.id,
           senderAccountId: plan.senderAccountId,
-          activity: plan.activity,
+          activities: plan.activities,
           inboxUrls: plan.inboxes,
           leaseMs: DELIVERY_LEASE_MS,
         });

@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -18,9 +19,10 @@ export const FEDERATION_DELIVERY_STATES = ['pending', 'delivered', 'failed'] as 
 export type FederationDeliveryState = (typeof FEDERATION_DELIVERY_STATES)[number];
 
 /**
- * The delivery ledger of outgoing activities: one row per (event, inbox), written by the worker's
- * `federation-delivery` consumer with the event's marker, so a redelivered event never sends twice
- * to an inbox. A row stays `pending` until the inbox accepts it (`delivered`) or the retries are
+ * The delivery ledger of outgoing activities: one row per (event, activity, inbox), written by the
+ * worker's `federation-delivery` consumer with the event's marker, so a redelivered event never
+ * sends twice to an inbox. Most events send one activity (index 0); a vote with several choices in
+ * another server's poll sends one `Create(Note)` per choice, as Mastodon does. A row stays `pending` until the inbox accepts it (`delivered`) or the retries are
  * spent (`failed`); `next_attempt_at` is the back-off, `leased_until` the claim of the process
  * sending it now (a crashed sender's claim runs out and another process takes the row over).
  */
@@ -30,6 +32,8 @@ export const federationDeliveries = pgTable(
     id: bigserial('id', { mode: 'bigint' }).primaryKey(),
     eventId: uuid('event_id').notNull(),
     inboxUrl: text('inbox_url').notNull(),
+    /** Which of the event's activities (in the order planned), 0 for most events. */
+    activityIndex: smallint('activity_index').notNull().default(0),
     /** The inbox's host (with port), the circuit breaker's key. */
     host: text('host').notNull(),
     /** The local account whose key signs the request. */
@@ -48,7 +52,11 @@ export const federationDeliveries = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('federation_deliveries_event_inbox_idx').on(t.eventId, t.inboxUrl),
+    uniqueIndex('federation_deliveries_event_activity_inbox_idx').on(
+      t.eventId,
+      t.activityIndex,
+      t.inboxUrl,
+    ),
     index('federation_deliveries_due_idx')
       .on(t.nextAttemptAt)
       .where(sql`${t.state} = 'pending'`),

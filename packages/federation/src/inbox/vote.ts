@@ -3,8 +3,8 @@
  * option's title as `name`, no content, `inReplyTo` the poll's status, addressed to its author
  * only. It counts as a vote (through `voteInPoll`, with the same rules as a local vote: once per
  * account, not after the end, only in a poll the voter may see), never as a reply. Mastodon sends
- * one such note per choice; a poll allowing several choices therefore counts the first one only
- * (`voteInPoll` takes a voter's choices at once).
+ * one such note per choice: in a poll allowing several, each adds its choice to the voter's vote,
+ * and a note delivered again counts nothing more.
  */
 import type { Note } from '@fedify/vocab';
 import { isDomainError } from '@murmur/db';
@@ -23,7 +23,12 @@ export async function applyVote(ctx: InboxContext, note: Note, actorUri: URL): P
   const voterId = await ctx.resolver.resolveActor(actorUri);
   if (choice < 0 || !voterId) return true;
   try {
-    await voteInPoll(ctx.database, { pollId: poll.id, accountId: voterId, choices: [choice] });
+    await voteInPoll(ctx.database, {
+      pollId: poll.id,
+      accountId: voterId,
+      choices: [choice],
+      choicesArriveApart: true,
+    });
   } catch (error) {
     // Ended, already voted, not visible to the voter: refused as a local vote would be.
     if (!isDomainError(error)) throw error;

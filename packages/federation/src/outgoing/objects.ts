@@ -2,33 +2,34 @@
  * Local statuses served as ActivityPub objects at their ids (`STATUS_PATH`), and the outbox's
  * items. Only public and unlisted statuses are served, to anyone: followers-only and direct ones
  * reach their audience by delivery and are never served (a 404), so no signed-fetch rule can leak
- * them. Mastodon fetches a status by its id when someone pastes its URL or a reply names it.
+ * them. Mastodon fetches a status by its id when someone pastes its URL or a reply names it. A
+ * status with a poll is served as its `Question` (with the counts as they are now), as Mastodon
+ * serves it, so a server that fetches it gets the poll.
  */
 import type { Federation, RequestContext } from '@fedify/fedify';
-import type { Create } from '@fedify/vocab';
-import { Note } from '@fedify/vocab';
+import { type Create, type Note, Object as ActivityObject, type Question } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
 import { findAccountByUsername } from '@murmur/db/accounts';
 import { findOutgoingStatus, publicStatusIdsOf } from '@murmur/db/federation';
 import { STATUS_PATH } from '../local-uris.js';
 import { createActivity } from './activities.js';
-import { noteOf } from './note.js';
+import { statusObjectOf } from './question.js';
 
 /** Outbox pages hold this many activities, as Mastodon's do. */
 export const OUTBOX_PAGE_SIZE = 20;
 
 const SERVED_VISIBILITIES = new Set(['public', 'unlisted']);
 
-async function servedNote(
+async function servedObject(
   database: Database,
   publicOrigin: string,
   username: string,
   statusId: string,
-): Promise<Note | null> {
+): Promise<Note | Question | null> {
   const outgoing = await findOutgoingStatus(database.replica, statusId);
   if (!outgoing || outgoing.status.account.username !== username) return null;
   if (!SERVED_VISIBILITIES.has(outgoing.status.visibility)) return null;
-  return noteOf(publicOrigin, outgoing);
+  return statusObjectOf(publicOrigin, outgoing);
 }
 
 export function registerStatusObjects(
@@ -41,10 +42,11 @@ export function registerStatusObjects(
   },
 ): void {
   const { database, publicOrigin, authorize } = options;
+  // Registered for `Object`: a status is a `Note`, or a `Question` when it has a poll.
   federation
-    .setObjectDispatcher(Note, STATUS_PATH, (_ctx, values) =>
+    .setObjectDispatcher(ActivityObject, STATUS_PATH, (_ctx, values) =>
       /^[0-9]{1,19}$/.test(values.id)
-        ? servedNote(database, publicOrigin, values.identifier, values.id)
+        ? servedObject(database, publicOrigin, values.identifier, values.id)
         : null,
     )
     .authorize((ctx) => authorize(ctx));
@@ -59,10 +61,10 @@ export function registerStatusObjects(
         maxId: cursor === '' ? null : cursor,
         limit: OUTBOX_PAGE_SIZE,
       });
-      const notes = await Promise.all(
-        ids.map((id) => servedNote(database, publicOrigin, identifier, id)),
+      const objects = await Promise.all(
+        ids.map((id) => servedObject(database, publicOrigin, identifier, id)),
       );
-      const items: Create[] = notes.filter((note) => note !== null).map(createActivity);
+      const items: Create[] = objects.filter((object) => object !== null).map(createActivity);
       return {
         items,
         nextCursor: ids.length === OUTBOX_PAGE_SIZE ? ids.at(-1)! : null,

@@ -33,12 +33,13 @@ import {
 } from './activities.js';
 import { withAttachmentExtras } from './note.js';
 import { statusObjectOf } from './question.js';
-import { voteActivity } from './vote.js';
+import { voteActivities } from './vote.js';
 
 export interface OutgoingPlan {
   senderAccountId: string;
   senderUsername: string;
-  activity: Record<string, unknown>;
+  /** Each goes to every inbox: one for most events, one per choice of a vote in a remote poll. */
+  activities: Record<string, unknown>[];
   inboxes: string[];
 }
 
@@ -71,22 +72,20 @@ export function createOutgoingPlanner(options: {
 
   async function plan(
     sender: { id: string; username: string },
-    activity: Activity,
+    activity: Activity | readonly Activity[],
     inboxes: string[],
     /** The status whose Note the activity carries (its attachments' extras are added). */
     carried?: OutgoingStatus,
   ): Promise<OutgoingPlan | null> {
     if (inboxes.length === 0) return null;
-    const json = (await activity.toJsonLd({ contextLoader: context().contextLoader })) as Record<
-      string,
-      unknown
-    >;
-    return {
-      senderAccountId: sender.id,
-      senderUsername: sender.username,
-      activity: carried ? withAttachmentExtras(publicOrigin, carried, json) : json,
-      inboxes,
-    };
+    const { contextLoader } = context();
+    const activities = await Promise.all(
+      (Array.isArray(activity) ? activity : [activity]).map(async (one: Activity) => {
+        const json = (await one.toJsonLd({ contextLoader })) as Record<string, unknown>;
+        return carried ? withAttachmentExtras(publicOrigin, carried, json) : json;
+      }),
+    );
+    return { senderAccountId: sender.id, senderUsername: sender.username, activities, inboxes };
   }
 
   /**
@@ -260,11 +259,12 @@ export function createOutgoingPlanner(options: {
         const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
-      // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here).
+      // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here),
+      // one note per choice as Mastodon sends it.
       case 'PollVoted': {
         const vote = await findRemotePollVote(read, event.data);
-        if (!vote || vote.choices.length !== 1) return null;
-        return plan(vote.voter, voteActivity(publicOrigin, vote, event.data.pollId), [
+        if (!vote || vote.choices.length === 0) return null;
+        return plan(vote.voter, voteActivities(publicOrigin, vote, event.data.pollId), [
           vote.authorInbox,
         ]);
       }

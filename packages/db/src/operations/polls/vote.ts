@@ -18,6 +18,12 @@ export interface VoteInput {
   pollId: string;
   /** Indexes into the poll's options. */
   choices: readonly number[];
+  /**
+   * A remote voter's choices arrive one per activity (Mastodon sends a note per choice): in a poll
+   * allowing several, a choice after the first adds to the voter's vote instead of being refused,
+   * and one already counted is not counted again (a redelivered note).
+   */
+  choicesArriveApart?: boolean;
   requestId?: string | null;
 }
 
@@ -35,9 +41,8 @@ interface LockedPoll {
   optionCount: number;
   multiple: boolean;
   ended: boolean;
-  voted: boolean;
-  /** A poll of another server's status. */
-  remote: boolean;
+  /** The voter's choices counted already (none: not voted yet). */
+  earlierChoices: number[];
 }
 
 /** Records the vote and returns the poll as the voter now sees it. */
@@ -50,10 +55,8 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
       tx,
       sql`select p.status_id::text as "statusId", p.account_id::text as "authorId",
           cardinality(p.options) as "optionCount", p.multiple, p.expires_at <= now() as "ended",
-          exists (select 1 from poll_votes v where v.poll_id = p.id
-            and v.account_id = ${input.accountId}) as "voted",
-          exists (select 1 from accounts a where a.id = p.account_id and a.domain is not null)
-            as "remote"
+          array(select v.choice::int from poll_votes v where v.poll_id = p.id
+            and v.account_id = ${input.accountId}) as "earlierChoices"
         from polls p join statuses on statuses.id = p.status_id
         where p.id = ${input.pollId} and statuses.deleted_at is null
           and ${visibleTo(input.accountId)}
@@ -62,19 +65,21 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
     if (!poll) throw notFound();
     if (poll.authorId === input.accountId) throw refused('You cannot vote in your own poll');
     if (poll.ended) throw refused('The poll has already ended');
-    // A vote in another server's poll is sent to it (one note per choice, as Mastodon sends);
-    // the delivery ledger keeps one activity per vote, so one choice: refused rather than
-    // counted here where the poll's author would never see the others.
-    if (poll.remote && choices.length > 1) {
-      throw refused('In polls of other servers, choose one option');
+    const voted = poll.earlierChoices.length > 0;
+    const addsToVote = voted && poll.multiple && input.choicesArriveApart === true;
+    if (voted && !addsToVote) throw refused('You have already voted in this poll');
+    if (addsToVote && choices.every((c) => poll.earlierChoices.includes(c))) {
+      const view = await findVisiblePoll(tx, input.pollId, input.accountId);
+      if (!view) throw notFound();
+      return view;
     }
-    if (poll.voted) throw refused('You have already voted in this poll');
     if (choices.length === 0) throw refused('Choose at least one option');
     if (choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.optionCount)) {
       throw refused('That option is not in the poll');
     }
     if (new Set(choices).size !== choices.length) throw refused('Each option can be chosen once');
     if (!poll.multiple && choices.length > 1) throw refused('This poll allows only one choice');
+    const counted = addsToVote ? choices.filter((c) => !poll.earlierChoices.includes(c)) : choices;
 
     const events = outboxInsert([
       newEvent(
@@ -84,7 +89,7 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
           statusId: poll.statusId,
           statusAccountId: poll.authorId,
           accountId: input.accountId,
-          choices,
+          choices: counted,
         },
         input.requestId,
       ),
@@ -93,13 +98,14 @@ export async function voteInPoll(database: Database, input: VoteInput): Promise<
       tx,
       sql`with voted as (
           insert into poll_votes (poll_id, account_id, choice)
-          select ${input.pollId}, ${input.accountId}, unnest(${sql.param(choices)}::smallint[])
+          select ${input.pollId}, ${input.accountId}, unnest(${sql.param(counted)}::smallint[])
         ), counted as (
           update polls set
             option_votes = array(
-              select count + (i - 1 = any(${sql.param(choices)}::int[]))::int
+              select count + (i - 1 = any(${sql.param(counted)}::int[]))::int
               from unnest(option_votes) with ordinality as o(count, i) order by i),
-            votes_count = votes_count + ${choices.length}, voters_count = voters_count + 1
+            votes_count = votes_count + ${counted.length},
+            voters_count = voters_count + ${addsToVote ? 0 : 1}
           where id = ${input.pollId}
         ), events as (${events})
         select 1`,

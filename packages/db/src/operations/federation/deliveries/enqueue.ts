@@ -1,7 +1,7 @@
 /**
- * The `federation-delivery` consumer's write: one ledger row per (event, inbox), leased to the
- * calling process so it can send them at once, and the event's marker, in one statement. A
- * redelivered event finds its rows and writes nothing new: no inbox gets the activity twice.
+ * The `federation-delivery` consumer's write: one ledger row per (event, activity, inbox), leased to
+ * the calling process so it can send them at once, and the event's marker, in one statement. A
+ * redelivered event finds its rows and writes nothing new: no inbox gets an activity twice.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../../client.js';
@@ -11,8 +11,11 @@ export interface FederationDeliveryRequest {
   consumer: string;
   eventId: string;
   senderAccountId: string;
-  /** The compacted JSON-LD activity, sent as is on every attempt. */
-  activity: Record<string, unknown>;
+  /**
+   * The compacted JSON-LD activities, each sent as is on every attempt, to every inbox: one for
+   * most events, one per choice for a vote with several.
+   */
+  activities: readonly Record<string, unknown>[];
   inboxUrls: readonly string[];
   /** How long the caller keeps the new rows to itself before the retry loop may take them over. */
   leaseMs: number;
@@ -54,17 +57,18 @@ export async function enqueueFederationDeliveries(
         on conflict do nothing returning 1
       )
       , inserted as (insert into federation_deliveries
-        (event_id, inbox_url, host, sender_account_id, activity, leased_until)
-      select ${request.eventId}, i.inbox_url, i.host, ${request.senderAccountId},
-        ${JSON.stringify(request.activity)}::jsonb,
-        now() + ${request.leaseMs} * interval '1 millisecond'
+        (event_id, activity_index, inbox_url, host, sender_account_id, activity, leased_until)
+      select ${request.eventId}, act.n - 1, i.inbox_url, i.host, ${request.senderAccountId},
+        act.activity, now() + ${request.leaseMs} * interval '1 millisecond'
       from unnest(${sql.param(inboxes)}::text[], ${sql.param(inboxes.map(inboxHost))}::text[])
-        as i(inbox_url, host)
+          as i(inbox_url, host)
+        cross join jsonb_array_elements(${JSON.stringify(request.activities)}::jsonb)
+          with ordinality as act(activity, n)
       where exists (select 1 from marked)
         -- A server the instance suspended is sent nothing (instance domain blocks).
         and not exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
           and ${domainBlockCovers(sql`b`, sql`i.host`)})
-      on conflict (event_id, inbox_url) do nothing
+      on conflict (event_id, activity_index, inbox_url) do nothing
       returning *)
       select ${CLAIMED_COLUMNS} from inserted d join accounts a on a.id = d.sender_account_id
       order by d.id`,
