@@ -74,7 +74,10 @@ describe('the federation delivery ledger', () => {
   it('writes each of an event’s activities to each inbox once (a vote with several choices)', async () => {
     const eventId = randomUUID();
     const inboxes = ['https://a.example/inbox', 'https://b.example/inbox'];
-    const choices = [{ id: 'https://here.example/users/x#votes/1/0' }, { id: 'https://here.example/users/x#votes/1/1' }];
+    const choices = [
+      { id: 'https://here.example/users/x#votes/1/0' },
+      { id: 'https://here.example/users/x#votes/1/1' },
+    ];
     const first = await enqueue(eventId, inboxes, 60_000, choices);
     expect(first.map((r) => [r.inboxUrl, r.activity.id]).sort()).toEqual(
       inboxes.flatMap((inbox) => choices.map((choice) => [inbox, choice.id])).sort(),

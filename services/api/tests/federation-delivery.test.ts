@@ -21,6 +21,7 @@ import {
 import { followAccount } from '@murmur/db/follows';
 import { takeAccountAction } from '@murmur/db/moderation';
 import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
+import { runOutPoll } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import {
@@ -495,5 +496,146 @@ describe('mentions of remote accounts', () => {
       ['@zoe@zoe.example', uri],
     ]);
     expect(String(note.content)).toContain('href="https://zoe.example/@zoe"');
+  }, 60_000);
+});
+
+describe('polls', () => {
+  const frank = () => `${personal.origin}/users/frank`;
+  const parse = () => ({ documentLoader: loader(), contextLoader: loader() });
+
+  async function pollOf(user: TestUser, statusId: string): Promise<{ id: string }> {
+    const response = await server.app.inject({
+      method: 'GET',
+      url: `/api/v1/statuses/${statusId}`,
+      headers: user.headers,
+    });
+    return (response.json() as { poll: { id: string } }).poll;
+  }
+
+  async function vote(user: TestUser, pollId: string, choices: number[]) {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/polls/${pollId}/votes`,
+      headers: user.headers,
+      payload: { choices: choices.map(String) },
+    });
+    expect(response.statusCode).toBe(200);
+    expectMastodonResponse(response);
+  }
+
+  it('a vote with several choices in a remote poll is one note per choice, to its author', async () => {
+    const questionUri = `${frank()}/statuses/2001`;
+    const { id: statusId } = await receiveRemoteStatus(server.database, {
+      accountId: frankId,
+      uri: questionUri,
+      url: null,
+      contentHtml: '<p>Which birds?</p>',
+      text: 'Which birds?',
+      spoilerText: '',
+      sensitive: false,
+      language: null,
+      visibility: 'public',
+      inReplyToId: null,
+      mentionedAccountIds: [],
+      hashtags: [],
+      publishedAt: new Date(),
+      poll: {
+        options: ['Heron', 'Egret', 'Stork'],
+        optionVotes: [1, 0, 0],
+        multiple: true,
+        votersCount: 1,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
+    const poll = await pollOf(bob, statusId);
+    await vote(bob, poll.id, [0, 2]);
+    const isVote = (name: string) => (body: Record<string, unknown>) =>
+      body.type === 'Create' && (body.object as { name?: string })?.name === name;
+    const heron = await arrival(personal, isVote('Heron'));
+    const stork = await arrival(personal, isVote('Stork'));
+    for (const received of [heron, stork]) {
+      expect(received.path).toBe('/users/frank/inbox');
+      expect(received.keyId).toBe(`${actor(bob)}#main-key`);
+      const create = await Create.fromJsonLd(received.body, parse());
+      const note = (await create.getObject(parse())) as Note;
+      expect(note.replyTargetId?.href).toBe(questionUri);
+      expect(note.content).toBeNull();
+      expect(hrefs(note.toIds)).toEqual([frank()]);
+    }
+    expect(heron.body.id).not.toBe(stork.body.id);
+    // The vote is the author's alone, and each note went once.
+    expect(shared.received.some((a) => isVote('Heron')(a.body))).toBe(false);
+    expect(personal.received.filter((a) => isVote('Egret')(a.body))).toHaveLength(0);
+    expect(personal.received.filter((a) => isVote('Heron')(a.body))).toHaveLength(1);
+  }, 60_000);
+
+  it('a local poll is a Question at its id and in the outbox', async () => {
+    const status = await post(alice, {
+      status: 'Tea or coffee?',
+      poll: { options: ['Tea', 'Coffee'], expires_in: 3600, multiple: true },
+    });
+    const fetched = await server.app.inject({
+      method: 'GET',
+      url: `/users/${alice.username}/statuses/${status.id}`,
+      headers: { accept: 'application/activity+json' },
+    });
+    expect(fetched.statusCode).toBe(200);
+    expect(fetched.json()).toMatchObject({
+      id: `${actor(alice)}/statuses/${status.id}`,
+      type: 'Question',
+      anyOf: [
+        { type: 'Note', name: 'Tea', replies: { totalItems: 0 } },
+        { type: 'Note', name: 'Coffee', replies: { totalItems: 0 } },
+      ],
+    });
+    const page = await server.app.inject({
+      method: 'GET',
+      url: `/users/${alice.username}/outbox?cursor=`,
+      headers: { accept: 'application/activity+json' },
+    });
+    expect(page.statusCode).toBe(200);
+    const items = (page.json() as { orderedItems: { object: { id: string; type: string } }[] })
+      .orderedItems;
+    expect(items.find((item) => item.object.id.endsWith(`/${status.id}`))?.object.type).toBe(
+      'Question',
+    );
+  });
+
+  it('a local poll’s counts reach its followers’ servers in an Update, and its end as closed', async () => {
+    const status = await post(alice, {
+      status: 'North or south?',
+      poll: { options: ['North', 'South'], expires_in: 3600 },
+    });
+    const poll = await pollOf(alice, status.id);
+    const question = (body: Record<string, unknown>) =>
+      body.object as { type?: string; votersCount?: number; closed?: string };
+    const updateOf =
+      (match: (q: ReturnType<typeof question>) => boolean) => (body: Record<string, unknown>) =>
+        ofType('Update', status.id)(body) &&
+        question(body).type === 'Question' &&
+        match(question(body));
+
+    await vote(bob, poll.id, [1]);
+    const counted = await arrival(
+      shared,
+      updateOf((q) => q.votersCount === 1),
+    );
+    expect(counted.keyId).toBe(`${actor(alice)}#main-key`);
+    expect(question(counted.body).closed).toBeUndefined();
+
+    await runOutPoll(server.database, poll.id);
+    const closed = await arrival(
+      shared,
+      updateOf((q) => typeof q.closed === 'string'),
+    );
+    const parsed = await Update.fromJsonLd(closed.body, parse());
+    expect(parsed.actorId?.href).toBe(actor(alice));
+    expect(closed.body.object).toMatchObject({
+      votersCount: 1,
+      oneOf: [
+        { name: 'North', replies: { totalItems: 0 } },
+        { name: 'South', replies: { totalItems: 1 } },
+      ],
+    });
   }, 60_000);
 });

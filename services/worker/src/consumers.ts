@@ -177,7 +177,7 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   {
     name: FEDERATION_DELIVERY_CONSUMER,
     description:
-      'Activities sent to other servers: local posts, boosts, favourites, profiles, follows and blocks',
+      'Activities sent to other servers: local posts and polls, votes, boosts, favourites, profiles, follows and blocks',
     handles: FEDERATED_EVENT_TYPES,
     handler: ({ consumer, federationSending }) => federationSending.handler(consumer),
   },

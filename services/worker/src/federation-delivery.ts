@@ -1,7 +1,7 @@
 /**
  * The `federation-delivery` consumer and its retry loop: what Murmur sends other servers about
- * local events (see `createOutgoingPlanner`: Create/Update/Delete of Notes, Announce and its Undo,
- * Update of a Person).
+ * local events (see `createOutgoingPlanner`: Create/Update/Delete of Notes and Questions, Announce
+ * and its Undo, Update of a Person, votes and poll counts).
  *
  * For each event the consumer writes one ledger row per inbox (`federation_deliveries`) with the
  * event's marker, in one statement, and starts sending those rows at once, in the background: the
@@ -113,14 +113,17 @@ export function createFederationSending(options: {
           await markNothingToDo(event.id);
           return;
         }
+        const ledgerKey = plan.ledgerKey ?? event.id;
         const rows = await enqueueFederationDeliveries(database, {
           consumer,
-          eventId: event.id,
+          eventId: ledgerKey,
           senderAccountId: plan.senderAccountId,
           activities: plan.activities,
           inboxUrls: plan.inboxes,
           leaseMs: DELIVERY_LEASE_MS,
         });
+        // Planned under a shared key (a poll's counts): the event itself is marked as handled.
+        if (ledgerKey !== event.id) await markNothingToDo(event.id);
         if (rows.length > 0) sendInBackground(rows);
       };
     },

@@ -84,8 +84,9 @@ export async function findStatusObjectRef(
 /**
  * The inboxes an activity of `accountId` goes to: its remote followers' (when `followers`), those
  * of the remote accounts the status `mentionsOf` mentions, the remote author of the status that
- * `parentAuthorOf` answers, and those of the remote `accountIds` (the author of a status boosted or
- * liked), shared inboxes where offered, each once.
+ * `parentAuthorOf` answers, those of the remote `accountIds` (the author of a status boosted or
+ * liked) and of the remote voters in the poll `pollVotersOf`, shared inboxes where offered, each
+ * once.
  */
 export async function federationInboxes(
   executor: Executor,
@@ -96,6 +97,8 @@ export async function federationInboxes(
     /** A reply: the status whose parent's remote author receives it too. */
     parentAuthorOf?: string | null;
     accountIds?: readonly string[];
+    /** A poll whose remote voters hear of its counts. */
+    pollVotersOf?: string | null;
   },
 ): Promise<string[]> {
   const rows = await queryRows<{ inbox: string }>(
@@ -117,6 +120,11 @@ export async function federationInboxes(
       union
       select coalesce(a.shared_inbox_url, a.inbox_url) from accounts a
         where a.id = any(${sql.param([...(options.accountIds ?? [])])}::bigint[])
+          and a.domain is not null and a.suspended_at is null
+      union
+      select coalesce(a.shared_inbox_url, a.inbox_url)
+        from poll_votes v join accounts a on a.id = v.account_id
+        where v.poll_id = ${options.pollVotersOf ?? null}::bigint
           and a.domain is not null and a.suspended_at is null
       order by 1`,
   );

@@ -13,6 +13,7 @@ import { createDatabaseIfMissing, MIGRATIONS_FOLDER, migrateDatabase } from '../
 
 export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
 export { deliverNotifications, outboxEvents } from './events.js';
+export { runOutPoll } from './polls.js';
 export { applyPendingFeedEvents } from './home-feeds.js';
 export { recordPendingDirectMessages } from './conversations.js';
 

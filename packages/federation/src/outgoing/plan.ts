@@ -32,6 +32,7 @@ import {
   type BoostReference,
 } from './activities.js';
 import { withAttachmentExtras } from './note.js';
+import { pollCountsLedgerKey } from './poll-counts.js';
 import { statusObjectOf } from './question.js';
 import { voteActivities } from './vote.js';
 
@@ -41,6 +42,11 @@ export interface OutgoingPlan {
   /** Each goes to every inbox: one for most events, one per choice of a vote in a remote poll. */
   activities: Record<string, unknown>[];
   inboxes: string[];
+  /**
+   * The id the delivery ledger keeps these deliveries under when it is not the event's: several
+   * events planned under one key are sent once (a busy poll's counts, `poll-counts.ts`).
+   */
+  ledgerKey?: string;
 }
 
 /** The local events that other servers hear of. */
@@ -56,6 +62,7 @@ export const FEDERATED_EVENT_TYPES = [
   'StatusFavourited',
   'StatusUnfavourited',
   'PollVoted',
+  'PollEnded',
   ...RELATIONSHIP_EVENT_TYPES,
 ] as const satisfies readonly EventType[];
 
@@ -196,6 +203,31 @@ export function createOutgoingPlanner(options: {
     return plan(liker, activity, inboxes);
   }
 
+  /**
+   * A local poll's counts (or its end): an `Update` of its `Question` to the servers that have
+   * it, those of the author's followers, of the people it mentions and of its remote voters.
+   */
+  async function pollCounts(
+    data: { statusId: string; authorId: string; pollId: string },
+    at: Date,
+  ) {
+    const inboxes = await federationInboxes(read, {
+      accountId: data.authorId,
+      followers: true,
+      mentionsOf: data.statusId,
+      parentAuthorOf: data.statusId,
+      pollVotersOf: data.pollId,
+    });
+    if (inboxes.length === 0) return null;
+    const outgoing = await findOutgoingStatus(read, data.statusId);
+    const poll = outgoing?.status.poll;
+    // A direct message's poll has no followers' servers to tell; hidden totals are sent at the end.
+    if (!outgoing || !poll || outgoing.status.visibility === 'direct') return null;
+    if (poll.hideTotals && poll.expiresAt.getTime() > Date.now()) return null;
+    const question = statusObjectOf(publicOrigin, outgoing);
+    return plan(outgoing.status.account, updateNoteActivity(question, at), inboxes, outgoing);
+  }
+
   const relationshipPlanning = { read, publicOrigin, plan };
 
   return async (event) => {
@@ -259,14 +291,22 @@ export function createOutgoingPlanner(options: {
         const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
-      // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here),
-      // one note per choice as Mastodon sends it.
+      // A local vote in a remote poll goes to the poll's author, one note per choice as Mastodon
+      // sends it; a vote in a local poll sends its counts, at most once per window.
       case 'PollVoted': {
+        const { pollId, statusId, statusAccountId } = event.data;
         const vote = await findRemotePollVote(read, event.data);
-        if (!vote || vote.choices.length === 0) return null;
-        return plan(vote.voter, voteActivities(publicOrigin, vote, event.data.pollId), [
-          vote.authorInbox,
-        ]);
+        if (vote) {
+          if (vote.choices.length === 0) return null;
+          return plan(vote.voter, voteActivities(publicOrigin, vote, pollId), [vote.authorInbox]);
+        }
+        const at = new Date(event.occurredAt);
+        const counts = await pollCounts({ statusId, authorId: statusAccountId, pollId }, at);
+        return counts && { ...counts, ledgerKey: pollCountsLedgerKey(pollId, at) };
+      }
+      case 'PollEnded': {
+        const { pollId, statusId, accountId } = event.data;
+        return pollCounts({ statusId, authorId: accountId, pollId }, new Date(event.occurredAt));
       }
       default:
         return (RELATIONSHIP_EVENT_TYPES as readonly string[]).includes(event.type)
