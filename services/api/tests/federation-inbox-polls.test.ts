@@ -2,7 +2,7 @@
  * Polls over federation, as Mastodon 4.x sends them: a `Create` of a `Question` is a remote status
  * with its poll (options, counts, end), an `Update` of the question brings the counts its server
  * reports (and is no edit), and a remote vote in a local poll (a `Create` of a `Note` whose `name`
- * is the option, replying to the poll) counts as a vote, not as a reply. Read as clients read them:
+ * is the option, replying to the poll; one per choice) counts as a vote, not as a reply. Read as clients read them:
  * validated against Mastodon's OpenAPI description, and through masto.js.
  */
 import { createMurmurFederation, createOutgoingPlanner } from '@murmur/federation';
@@ -171,24 +171,54 @@ describe('a remote vote in a local poll', () => {
   let statusUri: string;
   let votes = 0;
 
-  beforeAll(async () => {
-    const response = await inject('POST', '/api/v1/statuses', {
-      status: 'Tea or coffee?',
-      poll: { options: ['Tea', 'Coffee'], expires_in: 3600 },
-    });
+  async function localPoll(poll: Record<string, unknown>) {
+    const response = await inject('POST', '/api/v1/statuses', { status: 'Which?', poll });
     expect(response.statusCode).toBe(200);
-    ({ id: statusId, uri: statusUri } = response.json() as { id: string; uri: string });
+    return response.json() as { id: string; uri: string };
+  }
+
+  beforeAll(async () => {
+    ({ id: statusId, uri: statusUri } = await localPoll({
+      options: ['Tea', 'Coffee'],
+      expires_in: 3600,
+    }));
   });
 
-  function vote(choice: string) {
+  function vote(choice: string, question = statusUri) {
     return mastodonFixture('create-vote', {
       actor,
       voteId: String(++votes),
       choice,
-      question: statusUri,
+      question,
       pollAuthor: `${ORIGIN}/users/${alice.username}`,
     });
   }
+
+  it('counts each of several choices (one note each) in a poll allowing several, once', async () => {
+    const several = await localPoll({
+      options: ['Tea', 'Coffee', 'Water'],
+      expires_in: 3600,
+      multiple: true,
+    });
+    const tea = vote('Tea', several.uri);
+    await harness.deliverAndApply(tea);
+    await harness.deliverAndApply(vote('Water', several.uri));
+    // Delivered again, and the same choice in a note of its own: neither counts twice.
+    await harness.deliverAndApply(tea);
+    await harness.deliverAndApply(vote('Tea', several.uri));
+    const status = await statusJson(several.id);
+    expect(status.replies_count).toBe(0);
+    expect(status.poll).toMatchObject({
+      multiple: true,
+      votes_count: 2,
+      voters_count: 1,
+      options: [
+        { title: 'Tea', votes_count: 1 },
+        { title: 'Coffee', votes_count: 0 },
+        { title: 'Water', votes_count: 1 },
+      ],
+    });
+  });
 
   it('counts as a vote, never as a reply, and only once', async () => {
     await harness.deliverAndApply(vote('Coffee'));

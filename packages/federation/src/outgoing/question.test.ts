@@ -20,6 +20,7 @@ function withPoll(poll: Partial<PollView> | null): OutgoingStatus {
       createdAt: new Date('2026-01-02T03:04:05Z'),
       editedAt: null,
       tags: [],
+      mediaAttachments: [],
       poll: poll && {
         id: '7',
         options: ['Tea', 'Coffee'],
