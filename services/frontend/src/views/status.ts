@@ -244,9 +244,7 @@ function pollView(status: StatusView, poll: PollView, context: PageContext): Saf
   const ended = context.now.getTime() >= poll.expiresAt.getTime();
   const viewer = context.viewer;
   const own = poll.ownVotes ?? [];
-  // A vote in another server's poll is sent as one choice (the API refuses several).
-  const remote = Boolean(status.account.domain);
-  const multiple = poll.multiple && !remote;
+  const { multiple } = poll;
   const canVote = viewer !== null && viewer.id !== poll.authorId && own.length === 0 && !ended;
   const when = ended
     ? html`Ended ${timeElement(poll.expiresAt, context)}`
