@@ -219,7 +219,7 @@ async function main(): Promise<void> {
           )
         ).rows[0]!.payload,
       ),
-    ))!.activity,
+    ))!.activities[0],
   );
   const everyHost = new Limiter(DEFAULT_DELIVERY_CONCURRENCY);
   const hostLimiters = new Map(
