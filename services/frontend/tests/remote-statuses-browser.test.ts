@@ -99,6 +99,28 @@ beforeAll(async () => {
       expiresAt: new Date(Date.now() + 3600_000),
     },
   });
+  await receiveRemoteStatus(harness.database, {
+    accountId: mallory,
+    uri: `${REMOTE}/users/mallory/statuses/3`,
+    url: `${REMOTE}/@mallory/3`,
+    contentHtml: '<p>Which fish?</p>',
+    text: 'Which fish?',
+    spoilerText: '',
+    sensitive: false,
+    language: 'en',
+    visibility: 'public',
+    inReplyToId: null,
+    mentionedAccountIds: [],
+    hashtags: [],
+    publishedAt: new Date(),
+    poll: {
+      options: ['Pike', 'Perch', 'Carp'],
+      optionVotes: [1, 1, 0],
+      multiple: true,
+      votersCount: 2,
+      expiresAt: new Date(Date.now() + 3600_000),
+    },
+  });
   const session = await signIn(harness, reader);
   ({ browser, page, audit } = await openSignedInBrowser(origin, session));
 }, 90_000);
@@ -185,6 +207,18 @@ describe('a remote post on the website', () => {
     await post.getByRole('button', { name: 'Vote' }).click();
     const voted = page.getByRole('article').filter({ hasText: 'Which bird?' });
     await voted.getByText('Egret (your choice): 40% (2 votes)').waitFor();
+    await audit.check();
+  }, 60_000);
+
+  it('offers several choices in a remote poll that allows them', async () => {
+    await page.goto(`${origin}/`);
+    const post = page.getByRole('article').filter({ hasText: 'Which fish?' });
+    await post.getByRole('checkbox', { name: 'Pike' }).check();
+    await post.getByRole('checkbox', { name: 'Carp' }).check();
+    await post.getByRole('button', { name: 'Vote' }).click();
+    const voted = page.getByRole('article').filter({ hasText: 'Which fish?' });
+    await voted.getByText('Pike (your choice)').waitFor();
+    await voted.getByText('Carp (your choice)').waitFor();
     await audit.check();
   }, 60_000);
 
