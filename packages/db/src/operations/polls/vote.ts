@@ -1,7 +1,8 @@
 /**
  * Voting in a poll, as Mastodon allows: once per account, only valid choices, one choice unless the
  * poll allows several, not after it ended, not in one's own poll, only in a poll one can see.
- * The vote and the counts commit together; PollVoted is written with them.
+ * The vote and the counts commit together; PollVoted is written with them (with the choices it
+ * counted: a remote voter's further choice arrives as a vote of its own, `choicesArriveApart`).
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
