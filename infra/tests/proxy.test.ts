@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATH_PREFIXES } from '@murmur/devkit/proxy';
 import { describe, expect, it } from 'vitest';
-import { asList, asMap, INFRA, readRepoFile, readYamlDocuments } from './_helpers.js';
+import { asList, asMap, readRepoFile, readYamlDocuments } from './_helpers.js';
 
 const CADDYFILE = 'infra/proxy/Caddyfile';
 
