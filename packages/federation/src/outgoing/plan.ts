@@ -9,6 +9,7 @@ import type { Federation } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
 import {
+  everyKnownInbox,
   federationInboxes,
   findOutgoingStatus,
   findRemotePollVote,
@@ -257,7 +258,8 @@ export function createOutgoingPlanner(options: {
       case 'AccountSuspended': {
         const account = await findAccountById(read, event.data.accountId);
         if (!account || !account.suspendedAt) return null;
-        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
+        // Every server that knows of the account forgets it, not only its followers' (Mastodon's way).
+        const inboxes = await everyKnownInbox(read);
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
       // A local vote in a remote poll goes to the poll's author (a local poll's votes stay here).
