@@ -53,6 +53,7 @@ export const FEDERATED_EVENT_TYPES = [
   'AccountUpdated',
   'AccountSuspended',
   'AccountUnsuspended',
+  'AccountDeleted',
   'StatusFavourited',
   'StatusUnfavourited',
   'PollVoted',
@@ -255,7 +256,9 @@ export function createOutgoingPlanner(options: {
         const at = new Date(event.occurredAt);
         return plan(account, updatePersonActivity(person as never, at), inboxes);
       }
-      case 'AccountSuspended': {
+      // A deleted account is suspended for good: the same Delete.
+      case 'AccountSuspended':
+      case 'AccountDeleted': {
         const account = await findAccountById(read, event.data.accountId);
         if (!account || !account.suspendedAt) return null;
         // Every server that knows of the account forgets it, not only its followers' (Mastodon's way).
