@@ -6,7 +6,13 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, type Database } from '../src/index.js';
-import { authenticate, deleteOwnAccount, updateProfile } from '../src/accounts/index.js';
+import {
+  authenticate,
+  deleteOwnAccount,
+  purgeDeletedAccountsStatuses,
+  updateProfile,
+} from '../src/accounts/index.js';
+import { createStatus } from '../src/statuses/index.js';
 import {
   authenticateAccessToken,
   ensureFirstPartyApplication,
@@ -67,6 +73,11 @@ describe('deleting your own account', () => {
       scopes: ['read'],
     });
 
+    for (const text of ['one', 'two', 'three']) {
+      await createStatus(database, { accountId: erin.id, text });
+    }
+    const bystander = await createStatus(database, { accountId: fan.id, text: 'still here' });
+
     await deleteOwnAccount(database, { accountId: erin.id, password: FIXTURE_PASSWORD });
 
     expect(
@@ -95,6 +106,23 @@ describe('deleting your own account', () => {
     });
     expect(await eventsOf('AccountDeleted', erin.id)).toHaveLength(1);
     expect(await eventsOf('AccountUnfollowed', erin.id)).toHaveLength(2);
+
+    // Its statuses go later, in bounded batches (the worker's due-work), and only its own.
+    const live = async () => {
+      const [counted] = await queryRows<{ n: number; count: number; bystander: boolean }>(
+        database.primary,
+        sql`select count(*)::int as n,
+            (select statuses_count from accounts where id = ${erin.id}) as count,
+            (select deleted_at is null from statuses where id = ${bystander.id}) as bystander
+          from statuses where account_id = ${erin.id} and deleted_at is null`,
+      );
+      return counted!;
+    };
+    expect((await live()).n).toBe(3);
+    expect(await purgeDeletedAccountsStatuses(database, { limit: 2 })).toBe(2);
+    expect(await purgeDeletedAccountsStatuses(database, { limit: 2 })).toBe(1);
+    expect(await purgeDeletedAccountsStatuses(database, { limit: 2 })).toBe(0);
+    expect(await live()).toEqual({ n: 0, count: 0, bystander: true });
 
     // Twice (a second tab) does nothing more; the name stays taken.
     await expect(

@@ -69,11 +69,12 @@ ${error ? html`<p class="field-error" id="password-error">${error}</p>` : ''}
     async (request, reply) => {
       const viewer = requireViewer(request);
       try {
-        await deleteOwnAccount(deps.database, {
+        const { profileImageKeys } = await deleteOwnAccount(deps.database, {
           accountId: viewer.account.id,
           password: request.body.password ?? '',
           requestId: request.id,
         });
+        await deps.mediaStorage.delete(profileImageKeys);
       } catch (error) {
         if (!isDomainError(error, 'InvalidPassword')) throw error;
         return renderForm(request, reply, 'That is not your password. Nothing was deleted.');
