@@ -18,7 +18,9 @@ import {
   Undo,
   Update,
 } from '@fedify/vocab';
+import { deleteOwnAccount } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
+import { FIXTURE_PASSWORD } from '@murmur/db/testing';
 import { takeAccountAction } from '@murmur/db/moderation';
 import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -362,6 +364,23 @@ describe('boosts and profiles', () => {
 
     const update = await actAndReceive('unsuspend', 'Update');
     expect(update.body.object).toMatchObject({ id: actor(carl), type: 'Person' });
+  }, 60_000);
+});
+
+describe('a deleted account', () => {
+  it('is a Delete of the actor to every known inbox, though nobody followed it', async () => {
+    const dana = await signedInUser(server.database);
+    await deleteOwnAccount(server.database, {
+      accountId: dana.id,
+      password: FIXTURE_PASSWORD,
+    });
+    const deletionOfDana = (body: Record<string, unknown>) =>
+      body.type === 'Delete' && body.actor === actor(dana);
+    const deletion = await arrival(shared, deletionOfDana);
+    expect(deletion.path).toBe('/inbox');
+    expect(deletion.keyId).toBe(`${actor(dana)}#main-key`);
+    expect(deletion.body).toMatchObject({ id: `${actor(dana)}#delete`, object: actor(dana) });
+    await arrival(personal, deletionOfDana);
   }, 60_000);
 });
 
