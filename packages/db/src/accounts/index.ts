@@ -15,7 +15,10 @@ export {
   type ProfileChanges,
 } from '../operations/accounts.js';
 export type { LocalAccount } from '../operations/local-account.js';
-export { deleteOwnAccount, purgeDeletedAccountsStatuses } from '../operations/accounts/delete-own-account.js';
+export {
+  deleteOwnAccount,
+  purgeDeletedAccountsStatuses,
+} from '../operations/accounts/delete-own-account.js';
 export {
   requestPasswordReset,
   requestEmailConfirmation,
