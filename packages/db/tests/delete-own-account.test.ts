@@ -12,6 +12,7 @@ import {
   purgeDeletedAccountsStatuses,
   updateProfile,
 } from '../src/accounts/index.js';
+import { takeAccountAction } from '../src/moderation/index.js';
 import { createStatus } from '../src/statuses/index.js';
 import {
   authenticateAccessToken,
@@ -123,6 +124,11 @@ describe('deleting your own account', () => {
     expect(await purgeDeletedAccountsStatuses(database, { limit: 2 })).toBe(1);
     expect(await purgeDeletedAccountsStatuses(database, { limit: 2 })).toBe(0);
     expect(await live()).toEqual({ n: 0, count: 0, bystander: true });
+
+    // A moderator cannot bring it back.
+    await expect(
+      takeAccountAction(database, { moderatorId: null, accountId: erin.id, type: 'unsuspend' }),
+    ).rejects.toThrow('This account was deleted by its owner');
 
     // Twice (a second tab) does nothing more; the name stays taken.
     await expect(
