@@ -10,6 +10,7 @@ import {
   claimDueFederationDeliveries,
   deleteFinishedFederationDeliveries,
   enqueueFederationDeliveries,
+  ENQUEUE_BATCH,
   recordFederationDeliveryOutcomes,
 } from '../src/federation/index.js';
 import { queryRows } from '../src/client.js';
@@ -83,6 +84,21 @@ describe('the federation delivery ledger', () => {
       inboxes.flatMap((inbox) => choices.map((choice) => [inbox, choice.id])).sort(),
     );
     expect(await enqueue(eventId, inboxes, 60_000, choices)).toEqual([]);
+  });
+
+  it('writes thousands of inboxes (an actor’s Delete) in batches, each once, once per event', async () => {
+    const eventId = randomUUID();
+    const count = ENQUEUE_BATCH * 2 + 7;
+    const inboxes = Array.from({ length: count }, (_, i) => `https://s${i}.example/inbox`);
+    const first = await enqueue(eventId, [...inboxes, ...inboxes.slice(0, 10)]);
+    expect(first).toHaveLength(count);
+    expect(new Set(first.map((r) => r.inboxUrl)).size).toBe(count);
+    expect(await enqueue(eventId, inboxes)).toEqual([]);
+    const [written] = await queryRows<{ n: number }>(
+      database.primary,
+      sql`select count(*)::int as n from federation_deliveries where event_id = ${eventId}`,
+    );
+    expect(written!.n).toBe(count);
   });
 
   it('claims only due rows nobody holds, and each once', async () => {

@@ -85,6 +85,7 @@ describe('uploads', () => {
       accountId: owner.id,
       incomingKey: 'incoming/abc',
       remoteUrl: null,
+      mediaRejectedFrom: null,
     });
   });
 

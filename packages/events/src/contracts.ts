@@ -370,6 +370,12 @@ export const AccountDisabledV1 = envelope('AccountDisabled', 1, AccountModeratio
 export const AccountEnabledV1 = envelope('AccountEnabled', 1, AccountModeration);
 
 /**
+ * A person deleted their own account: it is suspended for good and emptied; consumers purge its
+ * statuses and media and tell other servers (`Delete` of the actor).
+ */
+export const AccountDeletedV1 = envelope('AccountDeleted', 1, data({ accountId: SnowflakeId }));
+
+/**
  * The moderators blocked another server for everyone, or changed how (`silence`, `suspend` or
  * `noop`, with its options); the operation has already applied it to the server's accounts and
  * follows. Consumers read the block's current state before acting.
@@ -473,6 +479,7 @@ export const CONTRACTS = {
   AccountUnsensitized: { subject: 'account.unsensitized.v1', schema: AccountUnsensitizedV1 },
   AccountDisabled: { subject: 'account.disabled.v1', schema: AccountDisabledV1 },
   AccountEnabled: { subject: 'account.enabled.v1', schema: AccountEnabledV1 },
+  AccountDeleted: { subject: 'account.deleted.v1', schema: AccountDeletedV1 },
   InstanceDomainBlocked: { subject: 'instance.domain_blocked.v1', schema: InstanceDomainBlockedV1 },
   InstanceDomainUnblocked: {
     subject: 'instance.domain_unblocked.v1',

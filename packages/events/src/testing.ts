@@ -209,6 +209,7 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
   AccountUnsensitized: sampleModeration,
   AccountDisabled: sampleModeration,
   AccountEnabled: sampleModeration,
+  AccountDeleted: () => ({ accountId: nextTestId() }),
   InstanceDomainBlocked: () => ({
     domainBlockId: nextTestId(),
     domain: 'blocked.example',

@@ -18,7 +18,9 @@ import {
   Undo,
   Update,
 } from '@fedify/vocab';
+import { deleteOwnAccount } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
+import { FIXTURE_PASSWORD } from '@murmur/db/testing';
 import { takeAccountAction } from '@murmur/db/moderation';
 import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
 import { runOutPoll } from '@murmur/db/testing';
@@ -329,7 +331,7 @@ describe('boosts and profiles', () => {
     expect(update.body.object).toMatchObject({ id: actor(alice), name: 'Alice Federated' });
   }, 60_000);
 
-  it('a suspension is a Delete of the actor to its followers, lifting it an Update', async () => {
+  it('a suspension is a Delete of the actor to every known inbox, lifting it an Update', async () => {
     const carl = await signedInUser(server.database);
     await remoteFollower(personal, 'gina', { sharedInbox: false, follows: [carl] });
     /** The operator's command line (no moderator) acts, then what carl's followers got. */
@@ -338,12 +340,48 @@ describe('boosts and profiles', () => {
       return arrival(personal, (body) => body.type === activity && body.actor === actor(carl));
     };
     const deletion = await actAndReceive('suspend', 'Delete');
-    expect(deletion.path).toBe('/users/gina/inbox');
     expect(deletion.keyId).toBe(`${actor(carl)}#main-key`);
     expect(deletion.body).toMatchObject({ id: `${actor(carl)}#delete`, object: actor(carl) });
+    // Not only gina's inbox: frank's, and the shared inbox of carol, dave and erin, who never
+    // followed carl, each once.
+    const deletionOfCarl = (body: Record<string, unknown>) =>
+      body.type === 'Delete' && body.actor === actor(carl);
+    await arrival(shared, deletionOfCarl);
+    await expect
+      .poll(
+        () =>
+          personal.received
+            .filter((a) => deletionOfCarl(a.body))
+            .map((a) => a.path)
+            .sort(),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toEqual(['/users/frank/inbox', '/users/gina/inbox']);
+    expect(shared.received.filter((a) => deletionOfCarl(a.body)).map((a) => a.path)).toEqual([
+      '/inbox',
+    ]);
 
     const update = await actAndReceive('unsuspend', 'Update');
     expect(update.body.object).toMatchObject({ id: actor(carl), type: 'Person' });
+  }, 60_000);
+});
+
+describe('a deleted account', () => {
+  it('is a Delete of the actor to every known inbox, though nobody followed it', async () => {
+    const dana = await signedInUser(server.database);
+    await deleteOwnAccount(server.database, {
+      accountId: dana.id,
+      password: FIXTURE_PASSWORD,
+    });
+    const deletionOfDana = (body: Record<string, unknown>) =>
+      body.type === 'Delete' && body.actor === actor(dana);
+    const deletion = await arrival(shared, deletionOfDana);
+    expect(deletion.path).toBe('/inbox');
+    expect(deletion.keyId).toBe(`${actor(dana)}#main-key`);
+    expect(deletion.body).toMatchObject({ id: `${actor(dana)}#delete`, object: actor(dana) });
+    await arrival(personal, deletionOfDana);
   }, 60_000);
 });
 

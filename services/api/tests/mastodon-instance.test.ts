@@ -1,10 +1,11 @@
 import { type Database } from '@murmur/db';
+import { upsertRemoteAccount } from '@murmur/db/federation';
 import { createStatus } from '@murmur/db/statuses';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActivityWeek, InstanceV1, InstanceV2, NodeInfo } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';
 import { expectSchema, json, ORIGIN, type TestUser, useServer } from './_mastodon.js';
-import { expectMastodonSchema } from './_openapi.js';
+import { expectMastodonResponse, expectMastodonSchema } from './_openapi.js';
 
 let app: ApiInstance;
 let database: Database;
@@ -83,14 +84,40 @@ describe('instance', () => {
     expect(Number(weeks[0].week)).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
-  it('rules, peers and custom emojis are public and empty', async () => {
-    for (const path of [
-      '/api/v1/instance/rules',
-      '/api/v1/instance/peers',
-      '/api/v1/custom_emojis',
-    ]) {
+  it('rules and custom emojis are public and empty', async () => {
+    for (const path of ['/api/v1/instance/rules', '/api/v1/custom_emojis']) {
       expect(json(await app.inject({ url: path }))).toEqual([]);
     }
+  });
+
+  it('peers are the domains of known remote accounts, but suspended servers', async () => {
+    for (const [username, domain] of [
+      ['ann', 'social.example'],
+      ['ben', 'social.example'],
+      ['cid', 'other.example:8443'],
+      ['dee', 'gone.example'],
+    ] as const) {
+      const uri = `https://${domain}/users/${username}`;
+      await upsertRemoteAccount(database, {
+        uri,
+        username,
+        domain,
+        displayName: username,
+        note: '',
+        url: null,
+        inboxUrl: `${uri}/inbox`,
+        sharedInboxUrl: null,
+        avatarUrl: null,
+        headerUrl: null,
+        createdAt: null,
+      });
+    }
+    await database.pool.query(
+      `insert into instance_domain_blocks (domain, severity) values ('gone.example', 'suspend')`,
+    );
+    const response = await app.inject({ url: '/api/v1/instance/peers' });
+    expectMastodonResponse(response);
+    expect(json(response)).toEqual(['other.example:8443', 'social.example']);
   });
 
   it('nodeinfo names murmur with mastodon upstream (megalodon detection) and counts usage', async () => {

@@ -36,6 +36,7 @@ import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerNotificationRequestRoutes } from './routes/notification-requests.js';
 import { registerReadingRoutes } from './routes/reading.js';
 import { registerSafetyRoutes } from './routes/safety.js';
+import { registerAccountDeletionRoutes } from './routes/account-deletion.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerModerationRoutes } from './routes/moderation.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerActionRoutes(app, deps);
   registerEditingRoutes(app, deps);
   registerSettingsRoutes(app, deps);
+  registerAccountDeletionRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerLiveRoutes(app, deps);
   registerNotificationRequestRoutes(app, deps);

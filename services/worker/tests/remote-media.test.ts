@@ -99,10 +99,10 @@ function image(remoteUrl: string): RemoteAttachmentInput {
 }
 
 /** A remote status with these attachments, as the inbox stores one; then its attachments once settled. */
-async function receivedWith(attachments: RemoteAttachmentInput[]) {
+async function receivedWith(attachments: RemoteAttachmentInput[], accountId = remoteAccountId) {
   const uri = `${filesOrigin}/users/mallory/statuses/${nextNote++}`;
   const { id } = await receiveRemoteStatus(database, {
-    accountId: remoteAccountId,
+    accountId,
     uri,
     url: null,
     contentHtml: '<p>look</p>',
@@ -164,5 +164,35 @@ describe('remote attachments', () => {
     ]);
     expect(media).toMatchObject({ type: 'unknown', processing: 'processed', originalKey: null });
     expect(fetched).not.toContain('/video.mp4');
+  });
+
+  it('a server whose media the operator rejects (reject_media) is not fetched from', async () => {
+    // The block names the account's server; its files live elsewhere (here, the test's server),
+    // as media on a CDN do: the author's domain decides, as in Mastodon.
+    await database.pool.query(
+      `insert into instance_domain_blocks (domain, severity, reject_media)
+        values ('rejected.example', 'noop', true)`,
+    );
+    const authorId = await upsertRemoteAccount(database, {
+      uri: 'https://media.rejected.example/users/rita',
+      username: 'rita',
+      domain: 'media.rejected.example',
+      displayName: 'Rita',
+      note: '',
+      url: null,
+      inboxUrl: 'https://media.rejected.example/users/rita/inbox',
+      sharedInboxUrl: null,
+      avatarUrl: null,
+      headerUrl: null,
+      createdAt: null,
+    });
+    const [media] = await receivedWith([image(`${filesOrigin}/photo.jpg?rejected`)], authorId);
+    expect(media).toMatchObject({
+      processing: 'failed',
+      originalKey: null,
+      remoteUrl: `${filesOrigin}/photo.jpg?rejected`,
+      failureReason: 'This server does not fetch media from media.rejected.example',
+    });
+    expect(fetched).not.toContain('/photo.jpg?rejected');
   });
 });

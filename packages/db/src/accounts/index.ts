@@ -16,6 +16,10 @@ export {
 } from '../operations/accounts.js';
 export type { LocalAccount } from '../operations/local-account.js';
 export {
+  deleteOwnAccount,
+  purgeDeletedAccountsStatuses,
+} from '../operations/accounts/delete-own-account.js';
+export {
   requestPasswordReset,
   requestEmailConfirmation,
   findAccountTokenEmail,

@@ -28,6 +28,7 @@ export {
 export { ACTOR_KEY_ALGORITHMS, type ActorKeyAlgorithm } from '../schema/index.js';
 export {
   enqueueFederationDeliveries,
+  ENQUEUE_BATCH,
   inboxHost,
   type FederationDeliveryRequest,
   type ClaimedFederationDelivery,
@@ -42,6 +43,8 @@ export {
   findOutgoingStatus,
   findStatusObjectRef,
   federationInboxes,
+  everyKnownInbox,
+  knownPeerDomains,
   publicStatusIdsOf,
   type OutgoingStatus,
   type FederatedActorRef,

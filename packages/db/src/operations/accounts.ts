@@ -154,6 +154,8 @@ export async function authenticate(
     .where(
       and(
         isLocal,
+        // A deleted account signs in no more, whoever knows its old password.
+        isNull(accounts.deletedAt),
         login.includes('@')
           ? sql`lower(${accounts.email}) = lower(${login})`
           : sql`lower(${accounts.username}) = lower(${login})`,

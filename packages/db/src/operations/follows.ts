@@ -4,7 +4,11 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { accounts, follows } from '../schema/index.js';
 import { isSnowflakeId } from '../ids.js';
-import { requestFollowIfLocked, withdrawFollowRequest } from './follow-requests.js';
+import {
+  closeFollowRequest,
+  requestFollowIfLocked,
+  withdrawFollowRequest,
+} from './follow-requests.js';
 import { newEvent, outboxInsert } from './outbox.js';
 import { blockBetween, muteInForce } from '../queries/exclusions.js';
 
@@ -133,6 +137,30 @@ export async function deleteFollow(
     .set({ followersCount: sql`greatest(${accounts.followersCount} - 1, 0)` })
     .where(eq(accounts.id, input.targetAccountId));
   return true;
+}
+
+/**
+ * Ends every follow and follow request of `accountId`, both ways (an account gone): the counters
+ * follow, and the `AccountUnfollowed` of each follow is returned for the caller's outbox write.
+ */
+export async function endRelationsOf(
+  tx: Executor,
+  accountId: string,
+  requestId: string | null,
+): Promise<DomainEvent[]> {
+  const related = await queryRows<{ accountId: string; targetAccountId: string }>(
+    tx,
+    sql`select account_id::text as "accountId", target_account_id::text as "targetAccountId"
+      from follows where account_id = ${accountId} or target_account_id = ${accountId}
+      union select account_id::text, target_account_id::text
+      from follow_requests where account_id = ${accountId} or target_account_id = ${accountId}`,
+  );
+  const events: DomainEvent[] = [];
+  for (const pair of related) {
+    if (await deleteFollow(tx, pair)) events.push(newEvent('AccountUnfollowed', pair, requestId));
+    await closeFollowRequest(tx, { ...pair, requestId }, 'withdrawn');
+  }
+  return events;
 }
 
 export interface Relationship {

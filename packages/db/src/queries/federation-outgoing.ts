@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
+import { domainBlockCovers } from './instance-domain-blocks.js';
 import { hydrateStatuses } from './hydrate.js';
 import type { StatusView } from './views.js';
 
@@ -129,6 +130,37 @@ export async function federationInboxes(
       order by 1`,
   );
   return rows.map((row) => row.inbox).filter((inbox) => inbox !== null);
+}
+
+/**
+ * Every inbox this server knows: the shared inbox (or, without one, the own inbox) of each remote
+ * account it is not suspended from, each once. A local actor's `Delete` goes to all of them, as
+ * Mastodon sends it, so that every server that ever saw the account forgets it, not only its
+ * followers' servers.
+ */
+export async function everyKnownInbox(executor: Executor): Promise<string[]> {
+  const rows = await queryRows<{ inbox: string }>(
+    executor,
+    sql`select distinct coalesce(a.shared_inbox_url, a.inbox_url) as inbox from accounts a
+      where a.domain is not null and a.suspended_at is null order by 1`,
+  );
+  return rows.map((row) => row.inbox);
+}
+
+/**
+ * The domains of the remote accounts this server knows (`GET /api/v1/instance/peers`), but those
+ * an instance domain block suspends, in order.
+ */
+export async function knownPeerDomains(executor: Executor): Promise<string[]> {
+  const rows = await queryRows<{ domain: string }>(
+    executor,
+    sql`select distinct a.domain from accounts a
+      where a.domain is not null
+        and not exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
+          and ${domainBlockCovers(sql`b`, sql`a.domain`)})
+      order by 1`,
+  );
+  return rows.map((row) => row.domain);
 }
 
 /**

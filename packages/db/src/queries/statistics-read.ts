@@ -31,10 +31,13 @@ export async function readInstanceCounts(executor: Executor): Promise<InstanceCo
   const [row] = await queryRows<InstanceCounts>(
     executor,
     sql`
-    select (select count(*)::int from accounts) as users,
-      (select count(*)::int from accounts where last_status_at >= current_date - 30) as "activeMonth",
-      (select count(*)::int from accounts where last_status_at >= current_date - 180) as "activeHalfyear",
-      (select coalesce(sum(statuses_count), 0)::int from accounts) as "localPosts"`,
+    select (select count(*)::int from accounts where domain is null) as users,
+      (select count(*)::int from accounts
+        where domain is null and last_status_at >= current_date - 30) as "activeMonth",
+      (select count(*)::int from accounts
+        where domain is null and last_status_at >= current_date - 180) as "activeHalfyear",
+      (select coalesce(sum(statuses_count), 0)::int from accounts where domain is null)
+        as "localPosts"`,
   );
   return row!;
 }

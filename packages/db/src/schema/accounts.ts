@@ -51,6 +51,11 @@ export const accounts = pgTable(
     sensitizedAt: timestamp('sensitized_at', { withTimezone: true }),
     /** Cannot sign in, its tokens do not work (Mastodon's "disable", on the login not the profile). */
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /**
+     * Its owner deleted it (`deleteOwnAccount`): suspended for good, its username stays taken (as
+     * in Mastodon), its statuses and media purged by the worker.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** False while a sign-up waits for a moderator (REGISTRATIONS_MODE=approval). */
     approved: boolean('approved').notNull().default(true),
     /** Why the applicant wants to join, shown to moderators. */

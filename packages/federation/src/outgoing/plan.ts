@@ -9,6 +9,7 @@ import type { Federation } from '@fedify/fedify';
 import type { Activity } from '@fedify/vocab';
 import { type Database } from '@murmur/db';
 import {
+  everyKnownInbox,
   federationInboxes,
   findOutgoingStatus,
   findRemotePollVote,
@@ -59,6 +60,7 @@ export const FEDERATED_EVENT_TYPES = [
   'AccountUpdated',
   'AccountSuspended',
   'AccountUnsuspended',
+  'AccountDeleted',
   'StatusFavourited',
   'StatusUnfavourited',
   'PollVoted',
@@ -285,10 +287,13 @@ export function createOutgoingPlanner(options: {
         const at = new Date(event.occurredAt);
         return plan(account, updatePersonActivity(person as never, at), inboxes);
       }
-      case 'AccountSuspended': {
+      // A deleted account is suspended for good: the same Delete.
+      case 'AccountSuspended':
+      case 'AccountDeleted': {
         const account = await findAccountById(read, event.data.accountId);
         if (!account || !account.suspendedAt) return null;
-        const inboxes = await federationInboxes(read, { accountId: account.id, followers: true });
+        // Every server that knows of the account forgets it, not only its followers' (Mastodon's way).
+        const inboxes = await everyKnownInbox(read);
         return plan(account, deletePersonActivity(publicOrigin, account.username), inboxes);
       }
       // A local vote in a remote poll goes to the poll's author, one note per choice as Mastodon

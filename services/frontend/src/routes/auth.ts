@@ -11,7 +11,7 @@ import {
   revokeAccessTokenById,
 } from '@murmur/db/auth';
 import { oauthSignInCookieName } from '@murmur/service-kit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { HttpError } from '../errors.js';
 import { html } from '@murmur/service-kit/web-edge';
@@ -33,6 +33,14 @@ const CallbackQuery = Type.Object({
   error: Type.Optional(Type.String({ maxLength: 200 })),
   error_description: Type.Optional(Type.String({ maxLength: 1000 })),
 });
+
+/** Forgets the browser's sign-in: the website's session cookie and the API's sign-in cookie. */
+export function clearSignInCookies(reply: FastifyReply, https: boolean): void {
+  const cookieOptions = { path: '/', secure: https, httpOnly: true, sameSite: 'lax' } as const;
+  reply.clearCookie(sessionCookieName(https), cookieOptions);
+  // The API's sign-in cookie (same origin): without this, "Sign in" would skip the password.
+  reply.clearCookie(oauthSignInCookieName(https), cookieOptions);
+}
 
 export async function registerAuthRoutes(
   app: FastifyInstance,
@@ -132,10 +140,7 @@ export async function registerAuthRoutes(
           'signed out',
         );
       }
-      const cookieOptions = { path: '/', secure: https, httpOnly: true, sameSite: 'lax' } as const;
-      reply.clearCookie(cookieName, cookieOptions);
-      // The API's sign-in cookie (same origin): without this, "Sign in" would skip the password.
-      reply.clearCookie(oauthSignInCookieName(https), cookieOptions);
+      clearSignInCookies(reply, https);
       return reply.redirect('/', 303);
     },
   );

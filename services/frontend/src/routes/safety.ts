@@ -12,6 +12,7 @@ import {
   unmuteAccount,
 } from '@murmur/db/safety';
 import { findAccountByUsername, type AccountView } from '@murmur/db/accounts';
+import { findRemoteAccount } from '@murmur/db/federation';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { HttpError } from '../errors.js';
@@ -20,31 +21,51 @@ import { profilePath } from '@murmur/service-kit/public-urls';
 import { pageContext, redirectBack, sendPage, type FrontendDependencies } from '../pages.js';
 import { actionButton } from '../views/layout.js';
 import { requireViewer } from './reading.js';
-import { ActionForm, UsernameParams } from './schemas.js';
+import { AccountHandleParams, ActionForm } from './schemas.js';
+import { accountHref, acctOf, handleOf } from '../views/accounts.js';
 
 const session = { csrf: 'session' } as const;
 const LIST_LIMIT = 80;
 
 export function registerSafetyRoutes(app: FastifyInstance, deps: FrontendDependencies): void {
+  /**
+   * The account a button names: `alice` here, `mallory@remote.example` of another server (blocked or
+   * muted from the settings' list; this website has no profile pages for them), and where to go
+   * back to without a `return_to`.
+   */
+  async function findTarget(handle: string): Promise<{ id: string; fallback: string } | null> {
+    const at = handle.lastIndexOf('@');
+    if (at <= 0) {
+      const local = await findAccountByUsername(deps.database.primary, handle);
+      return local && { id: local.id, fallback: profilePath(local.username) };
+    }
+    const remote = await findRemoteAccount(
+      deps.database.primary,
+      handle.slice(0, at),
+      handle.slice(at + 1),
+    );
+    return remote && { id: remote.id, fallback: '/settings/blocks' };
+  }
+
   for (const [action, operation] of [
     ['block', blockAccount],
     ['unblock', unblockAccount],
     ['mute', muteAccount],
     ['unmute', unmuteAccount],
   ] as const) {
-    app.post<{ Params: Static<typeof UsernameParams>; Body: ActionForm }>(
+    app.post<{ Params: Static<typeof AccountHandleParams>; Body: ActionForm }>(
       `/@:username/${action}`,
-      { config: session, schema: { params: UsernameParams, body: ActionForm } },
+      { config: session, schema: { params: AccountHandleParams, body: ActionForm } },
       async (request, reply) => {
         const viewer = requireViewer(request);
-        const target = await findAccountByUsername(deps.database.primary, request.params.username);
+        const target = await findTarget(request.params.username);
         if (!target) throw new HttpError(404, 'There is nobody with that name here.');
         await operation(deps.database, {
           accountId: viewer.account.id,
           targetAccountId: target.id,
           requestId: request.id,
         });
-        return redirectBack(reply, request.body.return_to, `${profilePath(target.username)}`);
+        return redirectBack(reply, request.body.return_to, target.fallback);
       },
     );
   }
@@ -59,11 +80,11 @@ export function registerSafetyRoutes(app: FastifyInstance, deps: FrontendDepende
       mutedAccounts(deps.database.primary, accountId, { limit: LIST_LIMIT }),
     ]);
     const row = (account: AccountView, action: 'unblock' | 'unmute', note = '') =>
-      html`<li><a href="${profilePath(account.username)}">@${account.username}</a>${note} ${actionButton(
+      html`<li><a href="${accountHref(account)}">${handleOf(account)}</a>${note} ${actionButton(
         context,
-        `${profilePath(account.username)}/${action}`,
+        `${profilePath(acctOf(account))}/${action}`,
         action === 'unblock' ? 'Unblock' : 'Unmute',
-        { ariaLabel: `${action === 'unblock' ? 'Unblock' : 'Unmute'} @${account.username}` },
+        { ariaLabel: `${action === 'unblock' ? 'Unblock' : 'Unmute'} ${handleOf(account)}` },
       )}</li>`;
     const body = html`<h1>Blocks and mutes</h1>
 <p>Nobody is told that you blocked or muted them. A blocked account cannot follow you or see your

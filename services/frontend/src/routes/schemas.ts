@@ -14,6 +14,11 @@ export const UsernameParams = Type.Object({
 });
 export type UsernameParams = Static<typeof UsernameParams>;
 
+/** An account here (`alice`) or of another server (`mallory@remote.example`). */
+export const AccountHandleParams = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 300 }),
+});
+
 export const StatusParams = Type.Object({
   /** The author's username, or `user@host` for another server's post. */
   username: Type.String({ minLength: 1, maxLength: 300 }),

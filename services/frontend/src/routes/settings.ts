@@ -137,6 +137,11 @@ ${field('current_password', 'Current password', (d) => html`<input type="passwor
 ${field('new_password', 'New password', (d) => html`<input type="password" id="new_password" name="new_password" autocomplete="new-password" required minlength="8"${d}>`, errors, 'At least 8 characters. You stay signed in here; every other app and session is signed out.')}
 <button type="submit" class="button primary">Change password</button>
 </form>
+</section>
+<section aria-labelledby="delete-heading" class="card">
+<h2 id="delete-heading">Delete account</h2>
+<p>Removes your profile, posts and media here and on other servers; your name stays taken.
+<a href="/settings/delete">Delete your account</a></p>
 </section>`;
     return sendPage(reply, context, { title: 'Settings', body, noindex: true }, statusCode);
   }

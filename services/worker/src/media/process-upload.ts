@@ -101,9 +101,16 @@ async function processUpload(
  */
 async function processRemote(
   deps: MediaHandlerDependencies,
-  media: { id: string; remoteUrl: string },
+  media: { id: string; remoteUrl: string; mediaRejectedFrom: string | null },
   log: Logger,
 ): Promise<void> {
+  if (media.mediaRejectedFrom !== null) {
+    // The operator rejects this server's media (Mastodon's reject_media): no request goes there.
+    const reason = `This server does not fetch media from ${media.mediaRejectedFrom}`;
+    await markMediaFailed(deps.database, { mediaId: media.id, reason });
+    log.info({ mediaId: media.id, reason }, 'remote attachment not fetched');
+    return;
+  }
   const fetched = await fetchRemoteFile(deps.fetchRemote, media.remoteUrl);
   if ('refused' in fetched) {
     await markMediaFailed(deps.database, { mediaId: media.id, reason: fetched.refused });

@@ -6,12 +6,10 @@
  * home feeds); pending follow requests close. Deleting twice changes nothing.
  */
 import { sql } from 'drizzle-orm';
-import type { DomainEvent } from '@murmur/events';
 import { queryRows, type Database } from '../../client.js';
 import { withTransaction } from '../../transaction.js';
-import { closeFollowRequest } from '../follow-requests.js';
-import { deleteFollow } from '../follows.js';
-import { newEvent, outboxInsert } from '../outbox.js';
+import { endRelationsOf } from '../follows.js';
+import { outboxInsert } from '../outbox.js';
 
 export async function deleteRemoteAccount(database: Database, accountId: string): Promise<void> {
   await withTransaction(database, async (tx) => {
@@ -22,18 +20,7 @@ export async function deleteRemoteAccount(database: Database, accountId: string)
         returning id::text as id`,
     );
     if (marked.length === 0) return;
-    const related = await queryRows<{ accountId: string; targetAccountId: string }>(
-      tx,
-      sql`select account_id::text as "accountId", target_account_id::text as "targetAccountId"
-        from follows where account_id = ${accountId} or target_account_id = ${accountId}
-        union select account_id::text, target_account_id::text
-        from follow_requests where account_id = ${accountId} or target_account_id = ${accountId}`,
-    );
-    const events: DomainEvent[] = [];
-    for (const pair of related) {
-      if (await deleteFollow(tx, pair)) events.push(newEvent('AccountUnfollowed', pair, null));
-      await closeFollowRequest(tx, { ...pair, requestId: null }, 'withdrawn');
-    }
+    const events = await endRelationsOf(tx, accountId, null);
     if (events.length > 0) await tx.execute(outboxInsert(events));
   });
 }

@@ -2,11 +2,21 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import { isSnowflakeId } from '../../ids.js';
+import { domainBlockCovers } from '../../queries/instance-domain-blocks.js';
 import type { MediaMeta } from '../../schema/index.js';
 
 /** Where the file to process is: an upload in storage, or another server's attachment. */
 export type PendingMedia = { id: string; accountId: string } & (
-  { incomingKey: string; remoteUrl: null } | { incomingKey: null; remoteUrl: string }
+  | { incomingKey: string; remoteUrl: null; mediaRejectedFrom: null }
+  | {
+      incomingKey: null;
+      remoteUrl: string;
+      /**
+       * The owner's domain when an instance domain block rejects its media (`reject_media`, or a
+       * suspension): the file is not fetched.
+       */
+      mediaRejectedFrom: string | null;
+    }
 );
 
 /**
@@ -20,11 +30,16 @@ export async function findPendingMedia(
   if (!isSnowflakeId(mediaId)) return null;
   const [row] = await queryRows<PendingMedia>(
     database.primary,
-    sql`select id::text as "id", account_id::text as "accountId", incoming_key as "incomingKey",
-        case when incoming_key is null then remote_url end as "remoteUrl"
-      from media_attachments
-      where id = ${mediaId} and processing = 'pending'
-        and (incoming_key is not null or remote_url is not null)`,
+    sql`select m.id::text as "id", m.account_id::text as "accountId",
+        m.incoming_key as "incomingKey",
+        case when m.incoming_key is null then m.remote_url end as "remoteUrl",
+        case when m.incoming_key is null and exists (select 1 from instance_domain_blocks b
+            where (b.reject_media or b.severity = 'suspend')
+              and ${domainBlockCovers(sql`b`, sql`a.domain`)})
+          then a.domain end as "mediaRejectedFrom"
+      from media_attachments m join accounts a on a.id = m.account_id
+      where m.id = ${mediaId} and m.processing = 'pending'
+        and (m.incoming_key is not null or m.remote_url is not null)`,
     { prepared: true },
   );
   return row ?? null;

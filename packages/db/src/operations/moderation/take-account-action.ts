@@ -55,6 +55,10 @@ export async function takeAccountAction(
 ): Promise<void> {
   await withTransaction(database, async (tx) => {
     const target = await lockTargetAccount(tx, input.moderatorId, input.accountId);
+    if (input.type === 'unsuspend' && target.deletedAt !== null) {
+      // Its owner deleted it: its profile and sign-in are gone, and other servers were told so.
+      throw new DomainError('NotAllowed', 'This account was deleted by its owner');
+    }
     const reportId = input.reportId ?? null;
     if (reportId !== null) {
       const resolved = await tx

@@ -3,8 +3,9 @@
  * the calling process so it can send them at once, and the event's marker, in one statement. A
  * redelivered event finds its rows and writes nothing new: no inbox gets an activity twice.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../../client.js';
+import { withTransaction } from '../../../transaction.js';
 import { domainBlockCovers } from '../../../queries/instance-domain-blocks.js';
 
 export interface FederationDeliveryRequest {
@@ -44,18 +45,18 @@ export function inboxHost(inboxUrl: string): string {
   return new URL(inboxUrl).host.toLowerCase();
 }
 
-/** Returns the rows written now (none when the event had been enqueued already). */
-export async function enqueueFederationDeliveries(
-  database: Database,
-  request: FederationDeliveryRequest,
-): Promise<ClaimedFederationDelivery[]> {
-  const inboxes = [...new Set(request.inboxUrls)];
-  const rows = await queryRows<ClaimedFederationDelivery>(
-    database.primary,
-    sql`with marked as (
-        insert into processed_events (consumer, event_id) values (${request.consumer}, ${request.eventId})
-        on conflict do nothing returning 1
-      )
+/**
+ * Most inboxes written in one statement: an actor's `Delete` goes to every inbox the server knows,
+ * thousands of them, which are written in batches in one transaction instead.
+ */
+export const ENQUEUE_BATCH = 1000;
+
+/**
+ * The insert of the rows for `inboxes`, when the `marked` query (the event's marker) yields a row,
+ * returning them as claimed.
+ */
+function insertDeliveries(request: FederationDeliveryRequest, inboxes: string[], marked: SQL) {
+  return sql`with marked as (${marked})
       , inserted as (insert into federation_deliveries
         (event_id, activity_index, inbox_url, host, sender_account_id, activity, leased_until)
       select ${request.eventId}, act.n - 1, i.inbox_url, i.host, ${request.senderAccountId},
@@ -71,7 +72,41 @@ export async function enqueueFederationDeliveries(
       on conflict (event_id, activity_index, inbox_url) do nothing
       returning *)
       select ${CLAIMED_COLUMNS} from inserted d join accounts a on a.id = d.sender_account_id
-      order by d.id`,
-  );
-  return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
+      order by d.id`;
+}
+
+/** Returns the rows written now (none when the event had been enqueued already). */
+export async function enqueueFederationDeliveries(
+  database: Database,
+  request: FederationDeliveryRequest,
+): Promise<ClaimedFederationDelivery[]> {
+  const inboxes = [...new Set(request.inboxUrls)];
+  const marker = sql`insert into processed_events (consumer, event_id)
+    values (${request.consumer}, ${request.eventId}) on conflict do nothing returning 1`;
+  const claimed = (rows: ClaimedFederationDelivery[]) =>
+    rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
+  if (inboxes.length <= ENQUEUE_BATCH) {
+    // The common case, one statement: the marker and the rows.
+    return claimed(
+      await queryRows<ClaimedFederationDelivery>(
+        database.primary,
+        insertDeliveries(request, inboxes, marker),
+      ),
+    );
+  }
+  return withTransaction(database, async (transaction) => {
+    const [fresh] = await queryRows(transaction, marker);
+    if (!fresh) return [];
+    const written: ClaimedFederationDelivery[] = [];
+    for (let start = 0; start < inboxes.length; start += ENQUEUE_BATCH) {
+      const batch = inboxes.slice(start, start + ENQUEUE_BATCH);
+      written.push(
+        ...(await queryRows<ClaimedFederationDelivery>(
+          transaction,
+          insertDeliveries(request, batch, sql`select 1`),
+        )),
+      );
+    }
+    return claimed(written);
+  });
 }

@@ -6,6 +6,7 @@ import { MAX_FEATURED_TAGS } from '@murmur/db/tags';
 import { MAX_MEDIA_DESCRIPTION_LENGTH, MAX_MEDIA_PER_STATUS } from '@murmur/db/media';
 import { MAX_PINNED_STATUSES, POLL_LIMITS } from '@murmur/db/statuses';
 import { DomainError } from '@murmur/db';
+import { knownPeerDomains } from '@murmur/db/federation';
 import { listInstanceRules, listPublicInstanceDomainBlocks } from '@murmur/db/moderation';
 import { readDailyStatistics, readInstanceCounts } from '@murmur/db/statistics';
 import { MEDIA_LIMITS, SUPPORTED_IMAGE_TYPES } from '@murmur/media';
@@ -216,11 +217,13 @@ export default async function instanceRoutes(app: ApiInstance): Promise<void> {
       config: publicRoute,
       schema: {
         tags: instanceTags,
-        summary: 'Known peer domains (none: this server does not federate)',
+        summary: 'Domains this server knows',
+        description:
+          'The domains of the remote accounts this server knows, but those it suspended, in order.',
         response: { 200: Type.Array(Type.String()) },
       },
     },
-    async () => [],
+    async () => knownPeerDomains(app.database.replica),
   );
 
   app.get(
