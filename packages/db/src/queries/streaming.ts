@@ -144,6 +144,9 @@ export async function streamingAudiences(
   const statusId = sql`w.status_id`;
   // A boost is judged by what it boosts (as the timelines' filters and exclusions do).
   const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId})`;
+  // Flags only when the viewer has one: most viewers of a new post have none, and a null is
+  // cheaper to send and parse than a JSON object of falses (a null reads as all false).
+  const anyFlag = sql`where x.favourited or x.reblogged or x.bookmarked or x.pinned`;
   const rowsRead = queryRows<AudienceRow & { request: number }>(
     executor,
     sql`
@@ -164,10 +167,10 @@ export async function streamingAudiences(
       (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fs
         join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredPublic",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
-        from statuses s where s.id = ${statusId}) x) as "flags",
+        from statuses s where s.id = ${statusId}) x ${anyFlag}) as "flags",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
-        from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x)
-        as "originalFlags"
+        from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x
+        ${anyFlag}) as "originalFlags"
     from unnest(${pairColumn((p) => p.request.index)}::int[],
         ${pairColumn((p) => p.tokenId)}::bigint[],
         ${pairColumn((p) => p.request.statusId)}::bigint[],
@@ -217,7 +220,7 @@ interface ViewsOfStatus {
 
 const flagBits = (flags: ViewerFlags | null): string =>
   flags === null
-    ? '-'
+    ? '0000'
     : `${+(flags.favourited === true)}${+(flags.reblogged === true)}${+(flags.bookmarked === true)}${+(flags.pinned === true)}`;
 
 /**
