@@ -456,9 +456,12 @@ describe('lists, edits and warn filters on the stream', () => {
   it("renders a status for each viewer: the author's `pinned`, a follower's favourite, a warn filter's `filtered` (SSE)", async () => {
     // One event, four viewers: the fan-out renders each distinct view once and shares it, so each
     // viewer must still get exactly its own entity.
-    const [author, fan, filterer, plain] = await Promise.all(
-      Array.from({ length: 4 }, () => signedInUser(testDb.database)),
-    );
+    const [author, fan, filterer, plain] = await Promise.all([
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+    ]);
     for (const reader of [fan, filterer, plain]) {
       const follow = await app.inject({
         method: 'POST',
