@@ -453,6 +453,87 @@ describe('lists, edits and warn filters on the stream', () => {
     }
     expect(streamed).toEqual(fromTimeline);
   }, 60_000);
+  it("renders a status for each viewer: the author's `pinned`, a follower's favourite, a warn filter's `filtered` (SSE)", async () => {
+    // One event, four viewers: the fan-out renders each distinct view once and shares it, so each
+    // viewer must still get exactly its own entity.
+    const [author, fan, filterer, plain] = await Promise.all([
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+      signedInUser(testDb.database),
+    ]);
+    for (const reader of [fan, filterer, plain]) {
+      const follow = await app.inject({
+        method: 'POST',
+        url: `/api/v1/accounts/${author.id}/follow`,
+        headers: reader.headers,
+      });
+      expect(follow.statusCode).toBe(200);
+    }
+    const filter = await app.inject({
+      method: 'POST',
+      url: '/api/v2/filters',
+      headers: filterer.headers,
+      payload: {
+        title: 'Vegetables',
+        context: ['home'],
+        filter_action: 'warn',
+        keywords_attributes: [{ keyword: 'radishes' }],
+      },
+    });
+    expect(filter.statusCode).toBe(200);
+    const viewers = [author, fan, filterer, plain];
+    const homes = await Promise.all(
+      viewers.map((viewer) => sse('/api/v1/streaming/user', viewer.token)),
+    );
+    await subscribed({ user: 4 });
+    const id = await post(author, 'radishes before the edit');
+    for (const home of homes) {
+      await home.received.waitFor(
+        (event) => event.event === 'update' && JSON.parse(event.data).id === id,
+      );
+    }
+    const favourited = await app.inject({
+      method: 'POST',
+      url: `/api/v1/statuses/${id}/favourite`,
+      headers: fan.headers,
+    });
+    expect(favourited.statusCode).toBe(200);
+    const edited = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/statuses/${id}`,
+      headers: author.headers,
+      payload: { status: 'radishes after the edit' },
+    });
+    expect(edited.statusCode).toBe(200);
+    const [byAuthor, byFan, byFilterer, byPlain] = await Promise.all(
+      homes.map(async (home) => {
+        const got = await home.received.waitFor(
+          (event) => event.event === 'status.update' && JSON.parse(event.data).id === id,
+        );
+        const status = JSON.parse(got.data);
+        expectMastodonSchema('Status', status);
+        return status;
+      }),
+    );
+    expect(byAuthor.pinned).toBe(false);
+    expect(byFan.favourited).toBe(true);
+    expect(byFan).not.toHaveProperty('pinned');
+    expect(byPlain.favourited).toBe(false);
+    expect(byFilterer.favourited).toBe(false);
+    expect(byFilterer.filtered).toHaveLength(1);
+    expect(byFilterer.filtered[0].filter.title).toBe('Vegetables');
+    expect([byAuthor, byFan, byPlain].map((status) => status.filtered)).toEqual([[], [], []]);
+    // The others get what the REST API gives each of them.
+    for (const [viewer, streamed] of [
+      [author, byAuthor],
+      [fan, byFan],
+      [plain, byPlain],
+    ] as const) {
+      const rest = await app.inject({ url: `/api/v1/statuses/${id}`, headers: viewer.headers });
+      expect(streamed).toEqual(rest.json());
+    }
+  }, 60_000);
 });
 
 describe('limits', () => {

@@ -46,6 +46,10 @@ export interface StreamingViewer {
   statusIn: { home: StatusView | null; public: StatusView | null };
 }
 
+/**
+ * Viewers with the same flags and filter matches share the same `status` and `statusIn` objects
+ * (read-only): the streaming API renders each distinct object once per event.
+ */
 export interface StreamingAudience {
   /** The status as an anonymous reader gets it; null when anonymous readers may not read it. */
   anonymous: StatusView | null;
@@ -140,6 +144,9 @@ export async function streamingAudiences(
   const statusId = sql`w.status_id`;
   // A boost is judged by what it boosts (as the timelines' filters and exclusions do).
   const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId})`;
+  // Flags only when the viewer has one: most viewers of a new post have none, and a null is
+  // cheaper to send and parse than a JSON object of falses (a null reads as all false).
+  const anyFlag = sql`where x.favourited or x.reblogged or x.bookmarked or x.pinned`;
   const rowsRead = queryRows<AudienceRow & { request: number }>(
     executor,
     sql`
@@ -160,10 +167,10 @@ export async function streamingAudiences(
       (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fs
         join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredPublic",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
-        from statuses s where s.id = ${statusId}) x) as "flags",
+        from statuses s where s.id = ${statusId}) x ${anyFlag}) as "flags",
       (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
-        from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x)
-        as "originalFlags"
+        from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x
+        ${anyFlag}) as "originalFlags"
     from unnest(${pairColumn((p) => p.request.index)}::int[],
         ${pairColumn((p) => p.tokenId)}::bigint[],
         ${pairColumn((p) => p.request.statusId)}::bigint[],
@@ -205,50 +212,92 @@ export async function streamingAudiences(
   return audiences;
 }
 
+/** The views of a status one viewer gets: as REST gives it, and in each timeline context. */
+interface ViewsOfStatus {
+  status: StatusView;
+  statusIn: { home: StatusView; public: StatusView };
+}
+
+const flagBits = (flags: ViewerFlags | null): string =>
+  flags === null
+    ? '0000'
+    : `${+(flags.favourited === true)}${+(flags.reblogged === true)}${+(flags.bookmarked === true)}${+(flags.pinned === true)}`;
+
+/**
+ * What of a row its views depend on. Rows with the same facts share one set of view objects: for
+ * a new post every follower has the same (no flags, usually no filter match), so an event with a
+ * thousand viewers builds a handful of objects rather than three copies of the status each, and
+ * the API renders each distinct object once.
+ */
+function viewFacts(row: AudienceRow): string {
+  const flags = flagBits(row.flags) + flagBits(row.originalFlags);
+  const { filteredHome, filteredPublic, originalFilteredHome, originalFilteredPublic } = row;
+  const unfiltered = [
+    filteredHome,
+    filteredPublic,
+    originalFilteredHome,
+    originalFilteredPublic,
+  ].every((matches) => matches === null || matches.length === 0);
+  return unfiltered
+    ? flags
+    : `${flags}${JSON.stringify([filteredHome, filteredPublic, originalFilteredHome, originalFilteredPublic])}`;
+}
+
 /** One request's rows as its audience: each viewer's view of `base` (the hydrated status). */
 function audienceOf(base: StatusView | null, rows: AudienceRow[]): StreamingAudience {
-  const asSeenBy = (row: AudienceRow): StatusView | null => {
-    if (!row.mayRead || row.excluded || base === null) return null;
+  const asSeenBy = (row: AudienceRow): StatusView => {
     return {
-      ...base,
+      ...base!,
       ...cleanFlags(row.flags),
-      reblog: base.reblog === null ? null : { ...base.reblog, ...cleanFlags(row.originalFlags) },
+      reblog: base!.reblog === null ? null : { ...base!.reblog, ...cleanFlags(row.originalFlags) },
     };
   };
   const withMatches = (
-    status: StatusView | null,
+    status: StatusView,
     own: StatusFilterMatch[] | null,
     original: StatusFilterMatch[] | null,
-  ): StatusView | null =>
-    status === null
-      ? null
-      : {
-          ...status,
-          filtered: own ?? [],
-          reblog: status.reblog === null ? null : { ...status.reblog, filtered: original ?? [] },
-        };
+  ): StatusView => ({
+    ...status,
+    filtered: own ?? [],
+    reblog: status.reblog === null ? null : { ...status.reblog, filtered: original ?? [] },
+  });
+  const viewsByFacts = new Map<string, ViewsOfStatus>();
+  const viewsOf = (row: AudienceRow): ViewsOfStatus | null => {
+    if (!row.mayRead || row.excluded || base === null) return null;
+    const facts = viewFacts(row);
+    let views = viewsByFacts.get(facts);
+    if (views === undefined) {
+      const status = asSeenBy(row);
+      views = {
+        status,
+        statusIn: {
+          home: withMatches(status, row.filteredHome, row.originalFilteredHome),
+          public: withMatches(status, row.filteredPublic, row.originalFilteredPublic),
+        },
+      };
+      viewsByFacts.set(facts, views);
+    }
+    return views;
+  };
   const anonymousRow = rows.find((row) => row.tokenId === null);
   return {
-    anonymous: anonymousRow ? asSeenBy(anonymousRow) : null,
+    anonymous: anonymousRow ? (viewsOf(anonymousRow)?.status ?? null) : null,
     viewers: rows
       .filter((row): row is AudienceRow & { tokenId: string } => row.tokenId !== null)
       .map((row) => {
-        const status = asSeenBy(row);
+        const views = viewsOf(row);
         return {
           tokenId: row.tokenId,
           viewerId: row.viewerId,
           mayRead: row.mayRead,
           followsAccount: row.followsAccount,
-          status,
+          status: views?.status ?? null,
           // As the REST timelines: a `hide` match of the status or of the post it boosts.
           hiddenIn: {
             home: hides(row.filteredHome) || hides(row.originalFilteredHome),
             public: hides(row.filteredPublic) || hides(row.originalFilteredPublic),
           },
-          statusIn: {
-            home: withMatches(status, row.filteredHome, row.originalFilteredHome),
-            public: withMatches(status, row.filteredPublic, row.originalFilteredPublic),
-          },
+          statusIn: views?.statusIn ?? { home: null, public: null },
         };
       }),
   };

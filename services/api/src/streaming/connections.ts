@@ -39,6 +39,9 @@ const eventStreamMessage = lastMessageMemo(
   (_label, event, payload) => `event: ${event}\ndata: ${payload}\n\n`,
 );
 
+/** Send options of every message (one object, not one per socket written to). */
+const TEXT_FRAME = { binary: false } as const;
+
 /** A connection with a heartbeat: pings on a WebSocket, a comment line on an event stream. */
 export interface LiveConnection extends StreamConnection {
   heartbeat(): void;
@@ -59,7 +62,7 @@ export function webSocketConnection(
     subscriptions: new Map(),
     send(subscription: Subscription, event: string, payload: string) {
       if (socket.readyState !== socket.OPEN) return;
-      socket.send(webSocketMessage(subscription.label, event, payload), { binary: false });
+      socket.send(webSocketMessage(subscription.label, event, payload), TEXT_FRAME);
       if (socket.bufferedAmount > maxBufferedBytes) {
         // A close frame would wait behind what the client is not reading: cut the connection.
         hub.remove(connection);

@@ -26,7 +26,7 @@ import { serializeNotification } from '../entities/notification.js';
 import type { StatusJsonWriter } from '../entities/status-json.js';
 import { scopesAllow } from '../plugins/scopes.js';
 import type { StatementBatcher } from './statement-batch.js';
-import { CLOSE, type StreamConnection, type StreamingHub } from './hub.js';
+import { CLOSE, type StreamConnection, type StreamIdentity, type StreamingHub } from './hub.js';
 import { scopesFor, type StreamName, type Subscription } from './streams.js';
 
 /** The event types the streaming API listens to. */
@@ -61,10 +61,24 @@ const PUBLIC_STREAMS: readonly StreamName[] = [
 /** Streams a status reaches, as (connection, subscription) pairs, each pair once. */
 type Candidates = Map<StreamConnection, Subscription[]>;
 
+/**
+ * Per identity, the answer of `mayListen` for each stream: an identity's scopes do not change while
+ * its connection lives, and the question is asked for every recipient of every event.
+ */
+const listenable = new WeakMap<StreamIdentity, Map<StreamName, boolean>>();
+
 /** Anonymous readers open only public streams; a token must (still) carry the stream's scopes. */
 function mayListen(connection: StreamConnection, stream: StreamName): boolean {
-  const { tokenId, scopes } = connection.identity;
-  return tokenId === null || scopesAllow(scopes, scopesFor(stream));
+  const { identity } = connection;
+  if (identity.tokenId === null) return true;
+  let answers = listenable.get(identity);
+  if (answers === undefined) listenable.set(identity, (answers = new Map()));
+  let allowed = answers.get(stream);
+  if (allowed === undefined) {
+    allowed = scopesAllow(identity.scopes, scopesFor(stream));
+    answers.set(stream, allowed);
+  }
+  return allowed;
 }
 
 function collect(hub: StreamingHub, keys: readonly string[]): Candidates {
@@ -96,10 +110,9 @@ async function addHomeStreams(
   const { hub } = context;
   const connected = hub.viewersOn('user');
   if (connected.size === 0) return;
-  const reached = new Set(await context.followers.ask(accountId));
-  reached.add(accountId);
-  for (const viewerId of alsoReached) reached.add(viewerId);
-  for (const viewerId of reached) {
+  // The followers' set is shared with the other events of the batch: read, never copied.
+  const followers = await context.followers.ask(accountId);
+  const addViewer = (viewerId: string): void => {
     for (const connection of hub.ofViewer(viewerId)) {
       const subscription = connection.subscriptions.get('user');
       if (!subscription || !mayListen(connection, 'user')) continue;
@@ -107,6 +120,10 @@ async function addHomeStreams(
       if (list) list.push(subscription);
       else candidates.set(connection, [subscription]);
     }
+  };
+  for (const viewerId of followers) addViewer(viewerId);
+  for (const viewerId of new Set([accountId, ...alsoReached])) {
+    if (!followers.has(viewerId)) addViewer(viewerId);
   }
 }
 
@@ -140,79 +157,61 @@ function shownOn(stream: StreamName, seen: SeenStatus): StatusView | null {
   return context === null ? seen.status : seen.statusIn[context];
 }
 
-function perConnection(
+/**
+ * Each candidate connection with its viewer's answer; connections whose token is no longer valid
+ * are closed and left out. A viewer's answer is used as it is (no copy per connection).
+ */
+function* perConnection(
   candidates: Candidates,
   audience: StreamingAudience,
-): Map<StreamConnection, SeenStatus> {
-  const byToken = new Map(audience.viewers.map((viewer) => [viewer.tokenId, viewer]));
-  const result = new Map<StreamConnection, SeenStatus>();
+): Generator<[StreamConnection, SeenStatus]> {
+  const byToken = new Map<string, SeenStatus>();
+  for (const viewer of audience.viewers) byToken.set(viewer.tokenId, viewer);
+  const anonymous: SeenStatus = {
+    status: audience.anonymous,
+    followsAccount: false,
+    hiddenIn: NOT_HIDDEN,
+    statusIn: { home: audience.anonymous, public: audience.anonymous },
+  };
   for (const connection of candidates.keys()) {
     const { tokenId } = connection.identity;
-    if (tokenId === null) {
-      result.set(connection, {
-        status: audience.anonymous,
-        followsAccount: false,
-        hiddenIn: NOT_HIDDEN,
-        statusIn: { home: audience.anonymous, public: audience.anonymous },
-      });
-      continue;
-    }
-    const viewer = byToken.get(tokenId);
-    if (!viewer) {
-      connection.close(CLOSE.revoked);
-      continue;
-    }
-    result.set(connection, {
-      status: viewer.status,
-      followsAccount: viewer.followsAccount,
-      hiddenIn: viewer.hiddenIn,
-      statusIn: viewer.statusIn,
-    });
+    const seen = tokenId === null ? anonymous : byToken.get(tokenId);
+    if (seen === undefined) connection.close(CLOSE.revoked);
+    else yield [connection, seen];
   }
-  return result;
 }
 
 /**
- * What of a viewer its status JSON depends on: signed in or not, being the author (`pinned`, a
- * poll's totals), its own flags, votes and filter matches (see `statusViewerFields` and
- * `serializePoll`). Viewers with the same key get the same text.
- */
-function renderingKey(status: StatusView, viewerId: string | null): string {
-  if (viewerId === null) return '';
-  const own = (view: StatusView) =>
-    [
-      view.account.id === viewerId,
-      view.favourited,
-      view.reblogged,
-      view.bookmarked,
-      view.muted === true,
-      view.pinned,
-      view.poll?.ownVotes?.join('.') ?? '',
-      view.filtered === undefined || view.filtered.length === 0
-        ? ''
-        : JSON.stringify(view.filtered),
-    ].join();
-  return status.reblog === null ? own(status) : `${own(status)}|${own(status.reblog)}`;
-}
-
-/**
- * JSON text of each distinct rendering within one event: for a new post every follower but the
- * author sees the same flags, so thousands of viewers share one rendering (and, in the transports,
- * one encoded message).
+ * JSON text of each distinct rendering within one event. The audience gives viewers with the same
+ * flags and filter matches the same view object, so a rendering is found by that object and by
+ * what of the viewer the JSON itself depends on (see `statusViewerFields`, `serializePoll`):
+ * signed in or not, and being an author of the status, of the post it boosts or of its poll
+ * (`pinned`, `voted`, a poll's hidden totals). For a new post every follower but the author shares
+ * one rendering (and, in the transports, one encoded message).
  */
 function statusWriter(
   context: FanoutContext,
 ): (status: StatusView, viewerId: string | null) => string {
-  const written = new Map<string, string>();
+  const written = new Map<StatusView, Map<string, string>>();
   return (status, viewerId) => {
-    const key = renderingKey(status, viewerId);
-    let json = written.get(key);
+    const role = viewerId === null ? '' : isAnAuthor(status, viewerId) ? viewerId : 'reader';
+    let byRole = written.get(status);
+    if (byRole === undefined) written.set(status, (byRole = new Map()));
+    let json = byRole.get(role);
     if (json === undefined) {
       json = context.statusJson.status(status, viewerId);
-      written.set(key, json);
+      byRole.set(role, json);
     }
     return json;
   };
+}
+
+function isAnAuthor(status: StatusView, viewerId: string): boolean {
+  return (
+    status.account.id === viewerId ||
+    status.poll?.authorId === viewerId ||
+    (status.reblog !== null && isAnAuthor(status.reblog, viewerId))
+  );
 }
 
 /** What decides which streams a status goes to. */
@@ -274,17 +273,17 @@ async function statusToStreams(
     const { status } = seen;
     if (status === null) continue;
     const viewerId = connection.identity.viewerId;
-    const own = viewerId === accountId;
+    const viewer = {
+      own: viewerId === accountId,
+      followsAccount: seen.followsAccount,
+      mentioned: viewerId !== null && mentioned.has(viewerId),
+    };
     for (const subscription of candidates.get(connection)!) {
       const shown = shownOn(subscription.name, seen);
       if (
         shown === null ||
         hiddenOn(subscription.name, seen) ||
-        !reaches(subscription.name, status, {
-          own,
-          ...seen,
-          mentioned: mentioned.has(viewerId ?? ''),
-        })
+        !reaches(subscription.name, status, viewer)
       ) {
         continue;
       }
