@@ -100,7 +100,9 @@ describe('through the real worker', () => {
     const worker = await startWorkerProcess({
       databaseUrl: server.databaseUrl,
       mediaDir: directory,
-      extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8' },
+      // A first attempt that fails is retried after 1 s, not the default minute (seen in CI: the
+      // Accept's first POST failed and its retry came after the test's deadline).
+      extra: { ALLOWED_PRIVATE_ADDRESSES: '127.0.0.0/8', FEDERATION_RETRY_BASE_MS: '1000' },
     });
     try {
       const followedBefore = new Set(
