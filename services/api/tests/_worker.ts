@@ -16,6 +16,8 @@ export interface WorkerProcess {
   healthUrl: string;
   /** The subject prefix of its stream (an API process subscribes under it for streaming). */
   subjectPrefix: string;
+  /** Everything the process has written so far (to explain a failure). */
+  log(): string;
   /** Resident memory of the worker process, in bytes (from /proc). */
   rssBytes(): Promise<number>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startWorkerProcess(env: {
   return {
     healthUrl,
     subjectPrefix: topology.subjectPrefix,
+    log: () => output.join(''),
     async rssBytes() {
       const { readFile } = await import('node:fs/promises');
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');

@@ -85,6 +85,12 @@ export function createFederationSending(options: {
       options.onOutcome?.(outcome.result);
       if (outcome.result === 'failed') {
         logger.warn({ inbox: job.inboxUrl, error: outcome.error }, 'federation delivery failed');
+      } else if (outcome.result === 'retry') {
+        // The operator's first clue to a host that is down or slow, before its circuit opens.
+        logger.info(
+          { inbox: job.inboxUrl, error: outcome.error, retryInMs: outcome.retryInMs },
+          'federation delivery will be retried',
+        );
       }
     },
     ...options.deliverer,
