@@ -202,6 +202,44 @@ describe('lists', () => {
     expect(await homeIds(owner!.id)).toContain(next.id);
   });
 
+  it('the fan-out keeps an exclusive list’s members out of its owner’s feed only', async () => {
+    const [exclusiveOwner, plainOwner, follower, member, other, stranger] = await accounts(6);
+    for (const reader of [exclusiveOwner!, plainOwner!, follower!]) {
+      await follow(reader.id, member!.id);
+      await follow(reader.id, other!.id);
+    }
+    for (const [owner, exclusive] of [
+      [exclusiveOwner!, true],
+      [plainOwner!, false],
+    ] as const) {
+      const list = await createList(db(), { accountId: owner.id, title: 'x', exclusive });
+      await addListAccounts(db(), {
+        accountId: owner.id,
+        listId: list.id,
+        accountIds: [member!.id],
+      });
+    }
+    // Built feeds, so that what follows is the fan-out's work, not a build from the pull query.
+    for (const reader of [exclusiveOwner!, plainOwner!, follower!]) await homeIds(reader.id);
+    const elsewhere = await createStatus(db(), { accountId: other!.id, text: 'not listed' });
+    const original = await createStatus(db(), { accountId: stranger!.id, text: 'boosted' });
+    const post = await createStatus(db(), { accountId: member!.id, text: 'a member’s post' });
+    // A boost takes the chunked path (`fanOutStatus`), a post the batched one.
+    const boost = await reblogStatus(db(), { accountId: member!.id, statusId: original.id });
+    await applyPendingFeedEvents(db());
+    const feedRows = async (readerId: string) =>
+      (
+        await db().pool.query<{ id: string }>(
+          'select status_id::text as id from home_feed_entries where account_id = $1',
+          [readerId],
+        )
+      ).rows.map((r) => r.id);
+    expect(await feedRows(exclusiveOwner!.id)).toEqual([elsewhere.id]);
+    for (const reader of [plainOwner!, follower!]) {
+      expect((await feedRows(reader.id)).sort()).toEqual([elsewhere.id, post.id, boost.id].sort());
+    }
+  });
+
   it('hide what the owner muted: a member boosting a muted account is not shown', async () => {
     const [owner, member, muted] = await accounts(3);
     await follow(owner!.id, member!.id);

@@ -1,6 +1,6 @@
 /**
  * The home-feeds consumer: pushes each new status into its author's followers' home feeds (fan-out
- * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutStatus`), and the hashtag followers'; applies
+ * on write, `@murmur/db` `fanOutStatusesOnce` / `fanOutChunk`), and the hashtag followers'; applies
  * boosts, undone boosts, deletions, follows and unfollows to the feeds (`applyHomeFeedEvent`); and
  * the sweep that keeps every feed to its bounded length. The reader's own posts are not fanned out
  * to them: the home read merges the reader's own statuses, so they show at once.
@@ -8,11 +8,13 @@
 import { type Database } from '@murmur/db';
 import {
   applyHomeFeedEvent,
-  fanOutStatus,
+  fanOutChunk,
   fanOutStatusesOnce,
+  fanOutToTagsAndLists,
   trimHomeFeeds,
   trimListFeeds,
   HOME_FEED_EVENT_TYPES,
+  type FanOutChunkResult,
   type FanOutEvent,
   type HomeFeedEvent,
   type FanOutOutcome,
@@ -25,18 +27,26 @@ import type { EventHandler } from './handlers.js';
 /** The durable consumer that fans posts out into home feeds (declared in `consumers.ts`). */
 export const HOME_FEEDS_CONSUMER = 'home-feeds';
 
+/** What one flush of the consumer's batcher carries: new posts, and chunks of heavy authors' posts. */
+type FanOutWork =
+  { kind: 'post'; event: FanOutEvent } | { kind: 'chunk'; statusId: string; after: string };
+
+type FanOutWorkResult =
+  { kind: 'post'; outcome: FanOutOutcome } | ({ kind: 'chunk' } & FanOutChunkResult);
+
 /**
  * Statuses of ordinary authors handled at the same time share one statement (group commit: their
  * markers and every follower's entry commit together). A heavy author's status (more than
- * `HEAVY_AUTHOR_FOLLOWERS`) is fanned out alone, in chunks committed one by one, then marked: the
- * batches of everyone else go on between its chunks, and a redelivery after a crash mid-way
- * repeats the chunks harmlessly (entries are inserted with ON CONFLICT DO NOTHING).
+ * `HEAVY_AUTHOR_FOLLOWERS` followers) goes through the same batches one chunk at a time: each
+ * chunk waits its turn in the queue behind the posts that arrived before it, and the next chunk is
+ * queued only when it is done. The database's two cores then go to everyone's posts first, the big
+ * post taking at most a chunk's share of each batch: run beside the batches at full speed, its
+ * 100,000 rows held the others back for longer than the big post itself took (ARCHITECTURE.md).
+ * It is marked after its last chunk; a redelivery after a crash mid-way repeats the chunks
+ * harmlessly (their entries are then inserted with ON CONFLICT DO NOTHING).
  */
 export function homeFeedsHandler(database: Database, options: BatcherOptions): EventHandler {
-  const batcher = new Batcher(async (events: FanOutEvent[]) => {
-    const outcomes = await fanOutStatusesOnce(database, HOME_FEEDS_CONSUMER, events);
-    return events.map((e): FanOutOutcome => outcomes.get(e.eventId) ?? 'duplicate');
-  }, options);
+  const batcher = new Batcher((work: FanOutWork[]) => fanOutBatch(database, work), options);
   return async (event, log) => {
     if (event.type !== 'PostCreated') {
       // Effects idempotent by themselves (see `applyHomeFeedEvent`), then the marker: a crash in
@@ -45,17 +55,48 @@ export function homeFeedsHandler(database: Database, options: BatcherOptions): E
       await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
       return;
     }
-    const outcome = await batcher.add({ eventId: event.id, statusId: event.data.statusId });
+    const { statusId } = event.data;
+    const posted = await batcher.add({ kind: 'post', event: { eventId: event.id, statusId } });
+    const outcome = posted.kind === 'post' ? posted.outcome : 'duplicate';
     if (outcome === 'duplicate') log.debug({}, 'status already fanned out');
     if (outcome !== 'heavy') return;
     const started = Date.now();
-    const result = await fanOutStatus(database, event.data.statusId);
+    const total = { followers: 0, inserted: 0, chunks: 0 };
+    for (let after: string | null = '0'; after !== null; total.chunks++) {
+      const chunk = await batcher.add({ kind: 'chunk', statusId, after });
+      if (chunk.kind !== 'chunk') break;
+      total.followers += chunk.followers;
+      total.inserted += chunk.inserted;
+      after = chunk.next;
+    }
+    total.inserted += await fanOutToTagsAndLists(database, statusId);
     await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
     log.info(
-      { statusId: event.data.statusId, ...result, ms: Date.now() - started },
+      { statusId, ...total, ms: Date.now() - started },
       'status of a heavy author fanned out in chunks',
     );
   };
+}
+
+/**
+ * One flush: the posts in one group-committed statement, then each chunk of a heavy post in its
+ * own statement (at most one per heavy post in flight).
+ */
+async function fanOutBatch(database: Database, work: FanOutWork[]): Promise<FanOutWorkResult[]> {
+  const posts = work.flatMap((w) => (w.kind === 'post' ? [w.event] : []));
+  const outcomes =
+    posts.length > 0
+      ? await fanOutStatusesOnce(database, HOME_FEEDS_CONSUMER, posts)
+      : new Map<string, FanOutOutcome>();
+  const results: FanOutWorkResult[] = [];
+  for (const w of work) {
+    results.push(
+      w.kind === 'post'
+        ? { kind: 'post', outcome: outcomes.get(w.event.eventId) ?? 'duplicate' }
+        : { kind: 'chunk', ...(await fanOutChunk(database, w.statusId, w.after)) },
+    );
+  }
+  return results;
 }
 
 function isHomeFeedEvent(event: { type: string }): event is HomeFeedEvent {

@@ -12,7 +12,7 @@ import { createStatus, deleteStatus, reblogStatus } from '@murmur/db/statuses';
 import { followAccount } from '@murmur/db/follows';
 import { followTag } from '@murmur/db/tags';
 import { homeTimeline } from '@murmur/db/timelines';
-import { HEAVY_AUTHOR_FOLLOWERS } from '@murmur/db/feeds';
+import { FAN_OUT_CHUNK, HEAVY_AUTHOR_FOLLOWERS } from '@murmur/db/feeds';
 import { createAccountFixture, createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { subjectFor } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
@@ -74,6 +74,43 @@ describe('home-feeds consumer', () => {
       what: 'the event marked processed',
     });
     expect(await countProcessedEvents(database, HOME_FEEDS_CONSUMER)).toBeGreaterThan(0);
+  });
+});
+
+describe('home-feeds consumer: a heavy author', () => {
+  it('reaches the followers beyond the first chunk, and others’ posts still arrive', async () => {
+    const [author, other, reader] = await Promise.all(
+      [1, 2, 3].map(() => createAccountFixture(database)),
+    );
+    // A full chunk of followers before the reader, whose follow comes last: the second chunk's.
+    await database.pool.query(
+      `with fans as (
+        insert into accounts (username, email, password_hash)
+        select 'heavyfan' || g, 'heavyfan' || g || '@test.invalid', 'x'
+        from generate_series(1, $1::int) g returning id)
+      insert into follows (account_id, target_account_id) select id, $2 from fans`,
+      [FAN_OUT_CHUNK, author!.id],
+    );
+    await followAccount(database, { accountId: reader!.id, targetAccountId: author!.id });
+    await followAccount(database, { accountId: reader!.id, targetAccountId: other!.id });
+    await database.pool.query(`update accounts set followers_count = $1 where id = $2`, [
+      HEAVY_AUTHOR_FOLLOWERS + 1,
+      author!.id,
+    ]);
+    const post = await createStatus(database, { accountId: author!.id, text: 'to everyone' });
+    const otherPost = await createStatus(database, { accountId: other!.id, text: 'meanwhile' });
+    await waitFor(
+      async () => {
+        const rows = await feedRows(reader!.id);
+        return (rows.includes(post.id) && rows.includes(otherPost.id)) || null;
+      },
+      { what: 'both posts in the last follower’s feed' },
+    );
+    const { rows } = await database.pool.query<{ n: number }>(
+      `select count(*)::int as n from home_feed_entries where status_id = $1`,
+      [post.id],
+    );
+    expect(rows[0]!.n).toBe(FAN_OUT_CHUNK + 1);
   });
 });
 

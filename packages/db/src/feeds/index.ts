@@ -3,13 +3,16 @@
  * building and trimming, and lists (their members and their timeline).
  */
 export {
+  fanOutChunk,
   fanOutStatus,
   fanOutStatusesOnce,
+  fanOutToTagsAndLists,
   trimHomeFeeds,
+  type FanOutChunkResult,
   type FanOutEvent,
   type FanOutOutcome,
 } from '../operations/home-feeds.js';
-export { HEAVY_AUTHOR_FOLLOWERS } from '../operations/home-feed-rules.js';
+export { FAN_OUT_CHUNK, HEAVY_AUTHOR_FOLLOWERS } from '../operations/home-feed-rules.js';
 export {
   applyHomeFeedEvent,
   HOME_FEED_EVENT_TYPES,

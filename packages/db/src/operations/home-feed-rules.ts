@@ -35,15 +35,33 @@ export const REBLOG_FALLOFF = 40;
  * author: `follow` when the caller has joined it (the fan-out, the pull), else found by its unique
  * key. (As a join, the planner scanned every follow of each reader in a fan-out: 23 ms instead of
  * 1.4 ms per 1,000 followers.)
+ *
+ * `listedExclusively`, when given, is a column of `s` the caller computed once per status with
+ * `authorListedExclusively`: when false (the author is in nobody's exclusive list, nearly always),
+ * the per-row probe is skipped. The fan-out writes a row per follower, and the probe per row cost
+ * more than half as much again as the insert itself with many lists (ARCHITECTURE.md).
  */
-export function belongsInHome(s: SQL, reader: SQL, follow?: SQL): SQL {
+export function belongsInHome(s: SQL, reader: SQL, follow?: SQL, listedExclusively?: SQL): SQL {
   const followId =
     follow ??
     sql`(select xf.id from follows xf
       where xf.account_id = ${reader} and xf.target_account_id = ${s}.account_id)`;
-  return sql`${fitsReader(s, reader)} and not exists (
+  const notInExclusiveList = sql`not exists (
     select 1 from list_accounts xm join lists xl on xl.id = xm.list_id and xl.exclusive
     where xm.follow_id = ${followId})`;
+  return listedExclusively
+    ? sql`${fitsReader(s, reader)} and (not ${listedExclusively} or ${notInExclusiveList})`
+    : sql`${fitsReader(s, reader)} and ${notInExclusiveList}`;
+}
+
+/**
+ * True when the author of status `s` is a member of at least one exclusive list, anyone's: one
+ * probe of `list_accounts_account_idx` per status, so that `belongsInHome` can skip the probe per
+ * follower for everyone else.
+ */
+export function authorListedExclusively(s: SQL): SQL {
+  return sql`exists (select 1 from list_accounts am join lists al on al.id = am.list_id and al.exclusive
+    where am.account_id = ${s}.account_id)`;
 }
 
 /**

@@ -12,6 +12,7 @@ import { isSnowflakeId } from '../ids.js';
 import { isUniqueViolation } from '../transaction.js';
 import { asyncCommit } from './async-commit.js';
 import {
+  authorListedExclusively,
   belongsInHome,
   belongsInList,
   followedTagIn,
@@ -49,54 +50,83 @@ async function insertingOnce<Row>(
 
 /**
  * Pushes a status (a post or a boost) into the feed of each follower of its author,
- * `FAN_OUT_CHUNK` followers per statement (each commits on its own, so a post with 100,000
- * followers holds no lock or connection for long and other fan-outs run between its chunks), then
- * into the feeds of the followers of its hashtags. A deleted status or a direct message goes
- * nowhere; a boost skips the feeds that show its original near the top. Repeating it adds nothing.
- * The chunks commit without waiting for the WAL flush (`asyncCommit`); the caller's marker,
- * written after them with a synchronous commit, is flushed with every WAL record before it, so
- * a marker that survives a crash implies chunks that did.
+ * `FAN_OUT_CHUNK` followers per statement (`fanOutChunk`), then into the feeds of the followers of
+ * its hashtags and the lists holding its author (`fanOutToTagsAndLists`). A deleted status or a
+ * direct message goes nowhere; a boost skips the feeds that show its original near the top.
+ * Repeating it adds nothing. The caller's marker, written after it with a synchronous commit, is
+ * flushed with every WAL record before it, so a marker that survives a crash implies chunks that
+ * did. (The home-feeds consumer runs the chunks of a heavy author's post in its batches instead,
+ * one at a time: `services/worker/src/home-feeds.ts`.)
  */
 export async function fanOutStatus(database: Database, statusId: string): Promise<FanOutResult> {
   const total: FanOutResult = { followers: 0, inserted: 0 };
-  if (!isSnowflakeId(statusId)) return total;
-  let after = '0';
-  for (;;) {
-    const [row] = await insertingOnce<{ last: string | null; followers: number; inserted: number }>(
-      database,
-      (onConflict) => sql`
-      with status as (select * from statuses where id = ${statusId}),
-      chunk as (
-        select f.id, f.account_id from follows f
-        where f.target_account_id = (select account_id from status) and f.id > ${after}
-        order by f.id limit ${FAN_OUT_CHUNK}
-      ),
-      inserted as (
-        insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
-        select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
-        where ${belongsInHome(sql`s`, sql`c.account_id`, sql`c.id`)}
-          and ${notSeenRecently(sql`s`, sql`c.account_id`)}
-        ${onConflict}
-        returning 1
-      )
-      select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
-        (select count(*)::int from inserted) as inserted
-      where ${asyncCommit}`,
-    );
-    total.followers += row?.followers ?? 0;
-    total.inserted += row?.inserted ?? 0;
-    if (!row?.last || row.followers < FAN_OUT_CHUNK) break;
-    after = row.last;
+  for (let after: string | null = '0'; after !== null;) {
+    const chunk = await fanOutChunk(database, statusId, after);
+    total.followers += chunk.followers;
+    total.inserted += chunk.inserted;
+    after = chunk.next;
   }
-  total.inserted += await fanOutBeyondFollowers(database, statusId);
+  total.inserted += await fanOutToTagsAndLists(database, statusId);
   return total;
+}
+
+export interface FanOutChunkResult extends FanOutResult {
+  /** The `after` of the next chunk; null when this one reached the last follower. */
+  next: string | null;
+}
+
+/**
+ * One statement of a chunked fan-out: the status into the feeds of the next `FAN_OUT_CHUNK`
+ * followers of its author whose follow id is above `after` ('0' to start), committed on its own
+ * without waiting for the WAL flush (`asyncCommit`), so a post with 100,000 followers holds no lock
+ * or connection for long and other fan-outs run between its chunks.
+ */
+export async function fanOutChunk(
+  database: Database,
+  statusId: string,
+  after: string,
+): Promise<FanOutChunkResult> {
+  if (!isSnowflakeId(statusId) || !/^\d{1,19}$/.test(after)) {
+    return { followers: 0, inserted: 0, next: null };
+  }
+  const [row] = await insertingOnce<{ last: string | null; followers: number; inserted: number }>(
+    database,
+    (onConflict) => sql`
+    with status as (
+      select s.*, ${authorListedExclusively(sql`s`)} as listed_exclusively
+      from statuses s where s.id = ${statusId}
+    ),
+    chunk as (
+      select f.id, f.account_id from follows f
+      where f.target_account_id = (select account_id from status) and f.id > ${after}
+      order by f.id limit ${FAN_OUT_CHUNK}
+    ),
+    inserted as (
+      insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
+      select c.account_id, s.id, s.account_id, s.reblog_of_id from chunk c cross join status s
+      where ${belongsInHome(sql`s`, sql`c.account_id`, sql`c.id`, sql`s.listed_exclusively`)}
+        and ${notSeenRecently(sql`s`, sql`c.account_id`)}
+      ${onConflict}
+      returning 1
+    )
+    select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
+      (select count(*)::int from inserted) as inserted
+    where ${asyncCommit}`,
+  );
+  const followers = row?.followers ?? 0;
+  return {
+    followers,
+    inserted: row?.inserted ?? 0,
+    next: row?.last && followers >= FAN_OUT_CHUNK ? row.last : null,
+  };
 }
 
 /**
  * The rest of the fan-out of one status, in one statement: the feeds of its hashtags' followers,
  * and the lists holding its author (list entries are not counted in the result).
  */
-async function fanOutBeyondFollowers(database: Database, statusId: string): Promise<number> {
+export async function fanOutToTagsAndLists(database: Database, statusId: string): Promise<number> {
+  if (!isSnowflakeId(statusId)) return 0;
   const [row] = await queryRows<{ inserted: number }>(
     database.primary,
     sql`
@@ -134,7 +164,7 @@ function insertForTagFollowers(
   const except = options.exceptFollowersOfAuthor
     ? sql`and not exists (select 1 from follows af
         where af.account_id = tf.account_id and af.target_account_id = s.account_id
-          and ${belongsInHome(sql`s`, sql`af.account_id`, sql`af.id`)})`
+          and ${belongsInHome(sql`s`, sql`af.account_id`, sql`af.id`, sql`s.listed_exclusively`)})`
     : sql``;
   return sql`insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
     select distinct tf.account_id, s.id, s.account_id, s.reblog_of_id
@@ -200,12 +230,17 @@ function fanOutStatement(consumer: string, events: readonly FanOutEvent[], onCon
       on conflict do nothing
       returning event_id
     ),
-    fresh as (select s.* from ev join marked using (event_id) join statuses s on s.id = ev.status_id),
+    -- Whether each author is in an exclusive list is asked once per status (fresh is
+    -- materialized: three statements read it), not once per follower.
+    fresh as (
+      select s.*, ${authorListedExclusively(sql`s`)} as listed_exclusively
+      from ev join marked using (event_id) join statuses s on s.id = ev.status_id
+    ),
     inserted as (
       insert into home_feed_entries (account_id, status_id, author_id, reblog_of_id)
       select f.account_id, s.id, s.account_id, s.reblog_of_id
       from fresh s join follows f on f.target_account_id = s.account_id
-      where ${belongsInHome(sql`s`, sql`f.account_id`, sql`f.id`)}
+      where ${belongsInHome(sql`s`, sql`f.account_id`, sql`f.id`, sql`s.listed_exclusively`)}
       ${onConflict}
     ),
     -- Tag followers whose row the insert above writes are left out here: the two inserts of one
