@@ -219,3 +219,44 @@ describe('.env.example', () => {
     }
   });
 });
+
+/**
+ * The rows of README.md's configuration table: the variables a row names (in backticks, in its
+ * first column) and the services its "Used by" column gives (`all` is the three).
+ */
+function configurationTable(): { variable: string; usedBy: string[] }[] {
+  const readme = readRepoFile('README.md');
+  const start = readme.indexOf('\n## Configuration\n');
+  if (start < 0) throw new Error('README.md has no "## Configuration" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => {
+      const [names = '', , usedBy = ''] = line
+        .slice(1)
+        .split('|')
+        .map((cell) => cell.trim());
+      const services = usedBy === 'all' ? [...SERVICES] : usedBy.split(/,\s*/);
+      return [...names.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => ({
+        variable: match[1]!,
+        usedBy: services.sort(),
+      }));
+    });
+}
+
+describe("README.md's configuration table", () => {
+  const table = configurationTable();
+
+  it('lists every variable of every service, with the services that read it', async () => {
+    const readers = new Map<string, string[]>();
+    for (const name of SERVICES) {
+      for (const variable of Object.keys(await serviceVariables(name))) {
+        readers.set(variable, [...(readers.get(variable) ?? []), name].sort());
+      }
+    }
+    const listed = Object.fromEntries(table.map((row) => [row.variable, row.usedBy]));
+    expect(listed).toEqual(Object.fromEntries(readers));
+  });
+});
