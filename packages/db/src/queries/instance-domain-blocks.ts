@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import type { DomainBlockSeverity } from '../schema/index.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 
 export interface InstanceDomainBlock {
   id: string;
@@ -58,13 +58,14 @@ export async function listInstanceDomainBlocks(
   executor: Executor,
   page: Page,
 ): Promise<InstanceDomainBlock[]> {
-  const { where, ascending } = pageConditions(sql`b.id`, page);
-  const rows = await queryRows<Row>(
+  const rows = await selectPage<Row>(
     executor,
-    sql`select ${COLUMNS} from instance_domain_blocks b where ${where}
-      order by ${orderFor(sql`b.id`, ascending)} limit ${literalLimit(page.limit)}`,
+    sql`select ${COLUMNS} from instance_domain_blocks b`,
+    sql`b.id`,
+    [],
+    page,
   );
-  return newestFirst(rows, ascending).map(toBlock);
+  return rows.map(toBlock);
 }
 
 /** Every block with a severity (not `noop`), by domain: the public list. */
