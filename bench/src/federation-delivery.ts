@@ -23,7 +23,7 @@
  */
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
 import { createStatus } from '@murmur/db/statuses';
 import {
   enqueueFederationDeliveries,
@@ -43,6 +43,7 @@ import { Limiter } from '@murmur/service-kit';
 import pg from 'pg';
 import type { InboxesReport, InboxesSetup } from './federation-inboxes.js';
 import { summarize } from './stats.js';
+import { openBenchDatabase } from './bench-database.js';
 
 const ORIGIN = 'https://murmur.bench';
 
@@ -79,16 +80,11 @@ function ask<T>(child: Inboxes, message: object, answer: string): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const base = new URL(
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  );
   // Several people benchmarking on one server each name their own (BENCH_DATABASE_NAME).
-  base.pathname = `/${process.env.BENCH_DATABASE_NAME ?? 'murmur_bench_federation'}`;
-  const url = base.toString();
-  await createDatabaseIfMissing(url);
-  await migrateDatabase(url);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const { url, client } = await openBenchDatabase(
+    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    process.env.BENCH_DATABASE_NAME ?? 'murmur_bench_federation',
+  );
   // Posts of the burst read their events side by side.
   const pool = new pg.Pool({ connectionString: url, max: 5 });
   const database = createDatabase({

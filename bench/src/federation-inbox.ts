@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { CryptographicKey, Person } from '@fedify/vocab';
-import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
 import { createStatus } from '@murmur/db/statuses';
 import { markEventProcessed } from '@murmur/db/events';
 import {
@@ -44,6 +44,7 @@ import {
 import { createSafeFetch } from '@murmur/outbound';
 import { Limiter } from '@murmur/service-kit';
 import pg from 'pg';
+import { openBenchDatabase } from './bench-database.js';
 
 const ORIGIN = 'https://murmur.bench';
 const HOST = new URL(ORIGIN).host;
@@ -154,19 +155,13 @@ async function sendAll(
 }
 
 async function main(): Promise<void> {
-  const base = new URL(
-    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  );
-  const admin = new pg.Client({ connectionString: base.toString() });
+  const databaseServer =
+    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: databaseServer });
   await admin.connect();
   await admin.query('drop database if exists murmur_bench_fedsafety_inbox with (force)');
   await admin.end();
-  base.pathname = '/murmur_bench_fedsafety_inbox';
-  const url = base.toString();
-  await createDatabaseIfMissing(url);
-  await migrateDatabase(url);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const { url, client } = await openBenchDatabase(databaseServer, 'murmur_bench_fedsafety_inbox');
   const database = createDatabase({
     url,
     poolSize: 20,

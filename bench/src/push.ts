@@ -12,7 +12,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
+import { createDatabase } from '@murmur/db';
 import { createStatus } from '@murmur/db/statuses';
 import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { subscribeWebPush } from '@murmur/db/notifications';
@@ -20,10 +20,11 @@ import { startTestPushService, type TestPushService } from '@murmur/devkit/web-p
 import { sealAccessToken } from '@murmur/service-kit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseArguments } from './options.js';
 import { startService } from './services.js';
 import { summarize } from './stats.js';
+import { openBenchDatabase } from './bench-database.js';
 
 const RECIPIENTS = 200;
 const BURST_STATUSES = 300;
@@ -126,17 +127,12 @@ export async function runPushBench(options: {
   mode: 'auto' | 'compiled' | 'source';
   logLevel: string;
 }): Promise<PushBenchResult> {
-  const url = new URL(options.baseUrl);
-  url.pathname = '/murmur_bench_push';
-  await createDatabaseIfMissing(url.toString());
-  await migrateDatabase(url.toString());
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
+  const { url, client } = await openBenchDatabase(options.baseUrl, 'murmur_bench_push');
   const vapid = vapidKeys();
   const service = await startTestPushService();
   service.expectVapidKey(vapid.publicKey);
   const database = createDatabase({
-    url: url.toString(),
+    url,
     poolSize: 10,
     connectionTimeoutMs: 60_000,
     applicationName: 'murmur-bench',
@@ -149,7 +145,7 @@ export async function runPushBench(options: {
     'worker',
     options.mode,
     {
-      databaseUrl: url.toString(),
+      databaseUrl: url,
       natsUrl: options.natsUrl,
       logLevel: options.logLevel,
       extra: {

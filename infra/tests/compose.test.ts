@@ -219,3 +219,60 @@ describe('.env.example', () => {
     }
   });
 });
+
+/**
+ * The rows of the table under "## Configuration" in a Markdown file: the variables each row names
+ * in its first column (in backticks; `S3_*` names every variable with that prefix) and its cells.
+ */
+function configurationRows(path: string): { names: string[]; cells: string[] }[] {
+  const markdown = readRepoFile(path);
+  const start = markdown.indexOf('\n## Configuration\n');
+  if (start < 0) throw new Error(`${path} has no "## Configuration" section`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const cells = line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim());
+      return { names: [...cells[0]!.matchAll(/`([A-Z][A-Z0-9_]*\*?)`/g)].map((m) => m[1]!), cells };
+    });
+}
+
+function covers(names: readonly string[], variable: string): boolean {
+  return names.some((name) =>
+    name.endsWith('*') ? variable.startsWith(name.slice(0, -1)) : name === variable,
+  );
+}
+
+describe('the configuration tables', () => {
+  it("README.md's lists every variable of every service, with the services that read it", async () => {
+    const readers = new Map<string, string[]>();
+    for (const name of SERVICES) {
+      for (const variable of Object.keys(await serviceVariables(name))) {
+        readers.set(variable, [...(readers.get(variable) ?? []), name].sort());
+      }
+    }
+    const listed = Object.fromEntries(
+      configurationRows('README.md').flatMap(({ names, cells }) => {
+        const usedBy = cells[2] === 'all' ? [...SERVICES] : cells[2]!.split(/,\s*/);
+        return names.map((name) => [name, usedBy.sort()]);
+      }),
+    );
+    expect(listed).toEqual(Object.fromEntries(readers));
+  });
+
+  it("each service's README lists every variable the service reads", async () => {
+    const missing: Record<string, string[]> = {};
+    for (const name of SERVICES) {
+      const listed = configurationRows(`services/${name}/README.md`).flatMap((row) => row.names);
+      missing[name] = Object.keys(await serviceVariables(name)).filter(
+        (variable) => !covers(listed, variable),
+      );
+    }
+    expect(missing).toEqual(Object.fromEntries(SERVICES.map((name) => [name, []])));
+  });
+});

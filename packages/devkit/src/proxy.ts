@@ -7,6 +7,7 @@ import {
   createServer,
   request,
   type IncomingMessage,
+  type RequestOptions,
   type Server,
   type ServerResponse,
 } from 'node:http';
@@ -59,6 +60,25 @@ function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /**
+ * The request to the service for the client's `req`: the same method, path and headers, with the
+ * X-Forwarded-* headers a reverse proxy adds (the services trust them from loopback).
+ */
+function upstreamRequest(target: URL, req: IncomingMessage): RequestOptions {
+  return {
+    hostname: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: {
+      ...req.headers,
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': req.headers.host ?? '',
+    },
+  };
+}
+
+/**
  * Passes the request on and the answer back. A body over the limit is refused here, as production
  * proxies do (nginx's client_max_body_size): a service that answers 413 before reading the whole
  * body closes the connection, and the upload then fails before the proxy has read the answer,
@@ -70,27 +90,13 @@ function forward(target: URL, req: IncomingMessage, res: ServerResponse, maxBody
   // Set once the service has answered: an upload failing after that (the service answered early
   // and closed) does not turn the answer into a 502.
   let answered = false;
-  const upstream = request(
-    {
-      hostname: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: {
-        ...req.headers,
-        'x-forwarded-for': req.socket.remoteAddress ?? '',
-        'x-forwarded-proto': 'http',
-        'x-forwarded-host': req.headers.host ?? '',
-      },
-    },
-    (upstreamResponse) => {
-      answered = true;
-      res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-      upstreamResponse.pipe(res);
-      // Cut short after its headers: end what the client has rather than leave it waiting.
-      upstreamResponse.on('aborted', () => res.end());
-    },
-  );
+  const upstream = request(upstreamRequest(target, req), (upstreamResponse) => {
+    answered = true;
+    res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+    upstreamResponse.pipe(res);
+    // Cut short after its headers: end what the client has rather than leave it waiting.
+    upstreamResponse.on('aborted', () => res.end());
+  });
   upstream.on('error', () => {
     req.unpipe(upstream);
     // Whatever the service answered is on its way; the failed upload does not change it.
@@ -121,18 +127,7 @@ function forwardUpgrade(target: URL, req: IncomingMessage, client: Duplex, head:
     client.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     return;
   }
-  const upstream = request({
-    hostname: target.hostname,
-    port: target.port,
-    method: req.method,
-    path: req.url,
-    headers: {
-      ...req.headers,
-      'x-forwarded-for': req.socket.remoteAddress ?? '',
-      'x-forwarded-proto': 'http',
-      'x-forwarded-host': req.headers.host ?? '',
-    },
-  });
+  const upstream = request(upstreamRequest(target, req));
   upstream.on('upgrade', (answer, socket, upstreamHead) => {
     const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) {

@@ -16,8 +16,9 @@ import {
 } from '@murmur/federation';
 import { createSafeFetch } from '@murmur/outbound';
 import { outboxEvents } from '@murmur/db/testing';
-import { expect } from 'vitest';
-import { ORIGIN, startServer, type TestServer } from './_mastodon.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { mastodonFixture, type Values } from './_fixtures.js';
+import { ORIGIN, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import { deliver, startRemoteActor, type RemoteActor } from './_remote-actor.js';
 
 export interface InboxHarness {
@@ -35,6 +36,8 @@ export interface InboxHarness {
   sendRelationshipEvents(): Promise<void>;
   /** An applier with other limits on fetching the parents of replies. */
   applierWith(limits: ReplyFetchLimits): InboxApplier;
+  /** What the worker's `federation-delivery` consumer would send for an event. */
+  planner: ReturnType<typeof createOutgoingPlanner>;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function startInboxHarness(): Promise<InboxHarness> {
     apply,
     resolver,
     applierWith,
+    planner,
     async deliverAndApply(activity, applier = apply) {
       const body = JSON.stringify(activity);
       expect(await deliver(server, body, remote.privateKey, remote.keyId)).toBe(202);
@@ -109,4 +113,73 @@ export async function startInboxHarness(): Promise<InboxHarness> {
       remote.server.close();
     },
   };
+}
+
+/**
+ * Starts a harness before the calling file's tests and closes it after them. The handle it returns
+ * stands for the running harness, so the file reads `harness.server` as it would the harness itself
+ * (inside tests and hooks registered after this call).
+ */
+export function useInboxHarness(): InboxHarness {
+  let current: InboxHarness | undefined;
+  beforeAll(async () => {
+    current = await startInboxHarness();
+  }, 60_000);
+  afterAll(async () => {
+    await current?.close();
+  });
+  const running = () => {
+    if (!current) throw new Error('the inbox harness runs only inside tests and hooks');
+    return current;
+  };
+  return {
+    get server() {
+      return running().server;
+    },
+    get remote() {
+      return running().remote;
+    },
+    get apply() {
+      return running().apply;
+    },
+    get resolver() {
+      return running().resolver;
+    },
+    get planner() {
+      return running().planner;
+    },
+    deliverAndApply: (activity, applier) => running().deliverAndApply(activity, applier),
+    sendRelationshipEvents: () => running().sendRelationshipEvents(),
+    applierWith: (limits) => running().applierWith(limits),
+    close: () => running().close(),
+  };
+}
+
+/** The Creates of a note Mastodon sends (`fixtures/mastodon/<name>.json`). */
+export type NoteFixtureName = 'create-note' | 'create-note-media' | 'create-question';
+
+let nextNoteId = 1000;
+
+/**
+ * A Create of a new note by the harness's remote actor (mallory), as Mastodon sends it, mentioning
+ * `mentioned`; each call is a note of its own. `values` fills the fixture's other placeholders.
+ */
+export function createNoteFixture(
+  harness: InboxHarness,
+  mentioned: TestUser,
+  options: { fixture?: NoteFixtureName; values?: Values } = {},
+): { activity: Record<string, unknown>; noteId: string; noteUri: string } {
+  const noteId = String(nextNoteId++);
+  const actor = harness.remote.actorId.href;
+  const activity = mastodonFixture(options.fixture ?? 'create-note', {
+    actor,
+    noteId,
+    origin: harness.remote.actorId.origin,
+    host: harness.remote.actorId.host,
+    alice: `${ORIGIN}/users/${mentioned.username}`,
+    aliceUsername: mentioned.username,
+    aliceProfile: `${ORIGIN}/@${mentioned.username}`,
+    ...options.values,
+  });
+  return { activity, noteId, noteUri: `${actor}/statuses/${noteId}` };
 }

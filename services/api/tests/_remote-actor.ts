@@ -124,3 +124,18 @@ export async function deliver(
   });
   return response.statusCode;
 }
+
+/** A `Follow` by `actor` of the local account `username`, as the JSON body an inbox is sent. */
+export function followActivity(
+  actor: URL,
+  username: string,
+  id = `${actor.href}/follows/${Math.random()}`,
+): string {
+  return JSON.stringify({
+    '@context': 'https://www.w3.org/ns/activitystreams',
+    id,
+    type: 'Follow',
+    actor: actor.href,
+    object: `${ORIGIN}/users/${username}`,
+  });
+}

@@ -20,10 +20,14 @@ import {
 } from '@fedify/vocab';
 import { deleteOwnAccount } from '@murmur/db/accounts';
 import { followAccount } from '@murmur/db/follows';
-import { FIXTURE_PASSWORD } from '@murmur/db/testing';
+import {
+  FIXTURE_PASSWORD,
+  remoteAccountFixture,
+  remoteStatusFixture,
+  runOutPoll,
+} from '@murmur/db/testing';
 import { takeAccountAction } from '@murmur/db/moderation';
 import { receiveRemoteStatus, upsertRemoteAccount } from '@murmur/db/federation';
-import { runOutPoll } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import {
@@ -53,19 +57,14 @@ async function remoteFollower(
   options: { sharedInbox: boolean; follows: TestUser[] },
 ): Promise<string> {
   const uri = `${inboxServer.origin}/users/${username}`;
-  const id = await upsertRemoteAccount(server.database, {
-    uri,
-    username,
-    domain: new URL(inboxServer.origin).host,
-    displayName: username,
-    note: '',
-    url: null,
-    inboxUrl: `${uri}/inbox`,
-    sharedInboxUrl: options.sharedInbox ? `${inboxServer.origin}/inbox` : null,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  const id = await upsertRemoteAccount(
+    server.database,
+    remoteAccountFixture({
+      uri,
+      username,
+      sharedInboxUrl: options.sharedInbox ? `${inboxServer.origin}/inbox` : null,
+    }),
+  );
   for (const user of options.follows) {
     await followAccount(server.database, { accountId: id, targetAccountId: user.id });
   }
@@ -392,21 +391,10 @@ describe('interactions with a remote status', () => {
 
   beforeAll(async () => {
     remoteUri = `${frank()}/statuses/1001`;
-    ({ id: remoteStatusId } = await receiveRemoteStatus(server.database, {
-      accountId: frankId,
-      uri: remoteUri,
-      url: null,
-      contentHtml: '<p>from afar</p>',
-      text: 'from afar',
-      spoilerText: '',
-      sensitive: false,
-      language: null,
-      visibility: 'public',
-      inReplyToId: null,
-      mentionedAccountIds: [],
-      hashtags: [],
-      publishedAt: new Date(),
-    }));
+    ({ id: remoteStatusId } = await receiveRemoteStatus(
+      server.database,
+      remoteStatusFixture({ accountId: frankId, uri: remoteUri, text: 'from afar' }),
+    ));
   });
 
   const act = (user: TestUser, action: string) =>
@@ -479,19 +467,16 @@ describe('mentions of remote accounts', () => {
   it('a direct message to @user@host reaches their server, tagged and linked to their profile', async () => {
     // A known remote account (its server's inbox is the second loopback server).
     const uri = `${personal.origin}/users/zoe`;
-    await upsertRemoteAccount(server.database, {
-      uri,
-      username: 'zoe',
-      domain: 'zoe.example',
-      displayName: 'Zoe',
-      note: '',
-      url: 'https://zoe.example/@zoe',
-      inboxUrl: `${uri}/inbox`,
-      sharedInboxUrl: null,
-      avatarUrl: null,
-      headerUrl: null,
-      createdAt: null,
-    });
+    await upsertRemoteAccount(
+      server.database,
+      remoteAccountFixture({
+        uri,
+        username: 'zoe',
+        domain: 'zoe.example',
+        displayName: 'Zoe',
+        url: 'https://zoe.example/@zoe',
+      }),
+    );
     const quiet = await signedInUser(server.database);
     const response = await server.app.inject({
       method: 'POST',
@@ -563,28 +548,21 @@ describe('polls', () => {
 
   it('a vote with several choices in a remote poll is one note per choice, to its author', async () => {
     const questionUri = `${frank()}/statuses/2001`;
-    const { id: statusId } = await receiveRemoteStatus(server.database, {
-      accountId: frankId,
-      uri: questionUri,
-      url: null,
-      contentHtml: '<p>Which birds?</p>',
-      text: 'Which birds?',
-      spoilerText: '',
-      sensitive: false,
-      language: null,
-      visibility: 'public',
-      inReplyToId: null,
-      mentionedAccountIds: [],
-      hashtags: [],
-      publishedAt: new Date(),
-      poll: {
-        options: ['Heron', 'Egret', 'Stork'],
-        optionVotes: [1, 0, 0],
-        multiple: true,
-        votersCount: 1,
-        expiresAt: new Date(Date.now() + 3600_000),
-      },
-    });
+    const { id: statusId } = await receiveRemoteStatus(
+      server.database,
+      remoteStatusFixture({
+        accountId: frankId,
+        uri: questionUri,
+        text: 'Which birds?',
+        poll: {
+          options: ['Heron', 'Egret', 'Stork'],
+          optionVotes: [1, 0, 0],
+          multiple: true,
+          votersCount: 1,
+          expiresAt: new Date(Date.now() + 3600_000),
+        },
+      }),
+    );
     const poll = await pollOf(bob, statusId);
     await vote(bob, poll.id, [0, 2]);
     const isVote = (name: string) => (body: Record<string, unknown>) =>

@@ -5,40 +5,21 @@
  * description, and read through masto.js), and StatusEdited feeds the `status.update` streams.
  */
 import { deliverNotifications, outboxEvents } from '@murmur/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mastodonFixture } from './_fixtures.js';
-import { startInboxHarness, type InboxHarness } from './_inbox.js';
-import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNoteFixture, useInboxHarness } from './_inbox.js';
+import { signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
-let harness: InboxHarness;
+const harness = useInboxHarness();
 let alice: TestUser;
-let actor: string;
-let nextId = 700;
 
 beforeAll(async () => {
-  harness = await startInboxHarness();
   alice = await signedInUser(harness.server.database);
-  actor = harness.remote.actorId.href;
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 /** Mallory's note mentioning alice, as Mastodon's Create; `update` makes its Updates. */
 function note() {
-  const noteId = String(nextId++);
-  const create = mastodonFixture('create-note', {
-    actor,
-    noteId,
-    origin: harness.remote.actorId.origin,
-    host: harness.remote.actorId.host,
-    alice: `${ORIGIN}/users/${alice.username}`,
-    aliceUsername: alice.username,
-    aliceProfile: `${ORIGIN}/@${alice.username}`,
-  });
-  const noteUri = `${actor}/statuses/${noteId}`;
+  const { activity: create, noteUri } = createNoteFixture(harness, alice);
   let updates = 0;
   const update = (content: string, updated: Date, extra: Record<string, unknown> = {}) => {
     const activity = structuredClone(create);

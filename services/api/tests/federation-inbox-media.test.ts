@@ -6,26 +6,17 @@
  * consumer (services/worker/tests/remote-media.test.ts); here it is recorded as it records it.
  */
 import { markMediaProcessed } from '@murmur/db/media';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mastodonFixture } from './_fixtures.js';
-import { startInboxHarness, type InboxHarness } from './_inbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNoteFixture, useInboxHarness } from './_inbox.js';
 import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
-let harness: InboxHarness;
+const harness = useInboxHarness();
 let alice: TestUser;
-let actor: string;
-let nextId = 500;
 const FILES = 'https://files.remote.example';
 
 beforeAll(async () => {
-  harness = await startInboxHarness();
   alice = await signedInUser(harness.server.database);
-  actor = harness.remote.actorId.href;
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 interface MediaJson {
@@ -41,16 +32,9 @@ interface MediaJson {
 
 /** Delivers a Create of mallory's note with attachments (mentioning alice); returns the status. */
 async function receiveNote(change: (attachments: Record<string, unknown>[]) => void = () => {}) {
-  const noteId = String(nextId++);
-  const activity = mastodonFixture('create-note-media', {
-    actor,
-    noteId,
-    origin: harness.remote.actorId.origin,
-    host: harness.remote.actorId.host,
-    alice: `${ORIGIN}/users/${alice.username}`,
-    aliceUsername: alice.username,
-    aliceProfile: `${ORIGIN}/@${alice.username}`,
-    files: FILES,
+  const { activity, noteUri } = createNoteFixture(harness, alice, {
+    fixture: 'create-note-media',
+    values: { files: FILES },
   });
   change((activity.object as { attachment: Record<string, unknown>[] }).attachment);
   await harness.deliverAndApply(activity);
@@ -58,9 +42,7 @@ async function receiveNote(change: (attachments: Record<string, unknown>[]) => v
     url: `/api/v1/accounts/${await malloryId()}/statuses`,
     headers: alice.headers,
   });
-  const status = (response.json() as { id: string; uri: string }[]).find(
-    (s) => s.uri === `${actor}/statuses/${noteId}`,
-  );
+  const status = (response.json() as { id: string; uri: string }[]).find((s) => s.uri === noteUri);
   expect(status).toBeDefined();
   return status!.id;
 }

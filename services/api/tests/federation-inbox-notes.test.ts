@@ -6,23 +6,21 @@
  */
 import { authorizeFollowRequest, followAccount } from '@murmur/db/follows';
 import { applyPendingFeedEvents, deliverNotifications } from '@murmur/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mastodonFixture } from './_fixtures.js';
-import { startInboxHarness, type InboxHarness } from './_inbox.js';
+import { createNoteFixture, useInboxHarness } from './_inbox.js';
 import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
-let harness: InboxHarness;
+const harness = useInboxHarness();
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 let malloryId: string;
 let actor: string;
 let host: string;
-let nextId = 100;
 
 beforeAll(async () => {
-  harness = await startInboxHarness();
   alice = await signedInUser(harness.server.database);
   bob = await signedInUser(harness.server.database);
   carol = await signedInUser(harness.server.database);
@@ -33,28 +31,15 @@ beforeAll(async () => {
   const pair = { accountId: bob.id, targetAccountId: malloryId };
   await followAccount(harness.server.database, pair);
   await authorizeFollowRequest(harness.server.database, pair).catch(() => undefined);
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 const aliceUri = () => `${ORIGIN}/users/${alice.username}`;
 
 /** A Create of a Note by mallory, as Mastodon sends it, mentioning alice; `change` edits the note. */
 function createNote(change: (note: Record<string, unknown>) => void = () => undefined) {
-  const noteId = String(nextId++);
-  const activity = mastodonFixture('create-note', {
-    actor,
-    noteId,
-    origin: harness.remote.actorId.origin,
-    host,
-    alice: aliceUri(),
-    aliceUsername: alice.username,
-    aliceProfile: `${ORIGIN}/@${alice.username}`,
-  });
+  const { activity, noteUri } = createNoteFixture(harness, alice);
   change(activity.object as Record<string, unknown>);
-  return { activity, noteUri: `${actor}/statuses/${noteId}` };
+  return { activity, noteUri };
 }
 
 /** A local status posted through the API. */

@@ -5,28 +5,20 @@
  * is the option, replying to the poll; one per choice) counts as a vote, not as a reply. Read as clients read them:
  * validated against Mastodon's OpenAPI description, and through masto.js.
  */
-import { createMurmurFederation, createOutgoingPlanner } from '@murmur/federation';
-import { createSafeFetch } from '@murmur/outbound';
 import { deliverNotifications, outboxEvents } from '@murmur/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mastodonFixture } from './_fixtures.js';
-import { startInboxHarness, type InboxHarness } from './_inbox.js';
+import { createNoteFixture, useInboxHarness } from './_inbox.js';
 import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
-let harness: InboxHarness;
+const harness = useInboxHarness();
 let alice: TestUser;
 let actor: string;
-let nextId = 900;
 
 beforeAll(async () => {
-  harness = await startInboxHarness();
   alice = await signedInUser(harness.server.database);
   actor = harness.remote.actorId.href;
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 interface PollJson {
@@ -36,21 +28,6 @@ interface PollJson {
   votes_count: number;
   voters_count: number | null;
   options: { title: string; votes_count: number | null }[];
-}
-
-/** What the worker's federation-delivery consumer would send for an event. */
-function planner() {
-  const federation = createMurmurFederation({
-    database: harness.server.database,
-    publicOrigin: ORIGIN,
-    profileImageUrl: (key) => `${ORIGIN}/media/${key}`,
-    fetch: createSafeFetch({ allowedPrivateAddresses: ['127.0.0.0/8'] }),
-  });
-  return createOutgoingPlanner({
-    database: harness.server.database,
-    federation,
-    publicOrigin: ORIGIN,
-  });
 }
 
 function inject(method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) {
@@ -71,18 +48,10 @@ describe("a remote status's poll", () => {
   let statusId: string;
 
   beforeAll(async () => {
-    const noteId = String(nextId++);
-    questionUri = `${actor}/statuses/${noteId}`;
-    create = mastodonFixture('create-question', {
-      actor,
-      noteId,
-      endTime,
-      origin: harness.remote.actorId.origin,
-      host: harness.remote.actorId.host,
-      alice: `${ORIGIN}/users/${alice.username}`,
-      aliceUsername: alice.username,
-      aliceProfile: `${ORIGIN}/@${alice.username}`,
-    });
+    ({ activity: create, noteUri: questionUri } = createNoteFixture(harness, alice, {
+      fixture: 'create-question',
+      values: { endTime },
+    }));
     await harness.deliverAndApply(create);
     await deliverNotifications(harness.server.database);
     const notifications = await inject('GET', '/api/v1/notifications?types[]=mention');
@@ -148,7 +117,7 @@ describe("a remote status's poll", () => {
     const [voted] = (await outboxEvents(harness.server.database, ['PollVoted'])).filter(
       (event) => event.data.pollId === poll!.id,
     );
-    const plan = await planner()(voted!);
+    const plan = await harness.planner(voted!);
     const voter = `${ORIGIN}/users/${alice.username}`;
     expect(plan).toMatchObject({
       senderAccountId: alice.id,

@@ -7,7 +7,13 @@ import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, signedInUser, startServer, type TestServer } from './_mastodon.js';
-import { ACTIVITY_JSON, deliver, type RemoteActor, startRemoteActor } from './_remote-actor.js';
+import {
+  ACTIVITY_JSON,
+  deliver,
+  type RemoteActor,
+  startRemoteActor,
+  followActivity,
+} from './_remote-actor.js';
 
 let remote: RemoteActor;
 let allowing: TestServer;
@@ -28,15 +34,7 @@ afterAll(async () => {
   remote?.server.close();
 });
 
-function follow(actor: URL, id = `${actor.href}/follows/${Math.random()}`) {
-  return JSON.stringify({
-    '@context': 'https://www.w3.org/ns/activitystreams',
-    id,
-    type: 'Follow',
-    actor: actor.href,
-    object: `${ORIGIN}/users/${target}`,
-  });
-}
+const follow = (actor: URL, id?: string) => followActivity(actor, target, id);
 
 const received = () => outboxEvents(allowing.database, ['RemoteActivityReceived']);
 

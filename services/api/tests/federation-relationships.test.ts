@@ -6,26 +6,21 @@
  * rejecting it `Reject`. The other server is `_remote-actor` on loopback, which records what it
  * is sent and checks nothing; the signatures are checked by the inbox tests.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mastodonFixture } from './_fixtures.js';
-import { startInboxHarness, type InboxHarness } from './_inbox.js';
+import { useInboxHarness } from './_inbox.js';
 import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
-let harness: InboxHarness;
+const harness = useInboxHarness();
 let alice: TestUser;
 let malloryId: string;
 let actor: string;
 
 beforeAll(async () => {
-  harness = await startInboxHarness();
   alice = await signedInUser(harness.server.database);
   actor = harness.remote.actorId.href;
   malloryId = (await harness.resolver.resolveActor(harness.remote.actorId))!;
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 function call(method: 'GET' | 'POST', url: string, user: TestUser, payload?: object) {

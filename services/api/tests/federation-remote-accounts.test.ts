@@ -4,14 +4,16 @@
  * document, as a Mastodon server does; the account is stored and served like a local one.
  */
 import { updateProfile } from '@murmur/db/accounts';
+import { freePort } from '@murmur/devkit/net';
 import { createRestAPIClient } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import { expectMastodonSchema } from './_openapi.js';
 
 const LOOPBACK = '127.0.0.0/8';
-const A_ORIGIN = 'http://127.0.0.1:4171';
-const B_ORIGIN = 'http://127.0.0.2:4172';
+// Two loopback addresses: two hosts, as two servers on the internet are.
+const A_ORIGIN = `http://127.0.0.1:${await freePort('127.0.0.1')}`;
+const B_ORIGIN = `http://127.0.0.2:${await freePort('127.0.0.2')}`;
 const B_HOST = new URL(B_ORIGIN).host;
 
 let a: TestServer;

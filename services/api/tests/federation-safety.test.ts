@@ -17,6 +17,7 @@ import {
   type PrivateKey,
   type RemoteActor,
   startRemoteActor,
+  followActivity,
 } from './_remote-actor.js';
 import { murmurDocumentLoader } from './_verifying-inbox.js';
 
@@ -60,15 +61,7 @@ afterAll(async () => {
   suspendedRemote?.server.close();
 });
 
-function follow(actor: URL, id = `${actor.href}/follows/${Math.random()}`) {
-  return JSON.stringify({
-    '@context': 'https://www.w3.org/ns/activitystreams',
-    id,
-    type: 'Follow',
-    actor: actor.href,
-    object: `${ORIGIN}/users/${target}`,
-  });
-}
+const follow = (actor: URL, id?: string) => followActivity(actor, target, id);
 
 const receivedIds = async (server: TestServer) =>
   (await outboxEvents(server.database, ['RemoteActivityReceived'])).map(

@@ -13,7 +13,7 @@ import {
   setAccountRole,
   takeAccountAction,
 } from '@murmur/db/moderation';
-import { outboxEvents } from '@murmur/db/testing';
+import { outboxEvents, remoteAccountFixture, remoteStatusFixture } from '@murmur/db/testing';
 import { createRestAPIClient, MastoHttpError } from 'masto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountFixture, createListeningTestApp, type TestApp } from './_helpers.js';
@@ -45,19 +45,7 @@ async function moderatorClient(username: string) {
 }
 
 function remoteAccount(username: string, domain: string) {
-  return upsertRemoteAccount(t.database, {
-    uri: `https://${domain}/users/${username}`,
-    username,
-    domain,
-    displayName: username,
-    note: '',
-    url: null,
-    inboxUrl: `https://${domain}/users/${username}/inbox`,
-    sharedInboxUrl: null,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  return upsertRemoteAccount(t.database, remoteAccountFixture({ username, domain }));
 }
 
 async function state(accountId: string) {
@@ -86,21 +74,14 @@ describe('instance domain blocks', () => {
 
     const remotePost = async (accountId: string, text: string) =>
       (
-        await receiveRemoteStatus(t.database, {
-          accountId,
-          uri: `https://spam.example/notes/${text.replace(/\W/g, '')}`,
-          url: null,
-          contentHtml: `<p>${text}</p>`,
-          text,
-          spoilerText: '',
-          sensitive: false,
-          language: null,
-          visibility: 'public',
-          inReplyToId: null,
-          mentionedAccountIds: [],
-          hashtags: [],
-          publishedAt: new Date(),
-        })
+        await receiveRemoteStatus(
+          t.database,
+          remoteStatusFixture({
+            accountId,
+            uri: `https://spam.example/notes/${text.replace(/\W/g, '')}`,
+            text,
+          }),
+        )
       ).id;
     const spamPost = await remotePost(before, 'buy now');
     const federated = async () =>

@@ -1,6 +1,7 @@
 import { type Database } from '@murmur/db';
 import { upsertRemoteAccount } from '@murmur/db/federation';
 import { createStatus } from '@murmur/db/statuses';
+import { remoteAccountFixture } from '@murmur/db/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActivityWeek, InstanceV1, InstanceV2, NodeInfo } from '../src/schemas/entities.js';
 import type { ApiInstance } from '../src/plugins/context.js';
@@ -97,20 +98,7 @@ describe('instance', () => {
       ['cid', 'other.example:8443'],
       ['dee', 'gone.example'],
     ] as const) {
-      const uri = `https://${domain}/users/${username}`;
-      await upsertRemoteAccount(database, {
-        uri,
-        username,
-        domain,
-        displayName: username,
-        note: '',
-        url: null,
-        inboxUrl: `${uri}/inbox`,
-        sharedInboxUrl: null,
-        avatarUrl: null,
-        headerUrl: null,
-        createdAt: null,
-      });
+      await upsertRemoteAccount(database, remoteAccountFixture({ username, domain }));
     }
     await database.pool.query(
       `insert into instance_domain_blocks (domain, severity) values ('gone.example', 'suspend')`,

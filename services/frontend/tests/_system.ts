@@ -3,9 +3,8 @@
  * system behind the one-origin dev proxy (`startSystem`), and its parts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@murmur/devkit/net';
 import { startDevProxy } from '@murmur/devkit/proxy';
 import { connectToNats } from '@murmur/events/jetstream';
 import { removeTopology, testTopology } from '@murmur/events/testing';
@@ -14,14 +13,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 export const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
 export const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
 export const WORKER_SERVER = new URL('../../worker/src/server.ts', import.meta.url).pathname;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export function startService(
   entry: string,

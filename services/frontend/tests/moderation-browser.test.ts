@@ -4,9 +4,8 @@
  * reported post, suspends the account with a note (which resolves the report), and the suspended
  * account's API token stops at once. Every page is audited with axe-core.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFile, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
 import { promisify } from 'node:util';
 import { createStatus } from '@murmur/db/statuses';
 import { adminAccountsById, fileReport, setAccountRole } from '@murmur/db/moderation';
@@ -16,50 +15,24 @@ import {
   createAccountFixture,
   createTestDatabase,
   FIXTURE_PASSWORD,
+  remoteAccountFixture,
   type TestDatabase,
 } from '@murmur/db/testing';
 import { CHROMIUM_LAUNCH_OPTIONS } from '@murmur/devkit/browser';
+import { freePort } from '@murmur/devkit/net';
 import { startDevProxy } from '@murmur/devkit/proxy';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessibilityAudit } from './_accessibility.js';
+import {
+  API_SERVER,
+  FRONTEND_SERVER,
+  startService,
+  stopService,
+  waitForHealth,
+} from './_system.js';
 
-const API_SERVER = new URL('../../api/src/server.ts', import.meta.url).pathname;
-const FRONTEND_SERVER = new URL('../src/server.ts', import.meta.url).pathname;
 const ROOT = new URL('../../../', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startService(entry: string, env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', entry], {
-    cwd: new URL('../', `file://${entry}`).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => output.push(String(chunk)));
-  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
-  return child;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url} exited:\n${output.join('')}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy:\n${output.join('')}`);
-}
 
 describe('moderation in a real browser', () => {
   let testDb: TestDatabase;
@@ -124,13 +97,7 @@ describe('moderation in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    for (const child of [api, frontend]) {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    }
+    for (const child of [api, frontend]) await stopService(child);
     await testDb?.destroy();
   });
 
@@ -227,19 +194,10 @@ describe('moderation in a real browser', () => {
 
   it('a moderator blocks a server on the moderation pages, changes the block and lifts it', async () => {
     const database = testDb.database;
-    const remote = await upsertRemoteAccount(database, {
-      uri: 'https://spam.example/users/bot',
-      username: 'bot',
-      domain: 'spam.example',
-      displayName: 'Bot',
-      note: '',
-      url: null,
-      inboxUrl: 'https://spam.example/users/bot/inbox',
-      sharedInboxUrl: null,
-      avatarUrl: null,
-      headerUrl: null,
-      createdAt: null,
-    });
+    const remote = await upsertRemoteAccount(
+      database,
+      remoteAccountFixture({ username: 'bot', domain: 'spam.example', displayName: 'Bot' }),
+    );
     const remoteState = async () => {
       const [view] = await adminAccountsById(database.primary, [remote]);
       return { silenced: view?.silenced, suspended: view?.suspended };

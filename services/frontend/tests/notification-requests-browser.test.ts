@@ -7,6 +7,7 @@
 import { createStatus } from '@murmur/db/statuses';
 import { type LocalAccount } from '@murmur/db/accounts';
 import { createAccountFixture, deliverNotifications } from '@murmur/db/testing';
+import { freePort } from '@murmur/devkit/net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessibilityAudit } from './_accessibility.js';
@@ -14,7 +15,7 @@ import { openSignedInBrowser } from './_browser.js';
 import { signIn, startHarness, type Harness } from './_helpers.js';
 
 // A port of its own (the public origin must be known before the website starts: CSRF checks it).
-const PORT = Number(process.env.NOTIFICATION_REQUESTS_BROWSER_TEST_PORT ?? 4167);
+const PORT = await freePort();
 const origin = `http://127.0.0.1:${PORT}`;
 
 let harness: Harness;

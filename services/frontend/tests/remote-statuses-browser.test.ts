@@ -6,16 +6,25 @@
  * page here with a link to the original. Hostile HTML in the post never reaches the page. Every page
  * is audited with axe-core (`_accessibility.ts`).
  */
-import { upsertRemoteAccount, receiveRemoteStatus } from '@murmur/db/federation';
-import { createAccountFixture } from '@murmur/db/testing';
+import {
+  receiveRemoteStatus,
+  upsertRemoteAccount,
+  type RemoteStatusInput,
+} from '@murmur/db/federation';
+import {
+  createAccountFixture,
+  remoteAccountFixture,
+  remoteStatusFixture,
+} from '@murmur/db/testing';
 import { htmlToText, sanitizeRemoteHtml } from '@murmur/federation';
+import { freePort } from '@murmur/devkit/net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessibilityAudit } from './_accessibility.js';
 import { openSignedInBrowser } from './_browser.js';
 import { get, signIn, startHarness, type Harness } from './_helpers.js';
 
-const PORT = Number(process.env.REMOTE_STATUSES_BROWSER_TEST_PORT ?? 4171);
+const PORT = await freePort();
 const origin = `http://127.0.0.1:${PORT}`;
 const REMOTE = 'https://remote.example';
 
@@ -36,91 +45,70 @@ beforeAll(async () => {
   harness = await startHarness({ PUBLIC_URL: origin });
   await harness.app.listen({ host: '127.0.0.1', port: PORT });
   const reader = await createAccountFixture(harness.database, { username: 'reader' });
-  const mallory = await upsertRemoteAccount(harness.database, {
-    uri: `${REMOTE}/users/mallory`,
-    username: 'mallory',
-    domain: 'remote.example',
-    displayName: 'Mallory Faraway',
-    note: '',
-    url: `${REMOTE}/@mallory`,
-    inboxUrl: `${REMOTE}/users/mallory/inbox`,
-    sharedInboxUrl: `${REMOTE}/inbox`,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  const mallory = await upsertRemoteAccount(
+    harness.database,
+    remoteAccountFixture({
+      uri: `${REMOTE}/users/mallory`,
+      username: 'mallory',
+      displayName: 'Mallory Faraway',
+      url: `${REMOTE}/@mallory`,
+      sharedInboxUrl: `${REMOTE}/inbox`,
+    }),
+  );
   // As the inbox stores a note (packages/federation/src/inbox/note.ts): sanitized on arrival.
   const contentHtml = sanitizeRemoteHtml(HOSTILE_CONTENT);
-  ({ id: statusId } = await receiveRemoteStatus(harness.database, {
-    accountId: mallory,
-    uri: `${REMOTE}/users/mallory/statuses/1`,
-    url: `${REMOTE}/@mallory/1`,
-    contentHtml,
-    text: htmlToText(contentHtml),
-    spoilerText: '',
-    sensitive: false,
-    language: 'en',
-    visibility: 'public',
-    inReplyToId: null,
-    mentionedAccountIds: [],
-    hashtags: [],
-    publishedAt: new Date(),
-    attachments: [
-      {
-        remoteUrl: `${REMOTE}/files/river.mp4`,
-        kind: 'unknown',
-        description: 'A river at dawn',
-        blurhash: null,
-        width: 640,
-        height: 360,
-        focus: { x: 0, y: 0 },
+  const note = (id: number, overrides: Partial<RemoteStatusInput>) =>
+    remoteStatusFixture({
+      accountId: mallory,
+      uri: `${REMOTE}/users/mallory/statuses/${id}`,
+      url: `${REMOTE}/@mallory/${id}`,
+      language: 'en',
+      ...overrides,
+    });
+  ({ id: statusId } = await receiveRemoteStatus(
+    harness.database,
+    note(1, {
+      contentHtml,
+      text: htmlToText(contentHtml),
+      attachments: [
+        {
+          remoteUrl: `${REMOTE}/files/river.mp4`,
+          kind: 'unknown',
+          description: 'A river at dawn',
+          blurhash: null,
+          width: 640,
+          height: 360,
+          focus: { x: 0, y: 0 },
+        },
+      ],
+    }),
+  ));
+  await receiveRemoteStatus(
+    harness.database,
+    note(2, {
+      text: 'Which bird?',
+      poll: {
+        options: ['Heron', 'Egret'],
+        optionVotes: [3, 1],
+        multiple: false,
+        votersCount: 4,
+        expiresAt: new Date(Date.now() + 3600_000),
       },
-    ],
-  }));
-  await receiveRemoteStatus(harness.database, {
-    accountId: mallory,
-    uri: `${REMOTE}/users/mallory/statuses/2`,
-    url: `${REMOTE}/@mallory/2`,
-    contentHtml: '<p>Which bird?</p>',
-    text: 'Which bird?',
-    spoilerText: '',
-    sensitive: false,
-    language: 'en',
-    visibility: 'public',
-    inReplyToId: null,
-    mentionedAccountIds: [],
-    hashtags: [],
-    publishedAt: new Date(),
-    poll: {
-      options: ['Heron', 'Egret'],
-      optionVotes: [3, 1],
-      multiple: false,
-      votersCount: 4,
-      expiresAt: new Date(Date.now() + 3600_000),
-    },
-  });
-  await receiveRemoteStatus(harness.database, {
-    accountId: mallory,
-    uri: `${REMOTE}/users/mallory/statuses/3`,
-    url: `${REMOTE}/@mallory/3`,
-    contentHtml: '<p>Which fish?</p>',
-    text: 'Which fish?',
-    spoilerText: '',
-    sensitive: false,
-    language: 'en',
-    visibility: 'public',
-    inReplyToId: null,
-    mentionedAccountIds: [],
-    hashtags: [],
-    publishedAt: new Date(),
-    poll: {
-      options: ['Pike', 'Perch', 'Carp'],
-      optionVotes: [1, 1, 0],
-      multiple: true,
-      votersCount: 2,
-      expiresAt: new Date(Date.now() + 3600_000),
-    },
-  });
+    }),
+  );
+  await receiveRemoteStatus(
+    harness.database,
+    note(3, {
+      text: 'Which fish?',
+      poll: {
+        options: ['Pike', 'Perch', 'Carp'],
+        optionVotes: [1, 1, 0],
+        multiple: true,
+        votersCount: 2,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    }),
+  );
   const session = await signIn(harness, reader);
   ({ browser, page, audit } = await openSignedInBrowser(origin, session));
 }, 90_000);

@@ -5,14 +5,15 @@
  */
 import { blockAccount, muteAccount } from '@murmur/db/safety';
 import { upsertRemoteAccount } from '@murmur/db/federation';
-import { createAccountFixture } from '@murmur/db/testing';
+import { createAccountFixture, remoteAccountFixture } from '@murmur/db/testing';
+import { freePort } from '@murmur/devkit/net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessibilityAudit } from './_accessibility.js';
 import { openSignedInBrowser } from './_browser.js';
 import { signIn, startHarness, type Harness } from './_helpers.js';
 
-const PORT = Number(process.env.SAFETY_BROWSER_TEST_PORT ?? 4175);
+const PORT = await freePort();
 const origin = `http://127.0.0.1:${PORT}`;
 
 let harness: Harness;
@@ -21,20 +22,10 @@ let page: Page;
 let audit: AccessibilityAudit;
 
 async function remoteAccount(username: string, domain: string): Promise<string> {
-  const uri = `https://${domain}/users/${username}`;
-  return upsertRemoteAccount(harness.database, {
-    uri,
-    username,
-    domain,
-    displayName: username,
-    note: '',
-    url: `https://${domain}/@${username}`,
-    inboxUrl: `${uri}/inbox`,
-    sharedInboxUrl: null,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  return upsertRemoteAccount(
+    harness.database,
+    remoteAccountFixture({ username, domain, url: `https://${domain}/@${username}` }),
+  );
 }
 
 beforeAll(async () => {

@@ -8,55 +8,49 @@ import { type Database } from '@murmur/db';
 import { countProcessedEvents } from '@murmur/db/events';
 import { createFilter } from '@murmur/db/safety';
 import { createStatus } from '@murmur/db/statuses';
-import {
-  deleteOldWebPushDeliveries,
-  findWebPushSubscription,
-  subscribeWebPush,
-} from '@murmur/db/notifications';
+import { deleteOldWebPushDeliveries, findWebPushSubscription } from '@murmur/db/notifications';
 import { followAccount } from '@murmur/db/follows';
-import { issueAccessToken, registerApplication, revokeAccessTokenById } from '@murmur/db/auth';
+import { revokeAccessTokenById } from '@murmur/db/auth';
 import {
   createAccountFixture,
   createTestDatabase,
   outboxEvents,
   type TestDatabase,
 } from '@murmur/db/testing';
-import { startTestPushService, type TestPushService } from '@murmur/devkit/web-push-service';
+import type { TestPushService } from '@murmur/devkit/web-push-service';
 import { testTopology } from '@murmur/events/testing';
 import { createSafeFetch } from '@murmur/outbound';
-import { sealAccessToken } from '@murmur/service-kit';
-import webPush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_CONSUMER } from '../src/consumers.js';
 import { pushHandler } from '../src/push/handler.js';
 import { PushSender } from '../src/push/sender.js';
 import { startWorker, testConfig, testLogger, waitFor, type RunningWorker } from './_helpers.js';
+import {
+  startTestWebPush,
+  subscribeThroughApp,
+  withWebPush,
+  type SubscriptionOptions,
+  type TestWebPush,
+} from './_web-push.js';
 
 const topology = testTopology();
-const vapid = webPush.generateVAPIDKeys();
 let testDb: TestDatabase;
 let database: Database;
 let running: RunningWorker;
+let push: TestWebPush;
 let service: TestPushService;
 
 beforeAll(async () => {
   testDb = await createTestDatabase({ poolSize: 10 });
   database = testDb.database;
-  service = await startTestPushService();
-  service.expectVapidKey(vapid.publicKey);
+  push = await startTestWebPush();
+  service = push.service;
   const config = testConfig({
     databaseUrl: testDb.url,
     topology,
     timings: { pushRetryBaseMs: 50 },
   });
-  running = await startWorker(
-    {
-      ...config,
-      webPush: { enabled: true, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
-      push: { ...config.push, allowedPrivateAddresses: ['127.0.0.0/8'] },
-    },
-    database,
-  );
+  running = await startWorker(withWebPush(config, push), database);
 });
 
 afterAll(async () => {
@@ -65,36 +59,9 @@ afterAll(async () => {
   await testDb?.destroy();
 });
 
-let appCounter = 0;
-
 /** A person with an app that subscribed to Web Push. */
-async function subscribedPerson(
-  options: { alerts?: string[]; policy?: string; standard?: boolean } = {},
-) {
-  const account = await createAccountFixture(database);
-  const { application } = await registerApplication(database, {
-    name: `Push app ${++appCounter}`,
-    website: null,
-    redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
-    scopes: ['read', 'push'],
-  });
-  const { accessToken, token } = await issueAccessToken(database, {
-    applicationId: application.id,
-    accountId: account.id,
-    scopes: ['read', 'push'],
-  });
-  const browser = service.subscribe();
-  const subscription = await subscribeWebPush(database, {
-    accountId: account.id,
-    accessTokenId: token.id,
-    endpoint: browser.endpoint,
-    keys: browser.keys,
-    standard: options.standard ?? true,
-    alerts: Object.fromEntries((options.alerts ?? ['mention', 'follow']).map((a) => [a, true])),
-    policy: options.policy ?? 'all',
-    accessTokenSealed: sealAccessToken(vapid.privateKey, accessToken),
-  });
-  return { account, accessToken, tokenId: token.id, browser, subscription };
+async function subscribedPerson(options: SubscriptionOptions = {}) {
+  return subscribeThroughApp(database, push, await createAccountFixture(database), options);
 }
 
 const pushesTo = (id: string) => service.received.filter((push) => push.subscription === id);
@@ -121,7 +88,7 @@ async function ledger(subscriptionId: string) {
 describe('push consumer', () => {
   it('pushes a mention once, encrypted (aes128gcm) and VAPID-signed, with Mastodon’s payload', async () => {
     const bob = await subscribedPerson();
-    const alice = await createAccountFixture(database, { username: `alice${appCounter}` });
+    const alice = await createAccountFixture(database);
     await rows(`update accounts set display_name = 'Alice A.' where id = ${alice.id}`);
     await createStatus(database, {
       accountId: alice.id,
@@ -286,7 +253,7 @@ describe('push consumer', () => {
     const handle = pushHandler({
       database,
       sender: new PushSender({
-        vapid: { subject: 'mailto:ops@murmur.test', ...vapid },
+        vapid: { subject: 'mailto:ops@murmur.test', ...push.vapid },
         fetch: createSafeFetch({ allowedPrivateAddresses: ['127.0.0.0/8'] }),
         concurrency: 4,
         perServiceConcurrency: 2,
@@ -295,7 +262,7 @@ describe('push consumer', () => {
         retryMaxMs: 100,
         ttlSeconds: 60,
       }),
-      vapidPrivateKey: vapid.privateKey,
+      vapidPrivateKey: push.vapid.privateKey,
       publicUrl: 'https://murmur.test',
       maxBatch: 10,
     });

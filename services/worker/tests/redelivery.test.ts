@@ -18,27 +18,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database } from '@murmur/db';
 import { requestEmailConfirmation, requestPasswordReset } from '@murmur/db/accounts';
-import { issueAccessToken, registerApplication } from '@murmur/db/auth';
 import { outboxBacklog } from '@murmur/db/events';
 import { recordRemoteActivity, upsertRemoteAccount } from '@murmur/db/federation';
 import { followAccount } from '@murmur/db/follows';
 import { createMediaUpload } from '@murmur/db/media';
-import { subscribeWebPush } from '@murmur/db/notifications';
 import { createStatus } from '@murmur/db/statuses';
 import {
   createAccountFixture,
   createTestDatabase,
   deliverNotifications,
   outboxEvents,
+  remoteAccountFixture,
   type TestDatabase,
 } from '@murmur/db/testing';
-import { startTestPushService, type TestPushService } from '@murmur/devkit/web-push-service';
 import type { DomainEvent, EventType } from '@murmur/events';
 import { testTopology } from '@murmur/events/testing';
 import { incomingKey, LocalStorage } from '@murmur/media';
 import { photoJpeg } from '@murmur/media/testing';
-import { Registry, sealAccessToken } from '@murmur/service-kit';
-import webPush from 'web-push';
+import { Registry } from '@murmur/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerConfig } from '../src/config.js';
 import {
@@ -60,14 +57,19 @@ import type { EventHandler } from '../src/handlers.js';
 import type { Mailer, OutgoingMail } from '../src/mail/mailer.js';
 import { createWorkerMetrics } from '../src/metrics.js';
 import { testConfig, testLogger } from './_helpers.js';
+import {
+  startTestWebPush,
+  subscribeThroughApp,
+  withWebPush,
+  type TestWebPush,
+} from './_web-push.js';
 
 const topology = testTopology();
-const vapid = webPush.generateVAPIDKeys();
 let testDb: TestDatabase;
 let database: Database;
 let config: WorkerConfig;
 let mediaDirectory: string;
-let pushService: TestPushService;
+let push: TestWebPush;
 let federationSending: FederationSending;
 let remote: RemoteInbox;
 const mails: OutgoingMail[] = [];
@@ -132,15 +134,12 @@ beforeAll(async () => {
   testDb = await createTestDatabase({ poolSize: 10 });
   database = testDb.database;
   mediaDirectory = await mkdtemp(join(tmpdir(), 'murmur-redelivery-'));
-  pushService = await startTestPushService();
-  pushService.expectVapidKey(vapid.publicKey);
+  push = await startTestWebPush();
   remote = await startRemoteInbox();
-  const base = testConfig({ databaseUrl: testDb.url, topology });
+  const base = withWebPush(testConfig({ databaseUrl: testDb.url, topology }), push);
   config = {
     ...base,
     mediaStorage: { kind: 'local', directory: mediaDirectory },
-    webPush: { enabled: true, publicKey: vapid.publicKey, privateKey: vapid.privateKey },
-    push: { ...base.push, allowedPrivateAddresses: ['127.0.0.0/8'] },
     allowedPrivateAddresses: ['127.0.0.0/8'],
   };
   federationSending = createFederationSending({ config, database, logger: testLogger });
@@ -148,7 +147,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await federationSending?.idle();
-  await pushService?.close();
+  await push?.service.close();
   await new Promise((resolve) => remote?.server.close(resolve));
   await testDb?.destroy();
   if (mediaDirectory) await rm(mediaDirectory, { recursive: true, force: true });
@@ -187,8 +186,6 @@ async function count(query: string, values: unknown[]): Promise<number> {
   const { rows } = await database.pool.query<{ n: string }>(query, values);
   return Number(rows[0]!.n);
 }
-
-let appCounter = 0;
 
 /** What a case prepares: the event to deliver, and what can be observed of its effect. */
 interface Arranged {
@@ -325,33 +322,15 @@ const CASES: Record<string, () => Promise<Arranged>> = {
   [PUSH_CONSUMER]: async () => {
     const author = await createAccountFixture(database);
     const reader = await createAccountFixture(database);
-    const { application } = await registerApplication(database, {
-      name: `Push app ${++appCounter}`,
-      redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
-      scopes: ['read', 'push'],
-    });
-    const { accessToken, token } = await issueAccessToken(database, {
-      applicationId: application.id,
-      accountId: reader.id,
-      scopes: ['read', 'push'],
-    });
-    const browser = pushService.subscribe();
-    const subscription = await subscribeWebPush(database, {
-      accountId: reader.id,
-      accessTokenId: token.id,
-      endpoint: browser.endpoint,
-      keys: browser.keys,
-      standard: true,
-      alerts: { mention: true },
-      policy: 'all',
-      accessTokenSealed: sealAccessToken(vapid.privateKey, accessToken),
+    const { browser, subscription } = await subscribeThroughApp(database, push, reader, {
+      alerts: ['mention'],
     });
     await createStatus(database, { accountId: author.id, text: `ping @${reader.username}` });
     await deliverNotifications(database);
     return {
       event: await latestEvent('NotificationCreated', (e) => e.data.accountId === reader.id),
       observe: async () => ({
-        pushes: pushService.received.filter((p) => p.subscription === browser.id).length,
+        pushes: push.service.received.filter((p) => p.subscription === browser.id).length,
         ledger: await count(
           'select count(*) as n from web_push_deliveries where subscription_id = $1',
           [subscription.id],
@@ -419,19 +398,10 @@ async function remoteAccount(name: string) {
   const username = `${name}_${randomUUID().slice(0, 8)}`;
   const uri = `${remote.origin}/users/${username}`;
   const inboxPath = `/users/${username}/inbox`;
-  const id = await upsertRemoteAccount(database, {
-    username,
-    domain: new URL(remote.origin).host,
-    uri,
-    url: uri,
-    displayName: name,
-    note: '',
-    inboxUrl: `${remote.origin}${inboxPath}`,
-    sharedInboxUrl: null,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  const id = await upsertRemoteAccount(
+    database,
+    remoteAccountFixture({ username, uri, url: uri, displayName: name }),
+  );
   return { id, uri, inboxPath };
 }
 

@@ -16,7 +16,12 @@ import {
   type RemoteAttachmentInput,
 } from '@murmur/db/federation';
 import { findVisibleStatus } from '@murmur/db/timelines';
-import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
+import {
+  createTestDatabase,
+  remoteAccountFixture,
+  remoteStatusFixture,
+  type TestDatabase,
+} from '@murmur/db/testing';
 import { testTopology } from '@murmur/events/testing';
 import { LocalStorage, MEDIA_LIMITS } from '@murmur/media';
 import { photoJpeg } from '@murmur/media/testing';
@@ -64,19 +69,14 @@ beforeAll(async () => {
     },
   });
   running = await startWorker(config, database);
-  remoteAccountId = await upsertRemoteAccount(database, {
-    uri: `${filesOrigin}/users/mallory`,
-    username: 'mallory',
-    domain: new URL(filesOrigin).host,
-    displayName: 'Mallory',
-    note: '',
-    url: null,
-    inboxUrl: `${filesOrigin}/users/mallory/inbox`,
-    sharedInboxUrl: null,
-    avatarUrl: null,
-    headerUrl: null,
-    createdAt: null,
-  });
+  remoteAccountId = await upsertRemoteAccount(
+    database,
+    remoteAccountFixture({
+      uri: `${filesOrigin}/users/mallory`,
+      username: 'mallory',
+      displayName: 'Mallory',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -101,22 +101,10 @@ function image(remoteUrl: string): RemoteAttachmentInput {
 /** A remote status with these attachments, as the inbox stores one; then its attachments once settled. */
 async function receivedWith(attachments: RemoteAttachmentInput[], accountId = remoteAccountId) {
   const uri = `${filesOrigin}/users/mallory/statuses/${nextNote++}`;
-  const { id } = await receiveRemoteStatus(database, {
-    accountId,
-    uri,
-    url: null,
-    contentHtml: '<p>look</p>',
-    text: 'look',
-    spoilerText: '',
-    sensitive: false,
-    language: null,
-    visibility: 'public',
-    inReplyToId: null,
-    mentionedAccountIds: [],
-    hashtags: [],
-    publishedAt: new Date(),
-    attachments,
-  });
+  const { id } = await receiveRemoteStatus(
+    database,
+    remoteStatusFixture({ accountId, uri, text: 'look', attachments }),
+  );
   return waitFor(async () => {
     const status = await findVisibleStatus(database.primary, id);
     const media = status?.mediaAttachments ?? [];
@@ -173,19 +161,10 @@ describe('remote attachments', () => {
       `insert into instance_domain_blocks (domain, severity, reject_media)
         values ('rejected.example', 'noop', true)`,
     );
-    const authorId = await upsertRemoteAccount(database, {
-      uri: 'https://media.rejected.example/users/rita',
-      username: 'rita',
-      domain: 'media.rejected.example',
-      displayName: 'Rita',
-      note: '',
-      url: null,
-      inboxUrl: 'https://media.rejected.example/users/rita/inbox',
-      sharedInboxUrl: null,
-      avatarUrl: null,
-      headerUrl: null,
-      createdAt: null,
-    });
+    const authorId = await upsertRemoteAccount(
+      database,
+      remoteAccountFixture({ username: 'rita', domain: 'media.rejected.example' }),
+    );
     const [media] = await receivedWith([image(`${filesOrigin}/photo.jpg?rejected`)], authorId);
     expect(media).toMatchObject({
       processing: 'failed',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { ACCOUNT_JSON, hydrateAccounts, toAccountView, type AccountRowJson } from './hydrate.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { literalLimit, selectPage, type Page } from './pagination.js';
 import type { AccountView } from './views.js';
 
 /** A page of accounts plus the ids to page by (follow or favourite ids, as Mastodon's Link header uses). */
@@ -64,16 +64,13 @@ async function accountPage(
     },
   } as const;
   const q = queries[source];
-  const { where, ascending } = pageConditions(sql`x.id`, page);
-  const rows = await queryRows<{ cursor: string; accountId: string }>(
+  const ordered = await selectPage<{ cursor: string; accountId: string }>(
     executor,
-    sql`
-    select x.id::text as cursor, ${q.account}::text as "accountId" from ${q.table}
-    where ${q.filter} and ${where}
-    order by ${orderFor(sql`x.id`, ascending)}
-    limit ${literalLimit(page.limit)}`,
+    sql`select x.id::text as cursor, ${q.account}::text as "accountId" from ${q.table}`,
+    sql`x.id`,
+    [q.filter],
+    page,
   );
-  const ordered = newestFirst(rows, ascending);
   return {
     accounts: await hydrateAccounts(
       executor,

@@ -7,7 +7,7 @@ import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { conversationNotFound } from '../operations/conversations/mark-conversation-read.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 import type { AccountView, StatusView } from './views.js';
 
 export interface ConversationView {
@@ -63,16 +63,17 @@ export async function conversationsOf(
   viewerId: string,
   page: Page,
 ): Promise<ConversationsPage> {
-  const { where, ascending } = pageConditions(sql`c.last_status_id`, page);
-  const rows = await queryRows<ConversationRow>(
+  const ordered = await selectPage<ConversationRow>(
     executor,
-    sql`select ${CONVERSATION_COLUMNS} from account_conversations c
-      where c.account_id = ${viewerId} and ${where}
-        and exists (select 1 from unnest(c.status_ids) x join statuses s on s.id = x
-          where s.deleted_at is null)
-      order by ${orderFor(sql`c.last_status_id`, ascending)} limit ${literalLimit(page.limit)}`,
+    sql`select ${CONVERSATION_COLUMNS} from account_conversations c`,
+    sql`c.last_status_id`,
+    [
+      sql`c.account_id = ${viewerId}`,
+      sql`exists (select 1 from unnest(c.status_ids) x join statuses s on s.id = x
+          where s.deleted_at is null)`,
+    ],
+    page,
   );
-  const ordered = newestFirst(rows, ascending);
   return {
     conversations: await hydrateConversations(executor, viewerId, ordered),
     firstCursor: ordered[0]?.cursor ?? null,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import type { Executor } from '../client.js';
+import { selectPage, type Page } from './pagination.js';
 
 export interface DomainBlocksPage {
   domains: string[];
@@ -14,14 +14,13 @@ export async function domainBlocksOf(
   accountId: string,
   page: Page,
 ): Promise<DomainBlocksPage> {
-  const { where, ascending } = pageConditions(sql`b.id`, page);
-  const rows = await queryRows<{ cursor: string; domain: string }>(
+  const ordered = await selectPage<{ cursor: string; domain: string }>(
     executor,
-    sql`select b.id::text as cursor, b.domain from account_domain_blocks b
-      where b.account_id = ${accountId} and ${where}
-      order by ${orderFor(sql`b.id`, ascending)} limit ${literalLimit(page.limit)}`,
+    sql`select b.id::text as cursor, b.domain from account_domain_blocks b`,
+    sql`b.id`,
+    [sql`b.account_id = ${accountId}`],
+    page,
   );
-  const ordered = newestFirst(rows, ascending);
   return {
     domains: ordered.map((r) => r.domain),
     firstCursor: ordered[0]?.cursor ?? null,

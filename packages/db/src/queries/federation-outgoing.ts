@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
-import { domainBlockCovers } from './instance-domain-blocks.js';
+import { hostSuspended } from './instance-domain-blocks.js';
 import { hydrateStatuses } from './hydrate.js';
 import type { StatusView } from './views.js';
 
@@ -156,8 +156,7 @@ export async function knownPeerDomains(executor: Executor): Promise<string[]> {
     executor,
     sql`select distinct a.domain from accounts a
       where a.domain is not null
-        and not exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
-          and ${domainBlockCovers(sql`b`, sql`a.domain`)})
+        and not ${hostSuspended(sql`a.domain`)}
       order by 1`,
   );
   return rows.map((row) => row.domain);

@@ -5,7 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import type { DomainBlockSeverity } from '../schema/index.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 
 export interface InstanceDomainBlock {
   id: string;
@@ -30,6 +30,16 @@ export function domainBlockCovers(block: SQL, host: SQL): SQL {
     or split_part(${host}, ':', 1) like '%.' || ${block}.domain)`;
 }
 
+/**
+ * SQL: a suspending block covers `host`. The one rule for "this server is suspended": statements
+ * that filter rows by host (the delivery ledger, the peers list) embed it, and `anyHostSuspended`
+ * asks it of hosts the federation edges hold in hand.
+ */
+export function hostSuspended(host: SQL): SQL {
+  return sql`exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
+    and ${domainBlockCovers(sql`b`, host)})`;
+}
+
 const COLUMNS = sql.raw(`b.id::text as id, b.domain, b.severity, b.reject_media as "rejectMedia",
   b.reject_reports as "rejectReports", b.obfuscate, b.public_comment as "publicComment",
   b.private_comment as "privateComment", b.created_at as "createdAt", b.updated_at as "updatedAt"`);
@@ -48,13 +58,14 @@ export async function listInstanceDomainBlocks(
   executor: Executor,
   page: Page,
 ): Promise<InstanceDomainBlock[]> {
-  const { where, ascending } = pageConditions(sql`b.id`, page);
-  const rows = await queryRows<Row>(
+  const rows = await selectPage<Row>(
     executor,
-    sql`select ${COLUMNS} from instance_domain_blocks b where ${where}
-      order by ${orderFor(sql`b.id`, ascending)} limit ${literalLimit(page.limit)}`,
+    sql`select ${COLUMNS} from instance_domain_blocks b`,
+    sql`b.id`,
+    [],
+    page,
   );
-  return newestFirst(rows, ascending).map(toBlock);
+  return rows.map(toBlock);
 }
 
 /** Every block with a severity (not `noop`), by domain: the public list. */
@@ -118,9 +129,9 @@ export async function anyHostSuspended(
   if (hosts.length === 0) return false;
   const rows = await queryRows(
     executor,
-    sql`select 1 from instance_domain_blocks b,
-        unnest(${sql.param(hosts.map((host) => host.toLowerCase()))}::text[]) as h(host)
-      where b.severity = 'suspend' and ${domainBlockCovers(sql`b`, sql`h.host`)} limit 1`,
+    sql`select 1 from unnest(${sql.param(hosts.map((host) => host.toLowerCase()))}::text[])
+        as h(host)
+      where ${hostSuspended(sql`h.host`)} limit 1`,
   );
   return rows.length > 0;
 }

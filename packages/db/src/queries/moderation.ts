@@ -7,7 +7,7 @@ import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import type { AccountRole } from '../roles.js';
 import type { ReportCategory } from '../schema/index.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { literalLimit, selectPage, type Page } from './pagination.js';
 import {
   ACCOUNT_COLUMNS,
   hydrateAccounts,
@@ -116,16 +116,14 @@ export async function listAdminAccounts(
       )})`,
     );
   }
-  const { where, ascending } = pageConditions(sql`a.id`, page);
-  parts.push(where);
-  const rows = await queryRows<AdminAccountRow>(
+  const rows = await selectPage<AdminAccountRow>(
     executor,
-    sql`select ${ADMIN_ACCOUNT_COLUMNS} from accounts a
-      where ${sql.join(parts, sql` and `)}
-      order by ${orderFor(sql`a.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+    sql`select ${ADMIN_ACCOUNT_COLUMNS} from accounts a`,
+    sql`a.id`,
+    parts,
+    page,
   );
-  return newestFirst(rows, ascending).map(toAdminAccountView);
+  return rows.map(toAdminAccountView);
 }
 
 export interface ReportView {
@@ -203,16 +201,14 @@ export async function listReports(
     if (!isSnowflakeId(filter.targetAccountId)) return [];
     parts.push(sql`r.target_account_id = ${filter.targetAccountId}`);
   }
-  const { where, ascending } = pageConditions(sql`r.id`, page);
-  parts.push(where);
-  const rows = await queryRows<ReportRowRaw>(
+  const rows = await selectPage<ReportRowRaw>(
     executor,
-    sql`select ${REPORT_COLUMNS} from reports r
-      where ${sql.join(parts, sql` and `)}
-      order by ${orderFor(sql`r.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+    sql`select ${REPORT_COLUMNS} from reports r`,
+    sql`r.id`,
+    parts,
+    page,
   );
-  return newestFirst(rows, ascending).map(toReportView);
+  return rows.map(toReportView);
 }
 
 export interface AuditLogEntry {
@@ -228,8 +224,7 @@ export interface AuditLogEntry {
 
 /** The audit log, newest first. */
 export async function listAuditLog(executor: Executor, page: Page): Promise<AuditLogEntry[]> {
-  const { where, ascending } = pageConditions(sql`l.id`, page);
-  const rows = await queryRows<
+  const rows = await selectPage<
     Omit<AuditLogEntry, 'createdAt' | 'moderator'> & {
       createdAt: Date | string;
       moderatorId: string | null;
@@ -240,21 +235,19 @@ export async function listAuditLog(executor: Executor, page: Page): Promise<Audi
     sql`select l.id::text as id, l.account_id::text as "moderatorId", m.username as "moderatorUsername",
       l.action, l.target_type as "targetType", l.target_id::text as "targetId",
       l.target_label as "targetLabel", l.note, l.created_at as "createdAt"
-      from admin_action_logs l left join accounts m on m.id = l.account_id
-      where ${where}
-      order by ${orderFor(sql`l.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+      from admin_action_logs l left join accounts m on m.id = l.account_id`,
+    sql`l.id`,
+    [],
+    page,
   );
-  return newestFirst(rows, ascending).map(
-    ({ moderatorId, moderatorUsername, createdAt, ...rest }) => ({
-      ...rest,
-      moderator:
-        moderatorId !== null && moderatorUsername !== null
-          ? { id: moderatorId, username: moderatorUsername }
-          : null,
-      createdAt: new Date(createdAt),
-    }),
-  );
+  return rows.map(({ moderatorId, moderatorUsername, createdAt, ...rest }) => ({
+    ...rest,
+    moderator:
+      moderatorId !== null && moderatorUsername !== null
+        ? { id: moderatorId, username: moderatorUsername }
+        : null,
+    createdAt: new Date(createdAt),
+  }));
 }
 
 /** Reports by id with their reported accounts (the suspended left out), for report notifications. */

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import type { Executor } from '../client.js';
 import { muteInForce } from './exclusions.js';
 import { hydrateAccounts } from './hydrate.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 import type { AccountView } from './views.js';
 
 export interface MutedAccount {
@@ -24,17 +24,15 @@ export async function mutedAccounts(
   accountId: string,
   page: Page,
 ): Promise<MutedAccountsPage> {
-  const { where, ascending } = pageConditions(sql`m.id`, page);
-  const rows = await queryRows<{ cursor: string; accountId: string; expiresAt: string | null }>(
+  const ordered = await selectPage<{ cursor: string; accountId: string; expiresAt: string | null }>(
     executor,
     sql`select m.id::text as cursor, m.target_account_id::text as "accountId",
         m.expires_at as "expiresAt"
-      from mutes m
-      where m.account_id = ${accountId} and ${muteInForce('m')} and ${where}
-      order by ${orderFor(sql`m.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+      from mutes m`,
+    sql`m.id`,
+    [sql`m.account_id = ${accountId}`, muteInForce('m')],
+    page,
   );
-  const ordered = newestFirst(rows, ascending);
   const accounts = await hydrateAccounts(
     executor,
     ordered.map((r) => r.accountId),

@@ -11,7 +11,7 @@ import {
   type NotificationPolicyAction,
 } from '../schema/notification-policies.js';
 import { hydrateAccounts, hydrateStatuses } from './hydrate.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 import type { AccountView, StatusView } from './views.js';
 
 export interface NotificationPolicyView {
@@ -125,15 +125,14 @@ export async function listNotificationRequests(
   accountId: string,
   page: Page,
 ): Promise<NotificationRequestView[]> {
-  const { where, ascending } = pageConditions(sql`r.id`, page);
-  const rows = await queryRows<RequestRow>(
+  const rows = await selectPage<RequestRow>(
     executor,
-    sql`select ${REQUEST_COLUMNS} from notification_requests r
-      where r.account_id = ${accountId} and ${where} and ${HAS_FILTERED}
-      order by ${orderFor(sql`r.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+    sql`select ${REQUEST_COLUMNS} from notification_requests r`,
+    sql`r.id`,
+    [sql`r.account_id = ${accountId}`, HAS_FILTERED],
+    page,
   );
-  return hydrateRequests(executor, accountId, newestFirst(rows, ascending));
+  return hydrateRequests(executor, accountId, rows);
 }
 
 /** One of the person's pending notification requests, or NotificationNotFound. */

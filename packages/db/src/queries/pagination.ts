@@ -1,4 +1,5 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 
 /**
@@ -48,4 +49,26 @@ export function newestFirst<T>(rows: T[], ascending: boolean): T[] {
  */
 export function literalLimit(limit: number): SQL {
   return sql.raw(String(clampLimit(limit, 20, 1_000)));
+}
+
+/**
+ * One page of a list paged by `key`: `select` is the statement up to its WHERE (`select … from
+ * reports r`), `conditions` what the list holds besides the page's bounds. Rows come newest first.
+ */
+export async function selectPage<Row>(
+  executor: Executor,
+  select: SQL,
+  key: SQL,
+  conditions: readonly SQL[],
+  page: Page,
+): Promise<Row[]> {
+  const { where, ascending } = pageConditions(key, page);
+  const rows = await queryRows<Row>(
+    executor,
+    sql`${select}
+      where ${sql.join([...conditions, where], sql` and `)}
+      order by ${orderFor(key, ascending)}
+      limit ${literalLimit(page.limit)}`,
+  );
+  return newestFirst(rows, ascending);
 }

@@ -3,7 +3,7 @@ import { queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import type { ScheduledStatusParams } from '../schema/index.js';
 import { MEDIA_JSON } from './media.js';
-import { literalLimit, newestFirst, orderFor, pageConditions, type Page } from './pagination.js';
+import { selectPage, type Page } from './pagination.js';
 import type { MediaView } from './views.js';
 
 /** A status waiting to be posted, as its author sees it. */
@@ -47,13 +47,12 @@ export async function listScheduledStatuses(
   accountId: string,
   page: Page,
 ): Promise<ScheduledStatusView[]> {
-  const { where, ascending } = pageConditions(sql`s.id`, page);
-  const rows = await queryRows<ScheduledRow>(
+  const rows = await selectPage<ScheduledRow>(
     executor,
-    sql`select ${SCHEDULED_COLUMNS} from scheduled_statuses s
-      where s.account_id = ${accountId} and ${where}
-      order by ${orderFor(sql`s.id`, ascending)}
-      limit ${literalLimit(page.limit)}`,
+    sql`select ${SCHEDULED_COLUMNS} from scheduled_statuses s`,
+    sql`s.id`,
+    [sql`s.account_id = ${accountId}`],
+    page,
   );
-  return newestFirst(rows, ascending).map(toView);
+  return rows.map(toView);
 }

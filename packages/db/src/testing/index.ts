@@ -12,6 +12,7 @@ import { createDatabase, type Database, type DatabaseConfig } from '../client.js
 import { createDatabaseIfMissing, MIGRATIONS_FOLDER, migrateDatabase } from '../migrate.js';
 
 export { createAccountFixture, createStatusFixture, FIXTURE_PASSWORD } from './fixtures.js';
+export { remoteAccountFixture, remoteStatusFixture } from './remote-fixtures.js';
 export { deliverNotifications, outboxEvents } from './events.js';
 export { runOutPoll } from './polls.js';
 export { applyPendingFeedEvents } from './home-feeds.js';

@@ -7,12 +7,8 @@ import { serializeAccount, serializeRole } from './account.js';
 import { timestamp, type EntityContext } from './context.js';
 import { serializeStatus } from './status.js';
 
-/** What the reporter gets back (`POST /api/v1/reports`). */
-export function serializeReport(
-  report: ReportView,
-  target: AccountView,
-  publicUrl: string,
-): Report {
+/** What a Report and an Admin::Report both say of a report. */
+function reportBasics(report: ReportView) {
   return {
     id: report.id,
     action_taken: report.actionTakenAt !== null,
@@ -21,6 +17,17 @@ export function serializeReport(
     comment: report.comment,
     forwarded: report.forwarded,
     created_at: timestamp(report.createdAt),
+  };
+}
+
+/** What the reporter gets back (`POST /api/v1/reports`). */
+export function serializeReport(
+  report: ReportView,
+  target: AccountView,
+  publicUrl: string,
+): Report {
+  return {
+    ...reportBasics(report),
     status_ids: report.statusIds,
     rule_ids: report.ruleIds,
     target_account: serializeAccount(target, publicUrl),
@@ -65,13 +72,7 @@ export function serializeAdminReport(
     return view ? serializeAdminAccount(view, context.publicUrl) : null;
   };
   return {
-    id: report.id,
-    action_taken: report.actionTakenAt !== null,
-    action_taken_at: report.actionTakenAt ? timestamp(report.actionTakenAt) : null,
-    category: report.category,
-    comment: report.comment,
-    forwarded: report.forwarded,
-    created_at: timestamp(report.createdAt),
+    ...reportBasics(report),
     updated_at: timestamp(report.updatedAt),
     account: admin(report.accountId)!,
     target_account: admin(report.targetAccountId)!,

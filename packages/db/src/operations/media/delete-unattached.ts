@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
+import { mediaNotFound, ownMediaTarget } from './rules.js';
 
 /**
  * Deletes one's own attachment that no post uses. Returns the storage keys of its files, for the
@@ -11,15 +12,11 @@ export async function deleteUnattachedMedia(
   database: Database,
   input: { accountId: string; mediaId: string },
 ): Promise<string[]> {
-  if (!isSnowflakeId(input.mediaId)) throw new DomainError('MediaNotFound', 'Record not found');
+  if (!isSnowflakeId(input.mediaId)) throw mediaNotFound();
   const [row] = await queryRows<{ attached: boolean; keys: (string | null)[] | null }>(
     database.primary,
     sql`
-    with target as (
-      select id, status_id is not null as attached from media_attachments
-      where id = ${input.mediaId} and account_id = ${input.accountId}
-      for update
-    ), removed as (
+    with target as (${ownMediaTarget(input)}), removed as (
       delete from media_attachments m using target
       where m.id = target.id and not target.attached
       returning m.incoming_key, m.original_key, m.small_key
@@ -28,7 +25,7 @@ export async function deleteUnattachedMedia(
       (select array[incoming_key, original_key, small_key] from removed) as "keys"
     from target`,
   );
-  if (!row) throw new DomainError('MediaNotFound', 'Record not found');
+  if (!row) throw mediaNotFound();
   if (row.attached) {
     throw new DomainError(
       'InvalidField',

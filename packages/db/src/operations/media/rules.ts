@@ -1,4 +1,5 @@
-/** The rules every change of an attachment's description or focus follows. */
+/** The rules every change of one's own attachment (its description, its focus, its removal) follows. */
+import { sql, type SQL } from 'drizzle-orm';
 import { DomainError } from '../../errors.js';
 
 export const MAX_MEDIA_DESCRIPTION_LENGTH = 1500;
@@ -33,4 +34,18 @@ export function validFocus(focus: Focus | null | undefined): Focus {
     );
   }
   return focus;
+}
+
+export function mediaNotFound(): DomainError {
+  return new DomainError('MediaNotFound', 'Record not found');
+}
+
+/**
+ * SQL for a `target` CTE: one's own attachment, locked for the statement's change, and whether a
+ * post uses it (a posted attachment changes only through its status).
+ */
+export function ownMediaTarget(input: { accountId: string; mediaId: string }): SQL {
+  return sql`select id, status_id is not null as attached from media_attachments
+      where id = ${input.mediaId} and account_id = ${input.accountId}
+      for update`;
 }

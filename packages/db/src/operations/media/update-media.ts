@@ -4,7 +4,13 @@ import { DomainError } from '../../errors.js';
 import { isSnowflakeId } from '../../ids.js';
 import { MEDIA_JSON } from '../../queries/media.js';
 import type { MediaView } from '../../queries/views.js';
-import { validDescription, validFocus, type Focus } from './rules.js';
+import {
+  mediaNotFound,
+  ownMediaTarget,
+  validDescription,
+  validFocus,
+  type Focus,
+} from './rules.js';
 
 export interface MediaChanges {
   accountId: string;
@@ -19,18 +25,14 @@ export interface MediaChanges {
  * API's cache of a status's attachments).
  */
 export async function updateMedia(database: Database, input: MediaChanges): Promise<MediaView> {
-  if (!isSnowflakeId(input.mediaId)) throw new DomainError('MediaNotFound', 'Record not found');
+  if (!isSnowflakeId(input.mediaId)) throw mediaNotFound();
   const description =
     input.description === undefined ? undefined : validDescription(input.description);
   const focus = input.focus === undefined ? undefined : validFocus(input.focus);
   const [row] = await queryRows<{ media: MediaView; attached: boolean }>(
     database.primary,
     sql`
-    with target as (
-      select id, status_id is not null as attached from media_attachments
-      where id = ${input.mediaId} and account_id = ${input.accountId}
-      for update
-    ), m as (
+    with target as (${ownMediaTarget(input)}), m as (
       update media_attachments u set
         description = ${description === undefined ? sql`u.description` : sql`${description}`},
         focus_x = ${focus === undefined ? sql`u.focus_x` : sql`${focus.x}`},
@@ -40,7 +42,7 @@ export async function updateMedia(database: Database, input: MediaChanges): Prom
     )
     select target.attached, (select ${MEDIA_JSON} from m) as "media" from target`,
   );
-  if (!row) throw new DomainError('MediaNotFound', 'Record not found');
+  if (!row) throw mediaNotFound();
   if (row.attached) {
     throw new DomainError(
       'InvalidField',

@@ -6,7 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../../client.js';
 import { withTransaction } from '../../../transaction.js';
-import { domainBlockCovers } from '../../../queries/instance-domain-blocks.js';
+import { hostSuspended } from '../../../queries/instance-domain-blocks.js';
 
 export interface FederationDeliveryRequest {
   consumer: string;
@@ -67,8 +67,7 @@ function insertDeliveries(request: FederationDeliveryRequest, inboxes: string[],
           with ordinality as act(activity, n)
       where exists (select 1 from marked)
         -- A server the instance suspended is sent nothing (instance domain blocks).
-        and not exists (select 1 from instance_domain_blocks b where b.severity = 'suspend'
-          and ${domainBlockCovers(sql`b`, sql`i.host`)})
+        and not ${hostSuspended(sql`i.host`)}
       on conflict (event_id, activity_index, inbox_url) do nothing
       returning *)
       select ${CLAIMED_COLUMNS} from inserted d join accounts a on a.id = d.sender_account_id
