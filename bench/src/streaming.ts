@@ -40,6 +40,83 @@ async function rssBytes(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** Clock ticks per second of `/proc/<pid>/stat`'s times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (stat === '') return 0;
+  // Fields after the command (which may hold spaces): state is the first, utime the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Who used the two cores during the event phase: each process's CPU seconds over the phase. The
+ * servers and the readers share the machine; a reader process near a whole core, or the reference
+ * starved while the API is busy, would make the comparison unfair (see the README). PostgreSQL's
+ * backends come and go with the pools' idle timeouts, so they are sampled every second and each
+ * counted by its pid from its first to its last sample (one started during the phase with all its
+ * CPU): at most the last second of a backend that ended is missed.
+ */
+class CpuMeter {
+  readonly #processes = new Map<string, { pid: number; first: number; last: number }>();
+  readonly #backends = new Map<number, { name: string; first: number; last: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #sampling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: pg.Client,
+    pids: Record<string, number>,
+  ) {
+    for (const [name, pid] of Object.entries(pids)) {
+      this.#processes.set(name, { pid, first: Number.NaN, last: 0 });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.#sample(true);
+    this.#timer = setInterval(() => {
+      this.#sampling = this.#sampling.then(() => this.#sample(false));
+    }, 1_000);
+  }
+
+  async stop(): Promise<Record<string, number>> {
+    clearInterval(this.#timer);
+    await this.#sampling;
+    await this.#sample(false);
+    const used: Record<string, number> = {};
+    const add = (name: string, seconds: number) => {
+      used[name] = Math.round(((used[name] ?? 0) + seconds) * 100) / 100;
+    };
+    for (const [name, { first, last }] of this.#processes) add(name, last - first);
+    for (const { name, first, last } of this.#backends.values()) add(name, last - first);
+    return used;
+  }
+
+  async #sample(initial: boolean): Promise<void> {
+    for (const entry of this.#processes.values()) {
+      const seconds = await cpuSeconds(entry.pid);
+      if (Number.isNaN(entry.first)) entry.first = seconds;
+      if (seconds > 0) entry.last = seconds;
+    }
+    const { rows } = await this.client.query<{ pid: number; application_name: string }>(
+      `select pid, application_name from pg_stat_activity where datname = current_database()`,
+    );
+    for (const row of rows) {
+      const seconds = await cpuSeconds(row.pid);
+      if (seconds === 0) continue;
+      const known = this.#backends.get(row.pid);
+      if (known) known.last = seconds;
+      else {
+        const name = `postgres (${row.application_name || 'other'})`;
+        this.#backends.set(row.pid, { name, first: initial ? seconds : 0, last: seconds });
+      }
+    }
+  }
+}
+
 /** Absolute milliseconds, comparable between processes. */
 const now = () => performance.timeOrigin + performance.now();
 
@@ -140,6 +217,11 @@ class ReaderProcesses {
     return all;
   }
 
+  /** The reader processes' ids (for CPU samples). */
+  get pids(): number[] {
+    return this.#children.map((child) => child.pid ?? 0);
+  }
+
   kill(): void {
     for (const child of this.#children) if (child.exitCode === null) child.kill();
   }
@@ -169,6 +251,25 @@ async function setUp(
     return rows.map((row) => row.id);
   };
   return { authorIds: await ids('sauthor', AUTHORS), readerIds: await ids('sreader', readers) };
+}
+
+/**
+ * The JSON of a status as the REST API gives it to a reader (what Murmur's `update` carries), to be
+ * the reference's payload with its ids replaced: the bare broadcast sends the same bytes per
+ * message, not a stub a tenth of their size. The status is posted before the readers connect.
+ */
+async function statusAsReaderSeesIt(
+  origin: string,
+  token: string,
+  database: ReturnType<typeof createDatabase>,
+  authorId: string,
+): Promise<{ id: string; json: string }> {
+  const status = await createStatus(database, { accountId: authorId, text: 'streaming template' });
+  const response = await fetch(`${origin}/api/v1/statuses/${status.id}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`GET /api/v1/statuses/${status.id}: ${response.status}`);
+  return { id: status.id, json: await response.text() };
 }
 
 const REFERENCE_SERVER = `
@@ -207,6 +308,13 @@ interface StreamingResult {
    */
   relay: LatencySummary;
   reference: LatencySummary & { expected: number };
+  /**
+   * CPU seconds each process used from the first post until every event arrived (`eventPhaseSeconds`
+   * of wall time, two cores; see `CpuMeter`): PostgreSQL's backends are grouped by application
+   * name (the benchmark's own pool, `murmur-bench`, makes the posts).
+   */
+  cpuSecondsDuringEvents: Record<string, number>;
+  eventPhaseSeconds: number;
   loadAverage: number[];
 }
 
@@ -292,6 +400,7 @@ export async function runStreaming(options: {
       control.once('open', resolve);
       control.once('error', reject);
     });
+    const template = await statusAsReaderSeesIt(api.origin, tokens[0]!, database, authorIds[0]!);
     const baseline = await rssBytes(api.pid);
     const wsOrigin = api.origin.replace('http', 'ws');
     await readers.open(
@@ -314,6 +423,15 @@ export async function runStreaming(options: {
     // message, to the reference server, whose clock starts when it is sent.
     const committedAt = new Map<string, number>();
     const total = Math.round(options.rate * options.seconds);
+    const processes: Record<string, number> = {
+      api: api.pid,
+      worker: worker.pid,
+      reference: reference.pid ?? 0,
+      ...Object.fromEntries(readers.pids.map((pid, i) => [`readers ${i}`, pid])),
+    };
+    const cpu = new CpuMeter(client, processes);
+    await cpu.start();
+    const benchCpuBefore = process.cpuUsage();
     const started = performance.now();
     const tasks: Promise<void>[] = [];
     let expected = 0;
@@ -330,7 +448,7 @@ export async function runStreaming(options: {
           const message = JSON.stringify({
             stream: ['user'],
             event: 'update',
-            payload: JSON.stringify({ id: referenceId, content: `<p>streaming ${n}</p>` }),
+            payload: template.json.replaceAll(template.id, referenceId),
           });
           committedAt.set(referenceId, now());
           control.send(JSON.stringify({ group: author, message }));
@@ -345,6 +463,10 @@ export async function runStreaming(options: {
       if (Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const cpuUsed = await cpu.stop();
+    cpuUsed['bench (this process)'] = Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100;
+    const eventPhaseSeconds = Math.round(performance.now() - started) / 1000;
     const arrived = await readers.arrivals();
     const lags = (entries: [string, number][]) =>
       entries.flatMap(([id, at]) => {
@@ -359,6 +481,8 @@ export async function runStreaming(options: {
       relay: summarize(lags([...published])),
       reference: { ...summarize(lags(arrived.reference)), expected },
       socketsClosedByServer: arrived.closedEarly,
+      cpuSecondsDuringEvents: cpuUsed,
+      eventPhaseSeconds,
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
   } finally {

@@ -7,7 +7,13 @@ import { expect, it } from 'vitest';
 import { issueAccessToken, registerApplication } from '../src/auth/index.js';
 import { followAccount } from '../src/follows/index.js';
 import { blockAccount, muteAccount } from '../src/safety/index.js';
-import { createStatus, deleteStatus } from '../src/statuses/index.js';
+import {
+  bookmarkStatus,
+  createStatus,
+  deleteStatus,
+  favouriteStatus,
+  reblogStatus,
+} from '../src/statuses/index.js';
 import {
   streamingAudience,
   streamingAudiences,
@@ -34,6 +40,26 @@ function summary(audience: StreamingAudience) {
   };
 }
 
+/** A `read` token for each account, as token id → account id. */
+async function readTokens(accounts: { id: string }[]): Promise<Map<string, string>> {
+  const { application } = await registerApplication(db(), {
+    name: 'stream',
+    website: null,
+    redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
+    scopes: ['read'],
+  });
+  const accountOf = new Map<string, string>();
+  for (const account of accounts) {
+    const { token } = await issueAccessToken(db(), {
+      applicationId: application.id,
+      accountId: account.id,
+      scopes: ['read'],
+    });
+    accountOf.set(token.id, account.id);
+  }
+  return accountOf;
+}
+
 it('answers for several statuses and viewers in one call what each call answers alone', async () => {
   const [alice, bob, carol, dave, mallory] = await Promise.all(
     Array.from({ length: 5 }, () => createAccountFixture(db())),
@@ -42,21 +68,12 @@ it('answers for several statuses and viewers in one call what each call answers 
   await followAccount(db(), { accountId: dave!.id, targetAccountId: alice!.id });
   await muteAccount(db(), { accountId: dave!.id, targetAccountId: carol!.id });
   await blockAccount(db(), { accountId: carol!.id, targetAccountId: mallory!.id });
-  const { application } = await registerApplication(db(), {
-    name: 'stream',
-    website: null,
-    redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
-    scopes: ['read'],
-  });
-  const tokenOf = new Map<string, string>();
-  for (const account of [alice!, bob!, carol!, dave!, mallory!]) {
-    const { token } = await issueAccessToken(db(), {
-      applicationId: application.id,
-      accountId: account.id,
-      scopes: ['read'],
-    });
-    tokenOf.set(account.id, token.id);
-  }
+  const tokenOf = new Map(
+    [...(await readTokens([alice!, bob!, carol!, dave!, mallory!]))].map(([token, account]) => [
+      account,
+      token,
+    ]),
+  );
   const everyone = [...tokenOf.values()];
   const followersOnly = await createStatus(db(), {
     accountId: alice!.id,
@@ -107,4 +124,49 @@ it('answers for several statuses and viewers in one call what each call answers 
     { viewerId: bob!.id, mayRead: true, followsAccount: true, shown: null },
   ]);
   expect(nonsense).toEqual({ anonymous: null, viewers: [] });
+});
+
+it("gives each viewer its own flags, on a status and on the post a boost carries, and no one else's", async () => {
+  // The statement asks for a viewer's flags only when the status has interactions (or the viewer
+  // bookmarked it): this pins that the guard lets every kind of flag through, for the boosted
+  // post too, and keeps the others' views flagless.
+  const [author, booster, fan, saver, plain] = await Promise.all(
+    Array.from({ length: 5 }, () => createAccountFixture(db())),
+  );
+  const tokenOf = await readTokens([author!, booster!, fan!, saver!, plain!]);
+  const original = await createStatus(db(), { accountId: author!.id, text: 'worth keeping' });
+  const quiet = await createStatus(db(), { accountId: author!.id, text: 'nobody noticed' });
+  await favouriteStatus(db(), { accountId: fan!.id, statusId: original.id });
+  await bookmarkStatus(db(), { accountId: saver!.id, statusId: original.id });
+  await bookmarkStatus(db(), { accountId: saver!.id, statusId: quiet.id });
+  const boost = await reblogStatus(db(), { accountId: booster!.id, statusId: original.id });
+  const tokenIds = [...tokenOf.keys()];
+  const [ofOriginal, ofBoost, ofQuiet] = await streamingAudiences(db().primary, [
+    { statusId: original.id, tokenIds, followedAccountId: author!.id },
+    { statusId: boost.id, tokenIds, followedAccountId: booster!.id },
+    { statusId: quiet.id, tokenIds, followedAccountId: author!.id },
+  ]);
+  const flagsOf = (audience: StreamingAudience, through: 'status' | 'reblog') =>
+    Object.fromEntries(
+      audience.viewers.map((viewer) => {
+        const status = through === 'status' ? viewer.status : viewer.status?.reblog;
+        return [
+          tokenOf.get(viewer.tokenId),
+          `${status?.favourited}/${status?.reblogged}/${status?.bookmarked}`,
+        ];
+      }),
+    );
+  const expected = {
+    [author!.id]: 'false/false/false',
+    [booster!.id]: 'false/true/false',
+    [fan!.id]: 'true/false/false',
+    [saver!.id]: 'false/false/true',
+    [plain!.id]: 'false/false/false',
+  };
+  expect(flagsOf(ofOriginal!, 'status')).toEqual(expected);
+  expect(flagsOf(ofBoost!, 'reblog')).toEqual(expected);
+  expect(flagsOf(ofQuiet!, 'status')).toEqual({
+    ...Object.fromEntries(Object.keys(expected).map((id) => [id, 'false/false/false'])),
+    [saver!.id]: 'false/false/true',
+  });
 });

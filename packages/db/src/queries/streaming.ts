@@ -7,7 +7,7 @@
  * mutes) applies to streaming without a change here, and the cost of an event is two statements
  * whatever the number of sockets.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
@@ -142,52 +142,77 @@ export async function streamingAudiences(
   const viewer = sql`t.account_id`;
   const excluded = excludedAccountIds(viewer, { mutes: true });
   const statusId = sql`w.status_id`;
-  // A boost is judged by what it boosts (as the timelines' filters and exclusions do).
-  const shown = sql`coalesce((select reblog_of_id from statuses where id = ${statusId}), ${statusId})`;
+  // Per request, once: the status's author, what it boosts and its author, and whether anyone has
+  // favourited, boosted or pinned it (or the boosted post). Per (request, token) pair, only what
+  // depends on the viewer is asked, and the costly parts only when they can matter: a viewer's
+  // filters when it has any, its flags when the status has interactions at all (or it bookmarked
+  // it: bookmarks are indexed by account only), the boosted post's facts only for a boost. Most of
+  // a new post's hundred viewers cost a few index probes each, not some twenty-five.
+  const interacted = (s: string) => {
+    const status = sql.raw(s);
+    return sql`(exists(select 1 from favourites xf where xf.status_id = ${status}.id)
+      or exists(select 1 from statuses xr where xr.reblog_of_id = ${status}.id and xr.deleted_at is null)
+      or exists(select 1 from status_pins xp where xp.status_id = ${status}.id))`;
+  };
+  const bookmarkedBy = (status: SQL) =>
+    sql`exists(select 1 from bookmarks xk where xk.account_id = ${viewer} and xk.status_id = ${status})`;
   // Flags only when the viewer has one: most viewers of a new post have none, and a null is
   // cheaper to send and parse than a JSON object of falses (a null reads as all false).
   const anyFlag = sql`where x.favourited or x.reblogged or x.bookmarked or x.pinned`;
   const rowsRead = queryRows<AudienceRow & { request: number }>(
     executor,
     sql`
+    with asked as materialized (
+      select r.request, r.status_id, r.followed_id, r.include_deleted,
+        s.account_id as author_id, s.reblog_of_id, o.account_id as original_author_id,
+        s.id is not null and ${interacted('s')} as interacted,
+        o.id is not null and ${interacted('o')} as original_interacted
+      from unnest(${requestColumn((r) => r.index)}::int[],
+          ${requestColumn((r) => r.statusId)}::bigint[],
+          ${requestColumn((r) => r.followedAccountId)}::bigint[],
+          ${requestColumn((r) => r.includeDeleted === true)}::boolean[])
+        as r(request, status_id, followed_id, include_deleted)
+      left join statuses s on s.id = r.status_id
+      left join statuses o on o.id = s.reblog_of_id
+    )
     select w.request, t.id::text as "tokenId", t.account_id::text as "viewerId",
       exists(select 1 from statuses where statuses.id = ${statusId}
         and (w.include_deleted or statuses.deleted_at is null)
         and ${visibleTo(viewer)}) as "mayRead",
       exists(select 1 from follows f where f.account_id = t.account_id
         and f.target_account_id = w.followed_id) as "followsAccount",
-      exists(select 1 from statuses xs where xs.id in (${statusId}, ${shown})
-        and xs.account_id in ${excluded}) as "excluded",
-      (select ${filterMatchesJson('fs', viewer, 'home')} from statuses fs where fs.id = ${statusId})
-        as "filteredHome",
-      (select ${filterMatchesJson('fs', viewer, 'public')} from statuses fs where fs.id = ${statusId})
-        as "filteredPublic",
-      (select ${filterMatchesJson('fo', viewer, 'home')} from statuses fs
-        join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredHome",
-      (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fs
-        join statuses fo on fo.id = fs.reblog_of_id where fs.id = ${statusId}) as "originalFilteredPublic",
-      (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
-        from statuses s where s.id = ${statusId}) x ${anyFlag}) as "flags",
-      (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
-        from statuses s join statuses o on o.id = s.reblog_of_id where s.id = ${statusId}) x
-        ${anyFlag}) as "originalFlags"
+      (w.author_id in ${excluded}
+        or (w.original_author_id is not null and w.original_author_id in ${excluded})) as "excluded",
+      case when vf.has_filters then (select ${filterMatchesJson('fs', viewer, 'home')}
+        from statuses fs where fs.id = ${statusId}) end as "filteredHome",
+      case when vf.has_filters then (select ${filterMatchesJson('fs', viewer, 'public')}
+        from statuses fs where fs.id = ${statusId}) end as "filteredPublic",
+      case when vf.has_filters and w.reblog_of_id is not null then
+        (select ${filterMatchesJson('fo', viewer, 'home')} from statuses fo
+          where fo.id = w.reblog_of_id) end as "originalFilteredHome",
+      case when vf.has_filters and w.reblog_of_id is not null then
+        (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fo
+          where fo.id = w.reblog_of_id) end as "originalFilteredPublic",
+      case when w.interacted or ${bookmarkedBy(statusId)} then
+        (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
+          from statuses s where s.id = ${statusId}) x ${anyFlag}) end as "flags",
+      case when w.reblog_of_id is not null
+          and (w.original_interacted or ${bookmarkedBy(sql`w.reblog_of_id`)}) then
+        (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
+          from statuses o where o.id = w.reblog_of_id) x ${anyFlag}) end as "originalFlags"
     from unnest(${pairColumn((p) => p.request.index)}::int[],
-        ${pairColumn((p) => p.tokenId)}::bigint[],
-        ${pairColumn((p) => p.request.statusId)}::bigint[],
-        ${pairColumn((p) => p.request.followedAccountId)}::bigint[],
-        ${pairColumn((p) => p.request.includeDeleted === true)}::boolean[])
-      as w(request, token_id, status_id, followed_id, include_deleted)
-    join oauth_access_tokens t on t.id = w.token_id and t.revoked_at is null
+        ${pairColumn((p) => p.tokenId)}::bigint[]) as p(request, token_id)
+    join asked w on w.request = p.request
+    join oauth_access_tokens t on t.id = p.token_id and t.revoked_at is null
+    -- Whether the viewer has filters at all, asked once per pair (offset 0 keeps it from being
+    -- inlined into each of the four columns that use it).
+    cross join lateral (select exists(select 1 from filters fx where fx.account_id = t.account_id)
+      as has_filters offset 0) vf
     union all
     select w.request, null, null, exists(select 1 from statuses where statuses.id = ${statusId}
         and (w.include_deleted or statuses.deleted_at is null) and ${visibleTo(null)}),
       false, false, null, null, null, null, null, null
-    from unnest(${requestColumn((r) => r.index)}::int[],
-        ${requestColumn((r) => r.statusId)}::bigint[],
-        ${requestColumn((r) => r.includeDeleted === true)}::boolean[])
-      as w(request, status_id, include_deleted)`,
-    // Prepared: planning this statement took PostgreSQL about as long as running it for a hundred
-    // tokens; its best plan (probe each pair by its keys) does not depend on the values.
+    from asked w`,
     { prepared: true },
   );
   const hydrating = [

@@ -20,7 +20,8 @@ import { bearerToken } from '../plugins/auth.js';
 import type { ApiInstance } from '../plugins/context.js';
 import { scopesAllow } from '../plugins/scopes.js';
 import { StatementBatcher } from './statement-batch.js';
-import { eventStreamConnection, webSocketConnection, type LiveConnection } from './connections.js';
+import { eventStreamConnection, webSocketConnection } from './connections.js';
+import { HEARTBEAT_SLICES, HeartbeatSchedule } from './heartbeats.js';
 import type { EventFeed } from './feed.js';
 import { fanOut, type FanoutContext } from './fanout.js';
 import { CLOSE, StreamingHub, type StreamIdentity } from './hub.js';
@@ -217,9 +218,11 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
   };
   startFanout(app, context, options.feed);
 
-  const heartbeat = setInterval(() => {
-    for (const connection of hub.connections) (connection as LiveConnection).heartbeat();
-  }, options.heartbeatMs ?? 15_000);
+  const heartbeats = new HeartbeatSchedule(hub);
+  const heartbeat = setInterval(
+    () => heartbeats.tick(),
+    (options.heartbeatMs ?? 15_000) / HEARTBEAT_SLICES,
+  );
   heartbeat.unref();
   const tokenCheck = setInterval(() => {
     void closeRevoked(app, hub);
@@ -275,6 +278,7 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
       const identity = request.streamIdentity!;
       const connection = webSocketConnection(socket, identity, hub, maxBufferedBytes);
       hub.add(connection);
+      heartbeats.add(connection);
       const parse = (message: { stream?: unknown; tag?: unknown; list?: unknown }) => {
         const subscription = parseSubscription(
           typeof message.stream === 'string' ? message.stream : undefined,
@@ -376,6 +380,7 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
         response.write(':)\n\n');
         const connection = eventStreamConnection(response, identity, hub, maxBufferedBytes);
         hub.add(connection);
+        heartbeats.add(connection);
         hub.subscribe(connection, subscription);
       },
     );
