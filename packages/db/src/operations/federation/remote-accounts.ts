@@ -23,6 +23,11 @@ export interface RemoteActorProfile {
   avatarUrl: string | null;
   headerUrl: string | null;
   createdAt: Date | null;
+  /**
+   * Its follows are requests its owner answers (`manuallyApprovesFollowers`, Mastodon's `locked`);
+   * an actor that does not say is open.
+   */
+  locked?: boolean;
 }
 
 /** Remote documents can hold anything: what is kept is cut to sane lengths. */
@@ -49,6 +54,7 @@ export async function upsertRemoteAccount(
     sharedInboxUrl: actor.sharedInboxUrl,
     remoteAvatarUrl: actor.avatarUrl,
     remoteHeaderUrl: actor.headerUrl,
+    locked: actor.locked ?? false,
     fetchedAt: sql`now()`,
   };
   // A server the instance silences or suspends: its accounts are so from their first appearance.
