@@ -194,6 +194,11 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     targetAccountId: nextTestId(),
     outcome: 'rejected',
   }),
+  RemoteFollowRepeated: () => ({
+    accountId: nextTestId(),
+    targetAccountId: nextTestId(),
+    followUri: 'https://remote.example/follows/1',
+  }),
   PasswordResetRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
   EmailConfirmationRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
   ReportFiled: () => ({
