@@ -343,6 +343,17 @@ export const RemoteFollowRepeatedV1 = envelope(
 );
 
 /**
+ * A remote account's avatar or header (their URLs on its server) is new, changed, or not cached
+ * yet (`avatar`, `header`: which): the worker fetches and caches them, so readers load them from
+ * here, not from that server.
+ */
+export const RemoteAccountImagesChangedV1 = envelope(
+  'RemoteAccountImagesChanged',
+  1,
+  data({ accountId: SnowflakeId, avatar: Type.Boolean(), header: Type.Boolean() }),
+);
+
+/**
  * An e-mail with a single-use link is owed to `accountId`: the worker makes the token, stores its
  * hash on the `account_tokens` row `tokenId` and sends the link. No secret travels in the event.
  */
@@ -480,6 +491,10 @@ export const CONTRACTS = {
   RemoteFollowRepeated: {
     subject: 'federation.follow_repeated.v1',
     schema: RemoteFollowRepeatedV1,
+  },
+  RemoteAccountImagesChanged: {
+    subject: 'federation.account_images_changed.v1',
+    schema: RemoteAccountImagesChangedV1,
   },
   PasswordResetRequested: {
     subject: 'account.password_reset_requested.v1',
