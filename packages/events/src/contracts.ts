@@ -328,6 +328,32 @@ export const FollowRequestClosedV1 = envelope(
 );
 
 /**
+ * A remote account that already follows the local `targetAccountId` sent a new `Follow`
+ * (`followUri`, its id): its server never saw the `Accept` (or forgot the follow), and is owed
+ * another, as Mastodon answers. Nothing changes here; the follow stays as it is.
+ */
+export const RemoteFollowRepeatedV1 = envelope(
+  'RemoteFollowRepeated',
+  1,
+  data({
+    accountId: SnowflakeId,
+    targetAccountId: SnowflakeId,
+    followUri: Type.String({ minLength: 1, maxLength: 2048 }),
+  }),
+);
+
+/**
+ * A remote account's avatar or header (their URLs on its server) is new, changed, or not cached
+ * yet (`avatar`, `header`: which): the worker fetches and caches them, so readers load them from
+ * here, not from that server.
+ */
+export const RemoteAccountImagesChangedV1 = envelope(
+  'RemoteAccountImagesChanged',
+  1,
+  data({ accountId: SnowflakeId, avatar: Type.Boolean(), header: Type.Boolean() }),
+);
+
+/**
  * An e-mail with a single-use link is owed to `accountId`: the worker makes the token, stores its
  * hash on the `account_tokens` row `tokenId` and sends the link. No secret travels in the event.
  */
@@ -462,6 +488,14 @@ export const CONTRACTS = {
   },
   FollowRequested: { subject: 'follow_request.created.v1', schema: FollowRequestedV1 },
   FollowRequestClosed: { subject: 'follow_request.closed.v1', schema: FollowRequestClosedV1 },
+  RemoteFollowRepeated: {
+    subject: 'federation.follow_repeated.v1',
+    schema: RemoteFollowRepeatedV1,
+  },
+  RemoteAccountImagesChanged: {
+    subject: 'federation.account_images_changed.v1',
+    schema: RemoteAccountImagesChangedV1,
+  },
   PasswordResetRequested: {
     subject: 'account.password_reset_requested.v1',
     schema: PasswordResetRequestedV1,
@@ -525,6 +559,7 @@ export type AccountMuted = EventOf<'AccountMuted'>;
 export type AccountUnmuted = EventOf<'AccountUnmuted'>;
 export type FollowRequested = EventOf<'FollowRequested'>;
 export type FollowRequestClosed = EventOf<'FollowRequestClosed'>;
+export type RemoteFollowRepeated = EventOf<'RemoteFollowRepeated'>;
 export type PasswordResetRequested = EventOf<'PasswordResetRequested'>;
 export type EmailConfirmationRequested = EventOf<'EmailConfirmationRequested'>;
 export type ReportFiled = EventOf<'ReportFiled'>;

@@ -194,6 +194,12 @@ const SAMPLE_DATA: { [T in EventType]: () => EventData<T> } = {
     targetAccountId: nextTestId(),
     outcome: 'rejected',
   }),
+  RemoteFollowRepeated: () => ({
+    accountId: nextTestId(),
+    targetAccountId: nextTestId(),
+    followUri: 'https://remote.example/follows/1',
+  }),
+  RemoteAccountImagesChanged: () => ({ accountId: nextTestId(), avatar: true, header: false }),
   PasswordResetRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
   EmailConfirmationRequested: () => ({ accountId: nextTestId(), tokenId: nextTestId() }),
   ReportFiled: () => ({

@@ -8,6 +8,8 @@
  *   `Undo` of the `Follow`.
  * - AccountFollowed of a remote person and a local account (an unlocked account followed, or a
  *   locked one's owner authorizing the request): `Accept` of the `Follow`.
+ * - RemoteFollowRepeated (a remote follower's server sent its `Follow` again): `Accept` of that
+ *   `Follow`, by its id.
  * - FollowRequestClosed `rejected` of a remote person's request, or FollowerRemoved of a remote
  *   follower: `Reject` of the `Follow` (what Mastodon sends for both).
  * - AccountBlocked / AccountUnblocked of a remote account by a local person: `Block` / its `Undo`.
@@ -22,6 +24,7 @@ import { federatedAccounts } from '@murmur/db/federation';
 import type { DomainEvent } from '@murmur/events';
 import { followActivityUri } from './inbox/follow-answer.js';
 import { localActorUri } from './local-uris.js';
+import { ledgerKeyOf } from './outgoing/ledger-key.js';
 import type { OutgoingPlan } from './outgoing/plan.js';
 
 /** The event types whose activities `planRelationship` builds. */
@@ -30,6 +33,7 @@ export const RELATIONSHIP_EVENT_TYPES = [
   'FollowRequestClosed',
   'AccountUnfollowed',
   'AccountFollowed',
+  'RemoteFollowRepeated',
   'FollowerRemoved',
   'AccountBlocked',
   'AccountUnblocked',
@@ -80,18 +84,14 @@ export async function planRelationship(
       // Authorized: the AccountFollowed written with it sends the Accept.
       if (event.data.outcome === 'authorized') return null;
       return rejectFollower(event.data.targetAccountId, event.data.accountId);
-    case 'AccountFollowed': {
-      const { accountId: followerId, targetAccountId: ownerId } = event.data;
-      return send(
-        ownerId,
-        followerId,
-        (local, remote) =>
-          new Accept({
-            id: new URL(`${local.href}#accepts/${event.id}`),
-            actor: local,
-            object: new Follow({ actor: remote, object: local }),
-          }),
-      );
+    case 'AccountFollowed':
+      return acceptFollower(event.data.targetAccountId, event.data.accountId, null, event.id);
+    case 'RemoteFollowRepeated': {
+      // One Accept per Follow id, even if the inbox applies that Follow twice (at least once).
+      const { targetAccountId, accountId, followUri } = event.data;
+      const ledgerKey = ledgerKeyOf(`follow-repeated:${targetAccountId}:${followUri}`);
+      const plan = await acceptFollower(targetAccountId, accountId, new URL(followUri), ledgerKey);
+      return plan && { ...plan, ledgerKey };
     }
     case 'FollowerRemoved':
       return rejectFollower(event.data.accountId, event.data.targetAccountId);
@@ -130,6 +130,29 @@ export async function planRelationship(
           id: new URL(`${local.href}#follows/undo/${event.id}`),
           actor: local,
           object: new Follow({ actor: local, object: remote }),
+        }),
+    );
+  }
+
+  /**
+   * The local account `ownerId` accepts the remote `followerId`'s `Follow` (named by its id when
+   * known, which is how Mastodon finds the request it answers first); `answerId` makes the
+   * Accept's id.
+   */
+  function acceptFollower(
+    ownerId: string,
+    followerId: string,
+    followUri: URL | null,
+    answerId: string,
+  ) {
+    return send(
+      ownerId,
+      followerId,
+      (local, remote) =>
+        new Accept({
+          id: new URL(`${local.href}#accepts/${answerId}`),
+          actor: local,
+          object: new Follow({ id: followUri, actor: remote, object: local }),
         }),
     );
   }

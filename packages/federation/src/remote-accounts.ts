@@ -13,6 +13,7 @@ import {
   upsertRemoteAccount,
 } from '@murmur/db/federation';
 import { htmlToText } from './html-text.js';
+import { INSTANCE_ACTOR_IDENTIFIER } from './instance-actor.js';
 
 export const REMOTE_ACCOUNT_REFRESH_MS = 24 * 60 * 60 * 1000;
 
@@ -133,6 +134,7 @@ export function createRemoteAccountResolver(
       avatarUrl: await imageUrl(() => actor.getIcon(fetchOptions)),
       headerUrl: await imageUrl(() => actor.getImage(fetchOptions)),
       createdAt: actor.published ? new Date(actor.published.epochMilliseconds) : null,
+      locked: actor.manuallyApprovesFollowers ?? false,
     });
   }
 
@@ -153,7 +155,12 @@ export function createRemoteAccountResolver(
     const context = federation.createContext(new URL(publicOrigin), undefined);
     let object: unknown;
     try {
-      object = await context.lookupObject(uri.href);
+      // A refresh reads the actor from its server, not from the shared document cache: after an
+      // `Update(Person)` the cached copy (minutes old) may be the profile the update replaced.
+      const documentLoader = options?.refresh
+        ? await context.getDocumentLoader({ identifier: INSTANCE_ACTOR_IDENTIFIER })
+        : context.documentLoader;
+      object = await context.lookupObject(uri.href, { documentLoader });
     } catch {
       return null;
     }

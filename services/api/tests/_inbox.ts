@@ -31,7 +31,8 @@ export interface InboxHarness {
   /**
    * Sends what the relationship events written since the last call ask for (Follow, Undo, Accept,
    * Reject, Block), planned as the worker's `federation-delivery` consumer plans them, each
-   * delivered once (the ledger and its retries are the worker's, tested there).
+   * delivered once (the ledger and its retries are the worker's, tested there); plans under a
+   * ledger key already sent are skipped, as the ledger writes a key's deliveries once.
    */
   sendRelationshipEvents(): Promise<void>;
   /** An applier with other limits on fetching the parents of replies. */
@@ -96,6 +97,10 @@ export async function startInboxHarness(): Promise<InboxHarness> {
         sent.add(event.id);
         const plan = await planner(event);
         if (!plan) continue;
+        if (plan.ledgerKey !== undefined) {
+          if (sent.has(plan.ledgerKey)) continue;
+          sent.add(plan.ledgerKey);
+        }
         const identity = await signer({
           senderAccountId: plan.senderAccountId,
           senderUsername: plan.senderUsername,

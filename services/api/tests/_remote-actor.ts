@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
-import { CryptographicKey, Person } from '@fedify/vocab';
+import { CryptographicKey, Image, Person } from '@fedify/vocab';
 import { ORIGIN, type TestServer } from './_mastodon.js';
 
 export const ACTIVITY_JSON = 'application/activity+json';
@@ -21,11 +21,26 @@ export interface RemoteActor {
   inbox: { body: Record<string, unknown>; signature: string | undefined }[];
   /** Documents served on GET by path (`/users/mallory/statuses/1`): notes a test publishes. */
   objects: Map<string, Record<string, unknown>>;
+  /** Files served on GET by path (`/files/avatar.png`): images a profile points at. */
+  files: Map<string, { contentType: string; bytes: Buffer }>;
   /** Every GET as received (path and headers), to check how Murmur fetches. */
   fetches: { path: string; headers: Record<string, string> }[];
   /** Publishes a new key pair (same key id), as a server rotating its actor's key does. */
   rotateKey(): Promise<void>;
+  /**
+   * Publishes the actor document again with these changes (kept for later changes too), as a
+   * person editing their profile on that server; `icon`/`image` are paths under the server.
+   */
+  setProfile(changes: RemoteProfile): Promise<void>;
+  /** The actor document as served now. */
+  document(): Record<string, unknown>;
   server: Server;
+}
+
+export interface RemoteProfile {
+  manuallyApprovesFollowers?: boolean;
+  icon?: string | null;
+  image?: string | null;
 }
 
 export async function startRemoteActor(): Promise<RemoteActor> {
@@ -34,6 +49,8 @@ export async function startRemoteActor(): Promise<RemoteActor> {
   const fetches: RemoteActor['fetches'] = [];
   const inbox: RemoteActor['inbox'] = [];
   const objects: RemoteActor['objects'] = new Map();
+  const files: RemoteActor['files'] = new Map();
+  const profile: RemoteProfile = {};
   let document = '';
   const server = createServer((request, response) => {
     requests.push(request.url ?? '');
@@ -51,6 +68,10 @@ export async function startRemoteActor(): Promise<RemoteActor> {
     } else if (request.method === 'GET' && objects.has(request.url ?? '')) {
       response.writeHead(200, { 'content-type': ACTIVITY_JSON });
       response.end(JSON.stringify(objects.get(request.url ?? '')));
+    } else if (request.method === 'GET' && files.has(request.url ?? '')) {
+      const file = files.get(request.url ?? '')!;
+      response.writeHead(200, { 'content-type': file.contentType });
+      response.end(file.bytes);
     } else if (request.method === 'POST' && request.url === '/users/mallory/inbox') {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,6 +90,8 @@ export async function startRemoteActor(): Promise<RemoteActor> {
   const { port } = server.address() as AddressInfo;
   const actorId = new URL(`http://127.0.0.1:${port}/users/mallory`);
   const keyId = new URL(`${actorId.href}#main-key`);
+  const image = (path: string | null | undefined) =>
+    path ? new Image({ url: new URL(path, actorId) }) : null;
   const publish = async () => {
     const person = new Person({
       id: actorId,
@@ -77,6 +100,9 @@ export async function startRemoteActor(): Promise<RemoteActor> {
       inbox: new URL(`${actorId.href}/inbox`),
       followers: new URL(`${actorId.href}/followers`),
       publicKey: new CryptographicKey({ id: keyId, owner: actorId, publicKey: keys.publicKey }),
+      manuallyApprovesFollowers: profile.manuallyApprovesFollowers ?? null,
+      icon: image(profile.icon),
+      image: image(profile.image),
     });
     document = JSON.stringify(await person.toJsonLd());
   };
@@ -88,6 +114,7 @@ export async function startRemoteActor(): Promise<RemoteActor> {
     requests,
     inbox,
     objects,
+    files,
     fetches,
     server,
     async rotateKey() {
@@ -95,6 +122,11 @@ export async function startRemoteActor(): Promise<RemoteActor> {
       actor.privateKey = keys.privateKey;
       await publish();
     },
+    async setProfile(changes) {
+      Object.assign(profile, changes);
+      await publish();
+    },
+    document: () => JSON.parse(document) as Record<string, unknown>,
   };
   return actor;
 }

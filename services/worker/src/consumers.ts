@@ -106,8 +106,8 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
   },
   {
     name: MEDIA_CONSUMER,
-    description: "Processing of uploaded media and of remote statuses' images",
-    handles: ['MediaUploaded'],
+    description: "Processing of uploaded media, of remote statuses' images and remote avatars",
+    handles: ['MediaUploaded', 'RemoteAccountImagesChanged'],
     handler: ({ consumer, config, database, mediaStorage }) =>
       mediaHandler({
         consumer,

@@ -4,11 +4,6 @@
  * so readers load it from here; what cannot be fetched or is not an image (a private address, a
  * server error, a file too large, HTML) is recorded as failed and stays a link to the remote file.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Database } from '@murmur/db';
 import {
   receiveRemoteStatus,
@@ -16,59 +11,32 @@ import {
   type RemoteAttachmentInput,
 } from '@murmur/db/federation';
 import { findVisibleStatus } from '@murmur/db/timelines';
-import {
-  createTestDatabase,
-  remoteAccountFixture,
-  remoteStatusFixture,
-  type TestDatabase,
-} from '@murmur/db/testing';
-import { testTopology } from '@murmur/events/testing';
-import { LocalStorage, MEDIA_LIMITS } from '@murmur/media';
+import { remoteAccountFixture, remoteStatusFixture } from '@murmur/db/testing';
+import { type LocalStorage, MEDIA_LIMITS } from '@murmur/media';
 import { photoJpeg } from '@murmur/media/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, testConfig, waitFor, type RunningWorker } from './_helpers.js';
+import { waitFor } from './_helpers.js';
+import { startRemoteFilesWorker, type RemoteFilesWorker } from './_remote-files.js';
 
-const topology = testTopology();
-let testDb: TestDatabase;
+let remote: RemoteFilesWorker;
 let database: Database;
-let running: RunningWorker;
-let directory: string;
 let storage: LocalStorage;
-let files: Server;
 let filesOrigin: string;
 let remoteAccountId: string;
 let nextNote = 1;
-/** Paths the "remote server" was asked for. */
-const fetched: string[] = [];
 
 beforeAll(async () => {
-  testDb = await createTestDatabase({ poolSize: 10 });
-  database = testDb.database;
-  directory = await mkdtemp(join(tmpdir(), 'murmur-worker-remote-media-'));
-  storage = new LocalStorage(directory);
   const photo = await photoJpeg(1200, 900, { gps: true });
   const tooLarge = Buffer.alloc(MEDIA_LIMITS.maxUploadBytes + 1024, 0xff);
-  files = createServer((request, response) => {
-    fetched.push(request.url ?? '');
-    if (request.url === '/photo.jpg')
-      response.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo);
-    else if (request.url === '/huge.jpg') response.writeHead(200).end(tooLarge);
-    else if (request.url === '/page.jpg') response.writeHead(200).end('<html>not an image</html>');
-    else response.writeHead(500).end();
+  // The test's "remote server" is on loopback; other private addresses stay refused.
+  remote = await startRemoteFilesWorker((path) => {
+    if (path === '/photo.jpg') return { status: 200, contentType: 'image/jpeg', body: photo };
+    if (path === '/huge.jpg') return { status: 200, body: tooLarge };
+    if (path === '/page.jpg') return { status: 200, body: '<html>not an image</html>' };
+    return { status: 500 };
   });
-  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-  filesOrigin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  const config = testConfig({
-    databaseUrl: testDb.url,
-    topology,
-    overrides: {
-      mediaStorage: { kind: 'local', directory },
-      // The test's "remote server" is on loopback; other private addresses stay refused.
-      allowedPrivateAddresses: ['127.0.0.0/8'],
-    },
-  });
-  running = await startWorker(config, database);
+  ({ database, storage, filesOrigin } = remote);
   remoteAccountId = await upsertRemoteAccount(
     database,
     remoteAccountFixture({
@@ -80,10 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await running?.dispose(topology);
-  await testDb?.destroy();
-  files?.close();
-  await rm(directory, { recursive: true, force: true });
+  await remote?.close();
 });
 
 function image(remoteUrl: string): RemoteAttachmentInput {
@@ -151,7 +116,7 @@ describe('remote attachments', () => {
       { ...image(`${filesOrigin}/video.mp4`), kind: 'unknown', blurhash: null },
     ]);
     expect(media).toMatchObject({ type: 'unknown', processing: 'processed', originalKey: null });
-    expect(fetched).not.toContain('/video.mp4');
+    expect(remote.fetched).not.toContain('/video.mp4');
   });
 
   it('a server whose media the operator rejects (reject_media) is not fetched from', async () => {
@@ -172,6 +137,6 @@ describe('remote attachments', () => {
       remoteUrl: `${filesOrigin}/photo.jpg?rejected`,
       failureReason: 'This server does not fetch media from media.rejected.example',
     });
-    expect(fetched).not.toContain('/photo.jpg?rejected');
+    expect(remote.fetched).not.toContain('/photo.jpg?rejected');
   });
 });

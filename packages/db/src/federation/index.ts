@@ -62,6 +62,15 @@ export { findRemotePollVote, type RemotePollVote } from '../queries/remote-poll-
 export { updateRemotePoll } from '../operations/federation/update-remote-poll.js';
 export { deleteRemoteAccount } from '../operations/federation/delete-remote-account.js';
 export {
+  findRemoteProfileImages,
+  recordCachedRemoteProfileImage,
+  type RemoteProfileImages,
+} from '../operations/federation/remote-profile-images.js';
+export {
+  acknowledgeRepeatedFollow,
+  type RepeatedFollowInput,
+} from '../operations/federation/acknowledge-repeated-follow.js';
+export {
   updateRemoteStatus,
   type RemoteStatusUpdate,
 } from '../operations/federation/update-remote-status.js';

@@ -40,6 +40,15 @@ export function hostSuspended(host: SQL): SQL {
     and ${domainBlockCovers(sql`b`, host)})`;
 }
 
+/**
+ * SQL: an instance domain block keeps the worker from fetching the media of accounts of `host`
+ * (`reject_media`, or a suspension): the author's domain decides, not the file's host.
+ */
+export function mediaRejectedAt(host: SQL): SQL {
+  return sql`exists (select 1 from instance_domain_blocks b
+    where (b.reject_media or b.severity = 'suspend') and ${domainBlockCovers(sql`b`, host)})`;
+}
+
 const COLUMNS = sql.raw(`b.id::text as id, b.domain, b.severity, b.reject_media as "rejectMedia",
   b.reject_reports as "rejectReports", b.obfuscate, b.public_comment as "publicComment",
   b.private_comment as "privateComment", b.created_at as "createdAt", b.updated_at as "updatedAt"`);

@@ -2,10 +2,14 @@
  * `Follow` of a local account: the remote account is stored and the follow made; its
  * AccountFollowed event sends the `Accept` (the `federation-delivery` consumer, on the delivery
  * ledger). For a locked account, a follow request (with its `follow_request` notification) that
- * its owner authorizes or rejects, which sends the answer. Idempotent: following twice is a no-op.
+ * its owner authorizes or rejects, which sends the answer (a `Follow` repeated while the request
+ * waits keeps the one request). A new `Follow` from an account that already follows is answered
+ * with another `Accept` (RemoteFollowRepeated): its server never saw the first one. The same
+ * `Follow` delivered twice is applied once (the inbox records each activity id once).
  */
 import type { Follow } from '@fedify/vocab';
 import { isDomainError } from '@murmur/db';
+import { acknowledgeRepeatedFollow } from '@murmur/db/federation';
 import { followAccount, unfollowAccount } from '@murmur/db/follows';
 import type { InboxContext } from './context.js';
 
@@ -14,8 +18,10 @@ export async function applyFollow(ctx: InboxContext, follow: Follow, actorUri: U
   if (!target || !follow.id) return;
   const remoteId = await ctx.resolver.resolveActor(actorUri);
   if (!remoteId) return;
+  const pair = { accountId: remoteId, targetAccountId: target.id };
+  if (await acknowledgeRepeatedFollow(ctx.database, { ...pair, followUri: follow.id.href })) return;
   try {
-    await followAccount(ctx.database, { accountId: remoteId, targetAccountId: target.id });
+    await followAccount(ctx.database, pair);
   } catch (error) {
     // A block between the two: no follow, and nothing said (Mastodon says nothing either).
     if (isDomainError(error, 'NotAllowed')) return;

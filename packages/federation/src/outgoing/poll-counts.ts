@@ -6,19 +6,12 @@
  * The bound is kept by the delivery ledger itself: every vote of a window plans its `Update` under
  * the same ledger key, and the ledger writes a key's deliveries once. Pure.
  */
-import { createHash } from 'node:crypto';
+import { ledgerKeyOf } from './ledger-key.js';
 
 export const POLL_COUNTS_WINDOW_MS = 3 * 60_000;
 
 /** The ledger key (a UUID, as event ids are) of the counts `Update` for votes in this window. */
 export function pollCountsLedgerKey(pollId: string, votedAt: Date): string {
   const window = Math.floor(votedAt.getTime() / POLL_COUNTS_WINDOW_MS);
-  const hex = createHash('sha256').update(`poll-counts:${pollId}:${window}`).digest('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20, 32),
-  ].join('-');
+  return ledgerKeyOf(`poll-counts:${pollId}:${window}`);
 }

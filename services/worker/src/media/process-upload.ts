@@ -4,7 +4,8 @@
  * decoded a few at a time (`images`), whatever the consumer's concurrency, to bound memory.
  * Another server's image (an attachment of a remote status) is fetched first, through the safe
  * fetch (no private addresses, the upload's size limit, a deadline), then processed the same way:
- * its readers load it from here, stripped of metadata, never from the other server.
+ * its readers load it from here, stripped of metadata, never from the other server. Remote
+ * accounts' avatars and headers are cached the same way (`remote-profile-images.ts`).
  */
 import { type Database } from '@murmur/db';
 import {
@@ -29,6 +30,8 @@ import {
 } from '@murmur/media';
 import type { Logger } from '@murmur/service-kit';
 import type { EventHandler } from '../handlers.js';
+import { fetchRemoteFile } from './fetch-remote-file.js';
+import { cacheRemoteProfileImages } from './remote-profile-images.js';
 import type { Limiter } from '@murmur/service-kit';
 
 export interface MediaHandlerDependencies {
@@ -40,23 +43,6 @@ export interface MediaHandlerDependencies {
   images: Limiter;
   /** The safe fetch (`@murmur/outbound`, upload-sized bodies) for remote attachments. */
   fetchRemote: typeof fetch;
-}
-
-/** The bytes of a remote attachment; null (with the reason) when they cannot be had. */
-async function fetchRemoteFile(
-  fetchRemote: typeof fetch,
-  url: string,
-): Promise<{ bytes: Buffer } | { refused: string }> {
-  try {
-    const response = await fetchRemote(url, { headers: { accept: 'image/*' } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return { refused: `The other server answered HTTP ${response.status}` };
-    }
-    return { bytes: Buffer.from(await response.arrayBuffer()) };
-  } catch (error) {
-    return { refused: `The file could not be fetched (${(error as Error).message})` };
-  }
 }
 
 function fileMeta(image: ProcessedImage): MediaFileMeta {
@@ -181,6 +167,8 @@ export function mediaHandler(deps: MediaHandlerDependencies): EventHandler {
         const pending = { ...upload, incomingKey: upload.incomingKey };
         await deps.images.run(() => processUpload(deps, pending, log));
       } else log.debug({ mediaId: event.data.mediaId }, 'upload gone or processed already');
+    } else if (event.type === 'RemoteAccountImagesChanged') {
+      await cacheRemoteProfileImages(deps, event.data, log);
     }
     await markEventProcessed(deps.database, deps.consumer, event.id);
   };

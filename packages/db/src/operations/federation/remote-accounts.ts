@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../../client.js';
 import { domainBlockCovers } from '../../queries/instance-domain-blocks.js';
 import { accounts } from '../../schema/index.js';
+import { newEvent, outboxInsert } from '../outbox.js';
 
 /** What Murmur keeps of a remote actor. */
 export interface RemoteActorProfile {
@@ -23,6 +24,11 @@ export interface RemoteActorProfile {
   avatarUrl: string | null;
   headerUrl: string | null;
   createdAt: Date | null;
+  /**
+   * Its follows are requests its owner answers (`manuallyApprovesFollowers`, Mastodon's `locked`);
+   * an actor that does not say is open.
+   */
+  locked?: boolean;
 }
 
 /** Remote documents can hold anything: what is kept is cut to sane lengths. */
@@ -33,7 +39,11 @@ function cut(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;
 }
 
-/** Stores the actor (new) or refreshes it (known by its uri); returns the account id. */
+/**
+ * Stores the actor (new) or refreshes it (known by its uri); returns the account id. When its
+ * avatar or header is new, changed, or not cached yet, writes RemoteAccountImagesChanged in the
+ * same statement: the worker's `media` consumer fetches and caches them (`remote-profile-images.ts`).
+ */
 export async function upsertRemoteAccount(
   database: Database,
   actor: RemoteActorProfile,
@@ -49,13 +59,14 @@ export async function upsertRemoteAccount(
     sharedInboxUrl: actor.sharedInboxUrl,
     remoteAvatarUrl: actor.avatarUrl,
     remoteHeaderUrl: actor.headerUrl,
+    locked: actor.locked ?? false,
     fetchedAt: sql`now()`,
   };
   // A server the instance silences or suspends: its accounts are so from their first appearance.
   const blockedAt = (severity: 'silence' | 'suspend') =>
     sql`(select b.created_at from instance_domain_blocks b where b.severity = ${severity}
       and ${domainBlockCovers(sql`b`, sql`${values.domain}`)} order by b.created_at limit 1)`;
-  const [row] = await database.primary
+  const upsert = database.primary
     .insert(accounts)
     .values({
       ...values,
@@ -65,6 +76,35 @@ export async function upsertRemoteAccount(
     })
     .onConflictDoUpdate({ target: accounts.uri, set: values })
     .returning({ id: accounts.id });
+  // Which cached images are outdated: of an account known already, those whose URL changed or
+  // that are not cached; of a new one, those it has.
+  const outdated = (storedUrl: string, key: string, url: string | null) =>
+    sql`coalesce((select (${sql.raw(storedUrl)} is distinct from ${url}::text
+        or (${url}::text is not null and ${sql.raw(key)} is null)) from before),
+      ${url}::text is not null)`;
+  const avatarOutdated = outdated('remote_avatar_url', 'avatar_key', actor.avatarUrl);
+  const headerOutdated = outdated('remote_header_url', 'header_key', actor.headerUrl);
+  // The data are the statement's (a new account has no id yet): `dataFromStatement` sets them.
+  const imagesChanged = newEvent(
+    'RemoteAccountImagesChanged',
+    { accountId: '0', avatar: false, header: false },
+    null,
+  );
+  const [row] = await queryRows<{ id: string }>(
+    database.primary,
+    sql`with before as (
+        select remote_avatar_url, remote_header_url, avatar_key, header_key
+        from accounts where uri = ${actor.uri}
+      ),
+      upserted as (${upsert.getSQL()}),
+      events as (${outboxInsert(
+        [imagesChanged],
+        sql`${avatarOutdated} or ${headerOutdated}`,
+        sql`jsonb_build_object('accountId', (select id::text from upserted),
+          'avatar', ${avatarOutdated}, 'header', ${headerOutdated})`,
+      )})
+      select id::text as id from upserted`,
+  );
   return row!.id;
 }
 

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
 import { isSnowflakeId } from '../../ids.js';
-import { domainBlockCovers } from '../../queries/instance-domain-blocks.js';
+import { mediaRejectedAt } from '../../queries/instance-domain-blocks.js';
 import type { MediaMeta } from '../../schema/index.js';
 
 /** Where the file to process is: an upload in storage, or another server's attachment. */
@@ -33,9 +33,7 @@ export async function findPendingMedia(
     sql`select m.id::text as "id", m.account_id::text as "accountId",
         m.incoming_key as "incomingKey",
         case when m.incoming_key is null then m.remote_url end as "remoteUrl",
-        case when m.incoming_key is null and exists (select 1 from instance_domain_blocks b
-            where (b.reject_media or b.severity = 'suspend')
-              and ${domainBlockCovers(sql`b`, sql`a.domain`)})
+        case when m.incoming_key is null and ${mediaRejectedAt(sql`a.domain`)}
           then a.domain end as "mediaRejectedFrom"
       from media_attachments m join accounts a on a.id = m.account_id
       where m.id = ${mediaId} and m.processing = 'pending'
