@@ -20,7 +20,7 @@
  */
 import { Accept, Block, Follow, Reject, Undo, type Activity } from '@fedify/vocab';
 import type { Executor } from '@murmur/db';
-import { federatedAccounts } from '@murmur/db/federation';
+import { federatedAccounts, followActivityUriOf } from '@murmur/db/federation';
 import type { DomainEvent } from '@murmur/events';
 import { followActivityUri } from './inbox/follow-answer.js';
 import { localActorUri } from './local-uris.js';
@@ -84,8 +84,16 @@ export async function planRelationship(
       // Authorized: the AccountFollowed written with it sends the Accept.
       if (event.data.outcome === 'authorized') return null;
       return rejectFollower(event.data.targetAccountId, event.data.accountId);
-    case 'AccountFollowed':
-      return acceptFollower(event.data.targetAccountId, event.data.accountId, null, event.id);
+    case 'AccountFollowed': {
+      // The Follow's id, kept on the follow: GoToSocial and Misskey find what is accepted by it.
+      const followUri = await followActivityUriOf(planning.read, event.data);
+      return acceptFollower(
+        event.data.targetAccountId,
+        event.data.accountId,
+        followUri ? new URL(followUri) : null,
+        event.id,
+      );
+    }
     case 'RemoteFollowRepeated': {
       // One Accept per Follow id, even if the inbox applies that Follow twice (at least once).
       const { targetAccountId, accountId, followUri } = event.data;

@@ -15,11 +15,15 @@ import {
   type ReplyFetchLimits,
 } from '@murmur/federation';
 import { createSafeFetch } from '@murmur/outbound';
+import { markEventProcessed } from '@murmur/db/events';
 import { outboxEvents } from '@murmur/db/testing';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { mastodonFixture, type Values } from './_fixtures.js';
 import { ORIGIN, startServer, type TestServer, type TestUser } from './_mastodon.js';
 import { deliver, startRemoteActor, type RemoteActor } from './_remote-actor.js';
+
+/** The worker's consumer that applies recorded activities (services/worker/src/federation-inbox.ts). */
+const FEDERATION_INBOX_CONSUMER = 'federation-inbox';
 
 export interface InboxHarness {
   server: TestServer;
@@ -90,6 +94,9 @@ export async function startInboxHarness(): Promise<InboxHarness> {
       );
       expect(recorded).toBeDefined();
       await applier(recorded!.data);
+      // Marked as the worker's consumer marks it, so that a worker a test starts later does not
+      // apply it a second time, out of order (an old Follow again after its Undo).
+      await markEventProcessed(server.database, FEDERATION_INBOX_CONSUMER, recorded!.id);
     },
     async sendRelationshipEvents() {
       for (const event of await outboxEvents(server.database, RELATIONSHIP_EVENT_TYPES)) {

@@ -241,8 +241,13 @@ describe('a Follow sent again by the remote server', () => {
     const authorized = await call('POST', `/api/v1/follow_requests/${malloryId}/authorize`, dave);
     expect(authorized.json()).toMatchObject({ followed_by: true });
     await harness.sendRelationshipEvents();
+    // The Accept names the request's newest Follow, the one its server waits on.
     expect(receivedSince(before)).toEqual([
-      expect.objectContaining({ type: 'Accept', actor: localUri(dave) }),
+      expect.objectContaining({
+        type: 'Accept',
+        actor: localUri(dave),
+        object: expect.objectContaining({ id: `${actor}/follows/dave-2` }),
+      }),
     ]);
 
     // Once authorized, a repeated Follow is answered at once: dave already said yes.

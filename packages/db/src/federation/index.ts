@@ -81,6 +81,7 @@ export {
   findStatusOfAuthor,
   hasLocalFollowers,
   federatedAccounts,
+  followActivityUriOf,
   type FederatedAccount,
 } from '../queries/remote-objects.js';
 export { instanceDomainPolicy, anyHostSuspended } from '../queries/instance-domain-blocks.js';

@@ -18,6 +18,8 @@ export interface FollowRequestInput {
   accountId: string;
   /** The locked account. */
   targetAccountId: string;
+  /** The id of the remote `Follow` activity, when a remote account asks. */
+  activityUri?: string | null;
   requestId?: string | null;
 }
 
@@ -47,15 +49,18 @@ export async function requestFollowIfLocked(
       { accountId: input.accountId, targetAccountId: input.targetAccountId },
       input.requestId,
     );
+    // Asked again by a new remote `Follow`: the request keeps the newest id, which the answer
+    // names, and is still one request (no second event). `xmax = 0` tells an insert from that.
     await tx.execute(sql`with requested as (
-        insert into follow_requests (account_id, target_account_id)
-        select ${input.accountId}, ${input.targetAccountId}
+        insert into follow_requests (account_id, target_account_id, activity_uri)
+        select ${input.accountId}, ${input.targetAccountId}, ${input.activityUri ?? null}::text
         where not exists (select 1 from follows
           where account_id = ${input.accountId} and target_account_id = ${input.targetAccountId})
-        on conflict do nothing
-        returning 1
+        on conflict (account_id, target_account_id) do update
+          set activity_uri = excluded.activity_uri where excluded.activity_uri is not null
+        returning xmax = 0 as inserted
       )
-      ${outboxInsert([event], sql`exists (select 1 from requested)`)}`);
+      ${outboxInsert([event], sql`exists (select 1 from requested where inserted)`)}`);
     return true;
   });
 }
@@ -149,19 +154,20 @@ async function authorizeRequests(
   requestId: string | null | undefined,
 ): Promise<number> {
   if (requesterIds.length === 0) return 0;
-  const deleted = await queryRows<{ accountId: string }>(
+  const deleted = await queryRows<{ accountId: string; activityUri: string | null }>(
     tx,
     sql`delete from follow_requests
       where target_account_id = ${targetAccountId}
         and account_id = any(${`{${requesterIds.join(',')}}`}::bigint[])
-      returning account_id::text as "accountId"`,
+      returning account_id::text as "accountId", activity_uri as "activityUri"`,
   );
   if (deleted.length === 0) return 0;
-  const ids = deleted.map((d) => d.accountId);
   const followed = await queryRows<{ accountId: string }>(
     tx,
-    sql`insert into follows (account_id, target_account_id, from_request)
-      select id, ${targetAccountId}, true from unnest(${`{${ids.join(',')}}`}::bigint[]) as r(id)
+    sql`insert into follows (account_id, target_account_id, from_request, activity_uri)
+      select id, ${targetAccountId}, true, uri
+      from unnest(${sql.param(deleted.map((d) => d.accountId))}::bigint[],
+        ${sql.param(deleted.map((d) => d.activityUri))}::text[]) as r(id, uri)
       order by id
       on conflict do nothing
       returning account_id::text as "accountId"`,

@@ -16,6 +16,8 @@ import { blockBetween, muteInForce } from '../queries/exclusions.js';
 export interface FollowInput {
   accountId: string;
   targetAccountId: string;
+  /** The id of the remote `Follow` activity, when a remote account follows (kept for the answer). */
+  activityUri?: string | null;
   requestId?: string | null;
 }
 
@@ -72,8 +74,9 @@ export async function followAccount(database: Database, input: FollowInput): Pro
     { accountId: input.accountId, targetAccountId: input.targetAccountId },
     input.requestId,
   );
-  const change = sql`insert into follows (account_id, target_account_id)
-    select ${input.accountId}, target.id from target where not ${blockBetween(input.accountId, input.targetAccountId)}
+  const change = sql`insert into follows (account_id, target_account_id, activity_uri)
+    select ${input.accountId}, target.id, ${input.activityUri ?? null}::text
+    from target where not ${blockBetween(input.accountId, input.targetAccountId)}
     on conflict do nothing
     returning 1`;
   const outcome = await writeFollowChange(database, input, change, 1, event);

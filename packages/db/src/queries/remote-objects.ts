@@ -94,3 +94,20 @@ export async function federatedAccounts(
   );
   return new Map(rows.map((row) => [row.id, row]));
 }
+
+/**
+ * The id of the remote `Follow` activity that made the follow of `accountId` to `targetAccountId`
+ * (what an `Accept` names), or null: no such follow, or one made before ids were kept.
+ */
+export async function followActivityUriOf(
+  executor: Executor,
+  follow: { accountId: string; targetAccountId: string },
+): Promise<string | null> {
+  if (!isSnowflakeId(follow.accountId) || !isSnowflakeId(follow.targetAccountId)) return null;
+  const [row] = await queryRows<{ activityUri: string | null }>(
+    executor,
+    sql`select activity_uri as "activityUri" from follows
+      where account_id = ${follow.accountId} and target_account_id = ${follow.targetAccountId}`,
+  );
+  return row?.activityUri ?? null;
+}

@@ -127,6 +127,11 @@ export const follows = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     /** The follow began as a request its target accepted (Mastodon sends no `follow` notification). */
     fromRequest: boolean('from_request').notNull().default(false),
+    /**
+     * The id of the remote `Follow` activity that made the follow (null for a local follower): the
+     * `Accept` names it, which is how GoToSocial, Misskey and Mastodon find what is answered.
+     */
+    activityUri: text('activity_uri'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 /** Follows of locked accounts wait here until the target accepts (a follow) or rejects them. */
 import { sql } from 'drizzle-orm';
-import { check, pgTable, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { createdAt, snowflake, snowflakeDefault } from './columns.js';
 
@@ -16,6 +16,11 @@ export const followRequests = pgTable(
     targetAccountId: snowflake('target_account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
+    /**
+     * The id of the remote `Follow` activity that asked (null for a local requester), carried to
+     * the follow when the request is authorized.
+     */
+    activityUri: text('activity_uri'),
     createdAt: createdAt(),
   },
   (t) => [

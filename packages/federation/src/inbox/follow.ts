@@ -5,7 +5,8 @@
  * its owner authorizes or rejects, which sends the answer (a `Follow` repeated while the request
  * waits keeps the one request). A new `Follow` from an account that already follows is answered
  * with another `Accept` (RemoteFollowRepeated): its server never saw the first one. The same
- * `Follow` delivered twice is applied once (the inbox records each activity id once).
+ * `Follow` delivered twice is applied once (the inbox records each activity id once). The follow
+ * (or request) keeps the `Follow`'s id, which the `Accept` names.
  */
 import type { Follow } from '@fedify/vocab';
 import { isDomainError } from '@murmur/db';
@@ -21,7 +22,7 @@ export async function applyFollow(ctx: InboxContext, follow: Follow, actorUri: U
   const pair = { accountId: remoteId, targetAccountId: target.id };
   if (await acknowledgeRepeatedFollow(ctx.database, { ...pair, followUri: follow.id.href })) return;
   try {
-    await followAccount(ctx.database, pair);
+    await followAccount(ctx.database, { ...pair, activityUri: follow.id.href });
   } catch (error) {
     // A block between the two: no follow, and nothing said (Mastodon says nothing either).
     if (isDomainError(error, 'NotAllowed')) return;

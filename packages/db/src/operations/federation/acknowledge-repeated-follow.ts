@@ -6,9 +6,9 @@
  * event exists only if the follow does when it runs. A new follow is not this: `followAccount`.
  *
  * The `Follow` that made the follow, applied again (the worker applies an event at least once), is
- * no repeat and is answered by nothing more: a follow made by a `Follow` is newer than that
- * activity's arrival (`received_activities`), a repeat arrived after the follow was made. Murmur
- * keeps no activity id on a follow; the arrival time says the same without one.
+ * no repeat and is answered by nothing more: the follow keeps the id of the `Follow` it answers
+ * (`activity_uri`), and a repeat is a `Follow` with another id, which the follow then keeps, so
+ * that a later `Reject` names the newest.
  */
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../client.js';
@@ -45,12 +45,14 @@ export async function acknowledgeRepeatedFollow(
   const [row] = await queryRows<{ following: boolean }>(
     database.primary,
     sql`with existing as (
-        select created_at from follows
+        select id, activity_uri from follows
         where account_id = ${input.accountId} and target_account_id = ${input.targetAccountId}
       ),
       repeated as (
-        select 1 from existing, received_activities r
-        where r.activity_id = ${input.followUri} and existing.created_at < r.received_at
+        update follows f set activity_uri = ${input.followUri}
+        from existing e
+        where f.id = e.id and e.activity_uri is distinct from ${input.followUri}
+        returning 1
       ),
       events as (${outboxInsert([event], sql`exists (select 1 from repeated)`)})
       select exists (select 1 from existing) as following`,
