@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { DomainError } from '../src/index.js';
+import { createDatabase, DomainError } from '../src/index.js';
 import {
   createStatus,
   deleteStatus,
@@ -98,6 +98,34 @@ describe('createStatus', () => {
     const [after] = await hydrateStatuses(testDb.database.primary, [parent.id]);
     expect(after!.repliesCount).toBe(12);
     expect(after!.account.statusesCount).toBe(13);
+  });
+
+  it('posts on cached plans: after the first five posts a connection plans neither statement again', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'planner' });
+    await createAccountFixture(testDb.database, { username: 'mentioned' });
+    // One connection, so that every post runs its statements where the earlier ones were prepared.
+    const database = createDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      let parent: string | null = null;
+      for (let i = 0; i < 12; i++) {
+        // Replies and top-level posts, with and without a known tag: the plan is for any values.
+        const status = await createStatus(database, {
+          accountId: author.id,
+          text: `post ${i} for @mentioned #${i % 2 ? 'known' : `new${i}`}`,
+          inReplyToId: i % 3 ? parent : null,
+        });
+        parent = status.id;
+      }
+      const { rows } = await database.pool.query<{ generic: number; custom: number }>(
+        `select generic_plans::int as generic, custom_plans::int as custom
+           from pg_prepared_statements where statement like '%snowflake_id_at%'
+             or statement like '%insert into statuses%'`,
+      );
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row).toEqual({ generic: 7, custom: 5 });
+    } finally {
+      await database.close();
+    }
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
