@@ -243,6 +243,36 @@ describe('reading', () => {
   });
 });
 
+describe('hydrateStatuses', () => {
+  it('hydrates one status (what an action answers with) on a plan cached after five, whatever the status', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'poster' });
+    const viewer = await createAccountFixture(testDb.database, { username: 'viewer' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push((await createStatus(testDb.database, { accountId: author.id, text: `n${i}` })).id);
+    }
+    // Enough rows, counted, for the planner to weigh a plan for any list (which assumes a hundred
+    // ids) against one for the single id given, as on a real server.
+    await testDb.database.primary.execute(sql`insert into statuses (id, account_id, text)
+      select snowflake_id_at(clock_timestamp()), ${viewer.id}, 'filler' from generate_series(1, 3000)`);
+    await testDb.database.primary.execute(sql`analyze`);
+    const database = createDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      for (const [i, id] of ids.entries()) {
+        const [view] = await hydrateStatuses(database.primary, [id], i % 2 ? viewer.id : author.id);
+        expect(view?.text).toBe(`n${i}`);
+      }
+      const { rows } = await database.pool.query<{ generic: number; custom: number }>(
+        `select generic_plans::int as generic, custom_plans::int as custom
+           from pg_prepared_statements where statement like '%as grp%'`,
+      );
+      expect(rows).toEqual([{ generic: 7, custom: 5 }]);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 describe('createStatus input hardening', () => {
   it('answers StatusNotFound, not a database error, for a malformed or out-of-range reply id', async () => {
     const author = await createAccountFixture(testDb.database);
