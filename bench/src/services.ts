@@ -157,3 +157,26 @@ export async function startService(
     },
   });
 }
+
+/** The reference server (src/reference/server.ts) on a free port, against the dataset at `databaseUrl`. */
+export async function startReference(
+  databaseUrl: string,
+  logDirectory: string,
+): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess({
+    name: 'reference',
+    args: [
+      '--conditions=source',
+      '--import',
+      TSX_LOADER,
+      fileURLToPath(new URL('./reference/server.ts', import.meta.url)),
+    ],
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { REFERENCE_DATABASE_URL: databaseUrl, REFERENCE_PORT: String(port) },
+    port,
+    readyPath: '/readyz',
+    logDirectory,
+    mode: 'source',
+  });
+}
