@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { createDatabase, DomainError } from '../src/index.js';
 import {
   createStatus,
@@ -9,7 +9,8 @@ import {
   hydrateStatuses,
 } from '../src/statuses/index.js';
 import { statusContext, findVisibleStatus } from '../src/timelines/index.js';
-import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
+import { upsertRemoteAccount } from '../src/federation/index.js';
+import { accounts, outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
@@ -126,6 +127,43 @@ describe('createStatus', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('mentions stored remote accounts by user@host in any case, once each, not suspended ones, and notifies only local people', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'writer' });
+    const local = await createAccountFixture(testDb.database, { username: 'neighbour' });
+    const remote = (username: string) =>
+      upsertRemoteAccount(testDb.database, {
+        uri: `https://remote.example/users/${username}`,
+        username,
+        domain: 'remote.example',
+        displayName: username,
+        note: '',
+        url: `https://remote.example/@${username}`,
+        inboxUrl: `https://remote.example/users/${username}/inbox`,
+        sharedInboxUrl: null,
+        avatarUrl: null,
+        headerUrl: null,
+        createdAt: null,
+      });
+    const zoe = await remote('Zoe');
+    const sam = await remote('sam');
+    await testDb.database.primary
+      .update(accounts)
+      .set({ suspendedAt: new Date() })
+      .where(eq(accounts.id, sam));
+    const status = await createStatus(testDb.database, {
+      accountId: author.id,
+      text: 'hi @zoe@Remote.Example, @ZOE@REMOTE.EXAMPLE, @sam@remote.example, @neighbour and @nobody@remote.example',
+    });
+    expect(status.view.mentions.map((m) => [m.id, m.domain]).sort()).toEqual(
+      [
+        [local.id, null],
+        [zoe, 'remote.example'],
+      ].sort(),
+    );
+    const created = (await outboxFor(status.id)).find((e) => e.type === 'PostCreated')!;
+    expect(created.data.mentionedAccountIds).toEqual([local.id]);
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
