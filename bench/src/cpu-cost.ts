@@ -8,6 +8,10 @@
  * an overloaded one every process gets an equal slice, and the Node process's cost alone decides.
  *
  *   pnpm --filter @murmur/bench cpu-cost [--scenarios create,favourite] [--rounds 3] [--duration 8]
+ *   pnpm --filter @murmur/bench cpu-cost --against /tmp/ab-old   # this API against another checkout's
+ *
+ * `--against DIR`: instead of the reference, the API of another checkout of the repository (set up
+ * with `node scripts/setup.mjs`), sent the same requests: an A/B of two versions of the code.
  *
  * Its own database (`murmur_cpucost_10000`), so other benchmarks' backends are not counted.
  */
@@ -29,6 +33,7 @@ const scenarioIds = flag('--scenarios', 'create,favourite').split(',');
 const rounds = Number(flag('--rounds', '3'));
 const duration = Number(flag('--duration', '8'));
 const connections = Number(flag('--connections', '50'));
+const against = flag('--against', '');
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const natsUrl = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -97,8 +102,11 @@ async function main(): Promise<void> {
   const environment = { databaseUrl: url, natsUrl, logLevel: 'warn' };
   const [api, reference] = await Promise.all([
     startService('api', 'auto', environment, logDirectory),
-    startReference(url, logDirectory),
+    against
+      ? startService('api', 'source', environment, logDirectory, against)
+      : startReference(url, logDirectory),
   ]);
+  const other = against ? `api of ${against}` : 'reference';
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -108,7 +116,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         const pair = [
           ['service', api, scenario.requests(info)],
-          ['reference', reference, scenario.reference(info)],
+          ['reference', reference, against ? scenario.requests(info) : scenario.reference(info)],
         ] as const;
         const ordered = round % 2 === 0 ? pair : ([pair[1], pair[0]] as const);
         const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
@@ -122,9 +130,9 @@ async function main(): Promise<void> {
         console.log(
           `${id} round ${round + 1}: service ${s.requestsPerSecond.toFixed(0)} req/s, ` +
             `${s.nodeMs.toFixed(2)} ms node + ${s.databaseMs.toFixed(2)} ms pg = ${total(s).toFixed(2)} ms CPU/req; ` +
-            `reference ${r.requestsPerSecond.toFixed(0)} req/s, ${r.nodeMs.toFixed(2)} + ${r.databaseMs.toFixed(2)} = ${total(r).toFixed(2)} ms; ` +
+            `${other} ${r.requestsPerSecond.toFixed(0)} req/s, ${r.nodeMs.toFixed(2)} + ${r.databaseMs.toFixed(2)} = ${total(r).toFixed(2)} ms; ` +
             `req/s ratio ${((s.requestsPerSecond / r.requestsPerSecond) * 100).toFixed(0)} %, ` +
-            `CPU ratio (ref ÷ service) ${((total(r) / total(s)) * 100).toFixed(0)} %` +
+            `CPU ratio (${against ? 'other' : 'ref'} ÷ service) ${((total(r) / total(s)) * 100).toFixed(0)} %` +
             (s.failed + r.failed > 0 ? `, FAILED ${s.failed}/${r.failed}` : ''),
         );
       }
