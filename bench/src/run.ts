@@ -7,7 +7,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { ensureDataset, resetWrites, type DatasetInfo } from './dataset.js';
@@ -29,7 +28,7 @@ import {
 } from './report.js';
 import { HTTP_SCENARIOS, type HttpScenario } from './scenarios/index.js';
 import { runPipeline } from './scenarios/pipeline.js';
-import { freePort, startProcess, startService, type RunningProcess } from './services.js';
+import { startReference, startService, type RunningProcess } from './services.js';
 
 const options = parseArguments(process.argv.slice(2), process.env);
 const runStarted = new Date();
@@ -114,7 +113,6 @@ async function startAll(
   size: number,
 ): Promise<Running> {
   const environment = { databaseUrl: url, natsUrl: options.natsUrl, logLevel: options.logLevel };
-  const referencePort = await freePort();
   const [api, frontend, reference] = await Promise.allSettled([
     needed.has('api')
       ? startService('api', options.mode, environment, logDirectory)
@@ -122,21 +120,7 @@ async function startAll(
     needed.has('frontend')
       ? startService('frontend', options.mode, environment, logDirectory)
       : Promise.resolve(undefined),
-    startProcess({
-      name: 'reference',
-      args: [
-        '--conditions=source',
-        '--import',
-        import.meta.resolve('tsx'),
-        fileURLToPath(new URL('./reference/server.ts', import.meta.url)),
-      ],
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { REFERENCE_DATABASE_URL: url, REFERENCE_PORT: String(referencePort) },
-      port: referencePort,
-      readyPath: '/readyz',
-      logDirectory,
-      mode: 'source',
-    }),
+    startReference(url, logDirectory),
   ]);
   const running: Running = {};
   for (const [name, outcome] of [

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,8 +30,9 @@ export { freePort };
 export function serviceCommand(
   name: ServiceName,
   mode: RunMode,
+  root: string = REPOSITORY_ROOT,
 ): { args: string[]; cwd: string; mode: 'compiled' | 'source' } {
-  const cwd = join(REPOSITORY_ROOT, 'services', name);
+  const cwd = join(root, 'services', name);
   const compiled = join(cwd, 'dist', 'server.js');
   const useCompiled = mode === 'compiled' || (mode === 'auto' && existsSync(compiled));
   if (useCompiled) {
@@ -131,12 +132,14 @@ export async function startService(
   mode: RunMode,
   environment: ServiceEnvironment,
   logDirectory: string,
+  /** Another checkout of the repository (an A/B against older code); this one by default. */
+  root?: string,
 ): Promise<RunningProcess> {
-  const command = serviceCommand(name, mode);
+  const command = serviceCommand(name, mode, root);
   const port = await freePort();
   const portVariable = { api: 'API_PORT', frontend: 'FRONTEND_PORT', worker: 'WORKER_PORT' }[name];
   return startProcess({
-    name,
+    name: root ? `${name}-${basename(root)}` : name,
     ...command,
     port,
     readyPath: '/readyz',
@@ -155,5 +158,28 @@ export async function startService(
       ...SECRETS,
       ...environment.extra,
     },
+  });
+}
+
+/** The reference server (src/reference/server.ts) on a free port, against the dataset at `databaseUrl`. */
+export async function startReference(
+  databaseUrl: string,
+  logDirectory: string,
+): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess({
+    name: 'reference',
+    args: [
+      '--conditions=source',
+      '--import',
+      TSX_LOADER,
+      fileURLToPath(new URL('./reference/server.ts', import.meta.url)),
+    ],
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { REFERENCE_DATABASE_URL: databaseUrl, REFERENCE_PORT: String(port) },
+    port,
+    readyPath: '/readyz',
+    logDirectory,
+    mode: 'source',
   });
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDialect, PgSession } from 'drizzle-orm/pg-core';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -134,6 +134,21 @@ export interface QueryOptions {
    * 1,000 accounts. The text must stay bounded (values are parameters, never spliced in).
    */
   prepared?: boolean;
+}
+
+/**
+ * A value the planner does not look at: `(select $n::type)` is computed once as an InitPlan, and a
+ * plan made for the statement's actual values estimates it as a plan for any values does. When a
+ * prepared statement's estimates all go through it, PostgreSQL finds after five executions that
+ * planning for the values buys nothing, and reuses one plan. Otherwise it may plan every execution
+ * anew: with a null parent or a two-name list, the plan for those values always looks cheaper
+ * than the generic one, whose list is assumed to hold ten names. (`pg_prepared_statements`'
+ * `generic_plans` and `custom_plans` show which happened.)
+ */
+export function opaque(value: unknown, type: 'bigint' | 'text' | 'text[]' | 'bigint[]'): SQL {
+  const cast = sql.raw(type);
+  // The outer cast makes `= any(opaque(...))` compare with an array, not with a subquery's rows.
+  return sql`(select ${Array.isArray(value) ? sql.param(value) : value}::${cast})::${cast}`;
 }
 
 /** Runs a raw `sql` query and returns its rows typed as `Row` (the query's aliases define the shape). */

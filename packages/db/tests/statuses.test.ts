@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
-import { DomainError } from '../src/index.js';
+import { eq, sql } from 'drizzle-orm';
+import { createDatabase, DomainError } from '../src/index.js';
 import {
   createStatus,
   deleteStatus,
@@ -9,7 +9,8 @@ import {
   hydrateStatuses,
 } from '../src/statuses/index.js';
 import { statusContext, findVisibleStatus } from '../src/timelines/index.js';
-import { outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
+import { upsertRemoteAccount } from '../src/federation/index.js';
+import { accounts, outboxEvents, mentions, statusTags, statuses } from '../src/schema/index.js';
 import { countStatements, createAccountFixture, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
@@ -98,6 +99,71 @@ describe('createStatus', () => {
     const [after] = await hydrateStatuses(testDb.database.primary, [parent.id]);
     expect(after!.repliesCount).toBe(12);
     expect(after!.account.statusesCount).toBe(13);
+  });
+
+  it('posts on cached plans: after the first five posts a connection plans neither statement again', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'planner' });
+    await createAccountFixture(testDb.database, { username: 'mentioned' });
+    // One connection, so that every post runs its statements where the earlier ones were prepared.
+    const database = createDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      let parent: string | null = null;
+      for (let i = 0; i < 12; i++) {
+        // Replies and top-level posts, with and without a known tag: the plan is for any values.
+        const status = await createStatus(database, {
+          accountId: author.id,
+          text: `post ${i} for @mentioned #${i % 2 ? 'known' : `new${i}`}`,
+          inReplyToId: i % 3 ? parent : null,
+        });
+        parent = status.id;
+      }
+      const { rows } = await database.pool.query<{ generic: number; custom: number }>(
+        `select generic_plans::int as generic, custom_plans::int as custom
+           from pg_prepared_statements where statement like '%snowflake_id_at%'
+             or statement like '%insert into statuses%'`,
+      );
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row).toEqual({ generic: 7, custom: 5 });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('mentions stored remote accounts by user@host in any case, once each, not suspended ones, and notifies only local people', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'writer' });
+    const local = await createAccountFixture(testDb.database, { username: 'neighbour' });
+    const remote = (username: string) =>
+      upsertRemoteAccount(testDb.database, {
+        uri: `https://remote.example/users/${username}`,
+        username,
+        domain: 'remote.example',
+        displayName: username,
+        note: '',
+        url: `https://remote.example/@${username}`,
+        inboxUrl: `https://remote.example/users/${username}/inbox`,
+        sharedInboxUrl: null,
+        avatarUrl: null,
+        headerUrl: null,
+        createdAt: null,
+      });
+    const zoe = await remote('Zoe');
+    const sam = await remote('sam');
+    await testDb.database.primary
+      .update(accounts)
+      .set({ suspendedAt: new Date() })
+      .where(eq(accounts.id, sam));
+    const status = await createStatus(testDb.database, {
+      accountId: author.id,
+      text: 'hi @zoe@Remote.Example, @ZOE@REMOTE.EXAMPLE, @sam@remote.example, @neighbour and @nobody@remote.example',
+    });
+    expect(status.view.mentions.map((m) => [m.id, m.domain]).sort()).toEqual(
+      [
+        [local.id, null],
+        [zoe, 'remote.example'],
+      ].sort(),
+    );
+    const created = (await outboxFor(status.id)).find((e) => e.type === 'PostCreated')!;
+    expect(created.data.mentionedAccountIds).toEqual([local.id]);
   });
 
   it('rejects text over the limit, counting each URL as 23 characters, and writes nothing', async () => {
@@ -212,6 +278,36 @@ describe('reading', () => {
     );
     const [view] = await hydrateStatuses(testDb.database.primary, [post.id], bob.id);
     expect(view).toMatchObject({ favouritesCount: 1, favourited: true });
+  });
+});
+
+describe('hydrateStatuses', () => {
+  it('hydrates one status (what an action answers with) on a plan cached after five, whatever the status', async () => {
+    const author = await createAccountFixture(testDb.database, { username: 'poster' });
+    const viewer = await createAccountFixture(testDb.database, { username: 'viewer' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push((await createStatus(testDb.database, { accountId: author.id, text: `n${i}` })).id);
+    }
+    // Enough rows, counted, for the planner to weigh a plan for any list (which assumes a hundred
+    // ids) against one for the single id given, as on a real server.
+    await testDb.database.primary.execute(sql`insert into statuses (id, account_id, text)
+      select snowflake_id_at(clock_timestamp()), ${viewer.id}, 'filler' from generate_series(1, 3000)`);
+    await testDb.database.primary.execute(sql`analyze`);
+    const database = createDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      for (const [i, id] of ids.entries()) {
+        const [view] = await hydrateStatuses(database.primary, [id], i % 2 ? viewer.id : author.id);
+        expect(view?.text).toBe(`n${i}`);
+      }
+      const { rows } = await database.pool.query<{ generic: number; custom: number }>(
+        `select generic_plans::int as generic, custom_plans::int as custom
+           from pg_prepared_statements where statement like '%as grp%'`,
+      );
+      expect(rows).toEqual([{ generic: 7, custom: 5 }]);
+    } finally {
+      await database.close();
+    }
   });
 });
 

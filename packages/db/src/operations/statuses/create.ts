@@ -9,7 +9,7 @@ import {
   type Token,
 } from '@murmur/text';
 import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Database, type Executor } from '../../client.js';
+import { opaque, queryRows, type Database, type Executor } from '../../client.js';
 import { DomainError } from '../../errors.js';
 import { idempotencyKeys, statuses, type Visibility, VISIBILITIES } from '../../schema/index.js';
 import { withTransaction } from '../../transaction.js';
@@ -167,8 +167,8 @@ export function createTagsStatement(
 
 /**
  * The accounts a text mentions, lower-cased, as the write resolves them: `usernames` of local
- * accounts, and `handles` (`user@domain`) of remote ones stored here (the API resolves unknown
- * remote handles before the write; one still unknown stays text).
+ * accounts, and `handles` (`user@domain`, each once) of remote ones stored here (the API resolves
+ * unknown remote handles before the write; one still unknown stays text).
  */
 export interface MentionHandles {
   usernames: string[];
@@ -177,21 +177,33 @@ export interface MentionHandles {
 
 export function mentionHandlesOf(tokens: readonly Token[]): MentionHandles {
   const usernames: string[] = [];
-  const handles: string[] = [];
+  const handles = new Set<string>();
   for (const token of tokens) {
     if (token.kind !== 'mention' || !isValidUsername(token.username)) continue;
     const username = token.username.toLowerCase();
-    if (token.domain) handles.push(`${username}@${token.domain.toLowerCase()}`);
+    if (token.domain) handles.add(`${username}@${token.domain.toLowerCase()}`);
     else usernames.push(username);
   }
-  return { usernames, handles };
+  return { usernames, handles: [...handles] };
 }
 
-/** The condition on `accounts a` of being one of the mentioned accounts. */
-export function mentionedAccountCondition(mentions: MentionHandles): SQL {
-  return sql`((a.domain is null and lower(a.username) = any(${sql.param(mentions.usernames)}::text[]))
-    or (a.domain is not null and a.suspended_at is null
-      and lower(a.username) || '@' || lower(a.domain) = any(${sql.param(mentions.handles)}::text[])))`;
+/**
+ * The mentioned accounts, a relation with the columns of `accounts` (`from ${...} a`): local ones
+ * by username, remote ones that are not suspended by `user@domain`, each through its unique index
+ * (remote domains are stored lower-cased). The remote part is only in the text when the text has
+ * remote mentions, so a post without any keeps one plan (see `opaque`).
+ */
+export function mentionedAccounts(mentions: MentionHandles): SQL {
+  const local = sql`select * from accounts
+    where domain is null and lower(username) = any(${opaque(mentions.usernames, 'text[]')})`;
+  if (mentions.handles.length === 0) return sql`(${local})`;
+  const split = mentions.handles.map((handle) => handle.split('@') as [string, string]);
+  return sql`(${local}
+    union all
+    select a.* from unnest(${sql.param(split.map(([username]) => username))}::text[],
+        ${sql.param(split.map(([, domain]) => domain))}::text[]) as h(username, domain)
+      join accounts a on a.domain = h.domain and lower(a.username) = h.username
+    where a.suspended_at is null)`;
 }
 
 /** What the write needs to know first: the new id and time, and what the text refers to. */
@@ -212,7 +224,9 @@ interface StatusPreparation {
 /**
  * One read: allocates the status id (a snowflake, so the events can carry it), and resolves the
  * author, the mentioned usernames, the parent (it must be visible to the author and not a reblog),
- * the hashtags that exist and the application.
+ * the hashtags that exist and the application. Its values are `opaque` to the planner, so that it
+ * runs on one cached plan: planned for each post's values it cost PostgreSQL more (0.5 ms) than
+ * running it (0.1 ms).
  */
 async function prepareStatus(
   executor: Executor,
@@ -231,16 +245,17 @@ async function prepareStatus(
       (select ${ACCOUNT_JSON} from accounts a where a.id = ${accountId}) as "author",
       coalesce((select json_agg(json_build_object('id', a.id::text, 'username', a.username,
           'domain', a.domain, 'url', coalesce(a.url, a.uri)))
-        from accounts a where ${mentionedAccountCondition(mentions)}), '[]')
+        from ${mentionedAccounts(mentions)} a), '[]')
         as "mentioned",
       (select json_build_object('id', statuses.id::text, 'accountId', statuses.account_id::text)
         from statuses
-        where statuses.id = ${inReplyToId} and statuses.deleted_at is null
+        where statuses.id = ${opaque(inReplyToId, 'bigint')} and statuses.deleted_at is null
           and statuses.reblog_of_id is null and ${visibleTo(accountId)}) as "parent",
       coalesce((select json_agg(json_build_object('id', t.id::text, 'name', t.name, 'displayName', t.display_name))
-        from tags t where t.name = any(${sql.param(hashtagNames)}::text[])), '[]') as "knownTags",
+        from tags t where t.name = any(${opaque(hashtagNames, 'text[]')})), '[]') as "knownTags",
       (select json_build_object('name', app.name, 'website', app.website)
-        from oauth_applications app where app.id = ${applicationId} and not app.first_party)
+        from oauth_applications app where app.id = ${opaque(applicationId, 'bigint')}
+          and not app.first_party)
         as "application"
     from clock`,
     { prepared: true },

@@ -28,7 +28,7 @@ import {
   createTagsStatement,
   hashtagsOf,
   mentionHandlesOf,
-  mentionedAccountCondition,
+  mentionedAccounts,
   type MentionHandles,
   newTagsOf,
   validateText,
@@ -113,7 +113,7 @@ async function resolveReferences(
       coalesce((select json_agg(json_build_object('id', a.id::text, 'alreadyMentioned',
           exists (select 1 from mentions m where m.status_id = ${statusId} and m.account_id = a.id),
           'local', a.domain is null))
-        from accounts a where ${mentionedAccountCondition(mentions)}), '[]')
+        from ${mentionedAccounts(mentions)} a), '[]')
         as "mentioned",
       coalesce((select json_agg(json_build_object('id', t.id::text, 'name', t.name))
         from tags t where t.name = any(${sql.param(hashtagNames)}::text[])), '[]') as "knownTags"`,
