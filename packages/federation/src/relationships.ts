@@ -85,7 +85,7 @@ export async function planRelationship(
       if (event.data.outcome === 'authorized') return null;
       return rejectFollower(event.data.targetAccountId, event.data.accountId);
     case 'AccountFollowed': {
-      // The Follow's id, kept on the follow: GoToSocial and Misskey find what is accepted by it.
+      // The Follow's id, kept on the follow: GoToSocial, for one, finds what is accepted by it.
       const followUri = await followActivityUriOf(planning.read, event.data);
       return acceptFollower(
         event.data.targetAccountId,

@@ -129,7 +129,7 @@ export const follows = pgTable(
     fromRequest: boolean('from_request').notNull().default(false),
     /**
      * The id of the remote `Follow` activity that made the follow (null for a local follower): the
-     * `Accept` names it, which is how GoToSocial, Misskey and Mastodon find what is answered.
+     * `Accept` names it (GoToSocial, for one, finds the request it answers by that id).
      */
     activityUri: text('activity_uri'),
     createdAt: createdAt(),
