@@ -128,6 +128,20 @@ export async function signedInUser(
   };
 }
 
+/** A signed-in person whose account is locked (follows are requests), set as an app sets it. */
+export async function lockedUser(server: Pick<TestServer, 'app' | 'database'>): Promise<TestUser> {
+  const user = await signedInUser(server.database);
+  const response = await server.app.inject({
+    method: 'PATCH',
+    url: '/api/v1/accounts/update_credentials',
+    headers: user.headers,
+    payload: { locked: true },
+  });
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toMatchObject({ locked: true });
+  return user;
+}
+
 /** Asserts a JSON response with Mastodon's content type, and returns its body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are checked against the entity schemas
 export function json<T = any>(response: LightMyRequestResponse, status = 200): T {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNotifications, outboxEvents } from '@murmur/db/testing';
 import { mastodonFixture } from './_fixtures.js';
 import { startInboxHarness, type InboxHarness } from './_inbox.js';
-import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
+import { lockedUser, ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 import { deliver } from './_remote-actor.js';
 
@@ -220,14 +220,7 @@ describe('a Follow sent again by the remote server', () => {
   });
 
   it('to a locked account keeps one request, answered once when authorized, again once followed', async () => {
-    const dave = await signedInUser(harness.server.database);
-    const locked = await harness.server.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/accounts/update_credentials',
-      headers: dave.headers,
-      payload: { locked: true },
-    });
-    expect(locked.statusCode).toBe(200);
+    const dave = await lockedUser(harness.server);
     const before = harness.remote.inbox.length;
     await malloryFollows(dave, 'dave-1');
     await malloryFollows(dave, 'dave-2');

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mastodonFixture } from './_fixtures.js';
 import { useInboxHarness } from './_inbox.js';
-import { ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
+import { lockedUser, ORIGIN, signedInUser, type TestUser } from './_mastodon.js';
 import { expectMastodonResponse } from './_openapi.js';
 
 const harness = useInboxHarness();
@@ -156,14 +156,7 @@ describe('a locked local account', () => {
   let followCount = 0;
 
   beforeAll(async () => {
-    dave = await signedInUser(harness.server.database);
-    const locked = await harness.server.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/accounts/update_credentials',
-      headers: dave.headers,
-      payload: { locked: true },
-    });
-    expect(locked.statusCode).toBe(200);
+    dave = await lockedUser(harness.server);
   });
 
   /** Mallory's Follow of dave, delivered and applied; returns its id. */

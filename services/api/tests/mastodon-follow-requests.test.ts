@@ -13,6 +13,7 @@ import {
   checkedCaller,
   json,
   links,
+  lockedUser,
   pathOf,
   signedInUser,
   type TestUser,
@@ -29,18 +30,9 @@ useServer((server) => ({ app, database, alice, bob } = server));
 
 const call = checkedCaller(() => app);
 
-async function lockedUser(): Promise<TestUser> {
-  const user = await signedInUser(database);
-  const account = await call('PATCH', '/api/v1/accounts/update_credentials', user, {
-    payload: { locked: true },
-  });
-  expect(account.locked).toBe(true);
-  return user;
-}
-
 describe('locked accounts', () => {
   it('update_credentials stores `locked`, and every view of the account shows it', async () => {
-    const owner = await lockedUser();
+    const owner = await lockedUser({ app, database });
     expect(await call('GET', '/api/v1/accounts/verify_credentials', owner)).toMatchObject({
       locked: true,
       source: { follow_requests_count: 0 },
@@ -59,7 +51,7 @@ describe('locked accounts', () => {
   });
 
   it('a follow becomes a request; the owner sees it, is notified, and authorizes it', async () => {
-    const owner = await lockedUser();
+    const owner = await lockedUser({ app, database });
     const secret = await createStatus(database, {
       accountId: owner.id,
       text: 'followers only',
@@ -101,7 +93,7 @@ describe('locked accounts', () => {
   });
 
   it('rejecting, and unfollowing (withdrawing), end a request without a follow', async () => {
-    const owner = await lockedUser();
+    const owner = await lockedUser({ app, database });
     await call('POST', `/api/v1/accounts/${owner.id}/follow`, alice);
     await call('POST', `/api/v1/accounts/${owner.id}/follow`, bob);
     const rejected = await call('POST', `/api/v1/follow_requests/${alice.id}/reject`, owner);
@@ -115,7 +107,7 @@ describe('locked accounts', () => {
   });
 
   it('pages the requests with Link, newest first', async () => {
-    const owner = await lockedUser();
+    const owner = await lockedUser({ app, database });
     const askers = [alice, bob, await signedInUser(database)];
     for (const asker of askers) await call('POST', `/api/v1/accounts/${owner.id}/follow`, asker);
     const first = await app.inject({
@@ -130,7 +122,7 @@ describe('locked accounts', () => {
   });
 
   it('unlocking accepts every pending request', async () => {
-    const owner = await lockedUser();
+    const owner = await lockedUser({ app, database });
     await call('POST', `/api/v1/accounts/${owner.id}/follow`, alice);
     await call('POST', `/api/v1/accounts/${owner.id}/follow`, bob);
     const unlocked = await call('PATCH', '/api/v1/accounts/update_credentials', owner, {
