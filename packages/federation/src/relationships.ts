@@ -57,7 +57,7 @@ export async function planRelationship(
   async function send(
     fromId: string,
     toId: string,
-    build: (localUri: URL, remoteUri: URL) => Activity,
+    build: (localUri: URL, remoteUri: URL) => Activity | Promise<Activity>,
   ): Promise<OutgoingPlan | null> {
     const accounts = await federatedAccounts(planning.read, [fromId, toId]);
     const from = accounts.get(fromId);
@@ -66,7 +66,7 @@ export async function planRelationship(
       return null;
     }
     const localUri = new URL(localActorUri(planning.publicOrigin, from.username));
-    return planning.plan(from, build(localUri, new URL(to.uri)), [to.inboxUrl]);
+    return planning.plan(from, await build(localUri, new URL(to.uri)), [to.inboxUrl]);
   }
 
   switch (event.type) {
@@ -84,21 +84,25 @@ export async function planRelationship(
       // Authorized: the AccountFollowed written with it sends the Accept.
       if (event.data.outcome === 'authorized') return null;
       return rejectFollower(event.data.targetAccountId, event.data.accountId);
-    case 'AccountFollowed': {
+    case 'AccountFollowed':
       // The Follow's id, kept on the follow: GoToSocial, for one, finds what is accepted by it.
-      const followUri = await followActivityUriOf(planning.read, event.data);
+      // Looked up only for a remote follower, once `send` knows it is one.
       return acceptFollower(
         event.data.targetAccountId,
         event.data.accountId,
-        followUri ? new URL(followUri) : null,
+        () => followActivityUriOf(planning.read, event.data),
         event.id,
       );
-    }
     case 'RemoteFollowRepeated': {
       // One Accept per Follow id, even if the inbox applies that Follow twice (at least once).
       const { targetAccountId, accountId, followUri } = event.data;
       const ledgerKey = ledgerKeyOf(`follow-repeated:${targetAccountId}:${followUri}`);
-      const plan = await acceptFollower(targetAccountId, accountId, new URL(followUri), ledgerKey);
+      const plan = await acceptFollower(
+        targetAccountId,
+        accountId,
+        () => Promise.resolve(followUri),
+        ledgerKey,
+      );
       return plan && { ...plan, ledgerKey };
     }
     case 'FollowerRemoved':
@@ -144,25 +148,23 @@ export async function planRelationship(
 
   /**
    * The local account `ownerId` accepts the remote `followerId`'s `Follow` (named by its id when
-   * known, which is how Mastodon finds the request it answers first); `answerId` makes the
-   * Accept's id.
+   * `followUri` knows it, which is how Mastodon finds the request it answers first; asked only
+   * when the follower is remote); `answerId` makes the Accept's id.
    */
   function acceptFollower(
     ownerId: string,
     followerId: string,
-    followUri: URL | null,
+    followUri: () => Promise<string | null>,
     answerId: string,
   ) {
-    return send(
-      ownerId,
-      followerId,
-      (local, remote) =>
-        new Accept({
-          id: new URL(`${local.href}#accepts/${answerId}`),
-          actor: local,
-          object: new Follow({ id: followUri, actor: remote, object: local }),
-        }),
-    );
+    return send(ownerId, followerId, async (local, remote) => {
+      const id = await followUri();
+      return new Accept({
+        id: new URL(`${local.href}#accepts/${answerId}`),
+        actor: local,
+        object: new Follow({ id: id ? new URL(id) : null, actor: remote, object: local }),
+      });
+    });
   }
 
   /** The local account `ownerId` refuses (or ends) the remote `followerId`'s follow. */
