@@ -40,6 +40,30 @@ export function excludedAccountIds(viewer: SQL, options: ExclusionOptions): SQL 
 }
 
 /**
+ * `excludedAccountIds` turned around: the ids of the accounts that have `author` (an SQL expression
+ * for an account id) among their excluded accounts. Those `author` blocks, those who block it,
+ * those who block its server and, with `mutes`, those who mute it. The streaming API asks this
+ * once per event instead of asking `excludedAccountIds` once per viewer; the two must stay the
+ * same rule (packages/db/tests/streaming-audiences.test.ts compares them). It reads every
+ * excluder of the author (by the indexes on the target side), which few authors have many of.
+ */
+export function accountsExcluding(author: SQL, options: ExclusionOptions): SQL {
+  const muting = options.mutes
+    ? sql` union all select xm.account_id from mutes xm
+        where xm.target_account_id = ${author} and ${muteInForce('xm')}`
+    : sql``;
+  return sql`(select xb.account_id from blocks xb where xb.target_account_id = ${author}
+    union all select xb.target_account_id from blocks xb where xb.account_id = ${author}
+    union all select xd.account_id from accounts xa join account_domain_blocks xd on xd.domain = xa.domain
+      where xa.id = ${author} and xa.domain is not null${muting})`;
+}
+
+/** The accounts `author` blocks: the viewers `authorDoesNotBlock` turns away, read from the author's side. */
+export function accountsBlockedBy(author: SQL): SQL {
+  return sql`(select vb.target_account_id from blocks vb where vb.account_id = ${author})`;
+}
+
+/**
  * True when status `s` (a table alias) is not hidden from the viewer by a block (either way) or,
  * with `mutes`, a mute: neither its author nor, for a boost, the boosted post's author is excluded.
  * Without a viewer, always true.
