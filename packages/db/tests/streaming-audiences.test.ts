@@ -1,12 +1,19 @@
 /**
  * The audience statement asked about several events at once (as the streaming API does for the
  * events waiting in its queue) answers for each exactly what it answers alone: visibility per
- * viewer, follows, blocks and mutes, deleted rows only when asked for.
+ * viewer, follows, blocks and mutes, deleted rows only when asked for. It reads the rules from the
+ * status's side (`visibleToGiven`, `accountsExcluding`); these tests hold it to what the REST reads
+ * (`visibleTo`, `excludedAccountIds`) answer for each viewer.
  */
+import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { issueAccessToken, registerApplication } from '../src/auth/index.js';
+import { queryRows } from '../src/client.js';
+import { receiveRemoteStatus, upsertRemoteAccount } from '../src/federation/index.js';
 import { followAccount } from '../src/follows/index.js';
-import { blockAccount, muteAccount } from '../src/safety/index.js';
+import { visibleTo } from '../src/operations/visibility.js';
+import { notExcludedFor } from '../src/queries/exclusions.js';
+import { blockAccount, blockDomain, createFilter, muteAccount } from '../src/safety/index.js';
 import {
   bookmarkStatus,
   createStatus,
@@ -20,7 +27,12 @@ import {
   type AudienceRequest,
   type StreamingAudience,
 } from '../src/streaming/index.js';
-import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
+import {
+  createAccountFixture,
+  remoteAccountFixture,
+  remoteStatusFixture,
+  useTestDatabase,
+} from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 const db = () => testDb.database;
@@ -40,24 +52,38 @@ function summary(audience: StreamingAudience) {
   };
 }
 
-/** A `read` token for each account, as token id → account id. */
-async function readTokens(accounts: { id: string }[]): Promise<Map<string, string>> {
+/** A `read` token for each account (null: an app token), as token id → account id. */
+async function readTokens(
+  accounts: ({ id: string } | null)[],
+): Promise<Map<string, string | null>> {
   const { application } = await registerApplication(db(), {
     name: 'stream',
     website: null,
     redirectUris: ['urn:ietf:wg:oauth:2.0:oob'],
     scopes: ['read'],
   });
-  const accountOf = new Map<string, string>();
+  const accountOf = new Map<string, string | null>();
   for (const account of accounts) {
     const { token } = await issueAccessToken(db(), {
       applicationId: application.id,
-      accountId: account.id,
+      accountId: account?.id ?? null,
       scopes: ['read'],
     });
-    accountOf.set(token.id, account.id);
+    accountOf.set(token.id, account?.id ?? null);
   }
   return accountOf;
+}
+
+/** What the REST reads answer to `viewerId` for the status: may it read it, would a timeline show it. */
+async function restAnswer(statusId: string, viewerId: string | null) {
+  const [row] = await queryRows<{ mayRead: boolean; shown: boolean }>(
+    db().primary,
+    sql`select exists(select 1 from statuses where statuses.id = ${statusId}
+        and statuses.deleted_at is null and ${visibleTo(viewerId)}) as "mayRead",
+      (select ${notExcludedFor('s', viewerId, { mutes: true })} from statuses s
+        where s.id = ${statusId}) as "shown"`,
+  );
+  return { mayRead: row!.mayRead, shown: row!.mayRead && row!.shown };
 }
 
 it('answers for several statuses and viewers in one call what each call answers alone', async () => {
@@ -70,7 +96,7 @@ it('answers for several statuses and viewers in one call what each call answers 
   await blockAccount(db(), { accountId: carol!.id, targetAccountId: mallory!.id });
   const tokenOf = new Map(
     [...(await readTokens([alice!, bob!, carol!, dave!, mallory!]))].map(([token, account]) => [
-      account,
+      account!,
       token,
     ]),
   );
@@ -165,8 +191,171 @@ it("gives each viewer its own flags, on a status and on the post a boost carries
   };
   expect(flagsOf(ofOriginal!, 'status')).toEqual(expected);
   expect(flagsOf(ofBoost!, 'reblog')).toEqual(expected);
+  // A bookmark is the only interaction with `quiet`: it still reaches the one who made it.
   expect(flagsOf(ofQuiet!, 'status')).toEqual({
     ...Object.fromEntries(Object.keys(expected).map((id) => [id, 'false/false/false'])),
     [saver!.id]: 'false/false/true',
   });
+});
+
+it('agrees with the REST rules for every viewer: blocks either way, mutes in force or expired, domain blocks, boosts of an excluded author, mentions, followers, an app token', async () => {
+  const accounts = await Promise.all(Array.from({ length: 12 }, () => createAccountFixture(db())));
+  const [author, booster, follower, mentioned, blocksAuthor, blockedByAuthor] = accounts;
+  const [mutesAuthor, muteExpired, muteUntilLater, blocksRemoteServer, blocksBooster, plain] =
+    accounts.slice(6);
+  const remote = await upsertRemoteAccount(db(), remoteAccountFixture({ domain: 'far.example' }));
+  await followAccount(db(), { accountId: follower!.id, targetAccountId: author!.id });
+  await blockAccount(db(), { accountId: blocksAuthor!.id, targetAccountId: author!.id });
+  await blockAccount(db(), { accountId: author!.id, targetAccountId: blockedByAuthor!.id });
+  await muteAccount(db(), { accountId: mutesAuthor!.id, targetAccountId: author!.id });
+  const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+  await muteAccount(db(), {
+    accountId: muteExpired!.id,
+    targetAccountId: author!.id,
+    durationSeconds: 3600,
+    now: twoDaysAgo,
+  });
+  await muteAccount(db(), {
+    accountId: muteUntilLater!.id,
+    targetAccountId: author!.id,
+    durationSeconds: 3600,
+  });
+  await blockDomain(db(), {
+    accountId: blocksRemoteServer!.id,
+    domain: 'far.example',
+    localDomain: 'murmur.test',
+  });
+  await blockAccount(db(), { accountId: blocksBooster!.id, targetAccountId: booster!.id });
+
+  const publicPost = await createStatus(db(), { accountId: author!.id, text: 'for all' });
+  const privatePost = await createStatus(db(), {
+    accountId: author!.id,
+    text: `for followers and @${mentioned!.username}`,
+    visibility: 'private',
+  });
+  const directPost = await createStatus(db(), {
+    accountId: author!.id,
+    text: `just for @${mentioned!.username} and @${blockedByAuthor!.username}`,
+    visibility: 'direct',
+  });
+  const boost = await reblogStatus(db(), { accountId: booster!.id, statusId: publicPost.id });
+  const { id: remotePost } = await receiveRemoteStatus(
+    db(),
+    remoteStatusFixture({ accountId: remote }),
+  );
+  const remoteBoost = await reblogStatus(db(), { accountId: booster!.id, statusId: remotePost });
+  const statusIds = [
+    publicPost.id,
+    privatePost.id,
+    directPost.id,
+    boost.id,
+    remotePost,
+    remoteBoost.id,
+  ];
+
+  const accountOf = await readTokens([...accounts, null]);
+  const tokenIds = [...accountOf.keys()];
+  const audiences = await streamingAudiences(
+    db().primary,
+    statusIds.map((statusId) => ({ statusId, tokenIds, followedAccountId: author!.id })),
+  );
+  const name = new Map<string | null, string>(
+    Object.entries({
+      author,
+      booster,
+      follower,
+      mentioned,
+      blocksAuthor,
+      blockedByAuthor,
+      mutesAuthor,
+      muteExpired,
+      muteUntilLater,
+      blocksRemoteServer,
+      blocksBooster,
+      plain,
+    }).map(([key, account]) => [account!.id, key]),
+  );
+  name.set(null, 'app');
+  const notShown: Record<string, string[]> = {};
+  for (const [index, audience] of audiences.entries()) {
+    expect(audience!.viewers).toHaveLength(tokenIds.length);
+    for (const viewer of audience!.viewers) {
+      const viewerId = accountOf.get(viewer.tokenId)!;
+      const rest = await restAnswer(statusIds[index]!, viewerId);
+      expect({ viewer: name.get(viewerId), status: index, mayRead: viewer.mayRead }).toEqual({
+        viewer: name.get(viewerId),
+        status: index,
+        mayRead: rest.mayRead,
+      });
+      expect({ viewer: name.get(viewerId), status: index, shown: viewer.status !== null }).toEqual({
+        viewer: name.get(viewerId),
+        status: index,
+        shown: rest.shown,
+      });
+      if (viewer.status === null) (notShown[index] ??= []).push(name.get(viewerId)!);
+    }
+  }
+  // And what those rules are, so that the two cannot agree on a wrong answer.
+  const hiddenFromAuthorsExcluders = [
+    'blockedByAuthor',
+    'blocksAuthor',
+    'muteUntilLater',
+    'mutesAuthor',
+  ];
+  expect(notShown[0]!.sort()).toEqual(hiddenFromAuthorsExcluders);
+  expect(notShown[1]!.sort()).toEqual(
+    [
+      ...hiddenFromAuthorsExcluders,
+      'app',
+      'blocksBooster',
+      'blocksRemoteServer',
+      'booster',
+      'muteExpired',
+      'plain',
+    ].sort(),
+  );
+  // Direct: the author and the mentioned; not a mentioned account the author blocks.
+  expect(
+    audiences[2]!.viewers
+      .filter((v) => v.status !== null)
+      .map((v) => name.get(accountOf.get(v.tokenId)!))
+      .sort(),
+  ).toEqual(['author', 'mentioned']);
+  // A boost of the author's post: hidden from the author's excluders and the booster's blocker.
+  expect(notShown[3]!.sort()).toEqual([...hiddenFromAuthorsExcluders, 'blocksBooster'].sort());
+  expect(notShown[4]!.sort()).toEqual(['blocksRemoteServer']);
+  expect(notShown[5]!.sort()).toEqual(['blocksBooster', 'blocksRemoteServer']);
+});
+
+it("applies each viewer's own filters, and only theirs", async () => {
+  const [author, hider, warned, plain] = await Promise.all(
+    Array.from({ length: 4 }, () => createAccountFixture(db())),
+  );
+  await createFilter(db(), {
+    accountId: hider!.id,
+    title: 'no spoilers',
+    context: ['home'],
+    action: 'hide',
+    keywords: [{ keyword: 'finale' }],
+  });
+  await createFilter(db(), {
+    accountId: warned!.id,
+    title: 'careful',
+    context: ['public'],
+    action: 'warn',
+    keywords: [{ keyword: 'finale' }],
+  });
+  const accountOf = await readTokens([hider!, warned!, plain!]);
+  const post = await createStatus(db(), { accountId: author!.id, text: 'the finale was great' });
+  const [audience] = await streamingAudiences(db().primary, [
+    { statusId: post.id, tokenIds: [...accountOf.keys()], followedAccountId: author!.id },
+  ]);
+  const of = (account: { id: string }) =>
+    audience!.viewers.find((viewer) => accountOf.get(viewer.tokenId) === account.id)!;
+  expect(of(hider!).hiddenIn).toEqual({ home: true, public: false });
+  expect(of(warned!).hiddenIn).toEqual({ home: false, public: false });
+  expect(of(warned!).statusIn.public!.filtered!.map((match) => match.title)).toEqual(['careful']);
+  expect(of(warned!).statusIn.home!.filtered).toEqual([]);
+  expect(of(plain!).hiddenIn).toEqual({ home: false, public: false });
+  expect(of(plain!).statusIn.public!.filtered).toEqual([]);
 });

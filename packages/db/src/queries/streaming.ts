@@ -1,19 +1,21 @@
 /**
  * Reads for the streaming API. An API process holds sockets for some viewers; when an event comes it
- * asks, in one statement for all of them, which of those viewers may read the status (the same
- * `visibleTo` predicate every REST read uses, with the viewer as a column), whether each follows
- * the account whose home-timeline fan-out it is, and each viewer's own flags on the status. The rest
- * of the entity is the same hydration REST uses, read once. So a rule added to `visibleTo` (blocks,
- * mutes) applies to streaming without a change here, and the cost of an event is two statements
+ * asks, in one statement for all of them, which of those viewers may read the status, whether each
+ * follows the account whose home-timeline fan-out it is, and each viewer's own flags on the status.
+ * The rules are those every REST read uses, read from the status's side once per event rather than
+ * per viewer: `visibleToGiven` is `visibleTo`'s rule (operations/visibility.ts) and
+ * `accountsExcluding` is `excludedAccountIds` turned around (queries/exclusions.ts); a rule added
+ * there must be added to both forms, and tests/streaming-audiences.test.ts compares them. The rest
+ * of the entity is the same hydration REST uses, read once. The cost of an event is two statements
  * whatever the number of sockets.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
 import { belongsInList } from '../operations/home-feed-rules.js';
-import { visibleTo } from '../operations/visibility.js';
-import { excludedAccountIds } from './exclusions.js';
+import { statusVisibilityFacts, visibleTo, visibleToGiven } from '../operations/visibility.js';
+import { accountsBlockedBy, accountsExcluding } from './exclusions.js';
 import { filterMatchesJson } from './filters.js';
 import { hydrateStatuses, viewerFlagColumns } from './hydrate.js';
 import { getNotification } from './notifications.js';
@@ -139,23 +141,24 @@ export async function streamingAudiences(
     arrayLiteral(pairs.map(pick));
   const requestColumn = (pick: (request: (typeof asked)[number]) => string | number | boolean) =>
     arrayLiteral(asked.map(pick));
-  const viewer = sql`t.account_id`;
-  const excluded = excludedAccountIds(viewer, { mutes: true });
+  const viewer = sql`v.account_id`;
   const statusId = sql`w.status_id`;
-  // Per request, once: the status's author, what it boosts and its author, and whether anyone has
-  // favourited, boosted or pinned it (or the boosted post). Per (request, token) pair, only what
-  // depends on the viewer is asked, and the costly parts only when they can matter: a viewer's
-  // filters when it has any, its flags when the status has interactions at all (or it bookmarked
-  // it: bookmarks are indexed by account only), the boosted post's facts only for a boost. Most of
-  // a new post's hundred viewers cost a few index probes each, not some twenty-five.
+  // Per request, once: the status's side of every rule (its visibility facts, who has its author or
+  // the boosted post's author among their excluded accounts, whom its author blocks) and whether
+  // anyone has favourited, boosted, bookmarked or pinned it (or the boosted post). Per (request,
+  // token) pair only the viewer's side is asked: hash lookups in those sets, a follows probe, and
+  // the costly parts only when they can matter (filters when the viewer has any, flags when the
+  // status has interactions at all, the boosted post's facts only for a boost). A new post's
+  // hundred viewers cost a follows probe each rather than some sixteen index probes.
   const interacted = (s: string) => {
     const status = sql.raw(s);
     return sql`(exists(select 1 from favourites xf where xf.status_id = ${status}.id)
       or exists(select 1 from statuses xr where xr.reblog_of_id = ${status}.id and xr.deleted_at is null)
+      or exists(select 1 from bookmarks xk where xk.status_id = ${status}.id)
       or exists(select 1 from status_pins xp where xp.status_id = ${status}.id))`;
   };
-  const bookmarkedBy = (status: SQL) =>
-    sql`exists(select 1 from bookmarks xk where xk.account_id = ${viewer} and xk.status_id = ${status})`;
+  // Null-safe for an app token (no account): it is in no one's sets.
+  const blockedByAuthor = sql`coalesce((w.request, ${viewer}) in (select request, account_id from turned_away), false)`;
   // Flags only when the viewer has one: most viewers of a new post have none, and a null is
   // cheaper to send and parse than a JSON object of falses (a null reads as all false).
   const anyFlag = sql`where x.favourited or x.reblogged or x.bookmarked or x.pinned`;
@@ -163,8 +166,10 @@ export async function streamingAudiences(
     executor,
     sql`
     with asked as materialized (
-      select r.request, r.status_id, r.followed_id, r.include_deleted,
-        s.account_id as author_id, s.reblog_of_id, o.account_id as original_author_id,
+      select r.request, r.status_id, r.followed_id,
+        s.id is not null and (r.include_deleted or s.deleted_at is null) as readable,
+        ${statusVisibilityFacts('s')},
+        s.reblog_of_id, o.account_id as original_author_id,
         s.id is not null and ${interacted('s')} as interacted,
         o.id is not null and ${interacted('o')} as original_interacted
       from unnest(${requestColumn((r) => r.index)}::int[],
@@ -174,15 +179,35 @@ export async function streamingAudiences(
         as r(request, status_id, followed_id, include_deleted)
       left join statuses s on s.id = r.status_id
       left join statuses o on o.id = s.reblog_of_id
+    ),
+    -- Who has the author, or the boosted post's author, among their excluded accounts.
+    shut_out as materialized (
+      select w.request, x.account_id from asked w
+      cross join lateral (values (w.author_id), (w.original_author_id)) a(id)
+      cross join lateral ${accountsExcluding(sql`a.id`, { mutes: true })} x(account_id)
+      where a.id is not null
+    ),
+    turned_away as materialized (
+      select w.request, x.account_id from asked w
+      cross join lateral ${accountsBlockedBy(sql`w.author_id`)} x(account_id)
+    ),
+    viewers as materialized (
+      select p.request, t.id as token_id, t.account_id
+      from unnest(${pairColumn((p) => p.request.index)}::int[],
+          ${pairColumn((p) => p.tokenId)}::bigint[]) as p(request, token_id)
+      join oauth_access_tokens t on t.id = p.token_id and t.revoked_at is null
+    ),
+    -- The viewers with any filter, in one set query rather than a probe per pair.
+    filtering as materialized (
+      select distinct fx.account_id from filters fx
+      where fx.account_id in (select account_id from viewers)
     )
-    select w.request, t.id::text as "tokenId", t.account_id::text as "viewerId",
-      exists(select 1 from statuses where statuses.id = ${statusId}
-        and (w.include_deleted or statuses.deleted_at is null)
-        and ${visibleTo(viewer)}) as "mayRead",
-      exists(select 1 from follows f where f.account_id = t.account_id
+    select w.request, v.token_id::text as "tokenId", v.account_id::text as "viewerId",
+      coalesce(w.readable and ${visibleToGiven('w', viewer, blockedByAuthor)}, false) as "mayRead",
+      exists(select 1 from follows f where f.account_id = ${viewer}
         and f.target_account_id = w.followed_id) as "followsAccount",
-      (w.author_id in ${excluded}
-        or (w.original_author_id is not null and w.original_author_id in ${excluded})) as "excluded",
+      coalesce((w.request, ${viewer}) in (select request, account_id from shut_out), false)
+        as "excluded",
       case when vf.has_filters then (select ${filterMatchesJson('fs', viewer, 'home')}
         from statuses fs where fs.id = ${statusId}) end as "filteredHome",
       case when vf.has_filters then (select ${filterMatchesJson('fs', viewer, 'public')}
@@ -193,24 +218,20 @@ export async function streamingAudiences(
       case when vf.has_filters and w.reblog_of_id is not null then
         (select ${filterMatchesJson('fo', viewer, 'public')} from statuses fo
           where fo.id = w.reblog_of_id) end as "originalFilteredPublic",
-      case when w.interacted or ${bookmarkedBy(statusId)} then
+      case when w.interacted then
         (select row_to_json(x) from (select ${viewerFlagColumns(sql`s`, viewer)}
           from statuses s where s.id = ${statusId}) x ${anyFlag}) end as "flags",
-      case when w.reblog_of_id is not null
-          and (w.original_interacted or ${bookmarkedBy(sql`w.reblog_of_id`)}) then
+      case when w.reblog_of_id is not null and w.original_interacted then
         (select row_to_json(x) from (select ${viewerFlagColumns(sql`o`, viewer)}
           from statuses o where o.id = w.reblog_of_id) x ${anyFlag}) end as "originalFlags"
-    from unnest(${pairColumn((p) => p.request.index)}::int[],
-        ${pairColumn((p) => p.tokenId)}::bigint[]) as p(request, token_id)
-    join asked w on w.request = p.request
-    join oauth_access_tokens t on t.id = p.token_id and t.revoked_at is null
-    -- Whether the viewer has filters at all, asked once per pair (offset 0 keeps it from being
-    -- inlined into each of the four columns that use it).
-    cross join lateral (select exists(select 1 from filters fx where fx.account_id = t.account_id)
-      as has_filters offset 0) vf
+    from viewers v
+    join asked w on w.request = v.request
+    -- Computed once per pair (offset 0 keeps it from being inlined into the four columns using it).
+    cross join lateral (select v.account_id in (select account_id from filtering) as has_filters
+      offset 0) vf
     union all
     select w.request, null, null, exists(select 1 from statuses where statuses.id = ${statusId}
-        and (w.include_deleted or statuses.deleted_at is null) and ${visibleTo(null)}),
+        and w.readable and ${visibleTo(null)}),
       false, false, null, null, null, null, null, null
     from asked w`,
     { prepared: true },

@@ -62,6 +62,8 @@ export const mutes = pgTable(
   (t) => [
     uniqueIndex('mutes_account_target_key').on(t.accountId, t.targetAccountId),
     index('mutes_account_idx').on(t.accountId, t.id),
+    // "Who mutes this author" (the streaming audience asks it once per event, not per viewer).
+    index('mutes_target_account_idx').on(t.targetAccountId, t.accountId),
   ],
 );
 
@@ -83,6 +85,8 @@ export const accountDomainBlocks = pgTable(
   (t) => [
     uniqueIndex('account_domain_blocks_account_domain_key').on(t.accountId, t.domain),
     index('account_domain_blocks_account_idx').on(t.accountId, t.id),
+    // "Who blocks this author's server" (the streaming audience, once per event).
+    index('account_domain_blocks_domain_idx').on(t.domain, t.accountId),
     check('account_domain_blocks_domain_length', sql`char_length(${t.domain}) between 1 and 253`),
   ],
 );

@@ -32,6 +32,9 @@ export const bookmarks = pgTable(
   (t) => [
     uniqueIndex('bookmarks_account_status_key').on(t.accountId, t.statusId),
     index('bookmarks_account_idx').on(t.accountId, t.id),
+    // "Has anyone bookmarked it": the streaming audience reads viewers' flags only for a status
+    // someone interacted with (and the status's delete cascades here).
+    index('bookmarks_status_idx').on(t.statusId),
   ],
 );
 
