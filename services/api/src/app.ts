@@ -115,7 +115,12 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     ajv: {
       customOptions: {
         removeAdditional: true,
-        coerceTypes: 'array',
+        // Scalars only (`"5"` → 5, `"true"` → true), never to or from arrays: Ajv's 'array' mode
+        // unwraps a one-element array inside each `anyOf` branch it tries and leaves the array in
+        // the request when a later branch accepts the unwrapped value, so `{"notifications": ["1"]}`
+        // passed as the string "1" and reached the handler as an array (a 500). Fields that take one
+        // value or a list say so with a union (`StringOrList`); anything else in a list is a 422.
+        coerceTypes: true,
         allErrors: false,
         useDefaults: true,
       },
