@@ -41,6 +41,7 @@ import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
 import { DEFAULT_RATE_LIMITS, rateLimiting, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { validationMessage } from './plugins/validation-message.js';
 import { streaming, type StreamingOptions } from './streaming/index.js';
 import apiRoutes from './routes/api/index.js';
 import accountRegistrationRoutes from './routes/api/v1/accounts-registration.js';
@@ -112,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     routerOptions: { querystringParser: parseQueryString },
+    schemaErrorFormatter: (errors, context) => new Error(validationMessage(context, errors)),
     ajv: {
       customOptions: {
         removeAdditional: true,
