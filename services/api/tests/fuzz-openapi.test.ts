@@ -150,6 +150,7 @@ function requestFor(operation: Operation) {
  * the three bytes UTF-8 would give it (invalid UTF-8, as a hostile client may send).
  */
 function percentEncode(value: string): string {
+  if (value.isWellFormed()) return encodeURIComponent(value);
   let encoded = '';
   for (const character of value) {
     const unit = character.charCodeAt(0);
