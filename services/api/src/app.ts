@@ -41,6 +41,7 @@ import { openApi } from './plugins/openapi.js';
 import { parseQueryString } from './plugins/params.js';
 import { DEFAULT_RATE_LIMITS, rateLimiting, type RateLimitSettings } from './plugins/rate-limit.js';
 import { securityHeaders } from './plugins/security-headers.js';
+import { validationMessage } from './plugins/validation-message.js';
 import { streaming, type StreamingOptions } from './streaming/index.js';
 import apiRoutes from './routes/api/index.js';
 import accountRegistrationRoutes from './routes/api/v1/accounts-registration.js';
@@ -112,10 +113,16 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     routerOptions: { querystringParser: parseQueryString },
+    schemaErrorFormatter: (errors, context) => new Error(validationMessage(context, errors)),
     ajv: {
       customOptions: {
         removeAdditional: true,
-        coerceTypes: 'array',
+        // Scalars only (`"5"` → 5, `"true"` → true), never to or from arrays: Ajv's 'array' mode
+        // unwraps a one-element array inside each `anyOf` branch it tries and leaves the array in
+        // the request when a later branch accepts the unwrapped value, so `{"notifications": ["1"]}`
+        // passed as the string "1" and reached the handler as an array (a 500). Fields that take one
+        // value or a list say so with a union (`StringOrList`); anything else in a list is a 422.
+        coerceTypes: true,
         allErrors: false,
         useDefaults: true,
       },

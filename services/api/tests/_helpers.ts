@@ -20,7 +20,7 @@ export interface TestApp {
   app: ApiInstance;
   database: Database;
   config: ApiConfig;
-  /** Every log line written so far (when `captureLogs` was set). */
+  /** Every log line written so far (when `captureLogs` or `logLevel` was set). */
   logs: string[];
   close(): Promise<void>;
 }
@@ -29,6 +29,8 @@ export async function createTestApp(
   options: {
     env?: Record<string, string>;
     captureLogs?: boolean;
+    /** Capture only lines of this level and above (`captureLogs` captures everything). */
+    logLevel?: 'warn' | 'error';
     testDatabase?: TestDatabase;
   } & Partial<Pick<BuildAppOptions, 'rateLimits' | 'authenticator' | 'clock' | 'extraRoutes'>> = {},
 ): Promise<TestApp> {
@@ -48,7 +50,7 @@ export async function createTestApp(
   });
   const logger = createLogger({
     service: 'api',
-    level: options.captureLogs ? 'debug' : 'silent',
+    level: options.logLevel ?? (options.captureLogs ? 'debug' : 'silent'),
     destination,
   });
   const app = await buildApp({
