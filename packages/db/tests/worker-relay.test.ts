@@ -161,6 +161,67 @@ describe('relayOutboxBatch', () => {
     expect(new Set(seen).size).toBe(30);
     expect((await outboxBacklog(database)).pending).toBe(0);
   });
+  it('claims through the pending index even when the statistics say every row is pending', async () => {
+    // Statistics taken while a backlog was pending (after an outage), then the backlog published:
+    // an old claim planned from them read the whole table and sorted it, at every claim.
+    await database.primary.execute(sql`
+      insert into outbox_events (id, type, payload, occurred_at)
+      select gen_random_uuid(), 'PostCreated', jsonb_build_object('text', repeat('x', 300)),
+        now() - g * interval '1 second'
+      from generate_series(1, 10000) g`);
+    await database.primary.execute(sql`analyze outbox_events`);
+    await database.primary.execute(
+      sql`update outbox_events set status = 'published', published_at = now()`,
+    );
+    const author = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: 'fresh' });
+
+    const statements: { text: string; values: unknown[] }[] = [];
+    const original = database.pool.query.bind(database.pool);
+    database.pool.query = ((...args: Parameters<typeof original>) => {
+      const [query, values] = args as unknown[];
+      const config = query as { text?: string; values?: unknown[] };
+      const text = typeof query === 'string' ? query : (config.text ?? '');
+      statements.push({ text, values: (Array.isArray(values) ? values : config.values) ?? [] });
+      return original(...args);
+    }) as typeof database.pool.query;
+    let claimed: string[] = [];
+    try {
+      await relayOutboxBatch(database, {
+        limit: 100,
+        retryDelayMs: () => 0,
+        publish: async (rows) => {
+          claimed = rows.map((row) => row.type);
+          return storeAll(rows);
+        },
+      });
+    } finally {
+      database.pool.query = original as typeof database.pool.query;
+    }
+    expect(claimed).toEqual(['PostCreated']);
+
+    const claim = statements.find((s) => /for update skip locked/i.test(s.text));
+    expect(claim).toBeDefined();
+    const client = new pg.Client({ connectionString: testDb.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
+        `explain (format json) ${claim!.text}`,
+        claim!.values,
+      );
+      const scans: string[] = [];
+      const walk = (node: Record<string, unknown>): void => {
+        if (node['Relation Name'] === 'outbox_events') scans.push(String(node['Node Type']));
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? [])
+          walk(child);
+      };
+      walk((rows[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans).not.toContain('Seq Scan');
+    } finally {
+      await client.end();
+    }
+  });
 });
 
 describe('relayOutbox (a whole pass)', () => {

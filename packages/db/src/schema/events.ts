@@ -42,6 +42,7 @@ export const outboxEvents = pgTable(
   },
   (t) => [
     check('outbox_events_status', sql`${t.status} in ('pending', 'published')`),
+    // The relay's claim reads this index in its order (`claimDueRows`): only due rows, and no sort.
     index('outbox_events_pending_idx')
       .on(t.nextAttemptAt, t.occurredAt)
       .where(sql`${t.status} = 'pending'`),
