@@ -149,3 +149,101 @@ function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+interface Sample {
+  at: number;
+  checkpoints: number;
+  checkpointSyncMs: number;
+  walBytes: bigint;
+  walFullPageImages: number;
+}
+
+/**
+ * Samples the cluster's checkpoint and WAL counters every `intervalMs` on its own connection (the
+ * poller's stays free), for `timeline`.
+ */
+export function sampleActivity(connect: () => Promise<pg.Client>, intervalMs = 250) {
+  const samples: Sample[] = [];
+  let running = true;
+  const done = (async () => {
+    const client = await connect();
+    try {
+      while (running) {
+        const { rows } = await client.query<{
+          checkpoints: string;
+          sync: string;
+          lsn: string;
+          fpi: string;
+        }>(
+          `select (b.checkpoints_timed + b.checkpoints_req)::text as checkpoints,
+             b.checkpoint_sync_time::text as sync,
+             pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text as lsn, w.wal_fpi::text as fpi
+           from pg_stat_bgwriter b, pg_stat_wal w`,
+        );
+        const row = rows[0]!;
+        samples.push({
+          at: Date.now(),
+          checkpoints: Number(row.checkpoints),
+          checkpointSyncMs: Number(row.sync),
+          walBytes: BigInt(row.lsn),
+          walFullPageImages: Number(row.fpi),
+        });
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    } finally {
+      await client.end();
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+/**
+ * One line per second of a phase (from its first commit): the posts committed in that second and
+ * their lag to the feed, next to the WAL written, its full-page images, and whether a checkpoint
+ * started or finished its fsyncs in that second. A slow stretch that starts with a checkpoint reads
+ * as one.
+ */
+export function timeline(
+  commits: Iterable<{ at: number; lagMs: number | undefined }>,
+  samples: readonly Sample[],
+): string[] {
+  const all = [...commits];
+  if (all.length === 0) return [];
+  const start = Math.min(...all.map((c) => c.at));
+  const end = Math.max(...all.map((c) => c.at + (c.lagMs ?? 0)));
+  const lines: string[] = [];
+  for (let second = 0; start + second * 1000 <= end; second++) {
+    const from = start + second * 1000;
+    const to = from + 1000;
+    const lags = all
+      .filter((c) => c.at >= from && c.at < to)
+      .map((c) => c.lagMs ?? Number.POSITIVE_INFINITY)
+      .sort((a, b) => a - b);
+    const inSecond = samples.filter((s) => s.at >= from && s.at < to);
+    const before = [...samples].reverse().find((s) => s.at < from) ?? inSecond[0];
+    const last = inSecond.at(-1) ?? before;
+    let line = `${String(second).padStart(3)}s ${String(lags.length).padStart(3)} posts`;
+    if (lags.length > 0) {
+      line += `, lag p50 ${fmt(lags[Math.floor(lags.length / 2)]!)} max ${fmt(lags.at(-1)!)} ms`;
+    }
+    if (before && last) {
+      line += `; WAL ${(Number(last.walBytes - before.walBytes) / 1e6).toFixed(0)} MB, ${last.walFullPageImages - before.walFullPageImages} FPI`;
+      if (last.checkpoints > before.checkpoints) line += ', checkpoint started';
+      if (last.checkpointSyncMs > before.checkpointSyncMs) {
+        line += `, checkpoint fsyncs done (${Math.round(last.checkpointSyncMs - before.checkpointSyncMs)} ms)`;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+function fmt(ms: number): string {
+  return Number.isFinite(ms) ? String(Math.round(ms)) : 'missing';
+}

@@ -22,6 +22,8 @@ import {
   activityBetween,
   activitySnapshot,
   enableStatementStatistics,
+  sampleActivity,
+  timeline,
   type PhaseActivity,
 } from './database-activity.js';
 import { parseArguments } from './options.js';
@@ -154,6 +156,13 @@ export interface FanOutResult {
    * touched at random.
    */
   database: { backlog: PhaseActivity; steady: PhaseActivity; withBig: PhaseActivity };
+  /**
+   * Second by second from each phase's first commit: posts committed and their lag, beside the
+   * WAL written and the checkpoints (`timeline` in `database-activity.ts`).
+   */
+  timeline: { steady: string[]; withBig: string[] };
+  /** Whether the run started the measured phases right after a checkpoint (needs superuser). */
+  checkpointedFirst: boolean;
   /** `os.loadavg()` when the run ended: a shared machine skews every figure. */
   loadAverage: number[];
   /** Issue 15's fan-out goals, judged from the figures above. */
@@ -400,9 +409,22 @@ export async function runFanOut(options: {
     connectionTimeoutMs: 60_000,
     applicationName: 'murmur-bench',
   });
+  let sampler: ReturnType<typeof sampleActivity> | undefined;
   try {
     const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
     const statements = await enableStatementStatistics(client);
+    // Every run starts at the same point of the checkpoint cycle: a run writes about 1 GB of WAL,
+    // and where the next checkpoint fell (after 540 MB of WAL with max_wal_size = 1 GB) depended on
+    // what the runs before had written, which decided whether the steady phase met one.
+    const checkpointedFirst = await client.query('checkpoint').then(
+      () => true,
+      () => false,
+    );
+    sampler = sampleActivity(async () => {
+      const own = new pg.Client({ connectionString: url.toString() });
+      await own.connect();
+      return own;
+    });
     const atStart = await activitySnapshot(client, statements);
     // Also the worker's warm-up: the steady phase starts with its pools and code paths warm.
     const backlog = await runBacklog(database, client, setup, BACKLOG_STATUSES, startWorker);
@@ -417,6 +439,14 @@ export async function runFanOut(options: {
     const steadySeconds = (Math.max(...steady.arrivals.values()) - steadyStart) / 1000;
     const withBig = await runPhase(database, client, setup, options.rate, options.seconds, true);
     const afterBig = await activitySnapshot(client, statements);
+    const samples = sampler.samples;
+    await sampler.stop();
+    sampler = undefined;
+    const lagged = (run: typeof steady) =>
+      [...run.commits].map(([id, c]) => ({
+        at: c.at,
+        lagMs: run.arrivals.has(id) ? run.arrivals.get(id)! - c.at : undefined,
+      }));
     const bigId = [...withBig.commits].find(([, c]) => c.author === setup.bigAuthorId)![0];
     const bigCommit = withBig.commits.get(bigId)!.at;
     const bigDone = withBig.arrivals.get(bigId) ?? Number.NaN;
@@ -453,6 +483,11 @@ export async function runFanOut(options: {
         steady: activityBetween(afterBacklog, afterSteady),
         withBig: activityBetween(afterSteady, afterBig),
       },
+      timeline: {
+        steady: timeline(lagged(steady), samples),
+        withBig: timeline(lagged(withBig), samples),
+      },
+      checkpointedFirst,
       loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
       goals: {
         keepsUp:
@@ -466,6 +501,7 @@ export async function runFanOut(options: {
       },
     };
   } finally {
+    await sampler?.stop();
     await database.close();
     await worker?.stop();
     const nc = await connect({ servers: options.natsUrl, name: 'murmur-bench' });
@@ -478,7 +514,7 @@ export async function runFanOut(options: {
     await client.query(`delete from statuses`);
     await client.query(`delete from outbox_events`);
     await client.query(`delete from processed_events`);
-    await client.query(`update accounts set statuses_count = 0`);
+    await client.query(`update accounts set statuses_count = 0 where statuses_count <> 0`);
     await client.query(
       `vacuum analyze accounts, statuses, home_feed_entries, outbox_events, processed_events`,
     );
