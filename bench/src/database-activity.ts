@@ -205,9 +205,9 @@ export function sampleActivity(connect: () => Promise<pg.Client>, intervalMs = 2
 
 /**
  * One line per second of a phase (from its first commit): the posts committed in that second and
- * their lag to the feed, next to the WAL written, its full-page images, and whether a checkpoint
- * started or finished its fsyncs in that second. A slow stretch that starts with a checkpoint reads
- * as one.
+ * their lag to the feed, next to the WAL written, its full-page images (a surge of them is a
+ * checkpoint starting) and the checkpoints that ended. A slow stretch that starts with a surge of
+ * full-page images reads as a checkpoint's.
  */
 export function timeline(
   commits: Iterable<{ at: number; lagMs: number | undefined }>,
@@ -234,9 +234,10 @@ export function timeline(
     }
     if (before && last) {
       line += `; WAL ${(Number(last.walBytes - before.walBytes) / 1e6).toFixed(0)} MB, ${last.walFullPageImages - before.walFullPageImages} FPI`;
-      if (last.checkpoints > before.checkpoints) line += ', checkpoint started';
-      if (last.checkpointSyncMs > before.checkpointSyncMs) {
-        line += `, checkpoint fsyncs done (${Math.round(last.checkpointSyncMs - before.checkpointSyncMs)} ms)`;
+      // The checkpointer reports its counters when a checkpoint ends; its start shows as the
+      // surge of full-page images.
+      if (last.checkpoints > before.checkpoints) {
+        line += `, checkpoint ended (fsyncs ${Math.round(last.checkpointSyncMs - before.checkpointSyncMs)} ms)`;
       }
     }
     lines.push(line);
