@@ -29,6 +29,7 @@ interface StatementTotals {
 
 export interface PhaseActivity {
   seconds: number;
+  /** Counted within a second of their start. */
   checkpointsStarted: { timed: number; requested: number };
   walMB: number;
   walMBPerSecond: number;
@@ -206,8 +207,8 @@ export function sampleActivity(connect: () => Promise<pg.Client>, intervalMs = 2
 /**
  * One line per second of a phase (from its first commit): the posts committed in that second and
  * their lag to the feed, next to the WAL written, its full-page images (a surge of them is a
- * checkpoint starting) and the checkpoints that ended. A slow stretch that starts with a surge of
- * full-page images reads as a checkpoint's.
+ * checkpoint starting), the checkpoints counted and their fsyncs. A slow stretch that starts with
+ * a surge of full-page images reads as a checkpoint's.
  */
 export function timeline(
   commits: Iterable<{ at: number; lagMs: number | undefined }>,
@@ -234,10 +235,11 @@ export function timeline(
     }
     if (before && last) {
       line += `; WAL ${(Number(last.walBytes - before.walBytes) / 1e6).toFixed(0)} MB, ${last.walFullPageImages - before.walFullPageImages} FPI`;
-      // The checkpointer reports its counters when a checkpoint ends; its start shows as the
-      // surge of full-page images.
-      if (last.checkpoints > before.checkpoints) {
-        line += `, checkpoint ended (fsyncs ${Math.round(last.checkpointSyncMs - before.checkpointSyncMs)} ms)`;
+      // The checkpointer's counters appear within a second of a checkpoint's start, with the
+      // surge of full-page images; its fsyncs at its end.
+      if (last.checkpoints > before.checkpoints) line += ', checkpoint';
+      if (last.checkpointSyncMs > before.checkpointSyncMs) {
+        line += `, checkpoint fsyncs ${Math.round(last.checkpointSyncMs - before.checkpointSyncMs)} ms`;
       }
     }
     lines.push(line);

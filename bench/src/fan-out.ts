@@ -411,15 +411,18 @@ export async function runFanOut(options: {
   });
   let sampler: ReturnType<typeof sampleActivity> | undefined;
   try {
-    const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
-    const statements = await enableStatementStatistics(client);
-    // Every run starts at the same point of the checkpoint cycle: a run writes about 1 GB of WAL,
-    // and where the next checkpoint fell (after 540 MB of WAL with max_wal_size = 1 GB) depended on
-    // what the runs before had written, which decided whether the steady phase met one.
+    // Every run starts at the same point of the checkpoint cycle. Where the next checkpoint fell
+    // (every ~540 MB of WAL with max_wal_size = 1 GB; a run writes about 1.3 GB) used to depend on
+    // what the runs before had written, and decided whether the steady phase met one. From here,
+    // the reference and the backlog write ~460 MB, so with that setting the steady phase meets a
+    // checkpoint a few seconds in, and the big phase another, every run, as a server at this rate
+    // would every ~15 s (`timeline` shows where).
     const checkpointedFirst = await client.query('checkpoint').then(
       () => true,
       () => false,
     );
+    const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
+    const statements = await enableStatementStatistics(client);
     sampler = sampleActivity(async () => {
       const own = new pg.Client({ connectionString: url.toString() });
       await own.connect();
