@@ -18,6 +18,14 @@ import { createStatus } from '@murmur/db/statuses';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import {
+  activityBetween,
+  activitySnapshot,
+  enableStatementStatistics,
+  sampleActivity,
+  timeline,
+  type PhaseActivity,
+} from './database-activity.js';
 import { parseArguments } from './options.js';
 import { startService } from './services.js';
 import { summarize } from './stats.js';
@@ -140,6 +148,21 @@ export interface FanOutResult {
    * worker), the ceiling the pipeline's `feedRowsPerSecond` is to be read against.
    */
   referenceRowsPerSecond: number;
+  /**
+   * What the database did in each phase besides the measured work: checkpoints started, WAL
+   * written, pages the backends wrote out themselves, and the fan-out's batches (their number,
+   * posts per batch, database time each). A checkpoint during a phase explains a slow round: each
+   * page's first change after it writes a full-page image, and the home feed's primary key is
+   * touched at random.
+   */
+  database: { backlog: PhaseActivity; steady: PhaseActivity; withBig: PhaseActivity };
+  /**
+   * Second by second from each phase's first commit: posts committed and their lag, beside the
+   * WAL written and the checkpoints (`timeline` in `database-activity.ts`).
+   */
+  timeline: { steady: string[]; withBig: string[] };
+  /** Whether the run started the measured phases right after a checkpoint (needs superuser). */
+  checkpointedFirst: boolean;
   /** `os.loadavg()` when the run ended: a shared machine skews every figure. */
   loadAverage: number[];
   /** Issue 15's fan-out goals, judged from the figures above. */
@@ -190,10 +213,7 @@ async function runPhase(
 }> {
   const commits = new Map<string, { at: number; author: string }>();
   const commitMs: number[] = [];
-  const { rows: top } = await client.query<{ id: string }>(
-    `select coalesce(max(status_id), 0)::text as id from home_feed_entries`,
-  );
-  const poller = pollArrivals(client, setup, top[0]!.id);
+  const poller = pollArrivals(client, setup);
   const arrivals = poller.arrivals;
   const total = Math.round(rate * seconds);
   const started = performance.now();
@@ -210,6 +230,7 @@ async function runPhase(
     tasks.push(
       createStatus(database, { accountId: author, text: `fan-out ${n}` }).then((s) => {
         commits.set(s.id, { at: Date.now(), author });
+        poller.expect(s.id, author);
         commitMs.push(performance.now() - postedAt);
       }),
     );
@@ -224,25 +245,41 @@ async function runPhase(
   return { commits, arrivals, offeredPerSecond, commitMs };
 }
 
-/** Reads the probe followers' feeds every 20 ms, recording when each status first appears. */
-function pollArrivals(client: pg.Client, setup: Setup, floor: string) {
+/**
+ * Watches for each expected status in its probe follower's feed (20 ms between polls), recording
+ * when it first appears. Only the statuses still awaited are probed, each by its primary key: the
+ * poller once read every entry of the phase in the probe feeds at every poll, a third of a core of
+ * the database's two (9.9 s of database time in a 60 s run), taken from the fan-out it measured.
+ */
+function pollArrivals(client: pg.Client, setup: Setup) {
   const arrivals = new Map<string, number>();
-  const probes = [...new Set(setup.probes.values())];
+  /** Status id → the probe follower whose feed it is awaited in. */
+  const awaited = new Map<string, string>();
   let polling = true;
   const done = (async () => {
     while (polling) {
-      const { rows } = await client.query<{ id: string }>(
-        `select status_id::text as id from home_feed_entries
-         where account_id = any($1::bigint[]) and status_id > $2`,
-        [probes, floor],
-      );
-      const now = Date.now();
-      for (const r of rows) if (!arrivals.has(r.id)) arrivals.set(r.id, now);
+      if (awaited.size > 0) {
+        const { rows } = await client.query<{ id: string }>(
+          `select e.status_id::text as id from home_feed_entries e
+           join unnest($1::bigint[], $2::bigint[]) w(account_id, status_id)
+             on e.account_id = w.account_id and e.status_id = w.status_id`,
+          [[...awaited.values()], [...awaited.keys()]],
+        );
+        const now = Date.now();
+        for (const r of rows) {
+          awaited.delete(r.id);
+          if (!arrivals.has(r.id)) arrivals.set(r.id, now);
+        }
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
   return {
     arrivals,
+    /** Starts watching for `statusId` (by `authorId`), once it has committed. */
+    expect: (statusId: string, authorId: string) => {
+      if (!arrivals.has(statusId)) awaited.set(statusId, setup.probes.get(authorId)!);
+    },
     stop: async () => {
       polling = false;
       await done;
@@ -262,16 +299,16 @@ async function runBacklog(
   startWorker: () => Promise<unknown>,
 ): Promise<FanOutResult['backlog']> {
   const ids = new Set<string>();
+  const poller = pollArrivals(client, setup);
   for (let n = 0; n < statuses; n += 50) {
-    const posts = Array.from({ length: Math.min(50, statuses - n) }, (_, k) =>
-      createStatus(database, {
-        accountId: setup.authorIds[(n + k) % AUTHORS]!,
-        text: `backlog ${n + k}`,
-      }),
-    );
-    for (const status of await Promise.all(posts)) ids.add(status.id);
+    const posts = Array.from({ length: Math.min(50, statuses - n) }, async (_, k) => {
+      const accountId = setup.authorIds[(n + k) % AUTHORS]!;
+      const status = await createStatus(database, { accountId, text: `backlog ${n + k}` });
+      ids.add(status.id);
+      poller.expect(status.id, accountId);
+    });
+    await Promise.all(posts);
   }
-  const poller = pollArrivals(client, setup, '0');
   await startWorker();
   // From readiness: the worker's start-up (seconds from source on a busy machine) is not capacity.
   const started = Date.now();
@@ -372,18 +409,47 @@ export async function runFanOut(options: {
     connectionTimeoutMs: 60_000,
     applicationName: 'murmur-bench',
   });
+  let sampler: ReturnType<typeof sampleActivity> | undefined;
   try {
+    // Every run starts at the same point of the checkpoint cycle. Where the next checkpoint fell
+    // (every ~540 MB of WAL with max_wal_size = 1 GB; a run writes about 1.3 GB) used to depend on
+    // what the runs before had written, and decided whether the steady phase met one. From here,
+    // the reference and the backlog write ~460 MB, so with that setting the steady phase meets a
+    // checkpoint a few seconds in, and the big phase another, every run, as a server at this rate
+    // would every ~15 s (`timeline` shows where).
+    const checkpointedFirst = await client.query('checkpoint').then(
+      () => true,
+      () => false,
+    );
     const referenceRowsPerSecond = await referenceInsertRate(client, setup.authorIds);
+    const statements = await enableStatementStatistics(client);
+    sampler = sampleActivity(async () => {
+      const own = new pg.Client({ connectionString: url.toString() });
+      await own.connect();
+      return own;
+    });
+    const atStart = await activitySnapshot(client, statements);
     // Also the worker's warm-up: the steady phase starts with its pools and code paths warm.
     const backlog = await runBacklog(database, client, setup, BACKLOG_STATUSES, startWorker);
+    const afterBacklog = await activitySnapshot(client, statements);
     const steadyStart = Date.now();
     const workerCpuBefore = await processCpuMs(worker!.pid);
     const commitsBefore = await committedTransactions(client);
     const steady = await runPhase(database, client, setup, options.rate, options.seconds, false);
     const workerCpuMs = (await processCpuMs(worker!.pid)) - workerCpuBefore;
     const transactions = (await committedTransactions(client)) - commitsBefore;
+    const afterSteady = await activitySnapshot(client, statements);
     const steadySeconds = (Math.max(...steady.arrivals.values()) - steadyStart) / 1000;
     const withBig = await runPhase(database, client, setup, options.rate, options.seconds, true);
+    const afterBig = await activitySnapshot(client, statements);
+    const samples = sampler.samples;
+    await sampler.stop();
+    sampler = undefined;
+    const lagged = (run: typeof steady) =>
+      [...run.commits].map(([id, c]) => ({
+        at: c.at,
+        lagMs: run.arrivals.has(id) ? run.arrivals.get(id)! - c.at : undefined,
+      }));
     const bigId = [...withBig.commits].find(([, c]) => c.author === setup.bigAuthorId)![0];
     const bigCommit = withBig.commits.get(bigId)!.at;
     const bigDone = withBig.arrivals.get(bigId) ?? Number.NaN;
@@ -415,6 +481,16 @@ export async function runFanOut(options: {
       workerCpuMsPerPost: Math.round((workerCpuMs / steady.commits.size) * 100) / 100,
       transactionsPerPost: Math.round((transactions / steady.commits.size) * 10) / 10,
       referenceRowsPerSecond,
+      database: {
+        backlog: activityBetween(atStart, afterBacklog),
+        steady: activityBetween(afterBacklog, afterSteady),
+        withBig: activityBetween(afterSteady, afterBig),
+      },
+      timeline: {
+        steady: timeline(lagged(steady), samples),
+        withBig: timeline(lagged(withBig), samples),
+      },
+      checkpointedFirst,
       loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
       goals: {
         keepsUp:
@@ -428,17 +504,20 @@ export async function runFanOut(options: {
       },
     };
   } finally {
+    await sampler?.stop();
     await database.close();
     await worker?.stop();
     const nc = await connect({ servers: options.natsUrl, name: 'murmur-bench' });
     await (await jetstreamManager(nc)).streams.delete(streamName).catch(() => false);
     await nc.close();
-    // Leave the accounts and follows for the next run; drop what this run wrote.
-    await client.query(`delete from home_feed_entries`);
+    // Leave the accounts and follows for the next run; drop what this run wrote. The feed rows are
+    // truncated, not deleted: deleting 5 million rows wrote 540 MB of WAL, which brought the next
+    // round's first checkpoint forward into its measurement.
+    await client.query(`truncate home_feed_entries`);
     await client.query(`delete from statuses`);
     await client.query(`delete from outbox_events`);
     await client.query(`delete from processed_events`);
-    await client.query(`update accounts set statuses_count = 0`);
+    await client.query(`update accounts set statuses_count = 0 where statuses_count <> 0`);
     await client.query(
       `vacuum analyze accounts, statuses, home_feed_entries, outbox_events, processed_events`,
     );

@@ -127,7 +127,7 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('runs PostgreSQL with fsync, synchronous commit, full page writes and data checksums', () => {
+  it('runs PostgreSQL with fsync, synchronous commit, full page writes, data checksums and checkpoints spaced for the fan-out', () => {
     const postgres = service('postgres');
     expect(Number(/^postgres:(\d+)/.exec(String(postgres.image))?.[1])).toBeGreaterThanOrEqual(17);
     const command = asList(postgres.command).join(' ');
@@ -135,6 +135,10 @@ describe('docker-compose.yml', () => {
       expect(command).toContain(setting);
     }
     expect(environment('postgres').POSTGRES_INITDB_ARGS).toContain('--data-checksums');
+    // Checkpoints rare enough for the fan-out's WAL, and its full-page images compressed.
+    for (const setting of ['max_wal_size=8GB', 'checkpoint_timeout=15min', 'wal_compression=lz4']) {
+      expect(command).toContain(setting);
+    }
     expect(
       asList(postgres.volumes).some((volume) => String(volume).startsWith('postgres-data:')),
     ).toBe(true);

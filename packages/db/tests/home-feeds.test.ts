@@ -11,7 +11,9 @@ import {
   removeStatusFromFeeds,
 } from '../src/operations/home-feeds.js';
 import { HOME_FEED_LENGTH } from '../src/operations/home-feed-rules.js';
-import { queryRows } from '../src/client.js';
+import { compressedPageImages } from '../src/operations/compressed-page-images.js';
+import { createDatabase, queryRows } from '../src/client.js';
+import { withTransaction } from '../src/transaction.js';
 import {
   createAccountFixture,
   applyPendingFeedEvents,
@@ -178,6 +180,57 @@ describe('fanOutStatusesOnce', () => {
         where consumer = 'home-feeds' and event_id = ${event.eventId}`,
     );
     expect(marker!.n).toBe(1);
+  });
+});
+
+describe('compressed full-page images in the fan-out', () => {
+  async function walCompressionWith(database: typeof testDb.database) {
+    return withTransaction(database, async (tx) => {
+      const [during] = await queryRows<{ ok: boolean; setting: string }>(
+        tx,
+        sql`select ${compressedPageImages} as ok, current_setting('wal_compression') as setting`,
+      );
+      return during!;
+    });
+  }
+
+  it('compresses them for the transaction when the user may set it, and leaves the session as it was', async () => {
+    const serverSetting = async () =>
+      (
+        await queryRows<{ setting: string }>(
+          db().primary,
+          sql`select current_setting('wal_compression') as setting`,
+        )
+      )[0]!.setting;
+    const before = await serverSetting();
+    expect(before).not.toBe('lz4');
+    expect(await walCompressionWith(db())).toEqual({ ok: true, setting: 'lz4' });
+    expect(await serverSetting()).toBe(before);
+  });
+
+  it('changes nothing and fails nothing for a database user who may not set it', async () => {
+    const role = `murmur_plain_${Math.random().toString(36).slice(2, 10)}`;
+    await db().primary.execute(sql.raw(`create role ${role} login`));
+    await db().primary.execute(
+      sql.raw(`grant select, insert, update, delete on all tables in schema public to ${role}`),
+    );
+    const url = new URL(testDb.url);
+    url.username = role;
+    const plain = createDatabase({ url: url.toString(), poolSize: 1 });
+    try {
+      expect((await walCompressionWith(plain)).setting).not.toBe('lz4');
+      const [author, reader] = await Promise.all([1, 2].map(() => createAccountFixture(db())));
+      await follow(reader!.id, author!.id);
+      const post = await createStatus(db(), { accountId: author!.id, text: 'as a plain user' });
+      const event = { eventId: '01890000-0000-7000-8000-000000000009', statusId: post.id };
+      const outcome = await fanOutStatusesOnce(plain, 'home-feeds', [event]);
+      expect(outcome.get(event.eventId)).toBe('done');
+      expect(await feedOf(reader!.id)).toEqual([post.id]);
+    } finally {
+      await plain.close();
+      await db().primary.execute(sql.raw(`drop owned by ${role}`));
+      await db().primary.execute(sql.raw(`drop role ${role}`));
+    }
   });
 });
 

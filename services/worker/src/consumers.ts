@@ -21,7 +21,7 @@ import { notificationsHandler, statisticsHandler, type EventHandler } from './ha
 import { Limiter } from '@murmur/service-kit';
 import type { Mailer } from './mail/mailer.js';
 import { mediaHandler, remoteMediaFetch } from './media/process-upload.js';
-import { HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
+import { HOME_FEED_BATCH_POSTS, HOME_FEEDS_CONSUMER, homeFeedsHandler } from './home-feeds.js';
 import { accountEmailsHandler } from './mail/account-emails.js';
 import { CONVERSATIONS_CONSUMER, conversationsHandler } from './conversations.js';
 import { FEDERATION_INBOX_CONSUMER, federationInboxHandler } from './federation-inbox.js';
@@ -121,11 +121,15 @@ export const CONSUMERS: readonly ConsumerDeclaration[] = Object.freeze([
     name: HOME_FEEDS_CONSUMER,
     description: 'Home feeds: fan-out of posts and boosts, deletions, follows and unfollows',
     handles: HOME_FEED_EVENT_TYPES,
-    // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush.
-    // Two flushes at once: the fan-out is CPU-bound in PostgreSQL, and with one the database sat
-    // idle while a batch committed and was acknowledged (ARCHITECTURE.md, "Home feeds").
+    // Readers wait for their feed: no linger, a batch is whatever arrived during the last flush,
+    // up to HOME_FEED_BATCH_POSTS. Two flushes at once: the fan-out is CPU-bound in PostgreSQL,
+    // and with one the database sat idle while a batch committed and was acknowledged
+    // (ARCHITECTURE.md, "Home feeds").
     handler: ({ config, database }) =>
-      homeFeedsHandler(database, { maxBatch: config.concurrency, flushesAtOnce: 2 }),
+      homeFeedsHandler(database, {
+        maxBatch: Math.min(config.concurrency, HOME_FEED_BATCH_POSTS),
+        flushesAtOnce: 2,
+      }),
   },
   // One consumer per e-mail kind: each filters on its one subject instead of reading the stream.
   ...(

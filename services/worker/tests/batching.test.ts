@@ -15,8 +15,11 @@ import {
 } from '@murmur/db/testing';
 import type { DomainEvent, UserMentioned } from '@murmur/events';
 import { notificationsHandler, statisticsHandler, type EventHandler } from '../src/handlers.js';
+import { CONSUMERS, HOME_FEEDS_CONSUMER } from '../src/consumers.js';
+import { HOME_FEED_BATCH_POSTS } from '../src/home-feeds.js';
 import { SmtpMailer, type Mailer, type SendResult } from '../src/mail/mailer.js';
-import { sleep, startSmtpSink, testLogger, waitFor } from './_helpers.js';
+import { sleep, startSmtpSink, testConfig, testLogger, waitFor } from './_helpers.js';
+import { testTopology } from '@murmur/events/testing';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -232,5 +235,49 @@ describe('statistics handler', () => {
       'fulfilled',
       'rejected',
     ]);
+  });
+});
+
+describe('home-feeds handler', () => {
+  it('fans a backlog out in statements of at most HOME_FEED_BATCH_POSTS posts, every post once', async () => {
+    const declaration = CONSUMERS.find((c) => c.name === HOME_FEEDS_CONSUMER)!;
+    const config = testConfig({ databaseUrl: testDb.url, topology: testTopology() });
+    const homeFeeds = declaration.handler({
+      consumer: HOME_FEEDS_CONSUMER,
+      config,
+      database,
+    } as Parameters<typeof declaration.handler>[0]);
+    const [author, reader] = await Promise.all([1, 2].map(() => createAccountFixture(database)));
+    await database.pool.query(
+      'insert into follows (account_id, target_account_id) values ($1, $2)',
+      [reader!.id, author!.id],
+    );
+    const count = 2 * HOME_FEED_BATCH_POSTS + 1;
+    const statusIds: string[] = [];
+    for (let n = 0; n < count; n++) {
+      statusIds.push((await createStatus(database, { accountId: author!.id, text: `p${n}` })).id);
+    }
+    const { rows } = await database.pool.query<{ payload: DomainEvent }>(
+      `select payload from outbox_events where type = 'PostCreated'
+         and (payload->'data'->>'statusId') = any($1::text[])`,
+      [statusIds],
+    );
+    expect(rows).toHaveLength(count);
+
+    // Handed over in the same tick, as a pulled backlog is: one statement would carry them all.
+    const { result, statements } = await countStatements(database, () =>
+      handleTogether(
+        homeFeeds,
+        rows.map((r) => r.payload),
+      ),
+    );
+
+    expect(result.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(statements).toBe(Math.ceil(count / HOME_FEED_BATCH_POSTS));
+    const { rows: feed } = await database.pool.query(
+      'select status_id::text as id from home_feed_entries where account_id = $1',
+      [reader!.id],
+    );
+    expect(feed.map((r) => r.id).sort()).toEqual([...statusIds].sort());
   });
 });

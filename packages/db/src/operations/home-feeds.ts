@@ -11,6 +11,7 @@ import { queryRows, type Database, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { isUniqueViolation } from '../transaction.js';
 import { asyncCommit } from './async-commit.js';
+import { compressedPageImages } from './compressed-page-images.js';
 import {
   authorListedExclusively,
   belongsInHome,
@@ -111,7 +112,7 @@ export async function fanOutChunk(
     )
     select (select max(id)::text from chunk) as last, (select count(*)::int from chunk) as followers,
       (select count(*)::int from inserted) as inserted
-    where ${asyncCommit}`,
+    where ${asyncCommit} and ${compressedPageImages}`,
   );
   const followers = row?.followers ?? 0;
   return {
@@ -248,7 +249,7 @@ function fanOutStatement(consumer: string, events: readonly FanOutEvent[], onCon
     tagged as (${insertForTagFollowers(sql`fresh`, { exceptFollowersOfAuthor: true })}),
     listed as (${insertIntoLists(sql`fresh`)})
     select event_id::text as "eventId", false as heavy from marked
-    where ${asyncCommit}
+    where ${asyncCommit} and ${compressedPageImages}
     union all
     select ev.event_id::text, true from ev
     where heavy and not exists (select 1 from processed_events p
