@@ -145,7 +145,10 @@ export interface QueryOptions {
  * than the generic one, whose list is assumed to hold ten names. (`pg_prepared_statements`'
  * `generic_plans` and `custom_plans` show which happened.)
  */
-export function opaque(value: unknown, type: 'bigint' | 'text' | 'text[]' | 'bigint[]'): SQL {
+export function opaque(
+  value: unknown,
+  type: 'bigint' | 'boolean' | 'text' | 'text[]' | 'bigint[]' | 'int[]' | 'boolean[]' | 'uuid[]',
+): SQL {
   const cast = sql.raw(type);
   // The outer cast makes `= any(opaque(...))` compare with an array, not with a subquery's rows.
   return sql`(select ${Array.isArray(value) ? sql.param(value) : value}::${cast})::${cast}`;

@@ -7,7 +7,7 @@
  * page's rows, so a late or missing event can only leave an entry out, never show a wrong one.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Database, type Executor } from '../client.js';
+import { opaque, queryRows, type Database, type Executor, type QueryOptions } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { isUniqueViolation } from '../transaction.js';
 import { asyncCommit } from './async-commit.js';
@@ -40,12 +40,13 @@ export interface FanOutResult {
 async function insertingOnce<Row>(
   database: Database,
   statement: (onConflict: SQL) => SQL,
+  options: QueryOptions = {},
 ): Promise<Row[]> {
   try {
-    return await queryRows<Row>(database.primary, statement(sql``));
+    return await queryRows<Row>(database.primary, statement(sql``), options);
   } catch (error) {
     if (!isUniqueViolation(error, 'home_feed_entries_account_id_status_id_pk')) throw error;
-    return queryRows<Row>(database.primary, statement(sql`on conflict do nothing`));
+    return queryRows<Row>(database.primary, statement(sql`on conflict do nothing`), options);
   }
 }
 
@@ -203,8 +204,13 @@ export async function fanOutStatusesOnce(
   );
   const outcomes = new Map<string, FanOutOutcome>(events.map((e) => [e.eventId, 'duplicate']));
   if (unique.length === 0) return outcomes;
-  const rows = await insertingOnce<{ eventId: string; heavy: boolean }>(database, (onConflict) =>
-    fanOutStatement(consumer, unique, onConflict),
+  // Prepared, its inputs opaque to the planner: planning it cost PostgreSQL more than running it
+  // (3.7 ms against 2.9 ms a post at 20 posts/s, pg_stat_statements), and its best plan is the
+  // same for any batch (index probes of each author's followers).
+  const rows = await insertingOnce<{ eventId: string; heavy: boolean }>(
+    database,
+    (onConflict) => fanOutStatement(consumer, unique, onConflict),
+    { prepared: true },
   );
   for (const row of rows) outcomes.set(row.eventId, row.heavy ? 'heavy' : 'done');
   return outcomes;
@@ -222,8 +228,13 @@ function fanOutStatement(consumer: string, events: readonly FanOutEvent[], onCon
       select e.event_id, e.status_id,
         coalesce((select a.followers_count from statuses s join accounts a on a.id = s.account_id
           where s.id = e.status_id), 0) > ${HEAVY_AUTHOR_FOLLOWERS} as heavy
-      from unnest(${sql.param(events.map((e) => e.eventId))}::uuid[],
-        ${sql.param(events.map((e) => e.statusId))}::bigint[]) as e(event_id, status_id)
+      from unnest(${opaque(
+        events.map((e) => e.eventId),
+        'uuid[]',
+      )}, ${opaque(
+        events.map((e) => e.statusId),
+        'bigint[]',
+      )}) as e(event_id, status_id)
     ),
     marked as (
       insert into processed_events (consumer, event_id)

@@ -3,7 +3,7 @@
  * names (mentioned actors, the parent it answers), and the inboxes an activity goes to.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import { opaque, queryRows, type Executor } from '../client.js';
 import { hostSuspended } from './instance-domain-blocks.js';
 import { hydrateStatuses } from './hydrate.js';
 import type { StatusView } from './views.js';
@@ -106,28 +106,33 @@ export async function federationInboxes(
     executor,
     sql`select coalesce(a.shared_inbox_url, a.inbox_url) as inbox
         from follows f join accounts a on a.id = f.account_id
-        where ${options.followers} and f.target_account_id = ${options.accountId}
+        where ${opaque(options.followers, 'boolean')}
+          and f.target_account_id = ${opaque(options.accountId, 'bigint')}
           and a.domain is not null and a.suspended_at is null
       union
       select coalesce(a.shared_inbox_url, a.inbox_url)
         from mentions m join accounts a on a.id = m.account_id
-        where m.status_id = ${options.mentionsOf ?? null}::bigint
+        where m.status_id = ${opaque(options.mentionsOf ?? null, 'bigint')}
           and a.domain is not null and a.suspended_at is null
       union
       select coalesce(a.shared_inbox_url, a.inbox_url)
         from statuses s join statuses p on p.id = s.in_reply_to_id join accounts a on a.id = p.account_id
-        where s.id = ${options.parentAuthorOf ?? null}::bigint
+        where s.id = ${opaque(options.parentAuthorOf ?? null, 'bigint')}
           and a.domain is not null and a.suspended_at is null
       union
       select coalesce(a.shared_inbox_url, a.inbox_url) from accounts a
-        where a.id = any(${sql.param([...(options.accountIds ?? [])])}::bigint[])
+        where a.id = any(${opaque([...(options.accountIds ?? [])], 'bigint[]')})
           and a.domain is not null and a.suspended_at is null
       union
       select coalesce(a.shared_inbox_url, a.inbox_url)
         from poll_votes v join accounts a on a.id = v.account_id
-        where v.poll_id = ${options.pollVotersOf ?? null}::bigint
+        where v.poll_id = ${opaque(options.pollVotersOf ?? null, 'bigint')}
           and a.domain is not null and a.suspended_at is null
       order by 1`,
+    // Asked for every post: prepared, with its inputs opaque to the planner (`opaque`), it is
+    // planned once per connection; planned for its values (an absent part folds away), it cost
+    // PostgreSQL 1.2 ms of planning for 0.07 ms of work (pg_stat_statements, 20 posts/s).
+    { prepared: true },
   );
   return rows.map((row) => row.inbox).filter((inbox) => inbox !== null);
 }

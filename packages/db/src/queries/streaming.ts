@@ -10,7 +10,7 @@
  * whatever the number of sockets.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import { opaque, queryRows, type Executor } from '../client.js';
 import { DomainError } from '../errors.js';
 import { isSnowflakeId } from '../ids.js';
 import { belongsInList } from '../operations/home-feed-rules.js';
@@ -172,10 +172,22 @@ export async function streamingAudiences(
         s.reblog_of_id, o.account_id as original_author_id,
         s.id is not null and ${interacted('s')} as interacted,
         o.id is not null and ${interacted('o')} as original_interacted
-      from unnest(${requestColumn((r) => r.index)}::int[],
-          ${requestColumn((r) => r.statusId)}::bigint[],
-          ${requestColumn((r) => r.followedAccountId)}::bigint[],
-          ${requestColumn((r) => r.includeDeleted === true)}::boolean[])
+      from unnest(${opaque(
+        requestColumn((r) => r.index),
+        'int[]',
+      )},
+          ${opaque(
+            requestColumn((r) => r.statusId),
+            'bigint[]',
+          )},
+          ${opaque(
+            requestColumn((r) => r.followedAccountId),
+            'bigint[]',
+          )},
+          ${opaque(
+            requestColumn((r) => r.includeDeleted === true),
+            'boolean[]',
+          )})
         as r(request, status_id, followed_id, include_deleted)
       left join statuses s on s.id = r.status_id
       left join statuses o on o.id = s.reblog_of_id
@@ -193,8 +205,14 @@ export async function streamingAudiences(
     ),
     viewers as materialized (
       select p.request, t.id as token_id, t.account_id
-      from unnest(${pairColumn((p) => p.request.index)}::int[],
-          ${pairColumn((p) => p.tokenId)}::bigint[]) as p(request, token_id)
+      from unnest(${opaque(
+        pairColumn((p) => p.request.index),
+        'int[]',
+      )},
+          ${opaque(
+            pairColumn((p) => p.tokenId),
+            'bigint[]',
+          )}) as p(request, token_id)
       join oauth_access_tokens t on t.id = p.token_id and t.revoked_at is null
     ),
     -- The viewers with any filter, in one set query rather than a probe per pair.
