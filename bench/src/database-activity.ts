@@ -36,7 +36,12 @@ export interface PhaseActivity {
   walFullPageImages: number;
   buffersWrittenByBackends: number;
   /** `fanOutStatusesOnce`'s statement: batches, posts per batch, database ms per batch. */
-  fanOutBatches?: { calls: number; postsPerBatch: number; msPerBatch: number; walBytesPerPost: number };
+  fanOutBatches?: {
+    calls: number;
+    postsPerBatch: number;
+    msPerBatch: number;
+    walBytesPerPost: number;
+  };
   /** A heavy author's chunks (`fanOutChunk`). */
   fanOutChunks?: { calls: number; msPerChunk: number };
 }
