@@ -185,10 +185,11 @@ describe('fanOutStatusesOnce', () => {
 
 describe('compressed full-page images in the fan-out', () => {
   async function walCompressionWith(database: typeof testDb.database) {
+    const compressed = await compressedPageImages(database);
     return withTransaction(database, async (tx) => {
       const [during] = await queryRows<{ ok: boolean; setting: string }>(
         tx,
-        sql`select ${compressedPageImages} as ok, current_setting('wal_compression') as setting`,
+        sql`select ${compressed} as ok, current_setting('wal_compression') as setting`,
       );
       return during!;
     });
