@@ -2,13 +2,16 @@
  * The streaming API under load (issue 16): N WebSocket connections held by one API process, each a
  * reader subscribed to its home (`user`) stream; authors the readers follow post at a fixed rate
  * through the real worker (outbox → NATS → API). Measured: the API's resident memory per idle
- * connection, and commit → arrival at each socket (p50/p99). Beside it, in the same run, a bare `ws`
- * server (a child process) broadcasts the same payloads to the same number of sockets: the reference.
+ * connection, and commit → arrival at each socket (p50/p99). Then, in the same run, a bare `ws`
+ * server (a child process) broadcasts the same payloads at the same rate to the same number of
+ * sockets: the reference. Each side has the machine to itself during its phase (`--reference-alongside`
+ * runs both at once, as until 2026-12-07), and a warm-up before it.
  * Its own database (`murmur_bench_streaming`) and stream. The reader sockets of both sides are
  * spread over child processes (`streaming-readers.ts`, at most READERS_PER_PROCESS each), so that
  * neither the fd limit of one process nor one client's event loop is what is measured.
  *
  *   pnpm --filter @murmur/bench streaming [--connections 10000] [--rate 100] [--duration 10]
+ *     [--warm-up 2] [--reference-alongside]
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -298,6 +301,15 @@ function require_ws(): string {
 interface StreamingResult {
   connections: number;
   readerProcesses: number;
+  /**
+   * `after`: the bare server's phase follows Murmur's, each on the machine alone (the readers
+   * receive one side's messages at a time). `alongside`: both at once, each commit also sent to the
+   * bare server (until 2026-12-07): the readers then take both sides' messages, and on two cores
+   * the two servers delay each other.
+   */
+  referenceRuns: 'after' | 'alongside';
+  /** Posts made before the measured phase, whose events are not counted (see `warmUpSeconds`). */
+  warmUpPosts: number;
   /** Reader sockets the servers closed during the run (a client that fell behind its heartbeats). */
   socketsClosedByServer: Record<ReaderSide, number>;
   rssPerIdleConnectionBytes: number;
@@ -315,6 +327,9 @@ interface StreamingResult {
    */
   cpuSecondsDuringEvents: Record<string, number>;
   eventPhaseSeconds: number;
+  /** The same for the bare server's own phase (`referenceRuns: 'after'`). */
+  referenceCpuSecondsDuringEvents?: Record<string, number>;
+  referencePhaseSeconds?: number;
   loadAverage: number[];
 }
 
@@ -324,6 +339,9 @@ export async function runStreaming(options: {
   connections: number;
   rate: number;
   seconds: number;
+  /** Seconds of posts at the rate before the measured phase (each side has its own). */
+  warmUpSeconds: number;
+  referenceRuns: 'after' | 'alongside';
 }): Promise<StreamingResult> {
   const url = new URL(options.baseUrl);
   url.pathname = '/murmur_bench_streaming';
@@ -424,54 +442,118 @@ export async function runStreaming(options: {
       })),
     );
 
-    // Posts at the rate, round robin over the authors; each commit also goes, as the same kind of
-    // message, to the reference server, whose clock starts when it is sent.
+    const readerPids = Object.fromEntries(readers.pids.map((pid, i) => [`readers ${i}`, pid]));
+    const murmurProcesses = { api: api.pid, worker: worker.pid, ...readerPids };
+    const referenceProcesses = { reference: reference.pid ?? 0, ...readerPids };
     const committedAt = new Map<string, number>();
-    const total = Math.round(options.rate * options.seconds);
-    const processes: Record<string, number> = {
-      api: api.pid,
-      worker: worker.pid,
-      reference: reference.pid ?? 0,
-      ...Object.fromEntries(readers.pids.map((pid, i) => [`readers ${i}`, pid])),
+    const arrivedSoFar = { murmur: 0, reference: 0 };
+    /** Waits (at most 30 s) until `count` more events arrived on `side` than before the phase. */
+    const awaitArrivals = async (side: ReaderSide, count: number) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const counts = await readers.counts();
+        if (counts[side] >= arrivedSoFar[side] + count || Date.now() > deadline) {
+          arrivedSoFar[side] = counts[side];
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     };
-    const cpu = new CpuMeter(client, processes);
-    await cpu.start();
-    const benchCpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const tasks: Promise<void>[] = [];
-    let expected = 0;
-    for (let n = 0; n < total; n++) {
-      const due = started + (n * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const author = authorIds[n % AUTHORS]!;
-      expected += readersOf.get(author) ?? 0;
-      tasks.push(
-        createStatus(database, { accountId: author, text: `streaming ${n}` }).then((status) => {
-          committedAt.set(status.id, now());
-          const referenceId = `9${status.id}`;
-          const message = JSON.stringify({
-            stream: ['user'],
-            event: 'update',
-            payload: template.json.replaceAll(template.id, referenceId),
-          });
-          committedAt.set(referenceId, now());
-          control.send(JSON.stringify({ group: author, message }));
-        }),
+    const expectedOf = (posts: number) =>
+      Array.from({ length: posts }, (_, n) => readersOf.get(authorIds[n % AUTHORS]!) ?? 0).reduce(
+        (sum, readersOfAuthor) => sum + readersOfAuthor,
+        0,
       );
+    /** Sends the reference's copy of post `n` (by its author) to the bare server; its clock starts now. */
+    const broadcast = (n: number, author: string, measured: boolean) => {
+      const referenceId = `9${String(n).padStart(6, '0')}${measured ? 1 : 0}`;
+      const message = JSON.stringify({
+        stream: ['user'],
+        event: 'update',
+        payload: template.json.replaceAll(template.id, referenceId),
+      });
+      if (measured) committedAt.set(referenceId, now());
+      control.send(JSON.stringify({ group: author, message }));
+    };
+    /**
+     * Posts `count` statuses at the rate, round robin over the authors (each reaches readers /
+     * AUTHORS sockets). Only a measured phase's commits are timed: the warm-up's events arrive too,
+     * but have no commit time, so they are left out of the figures.
+     */
+    const postAtRate = async (count: number, measured: boolean, alongside: boolean) => {
+      const started = performance.now();
+      const tasks: Promise<void>[] = [];
+      for (let n = 0; n < count; n++) {
+        const due = started + (n * 1000) / options.rate;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const author = authorIds[n % AUTHORS]!;
+        tasks.push(
+          createStatus(database, { accountId: author, text: `streaming ${n}` }).then((status) => {
+            if (measured) committedAt.set(status.id, now());
+            if (alongside) broadcast(n, author, measured);
+          }),
+        );
+      }
+      await Promise.all(tasks);
+    };
+    /** The bare server's phase: the same messages, at the same rate, to the same groups. */
+    const broadcastAtRate = async (count: number, measured: boolean) => {
+      const started = performance.now();
+      for (let n = 0; n < count; n++) {
+        const due = started + (n * 1000) / options.rate;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        broadcast(n, authorIds[n % AUTHORS]!, measured);
+      }
+    };
+    const measure = async (
+      processes: Record<string, number>,
+      run: () => Promise<void>,
+    ): Promise<{ cpuSeconds: Record<string, number>; seconds: number }> => {
+      const cpu = new CpuMeter(client, processes);
+      await cpu.start();
+      const benchCpuBefore = process.cpuUsage();
+      const started = performance.now();
+      await run();
+      const benchCpu = process.cpuUsage(benchCpuBefore);
+      const cpuSeconds = await cpu.stop();
+      cpuSeconds['bench (this process)'] =
+        Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100;
+      return { cpuSeconds, seconds: Math.round(performance.now() - started) / 1000 };
+    };
+
+    const total = Math.round(options.rate * options.seconds);
+    const warmUp = Math.round(options.rate * options.warmUpSeconds);
+    const expected = expectedOf(total);
+    const alongside = options.referenceRuns === 'alongside';
+    // Warm-up: the services' first seconds (V8 compiling the hot paths, each pooled connection
+    // planning its statements five times before settling on a generic plan) are not the steady
+    // state a live server is in.
+    if (warmUp > 0) {
+      await postAtRate(warmUp, false, alongside);
+      await awaitArrivals('murmur', expectedOf(warmUp));
+      if (alongside) await awaitArrivals('reference', expectedOf(warmUp));
     }
-    await Promise.all(tasks);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const counts = await readers.counts();
-      if (counts.murmur >= expected && counts.reference >= expected) break;
-      if (Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const murmurPhase = await measure(
+      alongside ? { ...murmurProcesses, ...referenceProcesses } : murmurProcesses,
+      async () => {
+        await postAtRate(total, true, alongside);
+        await awaitArrivals('murmur', expected);
+        if (alongside) await awaitArrivals('reference', expected);
+      },
+    );
+    let referencePhase: typeof murmurPhase | undefined;
+    if (!alongside) {
+      if (warmUp > 0) {
+        await broadcastAtRate(warmUp, false);
+        await awaitArrivals('reference', expectedOf(warmUp));
+      }
+      referencePhase = await measure(referenceProcesses, async () => {
+        await broadcastAtRate(total, true);
+        await awaitArrivals('reference', expected);
+      });
     }
-    const benchCpu = process.cpuUsage(benchCpuBefore);
-    const cpuUsed = await cpu.stop();
-    cpuUsed['bench (this process)'] = Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100;
-    const eventPhaseSeconds = Math.round(performance.now() - started) / 1000;
     const arrived = await readers.arrivals();
     const lags = (entries: [string, number][]) =>
       entries.flatMap(([id, at]) => {
@@ -481,13 +563,19 @@ export async function runStreaming(options: {
     return {
       connections: tokens.length,
       readerProcesses: Math.ceil(options.connections / READERS_PER_PROCESS),
+      referenceRuns: options.referenceRuns,
+      warmUpPosts: warmUp,
       rssPerIdleConnectionBytes: Math.round((held - baseline) / tokens.length),
       murmur: { ...summarize(lags(arrived.murmur)), expected },
-      relay: summarize(lags([...published])),
+      relay: summarize(lags([...published].filter(([id]) => committedAt.has(id)))),
       reference: { ...summarize(lags(arrived.reference)), expected },
       socketsClosedByServer: arrived.closedEarly,
-      cpuSecondsDuringEvents: cpuUsed,
-      eventPhaseSeconds,
+      cpuSecondsDuringEvents: murmurPhase.cpuSeconds,
+      eventPhaseSeconds: murmurPhase.seconds,
+      ...(referencePhase && {
+        referenceCpuSecondsDuringEvents: referencePhase.cpuSeconds,
+        referencePhaseSeconds: referencePhase.seconds,
+      }),
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
   } finally {
@@ -519,6 +607,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     connections: argument('connections', 10_000),
     rate: argument('rate', 100),
     seconds: argument('duration', 10),
+    warmUpSeconds: argument('warm-up', 2),
+    referenceRuns: process.argv.includes('--reference-alongside') ? 'alongside' : 'after',
   });
   console.log(JSON.stringify(result, null, 2));
   process.exit(0);
