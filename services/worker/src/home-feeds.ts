@@ -52,11 +52,40 @@ type FanOutWorkResult =
  * post taking at most a chunk's share of each batch: run beside the batches at full speed, its
  * 100,000 rows held the others back for longer than the big post itself took (ARCHITECTURE.md).
  * It is marked after its last chunk; a redelivery after a crash mid-way repeats the chunks
- * harmlessly (their entries are then inserted with ON CONFLICT DO NOTHING).
+ * harmlessly (their entries are then inserted with ON CONFLICT DO NOTHING). Boosts take the same
+ * turns, whoever boosts.
  */
 export function homeFeedsHandler(database: Database, options: BatcherOptions): EventHandler {
   const batcher = new Batcher((work: FanOutWork[]) => fanOutBatch(database, work), options);
+  /** A status into its author's followers' feeds a chunk per turn in the batches, then the rest. */
+  const fanOutTakingTurns = async (statusId: string) => {
+    const total = { followers: 0, inserted: 0, chunks: 0 };
+    for (let after: string | null = '0'; after !== null; total.chunks++) {
+      const chunk = await batcher.add({ kind: 'chunk', statusId, after });
+      if (chunk.kind !== 'chunk') break;
+      total.followers += chunk.followers;
+      total.inserted += chunk.inserted;
+      after = chunk.next;
+    }
+    total.inserted += await fanOutToTagsAndLists(database, statusId);
+    return total;
+  };
   return async (event, log) => {
+    if (event.type === 'StatusReblogged') {
+      // A boost has no group statement of its own (each skips the feeds that show its original
+      // near the top), so every boost takes turns as a heavy author's post does: a boost by an
+      // account with 100,000 followers must not hold everyone else's posts back either.
+      const started = Date.now();
+      const total = await fanOutTakingTurns(event.data.reblogId);
+      await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
+      if (total.chunks > 1) {
+        log.info(
+          { reblogId: event.data.reblogId, ...total, ms: Date.now() - started },
+          'boost fanned out in chunks',
+        );
+      }
+      return;
+    }
     if (event.type !== 'PostCreated') {
       // Effects idempotent by themselves (see `applyHomeFeedEvent`), then the marker: a crash in
       // between repeats an effect that changes nothing.
@@ -70,15 +99,7 @@ export function homeFeedsHandler(database: Database, options: BatcherOptions): E
     if (outcome === 'duplicate') log.debug({}, 'status already fanned out');
     if (outcome !== 'heavy') return;
     const started = Date.now();
-    const total = { followers: 0, inserted: 0, chunks: 0 };
-    for (let after: string | null = '0'; after !== null; total.chunks++) {
-      const chunk = await batcher.add({ kind: 'chunk', statusId, after });
-      if (chunk.kind !== 'chunk') break;
-      total.followers += chunk.followers;
-      total.inserted += chunk.inserted;
-      after = chunk.next;
-    }
-    total.inserted += await fanOutToTagsAndLists(database, statusId);
+    const total = await fanOutTakingTurns(statusId);
     await markEventProcessed(database, HOME_FEEDS_CONSUMER, event.id);
     log.info(
       { statusId, ...total, ms: Date.now() - started },

@@ -114,6 +114,42 @@ describe('home-feeds consumer: a heavy author', () => {
   });
 });
 
+describe('home-feeds consumer: a boost by an account with many followers', () => {
+  it('reaches the followers beyond the first chunk once, and is marked once', async () => {
+    const [booster, author, reader] = await Promise.all(
+      [1, 2, 3].map(() => createAccountFixture(database)),
+    );
+    await database.pool.query(
+      `with fans as (
+        insert into accounts (username, email, password_hash)
+        select 'boostfan' || g, 'boostfan' || g || '@test.invalid', 'x'
+        from generate_series(1, $1::int) g returning id)
+      insert into follows (account_id, target_account_id) select id, $2 from fans`,
+      [FAN_OUT_CHUNK, booster!.id],
+    );
+    await followAccount(database, { accountId: reader!.id, targetAccountId: booster!.id });
+    const post = await createStatus(database, { accountId: author!.id, text: 'worth sharing' });
+    const boost = await reblogStatus(database, { accountId: booster!.id, statusId: post.id });
+    await waitFor(async () => (await feedRows(reader!.id)).includes(boost.id) || null, {
+      what: 'the boost in the last follower’s feed (the second chunk)',
+    });
+    const { rows } = await database.pool.query<{ n: number }>(
+      `select count(*)::int as n from home_feed_entries where status_id = $1`,
+      [boost.id],
+    );
+    expect(rows[0]!.n).toBe(FAN_OUT_CHUNK + 1);
+    const markers = async () =>
+      (
+        await database.pool.query(
+          `select 1 from processed_events p join outbox_events o on o.id = p.event_id
+          where p.consumer = $1 and o.type = 'StatusReblogged' and o.payload->'data'->>'reblogId' = $2`,
+          [HOME_FEEDS_CONSUMER, boost.id],
+        )
+      ).rowCount;
+    await waitFor(async () => (await markers()) === 1 || null, { what: 'the boost marked once' });
+  });
+});
+
 /** The feed table's rows of a reader (what the consumer wrote, not what the read merges). */
 async function feedRows(readerId: string): Promise<string[]> {
   const { rows } = await database.pool.query<{ id: string }>(
