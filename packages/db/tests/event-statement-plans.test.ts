@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { issueAccessToken, registerApplication } from '../src/auth/index.js';
 import { createDatabase, type Database } from '../src/client.js';
+import { markEventsProcessed, relayOutbox } from '../src/events/index.js';
 import { federationInboxes } from '../src/federation/index.js';
 import { fanOutStatusesOnce } from '../src/feeds/index.js';
 import { followAccount } from '../src/follows/index.js';
@@ -120,4 +121,35 @@ it('the inboxes of a post: one plan whatever parts of the question are asked', a
   expect(await plansOf('coalesce(a.shared_inbox_url, a.inbox_url) as inbox')).toEqual([
     { generic: 7, custom: 5 },
   ]);
+});
+
+it('the outbox relay: one plan for its claim and one for its settling, whatever the batch', async () => {
+  const { author } = await authorWithFollowers(0);
+  let sequence = 0;
+  for (let i = 0; i < 12; i++) {
+    // New events each time, relayed in batches of different sizes (at most the relay's limit,
+    // written into the statement's text).
+    for (let j = 0; j <= (i * 7) % 20; j++) {
+      await createStatus(testDb.database, { accountId: author.id, text: `r${i}.${j}` });
+    }
+    const result = await relayOutbox(single, {
+      limit: 8,
+      retryDelayMs: () => 0,
+      publish: async (rows) =>
+        rows.map(() => ({ status: 'stored' as const, streamSeq: ++sequence })),
+    });
+    expect(result.published).toBeGreaterThan(0);
+  }
+  // The claim (12 calls) and the statement that settles a batch and claims the next (more).
+  const plans = await plansOf('for update skip locked');
+  expect(plans).toHaveLength(2);
+  for (const plan of plans) expect(plan).toMatchObject({ custom: 5 });
+});
+
+it('the markers of events that asked nothing: one plan for any number of events', async () => {
+  for (let i = 0; i < 12; i++) {
+    const ids = Array.from({ length: 1 + (i % 4) }, () => randomUUID());
+    await markEventsProcessed(single, 'plans-test', ids);
+  }
+  expect(await plansOf('select $1, e from unnest')).toEqual([{ generic: 7, custom: 5 }]);
 });

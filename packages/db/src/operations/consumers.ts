@@ -5,7 +5,7 @@
  * acknowledges the message only after commit.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../client.js';
+import { opaque, queryRows, type Database } from '../client.js';
 import { asyncCommit } from './async-commit.js';
 
 /**
@@ -56,8 +56,10 @@ export async function markEventsProcessed(
   await queryRows(
     database.primary,
     sql`insert into processed_events (consumer, event_id)
-      select ${consumer}, e from unnest(${sql.param(ids)}::uuid[]) e where ${asyncCommit}
+      select ${consumer}, e from unnest(${opaque(ids, 'uuid[]')}) e where ${asyncCommit}
       on conflict do nothing`,
+    // Every consumer's batches of markers: one plan per connection, not one per call.
+    { prepared: true },
   );
 }
 

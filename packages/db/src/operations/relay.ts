@@ -17,7 +17,7 @@
 import type { DomainEvent } from '@murmur/events';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { queryRows, type Database, type Executor } from '../client.js';
+import { opaque, queryRows, type Database, type Executor } from '../client.js';
 import { withTransaction } from '../transaction.js';
 
 export interface OutboxRow {
@@ -123,17 +123,24 @@ const OUTBOX_ROW_COLUMNS = sql.raw('id, type, payload, attempts, republish_count
  * pending; published rows are kept for the retention window, so that read grows with it (seen:
  * 1,600 buffers per claim over 11,000 published rows). For a new event the two orders agree (both
  * columns are the commit's `now()`); a retried one is taken when its retry is due. Rows of one
- * transaction tie, and are returned in id order.
+ * transaction tie, and are returned in id order. Its inputs are `opaque`, as the settling
+ * statement's: planned for their values, the two statements were planned at 213 of 242 calls in
+ * the streaming benchmark (133 ms of PostgreSQL's time for 450 ms of work); now once per connection.
  */
 function claimDueRows(limit: number, leaseMs: number, except: readonly string[] = []): SQL {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError('limit must be a positive integer');
+  // The limit is written into the text (one of a few configured values): a generic plan made for
+  // `limit $n` assumes a tenth of the due rows and, with statistics that say every row is due,
+  // reads and sorts the whole table.
   return sql`update outbox_events o
     set next_attempt_at = now() + ${leaseMs} * interval '1 millisecond'
     from (
       select id from outbox_events
       where status = 'pending' and next_attempt_at <= now()
-        and id <> all(${sql.param(except)}::uuid[])
+        and id <> all(${opaque(except, 'uuid[]')})
       order by next_attempt_at, occurred_at
-      limit ${limit}
+      limit ${sql.raw(String(limit))}
       for update skip locked
     ) due
     where o.id = due.id
@@ -186,8 +193,13 @@ async function settleRows(
           -- lease no longer applies.
           set status = 'published', published_at = now(), stream_seq = p.seq, last_error = null,
               next_attempt_at = now()
-          from unnest(${sql.param(ok.map((p) => p.id))}::uuid[], ${sql.param(ok.map((p) => p.seq))}::bigint[])
-            as p(id, seq)
+          from unnest(${opaque(
+            ok.map((p) => p.id),
+            'uuid[]',
+          )}, ${opaque(
+            ok.map((p) => p.seq),
+            'bigint[]',
+          )}) as p(id, seq)
           where o.id = p.id
           returning 1
         ),
@@ -197,9 +209,15 @@ async function settleRows(
               last_error = f.error,
               next_attempt_at = now() + f.delay_ms * interval '1 millisecond'
           from unnest(
-            ${sql.param(failed.map((f) => f.id))}::uuid[],
-            ${sql.param(failed.map((f) => f.error))}::text[],
-            ${sql.param(delays)}::bigint[]
+            ${opaque(
+              failed.map((f) => f.id),
+              'uuid[]',
+            )},
+            ${opaque(
+              failed.map((f) => f.error),
+              'text[]',
+            )},
+            ${opaque(delays, 'bigint[]')}
           ) as f(id, error, delay_ms)
           where o.id = f.id
           returning 1
