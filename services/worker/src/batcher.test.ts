@@ -121,3 +121,41 @@ describe('Batcher', () => {
     expect(await Promise.all([first, batcher.add(2), batcher.add(3)])).toEqual([1, 2, 3]);
   });
 });
+
+describe('Batcher with background items', () => {
+  const recording = (flushed: string[][]) => async (items: string[]) => {
+    flushed.push(items);
+    return items;
+  };
+  const isBackground = (item: string) => item.startsWith('chunk');
+
+  it('lets the other items go first while they fill the batches, then flushes the background item', async () => {
+    const flushed: string[][] = [];
+    const batcher = new Batcher(recording(flushed), {
+      maxBatch: 2,
+      background: { is: isBackground, waitsAtMostMs: 60_000 },
+    });
+    await Promise.all(['chunk', 'a', 'b', 'c', 'd'].map((item) => batcher.add(item)));
+    expect(flushed).toEqual([['a', 'b'], ['c', 'd'], ['chunk']]);
+  });
+
+  it('takes a background item in queue order when the others leave room for it', async () => {
+    const flushed: string[][] = [];
+    const batcher = new Batcher(recording(flushed), {
+      maxBatch: 3,
+      background: { is: isBackground, waitsAtMostMs: 60_000 },
+    });
+    await Promise.all(['a', 'chunk', 'b'].map((item) => batcher.add(item)));
+    expect(flushed).toEqual([['a', 'chunk', 'b']]);
+  });
+
+  it('never starves a background item that has waited long enough', async () => {
+    const flushed: string[][] = [];
+    const batcher = new Batcher(recording(flushed), {
+      maxBatch: 2,
+      background: { is: isBackground, waitsAtMostMs: 0 },
+    });
+    await Promise.all(['chunk', 'a', 'b', 'c', 'd'].map((item) => batcher.add(item)));
+    expect(flushed).toEqual([['chunk', 'a'], ['b', 'c'], ['d']]);
+  });
+});

@@ -1,6 +1,6 @@
 import { cancellableDelay } from '@murmur/events/jetstream';
 
-export interface BatcherOptions {
+export interface BatcherOptions<T = unknown> {
   /** Most items one flush carries. */
   maxBatch: number;
   /**
@@ -14,6 +14,13 @@ export interface BatcherOptions {
    * no order between batches.
    */
   flushesAtOnce?: number;
+  /**
+   * Items that give way to the others (a heavy author's chunks beside everyone's posts): such an
+   * item joins a batch only when the other items waiting do not fill it, that is when the flushes
+   * keep up, or once it has waited `background.waitsAtMostMs` (so it is never starved). The others
+   * then never wait behind it while they are behind.
+   */
+  background?: { is: (item: T) => boolean; waitsAtMostMs: number };
 }
 
 interface Pending<T, R> {
@@ -39,10 +46,11 @@ export class Batcher<T, R> {
   private readonly maxBatch: number;
   private readonly lingerMs: number;
   private readonly flushesAtOnce: number;
+  private readonly background: BatcherOptions<T>['background'];
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
-    options: BatcherOptions,
+    options: BatcherOptions<T>,
   ) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError('maxBatch must be a positive integer');
@@ -50,6 +58,7 @@ export class Batcher<T, R> {
     this.maxBatch = options.maxBatch;
     this.lingerMs = Math.max(0, options.lingerMs ?? 0);
     this.flushesAtOnce = Math.max(1, Math.floor(options.flushesAtOnce ?? 1));
+    this.background = options.background;
   }
 
   add(item: T): Promise<R> {
@@ -67,7 +76,7 @@ export class Batcher<T, R> {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       await this.lingerForMore();
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.take();
       // Another flush took them while this one lingered.
       if (batch.length === 0) continue;
       try {
@@ -88,6 +97,27 @@ export class Batcher<T, R> {
       }
     }
     this.draining--;
+  }
+
+  /**
+   * The next batch, in queue order: at most `maxBatch` items, background items only when the others
+   * leave room for them or when they have waited long enough.
+   */
+  private take(): Array<Pending<T, R>> {
+    const background = this.background;
+    if (!background) return this.queue.splice(0, this.maxBatch);
+    const others = this.queue.filter((p) => !background.is(p.item)).length;
+    const longEnough = Date.now() - background.waitsAtMostMs;
+    const batch: Array<Pending<T, R>> = [];
+    const left: Array<Pending<T, R>> = [];
+    for (const pending of this.queue) {
+      const takes =
+        batch.length < this.maxBatch &&
+        (!background.is(pending.item) || others < this.maxBatch || pending.addedAt <= longEnough);
+      (takes ? batch : left).push(pending);
+    }
+    this.queue = left;
+    return batch;
   }
 
   /** Waits until the oldest queued item has lingered long enough, or the batch is full. */

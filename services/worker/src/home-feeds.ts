@@ -36,6 +36,16 @@ export const HOME_FEEDS_CONSUMER = 'home-feeds';
  */
 export const HOME_FEED_BATCH_POSTS = 32;
 
+/**
+ * How long a status's later chunks (all but its first) may wait while everyone else's posts fill
+ * the batches. They join a batch only when the posts waiting leave room in it (the flushes keep
+ * up): a 100,000-follower post's twenty chunks, one per flush, added work to every batch while the
+ * lanes were already behind, and the others' delay grew by a second or more over the post's ten
+ * seconds (bench/README.md). Behind, the chunks now wait, up to this long each, so that a heavy
+ * author is never starved.
+ */
+export const LATER_CHUNKS_WAIT_AT_MOST_MS = 2_000;
+
 /** What one flush of the consumer's batcher carries: new posts, and chunks of heavy authors' posts. */
 type FanOutWork =
   { kind: 'post'; event: FanOutEvent } | { kind: 'chunk'; statusId: string; after: string };
@@ -51,12 +61,19 @@ type FanOutWorkResult =
  * queued only when it is done. The database's two cores then go to everyone's posts first, the big
  * post taking at most a chunk's share of each batch: run beside the batches at full speed, its
  * 100,000 rows held the others back for longer than the big post itself took (ARCHITECTURE.md).
- * It is marked after its last chunk; a redelivery after a crash mid-way repeats the chunks
- * harmlessly (their entries are then inserted with ON CONFLICT DO NOTHING). Boosts take the same
- * turns, whoever boosts.
+ * Its chunks after the first give way to the posts while the flushes are behind
+ * (`LATER_CHUNKS_WAIT_AT_MOST_MS`). It is marked after its last chunk; a redelivery after a crash
+ * mid-way repeats the chunks harmlessly (their entries are then inserted with ON CONFLICT DO
+ * NOTHING). Boosts take the same turns, whoever boosts.
  */
 export function homeFeedsHandler(database: Database, options: BatcherOptions): EventHandler {
-  const batcher = new Batcher((work: FanOutWork[]) => fanOutBatch(database, work), options);
+  const batcher = new Batcher((work: FanOutWork[]) => fanOutBatch(database, work), {
+    ...options,
+    background: {
+      is: (work) => work.kind === 'chunk' && work.after !== '0',
+      waitsAtMostMs: LATER_CHUNKS_WAIT_AT_MOST_MS,
+    },
+  });
   /** A status into its author's followers' feeds a chunk per turn in the batches, then the rest. */
   const fanOutTakingTurns = async (statusId: string) => {
     const total = { followers: 0, inserted: 0, chunks: 0 };
