@@ -29,6 +29,7 @@ import {
 import { parseArguments } from './options.js';
 import { startService } from './services.js';
 import { summarize } from './stats.js';
+import { untilDue } from './open-load.js';
 
 const AUTHORS = 200;
 const FOLLOWERS_EACH = 1_000;
@@ -220,9 +221,7 @@ async function runPhase(
   let lastStart = started;
   const tasks: Promise<void>[] = [];
   for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    await untilDue(started, n, rate);
     const author =
       withBig && n === Math.round(rate) ? setup.bigAuthorId : setup.authorIds[n % AUTHORS]!;
     lastStart = performance.now();

@@ -38,6 +38,16 @@ export function scheduledAt(schedule: EvenSchedule, index: number): number {
   return (index * 1000) / schedule.ratePerSecond;
 }
 
+/**
+ * Waits until item `index` of an even schedule is due: `index / ratePerSecond` seconds after
+ * `startedAt` (a `performance.now()`). Returns at once when it is already due (a late timer or a
+ * busy loop does not shift the items after it).
+ */
+export async function untilDue(startedAt: number, index: number, ratePerSecond: number) {
+  const wait = startedAt + (index * 1000) / ratePerSecond - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 /** How many requests are due `elapsedMs` after the start: those scheduled at or before it. */
 export function dueBy(schedule: EvenSchedule, elapsedMs: number): number {
   let due = Math.min(

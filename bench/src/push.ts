@@ -25,6 +25,7 @@ import { parseArguments } from './options.js';
 import { startService } from './services.js';
 import { summarize } from './stats.js';
 import { openBenchDatabase } from './bench-database.js';
+import { untilDue } from './open-load.js';
 
 const RECIPIENTS = 200;
 const BURST_STATUSES = 300;
@@ -170,9 +171,7 @@ export async function runPushBench(options: {
     const started = performance.now();
     const tasks: Promise<void>[] = [];
     for (let n = 0; n < total; n++) {
-      const due = started + (n * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      await untilDue(started, n, options.rate);
       const recipient = setup.recipients[n % setup.recipients.length]!;
       tasks.push(
         createStatus(database, { accountId: setup.authorId, text: `@${recipient} pm${n}` }).then(

@@ -25,6 +25,7 @@ import { connect } from '@nats-io/transport-node';
 import { decodeEvent, subjectFor } from '@murmur/events';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { untilDue } from './open-load.js';
 import { freePort, startService } from './services.js';
 import { summarize, type LatencySummary } from './stats.js';
 import type { FromReaders, ReaderSide, ReaderTarget, ToReaders } from './streaming-readers.js';
@@ -484,9 +485,7 @@ export async function runStreaming(options: {
       const started = performance.now();
       const tasks: Promise<void>[] = [];
       for (let n = 0; n < count; n++) {
-        const due = started + (n * 1000) / options.rate;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        await untilDue(started, n, options.rate);
         const author = authorIds[n % AUTHORS]!;
         tasks.push(
           createStatus(database, { accountId: author, text: `streaming ${n}` }).then((status) => {
@@ -501,9 +500,7 @@ export async function runStreaming(options: {
     const broadcastAtRate = async (count: number, measured: boolean) => {
       const started = performance.now();
       for (let n = 0; n < count; n++) {
-        const due = started + (n * 1000) / options.rate;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        await untilDue(started, n, options.rate);
         broadcast(n, authorIds[n % AUTHORS]!, measured);
       }
     };

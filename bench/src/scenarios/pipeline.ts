@@ -15,6 +15,7 @@ import type { PipelineResult } from '../report.js';
 import { startService, type RunMode } from '../services.js';
 import { summarize } from '../stats.js';
 import { createdStatusText } from './create-status.js';
+import { untilDue } from '../open-load.js';
 
 export interface PipelineOptions {
   databaseUrl: string;
@@ -178,9 +179,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     let firstFailure = '';
     // Open model: each status starts at its scheduled time whatever happened to the previous ones.
     for (let n = 0; n < total; n++) {
-      const due = started + (n * 1000) / options.ratePerSecond;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      await untilDue(started, n, options.ratePerSecond);
       const task = createStatus(database, {
         accountId: info.posterAccountIds[n % info.posterAccountIds.length]!,
         text: createdStatusText(info, n),
