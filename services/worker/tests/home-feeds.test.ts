@@ -62,15 +62,7 @@ describe('home-feeds consumer', () => {
       what: 'the heavy author’s post in the reader’s home',
     });
     // The consumer also handles this test's AccountFollowed: count the post's own marker.
-    const markers = async () =>
-      (
-        await database.pool.query(
-          `select 1 from processed_events p join outbox_events o on o.id = p.event_id
-          where p.consumer = $1 and o.type = 'PostCreated' and o.payload->'data'->>'statusId' = $2`,
-          [HOME_FEEDS_CONSUMER, post.id],
-        )
-      ).rowCount;
-    await waitFor(async () => (await markers()) === 1 || null, {
+    await waitFor(async () => (await markersOf('PostCreated', 'statusId', post.id)) === 1 || null, {
       what: 'the event marked processed',
     });
     expect(await countProcessedEvents(database, HOME_FEEDS_CONSUMER)).toBeGreaterThan(0);
@@ -83,14 +75,7 @@ describe('home-feeds consumer: a heavy author', () => {
       [1, 2, 3].map(() => createAccountFixture(database)),
     );
     // A full chunk of followers before the reader, whose follow comes last: the second chunk's.
-    await database.pool.query(
-      `with fans as (
-        insert into accounts (username, email, password_hash)
-        select 'heavyfan' || g, 'heavyfan' || g || '@test.invalid', 'x'
-        from generate_series(1, $1::int) g returning id)
-      insert into follows (account_id, target_account_id) select id, $2 from fans`,
-      [FAN_OUT_CHUNK, author!.id],
-    );
+    await followedByAFullChunk(author!.id, 'heavyfan');
     await followAccount(database, { accountId: reader!.id, targetAccountId: author!.id });
     await followAccount(database, { accountId: reader!.id, targetAccountId: other!.id });
     await database.pool.query(`update accounts set followers_count = $1 where id = $2`, [
@@ -119,14 +104,7 @@ describe('home-feeds consumer: a boost by an account with many followers', () =>
     const [booster, author, reader] = await Promise.all(
       [1, 2, 3].map(() => createAccountFixture(database)),
     );
-    await database.pool.query(
-      `with fans as (
-        insert into accounts (username, email, password_hash)
-        select 'boostfan' || g, 'boostfan' || g || '@test.invalid', 'x'
-        from generate_series(1, $1::int) g returning id)
-      insert into follows (account_id, target_account_id) select id, $2 from fans`,
-      [FAN_OUT_CHUNK, booster!.id],
-    );
+    await followedByAFullChunk(booster!.id, 'boostfan');
     await followAccount(database, { accountId: reader!.id, targetAccountId: booster!.id });
     const post = await createStatus(database, { accountId: author!.id, text: 'worth sharing' });
     const boost = await reblogStatus(database, { accountId: booster!.id, statusId: post.id });
@@ -138,17 +116,37 @@ describe('home-feeds consumer: a boost by an account with many followers', () =>
       [boost.id],
     );
     expect(rows[0]!.n).toBe(FAN_OUT_CHUNK + 1);
-    const markers = async () =>
-      (
-        await database.pool.query(
-          `select 1 from processed_events p join outbox_events o on o.id = p.event_id
-          where p.consumer = $1 and o.type = 'StatusReblogged' and o.payload->'data'->>'reblogId' = $2`,
-          [HOME_FEEDS_CONSUMER, boost.id],
-        )
-      ).rowCount;
-    await waitFor(async () => (await markers()) === 1 || null, { what: 'the boost marked once' });
+    await waitFor(
+      async () => (await markersOf('StatusReblogged', 'reblogId', boost.id)) === 1 || null,
+      { what: 'the boost marked once' },
+    );
   });
 });
+
+/**
+ * `FAN_OUT_CHUNK` new accounts (usernames `prefix` + n) following `accountId`: a full chunk, so
+ * that an account followed after them is in the second.
+ */
+async function followedByAFullChunk(accountId: string, prefix: string): Promise<void> {
+  await database.pool.query(
+    `with fans as (
+      insert into accounts (username, email, password_hash)
+      select $3 || g, $3 || g || '@test.invalid', 'x'
+      from generate_series(1, $1::int) g returning id)
+    insert into follows (account_id, target_account_id) select id, $2 from fans`,
+    [FAN_OUT_CHUNK, accountId, prefix],
+  );
+}
+
+/** How many markers of this consumer there are for events of `type` whose `data[field]` is `id`. */
+async function markersOf(type: string, field: string, id: string): Promise<number | null> {
+  const { rowCount } = await database.pool.query(
+    `select 1 from processed_events p join outbox_events o on o.id = p.event_id
+    where p.consumer = $1 and o.type = $2 and o.payload->'data'->>$3 = $4`,
+    [HOME_FEEDS_CONSUMER, type, field, id],
+  );
+  return rowCount;
+}
 
 /** The feed table's rows of a reader (what the consumer wrote, not what the read merges). */
 async function feedRows(readerId: string): Promise<string[]> {
