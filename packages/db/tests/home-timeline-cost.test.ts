@@ -102,3 +102,48 @@ describe('the home page of a reader following 100 quiet accounts', () => {
     expect(await rowsReadBy(scanAndSemiJoin(readerId))).toBeGreaterThan(BUSY_STATUSES);
   });
 });
+
+describe('the home page of a reader who posts a lot', () => {
+  it('reads none of their own posts that sort below a full page of the feed', async () => {
+    const db = testDb.database.primary;
+    const [reader] = await queryRows<{ id: string }>(
+      db,
+      sql`insert into accounts (username, email, password_hash)
+        values ('prolific_reader', 'prolific_reader@example.test', 'x') returning id::text`,
+    );
+    const prolificId = reader!.id;
+    // 30 posts of their own, then a followed account's 40 newer ones.
+    await db.execute(sql`insert into statuses (account_id, text)
+      select ${prolificId}, 'mine ' || g from generate_series(1, 30) g`);
+    await db.execute(sql`
+      with friend as (
+        insert into accounts (username, email, password_hash)
+        values ('friend', 'friend@example.test', 'x') returning id),
+      followed as (
+        insert into follows (account_id, target_account_id) select ${prolificId}, id from friend)
+      insert into statuses (account_id, text)
+      select f.id, 'news ' || g from friend f cross join generate_series(1, 40) g`);
+    await db.execute(sql`update accounts set following_count = 1 where id = ${prolificId}`);
+    await db.execute(sql`analyze`);
+
+    const first = await homeTimeline(testDb.database, prolificId, { limit: PAGE });
+    expect(first.map((s) => s.account.username)).toEqual(Array(PAGE).fill('friend'));
+    // The feed's 20 entries and a check of each status, and none of the reader's own posts (a
+    // page of them before; the planner may instead read the newer statuses by id, at most 19).
+    expect(await rowsReadBy(homePageSelection(prolificId, { limit: PAGE }))).toBeLessThan(PAGE * 3);
+
+    // Further down, their own posts fill the page as before.
+    const third = await homeTimeline(testDb.database, prolificId, {
+      limit: PAGE,
+      maxId: (
+        await homeTimeline(testDb.database, prolificId, {
+          limit: PAGE,
+          maxId: first.at(-1)!.id,
+        })
+      ).at(-1)!.id,
+    });
+    expect(third.map((s) => s.text)).toEqual(
+      Array.from({ length: PAGE }, (_, i) => `mine ${30 - i}`),
+    );
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The home timeline read from the precomputed feed (`operations/home-feeds.ts`). A page is one
- * index range scan of the reader's feed entries plus one of the reader's own statuses (their own
- * posts show at once, before any fan-out), so its cost depends on the page size only. Where the
+ * index range scan of the reader's feed entries plus one of the reader's own statuses newer than
+ * the feed's part of the page (their own posts show at once, before any fan-out), so its cost
+ * depends on the page size only. Where the
  * feed does not cover the page (never built, or the page reaches below what the feed keeps), the
  * same statement also runs the pull query for the uncovered part; one-time filters skip it
  * otherwise.
@@ -62,9 +63,12 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
     own as (
+      -- Once the feed fills the page, only the reader's posts that would sort into it are read
+      -- (newer than its last entry): an ordinary page reads the feed's rows and few or none here.
       select s.id from statuses s
       where s.account_id = ${reader} and s.deleted_at is null and s.visibility <> 'direct'
         and ${onStatus.where}
+        and ${ascending ? sql`s.id < coalesce((select max(id) from feed having count(*) >= ${limit}), 9223372036854775807)` : sql`s.id > coalesce((select min(id) from feed having count(*) >= ${limit}), 0)`}
       order by ${orderFor(sql`s.id`, ascending)} limit ${limit}
     ),
     pulled as (
