@@ -9,6 +9,7 @@
  * `{ type: 'count' }` (answers how many arrived so far), `{ type: 'report' }` (answers `{ type: 'arrivals', murmur, reference }`: [status id, ms] pairs).
  */
 import { WebSocket } from 'ws';
+import { statusIdIn } from './streamed-ids.ts';
 
 export type ReaderSide = 'murmur' | 'reference';
 
@@ -39,9 +40,6 @@ export type FromReaders =
     }
   | { type: 'failed'; message: string };
 
-/** The status id in a streamed `update` (inside the payload string, so with escaped quotes). */
-const ID_IN_PAYLOAD = /\\"id\\":\\"(\d+)\\"/;
-
 const arrivals: Record<ReaderSide, [string, number][]> = { murmur: [], reference: [] };
 /** Sockets the server closed before the report: their later events are missing from the run. */
 const closedEarly: Record<ReaderSide, number> = { murmur: 0, reference: 0 };
@@ -57,7 +55,12 @@ async function openAll(side: ReaderSide, targets: ReaderTarget[]): Promise<void>
     const batch = targets.slice(i, i + 200).map(
       ({ url, headers }) =>
         new Promise<void>((resolve, reject) => {
-          const socket = new WebSocket(url, { headers, perMessageDeflate: false });
+          // No UTF-8 check of each message: the reader only looks for an id in its bytes.
+          const socket = new WebSocket(url, {
+            headers,
+            perMessageDeflate: false,
+            skipUTF8Validation: true,
+          });
           socket.once('open', () => resolve());
           // Before it opens, an error fails the run; after, a reset socket only loses its events
           // (counted as missing), it must not end the process.
@@ -67,7 +70,13 @@ async function openAll(side: ReaderSide, targets: ReaderTarget[]): Promise<void>
           });
           socket.on('message', (data) => {
             const at = performance.timeOrigin + performance.now();
-            const id = ID_IN_PAYLOAD.exec(String(data))?.[1];
+            const id = statusIdIn(
+              Buffer.isBuffer(data)
+                ? data
+                : Array.isArray(data)
+                  ? Buffer.concat(data)
+                  : Buffer.from(data),
+            );
             if (id !== undefined) arrivals[side].push([id, at]);
           });
           sockets.push(socket);
