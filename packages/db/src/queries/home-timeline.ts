@@ -145,7 +145,8 @@ export async function homeTimeline(
 
 /**
  * EXPLAIN (ANALYZE, FORMAT JSON) of the page statement's selection (without hydration), for the
- * regression test and the benchmark: what a page reads, whatever the machine's speed.
+ * regression test and the benchmark: what a page reads, whatever the machine's speed. Without
+ * per-node timing, which would add more to the page's many one-row probes than it measures.
  */
 export async function explainHomePage(
   executor: Executor,
@@ -154,7 +155,7 @@ export async function explainHomePage(
 ): Promise<unknown> {
   const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
     executor,
-    sql`explain (analyze, format json) ${homePageSelection(readerId, page)}`,
+    sql`explain (analyze, timing off, format json) ${homePageSelection(readerId, page)}`,
   );
   return row?.['QUERY PLAN'];
 }
