@@ -18,6 +18,14 @@ export interface DatabaseConfig {
   connectionTimeoutMs?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * `generic`: every statement on these connections uses its generic plan from the first execution
+   * (`plan_cache_mode = force_generic_plan`) instead of five custom plans per connection first.
+   * Only for a pool whose statements are all written for their generic plan (`prepared` with
+   * `opaque()` values): the streaming fan-out's, whose audience statement took 20 ms to plan and
+   * twice as long to run in each of those first five (bench README, session 11).
+   */
+  plans?: 'custom-then-generic' | 'generic';
   /** Where pool errors are reported (an idle connection dropped by the server, for instance). */
   onError?: (error: Error) => void;
 }
@@ -53,7 +61,10 @@ function createPool(url: string, config: DatabaseConfig): pg.Pool {
     // cost passes jit_above_cost (row estimates over CTEs, the home page's fallback branches that
     // one-time filters skip at run time) was compiled first: 40 ms to 2 s of LLVM work for pages
     // that run in 0.3-10 ms (bench/src/notification-groups.ts, the home-profiles benchmark).
-    options: '-c jit=off',
+    options:
+      config.plans === 'generic'
+        ? '-c jit=off -c plan_cache_mode=force_generic_plan'
+        : '-c jit=off',
   });
   const report = config.onError ?? (() => {});
   // Without these listeners, a connection dropped by the server (restart, failover) emits an

@@ -46,7 +46,8 @@ async function authorWithFollowers(count: number) {
   return { author, followers };
 }
 
-it('the streaming audience: one plan for any batch of events and viewers', async () => {
+/** Twelve batches of the streaming audience on `database`: one event or several, some viewers or all. */
+async function askAudiencesTwelveTimes(database: Database): Promise<void> {
   const { author, followers } = await authorWithFollowers(3);
   const { application } = await registerApplication(testDb.database, {
     name: 'plans',
@@ -76,11 +77,22 @@ it('the streaming audience: one plan for any batch of events and viewers', async
       followedAccountId: author.id,
       includeDeleted: status.id === statuses[5]!.id,
     }));
-    const audiences = await streamingAudiences(single.primary, batch);
+    const audiences = await streamingAudiences(database.primary, batch);
     expect(audiences).toHaveLength(batch.length);
     expect(audiences[0]!.viewers[0]).toMatchObject({ mayRead: true, followsAccount: true });
   }
+}
+
+it('the streaming audience: one plan for any batch of events and viewers', async () => {
+  await askAudiencesTwelveTimes(single);
   expect(await plansOf('with asked as materialized')).toEqual([{ generic: 7, custom: 5 }]);
+});
+
+it('on a pool of generic plans (the streaming fan-out of the API), the audience is never planned for its values', async () => {
+  await single.close();
+  single = createDatabase({ url: testDb.url, poolSize: 1, plans: 'generic' });
+  await askAudiencesTwelveTimes(single);
+  expect(await plansOf('with asked as materialized')).toEqual([{ generic: 12, custom: 0 }]);
 });
 
 it('the home-feed fan-out: one plan for any batch of posts', async () => {

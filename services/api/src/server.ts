@@ -33,6 +33,16 @@ await ensureFirstPartyApplication(database, {
   scopes: ['read', 'write', 'follow', 'profile'],
 });
 
+// The streaming fan-out's own connections: its statements run on generic plans from the first
+// event (no five custom plans per connection after each start), and REST cannot take them.
+const streamingDatabase = createDatabase({
+  url: config.DATABASE_URL,
+  poolSize: 4,
+  plans: 'generic',
+  applicationName: 'murmur-api-streaming',
+  onError: (error) => logger.warn({ err: error }, 'database connection error (streaming)'),
+});
+
 // The streaming API's events; connecting happens in the background, so REST serves without NATS.
 const feed = natsEventFeed({
   url: config.NATS_URL,
@@ -40,7 +50,12 @@ const feed = natsEventFeed({
   subjectPrefix: config.NATS_SUBJECT_PREFIX,
   logger: logger.child({ component: 'streaming' }),
 });
-const app = await buildApp({ config, database, logger, streaming: { feed } });
+const app = await buildApp({
+  config,
+  database,
+  logger,
+  streaming: { feed, database: streamingDatabase },
+});
 await app.listen({ host: config.HOST, port: config.API_PORT });
 logger.info(
   {
@@ -54,7 +69,7 @@ logger.info(
 onShutdownSignal(
   async () => {
     await app.close();
-    await database.close();
+    await Promise.all([database.close(), streamingDatabase.close()]);
   },
   { log: (message) => logger.info(message) },
 );

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authenticateAccessToken, revokeAccessTokenById } from '@murmur/db/auth';
+import { createDatabase, type Database } from '@murmur/db';
 import { createTestDatabase, type TestDatabase } from '@murmur/db/testing';
 import { freePort } from '@murmur/devkit/net';
 import { createLogger } from '@murmur/service-kit';
@@ -25,6 +26,8 @@ const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PER_TOKEN = 3;
 
 let testDb: TestDatabase;
+/** The fan-out's own pool on generic plans, as `server.ts` gives it. */
+let streamingDatabase: Database;
 let worker: WorkerProcess;
 let directory: string;
 let feed: EventFeed;
@@ -54,11 +57,12 @@ beforeAll(async () => {
     level: process.env.STREAMING_TEST_LOG ?? 'silent',
   });
   feed = natsEventFeed({ url: NATS_URL, subjectPrefix: worker.subjectPrefix, logger });
+  streamingDatabase = createDatabase({ url: testDb.url, poolSize: 2, plans: 'generic' });
   app = await buildApp({
     config,
     database: testDb.database,
     logger,
-    streaming: { feed, heartbeatMs: 1_000, tokenCheckMs: 500 },
+    streaming: { feed, database: streamingDatabase, heartbeatMs: 1_000, tokenCheckMs: 500 },
   });
   await app.listen({ host: '127.0.0.1', port });
   for (let i = 0; !feed.connected(); i++) {
@@ -89,6 +93,7 @@ afterAll(async () => {
   // timeout (60 s) before the server closes.
   app?.server.closeAllConnections();
   await app?.close();
+  await streamingDatabase?.close();
   await worker?.stop();
   await testDb?.destroy();
   await rm(directory, { recursive: true, force: true });
@@ -236,6 +241,8 @@ describe('the streaming API with masto.js (WebSocket)', () => {
     expect(carolHome.received.events.some(isUpdateOf(secret))).toBe(false);
     expect(carolPublic.received.events.some(isUpdateOf(secret))).toBe(false);
     expect(carolHome.received.events.some(isUpdateOf(open))).toBe(false);
+    // Who may read them was asked on the fan-out's own connections.
+    expect(streamingDatabase.pool.totalCount).toBeGreaterThan(0);
     for (const s of [bobHome, carolHome, carolPublic]) s.close();
   }, 60_000);
 

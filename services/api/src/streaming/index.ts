@@ -36,6 +36,12 @@ import {
 
 export interface StreamingOptions {
   feed?: EventFeed | undefined;
+  /**
+   * The fan-out's own connections (default: the app's). The deployable gives it a small pool of
+   * its own on generic plans (`server.ts`): its statements are written for them, and REST traffic
+   * cannot hold the connections that events wait for.
+   */
+  database?: Database | undefined;
   /** Between heartbeats (WebSocket pings, event-stream comments); Mastodon: 15 s for SSE. */
   heartbeatMs?: number;
   /** Between checks that the tokens of open connections are still valid (also checked per event). */
@@ -204,12 +210,19 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
     },
   });
 
+  const fanoutDatabase = options.database ?? database;
   const context: FanoutContext = {
     hub,
-    database,
-    audiences: new StatementBatcher((requests) => streamingAudiences(database.primary, requests)),
+    database: fanoutDatabase,
+    audiences: new StatementBatcher((requests) =>
+      streamingAudiences(fanoutDatabase.primary, requests),
+    ),
     followers: new StatementBatcher(async (authorIds) => {
-      const found = await followersAmongMany(database.primary, authorIds, hub.viewersOn('user'));
+      const found = await followersAmongMany(
+        fanoutDatabase.primary,
+        authorIds,
+        hub.viewersOn('user'),
+      );
       return authorIds.map((authorId) => found.get(authorId) ?? new Set<string>());
     }),
     statusJson: app.statusJson,
