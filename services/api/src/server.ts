@@ -34,10 +34,12 @@ await ensureFirstPartyApplication(database, {
 });
 
 // The streaming fan-out's own connections: its statements run on generic plans from the first
-// event (no five custom plans per connection after each start), and REST cannot take them.
+// event (no five custom plans per connection after each start), and REST cannot take them. Eight:
+// two audience statements in flight, each with the status's hydration beside it, two of the
+// followers question (`statement-batch.ts`), and two for the rest (a notification, a list, an edit).
 const streamingDatabase = createDatabase({
   url: config.DATABASE_URL,
-  poolSize: 4,
+  poolSize: 8,
   plans: 'generic',
   applicationName: 'murmur-api-streaming',
   onError: (error) => logger.warn({ err: error }, 'database connection error (streaming)'),
