@@ -129,9 +129,9 @@ function explained(plans: { Plan: PlanNode; 'Execution Time': number }[][]): Exp
 /**
  * EXPLAIN ANALYZE without per-node timing (`timing off`): the execution time is still measured,
  * once for the whole statement, and the rows each node read are still counted. With timing on, two
- * clock reads per row per node made the scans look three times slower (quiet-10 at 100k: 149 ms
- * against 46) and weighed on the feed's many one-row probes more than on the reference's few
- * scans, at the fraction of a millisecond the throughput goal compares.
+ * clock reads per row per node made the scans up to three times slower than they run (quiet-10:
+ * 149 ms against 46 at 100k, 1,152 against 643 at 1M); the sub-millisecond pages moved within
+ * their noise (bench README, session 11).
  */
 async function explainSql(client: pg.Client, text: string, runs: number): Promise<Explained> {
   const plans = [];

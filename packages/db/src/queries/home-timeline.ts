@@ -146,7 +146,7 @@ export async function homeTimeline(
 /**
  * EXPLAIN (ANALYZE, FORMAT JSON) of the page statement's selection (without hydration), for the
  * regression test and the benchmark: what a page reads, whatever the machine's speed. Without
- * per-node timing, which would add more to the page's many one-row probes than it measures.
+ * per-node timing: its clock reads add to what is measured (`bench/src/home-profiles.ts`).
  */
 export async function explainHomePage(
   executor: Executor,
