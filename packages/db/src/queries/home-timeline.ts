@@ -1,11 +1,10 @@
 /**
  * The home timeline read from the precomputed feed (`operations/home-feeds.ts`). A page is one
- * index range scan of the reader's feed entries plus one of the reader's own statuses newer than
- * the feed's part of the page (their own posts show at once, before any fan-out), so its cost
- * depends on the page size only. Where the
- * feed does not cover the page (never built, or the page reaches below what the feed keeps), the
- * same statement also runs the pull query for the uncovered part; one-time filters skip it
- * otherwise.
+ * index range scan of the reader's feed entries plus one of the reader's own statuses that sort
+ * into it (their own posts show at once, before any fan-out), so its cost depends on the page size
+ * only. Where the feed does not cover the page (never built, or the page reaches below what the
+ * feed keeps), the same statement also runs the pull query for the uncovered part; one-time
+ * filters skip it otherwise.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database, type Executor } from '../client.js';
@@ -38,6 +37,10 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
   const lowerBound =
     [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
   const floor = sql`(select complete_from_id from st)`;
+  // Once the feed fills the page, the reader's own posts beyond its last entry cannot be on it.
+  const ownSortsIntoPage = ascending
+    ? sql`s.id < coalesce((select max(id) from feed having count(*) >= ${limit}), 9223372036854775807)`
+    : sql`s.id > coalesce((select min(id) from feed having count(*) >= ${limit}), 0)`;
   // The pull query runs only when the feed is missing, or when the page reaches below the feed's
   // coverage and the feed alone cannot fill it.
   const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${lowerBound}::bigint and (${
@@ -68,7 +71,7 @@ export function homePageSelection(readerId: string, page: Page): StatusSelection
       select s.id from statuses s
       where s.account_id = ${reader} and s.deleted_at is null and s.visibility <> 'direct'
         and ${onStatus.where}
-        and ${ascending ? sql`s.id < coalesce((select max(id) from feed having count(*) >= ${limit}), 9223372036854775807)` : sql`s.id > coalesce((select min(id) from feed having count(*) >= ${limit}), 0)`}
+        and ${ownSortsIntoPage}
       order by ${orderFor(sql`s.id`, ascending)} limit ${limit}
     ),
     pulled as (
