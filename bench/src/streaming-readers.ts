@@ -70,13 +70,9 @@ async function openAll(side: ReaderSide, targets: ReaderTarget[]): Promise<void>
           });
           socket.on('message', (data) => {
             const at = performance.timeOrigin + performance.now();
-            const id = statusIdIn(
-              Buffer.isBuffer(data)
-                ? data
-                : Array.isArray(data)
-                  ? Buffer.concat(data)
-                  : Buffer.from(data),
-            );
+            // The socket's default `binaryType` ('nodebuffer') hands every message over as one
+            // Buffer, fragments joined.
+            const id = statusIdIn(data as Buffer);
             if (id !== undefined) arrivals[side].push([id, at]);
           });
           sockets.push(socket);
