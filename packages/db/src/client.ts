@@ -22,8 +22,9 @@ export interface DatabaseConfig {
    * `generic`: every statement on these connections uses its generic plan from the first execution
    * (`plan_cache_mode = force_generic_plan`) instead of five custom plans per connection first.
    * Only for a pool whose statements are all written for their generic plan (`prepared` with
-   * `opaque()` values): the streaming fan-out's, whose audience statement took 20 ms to plan and
-   * twice as long to run in each of those first five (bench README, session 11).
+   * `opaque()` values) or are lookups by key, whose plan does not depend on the values: the
+   * streaming fan-out's, whose audience statement took 20 ms to plan and twice as long to run in
+   * each of those first five (bench README, session 11).
    */
   plans?: 'custom-then-generic' | 'generic';
   /** Where pool errors are reported (an idle connection dropped by the server, for instance). */

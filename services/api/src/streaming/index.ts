@@ -38,8 +38,8 @@ export interface StreamingOptions {
   feed?: EventFeed | undefined;
   /**
    * The fan-out's own connections (default: the app's). The deployable gives it a small pool of
-   * its own on generic plans (`server.ts`): its statements are written for them, and REST traffic
-   * cannot hold the connections that events wait for.
+   * its own on generic plans (`server.ts`): its batched statements are written for them, its other
+   * reads are lookups by key, and REST traffic cannot hold the connections that events wait for.
    */
   database?: Database | undefined;
   /** Between heartbeats (WebSocket pings, event-stream comments); Mastodon: 15 s for SSE. */
