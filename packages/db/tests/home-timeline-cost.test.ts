@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
 import { homeTimeline } from '../src/timelines/index.js';
-import { queryRows } from '../src/client.js';
+import { createDatabase, queryRows } from '../src/client.js';
 import { homePageSelection } from '../src/queries/home-timeline.js';
 import { useTestDatabase } from '../src/testing/index.js';
 
@@ -145,5 +145,43 @@ describe('the home page of a reader who posts a lot', () => {
     expect(third.map((s) => s.text)).toEqual(
       Array.from({ length: PAGE }, (_, i) => `mine ${30 - i}`),
     );
+  });
+});
+
+describe('the home page statement', () => {
+  it('is prepared on the connection, for every reader alike', async () => {
+    // Planned afresh for each page, the hydrated statement cost PostgreSQL more to plan than to
+    // run: the API served half the home pages per second it does now (bench README, session 12).
+    // Whether PostgreSQL then settles on one plan depends on its statistics: on the benchmark's
+    // datasets it does after five pages (the reader's id is hidden from the planner, `opaque`).
+    const single = createDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      const readers = [readerId];
+      for (const name of ['plans_a', 'plans_b']) {
+        const [reader] = await queryRows<{ id: string }>(
+          testDb.database.primary,
+          sql`insert into accounts (username, email, password_hash)
+            values (${name}, ${name} || '@example.test', 'x') returning id::text`,
+        );
+        await testDb.database.primary
+          .execute(sql`insert into follows (account_id, target_account_id)
+          select ${reader!.id}, target_account_id from follows where account_id = ${readerId}`);
+        readers.push(reader!.id);
+      }
+      await testDb.database.primary.execute(sql`analyze`);
+      for (let i = 0; i < 12; i++) {
+        const page = await homeTimeline(single, readers[i % readers.length]!, { limit: PAGE });
+        expect(page).toHaveLength(PAGE);
+      }
+      const { rows } = await single.pool.query<{ executions: number }>(
+        `select (generic_plans + custom_plans)::int as executions
+           from pg_prepared_statements where statement like '%from home_feed_entries e%'`,
+      );
+      // One prepared statement read every page; the new readers' first reads then built their
+      // feeds and read again with the pull query, which is planned each time (not prepared).
+      expect(rows).toEqual([{ executions: 12 }]);
+    } finally {
+      await single.close();
+    }
   });
 });

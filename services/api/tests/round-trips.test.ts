@@ -9,7 +9,7 @@ import { countStatements, deliverNotifications } from '@murmur/db/testing';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../src/plugins/context.js';
-import { json, useServer, type TestUser } from './_mastodon.js';
+import { json, signedInUser, useServer, type TestUser } from './_mastodon.js';
 
 let app: ApiInstance;
 let database: Database;
@@ -52,6 +52,15 @@ describe('round trips per request', () => {
     await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() }); // records last use
     expect(await statementsFor({ url: '/api/v1/timelines/home', headers: bearer() })).toBe(2);
     expect(await statementsFor({ url: `/api/v1/accounts/${bob.id}/statuses` })).toBe(1);
+  });
+
+  it('reads an empty home (a new account) in two statements, plus the token lookup', async () => {
+    const newcomer = await signedInUser(database);
+    // The first read builds the feed; then the empty page asks the feed's state on its own.
+    await statementsFor({ url: '/api/v1/timelines/home', headers: newcomer.headers });
+    expect(await statementsFor({ url: '/api/v1/timelines/home', headers: newcomer.headers })).toBe(
+      3,
+    );
   });
 
   it('reads a status, and its thread, in one statement each', async () => {

@@ -7,7 +7,7 @@
  * page's rows, so a late or missing event can only leave an entry out, never show a wrong one.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { opaque, queryRows, type Database, type Executor, type QueryOptions } from '../client.js';
+import { opaque, queryRows, type Database, type QueryOptions } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { isUniqueViolation } from '../transaction.js';
 import { asyncCommit } from './async-commit.js';
@@ -419,16 +419,6 @@ export function homeFeedNeedsBuildCondition(reader: SQL): SQL {
     select 1 from home_feed_state st where st.account_id = ${reader}
       and not exists (select 1 from follows f
         where f.account_id = ${reader} and f.id >= st.follows_merged_before_id))`;
-}
-
-/** `homeFeedNeedsBuildCondition` on its own; run on the primary, where the build happens. */
-export async function homeFeedNeedsBuild(executor: Executor, readerId: string): Promise<boolean> {
-  const [row] = await queryRows<{ needed: boolean }>(
-    executor,
-    sql`select ${homeFeedNeedsBuildCondition(sql`${readerId}::bigint`)} as needed`,
-    { prepared: true },
-  );
-  return row?.needed ?? true;
 }
 
 /**
