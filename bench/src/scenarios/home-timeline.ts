@@ -2,7 +2,7 @@ import { rotating, type RequestSpec } from '../load.js';
 import type { HttpScenario } from './types.js';
 
 /** Readers (each following the same 1,000 accounts) take turns, so per-token limits stay out of the way. */
-function asReaders(path: string, tokens: readonly string[]): RequestSpec {
+export function asReaders(path: string, tokens: readonly string[]): RequestSpec {
   const token = rotating(tokens);
   return { path, vary: () => ({ authorization: `Bearer ${token()}` }) };
 }
