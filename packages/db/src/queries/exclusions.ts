@@ -74,11 +74,12 @@ export function accountsBlockedBy(author: SQL): SQL {
 /**
  * True when status `s` (a table alias) is not hidden from the viewer by a block (either way) or,
  * with `mutes`, a mute: neither its author nor, for a boost, the boosted post's author is excluded.
- * Without a viewer, always true.
+ * `viewerId` is the id or an SQL expression for it (`opaque`, in a prepared statement). Without a
+ * viewer, always true.
  */
 export function notExcludedFor(
   s: string,
-  viewerId: string | null | undefined,
+  viewerId: string | SQL | null | undefined,
   options: ExclusionOptions,
 ): SQL {
   if (!viewerId) return sql`true`;

@@ -3,7 +3,7 @@
  * timeline. Lists are private: every read is by the owner, and another person's list is not found.
  */
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client.js';
+import { opaque, queryRows, type Executor } from '../client.js';
 import { isSnowflakeId } from '../ids.js';
 import { belongsInList } from '../operations/home-feed-rules.js';
 import { LIST_COLUMNS, requireOwnList, type ListView } from '../operations/lists/list-rules.js';
@@ -86,7 +86,10 @@ const HIDE_MUTED = { mutes: true } as const;
  * A list's timeline, newest first: a page of its precomputed feed (each entry checked: status and
  * boosted original not deleted, author still a member), and, when the feed runs out before the page
  * is full, the members' older statuses pulled by one index probe per member (bounded by
- * `MAX_LIST_MEMBERS`), below the feed's oldest entry. One statement, then hydration.
+ * `MAX_LIST_MEMBERS`), below the feed's oldest entry. One prepared statement, then hydration: its
+ * plan is the same for every list (the pull is one index probe per member whoever they are), so the
+ * ids are hidden from the planner (`opaque`) and PostgreSQL keeps one plan per connection instead
+ * of planning the hydrated statement, which took longer than running it, for every page.
  */
 export async function listTimeline(
   executor: Executor,
@@ -99,34 +102,36 @@ export async function listTimeline(
   const onEntry = pageConditions(sql`e.status_id`, page);
   const onStatus = pageConditions(sql`s.id`, page);
   const ascending = onEntry.ascending;
+  const list = opaque(listId, 'bigint');
+  const owner = opaque(ownerId, 'bigint');
   const selection = sql`
-    with l as (select * from lists where id = ${listId}),
+    with l as (select * from lists where id = ${list}),
     feed as (
       select e.status_id as id from list_feed_entries e
-      where e.list_id = ${listId} and ${onEntry.where}
+      where e.list_id = ${list} and ${onEntry.where}
         and (select s.deleted_at is null from statuses s where s.id = e.status_id)
         and (e.reblog_of_id is null
           or (select o.deleted_at is null from statuses o where o.id = e.reblog_of_id))
-        and (select true from list_accounts m where m.list_id = ${listId} and m.account_id = e.author_id)
-        and (select ${notExcludedFor('x', ownerId, HIDE_MUTED)} from statuses x where x.id = e.status_id)
+        and (select true from list_accounts m where m.list_id = ${list} and m.account_id = e.author_id)
+        and (select ${notExcludedFor('x', owner, HIDE_MUTED)} from statuses x where x.id = e.status_id)
       order by ${orderFor(sql`e.status_id`, ascending)} limit ${limit}
     ),
-    oldest as (select min(status_id) as id from list_feed_entries where list_id = ${listId}),
+    oldest as (select min(status_id) as id from list_feed_entries where list_id = ${list}),
     pulled as (
       select x.id from list_accounts m cross join lateral (
         select s.id from statuses s, l
         where s.account_id = m.account_id and ${onStatus.where}
           and s.id < coalesce((select id from oldest), 9223372036854775807)
           and ${belongsInList(sql`s`, sql`l`)}
-          and ${notExcludedFor('s', ownerId, HIDE_MUTED)}
+          and ${notExcludedFor('s', owner, HIDE_MUTED)}
         order by s.id desc limit ${limit}) x
-      where m.list_id = ${listId} and ${ascending ? sql`false` : sql`(select count(*) from feed) < ${limit}`}
+      where m.list_id = ${list} and ${ascending ? sql`false` : sql`(select count(*) from feed) < ${limit}`}
     ),
     page as (
       select id from (select id from feed union select id from pulled) u
       order by ${orderFor(sql`id`, ascending)} limit ${limit}
     )
     select p.id, row_number() over (order by p.id desc) as ord, 0 as grp from page p`;
-  const groups = await hydrateSelection(executor, selection, ownerId, { prepared: false });
+  const groups = await hydrateSelection(executor, selection, ownerId, { prepared: true });
   return groups.get(0) ?? [];
 }
