@@ -15,7 +15,7 @@ import { fanOutStatusesOnce } from '../src/feeds/index.js';
 import { followAccount } from '../src/follows/index.js';
 import { createStatus, deleteStatus } from '../src/statuses/index.js';
 import { streamingAudiences } from '../src/streaming/index.js';
-import { createAccountFixture, useTestDatabase } from '../src/testing/index.js';
+import { createAccountFixture, preparedPlans, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 /** One connection, so that every call runs where the earlier ones prepared the statement. */
@@ -26,14 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => single.close());
 
-async function plansOf(fragment: string): Promise<{ generic: number; custom: number }[]> {
-  const { rows } = await single.pool.query<{ generic: number; custom: number }>(
-    `select generic_plans::int as generic, custom_plans::int as custom
-       from pg_prepared_statements where statement like $1`,
-    [`%${fragment}%`],
-  );
-  return rows;
-}
+const plansOf = (fragment: string) => preparedPlans(single, fragment);
 
 async function authorWithFollowers(count: number) {
   const author = await createAccountFixture(testDb.database);

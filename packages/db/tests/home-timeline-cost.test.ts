@@ -9,7 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { homeTimeline } from '../src/timelines/index.js';
 import { createDatabase, queryRows } from '../src/client.js';
 import { homePageSelection } from '../src/queries/home-timeline.js';
-import { useTestDatabase } from '../src/testing/index.js';
+import { preparedPlans, useTestDatabase } from '../src/testing/index.js';
 
 const testDb = useTestDatabase();
 const PAGE = 20;
@@ -173,13 +173,10 @@ describe('the home page statement', () => {
         const page = await homeTimeline(single, readers[i % readers.length]!, { limit: PAGE });
         expect(page).toHaveLength(PAGE);
       }
-      const { rows } = await single.pool.query<{ executions: number }>(
-        `select (generic_plans + custom_plans)::int as executions
-           from pg_prepared_statements where statement like '%from home_feed_entries e%'`,
-      );
+      const plans = await preparedPlans(single, 'from home_feed_entries e');
       // One prepared statement read every page; the new readers' first reads then built their
       // feeds and read again with the pull query, which is planned each time (not prepared).
-      expect(rows).toEqual([{ executions: 12 }]);
+      expect(plans.map((plan) => plan.generic + plan.custom)).toEqual([12]);
     } finally {
       await single.close();
     }

@@ -23,6 +23,7 @@ import { muteAccount } from '../src/safety/index.js';
 import {
   applyPendingFeedEvents,
   createAccountFixture,
+  preparedPlans,
   useTestDatabase,
 } from '../src/testing/index.js';
 
@@ -285,11 +286,8 @@ describe('lists', () => {
           await listTimeline(single.primary, owner!.id, lists[i % 3]!, { limit: 20 }),
         ).toHaveLength(1);
       }
-      const { rows } = await single.pool.query<{ executions: number }>(
-        `select (generic_plans + custom_plans)::int as executions
-           from pg_prepared_statements where statement like '%from list_feed_entries e%'`,
-      );
-      expect(rows).toEqual([{ executions: 9 }]);
+      const plans = await preparedPlans(single, 'from list_feed_entries e');
+      expect(plans.map((plan) => plan.generic + plan.custom)).toEqual([9]);
     } finally {
       await single.close();
     }

@@ -149,6 +149,23 @@ export function useTestDatabase(options: Partial<Omit<DatabaseConfig, 'url'>> = 
   };
 }
 
+/**
+ * The prepared statements whose text contains `fragment`, with how often each ran on a generic
+ * plan and on a plan made for its values (`pg_prepared_statements`, per connection: give it a
+ * database of one connection).
+ */
+export async function preparedPlans(
+  database: Database,
+  fragment: string,
+): Promise<{ generic: number; custom: number }[]> {
+  const { rows } = await database.pool.query<{ generic: number; custom: number }>(
+    `select generic_plans::int as generic, custom_plans::int as custom
+       from pg_prepared_statements where statement like $1`,
+    [`%${fragment}%`],
+  );
+  return rows;
+}
+
 /** Statements a process sends on timers of its own, whatever request is running (not its cost). */
 const BACKGROUND_STATEMENTS = [/rate_limit_counters/];
 
