@@ -40,8 +40,9 @@ export function homePageSelection(
   { pull }: { pull: boolean } = { pull: true },
 ): StatusSelection {
   // Without the pull query the plan is the same for every reader: hidden from the planner, the
-  // reader's id lets PostgreSQL settle on one plan after five executions (`opaque`).
-  const reader = pull ? sql`${readerId}::bigint` : opaque(readerId, 'bigint');
+  // values let PostgreSQL settle on one plan after five executions (`opaque`).
+  const value = (id: string) => (pull ? sql`${id}::bigint` : opaque(id, 'bigint'));
+  const reader = value(readerId);
   const limit = literalLimit(page.limit);
   const onEntry = pageConditions(sql`e.status_id`, page);
   const onStatus = pageConditions(sql`s.id`, page);
@@ -54,7 +55,7 @@ export function homePageSelection(
     : sql`s.id > coalesce((select min(id) from feed having count(*) >= ${limit}), 0)`;
   // The pull query runs only when the feed is missing, or when the page reaches below the feed's
   // coverage and the feed alone cannot fill it.
-  const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${pull ? sql`${lowerBound}::bigint` : opaque(lowerBound, 'bigint')} and (${
+  const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${value(lowerBound)} and (${
     ascending ? sql`true` : sql`(select count(*) from feed) < ${limit}`
   })))`;
   return sql`
