@@ -20,8 +20,9 @@ import type { StatusView } from './views.js';
 
 const PAGE_GROUP = 0;
 /**
- * A row in this group (one of the page's statuses, repeated) says the feed must be built: the
- * statement answered from the pull query, and carries the signal so a page costs one statement.
+ * A row in this group (one of the page's statuses, repeated) says the feed must be built (never
+ * built, or older than one of the reader's follows): the signal rides on the page, so a page costs
+ * one statement.
  */
 const NEEDS_BUILD_GROUP = 1;
 /**
@@ -55,9 +56,9 @@ export function homePageSelection(
     : sql`s.id > coalesce((select min(id) from feed having count(*) >= ${limit}), 0)`;
   // The pull query runs only when the feed is missing, or when the page reaches below the feed's
   // coverage and the feed alone cannot fill it.
-  const pullNeeded: SQL = sql`(not exists (select 1 from st) or (${floor} > ${value(lowerBound)} and (${
+  const pullNeeded: SQL = sql`(not ${feedCovers(value(lowerBound))} and (${
     ascending ? sql`true` : sql`(select count(*) from feed) < ${limit}`
-  })))`;
+  }))`;
   return sql`
     with st as (select complete_from_id from home_feed_state where account_id = ${reader}),
     ex as (select target_account_id as id from ${excludedAccountIds(reader, { mutes: true })} x),
@@ -147,6 +148,14 @@ function notExcludedFromHome(statusId: SQL, authorId: SQL, reblogOfId: SQL): SQL
       where hm.status_id = coalesce(${reblogOfId}, ${statusId}) and hm.account_id in (select id from ex)))))`;
 }
 
+/**
+ * The reader's feed (its state in relation `st`) was built and holds every home status down to
+ * `lowerBound`: a page reaching no lower needs no pull query.
+ */
+function feedCovers(lowerBound: SQL): SQL {
+  return sql`exists (select 1 from st where st.complete_from_id <= ${lowerBound})`;
+}
+
 /** The id a page must reach down to (`min_id` or `since_id`, the higher), '0' for none. */
 function pageLowerBound(page: Page): string {
   return [page.minId, page.sinceId].filter(isSnowflakeId).sort(compareIds).at(-1) ?? '0';
@@ -165,9 +174,9 @@ async function homeFeedState(
   const reader = sql`${readerId}::bigint`;
   const [row] = await queryRows<{ needsBuild: boolean; covers: boolean }>(
     executor,
-    sql`select ${homeFeedNeedsBuildCondition(reader)} as "needsBuild",
-      exists(select 1 from home_feed_state where account_id = ${reader}
-        and complete_from_id <= ${lowerBound}::bigint) as covers`,
+    sql`with st as (select complete_from_id from home_feed_state where account_id = ${reader})
+      select ${homeFeedNeedsBuildCondition(reader)} as "needsBuild",
+        ${feedCovers(sql`${lowerBound}::bigint`)} as covers`,
     { prepared: true },
   );
   return { needsBuild: row?.needsBuild ?? true, covers: row?.covers === true };
