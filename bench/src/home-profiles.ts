@@ -325,13 +325,10 @@ export async function measureHomeThroughput(
       }
       tokens.set(profile.profile, issued);
     }
+    await database.pool.query('delete from rate_limit_counters');
   } finally {
     await database.close();
   }
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('delete from rate_limit_counters');
-  await client.end();
   const logDirectory = await mkdtemp(join(tmpdir(), 'murmur-home-profiles-'));
   const environment = { databaseUrl: url, natsUrl: options.natsUrl, logLevel: options.logLevel };
   const running: RunningProcess[] = [];
