@@ -25,6 +25,7 @@ import { connect } from '@nats-io/transport-node';
 import { decodeEvent, subjectFor } from '@murmur/events';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { activityBetween, activitySnapshot, type PhaseActivity } from './database-activity.js';
 import { untilDue } from './open-load.js';
 import { freePort, startService } from './services.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -326,12 +327,35 @@ interface StreamingResult {
    * of wall time, two cores; see `CpuMeter`): PostgreSQL's backends are grouped by application
    * name (the benchmark's own pool, `murmur-bench`, makes the posts).
    */
+  /**
+   * Murmur's arrivals by the second of their post's commit in the phase: `second p50/p99 ms`. A
+   * path that falls behind shows as latency growing second after second, a stall as one bad second.
+   */
+  perSecond: string[];
+  /** Whether the measured phase started right after a checkpoint (needs a superuser). */
+  checkpointedFirst: boolean;
+  /** What the database did during Murmur's phase (checkpoints, WAL, pages backends wrote). */
+  database: PhaseActivity;
   cpuSecondsDuringEvents: Record<string, number>;
   eventPhaseSeconds: number;
   /** The same for the bare server's own phase (`referenceRuns: 'after'`). */
   referenceCpuSecondsDuringEvents?: Record<string, number>;
   referencePhaseSeconds?: number;
   loadAverage: number[];
+}
+
+function perSecond(arrivals: [string, number][], committedAt: Map<string, number>): string[] {
+  const first = Math.min(...committedAt.values());
+  const bySecond: number[][] = [];
+  for (const [id, at] of arrivals) {
+    const start = committedAt.get(id);
+    if (start === undefined) continue;
+    (bySecond[Math.floor((start - first) / 1000)] ??= []).push(at - start);
+  }
+  return [...bySecond.entries()].map(([second, lags = []]) => {
+    const { p50, p99 } = summarize(lags);
+    return `${String(second).padStart(3)}s p50 ${Math.round(p50)} p99 ${Math.round(p99)} ms`;
+  });
 }
 
 export async function runStreaming(options: {
@@ -532,6 +556,15 @@ export async function runStreaming(options: {
       await awaitArrivals('murmur', expectedOf(warmUp));
       if (alongside) await awaitArrivals('reference', expectedOf(warmUp));
     }
+    // The measured phase starts right after a checkpoint, as the fan-out benchmark's do: where the
+    // next one fell otherwise depended on what the runs before had written, and a checkpoint in
+    // the phase (full-page images for every page touched first, its writes beside the commits) is
+    // the database's work, not the streaming path's. `database` says what happened in the phase.
+    const checkpointedFirst = await client.query('checkpoint').then(
+      () => true,
+      () => false,
+    );
+    const beforeMurmur = await activitySnapshot(client, false);
     const murmurPhase = await measure(
       alongside ? { ...murmurProcesses, ...referenceProcesses } : murmurProcesses,
       async () => {
@@ -540,6 +573,7 @@ export async function runStreaming(options: {
         if (alongside) await awaitArrivals('reference', expected);
       },
     );
+    const murmurDatabase = activityBetween(beforeMurmur, await activitySnapshot(client, false));
     let referencePhase: typeof murmurPhase | undefined;
     if (!alongside) {
       if (warmUp > 0) {
@@ -567,6 +601,9 @@ export async function runStreaming(options: {
       relay: summarize(lags([...published].filter(([id]) => committedAt.has(id)))),
       reference: { ...summarize(lags(arrived.reference)), expected },
       socketsClosedByServer: arrived.closedEarly,
+      perSecond: perSecond(arrived.murmur, committedAt),
+      checkpointedFirst,
+      database: murmurDatabase,
       cpuSecondsDuringEvents: murmurPhase.cpuSeconds,
       eventPhaseSeconds: murmurPhase.seconds,
       ...(referencePhase && {
