@@ -9,6 +9,7 @@ import {
   outboxBacklog,
   reconcileOutboxBatch,
   relayOutbox,
+  settleOutbox,
   type OutboxRow,
   type PublishOutcome,
 } from '../src/events/index.js';
@@ -247,6 +248,60 @@ describe('relayOutbox (a whole pass)', () => {
     // The first claim, then one statement per batch (the last one finds nothing more to claim).
     expect(statements).toBe(4);
     expect((await outboxBacklog(database)).pending).toBe(0);
+  });
+
+  it('at a trickle, records each event in the statement that claims the next (deferLastSettle)', async () => {
+    const author = await createAccountFixture(database);
+    await createStatus(database, { accountId: author.id, text: 'first' });
+    const options = { limit: 10, retryDelayMs: () => 0, publish: storeAll, deferLastSettle: true };
+    const first = await relayOutbox(database, options);
+    expect(first).toMatchObject({ claimed: 1, published: 1, failed: 0 });
+    expect(first.unsettled?.rows).toHaveLength(1);
+    // Published and not recorded yet: still pending, and leased away from any other claim.
+    expect((await outboxRows()).map((r) => r.status)).toEqual(['pending']);
+    expect((await relayOutboxBatch(database, { ...options, limit: 10 })).claimed).toBe(0);
+
+    await createStatus(database, { accountId: author.id, text: 'second' });
+    const { result: second, statements } = await countStatements(database, () =>
+      relayOutbox(database, { ...options, unsettled: first.unsettled }),
+    );
+    // One statement recorded the first event and claimed the second.
+    expect(statements).toBe(1);
+    expect(second).toMatchObject({ claimed: 1, published: 1, failed: 0 });
+    let rows = await outboxRows();
+    expect(rows.map((r) => r.status)).toEqual(['published', 'pending']);
+    expect(rows[0]!.streamSeq).not.toBeNull();
+
+    // A lull: the deferred batch is recorded on its own.
+    await settleOutbox(database, second.unsettled!, { retryDelayMs: () => 0 });
+    rows = await outboxRows();
+    expect(rows.every((r) => r.status === 'published' && r.streamSeq !== null)).toBe(true);
+    expect((await outboxBacklog(database)).pending).toBe(0);
+  });
+
+  it('defers only a batch that was not full and had no failure', async () => {
+    const author = await createAccountFixture(database);
+    for (let i = 0; i < 3; i++)
+      await createStatus(database, { accountId: author.id, text: `post ${i}` });
+    const full = await relayOutbox(database, {
+      limit: 3,
+      retryDelayMs: () => 0,
+      publish: storeAll,
+      deferLastSettle: true,
+    });
+    // A full batch may have left rows behind: it is recorded at once and the next claim finds none.
+    expect(full).toEqual({ claimed: 3, published: 3, failed: 0 });
+    expect((await outboxRows()).every((r) => r.status === 'published')).toBe(true);
+
+    await createStatus(database, { accountId: author.id, text: 'failing' });
+    const failed = await relayOutbox(database, {
+      limit: 3,
+      retryDelayMs: () => 60_000,
+      publish: async (rows) => rows.map(() => ({ status: 'failed', error: 'TIMEOUT' })),
+      deferLastSettle: true,
+    });
+    expect(failed).toEqual({ claimed: 1, published: 0, failed: 1 });
+    expect((await outboxRows()).at(-1)).toMatchObject({ status: 'pending', attempts: 1 });
   });
 
   it('ends the pass at a failed publish: the failed rows back off, the others wait', async () => {

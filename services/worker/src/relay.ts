@@ -4,7 +4,8 @@
  * Relay: woken by LISTEN/NOTIFY when events commit, and by a fallback poll. Each pass (`relayOutbox`)
  * claims a batch (leased, oldest first), publishes every event concurrently with msgID = event id,
  * and marks rows published after their PubAck in the statement that claims the next batch, until
- * none is due. A failed or unknown outcome leaves the row pending with exponential backoff and
+ * none is due; the last batch's marks wait for the next pass's claim, up to
+ * SETTLE_DEFERRED_AT_MOST_MS. A failed or unknown outcome leaves the row pending with exponential backoff and
  * jitter; while NATS is down the rows back off and the relay drains them when it returns.
  *
  * Reconciler: every `reconcileIntervalMs`, republishes events published longer than
@@ -18,9 +19,11 @@ import {
   reconcileOutboxBatch,
   relayOutbox,
   rescheduleUnprocessedOutboxEvents,
+  settleOutbox,
   type OutboxListener,
   type OutboxRow,
   type PublishOutcome,
+  type UnsettledBatch,
 } from '@murmur/db/events';
 import type { DomainEvent, EventTopology } from '@murmur/events';
 import {
@@ -96,31 +99,68 @@ function publisher(deps: RelayDependencies, what: 'relay' | 'reconcile') {
     );
 }
 
+/**
+ * How long a published batch may stay unrecorded waiting for the next event's claim to record it
+ * (`deferLastSettle`): at a steady trickle the next event comes first and one statement serves
+ * both; in a lull the batch is recorded on its own after this.
+ */
+export const SETTLE_DEFERRED_AT_MOST_MS = 20;
+
 export class OutboxRelay {
   private readonly loop: Loop;
   private listener: OutboxListener | undefined;
+  /** The last pass's batch, published and not recorded yet. */
+  private unsettled: UnsettledBatch | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RelayDependencies) {
     this.loop = new Loop({
       name: 'outbox relay',
       intervalMs: deps.timings.relayPollMs,
       logger: deps.logger,
-      run: () => this.pass(),
+      run: () => this.deferringPass(),
     });
   }
 
-  /** One relay pass: batches until the outbox has no due row left. Returns the rows published. */
-  async pass(): Promise<number> {
+  /**
+   * One relay pass, as the loop runs it: batches until the outbox has no due row left; its first
+   * statement records the last pass's batch, and its own last batch waits for the next pass (or
+   * SETTLE_DEFERRED_AT_MOST_MS). Returns the rows published.
+   */
+  private async deferringPass(): Promise<number> {
+    return this.relay(true);
+  }
+
+  /** One relay pass with everything it published recorded before it returns (and the last pass's). */
+  pass(): Promise<number> {
+    return this.relay(false);
+  }
+
+  private async relay(deferLastSettle: boolean): Promise<number> {
     const { timings } = this.deps;
+    clearTimeout(this.settleTimer);
+    // Kept until a statement has recorded it: a pass that fails leaves it for the next.
     const result = await relayOutbox(this.deps.database, {
       limit: timings.relayBatchSize,
       leaseMs: timings.relayLeaseMs,
       publish: publisher(this.deps, 'relay'),
-      retryDelayMs: (attempts) =>
-        relayRetryDelayMs(attempts, timings.relayRetryBaseMs, timings.relayRetryMaxMs),
+      retryDelayMs: this.retryDelayMs,
+      unsettled: this.unsettled,
+      deferLastSettle,
     });
+    this.unsettled = result.unsettled;
+    if (this.unsettled) {
+      this.settleTimer = setTimeout(() => this.loop.wake(), SETTLE_DEFERRED_AT_MOST_MS);
+    }
     return result.published;
   }
+
+  private readonly retryDelayMs = (attempts: number) =>
+    relayRetryDelayMs(
+      attempts,
+      this.deps.timings.relayRetryBaseMs,
+      this.deps.timings.relayRetryMaxMs,
+    );
 
   async start(): Promise<void> {
     this.listener = await listenForOutbox(this.deps.databaseUrl, () => this.loop.wake(), {
@@ -133,6 +173,22 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     await this.listener?.close();
     await this.loop.stop();
+    clearTimeout(this.settleTimer);
+    const unsettled = this.unsettled;
+    this.unsettled = undefined;
+    // Left unrecorded, the rows would be published again once their lease ends (harmless, but
+    // late work for the next relay).
+    if (unsettled) {
+      await settleOutbox(this.deps.database, unsettled, {
+        retryDelayMs: this.retryDelayMs,
+        leaseMs: this.deps.timings.relayLeaseMs,
+      }).catch((err: unknown) =>
+        this.deps.logger.warn(
+          { err },
+          'relay: the last batch stays leased; it is republished after its lease',
+        ),
+      );
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  */
 export {
   relayOutbox,
+  settleOutbox,
   reconcileOutboxBatch,
   rescheduleUnprocessedOutboxEvents,
   deleteProcessedOutboxEvents,
@@ -12,6 +13,7 @@ export {
   listenForOutbox,
   type OutboxRow,
   type PublishOutcome,
+  type UnsettledBatch,
   type ConsumersByEventType,
   type OutboxBacklog,
   type OutboxListener,

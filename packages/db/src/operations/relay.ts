@@ -252,33 +252,79 @@ export async function relayOutboxBatch(
   return { claimed: rows.length, published: settled.published, failed: settled.failed };
 }
 
+/** A published batch whose outcomes are not recorded yet (see `RelayPassOptions.deferLastSettle`). */
+export interface UnsettledBatch {
+  readonly rows: readonly OutboxRow[];
+  readonly outcomes: readonly PublishOutcome[];
+}
+
+export interface RelayPassOptions extends RelayBatchOptions {
+  /** The last pass's batch left unrecorded: this pass's first statement records it and claims. */
+  unsettled?: UnsettledBatch | undefined;
+  /**
+   * Leave the outcomes of the pass's last batch unrecorded when every row was stored and the batch
+   * was not full (nothing more was due at its claim), and return it as `unsettled` for the next
+   * pass. At a steady trickle of events each pass is one event, and recording it in a statement of
+   * its own made two statements per event; deferred, the statement that claims the next event
+   * records it, one statement per event. The rows stay leased meanwhile: a relay that dies first
+   * leaves them to be published again after the lease, with the same message ids (JetStream drops
+   * the duplicates), as for a relay that dies mid-batch.
+   */
+  deferLastSettle?: boolean;
+}
+
+export interface RelayPassResult extends RelayBatchResult {
+  /** With `deferLastSettle`: the batch published and not recorded yet. */
+  unsettled?: UnsettledBatch;
+}
+
 /**
  * Publishes due pending rows batch after batch until none is left (see `relayOutboxBatch`), in one
- * statement per batch: the statement that records a batch's outcomes also claims the next batch. A
- * failed publish ends the pass (NATS is probably unavailable: the failed rows back off, the others
- * wait for the next pass).
+ * statement per batch: the statement that records a batch's outcomes also claims the next batch
+ * (and, with `unsettled`, the first statement records the last pass's batch). A failed publish ends
+ * the pass (NATS is probably unavailable: the failed rows back off, the others wait for the next
+ * pass). `published` and `failed` count this pass's publishes, recorded or deferred.
  */
 export async function relayOutbox(
   database: Database,
-  options: RelayBatchOptions,
-): Promise<RelayBatchResult> {
+  options: RelayPassOptions,
+): Promise<RelayPassResult> {
   const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
   const total: RelayBatchResult = { claimed: 0, published: 0, failed: 0 };
-  let rows = await claimBatch(database.primary, options.limit, leaseMs);
+  const settle = (batch: UnsettledBatch, claimNext: number) =>
+    settleRows(database.primary, [...batch.rows], [...batch.outcomes], {
+      retryDelayMs: options.retryDelayMs,
+      claimNext,
+      leaseMs,
+    });
+  let rows = options.unsettled
+    ? (await settle(options.unsettled, options.limit)).next
+    : await claimBatch(database.primary, options.limit, leaseMs);
   while (rows.length > 0) {
     total.claimed += rows.length;
     const outcomes = await publishAll(rows, options.publish);
-    const anyFailed = outcomes.some((o) => o.status === 'failed');
-    const settled = await settleRows(database.primary, rows, outcomes, {
-      retryDelayMs: options.retryDelayMs,
-      claimNext: anyFailed ? 0 : options.limit,
-      leaseMs,
-    });
-    total.published += settled.published;
-    total.failed += settled.failed;
-    rows = settled.next;
+    const failed = outcomes.filter((o) => o.status === 'failed').length;
+    total.published += outcomes.length - failed;
+    total.failed += failed;
+    if (options.deferLastSettle && failed === 0 && rows.length < options.limit) {
+      return { ...total, unsettled: { rows, outcomes } };
+    }
+    rows = (await settle({ rows, outcomes }, failed > 0 ? 0 : options.limit)).next;
   }
   return total;
+}
+
+/** Records a deferred batch's outcomes on their own (no claim): when no next pass came soon. */
+export async function settleOutbox(
+  database: Database,
+  batch: UnsettledBatch,
+  options: Pick<RelayBatchOptions, 'retryDelayMs' | 'leaseMs'>,
+): Promise<void> {
+  await settleRows(database.primary, [...batch.rows], [...batch.outcomes], {
+    retryDelayMs: options.retryDelayMs,
+    claimNext: 0,
+    leaseMs: options.leaseMs ?? DEFAULT_RELAY_LEASE_MS,
+  });
 }
 
 /**
