@@ -323,11 +323,6 @@ interface StreamingResult {
   relay: LatencySummary;
   reference: LatencySummary & { expected: number };
   /**
-   * CPU seconds each process used from the first post until every event arrived (`eventPhaseSeconds`
-   * of wall time, two cores; see `CpuMeter`): PostgreSQL's backends are grouped by application
-   * name (the benchmark's own pool, `murmur-bench`, makes the posts).
-   */
-  /**
    * Murmur's arrivals by the second of their post's commit in the phase: `second p50/p99 ms`. A
    * path that falls behind shows as latency growing second after second, a stall as one bad second.
    */
@@ -336,6 +331,11 @@ interface StreamingResult {
   checkpointedFirst: boolean;
   /** What the database did during Murmur's phase (checkpoints, WAL, pages backends wrote). */
   database: PhaseActivity;
+  /**
+   * CPU seconds each process used from the first post until every event arrived (`eventPhaseSeconds`
+   * of wall time, two cores; see `CpuMeter`): PostgreSQL's backends are grouped by application
+   * name (the benchmark's own pool, `murmur-bench`, makes the posts).
+   */
   cpuSecondsDuringEvents: Record<string, number>;
   eventPhaseSeconds: number;
   /** The same for the bare server's own phase (`referenceRuns: 'after'`). */

@@ -5,8 +5,9 @@
  * claims a batch (leased, oldest first), publishes every event concurrently with msgID = event id,
  * and marks rows published after their PubAck in the statement that claims the next batch, until
  * none is due; the last batch's marks wait for the next pass's claim, up to
- * SETTLE_DEFERRED_AT_MOST_MS. A failed or unknown outcome leaves the row pending with exponential backoff and
- * jitter; while NATS is down the rows back off and the relay drains them when it returns.
+ * SETTLE_DEFERRED_AT_MOST_MS. A failed or unknown outcome leaves the row pending with exponential
+ * backoff and jitter; while NATS is down the rows back off and the relay drains them when it
+ * returns.
  *
  * Reconciler: every `reconcileIntervalMs`, republishes events published longer than
  * RECONCILE_AFTER_SECONDS ago that some consumer has not processed, and deletes old fully processed
@@ -118,17 +119,9 @@ export class OutboxRelay {
       name: 'outbox relay',
       intervalMs: deps.timings.relayPollMs,
       logger: deps.logger,
-      run: () => this.deferringPass(),
+      // The loop's passes leave their last batch for the next pass's claim to record.
+      run: () => this.relay(true),
     });
-  }
-
-  /**
-   * One relay pass, as the loop runs it: batches until the outbox has no due row left; its first
-   * statement records the last pass's batch, and its own last batch waits for the next pass (or
-   * SETTLE_DEFERRED_AT_MOST_MS). Returns the rows published.
-   */
-  private async deferringPass(): Promise<number> {
-    return this.relay(true);
   }
 
   /** One relay pass with everything it published recorded before it returns (and the last pass's). */
@@ -136,6 +129,11 @@ export class OutboxRelay {
     return this.relay(false);
   }
 
+  /**
+   * Batches until the outbox has no due row left; the first statement records the last pass's
+   * batch. With `deferLastSettle` the pass's own last batch waits for the next pass (or
+   * SETTLE_DEFERRED_AT_MOST_MS). Returns the rows published.
+   */
   private async relay(deferLastSettle: boolean): Promise<number> {
     const { timings } = this.deps;
     clearTimeout(this.settleTimer);

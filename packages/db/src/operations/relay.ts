@@ -79,7 +79,7 @@ async function publishAll(rows: OutboxRow[], publish: PublishBatch): Promise<Pub
   return outcomes;
 }
 
-function splitOutcomes(rows: OutboxRow[], outcomes: PublishOutcome[]) {
+function splitOutcomes(rows: readonly OutboxRow[], outcomes: readonly PublishOutcome[]) {
   const ok: { id: string; seq: number; stored: boolean }[] = [];
   const failed: { id: string; attempts: number; error: string }[] = [];
   rows.forEach((row, i) => {
@@ -172,8 +172,8 @@ async function claimBatch(
  */
 async function settleRows(
   executor: Executor,
-  rows: OutboxRow[],
-  outcomes: PublishOutcome[],
+  rows: readonly OutboxRow[],
+  outcomes: readonly PublishOutcome[],
   options: { retryDelayMs: (attempts: number) => number; claimNext: number; leaseMs: number },
 ): Promise<{ published: number; failed: number; next: OutboxRow[] }> {
   const { ok, failed } = splitOutcomes(rows, outcomes);
@@ -292,7 +292,7 @@ export async function relayOutbox(
   const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
   const total: RelayBatchResult = { claimed: 0, published: 0, failed: 0 };
   const settle = (batch: UnsettledBatch, claimNext: number) =>
-    settleRows(database.primary, [...batch.rows], [...batch.outcomes], {
+    settleRows(database.primary, batch.rows, batch.outcomes, {
       retryDelayMs: options.retryDelayMs,
       claimNext,
       leaseMs,
@@ -320,7 +320,7 @@ export async function settleOutbox(
   batch: UnsettledBatch,
   options: Pick<RelayBatchOptions, 'retryDelayMs' | 'leaseMs'>,
 ): Promise<void> {
-  await settleRows(database.primary, [...batch.rows], [...batch.outcomes], {
+  await settleRows(database.primary, batch.rows, batch.outcomes, {
     retryDelayMs: options.retryDelayMs,
     claimNext: 0,
     leaseMs: options.leaseMs ?? DEFAULT_RELAY_LEASE_MS,
