@@ -8,6 +8,7 @@ export {
   type AudienceRequest,
   followersAmong,
   followersAmongMany,
+  followedAmong,
   listsReceiving,
   validTokenIds,
   notificationByFact,

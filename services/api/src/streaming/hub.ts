@@ -50,7 +50,11 @@ export class StreamingHub {
   /** Per stream key, the viewers with connections listening to it (home fan-out asks by viewer). */
   readonly #viewersByKey = new Map<string, ViewersOnStream>();
 
-  constructor(private readonly limits: { perToken: number; perIp: number }) {}
+  constructor(
+    private readonly limits: { perToken: number; perIp: number },
+    /** Called when a viewer's first connection subscribes to a stream key. */
+    private readonly viewerJoined: (key: string, viewerId: string) => void = () => {},
+  ) {}
 
   /** Null when the identity may open one more connection, else the reason it may not. */
   refusal(identity: StreamIdentity): string | null {
@@ -92,7 +96,7 @@ export class StreamingHub {
     if (viewerId !== null) {
       let viewers = this.#viewersByKey.get(subscription.key);
       if (!viewers) this.#viewersByKey.set(subscription.key, (viewers = new ViewersOnStream()));
-      viewers.add(viewerId);
+      if (viewers.add(viewerId)) this.viewerJoined(subscription.key, viewerId);
     }
   }
 
@@ -153,10 +157,12 @@ class ViewersOnStream implements ConnectedAccounts {
     return this.#connections.has(viewerId);
   }
 
-  add(viewerId: string): void {
+  /** Counts one more connection of the viewer; true for its first. */
+  add(viewerId: string): boolean {
     const count = this.#connections.get(viewerId) ?? 0;
     this.#connections.set(viewerId, count + 1);
     if (count === 0) this.#literal = null;
+    return count === 0;
   }
 
   remove(viewerId: string): void {
