@@ -435,27 +435,6 @@ export async function followersAmongMany(
   return found;
 }
 
-/**
- * Which of `accountIds` the account `viewerId` follows. One statement (the follows' unique index
- * on the follower and the followed account): the streaming API asks it when a viewer's home
- * stream opens, about the authors it remembers the connected followers of.
- */
-export async function followedAmong(
-  executor: Executor,
-  viewerId: string,
-  accountIds: readonly string[],
-): Promise<Set<string>> {
-  const ids = accountIds.filter(isSnowflakeId);
-  if (ids.length === 0 || !isSnowflakeId(viewerId)) return new Set();
-  const rows = await queryRows<{ id: string }>(
-    executor,
-    sql`select f.target_account_id::text as id from follows f
-      where f.account_id = ${viewerId}
-        and f.target_account_id = any(${bigintArray(ids)}::bigint[])`,
-  );
-  return new Set(rows.map((row) => row.id));
-}
-
 /** The tokens among `tokenIds` that are still valid (not revoked, not deleted). One statement. */
 export async function validTokenIds(
   executor: Executor,

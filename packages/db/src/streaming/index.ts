@@ -8,7 +8,6 @@ export {
   type AudienceRequest,
   followersAmong,
   followersAmongMany,
-  followedAmong,
   listsReceiving,
   validTokenIds,
   notificationByFact,

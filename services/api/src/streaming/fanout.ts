@@ -3,14 +3,12 @@
  *
  * Candidates come from the hub's indexes (who listens to `public`, to `hashtag:cats`, to `user`);
  * home streams are those of the author's followers among the viewers connected here
- * (`connected-followers.ts`: remembered per author, read with `followersAmongMany`); then the
- * audience read (`streamingAudiences`) tells, for all remaining
+ * (`followersAmongMany`); then the audience read (`streamingAudiences`) tells, for all remaining
  * candidate tokens at once, which are still valid, which viewers may read the status under the
  * REST rules, which follow the account whose home fan-out it is, and the status as each sees it.
- * Both statements serve all the events waiting for them (`statement-batch.ts`). The follow graph
- * a replica remembers is bounded by the viewers connected to it, and only narrows the candidates:
- * whether each one follows the author is the audience's answer, read from the database per event.
- * Reads go to the primary: an event arrives milliseconds after its commit, before a read
+ * Both questions are asked together for all the events waiting for them (`statement-batch.ts`).
+ * Nothing about the follow graph is kept in memory: a replica asks only about the viewers connected
+ * to it. Reads go to the primary: an event arrives milliseconds after its commit, before a read
  * replica may have it.
  */
 import { type Database } from '@murmur/db';
@@ -28,7 +26,6 @@ import { serializeNotification } from '../entities/notification.js';
 import type { StatusJsonWriter } from '../entities/status-json.js';
 import { scopesAllow } from '../plugins/scopes.js';
 import type { StatementBatcher } from './statement-batch.js';
-import type { ConnectedFollowers } from './connected-followers.js';
 import { CLOSE, type StreamConnection, type StreamIdentity, type StreamingHub } from './hub.js';
 import { scopesFor, type StreamName, type Subscription } from './streams.js';
 
@@ -47,8 +44,8 @@ export interface FanoutContext {
   database: Database;
   /** The audience statement, shared by the events waiting for it (`statement-batch.ts`). */
   audiences: StatementBatcher<AudienceRequest, StreamingAudience>;
-  /** Which connected viewers follow an author: remembered, or read like the audience. */
-  followers: ConnectedFollowers;
+  /** Which connected viewers follow an author, shared likewise. */
+  followers: StatementBatcher<string, Set<string>>;
   statusJson: StatusJsonWriter;
   publicOrigin: string;
   log: FastifyBaseLogger;
@@ -113,8 +110,8 @@ async function addHomeStreams(
   const { hub } = context;
   const connected = hub.viewersOn('user');
   if (connected.size === 0) return;
-  // The followers' set is shared (remembered, or with the other events of a batch): read only.
-  const followers = await context.followers.of(accountId);
+  // The followers' set is shared with the other events of the batch: read, never copied.
+  const followers = await context.followers.ask(accountId);
   const addViewer = (viewerId: string): void => {
     for (const connection of hub.ofViewer(viewerId)) {
       const subscription = connection.subscriptions.get('user');
@@ -461,34 +458,6 @@ async function notificationCreated(
   for (const [connection, subscription] of recipients) {
     if (!valid.has(connection.identity.tokenId!)) connection.close(CLOSE.revoked);
     else connection.send(subscription, 'notification', payload);
-  }
-}
-
-/**
- * The events that change who follows whom, which keep the remembered followers true. Applied as
- * they arrive, before the events after them fan out.
- */
-export const FOLLOW_GRAPH_EVENT_TYPES = [
-  'AccountFollowed',
-  'AccountUnfollowed',
-  'FollowerRemoved',
-] as const satisfies readonly DomainEvent['type'][];
-
-/** Applies a follow or an unfollow to the remembered followers; false for any other event. */
-export function followGraphChanged(followers: ConnectedFollowers, event: DomainEvent): boolean {
-  switch (event.type) {
-    case 'AccountFollowed':
-      followers.followed(event.data.accountId, event.data.targetAccountId);
-      return true;
-    case 'AccountUnfollowed':
-      followers.unfollowed(event.data.accountId, event.data.targetAccountId);
-      return true;
-    case 'FollowerRemoved':
-      // `accountId` removed `targetAccountId` from its followers.
-      followers.unfollowed(event.data.targetAccountId, event.data.accountId);
-      return true;
-    default:
-      return false;
   }
 }
 

@@ -13,14 +13,11 @@ import { decodeEvent, subjectFor, type DomainEvent } from '@murmur/events';
 import { connectToNats, watchConnectionClosed, type NatsAuthFiles } from '@murmur/events/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { FOLLOW_GRAPH_EVENT_TYPES, STREAMED_EVENT_TYPES } from './fanout.js';
+import { STREAMED_EVENT_TYPES } from './fanout.js';
 
 export interface EventFeed {
-  /**
-   * Starts delivering events to `handler` (once). `connected` is called each time the feed
-   * (re)connects: events published while it was away are not delivered.
-   */
-  start(handler: (event: DomainEvent) => void, connected?: () => void): void;
+  /** Starts delivering events to `handler` (once). */
+  start(handler: (event: DomainEvent) => void): void;
   /** Whether events can currently arrive. */
   connected(): boolean;
   close(): Promise<void>;
@@ -44,7 +41,7 @@ export function natsEventFeed(options: NatsEventFeedOptions): EventFeed {
   let closing = false;
   let started = false;
 
-  async function run(handler: (event: DomainEvent) => void, connected: () => void): Promise<void> {
+  async function run(handler: (event: DomainEvent) => void): Promise<void> {
     while (!closing) {
       let nc: NatsConnection;
       try {
@@ -64,7 +61,7 @@ export function natsEventFeed(options: NatsEventFeedOptions): EventFeed {
         return;
       }
       connection = nc;
-      for (const type of [...STREAMED_EVENT_TYPES, ...FOLLOW_GRAPH_EVENT_TYPES]) {
+      for (const type of STREAMED_EVENT_TYPES) {
         nc.subscribe(subjectFor(topology, type), {
           callback: (err, message) => {
             if (err) {
@@ -82,7 +79,6 @@ export function natsEventFeed(options: NatsEventFeedOptions): EventFeed {
           },
         });
       }
-      connected();
       const closed = new Promise<Error | undefined>((resolve) => {
         watchConnectionClosed(nc, resolve);
       });
@@ -95,10 +91,10 @@ export function natsEventFeed(options: NatsEventFeedOptions): EventFeed {
   }
 
   return {
-    start(handler, connected = () => {}) {
+    start(handler) {
       if (started) return;
       started = true;
-      void run(handler, connected);
+      void run(handler);
     },
     connected: () => connection !== null && !connection.isClosed(),
     async close() {

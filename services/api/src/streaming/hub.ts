@@ -50,11 +50,7 @@ export class StreamingHub {
   /** Per stream key, the viewers with connections listening to it (home fan-out asks by viewer). */
   readonly #viewersByKey = new Map<string, ViewersOnStream>();
 
-  constructor(
-    private readonly limits: { perToken: number; perIp: number },
-    /** Called when a viewer's first connection subscribes to a stream key. */
-    private readonly viewerJoined: (key: string, viewerId: string) => void = () => {},
-  ) {}
+  constructor(private readonly limits: { perToken: number; perIp: number }) {}
 
   /** Null when the identity may open one more connection, else the reason it may not. */
   refusal(identity: StreamIdentity): string | null {
@@ -96,7 +92,7 @@ export class StreamingHub {
     if (viewerId !== null) {
       let viewers = this.#viewersByKey.get(subscription.key);
       if (!viewers) this.#viewersByKey.set(subscription.key, (viewers = new ViewersOnStream()));
-      if (viewers.add(viewerId)) this.viewerJoined(subscription.key, viewerId);
+      viewers.add(viewerId);
     }
   }
 
@@ -157,12 +153,10 @@ class ViewersOnStream implements ConnectedAccounts {
     return this.#connections.has(viewerId);
   }
 
-  /** Counts one more connection of the viewer; true for its first. */
-  add(viewerId: string): boolean {
+  add(viewerId: string): void {
     const count = this.#connections.get(viewerId) ?? 0;
     this.#connections.set(viewerId, count + 1);
     if (count === 0) this.#literal = null;
-    return count === 0;
   }
 
   remove(viewerId: string): void {

@@ -10,12 +10,7 @@ import { isDomainError, type Database } from '@murmur/db';
 import { authenticateAccessToken, loadWebSession } from '@murmur/db/auth';
 import { WEB_SESSION_HEADER } from '@murmur/service-kit';
 import { findOwnList } from '@murmur/db/feeds';
-import {
-  followedAmong,
-  followersAmongMany,
-  streamingAudiences,
-  validTokenIds,
-} from '@murmur/db/streaming';
+import { followersAmongMany, streamingAudiences, validTokenIds } from '@murmur/db/streaming';
 import type { DomainEvent } from '@murmur/events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -28,8 +23,7 @@ import { StatementBatcher } from './statement-batch.js';
 import { eventStreamConnection, webSocketConnection } from './connections.js';
 import { HEARTBEAT_SLICES, HeartbeatSchedule } from './heartbeats.js';
 import type { EventFeed } from './feed.js';
-import { fanOut, followGraphChanged, type FanoutContext } from './fanout.js';
-import { ConnectedFollowers } from './connected-followers.js';
+import { fanOut, type FanoutContext } from './fanout.js';
 import { CLOSE, StreamingHub, type StreamIdentity } from './hub.js';
 import {
   isPersonal,
@@ -57,7 +51,6 @@ export interface StreamingOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     streamingHub: StreamingHub;
-    streamingFollowers: ConnectedFollowers;
   }
   interface FastifyRequest {
     streamIdentity: StreamIdentity | null;
@@ -71,12 +64,6 @@ declare module 'fastify' {
  */
 const MAX_FANOUTS_IN_FLIGHT = 512;
 const MAX_QUEUED_EVENTS = 10_000;
-/**
- * Viewer ids the remembered followers hold over all authors (`connected-followers.ts`): a few
- * megabytes, enough for every post's followers when 10,000 readers each follow a hundred
- * accounts that post.
- */
-const REMEMBERED_FOLLOWERS = 200_000;
 /** How long clients get to answer the close frame at shutdown. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -187,15 +174,10 @@ function refuse(reply: FastifyReply, status: number, error: string): FastifyRepl
 
 async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Promise<void> {
   const { config, database } = app;
-  const hub = new StreamingHub(
-    {
-      perToken: config.STREAMING_MAX_CONNECTIONS_PER_TOKEN,
-      perIp: config.STREAMING_MAX_CONNECTIONS_PER_IP,
-    },
-    (key, viewerId) => {
-      if (key === 'user') followers.viewerJoined(viewerId);
-    },
-  );
+  const hub = new StreamingHub({
+    perToken: config.STREAMING_MAX_CONNECTIONS_PER_TOKEN,
+    perIp: config.STREAMING_MAX_CONNECTIONS_PER_IP,
+  });
   const maxBufferedBytes = config.STREAMING_MAX_BUFFERED_KB * 1024;
   app.decorate('streamingHub', hub);
   app.decorateRequest('streamIdentity', null);
@@ -229,30 +211,20 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
   });
 
   const fanoutDatabase = options.database ?? database;
-  const followersRead = new StatementBatcher(async (authorIds: string[]) => {
-    const found = await followersAmongMany(
-      fanoutDatabase.primary,
-      authorIds,
-      hub.viewersOn('user'),
-    );
-    return authorIds.map((authorId) => found.get(authorId) ?? new Set<string>());
-  });
-  const followers = new ConnectedFollowers({
-    read: (authorId) => followersRead.ask(authorId),
-    followedBy: (viewerId, authorIds) => followedAmong(fanoutDatabase.primary, viewerId, authorIds),
-    isConnected: (viewerId) => hub.viewersOn('user').has(viewerId),
-    maxMembers: REMEMBERED_FOLLOWERS,
-    onMatchFailed: (err) =>
-      app.log.warn({ err }, 'streaming: matching a new viewer failed; remembered followers reset'),
-  });
-  app.decorate('streamingFollowers', followers);
   const context: FanoutContext = {
     hub,
     database: fanoutDatabase,
     audiences: new StatementBatcher((requests) =>
       streamingAudiences(fanoutDatabase.primary, requests),
     ),
-    followers,
+    followers: new StatementBatcher(async (authorIds) => {
+      const found = await followersAmongMany(
+        fanoutDatabase.primary,
+        authorIds,
+        hub.viewersOn('user'),
+      );
+      return authorIds.map((authorId) => found.get(authorId) ?? new Set<string>());
+    }),
     statusJson: app.statusJson,
     publicOrigin: config.publicOrigin,
     log: app.log,
@@ -428,10 +400,7 @@ async function streamingPlugin(app: ApiInstance, options: StreamingOptions): Pro
   }
 }
 
-/**
- * The streaming API (its hub is `app.streamingHub` and its remembered followers
- * `app.streamingFollowers`, for tests and metrics).
- */
+/** The streaming API (its hub is `app.streamingHub`, for tests and metrics). */
 export const streaming = fp(streamingPlugin, { name: 'murmur-streaming' });
 
 /** Hands events to the fan-out, a bounded number at once; a delete waits for earlier updates. */
@@ -458,22 +427,15 @@ function startFanout(app: ApiInstance, context: FanoutContext, feed: EventFeed |
         });
     }
   };
-  const followers = context.followers;
-  feed.start(
-    (event) => {
-      if (followGraphChanged(followers, event)) return;
-      if (queue.length >= MAX_QUEUED_EVENTS) {
-        dropped += 1;
-        if (dropped % 1000 === 1)
-          app.log.warn({ dropped }, 'streaming: events dropped (overloaded)');
-        return;
-      }
-      queue.push(event);
-      pump();
-    },
-    // Follows published while the feed was away were not heard: what is remembered may miss them.
-    () => followers.forget(),
-  );
+  feed.start((event) => {
+    if (queue.length >= MAX_QUEUED_EVENTS) {
+      dropped += 1;
+      if (dropped % 1000 === 1) app.log.warn({ dropped }, 'streaming: events dropped (overloaded)');
+      return;
+    }
+    queue.push(event);
+    pump();
+  });
 }
 
 /** Closes the connections whose token was revoked (for those that received no event since). */
