@@ -14,8 +14,8 @@
  *     [--warm-up 2] [--reference-alongside]
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, createDatabaseIfMissing, migrateDatabase } from '@murmur/db';
 import { createStatus } from '@murmur/db/statuses';
@@ -120,6 +120,26 @@ class CpuMeter {
       }
     }
   }
+}
+
+/** The pids of the NATS servers running here (by their command name), for the CPU accounting. */
+async function natsServerPids(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (command.trim() === 'nats-server') pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** The machine's busy and total clock ticks so far, over all cores (`/proc/stat`'s `cpu` line). */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const stat = await readFile('/proc/stat', 'utf8');
+  const fields = stat.split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: idle and iowait are the unused time.
+  const total = fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
 }
 
 /** Absolute milliseconds, comparable between processes. */
@@ -341,6 +361,13 @@ interface StreamingResult {
   /** The same for the bare server's own phase (`referenceRuns: 'after'`). */
   referenceCpuSecondsDuringEvents?: Record<string, number>;
   referencePhaseSeconds?: number;
+  /**
+   * How busy the whole machine was during each phase: busy time over all cores (every process,
+   * the kernel's network work included) as a share of what the cores had, from `/proc/stat`.
+   * Latency at a given load depends on it more than on anything else: near 1, every hop of a
+   * path waits for a core.
+   */
+  machineBusy: { murmur: number; reference?: number; cores: number };
   loadAverage: number[];
 }
 
@@ -468,8 +495,11 @@ export async function runStreaming(options: {
     );
 
     const readerPids = Object.fromEntries(readers.pids.map((pid, i) => [`readers ${i}`, pid]));
-    const murmurProcesses = { api: api.pid, worker: worker.pid, ...readerPids };
-    const referenceProcesses = { reference: reference.pid ?? 0, ...readerPids };
+    const natsPids = Object.fromEntries(
+      (await natsServerPids()).map((pid, i) => [`nats-server${i === 0 ? '' : ` ${i}`}`, pid]),
+    );
+    const murmurProcesses = { api: api.pid, worker: worker.pid, ...natsPids, ...readerPids };
+    const referenceProcesses = { reference: reference.pid ?? 0, ...natsPids, ...readerPids };
     const committedAt = new Map<string, number>();
     const arrivedSoFar = { murmur: 0, reference: 0 };
     /** Waits (at most 30 s) until `count` more events arrived on `side` than before the phase. */
@@ -531,17 +561,25 @@ export async function runStreaming(options: {
     const measure = async (
       processes: Record<string, number>,
       run: () => Promise<void>,
-    ): Promise<{ cpuSeconds: Record<string, number>; seconds: number }> => {
+    ): Promise<{ cpuSeconds: Record<string, number>; seconds: number; busy: number }> => {
       const cpu = new CpuMeter(client, processes);
       await cpu.start();
+      const machineBefore = await machineTicks();
       const benchCpuBefore = process.cpuUsage();
       const started = performance.now();
       await run();
       const benchCpu = process.cpuUsage(benchCpuBefore);
+      const machineAfter = await machineTicks();
       const cpuSeconds = await cpu.stop();
       cpuSeconds['bench (this process)'] =
         Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100;
-      return { cpuSeconds, seconds: Math.round(performance.now() - started) / 1000 };
+      const busy =
+        (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+      return {
+        cpuSeconds,
+        seconds: Math.round(performance.now() - started) / 1000,
+        busy: Math.round(busy * 100) / 100,
+      };
     };
 
     const total = Math.round(options.rate * options.seconds);
@@ -610,6 +648,11 @@ export async function runStreaming(options: {
         referenceCpuSecondsDuringEvents: referencePhase.cpuSeconds,
         referencePhaseSeconds: referencePhase.seconds,
       }),
+      machineBusy: {
+        murmur: murmurPhase.busy,
+        ...(referencePhase && { reference: referencePhase.busy }),
+        cores: availableParallelism(),
+      },
       loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     };
   } finally {
