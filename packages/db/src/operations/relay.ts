@@ -289,17 +289,10 @@ export async function relayOutbox(
   database: Database,
   options: RelayPassOptions,
 ): Promise<RelayPassResult> {
-  const leaseMs = options.leaseMs ?? DEFAULT_RELAY_LEASE_MS;
   const total: RelayBatchResult = { claimed: 0, published: 0, failed: 0 };
-  const settle = (batch: UnsettledBatch, claimNext: number) =>
-    settleRows(database.primary, batch.rows, batch.outcomes, {
-      retryDelayMs: options.retryDelayMs,
-      claimNext,
-      leaseMs,
-    });
   let rows = options.unsettled
-    ? (await settle(options.unsettled, options.limit)).next
-    : await claimBatch(database.primary, options.limit, leaseMs);
+    ? (await settleBatch(database, options.unsettled, options, options.limit)).next
+    : await claimBatch(database.primary, options.limit, options.leaseMs ?? DEFAULT_RELAY_LEASE_MS);
   while (rows.length > 0) {
     total.claimed += rows.length;
     const outcomes = await publishAll(rows, options.publish);
@@ -309,9 +302,28 @@ export async function relayOutbox(
     if (options.deferLastSettle && failed === 0 && rows.length < options.limit) {
       return { ...total, unsettled: { rows, outcomes } };
     }
-    rows = (await settle({ rows, outcomes }, failed > 0 ? 0 : options.limit)).next;
+    rows = (
+      await settleBatch(database, { rows, outcomes }, options, failed > 0 ? 0 : options.limit)
+    ).next;
   }
   return total;
+}
+
+/**
+ * Records a published batch's outcomes and claims up to `claimNext` due rows in the same statement
+ * (the relay's own passes and `settleOutbox` alike).
+ */
+function settleBatch(
+  database: Database,
+  batch: UnsettledBatch,
+  options: Pick<RelayBatchOptions, 'retryDelayMs' | 'leaseMs'>,
+  claimNext: number,
+) {
+  return settleRows(database.primary, batch.rows, batch.outcomes, {
+    retryDelayMs: options.retryDelayMs,
+    claimNext,
+    leaseMs: options.leaseMs ?? DEFAULT_RELAY_LEASE_MS,
+  });
 }
 
 /** Records a deferred batch's outcomes on their own (no claim): when no next pass came soon. */
@@ -320,11 +332,7 @@ export async function settleOutbox(
   batch: UnsettledBatch,
   options: Pick<RelayBatchOptions, 'retryDelayMs' | 'leaseMs'>,
 ): Promise<void> {
-  await settleRows(database.primary, batch.rows, batch.outcomes, {
-    retryDelayMs: options.retryDelayMs,
-    claimNext: 0,
-    leaseMs: options.leaseMs ?? DEFAULT_RELAY_LEASE_MS,
-  });
+  await settleBatch(database, batch, options, 0);
 }
 
 /**
